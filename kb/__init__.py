@@ -1,0 +1,1 @@
+"""Persian knowledge base: articles, normalization, retrieval and the answer decision."""

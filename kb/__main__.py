@@ -1,0 +1,5 @@
+"""`python -m kb check|ask|chat|query|eval`."""
+
+from kb.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,38 @@
+"""The article model shared by the loader, the index and the adapters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TELEGRAM_TEXT_LIMIT = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One KB article as loaded from its Markdown file."""
+
+    id: str
+    title: str
+    body: str
+    questions: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    category: str = ""
+    path: Path | None = field(default=None, compare=False)
+
+    @property
+    def phrasings(self) -> tuple[str, ...]:
+        """Every way customers ask for this article: the title first, then the questions."""
+        return (self.title, *self.questions)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleError:
+    """A problem in one article file, located for the editor."""
+
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"

@@ -1,0 +1,217 @@
+"""Command line for KB editors and for tools built on the KB (the JSON-lines `query` contract)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from kb import texts
+from kb.decision import Decision
+from kb.evaluate import evaluate, read_questions, unknown_ids
+from kb.service import KnowledgeBase
+from kb.settings import KBSettings
+
+DEFAULT_QUESTIONS = Path(__file__).with_name("eval") / "questions.jsonl"
+MAX_INPUT_LINE = 10_000
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one subcommand and return its exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    settings = KBSettings()
+    kb_dir: Path = args.kb_dir or settings.kb_dir
+    if args.command != "check" and not kb_dir.is_dir():
+        print(texts.NO_KB_DIR.format(path=kb_dir), file=sys.stderr)
+        return 2
+    kb = KnowledgeBase(kb_dir, settings.confidence_model())
+    handler = {
+        "check": _check,
+        "ask": _ask,
+        "chat": _chat,
+        "query": _query,
+        "eval": _eval,
+    }[args.command]
+    return handler(kb, args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--kb-dir",
+        type=Path,
+        default=None,
+        help="the articles directory (default: KB_DIR or kb/articles)",
+    )
+    parser = argparse.ArgumentParser(prog="python -m kb", description=texts.CLI_DESCRIPTION)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("check", parents=[common], help="validate the articles")
+    ask = commands.add_parser("ask", parents=[common], help="show how the bot would answer")
+    ask.add_argument("question", nargs="+")
+    ask.add_argument("--json", action="store_true", help="print the decision as JSON")
+    commands.add_parser("chat", parents=[common], help="talk to the KB in the terminal")
+    commands.add_parser(
+        "query",
+        parents=[common],
+        help="one question a line on stdin, one JSON object a line on stdout",
+    )
+    ev = commands.add_parser("eval", parents=[common], help="score the KB against a question file")
+    ev.add_argument(
+        "questions",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_QUESTIONS,
+        help="JSON lines: {question, expected: id|null, kind}",
+    )
+    ev.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ev.add_argument("--misses", action="store_true", help="list wrong answers and missed questions")
+    for name, help_text in (
+        ("min-top1", "fail below this top-1 on answerable questions"),
+        ("min-mrr", "fail below this MRR@5"),
+        ("min-precision", "fail below this precision of answers"),
+        ("min-coverage", "fail below this share of answerable questions answered"),
+        ("max-unanswerable-answered", "fail above this share of unanswerable questions answered"),
+    ):
+        ev.add_argument(f"--{name}", type=float, default=None, help=help_text)
+    return parser
+
+
+def _check(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    for error in kb.errors:
+        print(error)
+    if kb.errors:
+        print(texts.CHECK_FAILED.format(errors=texts.fa_number(len(kb.errors))), file=sys.stderr)
+        return 1
+    questions = sum(len(a.questions) for a in kb.articles)
+    print(
+        texts.CHECK_OK.format(
+            articles=texts.fa_number(len(kb)),
+            categories=texts.fa_number(len(kb.categories())),
+            questions=texts.fa_number(questions),
+        )
+    )
+    return 0
+
+
+def _ask(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    decision = kb.ask(" ".join(args.question))
+    if args.json:
+        print(json.dumps(_decision_json(decision), ensure_ascii=False))
+    else:
+        _print_decision(kb, decision, sys.stdout, verbose=True)
+    return 0
+
+
+def _chat(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    print(texts.CHAT_GREETING.format(articles=texts.fa_number(len(kb))))
+    while True:
+        try:
+            line = input(texts.CHAT_PROMPT)
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if line.strip().lower() in texts.CHAT_EXIT_WORDS:
+            return 0
+        if not line.strip():
+            continue
+        kb.reload()  # editors see their edits without restarting the chat
+        _print_decision(kb, kb.ask(line[:MAX_INPUT_LINE]), sys.stdout, verbose=False)
+
+
+def _query(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    stdin = sys.stdin.buffer
+    out = sys.stdout
+    for raw in stdin:
+        # Exactly one output line per input line, whatever the bytes are.
+        line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        decision = kb.ask(line[:MAX_INPUT_LINE])
+        out.write(json.dumps(_decision_json(decision, query=line), ensure_ascii=False) + "\n")
+        out.flush()
+    return 0
+
+
+def _eval(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    try:
+        questions = read_questions(args.questions)
+    except (OSError, ValueError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    missing = unknown_ids(questions, (a.id for a in kb.articles))
+    if missing:
+        print(texts.EVAL_UNKNOWN_IDS.format(ids="، ".join(missing)), file=sys.stderr)
+        return 2
+    report = evaluate(kb.ask, questions)
+    figures = report.summary()
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False, indent=2))
+    else:
+        for name, value in figures.items():
+            print(f"{name:28} {value:.3f}" if isinstance(value, float) else f"{name:28} {value}")
+    if args.misses:
+        for item, decision in report.misses:
+            top = decision.top.article_id if decision.top else "-"
+            print(
+                f"[{decision.kind} {decision.confidence:.2f} top={top} expected={item.expected}] "
+                f"{item.question}"
+            )
+    failures = _failed_limits(report.summary(), args)
+    for failure in failures:
+        print(failure, file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _failed_limits(figures: dict[str, float | int], args: argparse.Namespace) -> list[str]:
+    limits = (
+        ("top1", args.min_top1, "min"),
+        ("mrr@5", args.min_mrr, "min"),
+        ("precision", args.min_precision, "min"),
+        ("coverage", args.min_coverage, "min"),
+        ("unanswerable_answered", args.max_unanswerable_answered, "max"),
+    )
+    failures = []
+    for name, limit, kind in limits:
+        if limit is None:
+            continue
+        value = float(figures[name])
+        if (kind == "min" and value < limit) or (kind == "max" and value > limit):
+            failures.append(f"FAIL {name} = {value:.3f} ({kind} {limit})")
+    return failures
+
+
+def _decision_json(decision: Decision, query: str | None = None) -> dict[str, object]:
+    return {
+        "query": decision.query if query is None else query,
+        "decision": decision.kind,
+        "hits": [{"id": hit.article_id, "score": hit.score} for hit in decision.hits[:5]],
+    }
+
+
+def _print_decision(kb: KnowledgeBase, decision: Decision, out: TextIO, *, verbose: bool) -> None:
+    if verbose:
+        out.write(
+            texts.ASK_HEADER.format(
+                kind=texts.DECISION_NAMES[decision.kind],
+                confidence=texts.fa_number(f"{decision.confidence:.2f}"),
+            )
+            + "\n"
+        )
+        for hit in decision.hits:
+            out.write(f"  {hit.article_id:32} {hit.score:.3f}  {hit.title}\n")
+        out.write("\n")
+    if decision.kind == "answer" and decision.top is not None:
+        article = kb.get(decision.top.article_id)
+        if article is not None:
+            out.write(f"{article.title}\n\n{article.body}\n\n")
+        out.write(texts.CHAT_HELPFUL + "\n")
+    elif decision.kind == "suggest":
+        out.write(texts.CHAT_SUGGEST + "\n")
+        for number, hit in enumerate(decision.choices, start=1):
+            out.write(f"  {texts.fa_number(number)}. {hit.title}\n")
+        out.write(f"  {texts.CHAT_NONE_OF_THESE}\n")
+    else:
+        out.write(texts.CHAT_HANDOFF + "\n")
+    out.flush()

@@ -1,0 +1,163 @@
+"""Score a KB against labelled questions: ranking quality and the quality of the decision."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb.decision import Decision
+
+UNANSWERABLE_KINDS = frozenset({"out_of_scope", "near_miss", "unseen"})
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledQuestion:
+    """A question and the article that answers it (None: the KB has no answer)."""
+
+    question: str
+    expected: str | None
+    kind: str = "paraphrase"
+
+
+@dataclass(slots=True)
+class _Counts:
+    total: int = 0
+    top1: int = 0
+    reciprocal_rank: float = 0.0
+    answered: int = 0
+    answered_right: int = 0
+    suggested: int = 0
+    suggested_right: int = 0
+    handed_off: int = 0
+
+
+@dataclass(slots=True)
+class Report:
+    """Figures over a question set; shares are in [0, 1]."""
+
+    answerable: _Counts = field(default_factory=_Counts)
+    unanswerable: _Counts = field(default_factory=_Counts)
+    by_kind: dict[str, _Counts] = field(default_factory=lambda: defaultdict(_Counts))
+    misses: list[tuple[LabelledQuestion, Decision]] = field(default_factory=list)
+
+    def add(self, item: LabelledQuestion, decision: Decision) -> None:
+        ids = [hit.article_id for hit in decision.hits]
+        for counts in (self._bucket(item), self.by_kind[item.kind]):
+            counts.total += 1
+            if decision.kind == "answer":
+                counts.answered += 1
+            elif decision.kind == "suggest":
+                counts.suggested += 1
+            else:
+                counts.handed_off += 1
+            if item.expected is None:
+                continue
+            if ids[:1] == [item.expected]:
+                counts.top1 += 1
+            if item.expected in ids:
+                counts.reciprocal_rank += 1.0 / (ids.index(item.expected) + 1)
+            if decision.kind == "answer" and ids[:1] == [item.expected]:
+                counts.answered_right += 1
+            if decision.kind == "suggest" and item.expected in [
+                c.article_id for c in decision.choices
+            ]:
+                counts.suggested_right += 1
+        wrong_answer = decision.kind == "answer" and ids[:1] != [item.expected]
+        if wrong_answer or (item.expected is not None and decision.kind == "handoff"):
+            self.misses.append((item, decision))
+
+    def _bucket(self, item: LabelledQuestion) -> _Counts:
+        return self.unanswerable if item.expected is None else self.answerable
+
+    # Shares, named as the issue and the README name them.
+    @property
+    def top1(self) -> float:
+        return _share(self.answerable.top1, self.answerable.total)
+
+    @property
+    def mrr(self) -> float:
+        return _share(self.answerable.reciprocal_rank, self.answerable.total)
+
+    @property
+    def coverage(self) -> float:
+        """Share of answerable questions answered outright (rightly or not)."""
+        return _share(self.answerable.answered, self.answerable.total)
+
+    @property
+    def precision(self) -> float:
+        """Share of answered answerable questions that got the right article."""
+        return _share(self.answerable.answered_right, self.answerable.answered)
+
+    @property
+    def suggest_recall(self) -> float:
+        """How often the right article was among the choices offered for an answerable question."""
+        return _share(self.answerable.suggested_right, self.answerable.suggested)
+
+    def answered_share(self, kind: str) -> float:
+        counts = self.by_kind.get(kind)
+        return _share(counts.answered, counts.total) if counts else 0.0
+
+    @property
+    def unanswerable_answered(self) -> float:
+        return _share(self.unanswerable.answered, self.unanswerable.total)
+
+    def summary(self) -> dict[str, float | int]:
+        figures: dict[str, float | int] = {
+            "answerable": self.answerable.total,
+            "unanswerable": self.unanswerable.total,
+            "top1": self.top1,
+            "mrr@5": self.mrr,
+            "coverage": self.coverage,
+            "precision": self.precision,
+            "suggest_recall": self.suggest_recall,
+            "unanswerable_answered": self.unanswerable_answered,
+        }
+        for kind in sorted(self.by_kind):
+            counts = self.by_kind[kind]
+            figures[f"{kind}.n"] = counts.total
+            figures[f"{kind}.answered"] = _share(counts.answered, counts.total)
+            if kind not in UNANSWERABLE_KINDS and counts.total:
+                figures[f"{kind}.top1"] = _share(counts.top1, counts.total)
+        return figures
+
+
+def evaluate(decide: Callable[[str], Decision], questions: Iterable[LabelledQuestion]) -> Report:
+    """Run every question through `decide` and collect the figures."""
+    report = Report()
+    for item in questions:
+        report.add(item, decide(item.question))
+    return report
+
+
+def read_questions(path: Path) -> list[LabelledQuestion]:
+    """Read a JSON-lines question file: {"question", "expected": id or null, "kind"} per line."""
+    questions: list[LabelledQuestion] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            question = data["question"]
+            expected = data.get("expected")
+            kind = data.get("kind") or ("paraphrase" if expected else "out_of_scope")
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"{path}:{number}: not a question line ({exc})") from exc
+        if not isinstance(question, str) or not (expected is None or isinstance(expected, str)):
+            raise ValueError(f"{path}:{number}: question must be text and expected text or null")
+        questions.append(LabelledQuestion(question, expected, str(kind)))
+    return questions
+
+
+def unknown_ids(questions: Sequence[LabelledQuestion], known: Iterable[str]) -> list[str]:
+    """Expected ids that no article has: a typo in the question file, or a deleted article."""
+    have = set(known)
+    return sorted(
+        {q.expected for q in questions if q.expected is not None and q.expected not in have}
+    )
+
+
+def _share(part: float, whole: int) -> float:
+    return part / whole if whole else 0.0

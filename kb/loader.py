@@ -1,0 +1,254 @@
+"""Read Markdown articles with YAML front matter and report every problem with file and line."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from kb.article import TELEGRAM_TEXT_LIMIT, Article, ArticleError
+
+ALLOWED_FIELDS = frozenset({"id", "title", "questions", "tags", "category"})
+# Ids travel inside callback_data (64 bytes with a short prefix), so keep them short and ASCII.
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,47}$")
+MAX_TITLE = 200
+MAX_QUESTION = 500
+FENCE = "---"
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    """Every good article found, and every problem, sorted by file."""
+
+    articles: tuple[Article, ...]
+    errors: tuple[ArticleError, ...]
+    files: int
+
+
+def article_files(kb_dir: Path) -> list[Path]:
+    """List article files under `kb_dir`, sorted, skipping hidden and underscore-prefixed names."""
+    if not kb_dir.is_dir():
+        return []
+    return sorted(
+        path
+        for path in kb_dir.rglob("*.md")
+        if path.is_file()
+        and not any(part.startswith((".", "_")) for part in path.relative_to(kb_dir).parts)
+        and path.name.lower() != "readme.md"
+    )
+
+
+def load_articles(kb_dir: Path) -> LoadResult:
+    """Load every article under `kb_dir`; a broken file is reported and left out."""
+    files = article_files(kb_dir)
+    articles: list[Article] = []
+    errors: list[ArticleError] = []
+    first_seen: dict[str, Path] = {}
+    for path in files:
+        article, problems = parse_article_file(path, kb_dir)
+        errors.extend(problems)
+        if article is None:
+            continue
+        if article.id in first_seen:
+            errors.append(
+                ArticleError(
+                    path,
+                    _id_line(path),
+                    f"duplicate id «{article.id}», already used in {first_seen[article.id]}",
+                )
+            )
+            continue
+        first_seen[article.id] = path
+        articles.append(article)
+    if not kb_dir.is_dir():
+        errors.append(ArticleError(kb_dir, 0, "the KB directory does not exist"))
+    return LoadResult(tuple(articles), tuple(errors), len(files))
+
+
+def parse_article_file(path: Path, kb_dir: Path) -> tuple[Article | None, list[ArticleError]]:
+    """Parse one file; return the article (or None) and the problems found in it."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [ArticleError(path, 0, f"cannot read the file: {exc.strerror}")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [ArticleError(path, line, "the file is not valid UTF-8")]
+    return parse_article_text(text, path=path, default_category=_folder_category(path, kb_dir))
+
+
+def parse_article_text(
+    text: str, *, path: Path, default_category: str = ""
+) -> tuple[Article | None, list[ArticleError]]:
+    """Parse front matter and body from the text of one article file."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if not lines or lines[0].strip() != FENCE:
+        return None, [ArticleError(path, 1, "the file must start with a '---' line (front matter)")]
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == FENCE)
+    except StopIteration:
+        return None, [ArticleError(path, 1, "the front matter is not closed by a '---' line")]
+    header = "\n".join(lines[1:end])
+    body = "\n".join(lines[end + 1 :]).strip()
+    fields, errors = _parse_front_matter(header, path)
+    if fields is None:
+        return None, errors
+
+    def err(key: str, message: str) -> None:
+        errors.append(ArticleError(path, fields_lines.get(key, 1), message))
+
+    fields_lines = {key: line for key, (_, line) in fields.items()}
+    for key in fields:
+        if key not in ALLOWED_FIELDS:
+            err(key, f"unknown field «{key}» (allowed: {', '.join(sorted(ALLOWED_FIELDS))})")
+
+    article_id = _string(fields, "id", err, required=True)
+    if article_id is not None and not ID_PATTERN.match(article_id):
+        err(
+            "id",
+            f"id «{article_id}» must be 1-48 characters of a-z, 0-9, '.', '_' or '-' "
+            "and start with a letter or digit",
+        )
+        article_id = None
+    title = _string(fields, "title", err, required=True)
+    if title is not None and len(title) > MAX_TITLE:
+        err("title", f"title is {len(title)} characters; keep it under {MAX_TITLE}")
+    questions = _string_list(fields, "questions", err, max_len=MAX_QUESTION)
+    tags = _string_list(fields, "tags", err, max_len=100)
+    category = _string(fields, "category", err, required=False) or default_category
+    if not body:
+        errors.append(
+            ArticleError(path, end + 1, "the answer (the text after the front matter) is empty")
+        )
+    elif title is not None and len(title) + 2 + len(body) > TELEGRAM_TEXT_LIMIT:
+        size = len(title) + 2 + len(body)
+        errors.append(
+            ArticleError(
+                path,
+                end + 2,
+                f"title and answer are {size} characters; Telegram "
+                f"shows at most {TELEGRAM_TEXT_LIMIT} in one message",
+            )
+        )
+    if errors or article_id is None or title is None:
+        return None, errors
+    article = Article(
+        id=article_id,
+        title=title,
+        body=body,
+        questions=tuple(dict.fromkeys(questions)),
+        tags=tuple(tags),
+        category=category,
+        path=path,
+    )
+    return article, errors
+
+
+_Fields = dict[str, tuple[object, int]]
+_Err = Callable[[str, str], None]
+
+
+def _parse_front_matter(header: str, path: Path) -> tuple[_Fields | None, list[ArticleError]]:
+    """Return {key: (value, file line)} from the YAML header, or located YAML errors."""
+    try:
+        node = yaml.compose(header, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark is not None else 1
+        return None, [ArticleError(path, line, f"bad YAML: {exc.problem or exc.context}")]
+    except yaml.YAMLError as exc:  # unmarked YAML errors are rare but possible
+        return None, [ArticleError(path, 1, f"bad YAML: {exc}")]
+    if node is None:
+        return None, [
+            ArticleError(path, 2, "the front matter is empty (id and title are required)")
+        ]
+    if not isinstance(node, yaml.MappingNode):
+        return None, [
+            ArticleError(
+                path, node.start_mark.line + 2, "the front matter must be key: value lines"
+            )
+        ]
+    fields: _Fields = {}
+    errors: list[ArticleError] = []
+    for key_node, value_node in node.value:
+        line = key_node.start_mark.line + 2
+        key = str(key_node.value)
+        if key in fields:
+            errors.append(ArticleError(path, line, f"field «{key}» appears twice"))
+            continue
+        try:
+            value = yaml.SafeLoader(header).construct_object(value_node, deep=True)
+        except yaml.YAMLError as exc:
+            errors.append(ArticleError(path, line, f"bad YAML value for «{key}»: {exc}"))
+            continue
+        fields[key] = (value, line)
+    if errors:
+        return None, errors
+    return fields, []
+
+
+def _string(fields: _Fields, key: str, err: _Err, *, required: bool) -> str | None:
+    if key not in fields or fields[key][0] is None:
+        if required:
+            err(key, f"«{key}» is required")
+        return None
+    value = fields[key][0]
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        err(key, f"«{key}» must be text")
+        return None
+    text = str(value).strip()
+    if not text:
+        if required:
+            err(key, f"«{key}» is empty")
+        return None
+    return text
+
+
+def _string_list(fields: _Fields, key: str, err: _Err, *, max_len: int) -> list[str]:
+    if key not in fields or fields[key][0] is None:
+        return []
+    value = fields[key][0]
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        err(key, f"«{key}» must be a list of texts")
+        return []
+    out: list[str] = []
+    for item in value:
+        if (
+            isinstance(item, bool)
+            or not isinstance(item, str | int | float)
+            or not str(item).strip()
+        ):
+            err(key, f"every item of «{key}» must be non-empty text")
+            continue
+        text = str(item).strip()
+        if len(text) > max_len:
+            err(key, f"an item of «{key}» is {len(text)} characters; keep it under {max_len}")
+            continue
+        out.append(text)
+    return out
+
+
+def _folder_category(path: Path, kb_dir: Path) -> str:
+    try:
+        parent = path.parent.relative_to(kb_dir)
+    except ValueError:
+        return ""
+    return parent.parts[0] if parent.parts else ""
+
+
+def _id_line(path: Path) -> int:
+    try:
+        lines: Iterable[str] = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 1
+    for number, line in enumerate(lines, start=1):
+        if line.lstrip().startswith("id:"):
+            return number
+    return 1

@@ -1,0 +1,134 @@
+"""The KB as the rest of the program sees it: load, ask, and pick up edited files while running."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb.article import Article, ArticleError
+from kb.confidence import ConfidenceModel
+from kb.decision import Decision
+from kb.engine import Engine
+from kb.index import KBIndex
+from kb.loader import article_files, load_articles
+
+log = logging.getLogger(__name__)
+
+_Stamp = tuple[tuple[str, int, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    """Everything one query needs; replaced as a whole so a query never sees half a reload."""
+
+    engine: Engine
+    articles: dict[str, Article]
+    errors: tuple[ArticleError, ...]
+    stamp: _Stamp
+
+
+class KnowledgeBase:
+    """Articles from a directory, searchable, reloaded when the files change."""
+
+    def __init__(self, kb_dir: Path, model: ConfidenceModel | None = None) -> None:
+        self.kb_dir = Path(kb_dir)
+        self.model = model or ConfidenceModel.load()
+        self._reload_lock = threading.Lock()
+        self._snapshot = self._build(self._stamp(), previous=None)
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def ask(self, text: str) -> Decision:
+        """Decide how to answer `text`; never raises for any string."""
+        return self._snapshot.engine.decide(text if isinstance(text, str) else "")
+
+    def get(self, article_id: str) -> Article | None:
+        return self._snapshot.articles.get(article_id)
+
+    def categories(self) -> list[str]:
+        return sorted({a.category for a in self._snapshot.articles.values() if a.category})
+
+    def in_category(self, category: str) -> list[Article]:
+        return sorted(
+            (a for a in self._snapshot.articles.values() if a.category == category),
+            key=lambda a: a.title,
+        )
+
+    @property
+    def articles(self) -> tuple[Article, ...]:
+        return self._snapshot.engine.index.articles_
+
+    @property
+    def errors(self) -> tuple[ArticleError, ...]:
+        return self._snapshot.errors
+
+    def __len__(self) -> int:
+        return len(self._snapshot.articles)
+
+    # -- reloading -------------------------------------------------------------------------
+
+    def reload(self, *, force: bool = False) -> bool:
+        """Re-read the directory if anything changed; True when the served index was replaced.
+
+        Blocking (reads files, fits the index): call it from a worker thread in async code.
+        """
+        with self._reload_lock:
+            stamp = self._stamp()
+            if stamp == self._snapshot.stamp and not force:
+                return False
+            snapshot = self._build(stamp, previous=self._snapshot)
+            changed = snapshot.engine is not self._snapshot.engine
+            self._snapshot = snapshot
+            return changed
+
+    async def watch(self, interval: float = 2.0) -> None:
+        """Poll the directory forever and reload in a worker thread; cancel the task to stop."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                if await asyncio.to_thread(self.reload):
+                    log.info("KB reloaded: %d articles", len(self))
+            except Exception:  # keep serving the last good index whatever a reload hits
+                log.exception("KB reload failed; the previous version stays in service")
+
+    def _stamp(self) -> _Stamp:
+        stamps: list[tuple[str, int, int]] = []
+        for path in article_files(self.kb_dir):
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            stamps.append((str(path), info.st_mtime_ns, info.st_size))
+        return tuple(stamps)
+
+    def _build(self, stamp: _Stamp, previous: _Snapshot | None) -> _Snapshot:
+        result = load_articles(self.kb_dir)
+        articles = {a.id: a for a in result.articles}
+        errors = result.errors
+        if previous is not None:
+            articles = _keep_last_good(articles, errors, previous.articles)
+        for error in errors:
+            log.warning("KB article problem: %s", error)
+        if previous is not None and articles == previous.articles:
+            engine = previous.engine
+        else:
+            engine = Engine(KBIndex(list(articles.values()), self.model.weights), self.model)
+        return _Snapshot(engine, articles, errors, stamp)
+
+
+def _keep_last_good(
+    fresh: dict[str, Article],
+    errors: Iterable[ArticleError],
+    served: dict[str, Article],
+) -> dict[str, Article]:
+    """Keep serving the previous version of any file that is now broken."""
+    broken = {error.path for error in errors}
+    merged = dict(fresh)
+    for article in served.values():
+        if article.path in broken and article.id not in merged:
+            merged[article.id] = article
+    return merged

@@ -1,0 +1,36 @@
+"""KB settings from the environment or `.env`: where the articles are and where decisions change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kb.confidence import ConfidenceModel
+
+
+class KBSettings(BaseSettings):
+    """KB_DIR and the optional threshold overrides (unset: the tuned values in kb/model.json)."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    kb_dir: Path = Path("kb/articles")
+    kb_answer_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    kb_suggest_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    kb_suggest_gap: float | None = Field(default=None, ge=0.0, le=1.0)
+    kb_reload_interval: float = Field(default=2.0, gt=0.0)
+
+    def confidence_model(self) -> ConfidenceModel:
+        """The tuned model with any thresholds this configuration overrides."""
+        model = ConfidenceModel.load()
+        overrides = {
+            name: value
+            for name, value in (
+                ("answer", self.kb_answer_threshold),
+                ("suggest", self.kb_suggest_threshold),
+                ("suggest_gap", self.kb_suggest_gap),
+            )
+            if value is not None
+        }
+        return model.with_thresholds(**overrides) if overrides else model

@@ -1,0 +1,28 @@
+"""Persian text the KB command line shows to editors."""
+
+from __future__ import annotations
+
+_PERSIAN_DIGITS = str.maketrans("0123456789.", "۰۱۲۳۴۵۶۷۸۹٫")
+
+
+def fa_number(value: object) -> str:
+    """Write a number with Persian digits."""
+    return str(value).translate(_PERSIAN_DIGITS)
+
+
+CLI_DESCRIPTION = "پایگاه دانش پاسخ: بررسی مقاله‌ها، آزمودن پاسخ‌ها و ارزیابی"
+NO_KB_DIR = "پوشهٔ مقاله‌ها پیدا نشد: {path} (با --kb-dir یا KB_DIR مسیر را بدهید)"
+CHECK_OK = "✓ {articles} مقاله در {categories} دسته، با {questions} پرسش جایگزین؛ مشکلی نیست."
+CHECK_FAILED = "✗ {errors} مشکل پیدا شد؛ تا درست نشوند، نسخهٔ قبلی این فایل‌ها در سرویس می‌ماند."
+EVAL_UNKNOWN_IDS = "این شناسه‌ها در فایل پرسش‌ها هست ولی مقاله‌ای با آن‌ها نیست: {ids}"
+ASK_HEADER = "تصمیم: {kind} (اطمینان {confidence})"
+DECISION_NAMES = {"answer": "پاسخ", "suggest": "پیشنهاد چند مقاله", "handoff": "ارجاع به کارشناس"}
+CHAT_GREETING = (
+    "گفت‌وگو با پایگاه دانش ({articles} مقاله). پرسش خود را بنویسید؛ برای خروج «خروج» یا Ctrl+D."
+)
+CHAT_PROMPT = "شما: "
+CHAT_EXIT_WORDS = frozenset({"خروج", "exit", "quit"})
+CHAT_HELPFUL = "— آیا این پاسخ کمکتان کرد؟ (در تلگرام: دکمه‌های بله / نه)"
+CHAT_SUGGEST = "مطمئن نیستم کدام را می‌خواهید؛ یکی از این‌ها؟"
+CHAT_NONE_OF_THESE = "هیچ‌کدام: با کارشناس صحبت می‌کنم"
+CHAT_HANDOFF = "پاسخ مطمئنی پیدا نکردم؛ در تلگرام گفت‌وگو به یک کارشناس سپرده می‌شود."

@@ -1,0 +1,119 @@
+"""`python -m kb` as editors and other tools use it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kb.cli import main
+from tests.kb.conftest import WriteArticle
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_kb(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "kb", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_check_passes_a_good_kb_with_a_summary(
+    sample_kb: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "--kb-dir", str(sample_kb)]) == 0
+    out = capsys.readouterr().out
+    assert "۵ مقاله" in out and "۲ دسته" in out
+
+
+def test_check_fails_with_located_errors(
+    sample_kb: Path, write_article: WriteArticle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = write_article("bad", "", raw="---\nid: bad\ntitle: عنوان\nfoo: 1\n---\nمتن\n")
+    assert main(["check", "--kb-dir", str(sample_kb)]) == 1
+    assert f"{bad}:4: unknown field «foo»" in capsys.readouterr().out
+
+
+def test_ask_shows_the_decision_and_the_answer(
+    sample_kb: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ask", "--kb-dir", str(sample_kb), "حجم", "مجاز", "فایل", "چقدره"]) == 0
+    out = capsys.readouterr().out
+    assert "upload-limit" in out and "۲۰ مگابایت" in out
+
+
+def test_query_writes_one_json_line_per_input_line_even_for_garbage(sample_kb: Path) -> None:
+    lines = ["رمزم یادم رفته", "", "   ", "😀", "\xff\xfe garbage", "a" * 12000, "حسابم قفل شده"]
+    stdin = b"\n".join(line.encode("utf-8", errors="surrogateescape") for line in lines) + b"\n"
+    stdin = stdin.replace("\xff\xfe".encode(), b"\xff\xfe")  # raw invalid UTF-8 bytes
+    result = run_kb("query", "--kb-dir", str(sample_kb), stdin=stdin)
+    assert result.returncode == 0, result.stderr.decode()
+    out = result.stdout.decode().splitlines()
+    assert len(out) == len(lines)
+    objects = [json.loads(line) for line in out]
+    for obj in objects:
+        assert set(obj) == {"query", "decision", "hits"}
+        assert obj["decision"] in ("answer", "suggest", "handoff")
+        assert len(obj["hits"]) <= 5
+        scores = [h["score"] for h in obj["hits"]]
+        assert scores == sorted(scores, reverse=True)
+    assert objects[0]["query"] == "رمزم یادم رفته"
+    assert objects[0]["hits"][0]["id"] == "password-reset"
+    assert objects[1]["decision"] == "handoff"
+    assert objects[-1]["hits"][0]["id"] == "account-locked"
+
+
+def test_eval_prints_figures_and_fails_below_a_limit(
+    sample_kb: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        "\n".join(
+            json.dumps(q, ensure_ascii=False)
+            for q in [
+                {
+                    "question": "رمز عبورم را فراموش کردم",
+                    "expected": "password-reset",
+                    "kind": "paraphrase",
+                },
+                {"question": "قیمت سکه امروز چند است", "expected": None, "kind": "out_of_scope"},
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    assert main(["eval", "--kb-dir", str(sample_kb), str(questions), "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["top1"] == 1.0 and figures["unanswerable_answered"] == 0.0
+    assert main(["eval", "--kb-dir", str(sample_kb), str(questions), "--min-top1", "1.01"]) == 1
+    assert "FAIL top1" in capsys.readouterr().err
+
+
+def test_eval_rejects_unknown_expected_ids(
+    sample_kb: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"question": "x", "expected": "no-such-article"}\n', encoding="utf-8")
+    assert main(["eval", "--kb-dir", str(sample_kb), str(questions)]) == 2
+    assert "no-such-article" in capsys.readouterr().err
+
+
+def test_chat_answers_until_exit(sample_kb: Path) -> None:
+    stdin = "حسابم قفل شده\nخروج\n".encode()
+    result = run_kb("chat", "--kb-dir", str(sample_kb), stdin=stdin)
+    assert result.returncode == 0
+    assert "سی دقیقه" in result.stdout.decode()
+
+
+def test_missing_kb_dir_is_a_clear_error(tmp_path: Path) -> None:
+    result = run_kb("ask", "--kb-dir", str(tmp_path / "nope"), "سلام")
+    assert result.returncode == 2
+    assert "nope" in result.stderr.decode()

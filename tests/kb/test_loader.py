@@ -1,0 +1,127 @@
+"""The article loader: good files load, every broken file is reported with file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kb.loader import load_articles
+from tests.kb.conftest import WriteArticle
+
+
+def test_articles_are_found_recursively_with_folder_as_default_category(
+    write_article: WriteArticle, tmp_path: Path
+) -> None:
+    write_article("a1", "عنوان یک", folder="حساب/زیرپوشه")
+    write_article("a2", "عنوان دو", folder="گزارش", category="گزارش‌ها")
+    result = load_articles(tmp_path / "kb")
+    assert result.errors == ()
+    by_id = {a.id: a for a in result.articles}
+    assert by_id["a1"].category == "حساب"
+    assert by_id["a2"].category == "گزارش‌ها"
+
+
+def test_questions_tags_and_body_are_read(write_article: WriteArticle, tmp_path: Path) -> None:
+    write_article(
+        "pw",
+        "بازیابی رمز",
+        "مراحل:\n1. ورود\n2. فراموشی رمز",
+        questions=["رمزم یادم رفته", "رمزم یادم رفته"],
+    )
+    (article,) = load_articles(tmp_path / "kb").articles
+    assert article.questions == ("رمزم یادم رفته",)  # duplicates dropped
+    assert article.body.startswith("مراحل:")
+    assert article.phrasings == ("بازیابی رمز", "رمزم یادم رفته")
+
+
+def _error_of(write_article: WriteArticle, tmp_path: Path, raw: str) -> tuple[int, str]:
+    path = write_article("x", "", raw=raw)
+    result = load_articles(tmp_path / "kb")
+    assert result.articles == ()
+    (error,) = result.errors
+    assert error.path == path
+    return error.line, error.message
+
+
+def test_missing_id_is_reported_on_its_line(write_article: WriteArticle, tmp_path: Path) -> None:
+    line, message = _error_of(write_article, tmp_path, "---\ntitle: بدون شناسه\n---\nمتن\n")
+    assert "id" in message and line == 1
+
+
+def test_missing_title_is_reported(write_article: WriteArticle, tmp_path: Path) -> None:
+    _, message = _error_of(write_article, tmp_path, "---\nid: no-title\n---\nمتن\n")
+    assert "title" in message
+
+
+def test_empty_body_is_reported(write_article: WriteArticle, tmp_path: Path) -> None:
+    line, message = _error_of(write_article, tmp_path, "---\nid: e\ntitle: خالی\n---\n\n  \n")
+    assert "empty" in message and line == 4
+
+
+def test_bad_yaml_points_at_the_broken_line(write_article: WriteArticle, tmp_path: Path) -> None:
+    raw = "---\nid: bad\ntitle: عنوان\nquestions: [یک, دو\ntags: x\n---\nمتن\n"
+    line, message = _error_of(write_article, tmp_path, raw)
+    assert "YAML" in message
+    assert line in (4, 5, 6)
+
+
+def test_unknown_field_is_reported_with_its_line(
+    write_article: WriteArticle, tmp_path: Path
+) -> None:
+    raw = "---\nid: u\ntitle: عنوان\nauthor: someone\n---\nمتن\n"
+    line, message = _error_of(write_article, tmp_path, raw)
+    assert "author" in message and line == 4
+
+
+def test_answer_too_long_for_telegram_is_reported(
+    write_article: WriteArticle, tmp_path: Path
+) -> None:
+    raw = "---\nid: long\ntitle: بلند\n---\n" + "ب" * 4100 + "\n"
+    _, message = _error_of(write_article, tmp_path, raw)
+    assert "4096" in message
+
+
+def test_missing_front_matter_is_reported(write_article: WriteArticle, tmp_path: Path) -> None:
+    line, message = _error_of(write_article, tmp_path, "فقط متن\n")
+    assert line == 1 and "---" in message
+
+
+def test_unclosed_front_matter_is_reported(write_article: WriteArticle, tmp_path: Path) -> None:
+    _, message = _error_of(write_article, tmp_path, "---\nid: a\ntitle: ب\nمتن\n")
+    assert "closed" in message
+
+
+def test_invalid_id_is_reported(write_article: WriteArticle, tmp_path: Path) -> None:
+    _, message = _error_of(write_article, tmp_path, "---\nid: رمز عبور\ntitle: ب\n---\nمتن\n")
+    assert "id" in message
+
+
+def test_non_utf8_file_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "kb" / "bad.md"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"---\nid: a\ntitle: " + b"\xff\xfe\n---\nx\n")
+    (error,) = load_articles(tmp_path / "kb").errors
+    assert error.path == path and error.line == 3 and "UTF-8" in error.message
+
+
+def test_duplicate_id_keeps_the_first_and_reports_the_second(
+    write_article: WriteArticle, tmp_path: Path
+) -> None:
+    first = write_article("same", "اولی", folder="a")
+    second = write_article("same", "دومی", folder="b")
+    result = load_articles(tmp_path / "kb")
+    assert [a.title for a in result.articles] == ["اولی"]
+    (error,) = result.errors
+    assert error.path == second and error.line == 2
+    assert str(first) in error.message
+
+
+def test_error_text_names_file_and_line(write_article: WriteArticle, tmp_path: Path) -> None:
+    path = write_article("x", "", raw="---\nid: u\ntitle: t\nextra: 1\n---\nمتن\n")
+    (error,) = load_articles(tmp_path / "kb").errors
+    assert str(error).startswith(f"{path}:4: ")
+
+
+def test_missing_directory_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    result = load_articles(tmp_path / "nowhere")
+    assert result.articles == ()
+    assert "does not exist" in result.errors[0].message

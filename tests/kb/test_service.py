@@ -1,0 +1,145 @@
+"""The KB service: answers, live reload without restart, last good version kept, bad input."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from kb.service import KnowledgeBase
+from tests.kb.conftest import WriteArticle
+
+
+def _touch_later(path: Path) -> None:
+    """Move mtime forward so a same-size rewrite within one clock tick is still seen."""
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+
+def test_paraphrase_gets_the_right_article(sample_kb: Path) -> None:
+    decision = KnowledgeBase(sample_kb).ask("رمز عبورم را فراموش کردم")
+    assert decision.kind == "answer"
+    assert decision.top is not None and decision.top.article_id == "password-reset"
+
+
+def test_unrelated_question_is_handed_off(sample_kb: Path) -> None:
+    decision = KnowledgeBase(sample_kb).ask("فردا هوای تهران بارانی است؟")
+    assert decision.kind == "handoff"
+
+
+def test_categories_and_browsing(sample_kb: Path) -> None:
+    kb = KnowledgeBase(sample_kb)
+    assert kb.categories() == ["account", "docs"]
+    assert {a.id for a in kb.in_category("docs")} == {"upload-limit", "report-export"}
+    article = kb.get("upload-limit")
+    assert article is not None and "۲۰" in article.body
+
+
+def test_added_changed_and_deleted_files_are_picked_up(
+    sample_kb: Path, write_article: WriteArticle
+) -> None:
+    kb = KnowledgeBase(sample_kb)
+    assert kb.get("vpn") is None
+    write_article("vpn", "اتصال به وی پی ان سازمان", questions=["وی پی ان وصل نمی‌شود"])
+    assert kb.reload() is True
+    assert kb.ask("وی پی ان وصل نمیشه").top.article_id == "vpn"  # type: ignore[union-attr]
+
+    path = write_article("vpn", "اتصال به شبکهٔ خصوصی", questions=["وی پی ان وصل نمی‌شود"])
+    _touch_later(path)
+    assert kb.reload() is True
+    assert kb.get("vpn").title == "اتصال به شبکهٔ خصوصی"  # type: ignore[union-attr]
+
+    path.unlink()
+    assert kb.reload() is True
+    assert kb.get("vpn") is None
+
+
+def test_broken_edit_keeps_last_good_version_and_reports(
+    sample_kb: Path, write_article: WriteArticle
+) -> None:
+    kb = KnowledgeBase(sample_kb)
+    path = sample_kb / "docs" / "upload-limit.md"
+    path.write_text("---\nid: upload-limit\ntitle: [broken\n---\nمتن\n", encoding="utf-8")
+    _touch_later(path)
+    kb.reload()
+    assert kb.get("upload-limit") is not None  # still served
+    assert any(e.path == path for e in kb.errors)
+    assert kb.ask("حجم مجاز فایل چقدر است").top.article_id == "upload-limit"  # type: ignore[union-attr]
+
+
+def test_unchanged_directory_does_not_rebuild(sample_kb: Path) -> None:
+    kb = KnowledgeBase(sample_kb)
+    assert kb.reload() is False
+
+
+def test_queries_during_reloads_always_see_a_whole_index(
+    sample_kb: Path, write_article: WriteArticle
+) -> None:
+    kb = KnowledgeBase(sample_kb)
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def ask_forever() -> None:
+        while not stop.is_set():
+            decision = kb.ask("حسابم قفل شده")
+            if decision.top is None or decision.top.article_id != "account-locked":
+                failures.append(repr(decision))
+
+    worker = threading.Thread(target=ask_forever)
+    worker.start()
+    try:
+        for n in range(15):
+            path = write_article(f"extra-{n}", f"مقالهٔ اضافه شمارهٔ {n}")
+            _touch_later(path)
+            kb.reload()
+    finally:
+        stop.set()
+        worker.join()
+    assert failures == []
+    assert kb.get("extra-14") is not None
+
+
+async def test_watch_reloads_in_the_background(
+    sample_kb: Path, write_article: WriteArticle
+) -> None:
+    kb = KnowledgeBase(sample_kb)
+    task = asyncio.create_task(kb.watch(interval=0.05))
+    try:
+        write_article("printer", "نصب چاپگر شبکه")
+        for _ in range(100):
+            if kb.get("printer") is not None:
+                break
+            await asyncio.sleep(0.05)
+        assert kb.get("printer") is not None
+    finally:
+        task.cancel()
+
+
+def test_empty_kb_hands_everything_off(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    kb = KnowledgeBase(tmp_path / "empty")
+    decision = kb.ask("رمزم را فراموش کرده‌ام")
+    assert decision.kind == "handoff" and decision.hits == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   \n\t ",
+        "😀😀🙏",
+        "رمز " * 2500,
+        "\x00\x01\x02\ufffd\udcff"[:4] + "ÿþ",
+        "password رمز reset ریست",
+        "سلام؟!؟!",
+        "x",
+        "1234567890",
+    ],
+)
+def test_any_input_gets_a_decision(sample_kb: Path, text: str) -> None:
+    decision = KnowledgeBase(sample_kb).ask(text)
+    assert decision.kind in ("answer", "suggest", "handoff")
+    assert len(decision.hits) <= 5
