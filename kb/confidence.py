@@ -77,8 +77,8 @@ def feature_values(ranking: Ranking, index: KBIndex) -> list[float]:
     """The signals for the top candidate of `ranking`, in FEATURES order."""
     top = ranking.candidates[0]
     runner_up = ranking.candidates[1].score if len(ranking.candidates) > 1 else 0.0
-    missing_in_article = _missing_share(ranking.key, top.phrasing, index)
-    missing_in_query = _missing_share(top.phrasing, ranking.key, index)
+    missing_in_article = _missing_share(ranking.key, index.article_words_[top.index], index)
+    missing_in_query = _missing_share(top.phrasing, frozenset(ranking.key.split()), index)
     return [
         top.score,
         top.score - runner_up,
@@ -91,10 +91,9 @@ def feature_values(ranking: Ranking, index: KBIndex) -> list[float]:
     ]
 
 
-def _missing_share(source: str, target: str, index: KBIndex) -> float:
-    """IDF-weighted share of the words of `source` that have no close match in `target`."""
+def _missing_share(source: str, target_words: frozenset[str], index: KBIndex) -> float:
+    """IDF-weighted share of the words of `source` that have no close match in `target_words`."""
     source_words = set(source.split())
-    target_words = set(target.split())
     if not source_words:
         return 0.0
     total = missing = 0.0

@@ -17,6 +17,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from kb.article import Article
+from kb.lexicon import expand
 from kb.normalize import normalize
 
 # Below this many characters a key carries too little to match on.
@@ -71,7 +72,7 @@ class KBIndex:
         for position, article in enumerate(self.articles_):
             own: list[str] = []
             for phrasing in article.phrasings:
-                key = normalize(phrasing)
+                key = search_key(phrasing)
                 if key and key not in own:
                     own.append(key)
             phrasing_keys.append(own)
@@ -80,12 +81,16 @@ class KBIndex:
                 owners.append(position)
                 doc_weights.append(1.0)
             if self.weights.body > 0:
-                body_key = normalize(article.body)[: MAX_QUERY_CHARS * 4]
+                body_key = search_key(article.body[: MAX_QUERY_CHARS * 4])
                 if body_key:
                     keys.append(body_key)
                     owners.append(position)
                     doc_weights.append(self.weights.body)
         self.phrasing_keys_: tuple[tuple[str, ...], ...] = tuple(tuple(p) for p in phrasing_keys)
+        # Every word any phrasing of the article uses: what a question may share with it.
+        self.article_words_: tuple[frozenset[str], ...] = tuple(
+            frozenset(word for key in own for word in key.split()) for own in phrasing_keys
+        )
         self.doc_owner_ = np.asarray(owners, dtype=np.int32)
         # Docs are contiguous per article; articles whose text normalizes to nothing have none.
         self.ranked_articles_, self.doc_start_ = np.unique(self.doc_owner_, return_index=True)
@@ -129,7 +134,7 @@ class KBIndex:
 
     def rank(self, text: str, limit: int = 5) -> Ranking:
         """Rank articles for `text`; best first, at most `limit`."""
-        key = normalize(text)[:MAX_QUERY_CHARS].strip()
+        key = search_key(text[: MAX_QUERY_CHARS * 2])[:MAX_QUERY_CHARS].strip()
         if len(key) < MIN_QUERY_CHARS or self.char_vectorizer_ is None:
             return Ranking(key, ())
         assert self.word_vectorizer_ is not None
@@ -217,6 +222,11 @@ def _cosines(
     return np.bincount(postings.indices[offsets], weights=contributions, minlength=n_docs).astype(
         np.float32, copy=False
     )
+
+
+def search_key(text: str) -> str:
+    """The normalized text with canonical words added for everyday vocabulary."""
+    return expand(normalize(text))
 
 
 def log_length(key: str) -> float:

@@ -1,0 +1,1 @@
+"""Small data files written for Pasokh (word lists); loaded with importlib.resources."""
