@@ -6,11 +6,17 @@ top-1 0.561, MRR@5 0.677, precision 1.000, unanswerable answered 0.016), less a 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from kb.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+KB_DIR = str(ROOT / "kb" / "articles")
+QUESTIONS = str(ROOT / "kb" / "eval" / "questions.jsonl")
 
 
 def test_sample_kb_passes_check() -> None:
-    assert main(["check", "--kb-dir", "kb/articles"]) == 0
+    assert main(["check", "--kb-dir", KB_DIR]) == 0
 
 
 def test_sample_kb_meets_its_regression_limits() -> None:
@@ -20,4 +26,4 @@ def test_sample_kb_meets_its_regression_limits() -> None:
         "--min-precision", "0.95",
         "--max-unanswerable-answered", "0.04",
     ]
-    assert main(["eval", "--kb-dir", "kb/articles", "kb/eval/questions.jsonl", *limits]) == 0
+    assert main(["eval", "--kb-dir", KB_DIR, QUESTIONS, *limits]) == 0
