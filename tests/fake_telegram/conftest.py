@@ -1,0 +1,3 @@
+from tests.fake_telegram.fixtures import fake_telegram
+
+__all__ = ["fake_telegram"]
