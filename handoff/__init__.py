@@ -1,0 +1,75 @@
+"""Ticket lifecycle on top of storage: rules, SLA, topic names, cards, operations.
+
+Plain Python (no `telegram` import). Public API:
+
+handoff.service (async; session first, keyword-only args; never commits; each change
+writes a TicketEvent):
+    open_ticket(session, *, customer, question, reason, tried, agent_chat_id,
+                opening_update_id=None, priority="normal", now=None) -> tuple[Ticket, bool]
+    claim(session, *, ticket_id, agent_id, agent_name, now=None) -> ClaimResult
+    escalate(session, *, ticket_id, actor_id, note=None, now=None) -> TransitionResult
+    set_waiting(session, *, ticket_id, actor_id, now=None) -> TransitionResult
+    close(session, *, ticket_id, actor_id, now=None) -> TransitionResult
+    rate(session, *, ticket_id, customer_id, rating, comment=None, now=None)
+        -> tuple[RateOutcome, Ticket | None]        # ValueError unless 1 <= rating <= 5
+    customer_message(session, *, ticket_id, at=None) -> Ticket | None   # waiting -> claimed
+    agent_message(session, *, ticket_id, agent_id, at=None) -> Ticket | None
+    add_note(session, *, ticket_id, actor_id, text, now=None) -> TicketEvent
+    attach_topic(session, *, ticket_id, thread_id, card_message_id=None, agent_chat_id=None,
+                 recreated=False, now=None) -> Ticket | None
+    relay_failed(session, *, ticket_id, direction, error, message_id=None, now=None) -> TicketEvent
+    customer_blocked(session, *, ticket_id, now=None) -> Ticket | None
+handoff.lifecycle: TRANSITIONS, Action, sources(action), target(action), can(action, status),
+    allowed_actions(ticket) -> tuple[Action, ...], can_act(ticket, agent_id), can_rate(ticket)
+handoff.sla: FIRST_RESPONSE, first_response_due(tier, opened_at) -> datetime
+handoff.topics: topic_name(ticket_id, customer_name, question) -> str, ticket_number(id) -> str
+handoff.card: render_card(ticket, customer, *, now) -> str (Telegram HTML)
+handoff.persian: fa_digits(value) -> str, jalali(dt) -> str, duration(timedelta) -> str,
+    percent(score) -> str, clean_inline(text) -> str, clean_block(text) -> str, shorten(text, n)
+handoff.texts: every Persian string used above.
+"""
+
+from handoff.card import render_card
+from handoff.lifecycle import allowed_actions, can, can_act, can_rate
+from handoff.persian import fa_digits, jalali
+from handoff.service import (
+    add_note,
+    agent_message,
+    attach_topic,
+    claim,
+    close,
+    customer_blocked,
+    customer_message,
+    escalate,
+    open_ticket,
+    rate,
+    relay_failed,
+    set_waiting,
+)
+from handoff.sla import first_response_due
+from handoff.topics import ticket_number, topic_name
+
+__all__ = [
+    "add_note",
+    "agent_message",
+    "allowed_actions",
+    "attach_topic",
+    "can",
+    "can_act",
+    "can_rate",
+    "claim",
+    "close",
+    "customer_blocked",
+    "customer_message",
+    "escalate",
+    "fa_digits",
+    "first_response_due",
+    "jalali",
+    "open_ticket",
+    "rate",
+    "relay_failed",
+    "render_card",
+    "set_waiting",
+    "ticket_number",
+    "topic_name",
+]

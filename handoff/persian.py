@@ -1,0 +1,119 @@
+"""Persian presentation helpers: digits, Jalali dates in Tehran time, durations, safe text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import jdatetime
+
+from handoff import texts
+
+# Latin and Arabic-Indic digits both become Persian (Extended Arabic-Indic) digits.
+_FA_DIGITS = str.maketrans("0123456789٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹" * 2)
+
+# Zero-width (non-)joiners shape Persian words and emoji; every other format
+# character (bidi overrides, isolates, marks) could reorder the card, so it goes.
+_KEEP_FORMAT = frozenset("\u200c\u200d")
+_LINE_BREAKS = frozenset("\n\r\v\f\x85\u2028\u2029")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+try:
+    TEHRAN: timezone | ZoneInfo = ZoneInfo("Asia/Tehran")
+except ZoneInfoNotFoundError:  # pragma: no cover - systems without tz data
+    # Iran has kept +03:30 all year since 2022.
+    TEHRAN = timezone(timedelta(hours=3, minutes=30), "IRST")
+
+
+def fa_digits(value: object) -> str:
+    """Return str(value) with every digit written the Persian way."""
+    return str(value).translate(_FA_DIGITS)
+
+
+def _drop_invisible(text: str, *, keep_newlines: bool) -> str:
+    out: list[str] = []
+    for char in text:
+        if char in _LINE_BREAKS:
+            out.append("\n" if keep_newlines else " ")
+        elif char == "\t":
+            out.append(" ")
+        elif unicodedata.category(char) in ("Cc", "Cs") or (
+            unicodedata.category(char) == "Cf" and char not in _KEEP_FORMAT
+        ):
+            continue
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def clean_inline(text: str | None) -> str:
+    """Make customer text one line: no control or bidi characters, single spaces."""
+    if not text:
+        return ""
+    return _SPACES.sub(
+        " ", _drop_invisible(text.replace("\r\n", "\n"), keep_newlines=False)
+    ).strip()
+
+
+def clean_block(text: str | None) -> str:
+    """Like clean_inline but keep line breaks (at most one blank line in a row)."""
+    if not text:
+        return ""
+    lines = _drop_invisible(text.replace("\r\n", "\n"), keep_newlines=True).split("\n")
+    joined = "\n".join(_SPACES.sub(" ", line).strip() for line in lines)
+    return _BLANK_LINES.sub("\n\n", joined).strip()
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut text to at most `limit` characters, at a word boundary when one is near, with "…"."""
+    if limit < 1:
+        return ""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - len(texts.ELLIPSIS)]
+    space = cut.rfind(" ")
+    if space >= len(cut) // 2:
+        cut = cut[:space]
+    return cut.rstrip() + texts.ELLIPSIS
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def jalali(moment: datetime) -> str:
+    """Format an aware datetime as a Jalali date and time in Tehran, in Persian digits."""
+    local = moment.astimezone(TEHRAN)
+    day = jdatetime.date.fromgregorian(date=local.date())
+    text = texts.DATE_TIME.format(
+        day=day.day,
+        month=texts.JALALI_MONTHS[day.month - 1],
+        year=day.year,
+        hour=local.hour,
+        minute=local.minute,
+    )
+    return fa_digits(text)
+
+
+def duration(span: timedelta) -> str:
+    """Say how long a span is in Persian: "۲ ساعت و ۵ دقیقه" (two largest units, minutes down)."""
+    minutes = int(abs(span).total_seconds() // 60)
+    if minutes < 1:
+        return texts.UNDER_A_MINUTE
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [
+        template.format(n=fa_digits(n))
+        for template, n in ((texts.DAYS, days), (texts.HOURS, hours), (texts.MINUTES, minutes))
+        if n
+    ]
+    return texts.DURATION_JOIN.join(parts[:2])
+
+
+def percent(score: float) -> str:
+    """Show a [0, 1] score as a Persian percentage: 0.834 → "۸۳٪"."""
+    return texts.PERCENT.format(n=fa_digits(round(max(0.0, min(1.0, score)) * 100)))

@@ -1,0 +1,280 @@
+"""Ticket lifecycle operations: repositories combined in the caller's unit of work.
+
+Every function takes the session explicitly, never commits (the caller wraps one
+update in `async with sessions.begin() as session`) and writes a TicketEvent for
+each change it makes, so the events table is the audit trail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handoff import lifecycle
+from handoff.sla import first_response_due
+from storage import repositories as repo
+from storage.models import Customer, HandoffReason, LinkDirection, Priority, Ticket, TicketEvent
+from storage.repositories import ClaimResult, HitLike, RateOutcome, TransitionResult
+from storage.timestamps import utcnow
+
+ERROR_TEXT_MAX = 500
+
+
+async def open_ticket(
+    session: AsyncSession,
+    *,
+    customer: Customer,
+    question: str,
+    reason: HandoffReason,
+    tried: Iterable[HitLike],
+    agent_chat_id: int,
+    opening_update_id: int | None = None,
+    priority: Priority = "normal",
+    now: datetime | None = None,
+) -> tuple[Ticket, bool]:
+    """Open a ticket for the customer, or return the one already open; (ticket, created)."""
+    now = now or utcnow()
+    ticket, created = await repo.create_ticket(
+        session,
+        customer_id=customer.id,
+        question=question,
+        reason=reason,
+        tried=tried,
+        agent_chat_id=agent_chat_id,
+        priority=priority,
+        opening_update_id=opening_update_id,
+        first_response_due=first_response_due(customer.tier, now),
+        opened_at=now,
+    )
+    if created:
+        await repo.add_ticket_event(
+            session,
+            ticket_id=ticket.id,
+            kind="opened",
+            actor_id=customer.id,
+            data={"reason": reason, "tier": customer.tier, "priority": priority},
+            at=now,
+        )
+    return ticket, created
+
+
+async def claim(
+    session: AsyncSession,
+    *,
+    ticket_id: int,
+    agent_id: int,
+    agent_name: str,
+    now: datetime | None = None,
+) -> ClaimResult:
+    """Let one agent take the ticket; losers learn who holds it from the result."""
+    result = await repo.claim_ticket(
+        session, ticket_id, agent_id, agent_name, from_statuses=lifecycle.sources("claim")
+    )
+    if result.won:
+        await repo.add_ticket_event(
+            session,
+            ticket_id=ticket_id,
+            kind="claimed",
+            actor_id=agent_id,
+            data={"agent_name": agent_name},
+            at=now,
+        )
+    return result
+
+
+async def escalate(
+    session: AsyncSession,
+    *,
+    ticket_id: int,
+    actor_id: int,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> TransitionResult:
+    """Hand the ticket to second-line experts (level 2, unclaimed)."""
+    now = now or utcnow()
+    result = await repo.escalate_ticket(
+        session, ticket_id, now=now, from_statuses=lifecycle.sources("escalate")
+    )
+    if result.ok:
+        data: dict[str, Any] = {"note": note} if note else {}
+        await repo.add_ticket_event(
+            session, ticket_id=ticket_id, kind="escalated", actor_id=actor_id, data=data, at=now
+        )
+    return result
+
+
+async def set_waiting(
+    session: AsyncSession, *, ticket_id: int, actor_id: int, now: datetime | None = None
+) -> TransitionResult:
+    """Mark a claimed ticket as waiting for the customer."""
+    result = await repo.set_ticket_status(
+        session,
+        ticket_id,
+        from_statuses=lifecycle.sources("wait"),
+        to_status=lifecycle.target("wait"),
+    )
+    if result.ok:
+        await repo.add_ticket_event(
+            session, ticket_id=ticket_id, kind="waiting", actor_id=actor_id, at=now
+        )
+    return result
+
+
+async def close(
+    session: AsyncSession, *, ticket_id: int, actor_id: int | None, now: datetime | None = None
+) -> TransitionResult:
+    """Close the ticket once; a second close (another agent, a retry) changes nothing."""
+    now = now or utcnow()
+    result = await repo.close_ticket(
+        session, ticket_id, closed_by=actor_id, now=now, from_statuses=lifecycle.sources("close")
+    )
+    if result.ok:
+        await repo.add_ticket_event(
+            session, ticket_id=ticket_id, kind="closed", actor_id=actor_id, at=now
+        )
+    return result
+
+
+async def rate(
+    session: AsyncSession,
+    *,
+    ticket_id: int,
+    customer_id: int,
+    rating: int,
+    comment: str | None = None,
+    now: datetime | None = None,
+) -> tuple[RateOutcome, Ticket | None]:
+    """Record the customer's 1..5 rating of their closed ticket, once (ValueError otherwise)."""
+    outcome, ticket = await repo.rate_ticket(
+        session, ticket_id, rating=rating, comment=comment, customer_id=customer_id
+    )
+    if outcome == "rated":
+        await repo.add_ticket_event(
+            session,
+            ticket_id=ticket_id,
+            kind="rated",
+            actor_id=customer_id,
+            data={"rating": rating},
+            at=now,
+        )
+    return outcome, ticket
+
+
+async def customer_message(
+    session: AsyncSession, *, ticket_id: int, at: datetime | None = None
+) -> Ticket | None:
+    """Note a customer message on the ticket; a ticket waiting for them becomes active again."""
+    at = at or utcnow()
+    ticket = await repo.touch_customer(session, ticket_id, at=at)
+    if ticket is not None and ticket.status == "waiting":
+        result = await repo.set_ticket_status(
+            session,
+            ticket_id,
+            from_statuses=lifecycle.sources("resume"),
+            to_status=lifecycle.target("resume"),
+        )
+        if result.ok:
+            await repo.add_ticket_event(
+                session, ticket_id=ticket_id, kind="resumed", actor_id=ticket.customer_id, at=at
+            )
+            ticket = result.ticket
+    return ticket
+
+
+async def agent_message(
+    session: AsyncSession, *, ticket_id: int, agent_id: int, at: datetime | None = None
+) -> Ticket | None:
+    """Note an agent message relayed to the customer; the first one is logged for the SLA."""
+    at = at or utcnow()
+    before = await repo.get_ticket(session, ticket_id)
+    if before is None:
+        return None
+    first = before.first_response_at is None
+    ticket = await repo.touch_agent(session, ticket_id, at=at)
+    if first and ticket is not None and ticket.first_response_at == at:
+        due = ticket.first_response_due
+        await repo.add_ticket_event(
+            session,
+            ticket_id=ticket_id,
+            kind="first_response",
+            actor_id=agent_id,
+            data={"within_sla": due is None or at <= due},
+            at=at,
+        )
+    return ticket
+
+
+async def add_note(
+    session: AsyncSession,
+    *,
+    ticket_id: int,
+    actor_id: int,
+    text: str,
+    now: datetime | None = None,
+) -> TicketEvent:
+    """Keep an internal note (never sent to the customer) in the audit trail."""
+    return await repo.add_ticket_event(
+        session, ticket_id=ticket_id, kind="note", actor_id=actor_id, data={"text": text}, at=now
+    )
+
+
+async def attach_topic(
+    session: AsyncSession,
+    *,
+    ticket_id: int,
+    thread_id: int,
+    card_message_id: int | None = None,
+    agent_chat_id: int | None = None,
+    recreated: bool = False,
+    now: datetime | None = None,
+) -> Ticket | None:
+    """Store the ticket's forum topic; a replacement topic is logged as "topic_recreated"."""
+    ticket = await repo.set_ticket_topic(
+        session,
+        ticket_id,
+        thread_id=thread_id,
+        card_message_id=card_message_id,
+        agent_chat_id=agent_chat_id,
+    )
+    if ticket is not None and recreated:
+        await repo.add_ticket_event(
+            session,
+            ticket_id=ticket_id,
+            kind="topic_recreated",
+            data={"thread_id": thread_id},
+            at=now,
+        )
+    return ticket
+
+
+async def relay_failed(
+    session: AsyncSession,
+    *,
+    ticket_id: int,
+    direction: LinkDirection,
+    error: str,
+    message_id: int | None = None,
+    now: datetime | None = None,
+) -> TicketEvent:
+    """Log a message that could not be delivered (the bot reports it in the topic)."""
+    data: dict[str, Any] = {"direction": direction, "error": error[:ERROR_TEXT_MAX]}
+    if message_id is not None:
+        data["message_id"] = message_id
+    return await repo.add_ticket_event(
+        session, ticket_id=ticket_id, kind="relay_failed", data=data, at=now
+    )
+
+
+async def customer_blocked(
+    session: AsyncSession, *, ticket_id: int, now: datetime | None = None
+) -> Ticket | None:
+    """Flag that the customer blocked the bot, once, with an audit entry."""
+    before = await repo.get_ticket(session, ticket_id)
+    if before is None or before.customer_blocked:
+        return before
+    ticket = await repo.set_customer_blocked(session, ticket_id, blocked=True)
+    await repo.add_ticket_event(session, ticket_id=ticket_id, kind="customer_blocked", at=now)
+    return ticket

@@ -1,0 +1,93 @@
+"""Every Persian string the handoff package produces (agents read these in the card)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Ticket states as agents see them; "claimed" gets the agent's name appended.
+STATUS: Final = {
+    "open": "باز، در انتظار کارشناس",
+    "claimed": "در دست {agent}",
+    "escalated": "ارجاع‌شده به سطح ۲ (کارشناس فنی)",
+    "waiting": "در انتظار پاسخ مشتری",
+    "closed": "بسته",
+}
+UNKNOWN_AGENT: Final = "کارشناس"
+
+REASON: Final = {
+    "asked": "مشتری خواست با کارشناس صحبت کند",
+    "no_answer": "ربات پاسخی در پایگاه دانش پیدا نکرد",
+    "not_helpful": "پاسخ ربات به کار مشتری نیامد",
+}
+
+TIER: Final = {
+    "standard": "عادی",
+    "vic": "ویژه (VIC)",
+    "vip": "VIP",
+}
+
+PRIORITY: Final = {
+    "normal": "عادی",
+    "high": "بالا",
+    "urgent": "فوری",
+}
+
+LEVEL: Final = {1: "پشتیبانی سطح ۱", 2: "پشتیبانی سطح ۲"}
+
+UNKNOWN_CUSTOMER: Final = "مشتری"
+NO_USERNAME: Final = "بدون نام کاربری"
+
+# Card lines. Placeholders are filled with already-escaped HTML.
+CARD_TITLE: Final = "🎫 <b>تیکت {number}</b> · {level}"
+CARD_CUSTOMER: Final = "👤 <b>مشتری:</b> {name} · {username} · شناسه {id}"
+CARD_TIER: Final = "⭐ <b>نوع مشتری:</b> {tier} · <b>اولویت:</b> {priority}"
+CARD_OPENED: Final = "🕓 <b>زمان ثبت:</b> {when}"
+CARD_DUE_PENDING: Final = "⏰ <b>مهلت اولین پاسخ:</b> {when} ({relative})"
+CARD_DUE_MET: Final = "✅ <b>اولین پاسخ:</b> {when} (در مهلت)"
+CARD_DUE_LATE: Final = "⚠️ <b>اولین پاسخ:</b> {when} ({late} دیرتر از مهلت)"
+CARD_DUE_NONE: Final = "⏰ <b>مهلت اولین پاسخ:</b> تعیین نشده"
+CARD_WAITING: Final = "⏳ <b>مشتری منتظر پاسخ است:</b> {duration}"
+CARD_STATUS: Final = "📌 <b>وضعیت:</b> {status}"
+CARD_CLOSED_AT: Final = "🔒 <b>بسته شد:</b> {when}"
+CARD_REASON: Final = "↪️ <b>دلیل ارجاع:</b> {reason}"
+CARD_QUESTION: Final = "❓ <b>پرسش مشتری:</b>"
+CARD_TRIED: Final = "📚 <b>مقاله‌هایی که ربات امتحان کرد:</b>"
+CARD_TRIED_ITEM: Final = "• {title} ({score})"
+CARD_TRIED_NONE: Final = "📚 ربات مقاله‌ای پیشنهاد نکرد."
+CARD_RATING: Final = "🌟 <b>امتیاز مشتری:</b> {stars} {rating} از ۵"
+CARD_RATING_COMMENT: Final = "💬 <b>نظر مشتری:</b> {comment}"
+CARD_PREVIOUS: Final = "🔁 <b>تیکت قبلی این مشتری:</b> {number}"
+CARD_BLOCKED: Final = "🚫 مشتری ربات را مسدود کرده است؛ پیام‌ها به او نمی‌رسد."
+EMPTY_QUESTION: Final = "(بدون متن)"
+
+# Relative times and durations.
+DUE_IN: Final = "{duration} مانده"
+DUE_OVERDUE: Final = "{duration} گذشته از مهلت"
+DURATION_JOIN: Final = " و "
+DAYS: Final = "{n} روز"
+HOURS: Final = "{n} ساعت"
+MINUTES: Final = "{n} دقیقه"
+UNDER_A_MINUTE: Final = "کمتر از یک دقیقه"
+
+# Jalali date: "۱۲ مرداد ۱۴۰۳، ساعت ۱۴:۳۰".
+JALALI_MONTHS: Final = (
+    "فروردین",
+    "اردیبهشت",
+    "خرداد",
+    "تیر",
+    "مرداد",
+    "شهریور",
+    "مهر",
+    "آبان",
+    "آذر",
+    "دی",
+    "بهمن",
+    "اسفند",
+)
+DATE_TIME: Final = "{day} {month} {year}، ساعت {hour:02d}:{minute:02d}"
+
+# Topic names: "#۱۲ · علی · رمزم را فراموش…".
+TOPIC_SEPARATOR: Final = " · "
+TICKET_NUMBER: Final = "#{n}"
+ELLIPSIS: Final = "…"
+PERCENT: Final = "{n}٪"

@@ -1,0 +1,35 @@
+"""Forum topic names for tickets: "#۱۲ · علی · رمزم را فراموش…"."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from handoff import texts
+from handoff.persian import clean_inline, fa_digits, shorten, utf16_len
+
+TOPIC_NAME_MAX: Final = 128  # Telegram's limit, in UTF-16 code units
+NAME_MAX: Final = 32
+QUESTION_MAX: Final = 48
+
+
+def ticket_number(ticket_id: int) -> str:
+    """Return the ticket number as people see it: "#۱۲"."""
+    return texts.TICKET_NUMBER.format(n=fa_digits(ticket_id))
+
+
+def topic_name(ticket_id: int, customer_name: str | None, question: str | None) -> str:
+    """Build a 1..128-character topic name from the ticket number, customer and question."""
+    number = ticket_number(ticket_id)
+    name = shorten(clean_inline(customer_name), NAME_MAX) or texts.UNKNOWN_CUSTOMER
+    asked = shorten(clean_inline(question), QUESTION_MAX)
+    parts = [number, name, asked] if asked else [number, name]
+    result = texts.TOPIC_SEPARATOR.join(parts)
+    # Emoji count twice in UTF-16: trim the free text until Telegram accepts the name.
+    budget = QUESTION_MAX
+    while utf16_len(result) > TOPIC_NAME_MAX and budget > 1:
+        budget //= 2
+        parts = [number, shorten(name, budget)] + ([shorten(asked, budget)] if asked else [])
+        result = texts.TOPIC_SEPARATOR.join(parts)
+    if utf16_len(result) > TOPIC_NAME_MAX:
+        result = number
+    return result

@@ -1,0 +1,130 @@
+"""Engines, sessions and migrations for SQLite (default) and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool
+
+DEFAULT_URL = "sqlite+aiosqlite:///data/pasokh.sqlite3"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Arbitrary constant: the PostgreSQL advisory lock that serialises `migrate` across processes.
+MIGRATION_LOCK_KEY = 0x7061736F6B68  # "pasokh"
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def _is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    """Turn on WAL, foreign keys and a busy timeout; start every transaction IMMEDIATE.
+
+    IMMEDIATE takes the write lock at BEGIN, so two sessions that read then write
+    queue up behind each other (honouring busy_timeout) instead of failing with
+    "database is locked" when the second one tries to upgrade its read snapshot.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+        # Let us emit BEGIN ourselves instead of the driver's implicit, deferred one.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_engine_from_url(url: str = DEFAULT_URL, **kwargs: Any) -> AsyncEngine:
+    """Create an async engine; for SQLite also create the file's directory and set pragmas."""
+    if _is_sqlite(url):
+        _ensure_sqlite_dir(url)
+        engine = create_async_engine(url, **kwargs)
+        _configure_sqlite(engine)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_async_engine(url, **kwargs)
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Return the session factory; objects stay readable after commit."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """Build an Alembic config pointing at the packaged migrations (no ini file needed)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if url is not None:
+        # ConfigParser interpolation: a literal % in a password must be doubled.
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def _upgrade(connection: Connection, config: Config) -> None:
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+# Alembic keeps its context in module globals: one upgrade at a time per process.
+_local_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def migrate(url: str = DEFAULT_URL) -> None:
+    """Bring the database at `url` to the latest schema; safe at every start, even concurrently."""
+    lock = _local_locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+    async with lock:
+        await _migrate(url)
+
+
+async def _migrate(url: str) -> None:
+    engine = create_engine_from_url(url, poolclass=NullPool)
+    postgres = engine.dialect.name == "postgresql"
+    try:
+        async with engine.connect() as connection:
+            if postgres:
+                # Session-level lock: a second process waits here until the first is done.
+                await connection.execute(
+                    text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
+                await connection.commit()
+            try:
+                await connection.run_sync(_upgrade, alembic_config())
+                await connection.commit()
+            finally:
+                if postgres:
+                    await connection.rollback()
+                    await connection.execute(
+                        text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                    )
+                    await connection.commit()
+    finally:
+        await engine.dispose()

@@ -1,0 +1,61 @@
+"""Alembic environment: runs on a connection handed over by `storage.db.migrate`.
+
+Used from the command line too (`alembic -c storage/alembic.ini ...`): then the URL
+comes from DATABASE_URL (or the ini file) and an async engine is created here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from logging.config import fileConfig
+
+from alembic import context
+from sqlalchemy import Connection
+from sqlalchemy.pool import NullPool
+
+from storage.db import DEFAULT_URL, create_engine_from_url
+from storage.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        # SQLite cannot ALTER most things: later migrations copy-and-move tables.
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_with_own_engine(url: str) -> None:
+    engine = create_engine_from_url(url, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_run)
+            await connection.commit()
+    finally:
+        await engine.dispose()
+
+
+def _url() -> str:
+    return os.environ.get("DATABASE_URL") or config.get_main_option("sqlalchemy.url") or DEFAULT_URL
+
+
+if context.is_offline_mode():
+    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    given = config.attributes.get("connection")
+    if given is not None:
+        _run(given)
+    else:
+        if config.config_file_name is not None:
+            fileConfig(config.config_file_name, disable_existing_loggers=False)
+        asyncio.run(_run_with_own_engine(_url()))

@@ -1,0 +1,83 @@
+"""Customers: who wrote to the bot, their tier and ban flag."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Customer, Tier
+from storage.repositories._common import upsert_insert
+from storage.timestamps import utcnow
+
+
+async def upsert_customer(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    first_name: str,
+    last_name: str | None = None,
+    username: str | None = None,
+    language_code: str | None = None,
+    seen_at: datetime | None = None,
+) -> Customer:
+    """Insert or refresh a customer's profile; tier and ban flag are kept."""
+    seen_at = seen_at or utcnow()
+    insert = upsert_insert(session, Customer)
+    stmt = (
+        insert.values(
+            id=user_id,
+            first_name=first_name,
+            last_name=last_name,
+            username=username,
+            language_code=language_code,
+            created_at=seen_at,
+            last_seen_at=seen_at,
+        )
+        .on_conflict_do_update(
+            index_elements=[Customer.id],
+            set_={
+                "first_name": insert.excluded.first_name,
+                "last_name": insert.excluded.last_name,
+                "username": insert.excluded.username,
+                "language_code": insert.excluded.language_code,
+                "last_seen_at": insert.excluded.last_seen_at,
+            },
+        )
+        .returning(Customer)
+    )
+    result = await session.scalars(stmt, execution_options={"populate_existing": True})
+    customer: Customer = result.one()
+    return customer
+
+
+async def get_customer(session: AsyncSession, user_id: int) -> Customer | None:
+    """Return the customer with this Telegram user id, if known."""
+    return await session.get(Customer, user_id)
+
+
+async def set_customer_tier(session: AsyncSession, *, user_id: int, tier: Tier) -> bool:
+    """Change a customer's service tier; False if the customer is unknown."""
+    result = await session.execute(
+        update(Customer).where(Customer.id == user_id).values(tier=tier).returning(Customer.id),
+        execution_options={"synchronize_session": "fetch"},
+    )
+    return result.scalar_one_or_none() is not None
+
+
+async def set_customer_banned(session: AsyncSession, *, user_id: int, banned: bool) -> bool:
+    """Ban or unban a customer; False if the customer is unknown."""
+    result = await session.execute(
+        update(Customer).where(Customer.id == user_id).values(banned=banned).returning(Customer.id),
+        execution_options={"synchronize_session": "fetch"},
+    )
+    return result.scalar_one_or_none() is not None
+
+
+async def list_customers(session: AsyncSession, *, tier: Tier | None = None) -> list[Customer]:
+    """Return customers (optionally of one tier), oldest first."""
+    stmt = select(Customer).order_by(Customer.created_at, Customer.id)
+    if tier is not None:
+        stmt = stmt.where(Customer.tier == tier)
+    return list(await session.scalars(stmt))

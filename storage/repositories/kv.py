@@ -1,0 +1,27 @@
+"""Small settings that must survive a restart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import KeyValue
+from storage.repositories._common import upsert_insert
+from storage.timestamps import utcnow
+
+
+async def kv_get(session: AsyncSession, key: str, default: Any = None) -> Any:
+    """Return the JSON value stored under `key`, or `default`."""
+    row = await session.get(KeyValue, key, populate_existing=True)
+    return default if row is None else row.value
+
+
+async def kv_set(session: AsyncSession, key: str, value: Any) -> None:
+    """Store a JSON-serialisable value under `key`, replacing any previous one."""
+    insert = upsert_insert(session, KeyValue)
+    stmt = insert.values(key=key, value=value, updated_at=utcnow()).on_conflict_do_update(
+        index_elements=[KeyValue.key],
+        set_={"value": insert.excluded.value, "updated_at": insert.excluded.updated_at},
+    )
+    await session.execute(stmt)

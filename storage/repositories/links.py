@@ -1,0 +1,82 @@
+"""Message links: which copy in the agents' topic belongs to which customer message."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import LinkDirection, MessageLink
+from storage.repositories._common import upsert_insert
+
+
+async def link_messages(
+    session: AsyncSession,
+    *,
+    ticket_id: int,
+    customer_chat_id: int,
+    customer_message_id: int,
+    agent_chat_id: int,
+    agent_message_id: int,
+    direction: LinkDirection,
+    media_group_id: str | None = None,
+) -> bool:
+    """Remember that two messages are copies of each other; False if already linked."""
+    stmt = (
+        upsert_insert(session, MessageLink)
+        .values(
+            ticket_id=ticket_id,
+            customer_chat_id=customer_chat_id,
+            customer_message_id=customer_message_id,
+            agent_chat_id=agent_chat_id,
+            agent_message_id=agent_message_id,
+            direction=direction,
+            media_group_id=media_group_id,
+        )
+        .on_conflict_do_nothing()
+        .returning(MessageLink.id)
+    )
+    result = await session.execute(stmt)
+    return result.scalar_one_or_none() is not None
+
+
+async def find_link_by_agent_message(
+    session: AsyncSession, *, agent_chat_id: int, agent_message_id: int
+) -> MessageLink | None:
+    """Return the link for a message in the agents' chat (original or copy)."""
+    result = await session.scalars(
+        select(MessageLink).where(
+            MessageLink.agent_chat_id == agent_chat_id,
+            MessageLink.agent_message_id == agent_message_id,
+        )
+    )
+    return result.one_or_none()
+
+
+async def find_link_by_customer_message(
+    session: AsyncSession,
+    *,
+    customer_chat_id: int,
+    customer_message_id: int,
+    direction: LinkDirection | None = None,
+) -> MessageLink | None:
+    """Return the link for a message in the customer's chat (original or copy)."""
+    stmt = select(MessageLink).where(
+        MessageLink.customer_chat_id == customer_chat_id,
+        MessageLink.customer_message_id == customer_message_id,
+    )
+    if direction is not None:
+        stmt = stmt.where(MessageLink.direction == direction)
+    result = await session.scalars(stmt.order_by(MessageLink.id).limit(1))
+    return result.first()
+
+
+async def links_for_media_group(
+    session: AsyncSession, *, ticket_id: int, media_group_id: str
+) -> list[MessageLink]:
+    """Return the links of one album, in the order they were relayed."""
+    result = await session.scalars(
+        select(MessageLink)
+        .where(MessageLink.ticket_id == ticket_id, MessageLink.media_group_id == media_group_id)
+        .order_by(MessageLink.id)
+    )
+    return list(result)

@@ -1,0 +1,472 @@
+"""Tickets and their audit trail.
+
+State changes are single conditional UPDATEs (`... WHERE status IN (...)`), so two
+agents or two processes acting at once cannot both win. Which changes are allowed
+is decided by `handoff.lifecycle`; the `from_statuses` defaults here mirror it
+(a test keeps them in step).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import func, literal, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from storage.models import HandoffReason, MessageLink, Priority, Ticket, TicketEvent, TicketStatus
+from storage.repositories._common import HitLike, hits_json, lock_for_transaction
+from storage.timestamps import UTCDateTime, utcnow
+
+ACTIVE_STATUSES: tuple[TicketStatus, ...] = ("open", "claimed", "escalated", "waiting")
+CLAIMABLE: tuple[TicketStatus, ...] = ("open", "escalated")
+ESCALATABLE: tuple[TicketStatus, ...] = ("open", "claimed", "waiting")
+CLOSABLE: tuple[TicketStatus, ...] = ACTIVE_STATUSES
+
+ClaimOutcome = Literal["claimed", "already_yours", "held", "closed", "not_claimable", "not_found"]
+TransitionOutcome = Literal["done", "not_allowed", "not_found"]
+RateOutcome = Literal["rated", "already_rated", "not_closed", "not_found"]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimResult:
+    """How a claim went; `holder_*` name whoever holds the ticket afterwards."""
+
+    outcome: ClaimOutcome
+    ticket: Ticket | None
+
+    @property
+    def won(self) -> bool:
+        """True only for the one claim that took the ticket."""
+        return self.outcome == "claimed"
+
+    @property
+    def holder_id(self) -> int | None:
+        return self.ticket.claimed_by if self.ticket is not None else None
+
+    @property
+    def holder_name(self) -> str | None:
+        return self.ticket.claimed_by_name if self.ticket is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionResult:
+    """How a state change went; `ticket` is the fresh row (None if it does not exist)."""
+
+    outcome: TransitionOutcome
+    ticket: Ticket | None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "done"
+
+
+def _ts(value: datetime) -> ColumnElement[datetime]:
+    """Bind a timestamp with the UTC column type (plain literals would skip the conversion)."""
+    return literal(value, UTCDateTime())
+
+
+async def _conditional_update(
+    session: AsyncSession,
+    ticket_id: int,
+    conditions: Iterable[ColumnElement[bool]],
+    values: Mapping[str, Any],
+) -> tuple[bool, Ticket | None]:
+    """Apply `values` only if `conditions` hold; return (changed, fresh ticket)."""
+    stmt = (
+        update(Ticket)
+        .where(Ticket.id == ticket_id, *conditions)
+        .values(**values)
+        .returning(Ticket.id)
+        .execution_options(synchronize_session=False)
+    )
+    changed = (await session.execute(stmt)).scalar_one_or_none() is not None
+    ticket = await session.get(Ticket, ticket_id, populate_existing=True)
+    return changed, ticket
+
+
+def _transition(changed: bool, ticket: Ticket | None) -> TransitionResult:
+    if ticket is None:
+        return TransitionResult("not_found", None)
+    return TransitionResult("done" if changed else "not_allowed", ticket)
+
+
+async def get_ticket(session: AsyncSession, ticket_id: int) -> Ticket | None:
+    """Return ticket #ticket_id as stored now."""
+    return await session.get(Ticket, ticket_id, populate_existing=True)
+
+
+async def open_ticket_for(session: AsyncSession, *, customer_id: int) -> Ticket | None:
+    """Return the customer's ticket that is not closed, if any."""
+    result = await session.scalars(
+        select(Ticket)
+        .where(Ticket.customer_id == customer_id, Ticket.status != "closed")
+        .execution_options(populate_existing=True)
+    )
+    return result.first()
+
+
+async def last_ticket_for(session: AsyncSession, *, customer_id: int) -> Ticket | None:
+    """Return the customer's most recent ticket, whatever its state."""
+    result = await session.scalars(
+        select(Ticket).where(Ticket.customer_id == customer_id).order_by(Ticket.id.desc()).limit(1)
+    )
+    return result.first()
+
+
+async def ticket_by_opening_update(session: AsyncSession, *, update_id: int) -> Ticket | None:
+    """Return the ticket a given Telegram update opened (replays must not open another)."""
+    result = await session.scalars(select(Ticket).where(Ticket.opening_update_id == update_id))
+    return result.one_or_none()
+
+
+async def create_ticket(
+    session: AsyncSession,
+    *,
+    customer_id: int,
+    question: str,
+    reason: HandoffReason,
+    tried: Iterable[HitLike],
+    agent_chat_id: int,
+    priority: Priority = "normal",
+    opening_update_id: int | None = None,
+    first_response_due: datetime | None = None,
+    opened_at: datetime | None = None,
+) -> tuple[Ticket, bool]:
+    """Open a ticket unless the customer already has one; return (ticket, created).
+
+    Never raises on a race: whoever loses gets the winner's ticket back. On
+    PostgreSQL a per-customer transaction lock makes the loser wait instead of
+    burning a sequence value, so ticket numbers stay consecutive.
+    """
+    if opening_update_id is not None:
+        replayed = await ticket_by_opening_update(session, update_id=opening_update_id)
+        if replayed is not None:
+            return replayed, False
+    await lock_for_transaction(session, "open-ticket", customer_id)
+    existing = await open_ticket_for(session, customer_id=customer_id)
+    if existing is not None:
+        return existing, False
+    previous = await last_ticket_for(session, customer_id=customer_id)
+    opened_at = opened_at or utcnow()
+    ticket = Ticket(
+        customer_id=customer_id,
+        status="open",
+        level=1,
+        priority=priority,
+        reason=reason,
+        question=question,
+        tried=hits_json(tried, with_title=True),
+        agent_chat_id=agent_chat_id,
+        opened_at=opened_at,
+        first_response_due=first_response_due,
+        last_customer_at=opened_at,
+        awaiting_reply_since=opened_at,
+        previous_ticket_id=previous.id if previous is not None else None,
+        opening_update_id=opening_update_id,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(ticket)
+    except IntegrityError:
+        # Another session opened one between our check and our insert.
+        winner = await open_ticket_for(session, customer_id=customer_id)
+        if winner is None and opening_update_id is not None:
+            winner = await ticket_by_opening_update(session, update_id=opening_update_id)
+        if winner is None:
+            raise
+        return winner, False
+    return ticket, True
+
+
+async def claim_ticket(
+    session: AsyncSession,
+    ticket_id: int,
+    agent_id: int,
+    agent_name: str,
+    *,
+    from_statuses: Collection[TicketStatus] = CLAIMABLE,
+) -> ClaimResult:
+    """Take an unclaimed ticket for one agent; exactly one of many concurrent claims wins."""
+    changed, ticket = await _conditional_update(
+        session,
+        ticket_id,
+        [Ticket.claimed_by.is_(None), Ticket.status.in_(tuple(from_statuses))],
+        {"status": "claimed", "claimed_by": agent_id, "claimed_by_name": agent_name},
+    )
+    if ticket is None:
+        return ClaimResult("not_found", None)
+    if changed:
+        return ClaimResult("claimed", ticket)
+    if ticket.status == "closed":
+        return ClaimResult("closed", ticket)
+    if ticket.claimed_by == agent_id:
+        return ClaimResult("already_yours", ticket)
+    if ticket.claimed_by is not None:
+        return ClaimResult("held", ticket)
+    return ClaimResult("not_claimable", ticket)
+
+
+async def escalate_ticket(
+    session: AsyncSession,
+    ticket_id: int,
+    *,
+    now: datetime | None = None,
+    from_statuses: Collection[TicketStatus] = ESCALATABLE,
+) -> TransitionResult:
+    """Move a first-line ticket to L2, unclaimed so an expert can claim it."""
+    changed, ticket = await _conditional_update(
+        session,
+        ticket_id,
+        [Ticket.status.in_(tuple(from_statuses)), Ticket.level == 1],
+        {
+            "status": "escalated",
+            "level": 2,
+            "claimed_by": None,
+            "claimed_by_name": None,
+            "escalated_at": now or utcnow(),
+        },
+    )
+    return _transition(changed, ticket)
+
+
+async def set_ticket_status(
+    session: AsyncSession,
+    ticket_id: int,
+    *,
+    from_statuses: Collection[TicketStatus],
+    to_status: TicketStatus,
+) -> TransitionResult:
+    """Change only the status, if it is currently one of `from_statuses`."""
+    if to_status == "closed":
+        raise ValueError("use close_ticket to close a ticket")
+    changed, ticket = await _conditional_update(
+        session, ticket_id, [Ticket.status.in_(tuple(from_statuses))], {"status": to_status}
+    )
+    return _transition(changed, ticket)
+
+
+async def close_ticket(
+    session: AsyncSession,
+    ticket_id: int,
+    *,
+    closed_by: int | None,
+    now: datetime | None = None,
+    from_statuses: Collection[TicketStatus] = CLOSABLE,
+) -> TransitionResult:
+    """Close a ticket once; closing frees the customer to open a new one."""
+    changed, ticket = await _conditional_update(
+        session,
+        ticket_id,
+        [Ticket.status.in_(tuple(from_statuses))],
+        {
+            "status": "closed",
+            "closed_at": now or utcnow(),
+            "closed_by": closed_by,
+            "awaiting_reply_since": None,
+        },
+    )
+    return _transition(changed, ticket)
+
+
+async def rate_ticket(
+    session: AsyncSession,
+    ticket_id: int,
+    *,
+    rating: int,
+    comment: str | None = None,
+    customer_id: int | None = None,
+) -> tuple[RateOutcome, Ticket | None]:
+    """Store the customer's 1..5 rating of a closed ticket, once.
+
+    With `customer_id`, someone else's ticket counts as not found (callback data
+    can be forged by modified clients).
+    """
+    if isinstance(rating, bool) or not 1 <= rating <= 5:
+        raise ValueError(f"rating must be 1..5, got {rating!r}")
+    conditions = [Ticket.status == "closed", Ticket.rating.is_(None)]
+    if customer_id is not None:
+        conditions.append(Ticket.customer_id == customer_id)
+    changed, ticket = await _conditional_update(
+        session, ticket_id, conditions, {"rating": rating, "rating_comment": comment}
+    )
+    if ticket is None or (customer_id is not None and ticket.customer_id != customer_id):
+        return "not_found", None
+    if changed:
+        return "rated", ticket
+    if ticket.status != "closed":
+        return "not_closed", ticket
+    return "already_rated", ticket
+
+
+async def set_rating_comment(session: AsyncSession, ticket_id: int, *, comment: str) -> bool:
+    """Attach the customer's words to a rating already given; False if there is none."""
+    changed, _ = await _conditional_update(
+        session, ticket_id, [Ticket.rating.is_not(None)], {"rating_comment": comment}
+    )
+    return changed
+
+
+async def touch_customer(session: AsyncSession, ticket_id: int, *, at: datetime) -> Ticket | None:
+    """Note a customer message: the wait for an agent starts now unless it already runs."""
+    _, ticket = await _conditional_update(
+        session,
+        ticket_id,
+        [],
+        {
+            "last_customer_at": at,
+            "awaiting_reply_since": func.coalesce(Ticket.awaiting_reply_since, _ts(at)),
+        },
+    )
+    return ticket
+
+
+async def touch_agent(session: AsyncSession, ticket_id: int, *, at: datetime) -> Ticket | None:
+    """Note an agent message: the first response (once) and the end of the customer's wait."""
+    _, ticket = await _conditional_update(
+        session,
+        ticket_id,
+        [],
+        {
+            "last_agent_at": at,
+            "first_response_at": func.coalesce(Ticket.first_response_at, _ts(at)),
+            "awaiting_reply_since": None,
+        },
+    )
+    return ticket
+
+
+async def set_ticket_topic(
+    session: AsyncSession,
+    ticket_id: int,
+    *,
+    thread_id: int,
+    card_message_id: int | None = None,
+    agent_chat_id: int | None = None,
+) -> Ticket | None:
+    """Remember the forum topic (and card message) that belongs to a ticket."""
+    values: dict[str, Any] = {"thread_id": thread_id, "card_message_id": card_message_id}
+    if agent_chat_id is not None:
+        values["agent_chat_id"] = agent_chat_id
+    _, ticket = await _conditional_update(session, ticket_id, [], values)
+    return ticket
+
+
+async def set_card_message(
+    session: AsyncSession, ticket_id: int, *, card_message_id: int
+) -> Ticket | None:
+    """Remember the message that shows the ticket's card."""
+    _, ticket = await _conditional_update(
+        session, ticket_id, [], {"card_message_id": card_message_id}
+    )
+    return ticket
+
+
+async def set_customer_blocked(
+    session: AsyncSession, ticket_id: int, *, blocked: bool = True
+) -> Ticket | None:
+    """Flag that the customer blocked the bot (relays to them fail with 403)."""
+    _, ticket = await _conditional_update(session, ticket_id, [], {"customer_blocked": blocked})
+    return ticket
+
+
+async def ticket_by_thread(
+    session: AsyncSession, *, agent_chat_id: int, thread_id: int
+) -> Ticket | None:
+    """Return the ticket whose topic this is (the newest, should a topic id repeat)."""
+    result = await session.scalars(
+        select(Ticket)
+        .where(Ticket.agent_chat_id == agent_chat_id, Ticket.thread_id == thread_id)
+        .order_by(Ticket.id.desc())
+        .limit(1)
+        .execution_options(populate_existing=True)
+    )
+    return result.first()
+
+
+async def list_open_tickets(
+    session: AsyncSession, *, agent_chat_id: int | None = None, limit: int | None = None
+) -> list[Ticket]:
+    """Return tickets not closed: those waiting longest for an agent first, then by number."""
+    stmt = (
+        select(Ticket)
+        .where(Ticket.status != "closed")
+        .order_by(
+            Ticket.awaiting_reply_since.is_(None),
+            Ticket.awaiting_reply_since,
+            Ticket.id,
+        )
+    )
+    if agent_chat_id is not None:
+        stmt = stmt.where(Ticket.agent_chat_id == agent_chat_id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(await session.scalars(stmt))
+
+
+async def list_overdue_tickets(session: AsyncSession, *, now: datetime) -> list[Ticket]:
+    """Return open tickets past their first-response deadline with no response yet."""
+    stmt = (
+        select(Ticket)
+        .where(
+            Ticket.status != "closed",
+            Ticket.first_response_at.is_(None),
+            Ticket.first_response_due.is_not(None),
+            Ticket.first_response_due <= now,
+        )
+        .order_by(Ticket.first_response_due, Ticket.id)
+    )
+    return list(await session.scalars(stmt))
+
+
+async def move_agent_chat(session: AsyncSession, *, old_chat_id: int, new_chat_id: int) -> int:
+    """Point tickets and links at the agents' chat's new id (group became a supergroup)."""
+    moved = await session.execute(
+        update(Ticket)
+        .where(Ticket.agent_chat_id == old_chat_id)
+        .values(agent_chat_id=new_chat_id)
+        .returning(Ticket.id)
+        .execution_options(synchronize_session=False)
+    )
+    count = len(moved.all())
+    await session.execute(
+        update(MessageLink)
+        .where(MessageLink.agent_chat_id == old_chat_id)
+        .values(agent_chat_id=new_chat_id)
+        .execution_options(synchronize_session=False)
+    )
+    return count
+
+
+async def add_ticket_event(
+    session: AsyncSession,
+    *,
+    ticket_id: int,
+    kind: str,
+    actor_id: int | None = None,
+    data: Mapping[str, Any] | None = None,
+    at: datetime | None = None,
+) -> TicketEvent:
+    """Append an entry to the ticket's audit trail."""
+    event = TicketEvent(
+        ticket_id=ticket_id,
+        kind=kind,
+        actor_id=actor_id,
+        data=dict(data or {}),
+        created_at=at or utcnow(),
+    )
+    session.add(event)
+    await session.flush()
+    return event
+
+
+async def ticket_events(session: AsyncSession, *, ticket_id: int) -> list[TicketEvent]:
+    """Return the ticket's audit trail, oldest first."""
+    result = await session.scalars(
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)
+    )
+    return list(result)

@@ -1,0 +1,174 @@
+"""The ticket card: everything an agent needs, in Persian, safe from customer HTML."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from handoff.card import render_card
+from handoff.persian import utf16_len
+from storage.models import Customer, Ticket, TicketStatus
+from tests.storage.helpers import T0
+
+
+def _customer(**overrides: Any) -> Customer:
+    values: dict[str, Any] = {
+        "id": 123456789,
+        "first_name": "علی",
+        "last_name": "رضایی",
+        "username": "ali_r",
+        "tier": "vip",
+    }
+    return Customer(**(values | overrides))
+
+
+def _ticket(**overrides: Any) -> Ticket:
+    values: dict[str, Any] = {
+        "id": 12,
+        "customer_id": 123456789,
+        "status": "open",
+        "level": 1,
+        "priority": "high",
+        "reason": "no_answer",
+        "question": "رمزم را فراموش کرده‌ام",
+        "tried": [
+            {"id": "password-reset", "title": "بازیابی رمز عبور", "score": 0.412},
+            {"id": "vpn", "title": "اتصال VPN", "score": 0.2},
+        ],
+        "agent_chat_id": -100,
+        "opened_at": T0,
+        "first_response_due": T0 + timedelta(minutes=30),
+        "awaiting_reply_since": T0,
+        "customer_blocked": False,
+    }
+    return Ticket(**(values | overrides))
+
+
+def _visible(card: str) -> str:
+    """The text Telegram would show: tags removed, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", card))
+
+
+def test_card_shows_who_what_when_and_why() -> None:
+    card = _visible(render_card(_ticket(), _customer(), now=T0 + timedelta(minutes=10)))
+
+    for expected in (
+        "تیکت #۱۲",
+        "علی رضایی",
+        "@ali_r",
+        "۱۲۳۴۵۶۷۸۹",
+        "VIP",
+        "اولویت: بالا",
+        "زمان ثبت: ۱۲ مرداد ۱۴۰۳، ساعت ۱۳:۳۰",
+        "مهلت اولین پاسخ: ۱۲ مرداد ۱۴۰۳، ساعت ۱۴:۰۰ (۲۰ دقیقه مانده)",
+        "مشتری منتظر پاسخ است: ۱۰ دقیقه",
+        "رمزم را فراموش کرده‌ام",
+        "بازیابی رمز عبور (۴۱٪)",
+        "اتصال VPN (۲۰٪)",
+        "دلیل ارجاع: ربات پاسخی در پایگاه دانش پیدا نکرد",
+        "وضعیت: باز، در انتظار کارشناس",
+    ):
+        assert expected in card
+
+
+def test_card_links_the_customer_profile() -> None:
+    card = render_card(_ticket(), _customer(), now=T0)
+
+    assert '<a href="tg://user?id=123456789">علی رضایی</a>' in card
+
+
+def test_customer_provided_text_cannot_inject_html() -> None:
+    customer = _customer(first_name="<b>Ali</b>", last_name='"&', username="x<y")
+    ticket = _ticket(
+        question="<script>alert(1)</script> & <a href='x'>",
+        tried=[{"id": "a", "title": "<i>عنوان</i>", "score": 0.5}],
+        claimed_by=7,
+        claimed_by_name="<u>Sara</u>",
+        status="claimed",
+    )
+
+    card = render_card(ticket, customer, now=T0)
+
+    tags = set(re.findall(r"</?([a-z-]+)", card))
+    assert tags <= {"b", "a", "blockquote"}
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;a href=&#x27;x&#x27;&gt;" in card
+    assert "&lt;u&gt;Sara&lt;/u&gt;" in card
+    assert "&lt;b&gt;Ali&lt;/b&gt; &quot;&amp;" in card
+
+
+@pytest.mark.parametrize(
+    ("status", "extra", "shown"),
+    [
+        ("open", {}, "وضعیت: باز، در انتظار کارشناس"),
+        ("claimed", {"claimed_by": 7, "claimed_by_name": "سارا"}, "وضعیت: در دست سارا"),
+        ("escalated", {"level": 2}, "وضعیت: ارجاع‌شده به سطح ۲"),
+        ("waiting", {"claimed_by": 7, "claimed_by_name": "سارا"}, "وضعیت: در انتظار پاسخ مشتری"),
+        ("closed", {"closed_at": T0 + timedelta(hours=1)}, "وضعیت: بسته"),
+    ],
+)
+def test_card_states_the_ticket_state(
+    status: TicketStatus, extra: dict[str, Any], shown: str
+) -> None:
+    card = _visible(render_card(_ticket(status=status, **extra), _customer(), now=T0))
+
+    assert shown in card
+
+
+def test_overdue_first_response_is_flagged() -> None:
+    card = _visible(render_card(_ticket(), _customer(), now=T0 + timedelta(minutes=47)))
+
+    assert "(۱۷ دقیقه گذشته از مهلت)" in card
+
+
+def test_late_and_timely_first_responses_are_told_apart() -> None:
+    late = _ticket(first_response_at=T0 + timedelta(minutes=45), awaiting_reply_since=None)
+    timely = _ticket(first_response_at=T0 + timedelta(minutes=5), awaiting_reply_since=None)
+
+    late_card = _visible(render_card(late, _customer(), now=T0 + timedelta(hours=1)))
+    timely_card = _visible(render_card(timely, _customer(), now=T0 + timedelta(hours=1)))
+
+    assert "۱۵ دقیقه دیرتر از مهلت" in late_card
+    assert "در مهلت" in timely_card
+    assert "منتظر پاسخ" not in late_card + timely_card
+
+
+def test_closed_card_shows_the_rating_and_comment() -> None:
+    ticket = _ticket(
+        status="closed", closed_at=T0 + timedelta(hours=1), rating=4, rating_comment="<ممنون>"
+    )
+
+    card = render_card(ticket, _customer(), now=T0 + timedelta(hours=2))
+
+    assert "★★★★☆ ۴ از ۵" in card
+    assert "&lt;ممنون&gt;" in card
+    assert "منتظر پاسخ" not in card
+
+
+def test_card_without_username_or_tried_articles_says_so() -> None:
+    card = _visible(render_card(_ticket(tried=[]), _customer(username=None), now=T0))
+
+    assert "بدون نام کاربری" in card
+    assert "ربات مقاله‌ای پیشنهاد نکرد" in card
+
+
+def test_card_stays_within_telegrams_limit_for_the_longest_input() -> None:
+    customer = _customer(first_name="&" * 300, last_name="😀" * 300, username="u" * 32)
+    ticket = _ticket(
+        question="😀&<" * 5000,
+        tried=[{"id": "x", "title": "&" * 500, "score": 0.5}] * 20,
+        status="closed",
+        closed_at=T0,
+        rating=1,
+        rating_comment="😀" * 5000,
+        claimed_by_name="&" * 500,
+        previous_ticket_id=2**31 - 1,
+        customer_blocked=True,
+    )
+
+    card = render_card(ticket, customer, now=T0)
+
+    assert utf16_len(_visible(card)) <= 4096

@@ -1,0 +1,58 @@
+"""Persian presentation: digits, Jalali dates in Tehran, durations, cleaned text."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from handoff.persian import clean_block, clean_inline, duration, fa_digits, jalali, percent, shorten
+
+
+def test_digits_become_persian_whatever_script_they_came_in() -> None:
+    assert fa_digits(1403) == "۱۴۰۳"
+    assert fa_digits("تیکت 12 و ٣٤") == "تیکت ۱۲ و ۳۴"
+
+
+def test_jalali_date_is_shown_in_tehran_time() -> None:
+    # 2024-08-02 10:00 UTC is 13:30 on 12 Mordad 1403 in Tehran.
+    assert jalali(datetime(2024, 8, 2, 10, 0, tzinfo=UTC)) == "۱۲ مرداد ۱۴۰۳، ساعت ۱۳:۳۰"
+
+
+def test_jalali_date_rolls_over_at_tehran_midnight() -> None:
+    # 20:45 UTC on Nowruz eve is already 00:15 on 1 Farvardin 1403 in Tehran.
+    assert jalali(datetime(2024, 3, 19, 20, 45, tzinfo=UTC)) == "۱ فروردین ۱۴۰۳، ساعت ۰۰:۱۵"
+
+
+@pytest.mark.parametrize(
+    ("span", "said"),
+    [
+        (timedelta(seconds=59), "کمتر از یک دقیقه"),
+        (timedelta(minutes=5), "۵ دقیقه"),
+        (timedelta(hours=2, minutes=5), "۲ ساعت و ۵ دقیقه"),
+        (timedelta(days=3, hours=4, minutes=9), "۳ روز و ۴ ساعت"),
+        (-timedelta(minutes=17), "۱۷ دقیقه"),
+    ],
+)
+def test_durations_read_naturally(span: timedelta, said: str) -> None:
+    assert duration(span) == said
+
+
+def test_scores_show_as_persian_percentages() -> None:
+    assert (percent(0.834), percent(1.7), percent(-0.1)) == ("۸۳٪", "۱۰۰٪", "۰٪")
+
+
+def test_inline_text_loses_line_breaks_controls_and_bidi_overrides_but_keeps_zwnj() -> None:
+    raw = "  می\u200cخواهم\n\r\t رمز\u202e را\x00 عوض\u2066 کنم  "
+
+    assert clean_inline(raw) == "می\u200cخواهم رمز را عوض کنم"
+
+
+def test_block_text_keeps_single_line_breaks() -> None:
+    assert clean_block("سطر ۱\r\n\n\n\nسطر ۲\x07") == "سطر ۱\n\nسطر ۲"
+
+
+def test_shortening_cuts_at_a_word_and_marks_it() -> None:
+    assert shorten("رمزم را فراموش کرده‌ام", 16) == "رمزم را فراموش…"
+    assert shorten("کوتاه", 16) == "کوتاه"
+    assert len(shorten("ب" * 50, 10)) == 10

@@ -1,0 +1,195 @@
+"""Ticket operations end to end on both databases, with their audit trail."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handoff import service
+from handoff.card import render_card
+from storage import repositories as repo
+from storage.models import Customer, Ticket
+from tests.storage.fixtures import Makers
+from tests.storage.helpers import AGENT_CHAT, HITS, T0, add_customer
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+async def _open(
+    sessions: Sessions, customer: Customer, *, update_id: int | None = None
+) -> tuple[Ticket, bool]:
+    async with sessions.begin() as session:
+        return await service.open_ticket(
+            session,
+            customer=customer,
+            question="اینترنت قطع است",
+            reason="not_helpful",
+            tried=HITS,
+            agent_chat_id=AGENT_CHAT,
+            opening_update_id=update_id,
+            now=T0,
+        )
+
+
+async def _events(sessions: Sessions, ticket_id: int) -> list[tuple[str, int | None]]:
+    async with sessions() as session:
+        return [
+            (e.kind, e.actor_id) for e in await repo.ticket_events(session, ticket_id=ticket_id)
+        ]
+
+
+@pytest.mark.parametrize(
+    ("tier", "due"), [("standard", timedelta(hours=4)), ("vip", timedelta(minutes=30))]
+)
+async def test_opened_ticket_gets_the_tiers_deadline_and_an_opened_event(
+    sessions: Sessions, tier: str, due: timedelta
+) -> None:
+    customer = await add_customer(sessions, 1, tier=tier)  # type: ignore[arg-type]
+
+    ticket, created = await _open(sessions, customer)
+
+    assert created
+    assert ticket.first_response_due == T0 + due
+    assert await _events(sessions, ticket.id) == [("opened", 1)]
+
+
+async def test_opening_again_returns_the_open_ticket_without_a_second_event(
+    sessions: Sessions, more_sessions: Makers
+) -> None:
+    customer = await add_customer(sessions, 1)
+
+    results = await asyncio.gather(
+        _open(sessions, customer, update_id=1),
+        _open(more_sessions(), customer, update_id=2),
+        _open(sessions, customer, update_id=1),
+    )
+
+    assert [created for _, created in results].count(True) == 1
+    assert len({ticket.id for ticket, _ in results}) == 1
+    assert await _events(sessions, results[0][0].id) == [("opened", 1)]
+
+
+async def test_whole_lifecycle_is_recorded_in_the_audit_trail(sessions: Sessions) -> None:
+    customer = await add_customer(sessions, 1)
+    ticket, _ = await _open(sessions, customer)
+    tid = ticket.id
+
+    async with sessions.begin() as session:
+        assert (await service.claim(session, ticket_id=tid, agent_id=10, agent_name="سارا")).won
+        await service.agent_message(session, ticket_id=tid, agent_id=10, at=T0 + timedelta(hours=1))
+        assert (await service.set_waiting(session, ticket_id=tid, actor_id=10)).ok
+        resumed = await service.customer_message(session, ticket_id=tid, at=T0 + timedelta(hours=2))
+        assert resumed is not None and resumed.status == "claimed"
+        await service.add_note(session, ticket_id=tid, actor_id=10, text="نیاز به بررسی شبکه")
+        assert (await service.escalate(session, ticket_id=tid, actor_id=10, note="شبکه")).ok
+        assert (await service.claim(session, ticket_id=tid, agent_id=20, agent_name="رضا")).won
+        assert (await service.close(session, ticket_id=tid, actor_id=20)).ok
+        outcome, rated = await service.rate(session, ticket_id=tid, customer_id=1, rating=5)
+
+    assert outcome == "rated" and rated is not None and rated.rating == 5
+    assert await _events(sessions, tid) == [
+        ("opened", 1),
+        ("claimed", 10),
+        ("first_response", 10),
+        ("waiting", 10),
+        ("resumed", 1),
+        ("note", 10),
+        ("escalated", 10),
+        ("claimed", 20),
+        ("closed", 20),
+        ("rated", 1),
+    ]
+
+
+async def test_refused_actions_leave_no_event(sessions: Sessions) -> None:
+    customer = await add_customer(sessions, 1)
+    ticket, _ = await _open(sessions, customer)
+    tid = ticket.id
+
+    async with sessions.begin() as session:
+        waiting = await service.set_waiting(session, ticket_id=tid, actor_id=10)  # not claimed
+        outcome, _ = await service.rate(session, ticket_id=tid, customer_id=1, rating=3)
+        await service.close(session, ticket_id=tid, actor_id=10)
+        closed_again = await service.close(session, ticket_id=tid, actor_id=11)
+        late_claim = await service.claim(session, ticket_id=tid, agent_id=12, agent_name="x")
+
+    assert waiting.outcome == "not_allowed"
+    assert outcome == "not_closed"
+    assert closed_again.outcome == "not_allowed"
+    assert late_claim.outcome == "closed"
+    assert await _events(sessions, tid) == [("opened", 1), ("closed", 10)]
+
+
+async def test_first_response_is_logged_once_with_its_sla_result(sessions: Sessions) -> None:
+    customer = await add_customer(sessions, 1, tier="vip")
+    ticket, _ = await _open(sessions, customer)
+
+    async with sessions.begin() as session:
+        await service.agent_message(
+            session, ticket_id=ticket.id, agent_id=10, at=T0 + timedelta(minutes=45)
+        )
+        await service.agent_message(
+            session, ticket_id=ticket.id, agent_id=10, at=T0 + timedelta(minutes=50)
+        )
+    async with sessions() as session:
+        events = await repo.ticket_events(session, ticket_id=ticket.id)
+
+    firsts = [e for e in events if e.kind == "first_response"]
+    assert [e.data for e in firsts] == [{"within_sla": False}]
+
+
+async def test_blocked_customer_and_failed_relays_are_recorded(sessions: Sessions) -> None:
+    customer = await add_customer(sessions, 1)
+    ticket, _ = await _open(sessions, customer)
+
+    async with sessions.begin() as session:
+        await service.relay_failed(
+            session, ticket_id=ticket.id, direction="to_customer", error="Forbidden: blocked"
+        )
+        await service.customer_blocked(session, ticket_id=ticket.id)
+        again = await service.customer_blocked(session, ticket_id=ticket.id)
+
+    assert again is not None and again.customer_blocked
+    assert [kind for kind, _ in await _events(sessions, ticket.id)] == [
+        "opened",
+        "relay_failed",
+        "customer_blocked",
+    ]
+
+
+async def test_recreated_topic_is_stored_and_logged(sessions: Sessions) -> None:
+    customer = await add_customer(sessions, 1)
+    ticket, _ = await _open(sessions, customer)
+
+    async with sessions.begin() as session:
+        await service.attach_topic(session, ticket_id=ticket.id, thread_id=5, card_message_id=6)
+        await service.attach_topic(
+            session, ticket_id=ticket.id, thread_id=9, card_message_id=10, recreated=True
+        )
+    async with sessions() as session:
+        found = await repo.ticket_by_thread(session, agent_chat_id=AGENT_CHAT, thread_id=9)
+
+    assert found is not None and (found.id, found.card_message_id) == (ticket.id, 10)
+    assert [kind for kind, _ in await _events(sessions, ticket.id)] == [
+        "opened",
+        "topic_recreated",
+    ]
+
+
+async def test_card_renders_from_stored_rows(sessions: Sessions) -> None:
+    customer = await add_customer(sessions, 1)
+    ticket, _ = await _open(sessions, customer)
+    async with sessions.begin() as session:
+        await service.claim(session, ticket_id=ticket.id, agent_id=10, agent_name="سارا")
+    async with sessions() as session:
+        stored = await repo.get_ticket(session, ticket.id)
+        stored_customer = await repo.get_customer(session, 1)
+    assert stored is not None and stored_customer is not None
+
+    card = render_card(stored, stored_customer, now=T0 + timedelta(minutes=5))
+
+    assert "در دست سارا" in card
+    assert "پاسخ ربات به کار مشتری نیامد" in card

@@ -1,0 +1,55 @@
+"""Topic names: readable, never empty, always within Telegram's 128 characters."""
+
+from __future__ import annotations
+
+import pytest
+
+from handoff.persian import utf16_len
+from handoff.topics import TOPIC_NAME_MAX, topic_name
+
+
+def test_topic_name_has_number_customer_and_start_of_question() -> None:
+    name = topic_name(12, "علی", "رمزم را فراموش کرده‌ام و نمی‌توانم وارد حساب کاربری خودم شوم")
+
+    assert name.startswith("#۱۲ · علی · رمزم را فراموش")
+    assert name.endswith("…")
+
+
+def test_short_question_is_kept_whole() -> None:
+    assert topic_name(3, "Sara", "VPN وصل نمی‌شود") == "#۳ · Sara · VPN وصل نمی‌شود"
+
+
+def test_customer_text_cannot_break_the_name_onto_lines_or_reorder_it() -> None:
+    name = topic_name(4, "علی\n\u202eرضا", "سلام\n\nکمک\x00 لازم دارم")
+
+    assert name == "#۴ · علی رضا · سلام کمک لازم دارم"
+
+
+@pytest.mark.parametrize(
+    ("customer", "question", "expected"),
+    [
+        ("", "", "#۷ · مشتری"),
+        (None, None, "#۷ · مشتری"),
+        ("\u200f\n ", "  ", "#۷ · مشتری"),
+        ("علی", "\n", "#۷ · علی"),
+    ],
+)
+def test_topic_name_is_never_empty(
+    customer: str | None, question: str | None, expected: str
+) -> None:
+    assert topic_name(7, customer, question) == expected
+
+
+@pytest.mark.parametrize(
+    ("customer", "question"),
+    [
+        ("ب" * 500, "پ" * 500),
+        ("😀" * 200, "👍" * 200),
+        ("👨‍👩‍👧‍👦" * 40, "🇮🇷" * 100),
+    ],
+)
+def test_topic_name_fits_telegrams_limit_even_with_emoji(customer: str, question: str) -> None:
+    name = topic_name(2**31 - 1, customer, question)
+
+    assert 1 <= utf16_len(name) <= TOPIC_NAME_MAX
+    assert name.startswith("#۲۱۴۷۴۸۳۶۴۷ · ")

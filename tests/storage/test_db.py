@@ -1,0 +1,210 @@
+"""Engines, pragmas, migrations and timestamps on both backends."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from asyncio.subprocess import PIPE
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Column, Connection, Integer, MetaData, Table, func, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.db import alembic_config, create_engine_from_url, make_sessionmaker, migrate
+from storage.models import Base, Customer, Ticket
+from tests.storage.helpers import AGENT_CHAT, add_customer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _schema_diff(connection: Connection, metadata: MetaData) -> list[object]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, metadata))
+
+
+async def _diff(url: str, metadata: MetaData = Base.metadata) -> list[object]:
+    engine = create_engine_from_url(url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(_schema_diff, metadata)
+    finally:
+        await engine.dispose()
+
+
+async def _current_revision(url: str) -> str | None:
+    engine = create_engine_from_url(url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(
+                lambda sync: MigrationContext.configure(sync).get_current_revision()
+            )
+    finally:
+        await engine.dispose()
+
+
+async def test_migrated_schema_matches_the_models(empty_db_url: str) -> None:
+    await migrate(empty_db_url)
+
+    assert await _diff(empty_db_url) == []
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert await _current_revision(empty_db_url) == head
+
+
+async def test_schema_comparison_notices_a_missing_table(empty_db_url: str) -> None:
+    # Guards the test above: the comparison really looks at the database.
+    await migrate(empty_db_url)
+    extended = MetaData()
+    for table in Base.metadata.tables.values():
+        table.to_metadata(extended)
+    Table("not_migrated", extended, Column("id", Integer, primary_key=True))
+
+    diff = await _diff(empty_db_url, extended)
+
+    assert [entry[0] for entry in diff if isinstance(entry, tuple)] == ["add_table"]
+
+
+async def test_migrate_again_at_restart_changes_nothing(empty_db_url: str) -> None:
+    await migrate(empty_db_url)
+    await migrate(empty_db_url)
+
+    assert await _diff(empty_db_url) == []
+
+
+@pytest.mark.parametrize("empty_db_url", ["postgresql"], indirect=True)
+async def test_processes_starting_together_migrate_once_without_errors(empty_db_url: str) -> None:
+    code = "import asyncio, sys; from storage.db import migrate; asyncio.run(migrate(sys.argv[1]))"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    processes = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-c", code, empty_db_url, cwd=ROOT, env=env, stderr=PIPE
+        )
+        for _ in range(2)
+    ]
+    results = [await process.communicate() for process in processes]
+
+    assert [process.returncode for process in processes] == [0, 0], results
+    assert await _diff(empty_db_url) == []
+
+
+async def test_calls_in_one_process_at_once_are_safe(empty_db_url: str) -> None:
+    await asyncio.gather(*(migrate(empty_db_url) for _ in range(3)))
+
+    assert await _diff(empty_db_url) == []
+
+
+@pytest.mark.parametrize("empty_db_url", ["sqlite"], indirect=True)
+async def test_sqlite_gets_its_directory_wal_foreign_keys_and_busy_timeout(
+    empty_db_url: str,
+) -> None:
+    engine = create_engine_from_url(empty_db_url)
+    try:
+        async with engine.connect() as connection:
+            journal = (await connection.exec_driver_sql("PRAGMA journal_mode")).scalar()
+            foreign_keys = (await connection.exec_driver_sql("PRAGMA foreign_keys")).scalar()
+            busy = (await connection.exec_driver_sql("PRAGMA busy_timeout")).scalar()
+    finally:
+        await engine.dispose()
+
+    assert (journal, foreign_keys, busy) == ("wal", 1, 5000)
+
+
+async def test_foreign_keys_are_enforced(sessions: async_sessionmaker[AsyncSession]) -> None:
+    with pytest.raises(IntegrityError):
+        async with sessions.begin() as session:
+            session.add(
+                Ticket(
+                    customer_id=999,  # no such customer
+                    reason="asked",
+                    question="?",
+                    agent_chat_id=AGENT_CHAT,
+                )
+            )
+
+
+async def test_timestamps_come_back_aware_in_utc(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    tehran = timezone(timedelta(hours=3, minutes=30))
+    seen = datetime(2024, 8, 2, 13, 30, 15, 123456, tzinfo=tehran)
+    async with sessions.begin() as session:
+        session.add(Customer(id=5, first_name="مریم", created_at=seen, last_seen_at=seen))
+
+    fresh = make_sessionmaker(sessions.kw["bind"])
+    async with fresh() as session:
+        customer = await session.get(Customer, 5)
+        assert customer is not None
+        assert customer.created_at.utcoffset() == timedelta(0)
+        assert customer.created_at == seen
+        earlier = await session.scalar(
+            select(func.count()).where(
+                Customer.created_at < datetime(2024, 8, 2, 10, 1, tzinfo=UTC)
+            )
+        )
+        assert earlier == 1
+
+
+async def test_naive_datetimes_are_refused(sessions: async_sessionmaker[AsyncSession]) -> None:
+    with pytest.raises(Exception, match="naive datetime"):
+        async with sessions.begin() as session:
+            session.add(Customer(id=6, first_name="x", created_at=datetime(2024, 1, 1)))
+
+
+async def test_database_refuses_two_open_tickets_for_one_customer(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_customer(sessions, 7)
+    async with sessions.begin() as session:
+        session.add(Ticket(customer_id=7, reason="asked", question="a", agent_chat_id=AGENT_CHAT))
+        session.add(
+            Ticket(
+                customer_id=7,
+                status="closed",
+                reason="asked",
+                question="b",
+                agent_chat_id=AGENT_CHAT,
+            )
+        )
+
+    with pytest.raises(IntegrityError):
+        async with sessions.begin() as session:
+            session.add(
+                Ticket(customer_id=7, reason="asked", question="c", agent_chat_id=AGENT_CHAT)
+            )
+
+
+async def test_database_refuses_a_rating_outside_1_to_5(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_customer(sessions, 8)
+    with pytest.raises(IntegrityError):
+        async with sessions.begin() as session:
+            session.add(
+                Ticket(
+                    customer_id=8,
+                    status="closed",
+                    reason="asked",
+                    question="a",
+                    agent_chat_id=AGENT_CHAT,
+                    rating=6,
+                )
+            )
+
+
+async def test_sessions_keep_objects_readable_after_commit(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    customer = await add_customer(sessions, 9)
+
+    assert customer.first_name == "علی"  # no lazy load (which async sessions forbid)
+
+
+async def test_engine_runs_raw_sql(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions() as session:
+        assert (await session.execute(text("SELECT 1"))).scalar() == 1

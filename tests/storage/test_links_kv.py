@@ -1,0 +1,110 @@
+"""Message links route replies and edits; key-values survive restarts."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage import repositories as repo
+from tests.storage.helpers import AGENT_CHAT, add_customer, add_ticket
+
+
+async def test_link_is_found_from_either_side_and_stored_once(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_customer(sessions, 1)
+    ticket = await add_ticket(sessions, 1)
+    link = {
+        "ticket_id": ticket.id,
+        "customer_chat_id": 1,
+        "customer_message_id": 50,
+        "agent_chat_id": AGENT_CHAT,
+        "agent_message_id": 900,
+        "direction": "to_agents",
+    }
+    async with sessions.begin() as session:
+        assert await repo.link_messages(session, **link) is True  # type: ignore[arg-type]
+        assert await repo.link_messages(session, **link) is False  # type: ignore[arg-type]
+
+    async with sessions() as session:
+        by_agent = await repo.find_link_by_agent_message(
+            session, agent_chat_id=AGENT_CHAT, agent_message_id=900
+        )
+        by_customer = await repo.find_link_by_customer_message(
+            session, customer_chat_id=1, customer_message_id=50, direction="to_agents"
+        )
+        other_way = await repo.find_link_by_customer_message(
+            session, customer_chat_id=1, customer_message_id=50, direction="to_customer"
+        )
+
+    assert by_agent is not None and by_customer is not None
+    assert by_agent.id == by_customer.id and by_agent.ticket_id == ticket.id
+    assert other_way is None
+
+
+async def test_album_links_come_back_in_relay_order(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_customer(sessions, 1)
+    ticket = await add_ticket(sessions, 1)
+    async with sessions.begin() as session:
+        for offset in (0, 1, 2):
+            await repo.link_messages(
+                session,
+                ticket_id=ticket.id,
+                customer_chat_id=1,
+                customer_message_id=60 + offset,
+                agent_chat_id=AGENT_CHAT,
+                agent_message_id=700 + offset,
+                direction="to_agents",
+                media_group_id="album-1",
+            )
+    async with sessions() as session:
+        album = await repo.links_for_media_group(
+            session, ticket_id=ticket.id, media_group_id="album-1"
+        )
+
+    assert [link.agent_message_id for link in album] == [700, 701, 702]
+
+
+async def test_agent_chat_migration_moves_tickets_and_links(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_customer(sessions, 1)
+    ticket = await add_ticket(sessions, 1)
+    async with sessions.begin() as session:
+        await repo.set_ticket_topic(session, ticket.id, thread_id=77, card_message_id=78)
+        await repo.link_messages(
+            session,
+            ticket_id=ticket.id,
+            customer_chat_id=1,
+            customer_message_id=5,
+            agent_chat_id=AGENT_CHAT,
+            agent_message_id=6,
+            direction="to_agents",
+        )
+        moved = await repo.move_agent_chat(session, old_chat_id=AGENT_CHAT, new_chat_id=-100999)
+        await repo.kv_set(session, "agent_chat_id", -100999)
+
+    async with sessions() as session:
+        found = await repo.ticket_by_thread(session, agent_chat_id=-100999, thread_id=77)
+        link = await repo.find_link_by_agent_message(
+            session, agent_chat_id=-100999, agent_message_id=6
+        )
+        stored_chat = await repo.kv_get(session, "agent_chat_id")
+
+    assert moved == 1
+    assert found is not None and found.id == ticket.id
+    assert link is not None
+    assert stored_chat == -100999
+
+
+async def test_key_value_is_replaced_and_missing_key_gives_default(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions.begin() as session:
+        await repo.kv_set(session, "settings", {"greeting": "سلام", "n": 1})
+        await repo.kv_set(session, "settings", {"greeting": "درود", "n": 2})
+
+    async with sessions() as session:
+        assert await repo.kv_get(session, "settings") == {"greeting": "درود", "n": 2}
+        assert await repo.kv_get(session, "missing", "fallback") == "fallback"

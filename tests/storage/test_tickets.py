@@ -1,0 +1,355 @@
+"""Tickets: one open per customer, consecutive numbers, atomic claims, rating rules."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage import repositories as repo
+from storage.models import Ticket
+from tests.storage.fixtures import Makers
+from tests.storage.helpers import AGENT_CHAT, HITS, T0, add_customer, add_ticket
+
+
+async def _open(
+    maker: async_sessionmaker[AsyncSession], customer_id: int, update_id: int | None = None
+) -> tuple[Ticket, bool]:
+    async with maker.begin() as session:
+        return await repo.create_ticket(
+            session,
+            customer_id=customer_id,
+            question="اینترنت قطع است",
+            reason="asked",
+            tried=HITS,
+            agent_chat_id=AGENT_CHAT,
+            opening_update_id=update_id,
+            opened_at=T0,
+        )
+
+
+async def _claim(
+    maker: async_sessionmaker[AsyncSession], ticket_id: int, agent_id: int
+) -> repo.ClaimResult:
+    async with maker.begin() as session:
+        return await repo.claim_ticket(session, ticket_id, agent_id, f"agent {agent_id}")
+
+
+async def _close(maker: async_sessionmaker[AsyncSession], ticket_id: int) -> repo.TransitionResult:
+    async with maker.begin() as session:
+        return await repo.close_ticket(session, ticket_id, closed_by=900, now=T0)
+
+
+async def test_ticket_stores_question_tried_articles_and_times(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_customer(sessions, 1)
+    ticket, created = await _open(sessions, 1)
+
+    async with sessions() as session:
+        stored = await repo.get_ticket(session, ticket.id)
+    assert created is True
+    assert stored is not None
+    assert (stored.status, stored.level, stored.priority, stored.reason) == (
+        "open",
+        1,
+        "normal",
+        "asked",
+    )
+    assert stored.tried == [
+        {"id": "password-reset", "title": "بازیابی رمز عبور", "score": 0.41},
+        {"id": "vpn", "title": "اتصال VPN", "score": 0.22},
+    ]
+    assert stored.opened_at == stored.awaiting_reply_since == T0
+
+
+async def test_customer_with_an_open_ticket_gets_it_back_instead_of_a_second(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_customer(sessions, 1)
+    first, _ = await _open(sessions, 1)
+
+    again, created = await _open(sessions, 1)
+
+    assert created is False
+    assert again.id == first.id
+
+
+async def test_racing_sessions_open_exactly_one_ticket_per_customer(
+    sessions: async_sessionmaker[AsyncSession], more_sessions: Makers
+) -> None:
+    await add_customer(sessions, 1)
+    makers = [sessions, sessions, more_sessions(), more_sessions(), more_sessions()]
+
+    results = await asyncio.gather(*(_open(maker, 1) for maker in makers))
+
+    assert sum(created for _, created in results) == 1
+    assert len({ticket.id for ticket, _ in results}) == 1
+
+
+async def test_ticket_numbers_are_consecutive_even_after_a_race(
+    sessions: async_sessionmaker[AsyncSession], more_sessions: Makers
+) -> None:
+    for customer_id in (1, 2, 3):
+        await add_customer(sessions, customer_id)
+    first, _ = await _open(sessions, 1)
+    await asyncio.gather(*(_open(maker, 2) for maker in (sessions, more_sessions(), sessions)))
+
+    third, _ = await _open(sessions, 3)
+
+    assert first.id == 1
+    assert third.id == 3
+
+
+async def test_replayed_update_returns_the_ticket_it_opened(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_customer(sessions, 1)
+    ticket, _ = await _open(sessions, 1, update_id=5000)
+    await _close(sessions, ticket.id)
+
+    replayed, created = await _open(sessions, 1, update_id=5000)
+
+    assert created is False
+    assert replayed.id == ticket.id
+
+
+async def test_new_ticket_after_close_points_to_the_previous_one(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_customer(sessions, 1)
+    first, _ = await _open(sessions, 1)
+    await _close(sessions, first.id)
+
+    second, created = await _open(sessions, 1)
+
+    assert created is True
+    assert second.id == first.id + 1
+    assert second.previous_ticket_id == first.id
+
+
+async def test_concurrent_claims_have_exactly_one_winner_and_losers_learn_who(
+    sessions: async_sessionmaker[AsyncSession], more_sessions: Makers
+) -> None:
+    await add_customer(sessions, 1)
+    ticket = await add_ticket(sessions, 1)
+    makers = [sessions, sessions, sessions, more_sessions(), more_sessions(), more_sessions()]
+
+    results = await asyncio.gather(
+        *(_claim(maker, ticket.id, 500 + i) for i, maker in enumerate(makers))
+    )
+
+    winners = [result for result in results if result.won]
+    assert len(winners) == 1
+    winner_id = winners[0].holder_id
+    assert winner_id is not None
+    for result in results:
+        assert result.holder_id == winner_id
+        assert result.holder_name == f"agent {winner_id}"
+        if not result.won:
+            assert result.outcome == "held"
+    async with sessions() as session:
+        stored = await repo.get_ticket(session, ticket.id)
+    assert stored is not None
+    assert (stored.status, stored.claimed_by) == ("claimed", winner_id)
+
+
+async def test_claiming_own_ticket_again_says_already_yours(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_customer(sessions, 1)
+    ticket = await add_ticket(sessions, 1)
+    await _claim(sessions, ticket.id, 500)
+
+    again = await _claim(sessions, ticket.id, 500)
+
+    assert (again.won, again.outcome, again.holder_id) == (False, "already_yours", 500)
+
+
+async def test_closed_or_missing_ticket_cannot_be_claimed(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_customer(sessions, 1)
+    ticket = await add_ticket(sessions, 1)
+    await _close(sessions, ticket.id)
+
+    assert (await _claim(sessions, ticket.id, 500)).outcome == "closed"
+    assert (await _claim(sessions, 12345, 500)).outcome == "not_found"
+
+
+async def test_escalation_goes_to_level_2_unclaimed_once(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_customer(sessions, 1)
+    ticket = await add_ticket(sessions, 1)
+    await _claim(sessions, ticket.id, 500)
+
+    async with sessions.begin() as session:
+        escalated = await repo.escalate_ticket(session, ticket.id, now=T0)
+    expert = await _claim(sessions, ticket.id, 600)
+    async with sessions.begin() as session:
+        twice = await repo.escalate_ticket(session, ticket.id, now=T0)
+
+    assert escalated.ok and escalated.ticket is not None
+    assert (escalated.ticket.status, escalated.ticket.level) == ("escalated", 2)
+    assert escalated.ticket.claimed_by is None and escalated.ticket.escalated_at == T0
+    assert expert.won
+    assert twice.outcome == "not_allowed"
+
+
+async def test_concurrent_closes_close_once(
+    sessions: async_sessionmaker[AsyncSession], more_sessions: Makers
+) -> None:
+    await add_customer(sessions, 1)
+    ticket = await add_ticket(sessions, 1)
+
+    results = await asyncio.gather(
+        _close(sessions, ticket.id), _close(more_sessions(), ticket.id), _close(sessions, ticket.id)
+    )
+
+    assert sorted(result.outcome for result in results) == ["done", "not_allowed", "not_allowed"]
+    assert all(r.ticket is not None and r.ticket.status == "closed" for r in results)
+
+
+async def test_rating_only_after_close_once_and_only_by_the_customer(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_customer(sessions, 1)
+    ticket = await add_ticket(sessions, 1)
+
+    async def rate(rating: int, customer_id: int = 1) -> str:
+        async with sessions.begin() as session:
+            outcome, _ = await repo.rate_ticket(
+                session, ticket.id, rating=rating, customer_id=customer_id
+            )
+            return outcome
+
+    before_close = await rate(5)
+    await _close(sessions, ticket.id)
+    stranger = await rate(1, customer_id=2)
+    first = await rate(4)
+    second = await rate(1)
+
+    assert (before_close, stranger, first, second) == (
+        "not_closed",
+        "not_found",
+        "rated",
+        "already_rated",
+    )
+    async with sessions() as session:
+        stored = await repo.get_ticket(session, ticket.id)
+    assert stored is not None and stored.rating == 4
+
+
+@pytest.mark.parametrize("rating", [0, 6, -1, True])
+async def test_rating_outside_1_to_5_is_refused(
+    sessions: async_sessionmaker[AsyncSession], rating: int
+) -> None:
+    await add_customer(sessions, 1)
+    ticket = await add_ticket(sessions, 1)
+    await _close(sessions, ticket.id)
+
+    with pytest.raises(ValueError, match=r"1\.\.5"):
+        async with sessions.begin() as session:
+            await repo.rate_ticket(session, ticket.id, rating=rating)
+
+
+async def test_concurrent_ratings_store_one(
+    sessions: async_sessionmaker[AsyncSession], more_sessions: Makers
+) -> None:
+    await add_customer(sessions, 1)
+    ticket = await add_ticket(sessions, 1)
+    await _close(sessions, ticket.id)
+
+    async def rate(maker: async_sessionmaker[AsyncSession], rating: int) -> str:
+        async with maker.begin() as session:
+            outcome, _ = await repo.rate_ticket(session, ticket.id, rating=rating)
+            return outcome
+
+    outcomes = await asyncio.gather(rate(sessions, 5), rate(more_sessions(), 3), rate(sessions, 1))
+
+    assert sorted(outcomes) == ["already_rated", "already_rated", "rated"]
+
+
+async def test_customer_wait_starts_at_first_unanswered_message_and_ends_on_reply(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_customer(sessions, 1)
+    ticket = await add_ticket(sessions, 1)
+    reply, later, latest = (T0 + timedelta(minutes=m) for m in (5, 7, 9))
+
+    async with sessions.begin() as session:
+        answered = await repo.touch_agent(session, ticket.id, at=reply)
+        assert answered is not None and answered.awaiting_reply_since is None
+        await repo.touch_customer(session, ticket.id, at=later)
+        waiting = await repo.touch_customer(session, ticket.id, at=latest)
+        assert waiting is not None
+        assert (waiting.awaiting_reply_since, waiting.last_customer_at) == (later, latest)
+        second = await repo.touch_agent(session, ticket.id, at=latest + timedelta(minutes=1))
+
+    assert second is not None
+    assert (second.first_response_at, second.awaiting_reply_since) == (reply, None)
+
+
+async def test_open_tickets_list_longest_waiting_first(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    for customer_id in (1, 2, 3, 4):
+        await add_customer(sessions, customer_id)
+    first, second, third, fourth = [await add_ticket(sessions, c) for c in (1, 2, 3, 4)]
+    async with sessions.begin() as session:
+        await repo.touch_agent(session, first.id, at=T0 + timedelta(minutes=1))  # answered
+        await repo.touch_agent(session, second.id, at=T0 + timedelta(minutes=1))
+        await repo.touch_customer(session, second.id, at=T0 + timedelta(minutes=2))
+        await repo.touch_agent(session, third.id, at=T0 + timedelta(minutes=1))
+        await repo.touch_customer(session, third.id, at=T0 + timedelta(minutes=3))
+        await repo.close_ticket(session, fourth.id, closed_by=None, now=T0)
+
+    async with sessions() as session:
+        listed = await repo.list_open_tickets(session)
+
+    assert [t.id for t in listed] == [second.id, third.id, first.id]
+
+
+async def test_overdue_list_has_unanswered_tickets_past_their_deadline(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    for customer_id in (1, 2, 3):
+        await add_customer(sessions, customer_id)
+    async with sessions.begin() as session:
+        for customer_id, minutes in ((1, 30), (2, 10), (3, 90)):
+            await repo.create_ticket(
+                session,
+                customer_id=customer_id,
+                question="?",
+                reason="asked",
+                tried=(),
+                agent_chat_id=AGENT_CHAT,
+                first_response_due=T0 + timedelta(minutes=minutes),
+            )
+        await repo.touch_agent(session, 2, at=T0)
+
+    async with sessions() as session:
+        overdue = await repo.list_overdue_tickets(session, now=T0 + timedelta(minutes=60))
+
+    assert [t.customer_id for t in overdue] == [1]
+
+
+async def test_audit_trail_is_kept_in_order(sessions: async_sessionmaker[AsyncSession]) -> None:
+    await add_customer(sessions, 1)
+    ticket = await add_ticket(sessions, 1)
+    async with sessions.begin() as session:
+        await repo.add_ticket_event(session, ticket_id=ticket.id, kind="opened", actor_id=1)
+        await repo.add_ticket_event(
+            session, ticket_id=ticket.id, kind="note", actor_id=500, data={"text": "تماس گرفتم"}
+        )
+
+    async with sessions() as session:
+        events = await repo.ticket_events(session, ticket_id=ticket.id)
+
+    assert [(e.kind, e.actor_id, e.data) for e in events] == [
+        ("opened", 1, {}),
+        ("note", 500, {"text": "تماس گرفتم"}),
+    ]
