@@ -33,6 +33,8 @@ class Engine:
         best = self._assess_one(text)
         if has_latin(text) and not has_persian(text):
             for reading in persian_candidates(text, self.index.vocabulary_):
+                if best.confidence >= self.model.thresholds.answer:
+                    break  # already answerable: another ranking would only cost time
                 candidate = self._assess_one(reading)
                 if candidate.confidence > best.confidence:
                     best = candidate

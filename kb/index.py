@@ -27,6 +27,16 @@ MIN_QUERY_CHARS = 2
 MAX_QUERY_CHARS = 600
 # How many articles get the (slower) fuzzy and word-overlap refinement.
 REFINE_TOP = 8
+# The best texts considered: room for the best text of each of the REFINE_TOP best articles
+# unless articles have dozens of phrasings each.
+TOP_DOCS = 256
+# Up to this many indexed texts every character n-gram is scored exactly.
+EXACT_MAX_DOCS = 4000
+# Above it, n-grams in more than this share of texts are left out of a first, rough pass...
+COMMON_SHARE = 0.02
+COMMON_MIN_DOCS = 50
+# ...which keeps this many texts for the exact character score.
+SHORTLIST_DOCS = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +102,6 @@ class KBIndex:
             frozenset(word for key in own for word in key.split()) for own in phrasing_keys
         )
         self.doc_owner_ = np.asarray(owners, dtype=np.int32)
-        # Docs are contiguous per article; articles whose text normalizes to nothing have none.
-        self.ranked_articles_, self.doc_start_ = np.unique(self.doc_owner_, return_index=True)
-        self.doc_end_ = np.append(self.doc_start_[1:], len(owners)).astype(np.int64)
         self.doc_weight_ = np.asarray(doc_weights, dtype=np.float32)
         self.n_docs_ = len(keys)
         self.char_vectorizer_: TfidfVectorizer | None = None
@@ -112,7 +119,13 @@ class KBIndex:
         )
         # Documents x features, transposed to features x documents so a query only touches the
         # posting lists of its own n-grams.
-        self.char_postings_ = sparse.csr_matrix(self.char_vectorizer_.fit_transform(keys).T)
+        char_docs = sparse.csr_matrix(self.char_vectorizer_.fit_transform(keys))
+        self.char_postings_ = sparse.csr_matrix(char_docs.T)
+        # n-grams found in many texts (mostly two-letter ones) carry most of the posting volume
+        # and little of the ranking: a large KB shortlists on the rest, then scores exactly.
+        frequency = np.diff(self.char_postings_.indptr)
+        self.char_common_ = frequency > max(COMMON_MIN_DOCS, COMMON_SHARE * len(keys))
+        self.char_docs_ = char_docs if len(keys) > EXACT_MAX_DOCS else None
         self.char_query_ = _QueryVectorizer(self.char_vectorizer_)
         self.word_vectorizer_ = TfidfVectorizer(
             analyzer="word",
@@ -138,20 +151,25 @@ class KBIndex:
         if len(key) < MIN_QUERY_CHARS or self.char_vectorizer_ is None:
             return Ranking(key, ())
         assert self.word_vectorizer_ is not None
-        char_doc = _cosines(self.char_postings_, self.char_query_(key), self.n_docs_)
         word_doc = _cosines(self.word_postings_, self.word_query_(key), self.n_docs_)
+        char_doc = self._char_cosines(self.char_query_(key), word_doc)
         w = self.weights
         blended = (w.char * char_doc + w.word * word_doc) * self.doc_weight_
-        article_scores = np.maximum.reduceat(blended, self.doc_start_)
-        shortlist_size = min(REFINE_TOP, len(article_scores))
-        shortlist = np.argpartition(-article_scores, shortlist_size - 1)[:shortlist_size]
+        docs = np.flatnonzero(blended > 0)
+        if len(docs) == 0:
+            return Ranking(key, ())
+        if len(docs) > TOP_DOCS:
+            docs = docs[np.argpartition(-blended[docs], TOP_DOCS - 1)[:TOP_DOCS]]
+        # Best text per article among the best texts: sort by (article, -score).
+        order = np.lexsort((-blended[docs], self.doc_owner_[docs]))
+        docs = docs[order]
+        owners = self.doc_owner_[docs]
+        best = docs[np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])]
+        if len(best) > REFINE_TOP:
+            best = best[np.argpartition(-blended[best], REFINE_TOP - 1)[:REFINE_TOP]]
         refined: list[Candidate] = []
-        for slot in shortlist:
-            if article_scores[slot] <= 0:
-                continue
-            start, end = int(self.doc_start_[slot]), int(self.doc_end_[slot])
-            doc = start + int(np.argmax(blended[start:end]))
-            position = int(self.ranked_articles_[slot])
+        for doc in (int(d) for d in best):
+            position = int(self.doc_owner_[doc])
             fuzzy_best, phrasing = (
                 0.0,
                 self.phrasing_keys_[position][0] if self.phrasing_keys_[position] else "",
@@ -170,6 +188,29 @@ class KBIndex:
             )
         refined.sort(key=lambda c: (-c.score, c.index))
         return Ranking(key, tuple(refined[:limit]))
+
+    def _char_cosines(
+        self, query: tuple[np.ndarray, np.ndarray], word_doc: np.ndarray
+    ) -> np.ndarray:
+        """Character cosines: exact for a small KB; shortlist, then exact, for a large one."""
+        columns, weights = query
+        rare = ~self.char_common_[columns]
+        if self.char_docs_ is None or not rare.any():
+            return _cosines(self.char_postings_, query, self.n_docs_)
+        w = self.weights
+        rough = w.char * _cosines(self.char_postings_, (columns[rare], weights[rare]), self.n_docs_)
+        rough += w.word * word_doc
+        shortlist = np.flatnonzero(rough)
+        if len(shortlist) > SHORTLIST_DOCS:
+            top = np.argpartition(-rough[shortlist], SHORTLIST_DOCS - 1)[:SHORTLIST_DOCS]
+            shortlist = shortlist[top]
+        vector = sparse.csr_matrix(
+            (weights, (columns, np.zeros(len(columns), dtype=np.int64))),
+            shape=(self.char_docs_.shape[1], 1),
+        )
+        exact = np.zeros(self.n_docs_, dtype=np.float32)
+        exact[shortlist] = (self.char_docs_[shortlist] @ vector).toarray().ravel()
+        return exact
 
     def idf(self, word: str) -> float:
         """IDF of a word in this KB; unseen words count as rare."""
@@ -211,17 +252,7 @@ def _cosines(
     columns, weights = query
     if len(columns) == 0:
         return np.zeros(n_docs, dtype=np.float32)
-    starts = postings.indptr[columns]
-    lengths = postings.indptr[columns + 1] - starts
-    total = int(lengths.sum())
-    if total == 0:
-        return np.zeros(n_docs, dtype=np.float32)
-    # Positions of every posting of every query feature, without a Python loop.
-    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
-    contributions = postings.data[offsets] * np.repeat(weights, lengths)
-    return np.bincount(postings.indices[offsets], weights=contributions, minlength=n_docs).astype(
-        np.float32, copy=False
-    )
+    return np.asarray(postings[columns].T @ weights, dtype=np.float32).ravel()
 
 
 def search_key(text: str) -> str:
