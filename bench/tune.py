@@ -23,6 +23,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from bench.qqp import Benchmark, build
+from kb.article import Article
 from kb.confidence import FEATURES, MODEL_PATH, ConfidenceModel, Thresholds, feature_values
 from kb.engine import Engine
 from kb.evaluate import LabelledQuestion, evaluate, read_questions
@@ -64,15 +65,28 @@ def rank_quality(index: KBIndex, questions: Sequence[LabelledQuestion]) -> tuple
     return top1 / len(questions), rr / len(questions)
 
 
-def tune_weights(bench: Benchmark) -> RankWeights:
+def tune_weights(
+    bench: Benchmark, sample: Sequence[Article], sample_questions: Sequence[LabelledQuestion]
+) -> RankWeights:
+    """Character/word blend on ParsiNLU (one phrasing per article, so the article blocks do not
+    matter there); phrasing/article/body blend on the sample KB's tuning questions."""
     questions = bench.answerable + bench.noisy("typo")
     best: tuple[float, RankWeights] | None = None
-    grid = itertools.product((0.5, 0.6, 0.7, 0.8), (0.1, 0.2, 0.3, 0.4), (0.0, 0.1, 0.2))
-    for char, word, fuzzy in grid:
-        weights = RankWeights(char=char, word=word, fuzzy=fuzzy)
+    for char, word in itertools.product((0.5, 0.6, 0.7, 0.8), (0.1, 0.2, 0.3, 0.4)):
+        weights = RankWeights(char=char, word=word, fuzzy=0.0)
         top1, mrr = rank_quality(KBIndex(bench.articles, weights), questions)
-        print(f"  weights char={char} word={word} fuzzy={fuzzy}: top1={top1:.4f} mrr={mrr:.4f}")
+        print(f"  char={char} word={word}: top1={top1:.4f} mrr={mrr:.4f}")
         if best is None or top1 + mrr > best[0]:
+            best = (top1 + mrr, weights)
+    assert best is not None
+    answerable = [q for q in sample_questions if q.expected is not None]
+    chosen = best[1]
+    best = None
+    for phrasing, body in itertools.product((0.1, 0.2, 0.3, 0.4, 0.5), (0.0, 0.1, 0.2, 0.3, 0.4)):
+        weights = replace(chosen, phrasing=phrasing, article=1.0 - phrasing, body=body)
+        top1, mrr = rank_quality(KBIndex(sample, weights), answerable)
+        print(f"  phrasing={phrasing} body={body}: top1={top1:.4f} mrr={mrr:.4f}")
+        if best is None or top1 + mrr > best[0] + 1e-9:
             best = (top1 + mrr, weights)
     assert best is not None
     return best[1]
@@ -162,7 +176,12 @@ def main() -> None:
     sample_articles = list(load_articles(KB_DIR).articles)
     model = ConfidenceModel.load()
     if not args.report:
-        weights = model.weights if args.skip_weights else tune_weights(train)
+        tuning_questions = read_questions(KB_TUNING)
+        weights = (
+            model.weights
+            if args.skip_weights
+            else tune_weights(train, sample_articles, tuning_questions)
+        )
         print("weights:", weights)
         qqp_train = TuningSet(
             "parsinlu train",
@@ -172,7 +191,7 @@ def main() -> None:
         sample = TuningSet(
             "sample KB tuning",
             KBIndex(sample_articles, weights),
-            read_questions(KB_TUNING),
+            tuning_questions,
             KB_SAMPLE_WEIGHT,
         )
         x, y, w = training_rows([qqp_train, sample])

@@ -27,9 +27,6 @@ MIN_QUERY_CHARS = 2
 MAX_QUERY_CHARS = 600
 # How many articles get the (slower) fuzzy and word-overlap refinement.
 REFINE_TOP = 8
-# The best texts considered: room for the best text of each of the REFINE_TOP best articles
-# unless articles have dozens of phrasings each.
-TOP_DOCS = 256
 # Up to this many indexed texts every character n-gram is scored exactly.
 EXACT_MAX_DOCS = 4000
 # Above it, n-grams in more than this share of texts are left out of a first, rough pass...
@@ -41,12 +38,20 @@ SHORTLIST_DOCS = 500
 
 @dataclass(frozen=True, slots=True)
 class RankWeights:
-    """How the similarity signals are blended into one ranking score."""
+    """How the similarity signals are blended into one ranking score.
 
-    char: float = 0.6
-    word: float = 0.25
-    fuzzy: float = 0.15
-    body: float = 0.7  # a match on the body counts this much of a match on a phrasing
+    An article scores `phrasing` x its best-matching phrasing (title or one of `questions:`)
+    + `article` x all its phrasings taken as one text + `body` x its answer, where each text's
+    similarity is `char` x character n-gram cosine + `word` x word cosine. Long, chatty
+    questions share words with several phrasings at once, which only the whole article sees.
+    """
+
+    char: float = 0.7
+    word: float = 0.2
+    fuzzy: float = 0.0
+    phrasing: float = 0.3
+    article: float = 0.7
+    body: float = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,35 +80,28 @@ class KBIndex:
     def __init__(self, articles: Sequence[Article], weights: RankWeights | None = None) -> None:
         self.weights = weights or RankWeights()
         self.articles_: tuple[Article, ...] = tuple(articles)
-        keys: list[str] = []
-        owners: list[int] = []
-        doc_weights: list[float] = []
-        phrasing_keys: list[list[str]] = []
-        for position, article in enumerate(self.articles_):
-            own: list[str] = []
-            for phrasing in article.phrasings:
-                key = search_key(phrasing)
-                if key and key not in own:
-                    own.append(key)
-            phrasing_keys.append(own)
-            for key in own:
-                keys.append(key)
-                owners.append(position)
-                doc_weights.append(1.0)
-            if self.weights.body > 0:
-                body_key = search_key(article.body[: MAX_QUERY_CHARS * 4])
-                if body_key:
-                    keys.append(body_key)
-                    owners.append(position)
-                    doc_weights.append(self.weights.body)
-        self.phrasing_keys_: tuple[tuple[str, ...], ...] = tuple(tuple(p) for p in phrasing_keys)
+        phrasing_keys: list[tuple[str, ...]] = []
+        for article in self.articles_:
+            normalized = (search_key(phrasing) for phrasing in article.phrasings)
+            phrasing_keys.append(tuple(dict.fromkeys(key for key in normalized if key)))
+        self.phrasing_keys_ = tuple(phrasing_keys)
         # Every word any phrasing of the article uses: what a question may share with it.
         self.article_words_: tuple[frozenset[str], ...] = tuple(
             frozenset(word for key in own for word in key.split()) for own in phrasing_keys
         )
-        self.doc_owner_ = np.asarray(owners, dtype=np.int32)
-        self.doc_weight_ = np.asarray(doc_weights, dtype=np.float32)
-        self.n_docs_ = len(keys)
+        # Articles whose phrasings normalize to nothing (an emoji title) cannot be matched.
+        self.ranked_ = np.asarray([i for i, own in enumerate(phrasing_keys) if own], dtype=np.int64)
+        # Texts, in three blocks: every phrasing (grouped by article), then one text per ranked
+        # article with all its phrasings, then one per ranked article with its body.
+        texts = [key for i in self.ranked_ for key in phrasing_keys[i]]
+        counts = np.asarray([len(phrasing_keys[i]) for i in self.ranked_], dtype=np.int64)
+        self.phrasing_start_ = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+        self.phrasing_end_ = self.phrasing_start_ + counts
+        self.n_phrasings_ = len(texts)
+        texts += [" ".join(phrasing_keys[i]) for i in self.ranked_]
+        texts += [search_key(self.articles_[i].body[: MAX_QUERY_CHARS * 4]) for i in self.ranked_]
+        self.n_docs_ = len(texts)
+        keys = texts
         self.char_vectorizer_: TfidfVectorizer | None = None
         self.word_vectorizer_: TfidfVectorizer | None = None
         self.word_idf_: dict[str, float] = {}
@@ -154,22 +152,22 @@ class KBIndex:
         word_doc = _cosines(self.word_postings_, self.word_query_(key), self.n_docs_)
         char_doc = self._char_cosines(self.char_query_(key), word_doc)
         w = self.weights
-        blended = (w.char * char_doc + w.word * word_doc) * self.doc_weight_
-        docs = np.flatnonzero(blended > 0)
-        if len(docs) == 0:
-            return Ranking(key, ())
-        if len(docs) > TOP_DOCS:
-            docs = docs[np.argpartition(-blended[docs], TOP_DOCS - 1)[:TOP_DOCS]]
-        # Best text per article among the best texts: sort by (article, -score).
-        order = np.lexsort((-blended[docs], self.doc_owner_[docs]))
-        docs = docs[order]
-        owners = self.doc_owner_[docs]
-        best = docs[np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])]
-        if len(best) > REFINE_TOP:
-            best = best[np.argpartition(-blended[best], REFINE_TOP - 1)[:REFINE_TOP]]
+        similarity = w.char * char_doc + w.word * word_doc
+        n_phrasings, n_ranked = self.n_phrasings_, len(self.ranked_)
+        best_phrasing = np.maximum.reduceat(similarity[:n_phrasings], self.phrasing_start_)
+        scores = (
+            w.phrasing * best_phrasing
+            + w.article * similarity[n_phrasings : n_phrasings + n_ranked]
+            + w.body * similarity[n_phrasings + n_ranked :]
+        )
+        matched = np.flatnonzero(scores > 0)
+        if len(matched) > REFINE_TOP:
+            matched = matched[np.argpartition(-scores[matched], REFINE_TOP - 1)[:REFINE_TOP]]
         refined: list[Candidate] = []
-        for doc in (int(d) for d in best):
-            position = int(self.doc_owner_[doc])
+        for slot in (int(m) for m in matched):
+            start, end = int(self.phrasing_start_[slot]), int(self.phrasing_end_[slot])
+            doc = start + int(np.argmax(similarity[start:end]))
+            position = int(self.ranked_[slot])
             fuzzy_best, phrasing = (
                 0.0,
                 self.phrasing_keys_[position][0] if self.phrasing_keys_[position] else "",
@@ -180,7 +178,7 @@ class KBIndex:
                     fuzzy_best, phrasing = score, candidate_key
             char = float(char_doc[doc])
             word = float(word_doc[doc])
-            base = (w.char * char + w.word * word) * float(self.doc_weight_[doc])
+            base = float(scores[slot])
             refined.append(
                 Candidate(
                     int(position), base + w.fuzzy * fuzzy_best, char, word, fuzzy_best, phrasing
