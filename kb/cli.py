@@ -108,18 +108,35 @@ def _ask(kb: KnowledgeBase, args: argparse.Namespace) -> int:
 
 def _chat(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     print(texts.CHAT_GREETING.format(articles=texts.fa_number(len(kb))))
+    choices: tuple[str, ...] = ()
     while True:
         try:
-            line = input(texts.CHAT_PROMPT)
+            line = input(texts.CHAT_PROMPT).strip()
         except (EOFError, KeyboardInterrupt):
             print()
             return 0
-        if line.strip().lower() in texts.CHAT_EXIT_WORDS:
+        if line.lower() in texts.CHAT_EXIT_WORDS:
             return 0
-        if not line.strip():
+        if not line:
             continue
         kb.reload()  # editors see their edits without restarting the chat
-        _print_decision(kb, kb.ask(line[:MAX_INPUT_LINE]), sys.stdout, verbose=False)
+        picked = _picked_choice(line, choices)
+        if picked is not None:
+            article = kb.get(picked)
+            if article is not None:
+                print(f"{article.title}\n\n{article.body}\n")
+                continue
+        decision = kb.ask(line[:MAX_INPUT_LINE])
+        choices = tuple(hit.article_id for hit in decision.choices)
+        _print_decision(kb, decision, sys.stdout, verbose=False)
+
+
+def _picked_choice(line: str, choices: tuple[str, ...]) -> str | None:
+    """The article a reply such as «۲» picks from the choices just offered."""
+    digits = line.translate(texts.ASCII_DIGITS)
+    if digits.isdigit() and 1 <= int(digits) <= len(choices):
+        return choices[int(digits) - 1]
+    return None
 
 
 def _query(kb: KnowledgeBase, args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 _PERSIAN_DIGITS = str.maketrans("0123456789.", "۰۱۲۳۴۵۶۷۸۹٫")
+ASCII_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 
 
 def fa_number(value: object) -> str:
@@ -23,6 +24,6 @@ CHAT_GREETING = (
 CHAT_PROMPT = "شما: "
 CHAT_EXIT_WORDS = frozenset({"خروج", "exit", "quit"})
 CHAT_HELPFUL = "— آیا این پاسخ کمکتان کرد؟ (در تلگرام: دکمه‌های بله / نه)"
-CHAT_SUGGEST = "مطمئن نیستم کدام را می‌خواهید؛ یکی از این‌ها؟"
+CHAT_SUGGEST = "مطمئن نیستم کدام را می‌خواهید؛ یکی از این‌ها؟ (شماره‌اش را بنویسید)"
 CHAT_NONE_OF_THESE = "هیچ‌کدام: با کارشناس صحبت می‌کنم"
 CHAT_HANDOFF = "پاسخ مطمئنی پیدا نکردم؛ در تلگرام گفت‌وگو به یک کارشناس سپرده می‌شود."

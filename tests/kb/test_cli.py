@@ -117,3 +117,12 @@ def test_missing_kb_dir_is_a_clear_error(tmp_path: Path) -> None:
     result = run_kb("ask", "--kb-dir", str(tmp_path / "nope"), "سلام")
     assert result.returncode == 2
     assert "nope" in result.stderr.decode()
+
+
+def test_chat_shows_the_suggestion_picked_by_number(sample_kb: Path) -> None:
+    # "گزارش" alone is unsure between articles: the bot offers choices, «۱» picks the first.
+    stdin = "حجم فایل و خروجی گزارش\n۱\nخروج\n".encode()
+    out = run_kb("chat", "--kb-dir", str(sample_kb), stdin=stdin).stdout.decode()
+    assert "یکی از این‌ها" in out
+    first_choice = out.split("۱. ")[1].splitlines()[0]
+    assert out.count(first_choice) >= 2  # listed, then shown as the answer's title
