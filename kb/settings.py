@@ -13,7 +13,9 @@ from kb.confidence import ConfidenceModel
 class KBSettings(BaseSettings):
     """KB_DIR and the optional threshold overrides (unset: the tuned values in kb/model.json)."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
     kb_dir: Path = Path("kb/articles")
     kb_answer_threshold: float | None = Field(default=None, ge=0.0, le=1.0)

@@ -126,3 +126,11 @@ def test_chat_shows_the_suggestion_picked_by_number(sample_kb: Path) -> None:
     assert "یکی از این‌ها" in out
     first_choice = out.split("۱. ")[1].splitlines()[0]
     assert out.count(first_choice) >= 2  # listed, then shown as the answer's title
+
+
+def test_empty_threshold_setting_means_the_tuned_default(
+    sample_kb: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("KB_ANSWER_THRESHOLD", "")
+    assert main(["ask", "--kb-dir", str(sample_kb), "حسابم قفل شده"]) == 0
+    assert "account-locked" in capsys.readouterr().out

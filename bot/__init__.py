@@ -1,0 +1,1 @@
+"""The Telegram adapter of Pasokh: the only package that imports `telegram`."""

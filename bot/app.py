@@ -1,0 +1,82 @@
+"""Build the PTB Application: typed context, rate limiter, handlers, KB watcher."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any, cast
+
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
+
+from bot import handlers
+from bot.config import Settings
+from bot.context import BotApp, BotContext, BotData, Services
+from bot.request import JsonRequest
+
+log = logging.getLogger(__name__)
+
+
+async def _start_kb_watch(app: BotApp) -> None:
+    """Reload edited KB articles while the bot runs (post_init)."""
+    services = app.bot_data.services_
+    if services is None:
+        return
+    task = asyncio.create_task(
+        services.kb.watch(services.settings.kb_reload_interval), name="pasokh-kb-watch"
+    )
+    app.bot_data.tasks_.append(task)
+
+
+async def _stop_kb_watch(app: BotApp) -> None:
+    """Stop the KB watcher and any other background task (post_shutdown)."""
+    tasks, app.bot_data.tasks_ = app.bot_data.tasks_, []
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def rate_limiter(settings: Settings) -> AIORateLimiter | None:
+    """Keep outgoing calls within Telegram's limits (0 turns a limit off; both 0: no limiter)."""
+    if not settings.telegram_overall_max_rate and not settings.telegram_group_max_rate:
+        return None
+    return AIORateLimiter(
+        overall_max_rate=settings.telegram_overall_max_rate,
+        overall_time_period=1,
+        group_max_rate=settings.telegram_group_max_rate,
+        group_time_period=60,
+        # 0: a 429 comes straight back to bot.pipeline, which steps the reply's progress
+        # back before waiting, so a crash during the wait cannot lose (or double) it.
+        max_retries=0,
+    )
+
+
+def build_application(settings: Settings, services: Services) -> BotApp:
+    """Create the Application (no Updater: updates come from bot.intake) with every handler."""
+    context_types = ContextTypes(context=BotContext, bot_data=BotData)
+    builder: Any = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .context_types(context_types)
+        .updater(None)
+        .job_queue(None)
+        .post_init(_start_kb_watch)
+        .post_shutdown(_stop_kb_watch)
+    )
+    # Long polls need a read timeout beyond the poll's own; ordinary calls keep PTB's defaults.
+    builder = builder.request(JsonRequest(connection_pool_size=256)).get_updates_request(
+        JsonRequest(connection_pool_size=2, read_timeout=settings.poll_timeout + 10)
+    )
+    limiter = rate_limiter(settings)
+    if limiter is not None:
+        builder = builder.rate_limiter(limiter)
+    if settings.telegram_base_url:
+        builder = builder.base_url(settings.telegram_base_url)
+    if settings.telegram_base_file_url:
+        builder = builder.base_file_url(settings.telegram_base_file_url)
+    app = cast(BotApp, builder.build())
+    app.bot_data.services_ = services
+    handlers.register(app)
+    return app

@@ -1,0 +1,145 @@
+"""Bot settings from the environment or `.env`, checked at start with one clear line per problem."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/pasokh.sqlite3"
+# «123456789:AA…»: the bot id, a colon, then the secret (letters, digits, - and _).
+TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+
+# How to fix each setting, shown when it is missing or malformed.
+_FIX_HINTS = {
+    "telegram_bot_token": "set it to the token @BotFather gave you, e.g. 123456789:AA…",
+    "agent_chat_id": "set it to the agents' forum supergroup id, a negative number (-100…)",
+    "l2_chat_id": "set it to the second-line group id (a negative number) or leave it empty",
+    "database_url": "use sqlite+aiosqlite:///data/pasokh.sqlite3 or postgresql+asyncpg://user@host/db",
+    "telegram_base_url": "use the form PTB's base_url takes, e.g. http://127.0.0.1:8081/bot",
+    "telegram_base_file_url": "use the form PTB's base_file_url takes, e.g. http://127.0.0.1:8081/file/bot",
+    "log_level": "use DEBUG, INFO, WARNING or ERROR",
+}
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names it and says how to fix it."""
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        hide_input_in_errors=True,
+        env_ignore_empty=True,  # "L2_CHAT_ID=" in .env means unset, as in .env.example
+    )
+
+    telegram_bot_token: SecretStr
+    agent_chat_id: int
+    l2_chat_id: int | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    kb_dir: Path = Path("kb/articles")
+    kb_reload_interval: float = Field(default=2.0, gt=0)
+    telegram_base_url: str | None = None
+    telegram_base_file_url: str | None = None
+    banned_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+
+    # Long polling.
+    poll_timeout: int = Field(default=30, ge=0, le=50)
+    # Updates handled at once across chats (one chat's updates always go in order).
+    max_concurrent_updates: int = Field(default=64, ge=1, le=1024)
+    # Attempts at processing one update before it is marked failed.
+    max_update_attempts: int = Field(default=3, ge=1, le=20)
+
+    # Outgoing rate limits (Telegram's: ~30 messages/s overall, 20/min per group); 0 disables.
+    telegram_overall_max_rate: float = Field(default=30, ge=0)
+    telegram_group_max_rate: float = Field(default=20, ge=0)
+
+    # Per-customer flood control: more than FLOOD_MAX_MESSAGES in FLOOD_WINDOW_SECONDS is a flood.
+    flood_max_messages: int = Field(default=10, ge=1)
+    flood_window_seconds: float = Field(default=10, gt=0)
+
+    # The customer's past failed attempts count only if this recent.
+    attempts_memory_minutes: float = Field(default=30, gt=0)
+
+    # Processed updates are kept this long in the inbox (then purged).
+    inbox_keep_days: float = Field(default=7, gt=0)
+
+    log_level: str = "INFO"
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("unknown log level")
+        return value.upper()
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        if not TOKEN_PATTERN.match(value.get_secret_value().strip()):
+            raise ValueError("malformed token")
+        return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("agent_chat_id", "l2_chat_id")
+    @classmethod
+    def _group_id(cls, value: int | None) -> int | None:
+        if value is not None and value >= 0:
+            raise ValueError("a group id is negative")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_scheme(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("unsupported database driver")
+        return value
+
+    @field_validator("telegram_base_url", "telegram_base_file_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        assert value is not None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("not an http(s) URL")
+        return value
+
+    @field_validator("banned_user_ids", mode="before")
+    @classmethod
+    def _id_list(cls, value: object) -> object:
+        # Accept "1,2 3" as well as the JSON list pydantic-settings expects.
+        if isinstance(value, str) and not value.strip().startswith("["):
+            return frozenset(int(part) for part in re.split(r"[,\s]+", value.strip()) if part)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @property
+    def token(self) -> str:
+        """Return the bot token (never log it)."""
+        return self.telegram_bot_token.get_secret_value()
+
+
+def _describe(error: ValidationError) -> str:
+    """Render the first problem as one line: the setting, what is wrong, how to fix it."""
+    first = error.errors()[0]
+    field = str(first["loc"][0]) if first["loc"] else "?"
+    name = field.upper()
+    problem = "is not set" if first["type"] == "missing" else "is malformed"
+    hint = _FIX_HINTS.get(field, "check its value in the environment or .env")
+    return f"configuration error: {name} {problem}: {hint}"
+
+
+def load_settings(env_file: str | Path | None = ".env") -> Settings:
+    """Read and check the settings; raise ConfigError with one line naming the bad setting."""
+    try:
+        return Settings(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as error:
+        raise ConfigError(_describe(error)) from None

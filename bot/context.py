@@ -1,0 +1,138 @@
+"""What handlers get: the wired services, and the unit of work of the update being handled."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.config import Settings
+from bot.effects import AnswerCallback, Durable, Effect, Markup, RemoveButtons, SendText
+from bot.flood import FloodGuard
+from bot.formatting import bound
+from bot.hotpath import CustomerRef, log_message
+from kb.service import KnowledgeBase
+
+# Longest outgoing text kept in the interaction log.
+LOGGED_TEXT_MAX = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything handlers depend on, wired once at start."""
+
+    settings: Settings
+    kb: KnowledgeBase
+    sessions: async_sessionmaker[AsyncSession]
+    flood: FloodGuard
+    # Runs a short CPU-bound KB query (~1 ms): inline by default (bot.main.run_inline);
+    # swap in asyncio.to_thread if queries ever get slow.
+    run_cpu: Callable[[Callable[[], Any]], Awaitable[Any]]
+
+    @property
+    def agent_chat_id(self) -> int:
+        return self.settings.agent_chat_id
+
+
+class BotData:
+    """The application's bot_data: the services, and background tasks to stop at shutdown."""
+
+    __slots__ = ("services_", "tasks_")
+
+    def __init__(self) -> None:
+        self.services_: Services | None = None
+        self.tasks_: list[asyncio.Task[None]] = []
+
+
+@dataclass(eq=False)
+class Work:
+    """One update's unit of work: its database session and the effects it decided."""
+
+    update_id: int
+    session: AsyncSession
+    effects: list[Effect] = field(default_factory=list)
+    # Filled by the gates for a customer's private chat (None elsewhere).
+    customer: CustomerRef | None = None
+    ticket_id: int | None = None  # the customer's ticket that is not closed
+    incoming_id: int | None = None  # the logged incoming message
+    error: BaseException | None = None
+
+    @property
+    def customer_id(self) -> int:
+        if self.customer is None:
+            raise RuntimeError("this update has no customer")
+        return self.customer.id
+
+    async def reply(self, html: str, markup: Markup | None = None) -> None:
+        """Send HTML to the customer's private chat and log it."""
+        chat_id = self.customer_id  # a private chat's id is the user's id
+        self.effects.append(SendText(chat_id, html, markup))
+        await log_message(
+            self.session,
+            customer_id=chat_id,
+            direction="out",
+            kind="text",
+            chat_id=chat_id,
+            text=bound(html, LOGGED_TEXT_MAX),
+            ticket_id=self.ticket_id,
+            telegram_message_id=None,
+            update_id=self.update_id,
+        )
+
+    def answer_callback(self, query_id: str, text: str | None = None, alert: bool = False) -> None:
+        """Answer a pressed button (stops its spinner)."""
+        self.effects.append(AnswerCallback(query_id, text, alert))
+
+    def remove_buttons(self, chat_id: int, message_id: int) -> None:
+        """Take the inline buttons off a message."""
+        self.effects.append(RemoveButtons(chat_id, message_id))
+
+    def then(self, effect: Durable) -> None:
+        """Schedule a durable effect (done at least once, after what comes before it)."""
+        self.effects.append(effect)
+
+
+_current_work: ContextVar[Work | None] = ContextVar("pasokh_work", default=None)
+
+
+def current_work() -> Work | None:
+    """Return the unit of work of the update being handled in this task, if any."""
+    return _current_work.get()
+
+
+def set_current_work(work: Work | None) -> Any:
+    """Make `work` current for this task; returns the token for `reset_current_work`."""
+    return _current_work.set(work)
+
+
+def reset_current_work(token: Any) -> None:
+    """Undo `set_current_work`."""
+    _current_work.reset(token)
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """The callback context with typed access to the services and the update's work."""
+
+    @property
+    def services(self) -> Services:
+        services = self.bot_data.services_
+        if services is None:
+            raise RuntimeError("services are not wired into the application")
+        return services
+
+    @property
+    def work(self) -> Work:
+        work = current_work()
+        if work is None:
+            raise RuntimeError("no unit of work: updates must go through bot.pipeline")
+        return work
+
+
+BotApp: TypeAlias = Application[
+    ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], BotData, None
+]

@@ -1,0 +1,190 @@
+"""What an update makes the bot do in Telegram: decided first, carried out after the commit.
+
+Handlers never call Telegram to send. They append effects to the update's
+`Work`; the pipeline commits the update's unit of work together with the list
+of effects (the plan), then carries the effects out in order. Network calls
+thus stay out of database transactions (SQLite has one writer), and a crash
+leaves a plan that the next start resumes. Each effect has a delivery rule:
+
+- once (SendText: what people read): at most once. Before the call, the plan's
+  progress is committed past it, so a replay never sends it again; a 429 (known
+  not delivered) moves the progress back before waiting.
+- best effort (AnswerCallback, RemoveButtons): repeating is harmless, failing too.
+- durable (OpenTopic, PostCard, Relay): at least once; each result is committed
+  with the progress, and each is idempotent against the database (a topic is
+  created only while the ticket has none, a message copied only while unlinked).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from telegram import (
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+Delivery = Literal["once", "best_effort", "durable"]
+
+
+@dataclass(frozen=True, slots=True)
+class SendText:
+    """Send an HTML message (to a customer, or into a topic when `thread_id` is set)."""
+
+    chat_id: int
+    html: str
+    markup: Markup | None = None
+    thread_id: int | None = None
+
+    delivery = "once"
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerCallback:
+    """Stop a pressed button's spinner, optionally with a short pop-up text."""
+
+    query_id: str
+    text: str | None = None
+    alert: bool = False
+
+    delivery = "best_effort"
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveButtons:
+    """Take the inline buttons off a message (a question already answered)."""
+
+    chat_id: int
+    message_id: int
+
+    delivery = "best_effort"
+
+
+@dataclass(frozen=True, slots=True)
+class OpenTopic:
+    """Create the ticket's forum topic in the agents' group, unless it has one."""
+
+    ticket_id: int
+
+    delivery = "durable"
+
+
+@dataclass(frozen=True, slots=True)
+class PostCard:
+    """Post the ticket's card with its buttons into its topic, unless it is there."""
+
+    ticket_id: int
+
+    delivery = "durable"
+
+
+@dataclass(frozen=True, slots=True)
+class Relay:
+    """Copy a customer's message into the ticket's topic and link the two."""
+
+    ticket_id: int
+    from_chat_id: int
+    message_id: int
+    media_group_id: str | None = None
+
+    delivery = "durable"
+
+
+Effect = SendText | AnswerCallback | RemoveButtons | OpenTopic | PostCard | Relay
+Durable = OpenTopic | PostCard | Relay
+
+_MarkupType = type[InlineKeyboardMarkup] | type[ReplyKeyboardMarkup] | type[ReplyKeyboardRemove]
+_MARKUPS: dict[str, _MarkupType] = {
+    "inline": InlineKeyboardMarkup,
+    "reply": ReplyKeyboardMarkup,
+    "remove": ReplyKeyboardRemove,
+}
+
+
+def delivery(effect: Effect) -> Delivery:
+    """Return the effect's delivery rule."""
+    rule: Delivery = type(effect).delivery  # type: ignore[assignment]
+    return rule
+
+
+def _markup_to_json(markup: Markup | None) -> dict[str, Any] | None:
+    if markup is None:
+        return None
+    kind = next(name for name, cls in _MARKUPS.items() if isinstance(markup, cls))
+    return {"kind": kind, "data": markup.to_dict()}
+
+
+def _markup_from_json(data: dict[str, Any] | None) -> Markup | None:
+    if data is None:
+        return None
+    fields = dict(data["data"])
+    if data["kind"] == "reply":  # PTB leaves reply-keyboard buttons as dicts
+        fields["keyboard"] = [
+            [KeyboardButton.de_json(b, None) if isinstance(b, dict) else b for b in row]
+            for row in fields["keyboard"]
+        ]
+    return _MARKUPS[str(data["kind"])].de_json(fields, None)
+
+
+def to_json(effect: Effect) -> dict[str, Any]:
+    """Serialise an effect for the update's stored plan."""
+    if isinstance(effect, SendText):
+        return {
+            "op": "send",
+            "chat_id": effect.chat_id,
+            "html": effect.html,
+            "markup": _markup_to_json(effect.markup),
+            "thread_id": effect.thread_id,
+        }
+    if isinstance(effect, AnswerCallback):
+        return {
+            "op": "answer",
+            "query_id": effect.query_id,
+            "text": effect.text,
+            "alert": effect.alert,
+        }
+    if isinstance(effect, RemoveButtons):
+        return {"op": "unbutton", "chat_id": effect.chat_id, "message_id": effect.message_id}
+    if isinstance(effect, OpenTopic):
+        return {"op": "open_topic", "ticket_id": effect.ticket_id}
+    if isinstance(effect, PostCard):
+        return {"op": "post_card", "ticket_id": effect.ticket_id}
+    return {
+        "op": "relay",
+        "ticket_id": effect.ticket_id,
+        "from_chat_id": effect.from_chat_id,
+        "message_id": effect.message_id,
+        "media_group_id": effect.media_group_id,
+    }
+
+
+def from_json(data: dict[str, Any]) -> Effect:
+    """Rebuild an effect from its stored form."""
+    op = data["op"]
+    if op == "send":
+        return SendText(
+            int(data["chat_id"]),
+            str(data["html"]),
+            _markup_from_json(data.get("markup")),
+            data.get("thread_id"),
+        )
+    if op == "answer":
+        return AnswerCallback(str(data["query_id"]), data.get("text"), bool(data.get("alert")))
+    if op == "unbutton":
+        return RemoveButtons(int(data["chat_id"]), int(data["message_id"]))
+    if op == "open_topic":
+        return OpenTopic(int(data["ticket_id"]))
+    if op == "post_card":
+        return PostCard(int(data["ticket_id"]))
+    if op == "relay":
+        return Relay(
+            int(data["ticket_id"]),
+            int(data["from_chat_id"]),
+            int(data["message_id"]),
+            data.get("media_group_id"),
+        )
+    raise ValueError(f"unknown effect {op!r}")

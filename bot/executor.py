@@ -1,0 +1,322 @@
+"""Carry out an update's effects in Telegram, with the retry rule each effect's delivery allows."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+import warnings
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from html import unescape
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
+
+from bot import keyboards
+from bot.effects import AnswerCallback, Durable, OpenTopic, PostCard, Relay, RemoveButtons, SendText
+from handoff.card import render_card
+from handoff.topics import topic_name
+from storage.models import Ticket
+from storage.repositories import (
+    add_ticket_event,
+    find_link_by_customer_message,
+    get_customer,
+    get_ticket,
+    link_messages,
+    set_card_message,
+    set_ticket_topic,
+)
+from storage.timestamps import utcnow
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Attempts at a reply (bot.pipeline) and at a durable call before giving up on it.
+IMMEDIATE_ATTEMPTS = 4
+DURABLE_ATTEMPTS = 8
+BACKOFF_START = 0.5
+BACKOFF_MAX = 30.0
+_TAGS = re.compile(r"<[^>]+>")
+
+Record = Callable[[AsyncSession], Awaitable[None]]
+
+
+class DurableFailed(Exception):
+    """A durable effect kept failing for a transient reason; the update stays unfinished."""
+
+
+def _worth_retrying(error: TelegramError) -> bool:
+    """Say whether repeating an at-least-once call may help (a duplicate there is harmless)."""
+    if isinstance(error, RetryAfter):
+        return True  # Telegram refused it: nothing was delivered
+    if isinstance(error, BadRequest):
+        return False  # a request Telegram rejects will not improve
+    return isinstance(error, NetworkError)  # includes TimedOut
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """Return how long Telegram asked to wait (PTB 22 gives int or timedelta, and warns)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: float | timedelta = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _delay(error: TelegramError, attempt: int) -> float:
+    if isinstance(error, RetryAfter):
+        return retry_seconds(error)
+    return min(BACKOFF_MAX, BACKOFF_START * 2.0**attempt)
+
+
+def plain_text(html: str) -> str:
+    """Strip our HTML back to plain text (the fallback when Telegram rejects the markup)."""
+    return unescape(_TAGS.sub("", html))
+
+
+class SendGate:
+    """A pause for every send after Telegram answers 429 (its limit is per bot, not per chat)."""
+
+    def __init__(self) -> None:
+        self._until = 0.0
+
+    @property
+    def paused(self) -> bool:
+        return time.monotonic() < self._until
+
+    def pause(self, seconds_: float) -> None:
+        """Hold every send for `seconds_` (extending, never shortening, a running pause)."""
+        self._until = max(self._until, time.monotonic() + seconds_)
+
+    async def wait(self) -> None:
+        """Return once no pause is running."""
+        # A loop, not an Event: another 429 may extend the pause while we sleep.
+        while (left := self._until - time.monotonic()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(left)
+
+
+class Executor:
+    """Perform effects against the Bot API and record durable results."""
+
+    def __init__(self, bot: Bot, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.bot = bot
+        self.sessions = sessions
+        self.gate = SendGate()
+
+    async def _call(self, call: Callable[[], Awaitable[T]], *, attempts: int) -> T:
+        """Call with retries for failures known to be transient (at-least-once effects)."""
+        for attempt in range(attempts):
+            await self.gate.wait()
+            try:
+                return await call()
+            except TelegramError as error:
+                if attempt + 1 >= attempts or not _worth_retrying(error):
+                    raise
+                delay = _delay(error, attempt)
+                if isinstance(error, RetryAfter):
+                    self.gate.pause(delay)
+                log.warning("%s; retrying in %.1fs", type(error).__name__, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+    # -- best effort ---------------------------------------------------------------------------
+
+    async def best_effort(self, effect: AnswerCallback | RemoveButtons) -> None:
+        """Answer a button or remove buttons; a failure only gets logged."""
+        await self.gate.wait()
+        try:
+            if isinstance(effect, AnswerCallback):
+                await self.bot.answer_callback_query(
+                    effect.query_id, text=effect.text, show_alert=effect.alert
+                )
+            else:
+                await self.bot.edit_message_reply_markup(
+                    chat_id=effect.chat_id, message_id=effect.message_id, reply_markup=None
+                )
+        except RetryAfter as error:
+            self.gate.pause(retry_seconds(error))
+            log.info("%s skipped: rate limited", type(effect).__name__)
+        except TelegramError as error:
+            log.info("%s failed: %s", type(effect).__name__, error.message)
+
+    # -- once ------------------------------------------------------------------------------------
+
+    async def send_text(self, effect: SendText) -> Message:
+        """Make one attempt at sending; fall back to plain text if Telegram rejects our HTML.
+
+        RetryAfter and network errors propagate: the caller decides about retrying.
+        """
+        kwargs: dict[str, Any] = {
+            "chat_id": effect.chat_id,
+            "reply_markup": effect.markup,
+            "message_thread_id": effect.thread_id,
+        }
+        try:
+            return await self.bot.send_message(
+                text=effect.html, parse_mode=ParseMode.HTML, **kwargs
+            )
+        except BadRequest as error:
+            if "parse" not in error.message.lower():
+                raise
+            # Our markup was rejected, so nothing was sent: send the words without it.
+            log.error("Telegram rejected our HTML (%s); sending plain text", error.message)
+            return await self.bot.send_message(text=plain_text(effect.html), **kwargs)
+
+    # -- durable effects: at least once, results recorded ---------------------------------------
+
+    async def durable(self, effect: Durable, *, check_done: bool) -> Record | None:
+        """Perform one durable effect; return the database writes recording its result.
+
+        `check_done` asks to look in the database first whether the effect already
+        happened (a replay after a crash).
+        """
+        if isinstance(effect, OpenTopic):
+            return await self._open_topic(effect.ticket_id)
+        if isinstance(effect, PostCard):
+            return await self._post_card(effect.ticket_id)
+        return await self._relay(effect, check_done=check_done)
+
+    async def _load(self, ticket_id: int) -> Ticket | None:
+        async with self.sessions.begin() as session:
+            return await get_ticket(session, ticket_id)
+
+    async def _open_topic(self, ticket_id: int) -> Record | None:
+        async with self.sessions.begin() as session:
+            ticket = await get_ticket(session, ticket_id)
+            customer = await get_customer(session, ticket.customer_id) if ticket else None
+        if ticket is None or customer is None or ticket.thread_id is not None:
+            return None
+        name = topic_name(ticket.id, customer.full_name, ticket.question)
+        try:
+            topic = await self._call(
+                lambda: self.bot.create_forum_topic(chat_id=ticket.agent_chat_id, name=name),
+                attempts=DURABLE_ATTEMPTS,
+            )
+        except (BadRequest, Forbidden) as error:
+            return self._failure(ticket.id, "topic_failed", error)
+        except TelegramError as error:
+            if not _worth_retrying(error):
+                return self._failure(ticket.id, "topic_failed", error)
+            raise DurableFailed(f"creating the topic of ticket {ticket.id}: {error}") from error
+        thread_id = topic.message_thread_id
+
+        async def record(session: AsyncSession) -> None:
+            await set_ticket_topic(session, ticket.id, thread_id=thread_id)
+
+        return record
+
+    async def _post_card(self, ticket_id: int) -> Record | None:
+        async with self.sessions.begin() as session:
+            ticket = await get_ticket(session, ticket_id)
+            customer = await get_customer(session, ticket.customer_id) if ticket else None
+        if ticket is None or customer is None or ticket.card_message_id is not None:
+            return None
+        if ticket.thread_id is None:
+            return None  # the topic could not be created; that failure is already recorded
+        html = render_card(ticket, customer, now=utcnow())
+        try:
+            card = await self._call(
+                lambda: self.bot.send_message(
+                    chat_id=ticket.agent_chat_id,
+                    message_thread_id=ticket.thread_id,
+                    text=html,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboards.ticket_card(ticket.id),
+                ),
+                attempts=DURABLE_ATTEMPTS,
+            )
+        except (BadRequest, Forbidden) as error:
+            return self._failure(ticket.id, "card_failed", error)
+        except TelegramError as error:
+            if not _worth_retrying(error):
+                return self._failure(ticket.id, "card_failed", error)
+            raise DurableFailed(f"posting the card of ticket {ticket.id}: {error}") from error
+        message_id = card.message_id
+
+        async def record(session: AsyncSession) -> None:
+            await set_card_message(session, ticket.id, card_message_id=message_id)
+
+        return record
+
+    async def _relay(self, effect: Relay, *, check_done: bool) -> Record | None:
+        if check_done:
+            async with self.sessions.begin() as session:
+                done = await find_link_by_customer_message(
+                    session,
+                    customer_chat_id=effect.from_chat_id,
+                    customer_message_id=effect.message_id,
+                    direction="to_agents",
+                )
+            if done is not None:
+                return None
+        ticket = await self._load(effect.ticket_id)
+        if ticket is None:
+            return None
+        if ticket.thread_id is None:  # the topic failed earlier: try to make it now
+            made = await self._open_topic(ticket.id)
+            if made is not None:
+                async with self.sessions.begin() as session:
+                    await made(session)
+                card = await self._post_card(ticket.id)
+                if card is not None:
+                    async with self.sessions.begin() as session:
+                        await card(session)
+                ticket = await self._load(effect.ticket_id)
+            if ticket is None or ticket.thread_id is None:
+                return self._failure(effect.ticket_id, "relay_failed", None, effect.message_id)
+        agent_chat_id, thread_id = ticket.agent_chat_id, ticket.thread_id
+        try:
+            copy = await self._call(
+                lambda: self.bot.copy_message(
+                    chat_id=agent_chat_id,
+                    from_chat_id=effect.from_chat_id,
+                    message_id=effect.message_id,
+                    message_thread_id=thread_id,
+                ),
+                attempts=DURABLE_ATTEMPTS,
+            )
+        except (BadRequest, Forbidden) as error:
+            return self._failure(effect.ticket_id, "relay_failed", error, effect.message_id)
+        except TelegramError as error:
+            if not _worth_retrying(error):
+                return self._failure(effect.ticket_id, "relay_failed", error, effect.message_id)
+            raise DurableFailed(f"relaying message {effect.message_id}: {error}") from error
+        copied_id = copy.message_id
+
+        async def record(session: AsyncSession) -> None:
+            await link_messages(
+                session,
+                ticket_id=effect.ticket_id,
+                customer_chat_id=effect.from_chat_id,
+                customer_message_id=effect.message_id,
+                agent_chat_id=agent_chat_id,
+                agent_message_id=copied_id,
+                direction="to_agents",
+                media_group_id=effect.media_group_id,
+            )
+
+        return record
+
+    def _failure(
+        self,
+        ticket_id: int,
+        kind: str,
+        error: TelegramError | None,
+        message_id: int | None = None,
+    ) -> Record:
+        """Record a permanent failure in the ticket's audit trail (issue 4 reports and heals it)."""
+        reason = error.message if error is not None else "the ticket has no topic"
+        log.warning("ticket %s: %s: %s", ticket_id, kind, reason)
+
+        async def record(session: AsyncSession) -> None:
+            data: dict[str, Any] = {"error": reason}
+            if message_id is not None:
+                data["message_id"] = message_id
+            await add_ticket_event(session, ticket_id=ticket_id, kind=kind, data=data)
+
+        return record

@@ -1,0 +1,219 @@
+"""Article Markdown to Telegram HTML: everything escaped, tags always balanced, split ≤ 4096.
+
+Telegram's HTML understands only a few tags (b, i, s, u, code, pre, a, blockquote),
+so the Markdown an editor writes is mapped onto them: headings become bold
+lines, list bullets become «•», fenced code becomes <pre>. Any character that is
+not part of recognised markup is escaped, so an article (or a customer's text)
+can never break the message or inject markup.
+
+>>> markdown_to_html("**مهم:** به `portal` بروید & <کلیک> کنید")
+'<b>مهم:</b> به <code>portal</code> بروید &amp; &lt;کلیک&gt; کنید'
+>>> markdown_to_html("# عنوان\\n- یک\\n- دو")
+'<b>عنوان</b>\\n• یک\\n• دو'
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from html import escape
+
+MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
+SAFE_URL = re.compile(r"^(https?://|tg://|mailto:)[^\s\"<>]+$", re.IGNORECASE)
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+_BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
+_QUOTE = re.compile(r"^\s{0,3}>\s?(.*)$")
+_RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
+_INLINE = re.compile(
+    r"`(?P<code>[^`\n]+)`"
+    r"|\[(?P<label>[^\]\n]+)\]\((?P<url>[^)\s]+)\)"
+    r"|\*\*(?P<bold>.+?)\*\*"
+    r"|__(?P<bold2>.+?)__"
+    r"|~~(?P<strike>.+?)~~"
+    r"|(?<![\w*])\*(?![\s*])(?P<italic>.+?)(?<![\s*])\*(?![\w*])"
+    r"|(?<![\w_])_(?![\s_])(?P<italic2>.+?)(?<![\s_])_(?![\w_])"
+)
+
+
+def utf16_len(text: str) -> int:
+    """Count text the way Telegram does (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def escape_html(text: str) -> str:
+    """Escape untrusted text for Telegram's HTML parse mode."""
+    return escape(text, quote=False)
+
+
+def bound(text: str, limit: int) -> str:
+    """Cut `text` to at most `limit` characters, marking the cut with «…»."""
+    return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
+
+
+def render_inline(text: str) -> str:
+    """Render one line's inline Markdown (code, links, bold, italic, strike) as HTML."""
+    out: list[str] = []
+    position = 0
+    for match in _INLINE.finditer(text):
+        out.append(escape_html(text[position : match.start()]))
+        position = match.end()
+        groups = match.groupdict()
+        if groups["code"] is not None:
+            out.append(f"<code>{escape_html(groups['code'])}</code>")
+        elif groups["label"] is not None:
+            url = groups["url"] or ""
+            label = render_inline(groups["label"])
+            if SAFE_URL.match(url):
+                out.append(f'<a href="{escape(url, quote=True)}">{label}</a>')
+            else:
+                out.append(label)
+        elif groups["bold"] is not None or groups["bold2"] is not None:
+            out.append(f"<b>{render_inline(groups['bold'] or groups['bold2'] or '')}</b>")
+        elif groups["strike"] is not None:
+            out.append(f"<s>{render_inline(groups['strike'])}</s>")
+        else:
+            out.append(f"<i>{render_inline(groups['italic'] or groups['italic2'] or '')}</i>")
+    out.append(escape_html(text[position:]))
+    return "".join(out)
+
+
+def _render_line(line: str) -> str:
+    if heading := _HEADING.match(line):
+        return f"<b>{render_inline(heading.group(1))}</b>"
+    if _RULE.match(line):
+        return "—————"
+    if bullet := _BULLET.match(line):
+        indent = "  " * (len(bullet.group(1).expandtabs(4)) // 2)
+        return f"{indent}• {render_inline(bullet.group(2))}"
+    return render_inline(line.rstrip())
+
+
+def _render_block(lines: list[str], code: bool) -> str:
+    if code:
+        return "<pre>" + escape_html("\n".join(lines)) + "</pre>"
+    # Runs of «> » lines become one blockquote; other lines render one by one.
+    out: list[str] = []
+    quoted: list[str] = []
+    for line in lines:
+        if match := _QUOTE.match(line):
+            quoted.append(_render_line(match.group(1)))
+            continue
+        if quoted:
+            out.append("<blockquote>" + "\n".join(quoted) + "</blockquote>")
+            quoted = []
+        out.append(_render_line(line))
+    if quoted:
+        out.append("<blockquote>" + "\n".join(quoted) + "</blockquote>")
+    return "\n".join(out)
+
+
+def _blocks(markdown: str) -> list[tuple[list[str], bool]]:
+    """Split Markdown into paragraphs and fenced code blocks: (lines, is_code)."""
+    blocks: list[tuple[list[str], bool]] = []
+    current: list[str] = []
+    code: list[str] | None = None
+    for line in markdown.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if code is not None:
+            if _FENCE.match(line):
+                blocks.append((code, True))
+                code = None
+            else:
+                code.append(line)
+            continue
+        if _FENCE.match(line):
+            if current:
+                blocks.append((current, False))
+                current = []
+            code = []
+        elif line.strip():
+            current.append(line)
+        elif current:
+            blocks.append((current, False))
+            current = []
+    if code is not None:  # an unclosed fence: keep its content as code
+        blocks.append((code, True))
+    if current:
+        blocks.append((current, False))
+    return blocks
+
+
+def markdown_to_html(markdown: str) -> str:
+    """Render a whole Markdown text as one Telegram HTML string (may exceed the limit)."""
+    return "\n\n".join(_render_block(lines, code) for lines, code in _blocks(markdown))
+
+
+def _split_plain(text: str, limit: int, wrap: tuple[str, str] = ("", "")) -> list[str]:
+    """Split plain text at whitespace into escaped pieces that fit `limit` with `wrap` around."""
+    room = limit - utf16_len(wrap[0] + wrap[1])
+    pieces: list[str] = []
+    current = ""
+    for word in re.split(r"(\s+)", text):
+        candidate = current + word
+        if utf16_len(escape_html(candidate)) <= room:
+            current = candidate
+            continue
+        if current.strip():
+            pieces.append(current)
+        current = word.lstrip()
+        while utf16_len(escape_html(current)) > room:  # one enormous word: cut it
+            cut = room
+            while utf16_len(escape_html(current[:cut])) > room:
+                cut -= max(1, cut // 10)
+            pieces.append(current[:cut])
+            current = current[cut:]
+    if current.strip():
+        pieces.append(current)
+    return [wrap[0] + escape_html(piece) + wrap[1] for piece in pieces]
+
+
+def _block_pieces(lines: list[str], code: bool, limit: int) -> list[str]:
+    html = _render_block(lines, code)
+    if utf16_len(html) <= limit:
+        return [html]
+    if code:
+        return _split_plain("\n".join(lines), limit, ("<pre>", "</pre>"))
+    # Too long even alone: try line by line, and cut a huge line as plain text.
+    pieces: list[str] = []
+    for line in lines:
+        rendered = _render_line(line)
+        if utf16_len(rendered) <= limit:
+            pieces.append(rendered)
+        else:
+            pieces.extend(_split_plain(line, limit))
+    return pieces
+
+
+def split_html_blocks(
+    pieces: list[str], limit: int = MESSAGE_LIMIT, sep: str = "\n\n"
+) -> list[str]:
+    """Pack self-contained HTML pieces into as few messages as fit within `limit`."""
+    messages: list[str] = []
+    current = ""
+    for piece in pieces:
+        candidate = f"{current}{sep}{piece}" if current else piece
+        if utf16_len(candidate) <= limit:
+            current = candidate
+        else:
+            if current:
+                messages.append(current)
+            current = piece
+    if current:
+        messages.append(current)
+    return messages
+
+
+def article_messages(title: str, body: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Render an article (bold title, then body) as HTML messages of at most `limit` each."""
+    return list(_article_messages(title, body, limit))
+
+
+@lru_cache(maxsize=512)
+def _article_messages(title: str, body: str, limit: int) -> tuple[str, ...]:
+    # Cached by content: the same article is rendered once, and an edit is a new key.
+    pieces = [f"<b>{escape_html(bound(title, 200))}</b>"]
+    for lines, code in _blocks(body):
+        pieces.extend(_block_pieces(lines, code, limit))
+    return tuple(split_html_blocks(pieces, limit))

@@ -1,0 +1,42 @@
+"""Every handler, registered in one place. Order matters.
+
+Groups run from lowest to highest and at most one handler per group takes an
+update; a gate that raises ApplicationHandlerStop ends the update's handling.
+
+    -4  BANNED_USER_IDS         (nothing else runs for a banned user)
+    -3  record the customer (stop if banned in the database), their open
+        ticket, and the incoming message
+    -2  flood control           (one notice, then silence)
+    -1  open ticket             (everything the customer sends is copied into the topic)
+     0  the conversation        (first match wins, so specific before general)
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler
+
+from bot.context import BotApp, BotContext
+from bot.handlers import browse, desk, errors, gates, person, questions
+
+CONVERSATION_GROUP = 0
+
+
+def conversation() -> list[BaseHandler[Update, BotContext, None]]:
+    """Return the conversation handlers in the order they are tried."""
+    return [
+        *browse.handlers(),  # /start, /help, categories and articles
+        *person.handlers(),  # /human, the person button, "none of these"
+        *questions.handlers(),  # suggestions, feedback, then any other text is a question
+        *desk.handlers(),  # the agents' group (issue 4)
+        *browse.fallback_handlers(),  # unknown commands
+        *person.fallback_handlers(),  # photos, voice, stickers… with no ticket open
+    ]
+
+
+def register(app: BotApp) -> None:
+    """Register the gates, the conversation and the error handler on `app`."""
+    for group, handler in gates.handlers():
+        app.add_handler(handler, group=group)
+    app.add_handlers(conversation(), group=CONVERSATION_GROUP)
+    app.add_error_handler(errors.on_error)

@@ -1,0 +1,136 @@
+"""/start, /help and browsing the KB by category."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import keyboards, texts
+from bot.context import BotContext, Work
+from bot.effects import Markup
+from bot.formatting import article_messages
+from kb.article import Article
+
+
+async def send_categories(work: Work, context: BotContext) -> None:
+    """Show the KB's categories as buttons."""
+    names = context.services.kb.categories()
+    if not names:
+        await work.reply(texts.NO_CATEGORIES, keyboards.person_only())
+        return
+    await work.reply(texts.CATEGORIES_PROMPT, keyboards.categories(names))
+
+
+async def send_article(work: Work, article: Article, *, last_markup: Markup) -> None:
+    """Send an article (split if long), with `last_markup` under its last part."""
+    parts = article_messages(article.title, article.body)
+    for index, html in enumerate(parts):
+        await work.reply(html, last_markup if index == len(parts) - 1 else None)
+
+
+async def on_start(update: Update, context: BotContext) -> None:
+    """Greet the customer, offer the categories (or recall the open ticket)."""
+    work = context.work
+    user = update.effective_user
+    if work.customer is None or user is None:
+        return
+    await work.reply(texts.greeting(user.first_name), keyboards.main_keyboard())
+    if work.ticket_id is not None:
+        await work.reply(texts.ticket_already_open(work.ticket_id))
+        return
+    await send_categories(work, context)
+
+
+async def on_help(update: Update, context: BotContext) -> None:
+    """Explain how to use the bot."""
+    work = context.work
+    if work.customer is None:
+        return
+    await work.reply(texts.HELP, keyboards.main_keyboard())
+    if work.ticket_id is not None:
+        await work.reply(texts.ticket_already_open(work.ticket_id))
+
+
+async def on_categories_button(update: Update, context: BotContext) -> None:
+    """Show the categories when the keyboard's button is pressed."""
+    work = context.work
+    if work.customer is None:
+        return
+    if work.ticket_id is not None:
+        await work.reply(texts.ticket_already_open(work.ticket_id))
+        return
+    await send_categories(work, context)
+
+
+def _ticket_blocks_browsing(update: Update, work: Work) -> bool:
+    """Answer a KB button with a reminder while a ticket is open; True if it did."""
+    query = update.callback_query
+    if query is None or work.ticket_id is None:
+        return False
+    work.answer_callback(query.id, texts.ticket_open_toast(work.ticket_id))
+    return True
+
+
+async def on_menu(update: Update, context: BotContext) -> None:
+    """Show the categories (the "back" button)."""
+    work = context.work
+    query = update.callback_query
+    if query is None or work.customer is None or _ticket_blocks_browsing(update, work):
+        return
+    work.answer_callback(query.id)
+    await send_categories(work, context)
+
+
+async def on_category(update: Update, context: BotContext) -> None:
+    """List a category's articles as buttons."""
+    work = context.work
+    query = update.callback_query
+    if query is None or work.customer is None or _ticket_blocks_browsing(update, work):
+        return
+    key = (query.data or "").removeprefix("c:")
+    kb = context.services.kb
+    name = next((c for c in kb.categories() if keyboards.category_key(c) == key), None)
+    if name is None:
+        work.answer_callback(query.id, texts.CATEGORY_GONE)
+        return
+    work.answer_callback(query.id)
+    await work.reply(texts.category_header(name), keyboards.articles(kb.in_category(name)))
+
+
+async def on_article(update: Update, context: BotContext) -> None:
+    """Show a browsed article."""
+    work = context.work
+    query = update.callback_query
+    if query is None or work.customer is None or _ticket_blocks_browsing(update, work):
+        return
+    article = context.services.kb.get((query.data or "").removeprefix("a:"))
+    if article is None:
+        work.answer_callback(query.id, texts.ARTICLE_GONE)
+        return
+    work.answer_callback(query.id)
+    await send_article(work, article, last_markup=keyboards.after_article())
+
+
+async def on_unknown_command(update: Update, context: BotContext) -> None:
+    """Point at /help for a command the bot does not know."""
+    if context.work.customer is not None:
+        await context.work.reply(texts.UNKNOWN_COMMAND)
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    """Return the browsing handlers (all private chat only)."""
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    return [
+        CommandHandler("start", on_start, filters=private),
+        CommandHandler("help", on_help, filters=private),
+        MessageHandler(private & filters.Text([texts.CATEGORIES_BUTTON]), on_categories_button),
+        CallbackQueryHandler(on_menu, pattern=keyboards.PATTERN_MENU),
+        CallbackQueryHandler(on_category, pattern=keyboards.PATTERN_CATEGORY),
+        CallbackQueryHandler(on_article, pattern=keyboards.PATTERN_ARTICLE),
+    ]
+
+
+def fallback_handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    """Return handlers that must come after every other command handler."""
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    return [MessageHandler(private & filters.COMMAND, on_unknown_command)]

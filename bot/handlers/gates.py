@@ -1,0 +1,135 @@
+"""What runs before any conversation: the ban list, the log, flood control, an open ticket.
+
+Each gate either lets the update through or ends its handling with
+ApplicationHandlerStop, so nothing later in the chain ever sees it.
+"""
+
+from __future__ import annotations
+
+from telegram import Chat, Update
+from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, TypeHandler, filters
+
+from bot import texts
+from bot.context import BotContext
+from bot.effects import Relay
+from bot.hotpath import log_message, open_ticket_id, upsert_customer
+from bot.message_kinds import loggable_text, message_kind
+from storage.repositories import touch_customer
+from storage.timestamps import utcnow
+
+
+async def stop_banned(update: Update, context: BotContext) -> None:
+    """End the handling of anything a user on the BANNED_USER_IDS list sends."""
+    user = update.effective_user
+    if user is not None and user.id in context.services.settings.banned_user_ids:
+        raise ApplicationHandlerStop
+
+
+def _private_chat(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == Chat.PRIVATE
+
+
+async def record_customer(update: Update, context: BotContext) -> None:
+    """Remember the customer (stop here if banned), their open ticket, and log what they sent."""
+    user = update.effective_user
+    if user is None or user.is_bot or not _private_chat(update):
+        return
+    work = context.work
+    session = work.session
+    customer = await upsert_customer(
+        session,
+        user_id=user.id,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        username=user.username,
+        language_code=user.language_code,
+    )
+    if customer.banned:
+        raise ApplicationHandlerStop
+    work.customer = customer
+    work.ticket_id = await open_ticket_id(session, customer_id=user.id)
+    if update.message is not None:
+        message = update.message
+        work.incoming_id = await log_message(
+            session,
+            customer_id=user.id,
+            direction="in",
+            kind=message_kind(message),
+            chat_id=message.chat_id,
+            text=loggable_text(message),
+            ticket_id=work.ticket_id,
+            telegram_message_id=message.message_id,
+            update_id=work.update_id,
+        )
+    elif update.callback_query is not None:
+        query = update.callback_query
+        work.incoming_id = await log_message(
+            session,
+            customer_id=user.id,
+            direction="in",
+            kind="callback",
+            chat_id=user.id,
+            text=query.data,
+            ticket_id=work.ticket_id,
+            telegram_message_id=query.message.message_id if query.message else None,
+            update_id=work.update_id,
+        )
+
+
+async def stop_flood(update: Update, context: BotContext) -> None:
+    """Answer a flood with one notice, then stay silent until the customer slows down."""
+    message = update.message
+    work = context.work
+    if message is None or work.customer is None:
+        return
+    event = message.media_group_id or str(update.update_id)
+    verdict = context.services.flood.check(work.customer.id, event, at=message.date.timestamp())
+    if verdict == "ok":
+        return
+    if verdict == "notice":
+        await work.reply(texts.FLOOD_NOTICE)
+    raise ApplicationHandlerStop
+
+
+async def relay_to_ticket(update: Update, context: BotContext) -> None:
+    """While a ticket is open, copy whatever the customer sends into its topic."""
+    work = context.work
+    message = update.message
+    if message is None or work.ticket_id is None or work.customer is None:
+        return
+    work.then(
+        Relay(
+            ticket_id=work.ticket_id,
+            from_chat_id=message.chat_id,
+            message_id=message.message_id,
+            media_group_id=message.media_group_id,
+        )
+    )
+    await touch_customer(work.session, work.ticket_id, at=utcnow())
+    raise ApplicationHandlerStop
+
+
+# Commands and buttons that keep their meaning while a ticket is open.
+_OWN_WHILE_OPEN = filters.Command() & filters.Regex(
+    r"^/(start|help|human)(@\w+)?(\s|$)"
+) | filters.Text([texts.PERSON_BUTTON, texts.CATEGORIES_BUTTON])
+
+
+def handlers() -> list[tuple[int, BaseHandler[Update, BotContext, None]]]:
+    """Return the gates with their groups; lower groups run first."""
+    return [
+        (-4, TypeHandler(Update, stop_banned)),
+        (-3, TypeHandler(Update, record_customer)),
+        (-2, TypeHandler(Update, stop_flood)),
+        (
+            -1,
+            MessageHandler(
+                filters.ChatType.PRIVATE
+                & filters.UpdateType.MESSAGE
+                & ~filters.StatusUpdate.ALL
+                & ~_OWN_WHILE_OPEN,
+                relay_to_ticket,
+            ),
+        ),
+    ]

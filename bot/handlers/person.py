@@ -1,0 +1,73 @@
+"""Asking for a person (/human, the person button, "none of these"); messages the KB can't read."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import keyboards, texts
+from bot.context import BotContext
+from bot.tickets import hits_of, open_ticket, question_context
+from storage.repositories import get_decision
+
+
+async def on_human(update: Update, context: BotContext) -> None:
+    """Open a ticket because the customer asked for a person."""
+    work, services = context.work, context.services
+    if work.customer is None:
+        return
+    if work.ticket_id is not None:
+        await work.reply(texts.ticket_already_open(work.ticket_id))
+        return
+    question, tried = await question_context(work, services, None) or ("", [])
+    await open_ticket(work, services, reason="asked", question=question, tried=tried)
+
+
+async def on_person_button(update: Update, context: BotContext) -> None:
+    """Open a ticket from a "talk to a person" button, with the decision it follows if any."""
+    work, services = context.work, context.services
+    query = update.callback_query
+    pressed = keyboards.parse(query.data if query else None)
+    if query is None or pressed is None or work.customer is None:
+        return
+    work.answer_callback(query.id)
+    if work.ticket_id is not None:
+        await work.reply(texts.ticket_already_open(work.ticket_id))
+        return
+    decision = await get_decision(work.session, pressed.int_field(0)) if pressed.fields else None
+    if decision is not None and decision.customer_id == work.customer_id:
+        if query.message is not None:
+            work.remove_buttons(query.message.chat.id, query.message.message_id)
+        await open_ticket(
+            work,
+            services,
+            reason="not_helpful",
+            question=decision.query,
+            tried=hits_of(decision, services),
+        )
+        return
+    question, tried = await question_context(work, services, None) or ("", [])
+    await open_ticket(work, services, reason="asked", question=question, tried=tried)
+
+
+async def on_unreadable(update: Update, context: BotContext) -> None:
+    """Explain kindly that the KB reads only text (no ticket is open: it would be relayed)."""
+    work = context.work
+    if work.customer is not None:
+        await work.reply(texts.NON_TEXT_NO_TICKET, keyboards.person_only())
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    """Return the hand-off handlers (all private chat only)."""
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    return [
+        CommandHandler("human", on_human, filters=private),
+        MessageHandler(private & filters.Text([texts.PERSON_BUTTON]), on_human),
+        CallbackQueryHandler(on_person_button, pattern=keyboards.PATTERN_PERSON),
+    ]
+
+
+def fallback_handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    """Return the catch-all for messages no other handler took."""
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    return [MessageHandler(private & ~filters.StatusUpdate.ALL & ~filters.TEXT, on_unreadable)]

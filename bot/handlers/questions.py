@@ -1,0 +1,176 @@
+"""A customer's question: KB decision, triage, then an answer, suggestions or a ticket."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+
+import triage
+from bot import hotpath, keyboards, texts
+from bot.context import BotContext, Services, Work
+from bot.formatting import bound
+from bot.handlers.browse import send_article
+from bot.message_kinds import QUESTION_MAX
+from bot.queries import failed_attempts_in_row
+from bot.tickets import hits_of, memory_start, open_ticket, question_context
+from kb.decision import Hit
+from storage.models import KBDecision
+from storage.repositories import get_decision, record_decision, record_feedback
+
+
+def _indexed(
+    all_hits: list[Hit] | tuple[Hit, ...], chosen: tuple[Hit, ...]
+) -> list[tuple[int, Hit]]:
+    """Pair each chosen hit with its index in the decision's hits (what its button carries)."""
+    wanted = {hit.article_id for hit in chosen}
+    return [(i, hit) for i, hit in enumerate(all_hits) if hit.article_id in wanted]
+
+
+async def _failures(work: Work, services: Services) -> int:
+    return await failed_attempts_in_row(
+        work.session, customer_id=work.customer_id, since=memory_start(services)
+    )
+
+
+async def on_question(update: Update, context: BotContext) -> None:
+    """Answer a text question from the KB, suggest articles, or hand it to a person."""
+    work, services = context.work, context.services
+    message = update.message
+    if message is None or message.text is None or work.customer is None:
+        return
+    question = bound(message.text.strip(), QUESTION_MAX)
+    if not question:
+        await work.reply(texts.EMPTY_QUESTION)
+        return
+    decision = await services.run_cpu(lambda: services.kb.ask(question))
+    # Failed attempts matter only when the KB is unsure: skip the query otherwise.
+    failures = await _failures(work, services) if decision.kind == "suggest" else 0
+    outcome = triage.decide(question, decision, failed_attempts=failures)
+    # A bare «اپراتور» is about the question asked before it: find that one first.
+    earlier = (
+        await question_context(work, services, question) if outcome.reason == "asked" else None
+    )
+    article = services.kb.get(outcome.article_id) if outcome.article_id else None
+    if outcome.action == "answer" and article is None:  # removed by a reload meanwhile
+        outcome = triage.handoff("no_answer", decision.hits)
+    decision_id = await hotpath.record_decision(
+        work.session,
+        customer_id=work.customer_id,
+        query=question,
+        kind=decision.kind,
+        confidence=decision.confidence,
+        hits=[{"id": hit.article_id, "score": round(hit.score, 4)} for hit in decision.hits],
+        article_id=article.id if article is not None else None,
+        message_id=work.incoming_id,
+    )
+    if outcome.action == "small_talk":
+        greeting = outcome.talk == "greeting"
+        await work.reply(texts.SMALL_TALK_GREETING if greeting else texts.SMALL_TALK_THANKS)
+    elif outcome.action == "answer" and article is not None:
+        await send_article(work, article, last_markup=keyboards.helpful(decision_id))
+    elif outcome.action == "suggest":
+        choices = _indexed(decision.hits, outcome.hits)
+        await work.reply(texts.SUGGEST_PROMPT, keyboards.suggestions(decision_id, choices))
+    else:
+        asked, tried = earlier or (question, list(decision.hits))
+        await open_ticket(
+            work, services, reason=outcome.reason or "no_answer", question=asked, tried=tried
+        )
+
+
+async def _own_decision(update: Update, context: BotContext, decision_id: int) -> KBDecision | None:
+    """Return the decision a button refers to if it belongs to the presser; else say it is stale."""
+    work = context.work
+    query = update.callback_query
+    assert query is not None
+    decision = await get_decision(work.session, decision_id)
+    if decision is None or decision.customer_id != work.customer_id:
+        work.answer_callback(query.id, texts.STALE_BUTTON)
+        return None
+    return decision
+
+
+async def on_suggestion(update: Update, context: BotContext) -> None:
+    """Show the article the customer picked from a suggestion."""
+    work, services = context.work, context.services
+    query = update.callback_query
+    pressed = keyboards.parse(query.data if query else None)
+    if query is None or pressed is None or work.customer is None:
+        return
+    if work.ticket_id is not None:
+        work.answer_callback(query.id, texts.ticket_open_toast(work.ticket_id))
+        return
+    decision = await _own_decision(update, context, pressed.int_field(0))
+    if decision is None:
+        return
+    hits = hits_of(decision, services)
+    index = pressed.int_field(1)
+    article = services.kb.get(hits[index].article_id) if index < len(hits) else None
+    if article is None:
+        work.answer_callback(query.id, texts.ARTICLE_GONE)
+        return
+    target = decision
+    if decision.article_id is None:
+        decision.article_id = article.id
+    else:  # a second pick from the same list gets its own row, so feedback stays one per answer
+        target = await record_decision(
+            work.session,
+            customer_id=work.customer_id,
+            query=decision.query,
+            kind=decision.kind,
+            confidence=decision.confidence,
+            hits=hits,
+            article_id=article.id,
+            message_id=decision.message_id,
+        )
+    work.answer_callback(query.id)
+    await send_article(work, article, last_markup=keyboards.helpful(target.id))
+
+
+async def on_feedback(update: Update, context: BotContext) -> None:
+    """Record "was this helpful?"; a "no" offers alternatives and a person, or a person outright."""
+    work, services = context.work, context.services
+    query = update.callback_query
+    pressed = keyboards.parse(query.data if query else None)
+    if query is None or pressed is None or work.customer is None:
+        return
+    decision = await _own_decision(update, context, pressed.int_field(0))
+    if decision is None:
+        return
+    helpful = pressed.fields[1] == "1"
+    recorded = await record_feedback(
+        work.session, decision_id=decision.id, customer_id=work.customer_id, helpful=helpful
+    )
+    if query.message is not None:
+        work.remove_buttons(query.message.chat.id, query.message.message_id)
+    if not recorded:
+        work.answer_callback(query.id, texts.FEEDBACK_ALREADY)
+        return
+    if helpful or work.ticket_id is not None:
+        work.answer_callback(query.id, texts.FEEDBACK_THANKS)
+        return
+    work.answer_callback(query.id)
+    hits = hits_of(decision, services)
+    before = max(0, await _failures(work, services) - 1)  # this "no" is already stored
+    outcome = triage.after_not_helpful(tuple(hits), decision.article_id, failed_attempts=before)
+    if outcome.is_handoff:
+        await open_ticket(work, services, reason="not_helpful", question=decision.query, tried=hits)
+    elif outcome.hits:
+        choices = _indexed(hits, outcome.hits)
+        await work.reply(
+            texts.NOT_HELPFUL_ALTERNATIVES, keyboards.suggestions(decision.id, choices)
+        )
+    else:
+        await work.reply(texts.NOT_HELPFUL_NOTHING_ELSE, keyboards.person_only(decision.id))
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    """Return the question and feedback handlers."""
+    return [
+        CallbackQueryHandler(on_suggestion, pattern=keyboards.PATTERN_SUGGESTION),
+        CallbackQueryHandler(on_feedback, pattern=keyboards.PATTERN_FEEDBACK),
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
+            on_question,
+        ),
+    ]

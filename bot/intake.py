@@ -1,0 +1,280 @@
+"""Durable update intake: store every update before Telegram is told it arrived, then dispatch.
+
+PTB's Updater confirms a batch (the next getUpdates carries offset = last + 1)
+while its handlers may still run, so a crash loses them. Here each batch is
+committed to the inbox table before the next getUpdates call, which is what
+confirms it; processing then goes through `Pipeline.handle`, one chat's updates
+strictly in order, different chats concurrently. On start, pending rows are
+replayed first, in update_id order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import DataError, SQLAlchemyError, StatementError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot, Update
+from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
+
+from bot.executor import retry_seconds
+from bot.hotpath import add_inbox, mark_inbox
+from bot.queries import pending_updates
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
+# Stop fetching while this many stored updates wait for a worker (back-pressure).
+MAX_OUTSTANDING = 2000
+REPLAY_PAGE = 500
+POLL_ERROR_DELAY = 2.0
+CONFLICT_DELAY = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One stored update waiting to be processed."""
+
+    update_id: int
+    payload: dict[str, Any]
+    replay: bool
+    update: Update | None = None
+
+
+def json_safe(value: Any) -> Any:
+    """Make PTB's to_dict() output JSON-serialisable.
+
+    PTB leaves a few values as Python objects (e.g. the date of an inaccessible
+    pinned message stays a datetime); they become what the Bot API sends.
+    """
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, datetime):
+        return int(value.timestamp())
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def chat_key(payload: dict[str, Any]) -> Hashable:
+    """Return the ordering key of a raw update: its chat (and forum topic), else the update type.
+
+    A callback query's key is the chat of the message it belongs to (a private
+    chat's id is the user's id), so a customer's presses and messages stay in order.
+    """
+    for kind in ("message", "edited_message", "channel_post", "edited_channel_post"):
+        message = payload.get(kind)
+        if isinstance(message, dict):
+            chat = message.get("chat") or {}
+            thread = message.get("message_thread_id") if message.get("is_topic_message") else None
+            return (chat.get("id"), thread)
+    query = payload.get("callback_query")
+    if isinstance(query, dict):
+        message = query.get("message") or {}
+        chat = message.get("chat") or {}
+        chat_id = chat.get("id") or (query.get("from") or {}).get("id")
+        thread = message.get("message_thread_id") if message.get("is_topic_message") else None
+        return (chat_id, thread)
+    for kind in ("my_chat_member", "chat_member", "chat_join_request"):
+        member = payload.get(kind)
+        if isinstance(member, dict):
+            return ((member.get("chat") or {}).get("id"), None)
+    return ("other", None)
+
+
+def chat_id_of(payload: dict[str, Any]) -> int | None:
+    """Return the chat id stored with an inbox row (None if the update has no chat)."""
+    key = chat_key(payload)
+    if isinstance(key, tuple) and isinstance(key[0], int):
+        return key[0]
+    return None
+
+
+class KeyedDispatcher:
+    """Run items one at a time per key, many keys at once (bounded)."""
+
+    def __init__(self, handle: Callable[[Item], Awaitable[None]], max_concurrency: int) -> None:
+        self._handle = handle
+        self._slots = asyncio.Semaphore(max_concurrency)
+        self._queues: dict[Hashable, deque[Item]] = {}
+        self._workers: set[asyncio.Task[None]] = set()
+        self._outstanding = 0
+        self._room = asyncio.Event()
+        self._room.set()
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @property
+    def outstanding(self) -> int:
+        return self._outstanding
+
+    def submit(self, key: Hashable, item: Item) -> None:
+        """Queue an item behind earlier items of the same key."""
+        self._outstanding += 1
+        self._idle.clear()
+        if self._outstanding >= MAX_OUTSTANDING:
+            self._room.clear()
+        queue = self._queues.get(key)
+        if queue is not None:
+            queue.append(item)
+            return
+        self._queues[key] = deque([item])
+        task = asyncio.create_task(self._work(key), name=f"pasokh-chat-{key}")
+        self._workers.add(task)
+        task.add_done_callback(self._workers.discard)
+
+    async def _work(self, key: Hashable) -> None:
+        queue = self._queues[key]
+        try:
+            while queue:
+                item = queue[0]
+                async with self._slots:
+                    try:
+                        await self._handle(item)
+                    except Exception:  # one update's failure must not stop its chat
+                        log.exception("update %s: unexpected failure", item.update_id)
+                queue.popleft()
+                self._done_one()
+        finally:
+            self._queues.pop(key, None)
+            # Cancelled with items left: they stay pending in the inbox for the next start.
+            for _ in queue:
+                self._done_one()
+
+    def _done_one(self) -> None:
+        self._outstanding -= 1
+        if self._outstanding < MAX_OUTSTANDING // 2:
+            self._room.set()
+        if self._outstanding == 0:
+            self._idle.set()
+
+    async def wait_for_room(self) -> None:
+        """Wait until the backlog is small enough to fetch more."""
+        await self._room.wait()
+
+    async def drain(self, seconds: float) -> bool:
+        """Wait for every queued item; cancel what is left after `seconds`. True if all finished."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), seconds)
+            return True
+        except TimeoutError:
+            for task in list(self._workers):
+                task.cancel()
+            await asyncio.gather(*self._workers, return_exceptions=True)
+            return False
+
+
+class Intake:
+    """Long-poll Telegram, store each batch, and feed the dispatcher."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        sessions: async_sessionmaker[AsyncSession],
+        dispatcher: KeyedDispatcher,
+        *,
+        poll_timeout: int,
+        allowed_updates: Sequence[str] = ALLOWED_UPDATES,
+    ) -> None:
+        self.bot = bot
+        self.sessions = sessions
+        self.dispatcher = dispatcher
+        self.poll_timeout = poll_timeout
+        self.allowed_updates = list(allowed_updates)
+        self.offset: int | None = None
+
+    async def replay_pending(self) -> int:
+        """Queue every update stored but not finished, oldest first; return how many."""
+        count = 0
+        after: int | None = None
+        while True:
+            async with self.sessions.begin() as session:
+                rows = await pending_updates(session, after=after, limit=REPLAY_PAGE)
+            for row in rows:
+                item = Item(row.update_id, dict(row.payload), replay=True)
+                self.dispatcher.submit(chat_key(item.payload), item)
+            count += len(rows)
+            if len(rows) < REPLAY_PAGE:
+                return count
+            after = rows[-1].update_id
+
+    async def store(self, updates: Sequence[Update]) -> list[Item]:
+        """Commit a batch to the inbox; return the items not seen before."""
+        payloads = [(update, json_safe(update.to_dict())) for update in updates]
+        try:
+            async with self.sessions.begin() as session:
+                added = await add_inbox(
+                    session, [(u.update_id, chat_id_of(p), p) for u, p in payloads]
+                )
+        except (StatementError, DataError) as error:
+            # One update the database refuses must not block the rest forever.
+            log.error("storing a batch failed (%s); storing one by one", type(error).__name__)
+            added = await self._store_one_by_one(payloads)
+        return [
+            Item(u.update_id, p, replay=False, update=u)
+            for u, p in payloads
+            if u.update_id in added
+        ]
+
+    async def _store_one_by_one(self, payloads: list[tuple[Update, dict[str, Any]]]) -> set[int]:
+        added: set[int] = set()
+        for update, payload in payloads:
+            try:
+                async with self.sessions.begin() as session:
+                    rows = [(update.update_id, chat_id_of(payload), payload)]
+                    added |= await add_inbox(session, rows)
+            except (StatementError, DataError) as error:
+                log.error("update %s cannot be stored: %s", update.update_id, error)
+                async with self.sessions.begin() as session:
+                    placeholder = {"update_id": update.update_id, "unstorable": str(error)[:500]}
+                    await add_inbox(session, [(update.update_id, None, placeholder)])
+                    await mark_inbox(session, update.update_id, "failed", "unstorable payload")
+        return added
+
+    async def poll_once(self) -> int:
+        """Fetch one batch, store it, dispatch it; return how many updates came."""
+        await self.dispatcher.wait_for_room()
+        updates = await self.bot.get_updates(
+            offset=self.offset,
+            timeout=self.poll_timeout,
+            allowed_updates=self.allowed_updates,
+            read_timeout=self.poll_timeout + 10,
+        )
+        if not updates:
+            return 0
+        fresh = await self.store(updates)
+        # Only now may Telegram forget them: the next call confirms everything below offset.
+        self.offset = max(u.update_id for u in updates) + 1
+        for item in fresh:
+            self.dispatcher.submit(chat_key(item.payload), item)
+        return len(updates)
+
+    async def run(self) -> None:
+        """Poll until cancelled; transient failures wait and retry."""
+        while True:
+            try:
+                await self.poll_once()
+            except InvalidToken:
+                raise
+            except Conflict:
+                log.error(
+                    "another process is polling with this token; retrying in %ss", CONFLICT_DELAY
+                )
+                await asyncio.sleep(CONFLICT_DELAY)
+            except RetryAfter as error:
+                await asyncio.sleep(retry_seconds(error))
+            except (NetworkError, TelegramError) as error:
+                log.warning("getUpdates failed (%s); retrying", error.message)
+                await asyncio.sleep(POLL_ERROR_DELAY)
+            except SQLAlchemyError as error:
+                # Nothing of the batch was confirmed: Telegram sends it again.
+                log.error("storing updates failed (%s); retrying", type(error).__name__)
+                await asyncio.sleep(POLL_ERROR_DELAY)

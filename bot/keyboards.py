@@ -1,0 +1,167 @@
+"""Buttons, and the compact callback_data they carry (always ≤ 64 bytes).
+
+callback_data grammar (one letter, then colon-separated fields):
+    m                  the categories menu
+    c:<hash>           a category (a short hash of its name: names can be long)
+    a:<article id>     an article, browsed (ids are ≤ 48 ASCII characters)
+    s:<decision>:<i>   the i-th hit of a KB decision, picked from a suggestion
+    f:<decision>:<1|0> "was this helpful?" on a decision
+    h / h:<decision>   talk to a person (after that decision failed)
+    t:<action>:<n>     an agent acting on ticket n (claim, close; the agents' desk)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
+
+from bot import texts
+from bot.formatting import bound
+from kb.article import Article
+from kb.decision import Hit
+
+CALLBACK_DATA_MAX = 64
+BUTTON_TEXT_MAX = 60
+# Articles listed under one category (Telegram allows 100 buttons).
+CATEGORY_ARTICLES_MAX = 40
+
+MENU = "m"
+PERSON = "h"
+PATTERN_MENU = r"^m$"
+PATTERN_CATEGORY = r"^c:[0-9a-f]{10}$"
+PATTERN_ARTICLE = r"^a:[a-z0-9][a-z0-9._-]{0,47}$"
+PATTERN_SUGGESTION = r"^s:\d{1,18}:\d{1,2}$"
+PATTERN_FEEDBACK = r"^f:\d{1,18}:[01]$"
+PATTERN_PERSON = r"^h(:\d{1,18})?$"
+PATTERN_TICKET = r"^t:[a-z]{1,16}:\d{1,18}$"
+
+
+def category_key(category: str) -> str:
+    """Return the short, stable key a category's button carries."""
+    return hashlib.sha1(category.encode("utf-8")).hexdigest()[:10]
+
+
+def _fits(data: str) -> str:
+    if len(data.encode("utf-8")) > CALLBACK_DATA_MAX:
+        raise ValueError(f"callback_data longer than {CALLBACK_DATA_MAX} bytes: {data!r}")
+    return data
+
+
+def _button(text: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(bound(text, BUTTON_TEXT_MAX), callback_data=_fits(data))
+
+
+@dataclass(frozen=True, slots=True)
+class Pressed:
+    """A parsed callback_data: the kind letter and its integer or text fields."""
+
+    kind: str
+    fields: tuple[str, ...]
+
+    def int_field(self, index: int) -> int:
+        return int(self.fields[index])
+
+
+_ANY = re.compile(
+    "|".join(
+        (
+            PATTERN_MENU,
+            PATTERN_CATEGORY,
+            PATTERN_ARTICLE,
+            PATTERN_SUGGESTION,
+            PATTERN_FEEDBACK,
+            PATTERN_PERSON,
+            PATTERN_TICKET,
+        )
+    )
+)
+
+
+def parse(data: str | None) -> Pressed | None:
+    """Parse callback_data we issued; None for anything forged or malformed."""
+    if not data or not _ANY.match(data):
+        return None
+    kind, *fields = data.split(":")
+    return Pressed(kind, tuple(fields))
+
+
+# -- the customer's keyboards ---------------------------------------------------------------------
+
+
+def main_keyboard() -> ReplyKeyboardMarkup:
+    """The persistent keyboard under the text box: categories and a person."""
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(texts.CATEGORIES_BUTTON), KeyboardButton(texts.PERSON_BUTTON)]],
+        resize_keyboard=True,
+        is_persistent=True,
+    )
+
+
+def categories(names: Sequence[str]) -> InlineKeyboardMarkup:
+    """One button per category, two per row."""
+    buttons = [_button(f"📂 {name}", f"c:{category_key(name)}") for name in names]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    return InlineKeyboardMarkup(rows)
+
+
+def articles(items: Iterable[Article]) -> InlineKeyboardMarkup:
+    """One button per article, then a way back to the categories."""
+    rows = [[_button(a.title, f"a:{a.id}")] for a in list(items)[:CATEGORY_ARTICLES_MAX]]
+    rows.append([_button(texts.CATEGORIES_BUTTON, MENU)])
+    return InlineKeyboardMarkup(rows)
+
+
+def after_article() -> InlineKeyboardMarkup:
+    """Under a browsed article: back to the categories, or a person."""
+    return InlineKeyboardMarkup(
+        [[_button(texts.CATEGORIES_BUTTON, MENU), _button(texts.PERSON_BUTTON, PERSON)]]
+    )
+
+
+def helpful(decision_id: int) -> InlineKeyboardMarkup:
+    """The "was this helpful?" buttons of an answer."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(texts.HELPFUL_YES, f"f:{decision_id}:1"),
+                _button(texts.HELPFUL_NO, f"f:{decision_id}:0"),
+            ]
+        ]
+    )
+
+
+def suggestions(decision_id: int, hits: Sequence[tuple[int, Hit]]) -> InlineKeyboardMarkup:
+    """Suggested articles (each with its index in the decision's hits), then "none of these"."""
+    rows = [[_button(hit.title, f"s:{decision_id}:{index}")] for index, hit in hits]
+    rows.append([_button(texts.NONE_OF_THESE, f"{PERSON}:{decision_id}")])
+    return InlineKeyboardMarkup(rows)
+
+
+def person_only(decision_id: int | None = None) -> InlineKeyboardMarkup:
+    """A single "talk to a person" button."""
+    data = PERSON if decision_id is None else f"{PERSON}:{decision_id}"
+    return InlineKeyboardMarkup([[_button(texts.PERSON_BUTTON, data)]])
+
+
+# -- the agents' card ------------------------------------------------------------------------
+
+
+def ticket_card(ticket_id: int) -> InlineKeyboardMarkup:
+    """The buttons under a ticket's card in its topic."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(texts.CARD_CLAIM, f"t:claim:{ticket_id}"),
+                _button(texts.CARD_CLOSE, f"t:close:{ticket_id}"),
+            ]
+        ]
+    )

@@ -1,0 +1,51 @@
+"""Logging for the bot process: one line per record, and the token never printed.
+
+httpx logs every request URL, and the Bot API puts the token in the URL
+(`/bot<TOKEN>/sendMessage`); PTB may echo it in errors. A filter on the handler
+rewrites any record that contains the token, whoever logged it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+MASK = "<TOKEN>"
+
+
+class TokenMask(logging.Filter):
+    """Replace the token (and its secret half) in every record that passes."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        secret = token.partition(":")[2]
+        self.secrets = tuple(s for s in (token, secret) if len(s) >= 8)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = message
+        for secret in self.secrets:
+            masked = masked.replace(secret, MASK)
+        if record.exc_info and record.exc_info[1] is not None:
+            # Render the traceback now, masked, so the formatter doesn't print the raw one.
+            text = logging.Formatter().formatException(record.exc_info)
+            for secret in self.secrets:
+                text = text.replace(secret, MASK)
+            record.exc_info, record.exc_text = None, None
+            masked = f"{masked}\n{text}"
+        if masked != message or record.args:
+            record.msg, record.args = masked, None
+        return True
+
+
+def setup_logging(level: str, token: str | None) -> None:
+    """Log to stderr at `level`; quiet the per-request chatter of httpx; mask the token."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if token:
+        handler.addFilter(TokenMask(token))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,226 @@
+"""`python -m bot`: check settings, migrate, load the KB, check the agents' group, then poll.
+
+Exit codes: 0 after a clean stop (SIGTERM/SIGINT), 2 for a configuration
+problem (a bad setting, a rejected token, the agents' group not set up), 1 for
+anything else (database or Bot API unreachable).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from telegram.error import InvalidToken, NetworkError
+
+from bot.app import build_application
+from bot.config import ConfigError, Settings, load_settings
+from bot.context import BotApp, Services
+from bot.executor import Executor
+from bot.flood import FloodGuard
+from bot.intake import Intake, Item, KeyedDispatcher
+from bot.logs import setup_logging
+from bot.pipeline import Pipeline
+from bot.sqlite_inline import inline_creator
+from bot.startup import StartupError, check_agent_chat, set_commands
+from kb.service import KnowledgeBase
+from kb.settings import KBSettings
+from storage.db import create_engine_from_url, make_sessionmaker, migrate
+from storage.repositories import inbox_purge
+from storage.timestamps import utcnow
+
+log = logging.getLogger("bot")
+T = TypeVar("T")
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_CONFIG = 2
+# Time given to updates in flight at shutdown; the rest stay pending for the next start.
+DRAIN_SECONDS = 10.0
+PURGE_EVERY_SECONDS = 6 * 3600
+
+
+class Fatal(Exception):
+    """Stop the process with this one-line message and exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def pool_options(url: str) -> dict[str, Any]:
+    """Return engine options for the bot's own engine.
+
+    SQLite: one connection, run inline in the event loop (bot.sqlite_inline). SQLite
+    has one writer anyway (every transaction is BEGIN IMMEDIATE), and waiting in
+    the pool's queue beats spinning on "database is locked".
+    """
+    if make_url(url).get_backend_name() == "sqlite":
+        return {
+            "pool_size": 1,
+            "max_overflow": 0,
+            "pool_timeout": 120,
+            "async_creator": inline_creator(url),
+        }
+    return {}
+
+
+async def run_inline(call: Callable[[], T]) -> T:
+    """Run a short CPU-bound call (a KB query, ~1 ms) right here: cheaper than a thread hop."""
+    return call()
+
+
+async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Run the bot until `stop` is set (default: SIGTERM/SIGINT); raise Fatal if it cannot run."""
+    try:
+        await migrate(settings.database_url)
+    except (SQLAlchemyError, OSError) as error:
+        raise Fatal(
+            f"cannot open the database {_safe_url(settings.database_url)}: "
+            f"{type(error).__name__}; check DATABASE_URL",
+            EXIT_FAILURE,
+        ) from None
+    try:
+        model = KBSettings(kb_dir=settings.kb_dir).confidence_model()
+    except ValidationError as error:
+        name = str(error.errors()[0]["loc"][0]).upper() if error.errors() else "KB_*"
+        raise Fatal(
+            f"configuration error: {name} is malformed: use a number between 0 and 1 or unset it",
+            EXIT_CONFIG,
+        ) from None
+    kb = await asyncio.to_thread(KnowledgeBase, settings.kb_dir, model)
+    for problem in kb.errors:
+        log.warning("KB: %s", problem)
+    log.info("KB loaded: %d articles from %s", len(kb), settings.kb_dir)
+
+    engine = create_engine_from_url(settings.database_url, **pool_options(settings.database_url))
+    sessions = make_sessionmaker(engine)
+    services = Services(
+        settings=settings,
+        kb=kb,
+        sessions=sessions,
+        flood=FloodGuard(settings.flood_max_messages, settings.flood_window_seconds),
+        run_cpu=run_inline,
+    )
+    app = build_application(settings, services)
+    try:
+        await _run(app, services, stop)
+    finally:
+        await engine.dispose()
+
+
+async def _run(app: BotApp, services: Services, stop: asyncio.Event | None) -> None:
+    settings = services.settings
+    try:
+        await app.initialize()
+    except InvalidToken:
+        raise Fatal(
+            "TELEGRAM_BOT_TOKEN was rejected by the Bot API server; "
+            "copy the token again from @BotFather",
+            EXIT_CONFIG,
+        ) from None
+    except NetworkError as error:
+        raise Fatal(
+            f"cannot reach the Bot API server ({error.message}); "
+            "check the network or TELEGRAM_BASE_URL",
+            EXIT_FAILURE,
+        ) from None
+    try:
+        try:
+            await check_agent_chat(app.bot, settings.agent_chat_id)
+        except StartupError as error:
+            raise Fatal(str(error), EXIT_CONFIG) from None
+        await set_commands(app.bot)
+        await app.bot.delete_webhook(drop_pending_updates=False)
+        if app.post_init is not None:
+            await app.post_init(app)
+        await _poll(app, services, stop)
+    finally:
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
+        await app.shutdown()
+
+
+async def _poll(app: BotApp, services: Services, stop: asyncio.Event | None) -> None:
+    settings = services.settings
+    pipeline = Pipeline(app, services, Executor(app.bot, services.sessions))
+
+    async def handle(item: Item) -> None:
+        await pipeline.handle(item.update_id, item.payload, replay=item.replay, update=item.update)
+
+    dispatcher = KeyedDispatcher(handle, settings.max_concurrent_updates)
+    intake = Intake(app.bot, services.sessions, dispatcher, poll_timeout=settings.poll_timeout)
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGTERM, signal.SIGINT) if stop is None else ()
+    stop = stop or asyncio.Event()
+    for sig in signals:
+        loop.add_signal_handler(sig, stop.set)
+
+    purging = asyncio.create_task(_purge_inbox(services), name="pasokh-inbox-purge")
+    replayed = await intake.replay_pending()
+    if replayed:
+        log.info("replaying %d updates left pending by the last run", replayed)
+    log.info("polling for updates as @%s", app.bot.username)
+    polling = asyncio.create_task(intake.run(), name="pasokh-intake")
+    stopping = asyncio.create_task(stop.wait(), name="pasokh-stop")
+    try:
+        done, _ = await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if polling in done:
+            polling.result()  # re-raise what ended the intake (e.g. InvalidToken)
+    finally:
+        for task in (polling, stopping, purging):
+            task.cancel()
+        for task in (polling, stopping, purging):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+        finished = await dispatcher.drain(DRAIN_SECONDS)
+        log.info("stopped%s", "" if finished else "; unfinished updates stay pending")
+
+
+async def _purge_inbox(services: Services) -> None:
+    """Delete processed updates older than INBOX_KEEP_DAYS, now and every few hours."""
+    keep = timedelta(days=services.settings.inbox_keep_days)
+    while True:
+        try:
+            async with services.sessions.begin() as session:
+                purged = await inbox_purge(session, before=utcnow() - keep)
+            if purged:
+                log.info("purged %d processed updates from the inbox", purged)
+        except SQLAlchemyError as error:
+            log.warning("purging the inbox failed: %s", type(error).__name__)
+        await asyncio.sleep(PURGE_EVERY_SECONDS)
+
+
+def main() -> int:
+    """Run the bot; return the process exit code."""
+    os.environ.setdefault("PTB_TIMEDELTA", "1")  # RetryAfter.retry_after as timedelta, no warning
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_CONFIG
+    setup_logging(settings.log_level, settings.token)
+    try:
+        asyncio.run(serve(settings))
+    except Fatal as error:
+        log.error("%s", error)
+        return error.code
+    except InvalidToken:
+        log.error("TELEGRAM_BOT_TOKEN was rejected by the Bot API server")
+        return EXIT_CONFIG
+    return EXIT_OK

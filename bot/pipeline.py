@@ -1,0 +1,257 @@
+"""Process one stored update: decide in one unit of work, commit, then carry out its effects.
+
+    1. decide: run the PTB handlers inside `sessions.begin()`; they write the log,
+       the decision, the ticket, and list the effects. A handler error rolls it
+       all back and the update is tried again (up to max_update_attempts).
+    2. commit: with the decisions, the plan (the effects) and its progress. An
+       update without effects, or whose only lasting effect is one reply, is
+       marked done by this very commit: the reply counts as attempted (at most once).
+       Plans and progress live in key_values ("plan:<update_id>", "plan:<id>:next")
+       until storage offers a column for them.
+    3. act: carry out the effects in order (see bot.effects for each delivery
+       rule), committing progress where a rule needs it; the last commit drops
+       the plan and marks the update done. A replay after a crash resumes the
+       stored plan from its progress, so nothing a customer saw is sent twice.
+
+The update source (long polling now, a webhook later) only stores raw updates
+and calls `Pipeline.handle`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
+
+from bot.context import BotApp, Services, Work, reset_current_work, set_current_work
+from bot.effects import Effect, SendText, delivery, from_json, to_json
+from bot.executor import IMMEDIATE_ATTEMPTS, DurableFailed, Executor, Record, retry_seconds
+from bot.hotpath import mark_inbox
+from bot.queries import kv_delete
+from storage.repositories import kv_get, kv_set
+
+log = logging.getLogger(__name__)
+
+RETRY_DELAYS = (0.2, 1.0, 3.0, 5.0)
+
+
+def plan_key(update_id: int) -> str:
+    """Return the key-value key of an update's stored plan."""
+    return f"plan:{update_id}"
+
+
+def progress_key(update_id: int) -> str:
+    """Return the key-value key of how far an update's plan got."""
+    return f"plan:{update_id}:next"
+
+
+class HandlerFailed(Exception):
+    """A handler raised while deciding; the unit of work was rolled back."""
+
+
+@dataclass(slots=True)
+class Plan:
+    """An update's effects; `committed` is the index of the first one not done or attempted.
+
+    `committed == len(effects)` means finished: the update is marked done and the
+    plan is no longer stored.
+    """
+
+    effects: list[Effect]
+    committed: int = 0
+    stored: bool = False
+    resumed: bool = False
+
+    @property
+    def finished(self) -> bool:
+        return self.committed >= len(self.effects)
+
+
+def first_mark(effects: Sequence[Effect]) -> int:
+    """Return the progress to commit with the decision.
+
+    Effects up to the first send are only best effort, so that send can be
+    marked attempted in the very commit that decided it; when it is the last
+    effect, the update is finished by that commit (one commit per simple reply).
+    """
+    for index, effect in enumerate(effects):
+        rule = delivery(effect)
+        if rule == "once":
+            return index + 1
+        if rule == "durable":
+            return index
+    return len(effects)
+
+
+class Pipeline:
+    """Turn stored updates into handled updates; what a customer sees happens at most once."""
+
+    def __init__(self, app: BotApp, services: Services, executor: Executor) -> None:
+        self.app = app
+        self.services = services
+        self.executor = executor
+
+    async def handle(
+        self,
+        update_id: int,
+        payload: dict[str, Any],
+        *,
+        replay: bool = False,
+        update: Update | None = None,
+    ) -> None:
+        """Process a stored update to the end (or mark it failed); never raises for its content."""
+        attempts = self.services.settings.max_update_attempts
+        plan: Plan | None = None
+        for attempt in range(attempts):
+            try:
+                plan = await self._decide(update_id, payload, replay=replay, update=update)
+                break
+            except HandlerFailed as error:
+                cause = error.__cause__ or error
+                if attempt + 1 >= attempts:
+                    await self._fail(update_id, f"{type(cause).__name__}: {cause}")
+                    log.error("update %s failed for good after %d attempts", update_id, attempts)
+                    return
+            except SQLAlchemyError as error:  # the database itself (locked, gone): try again
+                if attempt + 1 >= attempts:
+                    log.error(
+                        "update %s: database unavailable (%s); it stays pending for the next start",
+                        update_id,
+                        type(error).__name__,
+                    )
+                    return
+            await asyncio.sleep(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
+        if plan is not None and plan.effects:
+            await self._act(update_id, plan)
+
+    # -- 1 and 2: decide and commit ----------------------------------------------------------------
+
+    async def _decide(
+        self, update_id: int, payload: dict[str, Any], *, replay: bool, update: Update | None
+    ) -> Plan:
+        async with self.services.sessions.begin() as session:
+            if replay:
+                stored = await kv_get(session, plan_key(update_id))
+                if stored is not None:
+                    done = await kv_get(session, progress_key(update_id), 0)
+                    effects = [from_json(item) for item in stored]
+                    return Plan(effects, committed=int(done), stored=True, resumed=True)
+            try:
+                parsed = update or Update.de_json(payload, self.app.bot)
+            except Exception as error:  # a payload PTB cannot read will never work
+                log.error("update %s cannot be parsed: %s", update_id, error)
+                await mark_inbox(session, update_id, "failed", f"unparsable: {error}")
+                return Plan([])
+            work = Work(update_id=update_id, session=session)
+            token = set_current_work(work)
+            try:
+                await self.app.process_update(parsed)
+            finally:
+                reset_current_work(token)
+            if work.error is not None:
+                raise HandlerFailed from work.error
+            plan = Plan(work.effects)
+            # While Telegram makes every send wait, nothing is marked as on its way yet.
+            mark = 0 if self.executor.gate.paused else first_mark(work.effects)
+            await self._write_progress(session, update_id, plan, mark)
+        return plan
+
+    # -- 3: act ------------------------------------------------------------------------------
+
+    async def _act(self, update_id: int, plan: Plan) -> None:
+        effects = plan.effects
+        # A fresh plan runs from the start (its first send may be marked already);
+        # a resumed one from the first effect neither done nor attempted.
+        start = plan.committed if plan.resumed else 0
+        if plan.resumed and start > 0 and delivery(effects[start - 1]) == "once":
+            log.info(
+                "update %s: a reply was in flight at the crash; not sending it again", update_id
+            )
+        for index in range(start, len(effects)):
+            effect = effects[index]
+            rule = delivery(effect)
+            if rule == "best_effort":
+                await self.executor.best_effort(effect)  # type: ignore[arg-type]
+            elif rule == "durable":
+                try:
+                    record = await self.executor.durable(
+                        effect,  # type: ignore[arg-type]
+                        check_done=plan.resumed and index == start,
+                    )
+                except DurableFailed as error:
+                    log.error(
+                        "update %s: %s; it stays pending for the next start", update_id, error
+                    )
+                    return
+                await self._progress(update_id, plan, index + 1, record)
+            else:
+                assert isinstance(effect, SendText)
+                await self._send_once(update_id, plan, index, effect)
+        if not plan.finished:
+            await self._progress(update_id, plan, len(effects), None)
+
+    async def _send_once(self, update_id: int, plan: Plan, index: int, effect: SendText) -> None:
+        """Send at most once: commit progress past it first; step back only when surely unsent."""
+        gate = self.executor.gate
+        for attempt in range(IMMEDIATE_ATTEMPTS):
+            if gate.paused and plan.committed > index:
+                await self._progress(update_id, plan, index, None)  # crash while paused: resend
+            await gate.wait()
+            if plan.committed <= index:
+                await self._progress(update_id, plan, index + 1, None)
+            try:
+                await self.executor.send_text(effect)
+                return
+            except RetryAfter as error:
+                # Refused, so not delivered: hold every send (first, so no other reply gets
+                # marked meanwhile), un-mark this one, then wait as told.
+                gate.pause(retry_seconds(error))
+                await self._progress(update_id, plan, index, None)
+            except (BadRequest, TimedOut) as error:
+                log.warning("update %s: reply not sent (%s)", update_id, error.message)
+                return  # a bad request won't improve; a timeout may have been delivered
+            except NetworkError as error:
+                log.warning("update %s: reply failed (%s), retrying", update_id, error.message)
+                await asyncio.sleep(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
+            except TelegramError as error:
+                log.info("update %s: reply not delivered (%s)", update_id, error.message)
+                return
+        log.error("update %s: reply given up after %d attempts", update_id, IMMEDIATE_ATTEMPTS)
+
+    async def _progress(self, update_id: int, plan: Plan, done: int, record: Record | None) -> None:
+        """Commit a durable result (if any) with how far the plan got."""
+        async with self.services.sessions.begin() as session:
+            if record is not None:
+                await record(session)
+            await self._write_progress(session, update_id, plan, done)
+
+    async def _write_progress(
+        self, session: AsyncSession, update_id: int, plan: Plan, done: int
+    ) -> None:
+        """Store the plan's progress; at the end, drop the plan and mark the update done."""
+        was_finished = plan.finished and plan.committed > 0
+        if done >= len(plan.effects):
+            if plan.stored:
+                await kv_delete(session, plan_key(update_id))
+                await kv_delete(session, progress_key(update_id))
+            await mark_inbox(session, update_id, "done")
+        else:
+            if not plan.stored:
+                await kv_set(session, plan_key(update_id), [to_json(e) for e in plan.effects])
+            if was_finished:  # stepping back from done (a 429): the update is pending again
+                await mark_inbox(session, update_id, "pending")
+            if done > 0 or plan.stored:
+                await kv_set(session, progress_key(update_id), done)
+        plan.stored = done < len(plan.effects)
+        plan.committed = done
+
+    async def _fail(self, update_id: int, error: str) -> None:
+        async with self.services.sessions.begin() as session:
+            await mark_inbox(session, update_id, "failed", error)

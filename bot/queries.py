@@ -1,0 +1,59 @@
+"""Small database reads the bot needs that storage.repositories does not offer (yet)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Feedback, InboxUpdate, KBDecision, KeyValue
+
+# Feedback rows looked at when counting failures in a row.
+RECENT_FEEDBACK = 5
+
+
+async def failed_attempts_in_row(
+    session: AsyncSession, *, customer_id: int, since: datetime
+) -> int:
+    """Count the customer's latest "not helpful" answers in a row since `since`."""
+    rows = await session.scalars(
+        select(Feedback.helpful)
+        .where(Feedback.customer_id == customer_id, Feedback.created_at >= since)
+        .order_by(Feedback.id.desc())
+        .limit(RECENT_FEEDBACK)
+    )
+    count = 0
+    for helpful in rows:
+        if helpful:
+            break
+        count += 1
+    return count
+
+
+async def latest_decision(
+    session: AsyncSession, *, customer_id: int, since: datetime
+) -> KBDecision | None:
+    """Return the customer's most recent KB decision since `since`."""
+    result = await session.scalars(
+        select(KBDecision)
+        .where(KBDecision.customer_id == customer_id, KBDecision.created_at >= since)
+        .order_by(KBDecision.id.desc())
+        .limit(1)
+    )
+    return result.first()
+
+
+async def pending_updates(
+    session: AsyncSession, *, after: int | None, limit: int
+) -> list[InboxUpdate]:
+    """Return pending inbox rows after update id `after`, oldest first."""
+    stmt = select(InboxUpdate).where(InboxUpdate.status == "pending")
+    if after is not None:
+        stmt = stmt.where(InboxUpdate.update_id > after)
+    return list(await session.scalars(stmt.order_by(InboxUpdate.update_id).limit(limit)))
+
+
+async def kv_delete(session: AsyncSession, key: str) -> None:
+    """Remove a key from the key-value table (no error if absent)."""
+    await session.execute(delete(KeyValue).where(KeyValue.key == key))

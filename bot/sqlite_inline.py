@@ -1,0 +1,84 @@
+"""SQLite for the bot's own engine without aiosqlite's worker thread.
+
+aiosqlite hands every statement to a worker thread and back. On a local file
+in WAL mode a statement takes microseconds, so the two thread switches (and
+the GIL hand-over they need while the event loop is busy) cost far more than
+the statement: under load they made the bot's database work several times
+slower. This connection keeps aiosqlite's interface (SQLAlchemy's aiosqlite
+dialect drives it unchanged) but runs each call right away in the event
+loop's thread. The bot uses one such connection (SQLite has one writer);
+several bot processes need PostgreSQL anyway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Awaitable, Callable, Generator
+from functools import partial
+from typing import Any
+
+import aiosqlite
+from sqlalchemy.engine import make_url
+
+
+class _RunNow:
+    """Stands in for aiosqlite's queue to its thread: runs each queued call at once.
+
+    (SQLAlchemy's dialect also queues calls directly, e.g. to set isolation_level.)
+    """
+
+    def put_nowait(self, item: tuple[asyncio.Future[Any] | None, Callable[[], Any]]) -> None:
+        future, function = item
+        try:
+            result = function()
+        except BaseException as error:  # handed to whoever awaits the future
+            if future is not None and not future.done():
+                future.set_exception(error)
+            return
+        if future is not None and not future.done():
+            future.set_result(result)
+
+
+class InlineConnection(aiosqlite.Connection):
+    """An aiosqlite connection whose calls run in the caller's thread (never started)."""
+
+    def __init__(self, connector: Callable[[], sqlite3.Connection]) -> None:
+        super().__init__(connector, iter_chunk_size=64)
+        self._tx = _RunNow()  # type: ignore[assignment]
+
+    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if not self._running or self._connection is None:
+            raise ValueError("Connection closed")
+        return fn(*args, **kwargs)
+
+    async def _connect(self) -> InlineConnection:
+        if self._connection is None:
+            self._connection = self._connector()
+        return self
+
+    def __await__(self) -> Generator[Any, None, InlineConnection]:
+        return self._connect().__await__()
+
+    def stop(self) -> None:
+        self._running = False
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    async def close(self) -> None:
+        self.stop()
+
+
+def _open(database: str) -> sqlite3.Connection:
+    return sqlite3.connect(database)
+
+
+async def _connect(database: str) -> InlineConnection:
+    return await InlineConnection(partial(_open, database))
+
+
+def inline_creator(url: str) -> Callable[[], Awaitable[InlineConnection]]:
+    """Return SQLAlchemy's `async_creator` for a SQLite URL."""
+    database = make_url(url).database or ":memory:"
+    return partial(_connect, database)

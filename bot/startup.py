@@ -1,0 +1,57 @@
+"""Start-up checks: the bot must be an admin of the agents' forum group, able to manage topics."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, BotCommand, ChatMemberAdministrator, ChatMemberOwner
+from telegram.constants import ChatType
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
+
+from bot import texts
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(Exception):
+    """The bot cannot work as configured; the message says what to fix."""
+
+
+async def check_agent_chat(bot: Bot, chat_id: int) -> None:
+    """Raise StartupError unless `chat_id` is a forum supergroup where the bot manages topics."""
+    where = f"AGENT_CHAT_ID={chat_id}"
+    try:
+        chat = await bot.get_chat(chat_id)
+        member = await bot.get_chat_member(chat_id, bot.id)
+    except ChatMigrated as error:
+        raise StartupError(
+            f"{where}: the group became a supergroup; set AGENT_CHAT_ID={error.new_chat_id}"
+        ) from None
+    except (BadRequest, Forbidden) as error:
+        raise StartupError(
+            f"{where}: the bot cannot reach this chat ({error.message}); "
+            "add the bot to the agents' group and check the id"
+        ) from None
+    if chat.type != ChatType.SUPERGROUP or not chat.is_forum:
+        raise StartupError(
+            f"{where}: the chat is not a forum supergroup; turn on Topics in the group's settings"
+        )
+    if isinstance(member, ChatMemberOwner):
+        return
+    if not isinstance(member, ChatMemberAdministrator):
+        raise StartupError(
+            f"{where}: the bot is not an administrator there; "
+            "make it an admin with the 'Manage topics' right"
+        )
+    if not member.can_manage_topics:
+        raise StartupError(
+            f"{where}: the bot may not manage topics; give it the 'Manage topics' admin right"
+        )
+
+
+async def set_commands(bot: Bot) -> None:
+    """Show /start, /help and /human in the customers' command menu (best effort)."""
+    try:
+        await bot.set_my_commands([BotCommand(name, text) for name, text in texts.COMMANDS])
+    except TelegramError as error:
+        log.warning("could not set the command menu: %s", error.message)

@@ -1,0 +1,135 @@
+"""Every Persian string customers and agents read, in one place (HTML parse mode unless noted)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from html import escape
+
+_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+def fa(value: object) -> str:
+    """Write a number (or any text's digits) with Persian digits."""
+    return str(value).translate(_PERSIAN_DIGITS)
+
+
+def ticket_ref(number: int) -> str:
+    """Write a ticket number as people read it: #۱۲."""
+    return f"#{fa(number)}"
+
+
+def duration(delta: timedelta) -> str:
+    """Write a waiting time in words: «۳۰ دقیقه», «۴ ساعت», «۱ ساعت و ۱۵ دقیقه»."""
+    minutes = max(1, round(delta.total_seconds() / 60))
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return f"{fa(hours)} ساعت و {fa(rest)} دقیقه"
+    if hours:
+        return f"{fa(hours)} ساعت"
+    return f"{fa(rest)} دقیقه"
+
+
+# -- buttons -------------------------------------------------------------------------------
+PERSON_BUTTON = "👤 گفتگو با کارشناس"
+CATEGORIES_BUTTON = "📚 دسته‌ها"
+HELPFUL_YES = "👍 بله، کمک کرد"
+HELPFUL_NO = "👎 نه"
+NONE_OF_THESE = "هیچ‌کدام؛ با کارشناس صحبت می‌کنم"
+CARD_CLAIM = "✋ برمی‌دارم"
+CARD_CLOSE = "✅ بستن"
+
+# -- commands (the menu Telegram shows beside the text box) ------------------------------------
+COMMANDS = (
+    ("start", "شروع و دیدن دسته‌های راهنما"),
+    ("help", "راهنمای استفاده"),
+    ("human", "گفتگو با کارشناس"),
+)
+
+# -- the conversation ------------------------------------------------------------------------
+
+
+def greeting(first_name: str) -> str:
+    """Greet the customer by name and say what the bot can do."""
+    name = escape(first_name.strip()[:64]) or "دوست عزیز"
+    return (
+        f"سلام {name}! 👋\n"
+        "من «پاسخ» هستم، دستیار پشتیبانی فناوری اطلاعات.\n\n"
+        "• پرسش یا مشکلتان را به فارسی بنویسید تا از راهنماها پاسخ بدهم.\n"
+        "• یا از دسته‌های زیر، راهنماها را خودتان ببینید.\n"
+        f"• هر وقت خواستید، با دکمهٔ «{PERSON_BUTTON}» یا دستور /human "
+        "با یک کارشناس صحبت کنید."
+    )
+
+
+CATEGORIES_PROMPT = "📚 دسته‌های راهنما را انتخاب کنید:"
+NO_CATEGORIES = "هنوز راهنمایی در دسته‌ها نیست. پرسشتان را بنویسید یا با کارشناس صحبت کنید."
+
+
+def category_header(category: str) -> str:
+    """Introduce the articles of one category."""
+    return f"📂 راهنماهای «{escape(category)}»:"
+
+
+HELP = (
+    "<b>راهنمای «پاسخ»</b>\n\n"
+    "• پرسشتان را در یک یا چند جمله بنویسید؛ مثلاً «رمز عبورم را فراموش کرده‌ام».\n"
+    "• بعد از هر پاسخ بگویید کمک کرد یا نه؛ اگر نه، راه‌های دیگر یا کارشناس پیشنهاد می‌شود.\n"
+    "• /start دسته‌های راهنما را نشان می‌دهد.\n"
+    f"• /human یا دکمهٔ «{PERSON_BUTTON}» شما را به یک کارشناس وصل می‌کند؛ "
+    "بعد از آن هر چه بفرستید (متن، عکس، فایل، صدا) به دست کارشناس می‌رسد."
+)
+UNKNOWN_COMMAND = "این دستور را نمی‌شناسم. /help راهنما را نشان می‌دهد."
+HELPFUL_QUESTION = "آیا این پاسخ کمکتان کرد؟"
+SUGGEST_PROMPT = "مطمئن نیستم منظورتان کدام است. یکی از این راهنماها؟"
+NOT_HELPFUL_ALTERNATIVES = (
+    "متأسفم که کمکی نکرد. شاید یکی از این‌ها به کارتان بیاید، یا با کارشناس صحبت کنید:"
+)
+NOT_HELPFUL_NOTHING_ELSE = (
+    "متأسفم که کمکی نکرد. می‌توانید پرسش را با کلمات دیگری بنویسید یا با کارشناس صحبت کنید:"
+)
+FEEDBACK_THANKS = "ممنون از بازخوردتان 🙏"
+FEEDBACK_ALREADY = "بازخورد شما قبلاً ثبت شده است."
+ARTICLE_GONE = "این راهنما دیگر در دسترس نیست. پرسشتان را بنویسید."
+CATEGORY_GONE = "این دسته دیگر وجود ندارد."
+STALE_BUTTON = "این دکمه دیگر معتبر نیست."
+SMALL_TALK_GREETING = "سلام! 🌷 پرسش یا مشکلتان را بنویسید تا کمک کنم."
+SMALL_TALK_THANKS = "خواهش می‌کنم 🌷 اگر پرسش دیگری دارید، بنویسید."
+EMPTY_QUESTION = "پرسشتان را در چند کلمه بنویسید تا کمک کنم."
+NON_TEXT_NO_TICKET = (
+    "این نوع پیام را نمی‌توانم بخوانم 🙂\n"
+    "لطفاً مشکل را در چند کلمه بنویسید. اگر می‌خواهید آن را به یک کارشناس نشان دهید، "
+    f"«{PERSON_BUTTON}» را بزنید و بعد دوباره بفرستید."
+)
+FLOOD_NOTICE = (
+    "پیام‌هایتان خیلی پشت سر هم می‌رسد. لطفاً چند لحظه صبر کنید و بعد دوباره بنویسید؛ "
+    "تا آن وقت به پیام‌های تازه پاسخ نمی‌دهم."
+)
+
+
+def ticket_opened(number: int, wait: timedelta | None) -> str:
+    """Tell the customer their ticket number and when to expect an answer."""
+    expect = (
+        f"معمولاً ظرف {duration(wait)} پاسخ می‌گیرید." if wait is not None else "به‌زودی پاسخ می‌گیرید."
+    )
+    return (
+        f"درخواست شما با شمارهٔ <b>{ticket_ref(number)}</b> ثبت شد و به یک کارشناس سپرده شد. "
+        f"{expect}\n\n"
+        "از این به بعد هر چه این‌جا بفرستید (متن، عکس، فایل، صدا…) مستقیم به دست کارشناس می‌رسد."
+    )
+
+
+def ticket_already_open(number: int) -> str:
+    """Remind the customer their ticket is open instead of opening another one."""
+    return (
+        f"درخواست <b>{ticket_ref(number)}</b> شما باز است و کارشناس آن را می‌بیند. "
+        "هر پیامی این‌جا بفرستید به همان درخواست اضافه می‌شود."
+    )
+
+
+def ticket_open_toast(number: int) -> str:
+    """Say, in a button's pop-up (plain text), that a ticket is open."""
+    return f"درخواست {ticket_ref(number)} شما باز است؛ پیامتان را همین‌جا بنویسید."
+
+
+# -- the agents' group (issue 4 takes these over) ------------------------------------------------
+DESK_NOT_READY = "این کار هنوز از این‌جا ممکن نیست."

@@ -1,0 +1,121 @@
+"""Opening a ticket for a customer: the database row, the topic and card, and telling them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+
+from bot import texts
+from bot.context import Services, Work
+from bot.effects import OpenTopic, PostCard
+from bot.formatting import bound
+from bot.queries import latest_decision
+from handoff.sla import first_response_due
+from kb.decision import Hit
+from storage.models import KBDecision, Message, Tier
+from storage.repositories import add_ticket_event, create_ticket
+from storage.timestamps import utcnow
+from triage import asks_for_person, priority
+from triage.decide import Reason
+
+# Longest question stored on a ticket.
+TICKET_QUESTION_MAX = 2000
+# A request for a person this short ("اپراتور") carries no question of its own.
+BARE_REQUEST_WORDS = 6
+
+
+def hits_of(decision: KBDecision, services: Services) -> list[Hit]:
+    """Rebuild a stored decision's hits with the articles' current titles."""
+    hits: list[Hit] = []
+    for row in decision.hits or []:
+        article = services.kb.get(str(row.get("id", "")))
+        title = article.title if article is not None else str(row.get("id", ""))
+        hits.append(Hit(str(row.get("id", "")), title, float(row.get("score", 0.0))))
+    return hits
+
+
+def memory_start(services: Services, now: datetime | None = None) -> datetime:
+    """Return how far back the customer's earlier attempts still count."""
+    minutes = services.settings.attempts_memory_minutes
+    return (now or utcnow()) - timedelta(minutes=minutes)
+
+
+def is_bare_request(text: str) -> bool:
+    """Return True for a short request for a person that asks nothing else («اپراتور»)."""
+    return asks_for_person(text) and len(text.split()) <= BARE_REQUEST_WORDS
+
+
+async def question_context(
+    work: Work, services: Services, text: str | None
+) -> tuple[str, list[Hit]] | None:
+    """Return the question a ticket is about: `text`, or for a bare request the last question.
+
+    None when `text` is itself the question (the caller has its hits); ("", [])
+    when the customer asked nothing yet.
+    """
+    if text and not is_bare_request(text):
+        return None
+    previous = await latest_decision(
+        work.session, customer_id=work.customer_id, since=memory_start(services)
+    )
+    if previous is not None and not is_bare_request(previous.query):
+        return previous.query, hits_of(previous, services)
+    return "", []
+
+
+async def open_ticket(
+    work: Work,
+    services: Services,
+    *,
+    reason: Reason,
+    question: str,
+    tried: Sequence[Hit],
+) -> int:
+    """Open a ticket (or find the open one), tell the customer its number; return the number.
+
+    The database keeps one open ticket per customer and one ticket per opening
+    update, so a double press or a replayed update finds the existing ticket.
+    """
+    customer = work.customer
+    if customer is None:
+        raise RuntimeError("a ticket needs a customer")
+    tier: Tier = customer.tier if customer.tier in ("vip", "vic") else "standard"  # type: ignore[assignment]
+    if work.ticket_id is not None:
+        await work.reply(texts.ticket_already_open(work.ticket_id))
+        return work.ticket_id
+    now = utcnow()
+    due = first_response_due(tier, now)
+    ticket, created = await create_ticket(
+        work.session,
+        customer_id=customer.id,
+        question=bound(question.strip(), TICKET_QUESTION_MAX),
+        reason=reason,
+        tried=tried,
+        agent_chat_id=services.agent_chat_id,
+        priority=priority(tier, question),
+        opening_update_id=work.update_id,
+        first_response_due=due,
+        opened_at=now,
+    )
+    work.ticket_id = ticket.id
+    if not created:
+        await work.reply(texts.ticket_already_open(ticket.id))
+        return ticket.id
+    await add_ticket_event(
+        work.session,
+        ticket_id=ticket.id,
+        kind="opened",
+        actor_id=customer.id,
+        data={"reason": reason, "update_id": work.update_id},
+        at=now,
+    )
+    if work.incoming_id is not None:
+        await work.session.execute(
+            update(Message).where(Message.id == work.incoming_id).values(ticket_id=ticket.id)
+        )
+    await work.reply(texts.ticket_opened(ticket.id, due - now))
+    work.then(OpenTopic(ticket.id))
+    work.then(PostCard(ticket.id))
+    return ticket.id

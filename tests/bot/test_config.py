@@ -1,0 +1,73 @@
+"""Settings: a missing or malformed setting is named with a fix, and the token never shown."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+TOKEN = "123456789:AAFakePasokhTestTokenXXXXXXXXXXXXXXX"
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("TELEGRAM_BOT_TOKEN", "AGENT_CHAT_ID", "BANNED_USER_IDS", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def load(monkeypatch: pytest.MonkeyPatch, **env: str):  # type: ignore[no-untyped-def]
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return load_settings(env_file=None)
+
+
+def test_missing_token_names_the_setting_and_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ConfigError) as error:
+        load(monkeypatch, AGENT_CHAT_ID="-1001")
+    assert "TELEGRAM_BOT_TOKEN is not set" in str(error.value)
+    assert "@BotFather" in str(error.value)
+
+
+def test_malformed_token_is_refused_without_echoing_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ConfigError) as error:
+        load(monkeypatch, TELEGRAM_BOT_TOKEN="secret-but-wrong", AGENT_CHAT_ID="-1001")
+    assert "TELEGRAM_BOT_TOKEN is malformed" in str(error.value)
+    assert "secret-but-wrong" not in str(error.value)
+
+
+@pytest.mark.parametrize("value", ["", "abc", "12345"])
+def test_agent_chat_must_be_a_negative_group_id(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    with pytest.raises(ConfigError) as error:
+        load(monkeypatch, TELEGRAM_BOT_TOKEN=TOKEN, AGENT_CHAT_ID=value)
+    assert "AGENT_CHAT_ID" in str(error.value)
+    assert "negative" in str(error.value)
+
+
+def test_good_settings_load_with_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load(monkeypatch, TELEGRAM_BOT_TOKEN=TOKEN, AGENT_CHAT_ID="-1001000000001")
+    assert settings.token == TOKEN
+    assert settings.agent_chat_id == -1001000000001
+    assert settings.database_url.startswith("sqlite+aiosqlite:///")
+    assert settings.kb_dir == Path("kb/articles")
+    assert TOKEN not in repr(settings)
+
+
+def test_ban_list_accepts_commas_and_spaces(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load(
+        monkeypatch, TELEGRAM_BOT_TOKEN=TOKEN, AGENT_CHAT_ID="-100", BANNED_USER_IDS="11, 12 13"
+    )
+    assert settings.banned_user_ids == frozenset({11, 12, 13})
+
+
+def test_unknown_database_driver_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ConfigError, match="DATABASE_URL is malformed"):
+        load(monkeypatch, TELEGRAM_BOT_TOKEN=TOKEN, AGENT_CHAT_ID="-100", DATABASE_URL="mysql://x")
+
+
+def test_settings_come_from_a_dotenv_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nAGENT_CHAT_ID=-1002\n", encoding="utf-8")
+    settings = load_settings(env_file=env_file)
+    assert settings.agent_chat_id == -1002

@@ -1,0 +1,350 @@
+"""The customer's conversation, played against the fake Telegram server with the real wiring."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.config import Settings
+from storage.models import Feedback, KBDecision, Message, Ticket
+from tests.bot.support import (
+    AMBIGUOUS,
+    ANSWER_TITLE,
+    ANSWERED,
+    UNKNOWN,
+    make_settings,
+    running_bot,
+    settled,
+    texts_of,
+)
+from tests.fake_telegram import FakeTelegram, SentMessage
+
+
+async def reply(fake: FakeTelegram, user_id: int, count: int) -> SentMessage:
+    """Wait for the bot's `count`-th message to a chat and return it."""
+    return (await fake.wait_for_messages_async(user_id, count))[count - 1]
+
+
+async def test_start_greets_with_keyboard_and_offers_categories(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake):
+        user = fake.new_user("زهرا")
+        fake.user_sends_text(user, "/start")
+        greeting, menu = await fake.wait_for_messages_async(user.id, 2)
+    assert "سلام زهرا" in (greeting.text or "")
+    assert greeting.button_texts == ["📚 دسته‌ها", "👤 گفتگو با کارشناس"]
+    assert sorted(menu.button_texts) == ["📂 ایمیل", "📂 حساب کاربری", "📂 شبکه"]
+
+
+async def test_browsing_a_category_lists_its_articles_and_opens_one(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake):
+        user = fake.new_user()
+        fake.user_sends_text(user, "/start")
+        menu = await reply(fake, user.id, 2)
+        press = fake.user_presses_button(user, menu, "حساب کاربری")
+        listing = await reply(fake, user.id, 3)
+        assert await fake.wait_for_answer_async(press) is not None
+        assert "بازیابی رمز عبور" in listing.button_texts
+        assert "قفل شدن حساب کاربری" in listing.button_texts
+        fake.user_presses_button(user, listing, "بازیابی رمز عبور")
+        article = await reply(fake, user.id, 4)
+    assert (article.text or "").startswith("بازیابی رمز عبور")
+    assert "پورتال کاربری" in (article.text or "")
+    assert {"type": "bold", "offset": 0, "length": len("بازیابی رمز عبور")} in article.entities
+    assert article.button_texts == ["📚 دسته‌ها", "👤 گفتگو با کارشناس"]
+
+
+async def test_question_gets_the_article_with_helpful_buttons_and_is_logged(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, ANSWERED)
+        answer = await reply(fake, user.id, 1)
+        await settled(bot, fake)
+        messages = await bot.rows(Message)
+        decisions = await bot.rows(KBDecision)
+    assert (answer.text or "").startswith(ANSWER_TITLE)
+    assert answer.button_texts == ["👍 بله، کمک کرد", "👎 نه"]
+    assert [(m.direction, m.kind) for m in messages] == [("in", "text"), ("out", "text")]
+    assert messages[0].text == ANSWERED
+    (decision,) = decisions
+    assert (decision.kind, decision.article_id, decision.query) == (
+        "answer",
+        "password-reset",
+        ANSWERED,
+    )
+    assert decision.hits[0]["id"] == "password-reset"
+    assert 0 < decision.hits[0]["score"] <= 1
+    assert decision.message_id == messages[0].id
+
+
+async def test_yes_is_recorded_and_the_buttons_go_away(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, ANSWERED)
+        answer = await reply(fake, user.id, 1)
+        yes = answer.callback_data("بله")
+        press = fake.user_presses_button(user, answer, "بله")
+        answered = await fake.wait_for_answer_async(press)
+        fake.user_presses(user, answer, yes, check=False)  # a double press
+        await settled(bot, fake)
+        feedback = await bot.rows(Feedback)
+    assert "ممنون" in str(answered.get("text"))
+    assert fake.message(user.id, answer.message_id).button_texts == []
+    assert [f.helpful for f in feedback] == [True]
+    assert len(fake.sent_to(user.id)) == 1  # no extra message for a "yes"
+
+
+async def test_no_offers_other_articles_and_a_person(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, ANSWERED)
+        answer = await reply(fake, user.id, 1)
+        fake.user_presses_button(user, answer, "نه")
+        offer = await reply(fake, user.id, 2)
+        await settled(bot, fake)
+        feedback = await bot.rows(Feedback)
+        tickets = await bot.rows(Ticket)
+    assert "متأسفم" in (offer.text or "")
+    assert offer.button_texts[-1] == "هیچ‌کدام؛ با کارشناس صحبت می‌کنم"
+    assert ANSWER_TITLE not in offer.button_texts  # the article that failed is not offered again
+    assert len(offer.button_texts) >= 2
+    assert [f.helpful for f in feedback] == [False]
+    assert tickets == []
+
+
+async def test_second_no_in_a_row_hands_off_to_a_person(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, ANSWERED)
+        answer = await reply(fake, user.id, 1)
+        fake.user_presses_button(user, answer, "نه")
+        offer = await reply(fake, user.id, 2)
+        fake.user_presses(user, offer, offer.callback_datas[0])  # try the first alternative
+        second = await reply(fake, user.id, 3)
+        fake.user_presses_button(user, second, "نه")
+        told = await reply(fake, user.id, 4)
+        await settled(bot, fake)
+        (ticket,) = await bot.rows(Ticket)
+    assert "#۱" in (told.text or "")
+    assert (ticket.reason, ticket.question) == ("not_helpful", ANSWERED)
+
+
+async def test_ambiguous_question_offers_choices_and_a_pick_shows_the_article(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, AMBIGUOUS)
+        choices = await reply(fake, user.id, 1)
+        assert 2 <= len(choices.button_texts) <= 4
+        assert choices.button_texts[-1] == "هیچ‌کدام؛ با کارشناس صحبت می‌کنم"
+        picked = choices.button_texts[0]
+        fake.user_presses_button(user, choices, picked)
+        article = await reply(fake, user.id, 2)
+        await settled(bot, fake)
+        (decision,) = await bot.rows(KBDecision)
+    assert (article.text or "").startswith(picked)
+    assert article.button_texts == ["👍 بله، کمک کرد", "👎 نه"]
+    assert decision.kind == "suggest"
+    assert decision.article_id is not None  # the article shown is recorded
+
+
+async def test_none_of_these_opens_a_ticket_about_that_question(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, AMBIGUOUS)
+        choices = await reply(fake, user.id, 1)
+        fake.user_presses_button(user, choices, "هیچ‌کدام")
+        told = await reply(fake, user.id, 2)
+        await settled(bot, fake)
+        (ticket,) = await bot.rows(Ticket)
+    assert "#۱" in (told.text or "")
+    assert (ticket.reason, ticket.question) == ("not_helpful", AMBIGUOUS)
+    assert len(ticket.tried) >= 2
+    assert fake.message(user.id, choices.message_id).button_texts == []
+
+
+async def test_greeting_and_thanks_are_answered_without_a_ticket(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, "سلام")
+        fake.user_sends_text(user, "خیلی ممنون")
+        hello, thanks = await fake.wait_for_messages_async(user.id, 2)
+        await settled(bot, fake)
+        tickets = await bot.rows(Ticket)
+    assert "سلام" in (hello.text or "")
+    assert "خواهش" in (thanks.text or "")
+    assert tickets == []
+
+
+async def test_messages_the_kb_cannot_read_get_a_helpful_reply(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_photo(user)
+        fake.user_sends_voice(user)
+        fake.user_sends_sticker(user)
+        fake.user_sends_document(user)
+        fake.user_sends_location(user)
+        fake.user_sends_contact(user)
+        replies = await fake.wait_for_messages_async(user.id, 6)
+        await settled(bot, fake)
+        kinds = [m.kind for m in await bot.rows(Message, Message.direction == "in")]
+    assert all("نمی‌توانم بخوانم" in text for text in texts_of(replies))
+    assert all(r.button_texts == ["👤 گفتگو با کارشناس"] for r in replies)
+    assert kinds == ["photo", "voice", "sticker", "document", "location", "contact"]
+    assert len(fake.sent_to(user.id)) == 6
+
+
+async def test_help_and_unknown_commands(settings: Settings, fake_telegram: FakeTelegram) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake):
+        user = fake.new_user()
+        fake.user_sends_text(user, "/help")
+        fake.user_sends_text(user, "/whatever")
+        help_text, unknown = await fake.wait_for_messages_async(user.id, 2)
+    assert "/human" in (help_text.text or "")
+    assert "/help" in (unknown.text or "")
+
+
+async def test_a_flood_gets_one_notice_then_silence(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+) -> None:
+    fake = fake_telegram
+    settings = make_settings(fake, database_url, kb_dir, flood_max_messages=3)
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        for _ in range(9):
+            fake.user_sends_text(user, ANSWERED)
+        await settled(bot, fake)
+        logged = await bot.rows(Message, Message.direction == "in")
+    sent = texts_of(fake.sent_to(user.id))
+    assert len(sent) == 4
+    assert sum("صبر کنید" in text for text in sent) == 1
+    assert len(logged) == 9  # every message is still in the log
+
+
+async def test_banned_users_get_nothing(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+) -> None:
+    fake = fake_telegram
+    listed = fake.new_user("ممنوع")
+    flagged = fake.new_user("مسدود")
+    settings = make_settings(fake, database_url, kb_dir, banned_user_ids=frozenset({listed.id}))
+    async with running_bot(settings, fake) as bot:
+        fake.user_sends_text(flagged, "/start")
+        await fake.wait_for_messages_async(flagged.id, 2)
+
+        async def ban(session):  # type: ignore[no-untyped-def]
+            from storage.repositories import set_customer_banned
+
+            await set_customer_banned(session, user_id=flagged.id, banned=True)
+
+        await bot.db(ban)
+        fake.user_sends_text(listed, UNKNOWN)
+        fake.user_sends_text(flagged, UNKNOWN)
+        fake.user_sends_photo(flagged)
+        await settled(bot, fake)
+        tickets = await bot.rows(Ticket)
+        listed_log = await bot.rows(Message, Message.customer_id == listed.id)
+    assert fake.sent_to(listed.id) == []
+    assert len(fake.sent_to(flagged.id)) == 2  # only the greeting from before the ban
+    assert tickets == []
+    assert listed_log == []
+
+
+async def test_updates_without_a_customer_message_are_survived(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_blocks_bot(user)  # my_chat_member
+        fake.user_unblocks_bot(user)
+        fake.inject(
+            "channel_post",
+            {"message_id": 1, "date": 1, "chat": {"id": -1009, "type": "channel"}, "text": "x"},
+        )
+        fake.inject(
+            "message",
+            {
+                "message_id": 77,
+                "date": 1,
+                "chat": {"id": user.id, "type": "private", "first_name": "x"},
+                "from": {"id": user.id, "is_bot": False, "first_name": "x"},
+                "pinned_message": {
+                    "message_id": 5,
+                    "date": 0,
+                    "chat": {"id": user.id, "type": "private"},
+                },
+            },
+        )
+        fake.user_sends_text(user, ANSWERED)
+        await reply(fake, user.id, 1)
+        await settled(bot, fake)
+
+        async def failed(session):  # type: ignore[no-untyped-def]
+            from storage.models import InboxUpdate
+
+            return await session.scalar(
+                select(func.count()).select_from(InboxUpdate).where(InboxUpdate.status != "done")
+            )
+
+        assert await bot.db(failed) == 0
+    assert len(fake.sent_to(user.id)) == 1
+
+
+async def test_kb_edits_are_picked_up_while_running(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+) -> None:
+    fake = fake_telegram
+    settings = make_settings(
+        fake, database_url, kb_dir, kb_reload_interval=0.1, flood_max_messages=1000
+    )
+    article = kb_dir / "account" / "password-reset.md"
+    async with running_bot(settings, fake):
+        user = fake.new_user()
+        fake.user_sends_text(user, ANSWERED)
+        assert (await reply(fake, user.id, 1)).text.startswith(ANSWER_TITLE)  # type: ignore[union-attr]
+        article.write_text(
+            article.read_text(encoding="utf-8").replace(
+                "title: بازیابی رمز عبور", "title: بازیابی گذرواژه"
+            ),
+            encoding="utf-8",
+        )
+        for count in range(2, 60):  # the watcher looks every 0.1 s, then rebuilds the index
+            fake.user_sends_text(user, ANSWERED)
+            answer = await reply(fake, user.id, count)
+            if (answer.text or "").startswith("بازیابی گذرواژه"):
+                break
+            await asyncio.sleep(0.2)
+        else:
+            raise AssertionError("the edited article was never served")

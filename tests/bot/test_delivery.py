@@ -1,0 +1,161 @@
+"""Delivery: no update lost, no reply twice, a failure in one chat never stalls the others."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from telegram import Update
+
+import triage
+from bot.app import build_application
+from bot.config import Settings
+from bot.context import Services
+from bot.executor import Executor
+from bot.flood import FloodGuard
+from bot.intake import Intake, KeyedDispatcher
+from bot.main import pool_options, run_inline
+from bot.pipeline import Pipeline
+from kb.service import KnowledgeBase
+from storage.db import create_engine_from_url, make_sessionmaker
+from storage.models import InboxUpdate, Ticket
+from tests.bot.support import ANSWERED, UNKNOWN, make_settings, running_bot, settled
+from tests.fake_telegram import FakeTelegram
+
+
+async def test_a_reply_refused_with_429_is_sent_once_after_the_wait(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.fail_next_retry_after("sendMessage", retry_after=1)
+        fake.user_sends_text(user, ANSWERED)
+        await fake.wait_for_messages_async(user.id, 1, timeout=10)
+        await settled(bot, fake)
+    attempts = [c for c in fake.api_calls("sendMessage") if c.params["chat_id"] == user.id]
+    assert [c.status for c in attempts] == [429, 200]
+    assert len(fake.sent_to(user.id)) == 1
+
+
+async def test_a_customer_who_blocked_the_bot_does_not_hold_up_others(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        gone, other = fake.new_user("رفته"), fake.new_user("مانده")
+        fake.block_user(gone)
+        fake.user_sends_text(gone, ANSWERED)
+        fake.user_sends_text(other, ANSWERED)
+        await fake.wait_for_messages_async(other.id, 1)
+        await settled(bot, fake)
+        stuck = await bot.rows(InboxUpdate, InboxUpdate.status != "done")
+    assert stuck == []
+
+
+async def test_a_handler_that_fails_once_is_retried_and_answers_once(
+    settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = fake_telegram
+    real_decide = triage.decide
+    calls = {"n": 0}
+
+    def flaky(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("a passing fault")
+        return real_decide(*args, **kwargs)
+
+    monkeypatch.setattr(triage, "decide", flaky)
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, ANSWERED)
+        await fake.wait_for_messages_async(user.id, 1)
+        await settled(bot, fake)
+        (row,) = await bot.rows(InboxUpdate)
+        from storage.models import KBDecision, Message
+
+        decisions = await bot.rows(KBDecision)
+        logged = await bot.rows(Message, Message.direction == "in")
+    assert len(fake.sent_to(user.id)) == 1
+    assert (row.status, row.attempts) == ("done", 1)
+    assert len(decisions) == 1 and len(logged) == 1  # the failed attempt left nothing behind
+
+
+async def test_a_handler_that_always_fails_is_marked_failed_and_the_chat_goes_on(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = fake_telegram
+    settings = make_settings(fake, database_url, kb_dir, max_update_attempts=2)
+    real_decide = triage.decide
+
+    def broken_for_unknown(text, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if text == UNKNOWN:
+            raise RuntimeError("bug")
+        return real_decide(text, *args, **kwargs)
+
+    monkeypatch.setattr(triage, "decide", broken_for_unknown)
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, UNKNOWN)
+        fake.user_sends_text(user, ANSWERED)
+        await fake.wait_for_messages_async(user.id, 1)
+        await settled(bot, fake)
+        rows = await bot.rows(InboxUpdate)
+    assert sorted(r.status for r in rows) == ["done", "failed"]
+    failed = next(r for r in rows if r.status == "failed")
+    assert "RuntimeError" in (failed.error or "")
+    assert len(fake.sent_to(user.id)) == 1  # the customer never sees an error
+
+
+async def _decide_without_acting(settings: Settings, fake: FakeTelegram) -> int:
+    """Store the pending updates and commit their decisions, then stop: a crash before acting."""
+    engine = create_engine_from_url(settings.database_url, **pool_options(settings.database_url))
+    sessions = make_sessionmaker(engine)
+    services = Services(
+        settings=settings,
+        kb=KnowledgeBase(settings.kb_dir),
+        sessions=sessions,
+        flood=FloodGuard(100, 10),
+        run_cpu=run_inline,
+    )
+    app = build_application(settings, services)
+    await app.initialize()
+    try:
+        pipeline = Pipeline(app, services, Executor(app.bot, sessions))
+        intake = Intake(app.bot, sessions, KeyedDispatcher(pipeline_noop, 1), poll_timeout=0)
+        updates: list[Update] = list(await app.bot.get_updates(timeout=0))
+        items = await intake.store(updates)
+        for item in items:
+            await pipeline._decide(item.update_id, item.payload, replay=False, update=item.update)
+        return len(items)
+    finally:
+        await app.shutdown()
+        await engine.dispose()
+
+
+async def pipeline_noop(item: object) -> None:
+    """Dispatch nothing (the test drives the pipeline itself)."""
+
+
+async def test_a_restart_finishes_decided_work_without_a_second_reply_or_ticket(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    asker, lost = fake.new_user("پرسنده"), fake.new_user("بی‌پاسخ")
+    fake.user_sends_text(asker, ANSWERED)
+    fake.user_sends_text(lost, UNKNOWN)
+    assert await _decide_without_acting(settings, fake) == 2
+    assert fake.sent_to(asker.id) == [] and fake.topics() == []
+    async with running_bot(settings, fake) as bot:
+        await fake.wait_for_messages_async(fake.agent_chat_id, 1)  # the card, after the restart
+        fake.user_sends_text(asker, "سلام")
+        await fake.wait_for_messages_async(asker.id, 1)
+        await settled(bot, fake)
+        tickets = await bot.rows(Ticket)
+    # The decided replies count as in flight at the crash: never sent twice (here: not resent).
+    assert [m.text for m in fake.sent_to(asker.id)] == [
+        "سلام! 🌷 پرسش یا مشکلتان را بنویسید تا کمک کنم."
+    ]
+    assert len(tickets) == 1 and len(fake.topics()) == 1
+    assert tickets[0].card_message_id is not None

@@ -1,0 +1,65 @@
+"""Per-chat order with concurrency across chats; updates keyed by their chat."""
+
+import asyncio
+
+from bot.intake import Item, KeyedDispatcher, chat_key
+
+
+def item(update_id: int) -> Item:
+    return Item(update_id, {}, replay=False)
+
+
+async def test_one_chat_is_processed_in_order_while_chats_overlap() -> None:
+    seen: list[tuple[str, int]] = []
+    a_started = asyncio.Event()
+    release_a = asyncio.Event()
+
+    async def handle(it: Item) -> None:
+        chat = "a" if it.update_id < 100 else "b"
+        if it.update_id == 1:
+            a_started.set()
+            await release_a.wait()  # chat a's first update is slow
+        seen.append((chat, it.update_id))
+
+    dispatcher = KeyedDispatcher(handle, max_concurrency=4)
+    for update_id in (1, 2, 3):
+        dispatcher.submit("a", item(update_id))
+    await a_started.wait()
+    dispatcher.submit("b", item(100))
+    await asyncio.sleep(0)
+    for _ in range(20):  # chat b finishes while chat a is still blocked
+        if ("b", 100) in seen:
+            break
+        await asyncio.sleep(0.01)
+    assert seen == [("b", 100)]
+    release_a.set()
+    assert await dispatcher.drain(5)
+    assert [u for chat, u in seen if chat == "a"] == [1, 2, 3]
+
+
+async def test_a_failing_update_does_not_stop_its_chat() -> None:
+    done: list[int] = []
+
+    async def handle(it: Item) -> None:
+        if it.update_id == 1:
+            raise RuntimeError("boom")
+        done.append(it.update_id)
+
+    dispatcher = KeyedDispatcher(handle, max_concurrency=1)
+    dispatcher.submit("a", item(1))
+    dispatcher.submit("a", item(2))
+    assert await dispatcher.drain(5)
+    assert done == [2]
+
+
+def test_updates_are_keyed_by_chat_and_topic() -> None:
+    private = {"update_id": 1, "message": {"chat": {"id": 7}}}
+    press = {"update_id": 2, "callback_query": {"from": {"id": 7}, "message": {"chat": {"id": 7}}}}
+    topic = {
+        "update_id": 3,
+        "message": {"chat": {"id": -100}, "message_thread_id": 4, "is_topic_message": True},
+    }
+    member = {"update_id": 4, "my_chat_member": {"chat": {"id": 7}}}
+    assert chat_key(private) == chat_key(press) == chat_key(member) == (7, None)
+    assert chat_key(topic) == (-100, 4)
+    assert chat_key({"update_id": 5}) == ("other", None)

@@ -1,0 +1,47 @@
+"""Effects survive being stored with an update's plan (what a restart resumes)."""
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
+
+from bot.effects import (
+    AnswerCallback,
+    OpenTopic,
+    PostCard,
+    Relay,
+    RemoveButtons,
+    SendText,
+    delivery,
+    from_json,
+    to_json,
+)
+from bot.pipeline import first_mark
+
+
+def test_every_effect_round_trips_through_json() -> None:
+    effects = [
+        SendText(
+            7,
+            "<b>سلام</b>",
+            InlineKeyboardMarkup([[InlineKeyboardButton("بله", callback_data="f:1:1")]]),
+        ),
+        SendText(7, "x", ReplyKeyboardMarkup([["👤 گفتگو با کارشناس"]], resize_keyboard=True)),
+        SendText(-100, "card", None, thread_id=5),
+        AnswerCallback("q1", "ممنون", alert=True),
+        RemoveButtons(7, 9),
+        OpenTopic(3),
+        PostCard(3),
+        Relay(3, 7, 11, "album-1"),
+    ]
+    assert [from_json(to_json(e)) for e in effects] == effects
+
+
+def test_delivery_rules() -> None:
+    assert delivery(SendText(1, "x")) == "once"
+    assert delivery(AnswerCallback("q")) == "best_effort"
+    assert delivery(Relay(1, 2, 3)) == "durable"
+
+
+def test_a_single_reply_is_marked_with_its_decision() -> None:
+    assert first_mark([AnswerCallback("q"), SendText(1, "x")]) == 2
+    assert first_mark([SendText(1, "a"), SendText(1, "b")]) == 1
+    assert first_mark([Relay(1, 2, 3)]) == 0
+    assert first_mark([]) == 0

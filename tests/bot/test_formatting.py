@@ -1,0 +1,98 @@
+"""Article Markdown becomes Telegram HTML that is always escaped, balanced and ≤ 4096 long."""
+
+from html.parser import HTMLParser
+
+import pytest
+
+from bot.formatting import (
+    MESSAGE_LIMIT,
+    article_messages,
+    escape_html,
+    markdown_to_html,
+    utf16_len,
+)
+
+TELEGRAM_TAGS = {"b", "i", "s", "u", "code", "pre", "a", "blockquote"}
+
+
+class _Checker(HTMLParser):
+    """Fail on unknown tags or unbalanced nesting, as Telegram would."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        assert tag in TELEGRAM_TAGS, f"Telegram does not know <{tag}>"
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack and self.stack.pop() == tag, f"unbalanced </{tag}>"
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def visible(html: str) -> str:
+    """Parse like Telegram: check the tags, return the text people see."""
+    checker = _Checker()
+    checker.feed(html)
+    checker.close()
+    assert not checker.stack, f"unclosed {checker.stack}"
+    return "".join(checker.text)
+
+
+def test_markup_is_rendered_and_everything_else_escaped() -> None:
+    html = markdown_to_html("**مهم:** به `portal` بروید & <script>alert(1)</script>")
+    assert html.startswith("<b>مهم:</b> به <code>portal</code>")
+    assert "<script>" not in html
+    assert visible(html) == "مهم: به portal بروید & <script>alert(1)</script>"
+
+
+def test_headings_lists_quotes_and_code_blocks() -> None:
+    html = markdown_to_html("# عنوان\n- یک\n- دو\n\n> نقل\n\n```\nx < y\n```")
+    assert "<b>عنوان</b>" in html
+    assert "• یک\n• دو" in html
+    assert "<blockquote>نقل</blockquote>" in html
+    assert "<pre>x &lt; y</pre>" in html
+    visible(html)
+
+
+def test_only_safe_links_become_links() -> None:
+    html = markdown_to_html("[پورتال](https://example.com/a?b=1&c=2) و [بد](javascript:alert)")
+    assert '<a href="https://example.com/a?b=1&amp;c=2">پورتال</a>' in html
+    assert "javascript" not in html
+    visible(html)
+
+
+def test_underscores_inside_words_stay_literal() -> None:
+    assert markdown_to_html("snake_case_name") == "snake_case_name"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "کلمه‌ای **پررنگ** " * 900,
+        "\n\n".join(f"بند {i}: " + "متن " * 150 for i in range(12)),
+        "```\n" + "print('سلام')\n" * 900 + "```",
+        "x" * 10000,
+        "&<>" * 3000,
+    ],
+)
+def test_long_articles_split_into_valid_messages_within_the_limit(body: str) -> None:
+    parts = article_messages("عنوان <مقاله>", body)
+    assert len(parts) > 1
+    assert parts[0].startswith("<b>عنوان &lt;مقاله&gt;</b>")
+    for part in parts:
+        assert utf16_len(part) <= MESSAGE_LIMIT
+        visible(part)
+
+
+def test_short_article_is_one_message_with_its_title() -> None:
+    parts = article_messages("بازیابی رمز", "به **پورتال** بروید.")
+    assert parts == ["<b>بازیابی رمز</b>\n\nبه <b>پورتال</b> بروید."]
+
+
+def test_escape_html_leaves_no_markup() -> None:
+    assert escape_html("<b>&amp;</b>") == "&lt;b&gt;&amp;amp;&lt;/b&gt;"

@@ -1,0 +1,173 @@
+"""Hand-off: a ticket, its forum topic and card, and everything the customer sends copied there."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from storage.models import Message, MessageLink, Ticket, TicketEvent
+from tests.bot.support import ANSWERED, UNKNOWN, running_bot, settled
+from tests.fake_telegram import FakeTelegram
+
+
+async def test_unknown_question_opens_a_ticket_with_topic_and_card(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user("مریم", username="maryam_fa", last_name="احمدی")
+        fake.user_sends_text(user, UNKNOWN)
+        (told,) = await fake.wait_for_messages_async(user.id, 1)
+        (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1)
+        await settled(bot, fake)
+        (ticket,) = await bot.rows(Ticket)
+        events = await bot.rows(TicketEvent)
+        (incoming,) = await bot.rows(Message, Message.direction == "in")
+    assert "#۱" in (told.text or "")
+    assert "۴ ساعت" in (told.text or "")  # when to expect an answer (standard tier)
+    (topic,) = fake.topics()
+    assert topic.name.startswith("#۱ · مریم احمدی · ")
+    assert UNKNOWN in topic.name
+    assert card.thread_id == topic.thread_id
+    text = card.text or ""
+    assert "مریم احمدی" in text and "@maryam_fa" in text
+    assert UNKNOWN in text
+    assert "بازیابی رمز عبور" in text or "اتصال" in text  # the articles the bot tried
+    assert card.callback_datas == [f"t:claim:{ticket.id}", f"t:close:{ticket.id}"]
+    assert (ticket.status, ticket.reason, ticket.question) == ("open", "no_answer", UNKNOWN)
+    assert ticket.thread_id == topic.thread_id
+    assert ticket.card_message_id == card.message_id
+    assert ticket.opening_update_id is not None
+    assert ticket.first_response_due is not None
+    assert [e.kind for e in events] == ["opened"]
+    assert incoming.ticket_id == ticket.id
+
+
+async def test_plain_words_for_a_person_open_a_ticket_about_the_last_question(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, ANSWERED)
+        await fake.wait_for_messages_async(user.id, 1)
+        fake.user_sends_text(user, "میخوام با یه آدم حرف بزنم")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 1)
+        await settled(bot, fake)
+        (ticket,) = await bot.rows(Ticket)
+    assert (ticket.reason, ticket.question) == ("asked", ANSWERED)
+    assert ticket.tried[0]["id"] == "password-reset"
+    assert ticket.tried[0]["title"] == "بازیابی رمز عبور"
+
+
+async def test_double_presses_and_fast_requests_open_only_one_ticket(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, "/start")
+        await fake.wait_for_messages_async(user.id, 2)
+        fake.user_sends_text(user, "/human")
+        fake.user_sends_text(user, "/human")
+        fake.user_sends_text(user, "👤 گفتگو با کارشناس")
+        fake.user_sends_text(user, "اپراتور")
+        await settled(bot, fake)
+        tickets = await bot.rows(Ticket)
+    assert len(tickets) == 1
+    assert len(fake.topics()) == 1
+    replies = [m.text or "" for m in fake.sent_to(user.id)[2:]]
+    assert "ثبت شد" in replies[0]
+    assert all("باز است" in text for text in replies[1:3])
+    # «اپراتور» typed while the ticket is open goes to the agents, not back to the bot
+    copies = fake.sent_to(fake.agent_chat_id, tickets[0].thread_id)
+    assert [m.content for m in copies[1:]] == ["اپراتور"]
+
+
+async def test_everything_the_customer_sends_while_open_is_copied_into_the_topic(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, "/human")
+        (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1)
+        sent = [
+            fake.user_sends_text(user, ANSWERED),  # no KB answer while a ticket is open
+            fake.user_sends_text(user, "<b>نه</b> & <i>تگ</i>"),
+            fake.user_sends_photo(user, caption="اسکرین‌شات خطا"),
+            fake.user_sends_voice(user),
+            fake.user_sends_document(user),
+            fake.user_sends_sticker(user),
+            fake.user_sends_location(user),
+            fake.user_sends_contact(user),
+            *fake.user_sends_album(user, 3),
+        ]
+        copies = await fake.wait_for_messages_async(
+            fake.agent_chat_id, 1 + len(sent), thread_id=card.thread_id
+        )
+        await settled(bot, fake)
+        links = await bot.rows(MessageLink)
+        (ticket,) = await bot.rows(Ticket)
+    relayed = copies[1:]
+    assert [m.kind for m in relayed] == [
+        "text", "text", "photo", "voice", "document", "sticker", "location", "contact",
+        "photo", "photo", "photo",
+    ]  # fmt: skip
+    assert all(m.method == "copyMessage" for m in relayed)
+    assert relayed[1].text == "<b>نه</b> & <i>تگ</i>"  # arrives as typed, not as markup
+    assert relayed[2].caption == "اسکرین‌شات خطا"
+    assert len(fake.sent_to(user.id)) == 1  # only "ticket opened": nothing answered from the KB
+    assert sorted(link.customer_message_id for link in links) == sorted(s.message_id for s in sent)
+    assert {link.direction for link in links} == {"to_agents"}
+    album = sent[-1].message["media_group_id"]
+    assert sum(link.media_group_id == album for link in links) == 3
+    assert ticket.last_customer_at is not None
+
+
+async def test_edits_never_open_a_second_ticket(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        question = fake.user_sends_text(user, UNKNOWN)
+        await fake.wait_for_messages_async(fake.agent_chat_id, 1)
+        fake.user_edits(question, "قیمت گوجه امروز چنده؟")
+        fake.user_edits(question, "اپراتور")
+        await settled(bot, fake)
+        tickets = await bot.rows(Ticket)
+    assert len(tickets) == 1
+    assert len(fake.sent_to(user.id)) == 1
+
+
+async def test_card_buttons_are_answered_until_the_desk_handles_them(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake):
+        user = fake.new_user()
+        agent = fake.new_agent("کارشناس یک")
+        fake.user_sends_text(user, "/human")
+        (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1)
+        press = fake.agent_presses_button(agent, card, "برمی‌دارم")
+        answer = await fake.wait_for_answer_async(press)
+    assert answer.get("text")
+
+
+async def test_a_copy_that_fails_is_recorded_on_the_ticket(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, "/human")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 1)
+        fake.fail_next_thread_not_found("copyMessage")
+        fake.user_sends_text(user, "پیام اول")
+        fake.user_sends_text(user, "پیام دوم")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 2)
+        await settled(bot, fake)
+        events = await bot.rows(TicketEvent)
+    failed = [e for e in events if e.kind == "relay_failed"]
+    assert len(failed) == 1
+    assert "thread not found" in failed[0].data["error"]
+    assert [m.content for m in fake.sent_to(fake.agent_chat_id)[1:]] == ["پیام دوم"]

@@ -1,0 +1,278 @@
+"""`python -m bot` as a real process: start-up checks, a crash and a restart, PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+from storage.db import create_engine_from_url, make_sessionmaker
+from storage.models import (
+    Feedback,
+    InboxUpdate,
+    KBDecision,
+    KeyValue,
+    Message,
+    MessageLink,
+    Ticket,
+)
+from tests.bot.support import (
+    AMBIGUOUS,
+    ANSWERED,
+    PYTHON,
+    REPO,
+    UNKNOWN,
+    BotProcess,
+    bot_env,
+)
+from tests.fake_telegram import FakeTelegram
+
+POSTGRES_ADMIN = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+
+pytestmark = pytest.mark.e2e
+
+
+async def query(url: str, run: Callable[[AsyncSession], Any]) -> Any:
+    """Run `run(session)` against the bot's database from the outside."""
+    engine = create_engine_from_url(url)
+    try:
+        async with make_sessionmaker(engine).begin() as session:
+            return await run(session)
+    finally:
+        await engine.dispose()
+
+
+async def rows(url: str, model: Any, *where: Any) -> list[Any]:
+    """Return the rows of a model, oldest first."""
+
+    async def run(session: AsyncSession) -> list[Any]:
+        stmt = select(model).where(*where) if where else select(model)
+        return list(await session.scalars(stmt))
+
+    result: list[Any] = await query(url, run)
+    return result
+
+
+async def settled(url: str, fake: FakeTelegram, within: float = 20) -> None:
+    """Wait until the fake has nothing unconfirmed and the inbox nothing pending."""
+    for _ in range(int(within / 0.1)):
+        if not fake.pending_updates() and not await rows(
+            url, InboxUpdate, InboxUpdate.status == "pending"
+        ):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the bot process did not settle")
+
+
+async def wait_for_plans(url: str, update_ids: list[int], within: float = 20) -> None:
+    """Wait until each update's decision and plan are committed (the bot holds its sends)."""
+    keys = [f"plan:{update_id}" for update_id in update_ids]
+    for _ in range(int(within / 0.05)):
+        found = await rows(url, KeyValue, KeyValue.key.in_(keys))
+        if len(found) == len(keys):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"plans not stored for {update_ids}")
+
+
+def run_bot(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run `python -m bot` to its end (for start-up failures)."""
+    return subprocess.run(
+        [PYTHON, "-m", "bot"], env=env, cwd=cwd, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_missing_token_stops_with_one_clear_line(tmp_path: Path) -> None:
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO), "AGENT_CHAT_ID": "-1001"}
+    result = run_bot(env, tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("configuration error: TELEGRAM_BOT_TOKEN is not set")
+
+
+def test_malformed_settings_are_named_and_the_token_never_echoed(tmp_path: Path) -> None:
+    secret = "not-a-token-but-secret"
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO), "TELEGRAM_BOT_TOKEN": secret,
+           "AGENT_CHAT_ID": "-1001"}  # fmt: skip
+    result = run_bot(env, tmp_path)
+    assert result.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN is malformed" in result.stderr
+    assert secret not in result.stderr + result.stdout
+    env.update(TELEGRAM_BOT_TOKEN="123456789:AAFakePasokhTestTokenXXXXXXXXXXXXXXX",
+               AGENT_CHAT_ID="agents")  # fmt: skip
+    result = run_bot(env, tmp_path)
+    assert result.returncode == 2
+    assert "AGENT_CHAT_ID is malformed" in result.stderr
+
+
+def test_bot_that_cannot_manage_topics_refuses_to_start(
+    fake_telegram: FakeTelegram, tmp_path: Path, database_url: str, kb_dir: Path
+) -> None:
+    fake_telegram.set_bot_rights(can_manage_topics=False)
+    result = run_bot(bot_env(fake_telegram, database_url, kb_dir), tmp_path)
+    assert result.returncode == 2
+    assert "Manage topics" in result.stderr
+    assert fake_telegram.token not in result.stderr
+
+
+async def test_kill_9_mid_flight_then_restart_replies_once_and_opens_one_ticket(
+    fake_telegram: FakeTelegram, tmp_path: Path, database_url: str, kb_dir: Path
+) -> None:
+    fake = fake_telegram
+    env = bot_env(fake, database_url, kb_dir, LOG_LEVEL="DEBUG")
+    first = BotProcess(env, tmp_path).start(fake)
+    early, b, c, d, e, late = (fake.new_user(f"مشتری {i}") for i in range(6))
+    fake.user_sends_text(early, ANSWERED)
+    await fake.wait_for_messages_async(early.id, 1)
+
+    # Telegram says "wait a minute" to the next reply: the bot holds every send meanwhile.
+    fake.fail_next_retry_after("sendMessage", retry_after=60)
+    fake.user_sends_text(b, ANSWERED)
+    await fake.wait_for_async(
+        lambda: any(c.status == 429 for c in fake.api_calls("sendMessage")), what="the 429"
+    )
+    held_updates = [
+        fake.user_sends_text(c, UNKNOWN),  # a hand-off: ticket, topic and card still to do
+        fake.user_sends_text(d, "/start"),  # two replies
+    ]
+    held = [fake.user_sends_text(e, ANSWERED), *held_updates]
+    await wait_for_plans(database_url, [u.update_id for u in held])  # decided, all waiting
+    first.kill()
+    fake.user_sends_text(late, ANSWERED)  # arrives while the bot is down
+    fake.clear_failures()
+
+    second = BotProcess(env, tmp_path).start(fake)
+    try:
+        await fake.wait_for_messages_async(fake.agent_chat_id, 1, timeout=20)
+        for user, count in ((b, 1), (c, 1), (d, 2), (e, 1), (late, 1)):
+            await fake.wait_for_messages_async(user.id, count, timeout=20)
+        await settled(database_url, fake)
+        tickets = await rows(database_url, Ticket)
+    finally:
+        assert second.stop() == 0
+    sent = {u.id: len(fake.sent_to(u.id)) for u in (early, b, c, d, e, late)}
+    assert sent == {early.id: 1, b.id: 1, c.id: 1, d.id: 2, e.id: 1, late.id: 1}
+    assert len(tickets) == 1
+    assert len(fake.topics()) == 1
+    assert len(fake.sent_to(fake.agent_chat_id)) == 1  # one card
+    assert "replaying" in second.log()
+    for log in (first.log(), second.log()):
+        assert fake.token not in log
+        assert fake.token.split(":")[1] not in log
+
+
+async def test_whole_conversations_through_python_m_bot(
+    fake_telegram: FakeTelegram, tmp_path: Path, database_url: str, kb_dir: Path
+) -> None:
+    fake = fake_telegram
+    banned, flooder = fake.new_user("ممنوع"), fake.new_user("عجول")
+    env = bot_env(fake, database_url, kb_dir, BANNED_USER_IDS=str(banned.id))
+    process = BotProcess(env, tmp_path).start(fake)
+    try:
+        browser = fake.new_user("مرورگر")
+        fake.user_sends_text(browser, "/start")
+        _, menu = await fake.wait_for_messages_async(browser.id, 2)
+        fake.user_presses_button(browser, menu, "شبکه")
+        listing = (await fake.wait_for_messages_async(browser.id, 3))[2]
+        fake.user_presses_button(browser, listing, "اتصال به وای‌فای دفتر")
+        article = (await fake.wait_for_messages_async(browser.id, 4))[3]
+        assert (article.text or "").startswith("اتصال به وای‌فای دفتر")
+
+        unsure = fake.new_user("مردد")
+        fake.user_sends_text(unsure, AMBIGUOUS)
+        (choices,) = await fake.wait_for_messages_async(unsure.id, 1)
+        fake.user_presses_button(unsure, choices, choices.button_texts[0])
+        shown = (await fake.wait_for_messages_async(unsure.id, 2))[1]
+        fake.user_presses_button(unsure, shown, "بله")
+
+        customer = fake.new_user("نیازمند")
+        fake.user_sends_text(customer, "/human")
+        (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1)
+        media = [
+            fake.user_sends_photo(customer),
+            fake.user_sends_voice(customer),
+            fake.user_sends_document(customer),
+            fake.user_sends_sticker(customer),
+            fake.user_sends_location(customer),
+            fake.user_sends_contact(customer),
+            *fake.user_sends_album(customer, 2),
+        ]
+        await fake.wait_for_messages_async(
+            fake.agent_chat_id, 1 + len(media), thread_id=card.thread_id
+        )
+
+        for _ in range(14):  # the default limit is 10 messages in 10 seconds
+            fake.user_sends_text(flooder, ANSWERED)
+        fake.user_sends_text(banned, "/start")
+        await settled(database_url, fake)
+        feedback = await rows(database_url, Feedback)
+    finally:
+        assert process.stop() == 0
+    copies = fake.sent_to(fake.agent_chat_id, card.thread_id)[1:]
+    assert [m.kind for m in copies] == [
+        "photo", "voice", "document", "sticker", "location", "contact", "photo", "photo",
+    ]  # fmt: skip
+    assert [f.helpful for f in feedback] == [True]
+    flood_replies = [m.text or "" for m in fake.sent_to(flooder.id)]
+    assert len(flood_replies) == 11 and sum("صبر کنید" in t for t in flood_replies) == 1
+    assert fake.sent_to(banned.id) == []
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database (dropped afterwards). A missing server fails the test."""
+    name = f"pasokh_test_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+@pytest.mark.postgres
+async def test_answer_and_hand_off_on_postgresql(
+    fake_telegram: FakeTelegram, tmp_path: Path, kb_dir: Path, postgres_url: str
+) -> None:
+    fake = fake_telegram
+    process = BotProcess(bot_env(fake, postgres_url, kb_dir), tmp_path).start(fake)
+    try:
+        user = fake.new_user("پارسا")
+        fake.user_sends_text(user, ANSWERED)
+        (answer,) = await fake.wait_for_messages_async(user.id, 1, timeout=10)
+        fake.user_presses_button(user, answer, "نه")
+        await fake.wait_for_messages_async(user.id, 2, timeout=10)
+        fake.user_sends_text(user, UNKNOWN)
+        (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1, timeout=10)
+        fake.user_sends_photo(user, caption="عکس خطا")
+        fake.user_sends_text(user, "/human")  # already open: no second ticket
+        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=card.thread_id)
+        await settled(postgres_url, fake)
+        tickets = await rows(postgres_url, Ticket)
+        links = await rows(postgres_url, MessageLink)
+        decisions = await rows(postgres_url, KBDecision)
+        logged = await rows(postgres_url, Message)
+    finally:
+        assert process.stop() == 0
+    (ticket,) = tickets
+    assert (ticket.reason, ticket.question, ticket.thread_id) == (
+        "no_answer",
+        UNKNOWN,
+        card.thread_id,
+    )
+    assert len(links) == 1
+    assert {d.kind for d in decisions} >= {"answer", "handoff"}
+    assert len(logged) >= 6
+    assert len(fake.topics()) == 1

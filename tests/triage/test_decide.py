@@ -1,0 +1,83 @@
+"""Triage rules: a person when asked or when nothing fits, fewer lists after failures, priority."""
+
+from kb.decision import Decision, Hit
+from triage import after_not_helpful, decide, priority
+
+PASSWORD = Hit("password-reset", "بازیابی رمز عبور", 0.82)
+LOCKED = Hit("account-locked", "قفل شدن حساب", 0.41)
+VPN = Hit("vpn-connect", "اتصال به وی‌پی‌ان", 0.38)
+
+
+def answer(query: str = "رمزم یادم رفته") -> Decision:
+    return Decision(query, "answer", (PASSWORD, LOCKED, VPN), 0.93)
+
+
+def suggest(query: str = "مشکل ورود") -> Decision:
+    return Decision(query, "suggest", (LOCKED, VPN, PASSWORD), 0.4)
+
+
+def nothing(query: str = "قیمت گوجه") -> Decision:
+    return Decision(query, "handoff", (VPN,), 0.05)
+
+
+def test_confident_answer_is_given() -> None:
+    outcome = decide("رمزم یادم رفته", answer())
+    assert outcome.action == "answer"
+    assert outcome.article_id == "password-reset"
+
+
+def test_request_for_a_person_wins_over_a_confident_answer() -> None:
+    outcome = decide("رمزم یادم رفته، با کارشناس صحبت کنم", answer())
+    assert outcome.action == "handoff"
+    assert outcome.reason == "asked"
+    assert outcome.hits == (PASSWORD, LOCKED, VPN)
+
+
+def test_nothing_fitting_hands_off_with_what_was_tried() -> None:
+    outcome = decide("قیمت گوجه", nothing())
+    assert (outcome.action, outcome.reason) == ("handoff", "no_answer")
+    assert outcome.hits == (VPN,)
+
+
+def test_unsure_result_offers_up_to_three_articles() -> None:
+    outcome = decide("مشکل ورود", suggest())
+    assert outcome.action == "suggest"
+    assert [h.article_id for h in outcome.hits] == [
+        "account-locked",
+        "vpn-connect",
+        "password-reset",
+    ]
+
+
+def test_after_two_failures_an_unsure_result_goes_to_a_person() -> None:
+    outcome = decide("مشکل ورود", suggest(), failed_attempts=2)
+    assert (outcome.action, outcome.reason) == ("handoff", "not_helpful")
+
+
+def test_after_two_failures_a_confident_answer_is_still_given() -> None:
+    assert decide("رمزم یادم رفته", answer(), failed_attempts=2).action == "answer"
+
+
+def test_greeting_is_small_talk_not_a_ticket() -> None:
+    outcome = decide("سلام", nothing("سلام"))
+    assert outcome.action == "small_talk"
+    assert outcome.talk == "greeting"
+
+
+def test_first_no_offers_the_other_articles() -> None:
+    outcome = after_not_helpful((PASSWORD, LOCKED, VPN), "password-reset", failed_attempts=0)
+    assert outcome.action == "suggest"
+    assert [h.article_id for h in outcome.hits] == ["account-locked", "vpn-connect"]
+
+
+def test_second_no_in_a_row_hands_off() -> None:
+    outcome = after_not_helpful((PASSWORD, LOCKED), "password-reset", failed_attempts=1)
+    assert (outcome.action, outcome.reason) == ("handoff", "not_helpful")
+
+
+def test_priority_rises_with_tier_and_urgent_wording() -> None:
+    assert priority("standard", "رمزم یادم رفته") == "normal"
+    assert priority("standard", "فوری: سرور از کار افتاده") == "high"
+    assert priority("vip", "رمزم یادم رفته") == "high"
+    assert priority("vip", "خیلی فوری است") == "urgent"
+    assert priority("unknown-tier", "اضطراری") == "high"

@@ -1,0 +1,68 @@
+"""Recognising a request for a person in plain Persian (formal, colloquial, Finglish)."""
+
+import pytest
+
+from triage.person import PersonRequestDetector, asks_for_person
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "با کارشناس صحبت کنم",
+        "اپراتور",
+        "اوپراتور لطفا",
+        "میخوام با یه آدم حرف بزنم",
+        "می‌خواهم با یک کارشناس صحبت کنم",
+        "پشتیبان انسانی",
+        "پشتيبان انساني",  # Arabic yeh
+        "لطفا منو به پشتیبانی وصل کنید",
+        "کسی هست؟",
+        "ربات نمیخوام",
+        "با ربات نمیخوام حرف بزنم",
+        "حرف بزنم با یه انسان",
+        "operator please",
+        "I want to talk to a human",
+    ],
+)
+def test_request_for_a_person_is_recognised(text: str) -> None:
+    assert asks_for_person(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "رمز عبورم را فراموش کرده‌ام",
+        "رمز کارشناس شبکه را فراموش کرده‌ام",
+        "چطور به وی پی ان وصل شوم",
+        "۵ نفر از همکاران نمی‌توانند وارد شوند",
+        "پشتیبانی شبکه قطع است",
+        "سلام",
+        "",
+        "   ",
+    ],
+)
+def test_question_that_mentions_people_is_not_a_request(text: str) -> None:
+    assert not asks_for_person(text)
+
+
+def test_long_message_naming_an_agent_is_treated_as_a_question() -> None:
+    text = (
+        "دیروز کارشناس شبکه گفت برای اتصال به سرور باید نرم افزار جدید را نصب کنم"
+        " ولی نصب نمیشه و خطا میده"
+    )
+    assert not asks_for_person(text)
+
+
+def test_normalizer_output_is_also_checked() -> None:
+    detect = PersonRequestDetector(normalizer=lambda text: "اپراتور" if text == "oprator" else text)
+    assert detect("oprator")
+    assert not detect("salam")
+
+
+def test_a_failing_normalizer_never_breaks_detection() -> None:
+    def broken(text: str) -> str:
+        raise RuntimeError("bug")
+
+    detect = PersonRequestDetector(normalizer=broken)
+    assert detect("اپراتور")
+    assert not detect("سلام")

@@ -1,0 +1,27 @@
+"""Triage: what to do with a customer's message (answer, suggest or hand off), and how urgent."""
+
+from triage.decide import (
+    MAX_FAILED_ATTEMPTS,
+    Outcome,
+    after_not_helpful,
+    decide,
+    handoff,
+    is_urgent,
+    priority,
+)
+from triage.person import PersonRequestDetector, asks_for_person
+from triage.smalltalk import SmallTalk, small_talk
+
+__all__ = [
+    "MAX_FAILED_ATTEMPTS",
+    "Outcome",
+    "PersonRequestDetector",
+    "SmallTalk",
+    "after_not_helpful",
+    "asks_for_person",
+    "decide",
+    "handoff",
+    "is_urgent",
+    "priority",
+    "small_talk",
+]

@@ -1,0 +1,105 @@
+"""Turn the KB's decision and the conversation so far into what the bot does next.
+
+The KB knows only the question; triage adds what it cannot see: the customer
+asking for a person in plain words, and failed attempts piling up. The rules:
+
+0. A message that is only a greeting or a thank-you gets a polite word back.
+1. A request for a person always wins: hand off, reason "asked".
+2. The KB found nothing that fits: hand off, reason "no_answer".
+3. After two failed attempts in a row (a "no" on an answer, "none of these"), an
+   uncertain result (suggest) goes straight to a person, reason "not_helpful":
+   the customer should not be made to pick from yet another list.
+4. Otherwise the KB's answer or suggestion stands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from kb.decision import Decision, Hit
+from triage.person import asks_for_person, fold
+from triage.smalltalk import SmallTalk, small_talk
+
+Action = Literal["answer", "suggest", "handoff", "small_talk"]
+Reason = Literal["asked", "no_answer", "not_helpful"]
+Priority = Literal["normal", "high", "urgent"]
+
+# Failed attempts in a row after which the bot stops offering more articles.
+MAX_FAILED_ATTEMPTS = 2
+# Alternatives offered after a "no" on an answer.
+MAX_ALTERNATIVES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What to do with a message: answer `article_id`, suggest `hits`, hand off, or chat."""
+
+    action: Action
+    hits: tuple[Hit, ...] = ()
+    article_id: str | None = None
+    reason: Reason | None = None
+    talk: SmallTalk | None = None
+
+    @property
+    def is_handoff(self) -> bool:
+        return self.action == "handoff"
+
+
+def handoff(reason: Reason, hits: tuple[Hit, ...] = ()) -> Outcome:
+    """Build a hand-off outcome that carries what the bot tried."""
+    return Outcome("handoff", hits=hits, reason=reason)
+
+
+def decide(
+    text: str,
+    decision: Decision,
+    *,
+    failed_attempts: int = 0,
+    wants_person: Callable[[str], bool] = asks_for_person,
+) -> Outcome:
+    """Combine the KB decision for `text` with the conversation's state."""
+    talk = small_talk(text)
+    if talk is not None and decision.kind != "answer":
+        return Outcome("small_talk", talk=talk)
+    if wants_person(text):
+        return handoff("asked", decision.hits)
+    if decision.kind == "handoff" or decision.top is None:
+        return handoff("no_answer", decision.hits)
+    if decision.kind == "suggest":
+        if failed_attempts >= MAX_FAILED_ATTEMPTS:
+            return handoff("not_helpful", decision.hits)
+        return Outcome("suggest", hits=decision.choices or decision.hits[:MAX_ALTERNATIVES])
+    return Outcome("answer", hits=decision.hits, article_id=decision.top.article_id)
+
+
+def after_not_helpful(
+    hits: tuple[Hit, ...], shown_article_id: str | None, *, failed_attempts: int
+) -> Outcome:
+    """Decide what follows a "no": alternatives and a person, or (second failure) a person.
+
+    `failed_attempts` counts the failures before this "no".
+    """
+    if failed_attempts + 1 >= MAX_FAILED_ATTEMPTS:
+        return handoff("not_helpful", hits)
+    others = tuple(hit for hit in hits if hit.article_id != shown_article_id)
+    return Outcome("suggest", hits=others[:MAX_ALTERNATIVES])
+
+
+# Words that make a problem urgent for the customer (folded forms, substring match).
+URGENT_MARKERS = ("فوری", "فورا", "اضطراری", "عاجل", "خیلی مهم", "urgent", "asap", "emergency")
+_TIER_LEVEL = {"standard": 0, "vic": 1, "vip": 1}
+_LEVELS: tuple[Priority, ...] = ("normal", "high", "urgent")
+
+
+def is_urgent(text: str) -> bool:
+    """Return True when the customer marks the problem as urgent."""
+    folded = fold(text)
+    return any(marker in folded for marker in URGENT_MARKERS)
+
+
+def priority(tier: str, text: str) -> Priority:
+    """Rank a new ticket: VIP/VIC customers start high; an urgent wording raises one level."""
+    level = _TIER_LEVEL.get(tier, 0) + (1 if is_urgent(text) else 0)
+    return _LEVELS[min(level, len(_LEVELS) - 1)]

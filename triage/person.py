@@ -1,0 +1,174 @@
+"""Recognise a customer asking, in plain words, to talk to a person.
+
+Customers rarely type `/human`; they write «اپراتور», «با کارشناس صحبت کنم» or
+«میخوام با یه آدم حرف بزنم». The rule: a word naming a person (or asking for a
+non-bot answer) together with a verb of talking/wanting, or on its own in a
+very short message. A long question that merely mentions «کارشناس» («رمز
+کارشناس شبکه را فراموش کرده‌ام») is a question, not a request for a person.
+
+>>> asks_for_person("با کارشناس صحبت کنم")
+True
+>>> asks_for_person("اپراتور")
+True
+>>> asks_for_person("میخوام با یه آدم حرف بزنم")
+True
+>>> asks_for_person("پشتیبان انسانی")
+True
+>>> asks_for_person("رمز عبورم را فراموش کرده‌ام")
+False
+>>> asks_for_person("رمز کارشناس شبکه را فراموش کرده‌ام")
+False
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+# Longest message still read as a bare request («کارشناس لطفا», «اپراتور؟»).
+SHORT_REQUEST_WORDS = 3
+# Longest message inspected at all: a long text is a question even if it names a person.
+MAX_REQUEST_WORDS = 14
+
+# Words that name a person rather than the bot (prefix match on folded tokens).
+_PERSON_PREFIXES = (
+    "کارشناس",
+    "اپراتور",
+    "اوپراتور",
+    "پشتیبان",
+    "انسان",
+    "نماینده",
+    "کارمند",
+    "مسئول",
+    "مسول",
+    "ادمین",
+    "تکنسین",
+    "operator",
+    "human",
+    "agent",
+    "admin",
+    "person",
+    "karshenas",
+    "operat",
+    "poshtiban",
+)
+# Whole words that name a person («آدم», «کسی», «یه نفر»).
+_PERSON_WORDS = frozenset(
+    {"آدم", "آدمی", "ادم", "ادمی", "کسی", "نفر", "شخص", "فرد", "ensan", "adam"}
+)
+# Verbs of talking, connecting or calling (prefix match).
+_TALK_PREFIXES = (
+    "صحبت",
+    "حرف",
+    "گفتگو",
+    "گفتوگو",
+    "چت",
+    "تماس",
+    "وصل",
+    "ارتباط",
+    "تلفن",
+    "زنگ",
+    "talk",
+    "speak",
+    "chat",
+    "contact",
+    "call",
+    "connect",
+    "sohbat",
+    "harf",
+)
+# Verbs of wanting (prefix match, after «می»/«نمی» are joined to the verb).
+_WANT_PREFIXES = ("میخوا", "میخا", "خواست", "بخوا", "لازم", "need", "want", "mikham")
+# Phrases that ask for anything but the bot («ربات نه», «نمیخوام با ربات»).
+_NOT_BOT = re.compile(
+    r"(ربات|بات|bot)\s*(نه|نمیخوا|نمیخا|بسه|کافیه)|(نمیخوا|نمیخا|نه)\w*\s+(با\s+)?(ربات|بات|bot)"
+)
+
+_FOLD = str.maketrans(
+    {
+        "ي": "ی",
+        "ى": "ی",
+        "ئ": "ی",
+        "ك": "ک",
+        "ة": "ه",
+        "ۀ": "ه",
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "آ",
+        "\u200c": " ",  # zero-width non-joiner: «می‌خوام» and «میخوام» read the same
+        "\u200d": "",
+        "\u200f": "",
+        "\u200e": "",
+        "ـ": "",  # tatweel
+    }
+)
+_DIACRITICS = re.compile(r"[\u064b-\u065f\u0670]")
+_PUNCT = re.compile(r"[^\w\s]")
+_MI_PREFIX = re.compile(r"(?<!\S)(ن?می)\s+(?=\S)")
+
+
+def _default_normalizer() -> Callable[[str], str] | None:
+    """Return the KB's normalizer when it is available (it also fixes Finglish and layouts)."""
+    try:
+        from kb.normalize import normalize
+    except ImportError:  # the KB normalizer is optional for this rule
+        return None
+    return normalize
+
+
+def fold(text: str) -> str:
+    """Fold letter variants, half-spaces, diacritics and punctuation; join «می» to its verb."""
+    text = _DIACRITICS.sub("", text.translate(_FOLD)).lower()
+    text = _PUNCT.sub(" ", text)
+    text = _MI_PREFIX.sub(r"\1", text)
+    return " ".join(text.split())
+
+
+def _has_prefix(tokens: list[str], prefixes: tuple[str, ...]) -> bool:
+    return any(token.startswith(prefixes) for token in tokens)
+
+
+def _looks_like_request(folded: str) -> bool:
+    tokens = folded.split()
+    if not tokens or len(tokens) > MAX_REQUEST_WORDS:
+        return False
+    if _NOT_BOT.search(folded):
+        return True
+    names_person = _has_prefix(tokens, _PERSON_PREFIXES) or any(t in _PERSON_WORDS for t in tokens)
+    if not names_person:
+        return False
+    if len(tokens) <= SHORT_REQUEST_WORDS:
+        return True
+    return _has_prefix(tokens, _TALK_PREFIXES) or _has_prefix(tokens, _WANT_PREFIXES)
+
+
+class PersonRequestDetector:
+    """Decide whether a message asks for a person; normalizer injectable for tests."""
+
+    def __init__(self, normalizer: Callable[[str], str] | None = None) -> None:
+        self.normalizer_ = normalizer
+
+    def __call__(self, text: str) -> bool:
+        """Return True when `text` asks to talk to a person."""
+        if not isinstance(text, str) or not text.strip():
+            return False
+        if _looks_like_request(fold(text)):
+            return True
+        if self.normalizer_ is None:
+            return False
+        try:
+            normalized = self.normalizer_(text)
+        except Exception:  # a normalizer bug must never stop the conversation
+            return False
+        return _looks_like_request(fold(normalized))
+
+
+_detector: PersonRequestDetector | None = None
+
+
+def asks_for_person(text: str) -> bool:
+    """Return True when `text` asks, in plain words, to talk to a person."""
+    global _detector
+    if _detector is None:
+        _detector = PersonRequestDetector(_default_normalizer())
+    return _detector(text)
