@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from telegram import Message
 
 from bot.formatting import bound
+from storage.models import MessageKind
 
-MessageKind = Literal[
-    "text",
-    "photo",
-    "voice",
-    "document",
-    "sticker",
-    "video",
-    "audio",
-    "animation",
-    "location",
-    "contact",
-    "video_note",
-    "callback",
-    "other",
-]
 # Longest customer text kept in the log and handed to the KB.
 LOG_TEXT_MAX = 4096
 QUESTION_MAX = 1000
