@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kb.confidence import ConfidenceModel, feature_values, top_candidates_within
 from kb.decision import Decision, Hit
@@ -11,6 +12,7 @@ from kb.latin import persian_candidates
 from kb.normalize import has_latin, has_persian
 
 MAX_HITS = 5
+DECISION_CACHE_SIZE = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,9 @@ class Engine:
     def __init__(self, index: KBIndex, model: ConfidenceModel) -> None:
         self.index = index
         self.model = model
+        # Support questions repeat («رمزم را فراموش کرده‌ام» all day long); an engine never
+        # changes, so its decisions can be kept. A reload builds a new engine and a new cache.
+        self.decide = lru_cache(maxsize=DECISION_CACHE_SIZE)(self._decide)
 
     def assess(self, text: str) -> Assessment:
         """Rank `text` (and its Persian readings when typed in Latin letters) and keep the best."""
@@ -40,7 +45,7 @@ class Engine:
                     best = candidate
         return best
 
-    def decide(self, text: str) -> Decision:
+    def _decide(self, text: str) -> Decision:
         """Answer, suggest or hand off, with the ranked hits."""
         assessment = self.assess(text)
         ranking, confidence = assessment.ranking, assessment.confidence

@@ -143,3 +143,15 @@ def test_any_input_gets_a_decision(sample_kb: Path, text: str) -> None:
     decision = KnowledgeBase(sample_kb).ask(text)
     assert decision.kind in ("answer", "suggest", "handoff")
     assert len(decision.hits) <= 5
+
+
+def test_a_repeated_question_sees_the_reloaded_kb(
+    sample_kb: Path, write_article: WriteArticle
+) -> None:
+    kb = KnowledgeBase(sample_kb)
+    question = "چاپگر طبقه سوم کار نمی‌کند"
+    assert kb.ask(question).kind == "handoff"
+    write_article("printer", "چاپگر کار نمی‌کند", questions=["چاپگر طبقه کار نمی‌کند"])
+    kb.reload()
+    decision = kb.ask(question)
+    assert decision.top is not None and decision.top.article_id == "printer"
