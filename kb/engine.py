@@ -9,7 +9,7 @@ from kb.confidence import ConfidenceModel, feature_values, top_candidates_within
 from kb.decision import Decision, Hit
 from kb.index import KBIndex, Ranking
 from kb.latin import persian_candidates
-from kb.normalize import has_latin, has_persian
+from kb.normalize import has_latin, has_persian, normalize
 
 MAX_HITS = 5
 DECISION_CACHE_SIZE = 4096
@@ -35,14 +35,21 @@ class Engine:
 
     def assess(self, text: str) -> Assessment:
         """Rank `text` (and its Persian readings when typed in Latin letters) and keep the best."""
-        best = self._assess_one(text)
-        if has_latin(text) and not has_persian(text):
-            for reading in persian_candidates(text, self.index.vocabulary_):
-                if best.confidence >= self.model.thresholds.answer:
-                    break  # already answerable: another ranking would only cost time
-                candidate = self._assess_one(reading)
-                if candidate.confidence > best.confidence:
-                    best = candidate
+        if not has_latin(text) or has_persian(text):
+            return self._assess_one(text)
+        # Latin letters only: the text as typed matters only if the KB itself uses such words
+        # (vpn, excel); its Persian readings (keyboard layout, Finglish) usually carry it.
+        vocabulary = self.index.vocabulary_
+        if any(word in vocabulary for word in normalize(text).split()):
+            best = self._assess_one(text)
+        else:
+            best = Assessment(Ranking(normalize(text), ()), 0.0)
+        for reading in persian_candidates(text, vocabulary):
+            if _settled(best, self.model.thresholds.suggest):
+                break  # readings come best first: another ranking would only cost time
+            candidate = self._assess_one(reading)
+            if candidate.confidence > best.confidence or not best.ranking.candidates:
+                best = candidate
         return best
 
     def _decide(self, text: str) -> Decision:
@@ -73,3 +80,9 @@ class Engine:
         if not ranking.candidates:
             return Assessment(ranking, 0.0)
         return Assessment(ranking, self.model.probability(feature_values(ranking, self.index)))
+
+
+def _settled(assessment: Assessment, suggest_from: float) -> bool:
+    """A reading that already matches well enough to offer choices is the reading meant."""
+    candidates = assessment.ranking.candidates
+    return bool(candidates) and candidates[0].score >= suggest_from

@@ -33,7 +33,7 @@ EXACT_MAX_DOCS = 4000
 COMMON_SHARE = 0.02
 COMMON_MIN_DOCS = 50
 # ...which keeps this many texts for the exact character score.
-SHORTLIST_DOCS = 500
+SHORTLIST_DOCS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +104,8 @@ class KBIndex:
         keys = texts
         self.char_vectorizer_: TfidfVectorizer | None = None
         self.word_vectorizer_: TfidfVectorizer | None = None
+        self.char_docs_: sparse.csr_matrix | None = None
+        self.word_docs_: sparse.csr_matrix | None = None
         self.word_idf_: dict[str, float] = {}
         self.vocabulary_: frozenset[str] = frozenset()
         if not keys:
@@ -132,7 +134,9 @@ class KBIndex:
             lowercase=False,
             dtype=np.float32,
         )
-        self.word_postings_ = sparse.csr_matrix(self.word_vectorizer_.fit_transform(keys).T)
+        word_docs = sparse.csr_matrix(self.word_vectorizer_.fit_transform(keys))
+        self.word_postings_ = sparse.csr_matrix(word_docs.T)
+        self.word_docs_ = word_docs if self.char_docs_ is not None else None
         self.word_query_ = _QueryVectorizer(self.word_vectorizer_)
         vocabulary = self.word_vectorizer_.vocabulary_
         idf = self.word_vectorizer_.idf_
@@ -149,8 +153,7 @@ class KBIndex:
         if len(key) < MIN_QUERY_CHARS or self.char_vectorizer_ is None:
             return Ranking(key, ())
         assert self.word_vectorizer_ is not None
-        word_doc = _cosines(self.word_postings_, self.word_query_(key), self.n_docs_)
-        char_doc = self._char_cosines(self.char_query_(key), word_doc)
+        char_doc, word_doc = self._similarities(self.char_query_(key), self.word_query_(key))
         w = self.weights
         similarity = w.char * char_doc + w.word * word_doc
         n_phrasings, n_ranked = self.n_phrasings_, len(self.ranked_)
@@ -187,32 +190,35 @@ class KBIndex:
         refined.sort(key=lambda c: (-c.score, c.index))
         return Ranking(key, tuple(refined[:limit]))
 
-    def _char_cosines(
-        self, query: tuple[np.ndarray, np.ndarray], word_doc: np.ndarray
-    ) -> np.ndarray:
-        """Character cosines: exact for a small KB; shortlist, then exact, for a large one."""
-        columns, weights = query
+    def _similarities(
+        self, char_query: _Query, word_query: _Query
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Character and word cosines of every text: exact for a small KB; for a large one,
+        exact on a shortlist of the texts that share the query's rarer character n-grams."""
+        columns, weights = char_query
         rare = ~self.char_common_[columns]
-        if self.char_docs_ is None or not rare.any():
-            return _cosines(self.char_postings_, query, self.n_docs_)
-        w = self.weights
-        rough = w.char * _cosines(self.char_postings_, (columns[rare], weights[rare]), self.n_docs_)
-        rough += w.word * word_doc
+        if self.char_docs_ is None or self.word_docs_ is None or not rare.any():
+            return (
+                _cosines(self.char_postings_, char_query, self.n_docs_),
+                _cosines(self.word_postings_, word_query, self.n_docs_),
+            )
+        rough = _cosines(self.char_postings_, (columns[rare], weights[rare]), self.n_docs_)
         shortlist = np.flatnonzero(rough)
         if len(shortlist) > SHORTLIST_DOCS:
             top = np.argpartition(-rough[shortlist], SHORTLIST_DOCS - 1)[:SHORTLIST_DOCS]
             shortlist = shortlist[top]
-        vector = sparse.csr_matrix(
-            (weights, (columns, np.zeros(len(columns), dtype=np.int64))),
-            shape=(self.char_docs_.shape[1], 1),
-        )
-        exact = np.zeros(self.n_docs_, dtype=np.float32)
-        exact[shortlist] = (self.char_docs_[shortlist] @ vector).toarray().ravel()
-        return exact
+        char = np.zeros(self.n_docs_, dtype=np.float32)
+        word = np.zeros(self.n_docs_, dtype=np.float32)
+        char[shortlist] = _row_cosines(self.char_docs_, shortlist, char_query)
+        word[shortlist] = _row_cosines(self.word_docs_, shortlist, word_query)
+        return char, word
 
     def idf(self, word: str) -> float:
         """IDF of a word in this KB; unseen words count as rare."""
         return self.word_idf_.get(word, getattr(self, "max_idf_", 1.0))
+
+
+_Query = tuple[np.ndarray, np.ndarray]  # feature columns, L2-normalized weights
 
 
 class _QueryVectorizer:
@@ -243,14 +249,41 @@ class _QueryVectorizer:
         return columns, weights / np.linalg.norm(weights)
 
 
-def _cosines(
-    postings: sparse.csr_matrix, query: tuple[np.ndarray, np.ndarray], n_docs: int
-) -> np.ndarray:
-    """Cosine of the query with every document, reading only the query's posting lists."""
+def _row_cosines(docs: sparse.csr_matrix, rows: np.ndarray, query: _Query) -> np.ndarray:
+    """Cosines of the query with the given rows (texts) of a texts x features matrix."""
+    columns, weights = query
+    if len(rows) == 0 or len(columns) == 0:
+        return np.zeros(len(rows), dtype=np.float32)
+    dense = np.zeros(docs.shape[1], dtype=np.float32)
+    dense[columns] = weights
+    positions, owner = _segments(docs.indptr, rows)
+    products = docs.data[positions] * dense[docs.indices[positions]]
+    return np.bincount(owner, weights=products, minlength=len(rows)).astype(np.float32)
+
+
+def _cosines(postings: sparse.csr_matrix, query: _Query, n_docs: int) -> np.ndarray:
+    """Cosine of the query with every text, reading only the query's posting lists."""
     columns, weights = query
     if len(columns) == 0:
         return np.zeros(n_docs, dtype=np.float32)
-    return np.asarray(postings[columns].T @ weights, dtype=np.float32).ravel()
+    positions, owner = _segments(postings.indptr, columns)
+    products = postings.data[positions] * weights[owner]
+    return np.bincount(postings.indices[positions], weights=products, minlength=n_docs).astype(
+        np.float32
+    )
+
+
+def _segments(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of every stored entry of `rows` in a CSR matrix, and which row each belongs to.
+
+    Plain numpy on the CSR arrays: scipy's row slicing builds matrix objects whose checks cost
+    more than the arithmetic on a one-question query.
+    """
+    starts = indptr[rows]
+    lengths = indptr[rows + 1] - starts
+    owner = np.repeat(np.arange(len(rows)), lengths)
+    offsets = np.arange(len(owner)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return starts[owner] + offsets, owner
 
 
 def search_key(text: str) -> str:
