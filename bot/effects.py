@@ -9,10 +9,12 @@ leaves a plan that the next start resumes. Each effect has a delivery rule:
 - once (SendText: what people read): at most once. Before the call, the plan's
   progress is committed past it, so a replay never sends it again; a 429 (known
   not delivered) moves the progress back before waiting.
-- best effort (AnswerCallback, RemoveButtons): repeating is harmless, failing too.
-- durable (OpenTopic, PostCard, Relay): at least once; each result is committed
-  with the progress, and each is idempotent against the database (a topic is
-  created only while the ticket has none, a message copied only while unlinked).
+- best effort (AnswerCallback, RemoveButtons, and the desk's EditCard, CloseTopic,
+  RenameTopic, MirrorEdit): repeating is harmless, failing too; card and topic
+  effects read the ticket from the database when they run, so they show its latest state.
+- durable (OpenTopic, PostCard, Relay, ToCustomer): at least once; each result is
+  committed with the progress, and each is idempotent against the database (a topic
+  is created only while the ticket has none, a message copied only while unlinked).
 """
 
 from __future__ import annotations
@@ -90,12 +92,91 @@ class Relay:
     from_chat_id: int
     message_id: int
     media_group_id: str | None = None
+    # The rest of an album, copied in the same call so it stays one album.
+    album: tuple[int, ...] = ()
 
     delivery = "durable"
 
 
-Effect = SendText | AnswerCallback | RemoveButtons | OpenTopic | PostCard | Relay
-Durable = OpenTopic | PostCard | Relay
+@dataclass(frozen=True, slots=True)
+class EditCard:
+    """Re-render the ticket's card (state, holder, rating) from the database."""
+
+    ticket_id: int
+
+    delivery = "best_effort"
+
+
+@dataclass(frozen=True, slots=True)
+class CloseTopic:
+    """Close the ticket's forum topic (agents can still read it), or the given old one."""
+
+    ticket_id: int
+    chat_id: int | None = None  # set for a topic the ticket has left (moved to L2)
+    thread_id: int | None = None
+
+    delivery = "best_effort"
+
+
+@dataclass(frozen=True, slots=True)
+class RenameTopic:
+    """Rename the ticket's topic after its current level (L2 marker)."""
+
+    ticket_id: int
+
+    delivery = "best_effort"
+
+
+@dataclass(frozen=True, slots=True)
+class MirrorEdit:
+    """Apply an edit to the copy of a message on the other side (plain text, never parsed)."""
+
+    chat_id: int
+    message_id: int
+    text: str
+    caption: bool = False
+
+    delivery = "best_effort"
+
+
+@dataclass(frozen=True, slots=True)
+class ToCustomer:
+    """Copy an agent's message from the topic to the customer and link the two."""
+
+    ticket_id: int
+    from_chat_id: int
+    message_id: int
+    reply_to: int | None = None  # the customer's message id to reply to, if any
+    # The rest of an album, copied in the same call so it stays one album.
+    album: tuple[int, ...] = ()
+
+    delivery = "durable"
+
+
+Effect = (
+    SendText
+    | AnswerCallback
+    | RemoveButtons
+    | OpenTopic
+    | PostCard
+    | Relay
+    | EditCard
+    | CloseTopic
+    | RenameTopic
+    | MirrorEdit
+    | ToCustomer
+)
+Durable = OpenTopic | PostCard | Relay | ToCustomer
+BestEffort = AnswerCallback | RemoveButtons | EditCard | CloseTopic | RenameTopic | MirrorEdit
+
+# The desk's effects are stored field by field under these names.
+_PLAIN: dict[str, type[Any]] = {
+    "edit_card": EditCard,
+    "close_topic": CloseTopic,
+    "rename_topic": RenameTopic,
+    "mirror_edit": MirrorEdit,
+    "to_customer": ToCustomer,
+}
 
 _MarkupType = type[InlineKeyboardMarkup] | type[ReplyKeyboardMarkup] | type[ReplyKeyboardRemove]
 _MARKUPS: dict[str, _MarkupType] = {
@@ -153,12 +234,17 @@ def to_json(effect: Effect) -> dict[str, Any]:
         return {"op": "open_topic", "ticket_id": effect.ticket_id}
     if isinstance(effect, PostCard):
         return {"op": "post_card", "ticket_id": effect.ticket_id}
+    for op, cls in _PLAIN.items():
+        if isinstance(effect, cls):
+            return {"op": op, **{name: getattr(effect, name) for name in cls.__slots__}}
+    assert isinstance(effect, Relay)
     return {
         "op": "relay",
         "ticket_id": effect.ticket_id,
         "from_chat_id": effect.from_chat_id,
         "message_id": effect.message_id,
         "media_group_id": effect.media_group_id,
+        "album": list(effect.album),
     }
 
 
@@ -186,5 +272,13 @@ def from_json(data: dict[str, Any]) -> Effect:
             int(data["from_chat_id"]),
             int(data["message_id"]),
             data.get("media_group_id"),
+            tuple(int(i) for i in data.get("album") or ()),
         )
+    if op in _PLAIN:
+        cls = _PLAIN[op]
+        fields = {name: data.get(name) for name in cls.__slots__}
+        if "album" in fields:  # JSON gives a list back
+            fields["album"] = tuple(fields["album"] or ())
+        effect: Effect = cls(**fields)
+        return effect
     raise ValueError(f"unknown effect {op!r}")

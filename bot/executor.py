@@ -12,19 +12,45 @@ from datetime import timedelta
 from html import unescape
 from typing import Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot, Message
+from telegram import Bot, Message, ReplyParameters
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.warnings import PTBDeprecationWarning
 
-from bot import keyboards
-from bot.effects import AnswerCallback, Durable, OpenTopic, PostCard, Relay, RemoveButtons, SendText
+from bot import desk_texts
+from bot.desk_card import card_markup
+from bot.effects import (
+    AnswerCallback,
+    BestEffort,
+    CloseTopic,
+    Durable,
+    EditCard,
+    MirrorEdit,
+    OpenTopic,
+    PostCard,
+    Relay,
+    RemoveButtons,
+    RenameTopic,
+    SendText,
+    ToCustomer,
+)
+from bot.migration import record_migration
+from handoff import service as handoff_service
 from handoff.card import render_card
 from handoff.topics import topic_name
-from storage.models import Ticket
+from storage.models import MessageLink, Ticket
 from storage.repositories import (
     add_ticket_event,
+    find_link_by_agent_message,
     find_link_by_customer_message,
     get_customer,
     get_ticket,
@@ -43,6 +69,8 @@ DURABLE_ATTEMPTS = 8
 BACKOFF_START = 0.5
 BACKOFF_MAX = 30.0
 _TAGS = re.compile(r"<[^>]+>")
+# Messages re-posted into a recreated topic.
+HISTORY_ON_RECREATE = 20
 
 Record = Callable[[AsyncSession], Awaitable[None]]
 
@@ -72,6 +100,29 @@ def _delay(error: TelegramError, attempt: int) -> float:
     if isinstance(error, RetryAfter):
         return retry_seconds(error)
     return min(BACKOFF_MAX, BACKOFF_START * 2.0**attempt)
+
+
+async def recent_links(session: AsyncSession, ticket_id: int, limit: int) -> list[MessageLink]:
+    """Return the ticket's last `limit` relayed messages, oldest first."""
+    rows = await session.scalars(
+        select(MessageLink)
+        .where(MessageLink.ticket_id == ticket_id)
+        .order_by(MessageLink.id.desc())
+        .limit(limit)
+    )
+    return list(reversed(list(rows)))
+
+
+def failure_reason(error: TelegramError) -> str:
+    """Say in Persian why Telegram refused a delivery (agents read it in the topic)."""
+    text = error.message.lower()
+    if isinstance(error, Forbidden) or "blocked" in text:
+        return desk_texts.REASON_BLOCKED
+    if "thread not found" in text:
+        return desk_texts.REASON_THREAD
+    if isinstance(error, RetryAfter):
+        return desk_texts.REASON_TOO_MANY
+    return f"{desk_texts.REASON_UNKNOWN} ({error.message[:200]})"
 
 
 def plain_text(html: str) -> str:
@@ -126,23 +177,93 @@ class Executor:
 
     # -- best effort ---------------------------------------------------------------------------
 
-    async def best_effort(self, effect: AnswerCallback | RemoveButtons) -> None:
-        """Answer a button or remove buttons; a failure only gets logged."""
+    async def best_effort(self, effect: BestEffort) -> None:
+        """Answer a button, remove buttons, edit a card or a copy; a failure only gets logged."""
         await self.gate.wait()
         try:
             if isinstance(effect, AnswerCallback):
                 await self.bot.answer_callback_query(
                     effect.query_id, text=effect.text, show_alert=effect.alert
                 )
-            else:
+            elif isinstance(effect, RemoveButtons):
                 await self.bot.edit_message_reply_markup(
                     chat_id=effect.chat_id, message_id=effect.message_id, reply_markup=None
                 )
+            elif isinstance(effect, MirrorEdit):
+                await self._mirror_edit(effect)
+            else:
+                await self._topic_change(effect)
         except RetryAfter as error:
             self.gate.pause(retry_seconds(error))
             log.info("%s skipped: rate limited", type(effect).__name__)
         except TelegramError as error:
             log.info("%s failed: %s", type(effect).__name__, error.message)
+
+    async def _mirror_edit(self, effect: MirrorEdit) -> None:
+        # No parse mode: the edited words arrive as typed, never as markup.
+        if effect.caption:
+            await self.bot.edit_message_caption(
+                chat_id=effect.chat_id, message_id=effect.message_id, caption=effect.text
+            )
+        else:
+            await self.bot.edit_message_text(
+                chat_id=effect.chat_id, message_id=effect.message_id, text=effect.text
+            )
+
+    async def _topic_change(self, effect: EditCard | CloseTopic | RenameTopic) -> None:
+        """Bring the card or the topic in line with the ticket as the database has it now."""
+        if isinstance(effect, CloseTopic) and effect.chat_id and effect.thread_id:
+            await self.bot.close_forum_topic(
+                chat_id=effect.chat_id, message_thread_id=effect.thread_id
+            )
+            return
+        async with self.sessions.begin() as session:
+            ticket = await get_ticket(session, effect.ticket_id)
+            customer = await get_customer(session, ticket.customer_id) if ticket else None
+        if ticket is None or customer is None or ticket.thread_id is None:
+            return
+        if isinstance(effect, EditCard):
+            if ticket.card_message_id is None:
+                return
+            try:
+                await self.bot.edit_message_text(
+                    chat_id=ticket.agent_chat_id,
+                    message_id=ticket.card_message_id,
+                    text=render_card(ticket, customer, now=utcnow()),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=card_markup(ticket),
+                )
+            except BadRequest as error:
+                if "not modified" not in error.message.lower():
+                    raise
+        elif isinstance(effect, CloseTopic):
+            await self.bot.close_forum_topic(
+                chat_id=ticket.agent_chat_id, message_thread_id=ticket.thread_id
+            )
+        else:
+            name = topic_name(ticket.id, customer.full_name, ticket.question)
+            if ticket.level >= 2:
+                name = (desk_texts.L2_TOPIC_MARK + name)[:128]
+            await self.bot.edit_forum_topic(
+                chat_id=ticket.agent_chat_id, message_thread_id=ticket.thread_id, name=name
+            )
+
+    async def notice(self, ticket: Ticket, html: str) -> None:
+        """Post a notice into the ticket's topic (best effort: it reports, it must not fail)."""
+        if ticket.thread_id is None:
+            return
+        try:
+            await self._call(
+                lambda: self.bot.send_message(
+                    chat_id=ticket.agent_chat_id,
+                    message_thread_id=ticket.thread_id,
+                    text=html,
+                    parse_mode=ParseMode.HTML,
+                ),
+                attempts=IMMEDIATE_ATTEMPTS,
+            )
+        except TelegramError as error:
+            log.warning("ticket %s: notice not posted: %s", ticket.id, error.message)
 
     # -- once ------------------------------------------------------------------------------------
 
@@ -179,6 +300,8 @@ class Executor:
             return await self._open_topic(effect.ticket_id)
         if isinstance(effect, PostCard):
             return await self._post_card(effect.ticket_id)
+        if isinstance(effect, ToCustomer):
+            return await self._to_customer(effect, check_done=check_done)
         return await self._relay(effect, check_done=check_done)
 
     async def _load(self, ticket_id: int) -> Ticket | None:
@@ -226,7 +349,7 @@ class Executor:
                     message_thread_id=ticket.thread_id,
                     text=html,
                     parse_mode=ParseMode.HTML,
-                    reply_markup=keyboards.ticket_card(ticket.id),
+                    reply_markup=card_markup(ticket),
                 ),
                 attempts=DURABLE_ATTEMPTS,
             )
@@ -270,34 +393,205 @@ class Executor:
             if ticket is None or ticket.thread_id is None:
                 return self._failure(effect.ticket_id, "relay_failed", None, effect.message_id)
         agent_chat_id, thread_id = ticket.agent_chat_id, ticket.thread_id
-        try:
-            copy = await self._call(
-                lambda: self.bot.copy_message(
+
+        sources = (effect.message_id, *effect.album)
+
+        async def copy_once() -> list[int]:
+            if effect.album:  # one call keeps the album together in the topic
+                ids = await self.bot.copy_messages(
                     chat_id=agent_chat_id,
                     from_chat_id=effect.from_chat_id,
-                    message_id=effect.message_id,
+                    message_ids=sources,
                     message_thread_id=thread_id,
-                ),
-                attempts=DURABLE_ATTEMPTS,
+                )
+                return [m.message_id for m in ids]
+            one = await self.bot.copy_message(
+                chat_id=agent_chat_id,
+                from_chat_id=effect.from_chat_id,
+                message_id=effect.message_id,
+                message_thread_id=thread_id,
             )
+            return [one.message_id]
+
+        async def copy_into_topic() -> list[int]:
+            return await self._call(copy_once, attempts=DURABLE_ATTEMPTS)
+
+        try:
+            try:
+                try:
+                    copy = await copy_into_topic()
+                except ChatMigrated as moved:
+                    # The group became a supergroup: follow it, then try there.
+                    agent_chat_id = await self._follow_migration(agent_chat_id, moved.new_chat_id)
+                    ticket = await self._load(ticket.id) or ticket
+                    copy = await copy_into_topic()
+            except BadRequest as error:
+                # An agent deleted the topic: make a new one, with the card and the history.
+                if "thread not found" not in error.message.lower():
+                    raise
+                healed = await self._recreate_topic(ticket)
+                if healed is None:
+                    raise
+                thread_id = healed
+                copy = await copy_into_topic()
         except (BadRequest, Forbidden) as error:
+            await self.notice(ticket, desk_texts.delivery_failed(failure_reason(error)))
             return self._failure(effect.ticket_id, "relay_failed", error, effect.message_id)
         except TelegramError as error:
             if not _worth_retrying(error):
                 return self._failure(effect.ticket_id, "relay_failed", error, effect.message_id)
             raise DurableFailed(f"relaying message {effect.message_id}: {error}") from error
-        copied_id = copy.message_id
 
         async def record(session: AsyncSession) -> None:
-            await link_messages(
+            for source, copied_id in zip(sources, copy, strict=False):
+                await link_messages(
+                    session,
+                    ticket_id=effect.ticket_id,
+                    customer_chat_id=effect.from_chat_id,
+                    customer_message_id=source,
+                    agent_chat_id=agent_chat_id,
+                    agent_message_id=copied_id,
+                    direction="to_agents",
+                    media_group_id=effect.media_group_id,
+                )
+
+        return record
+
+    async def _follow_migration(self, old_chat_id: int, new_chat_id: int) -> int:
+        """Store the agents' group's new id (tickets and links move with it); return it."""
+        log.warning("chat %s migrated to %s", old_chat_id, new_chat_id)
+        async with self.sessions.begin() as session:
+            await record_migration(session, old_chat_id=old_chat_id, new_chat_id=new_chat_id)
+        return new_chat_id
+
+    async def _recreate_topic(self, ticket: Ticket) -> int | None:
+        """Open a new topic for a ticket whose topic is gone; re-post the card and recent history.
+
+        Returns the new thread id, or None when Telegram refuses a new topic too.
+        """
+        async with self.sessions.begin() as session:
+            customer = await get_customer(session, ticket.customer_id)
+        name = topic_name(ticket.id, customer.full_name if customer else None, ticket.question)
+        try:
+            topic = await self._call(
+                lambda: self.bot.create_forum_topic(chat_id=ticket.agent_chat_id, name=name),
+                attempts=DURABLE_ATTEMPTS,
+            )
+        except TelegramError as error:
+            log.warning("ticket %s: topic not recreated: %s", ticket.id, error.message)
+            return None
+        thread_id = topic.message_thread_id
+        async with self.sessions.begin() as session:
+            await handoff_service.attach_topic(
+                session, ticket_id=ticket.id, thread_id=thread_id, recreated=True
+            )
+            links = await recent_links(session, ticket.id, HISTORY_ON_RECREATE)
+        card = await self._post_card(ticket.id)
+        if card is not None:
+            async with self.sessions.begin() as session:
+                await card(session)
+        fresh = await self._load(ticket.id) or ticket
+        await self.notice(fresh, desk_texts.TOPIC_RECREATED)
+        for link in links:
+            # The customer's chat holds every message of the conversation, both directions.
+            try:
+                await self._call(
+                    lambda link=link: self.bot.copy_message(  # type: ignore[misc]
+                        chat_id=ticket.agent_chat_id,
+                        from_chat_id=link.customer_chat_id,
+                        message_id=link.customer_message_id,
+                        message_thread_id=thread_id,
+                    ),
+                    attempts=IMMEDIATE_ATTEMPTS,
+                )
+            except TelegramError as error:
+                log.info("ticket %s: history message not re-posted: %s", ticket.id, error.message)
+        return thread_id
+
+    async def _to_customer(self, effect: ToCustomer, *, check_done: bool) -> Record | None:
+        """Copy an agent's message to the customer (no agent identity) and link the two."""
+        if check_done:
+            async with self.sessions.begin() as session:
+                done = await find_link_by_agent_message(
+                    session, agent_chat_id=effect.from_chat_id, agent_message_id=effect.message_id
+                )
+            if done is not None:
+                return None
+        ticket = await self._load(effect.ticket_id)
+        if ticket is None or ticket.customer_blocked:
+            return None  # a blocked customer was reported once; nothing retries forever
+        customer_id = ticket.customer_id
+        reply = (
+            ReplyParameters(effect.reply_to, allow_sending_without_reply=True)
+            if effect.reply_to is not None
+            else None
+        )
+        sources = (effect.message_id, *effect.album)
+
+        async def copy() -> list[int]:
+            if effect.album:  # one call keeps the album together on the customer's side
+                ids = await self.bot.copy_messages(
+                    chat_id=customer_id, from_chat_id=effect.from_chat_id, message_ids=sources
+                )
+                return [m.message_id for m in ids]
+            one = await self.bot.copy_message(
+                chat_id=customer_id,
+                from_chat_id=effect.from_chat_id,
+                message_id=effect.message_id,
+                reply_parameters=reply,
+            )
+            return [one.message_id]
+
+        try:
+            copied = await self._call(copy, attempts=DURABLE_ATTEMPTS)
+        except Forbidden as error:
+            await self.notice(ticket, desk_texts.CUSTOMER_BLOCKED)
+            return self._blocked(ticket.id, error, effect.message_id)
+        except TelegramError as error:
+            if isinstance(error, BadRequest) or not _worth_retrying(error):
+                await self.notice(ticket, desk_texts.delivery_failed(failure_reason(error)))
+                return self._to_customer_failed(ticket.id, error, effect.message_id)
+            raise DurableFailed(f"copying agent message {effect.message_id}: {error}") from error
+
+        async def record(session: AsyncSession) -> None:
+            for source, copied_id in zip(sources, copied, strict=False):
+                await link_messages(
+                    session,
+                    ticket_id=effect.ticket_id,
+                    customer_chat_id=customer_id,
+                    customer_message_id=copied_id,
+                    agent_chat_id=effect.from_chat_id,
+                    agent_message_id=source,
+                    direction="to_customer",
+                )
+
+        return record
+
+    def _blocked(self, ticket_id: int, error: TelegramError, message_id: int) -> Record:
+        log.warning("ticket %s: the customer blocked the bot", ticket_id)
+
+        async def record(session: AsyncSession) -> None:
+            await handoff_service.relay_failed(
                 session,
-                ticket_id=effect.ticket_id,
-                customer_chat_id=effect.from_chat_id,
-                customer_message_id=effect.message_id,
-                agent_chat_id=agent_chat_id,
-                agent_message_id=copied_id,
-                direction="to_agents",
-                media_group_id=effect.media_group_id,
+                ticket_id=ticket_id,
+                direction="to_customer",
+                error=error.message,
+                message_id=message_id,
+            )
+            await handoff_service.customer_blocked(session, ticket_id=ticket_id)
+
+        return record
+
+    def _to_customer_failed(self, ticket_id: int, error: TelegramError, message_id: int) -> Record:
+        log.warning("ticket %s: message %s not delivered: %s", ticket_id, message_id, error)
+
+        async def record(session: AsyncSession) -> None:
+            await handoff_service.relay_failed(
+                session,
+                ticket_id=ticket_id,
+                direction="to_customer",
+                error=error.message,
+                message_id=message_id,
             )
 
         return record

@@ -7,7 +7,8 @@ callback_data grammar (one letter, then colon-separated fields):
     s:<decision>:<i>   the i-th hit of a KB decision, picked from a suggestion
     f:<decision>:<1|0> "was this helpful?" on a decision
     h / h:<decision>   talk to a person (after that decision failed)
-    t:<action>:<n>     an agent acting on ticket n (claim, close; the agents' desk)
+    t:<action>:<n>     agent action on ticket n: claim, close, esc, art<i> (i-th tried article)
+    r:<n>:<1..5>       the customer rating their closed ticket n
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
-from bot import texts
+from bot import desk_texts, texts
 from bot.formatting import bound
 from kb.article import Article
 from kb.decision import Hit
@@ -42,7 +43,8 @@ PATTERN_ARTICLE = r"^a:[a-z0-9][a-z0-9._-]{0,47}$"
 PATTERN_SUGGESTION = r"^s:\d{1,18}:\d{1,2}$"
 PATTERN_FEEDBACK = r"^f:\d{1,18}:[01]$"
 PATTERN_PERSON = r"^h(:\d{1,18})?$"
-PATTERN_TICKET = r"^t:[a-z]{1,16}:\d{1,18}$"
+PATTERN_TICKET = r"^t:[a-z0-9]{1,16}:\d{1,18}$"
+PATTERN_RATING = r"^r:\d{1,18}:[1-5]$"
 
 
 def category_key(category: str) -> str:
@@ -81,6 +83,7 @@ _ANY = re.compile(
             PATTERN_FEEDBACK,
             PATTERN_PERSON,
             PATTERN_TICKET,
+            PATTERN_RATING,
         )
     )
 )
@@ -155,13 +158,28 @@ def person_only(decision_id: int | None = None) -> InlineKeyboardMarkup:
 # -- the agents' card ------------------------------------------------------------------------
 
 
-def ticket_card(ticket_id: int) -> InlineKeyboardMarkup:
-    """The buttons under a ticket's card in its topic."""
+def ticket_card(
+    ticket_id: int,
+    actions: Sequence[str] = ("claim", "escalate", "close"),
+    articles: Sequence[str] = (),
+) -> InlineKeyboardMarkup:
+    """The buttons under a ticket's card: what agents may do now, then the tried articles."""
+    labels = {
+        "claim": (desk_texts.CLAIM_BUTTON, "claim"),
+        "escalate": (desk_texts.ESCALATE_BUTTON, "esc"),
+        "close": (desk_texts.CLOSE_BUTTON, "close"),
+    }
+    row = [_button(labels[a][0], f"t:{labels[a][1]}:{ticket_id}") for a in actions if a in labels]
+    rows = [row] if row else []
+    for index, title in enumerate(articles[:5]):
+        rows.append(
+            [_button(f"{desk_texts.ARTICLES_BUTTON}: {title}", f"t:art{index}:{ticket_id}")]
+        )
+    return InlineKeyboardMarkup(rows)
+
+
+def rating(ticket_id: int) -> InlineKeyboardMarkup:
+    """The customer's 1..5 rating buttons of a closed ticket (5 first: right-to-left readers)."""
     return InlineKeyboardMarkup(
-        [
-            [
-                _button(texts.CARD_CLAIM, f"t:claim:{ticket_id}"),
-                _button(texts.CARD_CLOSE, f"t:close:{ticket_id}"),
-            ]
-        ]
+        [[_button(texts.fa(n), f"r:{ticket_id}:{n}") for n in range(5, 0, -1)]]
     )

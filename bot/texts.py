@@ -35,8 +35,6 @@ CATEGORIES_BUTTON = "📚 دسته‌ها"
 HELPFUL_YES = "👍 بله، کمک کرد"
 HELPFUL_NO = "👎 نه"
 NONE_OF_THESE = "هیچ‌کدام؛ با کارشناس صحبت می‌کنم"
-CARD_CLAIM = "✋ برمی‌دارم"
-CARD_CLOSE = "✅ بستن"
 
 # -- commands (the menu Telegram shows beside the text box) ------------------------------------
 COMMANDS = (
@@ -131,5 +129,4 @@ def ticket_open_toast(number: int) -> str:
     return f"درخواست {ticket_ref(number)} شما باز است؛ پیامتان را همین‌جا بنویسید."
 
 
-# -- the agents' group (issue 4 takes these over) ------------------------------------------------
-DESK_NOT_READY = "این کار هنوز از این‌جا ممکن نیست."
+# The agents' group (the desk) has its own strings: bot.desk_texts.

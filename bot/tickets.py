@@ -11,6 +11,7 @@ from bot import texts
 from bot.context import Services, Work
 from bot.effects import OpenTopic, PostCard
 from bot.formatting import bound
+from bot.migration import current_agent_chat
 from bot.queries import latest_decision
 from handoff.sla import first_response_due
 from kb.decision import Hit
@@ -93,7 +94,7 @@ async def open_ticket(
         question=bound(question.strip(), TICKET_QUESTION_MAX),
         reason=reason,
         tried=tried,
-        agent_chat_id=services.agent_chat_id,
+        agent_chat_id=await current_agent_chat(work.session, services.agent_chat_id),
         priority=priority(tier, question),
         opening_update_id=work.update_id,
         first_response_due=due,

@@ -8,7 +8,8 @@ update; a gate that raises ApplicationHandlerStop ends the update's handling.
         ticket, and the incoming message
     -2  flood control           (one notice, then silence)
     -1  open ticket             (everything the customer sends is copied into the topic)
-     0  the conversation        (first match wins, so specific before general)
+     0  after a close           (the rating comment, or a follow-up ticket)
+     1  the conversation        (first match wins, so specific before general)
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from telegram.ext import BaseHandler
 from bot.context import BotApp, BotContext
 from bot.handlers import browse, desk, errors, gates, person, questions
 
-CONVERSATION_GROUP = 0
+AFTER_CLOSE_GROUP = 0
+CONVERSATION_GROUP = 1
 
 
 def conversation() -> list[BaseHandler[Update, BotContext, None]]:
@@ -38,5 +40,6 @@ def register(app: BotApp) -> None:
     """Register the gates, the conversation and the error handler on `app`."""
     for group, handler in gates.handlers():
         app.add_handler(handler, group=group)
+    app.add_handlers(desk.customer_handlers(), group=AFTER_CLOSE_GROUP)
     app.add_handlers(conversation(), group=CONVERSATION_GROUP)
     app.add_error_handler(errors.on_error)

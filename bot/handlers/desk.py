@@ -1,24 +1,605 @@
-"""The agents' group (the hand-off desk). Issue 4 fills this in: claim, reply, escalate, close.
+"""The agents' group (the hand-off desk): claim, reply, note, article, escalate, close, rate.
 
-For now the card's buttons are answered so they never spin forever.
+Everything here runs inside the update's unit of work like the customer side:
+database changes through handoff.service, Telegram calls as effects. A message
+in the agents' group belongs to a ticket through its forum topic
+(ticket_by_thread); a message anywhere else in the group is ignored, except /tickets.
 """
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from datetime import datetime, timedelta
 
-from bot import keyboards, texts
-from bot.context import BotContext
+from sqlalchemy import select
+from telegram import ChatMember, Message, Update, User
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import desk_texts, keyboards
+from bot.albums import album_siblings
+from bot.context import BotContext, Services, Work
+from bot.effects import (
+    CloseTopic,
+    EditCard,
+    Markup,
+    MirrorEdit,
+    OpenTopic,
+    PostCard,
+    Relay,
+    RenameTopic,
+    SendText,
+    ToCustomer,
+)
+from bot.executor import plain_text
+from bot.formatting import article_messages, bound
+from bot.hotpath import log_message
+from bot.message_kinds import message_kind
+from bot.migration import record_migration
+from bot.queries import kv_delete
+from bot.tickets import open_ticket
+from handoff import service
+from handoff.persian import duration
+from storage.models import MessageLink, Ticket
+from storage.repositories import (
+    find_link_by_agent_message,
+    find_link_by_customer_message,
+    get_customer,
+    get_ticket,
+    kv_get,
+    kv_set,
+    list_open_tickets,
+    set_rating_comment,
+    ticket_by_thread,
+)
+from storage.timestamps import utcnow
+
+MEMBER_STATUSES = (ChatMember.OWNER, ChatMember.ADMINISTRATOR, ChatMember.MEMBER)
+NOTE_MAX = 4000
+COMMENT_MAX = 1000
+TICKETS_LISTED = 30
+HISTORY_ON_ESCALATE = 50  # messages copied into the L2 group's new topic
+# How long after a close the customer's next message still opens a follow-up ticket.
+FOLLOW_UP_WINDOW = timedelta(days=7)
+_COMMANDS = ("claim", "close", "escalate", "note", "article", "tickets")
+
+
+def comment_key(customer_id: int) -> str:
+    """Return the key marking that the customer's next text is their rating comment."""
+    return f"desk:comment:{customer_id}"
+
+
+def follow_up_key(customer_id: int) -> str:
+    """Return the key marking that the customer's next message opens a follow-up ticket."""
+    return f"desk:follow_up:{customer_id}"
+
+
+def agent_name(user: User) -> str:
+    """Return the name agents see for a colleague."""
+    return bound(user.full_name or user.username or str(user.id), 64)
+
+
+def topic_link(chat_id: int, thread_id: int) -> str:
+    """Return the t.me/c link of a forum topic of a supergroup."""
+    internal = str(chat_id).removeprefix("-100").removeprefix("-")
+    return f"https://t.me/c/{internal}/{thread_id}"
+
+
+# -- effects shared by buttons and commands --------------------------------------------------------
+
+
+def card_changed(work: Work, ticket_id: int) -> None:
+    """Have the card re-rendered once after this update (it reads the latest state then).
+
+    One edit per update however many changes: the agents' group shares a budget of
+    about 20 messages a minute.
+    """
+    if EditCard(ticket_id) not in work.effects:
+        work.effects.append(EditCard(ticket_id))
+
+
+def notice(work: Work, ticket: Ticket, html: str) -> None:
+    """Post a notice into the ticket's topic."""
+    if ticket.thread_id is not None:
+        work.effects.append(SendText(ticket.agent_chat_id, html, thread_id=ticket.thread_id))
+
+
+async def tell_customer(
+    work: Work, ticket: Ticket, html: str, markup: Markup | None = None
+) -> None:
+    """Send HTML to the ticket's customer and log it in the interaction log."""
+    work.effects.append(SendText(ticket.customer_id, html, markup))
+    await log_message(
+        work.session,
+        customer_id=ticket.customer_id,
+        direction="out",
+        kind="text",
+        chat_id=ticket.customer_id,
+        text=bound(html, 4096),
+        ticket_id=ticket.id,
+        telegram_message_id=None,
+        update_id=work.update_id,
+    )
+
+
+async def do_claim(work: Work, ticket: Ticket, agent: User) -> str:
+    """Claim the ticket for `agent`; return what to tell them."""
+    result = await service.claim(
+        work.session, ticket_id=ticket.id, agent_id=agent.id, agent_name=agent_name(agent)
+    )
+    if result.won:
+        card_changed(work, ticket.id)
+        notice(work, ticket, desk_texts.claimed_notice(agent_name(agent)))
+        return desk_texts.CLAIMED_TOAST
+    if result.outcome == "already_yours":
+        return desk_texts.ALREADY_YOURS
+    if result.outcome == "held":
+        return desk_texts.held_by(result.holder_name or desk_texts.ANOTHER_AGENT)
+    if result.outcome == "closed":
+        return desk_texts.TICKET_CLOSED
+    return desk_texts.NOT_ALLOWED_NOW
+
+
+async def do_close(work: Work, ticket: Ticket, agent: User) -> str:
+    """Close the ticket, close its topic, ask the customer for a rating."""
+    result = await service.close(work.session, ticket_id=ticket.id, actor_id=agent.id)
+    if not result.ok:
+        return desk_texts.TICKET_CLOSED if ticket.status == "closed" else desk_texts.NOT_ALLOWED_NOW
+    notice(work, ticket, desk_texts.closed_notice(agent_name(agent)))
+    card_changed(work, ticket.id)
+    work.effects.append(CloseTopic(ticket.id))
+    if not ticket.customer_blocked:
+        await tell_customer(
+            work,
+            ticket,
+            desk_texts.ticket_closed_for_customer(ticket.id),
+            keyboards.rating(ticket.id),
+        )
+    await kv_set(
+        work.session,
+        follow_up_key(ticket.customer_id),
+        {"ticket": ticket.id, "at": utcnow().isoformat()},
+    )
+    return desk_texts.CLOSED_TOAST
+
+
+async def do_escalate(work: Work, services: Services, ticket: Ticket, agent: User) -> str:
+    """Move the ticket to L2: the L2 group when configured, else marked L2 in place."""
+    holder_id, holder_name = ticket.claimed_by, ticket.claimed_by_name
+    result = await service.escalate(work.session, ticket_id=ticket.id, actor_id=agent.id)
+    if not result.ok or result.ticket is None:
+        return desk_texts.TICKET_CLOSED if ticket.status == "closed" else desk_texts.NOT_ALLOWED_NOW
+    notice(work, ticket, desk_texts.escalated_notice(agent_name(agent), holder_id, holder_name))
+    l2_chat = services.settings.l2_chat_id
+    if l2_chat is not None and l2_chat != ticket.agent_chat_id:
+        # The old topic is closed and its card loses its buttons; a fresh topic and card
+        # in the L2 group follow, then the history so far.
+        old_chat, old_thread, old_card = (
+            ticket.agent_chat_id,
+            ticket.thread_id,
+            ticket.card_message_id,
+        )
+        if old_thread is not None:
+            work.effects.append(CloseTopic(ticket.id, old_chat, old_thread))
+        if old_card is not None:
+            work.remove_buttons(old_chat, old_card)
+        moved = result.ticket  # the row changes with this unit of work; the topic comes after
+        moved.agent_chat_id, moved.thread_id, moved.card_message_id = l2_chat, None, None
+        work.then(OpenTopic(ticket.id))
+        work.then(PostCard(ticket.id))
+        if old_thread is not None:
+            for relay in await history_relays(work, ticket.id):
+                work.then(relay)
+    else:
+        work.effects.append(RenameTopic(ticket.id))
+        card_changed(work, ticket.id)
+    if not ticket.customer_blocked:
+        await tell_customer(work, ticket, desk_texts.escalated_for_customer(ticket.id))
+    return desk_texts.ESCALATED_TOAST
+
+
+async def history_relays(work: Work, ticket_id: int) -> list[Relay]:
+    """Return copies of the ticket's messages so far (both directions) for a new topic."""
+    links = await work.session.scalars(
+        select(MessageLink).where(MessageLink.ticket_id == ticket_id).order_by(MessageLink.id)
+    )
+    relays: list[Relay] = []
+    for link in list(links)[-HISTORY_ON_ESCALATE:]:
+        # The customer's chat holds the whole conversation, both directions, with no names.
+        relays.append(Relay(ticket_id, link.customer_chat_id, link.customer_message_id, None))
+    return relays
+
+
+async def do_article(work: Work, services: Services, ticket: Ticket, article_id: str) -> str | None:
+    """Send a KB article to the customer; return an error for the agent, or None."""
+    article = services.kb.get(article_id)
+    if article is None:
+        return desk_texts.unknown_article(article_id)
+    if ticket.status == "closed":
+        return desk_texts.TICKET_IS_CLOSED
+    for html in article_messages(article.title, article.body):
+        await tell_customer(work, ticket, html)
+    notice(work, ticket, desk_texts.article_sent(article.title))
+    return None
+
+
+# -- buttons ----------------------------------------------------------------------------------
+
+
+async def is_member(context: BotContext, chat_id: int, user_id: int) -> bool:
+    """Ask Telegram whether the user belongs to the agents' group (a read, not a send)."""
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError:
+        return False
+    if member.status in MEMBER_STATUSES:
+        return True
+    return member.status == ChatMember.RESTRICTED and bool(getattr(member, "is_member", False))
 
 
 async def on_ticket_button(update: Update, context: BotContext) -> None:
-    """Answer a card button that the desk does not handle yet."""
+    """Act on a card button; refuse strangers, other topics, and stale or forged data."""
+    work, services = context.work, context.services
     query = update.callback_query
-    if query is not None:
-        context.work.answer_callback(query.id, texts.DESK_NOT_READY)
+    pressed = keyboards.parse(query.data if query else None)
+    if query is None or pressed is None:
+        return
+    message = query.message
+    chat = message.chat if message is not None else None
+    user = query.from_user
+    if chat is None or chat.type not in (ChatType.SUPERGROUP, ChatType.GROUP):
+        work.answer_callback(query.id, desk_texts.NOT_AN_AGENT, alert=True)
+        return
+    if not await is_member(context, chat.id, user.id):
+        work.answer_callback(query.id, desk_texts.NOT_AN_AGENT, alert=True)
+        return
+    action, ticket_id = pressed.fields[0], pressed.int_field(1)
+    ticket = await get_ticket(work.session, ticket_id)
+    if ticket is None:
+        work.answer_callback(query.id, desk_texts.UNKNOWN_TICKET, alert=True)
+        return
+    thread = getattr(message, "message_thread_id", None)
+    if ticket.agent_chat_id != chat.id or ticket.thread_id is None or thread != ticket.thread_id:
+        work.answer_callback(query.id, desk_texts.WRONG_TOPIC, alert=True)
+        return
+    if ticket.status == "closed":
+        work.answer_callback(query.id, desk_texts.TICKET_CLOSED, alert=True)
+        card_changed(work, ticket.id)  # a stale card loses its buttons
+        return
+    answer: str | None
+    if action == "claim":
+        answer = await do_claim(work, ticket, user)
+    elif action == "close":
+        answer = await do_close(work, ticket, user)
+    elif action == "esc":
+        answer = await do_escalate(work, services, ticket, user)
+    elif action.startswith("art") and action[3:].isdigit():
+        index = int(action[3:])
+        tried = ticket.tried or []
+        if index >= len(tried):
+            answer = desk_texts.UNKNOWN_TICKET
+        else:
+            error = await do_article(work, services, ticket, str(tried[index].get("id", "")))
+            answer = plain_text(error) if error else desk_texts.ARTICLE_SENT_TOAST
+    else:
+        answer = desk_texts.UNKNOWN_TICKET
+    work.answer_callback(query.id, answer)
+
+
+async def on_rating(update: Update, context: BotContext) -> None:
+    """Store the customer's 1..5 rating of their closed ticket, once, and show it on the card."""
+    work = context.work
+    query = update.callback_query
+    pressed = keyboards.parse(query.data if query else None)
+    if query is None or pressed is None or work.customer is None:
+        return
+    ticket_id, rating = pressed.int_field(0), pressed.int_field(1)
+    outcome, ticket = await service.rate(
+        work.session, ticket_id=ticket_id, customer_id=work.customer_id, rating=rating
+    )
+    if query.message is not None and outcome in ("rated", "already_rated"):
+        work.remove_buttons(query.message.chat.id, query.message.message_id)
+    if outcome == "already_rated":
+        work.answer_callback(query.id, desk_texts.RATING_ALREADY)
+        return
+    if outcome != "rated" or ticket is None:
+        work.answer_callback(query.id, desk_texts.RATING_STALE)
+        return
+    work.answer_callback(query.id, desk_texts.RATING_THANKS_TOAST)
+    await work.reply(desk_texts.RATING_THANKS)
+    card_changed(work, ticket.id)
+    notice(work, ticket, desk_texts.rated_notice(rating))
+    await kv_set(work.session, comment_key(work.customer_id), ticket.id)
+
+
+# -- messages in the agents' group ---------------------------------------------------------------
+
+
+def _command(message: Message) -> tuple[str, str] | None:
+    """Return (command, argument text) of a desk command, or None."""
+    text = message.text or ""
+    if not text.startswith("/"):
+        return None
+    head, _, rest = text.partition(" ")
+    name = head[1:].split("@", 1)[0].lower()
+    return (name, rest.strip()) if name in _COMMANDS else None
+
+
+async def _ticket_of(work: Work, message: Message) -> Ticket | None:
+    if not message.is_topic_message or message.message_thread_id is None:
+        return None
+    return await ticket_by_thread(
+        work.session, agent_chat_id=message.chat_id, thread_id=message.message_thread_id
+    )
+
+
+def _reply(work: Work, message: Message, html: str) -> None:
+    """Answer an agent in the topic (or chat) where they wrote."""
+    thread = message.message_thread_id if message.is_topic_message else None
+    work.effects.append(SendText(message.chat_id, html, thread_id=thread))
+
+
+async def on_group_message(update: Update, context: BotContext) -> None:
+    """Handle a message in the agents' group: a command, an internal note, or a reply to relay."""
+    work, services = context.work, context.services
+    message = update.message
+    agent = message.from_user if message is not None else None
+    if message is None or agent is None or agent.is_bot:
+        return
+    command = _command(message)
+    if command is not None and command[0] == "tickets":
+        await list_tickets(work, message)
+        return
+    ticket = await _ticket_of(work, message)
+    if ticket is None:
+        if command is not None:
+            _reply(work, message, desk_texts.NOT_IN_TICKET_TOPIC)
+        return
+    if command is not None:
+        await run_command(work, services, ticket, message, agent, *command)
+        return
+    if (message.text or "").startswith("!"):
+        await service.add_note(
+            work.session,
+            ticket_id=ticket.id,
+            actor_id=agent.id,
+            text=bound(message.text or "", NOTE_MAX),
+        )
+        return
+    if (message.text or "").startswith("/"):
+        return  # some other bot's or an unknown command: never sent to the customer
+    await relay_to_customer(work, ticket, message, agent)
+
+
+async def run_command(
+    work: Work,
+    services: Services,
+    ticket: Ticket,
+    message: Message,
+    agent: User,
+    name: str,
+    arg: str,
+) -> None:
+    """Run /claim, /close, /escalate, /note or /article in a ticket's topic."""
+    answer: str | None = None
+    if name == "claim":
+        answer = await do_claim(work, ticket, agent)
+        if answer == desk_texts.CLAIMED_TOAST:
+            answer = None  # the topic already gets the "claimed" notice
+    elif name == "close":
+        answer = await do_close(work, ticket, agent)
+        answer = None if answer == desk_texts.CLOSED_TOAST else answer
+    elif name == "escalate":
+        answer = await do_escalate(work, services, ticket, agent)
+        answer = None if answer == desk_texts.ESCALATED_TOAST else answer
+    elif name == "note":
+        if not arg:
+            answer = desk_texts.NOTE_EMPTY
+        else:
+            await service.add_note(
+                work.session, ticket_id=ticket.id, actor_id=agent.id, text=bound(arg, NOTE_MAX)
+            )
+            answer = desk_texts.NOTE_SAVED
+    elif name == "article":
+        answer = (
+            desk_texts.ARTICLE_USAGE
+            if not arg
+            else await do_article(work, services, ticket, arg.split()[0])
+        )
+    if answer is not None:
+        _reply(work, message, answer)
+
+
+async def relay_to_customer(work: Work, ticket: Ticket, message: Message, agent: User) -> None:
+    """Copy an agent's message to the customer (claiming an unclaimed ticket on the way)."""
+    if ticket.status == "closed":
+        _reply(work, message, desk_texts.TICKET_IS_CLOSED)
+        return
+    if ticket.customer_blocked:
+        _reply(work, message, desk_texts.CUSTOMER_BLOCKED)
+        return
+    done = await find_link_by_agent_message(
+        work.session, agent_chat_id=message.chat_id, agent_message_id=message.message_id
+    )
+    if done is not None:
+        return  # copied along with the first item of its album
+    changed_card = False
+    if ticket.claimed_by is None and ticket.status in ("open", "escalated"):
+        await do_claim(work, ticket, agent)  # writing in a free ticket takes it
+        changed_card = True
+    first = ticket.first_response_at is None
+    await service.agent_message(work.session, ticket_id=ticket.id, agent_id=agent.id)
+    reply_to: int | None = None
+    target = message.reply_to_message
+    # Every topic message "replies" to the topic's creation message: that is no real reply.
+    if target is not None and target.message_id != message.message_thread_id:
+        link = await find_link_by_agent_message(
+            work.session, agent_chat_id=message.chat_id, agent_message_id=target.message_id
+        )
+        if link is not None:
+            reply_to = link.customer_message_id
+    album = await album_siblings(work, message)
+    work.then(ToCustomer(ticket.id, message.chat_id, message.message_id, reply_to, album))
+    await log_message(
+        work.session,
+        customer_id=ticket.customer_id,
+        direction="out",
+        kind=message_kind(message),
+        chat_id=ticket.customer_id,
+        text=bound(message.text or message.caption or "", 4096) or None,
+        ticket_id=ticket.id,
+        telegram_message_id=None,
+        update_id=work.update_id,
+    )
+    if first and not changed_card:
+        card_changed(work, ticket.id)  # the card shows the first response
+
+
+async def list_tickets(work: Work, message: Message) -> None:
+    """List the group's open tickets, oldest unanswered first, linked to their topics."""
+    tickets = await list_open_tickets(
+        work.session, agent_chat_id=message.chat_id, limit=TICKETS_LISTED
+    )
+    if not tickets:
+        _reply(work, message, desk_texts.NO_OPEN_TICKETS)
+        return
+    now = utcnow()
+    lines = [desk_texts.OPEN_TICKETS_TITLE]
+    for ticket in tickets:
+        customer = await get_customer(work.session, ticket.customer_id)
+        name = customer.full_name if customer is not None else str(ticket.customer_id)
+        waiting = (
+            duration(now - ticket.awaiting_reply_since)
+            if ticket.awaiting_reply_since is not None
+            else None
+        )
+        link = topic_link(ticket.agent_chat_id, ticket.thread_id or 0)
+        lines.append(desk_texts.open_ticket_line(ticket.id, bound(name, 40), link, waiting))
+    _reply(work, message, "\n".join(lines))
+
+
+async def on_migrated(update: Update, context: BotContext) -> None:
+    """Follow the agents' group to its new id when it becomes a supergroup; tell the admins."""
+    work = context.work
+    message = update.message
+    if message is None or message.migrate_to_chat_id is None:
+        return
+    new_id = message.migrate_to_chat_id
+    await record_migration(work.session, old_chat_id=message.chat_id, new_chat_id=new_id)
+    work.effects.append(SendText(new_id, desk_texts.group_migrated(message.chat_id, new_id)))
+
+
+# -- edits, both ways ---------------------------------------------------------------------------
+
+
+async def on_group_edit(update: Update, context: BotContext) -> None:
+    """Mirror an agent's edit onto the customer's copy."""
+    work = context.work
+    message = update.edited_message
+    if message is None:
+        return
+    link = await find_link_by_agent_message(
+        work.session, agent_chat_id=message.chat_id, agent_message_id=message.message_id
+    )
+    if link is None or link.direction != "to_customer":
+        return
+    new_text = message.text if message.text is not None else message.caption
+    if new_text is None:
+        return
+    work.effects.append(
+        MirrorEdit(link.customer_chat_id, link.customer_message_id, new_text, message.text is None)
+    )
+
+
+async def on_customer_edit(update: Update, context: BotContext) -> None:
+    """Mirror a customer's edit onto the copy in the ticket's topic."""
+    work = context.work
+    message = update.edited_message
+    if message is None:
+        return
+    link = await find_link_by_customer_message(
+        work.session,
+        customer_chat_id=message.chat_id,
+        customer_message_id=message.message_id,
+        direction="to_agents",
+    )
+    new_text = message.text if message.text is not None else message.caption
+    if link is None or new_text is None:
+        return
+    work.effects.append(
+        MirrorEdit(link.agent_chat_id, link.agent_message_id, new_text, message.text is None)
+    )
+
+
+# -- the customer after a close ------------------------------------------------------------------
+
+
+async def after_close(update: Update, context: BotContext) -> None:
+    """Take a closed ticket's rating comment, or open a follow-up ticket for the next message."""
+    work, services = context.work, context.services
+    message = update.message
+    if message is None or work.customer is None or work.ticket_id is not None:
+        return
+    customer_id = work.customer_id
+    commented = await kv_get(work.session, comment_key(customer_id))
+    if commented is not None and message.text and not message.text.startswith("/"):
+        await kv_delete(work.session, comment_key(customer_id))
+        if await set_rating_comment(
+            work.session, int(commented), comment=bound(message.text.strip(), COMMENT_MAX)
+        ):
+            await work.reply(desk_texts.COMMENT_THANKS)
+            card_changed(work, int(commented))
+            raise ApplicationHandlerStop
+    follow = await kv_get(work.session, follow_up_key(customer_id))
+    if not isinstance(follow, dict) or (message.text or "").startswith("/"):
+        return
+    await kv_delete(work.session, follow_up_key(customer_id))
+    await kv_delete(work.session, comment_key(customer_id))
+    if utcnow() - _parse_time(str(follow.get("at"))) > FOLLOW_UP_WINDOW:
+        return
+    ticket_id = await open_ticket(
+        work,
+        services,
+        reason="asked",
+        question=bound((message.text or message.caption or "").strip(), 2000),
+        tried=[],
+    )
+    if message.text is None:  # a photo or file: the agents see it in the new topic
+        work.then(Relay(ticket_id, message.chat_id, message.message_id, message.media_group_id))
+    raise ApplicationHandlerStop
+
+
+def _parse_time(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return utcnow() - FOLLOW_UP_WINDOW * 2
+
+
+def customer_handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    """Return the handlers that run before the conversation for a customer after a close."""
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL
+    return [MessageHandler(private, after_close)]
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
-    """Return the agents' group handlers."""
-    return [CallbackQueryHandler(on_ticket_button, pattern=keyboards.PATTERN_TICKET)]
+    """Return the agents' group handlers (and the customer's rating and edits)."""
+    groups = filters.ChatType.GROUPS
+    return [
+        CallbackQueryHandler(on_ticket_button, pattern=keyboards.PATTERN_TICKET),
+        CallbackQueryHandler(on_rating, pattern=keyboards.PATTERN_RATING),
+        MessageHandler(
+            groups & filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL, on_group_message
+        ),
+        MessageHandler(groups & filters.StatusUpdate.MIGRATE, on_migrated),
+        MessageHandler(groups & filters.UpdateType.EDITED_MESSAGE, on_group_edit),
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE, on_customer_edit
+        ),
+    ]

@@ -10,11 +10,12 @@ from telegram import Chat, Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, TypeHandler, filters
 
 from bot import texts
+from bot.albums import album_siblings
 from bot.context import BotContext
 from bot.effects import Relay
 from bot.hotpath import log_message, open_ticket_id, upsert_customer
 from bot.message_kinds import loggable_text, message_kind
-from storage.repositories import touch_customer
+from storage.repositories import find_link_by_customer_message, touch_customer
 from storage.timestamps import utcnow
 
 
@@ -98,14 +99,22 @@ async def relay_to_ticket(update: Update, context: BotContext) -> None:
     message = update.message
     if message is None or work.ticket_id is None or work.customer is None:
         return
-    work.then(
-        Relay(
-            ticket_id=work.ticket_id,
-            from_chat_id=message.chat_id,
-            message_id=message.message_id,
-            media_group_id=message.media_group_id,
-        )
+    copied = message.media_group_id is not None and await find_link_by_customer_message(
+        work.session,
+        customer_chat_id=message.chat_id,
+        customer_message_id=message.message_id,
+        direction="to_agents",
     )
+    if not copied:  # an album item may have gone along with the album's first item
+        work.then(
+            Relay(
+                ticket_id=work.ticket_id,
+                from_chat_id=message.chat_id,
+                message_id=message.message_id,
+                media_group_id=message.media_group_id,
+                album=await album_siblings(work, message),
+            )
+        )
     await touch_customer(work.session, work.ticket_id, at=utcnow())
     raise ApplicationHandlerStop
 

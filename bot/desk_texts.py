@@ -1,0 +1,134 @@
+"""Every Persian string of the agents' desk (HTML parse mode unless noted as a pop-up)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.texts import fa, ticket_ref
+
+# -- card buttons ------------------------------------------------------------------------------
+CLAIM_BUTTON = "✋ برمی‌دارم"
+CLOSE_BUTTON = "✅ بستن"
+ESCALATE_BUTTON = "⬆️ ارجاع به سطح ۲"
+ARTICLES_BUTTON = "📚 ارسال مقاله"
+
+# -- pop-ups (plain text, ≤ 200 characters) ------------------------------------------------------
+NOT_AN_AGENT = "فقط اعضای گروه کارشناسان می‌توانند روی تیکت‌ها کار کنند."
+UNKNOWN_TICKET = "این تیکت پیدا نشد یا این دکمه دیگر معتبر نیست."
+WRONG_TOPIC = "این دکمه مال تیکت دیگری است؛ کاری انجام نشد."
+TICKET_CLOSED = "این تیکت بسته شده است؛ کاری انجام نشد."
+CLAIMED_TOAST = "تیکت به نام شما ثبت شد."
+ALREADY_YOURS = "این تیکت از قبل دست شماست."
+NOT_ALLOWED_NOW = "این کار در وضعیت فعلی تیکت ممکن نیست."
+CLOSED_TOAST = "تیکت بسته شد."
+ESCALATED_TOAST = "تیکت به سطح ۲ ارجاع شد."
+ARTICLE_SENT_TOAST = "مقاله برای مشتری فرستاده شد."
+ANOTHER_AGENT = "همکار دیگری"
+RATING_THANKS_TOAST = "ممنون از امتیازتان 🙏"
+RATING_STALE = "این نظرسنجی دیگر معتبر نیست."
+RATING_ALREADY = "امتیاز شما قبلاً ثبت شده است."
+
+
+def held_by(name: str) -> str:
+    """Tell a losing agent (pop-up) who has the ticket."""
+    return f"این تیکت را {name[:64]} برداشته است."
+
+
+# -- notices in the topic ----------------------------------------------------------------------
+NOT_IN_TICKET_TOPIC = "این دستور فقط در تاپیک یک تیکت کار می‌کند."
+NOTE_SAVED = "📝 یادداشت داخلی ثبت شد؛ برای مشتری فرستاده نشد."
+NOTE_EMPTY = "متن یادداشت را بعد از /note بنویسید."
+ARTICLE_USAGE = "شناسهٔ مقاله را بنویسید؛ مثلاً <code>/article password-reset</code>"
+CUSTOMER_BLOCKED = "🚫 مشتری ربات را مسدود کرده است؛ پیام‌ها به او نمی‌رسد و دوباره فرستاده نمی‌شود."
+TICKET_IS_CLOSED = "🔒 این تیکت بسته است؛ پیام به مشتری فرستاده نشد."
+TOPIC_RECREATED = (
+    "♻️ تاپیک قبلی این تیکت پاک شده بود؛ این تاپیک تازه ساخته شد و آخرین پیام‌ها دوباره آمدند."
+)
+NO_OPEN_TICKETS = "هیچ تیکت بازی نیست. 🎉"
+OPEN_TICKETS_TITLE = "<b>تیکت‌های باز</b> (قدیمی‌ترین بی‌پاسخ اول):"
+L2_TOPIC_MARK = "[L2] "
+
+
+def unknown_article(article_id: str) -> str:
+    """Say an article id is not in the KB."""
+    return f"مقاله‌ای با شناسهٔ <code>{escape(article_id[:64])}</code> پیدا نشد."
+
+
+def article_sent(title: str) -> str:
+    """Record in the topic that an article went to the customer."""
+    return f"📚 مقالهٔ «{escape(title)}» برای مشتری فرستاده شد."
+
+
+def claimed_notice(agent: str) -> str:
+    """Tell the topic who took the ticket."""
+    return f"✋ {escape(agent)} این تیکت را برداشت."
+
+
+def closed_notice(agent: str) -> str:
+    """Tell the topic who closed the ticket."""
+    return f"🔒 تیکت را {escape(agent)} بست. از مشتری خواسته شد امتیاز بدهد."
+
+
+def escalated_notice(agent: str, holder_id: int | None, holder: str | None) -> str:
+    """Tell the topic the ticket moved to L2, mentioning whoever had claimed it."""
+    text = f"⬆️ {escape(agent)} تیکت را به پشتیبانی سطح ۲ ارجاع داد."
+    if holder_id is not None:
+        text += f'\n<a href="tg://user?id={int(holder_id)}">{escape(holder or "کارشناس")}</a>، '
+        text += "این تیکت دیگر دست شما نیست."
+    return text
+
+
+def delivery_failed(reason: str) -> str:
+    """Report in the topic that a message did not reach its destination, and why."""
+    return f"⚠️ پیام به مقصد نرسید. دلیل: {escape(reason)}"
+
+
+def rated_notice(rating: int) -> str:
+    """Tell the topic the customer's rating."""
+    return f"🌟 مشتری به این تیکت {fa(rating)} از ۵ امتیاز داد."
+
+
+def open_ticket_line(number: int, name: str, link: str, waiting: str | None) -> str:
+    """One line of /tickets: number (linked to its topic), customer, how long they wait."""
+    wait = f" · منتظر {waiting}" if waiting else ""
+    return f'• <a href="{escape(link)}">{ticket_ref(number)}</a> · {escape(name)}{wait}'
+
+
+# -- reasons a delivery failed (shown in the topic) ----------------------------------------------
+REASON_BLOCKED = "مشتری ربات را مسدود کرده است"
+REASON_THREAD = "تاپیک تیکت پیدا نشد (احتمالاً پاک یا بسته شده است)"
+REASON_UNKNOWN = "تلگرام پیام را نپذیرفت"
+REASON_TOO_MANY = "تلگرام بیش از حد صبر خواست"
+
+
+# -- the customer --------------------------------------------------------------------------------
+def ticket_closed_for_customer(number: int) -> str:
+    """Tell the customer their ticket was closed and ask for a rating."""
+    return (
+        f"درخواست <b>{ticket_ref(number)}</b> شما بسته شد. 🙏\n"
+        "لطفاً به پاسخی که گرفتید از ۱ (بد) تا ۵ (عالی) امتیاز بدهید:"
+    )
+
+
+RATING_THANKS = (
+    "ممنون از امتیازتان 🌷\n"
+    "اگر نظری دارید، همین حالا در یک پیام بنویسید؛ برای پرسش تازه هم کافی است بنویسید."
+)
+COMMENT_THANKS = "نظرتان ثبت شد. ممنون 🌷"
+
+
+def escalated_for_customer(number: int) -> str:
+    """Tell the customer their ticket went to second-line experts."""
+    return (
+        f"درخواست <b>{ticket_ref(number)}</b> شما به کارشناسان فنی (سطح ۲) سپرده شد؛ "
+        "به‌زودی پاسخ می‌گیرید."
+    )
+
+
+def group_migrated(old_id: int, new_id: int) -> str:
+    """Tell the admins the group's id changed and what to put in AGENT_CHAT_ID."""
+    return (
+        "ℹ️ شناسهٔ این گروه عوض شد و ربات از این به بعد شناسهٔ تازه را به کار می‌برد.\n"
+        f"مدیران: در تنظیمات، <code>AGENT_CHAT_ID={new_id}</code> بگذارید "
+        f"(شناسهٔ قبلی <code>{old_id}</code> بود)."
+    )

@@ -1,0 +1,163 @@
+"""Claiming a ticket: one winner, the card shows who has it, strangers and stale buttons refused."""
+
+from __future__ import annotations
+
+from bot import desk_texts
+from bot.config import Settings
+from storage.models import TicketEvent
+from tests.bot.desk_support import card_now, hand_off, settled, ticket, topic_texts
+from tests.bot.support import running_bot
+from tests.fake_telegram import FakeTelegram
+
+
+async def test_claim_button_takes_the_ticket_and_the_card_shows_who_has_it(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا", username="sara")
+        press = fake.agent_presses_button(agent, opened.card, "برمی‌دارم")
+        answer = await fake.wait_for_answer_async(press)
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+    assert answer.get("text") == desk_texts.CLAIMED_TOAST
+    assert (row.status, row.claimed_by, row.claimed_by_name) == ("claimed", agent.id, "سارا")
+    card = card_now(fake, opened.card)
+    assert card.edited and "در دست سارا" in (card.text or "")
+    assert f"t:claim:{opened.ticket_id}" not in card.callback_datas  # nothing left to claim
+    assert any("سارا این تیکت را برداشت" in t for t in topic_texts(fake, opened.thread_id))
+
+
+async def test_two_agents_pressing_claim_at_once_make_exactly_one_winner(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        first, second = fake.new_agent("علی"), fake.new_agent("رضا")
+        data = f"t:claim:{opened.ticket_id}"
+        presses = [fake.agent_presses(first, opened.card, data)]
+        presses.append(fake.agent_presses(second, opened.card, data))
+        answers = [await fake.wait_for_answer_async(p) for p in presses]
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+        claims = await bot.rows(TicketEvent, TicketEvent.kind == "claimed")
+    assert row.claimed_by == first.id
+    assert len(claims) == 1
+    assert answers[0].get("text") == desk_texts.CLAIMED_TOAST
+    assert answers[1].get("text") == desk_texts.held_by("علی")  # the loser is told who has it
+
+
+async def test_claim_command_in_the_topic_claims_it(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent, late = fake.new_agent("نگار"), fake.new_agent("کامران")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/claim")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(late, opened.thread_id, "/claim")
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+    assert row.claimed_by == agent.id
+    texts = topic_texts(fake, opened.thread_id)
+    assert any("نگار این تیکت را برداشت" in t for t in texts)
+    assert texts[-1] == desk_texts.held_by("نگار")
+    assert "در دست نگار" in (card_now(fake, opened.card).text or "")
+
+
+async def test_writing_in_an_unclaimed_topic_claims_it(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("مینا")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "سلام، بررسی می‌کنم")
+        await fake.wait_for_messages_async(opened.user.id, 2)
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+    assert (row.status, row.claimed_by) == ("claimed", agent.id)
+    card = card_now(fake, opened.card)
+    assert "در دست مینا" in (card.text or "") and "اولین پاسخ" in (card.text or "")
+    assert len(card.history) == 1  # claim and first response: one edit (the group's budget)
+
+
+async def test_a_stranger_cannot_press_the_card_buttons(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        stranger = fake.new_user("غریبه")
+        answers = []
+        for data in opened.card.callback_datas:
+            press = fake.agent_presses(stranger, opened.card, data)
+            answers.append(await fake.wait_for_answer_async(press))
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+    assert all(a.get("text") == desk_texts.NOT_AN_AGENT for a in answers)
+    assert (row.status, row.claimed_by, row.level) == ("open", None, 1)
+    assert len(fake.sent_to(opened.user.id)) == 1  # the customer got nothing new
+    assert not card_now(fake, opened.card).edited
+
+
+async def test_forged_and_stale_buttons_are_answered_and_change_nothing(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        one = await hand_off(bot, fake, "اول")
+        two = await hand_off(bot, fake, "دوم")
+        agent = fake.new_agent()
+        unknown = fake.agent_presses(agent, one.card, "t:claim:999", check=False)
+        other_topic = fake.agent_presses(agent, one.card, f"t:close:{two.ticket_id}", check=False)
+        bad_article = fake.agent_presses(agent, one.card, f"t:art9:{one.ticket_id}", check=False)
+        answers = [await fake.wait_for_answer_async(p) for p in (unknown, other_topic, bad_article)]
+        await settled(bot, fake)
+        rows = [await ticket(bot, t.ticket_id) for t in (one, two)]
+    assert [a.get("text") for a in answers] == [
+        desk_texts.UNKNOWN_TICKET,
+        desk_texts.WRONG_TOPIC,
+        desk_texts.UNKNOWN_TICKET,
+    ]
+    assert [r.status for r in rows] == ["open", "open"]
+
+
+async def test_a_card_button_pressed_in_a_private_chat_is_refused(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        (told,) = fake.sent_to(opened.user.id)
+        press = fake.user_presses(opened.user, told, f"t:close:{opened.ticket_id}", check=False)
+        answer = await fake.wait_for_answer_async(press)
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+    assert answer.get("text") == desk_texts.NOT_AN_AGENT
+    assert row.status == "open"
+
+
+async def test_desk_commands_from_outside_the_agents_group_do_nothing(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        stranger = fake.new_user("غریبه")
+        commands = ["/claim", "/close", "/escalate", "/note سلام", "/article password-reset"]
+        for command in [*commands, "/tickets"]:
+            fake.user_sends_text(stranger, command)
+        await fake.wait_for_messages_async(stranger.id, len(commands) + 1)
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+        notes = await bot.rows(TicketEvent, TicketEvent.kind == "note")
+    assert (row.status, row.claimed_by, row.level) == ("open", None, 1)
+    assert notes == []
+    replies = [m.text or "" for m in fake.sent_to(stranger.id)]
+    assert all("این دستور را نمی‌شناسم" in t for t in replies)
+    assert len(fake.sent_to(opened.user.id)) == 1  # the customer got nothing
+    assert "#" not in "".join(replies)  # no ticket list leaks out

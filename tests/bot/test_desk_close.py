@@ -1,0 +1,89 @@
+"""Closing: the topic closes, the customer rates it, a new message opens a new ticket."""
+
+from __future__ import annotations
+
+from bot import desk_texts
+from bot.config import Settings
+from storage.models import Ticket
+from tests.bot.desk_support import card_now, hand_off, settled, ticket
+from tests.bot.support import running_bot
+from tests.fake_telegram import FakeTelegram
+
+
+async def test_close_rate_comment_then_a_new_ticket_linked_to_the_old_one(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "درست شد؟")
+        await fake.wait_for_messages_async(opened.user.id, 2)
+        press = fake.agent_presses_button(agent, opened.card, "بستن")
+        assert (await fake.wait_for_answer_async(press)).get("text") == desk_texts.CLOSED_TOAST
+        (*_, asked) = await fake.wait_for_messages_async(opened.user.id, 3)
+        await settled(bot, fake)
+        assert fake.topic(opened.thread_id).closed
+        assert asked.callback_datas == [f"r:{opened.ticket_id}:{n}" for n in (5, 4, 3, 2, 1)]
+        rate = fake.user_presses(opened.user, asked, f"r:{opened.ticket_id}:4")
+        await fake.wait_for_answer_async(rate)
+        await settled(bot, fake)
+        again = fake.user_presses(opened.user, asked, f"r:{opened.ticket_id}:1", check=False)
+        assert (await fake.wait_for_answer_async(again)).get("text") == desk_texts.RATING_ALREADY
+        fake.user_sends_text(opened.user, "خیلی سریع بود، ممنون")
+        await settled(bot, fake)
+        rated = await ticket(bot, opened.ticket_id)
+        card = card_now(fake, opened.card)
+        assert (rated.status, rated.rating) == ("closed", 4)
+        assert rated.rating_comment == "خیلی سریع بود، ممنون"
+        assert "۴ از ۵" in (card.text or "") and "خیلی سریع بود" in (card.text or "")
+        assert card.callback_datas == []  # a closed ticket's card has no buttons
+        fake.user_sends_text(opened.user, "یک مشکل دیگر: ایمیلم باز نمی‌شود")
+        await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="new topic")
+        await settled(bot, fake)
+        tickets = await bot.rows(Ticket)
+    assert len(tickets) == 2
+    new = tickets[1]
+    assert new.previous_ticket_id == opened.ticket_id
+    assert new.question == "یک مشکل دیگر: ایمیلم باز نمی‌شود"
+    assert new.status == "open"
+
+
+async def test_close_command_and_a_customer_cannot_rate_someone_elses_ticket(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        other = fake.new_user("دیگری")
+        agent = fake.new_agent()
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/close")
+        (*_, asked) = await fake.wait_for_messages_async(opened.user.id, 2)
+        await settled(bot, fake)
+        fake.user_sends_text(other, "/start")
+        await fake.wait_for_messages_async(other.id, 1)
+        (told, *_) = fake.sent_to(other.id)
+        forged = fake.user_presses(other, told, f"r:{opened.ticket_id}:1", check=False)
+        answer = await fake.wait_for_answer_async(forged)
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+    assert "بسته شد" in (asked.text or "")
+    assert answer.get("text") == desk_texts.RATING_STALE
+    assert (row.status, row.rating) == ("closed", None)
+
+
+async def test_buttons_of_a_closed_ticket_change_nothing(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/close")
+        await settled(bot, fake)
+        stale = fake.agent_presses(agent, opened.card, f"t:claim:{opened.ticket_id}", check=False)
+        answer = await fake.wait_for_answer_async(stale)
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+    assert answer.get("text") == desk_texts.TICKET_CLOSED
+    assert (row.status, row.claimed_by) == ("closed", None)

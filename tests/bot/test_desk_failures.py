@@ -1,0 +1,117 @@
+"""When Telegram fails: a blocked customer, a deleted topic, a migrated group, 429s."""
+
+from __future__ import annotations
+
+from bot import desk_texts
+from bot.config import Settings
+from storage.models import Ticket, TicketEvent
+from tests.bot.desk_support import hand_off, settled, ticket, topic_texts
+from tests.bot.support import running_bot
+from tests.fake_telegram import FakeTelegram
+
+
+async def test_a_customer_who_blocked_the_bot_is_reported_once_and_not_retried(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        fake.block_user(opened.user)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "سلام")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "هستید؟")
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+        blocked = await bot.rows(TicketEvent, TicketEvent.kind == "customer_blocked")
+    assert row.customer_blocked and len(blocked) == 1
+    posted = topic_texts(fake, opened.thread_id)
+    assert posted.count(desk_texts.CUSTOMER_BLOCKED) == 2  # reported, then refused up front
+    copies = [c for c in fake.api_calls("copyMessage") if c.params.get("chat_id") == opened.user.id]
+    assert len(copies) == 1  # no retrying a 403
+
+
+async def test_a_deleted_topic_is_recreated_with_the_card_and_history(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        fake.user_sends_text(opened.user, "پیام پیش از پاک شدن")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "پاسخ پیش از پاک شدن")
+        await fake.wait_for_messages_async(opened.user.id, 2)
+        await settled(bot, fake)
+        fake.agent_deletes_topic(opened.thread_id)
+        fake.user_sends_text(opened.user, "پیام بعد از پاک شدن")
+        await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="new topic")
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+        events = await bot.rows(TicketEvent, TicketEvent.kind == "topic_recreated")
+    new_thread = fake.topics()[-1].thread_id
+    assert row.thread_id == new_thread and len(events) == 1
+    posted = [m.content or "" for m in fake.sent_to(fake.agent_chat_id, new_thread)]
+    assert "تیکت" in posted[0] and row.card_message_id is not None  # the card again
+    assert posted[1] == desk_texts.TOPIC_RECREATED
+    assert posted[2:] == ["پیام پیش از پاک شدن", "پاسخ پیش از پاک شدن", "پیام بعد از پاک شدن"]
+
+
+async def test_a_migrated_agents_group_is_followed(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    old_id, new_id = fake.agent_chat_id, -1009000000009
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        fake.migrate_group(old_id, new_id, forum=True)
+        await settled(bot, fake)
+        fake.user_sends_text(opened.user, "هنوز منتظرم")
+        await fake.wait_for_async(lambda: len(fake.topics(new_id)) == 1, timeout=10, what="topic")
+        await settled(bot, fake)
+        other = fake.new_user("تازه")
+        fake.user_sends_text(other, "/human")
+        await fake.wait_for_async(lambda: len(fake.topics(new_id)) == 2, timeout=10, what="topic")
+        await settled(bot, fake)
+        tickets = await bot.rows(Ticket)
+    assert [t.agent_chat_id for t in tickets] == [new_id, new_id]
+    told = fake.sent_to(new_id)
+    assert any(f"AGENT_CHAT_ID={new_id}" in (m.text or "") for m in told)  # admins are told
+    relayed = [m.content for m in fake.sent_to(new_id, tickets[0].thread_id)]
+    assert relayed[-1] == "هنوز منتظرم"
+
+
+async def test_rate_limits_are_waited_out_and_replies_arrive_in_order(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        fake.fail_next_retry_after("copyMessage", 1)
+        for text in ("یک", "دو", "سه"):
+            fake.agent_sends_in_topic(agent, opened.thread_id, text)
+        await fake.wait_for_messages_async(opened.user.id, 4, timeout=10)
+        await settled(bot, fake)
+    assert [m.text for m in fake.sent_to(opened.user.id)[1:]] == ["یک", "دو", "سه"]
+
+
+async def test_a_send_refused_as_migrated_moves_the_desk_to_the_new_group(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    new_id = -1009000000010
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        fake.add_group(new_id, "پشتیبانی پاسخ", forum=True)
+        fake.fail_next_migrated("copyMessage", new_id)
+        fake.user_sends_text(opened.user, "پیام پس از ارتقای گروه")
+        await fake.wait_for_async(lambda: len(fake.topics(new_id)) == 1, timeout=10, what="topic")
+        await settled(bot, fake)
+        fake.user_sends_text(fake.new_user("بعدی"), "/human")
+        await fake.wait_for_async(lambda: len(fake.topics(new_id)) == 2, timeout=10, what="topic")
+        await settled(bot, fake)
+        tickets = await bot.rows(Ticket)
+    assert [t.agent_chat_id for t in tickets] == [new_id, new_id]
+    (first_topic, _) = fake.topics(new_id)
+    relayed = [m.content for m in fake.sent_to(new_id, first_topic.thread_id)]
+    assert relayed[-1] == "پیام پس از ارتقای گروه"

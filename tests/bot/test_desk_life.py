@@ -1,0 +1,84 @@
+"""A whole ticket's life, from hand-off to the customer's next ticket, without leaving Telegram."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from storage.models import MessageLink, Ticket, TicketEvent
+from tests.bot.desk_support import card_now, hand_off, settled, ticket
+from tests.bot.support import running_bot
+from tests.fake_telegram import FakeTelegram
+
+
+async def test_a_full_ticket_life(settings: Settings, fake_telegram: FakeTelegram) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake, "نرگس")
+        user, thread = opened.user, opened.thread_id
+        agent = fake.new_agent("سارا")
+        fake.agent_presses_button(agent, opened.card, "برمی‌دارم")
+        # the customer writes: text, photo, document, voice and an album
+        said = fake.user_sends_text(user, "ایمیلم <باز> نمی‌شود & خطا می‌دهد")
+        fake.user_sends_photo(user, caption="خطا")
+        fake.user_sends_document(user)
+        fake.user_sends_voice(user)
+        fake.user_sends_album(user, 2)
+        await fake.wait_for_messages_async(fake.agent_chat_id, 7, thread_id=thread)
+        await settled(bot, fake)
+        # the agent answers with text, photo, document and voice, and keeps a note
+        answer = fake.agent_sends_in_topic(agent, thread, "لطفاً برنامه را ببندید")
+        fake.agent_sends_in_topic(agent, thread, media="photo", caption="این‌جا")
+        fake.agent_sends_in_topic(agent, thread, media="document")
+        fake.agent_sends_in_topic(agent, thread, media="voice")
+        fake.agent_sends_in_topic(agent, thread, "!شاید مشکل از سرور باشد")
+        await fake.wait_for_messages_async(user.id, 5)
+        await settled(bot, fake)
+        # an edit on each side
+        fake.user_edits(said, "ایمیلم باز نمی‌شود")
+        fake.agent_edits(answer, "لطفاً برنامه را کامل ببندید")
+        await settled(bot, fake)
+        # escalate, an expert takes it, closes it; the customer rates
+        fake.agent_sends_in_topic(agent, thread, "/escalate")
+        await settled(bot, fake)
+        expert = fake.new_agent("متخصص")
+        fake.agent_sends_in_topic(expert, thread, "مشکل حل شد")
+        await settled(bot, fake)
+        fake.agent_presses(expert, card_now(fake, opened.card), f"t:close:{opened.ticket_id}")
+        await fake.wait_for_async(lambda: fake.topic(thread).closed, timeout=10, what="closed")
+        await settled(bot, fake)
+        asked = fake.sent_to(user.id)[-1]
+        fake.user_presses(user, asked, f"r:{opened.ticket_id}:5")
+        await settled(bot, fake)
+        fake.user_sends_text(user, "عالی بود")
+        await settled(bot, fake)
+        fake.user_sends_text(user, "حالا پرینترم کار نمی‌کند")
+        await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="new topic")
+        await settled(bot, fake)
+        first = await ticket(bot, opened.ticket_id)
+        tickets = await bot.rows(Ticket)
+        links = await bot.rows(MessageLink, MessageLink.ticket_id == opened.ticket_id)
+        kinds = [e.kind for e in await bot.rows(TicketEvent)]
+    customer_saw = fake.sent_to(user.id)
+    agent_copies = fake.sent_to(fake.agent_chat_id, thread)
+    assert [m.kind for m in customer_saw if m.method == "copyMessage"] == [
+        "text",
+        "photo",
+        "document",
+        "voice",
+        "text",
+    ]  # fmt: skip  (the note never left the topic)
+    assert "!شاید" not in " ".join(m.content or "" for m in customer_saw)
+    assert any(m.content == "ایمیلم باز نمی‌شود" for m in agent_copies)  # customer's edit
+    assert any(m.text == "لطفاً برنامه را کامل ببندید" for m in customer_saw)  # agent's edit
+    assert any(
+        m.history and m.history[0].text == "ایمیلم <باز> نمی‌شود & خطا می‌دهد" for m in agent_copies
+    )
+    assert len([link for link in links if link.direction == "to_agents"]) == 6
+    assert (first.status, first.level, first.claimed_by, first.rating) == (
+        "closed", 2, expert.id, 5
+    )  # fmt: skip
+    assert first.rating_comment == "عالی بود"
+    assert "★★★★★" in (card_now(fake, opened.card).text or "")
+    assert kinds.count("claimed") == 2 and "escalated" in kinds and "note" in kinds
+    assert kinds.count("first_response") == 1
+    assert tickets[1].previous_ticket_id == first.id
+    assert tickets[1].question == "حالا پرینترم کار نمی‌کند"

@@ -1,0 +1,124 @@
+"""Agents' replies reach the customer as anonymous copies; notes stay in the topic."""
+
+from __future__ import annotations
+
+from bot import desk_texts
+from bot.config import Settings
+from storage.models import MessageLink, TicketEvent
+from tests.bot.desk_support import hand_off, settled, ticket
+from tests.bot.support import running_bot
+from tests.fake_telegram import FakeTelegram
+
+TRICKY = "<b>bold?</b> & *star* _under_ [link](http://x) `code` <i>"
+
+
+async def test_every_kind_of_agent_message_reaches_the_customer_without_the_agent(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا", username="sara_agent")
+        thread = opened.thread_id
+        sent = [
+            fake.agent_sends_in_topic(agent, thread, TRICKY),
+            fake.agent_sends_in_topic(agent, thread, media="photo", caption="این صفحه را ببینید"),
+            fake.agent_sends_in_topic(agent, thread, media="document"),
+            fake.agent_sends_in_topic(agent, thread, media="voice"),
+            fake.agent_sends_in_topic(agent, thread, media="video"),
+            fake.agent_sends_in_topic(agent, thread, media="sticker"),
+            fake.agent_sends_in_topic(agent, thread, media="location"),
+        ]
+        copies = await fake.wait_for_messages_async(opened.user.id, 1 + len(sent))
+        await settled(bot, fake)
+        links = await bot.rows(MessageLink, MessageLink.direction == "to_customer")
+        row = await ticket(bot, opened.ticket_id)
+        firsts = await bot.rows(TicketEvent, TicketEvent.kind == "first_response")
+    received = copies[1:]
+    assert [m.kind for m in received] == [
+        "text", "photo", "document", "voice", "video", "sticker", "location"
+    ]  # fmt: skip
+    assert all(m.method == "copyMessage" and m.forward_origin is None for m in received)
+    assert received[0].text == TRICKY  # arrives exactly as typed, harmless
+    assert received[1].caption == "این صفحه را ببینید"
+    assert [link.agent_message_id for link in links] == [s.message_id for s in sent]
+    assert [link.customer_message_id for link in links] == [m.message_id for m in received]
+    assert row.first_response_at is not None and len(firsts) == 1
+
+
+async def test_an_agent_album_reaches_the_customer_as_one_album(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        with fake.state.lock:  # the three items arrive together, as Telegram sends an album
+            group = fake.state.new_media_group_id()
+            items = [
+                fake._group_message(
+                    agent, None, opened.thread_id, "photo", media_group_id=group, caption=None
+                )
+                for _ in range(3)
+            ]
+        copies = await fake.wait_for_messages_async(opened.user.id, 4)
+        await settled(bot, fake)
+        links = await bot.rows(MessageLink, MessageLink.direction == "to_customer")
+    album = copies[1:]
+    assert [m.kind for m in album] == ["photo"] * 3
+    assert all(m.method == "copyMessages" for m in album)
+    assert len({m.media_group_id for m in album}) == 1 and album[0].media_group_id
+    assert sorted(link.agent_message_id for link in links) == [i.message_id for i in items]
+
+
+async def test_notes_stay_in_the_topic(settings: Settings, fake_telegram: FakeTelegram) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        fake.agent_sends_in_topic(agent, opened.thread_id, "!مشتری قبلاً هم این مشکل را داشت")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/note رمزش را ریست کردم")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "بفرمایید")
+        await fake.wait_for_messages_async(opened.user.id, 2)
+        await settled(bot, fake)
+        notes = await bot.rows(TicketEvent, TicketEvent.kind == "note")
+    assert [m.content for m in fake.sent_to(opened.user.id)[1:]] == ["بفرمایید"]
+    assert [n.data["text"] for n in notes] == [
+        "!مشتری قبلاً هم این مشکل را داشت",
+        "رمزش را ریست کردم",
+    ]
+    posted = [m.text for m in fake.sent_to(fake.agent_chat_id, opened.thread_id)]
+    assert posted.count(desk_texts.NOTE_SAVED) == 1  # /note is acknowledged, «!» stays quiet
+
+
+async def test_replies_to_a_relayed_message_are_replies_on_the_other_side(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        question = fake.user_sends_text(opened.user, "پرینتر کار نمی‌کند")
+        (_, copy) = await fake.wait_for_messages_async(
+            fake.agent_chat_id, 2, thread_id=opened.thread_id
+        )
+        fake.agent_replies_to(agent, opened.thread_id, copy.message_id, "کدام پرینتر؟")
+        (_, answer) = await fake.wait_for_messages_async(opened.user.id, 2)
+        await settled(bot, fake)
+    assert answer.text == "کدام پرینتر؟"
+    assert answer.reply_to_message_id == question.message_id
+
+
+async def test_customer_text_full_of_markup_arrives_intact_both_ways(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake, name="<b>علی</b> & _co_")
+        fake.user_sends_text(opened.user, TRICKY)
+        (_, copy) = await fake.wait_for_messages_async(
+            fake.agent_chat_id, 2, thread_id=opened.thread_id
+        )
+        await settled(bot, fake)
+    assert copy.text == TRICKY
+    assert "<b>علی</b> & _co_" in (opened.card.text or "")  # shown as typed, not as markup

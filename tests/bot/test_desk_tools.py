@@ -1,0 +1,148 @@
+"""Articles from the topic, /tickets, escalation, and edits mirrored both ways."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot import desk_texts
+from bot.config import Settings
+from storage.models import Ticket
+from tests.bot.desk_support import card_now, hand_off, settled, ticket, topic_texts
+from tests.bot.support import UNKNOWN, make_settings, running_bot
+from tests.fake_telegram import FakeTelegram
+
+
+async def test_article_command_and_card_button_send_articles_to_the_customer(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, UNKNOWN)
+        (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1)
+        await settled(bot, fake)
+        (row,) = await bot.rows(Ticket)
+        agent = fake.new_agent()
+        fake.agent_sends_in_topic(agent, card.thread_id, "/article password-reset")
+        await fake.wait_for_messages_async(user.id, 2)
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, card.thread_id, "/article no-such-article")
+        await settled(bot, fake)
+        first_tried = row.tried[0]
+        press = fake.agent_presses(agent, card, f"t:art0:{row.id}")
+        answer = await fake.wait_for_answer_async(press)
+        await fake.wait_for_messages_async(user.id, 3)
+        await settled(bot, fake)
+    received = [m.text or "" for m in fake.sent_to(user.id)[1:]]
+    assert "بازیابی رمز عبور" in received[0] and "پورتال کاربری" in received[0]
+    assert first_tried["title"] in received[1]
+    assert answer.get("text") == desk_texts.ARTICLE_SENT_TOAST
+    posted = topic_texts(fake, card.thread_id)
+    assert any("no-such-article" in t and "پیدا نشد" in t for t in posted)
+    assert sum("برای مشتری فرستاده شد" in t for t in posted) == 2
+
+
+async def test_tickets_lists_open_tickets_oldest_unanswered_first_with_links(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        one = await hand_off(bot, fake, "اولی")
+        two = await hand_off(bot, fake, "دومی")
+        three = await hand_off(bot, fake, "سومی")
+        agent = fake.new_agent()
+        fake.agent_sends_in_topic(agent, one.thread_id, "پاسخ دادم")  # answered: no longer waiting
+        fake.agent_sends_in_topic(agent, three.thread_id, "/close")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, None, "/tickets")
+        await settled(bot, fake)
+    (listing,) = [m for m in fake.sent_to(fake.agent_chat_id) if m.thread_id is None]
+    text = listing.text or ""
+    assert "دومی" in text and "اولی" in text and "سومی" not in text
+    assert text.index("دومی") < text.index("اولی")
+    internal = str(fake.agent_chat_id).removeprefix("-100")
+    links = [e["url"] for e in listing.entities if e["type"] == "text_link"]
+    assert links == [
+        f"https://t.me/c/{internal}/{two.thread_id}",
+        f"https://t.me/c/{internal}/{one.thread_id}",
+    ]
+
+
+async def test_escalate_in_place_marks_the_topic_l2_and_tells_the_holder(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/claim")
+        await settled(bot, fake)
+        press = fake.agent_presses(agent, card_now(fake, opened.card), f"t:esc:{opened.ticket_id}")
+        answer = await fake.wait_for_answer_async(press)
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+    assert answer.get("text") == desk_texts.ESCALATED_TOAST
+    assert (row.status, row.level, row.claimed_by) == ("escalated", 2, None)
+    assert fake.topic(opened.thread_id).name.startswith(desk_texts.L2_TOPIC_MARK)
+    card = card_now(fake, opened.card)
+    assert "سطح ۲" in (card.text or "")
+    assert f"t:esc:{opened.ticket_id}" not in card.callback_datas
+    assert f"t:claim:{opened.ticket_id}" in card.callback_datas  # an expert can take it now
+    posted = fake.sent_to(fake.agent_chat_id, opened.thread_id)
+    notice = next(m for m in posted if "ارجاع داد" in (m.text or ""))
+    assert any(e["type"] == "text_mention" and e["user"]["id"] == agent.id for e in notice.entities)
+    assert "سطح ۲" in (fake.sent_to(opened.user.id)[-1].text or "")
+
+
+async def test_escalate_to_a_separate_l2_group_moves_the_ticket_with_its_history(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+) -> None:
+    fake = fake_telegram
+    l2_id = -1002000000002
+    fake.add_group(l2_id, "سطح ۲", forum=True)
+    settings = make_settings(fake, database_url, kb_dir, l2_chat_id=l2_id)
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        expert = fake.new_agent("متخصص", chat_id=l2_id)
+        fake.user_sends_text(opened.user, "پیام اول مشتری")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "پاسخ کارشناس")
+        await fake.wait_for_messages_async(opened.user.id, 2)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: len(fake.topics(l2_id)) == 1, timeout=10, what="L2 topic")
+        await settled(bot, fake)
+        (l2_topic,) = fake.topics(l2_id)
+        moved = fake.sent_to(l2_id, l2_topic.thread_id)
+        fake.agent_sends_in_topic(expert, l2_topic.thread_id, "سلام از سطح ۲", chat_id=l2_id)
+        await fake.wait_for_messages_async(opened.user.id, 4)
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+    assert (row.agent_chat_id, row.thread_id, row.level) == (l2_id, l2_topic.thread_id, 2)
+    assert fake.topic(opened.thread_id).closed
+    assert "سطح ۲" in (moved[0].text or "")  # the card comes first
+    assert [m.content for m in moved[1:]] == ["پیام اول مشتری", "پاسخ کارشناس"]
+    assert fake.sent_to(opened.user.id)[-1].text == "سلام از سطح ۲"
+    assert row.claimed_by == expert.id
+
+
+async def test_edits_are_mirrored_both_ways(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        said = fake.user_sends_text(opened.user, "رمزم کار نمیکند")
+        photo = fake.user_sends_photo(opened.user, caption="عکس خطا")
+        answer = fake.agent_sends_in_topic(agent, opened.thread_id, "ریست کنید")
+        await fake.wait_for_messages_async(opened.user.id, 2)
+        await settled(bot, fake)
+        fake.user_edits(said, "رمزم کار نمی‌کند <b>هنوز</b>")
+        fake.user_edits(photo, "عکس خطای جدید")
+        fake.agent_edits(answer, "لطفاً رمز را ریست کنید")
+        await settled(bot, fake)
+    copies = fake.sent_to(fake.agent_chat_id, opened.thread_id)
+    texts = [m.content for m in copies]
+    assert "رمزم کار نمی‌کند <b>هنوز</b>" in texts and "عکس خطای جدید" in texts
+    assert fake.sent_to(opened.user.id)[-1].text == "لطفاً رمز را ریست کنید"
+    assert fake.sent_to(opened.user.id)[-1].edited
