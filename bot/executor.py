@@ -88,6 +88,12 @@ def _worth_retrying(error: TelegramError) -> bool:
     return isinstance(error, NetworkError)  # includes TimedOut
 
 
+def _retry_later_if_worth_it(error: TelegramError, what: str) -> None:
+    """Raise DurableFailed (the plan resumes later) unless the failure is final."""
+    if _worth_retrying(error):
+        raise DurableFailed(f"{what}: {error}") from error
+
+
 def retry_seconds(error: RetryAfter) -> float:
     """Return how long Telegram asked to wait (PTB 22 gives int or timedelta, and warns)."""
     with warnings.catch_warnings():
@@ -320,12 +326,9 @@ class Executor:
                 lambda: self.bot.create_forum_topic(chat_id=ticket.agent_chat_id, name=name),
                 attempts=DURABLE_ATTEMPTS,
             )
-        except (BadRequest, Forbidden) as error:
-            return self._failure(ticket.id, "topic_failed", error)
         except TelegramError as error:
-            if not _worth_retrying(error):
-                return self._failure(ticket.id, "topic_failed", error)
-            raise DurableFailed(f"creating the topic of ticket {ticket.id}: {error}") from error
+            _retry_later_if_worth_it(error, f"creating the topic of ticket {ticket.id}")
+            return self._failure(ticket.id, "topic_failed", error)
         thread_id = topic.message_thread_id
 
         async def record(session: AsyncSession) -> None:
@@ -353,12 +356,9 @@ class Executor:
                 ),
                 attempts=DURABLE_ATTEMPTS,
             )
-        except (BadRequest, Forbidden) as error:
-            return self._failure(ticket.id, "card_failed", error)
         except TelegramError as error:
-            if not _worth_retrying(error):
-                return self._failure(ticket.id, "card_failed", error)
-            raise DurableFailed(f"posting the card of ticket {ticket.id}: {error}") from error
+            _retry_later_if_worth_it(error, f"posting the card of ticket {ticket.id}")
+            return self._failure(ticket.id, "card_failed", error)
         message_id = card.message_id
 
         async def record(session: AsyncSession) -> None:
@@ -434,13 +434,10 @@ class Executor:
                     raise
                 thread_id = healed
                 copy = await copy_into_topic()
-        except (BadRequest, Forbidden) as error:
+        except TelegramError as error:
+            _retry_later_if_worth_it(error, f"relaying message {effect.message_id}")
             await self.notice(ticket, desk_texts.delivery_failed(failure_reason(error)))
             return self._failure(effect.ticket_id, "relay_failed", error, effect.message_id)
-        except TelegramError as error:
-            if not _worth_retrying(error):
-                return self._failure(effect.ticket_id, "relay_failed", error, effect.message_id)
-            raise DurableFailed(f"relaying message {effect.message_id}: {error}") from error
 
         async def record(session: AsyncSession) -> None:
             for source, copied_id in zip(sources, copy, strict=False):
@@ -548,10 +545,9 @@ class Executor:
             await self.notice(ticket, desk_texts.CUSTOMER_BLOCKED)
             return self._blocked(ticket.id, error, effect.message_id)
         except TelegramError as error:
-            if isinstance(error, BadRequest) or not _worth_retrying(error):
-                await self.notice(ticket, desk_texts.delivery_failed(failure_reason(error)))
-                return self._to_customer_failed(ticket.id, error, effect.message_id)
-            raise DurableFailed(f"copying agent message {effect.message_id}: {error}") from error
+            _retry_later_if_worth_it(error, f"copying agent message {effect.message_id}")
+            await self.notice(ticket, desk_texts.delivery_failed(failure_reason(error)))
+            return self._to_customer_failed(ticket.id, error, effect.message_id)
 
         async def record(session: AsyncSession) -> None:
             for source, copied_id in zip(sources, copied, strict=False):
