@@ -29,6 +29,7 @@ from bot.executor import Executor
 from bot.flood import FloodGuard
 from bot.intake import Intake, Item, KeyedDispatcher
 from bot.logs import setup_logging
+from bot.migration import current_agent_chat
 from bot.pipeline import Pipeline
 from bot.sqlite_inline import inline_creator
 from bot.startup import StartupError, check_agent_chat, set_commands
@@ -139,8 +140,17 @@ async def _run(app: BotApp, services: Services, stop: asyncio.Event | None) -> N
             EXIT_FAILURE,
         ) from None
     try:
+        async with services.sessions.begin() as session:
+            agent_chat_id = await current_agent_chat(session, settings.agent_chat_id)
+        if agent_chat_id != settings.agent_chat_id:
+            log.warning(
+                "the agents' group moved from %s to %s; set AGENT_CHAT_ID=%s",
+                settings.agent_chat_id,
+                agent_chat_id,
+                agent_chat_id,
+            )
         try:
-            await check_agent_chat(app.bot, settings.agent_chat_id)
+            await check_agent_chat(app.bot, agent_chat_id)
         except StartupError as error:
             raise Fatal(str(error), EXIT_CONFIG) from None
         await set_commands(app.bot)

@@ -115,3 +115,21 @@ async def test_a_send_refused_as_migrated_moves_the_desk_to_the_new_group(
     (first_topic, _) = fake.topics(new_id)
     relayed = [m.content for m in fake.sent_to(new_id, first_topic.thread_id)]
     assert relayed[-1] == "پیام پس از ارتقای گروه"
+
+
+async def test_a_restart_after_the_group_migrated_uses_the_new_group(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    old_id, new_id = fake.agent_chat_id, -1009000000010
+    async with running_bot(settings, fake) as bot:
+        await hand_off(bot, fake)
+        fake.migrate_group(old_id, new_id, forum=True)
+        await settled(bot, fake)
+    # AGENT_CHAT_ID still names the old group: the start-up check must follow the move.
+    async with running_bot(settings, fake) as bot:
+        other = fake.new_user("پس از جابه‌جایی")
+        fake.user_sends_text(other, "/human")
+        await fake.wait_for_async(lambda: len(fake.topics(new_id)) == 1, timeout=10, what="topic")
+        await settled(bot, fake)
+    assert "پس از جابه‌جایی" in fake.topics(new_id)[0].name
