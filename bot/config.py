@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     # Processed updates are kept this long in the inbox (then purged).
     inbox_keep_days: float = Field(default=7, gt=0)
 
+    # Cards of tickets awaiting an agent are redrawn this often so their waiting time stays
+    # current (0 turns it off); at most CARDS_PER_REFRESH cards a round, from the group's budget.
+    card_refresh_minutes: float = Field(default=5, ge=0)
+
     log_level: str = "INFO"
 
     @field_validator("log_level")

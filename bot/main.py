@@ -25,6 +25,7 @@ from telegram.error import InvalidToken, NetworkError
 from bot.app import build_application
 from bot.config import ConfigError, Settings, load_settings
 from bot.context import BotApp, Services
+from bot.effects import EditCard
 from bot.executor import Executor
 from bot.flood import FloodGuard
 from bot.intake import Intake, Item, KeyedDispatcher
@@ -36,7 +37,7 @@ from bot.startup import StartupError, check_agent_chat, set_commands
 from kb.service import KnowledgeBase
 from kb.settings import KBSettings
 from storage.db import create_engine_from_url, make_sessionmaker, migrate
-from storage.repositories import inbox_purge
+from storage.repositories import inbox_purge, list_open_tickets
 from storage.timestamps import utcnow
 
 log = logging.getLogger("bot")
@@ -48,6 +49,8 @@ EXIT_CONFIG = 2
 # Time given to updates in flight at shutdown; the rest stay pending for the next start.
 DRAIN_SECONDS = 10.0
 PURGE_EVERY_SECONDS = 6 * 3600
+# Cards redrawn per refresh round: 10 every 5 minutes is 2 of the group's 20 messages a minute.
+CARDS_PER_REFRESH = 10
 
 
 class Fatal(Exception):
@@ -166,7 +169,8 @@ async def _run(app: BotApp, services: Services, stop: asyncio.Event | None) -> N
 
 async def _poll(app: BotApp, services: Services, stop: asyncio.Event | None) -> None:
     settings = services.settings
-    pipeline = Pipeline(app, services, Executor(app.bot, services.sessions))
+    executor = Executor(app.bot, services.sessions)
+    pipeline = Pipeline(app, services, executor)
 
     async def handle(item: Item) -> None:
         await pipeline.handle(item.update_id, item.payload, replay=item.replay, update=item.update)
@@ -180,6 +184,7 @@ async def _poll(app: BotApp, services: Services, stop: asyncio.Event | None) -> 
         loop.add_signal_handler(sig, stop.set)
 
     purging = asyncio.create_task(_purge_inbox(services), name="pasokh-inbox-purge")
+    refreshing = asyncio.create_task(_refresh_cards(services, executor), name="pasokh-cards")
     replayed = await intake.replay_pending()
     if replayed:
         log.info("replaying %d updates left pending by the last run", replayed)
@@ -191,9 +196,9 @@ async def _poll(app: BotApp, services: Services, stop: asyncio.Event | None) -> 
         if polling in done:
             polling.result()  # re-raise what ended the intake (e.g. InvalidToken)
     finally:
-        for task in (polling, stopping, purging):
+        for task in (polling, stopping, purging, refreshing):
             task.cancel()
-        for task in (polling, stopping, purging):
+        for task in (polling, stopping, purging, refreshing):
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         for sig in signals:
@@ -214,6 +219,27 @@ async def _purge_inbox(services: Services) -> None:
         except SQLAlchemyError as error:
             log.warning("purging the inbox failed: %s", type(error).__name__)
         await asyncio.sleep(PURGE_EVERY_SECONDS)
+
+
+async def _refresh_cards(services: Services, executor: Executor) -> None:
+    """Redraw the cards of tickets awaiting an agent, so their waiting time stays current."""
+    interval = services.settings.card_refresh_minutes * 60
+    if interval <= 0:
+        return
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            async with services.sessions.begin() as session:
+                tickets = await list_open_tickets(session, limit=CARDS_PER_REFRESH)
+            waiting = [t.id for t in tickets if t.awaiting_reply_since is not None]
+        except SQLAlchemyError as error:
+            log.warning("listing tickets to refresh failed: %s", type(error).__name__)
+            continue
+        try:
+            for ticket_id in waiting:  # longest waiting first: the ones agents most need to see
+                await executor.best_effort(EditCard(ticket_id))
+        except SQLAlchemyError as error:
+            log.warning("refreshing ticket cards failed: %s", type(error).__name__)
 
 
 def main() -> int:

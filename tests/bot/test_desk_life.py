@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.config import Settings
 from storage.models import MessageLink, Ticket, TicketEvent
 from tests.bot.desk_support import card_now, hand_off, settled, ticket
@@ -82,3 +86,25 @@ async def test_a_full_ticket_life(settings: Settings, fake_telegram: FakeTelegra
     assert kinds.count("first_response") == 1
     assert tickets[1].previous_ticket_id == first.id
     assert tickets[1].question == "حالا پرینترم کار نمی‌کند"
+
+
+async def test_a_waiting_ticket_card_shows_the_time_since_the_customer_wrote(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    settings = settings.model_copy(update={"card_refresh_minutes": 0.005})  # every 0.3 s
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        assert "۱۲ دقیقه" not in (card_now(fake, opened.card).text or "")
+
+        async def wrote_twelve_minutes_ago(session: AsyncSession) -> None:
+            row = await session.get(Ticket, opened.ticket_id)
+            assert row is not None and row.awaiting_reply_since is not None
+            row.awaiting_reply_since -= timedelta(minutes=12)
+
+        await bot.db(wrote_twelve_minutes_ago)
+        await fake.wait_for_async(
+            lambda: "۱۲ دقیقه" in (card_now(fake, opened.card).text or ""),
+            timeout=10,
+            what="the card to show the waiting time",
+        )
