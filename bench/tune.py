@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from bench.qqp import Benchmark, build
+from bench.faq_benchmark import Benchmark, build
 from kb.article import Article
 from kb.confidence import FEATURES, MODEL_PATH, ConfidenceModel, Thresholds, feature_values
 from kb.engine import Engine
