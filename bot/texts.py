@@ -5,28 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 from html import escape
 
-_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+from handoff.persian import duration as duration  # re-exported for the bot's modules
+from handoff.persian import fa_digits
 
-
-def fa(value: object) -> str:
-    """Write a number (or any text's digits) with Persian digits."""
-    return str(value).translate(_PERSIAN_DIGITS)
+fa = fa_digits  # the bot's modules write numbers through bot.texts
 
 
 def ticket_ref(number: int) -> str:
     """Write a ticket number as people read it: #۱۲."""
     return f"#{fa(number)}"
-
-
-def duration(delta: timedelta) -> str:
-    """Write a waiting time in words: «۳۰ دقیقه», «۴ ساعت», «۱ ساعت و ۱۵ دقیقه»."""
-    minutes = max(1, round(delta.total_seconds() / 60))
-    hours, rest = divmod(minutes, 60)
-    if hours and rest:
-        return f"{fa(hours)} ساعت و {fa(rest)} دقیقه"
-    if hours:
-        return f"{fa(hours)} ساعت"
-    return f"{fa(rest)} دقیقه"
 
 
 # -- buttons -------------------------------------------------------------------------------
