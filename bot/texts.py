@@ -7,13 +7,12 @@ from html import escape
 
 from handoff.persian import duration as duration  # re-exported for the bot's modules
 from handoff.persian import fa_digits
+from handoff.topics import ticket_number
 
 fa = fa_digits  # the bot's modules write numbers through bot.texts
 
 
-def ticket_ref(number: int) -> str:
-    """Write a ticket number as people read it: #۱۲."""
-    return f"#{fa(number)}"
+ticket_ref = ticket_number  # "#۱۲", as on the agents' card
 
 
 # -- buttons -------------------------------------------------------------------------------
