@@ -47,7 +47,7 @@ from bot.migration import record_migration
 from handoff import service as handoff_service
 from handoff.card import render_card
 from handoff.topics import topic_name
-from storage.models import MessageLink, Ticket
+from storage.models import Customer, MessageLink, Ticket
 from storage.repositories import (
     add_ticket_event,
     find_link_by_agent_message,
@@ -223,10 +223,11 @@ class Executor:
                 chat_id=effect.chat_id, message_thread_id=effect.thread_id
             )
             return
-        async with self.sessions.begin() as session:
-            ticket = await get_ticket(session, effect.ticket_id)
-            customer = await get_customer(session, ticket.customer_id) if ticket else None
-        if ticket is None or customer is None or ticket.thread_id is None:
+        loaded = await self._load_with_customer(effect.ticket_id)
+        if loaded is None:
+            return
+        ticket, customer = loaded
+        if ticket.thread_id is None:
             return
         if isinstance(effect, EditCard):
             if ticket.card_message_id is None:
@@ -314,12 +315,18 @@ class Executor:
         async with self.sessions.begin() as session:
             return await get_ticket(session, ticket_id)
 
-    async def _open_topic(self, ticket_id: int) -> Record | None:
+    async def _load_with_customer(self, ticket_id: int) -> tuple[Ticket, Customer] | None:
+        """Read a ticket and its customer in one short transaction (never across a call)."""
         async with self.sessions.begin() as session:
             ticket = await get_ticket(session, ticket_id)
             customer = await get_customer(session, ticket.customer_id) if ticket else None
-        if ticket is None or customer is None or ticket.thread_id is not None:
-            return None
+        return (ticket, customer) if ticket is not None and customer is not None else None
+
+    async def _open_topic(self, ticket_id: int) -> Record | None:
+        loaded = await self._load_with_customer(ticket_id)
+        if loaded is None or loaded[0].thread_id is not None:
+            return None  # gone, or its topic exists already
+        ticket, customer = loaded
         name = topic_name(ticket.id, customer.full_name, ticket.question)
         try:
             topic = await self._call(
@@ -337,11 +344,10 @@ class Executor:
         return record
 
     async def _post_card(self, ticket_id: int) -> Record | None:
-        async with self.sessions.begin() as session:
-            ticket = await get_ticket(session, ticket_id)
-            customer = await get_customer(session, ticket.customer_id) if ticket else None
-        if ticket is None or customer is None or ticket.card_message_id is not None:
+        loaded = await self._load_with_customer(ticket_id)
+        if loaded is None or loaded[0].card_message_id is not None:
             return None
+        ticket, customer = loaded
         if ticket.thread_id is None:
             return None  # the topic could not be created; that failure is already recorded
         html = render_card(ticket, customer, now=utcnow())
