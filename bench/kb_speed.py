@@ -10,7 +10,10 @@ fresh single-threaded process (one BLAS/OpenMP thread; not pinned to a CPU, so o
 machine the scheduler can use an idle core), so peak memory belongs to that size alone: build
 time (wall and CPU), peak RSS, and the latency of one query after a warm-up. For the KB engine a
 query is `Engine.decide` (ranking, confidence, decision, Latin-script readings); bm25s only
-ranks. Seeded, so a run is reproducible. It prints figures and asserts nothing.
+ranks. `kb+sem` is the KB engine with semantic matching on (kb/semantic.py), from a cold vector
+store, so its build includes encoding every phrasing; it is measured up to --semantic-max
+articles (encoding 40,000 phrasings takes minutes). Seeded, so a run is reproducible. It prints
+figures and asserts nothing.
 """
 
 from __future__ import annotations
@@ -45,9 +48,10 @@ MIN_MEASURED = 100
 SEED = 1403
 PHRASINGS = 3  # questions per article besides the title
 KINDS = ("near", "fresh", "layout", "finglish")
-ENGINES = ("kb", "bm25s")
+ENGINES = ("kb", "kb+sem", "bm25s")
 WORKERS = ("gen", *ENGINES)
-ENGINE_LABELS = {"kb": "kb.Engine", "bm25s": "bm25s*"}
+ENGINE_LABELS = {"kb": "kb.Engine", "kb+sem": "kb+sem", "bm25s": "bm25s*"}
+SEMANTIC_MAX = 1_000
 
 # Targets for the KB engine at TARGET_SIZE articles with PHRASINGS phrasings each.
 TARGET_SIZE = 10_000
@@ -166,20 +170,23 @@ def time_queries(run: Callable[[str], object], warmup: Sequence[str],
     return by_kind, answers
 
 
-def measure_kb(folder: Path, size: int, budget_s: float) -> Result:
+def measure_kb(folder: Path, size: int, budget_s: float, semantic: bool = False) -> Result:
     """Build KBIndex + Engine over `size` articles and time Engine.decide."""
     from kb.confidence import ConfidenceModel
     from kb.engine import Engine
     from kb.index import KBIndex
     from kb.normalize import has_latin, has_persian
+    from kb.semantic import E5Encoder, EmbeddingStore, SemanticIndex
 
+    encoder = E5Encoder() if semantic else None
     baseline = peak_rss_mb()
     articles = read_articles(folder, size)
     warmup, queries = read_queries(folder, size)
     model = ConfidenceModel.load()
     loaded = peak_rss_mb()
     start, cpu = time.perf_counter_ns(), time.process_time_ns()
-    engine = Engine(KBIndex(articles, model.weights), model)
+    vectors = SemanticIndex(articles, encoder, EmbeddingStore()) if encoder else None
+    engine = Engine(KBIndex(articles, model.weights), model, vectors)
     build_s = (time.perf_counter_ns() - start) / 1e9
     build_cpu_s = (time.process_time_ns() - cpu) / 1e9
     built = peak_rss_mb()
@@ -240,8 +247,8 @@ def run_worker(args: argparse.Namespace) -> Result:
     """Generate the data, or measure one engine at one size, in this (fresh) process."""
     if args.worker == "gen":
         return {"source": write_data(args.data, args.sizes, args.queries, args.seed)}
-    if args.worker == "kb":
-        return measure_kb(args.data, args.size, args.budget)
+    if args.worker in ("kb", "kb+sem"):
+        return measure_kb(args.data, args.size, args.budget, semantic=args.worker == "kb+sem")
     return measure_bm25s(args.data, args.size, args.budget)
 
 
@@ -307,10 +314,8 @@ def print_report(results: dict[int, dict[str, Result]], n_queries: int, budget_s
                   f"{lat['max']:>7.1f}")
     print()
     print("kb.Engine per query kind, p50 / p99 ms (decisions: answer/suggest/handoff):")
-    for size, by_engine in results.items():
-        if "kb" not in by_engine:
-            continue
-        r = by_engine["kb"]
+    for size, engine, r in ((size, e, r) for size, by in results.items()
+                            for e, r in by.items() if e != "bm25s"):
         parts = []
         for kind in KINDS:
             s = r["by_kind"][kind]
@@ -319,7 +324,7 @@ def print_report(results: dict[int, dict[str, Result]], n_queries: int, budget_s
             mix = "/".join(str(r["outcomes"].get(f"{kind}:{a}", 0))
                            for a in ("answer", "suggest", "handoff"))
             parts.append(f"{kind} {s['p50']:.2f}/{s['p99']:.2f} ({mix})")
-        print(f"  {size:>7,}: " + "; ".join(parts))
+        print(f"  {size:>7,} {ENGINE_LABELS[engine]}: " + "; ".join(parts))
         print(f"           first Latin query {r['first_latin_ms']:.0f} ms (incl. the one-time "
               f"vocabulary index); peak RSS at the end of the build {r['built_mb']:.0f} MB, "
               f"after the queries {r['peak_mb']:.0f} MB; {r['docs']:,} indexed texts")
@@ -371,6 +376,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--budget", type=float, default=QUERY_BUDGET_S,
                         help="seconds of measured queries per engine and size at most "
                              f"(default {QUERY_BUDGET_S:g}; at least {MIN_MEASURED} queries)")
+    parser.add_argument("--semantic-max", type=int, default=SEMANTIC_MAX,
+                        help="largest size measured with semantic matching on "
+                             f"(default {SEMANTIC_MAX:,}; 0: never)")
     parser.add_argument("--worker", choices=WORKERS, help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
@@ -387,6 +395,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         results: dict[int, dict[str, Result]] = {}
         for size in args.sizes:
             for engine in ENGINES:
+                if engine == "kb+sem" and size > args.semantic_max:
+                    continue
                 started = time.perf_counter()
                 results.setdefault(size, {})[engine] = spawn_worker(engine, args, folder, size)
                 print(f"[{size:,} articles, {engine}: {time.perf_counter() - started:.1f} s]",

@@ -4,6 +4,10 @@
     python -m bench.tune --skip-weights  # keep the current rank weights (fast)
     python -m bench.tune --report        # only report with the current kb/model.json
 
+Two models are fitted: the lexical one, and the semantic one (sentence similarity blended in,
+see kb/semantic.py) that the bot uses whenever the encoder runs. Sentence vectors are kept in
+bench/out/embeddings.sqlite3, so only the first run encodes the ParsiNLU questions (minutes).
+
 Fitted on ParsiNLU train (read from ../shared/data/parsinlu-qqp, never copied) and on the sample
 KB's tuning questions (kb/eval/tuning.jsonl); reported on ParsiNLU dev and on the sample KB's
 regression questions (kb/eval/questions.jsonl), which tuning never sees. Reproducible: no
@@ -24,11 +28,22 @@ from sklearn.linear_model import LogisticRegression
 
 from bench.faq_benchmark import Benchmark, build
 from kb.article import Article
-from kb.confidence import FEATURES, MODEL_PATH, ConfidenceModel, Thresholds, feature_values
+from kb.confidence import (
+    FEATURES,
+    MODEL_PATH,
+    SEMANTIC_FEATURES,
+    ConfidenceModel,
+    Fusion,
+    SemanticModel,
+    Thresholds,
+    feature_values,
+    semantic_feature_values,
+)
 from kb.engine import Engine
 from kb.evaluate import LabelledQuestion, evaluate, read_questions
 from kb.index import KBIndex, RankWeights
 from kb.loader import load_articles
+from kb.semantic import E5Encoder, EmbeddingStore, SemanticIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 KB_DIR = ROOT / "kb" / "articles"
@@ -39,8 +54,11 @@ TARGET_PRECISION = 0.96  # leave a margin over the 0.95 the held-out check asks 
 # Largest share of each unanswerable kind that may be answered outright.
 MAX_ANSWERED = {"near_miss": 0.30, "out_of_scope": 0.005, "unseen": 0.03}
 SUGGEST_RECALL = 0.92
+MAX_OUT_OF_SCOPE_OFFERED = 0.05  # share of out-of-scope questions offered articles at all
 SUGGEST_GAP = 0.12
 KB_SAMPLE_WEIGHT = 3.0  # the sample KB is the domain the bot serves; ParsiNLU is the volume
+SEMANTIC_WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7)
+EMBEDDINGS = ROOT / "bench" / "out" / "embeddings.sqlite3"
 
 
 @dataclass(frozen=True)
@@ -51,6 +69,26 @@ class TuningSet:
     index: KBIndex
     questions: list[LabelledQuestion]
     weight: float = 1.0
+    semantic: SemanticIndex | None = None
+
+    def engine(self, model: ConfidenceModel) -> Engine:
+        return Engine(self.index, model, self.semantic)
+
+
+class StoredEncoder:
+    """The encoder behind the vector store, for questions too: tuning asks the same thousands
+    of questions many times over, and each encoding costs milliseconds."""
+
+    def __init__(self) -> None:
+        self.inner = E5Encoder()
+        self.name, self.dim = self.inner.name, self.inner.dim
+        self.store = EmbeddingStore(EMBEDDINGS)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return self.store.vectors(self.inner, texts)
+
+    def index(self, articles: Sequence[Article]) -> SemanticIndex:
+        return SemanticIndex(articles, self, self.store)
 
 
 def rank_quality(index: KBIndex, questions: Sequence[LabelledQuestion]) -> tuple[float, float]:
@@ -107,6 +145,63 @@ def training_rows(sets: Sequence[TuningSet]) -> tuple[np.ndarray, np.ndarray, np
     return np.asarray(rows), np.asarray(labels), np.asarray(weights)
 
 
+def semantic_rows(
+    sets: Sequence[TuningSet], model: ConfidenceModel
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Like training_rows, for the top candidate of the blended ranking."""
+    rows, labels, weights = [], [], []
+    for tuning_set in sets:
+        engine = tuning_set.engine(model)
+        for q in tuning_set.questions:
+            ranking = engine.assess(q.question).ranking
+            if not ranking.candidates:
+                continue
+            rows.append(semantic_feature_values(ranking, tuning_set.index))
+            top = tuning_set.index.articles_[ranking.candidates[0].index].id
+            labels.append(int(top == q.expected))
+            weights.append(tuning_set.weight)
+    return np.asarray(rows), np.asarray(labels), np.asarray(weights)
+
+
+def provisional(model: ConfidenceModel, fusion: Fusion) -> ConfidenceModel:
+    """A semantic model that ranks with `fusion` (its confidence is not fitted yet)."""
+    coef = (0.0,) * len(SEMANTIC_FEATURES)
+    return replace(model, semantic=SemanticModel(coef, 0.0, Thresholds(0.99, 0.0), fusion))
+
+
+def tune_fusion(sets: Sequence[TuningSet], model: ConfidenceModel) -> Fusion:
+    """The blend of lexical and sentence similarity with the best top-1 + MRR@5."""
+    best: tuple[float, Fusion] | None = None
+    for weight in SEMANTIC_WEIGHTS:
+        fusion = Fusion(semantic=weight)
+        total = 0.0
+        for tuning_set in sets:
+            answerable = [q for q in tuning_set.questions if q.expected is not None]
+            report = evaluate(tuning_set.engine(provisional(model, fusion)).decide, answerable)
+            total += report.top1 + report.mrr
+            print(f"  semantic={weight} {tuning_set.name}: top1={report.top1:.4f} "
+                  f"mrr={report.mrr:.4f}")
+        if best is None or total > best[0] + 1e-9:
+            best = (total, fusion)
+    assert best is not None
+    return best[1]
+
+
+def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[tuple[float, ...], float]:
+    lr = LogisticRegression(C=1.0, max_iter=5000).fit(x, y, sample_weight=w)
+    return tuple(float(c) for c in lr.coef_[0]), float(lr.intercept_[0])
+
+
+def tune_thresholds(sets: Sequence[TuningSet], model: ConfidenceModel) -> Thresholds:
+    """Answer and suggest thresholds meeting the targets on every tuning set."""
+    engines = [(s.engine(model), s.questions) for s in sets]
+    answer = max(answer_threshold(engine, questions) for engine, questions in engines)
+    model = model.with_thresholds(answer=answer, suggest=0.0, suggest_gap=SUGGEST_GAP)
+    engines = [(s.engine(model), s.questions) for s in sets]
+    suggest = max(suggest_threshold(engine, questions) for engine, questions in engines)
+    return Thresholds(answer, suggest, SUGGEST_GAP)
+
+
 def answer_threshold(engine: Engine, questions: Sequence[LabelledQuestion]) -> float:
     """The lowest confidence meeting the precision target and every false-answer limit."""
     assessed = []
@@ -135,12 +230,18 @@ def answer_threshold(engine: Engine, questions: Sequence[LabelledQuestion]) -> f
 
 
 def suggest_threshold(engine: Engine, questions: Sequence[LabelledQuestion]) -> float:
-    """The lowest top score at which the right article is still among the choices often enough."""
+    """The lowest top score at which the right article is still among the choices often enough,
+    and questions about something else entirely are still handed to a person, not offered
+    articles at random."""
     answerable = [q for q in questions if q.expected is not None]
+    out_of_scope = [q for q in questions if q.kind == "out_of_scope"]
     for s in np.arange(0.05, 0.6, 0.01):
-        thresholds = replace(engine.model.thresholds, suggest=float(s))
-        trial = Engine(engine.index, replace(engine.model, thresholds=thresholds))
-        if evaluate(trial.decide, answerable).suggest_recall >= SUGGEST_RECALL:
+        model = engine.model.with_thresholds(suggest=float(s))
+        trial = Engine(engine.index, model, engine.semantic)
+        if evaluate(trial.decide, answerable).suggest_recall < SUGGEST_RECALL:
+            continue
+        offered = sum(1 for q in out_of_scope if trial.decide(q.question).kind != "handoff")
+        if offered <= MAX_OUT_OF_SCOPE_OFFERED * len(out_of_scope):
             return float(round(s, 2))
     return 0.6
 
@@ -159,11 +260,33 @@ def show(
     for kind in sorted({q.kind for q in questions}):
         answered, n = figures[kind + ".answered"], figures[kind + ".n"]
         top1 = figures.get(kind + ".top1")
+        suggested = figures.get(kind + ".suggested")
         extra = f"  top1 {top1:.3f}" if isinstance(top1, float) else ""
+        extra += f"  suggested {suggested:.3f}" if isinstance(suggested, float) else ""
         print(f"  {kind + ' answered':24} {answered:.3f}  (n={n}){extra}")
     for kind, noisy_questions in (noisy or {}).items():
         top1 = evaluate(engine.decide, noisy_questions).top1
         print(f"  {'top1 ' + kind:24} {top1:.3f}  (cost {figures['top1'] - top1:+.3f})")
+
+
+def model_json(model: ConfidenceModel) -> str:
+    data: dict[str, object] = {
+        "features": list(FEATURES),
+        "coef": [round(c, 6) for c in model.coef],
+        "intercept": round(model.intercept, 6),
+        "thresholds": asdict(model.thresholds),
+        "weights": asdict(model.weights),
+    }
+    if model.semantic is not None:
+        data["semantic"] = {
+            "features": list(SEMANTIC_FEATURES),
+            "coef": [round(c, 6) for c in model.semantic.coef],
+            "intercept": round(model.semantic.intercept, 6),
+            "thresholds": asdict(model.semantic.thresholds),
+            "fusion": asdict(model.semantic.fusion),
+        }
+    data["fitted_on"] = "parsinlu-qqp train + kb/eval/tuning.jsonl (bench/tune.py)"
+    return json.dumps(data, indent=2) + "\n"
 
 
 def main() -> None:
@@ -175,6 +298,7 @@ def main() -> None:
     dev = build("dev", unseen_split="train")
     sample_articles = list(load_articles(KB_DIR).articles)
     model = ConfidenceModel.load()
+    encoding = StoredEncoder()
     if not args.report:
         tuning_questions = read_questions(KB_TUNING)
         weights = (
@@ -187,58 +311,46 @@ def main() -> None:
             "parsinlu train",
             KBIndex(train.articles, weights),
             [*train.all_clean(), *train.noisy("typo"), *train.noisy("arabic")],
+            semantic=encoding.index(train.articles),
         )
         sample = TuningSet(
             "sample KB tuning",
             KBIndex(sample_articles, weights),
             tuning_questions,
             KB_SAMPLE_WEIGHT,
+            semantic=encoding.index(sample_articles),
         )
-        x, y, w = training_rows([qqp_train, sample])
-        lr = LogisticRegression(C=1.0, max_iter=5000).fit(x, y, sample_weight=w)
-        model = ConfidenceModel(
-            tuple(float(c) for c in lr.coef_[0]), float(lr.intercept_[0]), weights=weights
-        )
-        sets = [(Engine(s.index, model), s.questions) for s in (qqp_train, sample)]
-        answer = max(answer_threshold(engine, questions) for engine, questions in sets)
-        model = replace(model, thresholds=Thresholds(answer, 0.0, SUGGEST_GAP))
-        sets = [(Engine(e.index, model), q) for e, q in sets]
-        suggest = max(suggest_threshold(engine, questions) for engine, questions in sets)
-        model = replace(model, thresholds=Thresholds(answer, suggest, SUGGEST_GAP))
-        MODEL_PATH.write_text(
-            json.dumps(
-                {
-                    "features": list(FEATURES),
-                    "coef": [round(c, 6) for c in model.coef],
-                    "intercept": round(model.intercept, 6),
-                    "thresholds": asdict(model.thresholds),
-                    "weights": asdict(weights),
-                    "fitted_on": "parsinlu-qqp train + kb/eval/tuning.jsonl (bench/tune.py)",
-                },
-                indent=2,
-            )
-            + "\n",
-            encoding="utf-8",
-        )
+        sets = [qqp_train, sample]
+        coef, intercept = fit(*training_rows(sets))
+        model = ConfidenceModel(coef, intercept, weights=weights)
+        lexical = [replace(s, semantic=None) for s in sets]
+        model = replace(model, thresholds=tune_thresholds(lexical, model))
+        fusion = tune_fusion(sets, model)
+        print("fusion:", fusion)
+        coef, intercept = fit(*semantic_rows(sets, provisional(model, fusion)))
+        model = replace(model, semantic=SemanticModel(coef, intercept, fusion=fusion))
+        semantic = replace(model.semantic, thresholds=tune_thresholds(sets, model))
+        model = replace(model, semantic=semantic)
+        MODEL_PATH.write_text(model_json(model), encoding="utf-8")
         print("wrote", MODEL_PATH, model)
-        show(
-            "parsinlu train (fitted on)",
-            Engine(qqp_train.index, model),
-            [*train.answerable, *train.near_miss, *train.out_of_domain],
-        )
-        show("sample KB tuning (fitted on)", Engine(sample.index, model), sample.questions)
-    dev_engine = Engine(KBIndex(dev.articles, model.weights), model)
-    show(
-        "parsinlu dev (held out)",
-        dev_engine,
-        [*dev.answerable, *dev.near_miss, *dev.out_of_domain],
-        {kind: dev.noisy(kind) for kind in ("typo", "arabic", "layout")},
-    )
-    show(
-        "sample KB regression questions (held out)",
-        Engine(KBIndex(sample_articles, model.weights), model),
-        read_questions(KB_REGRESSION),
-    )
+        for name, engine_of in (("lexical", lambda s: Engine(s.index, model)),
+                                ("semantic", lambda s: s.engine(model))):
+            show(f"parsinlu train (fitted on), {name}", engine_of(qqp_train),
+                 [*train.answerable, *train.near_miss, *train.out_of_domain])
+            show(f"sample KB tuning (fitted on), {name}", engine_of(sample), sample.questions)
+    dev_index = KBIndex(dev.articles, model.weights)
+    sample_index = KBIndex(sample_articles, model.weights)
+    regression = read_questions(KB_REGRESSION)
+    dev_questions = [*dev.answerable, *dev.near_miss, *dev.out_of_domain]
+    noisy = {kind: dev.noisy(kind) for kind in ("typo", "arabic", "layout")}
+    for name, dev_semantic, sample_semantic in (
+        ("lexical", None, None),
+        ("semantic", encoding.index(dev.articles), encoding.index(sample_articles)),
+    ):
+        show(f"parsinlu dev (held out), {name}", Engine(dev_index, model, dev_semantic),
+             dev_questions, noisy)
+        show(f"sample KB regression questions (held out), {name}",
+             Engine(sample_index, model, sample_semantic), regression)
 
 
 if __name__ == "__main__":

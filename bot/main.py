@@ -34,7 +34,6 @@ from bot.migration import current_agent_chat
 from bot.pipeline import Pipeline
 from bot.sqlite_inline import inline_creator
 from bot.startup import StartupError, check_agent_chat, set_commands
-from kb.service import KnowledgeBase
 from kb.settings import KBSettings
 from storage.db import create_engine_from_url, make_sessionmaker, migrate
 from storage.repositories import inbox_purge, list_open_tickets
@@ -98,17 +97,19 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
             EXIT_FAILURE,
         ) from None
     try:
-        model = KBSettings(kb_dir=settings.kb_dir).confidence_model()
+        kb_settings = KBSettings(kb_dir=settings.kb_dir)
     except ValidationError as error:
         name = str(error.errors()[0]["loc"][0]).upper() if error.errors() else "KB_*"
         raise Fatal(
-            f"configuration error: {name} is malformed: use a number between 0 and 1 or unset it",
+            f"configuration error: {name} is malformed ({error.errors()[0]['msg']}): "
+            "see .env.example for its values",
             EXIT_CONFIG,
         ) from None
-    kb = await asyncio.to_thread(KnowledgeBase, settings.kb_dir, model)
+    kb = await asyncio.to_thread(kb_settings.knowledge_base)
     for problem in kb.errors:
         log.warning("KB: %s", problem)
-    log.info("KB loaded: %d articles from %s", len(kb), settings.kb_dir)
+    matching = "words and meaning" if kb.semantic else "words only"
+    log.info("KB loaded: %d articles from %s (%s)", len(kb), settings.kb_dir, matching)
 
     engine = create_engine_from_url(settings.database_url, **pool_options(settings.database_url))
     sessions = make_sessionmaker(engine)
@@ -117,7 +118,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         kb=kb,
         sessions=sessions,
         flood=FloodGuard(settings.flood_max_messages, settings.flood_window_seconds),
-        run_cpu=run_inline,
+        # The sentence encoder takes milliseconds and releases the GIL: off the event loop.
+        run_cpu=asyncio.to_thread if kb.semantic else run_inline,
     )
     app = build_application(settings, services)
     try:

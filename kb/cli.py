@@ -28,7 +28,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command != "check" and not kb_dir.is_dir():
         print(texts.NO_KB_DIR.format(path=kb_dir), file=sys.stderr)
         return 2
-    kb = KnowledgeBase(kb_dir, settings.confidence_model())
+    if args.command == "check":  # validation only: no need to encode every phrasing
+        kb = KnowledgeBase(kb_dir, settings.confidence_model())
+    else:
+        kb = settings.knowledge_base(kb_dir)
     handler = {
         "check": _check,
         "ask": _ask,

@@ -2,7 +2,9 @@
 
 The model is a logistic regression over a handful of signals (the top score, its margin over
 the runner-up, and what the question and the matched phrasing do not share), fitted by
-`bench/tune.py` on held-out paraphrase data and stored in `kb/model.json`.
+`bench/tune.py` on held-out paraphrase data and stored in `kb/model.json`. Two are fitted: one
+over the lexical signals alone, and one that also reads the semantic similarity
+(`kb.semantic`), used whenever the sentence encoder runs.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ FEATURES = (
     "missing_in_query",
     "length",
 )
+# The semantic model reads the same signals of the blended ranking, plus the sentence
+# similarity of the top article and its lead over the next-closest article.
+SEMANTIC_FEATURES = (*FEATURES, "dense", "dense_margin")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +45,46 @@ class Thresholds:
 
 
 @dataclass(frozen=True, slots=True)
+class Fusion:
+    """How the sentence similarity joins the lexical score.
+
+    An article scores (1 - `semantic`) x its lexical score + `semantic` x its closest
+    phrasing's cosine rescaled from [`floor`, 1] to [0, 1] (unrelated Persian sentences sit
+    near 0.8 under e5). The `pool` articles closest by meaning are ranked beside the lexical
+    ones, so a paraphrase that shares no word with any phrasing can still be found.
+    """
+
+    semantic: float = 0.55
+    floor: float = 0.80
+    pool: int = 10
+
+    def similarity(self, cosine: float) -> float:
+        return min(1.0, max(0.0, (cosine - self.floor) / (1.0 - self.floor)))
+
+
+@dataclass(frozen=True, slots=True)
+class SemanticModel:
+    """Logistic regression weights over SEMANTIC_FEATURES, its thresholds and the fusion."""
+
+    coef: tuple[float, ...]
+    intercept: float
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    fusion: Fusion = field(default_factory=Fusion)
+
+    def probability(self, values: list[float]) -> float:
+        return _logistic(self.coef, self.intercept, values)
+
+
+@dataclass(frozen=True, slots=True)
 class ConfidenceModel:
-    """Logistic regression weights over FEATURES, plus the decision thresholds."""
+    """Logistic regression weights over FEATURES, plus the decision thresholds; `semantic` is
+    the model used instead when the sentence encoder runs."""
 
     coef: tuple[float, ...] = field(default=(4.0, 6.0, 0.0, 0.0, 0.0, -2.0, -1.0, 0.0))
     intercept: float = -2.0
     thresholds: Thresholds = field(default_factory=Thresholds)
     weights: RankWeights = field(default_factory=RankWeights)
+    semantic: SemanticModel | None = None
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> ConfidenceModel:
@@ -56,21 +94,46 @@ class ConfidenceModel:
         data = json.loads(path.read_text(encoding="utf-8"))
         if tuple(data["features"]) != FEATURES:
             raise ValueError(f"{path}: features {data['features']} do not match {FEATURES}")
+        semantic = None
+        if "semantic" in data:
+            section = data["semantic"]
+            if tuple(section["features"]) != SEMANTIC_FEATURES:
+                raise ValueError(
+                    f"{path}: semantic features {section['features']} do not match "
+                    f"{SEMANTIC_FEATURES}"
+                )
+            semantic = SemanticModel(
+                coef=tuple(float(c) for c in section["coef"]),
+                intercept=float(section["intercept"]),
+                thresholds=Thresholds(**section["thresholds"]),
+                fusion=Fusion(**section.get("fusion", {})),
+            )
         return cls(
             coef=tuple(float(c) for c in data["coef"]),
             intercept=float(data["intercept"]),
             thresholds=Thresholds(**data["thresholds"]),
             weights=RankWeights(**data.get("weights", {})),
+            semantic=semantic,
         )
 
     def with_thresholds(self, **changes: float) -> ConfidenceModel:
-        return replace(self, thresholds=replace(self.thresholds, **changes))
+        """The same model with some thresholds set, in whichever of its models is used."""
+        semantic = self.semantic
+        if semantic is not None:
+            semantic = replace(semantic, thresholds=replace(semantic.thresholds, **changes))
+        return replace(
+            self, thresholds=replace(self.thresholds, **changes), semantic=semantic
+        )
 
     def probability(self, values: list[float]) -> float:
-        z = self.intercept + sum(c * v for c, v in zip(self.coef, values, strict=True))
-        if z < -40:
-            return 0.0
-        return 1.0 / (1.0 + math.exp(-z))
+        return _logistic(self.coef, self.intercept, values)
+
+
+def _logistic(coef: tuple[float, ...], intercept: float, values: list[float]) -> float:
+    z = intercept + sum(c * v for c, v in zip(coef, values, strict=True))
+    if z < -40:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 def feature_values(ranking: Ranking, index: KBIndex) -> list[float]:
@@ -89,6 +152,11 @@ def feature_values(ranking: Ranking, index: KBIndex) -> list[float]:
         missing_in_query,
         log_length(ranking.key),
     ]
+
+
+def semantic_feature_values(ranking: Ranking, index: KBIndex) -> list[float]:
+    """The signals for the top candidate of a blended ranking, in SEMANTIC_FEATURES order."""
+    return [*feature_values(ranking, index), ranking.candidates[0].dense, ranking.dense_margin]
 
 
 def _missing_share(source: str, target_words: frozenset[str], index: KBIndex) -> float:

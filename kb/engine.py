@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from kb.confidence import ConfidenceModel, feature_values, top_candidates_within
+import numpy as np
+
+from kb.confidence import (
+    ConfidenceModel,
+    Fusion,
+    SemanticModel,
+    Thresholds,
+    feature_values,
+    semantic_feature_values,
+    top_candidates_within,
+)
 from kb.decision import Decision, Hit
-from kb.index import KBIndex, Ranking
+from kb.index import KBIndex, Ranking, query_key
 from kb.latin import persian_candidates
 from kb.normalize import has_latin, has_persian, normalize
+from kb.semantic import SemanticIndex
 
 MAX_HITS = 5
 DECISION_CACHE_SIZE = 4096
@@ -21,21 +32,47 @@ class Assessment:
 
     ranking: Ranking
     confidence: float
+    text: str = ""  # what was ranked: the question, or its Persian reading
 
 
 class Engine:
-    """An index plus the confidence model: immutable, safe to share between threads."""
+    """An index plus the confidence model: immutable, safe to share between threads.
 
-    def __init__(self, index: KBIndex, model: ConfidenceModel) -> None:
+    With a `semantic` index (and a semantic model in `model`) articles are ranked by a blend of
+    lexical and sentence similarity and judged by the semantic model; without, lexically.
+    """
+
+    def __init__(
+        self, index: KBIndex, model: ConfidenceModel, semantic: SemanticIndex | None = None
+    ) -> None:
         self.index = index
         self.model = model
+        self.semantic_model: SemanticModel | None = model.semantic if semantic else None
+        self.semantic = semantic if self.semantic_model else None
         # Support questions repeat («رمزم را فراموش کرده‌ام» all day long); an engine never
         # changes, so its decisions can be kept. A reload builds a new engine and a new cache.
         self.decide = lru_cache(maxsize=DECISION_CACHE_SIZE)(self._decide)
 
+    @property
+    def thresholds(self) -> Thresholds:
+        """The thresholds of the model in use."""
+        if self.semantic_model is not None:
+            return self.semantic_model.thresholds
+        return self.model.thresholds
+
     def assess(self, text: str) -> Assessment:
-        """Rank `text` (and its Persian readings when typed in Latin letters) and keep the best."""
+        """Rank `text` (its Persian reading when typed in Latin letters) and judge the top."""
+        lexical = self.assess_lexically(text)
+        if self.semantic is None or not lexical.ranking.key:
+            return lexical
+        return self._assess_semantically(lexical.text)
+
+    def assess_lexically(self, text: str) -> Assessment:
+        """The lexical ranking of `text`, or of its best Persian reading when typed in Latin."""
         if not has_latin(text) or has_persian(text):
+            if self.semantic is not None:
+                # The semantic pass ranks it again with its own candidates: only the key is needed.
+                return Assessment(Ranking(query_key(text), ()), 0.0, text)
             return self._assess_one(text)
         # Latin letters only: the text as typed matters only if the KB itself uses such words
         # (vpn, excel); its Persian readings (keyboard layout, Finglish) usually carry it.
@@ -43,7 +80,7 @@ class Engine:
         if any(word in vocabulary for word in normalize(text).split()):
             best = self._assess_one(text)
         else:
-            best = Assessment(Ranking(normalize(text), ()), 0.0)
+            best = Assessment(Ranking(normalize(text), ()), 0.0, text)
         for reading in persian_candidates(text, vocabulary):
             if _settled(best, self.model.thresholds.suggest):
                 break  # readings come best first: another ranking would only cost time
@@ -64,7 +101,7 @@ class Engine:
             )
             for c in ranking.candidates[:MAX_HITS]
         )
-        thresholds = self.model.thresholds
+        thresholds = self.thresholds
         if not hits:
             reason = "empty_kb" if len(self.index) == 0 else "no_match"
             return Decision(text, "handoff", (), 0.0, reason)
@@ -78,8 +115,67 @@ class Engine:
     def _assess_one(self, text: str) -> Assessment:
         ranking = self.index.rank(text, limit=MAX_HITS)
         if not ranking.candidates:
-            return Assessment(ranking, 0.0)
-        return Assessment(ranking, self.model.probability(feature_values(ranking, self.index)))
+            return Assessment(ranking, 0.0, text)
+        confidence = self.model.probability(feature_values(ranking, self.index))
+        return Assessment(ranking, confidence, text)
+
+    def _assess_semantically(self, text: str) -> Assessment:
+        """Blend the lexical and the sentence similarity of every candidate, then judge the top."""
+        assert self.semantic is not None and self.semantic_model is not None
+        fusion = self.semantic_model.fusion
+        exact = self.index.exact_.get(query_key(text))
+        if exact is not None:
+            return self._exactly(text, exact, fusion)
+        cosines = self.semantic.similarities(text)
+        if cosines is None:
+            ranking = self.index.rank(text, limit=fusion.pool)
+            return self._judge(Ranking(ranking.key, ranking.candidates[:MAX_HITS]), text)
+        closest = np.argpartition(-cosines, min(fusion.pool, len(cosines)) - 1)[: fusion.pool]
+        lexical = self.index.rank(text, limit=fusion.pool, include=closest.tolist())
+        if not lexical.candidates:
+            return Assessment(lexical, 0.0, text)
+        weight = fusion.semantic
+        blended = sorted(
+            (
+                replace(
+                    c,
+                    score=(1.0 - weight) * c.score
+                    + weight * fusion.similarity(float(cosines[c.index])),
+                    dense=float(cosines[c.index]),
+                )
+                for c in lexical.candidates
+            ),
+            key=lambda c: (-c.score, c.index),
+        )
+        top = blended[0]
+        others = np.delete(cosines, top.index)
+        margin = top.dense - float(others.max()) if len(others) else top.dense
+        return self._judge(Ranking(lexical.key, tuple(blended[:MAX_HITS]), margin), text)
+
+    def _exactly(self, text: str, position: int, fusion: Fusion) -> Assessment:
+        """The question is one article's phrasing, word for word: that article, for certain.
+
+        Nothing is encoded (a copied title or a stock question is common, and encoding costs
+        milliseconds); the others keep their lexical rank, with no semantic credit.
+        """
+        lexical = self.index.rank(text, limit=MAX_HITS, include=[position])
+        weight = fusion.semantic
+        blended = sorted(
+            (
+                replace(c, score=(1.0 - weight) * c.score + weight, dense=1.0)
+                if c.index == position
+                else replace(c, score=(1.0 - weight) * c.score)
+                for c in lexical.candidates
+            ),
+            key=lambda c: (-c.score, c.index),
+        )
+        return Assessment(Ranking(lexical.key, tuple(blended[:MAX_HITS]), 1.0), 1.0, text)
+
+    def _judge(self, ranking: Ranking, text: str) -> Assessment:
+        if not ranking.candidates or self.semantic_model is None:
+            return Assessment(ranking, 0.0, text)
+        values = semantic_feature_values(ranking, self.index)
+        return Assessment(ranking, self.semantic_model.probability(values), text)
 
 
 def _settled(assessment: Assessment, suggest_from: float) -> bool:

@@ -119,7 +119,9 @@ class Report:
             counts = self.by_kind[kind]
             figures[f"{kind}.n"] = counts.total
             figures[f"{kind}.answered"] = _share(counts.answered, counts.total)
-            if kind not in UNANSWERABLE_KINDS and counts.total:
+            if kind in UNANSWERABLE_KINDS:  # offered articles instead of a person
+                figures[f"{kind}.suggested"] = _share(counts.suggested, counts.total)
+            elif counts.total:
                 figures[f"{kind}.top1"] = _share(counts.top1, counts.total)
         return figures
 

@@ -64,6 +64,7 @@ class Candidate:
     word: float
     fuzzy: float
     phrasing: str  # search key of the best-matching phrasing
+    dense: float = 0.0  # sentence cosine of the closest phrasing (semantic ranking only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,8 @@ class Ranking:
 
     key: str
     candidates: tuple[Candidate, ...]
+    # Semantic ranking only: the top article's sentence cosine minus the best other article's.
+    dense_margin: float = 0.0
 
 
 class KBIndex:
@@ -85,12 +88,24 @@ class KBIndex:
             normalized = (search_key(phrasing) for phrasing in article.phrasings)
             phrasing_keys.append(tuple(dict.fromkeys(key for key in normalized if key)))
         self.phrasing_keys_ = tuple(phrasing_keys)
+        # A question that is word for word one phrasing of one article (a copied title, a
+        # common question) needs no ranking to be understood.
+        owners: dict[str, set[int]] = {}
+        for position, own in enumerate(phrasing_keys):
+            for key in own:
+                owners.setdefault(key, set()).add(position)
+        self.exact_: dict[str, int] = {
+            key: next(iter(found)) for key, found in owners.items() if len(found) == 1
+        }
         # Every word any phrasing of the article uses: what a question may share with it.
         self.article_words_: tuple[frozenset[str], ...] = tuple(
             frozenset(word for key in own for word in key.split()) for own in phrasing_keys
         )
         # Articles whose phrasings normalize to nothing (an emoji title) cannot be matched.
         self.ranked_ = np.asarray([i for i, own in enumerate(phrasing_keys) if own], dtype=np.int64)
+        # Article position -> its slot among the ranked articles (-1: not ranked).
+        self.slot_of_ = np.full(len(self.articles_), -1, dtype=np.int64)
+        self.slot_of_[self.ranked_] = np.arange(len(self.ranked_))
         # Texts, in three blocks: every phrasing (grouped by article), then one text per ranked
         # article with all its phrasings, then one per ranked article with its body.
         texts = [key for i in self.ranked_ for key in phrasing_keys[i]]
@@ -147,9 +162,13 @@ class KBIndex:
     def __len__(self) -> int:
         return len(self.articles_)
 
-    def rank(self, text: str, limit: int = 5) -> Ranking:
-        """Rank articles for `text`; best first, at most `limit`."""
-        key = search_key(text[: MAX_QUERY_CHARS * 2])[:MAX_QUERY_CHARS].strip()
+    def rank(self, text: str, limit: int = 5, include: Sequence[int] = ()) -> Ranking:
+        """Rank articles for `text`; best first, at most `limit`.
+
+        Articles at the positions in `include` are refined and ranked too, whatever their score:
+        the semantic pass brings candidates that share no words with the question.
+        """
+        key = query_key(text)
         if len(key) < MIN_QUERY_CHARS or self.char_vectorizer_ is None:
             return Ranking(key, ())
         assert self.word_vectorizer_ is not None
@@ -164,8 +183,12 @@ class KBIndex:
             + w.body * similarity[n_phrasings + n_ranked :]
         )
         matched = np.flatnonzero(scores > 0)
-        if len(matched) > REFINE_TOP:
-            matched = matched[np.argpartition(-scores[matched], REFINE_TOP - 1)[:REFINE_TOP]]
+        refine = max(REFINE_TOP, limit)
+        if len(matched) > refine:
+            matched = matched[np.argpartition(-scores[matched], refine - 1)[:refine]]
+        if len(include):
+            extra = self.slot_of_[np.asarray(include, dtype=np.int64)]
+            matched = np.union1d(matched, extra[extra >= 0])
         refined: list[Candidate] = []
         for slot in (int(m) for m in matched):
             start, end = int(self.phrasing_start_[slot]), int(self.phrasing_end_[slot])
@@ -289,6 +312,11 @@ def _segments(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndar
 def search_key(text: str) -> str:
     """The normalized text with canonical words added for everyday vocabulary."""
     return expand(normalize(text))
+
+
+def query_key(text: str) -> str:
+    """The search key a question is ranked by: bounded, whatever was pasted."""
+    return search_key(text[: MAX_QUERY_CHARS * 2])[:MAX_QUERY_CHARS].strip()
 
 
 def log_length(key: str) -> float:

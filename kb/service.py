@@ -15,6 +15,7 @@ from kb.decision import Decision
 from kb.engine import Engine
 from kb.index import KBIndex
 from kb.loader import article_files, load_articles
+from kb.semantic import EmbeddingStore, Encoder, SemanticIndex
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +35,19 @@ class _Snapshot:
 class KnowledgeBase:
     """Articles from a directory, searchable, reloaded when the files change."""
 
-    def __init__(self, kb_dir: Path, model: ConfidenceModel | None = None) -> None:
+    def __init__(
+        self,
+        kb_dir: Path,
+        model: ConfidenceModel | None = None,
+        *,
+        encoder: Encoder | None = None,
+        store: EmbeddingStore | None = None,
+    ) -> None:
+        """`encoder` turns on semantic matching (see kb.semantic); `store` keeps its vectors."""
         self.kb_dir = Path(kb_dir)
         self.model = model or ConfidenceModel.load()
+        self.encoder = encoder
+        self.store = store or EmbeddingStore()
         self._reload_lock = threading.Lock()
         self._snapshot = self._build(self._stamp(), previous=None)
 
@@ -61,6 +72,11 @@ class KnowledgeBase:
     @property
     def articles(self) -> tuple[Article, ...]:
         return self._snapshot.engine.index.articles_
+
+    @property
+    def semantic(self) -> bool:
+        """Whether questions are matched by meaning as well as by words."""
+        return self._snapshot.engine.semantic is not None
 
     @property
     def errors(self) -> tuple[ArticleError, ...]:
@@ -116,7 +132,11 @@ class KnowledgeBase:
         if previous is not None and articles == previous.articles:
             engine = previous.engine
         else:
-            engine = Engine(KBIndex(list(articles.values()), self.model.weights), self.model)
+            served = list(articles.values())
+            semantic = None
+            if self.encoder is not None and self.model.semantic is not None:
+                semantic = SemanticIndex(served, self.encoder, self.store)
+            engine = Engine(KBIndex(served, self.model.weights), self.model, semantic)
         return _Snapshot(engine, articles, errors, stamp)
 
 

@@ -8,10 +8,13 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kb.confidence import ConfidenceModel
+from kb.semantic import EmbeddingStore, load_encoder
+from kb.service import KnowledgeBase
 
 
 class KBSettings(BaseSettings):
-    """KB_DIR and the optional threshold overrides (unset: the tuned values in kb/model.json)."""
+    """KB_DIR, semantic matching, and the optional threshold overrides (unset: the tuned values
+    in kb/model.json)."""
 
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
@@ -22,6 +25,18 @@ class KBSettings(BaseSettings):
     kb_suggest_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
     kb_suggest_gap: float | None = Field(default=None, ge=0.0, le=1.0)
     kb_reload_interval: float = Field(default=2.0, gt=0.0)
+    # Match questions by meaning too (a bundled sentence encoder); off: words only, faster.
+    kb_semantic: bool = True
+    # Where sentence vectors of the articles are kept between runs (a SQLite file).
+    kb_embedding_cache: Path = Path("data/kb-embeddings.sqlite3")
+
+    def knowledge_base(self, kb_dir: Path | None = None) -> KnowledgeBase:
+        """The KB these settings describe: its folder, thresholds and matching (blocking)."""
+        encoder = load_encoder() if self.kb_semantic else None
+        store = EmbeddingStore(self.kb_embedding_cache) if encoder is not None else None
+        return KnowledgeBase(
+            kb_dir or self.kb_dir, self.confidence_model(), encoder=encoder, store=store
+        )
 
     def confidence_model(self) -> ConfidenceModel:
         """The tuned model with any thresholds this configuration overrides."""

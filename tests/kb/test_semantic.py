@@ -1,0 +1,162 @@
+"""Semantic matching: the vector store, the semantic index and the blended decision.
+
+Most tests use a small bag-of-words encoder written here (deterministic, instant); the tests
+marked at the end run the bundled e5 model on the shipped sample KB.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kb.article import Article
+from kb.confidence import ConfidenceModel
+from kb.semantic import E5Encoder, EmbeddingStore, SemanticIndex, embedding_text
+from kb.service import KnowledgeBase
+from kb.settings import KBSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_KB = ROOT / "kb" / "articles"
+
+
+class WordsEncoder:
+    """Hashes words into a small vector: texts sharing words point the same way."""
+
+    name = "test-words"
+    dim = 64
+
+    def __init__(self) -> None:
+        self.encoded: list[str] = []
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.encoded.extend(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in text.split():
+                out[row, hashlib.md5(word.encode()).digest()[0] % self.dim] += 1.0
+            out[row] /= max(float(np.linalg.norm(out[row])), 1e-9)
+        return out
+
+
+def test_vectors_survive_a_restart_so_only_new_phrasings_are_encoded(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "vectors.sqlite3"
+    first = WordsEncoder()
+    before = EmbeddingStore(path).vectors(first, ["رمز عبور", "گزارش ماهانه"])
+    assert first.encoded == ["رمز عبور", "گزارش ماهانه"]
+
+    second = WordsEncoder()
+    after = EmbeddingStore(path).vectors(second, ["گزارش ماهانه", "رمز عبور", "ورود دومرحله"])
+    assert second.encoded == ["ورود دومرحله"]
+    np.testing.assert_array_equal(after[0], before[1])
+    np.testing.assert_array_equal(after[1], before[0])
+
+
+def test_an_unwritable_cache_keeps_vectors_in_memory(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    encoder = WordsEncoder()
+    with caplog.at_level(logging.WARNING):
+        store = EmbeddingStore(blocker / "vectors.sqlite3")
+    vectors = store.vectors(encoder, ["رمز عبور", "رمز عبور"])
+    assert vectors.shape == (2, encoder.dim)
+    assert "vectors stay in memory" in caplog.text
+    store.vectors(encoder, ["رمز عبور"])
+    assert encoder.encoded == ["رمز عبور"]  # encoded once, then served from memory
+
+
+def test_an_article_scores_its_closest_phrasing() -> None:
+    articles = [
+        Article(id="a", title="رمز عبور", body="x", questions=("ورود به حساب",)),
+        Article(id="emoji", title="🙂", body="x"),
+        Article(id="b", title="گزارش ماهانه", body="x"),
+    ]
+    index = SemanticIndex(articles, WordsEncoder(), EmbeddingStore())
+    scores = index.similarities("ورود به حساب")
+    assert scores is not None
+    assert scores[0] == pytest.approx(1.0)
+    assert scores[1] == -1.0  # nothing to encode: never matched
+    assert scores[2] < 0.5
+    assert index.similarities("🙂 !!") is None
+
+
+def test_arabic_letters_and_half_spaces_get_the_vector_of_the_persian_spelling() -> None:
+    assert embedding_text("مي‌خواهم رمزم را عوض كنم") == embedding_text("می خواهم رمزم را عوض کنم")
+
+
+def test_without_a_semantic_model_the_kb_matches_by_words(sample_kb: Path) -> None:
+    lexical_only = replace(ConfidenceModel.load(), semantic=None)
+    kb = KnowledgeBase(sample_kb, lexical_only, encoder=WordsEncoder())
+    assert not kb.semantic
+    assert kb.ask("رمز عبورم را فراموش کردم").kind == "answer"
+
+
+def test_kb_semantic_off_in_the_settings_matches_by_words(
+    sample_kb: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KB_SEMANTIC", "false")
+    assert not KBSettings().knowledge_base(sample_kb).semantic
+
+
+def test_a_question_worded_as_a_phrasing_is_answered_without_encoding_it(sample_kb: Path) -> None:
+    encoder = WordsEncoder()
+    kb = KnowledgeBase(sample_kb, encoder=encoder)
+    encoded_for_articles = len(encoder.encoded)
+    decision = kb.ask("رمز عبورم یادم رفته چه کنم")
+    assert decision.kind == "answer" and decision.top is not None
+    assert decision.top.article_id == "password-reset"
+    assert len(encoder.encoded) == encoded_for_articles
+
+
+# --- the bundled model on the shipped sample KB ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def e5_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    store = EmbeddingStore(tmp_path_factory.mktemp("vectors") / "vectors.sqlite3")
+    return KnowledgeBase(SAMPLE_KB, encoder=E5Encoder(), store=store)
+
+
+@pytest.fixture(scope="module")
+def words_only_kb() -> KnowledgeBase:
+    return KnowledgeBase(SAMPLE_KB)
+
+
+# Said without the article's words: «سیستم منو بیرون انداخته» for a session that timed out.
+LOGGED_OUT = "یه فرم طولانی نوشتم رفتم ناهار برگشتم دیدم سیستم منو بیرون انداخته"
+
+
+def test_a_question_in_other_words_is_offered_its_article_instead_of_a_wait(
+    e5_kb: KnowledgeBase, words_only_kb: KnowledgeBase
+) -> None:
+    assert e5_kb.semantic
+    decision = e5_kb.ask(LOGGED_OUT)
+    assert decision.kind in ("answer", "suggest")
+    assert "session-timeout" in {hit.article_id for hit in decision.choices or decision.hits[:1]}
+    # Matching by words alone has nothing to offer and makes the customer wait for a person.
+    assert words_only_kb.ask(LOGGED_OUT).kind == "handoff"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["قیمت طلا امروز چنده", "پیتزا فروشی خوب سراغ داری؟", "what is the capital of japan"],
+)
+def test_questions_about_something_else_still_go_to_a_person(
+    e5_kb: KnowledgeBase, question: str
+) -> None:
+    assert e5_kb.ask(question).kind == "handoff"
+
+
+def test_arabic_letters_do_not_change_the_semantic_answer(e5_kb: KnowledgeBase) -> None:
+    persian = e5_kb.ask("حسابدار شرکت فاکتور پرداختی ماه پیش رو لازم داره، از کجا دریافتش کنم؟")
+    arabic = e5_kb.ask("حسابدار شركت فاكتور پرداختي ماه پيش رو لازم داره، از كجا دريافتش كنم؟")
+    assert persian.kind == arabic.kind == "answer"
+    assert persian.top == arabic.top and persian.top is not None
+    assert persian.top.article_id == "invoice-download"
