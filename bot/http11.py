@@ -88,11 +88,13 @@ class _Connection:
 class Http11Pool:
     """At most `size` requests at once; idle connections are kept and reused per origin."""
 
-    def __init__(self, size: int, user_agent: str) -> None:
+    def __init__(
+        self, size: int, user_agent: str, *, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
         self._slots = asyncio.Semaphore(size)
         self._idle: dict[tuple[str, str, int], deque[_Connection]] = {}
         self._user_agent = user_agent
-        self._ssl: ssl.SSLContext | None = None
+        self._ssl = ssl_context  # None: certifi's CA bundle, loaded on the first https call
         self._closed = False
 
     def _ssl_context(self) -> ssl.SSLContext:

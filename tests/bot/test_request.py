@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
+import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
+from bot.http11 import Http11Pool
 from bot.request import JsonRequest
 
 Reply = Callable[[bytes], Awaitable[bytes | None]]
@@ -84,7 +88,7 @@ def data(**params: object) -> RequestData:
 
 
 async def _request(server: Server, **kwargs: object) -> JsonRequest:
-    request = JsonRequest(connection_pool_size=4, **kwargs)  # type: ignore[arg-type]
+    request = JsonRequest(connection_pool_size=4, **kwargs)
     await request.initialize()
     return request
 
@@ -198,3 +202,58 @@ async def test_a_refused_connection_is_a_network_error() -> None:
             await request.post(f"http://127.0.0.1:{port}/botTOKEN/x", data(n=1))
     finally:
         await request.shutdown()
+
+
+@pytest.fixture
+def certificate(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for localhost and its key."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost"),
+            *("-addext", "subjectAltName=DNS:localhost"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+async def test_https_calls_verify_the_server_and_keep_the_connection(
+    certificate: tuple[Path, Path],
+) -> None:
+    cert, key = certificate
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+
+    async def reply(body: bytes) -> bytes:
+        return ok(json.loads(body))
+
+    state = Server(reply)
+    server = await asyncio.start_server(state.handle, "127.0.0.1", 0, ssl=server_context)
+    port = server.sockets[0].getsockname()[1]
+    trusting = ssl.create_default_context(cafile=str(cert))
+    pool = Http11Pool(2, "test", ssl_context=trusting)
+    url = f"https://localhost:{port}/botTOKEN/sendMessage"
+    timeouts: dict[str, float | None] = {
+        "connect_timeout": 5,
+        "write_timeout": 5,
+        "read_timeout": 5,
+        "pool_timeout": 5,
+    }
+    try:
+        answers = [
+            await pool.post(url, b'{"n":%d}' % n, "application/json", **timeouts) for n in (1, 2)
+        ]
+        with pytest.raises(ssl.SSLCertVerificationError):  # a certificate nobody vouches for
+            await Http11Pool(1, "test", ssl_context=ssl.create_default_context()).post(
+                url, b"{}", "application/json", **timeouts
+            )
+    finally:
+        await pool.aclose()
+        server.close()
+
+    assert [json.loads(body)["result"] for _, body in answers] == [{"n": 1}, {"n": 2}]
+    assert [status for status, _ in answers] == [200, 200]
+    assert state.connections == 1  # kept alive for both calls
