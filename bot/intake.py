@@ -64,6 +64,15 @@ def json_safe(value: Any) -> Any:
     return str(value)
 
 
+def _object(value: Any) -> dict[str, Any]:
+    """Return a JSON object, or {} for anything else (a malformed update must not crash intake)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _id(value: Any) -> int | None:
+    return value if isinstance(value, int) else None
+
+
 def chat_key(payload: dict[str, Any]) -> Hashable:
     """Return the ordering key of a raw update: its chat (and forum topic), else the update type.
 
@@ -73,20 +82,22 @@ def chat_key(payload: dict[str, Any]) -> Hashable:
     for kind in ("message", "edited_message", "channel_post", "edited_channel_post"):
         message = payload.get(kind)
         if isinstance(message, dict):
-            chat = message.get("chat") or {}
-            thread = message.get("message_thread_id") if message.get("is_topic_message") else None
-            return (chat.get("id"), thread)
+            chat = _object(message.get("chat"))
+            thread = (
+                _id(message.get("message_thread_id")) if message.get("is_topic_message") else None
+            )
+            return (_id(chat.get("id")), thread)
     query = payload.get("callback_query")
     if isinstance(query, dict):
-        message = query.get("message") or {}
-        chat = message.get("chat") or {}
-        chat_id = chat.get("id") or (query.get("from") or {}).get("id")
-        thread = message.get("message_thread_id") if message.get("is_topic_message") else None
+        message = _object(query.get("message"))
+        chat = _object(message.get("chat"))
+        chat_id = _id(chat.get("id")) or _id(_object(query.get("from")).get("id"))
+        thread = _id(message.get("message_thread_id")) if message.get("is_topic_message") else None
         return (chat_id, thread)
     for kind in ("my_chat_member", "chat_member", "chat_join_request"):
         member = payload.get(kind)
         if isinstance(member, dict):
-            return ((member.get("chat") or {}).get("id"), None)
+            return (_id(_object(member.get("chat")).get("id")), None)
     return ("other", None)
 
 
@@ -207,55 +218,79 @@ class Intake:
             after = rows[-1].update_id
 
     async def store(self, updates: Sequence[Update]) -> list[Item]:
-        """Commit a batch to the inbox; return the items not seen before."""
-        payloads = [(update, json_safe(update.to_dict())) for update in updates]
+        """Commit a batch of parsed updates to the inbox; return the items not seen before."""
+        return await self._store([(u.update_id, json_safe(u.to_dict()), u) for u in updates])
+
+    async def _store(self, batch: list[tuple[int, dict[str, Any], Update | None]]) -> list[Item]:
         try:
             async with self.sessions.begin() as session:
                 added = await add_inbox(
-                    session, [(u.update_id, chat_id_of(p), p) for u, p in payloads]
+                    session, [(update_id, chat_id_of(p), p) for update_id, p, _ in batch]
                 )
         except (StatementError, DataError) as error:
             # One update the database refuses must not block the rest forever.
             log.error("storing a batch failed (%s); storing one by one", type(error).__name__)
-            added = await self._store_one_by_one(payloads)
+            added = await self._store_one_by_one([(update_id, p) for update_id, p, _ in batch])
         return [
-            Item(u.update_id, p, replay=False, update=u)
-            for u, p in payloads
-            if u.update_id in added
+            Item(update_id, p, replay=False, update=u)
+            for update_id, p, u in batch
+            if update_id in added
         ]
 
-    async def _store_one_by_one(self, payloads: list[tuple[Update, dict[str, Any]]]) -> set[int]:
+    async def _store_one_by_one(self, payloads: list[tuple[int, dict[str, Any]]]) -> set[int]:
         added: set[int] = set()
-        for update, payload in payloads:
+        for update_id, payload in payloads:
             try:
                 async with self.sessions.begin() as session:
-                    rows = [(update.update_id, chat_id_of(payload), payload)]
+                    rows = [(update_id, chat_id_of(payload), payload)]
                     added |= await add_inbox(session, rows)
             except (StatementError, DataError) as error:
-                log.error("update %s cannot be stored: %s", update.update_id, error)
+                log.error("update %s cannot be stored: %s", update_id, error)
                 async with self.sessions.begin() as session:
-                    placeholder = {"update_id": update.update_id, "unstorable": str(error)[:500]}
-                    await add_inbox(session, [(update.update_id, None, placeholder)])
-                    await mark_inbox(session, update.update_id, "failed", "unstorable payload")
+                    placeholder = {"update_id": update_id, "unstorable": str(error)[:500]}
+                    await add_inbox(session, [(update_id, None, placeholder)])
+                    await mark_inbox(session, update_id, "failed", "unstorable payload")
         return added
+
+    async def fetch(self) -> list[tuple[int, dict[str, Any], Update | None]]:
+        """Long-poll once; return each update as Telegram sent it, with its parsed form.
+
+        The raw JSON is what the inbox stores: turning the parsed Update back into a
+        dict (to_dict) for storage cost more than the database insert. An update PTB
+        cannot parse is still stored (its parsed form is None): the pipeline marks it failed.
+        """
+        parameters: dict[str, Any] = {
+            "offset": self.offset,
+            "timeout": self.poll_timeout,
+            "allowed_updates": self.allowed_updates,
+        }
+        raw = await self.bot._post("getUpdates", parameters, read_timeout=self.poll_timeout + 10)
+        batch: list[tuple[int, dict[str, Any], Update | None]] = []
+        for payload in raw if isinstance(raw, list) else []:
+            update_id = payload.get("update_id") if isinstance(payload, dict) else None
+            if not isinstance(update_id, int):
+                log.error("getUpdates returned an update without an id; skipped: %.200r", payload)
+                continue
+            try:
+                update: Update | None = Update.de_json(payload, self.bot)
+            except Exception as error:  # stored anyway; the pipeline marks it failed
+                log.error("update %s cannot be parsed: %s", update_id, error)
+                update = None
+            batch.append((update_id, payload, update))
+        return batch
 
     async def poll_once(self) -> int:
         """Fetch one batch, store it, dispatch it; return how many updates came."""
         await self.dispatcher.wait_for_room()
-        updates = await self.bot.get_updates(
-            offset=self.offset,
-            timeout=self.poll_timeout,
-            allowed_updates=self.allowed_updates,
-            read_timeout=self.poll_timeout + 10,
-        )
-        if not updates:
+        batch = await self.fetch()
+        if not batch:
             return 0
-        fresh = await self.store(updates)
+        fresh = await self._store(batch)
         # Only now may Telegram forget them: the next call confirms everything below offset.
-        self.offset = max(u.update_id for u in updates) + 1
+        self.offset = max(update_id for update_id, _, _ in batch) + 1
         for item in fresh:
             self.dispatcher.submit(chat_key(item.payload), item)
-        return len(updates)
+        return len(batch)
 
     async def run(self) -> None:
         """Poll until cancelled; transient failures wait and retry."""

@@ -32,7 +32,7 @@ from bot.intake import Intake, Item, KeyedDispatcher
 from bot.logs import setup_logging
 from bot.migration import current_agent_chat
 from bot.pipeline import Pipeline
-from bot.sqlite_inline import inline_creator
+from bot.sqlite_inline import inline_creator, wait_in_the_loop
 from bot.startup import StartupError, check_agent_chat, set_commands
 from kb.settings import KBSettings
 from storage.db import create_engine_from_url, make_sessionmaker, migrate
@@ -112,6 +112,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     log.info("KB loaded: %d articles from %s (%s)", len(kb), settings.kb_dir, matching)
 
     engine = create_engine_from_url(settings.database_url, **pool_options(settings.database_url))
+    if make_url(settings.database_url).get_backend_name() == "sqlite":
+        wait_in_the_loop(engine)
     sessions = make_sessionmaker(engine)
     services = Services(
         settings=settings,

@@ -1,26 +1,49 @@
-"""Send Bot API calls as JSON bodies instead of form-encoded ones (uploads stay multipart).
+"""Send Bot API calls as JSON bodies over a lean HTTP/1.1 pool (uploads stay multipart via httpx).
 
 PTB form-encodes every call. Persian text is UTF-8 (two bytes a letter) and
 percent-encoding triples that again, so an article reply of 2 KB became a 10 KB
 request body; under load, building and writing those bodies was a large part
 of the bot's CPU. The Bot API accepts `application/json` for every method
-without files, so the same call goes out as compact JSON (raw UTF-8).
+without files, so the same call goes out as compact JSON (raw UTF-8), through
+bot.http11 rather than httpx (see there why). Uploads, a proxy or HTTP/2 keep
+PTB's own HTTPXRequest path.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+from typing import Any
 
-import httpx
+import h11
 from telegram.error import NetworkError, TimedOut
 from telegram.request import HTTPXRequest, RequestData
 from telegram.request._baserequest import BaseRequest
 
-_HEADERS = {"User-Agent": HTTPXRequest.USER_AGENT, "Content-Type": "application/json"}
+from bot.http11 import Http11Pool
+
+JSON_TYPE = "application/json"
 
 
 class JsonRequest(HTTPXRequest):
-    """HTTPXRequest that posts calls without files as JSON."""
+    """HTTPXRequest that posts calls without files as JSON over `Http11Pool`."""
+
+    def __init__(self, connection_pool_size: int = 1, **kwargs: Any) -> None:
+        super().__init__(connection_pool_size=connection_pool_size, **kwargs)
+        lean = kwargs.get("proxy") is None and kwargs.get("http_version", "1.1") == "1.1"
+        self._pool = Http11Pool(connection_pool_size, self.USER_AGENT) if lean else None
+
+    async def initialize(self) -> None:
+        """See BaseRequest.initialize."""
+        await super().initialize()
+        if self._pool is not None:
+            self._pool.reopen()
+
+    async def shutdown(self) -> None:
+        """See BaseRequest.shutdown."""
+        if self._pool is not None:
+            await self._pool.aclose()
+        await super().shutdown()
 
     async def do_request(
         self,
@@ -32,8 +55,13 @@ class JsonRequest(HTTPXRequest):
         connect_timeout: float | object | None = BaseRequest.DEFAULT_NONE,
         pool_timeout: float | object | None = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        """Post JSON; defer to HTTPXRequest for uploads and bodiless calls."""
-        if request_data is None or request_data.contains_files:
+        """Post JSON; defer to HTTPXRequest for uploads, bodiless calls and proxies."""
+        if (
+            self._pool is None
+            or request_data is None
+            or request_data.contains_files
+            or method != "POST"
+        ):
             return await super().do_request(
                 url,
                 method,
@@ -43,32 +71,23 @@ class JsonRequest(HTTPXRequest):
                 connect_timeout,  # type: ignore[arg-type]
                 pool_timeout,  # type: ignore[arg-type]
             )
-        client = self._client
-        defaults = client.timeout
-        timeout = httpx.Timeout(
-            connect=_pick(connect_timeout, defaults.connect),
-            read=_pick(read_timeout, defaults.read),
-            write=_pick(write_timeout, defaults.write),
-            pool=_pick(pool_timeout, defaults.pool),
-        )
+        defaults = self._client.timeout
         body = json.dumps(request_data.parameters, ensure_ascii=False, separators=(",", ":"))
         try:
-            response = await client.request(
-                method=method,
-                url=url,
-                headers=_HEADERS,
-                timeout=timeout,
-                content=body.encode("utf-8"),
+            return await self._pool.post(
+                url,
+                body.encode("utf-8"),
+                JSON_TYPE,
+                connect_timeout=_pick(connect_timeout, defaults.connect),
+                write_timeout=_pick(write_timeout, defaults.write),
+                read_timeout=_pick(read_timeout, defaults.read),
+                pool_timeout=_pick(pool_timeout, defaults.pool),
             )
-        except httpx.TimeoutException as error:
-            if isinstance(error, httpx.PoolTimeout):
-                raise TimedOut(
-                    "Pool timeout: all connections are busy; the request was not sent."
-                ) from error
+        except TimeoutError as error:
+            # As with httpx: TimedOut, which bot.pipeline reads as "may have been delivered".
             raise TimedOut from error
-        except httpx.HTTPError as error:
-            raise NetworkError(f"httpx.{error.__class__.__name__}: {error}") from error
-        return response.status_code, response.content
+        except (OSError, h11.ProtocolError, asyncio.IncompleteReadError) as error:
+            raise NetworkError(f"{type(error).__name__}: {error}") from error
 
 
 def _pick(value: object, default: float | None) -> float | None:

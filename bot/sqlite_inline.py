@@ -7,7 +7,9 @@ the statement: under load they made the bot's database work several times
 slower. This connection keeps aiosqlite's interface (SQLAlchemy's aiosqlite
 dialect drives it unchanged) but runs each call right away in the event
 loop's thread. The bot uses one such connection (SQLite has one writer);
-several bot processes need PostgreSQL anyway.
+several bot processes need PostgreSQL anyway. While another connection (a
+CLI, a test reading the database) holds the write lock, a statement waits by
+sleeping asynchronously, never in SQLite's busy handler, which would block the loop.
 """
 
 from __future__ import annotations
@@ -19,7 +21,18 @@ from functools import partial
 from typing import Any
 
 import aiosqlite
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from storage.db import SQLITE_BUSY_TIMEOUT_MS
+
+# How long a statement waits for another connection's write lock, in all.
+BUSY_WAIT_SECONDS = SQLITE_BUSY_TIMEOUT_MS / 1000
+BUSY_FIRST_DELAY = 0.001
+BUSY_MAX_DELAY = 0.05
 
 
 class _RunNow:
@@ -50,7 +63,20 @@ class InlineConnection(aiosqlite.Connection):
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if not self._running or self._connection is None:
             raise ValueError("Connection closed")
-        return fn(*args, **kwargs)
+        waited = 0.0
+        delay = BUSY_FIRST_DELAY
+        while True:
+            try:
+                return fn(*args, **kwargs)
+            except sqlite3.OperationalError as error:
+                # Another connection holds the write lock. SQLite's own busy handler would
+                # sleep right here, in the event loop's thread, and stall every update (and
+                # the lock holder too, when it runs in this loop); wait by yielding instead.
+                if not _busy(error) or waited >= BUSY_WAIT_SECONDS:
+                    raise
+            await asyncio.sleep(delay)
+            waited += delay
+            delay = min(delay * 2, BUSY_MAX_DELAY)
 
     async def _connect(self) -> InlineConnection:
         if self._connection is None:
@@ -70,8 +96,29 @@ class InlineConnection(aiosqlite.Connection):
         self.stop()
 
 
+def _busy(error: sqlite3.OperationalError) -> bool:
+    """Say whether waiting may help (not a stale WAL snapshot, which needs a new transaction)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return (
+        isinstance(code, int)
+        and code & 0xFF == sqlite3.SQLITE_BUSY
+        and code != sqlite3.SQLITE_BUSY_SNAPSHOT
+    )
+
+
 def _open(database: str) -> sqlite3.Connection:
     return sqlite3.connect(database)
+
+
+def wait_in_the_loop(engine: AsyncEngine) -> None:
+    """Turn SQLite's blocking busy wait off for `engine`: InlineConnection waits instead."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _no_busy_timeout(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+        # Runs after storage.db's own connect hook, which set busy_timeout.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 0")
+        cursor.close()
 
 
 async def _connect(database: str) -> InlineConnection:

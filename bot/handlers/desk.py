@@ -8,7 +8,7 @@ in the agents' group belongs to a ticket through its forum topic
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 from telegram import ChatMember, Message, Update, User
@@ -42,19 +42,19 @@ from bot.formatting import article_messages, bound
 from bot.hotpath import log_message
 from bot.message_kinds import message_kind
 from bot.migration import record_migration
-from bot.queries import kv_delete
 from bot.tickets import open_ticket
 from handoff import service
 from handoff.persian import duration
 from storage.models import MessageLink, Ticket
 from storage.repositories import (
+    clear_after_close,
     find_link_by_agent_message,
     find_link_by_customer_message,
     get_customer,
     get_ticket,
-    kv_get,
-    kv_set,
     list_open_tickets,
+    set_comment_expected,
+    set_follow_up,
     set_rating_comment,
     ticket_by_thread,
 )
@@ -68,16 +68,6 @@ HISTORY_ON_ESCALATE = 50  # messages copied into the L2 group's new topic
 # How long after a close the customer's next message still opens a follow-up ticket.
 FOLLOW_UP_WINDOW = timedelta(days=7)
 _COMMANDS = ("claim", "close", "escalate", "note", "article", "tickets")
-
-
-def comment_key(customer_id: int) -> str:
-    """Return the key marking that the customer's next text is their rating comment."""
-    return f"desk:comment:{customer_id}"
-
-
-def follow_up_key(customer_id: int) -> str:
-    """Return the key marking that the customer's next message opens a follow-up ticket."""
-    return f"desk:follow_up:{customer_id}"
 
 
 def agent_name(user: User) -> str:
@@ -161,10 +151,8 @@ async def do_close(work: Work, ticket: Ticket, agent: User) -> str:
             desk_texts.ticket_closed_for_customer(ticket.id),
             keyboards.rating(ticket.id),
         )
-    await kv_set(
-        work.session,
-        follow_up_key(ticket.customer_id),
-        {"ticket": ticket.id, "at": utcnow().isoformat()},
+    await set_follow_up(
+        work.session, user_id=ticket.customer_id, ticket_id=ticket.id, closed_at=utcnow()
     )
     return desk_texts.CLOSED_TOAST
 
@@ -315,7 +303,7 @@ async def on_rating(update: Update, context: BotContext) -> None:
     await work.reply(desk_texts.RATING_THANKS)
     card_changed(work, ticket.id)
     notice(work, ticket, desk_texts.rated_notice(rating))
-    await kv_set(work.session, comment_key(work.customer_id), ticket.id)
+    await set_comment_expected(work.session, user_id=work.customer_id, ticket_id=ticket.id)
 
 
 # -- messages in the agents' group ---------------------------------------------------------------
@@ -544,24 +532,25 @@ async def after_close(update: Update, context: BotContext) -> None:
     """Take a closed ticket's rating comment, or open a follow-up ticket for the next message."""
     work, services = context.work, context.services
     message = update.message
-    if message is None or work.customer is None or work.ticket_id is not None:
+    customer = work.customer
+    if message is None or customer is None or work.ticket_id is not None:
         return
-    customer_id = work.customer_id
-    commented = await kv_get(work.session, comment_key(customer_id))
+    if not customer.after_close:  # the common case: the upsert said so, nothing to read
+        return
+    commented = customer.comment_ticket_id
     if commented is not None and message.text and not message.text.startswith("/"):
-        await kv_delete(work.session, comment_key(customer_id))
+        await clear_after_close(work.session, user_id=customer.id, follow_up=False)
         if await set_rating_comment(
-            work.session, int(commented), comment=bound(message.text.strip(), COMMENT_MAX)
+            work.session, commented, comment=bound(message.text.strip(), COMMENT_MAX)
         ):
             await work.reply(desk_texts.COMMENT_THANKS)
-            card_changed(work, int(commented))
+            card_changed(work, commented)
             raise ApplicationHandlerStop
-    follow = await kv_get(work.session, follow_up_key(customer_id))
-    if not isinstance(follow, dict) or (message.text or "").startswith("/"):
+    closed_at = customer.follow_up_at
+    if customer.follow_up_ticket_id is None or (message.text or "").startswith("/"):
         return
-    await kv_delete(work.session, follow_up_key(customer_id))
-    await kv_delete(work.session, comment_key(customer_id))
-    if utcnow() - _parse_time(str(follow.get("at"))) > FOLLOW_UP_WINDOW:
+    await clear_after_close(work.session, user_id=customer.id)
+    if closed_at is None or utcnow() - closed_at > FOLLOW_UP_WINDOW:
         return
     ticket_id = await open_ticket(
         work,
@@ -573,13 +562,6 @@ async def after_close(update: Update, context: BotContext) -> None:
     if message.text is None:  # a photo or file: the agents see it in the new topic
         work.then(Relay(ticket_id, message.chat_id, message.message_id, message.media_group_id))
     raise ApplicationHandlerStop
-
-
-def _parse_time(value: str) -> datetime:
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return utcnow() - FOLLOW_UP_WINDOW * 2
 
 
 def customer_handlers() -> list[BaseHandler[Update, BotContext, None]]:

@@ -13,7 +13,7 @@ from bot import texts
 from bot.albums import album_siblings
 from bot.context import BotContext
 from bot.effects import Relay
-from bot.hotpath import log_message, open_ticket_id, upsert_customer
+from bot.hotpath import log_message, upsert_customer
 from bot.message_kinds import loggable_text, message_kind
 from storage.repositories import find_link_by_customer_message, touch_customer
 from storage.timestamps import utcnow
@@ -49,7 +49,7 @@ async def record_customer(update: Update, context: BotContext) -> None:
     if customer.banned:
         raise ApplicationHandlerStop
     work.customer = customer
-    work.ticket_id = await open_ticket_id(session, customer_id=user.id)
+    work.ticket_id = customer.open_ticket_id
     if update.message is not None:
         message = update.message
         work.incoming_id = await log_message(

@@ -5,10 +5,13 @@ The caller owns the unit of work: `async with sessions.begin() as session: ...`.
 
 from storage.repositories._common import HitLike
 from storage.repositories.customers import (
+    clear_after_close,
     get_customer,
     list_customers,
+    set_comment_expected,
     set_customer_banned,
     set_customer_tier,
+    set_follow_up,
     upsert_customer,
 )
 from storage.repositories.inbox import (
@@ -79,6 +82,7 @@ __all__ = [
     "TransitionResult",
     "add_ticket_event",
     "claim_ticket",
+    "clear_after_close",
     "close_ticket",
     "create_ticket",
     "escalate_ticket",
@@ -108,9 +112,11 @@ __all__ = [
     "record_decision",
     "record_feedback",
     "set_card_message",
+    "set_comment_expected",
     "set_customer_banned",
     "set_customer_blocked",
     "set_customer_tier",
+    "set_follow_up",
     "set_rating_comment",
     "set_ticket_status",
     "set_ticket_topic",

@@ -81,3 +81,39 @@ async def list_customers(session: AsyncSession, *, tier: Tier | None = None) -> 
     if tier is not None:
         stmt = stmt.where(Customer.tier == tier)
     return list(await session.scalars(stmt))
+
+
+async def set_follow_up(
+    session: AsyncSession, *, user_id: int, ticket_id: int, closed_at: datetime
+) -> None:
+    """Remember that the customer's next message may open a follow-up of this closed ticket."""
+    await session.execute(
+        update(Customer)
+        .where(Customer.id == user_id)
+        .values(follow_up_ticket_id=ticket_id, follow_up_at=closed_at),
+        execution_options={"synchronize_session": False},
+    )
+
+
+async def set_comment_expected(session: AsyncSession, *, user_id: int, ticket_id: int) -> None:
+    """Remember that the customer's next text is the rating comment of this ticket."""
+    await session.execute(
+        update(Customer).where(Customer.id == user_id).values(comment_ticket_id=ticket_id),
+        execution_options={"synchronize_session": False},
+    )
+
+
+async def clear_after_close(
+    session: AsyncSession, *, user_id: int, comment: bool = True, follow_up: bool = True
+) -> None:
+    """Forget the expected rating comment and/or the pending follow-up."""
+    values: dict[str, None] = {}
+    if comment:
+        values["comment_ticket_id"] = None
+    if follow_up:
+        values.update(follow_up_ticket_id=None, follow_up_at=None)
+    if values:
+        await session.execute(
+            update(Customer).where(Customer.id == user_id).values(**values),
+            execution_options={"synchronize_session": False},
+        )

@@ -159,3 +159,22 @@ async def test_a_restart_finishes_decided_work_without_a_second_reply_or_ticket(
     ]
     assert len(tickets) == 1 and len(fake.topics()) == 1
     assert tickets[0].card_message_id is not None
+
+
+async def test_the_inbox_keeps_updates_as_sent_and_stores_an_unreadable_one_as_failed(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    user = fake.new_user()
+    # A chat that is not an object: PTB cannot build an Update from it.
+    broken = fake.inject("message", {"message_id": 9, "date": 0, "chat": 5, "text": "?"})
+    fake.user_sends_text(user, ANSWERED)
+    async with running_bot(settings, fake) as bot:
+        await fake.wait_for_messages_async(user.id, 1, timeout=10)
+        await settled(bot, fake)
+        rows = {row.update_id: row for row in await bot.rows(InboxUpdate)}
+    assert rows[broken.update_id].status == "failed"
+    assert "unparsable" in (rows[broken.update_id].error or "")
+    for sent in fake.injected_updates():
+        assert rows[sent["update_id"]].payload == sent  # exactly what Telegram sent
+    assert len(fake.sent_to(user.id)) == 1

@@ -1,0 +1,91 @@
+"""Migration 0002: the after-close state moves from key_values onto the customer row."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from alembic import command
+from sqlalchemy import Connection, text
+
+from storage.db import alembic_config, create_engine_from_url
+
+CLOSED_AT = datetime(2026, 11, 30, 8, 15, tzinfo=UTC)
+
+
+async def _run(url: str, revision: str, *, down: bool = False) -> None:
+    engine = create_engine_from_url(url)
+
+    def go(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(go)
+            await connection.commit()
+    finally:
+        await engine.dispose()
+
+
+async def _sql(url: str, statement: str) -> list[tuple[object, ...]]:
+    engine = create_engine_from_url(url)
+    try:
+        async with engine.begin() as connection:
+            result = await connection.execute(text(statement))
+            return [tuple(row) for row in result] if result.returns_rows else []
+    finally:
+        await engine.dispose()
+
+
+async def _seed_0001(url: str) -> None:
+    await _sql(
+        url,
+        "INSERT INTO customers (id, first_name, tier, banned, created_at, last_seen_at) VALUES"
+        " (7, 'a', 'standard', false, '2026-11-01 00:00:00', '2026-11-01 00:00:00'),"
+        " (8, 'b', 'standard', false, '2026-11-01 00:00:00', '2026-11-01 00:00:00'),"
+        " (9, 'c', 'standard', false, '2026-11-01 00:00:00', '2026-11-01 00:00:00')",
+    )
+    await _sql(
+        url,
+        "INSERT INTO key_values (key, value, updated_at) VALUES"
+        " ('desk:comment:7', '12', '2026-11-30 08:16:00'),"
+        f" ('desk:follow_up:7', '{{\"ticket\": 12, \"at\": \"{CLOSED_AT.isoformat()}\"}}',"
+        " '2026-11-30 08:15:00'),"
+        " ('desk:follow_up:8', '{\"ticket\": 3, \"at\": \"not a time\"}', '2026-11-30 08:15:00'),"
+        " ('agent_chat_id', '-100', '2026-11-30 08:15:00')",
+    )
+
+
+async def test_upgrade_moves_after_close_keys_onto_customers(empty_db_url: str) -> None:
+    await _run(empty_db_url, "0001")
+    await _seed_0001(empty_db_url)
+
+    await _run(empty_db_url, "head")
+
+    rows = await _sql(
+        empty_db_url,
+        "SELECT id, comment_ticket_id, follow_up_ticket_id, follow_up_at"
+        " FROM customers ORDER BY id",
+    )
+    assert [row[:3] for row in rows] == [(7, 12, 12), (8, None, None), (9, None, None)]
+    moved_at = rows[0][3]
+    if isinstance(moved_at, str):  # SQLite keeps naive UTC text
+        moved_at = datetime.fromisoformat(moved_at).replace(tzinfo=UTC)
+    assert moved_at == CLOSED_AT
+    # The moved keys are gone (an unreadable one too); other settings stay.
+    keys = await _sql(empty_db_url, "SELECT key FROM key_values ORDER BY key")
+    assert keys == [("agent_chat_id",)]
+
+
+async def test_downgrade_puts_the_keys_back(empty_db_url: str) -> None:
+    await _run(empty_db_url, "0001")
+    await _seed_0001(empty_db_url)
+    await _run(empty_db_url, "head")
+
+    await _run(empty_db_url, "0001", down=True)
+
+    keys = await _sql(empty_db_url, "SELECT key FROM key_values ORDER BY key")
+    assert keys == [("agent_chat_id",), ("desk:comment:7",), ("desk:follow_up:7",)]
+    columns = await _sql(empty_db_url, "SELECT * FROM customers WHERE id = 7")
+    assert len(columns[0]) == 9  # the three columns of 0002 are dropped
