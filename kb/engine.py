@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 import numpy as np
 
@@ -51,7 +52,36 @@ class Engine:
         self.semantic = semantic if self.semantic_model else None
         # Support questions repeat («رمزم را فراموش کرده‌ام» all day long); an engine never
         # changes, so its decisions can be kept. A reload builds a new engine and a new cache.
-        self.decide = lru_cache(maxsize=DECISION_CACHE_SIZE)(self._decide)
+        self._decisions: OrderedDict[str, Decision] = OrderedDict()
+        self._decisions_lock = threading.Lock()
+
+    def decide(self, text: str) -> Decision:
+        """Answer, suggest or hand off, with the ranked hits."""
+        decision = self._remembered(text)
+        if decision is None:
+            decision = self._decide(text)
+            with self._decisions_lock:
+                self._decisions[text] = decision
+                if len(self._decisions) > DECISION_CACHE_SIZE:
+                    self._decisions.popitem(last=False)
+        return decision
+
+    def decide_now(self, text: str) -> Decision | None:
+        """The decision when it is cheap (remembered, word for word a phrasing, or no sentence
+        encoder), else None: then call `decide` where blocking for milliseconds is fine."""
+        decision = self._remembered(text)
+        if decision is not None:
+            return decision
+        if self.semantic is None or query_key(text) in self.index.exact_:
+            return self.decide(text)
+        return None
+
+    def _remembered(self, text: str) -> Decision | None:
+        with self._decisions_lock:
+            decision = self._decisions.get(text)
+            if decision is not None:
+                self._decisions.move_to_end(text)
+            return decision
 
     @property
     def thresholds(self) -> Thresholds:
@@ -90,7 +120,6 @@ class Engine:
         return best
 
     def _decide(self, text: str) -> Decision:
-        """Answer, suggest or hand off, with the ranked hits."""
         assessment = self.assess(text)
         ranking, confidence = assessment.ranking, assessment.confidence
         hits = tuple(

@@ -57,6 +57,11 @@ class KnowledgeBase:
         """Decide how to answer `text`; never raises for any string."""
         return self._snapshot.engine.decide(text if isinstance(text, str) else "")
 
+    def ask_now(self, text: str) -> Decision | None:
+        """`ask` when it takes no sentence encoding (a repeated question, a phrasing word for
+        word, semantic matching off); None when it would: call `ask` off the event loop."""
+        return self._snapshot.engine.decide_now(text if isinstance(text, str) else "")
+
     def get(self, article_id: str) -> Article | None:
         return self._snapshot.articles.get(article_id)
 

@@ -42,7 +42,9 @@ async def on_question(update: Update, context: BotContext) -> None:
     if not question:
         await work.reply(texts.EMPTY_QUESTION)
         return
-    decision = await services.run_cpu(lambda: services.kb.ask(question))
+    decision = services.kb.ask_now(question)
+    if decision is None:  # the sentence encoder runs: milliseconds, off the event loop
+        decision = await services.run_cpu(lambda: services.kb.ask(question))
     # Failed attempts matter only when the KB is unsure: skip the query otherwise.
     failures = await _failures(work, services) if decision.kind == "suggest" else 0
     outcome = triage.decide(question, decision, failed_attempts=failures)

@@ -160,3 +160,16 @@ def test_arabic_letters_do_not_change_the_semantic_answer(e5_kb: KnowledgeBase) 
     assert persian.kind == arabic.kind == "answer"
     assert persian.top == arabic.top and persian.top is not None
     assert persian.top.article_id == "invoice-download"
+
+
+def test_only_questions_that_need_the_encoder_are_sent_off_the_event_loop(
+    sample_kb: Path,
+) -> None:
+    encoder = WordsEncoder()
+    kb = KnowledgeBase(sample_kb, encoder=encoder)
+    assert kb.ask_now("بازیابی رمز عبور") is not None  # a title, word for word
+    fresh = "برای ورود به حسابم کد تایید نمیاد"
+    assert kb.ask_now(fresh) is None
+    decision = kb.ask(fresh)
+    assert kb.ask_now(fresh) == decision  # asked before: remembered
+    assert KnowledgeBase(sample_kb).ask_now(fresh) is not None  # words only: always cheap
