@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from bot import texts
 from bot.config import Settings
 from storage.models import Message, MessageLink, Ticket, TicketEvent
-from tests.bot.support import ANSWERED, UNKNOWN, running_bot, settled
+from tests.bot.support import ANSWERED, UNKNOWN, make_settings, running_bot, settled
 from tests.fake_telegram import FakeTelegram
 
 
@@ -127,6 +130,26 @@ async def test_everything_the_customer_sends_while_open_is_copied_into_the_topic
     album = sent[-1].message["media_group_id"]
     assert sum(link.media_group_id == album for link in links) == 3
     assert ticket.last_customer_at is not None
+
+
+async def test_a_burst_while_a_ticket_is_open_reaches_the_agents_whole(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+) -> None:
+    fake = fake_telegram
+    settings = make_settings(fake, database_url, kb_dir, flood_max_messages=3)
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, "/human")
+        (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1)
+        sent = [fake.user_sends_photo(user, caption=f"تصویر {n}") for n in range(8)]
+        copies = await fake.wait_for_messages_async(
+            fake.agent_chat_id, 1 + len(sent), thread_id=card.thread_id
+        )
+        await settled(bot, fake)
+        links = await bot.rows(MessageLink)
+    assert [m.caption for m in copies[1:]] == [f"تصویر {n}" for n in range(8)]
+    assert len(links) == len(sent)
+    assert not any(texts.FLOOD_NOTICE in (m.text or "") for m in fake.sent_to(user.id))
 
 
 async def test_edits_never_open_a_second_ticket(
