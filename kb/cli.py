@@ -31,6 +31,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check":  # validation only: no need to encode every phrasing
         kb = KnowledgeBase(kb_dir, settings.confidence_model())
     else:
+        if args.command == "chat":  # a person is waiting: say why nothing happens yet
+            print(texts.CHAT_LOADING, file=sys.stderr, flush=True)
         kb = settings.knowledge_base(kb_dir)
     handler = {
         "check": _check,
