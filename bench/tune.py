@@ -52,7 +52,7 @@ KB_REGRESSION = ROOT / "kb" / "eval" / "questions.jsonl"
 
 TARGET_PRECISION = 0.96  # leave a margin over the 0.95 the held-out check asks for
 # Largest share of each unanswerable kind that may be answered outright.
-MAX_ANSWERED = {"near_miss": 0.30, "out_of_scope": 0.005, "unseen": 0.03}
+MAX_ANSWERED = {"near_miss": 0.27, "out_of_scope": 0.005, "unseen": 0.05}
 SUGGEST_RECALL = 0.92
 MAX_OUT_OF_SCOPE_OFFERED = 0.05  # share of out-of-scope questions offered articles at all
 SUGGEST_GAP = 0.12
