@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -18,7 +19,7 @@ from kb.confidence import (
     top_candidates_within,
 )
 from kb.decision import Decision, Hit
-from kb.index import KBIndex, Ranking, query_key
+from kb.index import Candidate, KBIndex, Ranking, query_key
 from kb.latin import persian_candidates
 from kb.normalize import has_latin, has_persian, normalize
 from kb.semantic import SemanticIndex
@@ -163,19 +164,8 @@ class Engine:
         lexical = self.index.rank(text, limit=fusion.pool, include=closest.tolist())
         if not lexical.candidates:
             return Assessment(lexical, 0.0, text)
-        weight = fusion.semantic
-        blended = sorted(
-            (
-                replace(
-                    c,
-                    score=(1.0 - weight) * c.score
-                    + weight * fusion.similarity(float(cosines[c.index])),
-                    dense=float(cosines[c.index]),
-                )
-                for c in lexical.candidates
-            ),
-            key=lambda c: (-c.score, c.index),
-        )
+        closeness = [float(cosines[c.index]) for c in lexical.candidates]
+        blended = _blend(lexical.candidates, closeness, fusion)
         top = blended[0]
         others = np.delete(cosines, top.index)
         margin = top.dense - float(others.max()) if len(others) else top.dense
@@ -188,16 +178,8 @@ class Engine:
         milliseconds); the others keep their lexical rank, with no semantic credit.
         """
         lexical = self.index.rank(text, limit=MAX_HITS, include=[position])
-        weight = fusion.semantic
-        blended = sorted(
-            (
-                replace(c, score=(1.0 - weight) * c.score + weight, dense=1.0)
-                if c.index == position
-                else replace(c, score=(1.0 - weight) * c.score)
-                for c in lexical.candidates
-            ),
-            key=lambda c: (-c.score, c.index),
-        )
+        cosines = [1.0 if c.index == position else fusion.floor for c in lexical.candidates]
+        blended = _blend(lexical.candidates, cosines, fusion)
         return Assessment(Ranking(lexical.key, tuple(blended[:MAX_HITS]), 1.0), 1.0, text)
 
     def _judge(self, ranking: Ranking, text: str) -> Assessment:
@@ -205,6 +187,18 @@ class Engine:
             return Assessment(ranking, 0.0, text)
         values = semantic_feature_values(ranking, self.index)
         return Assessment(ranking, self.semantic_model.probability(values), text)
+
+
+def _blend(
+    candidates: Sequence[Candidate], cosines: Sequence[float], fusion: Fusion
+) -> list[Candidate]:
+    """The candidates rescored with their sentence cosines, best first."""
+    keep = 1.0 - fusion.semantic
+    blended = (
+        replace(c, score=keep * c.score + fusion.semantic * fusion.similarity(cos), dense=cos)
+        for c, cos in zip(candidates, cosines, strict=True)
+    )
+    return sorted(blended, key=lambda c: (-c.score, c.index))
 
 
 def _settled(assessment: Assessment, suggest_from: float) -> bool:
