@@ -173,3 +173,21 @@ def test_only_questions_that_need_the_encoder_are_sent_off_the_event_loop(
     decision = kb.ask(fresh)
     assert kb.ask_now(fresh) == decision  # asked before: remembered
     assert KnowledgeBase(sample_kb).ask_now(fresh) is not None  # words only: always cheap
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "😀😀🙏",
+        "رمز " * 2500,
+        "\x00رمز\x01 عبور",
+        "رمز \udcff عبور",  # a lone surrogate, as JSON "\udcff" decodes
+        "password رمز reset ریست",
+        "sghl",
+        "1234567890",
+    ],
+)
+def test_any_text_gets_a_decision_from_the_model(e5_kb: KnowledgeBase, text: str) -> None:
+    decision = e5_kb.ask(text)
+    assert decision.kind in ("answer", "suggest", "handoff")
