@@ -348,3 +348,23 @@ async def test_kb_edits_are_picked_up_while_running(
             await asyncio.sleep(0.2)
         else:
             raise AssertionError("the edited article was never served")
+
+
+SAMPLE_KB = Path(__file__).resolve().parents[2] / "kb" / "articles"
+
+
+async def test_a_question_in_other_words_gets_its_article_not_a_wait(
+    fake_telegram: FakeTelegram, database_url: str
+) -> None:
+    fake = fake_telegram
+    settings = make_settings(fake, database_url, SAMPLE_KB)
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        # None of the words of the session-timeout article: only its meaning matches.
+        question = "یه فرم طولانی نوشتم رفتم ناهار برگشتم دیدم سیستم منو بیرون انداخته"
+        fake.user_sends_text(user, question)
+        choices = await reply(fake, user.id, 1)
+        await settled(bot, fake)
+        tickets = await bot.rows(Ticket)
+    assert choices.button_texts[0] == "خروج خودکار از پرتال پس از مدتی بی‌کاری"
+    assert tickets == []
