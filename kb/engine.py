@@ -20,7 +20,7 @@ from kb.confidence import (
 )
 from kb.decision import Decision, Hit
 from kb.index import Candidate, KBIndex, Ranking, query_key
-from kb.latin import persian_candidates
+from kb.latin import persian_readings
 from kb.normalize import has_latin, has_persian, normalize
 from kb.semantic import SemanticIndex
 
@@ -106,18 +106,19 @@ class Engine:
                 return Assessment(Ranking(query_key(text), ()), 0.0, text)
             return self._assess_one(text)
         # Latin letters only: the text as typed matters only if the KB itself uses such words
-        # (vpn, excel); its Persian readings (keyboard layout, Finglish) usually carry it.
+        # (vpn, excel); its Persian readings (keyboard layout, Finglish) usually carry it. The
+        # first assessment to reach the suggest score ends the search (each costs a ranking);
+        # readings come best first and are made only when reached.
         vocabulary = self.index.vocabulary_
+        suggest = self.model.thresholds.suggest
         if any(word in vocabulary for word in normalize(text).split()):
             best = self._assess_one(text)
         else:
             best = Assessment(Ranking(normalize(text), ()), 0.0, text)
-        for reading in persian_candidates(text, vocabulary):
-            if _settled(best, self.model.thresholds.suggest):
-                break  # readings come best first: another ranking would only cost time
-            candidate = self._assess_one(reading)
-            if candidate.confidence > best.confidence or not best.ranking.candidates:
-                best = candidate
+        for reading in persian_readings(text, vocabulary):
+            if _settled(best, suggest):
+                break
+            best = _better(best, self._assess_one(reading))
         return best
 
     def _decide(self, text: str) -> Decision:
@@ -199,6 +200,13 @@ def _blend(
         for c, cos in zip(candidates, cosines, strict=True)
     )
     return sorted(blended, key=lambda c: (-c.score, c.index))
+
+
+def _better(best: Assessment, candidate: Assessment) -> Assessment:
+    """The more confident of two assessments; on a tie, the one found first."""
+    if candidate.confidence > best.confidence or not best.ranking.candidates:
+        return candidate
+    return best
 
 
 def _settled(assessment: Assessment, suggest_from: float) -> bool:

@@ -38,3 +38,70 @@ def test_article_whose_text_normalizes_to_nothing_is_never_ranked() -> None:
     articles = [Article("emoji", "😀", "🙂"), Article("vpn", "اتصال وی پی ان", "راهنما")]
     ranking = KBIndex(articles).rank("وی پی ان وصل نمی شود")
     assert [articles[c.index].id for c in ranking.candidates] == ["vpn"]
+
+
+def test_compiled_kernels_and_numpy_fallback_score_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    articles = load_articles(ROOT / "kb" / "articles").articles
+    index = KBIndex(articles)
+    query = index.char_query_(kb.index.query_key("رمز عبور ایمیلم را فراموش کرده ام"))
+    rows = np.asarray([0, 3, 7, index.n_docs_ - 1], dtype=np.int64)
+    assert kb.index._KERNELS is not None  # the fast path is the one in use here
+    fast = (
+        kb.index._cosines(index.char_postings_, query, index.n_docs_),
+        kb.index._row_cosines(sparse_rows(index), rows, query),
+    )
+    monkeypatch.setattr(kb.index, "_KERNELS", None)
+    slow = (
+        kb.index._cosines(index.char_postings_, query, index.n_docs_),
+        kb.index._row_cosines(sparse_rows(index), rows, query),
+    )
+    assert fast[0].max() > 0.3
+    for a, b in zip(fast, slow, strict=True):
+        assert a.dtype == b.dtype == np.float32
+        np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def test_shortlisted_texts_get_their_exact_cosines(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The two-stage path adds the common n-grams' share to the rough cosine: on the shortlist,
+    # that must be the cosine of the whole query.
+    import numpy as np
+
+    articles = load_articles(ROOT / "kb" / "articles").articles
+    questions = read_questions(ROOT / "kb" / "eval" / "questions.jsonl")
+    monkeypatch.setattr(kb.index, "EXACT_MAX_DOCS", 10)
+    monkeypatch.setattr(kb.index, "SHORTLIST_DOCS", 40)
+    index = KBIndex(articles)
+    assert index.char_common_.any() and not index.char_common_.all()
+    checked = 0
+    for question in questions[:60]:
+        key = kb.index.query_key(question.question)
+        char_query, word_query = index.char_query_(key), index.word_query_(key)
+        char, word, shortlist = index._similarities(char_query, word_query)
+        if shortlist is None:
+            continue
+        checked += 1
+        full_char = kb.index._cosines(index.char_postings_, char_query, index.n_docs_)
+        full_word = kb.index._cosines(index.word_postings_, word_query, index.n_docs_)
+        np.testing.assert_allclose(char[shortlist], full_char[shortlist], atol=1e-6)
+        np.testing.assert_allclose(word[shortlist], full_word[shortlist], atol=1e-6)
+        # Scoring only some articles gives them the scores that scoring all of them gives.
+        w = index.weights
+        similarity = w.char * char + w.word * word
+        n, m = index.n_phrasings_, len(index.ranked_)
+        every = (
+            w.phrasing * np.maximum.reduceat(similarity[:n], index.phrasing_start_)
+            + w.article * similarity[n : n + m]
+            + w.body * similarity[n + m :]
+        )
+        slots = np.unique(index.doc_slot_[shortlist])
+        np.testing.assert_array_equal(index._slot_scores(slots, char, word), every[slots])
+    assert checked > 30
+
+
+def sparse_rows(index: KBIndex) -> object:
+    """The texts x features character matrix (the transpose of the postings)."""
+    from scipy import sparse
+
+    return sparse.csr_matrix(index.char_postings_.T)
