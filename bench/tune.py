@@ -5,8 +5,11 @@
     python -m bench.tune --report        # only report with the current kb/model.json
 
 Two models are fitted: the lexical one, and the semantic one (sentence similarity blended in,
-see kb/semantic.py) that the bot uses whenever the encoder runs. Sentence vectors are kept in
-bench/out/embeddings.sqlite3, so only the first run encodes the ParsiNLU questions (minutes).
+see kb/semantic.py) that the bot uses whenever the encoder runs, with the pair model it reads
+(kb.confidence.PairModel). While the semantic confidence and its thresholds are fitted, each
+question is judged by a pair model fitted without it (five folds), as a new question would be.
+Sentence vectors are kept in bench/out/embeddings.sqlite3, so only the first run encodes the
+ParsiNLU questions (minutes).
 
 Fitted on ParsiNLU train (read from ../shared/data/parsinlu-qqp, never copied) and on the sample
 KB's tuning questions (kb/eval/tuning.jsonl); reported on ParsiNLU dev and on the sample KB's
@@ -17,8 +20,10 @@ randomness beyond fixed seeds.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -34,6 +39,7 @@ from kb.confidence import (
     SEMANTIC_FEATURES,
     ConfidenceModel,
     Fusion,
+    PairModel,
     SemanticModel,
     Thresholds,
     feature_values,
@@ -58,6 +64,9 @@ MAX_OUT_OF_SCOPE_OFFERED = 0.05  # share of out-of-scope questions offered artic
 SUGGEST_GAP = 0.12
 KB_SAMPLE_WEIGHT = 3.0  # the sample KB is the domain the bot serves; ParsiNLU is the volume
 SEMANTIC_WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7)
+PAIR_WEIGHTS = (0.0, 0.1, 0.2, 0.3)
+PAIR_CANDIDATES = 3  # candidates per question the pair model learns from
+PAIR_FOLDS = 5
 EMBEDDINGS = ROOT / "bench" / "out" / "embeddings.sqlite3"
 
 
@@ -163,10 +172,13 @@ def semantic_rows(
     return np.asarray(rows), np.asarray(labels), np.asarray(weights)
 
 
-def provisional(model: ConfidenceModel, fusion: Fusion) -> ConfidenceModel:
+def provisional(
+    model: ConfidenceModel, fusion: Fusion, pair: FoldedPair | None = None
+) -> ConfidenceModel:
     """A semantic model that ranks with `fusion` (its confidence is not fitted yet)."""
     coef = (0.0,) * len(SEMANTIC_FEATURES)
-    return replace(model, semantic=SemanticModel(coef, 0.0, Thresholds(0.99, 0.0), fusion))
+    semantic = SemanticModel(coef, 0.0, Thresholds(0.99, 0.0), fusion, pair)
+    return replace(model, semantic=semantic)
 
 
 def tune_fusion(sets: Sequence[TuningSet], model: ConfidenceModel) -> Fusion:
@@ -183,6 +195,98 @@ def tune_fusion(sets: Sequence[TuningSet], model: ConfidenceModel) -> Fusion:
                   f"mrr={report.mrr:.4f}")
         if best is None or total > best[0] + 1e-9:
             best = (total, fusion)
+    assert best is not None
+    return best[1]
+
+
+def pair_features(query: np.ndarray, phrasings: np.ndarray) -> np.ndarray:
+    """What PairModel weighs, for fitting it: (q * p, |q - p|) per phrasing."""
+    return np.hstack([phrasings * query, np.abs(phrasings - query)])
+
+
+@dataclass(frozen=True, eq=False)
+class FoldedPair:
+    """Pair models fitted without one fold each: a tuning question is judged by the one that
+    never saw it (its fold is found by its vector), so the confidence model and thresholds learn
+    how far to trust the pair model on questions it has not seen."""
+
+    folds: tuple[PairModel, ...]
+    fold_of: dict[bytes, int]
+
+    @property
+    def encoder(self) -> str:
+        return self.folds[0].encoder
+
+    @property
+    def neutral(self) -> float:
+        return self.folds[0].neutral
+
+    def logits(self, query: np.ndarray, phrasings: np.ndarray) -> np.ndarray:
+        fold = self.fold_of.get(query.tobytes(), 0)
+        return self.folds[fold].logits(query, phrasings)
+
+
+def fold_of(group: str) -> int:
+    return int.from_bytes(hashlib.blake2b(group.encode(), digest_size=4).digest()) % PAIR_FOLDS
+
+
+def fit_pair(
+    sets: Sequence[TuningSet], model: ConfidenceModel, encoder: str
+) -> tuple[PairModel, FoldedPair]:
+    """The pair model over the top candidates of every tuning question (right: 1, else 0), and
+    its out-of-fold variant for tuning. A question's fold follows the article it asks for, so
+    paraphrases of one article (and their noisy copies) are held out together."""
+    rows, labels, weights, folds = [], [], [], []
+    fold_by_vector: dict[bytes, int] = {}
+    for tuning_set in sets:
+        assert tuning_set.semantic is not None
+        engine = tuning_set.engine(model)
+        for q in tuning_set.questions:
+            assessment = engine.assess(q.question)
+            query = tuning_set.semantic.query_vector(assessment.text)
+            top = [c.index for c in assessment.ranking.candidates[:PAIR_CANDIDATES]]
+            if query is None or not top:
+                continue
+            fold = fold_of(q.expected or q.question)
+            fold_by_vector[query.tobytes()] = fold
+            phrasings, found = tuning_set.semantic.closest_phrasings(query, top)
+            for position, phrasing, ok in zip(top, phrasings, found, strict=True):
+                if ok:
+                    rows.append(pair_features(query, phrasing[None])[0])
+                    labels.append(int(tuning_set.index.articles_[position].id == q.expected))
+                    weights.append(tuning_set.weight)
+                    folds.append(fold)
+    x, y, w, f = np.asarray(rows), np.asarray(labels), np.asarray(weights), np.asarray(folds)
+    print(f"  pair rows: {len(y)} ({y.mean():.3f} right)")
+
+    def fitted(keep: np.ndarray) -> PairModel:
+        lr = LogisticRegression(C=1.0, max_iter=5000).fit(x[keep], y[keep], sample_weight=w[keep])
+        neutral = float(np.median(lr.decision_function(x)))
+        coef = lr.coef_[0].astype(np.float32)
+        return PairModel(encoder, coef, float(lr.intercept_[0]), neutral)
+
+    full = fitted(np.ones(len(y), dtype=bool))
+    folded = FoldedPair(tuple(fitted(f != k) for k in range(PAIR_FOLDS)), fold_by_vector)
+    return full, folded
+
+
+def tune_pair_weight(
+    sets: Sequence[TuningSet], model: ConfidenceModel, fusion: Fusion, pair: FoldedPair
+) -> Fusion:
+    """The weight of the pair model's verdict in the ranking with the best top-1 + MRR@5."""
+    best: tuple[float, Fusion] | None = None
+    for weight in PAIR_WEIGHTS:
+        trial = replace(fusion, pair=weight)
+        total = 0.0
+        for tuning_set in sets:
+            answerable = [q for q in tuning_set.questions if q.expected is not None]
+            engine = tuning_set.engine(provisional(model, trial, pair))
+            report = evaluate(engine.decide, answerable)
+            total += report.top1 + report.mrr
+            print(f"  pair={weight} {tuning_set.name}: top1={report.top1:.4f} "
+                  f"mrr={report.mrr:.4f}")
+        if best is None or total > best[0] + 1e-9:
+            best = (total, trial)
     assert best is not None
     return best[1]
 
@@ -278,15 +382,39 @@ def model_json(model: ConfidenceModel) -> str:
         "weights": asdict(model.weights),
     }
     if model.semantic is not None:
-        data["semantic"] = {
+        section: dict[str, object] = {
             "features": list(SEMANTIC_FEATURES),
             "coef": [round(c, 6) for c in model.semantic.coef],
             "intercept": round(model.semantic.intercept, 6),
             "thresholds": asdict(model.semantic.thresholds),
             "fusion": asdict(model.semantic.fusion),
         }
+        if isinstance(model.semantic.pair, PairModel):
+            section["pair"] = model.semantic.pair.to_json()
+        data["semantic"] = section
     data["fitted_on"] = "parsinlu-qqp train + kb/eval/tuning.jsonl (bench/tune.py)"
-    return json.dumps(data, indent=2) + "\n"
+    return _wrap_long_lists(json.dumps(data, indent=2)) + "\n"
+
+
+def _wrap_long_lists(text: str) -> str:
+    """The pair model's hundreds of weights, several to a line instead of one a line."""
+
+    def wrap(match: re.Match[str]) -> str:
+        indent = match.group(1)
+        numbers = [n.strip() for n in match.group(2).split(",")]
+        lines, line = [], ""
+        for number in numbers:
+            if line and len(indent) + 2 + len(line) + len(number) + 2 > 100:
+                lines.append(line)
+                line = ""
+            line += ("" if not line else " ") + number + ","
+        lines.append(line.rstrip(","))
+        body = "\n".join(f"{indent}  {line}" for line in lines)
+        return f"[\n{body}\n{indent}]"
+
+    number = r"-?\d+(?:\.\d+)?(?:e-?\d+)?"
+    many = rf"\[\n( *)  ({number}(?:,\n *{number}){{20,}})\n *\]"
+    return re.sub(many, wrap, text)
 
 
 def main() -> None:
@@ -326,13 +454,16 @@ def main() -> None:
         lexical = [replace(s, semantic=None) for s in sets]
         model = replace(model, thresholds=tune_thresholds(lexical, model))
         fusion = tune_fusion(sets, model)
+        pair, folded = fit_pair(sets, provisional(model, fusion), encoding.name)
+        fusion = tune_pair_weight(sets, model, fusion, folded)
         print("fusion:", fusion)
-        coef, intercept = fit(*semantic_rows(sets, provisional(model, fusion)))
-        model = replace(model, semantic=SemanticModel(coef, intercept, fusion=fusion))
-        semantic = replace(model.semantic, thresholds=tune_thresholds(sets, model))
+        coef, intercept = fit(*semantic_rows(sets, provisional(model, fusion, folded)))
+        tuning = SemanticModel(coef, intercept, fusion=fusion, pair=folded)
+        thresholds = tune_thresholds(sets, replace(model, semantic=tuning))
+        semantic = SemanticModel(coef, intercept, thresholds, fusion, pair)
         model = replace(model, semantic=semantic)
         MODEL_PATH.write_text(model_json(model), encoding="utf-8")
-        print("wrote", MODEL_PATH, model)
+        print("wrote", MODEL_PATH, "thresholds", model.thresholds, model.semantic.thresholds)
         for name, engine_of in (("lexical", lambda s: Engine(s.index, model)),
                                 ("semantic", lambda s: s.engine(model))):
             show(f"parsinlu train (fitted on), {name}", engine_of(qqp_train),

@@ -4,7 +4,8 @@ The model is a logistic regression over a handful of signals (the top score, its
 the runner-up, and what the question and the matched phrasing do not share), fitted by
 `bench/tune.py` on held-out paraphrase data and stored in `kb/model.json`. Two are fitted: one
 over the lexical signals alone, and one that also reads the semantic similarity
-(`kb.semantic`), used whenever the sentence encoder runs.
+(`kb.semantic`), used whenever the sentence encoder runs. The semantic one also reads a pair
+model's verdict on the two sentence vectors (`PairModel`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import json
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, Protocol
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from kb.index import Candidate, KBIndex, Ranking, RankWeights, log_length
@@ -31,8 +34,9 @@ FEATURES = (
     "length",
 )
 # The semantic model reads the same signals of the blended ranking, plus the sentence
-# similarity of the top article and its lead over the next-closest article.
-SEMANTIC_FEATURES = (*FEATURES, "dense", "dense_margin")
+# similarity of the top article, its lead over the next-closest article, and the pair model's
+# log-odds that the question and the top article's closest phrasing ask the same thing.
+SEMANTIC_FEATURES = (*FEATURES, "dense", "dense_margin", "pair")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +61,66 @@ class Fusion:
     semantic: float = 0.55
     floor: float = 0.80
     pool: int = 10
+    # Weight of the pair model's probability (`PairModel`), taken from the lexical share.
+    pair: float = 0.0
 
     def similarity(self, cosine: float) -> float:
         return min(1.0, max(0.0, (cosine - self.floor) / (1.0 - self.floor)))
+
+
+class PairScorer(Protocol):
+    """Judges (question vector, phrasing vectors): the log-odds that each phrasing asks what the
+    question asks."""
+
+    @property
+    def encoder(self) -> str: ...  # the name of the encoder whose vectors it judges
+
+    @property
+    def neutral(self) -> float: ...  # the log-odds given where there is nothing to judge
+
+    def logits(self, query: np.ndarray, phrasings: np.ndarray) -> np.ndarray: ...
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PairModel:
+    """Logistic regression over (q * p, |q - p|) of two unit sentence vectors.
+
+    A cosine says how close two questions are on the whole; «چطور رمز را عوض کنم» and «چطور رمز
+    را پیدا کنم» are close and ask different things. Weighing each dimension of the product and
+    the difference learns which directions of the space carry such differences (the classic
+    sentence-pair classifier over frozen embeddings). Fitted by bench/tune.py on the paraphrase
+    and near-miss pairs; valid only for vectors of the `encoder` it was fitted on.
+    """
+
+    encoder: str
+    coef: np.ndarray  # 2 x dim: product weights, then difference weights
+    intercept: float
+    neutral: float  # a typical log-odds: what an article with nothing to compare gets
+
+    @property
+    def dim(self) -> int:
+        return len(self.coef) // 2
+
+    def logits(self, query: np.ndarray, phrasings: np.ndarray) -> np.ndarray:
+        dim = self.dim
+        product = (phrasings * query) @ self.coef[:dim]
+        difference = np.abs(phrasings - query) @ self.coef[dim:]
+        return np.asarray(self.intercept + product + difference, dtype=np.float64)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "encoder": self.encoder,
+            "intercept": round(self.intercept, 6),
+            "neutral": round(self.neutral, 6),
+            "coef": [round(float(c), 6) for c in self.coef],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PairModel:
+        coef = np.asarray(data["coef"], dtype=np.float32)
+        if coef.ndim != 1 or len(coef) == 0 or len(coef) % 2:
+            raise ValueError(f"{len(coef)} weights, expected 2 x the vector size")
+        return cls(str(data["encoder"]), coef, float(data["intercept"]), float(data["neutral"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +131,7 @@ class SemanticModel:
     intercept: float
     thresholds: Thresholds = field(default_factory=Thresholds)
     fusion: Fusion = field(default_factory=Fusion)
+    pair: PairScorer | None = None
 
     def probability(self, values: list[float]) -> float:
         return _logistic(self.coef, self.intercept, values)
@@ -107,6 +169,7 @@ class ConfidenceModel:
                 intercept=float(section["intercept"]),
                 thresholds=Thresholds(**section["thresholds"]),
                 fusion=Fusion(**section.get("fusion", {})),
+                pair=_pair_model(path, section),
             )
         return cls(
             coef=tuple(float(c) for c in data["coef"]),
@@ -127,6 +190,15 @@ class ConfidenceModel:
 
     def probability(self, values: list[float]) -> float:
         return _logistic(self.coef, self.intercept, values)
+
+
+def _pair_model(path: Path, section: dict[str, Any]) -> PairModel | None:
+    if "pair" not in section:
+        return None
+    try:
+        return PairModel.from_json(section["pair"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"{path}: pair model: {error}") from error
 
 
 def _logistic(coef: tuple[float, ...], intercept: float, values: list[float]) -> float:
@@ -156,7 +228,8 @@ def feature_values(ranking: Ranking, index: KBIndex) -> list[float]:
 
 def semantic_feature_values(ranking: Ranking, index: KBIndex) -> list[float]:
     """The signals for the top candidate of a blended ranking, in SEMANTIC_FEATURES order."""
-    return [*feature_values(ranking, index), ranking.candidates[0].dense, ranking.dense_margin]
+    top = ranking.candidates[0]
+    return [*feature_values(ranking, index), top.dense, ranking.dense_margin, top.pair]
 
 
 def _missing_share(source: str, target_words: frozenset[str], index: KBIndex) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -12,6 +13,7 @@ import numpy as np
 from kb.confidence import (
     ConfidenceModel,
     Fusion,
+    PairScorer,
     SemanticModel,
     Thresholds,
     feature_values,
@@ -26,6 +28,8 @@ from kb.semantic import SemanticIndex
 
 MAX_HITS = 5
 DECISION_CACHE_SIZE = 4096
+# The pair log-odds of a question that is word for word the phrasing (not encoded).
+SAME_PAIR = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +55,11 @@ class Engine:
         self.model = model
         self.semantic_model: SemanticModel | None = model.semantic if semantic else None
         self.semantic = semantic if self.semantic_model else None
+        # The pair model judges vectors of the encoder it was fitted on, and no other's.
+        pair = self.semantic_model.pair if self.semantic_model else None
+        encoder = self.semantic.encoder.name if self.semantic else None
+        self._pair: PairScorer | None = pair if pair and pair.encoder == encoder else None
+        self._neutral = pair.neutral if pair else 0.0
         # Support questions repeat («رمزم را فراموش کرده‌ام» all day long); an engine never
         # changes, so its decisions can be kept. A reload builds a new engine and a new cache.
         self._decisions: OrderedDict[str, Decision] = OrderedDict()
@@ -157,20 +166,33 @@ class Engine:
         exact = self.index.exact_.get(query_key(text))
         if exact is not None:
             return self._exactly(text, exact, fusion)
-        cosines = self.semantic.similarities(text)
-        if cosines is None:
+        query = self.semantic.query_vector(text)
+        if query is None:
             ranking = self.index.rank(text, limit=fusion.pool)
             return self._judge(Ranking(ranking.key, ranking.candidates[:MAX_HITS]), text)
+        cosines = self.semantic.cosines(query)
         closest = np.argpartition(-cosines, min(fusion.pool, len(cosines)) - 1)[: fusion.pool]
         lexical = self.index.rank(text, limit=fusion.pool, include=closest.tolist())
         if not lexical.candidates:
             return Assessment(lexical, 0.0, text)
         closeness = [float(cosines[c.index]) for c in lexical.candidates]
-        blended = _blend(lexical.candidates, closeness, fusion)
+        pairs = self._pair_logits(query, [c.index for c in lexical.candidates])
+        blended = _blend(lexical.candidates, closeness, pairs, fusion)
         top = blended[0]
         others = np.delete(cosines, top.index)
         margin = top.dense - float(others.max()) if len(others) else top.dense
         return self._judge(Ranking(lexical.key, tuple(blended[:MAX_HITS]), margin), text)
+
+    def _pair_logits(self, query: np.ndarray, articles: list[int]) -> list[float]:
+        """The pair model's log-odds for each article's closest phrasing; its neutral value
+        where it cannot judge (no pair model, another encoder, nothing encoded)."""
+        assert self.semantic is not None
+        pair = self._pair
+        if pair is None:
+            return [self._neutral] * len(articles)
+        phrasings, found = self.semantic.closest_phrasings(query, articles)
+        logits = pair.logits(query, phrasings)
+        return [float(x) if ok else pair.neutral for x, ok in zip(logits, found, strict=True)]
 
     def _exactly(self, text: str, position: int, fusion: Fusion) -> Assessment:
         """The question is one article's phrasing, word for word: that article, for certain.
@@ -179,8 +201,10 @@ class Engine:
         milliseconds); the others keep their lexical rank, with no semantic credit.
         """
         lexical = self.index.rank(text, limit=MAX_HITS, include=[position])
-        cosines = [1.0 if c.index == position else fusion.floor for c in lexical.candidates]
-        blended = _blend(lexical.candidates, cosines, fusion)
+        same = [c.index == position for c in lexical.candidates]
+        cosines = [1.0 if s else fusion.floor for s in same]
+        pairs = [SAME_PAIR if s else self._neutral for s in same]
+        blended = _blend(lexical.candidates, cosines, pairs, fusion)
         return Assessment(Ranking(lexical.key, tuple(blended[:MAX_HITS]), 1.0), 1.0, text)
 
     def _judge(self, ranking: Ranking, text: str) -> Assessment:
@@ -191,15 +215,29 @@ class Engine:
 
 
 def _blend(
-    candidates: Sequence[Candidate], cosines: Sequence[float], fusion: Fusion
+    candidates: Sequence[Candidate],
+    cosines: Sequence[float],
+    pairs: Sequence[float],
+    fusion: Fusion,
 ) -> list[Candidate]:
-    """The candidates rescored with their sentence cosines, best first."""
-    keep = 1.0 - fusion.semantic
+    """The candidates rescored with their sentence cosines and pair log-odds, best first."""
+    keep = 1.0 - fusion.semantic - fusion.pair
     blended = (
-        replace(c, score=keep * c.score + fusion.semantic * fusion.similarity(cos), dense=cos)
-        for c, cos in zip(candidates, cosines, strict=True)
+        replace(
+            c,
+            score=keep * c.score
+            + fusion.semantic * fusion.similarity(cos)
+            + fusion.pair * _sigmoid(pair),
+            dense=cos,
+            pair=pair,
+        )
+        for c, cos, pair in zip(candidates, cosines, pairs, strict=True)
     )
     return sorted(blended, key=lambda c: (-c.score, c.index))
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, x))))
 
 
 def _better(best: Assessment, candidate: Assessment) -> Assessment:

@@ -67,6 +67,7 @@ class Candidate:
     fuzzy: float
     phrasing: str  # search key of the best-matching phrasing
     dense: float = 0.0  # sentence cosine of the closest phrasing (semantic ranking only)
+    pair: float = 0.0  # the pair model's log-odds for that phrasing (semantic ranking only)
 
 
 @dataclass(frozen=True, slots=True)

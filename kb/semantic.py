@@ -191,16 +191,46 @@ class SemanticIndex:
         self.starts_ = np.flatnonzero(np.r_[True, self.owners_[1:] != self.owners_[:-1]])
         self.has_phrasing_ = np.zeros(self.n_articles_, dtype=bool)
         self.has_phrasing_[self.owners_] = True
+        # Article position -> its first row in vectors_ and its number of rows.
+        self.counts_ = np.bincount(self.owners_, minlength=self.n_articles_)
+        self.first_ = np.zeros(self.n_articles_, dtype=np.int64)
+        if len(self.owners_):
+            self.first_[self.owners_[self.starts_]] = self.starts_
 
     def similarities(self, text: str) -> np.ndarray | None:
         """Cosine of `text` with each article's closest phrasing (-1 for none); None when the
         text has nothing to encode."""
+        query = self.query_vector(text)
+        return None if query is None else self.cosines(query)
+
+    def query_vector(self, text: str) -> np.ndarray | None:
+        """The vector of `text`; None when it has nothing to encode or the KB no phrasing."""
         key = embedding_text(text)
         if not key or len(self.texts_) == 0:
             return None
         # Questions are not stored: the engine's decision cache already keeps repeated ones.
-        query = self.encoder.encode([key])[0]
+        vector: np.ndarray = self.encoder.encode([key])[0]
+        return vector
+
+    def cosines(self, query: np.ndarray) -> np.ndarray:
+        """Cosine of `query` with each article's closest phrasing (-1 for none)."""
         cosines = self.vectors_ @ query
         scores = np.full(self.n_articles_, -1.0, dtype=np.float32)
         scores[self.owners_[self.starts_]] = np.maximum.reduceat(cosines, self.starts_)
         return scores
+
+    def closest_phrasings(
+        self, query: np.ndarray, articles: Sequence[int]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """For each article position: the vector of its phrasing closest to `query`, and
+        whether it has one (an article whose phrasings encode to nothing gets zeros)."""
+        out = np.zeros((len(articles), self.vectors_.shape[1]), dtype=np.float32)
+        found = np.zeros(len(articles), dtype=bool)
+        for row, position in enumerate(articles):
+            if not self.has_phrasing_[position]:
+                continue
+            start = int(self.first_[position])
+            own = self.vectors_[start : start + int(self.counts_[position])]
+            out[row] = own[int(np.argmax(own @ query))]
+            found[row] = True
+        return out, found

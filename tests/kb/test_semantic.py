@@ -7,6 +7,7 @@ marked at the end run the bundled e5 model on the shipped sample KB.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
@@ -16,10 +17,11 @@ import numpy as np
 import pytest
 
 from kb.article import Article
-from kb.confidence import ConfidenceModel
+from kb.confidence import ConfidenceModel, Fusion, PairModel
 from kb.semantic import E5Encoder, EmbeddingStore, SemanticIndex, embedding_text
 from kb.service import KnowledgeBase
 from kb.settings import KBSettings
+from tests.kb.conftest import WriteArticle
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_KB = ROOT / "kb" / "articles"
@@ -113,6 +115,60 @@ def test_a_question_worded_as_a_phrasing_is_answered_without_encoding_it(sample_
     assert decision.kind == "answer" and decision.top is not None
     assert decision.top.article_id == "password-reset"
     assert len(encoder.encoded) == encoded_for_articles
+
+
+def _word_dimension(word: str) -> int:
+    return WordsEncoder().encode([word])[0].argmax().item()
+
+
+def _judged_by(favoured: str, encoder_name: str = WordsEncoder.name) -> ConfidenceModel:
+    """The shipped model, ranking by words and by a pair model that trusts only phrasings
+    sharing the word `favoured` with the question (the sentence cosine is left out)."""
+    model = ConfidenceModel.load()
+    assert model.semantic is not None
+    coef = np.zeros(2 * WordsEncoder.dim, dtype=np.float32)
+    coef[_word_dimension(favoured)] = 80.0
+    pair = PairModel(encoder_name, coef, intercept=-8.0, neutral=-8.0)
+    semantic = replace(model.semantic, fusion=Fusion(semantic=0.0, pair=0.6), pair=pair)
+    return replace(model, semantic=semantic)
+
+
+@pytest.fixture
+def two_close_articles(write_article: WriteArticle, tmp_path: Path) -> Path:
+    assert _word_dimension("پیامک") != _word_dimension("ایمیل")
+    write_article("sms-code", "کد تایید پیامک", questions=["کد تایید با پیامک"])
+    write_article("email-code", "کد تایید ایمیل", questions=["کد تایید با ایمیل"])
+    return tmp_path / "kb"
+
+
+def test_the_pair_model_picks_between_articles_the_words_cannot_tell_apart(
+    two_close_articles: Path,
+) -> None:
+    question = "کد تایید نه با پیامک میاد نه با ایمیل"
+    for favoured, expected in (("پیامک", "sms-code"), ("ایمیل", "email-code")):
+        kb = KnowledgeBase(two_close_articles, _judged_by(favoured), encoder=WordsEncoder())
+        top = kb.ask(question).hits[0]
+        assert top.article_id == expected, favoured
+
+
+def test_a_pair_model_fitted_on_another_encoder_is_not_used(two_close_articles: Path) -> None:
+    question = "کد تایید نه با پیامک میاد نه با ایمیل"
+    tops = {
+        KnowledgeBase(
+            two_close_articles, _judged_by(favoured, "another-encoder"), encoder=WordsEncoder()
+        ).ask(question).hits[0].article_id
+        for favoured in ("پیامک", "ایمیل")
+    }
+    assert len(tops) == 1  # the same ranking whichever word the foreign pair model favours
+
+
+def test_a_malformed_pair_model_in_model_json_is_reported_with_the_file(tmp_path: Path) -> None:
+    shipped = json.loads((ROOT / "kb" / "model.json").read_text(encoding="utf-8"))
+    shipped["semantic"]["pair"]["coef"] = [0.5, 0.25, 0.125]
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(shipped), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"model\.json: pair model: 3 weights"):
+        ConfidenceModel.load(path)
 
 
 # --- the bundled model on the shipped sample KB ------------------------------------------------
