@@ -63,9 +63,16 @@ class Fusion:
     pool: int = 10
     # Weight of the pair model's probability (`PairModel`), taken from the lexical share.
     pair: float = 0.0
+    # Added for the body's passage cosine, rescaled from [`body_floor`, 1] (articles without a
+    # body get nothing, so a KB of bare questions ranks as without it).
+    body: float = 0.0
+    body_floor: float = 0.8
 
     def similarity(self, cosine: float) -> float:
         return min(1.0, max(0.0, (cosine - self.floor) / (1.0 - self.floor)))
+
+    def body_similarity(self, cosine: float) -> float:
+        return min(1.0, max(0.0, (cosine - self.body_floor) / (1.0 - self.body_floor)))
 
 
 class PairScorer(Protocol):
@@ -226,9 +233,19 @@ def feature_values(ranking: Ranking, index: KBIndex) -> list[float]:
     ]
 
 
-def semantic_feature_values(ranking: Ranking, index: KBIndex) -> list[float]:
-    """The signals for the top candidate of a blended ranking, in SEMANTIC_FEATURES order."""
+def semantic_feature_values(ranking: Ranking, index: KBIndex, fusion: Fusion) -> list[float]:
+    """The signals for the top candidate of a blended ranking, in SEMANTIC_FEATURES order.
+
+    The scores are read without the body credit: it decides which article comes first, but a KB
+    of bare questions (most of the data the model is fitted on) has none, and a score that means
+    one thing in every KB keeps one threshold right for all.
+    """
     top = ranking.candidates[0]
+    if fusion.body:
+        phrasings_only = tuple(
+            replace(c, score=c.score - fusion.body * c.body) for c in ranking.candidates[:2]
+        )
+        ranking = replace(ranking, candidates=phrasings_only)
     return [*feature_values(ranking, index), top.dense, ranking.dense_margin, top.pair]
 
 

@@ -175,9 +175,11 @@ class Engine:
         lexical = self.index.rank(text, limit=fusion.pool, include=closest.tolist())
         if not lexical.candidates:
             return Assessment(lexical, 0.0, text)
-        closeness = [float(cosines[c.index]) for c in lexical.candidates]
-        pairs = self._pair_logits(query, [c.index for c in lexical.candidates])
-        blended = _blend(lexical.candidates, closeness, pairs, fusion)
+        positions = [c.index for c in lexical.candidates]
+        closeness = [float(cosines[position]) for position in positions]
+        pairs = self._pair_logits(query, positions)
+        bodies = self.semantic.body_cosines(query, positions).tolist()
+        blended = _blend(lexical.candidates, closeness, pairs, fusion, bodies)
         top = blended[0]
         others = np.delete(cosines, top.index)
         margin = top.dense - float(others.max()) if len(others) else top.dense
@@ -210,7 +212,7 @@ class Engine:
     def _judge(self, ranking: Ranking, text: str) -> Assessment:
         if not ranking.candidates or self.semantic_model is None:
             return Assessment(ranking, 0.0, text)
-        values = semantic_feature_values(ranking, self.index)
+        values = semantic_feature_values(ranking, self.index, self.semantic_model.fusion)
         return Assessment(ranking, self.semantic_model.probability(values), text)
 
 
@@ -219,19 +221,26 @@ def _blend(
     cosines: Sequence[float],
     pairs: Sequence[float],
     fusion: Fusion,
+    bodies: Sequence[float] | None = None,
 ) -> list[Candidate]:
-    """The candidates rescored with their sentence cosines and pair log-odds, best first."""
+    """The candidates rescored with their sentence cosines, pair log-odds and body cosines
+    (none: no body credit), best first."""
     keep = 1.0 - fusion.semantic - fusion.pair
+    body_cosines = bodies if bodies is not None else [-1.0] * len(candidates)
     blended = (
         replace(
             c,
             score=keep * c.score
             + fusion.semantic * fusion.similarity(cos)
-            + fusion.pair * _sigmoid(pair),
+            + fusion.pair * _sigmoid(pair)
+            + fusion.body * body,
             dense=cos,
             pair=pair,
+            body=body,
         )
-        for c, cos, pair in zip(candidates, cosines, pairs, strict=True)
+        for c, cos, pair, body in zip(
+            candidates, cosines, pairs, map(fusion.body_similarity, body_cosines), strict=True
+        )
     )
     return sorted(blended, key=lambda c: (-c.score, c.index))
 

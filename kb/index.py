@@ -68,6 +68,7 @@ class Candidate:
     phrasing: str  # search key of the best-matching phrasing
     dense: float = 0.0  # sentence cosine of the closest phrasing (semantic ranking only)
     pair: float = 0.0  # the pair model's log-odds for that phrasing (semantic ranking only)
+    body: float = 0.0  # how close in meaning the body is, in [0, 1] (semantic ranking only)
 
 
 @dataclass(frozen=True, slots=True)

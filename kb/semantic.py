@@ -39,7 +39,11 @@ class Encoder(Protocol):
     dim: int
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """An (n, dim) float32 array, one unit vector a text."""
+        """An (n, dim) float32 array, one unit vector a text (a question)."""
+        ...
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """The same for texts that answer questions (article bodies)."""
         ...
 
 
@@ -60,6 +64,12 @@ class E5Encoder:
         # prefix on both sides for that.
         with self._lock:
             vectors = self._model.query(list(texts))
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        # A body answers the question: e5 was trained on "query: " against "passage: ".
+        with self._lock:
+            vectors = self._model.passage(list(texts))
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
 
 
@@ -103,9 +113,14 @@ class EmbeddingStore:
                 log.warning("embedding cache %s unusable (%s): vectors stay in memory", path, error)
                 self._db = None
 
-    def vectors(self, encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
-        """The vectors of `texts` (already `embedding_text`), encoding only the unknown ones."""
-        keys = [_key(encoder.name, text) for text in texts]
+    def vectors(
+        self, encoder: Encoder, texts: Sequence[str], *, passages: bool = False
+    ) -> np.ndarray:
+        """The vectors of `texts` (already `embedding_text`), encoding only the unknown ones;
+        `passages` encodes them as answers rather than questions."""
+        model = f"{encoder.name}/passage" if passages else encoder.name
+        encode = encoder.encode_passages if passages else encoder.encode
+        keys = [_key(model, text) for text in texts]
         with self._lock:
             found = {key: self._memory[key] for key in keys if key in self._memory}
             missing = [key for key in dict.fromkeys(keys) if key not in found]
@@ -115,7 +130,7 @@ class EmbeddingStore:
         fresh: dict[bytes, np.ndarray] = {}
         for start in range(0, len(unknown), BATCH):
             chunk = unknown[start : start + BATCH]
-            encoded = encoder.encode([text for _, text in chunk])
+            encoded = encode([text for _, text in chunk])
             fresh.update((key, vector) for (key, _), vector in zip(chunk, encoded, strict=True))
         with self._lock:
             self._memory.update(found)
@@ -169,7 +184,8 @@ def _key(model: str, text: str) -> bytes:
 
 
 class SemanticIndex:
-    """Every phrasing of every article as a vector; an article scores its best phrasing."""
+    """Every phrasing of every article as a vector (an article scores its best phrasing), and
+    every body as a passage vector."""
 
     def __init__(
         self, articles: Sequence[Article], encoder: Encoder, store: EmbeddingStore
@@ -196,6 +212,15 @@ class SemanticIndex:
         self.first_ = np.zeros(self.n_articles_, dtype=np.int64)
         if len(self.owners_):
             self.first_[self.owners_[self.starts_]] = self.starts_
+        # The body says what the article is about in words a question may share (pdf, پیوست)
+        # even when no phrasing does.
+        bodies = [embedding_text(article.body) for article in articles]
+        self.has_body_ = np.asarray([bool(body) for body in bodies], dtype=bool)
+        self.body_vectors_ = np.zeros((self.n_articles_, encoder.dim), dtype=np.float32)
+        if self.has_body_.any():
+            self.body_vectors_[self.has_body_] = store.vectors(
+                encoder, [body for body in bodies if body], passages=True
+            )
 
     def similarities(self, text: str) -> np.ndarray | None:
         """Cosine of `text` with each article's closest phrasing (-1 for none); None when the
@@ -218,6 +243,12 @@ class SemanticIndex:
         scores = np.full(self.n_articles_, -1.0, dtype=np.float32)
         scores[self.owners_[self.starts_]] = np.maximum.reduceat(cosines, self.starts_)
         return scores
+
+    def body_cosines(self, query: np.ndarray, articles: Sequence[int]) -> np.ndarray:
+        """Cosine of `query` with each article's body (-1 for an article without one)."""
+        positions = np.asarray(articles, dtype=np.int64)
+        cosines = self.body_vectors_[positions] @ query
+        return np.where(self.has_body_[positions], cosines, -1.0)
 
     def closest_phrasings(
         self, query: np.ndarray, articles: Sequence[int]

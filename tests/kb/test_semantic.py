@@ -45,6 +45,9 @@ class WordsEncoder:
             out[row] /= max(float(np.linalg.norm(out[row])), 1e-9)
         return out
 
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encode(texts)
+
 
 def test_vectors_survive_a_restart_so_only_new_phrasings_are_encoded(tmp_path: Path) -> None:
     path = tmp_path / "data" / "vectors.sqlite3"
@@ -169,6 +172,45 @@ def test_a_malformed_pair_model_in_model_json_is_reported_with_the_file(tmp_path
     path.write_text(json.dumps(shipped), encoding="utf-8")
     with pytest.raises(ValueError, match=r"model\.json: pair model: 3 weights"):
         ConfidenceModel.load(path)
+
+
+@pytest.fixture
+def same_question_two_answers(write_article: WriteArticle, tmp_path: Path) -> Path:
+    # Word for word the same phrasing; only the answers tell what each article is about.
+    write_article("a-size", "مشکل فایل", "حجم هر فایل حداکثر بیست مگابایت است.")
+    write_article("b-format", "مشکل فایل", "پسوند فایل باید pdf یا docx باشد.")
+    return tmp_path / "kb"
+
+
+def _body_credit(weight: float) -> ConfidenceModel:
+    """The shipped model with no lexical body signal, so only the body's vector can count."""
+    model = ConfidenceModel.load()
+    assert model.semantic is not None
+    fusion = replace(model.semantic.fusion, pair=0.0, body=weight, body_floor=0.0)
+    semantic = replace(model.semantic, fusion=fusion)
+    return replace(model, weights=replace(model.weights, body=0.0), semantic=semantic)
+
+
+def test_an_answer_close_in_meaning_to_the_question_ranks_its_article_first(
+    same_question_two_answers: Path,
+) -> None:
+    question = "مشکل فایل با پسوند docx"
+    kb_dir = same_question_two_answers
+    with_bodies = KnowledgeBase(kb_dir, _body_credit(0.3), encoder=WordsEncoder())
+    assert with_bodies.ask(question).hits[0].article_id == "b-format"
+    without = KnowledgeBase(kb_dir, _body_credit(0.0), encoder=WordsEncoder())
+    assert without.ask(question).hits[0].article_id == "a-size"  # a tie, broken by file order
+
+
+def test_bodies_are_encoded_as_passages_and_kept_with_the_phrasings(tmp_path: Path) -> None:
+    path = tmp_path / "vectors.sqlite3"
+    articles = [Article(id="a", title="رمز عبور", body="از صفحه ورود روی فراموشی رمز بزنید")]
+    SemanticIndex(articles, WordsEncoder(), EmbeddingStore(path))
+    again = WordsEncoder()
+    index = SemanticIndex(articles, again, EmbeddingStore(path))
+    assert again.encoded == []  # a restart encodes neither the phrasing nor the body again
+    related, unrelated = WordsEncoder().encode(["فراموشی رمز", "گزارش ماهانه"])
+    assert index.body_cosines(related, [0])[0] > index.body_cosines(unrelated, [0])[0] + 0.3
 
 
 # --- the bundled model on the shipped sample KB ------------------------------------------------
