@@ -217,9 +217,13 @@ def test_bodies_are_encoded_as_passages_and_kept_with_the_phrasings(tmp_path: Pa
 
 
 @pytest.fixture(scope="module")
-def e5_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
-    store = EmbeddingStore(tmp_path_factory.mktemp("vectors") / "vectors.sqlite3")
-    return KnowledgeBase(SAMPLE_KB, encoder=E5Encoder(), store=store)
+def e5_store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddingStore:
+    return EmbeddingStore(tmp_path_factory.mktemp("vectors") / "vectors.sqlite3")
+
+
+@pytest.fixture(scope="module")
+def e5_kb(e5_store: EmbeddingStore) -> KnowledgeBase:
+    return KnowledgeBase(SAMPLE_KB, encoder=E5Encoder(), store=e5_store)
 
 
 @pytest.fixture(scope="module")
@@ -240,6 +244,24 @@ def test_a_question_in_other_words_is_offered_its_article_instead_of_a_wait(
     assert "session-timeout" in {hit.article_id for hit in decision.choices or decision.hits[:1]}
     # Matching by words alone has nothing to offer and makes the customer wait for a person.
     assert words_only_kb.ask(LOGGED_OUT).kind == "handoff"
+
+
+# The PDF article's answer talks about fitting wide reports on the page; its phrasings do not.
+PRINT_COLUMNS = "گزارش رو میخوام چاپ کنم ولی ستون‌ها از کاغذ بیرون میزنه"
+
+
+def test_a_question_only_the_answer_speaks_to_is_offered_that_article(
+    e5_kb: KnowledgeBase, e5_store: EmbeddingStore
+) -> None:
+    decision = e5_kb.ask(PRINT_COLUMNS)
+    assert decision.kind in ("answer", "suggest")
+    assert decision.hits[0].article_id == "report-export-pdf"
+    model = ConfidenceModel.load()
+    assert model.semantic is not None and model.semantic.fusion.body > 0
+    fusion = replace(model.semantic.fusion, body=0.0)
+    no_body_credit = replace(model, semantic=replace(model.semantic, fusion=fusion))
+    without = KnowledgeBase(SAMPLE_KB, no_body_credit, encoder=E5Encoder(), store=e5_store)
+    assert without.ask(PRINT_COLUMNS).kind == "handoff"
 
 
 @pytest.mark.parametrize(
