@@ -187,22 +187,34 @@ def provisional(
     return replace(model, semantic=semantic)
 
 
-def tune_fusion(sets: Sequence[TuningSet], model: ConfidenceModel) -> Fusion:
-    """The blend of lexical and sentence similarity with the best top-1 + MRR@5."""
-    best: tuple[float, Fusion] | None = None
-    for weight in SEMANTIC_WEIGHTS:
-        fusion = Fusion(semantic=weight)
-        total = 0.0
+def best_ranking(
+    sets: Sequence[TuningSet], trials: Sequence[tuple[str, ConfidenceModel]]
+) -> ConfidenceModel:
+    """The trial whose ranking has the best top-1 + MRR@5, summed over the tuning sets."""
+    best: tuple[float, ConfidenceModel] | None = None
+    for label, trial in trials:
+        total, line = 0.0, f"  {label}:"
         for tuning_set in sets:
             answerable = [q for q in tuning_set.questions if q.expected is not None]
-            report = evaluate(tuning_set.engine(provisional(model, fusion)).decide, answerable)
+            report = evaluate(tuning_set.engine(trial).decide, answerable)
             total += report.top1 + report.mrr
-            print(f"  semantic={weight} {tuning_set.name}: top1={report.top1:.4f} "
-                  f"mrr={report.mrr:.4f}")
+            line += f" {tuning_set.name} top1={report.top1:.4f} mrr={report.mrr:.4f}"
+        print(line)
         if best is None or total > best[0] + 1e-9:
-            best = (total, fusion)
+            best = (total, trial)
     assert best is not None
     return best[1]
+
+
+def fusion_of(model: ConfidenceModel) -> Fusion:
+    assert model.semantic is not None
+    return model.semantic.fusion
+
+
+def tune_fusion(sets: Sequence[TuningSet], model: ConfidenceModel) -> Fusion:
+    """The blend of lexical and sentence similarity."""
+    trials = [(f"semantic={w}", provisional(model, Fusion(semantic=w))) for w in SEMANTIC_WEIGHTS]
+    return fusion_of(best_ranking(sets, trials))
 
 
 def pair_features(query: np.ndarray, phrasings: np.ndarray) -> np.ndarray:
@@ -277,46 +289,23 @@ def fit_pair(
 
 
 def tune_body(sets: Sequence[TuningSet], model: ConfidenceModel, fusion: Fusion) -> Fusion:
-    """The credit for a body close in meaning with the best top-1 + MRR@5 (ParsiNLU articles
-    have no body: only the sample KB moves)."""
-    trials = [replace(fusion, body=0.0)] + [
-        replace(fusion, body=weight, body_floor=floor)
-        for weight, floor in itertools.product(BODY_WEIGHTS, BODY_FLOORS)
+    """The credit for a body close in meaning (ParsiNLU articles have no body: only the sample
+    KB moves)."""
+    trials = [("body=0", provisional(model, replace(fusion, body=0.0)))] + [
+        (f"body={w} floor={f}", provisional(model, replace(fusion, body=w, body_floor=f)))
+        for w, f in itertools.product(BODY_WEIGHTS, BODY_FLOORS)
     ]
-    best: tuple[float, Fusion] | None = None
-    for trial in trials:
-        total, line = 0.0, f"  body={trial.body} floor={trial.body_floor}:"
-        for tuning_set in sets:
-            answerable = [q for q in tuning_set.questions if q.expected is not None]
-            report = evaluate(tuning_set.engine(provisional(model, trial)).decide, answerable)
-            total += report.top1 + report.mrr
-            line += f" {tuning_set.name} top1={report.top1:.4f} mrr={report.mrr:.4f}"
-        print(line)
-        if best is None or total > best[0] + 1e-9:
-            best = (total, trial)
-    assert best is not None
-    return best[1]
+    return fusion_of(best_ranking(sets, trials))
 
 
 def tune_pair_weight(
     sets: Sequence[TuningSet], model: ConfidenceModel, fusion: Fusion, pair: FoldedPair
 ) -> Fusion:
-    """The weight of the pair model's verdict in the ranking with the best top-1 + MRR@5."""
-    best: tuple[float, Fusion] | None = None
-    for weight in PAIR_WEIGHTS:
-        trial = replace(fusion, pair=weight)
-        total = 0.0
-        for tuning_set in sets:
-            answerable = [q for q in tuning_set.questions if q.expected is not None]
-            engine = tuning_set.engine(provisional(model, trial, pair))
-            report = evaluate(engine.decide, answerable)
-            total += report.top1 + report.mrr
-            print(f"  pair={weight} {tuning_set.name}: top1={report.top1:.4f} "
-                  f"mrr={report.mrr:.4f}")
-        if best is None or total > best[0] + 1e-9:
-            best = (total, trial)
-    assert best is not None
-    return best[1]
+    """The weight of the pair model's verdict in the ranking."""
+    trials = [
+        (f"pair={w}", provisional(model, replace(fusion, pair=w), pair)) for w in PAIR_WEIGHTS
+    ]
+    return fusion_of(best_ranking(sets, trials))
 
 
 def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[tuple[float, ...], float]:
