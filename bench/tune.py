@@ -239,6 +239,10 @@ class FoldedPair:
     def neutral(self) -> float:
         return self.folds[0].neutral
 
+    @property
+    def dim(self) -> int:
+        return self.folds[0].dim
+
     def logits(self, query: np.ndarray, phrasings: np.ndarray) -> np.ndarray:
         fold = self.fold_of.get(query.tobytes(), 0)
         return self.folds[fold].logits(query, phrasings)

@@ -85,6 +85,9 @@ class PairScorer(Protocol):
     @property
     def neutral(self) -> float: ...  # the log-odds given where there is nothing to judge
 
+    @property
+    def dim(self) -> int: ...  # the size of the vectors it judges
+
     def logits(self, query: np.ndarray, phrasings: np.ndarray) -> np.ndarray: ...
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from collections import OrderedDict
@@ -25,6 +26,8 @@ from kb.index import Candidate, KBIndex, Ranking, query_key
 from kb.latin import persian_readings
 from kb.normalize import has_latin, has_persian, normalize
 from kb.semantic import SemanticIndex
+
+log = logging.getLogger(__name__)
 
 MAX_HITS = 5
 DECISION_CACHE_SIZE = 4096
@@ -57,8 +60,16 @@ class Engine:
         self.semantic = semantic if self.semantic_model else None
         # The pair model judges vectors of the encoder it was fitted on, and no other's.
         pair = self.semantic_model.pair if self.semantic_model else None
-        encoder = self.semantic.encoder.name if self.semantic else None
-        self._pair: PairScorer | None = pair if pair and pair.encoder == encoder else None
+        self._pair: PairScorer | None = None
+        if pair is not None and self.semantic is not None:
+            encoder = self.semantic.encoder
+            if pair.encoder == encoder.name and pair.dim == encoder.dim:
+                self._pair = pair
+            elif pair.encoder == encoder.name:
+                log.warning(
+                    "pair model judges %d-dimensional vectors, %s makes %d: not used",
+                    pair.dim, encoder.name, encoder.dim,
+                )
         self._neutral = pair.neutral if pair else 0.0
         # Support questions repeat («رمزم را فراموش کرده‌ام» all day long); an engine never
         # changes, so its decisions can be kept. A reload builds a new engine and a new cache.

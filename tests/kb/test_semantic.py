@@ -165,6 +165,19 @@ def test_a_pair_model_fitted_on_another_encoder_is_not_used(two_close_articles: 
     assert len(tops) == 1  # the same ranking whichever word the foreign pair model favours
 
 
+def test_a_pair_model_for_other_sized_vectors_is_not_used(
+    two_close_articles: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    model = _judged_by("پیامک")
+    assert model.semantic is not None and isinstance(model.semantic.pair, PairModel)
+    half = replace(model.semantic.pair, coef=model.semantic.pair.coef[: WordsEncoder.dim])
+    model = replace(model, semantic=replace(model.semantic, pair=half))
+    with caplog.at_level(logging.WARNING):
+        kb = KnowledgeBase(two_close_articles, model, encoder=WordsEncoder())
+    assert kb.ask("کد تایید نه با پیامک میاد نه با ایمیل").kind in ("answer", "suggest", "handoff")
+    assert "pair model judges 32-dimensional vectors" in caplog.text
+
+
 def test_a_malformed_pair_model_in_model_json_is_reported_with_the_file(tmp_path: Path) -> None:
     shipped = json.loads((ROOT / "kb" / "model.json").read_text(encoding="utf-8"))
     shipped["semantic"]["pair"]["coef"] = [0.5, 0.25, 0.125]
