@@ -43,6 +43,7 @@ from kb.confidence import (
     SemanticModel,
     Thresholds,
     feature_values,
+    pair_features,
     semantic_feature_values,
 )
 from kb.engine import Engine
@@ -217,11 +218,6 @@ def tune_fusion(sets: Sequence[TuningSet], model: ConfidenceModel) -> Fusion:
     return fusion_of(best_ranking(sets, trials))
 
 
-def pair_features(query: np.ndarray, phrasings: np.ndarray) -> np.ndarray:
-    """What PairModel weighs, for fitting it: (q * p, |q - p|) per phrasing."""
-    return np.hstack([phrasings * query, np.abs(phrasings - query)])
-
-
 @dataclass(frozen=True, eq=False)
 class FoldedPair:
     """Pair models fitted without one fold each: a tuning question is judged by the one that
@@ -272,12 +268,11 @@ def fit_pair(
             fold = fold_of(q.expected or q.question)
             fold_by_vector[query.tobytes()] = fold
             phrasings, found = tuning_set.semantic.closest_phrasings(query, top)
-            for position, phrasing, ok in zip(top, phrasings, found, strict=True):
-                if ok:
-                    rows.append(pair_features(query, phrasing[None])[0])
-                    labels.append(int(tuning_set.index.articles_[position].id == q.expected))
-                    weights.append(tuning_set.weight)
-                    folds.append(fold)
+            rows.extend(pair_features(query, phrasings[found]))
+            for position in np.asarray(top)[found].tolist():
+                labels.append(int(tuning_set.index.articles_[position].id == q.expected))
+                weights.append(tuning_set.weight)
+                folds.append(fold)
     x, y, w, f = np.asarray(rows), np.asarray(labels), np.asarray(weights), np.asarray(folds)
     print(f"  pair rows: {len(y)} ({y.mean():.3f} right)")
 

@@ -112,10 +112,8 @@ class PairModel:
         return len(self.coef) // 2
 
     def logits(self, query: np.ndarray, phrasings: np.ndarray) -> np.ndarray:
-        dim = self.dim
-        product = (phrasings * query) @ self.coef[:dim]
-        difference = np.abs(phrasings - query) @ self.coef[dim:]
-        return np.asarray(self.intercept + product + difference, dtype=np.float64)
+        weighed = pair_features(query, phrasings) @ self.coef
+        return np.asarray(self.intercept + weighed, dtype=np.float64)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -131,6 +129,11 @@ class PairModel:
         if coef.ndim != 1 or len(coef) == 0 or len(coef) % 2:
             raise ValueError(f"{len(coef)} weights, expected 2 x the vector size")
         return cls(str(data["encoder"]), coef, float(data["intercept"]), float(data["neutral"]))
+
+
+def pair_features(query: np.ndarray, phrasings: np.ndarray) -> np.ndarray:
+    """What a PairModel weighs, one row a phrasing: (q * p, |q - p|)."""
+    return np.hstack([phrasings * query, np.abs(phrasings - query)])
 
 
 @dataclass(frozen=True, slots=True)
