@@ -69,10 +69,15 @@ class Fusion:
     body_floor: float = 0.8
 
     def similarity(self, cosine: float) -> float:
-        return min(1.0, max(0.0, (cosine - self.floor) / (1.0 - self.floor)))
+        return _rescaled(cosine, self.floor)
 
     def body_similarity(self, cosine: float) -> float:
-        return min(1.0, max(0.0, (cosine - self.body_floor) / (1.0 - self.body_floor)))
+        return _rescaled(cosine, self.body_floor)
+
+
+def _rescaled(cosine: float, floor: float) -> float:
+    """`cosine` from [`floor`, 1] to [0, 1], clipped."""
+    return min(1.0, max(0.0, (cosine - floor) / (1.0 - floor)))
 
 
 class PairScorer(Protocol):
@@ -215,7 +220,11 @@ def _pair_model(path: Path, section: dict[str, Any]) -> PairModel | None:
 
 
 def _logistic(coef: tuple[float, ...], intercept: float, values: list[float]) -> float:
-    z = intercept + sum(c * v for c, v in zip(coef, values, strict=True))
+    return sigmoid(intercept + sum(c * v for c, v in zip(coef, values, strict=True)))
+
+
+def sigmoid(z: float) -> float:
+    """The probability of log-odds `z` (0.0 far below: exp would overflow)."""
     if z < -40:
         return 0.0
     return 1.0 / (1.0 + math.exp(-z))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -19,6 +18,7 @@ from kb.confidence import (
     Thresholds,
     feature_values,
     semantic_feature_values,
+    sigmoid,
     top_candidates_within,
 )
 from kb.decision import Decision, Hit
@@ -243,7 +243,7 @@ def _blend(
             c,
             score=keep * c.score
             + fusion.semantic * fusion.similarity(cos)
-            + fusion.pair * _sigmoid(pair)
+            + fusion.pair * sigmoid(pair)
             + fusion.body * body,
             dense=cos,
             pair=pair,
@@ -254,10 +254,6 @@ def _blend(
         )
     )
     return sorted(blended, key=lambda c: (-c.score, c.index))
-
-
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, x))))
 
 
 def _better(best: Assessment, candidate: Assessment) -> Assessment:
