@@ -117,8 +117,12 @@ class PairModel:
         return len(self.coef) // 2
 
     def logits(self, query: np.ndarray, phrasings: np.ndarray) -> np.ndarray:
-        weighed = pair_features(query, phrasings) @ self.coef
-        return np.asarray(self.intercept + weighed, dtype=np.float64)
+        # pair_features(query, phrasings) @ coef, without building the rows (and summed in
+        # this order, which the fitted kb/model.json reproduces to the last digit).
+        dim = self.dim
+        product = (phrasings * query) @ self.coef[:dim]
+        difference = np.abs(phrasings - query) @ self.coef[dim:]
+        return np.asarray(self.intercept + product + difference, dtype=np.float64)
 
     def to_json(self) -> dict[str, Any]:
         return {

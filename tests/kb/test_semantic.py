@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from kb.article import Article
-from kb.confidence import ConfidenceModel, Fusion, PairModel
+from kb.confidence import ConfidenceModel, Fusion, PairModel, pair_features
 from kb.semantic import E5Encoder, EmbeddingStore, SemanticIndex, embedding_text
 from kb.service import KnowledgeBase
 from kb.settings import KBSettings
@@ -176,6 +176,17 @@ def test_a_pair_model_for_other_sized_vectors_is_not_used(
         kb = KnowledgeBase(two_close_articles, model, encoder=WordsEncoder())
     assert kb.ask("کد تایید نه با پیامک میاد نه با ایمیل").kind in ("answer", "suggest", "handoff")
     assert "pair model judges 32-dimensional vectors" in caplog.text
+
+
+def test_the_pair_model_reads_the_rows_bench_tune_fits_it_on() -> None:
+    rng = np.random.default_rng(7)
+    query = rng.normal(size=8).astype(np.float32)
+    phrasings = rng.normal(size=(3, 8)).astype(np.float32)
+    model = PairModel("e", rng.normal(size=16).astype(np.float32), 0.5, 0.0)
+    fitted_rows = pair_features(query, phrasings)
+    np.testing.assert_allclose(
+        model.logits(query, phrasings), fitted_rows @ model.coef + 0.5, rtol=1e-5
+    )
 
 
 def test_a_malformed_pair_model_in_model_json_is_reported_with_the_file(tmp_path: Path) -> None:
