@@ -164,6 +164,7 @@ def semantic_rows(
     sets: Sequence[TuningSet], model: ConfidenceModel
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Like training_rows, for the top candidate of the blended ranking."""
+    fusion = fusion_of(model)
     rows, labels, weights = [], [], []
     for tuning_set in sets:
         engine = tuning_set.engine(model)
@@ -171,8 +172,7 @@ def semantic_rows(
             ranking = engine.assess(q.question).ranking
             if not ranking.candidates:
                 continue
-            assert model.semantic is not None
-            rows.append(semantic_feature_values(ranking, tuning_set.index, model.semantic.fusion))
+            rows.append(semantic_feature_values(ranking, tuning_set.index, fusion))
             top = tuning_set.index.articles_[ranking.candidates[0].index].id
             labels.append(int(top == q.expected))
             weights.append(tuning_set.weight)
@@ -267,7 +267,8 @@ def fit_pair(
                 continue
             fold = fold_of(q.expected or q.question)
             fold_by_vector[query.tobytes()] = fold
-            phrasings, found = tuning_set.semantic.closest_phrasings(query, top)
+            cosines = tuning_set.semantic.phrasing_cosines(query)
+            phrasings, found = tuning_set.semantic.closest_phrasings(cosines, top)
             rows.extend(pair_features(query, phrasings[found]))
             for position in np.asarray(top)[found].tolist():
                 labels.append(int(tuning_set.index.articles_[position].id == q.expected))

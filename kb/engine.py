@@ -181,29 +181,33 @@ class Engine:
         if query is None:
             ranking = self.index.rank(text, limit=fusion.pool)
             return self._judge(Ranking(ranking.key, ranking.candidates[:MAX_HITS]), text)
-        cosines = self.semantic.cosines(query)
+        phrasing_cosines = self.semantic.phrasing_cosines(query)
+        cosines = self.semantic.article_cosines(phrasing_cosines)
         closest = np.argpartition(-cosines, min(fusion.pool, len(cosines)) - 1)[: fusion.pool]
         lexical = self.index.rank(text, limit=fusion.pool, include=closest.tolist())
         if not lexical.candidates:
             return Assessment(lexical, 0.0, text)
         positions = [c.index for c in lexical.candidates]
         closeness = [float(cosines[position]) for position in positions]
-        pairs = self._pair_logits(query, positions)
+        pairs = self._pair_logits(query, phrasing_cosines, positions)
         bodies = self.semantic.body_cosines(query, positions).tolist()
-        blended = _blend(lexical.candidates, closeness, pairs, fusion, bodies)
+        credits = [fusion.body_similarity(cosine) for cosine in bodies]
+        blended = _blend(lexical.candidates, closeness, pairs, credits, fusion)
         top = blended[0]
         others = np.delete(cosines, top.index)
         margin = top.dense - float(others.max()) if len(others) else top.dense
         return self._judge(Ranking(lexical.key, tuple(blended[:MAX_HITS]), margin), text)
 
-    def _pair_logits(self, query: np.ndarray, articles: list[int]) -> list[float]:
+    def _pair_logits(
+        self, query: np.ndarray, phrasing_cosines: np.ndarray, articles: list[int]
+    ) -> list[float]:
         """The pair model's log-odds for each article's closest phrasing; its neutral value
         where it cannot judge (no pair model, another encoder, nothing encoded)."""
         assert self.semantic is not None
         pair = self._pair
         if pair is None:
             return [self._neutral] * len(articles)
-        phrasings, found = self.semantic.closest_phrasings(query, articles)
+        phrasings, found = self.semantic.closest_phrasings(phrasing_cosines, articles)
         logits = pair.logits(query, phrasings)
         return [float(x) if ok else pair.neutral for x, ok in zip(logits, found, strict=True)]
 
@@ -217,7 +221,7 @@ class Engine:
         same = [c.index == position for c in lexical.candidates]
         cosines = [1.0 if s else fusion.floor for s in same]
         pairs = [SAME_PAIR if s else self._neutral for s in same]
-        blended = _blend(lexical.candidates, cosines, pairs, fusion)
+        blended = _blend(lexical.candidates, cosines, pairs, [0.0] * len(same), fusion)
         return Assessment(Ranking(lexical.key, tuple(blended[:MAX_HITS]), 1.0), 1.0, text)
 
     def _judge(self, ranking: Ranking, text: str) -> Assessment:
@@ -231,13 +235,12 @@ def _blend(
     candidates: Sequence[Candidate],
     cosines: Sequence[float],
     pairs: Sequence[float],
+    body_credits: Sequence[float],
     fusion: Fusion,
-    bodies: Sequence[float] | None = None,
 ) -> list[Candidate]:
-    """The candidates rescored with their sentence cosines, pair log-odds and body cosines
-    (none: no body credit), best first."""
+    """The candidates rescored with their sentence cosines, pair log-odds and body credits
+    (`Fusion.body_similarity`), best first."""
     keep = 1.0 - fusion.semantic - fusion.pair
-    body_cosines = bodies if bodies is not None else [-1.0] * len(candidates)
     blended = (
         replace(
             c,
@@ -249,9 +252,7 @@ def _blend(
             pair=pair,
             body=body,
         )
-        for c, cos, pair, body in zip(
-            candidates, cosines, pairs, map(fusion.body_similarity, body_cosines), strict=True
-        )
+        for c, cos, pair, body in zip(candidates, cosines, pairs, body_credits, strict=True)
     )
     return sorted(blended, key=lambda c: (-c.score, c.index))
 

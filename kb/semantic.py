@@ -226,7 +226,7 @@ class SemanticIndex:
         """Cosine of `text` with each article's closest phrasing (-1 for none); None when the
         text has nothing to encode."""
         query = self.query_vector(text)
-        return None if query is None else self.cosines(query)
+        return None if query is None else self.article_cosines(self.phrasing_cosines(query))
 
     def query_vector(self, text: str) -> np.ndarray | None:
         """The vector of `text`; None when it has nothing to encode or the KB no phrasing."""
@@ -237,11 +237,15 @@ class SemanticIndex:
         vector: np.ndarray = self.encoder.encode([key])[0]
         return vector
 
-    def cosines(self, query: np.ndarray) -> np.ndarray:
-        """Cosine of `query` with each article's closest phrasing (-1 for none)."""
-        cosines = self.vectors_ @ query
+    def phrasing_cosines(self, query: np.ndarray) -> np.ndarray:
+        """Cosine of `query` with every phrasing, in `texts_` order."""
+        cosines: np.ndarray = self.vectors_ @ query
+        return cosines
+
+    def article_cosines(self, phrasing_cosines: np.ndarray) -> np.ndarray:
+        """Each article's closest phrasing's cosine (-1 for none)."""
         scores = np.full(self.n_articles_, -1.0, dtype=np.float32)
-        scores[self.owners_[self.starts_]] = np.maximum.reduceat(cosines, self.starts_)
+        scores[self.owners_[self.starts_]] = np.maximum.reduceat(phrasing_cosines, self.starts_)
         return scores
 
     def body_cosines(self, query: np.ndarray, articles: Sequence[int]) -> np.ndarray:
@@ -251,17 +255,18 @@ class SemanticIndex:
         return np.where(self.has_body_[positions], cosines, -1.0)
 
     def closest_phrasings(
-        self, query: np.ndarray, articles: Sequence[int]
+        self, phrasing_cosines: np.ndarray, articles: Sequence[int]
     ) -> tuple[np.ndarray, np.ndarray]:
-        """For each article position: the vector of its phrasing closest to `query`, and
-        whether it has one (an article whose phrasings encode to nothing gets zeros)."""
+        """For each article position: the vector of its phrasing closest to the question (by
+        its `phrasing_cosines`), and whether it has one (one whose phrasings encode to nothing
+        gets zeros)."""
         out = np.zeros((len(articles), self.vectors_.shape[1]), dtype=np.float32)
         found = np.zeros(len(articles), dtype=bool)
         for row, position in enumerate(articles):
             if not self.has_phrasing_[position]:
                 continue
             start = int(self.first_[position])
-            own = self.vectors_[start : start + int(self.counts_[position])]
-            out[row] = own[int(np.argmax(own @ query))]
+            own = phrasing_cosines[start : start + int(self.counts_[position])]
+            out[row] = self.vectors_[start + int(np.argmax(own))]
             found[row] = True
         return out, found
