@@ -61,7 +61,12 @@ TARGET_PRECISION = 0.96  # leave a margin over the 0.95 the held-out check asks 
 # Largest share of each unanswerable kind that may be answered outright.
 MAX_ANSWERED = {"near_miss": 0.27, "out_of_scope": 0.005, "unseen": 0.05}
 SUGGEST_RECALL = 0.92
-MAX_OUT_OF_SCOPE_OFFERED = 0.05  # share of out-of-scope questions offered articles at all
+# Share of out-of-scope questions that may be offered articles at all. Offering costs such a
+# customer one tap on «none of these: talk to a person»; handing off a question the KB could
+# have answered costs a wait for a person. At 0.05 the sample KB's 44 out-of-scope tuning
+# questions (two of them may be offered) set the bar, and 18.5% of its answerable regression
+# questions were handed off, most with the right article among the choices.
+MAX_OUT_OF_SCOPE_OFFERED = 0.15
 SUGGEST_GAP = 0.12
 KB_SAMPLE_WEIGHT = 3.0  # the sample KB is the domain the bot serves; ParsiNLU is the volume
 SEMANTIC_WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7)
@@ -375,7 +380,8 @@ def show(
 ) -> None:
     figures = evaluate(engine.decide, questions).summary()
     print(f"\n== {name}: {len(engine.index)} articles")
-    for key in ("answerable", "top1", "mrr@5", "coverage", "precision", "suggest_recall"):
+    keys = ("answerable", "top1", "mrr@5", "coverage", "precision", "suggest_recall", "handed_off")
+    for key in keys:
         value = figures[key]
         print(f"  {key:24} {value:.3f}" if isinstance(value, float) else f"  {key:24} {value}")
     for kind in sorted({q.kind for q in questions}):

@@ -80,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
         ("min-precision", "fail below this precision of answers"),
         ("min-coverage", "fail below this share of answerable questions answered"),
         ("max-unanswerable-answered", "fail above this share of unanswerable questions answered"),
+        ("max-handed-off", "fail above this share of answerable questions handed to a person"),
     ):
         ev.add_argument(f"--{name}", type=float, default=None, help=help_text)
     return parser
@@ -193,6 +194,7 @@ def _failed_limits(figures: dict[str, float | int], args: argparse.Namespace) ->
         ("precision", args.min_precision, "min"),
         ("coverage", args.min_coverage, "min"),
         ("unanswerable_answered", args.max_unanswerable_answered, "max"),
+        ("handed_off", args.max_handed_off, "max"),
     )
     failures = []
     for name, limit, kind in limits:

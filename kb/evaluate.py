@@ -92,6 +92,11 @@ class Report:
         return _share(self.answerable.answered_right, self.answerable.answered)
 
     @property
+    def handed_off(self) -> float:
+        """Share of answerable questions handed to a person: neither answered nor offered."""
+        return _share(self.answerable.handed_off, self.answerable.total)
+
+    @property
     def suggest_recall(self) -> float:
         """How often the right article was among the choices offered for an answerable question."""
         return _share(self.answerable.suggested_right, self.answerable.suggested)
@@ -113,6 +118,7 @@ class Report:
             "coverage": self.coverage,
             "precision": self.precision,
             "suggest_recall": self.suggest_recall,
+            "handed_off": self.handed_off,
             "unanswerable_answered": self.unanswerable_answered,
         }
         for kind in sorted(self.by_kind):

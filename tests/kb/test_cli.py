@@ -97,6 +97,25 @@ def test_eval_prints_figures_and_fails_below_a_limit(
     assert "FAIL top1" in capsys.readouterr().err
 
 
+def test_eval_counts_answerable_questions_handed_off(
+    sample_kb: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An answerable question the KB cannot place goes to a person: a figure KB editors watch.
+    questions = tmp_path / "q.jsonl"
+    lines = [
+        {"question": "رمز عبورم را فراموش کردم", "expected": "password-reset"},
+        {"question": "گربه همسایه روی دیوار خوابیده", "expected": "password-reset"},
+    ]
+    questions.write_text(
+        "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in lines), encoding="utf-8"
+    )
+    assert main(["eval", "--kb-dir", str(sample_kb), str(questions), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["handed_off"] == 0.5
+    limit = ["--max-handed-off", "0.4"]
+    assert main(["eval", "--kb-dir", str(sample_kb), str(questions), *limit]) == 1
+    assert "FAIL handed_off = 0.500" in capsys.readouterr().err
+
+
 def test_eval_rejects_unknown_expected_ids(
     sample_kb: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

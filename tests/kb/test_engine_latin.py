@@ -110,3 +110,14 @@ def test_a_tie_keeps_the_assessment_found_first(engine: Engine) -> None:
     first = engine._assess_one("رمز عبورم را فراموش کرده ام")
     second = engine._assess_one("رمز عبورم را فراموش کرده ام")
     assert _better(first, second) is first
+
+
+@pytest.mark.parametrize("suggest", [0.05, 0.95])
+def test_where_choices_start_does_not_change_how_latin_is_read(
+    engine: Engine, suggest: float
+) -> None:
+    # An operator's KB_SUGGEST_THRESHOLD (or a retune) moves where choices are offered; the
+    # Persian reading a Latin-typed question is ranked by must stay the one it was.
+    moved = Engine(engine.index, engine.model.with_thresholds(suggest=suggest))
+    for question, _, _ in latin_questions():
+        assert moved.assess_lexically(question).text == engine.assess_lexically(question).text

@@ -2,8 +2,10 @@
 
 Limits are the figures measured when kb/model.json was last fitted, less a small margin
 (python -m kb eval, 2026-12-01): matching by words and meaning: top-1 0.809, MRR@5 0.879,
-coverage 0.306, precision 0.979, unanswerable answered 0.016; by words alone (KB_SEMANTIC=false):
-top-1 0.758, MRR@5 0.838, coverage 0.146, precision 0.957, unanswerable answered 0.016.
+coverage 0.306, precision 0.979, unanswerable answered 0.016, answerable handed off 0.096; by
+words alone (KB_SEMANTIC=false): top-1 0.758, MRR@5 0.838, coverage 0.146, precision 0.957,
+unanswerable answered 0.016, answerable handed off 0.127. (Before the suggest thresholds were
+retuned, 0.185 and 0.331 of the answerable questions went to a person.)
 """
 
 from __future__ import annotations
@@ -26,8 +28,16 @@ def test_sample_kb_passes_check() -> None:
 @pytest.mark.parametrize(
     ("semantic", "limits"),
     [
-        ("true", {"top1": 0.79, "mrr": 0.87, "coverage": 0.28, "precision": 0.95, "wrong": 0.02}),
-        ("false", {"top1": 0.73, "mrr": 0.81, "coverage": 0.12, "precision": 0.92, "wrong": 0.04}),
+        (
+            "true",
+            {"top1": 0.79, "mrr": 0.87, "coverage": 0.28, "precision": 0.95, "wrong": 0.02,
+             "handed_off": 0.12},
+        ),
+        (
+            "false",
+            {"top1": 0.73, "mrr": 0.81, "coverage": 0.12, "precision": 0.92, "wrong": 0.04,
+             "handed_off": 0.16},
+        ),
     ],
 )
 def test_sample_kb_meets_its_regression_limits(
@@ -40,5 +50,6 @@ def test_sample_kb_meets_its_regression_limits(
         "--min-coverage", str(limits["coverage"]),
         "--min-precision", str(limits["precision"]),
         "--max-unanswerable-answered", str(limits["wrong"]),
+        "--max-handed-off", str(limits["handed_off"]),
     ]  # fmt: skip
     assert main(["eval", "--kb-dir", KB_DIR, QUESTIONS, *arguments]) == 0
