@@ -71,24 +71,21 @@ def test_query_writes_one_json_line_per_input_line_even_for_garbage(sample_kb: P
     assert objects[-1]["hits"][0]["id"] == "account-locked"
 
 
+def question_file(folder: Path, *questions: dict[str, str | None]) -> Path:
+    """A `kb eval` question file: one JSON object a line."""
+    path = folder / "q.jsonl"
+    lines = (json.dumps(q, ensure_ascii=False) + "\n" for q in questions)
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
 def test_eval_prints_figures_and_fails_below_a_limit(
     sample_kb: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    questions = tmp_path / "q.jsonl"
-    questions.write_text(
-        "\n".join(
-            json.dumps(q, ensure_ascii=False)
-            for q in [
-                {
-                    "question": "رمز عبورم را فراموش کردم",
-                    "expected": "password-reset",
-                    "kind": "paraphrase",
-                },
-                {"question": "قیمت سکه امروز چند است", "expected": None, "kind": "out_of_scope"},
-            ]
-        )
-        + "\n",
-        encoding="utf-8",
+    questions = question_file(
+        tmp_path,
+        {"question": "رمز عبورم را فراموش کردم", "expected": "password-reset"},
+        {"question": "قیمت سکه امروز چند است", "expected": None, "kind": "out_of_scope"},
     )
     assert main(["eval", "--kb-dir", str(sample_kb), str(questions), "--json"]) == 0
     figures = json.loads(capsys.readouterr().out)
@@ -101,13 +98,10 @@ def test_eval_counts_answerable_questions_handed_off(
     sample_kb: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # An answerable question the KB cannot place goes to a person: a figure KB editors watch.
-    questions = tmp_path / "q.jsonl"
-    lines = [
+    questions = question_file(
+        tmp_path,
         {"question": "رمز عبورم را فراموش کردم", "expected": "password-reset"},
         {"question": "گربه همسایه روی دیوار خوابیده", "expected": "password-reset"},
-    ]
-    questions.write_text(
-        "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in lines), encoding="utf-8"
     )
     assert main(["eval", "--kb-dir", str(sample_kb), str(questions), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["handed_off"] == 0.5
