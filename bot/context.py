@@ -16,6 +16,7 @@ from bot.effects import AnswerCallback, Durable, Effect, Markup, RemoveButtons, 
 from bot.flood import FloodGuard
 from bot.formatting import bound
 from bot.hotpath import CustomerRef, log_message
+from bot.membership import MemberCache, MemberKey, Membership
 from kb.service import KnowledgeBase
 
 # Longest outgoing text kept in the interaction log.
@@ -33,6 +34,8 @@ class Services:
     # Runs a short CPU-bound KB query (~1 ms): inline by default (bot.main.run_inline);
     # swap in asyncio.to_thread if queries ever get slow.
     run_cpu: Callable[[Callable[[], Any]], Awaitable[Any]]
+    # Recent getChatMember answers (bot.membership), shared by every update.
+    members: MemberCache = field(default_factory=MemberCache)
 
     @property
     def agent_chat_id(self) -> int:
@@ -60,6 +63,8 @@ class Work:
     customer: CustomerRef | None = None
     ticket_id: int | None = None  # the customer's ticket that is not closed
     incoming_id: int | None = None  # the logged incoming message
+    # Asked of Telegram before this unit of work opened: (chat id, user id) -> a member?
+    members: dict[MemberKey, Membership] = field(default_factory=dict)
     error: BaseException | None = None
 
     @property

@@ -2,7 +2,9 @@
 
     1. decide: run the PTB handlers inside `sessions.begin()`; they write the log,
        the decision, the ticket, and list the effects. A handler error rolls it
-       all back and the update is tried again (up to max_update_attempts).
+       all back and the update is tried again (up to max_update_attempts). What
+       they need to ask Telegram (is the presser an agent?) is asked just before,
+       outside the transaction (bot.membership): no network waits inside it.
     2. commit: with the decisions, the plan (the effects) and its progress. An
        update without effects, or whose only lasting effect is one reply, is
        marked done by this very commit: the reply counts as attempted (at most once).
@@ -34,6 +36,7 @@ from bot.context import BotApp, Services, Work, reset_current_work, set_current_
 from bot.effects import Effect, SendText, delivery, from_json, to_json
 from bot.executor import IMMEDIATE_ATTEMPTS, DurableFailed, Executor, Record, retry_seconds
 from bot.hotpath import mark_inbox
+from bot.membership import ask_before_work
 from bot.queries import kv_delete
 from storage.repositories import kv_get, kv_set
 
@@ -136,20 +139,22 @@ class Pipeline:
     async def _decide(
         self, update_id: int, payload: dict[str, Any], *, replay: bool, update: Update | None
     ) -> Plan:
-        async with self.services.sessions.begin() as session:
-            if replay:
-                stored = await kv_get(session, plan_key(update_id))
-                if stored is not None:
-                    done = await kv_get(session, progress_key(update_id), 0)
-                    effects = [from_json(item) for item in stored]
-                    return Plan(effects, committed=int(done), stored=True, resumed=True)
-            try:
-                parsed = update or Update.de_json(payload, self.app.bot)
-            except Exception as error:  # a payload PTB cannot read will never work
-                log.error("update %s cannot be parsed: %s", update_id, error)
+        if replay:
+            resumed = await self._stored_plan(update_id)
+            if resumed is not None:
+                return resumed  # decided before the crash: the handlers do not run again
+        try:
+            parsed = update or Update.de_json(payload, self.app.bot)
+        except Exception as error:  # a payload PTB cannot read will never work
+            log.error("update %s cannot be parsed: %s", update_id, error)
+            async with self.services.sessions.begin() as session:
                 await mark_inbox(session, update_id, "failed", f"unparsable: {error}")
-                return Plan([])
-            work = Work(update_id=update_id, session=session)
+            return Plan([])
+        # Telegram round-trips go here, never inside the unit of work: on SQLite its
+        # transaction holds the write lock, and a slow answer would stall every update.
+        members = await ask_before_work(self.app.bot, self.services.members, parsed)
+        async with self.services.sessions.begin() as session:
+            work = Work(update_id=update_id, session=session, members=members)
             token = set_current_work(work)
             try:
                 await self.app.process_update(parsed)
@@ -162,6 +167,20 @@ class Pipeline:
             mark = 0 if self.executor.gate.paused else first_mark(work.effects)
             await self._write_progress(session, update_id, plan, mark)
         return plan
+
+    async def _stored_plan(self, update_id: int) -> Plan | None:
+        """Return the plan a replayed update was given before the crash, if it got that far.
+
+        Its own short transaction: only this update's own processing stores its plan,
+        and a replayed update is processed once, so nothing can store one in between.
+        """
+        async with self.services.sessions.begin() as session:
+            stored = await kv_get(session, plan_key(update_id))
+            if stored is None:
+                return None
+            done = await kv_get(session, progress_key(update_id), 0)
+        effects = [from_json(item) for item in stored]
+        return Plan(effects, committed=int(done), stored=True, resumed=True)
 
     # -- 3: act ------------------------------------------------------------------------------
 

@@ -1,19 +1,20 @@
 """The agents' group (the hand-off desk): claim, reply, note, article, escalate, close, rate.
 
 Everything here runs inside the update's unit of work like the customer side:
-database changes through handoff.service, Telegram calls as effects. A message
+database changes through handoff.service, Telegram calls as effects; whether a
+button's presser is an agent was asked before it opened (bot.membership). A message
 in the agents' group belongs to a ticket through its forum topic
 (ticket_by_thread); a message anywhere else in the group is ignored, except /tickets.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from sqlalchemy import select
-from telegram import ChatMember, Message, Update, User
+from telegram import Message, Update, User
 from telegram.constants import ChatType
-from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -22,7 +23,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import desk_texts, keyboards
+from bot import desk_texts, keyboards, membership
 from bot.albums import album_siblings
 from bot.context import BotContext, Services, Work
 from bot.effects import (
@@ -60,7 +61,8 @@ from storage.repositories import (
 )
 from storage.timestamps import utcnow
 
-MEMBER_STATUSES = (ChatMember.OWNER, ChatMember.ADMINISTRATOR, ChatMember.MEMBER)
+log = logging.getLogger(__name__)
+
 NOTE_MAX = 4000
 COMMENT_MAX = 1000
 TICKETS_LISTED = 30
@@ -220,15 +222,17 @@ async def do_article(work: Work, services: Services, ticket: Ticket, article_id:
 # -- buttons ----------------------------------------------------------------------------------
 
 
-async def is_member(context: BotContext, chat_id: int, user_id: int) -> bool:
-    """Ask Telegram whether the user belongs to the agents' group (a read, not a send)."""
-    try:
-        member = await context.bot.get_chat_member(chat_id, user_id)
-    except TelegramError:
-        return False
-    if member.status in MEMBER_STATUSES:
-        return True
-    return member.status == ChatMember.RESTRICTED and bool(getattr(member, "is_member", False))
+async def is_agent(context: BotContext, chat_id: int, user_id: int) -> membership.Membership:
+    """Return whether the user belongs to the group, as asked before the unit of work
+    (None: Telegram could not be asked)."""
+    work, key = context.work, (chat_id, user_id)
+    if key in work.members:
+        return work.members[key]
+    # Only an update that skipped Pipeline._decide's ask_before_work gets here (a new way
+    # of feeding updates, or card_press and this handler disagreeing). Asking now is
+    # correct, only slower, and waits on the network inside the transaction: say so.
+    log.warning("update %s: membership not asked before its unit of work", work.update_id)
+    return await membership.is_member(context.bot, context.services.members, key)
 
 
 async def on_ticket_button(update: Update, context: BotContext) -> None:
@@ -244,8 +248,10 @@ async def on_ticket_button(update: Update, context: BotContext) -> None:
     if chat is None or chat.type not in (ChatType.SUPERGROUP, ChatType.GROUP):
         work.answer_callback(query.id, desk_texts.NOT_AN_AGENT, alert=True)
         return
-    if not await is_member(context, chat.id, user.id):
-        work.answer_callback(query.id, desk_texts.NOT_AN_AGENT, alert=True)
+    agent = await is_agent(context, chat.id, user.id)
+    if not agent:
+        refusal = desk_texts.NOT_AN_AGENT if agent is False else desk_texts.MEMBERSHIP_UNCHECKED
+        work.answer_callback(query.id, refusal, alert=True)
         return
     action, ticket_id = pressed.fields[0], pressed.int_field(1)
     ticket = await get_ticket(work.session, ticket_id)

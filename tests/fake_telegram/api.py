@@ -188,6 +188,7 @@ class BotApi:
         state = self.state
         entry = METHODS.get(name.lower())
         self._delay(name)
+        self._run_hooks(name, content_type, body, query)
         with state.lock:
             record = ApiCall(entry.name if entry else name, {}, {}, time.time())
             state.calls.append(record)
@@ -233,6 +234,30 @@ class BotApi:
                 rule.times -= 1
             self.state.delay_rules = [r for r in self.state.delay_rules if r.times != 0]
         time.sleep(rule.seconds)
+
+    def _run_hooks(self, name: str, content_type: str, body: bytes, query: str) -> None:
+        """Run during_next callbacks (without the lock, so they may observe the fake)."""
+        with self.state.lock:
+            hooks = [h for h in self.state.call_hooks if h.matches(name)]
+            if not hooks:
+                return
+            try:
+                fields, _, typed = parse_body(content_type, body, query)
+                params = fields if typed else decode_params(fields)
+            except ApiError:
+                params = {}  # call() answers the malformed request itself
+            hooks = [h for h in hooks if h.accepts(params)]
+            for hook in hooks:
+                if hook.times > 0:
+                    hook.times -= 1
+            self.state.call_hooks = [h for h in self.state.call_hooks if h.times != 0]
+        for hook in hooks:
+            try:
+                hook.callback(name, params)
+            except Exception:  # a broken hook is a bug in the test: report it like a crash
+                details = traceback.format_exc()
+                self.crashes.append(details)
+                print(f"fake Telegram: a hook on {name} raised:\n{details}", file=sys.stderr)
 
     def _apply_rules(self, record: ApiCall) -> None:
         state = self.state

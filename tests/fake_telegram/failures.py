@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from tests.fake_telegram.state import ApiError, DelayRule, FailRule, FloodLimits, JSONDict, User
+from tests.fake_telegram.state import (
+    ApiError,
+    CallHook,
+    DelayRule,
+    FailRule,
+    FloodLimits,
+    JSONDict,
+    User,
+)
 from tests.fake_telegram.world import FakeWorld
 
 _DEFAULT_DESCRIPTIONS = {
@@ -114,11 +122,30 @@ class FailureControls(FakeWorld):
         with self.state.lock:
             self.state.delay_rules.append(DelayRule(_methods(method), seconds, times))
 
+    def during_next(
+        self,
+        method: str | Iterable[str] | None,
+        callback: Callable[[str, JSONDict], None],
+        *,
+        where: JSONDict | None = None,
+        times: int = 1,
+    ) -> None:
+        """Run `callback(method_name, params)` while the next `times` matching calls are answered.
+
+        `where` narrows the match to calls carrying those parameter values. The callback
+        runs in the server's thread, after any delay_next, before failures and the answer,
+        without the fake's lock (it may use the fake): the bot is still waiting for this
+        answer meanwhile. A callback that raises counts as a crash of the fake.
+        """
+        with self.state.lock:
+            self.state.call_hooks.append(CallHook(_methods(method), callback, where, times))
+
     def clear_failures(self) -> None:
-        """Drop every pending injected failure and delay."""
+        """Drop every pending injected failure, delay and during_next hook."""
         with self.state.lock:
             self.state.fail_rules.clear()
             self.state.delay_rules.clear()
+            self.state.call_hooks.clear()
 
     def block_user(self, user: User | int) -> None:
         """Make every call to this user's chat fail with 403 (no update injected)."""

@@ -415,6 +415,24 @@ class DelayRule:
 
 
 @dataclass
+class CallHook:
+    """Run `callback(method, params)` while a matching call is being answered."""
+
+    methods: frozenset[str] | None
+    callback: Callable[[str, JSONDict], None]
+    where: JSONDict | None = None  # parameters the call must carry, e.g. {"user_id": 7}
+    times: int = 1  # negative: forever
+
+    def matches(self, method: str) -> bool:
+        """Return True when this hook may apply to a call of `method` (see accepts)."""
+        return self.times != 0 and (self.methods is None or method.lower() in self.methods)
+
+    def accepts(self, params: JSONDict) -> bool:
+        """Return True when the call's parameters carry every `where` value."""
+        return all(params.get(key) == value for key, value in (self.where or {}).items())
+
+
+@dataclass
 class CallbackQuery:
     """A button press the test injected, and the bot's answer once it answers."""
 
@@ -480,6 +498,7 @@ class TelegramState:
         self.calls: list[ApiCall] = []
         self.fail_rules: list[FailRule] = []
         self.delay_rules: list[DelayRule] = []
+        self.call_hooks: list[CallHook] = []
         self.blocked: set[int] = set()
         self.commands: dict[tuple[str, str], list[JSONDict]] = {}
         self.menu_buttons: dict[int | None, JSONDict] = {}

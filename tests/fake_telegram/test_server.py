@@ -550,6 +550,25 @@ async def test_slow_telegram_surfaces_as_timed_out(fake_telegram: FakeTelegram) 
         await bot.send_message(customer.id, "دوباره")  # only the next call was slow
 
 
+async def test_a_hook_runs_during_the_matching_call_before_its_answer(
+    fake_telegram: FakeTelegram, bot: Bot
+) -> None:
+    fake = fake_telegram
+    agent, other = fake.new_agent(), fake.new_agent()
+    seen: list[tuple[str, Any, bool]] = []
+
+    def hook(method: str, params: dict[str, Any]) -> None:
+        # The call is not answered yet (the bot still waits), and the fake can be used.
+        answered = any(c.params.get("user_id") == agent.id for c in fake.api_calls(method))
+        seen.append((method, params.get("user_id"), answered))
+
+    fake.during_next("getChatMember", hook, where={"user_id": agent.id})
+    await bot.get_chat_member(fake.agent_chat_id, other.id)  # not matched: hook waits
+    await bot.get_chat_member(fake.agent_chat_id, agent.id)
+    await bot.get_chat_member(fake.agent_chat_id, agent.id)  # times=1: used up
+    assert seen == [("getChatMember", agent.id, False)]
+
+
 # --------------------------------------------------------------------------- validation
 
 

@@ -1,0 +1,174 @@
+"""Who may press a card's buttons: asked of Telegram outside the unit of work, briefly cached."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+from sqlalchemy.engine import make_url
+from telegram import Bot
+
+from bot import desk_texts
+from bot.config import Settings
+from bot.intake import Intake, Item, KeyedDispatcher
+from storage.db import create_engine_from_url, make_sessionmaker
+from storage.models import InboxUpdate
+from tests.bot.desk_support import hand_off, settled, ticket
+from tests.bot.support import running_bot
+from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram.state import JSONDict
+
+# A bot's own transaction may happen to be committing when the probe runs; one held
+# across the getChatMember call is still held after these tries (the call waits for us).
+PROBE_TRIES = 20
+PROBE_PAUSE = 0.01
+
+
+class WriteProbe:
+    """Try to take the SQLite write lock of the bot's database, without waiting for it."""
+
+    def __init__(self, database_url: str) -> None:
+        self.path = make_url(database_url).database
+        self.outcomes: list[str] = []
+
+    def __call__(self, method: str, params: JSONDict) -> None:
+        """Record "free" or "locked"; runs in the fake's thread during the call."""
+        assert self.path is not None
+        for _ in range(PROBE_TRIES):
+            db = sqlite3.connect(self.path, timeout=0, isolation_level=None)
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                db.execute("ROLLBACK")
+                self.outcomes.append(f"{method}: free")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error):
+                    self.outcomes.append(f"{method}: {error}")
+                    return
+            finally:
+                db.close()
+            time.sleep(PROBE_PAUSE)  # the fake's own thread; the bot's loop keeps running
+        self.outcomes.append(f"{method}: locked")
+
+
+def member_checks(fake: FakeTelegram, user_id: int) -> int:
+    """Count the getChatMember calls the bot made about one user."""
+    return sum(c.get("user_id") == user_id for c in fake.calls("getChatMember"))
+
+
+async def _dispatch_nothing(item: Item) -> None:
+    """Leave stored updates unprocessed (a crash right after storing them)."""
+
+
+async def store_without_handling(settings: Settings, fake: FakeTelegram) -> int:
+    """Let the intake store what Telegram holds, then stop before any of it is handled."""
+    engine = create_engine_from_url(settings.database_url)
+    try:
+        async with Bot(
+            settings.token, base_url=fake.base_url, base_file_url=fake.base_file_url
+        ) as telegram:
+            dispatcher = KeyedDispatcher(_dispatch_nothing, 1)
+            intake = Intake(telegram, make_sessionmaker(engine), dispatcher, poll_timeout=0)
+            stored = await intake.poll_once()
+            await dispatcher.drain(5)
+            return stored
+    finally:
+        await engine.dispose()
+
+
+async def test_the_database_is_not_write_locked_while_telegram_answers_get_chat_member(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    probe = WriteProbe(settings.database_url)
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.during_next("getChatMember", probe, where={"user_id": agent.id})
+        press = fake.agent_presses_button(agent, opened.card, "برمی‌دارم")
+        answer = await fake.wait_for_answer_async(press)
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+    assert probe.outcomes == ["getChatMember: free"]
+    assert answer.get("text") == desk_texts.CLAIMED_TOAST
+    assert row.claimed_by == agent.id
+
+
+async def test_a_press_replayed_after_a_crash_asks_telegram_without_the_write_lock(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+    agent = fake.new_agent("سارا")
+    press = fake.agent_presses_button(agent, opened.card, "برمی‌دارم")
+    assert await store_without_handling(settings, fake) == 1  # pending in the inbox
+    probe = WriteProbe(settings.database_url)
+    fake.during_next("getChatMember", probe, where={"user_id": agent.id})
+    async with running_bot(settings, fake) as bot:  # the restart replays the stored press
+        answer = await fake.wait_for_answer_async(press, timeout=15)
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+        (stored,) = await bot.rows(InboxUpdate, InboxUpdate.update_id == press.update_id)
+    assert probe.outcomes == ["getChatMember: free"]
+    assert answer.get("text") == desk_texts.CLAIMED_TOAST
+    assert (row.claimed_by, stored.status) == (agent.id, "done")
+
+
+async def test_an_agent_pressing_two_buttons_is_looked_up_once_and_a_stranger_stays_refused(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent, stranger = fake.new_agent("نگار"), fake.new_user("غریبه")
+        claim, close = f"t:claim:{opened.ticket_id}", f"t:close:{opened.ticket_id}"
+        refused = []
+        for data in (claim, close):
+            press = fake.agent_presses(stranger, opened.card, data)
+            refused.append(await fake.wait_for_answer_async(press))
+        claimed = await fake.wait_for_answer_async(fake.agent_presses(agent, opened.card, claim))
+        closed = await fake.wait_for_answer_async(
+            fake.agent_presses(agent, opened.card, close, check=False)
+        )
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+    assert [a.get("text") for a in refused] == [desk_texts.NOT_AN_AGENT] * 2
+    assert all(a.get("show_alert") for a in refused)
+    assert (claimed.get("text"), closed.get("text")) == (
+        desk_texts.CLAIMED_TOAST,
+        desk_texts.CLOSED_TOAST,
+    )
+    assert (row.status, row.claimed_by) == ("closed", agent.id)
+    assert (member_checks(fake, agent.id), member_checks(fake, stranger.id)) == (1, 1)
+
+
+async def test_a_failed_membership_check_refuses_the_press_and_is_not_remembered(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("مینا")
+        claim, close = f"t:claim:{opened.ticket_id}", f"t:close:{opened.ticket_id}"
+        fake.fail_next("getChatMember", status=500)
+        failed = await fake.wait_for_answer_async(fake.agent_presses(agent, opened.card, claim))
+        await settled(bot, fake)
+        untouched = await ticket(bot, opened.ticket_id)
+        # The failure is gone: the very next press asks again (no waiting out a TTL) ...
+        claimed = await fake.wait_for_answer_async(fake.agent_presses(agent, opened.card, claim))
+        # ... and that success is what gets remembered.
+        closed = await fake.wait_for_answer_async(
+            fake.agent_presses(agent, opened.card, close, check=False)
+        )
+        await settled(bot, fake)
+    # A real agent is told to try again, not that they are no agent.
+    assert failed.get("text") == desk_texts.MEMBERSHIP_UNCHECKED
+    assert failed.get("show_alert")
+    assert (untouched.status, untouched.claimed_by) == ("open", None)
+    assert (claimed.get("text"), closed.get("text")) == (
+        desk_texts.CLAIMED_TOAST,
+        desk_texts.CLOSED_TOAST,
+    )
+    checks = [c for c in fake.api_calls("getChatMember") if c.params.get("user_id") == agent.id]
+    assert [c.status for c in checks] == [500, 200]
