@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.noise import arabic_and_spacing, typo, wrong_layout
@@ -27,6 +27,15 @@ class Benchmark:
     answerable: list[LabelledQuestion]
     near_miss: list[LabelledQuestion]
     out_of_domain: list[LabelledQuestion]
+    # Normalized question -> its pair's category: "natural" (native Persian, search-box
+    # style, mostly lexical) or "qqp" (translated Quora questions, mostly semantic).
+    categories: dict[str, str] = field(default_factory=dict)
+
+    def of_category(
+        self, questions: list[LabelledQuestion], category: str
+    ) -> list[LabelledQuestion]:
+        """The ParsiNLU questions of one category (out-of-domain ones have none)."""
+        return [q for q in questions if self.categories.get(normalize(q.question)) == category]
 
     def noisy(self, kind: str, seed: int = 7) -> list[LabelledQuestion]:
         """Copies of the answerable questions with one kind of noise."""
@@ -68,8 +77,10 @@ def build(split: str, *, unseen_split: str | None = None) -> Benchmark:
             ids[key] = f"q{len(ids) + 1}"
             articles.append(Article(id=ids[key], title=pair["q1"], body=""))
     answerable, near_miss = [], []
+    categories: dict[str, str] = {}
     for pair in pairs:
         expected = ids[normalize(pair["q1"])]
+        categories.setdefault(normalize(pair["q2"]), pair["category"])
         if pair["label"] == "1":
             answerable.append(LabelledQuestion(pair["q2"], expected, "paraphrase"))
         elif normalize(pair["q2"]) not in ids:
@@ -79,4 +90,4 @@ def build(split: str, *, unseen_split: str | None = None) -> Benchmark:
         seen = set(ids)
         unseen = {normalize(p["q1"]): p["q1"] for p in read_pairs(unseen_split)}
         ood += [LabelledQuestion(q, None, "unseen") for k, q in unseen.items() if k not in seen]
-    return Benchmark(articles, answerable, near_miss, ood)
+    return Benchmark(articles, answerable, near_miss, ood, categories)
