@@ -12,6 +12,12 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/pasokh.sqlite3"
 # «123456789:AA…»: the bot id, a colon, then the secret (letters, digits, - and _).
 TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+# Seconds a fresh album item waits (from its arrival) before it is handled, so the rest of
+# its album, which long polling may hand out in the next getUpdates answer, is stored by then
+# and goes along in one copy (bot.intake). The gap is one Bot API round trip plus storing the
+# batch: tens to a few hundred milliseconds, more on a slow link. 1 s covers a slow round trip
+# or two; an album shown a second later costs nobody anything in a support conversation.
+ALBUM_GRACE_SECONDS = 1.0
 
 # How to fix each setting, shown when it is missing or malformed.
 _FIX_HINTS = {
@@ -56,6 +62,8 @@ class Settings(BaseSettings):
     max_concurrent_updates: int = Field(default=64, ge=1, le=1024)
     # Attempts at processing one update before it is marked failed.
     max_update_attempts: int = Field(default=3, ge=1, le=20)
+    # Seconds an album item waits for the rest of its album (see ALBUM_GRACE_SECONDS); 0: no wait.
+    album_grace_seconds: float = Field(default=ALBUM_GRACE_SECONDS, ge=0, le=10)
 
     # Outgoing rate limits (Telegram's: ~30 messages/s overall, 20/min per group); 0 disables.
     telegram_overall_max_rate: float = Field(default=30, ge=0)

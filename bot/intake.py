@@ -6,6 +6,10 @@ committed to the inbox table before the next getUpdates call, which is what
 confirms it; processing then goes through `Pipeline.handle`, one chat's updates
 strictly in order, different chats concurrently. On start, pending rows are
 replayed first, in update_id order.
+
+A getUpdates answer comes as soon as one update exists, so an album's items may be
+split over two batches; a fresh album item therefore waits a short grace in its chat's
+queue (never in a transaction) until the rest is stored and can go along with it.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 
+from bot.config import ALBUM_GRACE_SECONDS
 from bot.executor import retry_seconds
 from bot.hotpath import add_inbox, mark_inbox
 from bot.queries import pending_updates
@@ -45,6 +50,8 @@ class Item:
     payload: dict[str, Any]
     replay: bool
     update: Update | None = None
+    # When the intake received it (event loop clock); None for a replay.
+    received_at: float | None = None
 
 
 def json_safe(value: Any) -> Any:
@@ -101,6 +108,12 @@ def chat_key(payload: dict[str, Any]) -> Hashable:
     return ("other", None)
 
 
+def album_of(payload: dict[str, Any]) -> str | None:
+    """Return the media_group_id of a new message that is an album item, else None."""
+    group = _object(payload.get("message")).get("media_group_id")
+    return group if isinstance(group, str) else None
+
+
 def chat_id_of(payload: dict[str, Any]) -> int | None:
     """Return the chat id stored with an inbox row (None if the update has no chat)."""
     key = chat_key(payload)
@@ -112,8 +125,15 @@ def chat_id_of(payload: dict[str, Any]) -> int | None:
 class KeyedDispatcher:
     """Run items one at a time per key, many keys at once (bounded)."""
 
-    def __init__(self, handle: Callable[[Item], Awaitable[None]], max_concurrency: int) -> None:
+    def __init__(
+        self,
+        handle: Callable[[Item], Awaitable[None]],
+        max_concurrency: int,
+        *,
+        album_grace: float = ALBUM_GRACE_SECONDS,
+    ) -> None:
         self._handle = handle
+        self._album_grace = album_grace
         self._slots = asyncio.Semaphore(max_concurrency)
         self._queues: dict[Hashable, deque[Item]] = {}
         self._workers: set[asyncio.Task[None]] = set()
@@ -147,6 +167,8 @@ class KeyedDispatcher:
         try:
             while queue:
                 item = queue[0]
+                # Before taking a slot: a waiting album holds up only its own chat.
+                await self._wait_for_album(item)
                 async with self._slots:
                     try:
                         await self._handle(item)
@@ -159,6 +181,20 @@ class KeyedDispatcher:
             # Cancelled with items left: they stay pending in the inbox for the next start.
             for _ in queue:
                 self._done_one()
+
+    async def _wait_for_album(self, item: Item) -> None:
+        """Hold a fresh album item until its grace, counted from its arrival, is over.
+
+        The first item copies the album's items already stored (bot.albums); the rest
+        may come with the next getUpdates answer, a round trip later. No transaction is
+        open here (the pipeline opens it afterwards), so the database is not held either.
+        A replay does not wait: its whole album was stored before the restart.
+        """
+        if item.replay or item.received_at is None or album_of(item.payload) is None:
+            return
+        delay = item.received_at + self._album_grace - asyncio.get_running_loop().time()
+        if delay > 0:
+            await asyncio.sleep(delay)
 
     def _done_one(self) -> None:
         self._outstanding -= 1
@@ -219,9 +255,15 @@ class Intake:
 
     async def store(self, updates: Sequence[Update]) -> list[Item]:
         """Commit a batch of parsed updates to the inbox; return the items not seen before."""
-        return await self._store([(u.update_id, json_safe(u.to_dict()), u) for u in updates])
+        received_at = asyncio.get_running_loop().time()
+        batch: list[tuple[int, dict[str, Any], Update | None]] = [
+            (u.update_id, json_safe(u.to_dict()), u) for u in updates
+        ]
+        return await self._store(batch, received_at)
 
-    async def _store(self, batch: list[tuple[int, dict[str, Any], Update | None]]) -> list[Item]:
+    async def _store(
+        self, batch: list[tuple[int, dict[str, Any], Update | None]], received_at: float
+    ) -> list[Item]:
         try:
             async with self.sessions.begin() as session:
                 added = await add_inbox(
@@ -232,7 +274,7 @@ class Intake:
             log.error("storing a batch failed (%s); storing one by one", type(error).__name__)
             added = await self._store_one_by_one([(update_id, p) for update_id, p, _ in batch])
         return [
-            Item(update_id, p, replay=False, update=u)
+            Item(update_id, p, replay=False, update=u, received_at=received_at)
             for update_id, p, u in batch
             if update_id in added
         ]
@@ -283,9 +325,10 @@ class Intake:
         """Fetch one batch, store it, dispatch it; return how many updates came."""
         await self.dispatcher.wait_for_room()
         batch = await self.fetch()
+        received_at = asyncio.get_running_loop().time()
         if not batch:
             return 0
-        fresh = await self._store(batch)
+        fresh = await self._store(batch, received_at)
         # Only now may Telegram forget them: the next call confirms everything below offset.
         self.offset = max(update_id for update_id, _, _ in batch) + 1
         for item in fresh:

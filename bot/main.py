@@ -179,7 +179,9 @@ async def _poll(app: BotApp, services: Services, stop: asyncio.Event | None) -> 
     async def handle(item: Item) -> None:
         await pipeline.handle(item.update_id, item.payload, replay=item.replay, update=item.update)
 
-    dispatcher = KeyedDispatcher(handle, settings.max_concurrent_updates)
+    dispatcher = KeyedDispatcher(
+        handle, settings.max_concurrent_updates, album_grace=settings.album_grace_seconds
+    )
     intake = Intake(app.bot, services.sessions, dispatcher, poll_timeout=settings.poll_timeout)
     loop = asyncio.get_running_loop()
     signals = (signal.SIGTERM, signal.SIGINT) if stop is None else ()

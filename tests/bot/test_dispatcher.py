@@ -52,6 +52,45 @@ async def test_a_failing_update_does_not_stop_its_chat() -> None:
     assert done == [2]
 
 
+def album_item(update_id: int, *, replay: bool = False) -> Item:
+    message = {"chat": {"id": 7}, "message_id": update_id, "media_group_id": "album-1"}
+    received_at = None if replay else asyncio.get_running_loop().time()
+    return Item(update_id, {"message": message}, replay=replay, received_at=received_at)
+
+
+async def test_an_album_item_waits_for_its_rest_holding_up_only_its_chat() -> None:
+    seen: list[int] = []
+
+    async def handle(it: Item) -> None:
+        seen.append(it.update_id)
+
+    dispatcher = KeyedDispatcher(handle, max_concurrency=4, album_grace=60)
+    dispatcher.submit("a", album_item(1))
+    now = asyncio.get_running_loop().time()
+    dispatcher.submit("a", Item(2, {}, replay=False, received_at=now))  # behind the album
+    dispatcher.submit("b", Item(100, {}, replay=False, received_at=now))
+    for _ in range(50):
+        if seen:
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)  # room for chat a to run, were it not waiting
+    assert seen == [100]
+    assert not await dispatcher.drain(0)  # still waiting: stays pending for the next start
+
+
+async def test_replayed_album_items_and_other_updates_do_not_wait() -> None:
+    seen: list[int] = []
+
+    async def handle(it: Item) -> None:
+        seen.append(it.update_id)
+
+    dispatcher = KeyedDispatcher(handle, max_concurrency=4, album_grace=60)
+    dispatcher.submit("a", album_item(1, replay=True))
+    dispatcher.submit("b", Item(2, {}, replay=False, received_at=asyncio.get_running_loop().time()))
+    assert await dispatcher.drain(5)  # a 60 s grace would not finish
+    assert sorted(seen) == [1, 2]
+
+
 def test_updates_are_keyed_by_chat_and_topic() -> None:
     private = {"update_id": 1, "message": {"chat": {"id": 7}}}
     press = {"update_id": 2, "callback_query": {"from": {"id": 7}, "message": {"chat": {"id": 7}}}}

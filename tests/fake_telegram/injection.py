@@ -41,6 +41,29 @@ class Injector(FakeWorld):
         with self.state.lock:
             return Injected(self.state.enqueue(kind, payload))
 
+    def hold_updates(self) -> None:
+        """Hand out no update injected from now on until release_updates().
+
+        Earlier updates are still delivered, so the bot gets what came before in one
+        getUpdates answer and the held ones in a later one, as when Telegram answers a
+        long poll as soon as the first of several simultaneous updates exists.
+        """
+        with self.state.lock:
+            if self.state.held_from is None:
+                self.state.held_from = self.state.next_update_id
+
+    def release_updates(self) -> None:
+        """Deliver the updates held back by hold_updates() (to the next poll or webhook push)."""
+        with self.state.lock:
+            self.state.held_from = None
+            self.state.updates_cv.notify_all()
+            self.state.touch()
+
+    def new_media_group_id(self) -> str:
+        """Allocate a media_group_id, to build an album item by item."""
+        with self.state.lock:
+            return self.state.new_media_group_id()
+
     def skip_update_ids(self, count: int) -> None:
         """Make the next update_id jump, as after a week without updates."""
         with self.state.lock:
@@ -351,8 +374,12 @@ class Injector(FakeWorld):
         caption: str | None = None,
         data: bytes | None = None,
         chat_id: int | None = None,
+        media_group_id: str | None = None,
     ) -> Injected:
-        """Inject an agent's message in a topic (None: the General topic), text or media."""
+        """Inject an agent's message in a topic (None: the General topic), text or media.
+
+        media_group_id makes a media message an album item (see new_media_group_id).
+        """
         with self.state.lock:
             if media is None:
                 if text is None:
@@ -369,7 +396,13 @@ class Injector(FakeWorld):
             if media not in MEDIA_KINDS:
                 raise ValueError(f"unknown media kind {media!r}")
             return self._group_message(
-                agent, chat_id, thread_id, media, caption=caption or text, data=data
+                agent,
+                chat_id,
+                thread_id,
+                media,
+                caption=caption or text,
+                data=data,
+                media_group_id=media_group_id,
             )
 
     def agent_replies_to(

@@ -487,6 +487,7 @@ class TelegramState:
         self.file_counter = 0
         self.media_group_counter = 0
         self.queue: list[JSONDict] = []  # updates not yet confirmed
+        self.held_from: int | None = None  # updates from this id on wait for release_updates()
         self.injected: list[JSONDict] = []  # every update ever injected
         self.deliveries: dict[int, int] = {}
         self.next_update_id = 100_000_001
@@ -594,11 +595,15 @@ class TelegramState:
         self.touch()
 
     def take_deliverable(self, limit: int) -> list[JSONDict]:
-        """Drop queued updates of types not allowed, then return the first `limit` others."""
+        """Drop queued updates of types not allowed, then return the first `limit` others.
+
+        Updates a test holds back (held_from) are not handed out yet.
+        """
         kept = [u for u in self.queue if _update_type(u) in self.allowed_updates]
         if len(kept) != len(self.queue):
             self.queue = kept
-        batch = kept[:limit]
+        held = self.held_from
+        batch = [u for u in kept if held is None or u["update_id"] < held][:limit]
         for update in batch:
             self.deliveries[update["update_id"]] = self.deliveries.get(update["update_id"], 0) + 1
         return batch

@@ -187,6 +187,21 @@ async def test_offset_in_the_middle_drops_only_the_earlier_updates(
     assert len(fake_telegram.pending_updates()) == 2
 
 
+async def test_held_updates_come_in_a_later_answer(
+    fake_telegram: FakeTelegram, bot: Bot
+) -> None:
+    customer = fake_telegram.new_user()
+    first = fake_telegram.user_sends_text(customer, "یک")
+    fake_telegram.hold_updates()
+    second = fake_telegram.user_sends_text(customer, "دو")
+    assert [u.update_id for u in await bot.get_updates()] == [first.update_id]
+    poll = asyncio.create_task(bot.get_updates(offset=first.update_id + 1, timeout=5))
+    await fake_telegram.wait_for_calls_async("getUpdates", 2)  # the poll is now waiting
+    fake_telegram.release_updates()
+    assert [u.update_id for u in await poll] == [second.update_id]
+    assert fake_telegram.deliveries(second) == 1
+
+
 async def test_long_poll_wakes_when_an_update_is_injected(
     fake_telegram: FakeTelegram, bot: Bot
 ) -> None:

@@ -52,7 +52,8 @@ class WebhookPusher(threading.Thread):
         if not state.webhook.url:
             return False
         state.take_deliverable(0)  # drops queued updates of types not allowed
-        return bool(state.queue)
+        held = state.held_from
+        return any(held is None or u["update_id"] < held for u in state.queue)
 
     def _post(self, url: str, secret: str | None, update: JSONDict) -> str | None:
         headers = {"Content-Type": "application/json"}
