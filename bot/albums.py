@@ -8,6 +8,7 @@ from sqlalchemy import select
 from telegram import Message
 
 from bot.context import Work
+from bot.intake import album_of
 from storage.models import InboxUpdate
 
 
@@ -31,6 +32,6 @@ async def album_siblings(work: Work, message: Message) -> tuple[int, ...]:
     for payload in rows:
         item: dict[str, Any] = payload.get("message") or {}
         same_chat = (item.get("chat") or {}).get("id") == message.chat_id
-        if same_chat and item.get("media_group_id") == group:
+        if same_chat and album_of(payload) == group:
             ids.append(int(item["message_id"]))
     return tuple(sorted(i for i in ids if i > message.message_id))

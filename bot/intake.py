@@ -255,15 +255,10 @@ class Intake:
 
     async def store(self, updates: Sequence[Update]) -> list[Item]:
         """Commit a batch of parsed updates to the inbox; return the items not seen before."""
-        received_at = asyncio.get_running_loop().time()
-        batch: list[tuple[int, dict[str, Any], Update | None]] = [
-            (u.update_id, json_safe(u.to_dict()), u) for u in updates
-        ]
-        return await self._store(batch, received_at)
+        return await self._store([(u.update_id, json_safe(u.to_dict()), u) for u in updates])
 
-    async def _store(
-        self, batch: list[tuple[int, dict[str, Any], Update | None]], received_at: float
-    ) -> list[Item]:
+    async def _store(self, batch: list[tuple[int, dict[str, Any], Update | None]]) -> list[Item]:
+        received_at = asyncio.get_running_loop().time()  # an album item's grace counts from here
         try:
             async with self.sessions.begin() as session:
                 added = await add_inbox(
@@ -325,10 +320,9 @@ class Intake:
         """Fetch one batch, store it, dispatch it; return how many updates came."""
         await self.dispatcher.wait_for_room()
         batch = await self.fetch()
-        received_at = asyncio.get_running_loop().time()
         if not batch:
             return 0
-        fresh = await self._store(batch, received_at)
+        fresh = await self._store(batch)
         # Only now may Telegram forget them: the next call confirms everything below offset.
         self.offset = max(update_id for update_id, _, _ in batch) + 1
         for item in fresh:
