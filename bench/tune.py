@@ -368,28 +368,22 @@ def answer_threshold(
             else None
         )
         assessed.append((q, a.confidence, top))
-    totals = {kind: sum(1 for q in questions if q.kind == kind) for kind in MAX_ANSWERED}
-    near_by_category: dict[str, list[float]] = {}
+    # Each unanswerable kind has its limit; near misses keep it within each category too.
+    limited: dict[tuple[str, str | None], list[float]] = {}
     for q, p, _ in assessed:
+        if q.kind not in MAX_ANSWERED:
+            continue
+        limited.setdefault((q.kind, None), []).append(p)
         category = categories.get(normalize(q.question)) if categories else None
         if q.kind == "near_miss" and category is not None:
-            near_by_category.setdefault(category, []).append(p)
+            limited.setdefault((q.kind, category), []).append(p)
+    groups = [(MAX_ANSWERED[kind], np.asarray(ps)) for (kind, _), ps in limited.items()]
     for t in np.arange(0.20, 0.99, 0.01):
-        answered = [(q, top) for q, p, top in assessed if p >= t]
-        answerable = [(q, top) for q, top in answered if q.expected is not None]
+        answerable = [(q, top) for q, p, top in assessed if p >= t and q.expected is not None]
         right = sum(1 for q, top in answerable if top == q.expected)
         if right / max(1, len(answerable)) < TARGET_PRECISION:
             continue
-        shares = {
-            kind: sum(1 for q, _ in answered if q.kind == kind) / max(1, totals[kind])
-            for kind in MAX_ANSWERED
-        }
-        if not all(shares[kind] <= limit for kind, limit in MAX_ANSWERED.items()):
-            continue
-        if all(
-            np.mean(np.asarray(ps) >= t) <= MAX_ANSWERED["near_miss"]
-            for ps in near_by_category.values()
-        ):
+        if all(np.mean(confidences >= t) <= limit for limit, confidences in groups):
             return float(round(t, 2))
     return 0.99
 
