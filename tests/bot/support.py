@@ -174,14 +174,17 @@ class RunningBot:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(settings: Settings, fake: FakeTelegram) -> AsyncIterator[RunningBot]:
-    """Serve the bot in-process until the block ends (then stop it cleanly)."""
+async def running_bot(
+    settings: Settings, fake: FakeTelegram, *, start_timeout: float = 20
+) -> AsyncIterator[RunningBot]:
+    """Serve the bot in-process until the block ends (then stop it cleanly); `start_timeout`
+    bounds how long it may take to load its KB and start polling."""
     stop = asyncio.Event()
     calls_before = len(fake.calls("getUpdates"))
     task = asyncio.create_task(serve(settings, stop))
     await fake.wait_for_async(
         lambda: task.done() or len(fake.calls("getUpdates")) > calls_before,
-        timeout=20,
+        timeout=start_timeout,
         what="the bot to start polling",
     )
     if task.done():
