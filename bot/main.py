@@ -105,10 +105,17 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
             "see .env.example for its values",
             EXIT_CONFIG,
         ) from None
-    kb = await asyncio.to_thread(kb_settings.knowledge_base)
+    # Customers are answered by words from the first second; a first start's sentence
+    # encoding (about 24 s for the sample KB, minutes for a large one) runs in the KB watcher.
+    kb = await asyncio.to_thread(kb_settings.knowledge_base, serve_first=True)
     for problem in kb.errors:
         log.warning("KB: %s", problem)
-    matching = "words and meaning" if kb.semantic else "words only"
+    if kb.semantic:
+        matching = "words and meaning"
+    elif kb.encoding_deferred:
+        matching = "words only until its sentence vectors are encoded"
+    else:
+        matching = "words only"
     log.info("KB loaded: %d articles from %s (%s)", len(kb), settings.kb_dir, matching)
 
     engine = create_engine_from_url(settings.database_url, **pool_options(settings.database_url))
@@ -121,7 +128,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         sessions=sessions,
         flood=FloodGuard(settings.flood_max_messages, settings.flood_window_seconds),
         # The sentence encoder takes milliseconds and releases the GIL: off the event loop.
-        run_cpu=asyncio.to_thread if kb.semantic else run_inline,
+        # Decided by the encoder, not by today's index: a deferred one is swapped in later.
+        run_cpu=asyncio.to_thread if kb.encoder is not None else run_inline,
     )
     app = build_application(settings, services)
     try:

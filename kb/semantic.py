@@ -118,13 +118,9 @@ class EmbeddingStore:
     ) -> np.ndarray:
         """The vectors of `texts` (already `embedding_text`), encoding only the unknown ones;
         `passages` encodes them as answers rather than questions."""
-        model = f"{encoder.name}/passage" if passages else encoder.name
         encode = encoder.encode_passages if passages else encoder.encode
-        keys = [_key(model, text) for text in texts]
-        with self._lock:
-            found = {key: self._memory[key] for key in keys if key in self._memory}
-            missing = [key for key in dict.fromkeys(keys) if key not in found]
-            found.update(self._read(missing, encoder.dim))
+        keys = _keys(encoder, texts, passages)
+        found = self._known(keys, encoder.dim)
         pairs = dict.fromkeys(zip(keys, texts, strict=True))
         unknown = [(key, text) for key, text in pairs if key not in found]
         fresh: dict[bytes, np.ndarray] = {}
@@ -140,6 +136,25 @@ class EmbeddingStore:
         if not keys:
             return np.zeros((0, encoder.dim), dtype=np.float32)
         return np.stack([found[key] for key in keys])
+
+    def unknown(
+        self, encoder: Encoder, texts: Sequence[str], *, passages: bool = False
+    ) -> int:
+        """How many distinct `texts` `vectors` would have to encode; what is found on disk is
+        kept in memory for the `vectors` call that follows."""
+        keys = _keys(encoder, texts, passages)
+        found = self._known(keys, encoder.dim)
+        with self._lock:
+            self._memory.update(found)
+        return sum(key not in found for key in dict.fromkeys(keys))
+
+    def _known(self, keys: Sequence[bytes], dim: int) -> dict[bytes, np.ndarray]:
+        """The stored vectors among `keys`, from memory first, then from the file."""
+        with self._lock:
+            found = {key: self._memory[key] for key in keys if key in self._memory}
+            missing = [key for key in dict.fromkeys(keys) if key not in found]
+            found.update(self._read(missing, dim))
+        return found
 
     def _read(self, keys: list[bytes], dim: int) -> dict[bytes, np.ndarray]:
         if self._db is None or not keys:
@@ -179,6 +194,11 @@ class EmbeddingStore:
         self._db = None
 
 
+def _keys(encoder: Encoder, texts: Sequence[str], passages: bool) -> list[bytes]:
+    model = f"{encoder.name}/passage" if passages else encoder.name
+    return [_key(model, text) for text in texts]
+
+
 def _key(model: str, text: str) -> bytes:
     return hashlib.blake2b(f"{model}\n{text}".encode(), digest_size=16).digest()
 
@@ -192,13 +212,7 @@ class SemanticIndex:
     ) -> None:
         self.encoder = encoder
         self.store = store
-        texts: list[str] = []
-        owners: list[int] = []
-        for position, article in enumerate(articles):
-            for phrasing in dict.fromkeys(embedding_text(p) for p in article.phrasings):
-                if phrasing:
-                    texts.append(phrasing)
-                    owners.append(position)
+        texts, owners = _phrasing_texts(articles)
         self.n_articles_ = len(articles)
         self.texts_ = tuple(texts)
         self.owners_ = np.asarray(owners, dtype=np.int64)
@@ -221,6 +235,14 @@ class SemanticIndex:
             self.body_vectors_[self.has_body_] = store.vectors(
                 encoder, [body for body in bodies if body], passages=True
             )
+
+    @staticmethod
+    def unencoded(articles: Sequence[Article], encoder: Encoder, store: EmbeddingStore) -> int:
+        """How many texts building the index of `articles` would encode (none when `store`
+        already holds them all): what decides whether it is quick."""
+        phrasings, _ = _phrasing_texts(articles)
+        bodies = [body for body in (embedding_text(a.body) for a in articles) if body]
+        return store.unknown(encoder, phrasings) + store.unknown(encoder, bodies, passages=True)
 
     def similarities(self, text: str) -> np.ndarray | None:
         """Cosine of `text` with each article's closest phrasing (-1 for none); None when the
@@ -270,3 +292,15 @@ class SemanticIndex:
             out[row] = self.vectors_[start + int(np.argmax(own))]
             found[row] = True
         return out, found
+
+
+def _phrasing_texts(articles: Sequence[Article]) -> tuple[list[str], list[int]]:
+    """Every article's distinct phrasings as encoded, and the position of the article of each."""
+    texts: list[str] = []
+    owners: list[int] = []
+    for position, article in enumerate(articles):
+        for phrasing in dict.fromkeys(embedding_text(p) for p in article.phrasings):
+            if phrasing:
+                texts.append(phrasing)
+                owners.append(position)
+    return texts, owners

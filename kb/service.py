@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,10 @@ log = logging.getLogger(__name__)
 
 _Stamp = tuple[tuple[str, int, int], ...]
 
+# With `serve_first`, a build that would encode more texts than this (about a second of
+# encoding) serves by words at once and leaves the encoding to the next reload.
+ENCODE_BEFORE_SERVING = 64
+
 
 @dataclass(frozen=True, slots=True)
 class _Snapshot:
@@ -30,6 +35,8 @@ class _Snapshot:
     articles: dict[str, Article]
     errors: tuple[ArticleError, ...]
     stamp: _Stamp
+    # Served by words while the sentence vectors wait for the next reload.
+    encoding_deferred: bool = False
 
 
 class KnowledgeBase:
@@ -42,14 +49,22 @@ class KnowledgeBase:
         *,
         encoder: Encoder | None = None,
         store: EmbeddingStore | None = None,
+        serve_first: bool = False,
     ) -> None:
-        """`encoder` turns on semantic matching (see kb.semantic); `store` keeps its vectors."""
+        """`encoder` turns on semantic matching (see kb.semantic); `store` keeps its vectors.
+
+        With `serve_first`, articles whose vectors are not in `store` yet (a first start, a
+        large edit) are served by words at once, and the next `reload` (which `watch` runs
+        straight away) encodes them and swaps in matching by meaning. Without it, a build
+        encodes before it serves, so every answer is the final one (the command line).
+        """
         self.kb_dir = Path(kb_dir)
         self.model = model or ConfidenceModel.load()
         self.encoder = encoder
         self.store = store or EmbeddingStore()
+        self.serve_first = serve_first
         self._reload_lock = threading.Lock()
-        self._snapshot = self._build(self._stamp(), previous=None)
+        self._snapshot = self._build(self._stamp(), previous=None, may_defer=serve_first)
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -84,6 +99,11 @@ class KnowledgeBase:
         return self._snapshot.engine.semantic is not None
 
     @property
+    def encoding_deferred(self) -> bool:
+        """Whether matching by meaning waits for the next reload to encode the articles."""
+        return self._snapshot.encoding_deferred
+
+    @property
     def errors(self) -> tuple[ArticleError, ...]:
         return self._snapshot.errors
 
@@ -98,18 +118,34 @@ class KnowledgeBase:
         Blocking (reads files, fits the index): call it from a worker thread in async code.
         """
         with self._reload_lock:
+            current = self._snapshot
             stamp = self._stamp()
-            if stamp == self._snapshot.stamp and not force:
+            if stamp == current.stamp and not force and not current.encoding_deferred:
                 return False
-            snapshot = self._build(stamp, previous=self._snapshot)
-            changed = snapshot.engine is not self._snapshot.engine
+            # A deferred encoding is done now, edits or not: deferring again could put it off
+            # for as long as an editor keeps saving.
+            may_defer = self.serve_first and not current.encoding_deferred
+            started = time.monotonic()
+            snapshot = self._build(stamp, previous=current, may_defer=may_defer)
+            changed = snapshot.engine is not current.engine
             self._snapshot = snapshot
+            if current.encoding_deferred and not snapshot.encoding_deferred and self.semantic:
+                log.info(
+                    "KB: matching by meaning is ready (%d articles, %.0f s of encoding)",
+                    len(snapshot.articles),
+                    time.monotonic() - started,
+                )
             return changed
 
     async def watch(self, interval: float = 2.0) -> None:
-        """Poll the directory forever and reload in a worker thread; cancel the task to stop."""
+        """Poll the directory forever and reload in a worker thread; cancel the task to stop.
+
+        A deferred encoding (`serve_first`) starts at once, not after the first interval.
+        """
+        delay = 0.0 if self.encoding_deferred else interval
         while True:
-            await asyncio.sleep(interval)
+            await asyncio.sleep(delay)
+            delay = interval
             try:
                 if await asyncio.to_thread(self.reload):
                     log.info("KB reloaded: %d articles", len(self))
@@ -126,7 +162,7 @@ class KnowledgeBase:
             stamps.append((str(path), info.st_mtime_ns, info.st_size))
         return tuple(stamps)
 
-    def _build(self, stamp: _Stamp, previous: _Snapshot | None) -> _Snapshot:
+    def _build(self, stamp: _Stamp, previous: _Snapshot | None, *, may_defer: bool) -> _Snapshot:
         result = load_articles(self.kb_dir)
         articles = {a.id: a for a in result.articles}
         errors = result.errors
@@ -134,15 +170,28 @@ class KnowledgeBase:
             articles = _keep_last_good(articles, errors, previous.articles)
         for error in errors:
             log.warning("KB article problem: %s", error)
-        if previous is not None and articles == previous.articles:
-            engine = previous.engine
-        else:
-            served = list(articles.values())
-            semantic = None
-            if self.encoder is not None and self.model.semantic is not None:
+        if (
+            previous is not None
+            and articles == previous.articles
+            and not previous.encoding_deferred
+        ):
+            return _Snapshot(previous.engine, articles, errors, stamp)
+        served = list(articles.values())
+        semantic = None
+        deferred = False
+        if self.encoder is not None and self.model.semantic is not None:
+            unencoded = (
+                SemanticIndex.unencoded(served, self.encoder, self.store) if may_defer else 0
+            )
+            if unencoded > ENCODE_BEFORE_SERVING:
+                log.info(
+                    "KB: %d texts to encode; answering by words until they are", unencoded
+                )
+                deferred = True
+            else:
                 semantic = SemanticIndex(served, self.encoder, self.store)
-            engine = Engine(KBIndex(served, self.model.weights), self.model, semantic)
-        return _Snapshot(engine, articles, errors, stamp)
+        engine = Engine(KBIndex(served, self.model.weights), self.model, semantic)
+        return _Snapshot(engine, articles, errors, stamp, deferred)
 
 
 def _keep_last_good(

@@ -30,12 +30,22 @@ class KBSettings(BaseSettings):
     # Where sentence vectors of the articles are kept between runs (a SQLite file).
     kb_embedding_cache: Path = Path("data/kb-embeddings.sqlite3")
 
-    def knowledge_base(self, kb_dir: Path | None = None) -> KnowledgeBase:
-        """The KB these settings describe: its folder, thresholds and matching (blocking)."""
+    def knowledge_base(
+        self, kb_dir: Path | None = None, *, serve_first: bool = False
+    ) -> KnowledgeBase:
+        """The KB these settings describe: its folder, thresholds and matching (blocking).
+
+        `serve_first`: answer by words while the articles' sentence vectors are still to be
+        encoded (see KnowledgeBase), rather than wait for them.
+        """
         encoder = load_encoder() if self.kb_semantic else None
         store = EmbeddingStore(self.kb_embedding_cache) if encoder is not None else None
         return KnowledgeBase(
-            kb_dir or self.kb_dir, self.confidence_model(), encoder=encoder, store=store
+            kb_dir or self.kb_dir,
+            self.confidence_model(),
+            encoder=encoder,
+            store=store,
+            serve_first=serve_first,
         )
 
     def confidence_model(self) -> ConfidenceModel:

@@ -6,6 +6,7 @@ marked at the end run the bundled e5 model on the shipped sample KB.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import kb.service
 from kb.article import Article
 from kb.confidence import ConfidenceModel, Fusion, PairModel, pair_features
 from kb.semantic import E5Encoder, EmbeddingStore, SemanticIndex, embedding_text
@@ -235,6 +237,107 @@ def test_bodies_are_encoded_as_passages_and_kept_with_the_phrasings(tmp_path: Pa
     assert again.encoded == []  # a restart encodes neither the phrasing nor the body again
     related, unrelated = WordsEncoder().encode(["فراموشی رمز", "گزارش ماهانه"])
     assert index.body_cosines(related, [0])[0] > index.body_cosines(unrelated, [0])[0] + 0.3
+
+
+# --- serving by words while the articles are encoded --------------------------------------
+
+
+@pytest.fixture
+def encode_before_serving(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Defer any encoding at all: the five-article KB stands in for a large one."""
+    monkeypatch.setattr(kb.service, "ENCODE_BEFORE_SERVING", 0)
+
+
+@pytest.mark.usefixtures("encode_before_serving")
+def test_serve_first_answers_by_words_until_a_reload_encodes(sample_kb: Path) -> None:
+    encoder = WordsEncoder()
+    kb = KnowledgeBase(sample_kb, encoder=encoder, serve_first=True)
+    assert encoder.encoded == []  # nothing encoded before the first answer
+    assert not kb.semantic and kb.encoding_deferred
+    decision = kb.ask("رمز عبورم را فراموش کردم")
+    assert decision.kind == "answer" and decision.top is not None
+    assert decision.top.article_id == "password-reset"
+
+    assert kb.reload() is True  # nothing changed on disk: the deferred encoding is the change
+    assert kb.semantic and not kb.encoding_deferred
+    assert "بازیابی رمز عبور" in encoder.encoded
+    assert kb.reload() is False
+    fresh = "کد تایید برای ورود به حسابم نمیاد"
+    kb.ask(fresh)
+    assert embedding_text(fresh) in encoder.encoded  # questions are now matched by meaning
+
+
+@pytest.mark.usefixtures("encode_before_serving")
+def test_a_deferred_encoding_is_not_put_off_again_by_an_edit(
+    sample_kb: Path, write_article: WriteArticle
+) -> None:
+    kb = KnowledgeBase(sample_kb, encoder=WordsEncoder(), serve_first=True)
+    write_article("vpn", "اتصال به وی پی ان سازمان", questions=["وی پی ان وصل نمی‌شود"])
+    assert kb.reload() is True
+    assert kb.semantic and kb.get("vpn") is not None
+    assert kb.ask("وی پی ان وصل نمیشه").top.article_id == "vpn"  # type: ignore[union-attr]
+
+
+@pytest.mark.usefixtures("encode_before_serving")
+def test_a_restart_with_the_vectors_stored_matches_by_meaning_at_once(
+    sample_kb: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "vectors.sqlite3"
+    KnowledgeBase(sample_kb, encoder=WordsEncoder(), store=EmbeddingStore(path))
+    again = WordsEncoder()
+    kb = KnowledgeBase(sample_kb, encoder=again, store=EmbeddingStore(path), serve_first=True)
+    assert kb.semantic and not kb.encoding_deferred
+    assert again.encoded == []
+
+
+def test_an_edit_of_a_few_phrasings_is_encoded_before_it_is_served(
+    sample_kb: Path, write_article: WriteArticle
+) -> None:
+    encoder = WordsEncoder()
+    kb = KnowledgeBase(sample_kb, encoder=encoder, serve_first=True)
+    assert kb.semantic  # a small KB is encoded at once: under a second
+    write_article("vpn", "اتصال به وی پی ان سازمان", questions=["وی پی ان وصل نمی‌شود"])
+    assert kb.reload() is True
+    assert kb.semantic and not kb.encoding_deferred
+    assert "اتصال به وی پی ان سازمان" in encoder.encoded
+
+
+@pytest.mark.usefixtures("encode_before_serving")
+async def test_watch_starts_a_deferred_encoding_without_waiting_an_interval(
+    sample_kb: Path,
+) -> None:
+    kb = KnowledgeBase(sample_kb, encoder=WordsEncoder(), serve_first=True)
+    task = asyncio.create_task(kb.watch(interval=3600))
+    try:
+        for _ in range(200):
+            if kb.semantic:
+                break
+            await asyncio.sleep(0.02)
+        assert kb.semantic and not kb.encoding_deferred
+    finally:
+        task.cancel()
+
+
+@pytest.mark.usefixtures("encode_before_serving")
+def test_without_serve_first_the_kb_is_encoded_before_it_answers(sample_kb: Path) -> None:
+    encoder = WordsEncoder()
+    kb = KnowledgeBase(sample_kb, encoder=encoder)  # the command line: final answers only
+    assert kb.semantic and not kb.encoding_deferred
+    assert "بازیابی رمز عبور" in encoder.encoded
+
+
+def test_the_texts_left_to_encode_are_counted_without_encoding_them(tmp_path: Path) -> None:
+    articles = [
+        Article(id="a", title="رمز عبور", body="از صفحه ورود", questions=("رمز عبور", "رمزم")),
+        Article(id="b", title="گزارش ماهانه", body=""),
+    ]
+    store = EmbeddingStore(tmp_path / "vectors.sqlite3")
+    encoder = WordsEncoder()
+    # Two distinct phrasings of «a», one of «b», one body; nothing is encoded to count them.
+    assert SemanticIndex.unencoded(articles, encoder, store) == 4
+    assert encoder.encoded == []
+    SemanticIndex(articles, encoder, store)
+    assert SemanticIndex.unencoded(articles, encoder, EmbeddingStore(store.path)) == 0
 
 
 # --- the bundled model on the shipped sample KB ------------------------------------------------
