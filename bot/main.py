@@ -106,7 +106,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
             EXIT_CONFIG,
         ) from None
     # Customers are answered by words from the first second; a first start's sentence
-    # encoding (about 24 s for the sample KB, minutes for a large one) runs in the KB watcher.
+    # encoding (seconds for the sample KB, minutes for a large one) runs in the KB watcher.
     kb = await asyncio.to_thread(kb_settings.knowledge_base, serve_first=True)
     for problem in kb.errors:
         log.warning("KB: %s", problem)
