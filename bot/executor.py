@@ -385,6 +385,9 @@ class Executor:
         return record
 
     async def _relay(self, effect: Relay, *, check_done: bool) -> Record | None:
+        ticket = await self._load(effect.ticket_id)
+        if ticket is None:
+            return None
         if check_done:
             async with self.sessions.begin() as session:
                 done = await find_link_by_customer_message(
@@ -393,11 +396,10 @@ class Executor:
                     customer_message_id=effect.message_id,
                     direction="to_agents",
                 )
-            if done is not None:
+            # A copy in another chat is the one from before an escalation to the L2 group:
+            # the history still has to be copied into the new topic.
+            if done is not None and done.agent_chat_id == ticket.agent_chat_id:
                 return None
-        ticket = await self._load(effect.ticket_id)
-        if ticket is None:
-            return None
         if ticket.thread_id is None:  # the topic failed earlier: try to make it now
             made = await self._open_topic(ticket.id)
             if made is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import LinkDirection, MessageLink
@@ -20,21 +20,32 @@ async def link_messages(
     direction: LinkDirection,
     media_group_id: str | None = None,
 ) -> bool:
-    """Remember that two messages are copies of each other; False if already linked."""
-    stmt = (
-        upsert_insert(session, MessageLink)
-        .values(
-            ticket_id=ticket_id,
-            customer_chat_id=customer_chat_id,
-            customer_message_id=customer_message_id,
-            agent_chat_id=agent_chat_id,
-            agent_message_id=agent_message_id,
-            direction=direction,
-            media_group_id=media_group_id,
-        )
-        .on_conflict_do_nothing()
-        .returning(MessageLink.id)
+    """Remember that two messages are copies of each other; False if already linked so.
+
+    A message copied again (the history copied into an L2 group's topic, or into a topic
+    recreated after an agent deleted it) is linked to its newest copy: the one agents now read,
+    where the customer's edits must land and whose replies must reach the customer.
+    """
+    insert = upsert_insert(session, MessageLink).values(
+        ticket_id=ticket_id,
+        customer_chat_id=customer_chat_id,
+        customer_message_id=customer_message_id,
+        agent_chat_id=agent_chat_id,
+        agent_message_id=agent_message_id,
+        direction=direction,
+        media_group_id=media_group_id,
     )
+    stmt = insert.on_conflict_do_update(
+        index_elements=["customer_chat_id", "customer_message_id", "direction"],
+        set_={
+            "agent_chat_id": insert.excluded.agent_chat_id,
+            "agent_message_id": insert.excluded.agent_message_id,
+        },
+        where=or_(
+            MessageLink.agent_chat_id != insert.excluded.agent_chat_id,
+            MessageLink.agent_message_id != insert.excluded.agent_message_id,
+        ),
+    ).returning(MessageLink.id)
     result = await session.execute(stmt)
     return result.scalar_one_or_none() is not None
 

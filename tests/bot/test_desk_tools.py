@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+import bot.main
 from bot import desk_texts
 from bot.config import Settings
 from storage.models import Ticket
@@ -146,3 +149,75 @@ async def test_edits_are_mirrored_both_ways(
     assert "رمزم کار نمی‌کند <b>هنوز</b>" in texts and "عکس خطای جدید" in texts
     assert fake.sent_to(opened.user.id)[-1].text == "لطفاً رمز را ریست کنید"
     assert fake.sent_to(opened.user.id)[-1].edited
+
+
+async def test_after_an_escalation_to_l2_edits_and_replies_follow_the_history_copies(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+) -> None:
+    fake = fake_telegram
+    l2_id = -1002000000002
+    fake.add_group(l2_id, "سطح ۲", forum=True)
+    settings = make_settings(fake, database_url, kb_dir, l2_chat_id=l2_id)
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        expert = fake.new_agent("متخصص", chat_id=l2_id)
+        said_text = "چاپگر طبقه سوم خراب است"
+        said = fake.user_sends_text(opened.user, said_text)
+        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: len(fake.topics(l2_id)) == 1, timeout=10, what="L2 topic")
+        await settled(bot, fake)
+        (l2_topic,) = fake.topics(l2_id)
+        (history_copy,) = [
+            m for m in fake.sent_to(l2_id, l2_topic.thread_id) if m.content == said_text
+        ]
+        fake.user_edits(said, "چاپگر طبقه چهارم خراب است")
+        await settled(bot, fake)
+        fake.agent_replies_to(
+            expert, l2_topic.thread_id, history_copy.message_id, "مدل چاپگر؟", chat_id=l2_id
+        )
+        await fake.wait_for_async(
+            lambda: fake.sent_to(opened.user.id)[-1].text == "مدل چاپگر؟", what="the reply"
+        )
+        await settled(bot, fake)
+    edited = next(
+        m
+        for m in fake.sent_to(l2_id, l2_topic.thread_id)
+        if m.message_id == history_copy.message_id
+    )
+    assert edited.content == "چاپگر طبقه چهارم خراب است"  # the expert sees the edit
+    assert fake.sent_to(opened.user.id)[-1].reply_to_message_id == said.message_id
+
+
+async def test_an_escalation_cut_short_by_a_stop_still_copies_the_history_to_l2(
+    fake_telegram: FakeTelegram,
+    database_url: str,
+    kb_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake = fake_telegram
+    l2_id = -1002000000002
+    fake.add_group(l2_id, "سطح ۲", forum=True)
+    settings = make_settings(fake, database_url, kb_dir, l2_chat_id=l2_id)
+    monkeypatch.setattr(bot.main, "DRAIN_SECONDS", 0.5)  # stop while the copy is retried
+    async with running_bot(settings, fake) as running:
+        opened = await hand_off(running, fake)
+        agent = fake.new_agent("سارا")
+        fake.user_sends_text(opened.user, "چاپگر طبقه سوم خراب است")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
+        await settled(running, fake)
+        fake.fail_next("copyMessage", status=500, chat_id=l2_id, times=-1)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(
+            lambda: any(c["chat_id"] == l2_id for c in fake.calls("copyMessage")),
+            timeout=10,
+            what="the history's first copy into L2",
+        )
+    fake.clear_failures()
+    async with running_bot(settings, fake) as running:  # the next start resumes the plan
+        (l2_topic,) = fake.topics(l2_id)
+        await fake.wait_for_messages_async(l2_id, 2, thread_id=l2_topic.thread_id, timeout=10)
+        await settled(running, fake)
+    moved = fake.sent_to(l2_id, l2_topic.thread_id)
+    assert [m.content for m in moved[1:]] == ["چاپگر طبقه سوم خراب است"]

@@ -41,6 +41,42 @@ async def test_link_is_found_from_either_side_and_stored_once(
     assert other_way is None
 
 
+async def test_a_message_copied_again_is_linked_to_its_newest_copy(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_customer(sessions, 1)
+    ticket = await add_ticket(sessions, 1)
+    l2_chat = AGENT_CHAT - 1
+    first = {
+        "ticket_id": ticket.id,
+        "customer_chat_id": 1,
+        "customer_message_id": 50,
+        "agent_chat_id": AGENT_CHAT,
+        "agent_message_id": 900,
+        "direction": "to_agents",
+    }
+    again = {**first, "agent_chat_id": l2_chat, "agent_message_id": 30}  # the history in L2
+    async with sessions.begin() as session:
+        assert await repo.link_messages(session, **first) is True  # type: ignore[arg-type]
+        assert await repo.link_messages(session, **again) is True  # type: ignore[arg-type]
+        assert await repo.link_messages(session, **again) is False  # type: ignore[arg-type]
+
+    async with sessions() as session:
+        by_customer = await repo.find_link_by_customer_message(
+            session, customer_chat_id=1, customer_message_id=50, direction="to_agents"
+        )
+        in_l2 = await repo.find_link_by_agent_message(
+            session, agent_chat_id=l2_chat, agent_message_id=30
+        )
+        old_copy = await repo.find_link_by_agent_message(
+            session, agent_chat_id=AGENT_CHAT, agent_message_id=900
+        )
+    assert by_customer is not None and in_l2 is not None
+    assert (by_customer.agent_chat_id, by_customer.agent_message_id) == (l2_chat, 30)
+    assert in_l2.customer_message_id == 50
+    assert old_copy is None
+
+
 async def test_album_links_come_back_in_relay_order(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
