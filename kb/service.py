@@ -166,7 +166,11 @@ class KnowledgeBase:
         result = load_articles(self.kb_dir)
         articles = {a.id: a for a in result.articles}
         errors = result.errors
-        if previous is not None:
+        if previous is not None and not self.kb_dir.is_dir():
+            # The folder is gone (unmounted, moved, mid-deploy): not an editor deleting every
+            # article. Handing every customer to a person would be the worst answer.
+            articles = previous.articles
+        elif previous is not None:
             articles = _keep_last_good(articles, errors, previous.articles)
         for error in errors:
             log.warning("KB article problem: %s", error)

@@ -70,6 +70,22 @@ def test_broken_edit_keeps_last_good_version_and_reports(
     assert kb.ask("حجم مجاز فایل چقدر است").top.article_id == "upload-limit"  # type: ignore[union-attr]
 
 
+def test_a_vanished_kb_folder_keeps_the_last_good_kb_in_service(
+    sample_kb: Path, tmp_path: Path
+) -> None:
+    kb = KnowledgeBase(sample_kb)
+    moved = tmp_path / "moved-away"
+    sample_kb.rename(moved)
+    kb.reload()
+    assert len(kb) == 5
+    assert kb.ask("حسابم قفل شده").top.article_id == "account-locked"  # type: ignore[union-attr]
+    assert any("does not exist" in e.message for e in kb.errors)  # and it is reported
+    moved.rename(sample_kb)
+    (sample_kb / "docs" / "upload-limit.md").unlink()
+    kb.reload()
+    assert kb.errors == () and kb.get("upload-limit") is None  # deleting a file still deletes
+
+
 def test_unchanged_directory_does_not_rebuild(sample_kb: Path) -> None:
     kb = KnowledgeBase(sample_kb)
     assert kb.reload() is False
