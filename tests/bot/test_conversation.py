@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import threading
 from collections.abc import Sequence
@@ -30,6 +29,7 @@ from tests.bot.support import (
     texts_of,
 )
 from tests.fake_telegram import FakeTelegram, SentMessage
+from tests.kb.encoders import WordsEncoder
 
 
 async def reply(fake: FakeTelegram, user_id: int, count: int) -> SentMessage:
@@ -383,15 +383,14 @@ async def test_a_question_in_other_words_gets_its_article_not_a_wait(
     assert tickets == []
 
 
-class GatedEncoder:
-    """Stands in for the sentence encoder; holds every encoding until `gate` is set."""
+class GatedEncoder(WordsEncoder):
+    """Holds every encoding until `gate` is set."""
 
     name = "test-gated"
-    dim = 32
 
     def __init__(self) -> None:
+        super().__init__()
         self.gate = threading.Event()
-        self.encoded: list[str] = []
         self.on_the_event_loop = False  # the bot's event loop runs in the main thread here
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -399,16 +398,7 @@ class GatedEncoder:
             self.on_the_event_loop = True
         if not self.gate.wait(timeout=60):
             raise TimeoutError("the test never opened the gate")
-        self.encoded.extend(texts)
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in text.split():
-                out[row, hashlib.md5(word.encode()).digest()[0] % self.dim] += 1.0
-            out[row] /= max(float(np.linalg.norm(out[row])), 1e-9)
-        return out
-
-    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self.encode(texts)
+        return super().encode(texts)
 
 
 async def test_customers_are_answered_while_the_kb_is_still_being_encoded(

@@ -14,6 +14,15 @@ from tests.bot.desk_support import card_now, hand_off, settled, ticket, topic_te
 from tests.bot.support import UNKNOWN, make_settings, running_bot
 from tests.fake_telegram import FakeTelegram
 
+L2_CHAT = -1002000000002
+
+
+@pytest.fixture
+def l2_settings(fake_telegram: FakeTelegram, database_url: str, kb_dir: Path) -> Settings:
+    """Settings with a forum group of its own for second-line support."""
+    fake_telegram.add_group(L2_CHAT, "سطح ۲", forum=True)
+    return make_settings(fake_telegram, database_url, kb_dir, l2_chat_id=L2_CHAT)
+
 
 async def test_article_command_and_card_button_send_articles_to_the_customer(
     settings: Settings, fake_telegram: FakeTelegram
@@ -98,12 +107,9 @@ async def test_escalate_in_place_marks_the_topic_l2_and_tells_the_holder(
 
 
 async def test_escalate_to_a_separate_l2_group_moves_the_ticket_with_its_history(
-    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+    l2_settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
-    fake = fake_telegram
-    l2_id = -1002000000002
-    fake.add_group(l2_id, "سطح ۲", forum=True)
-    settings = make_settings(fake, database_url, kb_dir, l2_chat_id=l2_id)
+    fake, settings, l2_id = fake_telegram, l2_settings, L2_CHAT
     async with running_bot(settings, fake) as bot:
         opened = await hand_off(bot, fake)
         agent = fake.new_agent("سارا")
@@ -152,12 +158,9 @@ async def test_edits_are_mirrored_both_ways(
 
 
 async def test_after_an_escalation_to_l2_edits_and_replies_follow_the_history_copies(
-    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+    l2_settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
-    fake = fake_telegram
-    l2_id = -1002000000002
-    fake.add_group(l2_id, "سطح ۲", forum=True)
-    settings = make_settings(fake, database_url, kb_dir, l2_chat_id=l2_id)
+    fake, settings, l2_id = fake_telegram, l2_settings, L2_CHAT
     async with running_bot(settings, fake) as bot:
         opened = await hand_off(bot, fake)
         agent = fake.new_agent("سارا")
@@ -191,15 +194,9 @@ async def test_after_an_escalation_to_l2_edits_and_replies_follow_the_history_co
 
 
 async def test_an_escalation_cut_short_by_a_stop_still_copies_the_history_to_l2(
-    fake_telegram: FakeTelegram,
-    database_url: str,
-    kb_dir: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    l2_settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake = fake_telegram
-    l2_id = -1002000000002
-    fake.add_group(l2_id, "سطح ۲", forum=True)
-    settings = make_settings(fake, database_url, kb_dir, l2_chat_id=l2_id)
+    fake, settings, l2_id = fake_telegram, l2_settings, L2_CHAT
     monkeypatch.setattr(bot.main, "DRAIN_SECONDS", 0.5)  # stop while the copy is retried
     async with running_bot(settings, fake) as running:
         opened = await hand_off(running, fake)

@@ -7,10 +7,8 @@ marked at the end run the bundled e5 model on the shipped sample KB.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
-from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,31 +22,10 @@ from kb.semantic import E5Encoder, EmbeddingStore, SemanticIndex, embedding_text
 from kb.service import KnowledgeBase
 from kb.settings import KBSettings
 from tests.kb.conftest import WriteArticle
+from tests.kb.encoders import WordsEncoder
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_KB = ROOT / "kb" / "articles"
-
-
-class WordsEncoder:
-    """Hashes words into a small vector: texts sharing words point the same way."""
-
-    name = "test-words"
-    dim = 64
-
-    def __init__(self) -> None:
-        self.encoded: list[str] = []
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        self.encoded.extend(texts)
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in text.split():
-                out[row, hashlib.md5(word.encode()).digest()[0] % self.dim] += 1.0
-            out[row] /= max(float(np.linalg.norm(out[row])), 1e-9)
-        return out
-
-    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self.encode(texts)
 
 
 def test_vectors_survive_a_restart_so_only_new_phrasings_are_encoded(tmp_path: Path) -> None:
