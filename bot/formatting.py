@@ -18,9 +18,10 @@ import re
 from functools import lru_cache
 from html import escape
 
+from kb.markup import SAFE_URL
+
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
-SAFE_URL = re.compile(r"^(https?://|tg://|mailto:)[^\s\"<>]+$", re.IGNORECASE)
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
@@ -29,7 +30,7 @@ _QUOTE = re.compile(r"^\s{0,3}>\s?(.*)$")
 _RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
 _INLINE = re.compile(
     r"`(?P<code>[^`\n]+)`"
-    r"|\[(?P<label>[^\]\n]+)\]\((?P<url>[^)\s]+)\)"
+    r"|!?\[(?P<label>[^\]\n]*)\]\((?P<url>[^)\s]+)\)"
     r"|\*\*(?P<bold>.+?)\*\*"
     r"|__(?P<bold2>.+?)__"
     r"|~~(?P<strike>.+?)~~"
@@ -63,9 +64,9 @@ def render_inline(text: str) -> str:
         groups = match.groupdict()
         if groups["code"] is not None:
             out.append(f"<code>{escape_html(groups['code'])}</code>")
-        elif groups["label"] is not None:
+        elif groups["label"] is not None:  # a link, or an image, which becomes a link
             url = groups["url"] or ""
-            label = render_inline(groups["label"])
+            label = render_inline(groups["label"] or url)
             if SAFE_URL.match(url):
                 out.append(f'<a href="{escape(url, quote=True)}">{label}</a>')
             else:

@@ -33,6 +33,9 @@ class ArticleError:
     path: Path
     line: int
     message: str
+    # A warning leaves the article in service (Markdown Telegram cannot show, see kb.markup).
+    warning: bool = False
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        kind = "warning: " if self.warning else ""
+        return f"{self.path}:{self.line}: {kind}{self.message}"

@@ -87,8 +87,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check(kb: KnowledgeBase, args: argparse.Namespace) -> int:
-    for error in kb.errors:
-        print(error)
+    for problem in (*kb.errors, *kb.warnings):
+        print(problem)
+    if kb.warnings:
+        print(texts.CHECK_WARNINGS.format(warnings=texts.fa_number(len(kb.warnings))))
     if kb.errors:
         print(texts.CHECK_FAILED.format(errors=texts.fa_number(len(kb.errors))), file=sys.stderr)
         return 1

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from kb.article import TELEGRAM_TEXT_LIMIT, Article, ArticleError
+from kb.markup import markup_warnings
 
 ALLOWED_FIELDS = frozenset({"id", "title", "questions", "tags", "category"})
 # Ids travel inside callback_data (64 bytes with a short prefix), so keep them short and ASCII.
@@ -26,6 +27,8 @@ class LoadResult:
     articles: tuple[Article, ...]
     errors: tuple[ArticleError, ...]
     files: int
+    # What Telegram will not show as written; those articles are served all the same.
+    warnings: tuple[ArticleError, ...] = ()
 
 
 def article_files(kb_dir: Path) -> list[Path]:
@@ -46,10 +49,12 @@ def load_articles(kb_dir: Path) -> LoadResult:
     files = article_files(kb_dir)
     articles: list[Article] = []
     errors: list[ArticleError] = []
+    warnings: list[ArticleError] = []
     first_seen: dict[str, Path] = {}
     for path in files:
         article, problems = parse_article_file(path, kb_dir)
-        errors.extend(problems)
+        errors.extend(p for p in problems if not p.warning)
+        warnings.extend(p for p in problems if p.warning)
         if article is None:
             continue
         if article.id in first_seen:
@@ -65,7 +70,7 @@ def load_articles(kb_dir: Path) -> LoadResult:
         articles.append(article)
     if not kb_dir.is_dir():
         errors.append(ArticleError(kb_dir, 0, "the KB directory does not exist"))
-    return LoadResult(tuple(articles), tuple(errors), len(files))
+    return LoadResult(tuple(articles), tuple(errors), len(files), tuple(warnings))
 
 
 def parse_article_file(path: Path, kb_dir: Path) -> tuple[Article | None, list[ArticleError]]:
@@ -85,7 +90,8 @@ def parse_article_file(path: Path, kb_dir: Path) -> tuple[Article | None, list[A
 def parse_article_text(
     text: str, *, path: Path, default_category: str = ""
 ) -> tuple[Article | None, list[ArticleError]]:
-    """Parse front matter and body from the text of one article file."""
+    """Parse front matter and body from the text of one article file; the problems include
+    warnings (`ArticleError.warning`), which do not keep the article out."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not lines or lines[0].strip() != FENCE:
         return None, [ArticleError(path, 1, "the file must start with a '---' line (front matter)")]
@@ -135,8 +141,12 @@ def parse_article_text(
                 f"shows at most {TELEGRAM_TEXT_LIMIT} in one message",
             )
         )
+    warnings = [
+        ArticleError(path, line, message, warning=True)
+        for line, message in markup_warnings(lines[end + 1 :], first_line=end + 2)
+    ]
     if errors or article_id is None or title is None:
-        return None, errors
+        return None, errors + warnings
     article = Article(
         id=article_id,
         title=title,
@@ -146,7 +156,7 @@ def parse_article_text(
         category=category,
         path=path,
     )
-    return article, errors
+    return article, warnings
 
 
 _Fields = dict[str, tuple[object, int]]

@@ -37,6 +37,8 @@ class _Snapshot:
     stamp: _Stamp
     # Served by words while the sentence vectors wait for the next reload.
     encoding_deferred: bool = False
+    # Markdown that Telegram will not show as written (the articles are served).
+    warnings: tuple[ArticleError, ...] = ()
 
 
 class KnowledgeBase:
@@ -107,6 +109,11 @@ class KnowledgeBase:
     def errors(self) -> tuple[ArticleError, ...]:
         return self._snapshot.errors
 
+    @property
+    def warnings(self) -> tuple[ArticleError, ...]:
+        """Lines of served articles that Telegram will not show as the editor wrote them."""
+        return self._snapshot.warnings
+
     def __len__(self) -> int:
         return len(self._snapshot.articles)
 
@@ -172,14 +179,14 @@ class KnowledgeBase:
             articles = previous.articles
         elif previous is not None:
             articles = _keep_last_good(articles, errors, previous.articles)
-        for error in errors:
+        for error in (*errors, *result.warnings):
             log.warning("KB article problem: %s", error)
         if (
             previous is not None
             and articles == previous.articles
             and not previous.encoding_deferred
         ):
-            return _Snapshot(previous.engine, articles, errors, stamp)
+            return _Snapshot(previous.engine, articles, errors, stamp, warnings=result.warnings)
         served = list(articles.values())
         semantic = None
         deferred = False
@@ -195,7 +202,7 @@ class KnowledgeBase:
             else:
                 semantic = SemanticIndex(served, self.encoder, self.store)
         engine = Engine(KBIndex(served, self.model.weights), self.model, semantic)
-        return _Snapshot(engine, articles, errors, stamp, deferred)
+        return _Snapshot(engine, articles, errors, stamp, deferred, result.warnings)
 
 
 def _keep_last_good(

@@ -66,6 +66,14 @@ def test_only_safe_links_become_links() -> None:
     visible(html)
 
 
+def test_an_image_becomes_a_link_named_after_it_without_a_stray_mark() -> None:
+    html = markdown_to_html("![نمودار](https://x.ir/a.png) و ![](https://x.ir/b.png)")
+    assert html == (
+        '<a href="https://x.ir/a.png">نمودار</a> و '
+        '<a href="https://x.ir/b.png">https://x.ir/b.png</a>'
+    )
+
+
 def test_underscores_inside_words_stay_literal() -> None:
     assert markdown_to_html("snake_case_name") == "snake_case_name"
 

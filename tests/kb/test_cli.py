@@ -42,6 +42,17 @@ def test_check_fails_with_located_errors(
     assert f"{bad}:4: unknown field «foo»" in capsys.readouterr().out
 
 
+def test_check_warns_about_markdown_telegram_cannot_show_and_still_passes(
+    sample_kb: Path, write_article: WriteArticle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table = write_article("fees", "تعرفه‌ها", "| طرح | مبلغ |\n|---|---|\n| پایه | ۱۰ |")
+    assert main(["check", "--kb-dir", str(sample_kb)]) == 0  # served: a warning, not an error
+    out = capsys.readouterr().out
+    assert f"{table}:5: warning: a Markdown table" in out
+    assert "۱ جا در متن پاسخ‌ها در تلگرام آن‌طور که نوشته شده دیده نمی‌شود" in out
+    assert "۶ مقاله" in out
+
+
 def test_ask_shows_the_decision_and_the_answer(
     sample_kb: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -125,3 +125,53 @@ def test_missing_directory_is_an_error_not_a_crash(tmp_path: Path) -> None:
     result = load_articles(tmp_path / "nowhere")
     assert result.articles == ()
     assert "does not exist" in result.errors[0].message
+
+
+MARKUP_ARTICLE = """---
+id: report-columns
+title: ستون‌های گزارش
+---
+ستون‌های گزارش ماهانه:
+
+| ستون | معنی |
+|---|---|
+| مبلغ | جمع فاکتورها |
+
+![نمودار ستون‌ها](https://portal.example.ir/help/columns.png)
+برای راهنمای بیشتر <br> [این صفحه](help/columns) را ببینید.
+
+```
+| این | جدول نیست، نمونهٔ خروجی است |
+|---|---|
+<b>
+```
+کد `<tag>` را در جست‌وجو بنویسید.
+"""
+
+
+def test_markdown_telegram_cannot_show_is_a_located_warning_and_the_article_is_served(
+    write_article: WriteArticle, tmp_path: Path
+) -> None:
+    path = write_article("report-columns", "", raw=MARKUP_ARTICLE)
+    result = load_articles(tmp_path / "kb")
+    assert result.errors == ()
+    assert [a.id for a in result.articles] == ["report-columns"]
+    found = [(w.line, w.message.split(":")[0].split(" «")[0]) for w in result.warnings]
+    assert found == [
+        (7, "a Markdown table"),
+        (11, "an image"),
+        (12, "the link"),
+        (12, "the HTML tag"),
+    ]  # nothing from the fenced code or the inline code
+    assert all(w.path == path and w.warning for w in result.warnings)
+    assert str(result.warnings[2]).startswith(f"{path}:12: warning: the link «این صفحه»")
+
+
+def test_a_broken_article_reports_its_warnings_beside_its_errors(
+    write_article: WriteArticle, tmp_path: Path
+) -> None:
+    write_article("x", "", raw="---\nid: x\n---\nمتن <br> دیگر\n")
+    result = load_articles(tmp_path / "kb")
+    assert result.articles == ()
+    assert [e.message for e in result.errors] == ["«title» is required"]
+    assert [(w.line, w.warning) for w in result.warnings] == [(4, True)]
