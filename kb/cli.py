@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,6 +30,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(texts.NO_KB_DIR.format(path=kb_dir), file=sys.stderr)
         return 2
     if args.command == "check":  # validation only: no need to encode every phrasing
+        # check prints each problem itself; the KB's log of them would say everything twice.
+        logging.getLogger("kb.service").setLevel(logging.ERROR)
         kb = KnowledgeBase(kb_dir, settings.confidence_model())
     else:
         if args.command == "chat":  # a person is waiting: say why nothing happens yet
@@ -89,17 +92,17 @@ def _parser() -> argparse.ArgumentParser:
 def _check(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     for problem in (*kb.errors, *kb.warnings):
         print(problem)
-    if kb.warnings:
-        print(texts.CHECK_WARNINGS.format(warnings=texts.fa_number(len(kb.warnings))))
     if kb.errors:
         print(texts.CHECK_FAILED.format(errors=texts.fa_number(len(kb.errors))), file=sys.stderr)
         return 1
     questions = sum(len(a.questions) for a in kb.articles)
+    summary = texts.CHECK_OK_WARNINGS if kb.warnings else texts.CHECK_OK
     print(
-        texts.CHECK_OK.format(
+        summary.format(
             articles=texts.fa_number(len(kb)),
             categories=texts.fa_number(len(kb.categories())),
             questions=texts.fa_number(questions),
+            warnings=texts.fa_number(len(kb.warnings)),
         )
     )
     return 0

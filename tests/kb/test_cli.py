@@ -49,8 +49,16 @@ def test_check_warns_about_markdown_telegram_cannot_show_and_still_passes(
     assert main(["check", "--kb-dir", str(sample_kb)]) == 0  # served: a warning, not an error
     out = capsys.readouterr().out
     assert f"{table}:5: warning: a Markdown table" in out
-    assert "۱ جا در متن پاسخ‌ها در تلگرام آن‌طور که نوشته شده دیده نمی‌شود" in out
-    assert "۶ مقاله" in out
+    assert "۶ مقاله در ۳ دسته، با ۱۰ پرسش جایگزین، همه در سرویس؛ ⚠ ۱ جا" in out
+
+
+def test_check_says_each_problem_once(sample_kb: Path, write_article: WriteArticle) -> None:
+    bad = write_article("bad", "", raw="---\nid: bad\ntitle: عنوان\nfoo: 1\n---\nمتن <br>\n")
+    done = run_kb("check", "--kb-dir", str(sample_kb))
+    said = (done.stdout + done.stderr).decode()
+    assert done.returncode == 1
+    assert said.count(f"{bad}:4: unknown field") == 1
+    assert said.count(f"{bad}:6: warning: the HTML tag «<br>»") == 1
 
 
 def test_ask_shows_the_decision_and_the_answer(
