@@ -123,16 +123,18 @@ class EmbeddingStore:
         found = self._known(keys, encoder.dim)
         pairs = dict.fromkeys(zip(keys, texts, strict=True))
         unknown = [(key, text) for key, text in pairs if key not in found]
-        fresh: dict[bytes, np.ndarray] = {}
+        with self._lock:
+            self._memory.update(found)
         for start in range(0, len(unknown), BATCH):
             chunk = unknown[start : start + BATCH]
             encoded = encode([text for _, text in chunk])
-            fresh.update((key, vector) for (key, _), vector in zip(chunk, encoded, strict=True))
-        with self._lock:
-            self._memory.update(found)
-            self._memory.update(fresh)
-            self._write(fresh)
-        found.update(fresh)
+            fresh = {key: vector for (key, _), vector in zip(chunk, encoded, strict=True)}
+            # Kept batch by batch: a large KB takes minutes to encode, and a restart (or a
+            # failure) midway then costs only the batch in progress.
+            with self._lock:
+                self._memory.update(fresh)
+                self._write(fresh)
+            found.update(fresh)
         if not keys:
             return np.zeros((0, encoder.dim), dtype=np.float32)
         return np.stack([found[key] for key in keys])

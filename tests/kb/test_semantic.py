@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pytest
 import kb.service
 from kb.article import Article
 from kb.confidence import ConfidenceModel, Fusion, PairModel, pair_features
-from kb.semantic import E5Encoder, EmbeddingStore, SemanticIndex, embedding_text
+from kb.semantic import BATCH, E5Encoder, EmbeddingStore, SemanticIndex, embedding_text
 from kb.service import KnowledgeBase
 from kb.settings import KBSettings
 from tests.kb.conftest import WriteArticle
@@ -39,6 +40,30 @@ def test_vectors_survive_a_restart_so_only_new_phrasings_are_encoded(tmp_path: P
     assert second.encoded == ["ورود دومرحله"]
     np.testing.assert_array_equal(after[0], before[1])
     np.testing.assert_array_equal(after[1], before[0])
+
+
+class FailingEncoder(WordsEncoder):
+    """Encodes `batches` batches, then fails like a process stopped midway."""
+
+    def __init__(self, batches: int) -> None:
+        super().__init__()
+        self.batches = batches
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if self.batches == 0:
+            raise RuntimeError("stopped")
+        self.batches -= 1
+        return super().encode(texts)
+
+
+def test_vectors_encoded_before_a_failure_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "vectors.sqlite3"
+    texts = [f"پرسش شمارهٔ {n}" for n in range(2 * BATCH + 5)]
+    with pytest.raises(RuntimeError):
+        EmbeddingStore(path).vectors(FailingEncoder(batches=2), texts)
+    again = WordsEncoder()
+    EmbeddingStore(path).vectors(again, texts)
+    assert again.encoded == texts[2 * BATCH :]  # only what the failure cut off
 
 
 def test_an_unwritable_cache_keeps_vectors_in_memory(
