@@ -512,7 +512,7 @@ class Executor:
         for link in links:
             # The customer's chat holds every message of the conversation, both directions.
             try:
-                await self._call(
+                copy = await self._call(
                     lambda link=link: self.bot.copy_message(  # type: ignore[misc]
                         chat_id=ticket.agent_chat_id,
                         from_chat_id=link.customer_chat_id,
@@ -523,6 +523,19 @@ class Executor:
                 )
             except TelegramError as error:
                 log.info("ticket %s: history message not re-posted: %s", ticket.id, error.message)
+                continue
+            # Linked like any copy: edits of the original land here, replies to it reach back.
+            async with self.sessions.begin() as session:
+                await link_messages(
+                    session,
+                    ticket_id=ticket.id,
+                    customer_chat_id=link.customer_chat_id,
+                    customer_message_id=link.customer_message_id,
+                    agent_chat_id=ticket.agent_chat_id,
+                    agent_message_id=copy.message_id,
+                    direction="to_agents",
+                    media_group_id=link.media_group_id,
+                )
         return thread_id
 
     async def _to_customer(self, effect: ToCustomer, *, check_done: bool) -> Record | None:

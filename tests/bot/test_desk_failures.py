@@ -56,6 +56,42 @@ async def test_a_deleted_topic_is_recreated_with_the_card_and_history(
     assert posted[2:] == ["پیام پیش از پاک شدن", "پاسخ پیش از پاک شدن", "پیام بعد از پاک شدن"]
 
 
+async def test_after_a_topic_is_recreated_edits_and_replies_follow_the_reposted_history(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        said = fake.user_sends_text(opened.user, "پیام پیش از پاک شدن")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
+        await settled(bot, fake)
+        fake.agent_deletes_topic(opened.thread_id)
+        fake.user_sends_text(opened.user, "پیام بعد از پاک شدن")
+        await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="new topic")
+        await settled(bot, fake)
+        new_thread = fake.topics()[-1].thread_id
+        (reposted,) = [
+            m
+            for m in fake.sent_to(fake.agent_chat_id, new_thread)
+            if m.content == "پیام پیش از پاک شدن"
+        ]
+        fake.user_edits(said, "پیام ویرایش‌شده")
+        await settled(bot, fake)
+        fake.agent_replies_to(agent, new_thread, reposted.message_id, "کدام صفحه؟")
+        await fake.wait_for_async(
+            lambda: fake.sent_to(opened.user.id)[-1].text == "کدام صفحه؟", what="the reply"
+        )
+        await settled(bot, fake)
+    (edited,) = [
+        m
+        for m in fake.sent_to(fake.agent_chat_id, new_thread)
+        if m.message_id == reposted.message_id
+    ]
+    assert edited.content == "پیام ویرایش‌شده"  # the agents see the edit in the new topic
+    assert fake.sent_to(opened.user.id)[-1].reply_to_message_id == said.message_id
+
+
 async def test_a_migrated_agents_group_is_followed(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
