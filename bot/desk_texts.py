@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from bot.texts import fa, ticket_ref
@@ -50,9 +51,14 @@ OPEN_TICKETS_TITLE = "<b>تیکت‌های باز</b> (قدیمی‌ترین ب�
 L2_TOPIC_MARK = "[L2] "
 
 
-def unknown_article(article_id: str) -> str:
-    """Say an article id is not in the KB."""
-    return f"مقاله‌ای با شناسهٔ <code>{escape(article_id[:64])}</code> پیدا نشد."
+def unknown_article(article_id: str, maybe: Sequence[tuple[str, str]] = ()) -> str:
+    """Say an article id is not in the KB, with the (id, title) pairs the agent may have meant."""
+    text = f"مقاله‌ای با شناسهٔ <code>{escape(article_id[:64])}</code> پیدا نشد."
+    if maybe:
+        text += "\nشاید یکی از این‌ها:" + "".join(
+            f"\n• <code>/article {escape(found)}</code> · {escape(title)}" for found, title in maybe
+        )
+    return text
 
 
 def article_sent(title: str) -> str:

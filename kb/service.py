@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from rapidfuzz import fuzz, process
+
 from kb.article import Article, ArticleError
 from kb.confidence import ConfidenceModel
 from kb.decision import Decision
@@ -21,6 +23,10 @@ from kb.semantic import EmbeddingStore, Encoder, SemanticIndex
 log = logging.getLogger(__name__)
 
 _Stamp = tuple[tuple[str, int, int], ...]
+
+# The lexical score from which an article is worth naming to an agent who looked it up by
+# words (below the suggest threshold: a person picks among them, not a customer).
+LOOKUP_MIN_SCORE = 0.2
 
 # With `serve_first`, a build that would encode more texts than this (about a second of
 # encoding) serves by words at once and leaves the encoding to the next reload.
@@ -81,6 +87,23 @@ class KnowledgeBase:
 
     def get(self, article_id: str) -> Article | None:
         return self._snapshot.articles.get(article_id)
+
+    def lookup(self, text: str, limit: int = 3) -> list[Article]:
+        """The articles an agent may have meant by `text` that is not an id: ids spelled nearly
+        so first, then the articles its words match best (by words only: quick, no encoding)."""
+        snapshot = self._snapshot
+        key = text.strip().lower()
+        if not key:
+            return []
+        near = process.extract(
+            key, list(snapshot.articles), scorer=fuzz.WRatio, limit=limit, score_cutoff=80
+        )
+        found = dict.fromkeys(article_id for article_id, _, _ in near)
+        index = snapshot.engine.index
+        for candidate in index.rank(text, limit=limit).candidates:
+            if candidate.score >= LOOKUP_MIN_SCORE:
+                found.setdefault(index.articles_[candidate.index].id)
+        return [snapshot.articles[article_id] for article_id in list(found)[:limit]]
 
     def categories(self) -> list[str]:
         return sorted({a.category for a in self._snapshot.articles.values() if a.category})

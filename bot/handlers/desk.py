@@ -206,11 +206,15 @@ async def history_relays(work: Work, ticket_id: int) -> list[Relay]:
     return relays
 
 
-async def do_article(work: Work, services: Services, ticket: Ticket, article_id: str) -> str | None:
-    """Send a KB article to the customer; return an error for the agent, or None."""
+async def do_article(
+    work: Work, services: Services, ticket: Ticket, article_id: str, asked: str = ""
+) -> str | None:
+    """Send a KB article to the customer; return an error for the agent, or None. `asked` is
+    what the agent wrote, when it may be words rather than an id (to say what they meant)."""
     article = services.kb.get(article_id)
     if article is None:
-        return desk_texts.unknown_article(article_id)
+        maybe = [(a.id, a.title) for a in services.kb.lookup(asked or article_id)]
+        return desk_texts.unknown_article(article_id, maybe)
     if ticket.status == "closed":
         return desk_texts.TICKET_IS_CLOSED
     for html in article_messages(article.title, article.body):
@@ -404,7 +408,7 @@ async def run_command(
         answer = (
             desk_texts.ARTICLE_USAGE
             if not arg
-            else await do_article(work, services, ticket, arg.split()[0])
+            else await do_article(work, services, ticket, arg.split()[0], asked=arg)
         )
     if answer is not None:
         _reply(work, message, answer)

@@ -54,6 +54,23 @@ async def test_article_command_and_card_button_send_articles_to_the_customer(
     assert sum("برای مشتری فرستاده شد" in t for t in posted) == 2
 
 
+async def test_an_article_not_named_exactly_is_looked_up_for_the_agent(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/article passwrd-reset")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/article رمز عبور")
+        await settled(bot, fake)
+    mistyped, in_words = [t for t in topic_texts(fake, opened.thread_id) if "پیدا نشد" in t]
+    assert "/article password-reset · بازیابی رمز عبور" in mistyped
+    assert "/article password-reset" in in_words
+    assert len(fake.sent_to(opened.user.id)) == 1  # only the hand-off notice: nothing was sent
+
+
 async def test_tickets_lists_open_tickets_oldest_unanswered_first_with_links(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:

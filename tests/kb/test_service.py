@@ -134,6 +134,14 @@ async def test_watch_reloads_in_the_background(
         task.cancel()
 
 
+def test_lookup_finds_what_an_agent_meant_by_a_near_id_or_by_words(sample_kb: Path) -> None:
+    kb = KnowledgeBase(sample_kb)
+    assert [a.id for a in kb.lookup("pasword-reset")][:1] == ["password-reset"]
+    assert [a.id for a in kb.lookup("خروجی اکسل گزارش")][:1] == ["report-export"]
+    assert kb.lookup("قیمت طلا") == [] and kb.lookup("   ") == []
+    assert len(kb.lookup("رمز", limit=2)) <= 2
+
+
 def test_empty_kb_hands_everything_off(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     kb = KnowledgeBase(tmp_path / "empty")
