@@ -18,12 +18,11 @@ import re
 from functools import lru_cache
 from html import escape
 
-from kb.markup import SAFE_URL
+from kb.markup import CODE_FENCE, SAFE_URL
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
 
-_FENCE = re.compile(r"^\s*(```|~~~)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 _BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
 _QUOTE = re.compile(r"^\s{0,3}>\s?(.*)$")
@@ -118,13 +117,13 @@ def _blocks(markdown: str) -> list[tuple[list[str], bool]]:
     code: list[str] | None = None
     for line in markdown.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         if code is not None:
-            if _FENCE.match(line):
+            if CODE_FENCE.match(line):
                 blocks.append((code, True))
                 code = None
             else:
                 code.append(line)
             continue
-        if _FENCE.match(line):
+        if CODE_FENCE.match(line):
             if current:
                 blocks.append((current, False))
                 current = []

@@ -5,7 +5,6 @@ everything else, so no article can break a message. But a table, an image, an HT
 to a relative address reaches the customer as something other than what the editor meant: pipes
 and dashes, a bare word, «<br>» as typed, a label that leads nowhere. Such a line is reported as
 a warning (`python -m kb check`, the bot's log); the article stays in service.
-
 """
 
 from __future__ import annotations
@@ -16,7 +15,8 @@ from collections.abc import Sequence
 # Addresses Telegram opens from a link (anything else is shown as the label alone).
 SAFE_URL = re.compile(r"^(https?://|tg://|mailto:)[^\s\"<>]+$", re.IGNORECASE)
 
-_FENCE = re.compile(r"^\s*(```|~~~)")
+# A line that opens or closes fenced code (shown as typed, never as Markdown).
+CODE_FENCE = re.compile(r"^\s*(```|~~~)")
 # A table's header rule: |---|:---:| or --- | ---; at least one pipe, so «---» stays a rule.
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$")
 _IMAGE = re.compile(r"!\[([^\]\n]*)\]\(([^)\s]*)\)")
@@ -45,7 +45,7 @@ def markup_warnings(lines: Sequence[str], first_line: int) -> list[tuple[int, st
     in_code = False
     for offset, line in enumerate(lines):
         number = first_line + offset
-        if _FENCE.match(line):
+        if CODE_FENCE.match(line):
             in_code = not in_code
             continue
         if in_code:
@@ -54,10 +54,11 @@ def markup_warnings(lines: Sequence[str], first_line: int) -> list[tuple[int, st
             found.append((number - 1, TABLE))
         for image in _IMAGE.finditer(line):
             found.append((number, IMAGE.format(alt=image.group(1) or "…")))
-        for link in _LINK.finditer(_IMAGE.sub("", _code_spans_removed(line))):
+        prose = _code_spans_removed(line)
+        for link in _LINK.finditer(_IMAGE.sub("", prose)):
             if not SAFE_URL.match(link.group(2)):
                 found.append((number, LINK.format(label=link.group(1), url=link.group(2))))
-        for tag in _HTML_TAG.finditer(_code_spans_removed(line)):
+        for tag in _HTML_TAG.finditer(prose):
             found.append((number, HTML.format(tag=tag.group(0))))
     return found
 

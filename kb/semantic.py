@@ -123,8 +123,6 @@ class EmbeddingStore:
         found = self._known(keys, encoder.dim)
         pairs = dict.fromkeys(zip(keys, texts, strict=True))
         unknown = [(key, text) for key, text in pairs if key not in found]
-        with self._lock:
-            self._memory.update(found)
         for start in range(0, len(unknown), BATCH):
             chunk = unknown[start : start + BATCH]
             encoded = encode([text for _, text in chunk])
@@ -142,20 +140,21 @@ class EmbeddingStore:
     def unknown(
         self, encoder: Encoder, texts: Sequence[str], *, passages: bool = False
     ) -> int:
-        """How many distinct `texts` `vectors` would have to encode; what is found on disk is
-        kept in memory for the `vectors` call that follows."""
+        """How many distinct `texts` `vectors` would have to encode (what is found on disk stays
+        in memory for the `vectors` call that follows)."""
         keys = _keys(encoder, texts, passages)
         found = self._known(keys, encoder.dim)
-        with self._lock:
-            self._memory.update(found)
         return sum(key not in found for key in dict.fromkeys(keys))
 
     def _known(self, keys: Sequence[bytes], dim: int) -> dict[bytes, np.ndarray]:
-        """The stored vectors among `keys`, from memory first, then from the file."""
+        """The stored vectors among `keys`, from memory first, then from the file (and from
+        then on in memory)."""
         with self._lock:
             found = {key: self._memory[key] for key in keys if key in self._memory}
             missing = [key for key in dict.fromkeys(keys) if key not in found]
-            found.update(self._read(missing, dim))
+            read = self._read(missing, dim)
+            self._memory.update(read)
+        found.update(read)
         return found
 
     def _read(self, keys: list[bytes], dim: int) -> dict[bytes, np.ndarray]:
