@@ -107,9 +107,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         ) from None
     # Customers are answered by words from the first second; a first start's sentence
     # encoding (seconds for the sample KB, minutes for a large one) runs in the KB watcher.
+    # The KB logs its articles' problems (errors and warnings) as it loads them.
     kb = await asyncio.to_thread(kb_settings.knowledge_base, serve_first=True)
-    for problem in kb.errors:
-        log.warning("KB: %s", problem)
     if kb.semantic:
         matching = "words and meaning"
     elif kb.encoding_deferred:
