@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from kb import texts
+from kb import gaps_cli, texts
 from kb.decision import Decision
 from kb.evaluate import evaluate, read_questions, unknown_ids
 from kb.service import KnowledgeBase
@@ -29,6 +29,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command != "check" and not kb_dir.is_dir():
         print(texts.NO_KB_DIR.format(path=kb_dir), file=sys.stderr)
         return 2
+    if args.command == "gaps":  # reads the bot's log before it loads the KB
+        return gaps_cli.run(args, settings, kb_dir)
     if args.command == "check":  # validation only: no need to encode every phrasing
         # check prints each problem itself; the KB's log of them would say everything twice.
         logging.getLogger("kb.service").setLevel(logging.ERROR)
@@ -86,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
         ("max-handed-off", "fail above this share of answerable questions handed to a person"),
     ):
         ev.add_argument(f"--{name}", type=float, default=None, help=help_text)
+    gaps_cli.add_parser(commands, common)
     return parser
 
 

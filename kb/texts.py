@@ -32,3 +32,28 @@ CHAT_HELPFUL = "— آیا این پاسخ کمکتان کرد؟ (در تلگر�
 CHAT_SUGGEST = "مطمئن نیستم کدام را می‌خواهید؛ یکی از این‌ها؟ (شماره‌اش را بنویسید)"
 CHAT_NONE_OF_THESE = "هیچ‌کدام: با کارشناس صحبت می‌کنم"
 CHAT_HANDOFF = "پاسخ مطمئنی پیدا نکردم؛ در تلگرام گفت‌وگو به یک کارشناس سپرده می‌شود."
+
+# python -m kb gaps
+GAPS_HEADER = "کمبودهای پایگاه دانش در {days} روز گذشته، از {questions} پرسش مشتریان"
+GAPS_UNANSWERED = "■ پرسش‌های بی‌پاسخ ({groups} موضوع): برایشان مقاله بنویسید"
+GAPS_GROUP = "{number}. {question}: {asked} بار از {customers} مشتری؛ آخرین بار {last}"
+GAPS_VARIANTS = "   به عبارت‌های دیگر: {variants}"
+GAPS_CLOSEST = "   نزدیک‌ترین مقاله: {article}، امتیاز {score}"
+GAPS_NOW_ANSWERED = "({count} پرسش دیگر را پایگاه دانش کنونی پاسخ می‌دهد و در فهرست نیامد.)"
+GAPS_PHRASINGS = (
+    "■ عبارت‌های تازه برای مقاله‌های موجود ({count}): زیر questions: همان مقاله بیفزایید"
+)
+GAPS_PHRASING_NOTE = "{asked} بار؛ {how}"
+GAPS_VIA = {"picked": "مشتری از پیشنهادها برگزید", "agent": "کارشناس همین مقاله را فرستاد"}
+GAPS_UNHELPFUL = "■ پاسخ‌هایی که به کار نیامد ({count} مقاله): بازنویسی‌شان را بسنجید"
+GAPS_UNHELPFUL_ENTRY = "{article}: {no} «نه» از {verdicts} نظر"
+GAPS_ASKED = "   پرسیده بودند: {questions}"
+GAPS_NONE = "   چیزی در این بازه نیست."
+GAPS_MORE = "   … و {count} مورد دیگر (--limit)"
+GAPS_GONE = "این مقاله‌ها دیگر در پایگاه دانش نیستند: {ids}"
+GAPS_NO_DATABASE = (
+    "پایگاه دادهٔ گفت‌وگوهای ربات پیدا نشد: {url} (DATABASE_URL یا --database-url را بدهید؛"
+    " این فایل با نخستین اجرای ربات ساخته می‌شود)"
+)
+GAPS_UNREADABLE = "گفت‌وگوهای ربات از {url} خوانده نشد ({error}): DATABASE_URL را بررسی کنید."
+GAPS_POSITIVE = "عددی بزرگ‌تر از صفر بدهید"

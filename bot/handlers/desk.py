@@ -48,6 +48,8 @@ from handoff import service
 from handoff.persian import duration
 from storage.models import MessageLink, Ticket
 from storage.repositories import (
+    ARTICLE_SENT,
+    add_ticket_event,
     clear_after_close,
     find_link_by_agent_message,
     find_link_by_customer_message,
@@ -207,10 +209,19 @@ async def history_relays(work: Work, ticket_id: int) -> list[Relay]:
 
 
 async def do_article(
-    work: Work, services: Services, ticket: Ticket, article_id: str, asked: str = ""
+    work: Work,
+    services: Services,
+    ticket: Ticket,
+    article_id: str,
+    *,
+    agent_id: int,
+    asked: str = "",
 ) -> str | None:
     """Send a KB article to the customer; return an error for the agent, or None. `asked` is
-    what the agent wrote, when it may be words rather than an id (to say what they meant)."""
+    what the agent wrote, when it may be words rather than an id (to say what they meant).
+
+    The audit trail keeps which article answered the ticket's question: `python -m kb gaps`
+    offers that question to the article's editors as another wording of it."""
     article = services.kb.get(article_id)
     if article is None:
         maybe = [(a.id, a.title) for a in services.kb.lookup(asked or article_id)]
@@ -219,6 +230,13 @@ async def do_article(
         return desk_texts.TICKET_IS_CLOSED
     for html in article_messages(article.title, article.body):
         await tell_customer(work, ticket, html)
+    await add_ticket_event(
+        work.session,
+        ticket_id=ticket.id,
+        kind=ARTICLE_SENT,
+        actor_id=agent_id,
+        data={"article_id": article.id},
+    )
     notice(work, ticket, desk_texts.article_sent(article.title))
     return None
 
@@ -283,7 +301,8 @@ async def on_ticket_button(update: Update, context: BotContext) -> None:
         if index >= len(tried):
             answer = desk_texts.UNKNOWN_TICKET
         else:
-            error = await do_article(work, services, ticket, str(tried[index].get("id", "")))
+            tried_id = str(tried[index].get("id", ""))
+            error = await do_article(work, services, ticket, tried_id, agent_id=user.id)
             answer = plain_text(error) if error else desk_texts.ARTICLE_SENT_TOAST
     else:
         answer = desk_texts.UNKNOWN_TICKET
@@ -408,7 +427,9 @@ async def run_command(
         answer = (
             desk_texts.ARTICLE_USAGE
             if not arg
-            else await do_article(work, services, ticket, arg.split()[0], asked=arg)
+            else await do_article(
+                work, services, ticket, arg.split()[0], agent_id=agent.id, asked=arg
+            )
         )
     if answer is not None:
         _reply(work, message, answer)

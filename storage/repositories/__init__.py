@@ -22,6 +22,7 @@ from storage.repositories.inbox import (
     inbox_purge,
 )
 from storage.repositories.interactions import (
+    decisions_since,
     feedback_for,
     get_decision,
     log_message,
@@ -37,6 +38,7 @@ from storage.repositories.links import (
 )
 from storage.repositories.tickets import (
     ACTIVE_STATUSES,
+    ARTICLE_SENT,
     CLAIMABLE,
     CLOSABLE,
     ESCALATABLE,
@@ -46,6 +48,7 @@ from storage.repositories.tickets import (
     TransitionOutcome,
     TransitionResult,
     add_ticket_event,
+    articles_sent_since,
     claim_ticket,
     close_ticket,
     create_ticket,
@@ -71,6 +74,7 @@ from storage.repositories.tickets import (
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "ARTICLE_SENT",
     "CLAIMABLE",
     "CLOSABLE",
     "ESCALATABLE",
@@ -81,10 +85,12 @@ __all__ = [
     "TransitionOutcome",
     "TransitionResult",
     "add_ticket_event",
+    "articles_sent_since",
     "claim_ticket",
     "clear_after_close",
     "close_ticket",
     "create_ticket",
+    "decisions_since",
     "escalate_ticket",
     "feedback_for",
     "find_link_by_agent_message",

@@ -112,3 +112,17 @@ async def feedback_for(session: AsyncSession, decision_id: int) -> Feedback | No
     """Return the feedback given on a decision, if any."""
     result = await session.scalars(select(Feedback).where(Feedback.decision_id == decision_id))
     return result.one_or_none()
+
+
+async def decisions_since(
+    session: AsyncSession, *, since: datetime
+) -> list[tuple[KBDecision, bool | None]]:
+    """Every KB decision from `since` on, oldest first, with the customer's "was this
+    helpful?" answer to it (None: not given)."""
+    stmt = (
+        select(KBDecision, Feedback.helpful)
+        .outerjoin(Feedback, Feedback.decision_id == KBDecision.id)
+        .where(KBDecision.created_at >= since)
+        .order_by(KBDecision.id)
+    )
+    return [(decision, helpful) for decision, helpful in (await session.execute(stmt)).all()]

@@ -470,3 +470,21 @@ async def ticket_events(session: AsyncSession, *, ticket_id: int) -> list[Ticket
         select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)
     )
     return list(result)
+
+
+# The audit-trail entry of an article an agent sent to the customer: data {"article_id": id}.
+ARTICLE_SENT = "article_sent"
+
+
+async def articles_sent_since(
+    session: AsyncSession, *, since: datetime
+) -> list[tuple[TicketEvent, Ticket]]:
+    """Every article agents sent to customers from `since` on, oldest first, with its ticket
+    (whose question the article answered)."""
+    stmt = (
+        select(TicketEvent, Ticket)
+        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .where(TicketEvent.kind == ARTICLE_SENT, TicketEvent.created_at >= since)
+        .order_by(TicketEvent.id)
+    )
+    return [(event, ticket) for event, ticket in (await session.execute(stmt)).all()]

@@ -9,7 +9,8 @@ import pytest
 import bot.main
 from bot import desk_texts
 from bot.config import Settings
-from storage.models import Ticket
+from storage.models import Ticket, TicketEvent
+from storage.repositories import ARTICLE_SENT
 from tests.bot.desk_support import card_now, hand_off, settled, ticket, topic_texts
 from tests.bot.support import UNKNOWN, make_settings, running_bot
 from tests.fake_telegram import FakeTelegram
@@ -45,6 +46,7 @@ async def test_article_command_and_card_button_send_articles_to_the_customer(
         answer = await fake.wait_for_answer_async(press)
         await fake.wait_for_messages_async(user.id, 3)
         await settled(bot, fake)
+        events = await bot.rows(TicketEvent)
     received = [m.text or "" for m in fake.sent_to(user.id)[1:]]
     assert "بازیابی رمز عبور" in received[0] and "پورتال کاربری" in received[0]
     assert first_tried["title"] in received[1]
@@ -52,6 +54,12 @@ async def test_article_command_and_card_button_send_articles_to_the_customer(
     posted = topic_texts(fake, card.thread_id)
     assert any("no-such-article" in t and "پیدا نشد" in t for t in posted)
     assert sum("برای مشتری فرستاده شد" in t for t in posted) == 2
+    # The audit trail keeps what answered the ticket (for the editors: python -m kb gaps).
+    sent = [(e.ticket_id, e.actor_id, e.data) for e in events if e.kind == ARTICLE_SENT]
+    assert sent == [
+        (row.id, agent.id, {"article_id": "password-reset"}),
+        (row.id, agent.id, {"article_id": first_tried["id"]}),
+    ]
 
 
 async def test_an_article_not_named_exactly_is_looked_up_for_the_agent(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -10,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage import repositories as repo
 from storage.models import MESSAGE_TEXT_MAX, Feedback
 from tests.storage.fixtures import Makers
-from tests.storage.helpers import HITS, add_customer
+from tests.storage.helpers import HITS, T0, add_customer
 
 
 async def test_long_message_text_is_kept_up_to_telegrams_limit(
@@ -78,3 +79,34 @@ async def test_feedback_counts_once_per_decision_even_when_tapped_concurrently(
     assert sorted(results) == [False, False, True]
     assert again is False
     assert count == 1 and first is not None
+
+
+async def test_decisions_since_come_oldest_first_with_the_customers_verdict(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_customer(sessions, 1)
+    async with sessions.begin() as session:
+        ids = []
+        for minutes, query in ((-90, "دیروزی"), (5, "رمز"), (10, "گزارش"), (20, "وی پی ان")):
+            decision = await repo.record_decision(
+                session,
+                customer_id=1,
+                query=query,
+                kind="answer",
+                confidence=0.9,
+                hits=HITS,
+                article_id="password-reset",
+                at=T0 + timedelta(minutes=minutes),
+            )
+            ids.append(decision.id)
+        await repo.record_feedback(session, decision_id=ids[1], customer_id=1, helpful=False)
+        await repo.record_feedback(session, decision_id=ids[2], customer_id=1, helpful=True)
+    async with sessions() as session:
+        rows = await repo.decisions_since(session, since=T0)
+
+    assert [(d.query, helpful) for d, helpful in rows] == [
+        ("رمز", False),
+        ("گزارش", True),
+        ("وی پی ان", None),
+    ]
+    assert rows[0][0].created_at == T0 + timedelta(minutes=5)

@@ -353,3 +353,37 @@ async def test_audit_trail_is_kept_in_order(sessions: async_sessionmaker[AsyncSe
         ("opened", 1, {}),
         ("note", 500, {"text": "تماس گرفتم"}),
     ]
+
+
+async def test_articles_sent_since_come_with_their_tickets_question(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_customer(sessions, 1)
+    await add_customer(sessions, 2)
+    first = await add_ticket(sessions, 1, question="خروجی پی دی اف از گزارش")
+    second = await add_ticket(sessions, 2, question="وی پی ان وصل نمیشه")
+    async with sessions.begin() as session:
+        for ticket, minutes, article in (
+            (first, -5, "old"),
+            (first, 5, "report-export"),
+            (second, 7, "vpn"),
+        ):
+            await repo.add_ticket_event(
+                session,
+                ticket_id=ticket.id,
+                kind=repo.ARTICLE_SENT,
+                actor_id=500,
+                data={"article_id": article},
+                at=T0 + timedelta(minutes=minutes),
+            )
+        await repo.add_ticket_event(
+            session, ticket_id=second.id, kind="note", actor_id=500, at=T0 + timedelta(minutes=8)
+        )
+
+    async with sessions() as session:
+        sent = await repo.articles_sent_since(session, since=T0)
+
+    assert [(e.data["article_id"], t.question, t.customer_id) for e, t in sent] == [
+        ("report-export", "خروجی پی دی اف از گزارش", 1),
+        ("vpn", "وی پی ان وصل نمیشه", 2),
+    ]

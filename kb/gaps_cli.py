@@ -1,0 +1,298 @@
+"""`python -m kb gaps`: what customers asked that the KB could not answer, from the bot's log.
+
+Reads the interaction log (DATABASE_URL, as the bot does; read only), mines it (kb.gaps)
+against the KB as it is now, and prints the lists for editors in Persian, or JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import yaml
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from kb import texts
+from kb.gaps import Asked, Gaps, Sent, mine
+from kb.semantic import embedding_text
+from kb.service import KnowledgeBase
+from kb.settings import KBSettings
+from storage.db import DEFAULT_URL, make_sessionmaker
+
+DEFAULT_DAYS = 30
+DEFAULT_LIMIT = 20
+# Variants and questions shown under one entry of the printed report.
+SHOWN_VARIANTS = 3
+
+
+class LogSettings(BaseSettings):
+    """DATABASE_URL, read the way the bot reads it (the environment or `.env`)."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
+
+    database_url: str = DEFAULT_URL
+
+
+class LogUnreadable(Exception):
+    """The interaction log cannot be read; the message says why, for the editor."""
+
+
+def add_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    gaps = commands.add_parser(
+        "gaps",
+        parents=[common],
+        help="questions customers asked that the KB could not answer (from the bot's log)",
+    )
+    gaps.add_argument(
+        "--days", type=_positive_int, default=DEFAULT_DAYS, help="how far back to look (days)"
+    )
+    gaps.add_argument(
+        "--limit", type=_positive_int, default=DEFAULT_LIMIT, help="entries shown per list"
+    )
+    gaps.add_argument(
+        "--database-url", default=None, help="the bot's database (default: DATABASE_URL)"
+    )
+    gaps.add_argument("--json", action="store_true", help="print the lists as JSON")
+
+
+def run(args: argparse.Namespace, settings: KBSettings, kb_dir: Path) -> int:
+    """Read the log first (a missing database should not wait for the KB to load)."""
+    url = args.database_url or LogSettings().database_url
+    since = datetime.now(UTC) - timedelta(days=args.days)
+    try:
+        asked, sent = asyncio.run(read_log(url, since))
+    except LogUnreadable as error:
+        print(error, file=sys.stderr)
+        return 2
+    kb = settings.knowledge_base(kb_dir)
+    gaps = mine_kb(kb, asked, sent)
+    if args.json:
+        print(json.dumps(gaps_json(gaps, args.limit), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(render(gaps, kb, days=args.days, limit=args.limit))
+    return 0
+
+
+async def read_log(url: str, since: datetime) -> tuple[list[Asked], list[Sent]]:
+    """The questions asked and the articles agents sent from `since` on."""
+    # Imported here: storage is only needed by this command.
+    from storage.repositories import articles_sent_since, decisions_since
+
+    parsed = make_url(url)
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() == "sqlite" and not _sqlite_file_exists(parsed.database):
+        raise LogUnreadable(texts.GAPS_NO_DATABASE.format(url=shown))
+    # A plain engine, not storage.db's: that one starts every SQLite transaction IMMEDIATE (the
+    # write lock), and a report must not hold up a running bot. A read sees a WAL snapshot.
+    engine = create_async_engine(url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            decisions = await decisions_since(session, since=since)
+            events = await articles_sent_since(session, since=since)
+    except (SQLAlchemyError, OSError) as error:
+        raise LogUnreadable(
+            texts.GAPS_UNREADABLE.format(url=shown, error=type(error).__name__)
+        ) from None
+    finally:
+        await engine.dispose()
+    asked = [
+        Asked(
+            question=d.query,
+            kind=d.kind,
+            customer_id=d.customer_id,
+            at=d.created_at,
+            top=str(d.hits[0].get("id")) if d.hits else None,
+            top_score=float(d.hits[0].get("score", 0.0)) if d.hits else 0.0,
+            shown=d.article_id,
+            helpful=helpful,
+        )
+        for d, helpful in decisions
+    ]
+    sent = [
+        Sent(
+            ticket.question,
+            str(event.data.get("article_id", "")),
+            ticket.customer_id,
+            event.created_at,
+        )
+        for event, ticket in events
+        if event.data.get("article_id")
+    ]
+    return asked, sent
+
+
+def _sqlite_file_exists(database: str | None) -> bool:
+    """Whether the SQLite database is there: opening a missing file would create an empty one."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return True
+    return Path(database).is_file()
+
+
+def mine_kb(kb: KnowledgeBase, asked: Sequence[Asked], sent: Sequence[Sent]) -> Gaps:
+    """Mine against the KB as it is now, with the bot's own idea of what is not a question."""
+    from triage.person import asks_for_person
+    from triage.smalltalk import small_talk
+
+    def still_open(question: str, article_id: str | None) -> bool:
+        decision = kb.ask(question)
+        if decision.kind != "answer" or decision.top is None:
+            return True
+        return article_id is not None and decision.top.article_id != article_id
+
+    encoder = kb.encoder if kb.semantic else None
+
+    def vectors(wordings: Sequence[str]) -> np.ndarray:
+        assert encoder is not None
+        return encoder.encode([embedding_text(w) for w in wordings])
+
+    return mine(
+        asked,
+        sent,
+        kb.articles,
+        ignore=lambda text: small_talk(text) is not None or asks_for_person(text),
+        still_open=still_open,
+        vectors=vectors if encoder is not None else None,
+    )
+
+
+def render(gaps: Gaps, kb: KnowledgeBase, *, days: int, limit: int) -> str:
+    """The report for an editor's terminal, in Persian."""
+    from handoff.persian import jalali
+
+    n = texts.fa_number
+    lines = [texts.GAPS_HEADER.format(days=n(days), questions=n(gaps.questions)), ""]
+    lines.append(texts.GAPS_UNANSWERED.format(groups=n(len(gaps.unanswered))))
+    for number, group in enumerate(gaps.unanswered[:limit], start=1):
+        lines.append(
+            texts.GAPS_GROUP.format(
+                number=n(number),
+                question=_quoted(group.question),
+                asked=n(group.asked),
+                customers=n(group.customers),
+                last=jalali(group.last),
+            )
+        )
+        if group.variants:
+            others = " · ".join(_quoted(v) for v in group.variants[:SHOWN_VARIANTS])
+            lines.append(texts.GAPS_VARIANTS.format(variants=others))
+        if group.top is not None:
+            lines.append(
+                texts.GAPS_CLOSEST.format(
+                    article=_article(kb, group.top), score=n(f"{group.top_score:.2f}")
+                )
+            )
+    lines += _more(len(gaps.unanswered), limit)
+    if gaps.now_answered:
+        lines.append(texts.GAPS_NOW_ANSWERED.format(count=n(gaps.now_answered)))
+    lines += ["", texts.GAPS_PHRASINGS.format(count=n(len(gaps.phrasings)))]
+    shown = gaps.phrasings[:limit]
+    for article_id in dict.fromkeys(p.article_id for p in shown):
+        lines.append(_article(kb, article_id))
+        for p in shown:
+            if p.article_id == article_id:
+                how = "، ".join(texts.GAPS_VIA[via] for via in sorted(p.via))
+                comment = texts.GAPS_PHRASING_NOTE.format(asked=n(p.asked), how=how)
+                lines.append(f"  - {_yaml_scalar(p.question)}  # {comment}")
+    lines += _more(len(gaps.phrasings), limit)
+    lines += ["", texts.GAPS_UNHELPFUL.format(count=n(len(gaps.unhelpful)))]
+    for u in gaps.unhelpful[:limit]:
+        lines.append(
+            texts.GAPS_UNHELPFUL_ENTRY.format(
+                article=_article(kb, u.article_id), no=n(u.no), verdicts=n(u.verdicts)
+            )
+        )
+        asked = " · ".join(_quoted(q) for q in u.questions[:SHOWN_VARIANTS])
+        lines.append(texts.GAPS_ASKED.format(questions=asked))
+    lines += _more(len(gaps.unhelpful), limit)
+    if gaps.gone:
+        lines += ["", texts.GAPS_GONE.format(ids="، ".join(sorted(gaps.gone)))]
+    return "\n".join(lines) + "\n"
+
+
+def gaps_json(gaps: Gaps, limit: int) -> dict[str, object]:
+    """The lists for tools: the same entries, times in ISO 8601 UTC."""
+    return {
+        "questions": gaps.questions,
+        "now_answered": gaps.now_answered,
+        "unanswered": [
+            {
+                "question": g.question,
+                "variants": list(g.variants),
+                "asked": g.asked,
+                "customers": g.customers,
+                "last": g.last.isoformat(),
+                "closest": g.top,
+                "closest_score": g.top_score,
+            }
+            for g in gaps.unanswered[:limit]
+        ],
+        "phrasings": [
+            {
+                "article": p.article_id,
+                "question": p.question,
+                "asked": p.asked,
+                "via": sorted(p.via),
+                "last": p.last.isoformat(),
+            }
+            for p in gaps.phrasings[:limit]
+        ],
+        "unhelpful": [
+            {
+                "article": u.article_id,
+                "no": u.no,
+                "verdicts": u.verdicts,
+                "questions": list(u.questions),
+            }
+            for u in gaps.unhelpful[:limit]
+        ],
+        "gone": sorted(gaps.gone),
+    }
+
+
+def _more(total: int, limit: int) -> list[str]:
+    if total == 0:
+        return [texts.GAPS_NONE]
+    if total > limit:
+        return [texts.GAPS_MORE.format(count=texts.fa_number(total - limit))]
+    return []
+
+
+def _article(kb: KnowledgeBase, article_id: str) -> str:
+    article = kb.get(article_id)
+    return f"{article_id} ({article.title})" if article is not None else article_id
+
+
+def _quoted(text: str) -> str:
+    """A customer's words on one line, bounded, in Persian quotation marks."""
+    flat = " ".join(text.split())
+    return f"«{flat[:120]}…»" if len(flat) > 120 else f"«{flat}»"
+
+
+def _yaml_scalar(text: str) -> str:
+    """The question as it can be pasted under `questions:` (quoted only where YAML needs it)."""
+    flat = " ".join(text.split())
+    try:
+        plain_ok = yaml.safe_load(f"- {flat}") == [flat]
+    except yaml.YAMLError:
+        plain_ok = False
+    return flat if plain_ok and "#" not in flat else json.dumps(flat, ensure_ascii=False)
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(texts.GAPS_POSITIVE)
+    return number

@@ -1,0 +1,170 @@
+"""`python -m kb gaps`: an editor reads, from the bot's own log, what the KB could not answer."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kb.cli import main
+from storage import repositories as repo
+from storage.db import create_engine_from_url, make_sessionmaker, migrate
+from storage.models import DecisionKind
+
+NOW = datetime.now(UTC)
+AGENT_CHAT = -1001234567890
+
+
+async def _decide(
+    session: AsyncSession,
+    customer: int,
+    query: str,
+    kind: DecisionKind,
+    *,
+    days_ago: float = 1,
+    top: str | None = None,
+    shown: str | None = None,
+    helpful: bool | None = None,
+) -> None:
+    await repo.upsert_customer(session, user_id=customer, first_name="مشتری")
+    hits = [] if top is None else [_Hit(top, 0.31)]
+    decision = await repo.record_decision(
+        session,
+        customer_id=customer,
+        query=query,
+        kind=kind,
+        confidence=0.3,
+        hits=hits,
+        article_id=shown,
+        at=NOW - timedelta(days=days_ago),
+    )
+    if helpful is not None:
+        await repo.record_feedback(
+            session, decision_id=decision.id, customer_id=customer, helpful=helpful
+        )
+
+
+class _Hit:
+    def __init__(self, article_id: str, score: float) -> None:
+        self.article_id, self.title, self.score = article_id, "", score
+
+
+async def _seed(url: str) -> None:
+    await migrate(url)
+    engine = create_engine_from_url(url)
+    try:
+        async with make_sessionmaker(engine).begin() as session:
+            await _decide(session, 1, "قیمت دلار امروز چنده", "handoff", top="upload-limit")
+            await _decide(session, 2, "قیمت دلار امروز چنده", "handoff", days_ago=2)
+            await _decide(session, 3, "سلام", "handoff")  # a greeting, not a question
+            await _decide(session, 4, "پرسش کهنهٔ ماه پیش", "handoff", days_ago=40)
+            await _decide(session, 5, "حسابم قفل شده", "handoff")  # the KB answers it now
+            await _decide(session, 6, "ورودم گیر کرده", "suggest", shown="password-reset")
+            await _decide(session, 6, "خطای ورود: کد ۴۰۳ #2", "suggest", shown="sso-error")
+            await _decide(
+                session, 7, "خروجی اکسل خالیه", "answer", shown="report-export", helpful=False
+            )
+            await repo.upsert_customer(session, user_id=8, first_name="مشتری")
+            ticket, _ = await repo.create_ticket(
+                session,
+                customer_id=8,
+                question="فایل پی دی اف گزارش میخوام",
+                reason="no_answer",
+                tried=[],
+                agent_chat_id=AGENT_CHAT,
+            )
+            await repo.add_ticket_event(
+                session,
+                ticket_id=ticket.id,
+                kind=repo.ARTICLE_SENT,
+                actor_id=500,
+                data={"article_id": "report-export"},
+            )
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def log_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The bot's log with a month of questions; answers only when certain (exact phrasings)."""
+    monkeypatch.setenv("KB_ANSWER_THRESHOLD", "0.99")
+    url = f"sqlite+aiosqlite:///{tmp_path / 'pasokh.sqlite3'}"
+    asyncio.run(_seed(url))
+    return url
+
+
+def test_gaps_lists_what_to_write_what_to_add_and_what_did_not_help(
+    sample_kb: Path, log_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["gaps", "--kb-dir", str(sample_kb), "--database-url", log_url]) == 0
+    out = capsys.readouterr().out
+
+    assert "در ۳۰ روز گذشته، از ۶ پرسش مشتریان" in out  # not the greeting, not last month's
+    assert "پرسش کهنه" not in out and "«سلام»" not in out
+    assert "۱. «قیمت دلار امروز چنده»: ۲ بار از ۲ مشتری؛ آخرین بار" in out
+    assert "نزدیک‌ترین مقاله: upload-limit (حداکثر حجم بارگذاری فایل)، امتیاز ۰٫۳۱" in out
+    assert "(۱ پرسش دیگر را پایگاه دانش کنونی پاسخ می‌دهد" in out  # «حسابم قفل شده»
+    # Under each article, lines to paste into its questions: (YAML; the note is a comment).
+    assert _pasted(out, "password-reset (بازیابی رمز عبور)") == ["ورودم گیر کرده"]
+    assert _pasted(out, "sso-error (خطای ورود یکپارچه)") == ["خطای ورود: کد ۴۰۳ #2"]
+    assert _pasted(out, "report-export (خروجی گرفتن از گزارش‌ها)") == ["فایل پی دی اف گزارش میخوام"]
+    assert "# ۱ بار؛ کارشناس همین مقاله را فرستاد" in out
+    assert "report-export (خروجی گرفتن از گزارش‌ها): ۱ «نه» از ۱ نظر" in out
+    assert "پرسیده بودند: «خروجی اکسل خالیه»" in out
+
+
+def _pasted(out: str, article: str) -> object:
+    """The YAML lines printed under an article's heading, as YAML reads them."""
+    lines = out.split(f"\n{article}\n", 1)[1].splitlines()
+    return yaml.safe_load("\n".join(itertools.takewhile(lambda x: x.startswith("  - "), lines)))
+
+
+def test_gaps_as_json_for_tools(
+    sample_kb: Path, log_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["gaps", "--kb-dir", str(sample_kb), "--database-url", log_url, "--json", "--limit", "1"]
+    assert main(args) == 0
+    report = json.loads(capsys.readouterr().out)
+
+    assert report["questions"] == 6 and report["now_answered"] == 1
+    assert [(g["question"], g["asked"], g["customers"]) for g in report["unanswered"]] == [
+        ("قیمت دلار امروز چنده", 2, 2)
+    ]
+    assert len(report["phrasings"]) == 1  # --limit 1 per list
+    assert report["unhelpful"][0]["article"] == "report-export"
+
+
+def test_gaps_without_the_bots_database_says_so_and_creates_nothing(
+    sample_kb: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "data" / "pasokh.sqlite3"
+    url = f"sqlite+aiosqlite:///{missing}"
+
+    assert main(["gaps", "--kb-dir", str(sample_kb), "--database-url", url]) == 2
+
+    assert "پایگاه دادهٔ گفت‌وگوهای ربات پیدا نشد" in capsys.readouterr().err
+    assert not missing.exists() and not missing.parent.exists()
+
+
+def test_gaps_on_a_database_that_is_not_the_bots_says_so(
+    sample_kb: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "other.sqlite3"
+    other.write_bytes(b"")  # an empty SQLite file: no tables
+
+    url = f"sqlite+aiosqlite:///{other}"
+    assert main(["gaps", "--kb-dir", str(sample_kb), "--database-url", url]) == 2
+
+    assert "گفت‌وگوهای ربات از sqlite+aiosqlite:///" in capsys.readouterr().err
+
+
+def test_gaps_refuses_a_period_of_no_days(sample_kb: Path) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["gaps", "--kb-dir", str(sample_kb), "--days", "0"])
+    assert exit_info.value.code == 2
