@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -9,10 +10,12 @@ import pytest
 import bot.main
 from bot import desk_texts
 from bot.config import Settings
+from kb.gaps_cli import mine_kb, read_log
+from kb.settings import KBSettings
 from storage.models import Ticket, TicketEvent
 from storage.repositories import ARTICLE_SENT
 from tests.bot.desk_support import card_now, hand_off, settled, ticket, topic_texts
-from tests.bot.support import UNKNOWN, make_settings, running_bot
+from tests.bot.support import AMBIGUOUS, UNKNOWN, make_settings, running_bot
 from tests.fake_telegram import FakeTelegram
 
 L2_CHAT = -1002000000002
@@ -243,3 +246,38 @@ async def test_an_escalation_cut_short_by_a_stop_still_copies_the_history_to_l2(
         await settled(running, fake)
     moved = fake.sent_to(l2_id, l2_topic.thread_id)
     assert [m.content for m in moved[1:]] == ["چاپگر طبقه سوم خراب است"]
+
+
+async def test_the_bots_log_tells_editors_what_to_write_and_what_to_add(
+    settings: Settings, fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        asks, picks, greets = fake.new_user("الف"), fake.new_user("ب"), fake.new_user("پ")
+        fake.user_sends_text(greets, "سلام")
+        fake.user_sends_text(picks, AMBIGUOUS)
+        choices = await fake.wait_for_messages_async(picks.id, 1)
+        picked = choices[0].button_texts[0]
+        fake.user_presses_button(picks, choices[0], picked)
+        await fake.wait_for_messages_async(picks.id, 2)
+        fake.user_sends_text(asks, UNKNOWN)
+        (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1)
+        agent = fake.new_agent()
+        fake.agent_sends_in_topic(agent, card.thread_id, "/article password-reset")
+        await fake.wait_for_messages_async(asks.id, 2)
+        await settled(bot, fake)
+        fake.user_sends_text(fake.new_user("ت"), "ساعت کاری رستوران")
+        await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="a topic")
+        await settled(bot, fake)
+
+    asked, sent = await read_log(database_url, datetime.now(UTC) - timedelta(days=1))
+    kb = KBSettings(kb_dir=kb_dir, kb_semantic=False).knowledge_base()
+    gaps = mine_kb(kb, asked, sent)
+
+    assert gaps.questions == 3  # the greeting is not one
+    assert [g.question for g in gaps.unanswered] == ["ساعت کاری رستوران"]
+    picked_id = next(a.id for a in kb.articles if picked.startswith(a.title))
+    assert {(p.article_id, p.question, *p.via) for p in gaps.phrasings} == {
+        (picked_id, AMBIGUOUS, "picked"),
+        ("password-reset", UNKNOWN, "agent"),
+    }
