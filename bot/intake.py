@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import DataError, SQLAlchemyError, StatementError
+from sqlalchemy.exc import DataError, StatementError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
@@ -31,6 +31,7 @@ from bot.config import ALBUM_GRACE_SECONDS
 from bot.executor import retry_seconds
 from bot.hotpath import add_inbox, mark_inbox
 from bot.queries import pending_updates
+from storage.db import DATABASE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -346,7 +347,7 @@ class Intake:
             except (NetworkError, TelegramError) as error:
                 log.warning("getUpdates failed (%s); retrying", error.message)
                 await asyncio.sleep(POLL_ERROR_DELAY)
-            except SQLAlchemyError as error:
+            except DATABASE_ERRORS as error:
                 # Nothing of the batch was confirmed: Telegram sends it again.
                 log.error("storing updates failed (%s); retrying", type(error).__name__)
                 await asyncio.sleep(POLL_ERROR_DELAY)

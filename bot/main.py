@@ -19,7 +19,6 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_application
@@ -35,7 +34,7 @@ from bot.pipeline import Pipeline
 from bot.sqlite_inline import inline_creator, wait_in_the_loop
 from bot.startup import StartupError, check_agent_chat, set_commands
 from kb.settings import KBSettings
-from storage.db import create_engine_from_url, make_sessionmaker, migrate
+from storage.db import DATABASE_ERRORS, create_engine_from_url, make_sessionmaker, migrate
 from storage.repositories import inbox_purge, list_open_tickets
 from storage.timestamps import utcnow
 
@@ -90,7 +89,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Run the bot until `stop` is set (default: SIGTERM/SIGINT); raise Fatal if it cannot run."""
     try:
         await migrate(settings.database_url)
-    except (SQLAlchemyError, OSError) as error:
+    except DATABASE_ERRORS as error:
         raise Fatal(
             f"cannot open the database {_safe_url(settings.database_url)}: "
             f"{type(error).__name__}; check DATABASE_URL",
@@ -229,7 +228,7 @@ async def _purge_inbox(services: Services) -> None:
                 purged = await inbox_purge(session, before=utcnow() - keep)
             if purged:
                 log.info("purged %d processed updates from the inbox", purged)
-        except SQLAlchemyError as error:
+        except DATABASE_ERRORS as error:
             log.warning("purging the inbox failed: %s", type(error).__name__)
         await asyncio.sleep(PURGE_EVERY_SECONDS)
 
@@ -245,13 +244,13 @@ async def _refresh_cards(services: Services, executor: Executor) -> None:
             async with services.sessions.begin() as session:
                 tickets = await list_open_tickets(session, limit=CARDS_PER_REFRESH)
             waiting = [t.id for t in tickets if t.awaiting_reply_since is not None]
-        except SQLAlchemyError as error:
+        except DATABASE_ERRORS as error:
             log.warning("listing tickets to refresh failed: %s", type(error).__name__)
             continue
         try:
             for ticket_id in waiting:  # longest waiting first: the ones agents most need to see
                 await executor.best_effort(EditCard(ticket_id))
-        except SQLAlchemyError as error:
+        except DATABASE_ERRORS as error:
             log.warning("refreshing ticket cards failed: %s", type(error).__name__)
 
 

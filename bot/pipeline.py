@@ -27,7 +27,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -38,6 +37,7 @@ from bot.executor import IMMEDIATE_ATTEMPTS, DurableFailed, Executor, Record, re
 from bot.hotpath import mark_inbox
 from bot.membership import ask_before_work
 from bot.queries import kv_delete
+from storage.db import DATABASE_ERRORS
 from storage.repositories import kv_get, kv_set
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ class Pipeline:
                     await self._fail(update_id, f"{type(cause).__name__}: {cause}")
                     log.error("update %s failed for good after %d attempts", update_id, attempts)
                     return
-            except SQLAlchemyError as error:  # the database itself (locked, gone): try again
+            except DATABASE_ERRORS as error:  # the database itself (locked, gone): try again
                 if attempt + 1 >= attempts:
                     log.error(
                         "update %s: database unavailable (%s); it stays pending for the next start",

@@ -18,7 +18,7 @@ import numpy as np
 import yaml
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from kb import texts
@@ -26,8 +26,10 @@ from kb.gaps import Asked, Gaps, Sent, mine
 from kb.semantic import embedding_text
 from kb.service import KnowledgeBase
 from kb.settings import KBSettings
-from storage.db import DEFAULT_URL, make_sessionmaker
+from storage.db import DATABASE_ERRORS, DEFAULT_URL, make_sessionmaker
 
+# The two databases the bot runs on (bot.config allows the same).
+DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 DEFAULT_DAYS = 30
 DEFAULT_LIMIT = 20
 # Variants and questions shown under one entry of the printed report.
@@ -91,18 +93,23 @@ async def read_log(url: str, since: datetime) -> tuple[list[Asked], list[Sent]]:
     # Imported here: storage is only needed by this command.
     from storage.repositories import articles_sent_since, decisions_since
 
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise LogUnreadable(texts.GAPS_BAD_URL) from None
     shown = parsed.render_as_string(hide_password=True)
+    if parsed.drivername not in DRIVERS:
+        raise LogUnreadable(texts.GAPS_BAD_URL)
     if parsed.get_backend_name() == "sqlite" and not _sqlite_file_exists(parsed.database):
         raise LogUnreadable(texts.GAPS_NO_DATABASE.format(url=shown))
     # A plain engine, not storage.db's: that one starts every SQLite transaction IMMEDIATE (the
     # write lock), and a report must not hold up a running bot. A read sees a WAL snapshot.
-    engine = create_async_engine(url)
+    engine = create_async_engine(parsed)
     try:
         async with make_sessionmaker(engine)() as session:
             decisions = await decisions_since(session, since=since)
             events = await articles_sent_since(session, since=since)
-    except (SQLAlchemyError, OSError) as error:
+    except DATABASE_ERRORS as error:
         raise LogUnreadable(
             texts.GAPS_UNREADABLE.format(url=shown, error=type(error).__name__)
         ) from None

@@ -56,4 +56,8 @@ GAPS_NO_DATABASE = (
     " این فایل با نخستین اجرای ربات ساخته می‌شود)"
 )
 GAPS_UNREADABLE = "گفت‌وگوهای ربات از {url} خوانده نشد ({error}): DATABASE_URL را بررسی کنید."
+GAPS_BAD_URL = (
+    "نشانی پایگاه داده درست نیست: sqlite+aiosqlite:///… یا postgresql+asyncpg://… بدهید"
+    " (DATABASE_URL یا --database-url)"
+)
 GAPS_POSITIVE = "عددی بزرگ‌تر از صفر بدهید"

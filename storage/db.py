@@ -7,11 +7,13 @@ import weakref
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -25,6 +27,15 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Arbitrary constant: the PostgreSQL advisory lock that serialises `migrate` across processes.
 MIGRATION_LOCK_KEY = 0x7061736F6B68  # "pasokh"
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# What a database that fails can raise: SQLAlchemy's errors, and what asyncpg raises unwrapped
+# while (re)connecting: the network's (refused, reset mid-query) and its own (no such database,
+# a wrong password, the server starting up).
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    SQLAlchemyError,
+    OSError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+)
 
 
 def _is_sqlite(url: str) -> bool:

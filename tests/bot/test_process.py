@@ -26,6 +26,7 @@ from storage.models import (
 )
 from tests.bot.support import (
     AMBIGUOUS,
+    ANSWER_TITLE,
     ANSWERED,
     PYTHON,
     REPO,
@@ -33,6 +34,7 @@ from tests.bot.support import (
     BotProcess,
     bot_env,
 )
+from tests.bot.tcp_proxy import TcpProxy
 from tests.fake_telegram import FakeTelegram
 
 POSTGRES_ADMIN = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -276,3 +278,41 @@ async def test_answer_and_hand_off_on_postgresql(
     assert {d.kind for d in decisions} >= {"answer", "handoff"}
     assert len(logged) >= 6
     assert len(fake.topics()) == 1
+
+
+@pytest.mark.postgres
+async def test_a_database_outage_delays_answers_and_loses_none(
+    fake_telegram: FakeTelegram, tmp_path: Path, kb_dir: Path, postgres_url: str
+) -> None:
+    fake = fake_telegram
+    proxy = TcpProxy(target=5432).start()
+    through_proxy = postgres_url.replace("@127.0.0.1:5432/", f"@127.0.0.1:{proxy.port}/")
+    process = BotProcess(bot_env(fake, through_proxy, kb_dir), tmp_path).start(fake)
+    try:
+        before, during = fake.new_user("پیش"), fake.new_user("حین")
+        fake.user_sends_text(before, ANSWERED)
+        await fake.wait_for_messages_async(before.id, 1, timeout=10)
+        proxy.cut()
+        fake.user_sends_text(during, ANSWERED)
+        await asyncio.sleep(4)  # the bot meets the outage: polls, stores, retries
+        assert process.process is not None and process.process.poll() is None, process.log()
+        proxy.restore()
+        (answer,) = await fake.wait_for_messages_async(during.id, 1, timeout=30)
+    finally:
+        proxy.close()
+        code = process.stop()
+    assert code == 0, process.log()
+    assert (answer.text or "").startswith(ANSWER_TITLE)
+
+
+@pytest.mark.postgres
+def test_a_database_that_does_not_exist_stops_the_bot_with_one_clear_line(tmp_path: Path) -> None:
+    missing = f"pasokh_missing_{uuid.uuid4().hex[:12]}"
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO), "AGENT_CHAT_ID": "-1001",
+           "TELEGRAM_BOT_TOKEN": "123456789:AAFakePasokhTestTokenXXXXXXXXXXXXXXX",
+           "DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/{missing}"}  # fmt: skip
+    result = run_bot(env, tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"cannot open the database postgresql+asyncpg://postgres@127.0.0.1:5432/{missing}: " \
+           "InvalidCatalogNameError; check DATABASE_URL" in result.stderr  # fmt: skip

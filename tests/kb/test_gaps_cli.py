@@ -168,3 +168,23 @@ def test_gaps_refuses_a_period_of_no_days(sample_kb: Path) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["gaps", "--kb-dir", str(sample_kb), "--days", "0"])
     assert exit_info.value.code == 2
+
+
+@pytest.mark.postgres
+def test_gaps_names_a_postgresql_database_it_cannot_open_without_a_traceback(
+    sample_kb: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = "postgresql+asyncpg://postgres:secret@127.0.0.1:5432/pasokh_no_such_database"
+
+    assert main(["gaps", "--kb-dir", str(sample_kb), "--database-url", url]) == 2
+
+    err = capsys.readouterr().err
+    assert "postgres:***@127.0.0.1:5432/pasokh_no_such_database" in err  # no password shown
+    assert "InvalidCatalogNameError" in err or "InvalidPasswordError" in err
+
+
+def test_gaps_refuses_a_database_url_the_bot_cannot_use(
+    sample_kb: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["gaps", "--kb-dir", str(sample_kb), "--database-url", "mysql://x@y/z"]) == 2
+    assert "نشانی پایگاه داده درست نیست" in capsys.readouterr().err
