@@ -56,6 +56,7 @@ GAPS_NO_DATABASE = (
     " این فایل با نخستین اجرای ربات ساخته می‌شود)"
 )
 GAPS_UNREADABLE = "گفت‌وگوهای ربات از {url} خوانده نشد ({error}): DATABASE_URL را بررسی کنید."
+GAPS_CHECKING = "{questions} پرسش از گفت‌وگوهای ربات خوانده شد؛ سنجیدن با پایگاه دانش کنونی…"
 GAPS_BAD_URL = (
     "نشانی پایگاه داده درست نیست: sqlite+aiosqlite:///… یا postgresql+asyncpg://… بدهید"
     " (DATABASE_URL یا --database-url)"
