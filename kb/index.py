@@ -101,6 +101,10 @@ class KBIndex:
         self.exact_: dict[str, int] = {
             key: next(iter(found)) for key, found in owners.items() if len(found) == 1
         }
+        # Phrasings of more than one article (kb.overlap warns the editor): article positions.
+        self.shared_: dict[str, tuple[int, ...]] = {
+            key: tuple(sorted(found)) for key, found in owners.items() if len(found) > 1
+        }
         # Every word any phrasing of the article uses: what a question may share with it.
         self.article_words_: tuple[frozenset[str], ...] = tuple(
             frozenset(word for key in own for word in key.split()) for own in phrasing_keys

@@ -18,6 +18,7 @@ from kb.decision import Decision
 from kb.engine import Engine
 from kb.index import KBIndex
 from kb.loader import article_files, load_articles
+from kb.overlap import shared_phrasing_warnings
 from kb.semantic import EmbeddingStore, Encoder, SemanticIndex
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,8 @@ class _Snapshot:
     stamp: _Stamp
     # Served by words while the sentence vectors wait for the next reload.
     encoding_deferred: bool = False
-    # Markdown that Telegram will not show as written (the articles are served).
+    # Markdown that Telegram will not show as written, questions two articles share (the
+    # articles are served).
     warnings: tuple[ArticleError, ...] = ()
 
 
@@ -209,7 +211,8 @@ class KnowledgeBase:
             and articles == previous.articles
             and not previous.encoding_deferred
         ):
-            return _Snapshot(previous.engine, articles, errors, stamp, warnings=result.warnings)
+            warnings = result.warnings + shared_phrasing_warnings(previous.engine.index)
+            return _Snapshot(previous.engine, articles, errors, stamp, warnings=warnings)
         served = list(articles.values())
         semantic = None
         deferred = False
@@ -225,7 +228,10 @@ class KnowledgeBase:
             else:
                 semantic = SemanticIndex(served, self.encoder, self.store)
         engine = Engine(KBIndex(served, self.model.weights), self.model, semantic)
-        return _Snapshot(engine, articles, errors, stamp, deferred, result.warnings)
+        shared = shared_phrasing_warnings(engine.index)
+        for warning in shared:
+            log.warning("KB article problem: %s", warning)
+        return _Snapshot(engine, articles, errors, stamp, deferred, result.warnings + shared)
 
 
 def _keep_last_good(

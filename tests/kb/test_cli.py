@@ -49,7 +49,19 @@ def test_check_warns_about_markdown_telegram_cannot_show_and_still_passes(
     assert main(["check", "--kb-dir", str(sample_kb)]) == 0  # served: a warning, not an error
     out = capsys.readouterr().out
     assert f"{table}:5: warning: a Markdown table" in out
-    assert "۶ مقاله در ۳ دسته، با ۱۰ پرسش جایگزین، همه در سرویس؛ ⚠ ۱ جا" in out
+    assert "۶ مقاله در ۳ دسته، با ۱۰ پرسش جایگزین، همه در سرویس؛ ⚠ ۱ هشدار" in out
+
+
+def test_check_warns_about_a_question_two_articles_share(
+    sample_kb: Path, write_article: WriteArticle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = write_article("export-pdf", "خروجی پی دی اف", questions=["دانلود گزارش"])
+    assert main(["check", "--kb-dir", str(sample_kb)]) == 0  # both stay in service
+    out = capsys.readouterr().out
+    first = sample_kb / "docs" / "report-export.md"
+    assert f"{copy}:5: warning: the question «دانلود گزارش» is also asked in «report-export» " \
+           f"({first}:6)" in out  # fmt: skip
+    assert "⚠ ۱ هشدار" in out
 
 
 def test_check_says_each_problem_once(sample_kb: Path, write_article: WriteArticle) -> None:

@@ -179,3 +179,29 @@ def test_a_repeated_question_sees_the_reloaded_kb(
     kb.reload()
     decision = kb.ask(question)
     assert decision.top is not None and decision.top.article_id == "printer"
+
+
+def test_a_question_two_articles_share_is_named_and_offers_both(
+    sample_kb: Path, write_article: WriteArticle
+) -> None:
+    # «حسابم قفل شده» is already a question of account-locked: the same words, spaced and asked.
+    later = write_article(
+        "vpn-locked", "قفل شدن حساب وی پی ان", questions=["وی پی ان وصل نمیشه", "حسابم  قفل شده؟"]
+    )
+    kb = KnowledgeBase(sample_kb)
+
+    (warning,) = [w for w in kb.warnings if "also asked in" in w.message]
+    first = sample_kb / "account" / "account-locked.md"
+    assert (warning.path, warning.line) == (later, 6)
+    assert f"«account-locked» ({first}:5)" in warning.message
+    # Asked word for word, it was answered for certain; now the two articles compete for it.
+    decision = kb.ask("حسابم قفل شده")
+    assert decision.kind == "suggest"
+    assert {h.article_id for h in decision.hits[:2]} == {"account-locked", "vpn-locked"}
+
+    # A broken edit elsewhere keeps the served articles as they were, and the warning with them.
+    broken = sample_kb / "docs" / "upload-limit.md"
+    broken.write_text("---\nid: upload-limit\ntitle: [broken\n---\nمتن\n", encoding="utf-8")
+    _touch_later(broken)
+    kb.reload()
+    assert any("also asked in «account-locked»" in w.message for w in kb.warnings)
