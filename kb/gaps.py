@@ -161,10 +161,13 @@ def _phrasings(
     found += [(s.article_id, s.question, "agent", s.at) for s in sent if query_key(s.question)]
     reached = {query_key(question) for _, question, _, _ in found}
     gone = {article_id for article_id, *_ in found if article_id not in known}
+    phrased = set().union(*known.values())
     by_wording: dict[tuple[str, str], list[tuple[str, Via, datetime]]] = {}
     for article_id, question, via, at in found:
         key = query_key(question)
-        if article_id in gone or key in known[article_id] or len(question) > PHRASING_MAX_CHARS:
+        # A wording some article already has is not offered again, to it or (kb.overlap) to
+        # another: shared, it would answer neither for certain.
+        if article_id in gone or key in phrased or len(question) > PHRASING_MAX_CHARS:
             continue
         by_wording.setdefault((article_id, key), []).append((question.strip(), via, at))
     phrasings = [

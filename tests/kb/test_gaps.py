@@ -84,8 +84,12 @@ def test_an_article_reached_by_a_pick_or_by_an_agent_offers_the_question_as_a_ph
     assert (gaps.unanswered[0].top, gaps.unanswered[0].top_score) == ("report-export", 0.3)
 
 
-def test_a_wording_the_article_already_has_is_not_offered_again() -> None:
-    asked = [Asked("رمزم را فراموش كرده ام", "suggest", 1, T0, shown="password-reset")]
+def test_a_wording_an_article_already_has_is_not_offered_again() -> None:
+    asked = [
+        Asked("رمزم را فراموش كرده ام", "suggest", 1, T0, shown="password-reset"),
+        # Another article's title: added here too, it would answer neither for certain.
+        Asked("خروجی گرفتن از گزارش ها", "suggest", 2, T0, shown="password-reset"),
+    ]
 
     assert mine(asked, [], ARTICLES).phrasings == ()  # Arabic kaf, no half-space: same words
 
