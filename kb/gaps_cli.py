@@ -27,6 +27,7 @@ from kb.semantic import embedding_text
 from kb.service import KnowledgeBase
 from kb.settings import KBSettings
 from storage.db import DATABASE_ERRORS, DEFAULT_URL, make_sessionmaker
+from storage.repositories import articles_sent_since, decisions_since
 
 # The two databases the bot runs on (bot.config allows the same).
 DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
@@ -92,9 +93,6 @@ def run(args: argparse.Namespace, settings: KBSettings, kb_dir: Path) -> int:
 
 async def read_log(url: str, since: datetime) -> tuple[list[Asked], list[Sent]]:
     """The questions asked and the articles agents sent from `since` on."""
-    # Imported here: storage is only needed by this command.
-    from storage.repositories import articles_sent_since, decisions_since
-
     try:
         parsed = make_url(url)
     except ArgumentError:
