@@ -2,7 +2,8 @@
 
     1. decide: run the PTB handlers inside `sessions.begin()`; they write the log,
        the decision, the ticket, and list the effects. A handler error rolls it
-       all back and the update is tried again (up to max_update_attempts). What
+       all back and the update is tried again (up to max_update_attempts; a
+       database that does not answer is waited for without counting). What
        they need to ask Telegram (is the presser an agent?) is asked just before,
        outside the transaction (bot.membership): no network waits inside it.
     2. commit: with the decisions, the plan (the effects) and its progress. An
@@ -37,12 +38,14 @@ from bot.executor import IMMEDIATE_ATTEMPTS, DurableFailed, Executor, Record, re
 from bot.hotpath import mark_inbox
 from bot.membership import ask_before_work
 from bot.queries import kv_delete
-from storage.db import DATABASE_ERRORS
+from storage.db import DATABASE_ERRORS, database_unreachable
 from storage.repositories import kv_get, kv_set
 
 log = logging.getLogger(__name__)
 
 RETRY_DELAYS = (0.2, 1.0, 3.0, 5.0)
+# How often an update caught by a database outage tries again (for as long as it lasts).
+OUTAGE_RETRY_SECONDS = 2.0
 
 
 def plan_key(update_id: int) -> str:
@@ -57,6 +60,24 @@ def progress_key(update_id: int) -> str:
 
 class HandlerFailed(Exception):
     """A handler raised while deciding; the unit of work was rolled back."""
+
+
+class _Outage:
+    """Waiting out a database that does not answer, for one update: said once, then quietly."""
+
+    def __init__(self, update_id: int) -> None:
+        self.update_id = update_id
+        self.said = False
+
+    async def wait(self, error: BaseException) -> None:
+        if not self.said:
+            log.warning(
+                "update %s: database unreachable (%s); waiting for it",
+                self.update_id,
+                type(error).__name__,
+            )
+            self.said = True
+        await asyncio.sleep(OUTAGE_RETRY_SECONDS)
 
 
 @dataclass(slots=True)
@@ -112,25 +133,35 @@ class Pipeline:
         """Process a stored update to the end (or mark it failed); never raises for its content."""
         attempts = self.services.settings.max_update_attempts
         plan: Plan | None = None
-        for attempt in range(attempts):
+        failures = 0
+        outage = _Outage(update_id)
+        while True:
             try:
                 plan = await self._decide(update_id, payload, replay=replay, update=update)
                 break
             except HandlerFailed as error:
                 cause = error.__cause__ or error
-                if attempt + 1 >= attempts:
+                if database_unreachable(cause):
+                    await outage.wait(cause)  # not the update's fault: not an attempt
+                    continue
+                failures += 1
+                if failures >= attempts:
                     await self._fail(update_id, f"{type(cause).__name__}: {cause}")
                     log.error("update %s failed for good after %d attempts", update_id, attempts)
                     return
             except DATABASE_ERRORS as error:  # the database itself (locked, gone): try again
-                if attempt + 1 >= attempts:
+                if database_unreachable(error):
+                    await outage.wait(error)
+                    continue
+                failures += 1
+                if failures >= attempts:
                     log.error(
                         "update %s: database unavailable (%s); it stays pending for the next start",
                         update_id,
                         type(error).__name__,
                     )
                     return
-            await asyncio.sleep(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
+            await asyncio.sleep(RETRY_DELAYS[min(failures - 1, len(RETRY_DELAYS) - 1)])
         if plan is not None and plan.effects:
             await self._act(update_id, plan)
 
@@ -245,11 +276,22 @@ class Pipeline:
         log.error("update %s: reply given up after %d attempts", update_id, IMMEDIATE_ATTEMPTS)
 
     async def _progress(self, update_id: int, plan: Plan, done: int, record: Record | None) -> None:
-        """Commit a durable result (if any) with how far the plan got."""
-        async with self.services.sessions.begin() as session:
-            if record is not None:
-                await record(session)
-            await self._write_progress(session, update_id, plan, done)
+        """Commit a durable result (if any) with how far the plan got. While the database is
+        not answering, wait for it: nothing further may be sent before this is recorded."""
+        outage = _Outage(update_id)
+        while True:
+            stored, committed = plan.stored, plan.committed
+            try:
+                async with self.services.sessions.begin() as session:
+                    if record is not None:
+                        await record(session)
+                    await self._write_progress(session, update_id, plan, done)
+                return
+            except DATABASE_ERRORS as error:
+                plan.stored, plan.committed = stored, committed  # that commit did not happen
+                if not database_unreachable(error):
+                    raise
+                await outage.wait(error)
 
     async def _write_progress(
         self, session: AsyncSession, update_id: int, plan: Plan, done: int

@@ -13,7 +13,8 @@ from alembic.config import Config
 from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import InterfaceError as SQLAlchemyInterfaceError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -36,6 +37,28 @@ DATABASE_ERRORS: tuple[type[Exception], ...] = (
     asyncpg.PostgresError,
     asyncpg.InterfaceError,
 )
+# Of those, the ones that say the server is not answering (refused, reset, shutting down or
+# starting up), as opposed to refusing one statement: worth waiting for, however long.
+_UNREACHABLE: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncpg.InterfaceError,  # among them: the connection does not exist, was closed
+    asyncpg.exceptions.OperatorInterventionError,  # admin or crash shutdown, cannot connect now
+    SQLAlchemyInterfaceError,
+)
+
+
+def database_unreachable(error: BaseException) -> bool:
+    """Whether `error` (or what it wraps) says the database is not answering at all."""
+    seen: BaseException | None = error
+    for _ in range(4):  # SQLAlchemy's error -> the driver adapter's -> asyncpg's
+        if seen is None:
+            return False
+        if isinstance(seen, _UNREACHABLE):
+            return True
+        if isinstance(seen, DBAPIError) and seen.connection_invalidated:
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return False
 
 
 def _is_sqlite(url: str) -> bool:

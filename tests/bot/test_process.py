@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
+import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
+from bot import desk_texts
 from storage.db import create_engine_from_url, make_sessionmaker
 from storage.models import (
     Feedback,
@@ -316,3 +318,33 @@ def test_a_database_that_does_not_exist_stops_the_bot_with_one_clear_line(tmp_pa
     assert "Traceback" not in result.stderr
     assert f"cannot open the database postgresql+asyncpg://postgres@127.0.0.1:5432/{missing}: " \
            "InvalidCatalogNameError; check DATABASE_URL" in result.stderr  # fmt: skip
+
+
+@pytest.mark.postgres
+async def test_an_update_caught_by_a_database_outage_is_finished_when_it_is_back(
+    fake_telegram: FakeTelegram, tmp_path: Path, kb_dir: Path, postgres_url: str
+) -> None:
+    fake = fake_telegram
+    proxy = TcpProxy(target=5432).start()
+    through_proxy = postgres_url.replace("@127.0.0.1:5432/", f"@127.0.0.1:{proxy.port}/")
+    process = BotProcess(bot_env(fake, through_proxy, kb_dir), tmp_path).start(fake)
+
+    def outage(_method: str, _params: dict[str, Any]) -> None:
+        proxy.cut()  # after the press is stored, before the claim is: longer than any retry
+        threading.Timer(6, proxy.restore).start()
+
+    try:
+        fake.user_sends_text(fake.new_user("مشتری"), UNKNOWN)
+        (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1, timeout=10)
+        agent = fake.new_agent("سارا")
+        fake.during_next("getChatMember", outage)
+        press = fake.agent_presses_button(agent, card, "برمی‌دارم")
+        answer = await fake.wait_for_answer_async(press, timeout=40)
+        claimed = await rows(postgres_url, Ticket)
+    finally:
+        proxy.close()
+        code = process.stop()
+    assert code == 0, process.log()
+    assert answer.get("text") == desk_texts.CLAIMED_TOAST
+    assert [(t.status, t.claimed_by) for t in claimed] == [("claimed", agent.id)]
+    assert "database unreachable" in process.log()

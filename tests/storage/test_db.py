@@ -9,15 +9,22 @@ from asyncio.subprocess import PIPE
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import asyncpg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Connection, Integer, MetaData, Table, func, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.db import alembic_config, create_engine_from_url, make_sessionmaker, migrate
+from storage.db import (
+    alembic_config,
+    create_engine_from_url,
+    database_unreachable,
+    make_sessionmaker,
+    migrate,
+)
 from storage.models import Base, Customer, Ticket
 from tests.storage.helpers import AGENT_CHAT, add_customer
 
@@ -208,3 +215,14 @@ async def test_sessions_keep_objects_readable_after_commit(
 async def test_engine_runs_raw_sql(sessions: async_sessionmaker[AsyncSession]) -> None:
     async with sessions() as session:
         assert (await session.execute(text("SELECT 1"))).scalar() == 1
+
+
+def test_only_a_database_that_does_not_answer_counts_as_unreachable() -> None:
+    refused = ConnectionRefusedError(111, "Connect call failed")
+    wrapped = DBAPIError("SELECT 1", None, refused, connection_invalidated=True)
+    assert database_unreachable(refused)
+    assert database_unreachable(wrapped)
+    assert database_unreachable(asyncpg.exceptions.CannotConnectNowError("starting up"))
+    # A statement the database refuses is the update's problem, not an outage.
+    assert not database_unreachable(IntegrityError("INSERT", None, ValueError("duplicate key")))
+    assert not database_unreachable(asyncpg.exceptions.UniqueViolationError("duplicate key"))
