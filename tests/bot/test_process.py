@@ -7,7 +7,8 @@ import os
 import subprocess
 import threading
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -282,28 +283,44 @@ async def test_answer_and_hand_off_on_postgresql(
     assert len(fake.topics()) == 1
 
 
-@pytest.mark.postgres
-async def test_a_database_outage_delays_answers_and_loses_none(
+@dataclass
+class ProxiedBot:
+    """`python -m bot` on PostgreSQL through a proxy the test can cut."""
+
+    proxy: TcpProxy
+    process: BotProcess
+
+
+@pytest.fixture
+def proxied_bot(
     fake_telegram: FakeTelegram, tmp_path: Path, kb_dir: Path, postgres_url: str
-) -> None:
-    fake = fake_telegram
+) -> Iterator[ProxiedBot]:
+    """The bot polling, its database behind a TcpProxy; it must stop cleanly afterwards."""
     proxy = TcpProxy(target=5432).start()
     through_proxy = postgres_url.replace("@127.0.0.1:5432/", f"@127.0.0.1:{proxy.port}/")
-    process = BotProcess(bot_env(fake, through_proxy, kb_dir), tmp_path).start(fake)
+    process = BotProcess(bot_env(fake_telegram, through_proxy, kb_dir), tmp_path)
     try:
-        before, during = fake.new_user("پیش"), fake.new_user("حین")
-        fake.user_sends_text(before, ANSWERED)
-        await fake.wait_for_messages_async(before.id, 1, timeout=10)
-        proxy.cut()
-        fake.user_sends_text(during, ANSWERED)
-        await asyncio.sleep(4)  # the bot meets the outage: polls, stores, retries
-        assert process.process is not None and process.process.poll() is None, process.log()
-        proxy.restore()
-        (answer,) = await fake.wait_for_messages_async(during.id, 1, timeout=30)
+        yield ProxiedBot(proxy, process.start(fake_telegram))
     finally:
         proxy.close()
         code = process.stop()
     assert code == 0, process.log()
+
+
+@pytest.mark.postgres
+async def test_a_database_outage_delays_answers_and_loses_none(
+    fake_telegram: FakeTelegram, proxied_bot: ProxiedBot
+) -> None:
+    fake, proxy, process = fake_telegram, proxied_bot.proxy, proxied_bot.process
+    before, during = fake.new_user("پیش"), fake.new_user("حین")
+    fake.user_sends_text(before, ANSWERED)
+    await fake.wait_for_messages_async(before.id, 1, timeout=10)
+    proxy.cut()
+    fake.user_sends_text(during, ANSWERED)
+    await asyncio.sleep(4)  # the bot meets the outage: polls, stores, retries
+    assert process.process is not None and process.process.poll() is None, process.log()
+    proxy.restore()
+    (answer,) = await fake.wait_for_messages_async(during.id, 1, timeout=30)
     assert (answer.text or "").startswith(ANSWER_TITLE)
 
 
@@ -322,29 +339,21 @@ def test_a_database_that_does_not_exist_stops_the_bot_with_one_clear_line(tmp_pa
 
 @pytest.mark.postgres
 async def test_an_update_caught_by_a_database_outage_is_finished_when_it_is_back(
-    fake_telegram: FakeTelegram, tmp_path: Path, kb_dir: Path, postgres_url: str
+    fake_telegram: FakeTelegram, proxied_bot: ProxiedBot, postgres_url: str
 ) -> None:
-    fake = fake_telegram
-    proxy = TcpProxy(target=5432).start()
-    through_proxy = postgres_url.replace("@127.0.0.1:5432/", f"@127.0.0.1:{proxy.port}/")
-    process = BotProcess(bot_env(fake, through_proxy, kb_dir), tmp_path).start(fake)
+    fake, proxy = fake_telegram, proxied_bot.proxy
 
     def outage(_method: str, _params: dict[str, Any]) -> None:
         proxy.cut()  # after the press is stored, before the claim is: longer than any retry
         threading.Timer(6, proxy.restore).start()
 
-    try:
-        fake.user_sends_text(fake.new_user("مشتری"), UNKNOWN)
-        (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1, timeout=10)
-        agent = fake.new_agent("سارا")
-        fake.during_next("getChatMember", outage)
-        press = fake.agent_presses_button(agent, card, "برمی‌دارم")
-        answer = await fake.wait_for_answer_async(press, timeout=40)
-        claimed = await rows(postgres_url, Ticket)
-    finally:
-        proxy.close()
-        code = process.stop()
-    assert code == 0, process.log()
+    fake.user_sends_text(fake.new_user("مشتری"), UNKNOWN)
+    (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1, timeout=10)
+    agent = fake.new_agent("سارا")
+    fake.during_next("getChatMember", outage)
+    press = fake.agent_presses_button(agent, card, "برمی‌دارم")
+    answer = await fake.wait_for_answer_async(press, timeout=40)
+    claimed = await rows(postgres_url, Ticket)
     assert answer.get("text") == desk_texts.CLAIMED_TOAST
     assert [(t.status, t.claimed_by) for t in claimed] == [("claimed", agent.id)]
-    assert "database unreachable" in process.log()
+    assert "database unreachable" in proxied_bot.process.log()
