@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import weakref
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,9 @@ DATABASE_ERRORS: tuple[type[Exception], ...] = (
 # Of those, the ones that say the server is not answering (refused, reset, shutting down or
 # starting up), as opposed to refusing one statement: worth waiting for, however long.
 _UNREACHABLE: tuple[type[BaseException], ...] = (
-    OSError,
+    ConnectionError,  # refused, reset, "unexpected connection_lost() call"
+    TimeoutError,
+    socket.gaierror,  # the host name does not resolve (DNS down)
     asyncpg.InterfaceError,  # among them: the connection does not exist, was closed
     asyncpg.exceptions.OperatorInterventionError,  # admin or crash shutdown, cannot connect now
     SQLAlchemyInterfaceError,

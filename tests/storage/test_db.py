@@ -223,6 +223,7 @@ def test_only_a_database_that_does_not_answer_counts_as_unreachable() -> None:
     assert database_unreachable(refused)
     assert database_unreachable(wrapped)
     assert database_unreachable(asyncpg.exceptions.CannotConnectNowError("starting up"))
-    # A statement the database refuses is the update's problem, not an outage.
+    # A statement the database refuses, or a file that is missing, is not an outage.
+    assert not database_unreachable(FileNotFoundError(2, "No such file or directory"))
     assert not database_unreachable(IntegrityError("INSERT", None, ValueError("duplicate key")))
     assert not database_unreachable(asyncpg.exceptions.UniqueViolationError("duplicate key"))
