@@ -341,19 +341,62 @@ def test_a_database_that_does_not_exist_stops_the_bot_with_one_clear_line(tmp_pa
 async def test_an_update_caught_by_a_database_outage_is_finished_when_it_is_back(
     fake_telegram: FakeTelegram, proxied_bot: ProxiedBot, postgres_url: str
 ) -> None:
-    fake, proxy = fake_telegram, proxied_bot.proxy
-
-    def outage(_method: str, _params: dict[str, Any]) -> None:
-        proxy.cut()  # after the press is stored, before the claim is: longer than any retry
-        threading.Timer(6, proxy.restore).start()
-
+    fake = fake_telegram
     fake.user_sends_text(fake.new_user("مشتری"), UNKNOWN)
     (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1, timeout=10)
     agent = fake.new_agent("سارا")
-    fake.during_next("getChatMember", outage)
+    # After the press is stored, before the claim is: longer than any retry.
+    fake.during_next("getChatMember", outage_during(proxied_bot.proxy))
     press = fake.agent_presses_button(agent, card, "برمی‌دارم")
     answer = await fake.wait_for_answer_async(press, timeout=40)
     claimed = await rows(postgres_url, Ticket)
     assert answer.get("text") == desk_texts.CLAIMED_TOAST
     assert [(t.status, t.claimed_by) for t in claimed] == [("claimed", agent.id)]
     assert "database unreachable" in proxied_bot.process.log()
+
+
+def outage_during(proxy: TcpProxy, seconds: float = 6) -> Callable[[str, dict[str, Any]], None]:
+    """A during_next hook: the database goes away while Telegram answers this call."""
+
+    def hook(_method: str, _params: dict[str, Any]) -> None:
+        proxy.cut()
+        threading.Timer(seconds, proxy.restore).start()
+
+    return hook
+
+
+@pytest.mark.postgres
+async def test_a_hand_off_caught_by_a_database_outage_reaches_the_agents_when_it_is_back(
+    fake_telegram: FakeTelegram, proxied_bot: ProxiedBot
+) -> None:
+    fake = fake_telegram
+    fake.during_next("createForumTopic", outage_during(proxied_bot.proxy))
+    customer = fake.new_user("مشتری")
+    fake.user_sends_text(customer, UNKNOWN)
+    (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1, timeout=40)
+    (told,) = await fake.wait_for_messages_async(customer.id, 1, timeout=20)
+    fake.user_sends_text(customer, "این هم توضیح بیشتر")
+    copies = await fake.wait_for_messages_async(fake.agent_chat_id, 2, timeout=20)
+    assert len(fake.topics()) == 1 and card.thread_id == fake.topics()[0].thread_id
+    assert "#۱" in (told.text or "")
+    assert copies[1].thread_id == card.thread_id and copies[1].text == "این هم توضیح بیشتر"
+
+
+@pytest.mark.postgres
+async def test_a_reply_relayed_during_a_database_outage_still_follows_its_edits(
+    fake_telegram: FakeTelegram, proxied_bot: ProxiedBot
+) -> None:
+    fake = fake_telegram
+    customer = fake.new_user("مشتری")
+    fake.user_sends_text(customer, UNKNOWN)
+    (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1, timeout=20)
+    await fake.wait_for_messages_async(customer.id, 1, timeout=20)
+    agent = fake.new_agent("سارا")
+    fake.during_next("copyMessage", outage_during(proxied_bot.proxy))
+    reply = fake.agent_sends_in_topic(agent, card.thread_id, "بررسی می‌کنم")
+    await fake.wait_for_messages_async(customer.id, 2, timeout=40)
+    fake.agent_edits(reply, "بررسی کردم: درست شد")
+    await fake.wait_for_async(
+        lambda: fake.sent_to(customer.id)[1].edited, timeout=20, what="the edit mirrored"
+    )
+    assert [m.text for m in fake.sent_to(customer.id)][1:] == ["بررسی کردم: درست شد"]
