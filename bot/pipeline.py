@@ -163,7 +163,26 @@ class Pipeline:
                     return
             await asyncio.sleep(RETRY_DELAYS[min(failures - 1, len(RETRY_DELAYS) - 1)])
         if plan is not None and plan.effects:
-            await self._act(update_id, plan)
+            await self._act_through_outages(update_id, plan)
+
+    async def _act_through_outages(self, update_id: int, plan: Plan) -> None:
+        """Carry out the plan; if the database stops answering midway (an effect reads or
+        writes it), wait for it and resume from the stored progress, as a restart would."""
+        outage = _Outage(update_id)
+        current: Plan | None = plan
+        while True:
+            try:
+                if current is None:
+                    current = await self._stored_plan(update_id)
+                    if current is None:
+                        return  # not stored: nothing is left to carry out
+                await self._act(update_id, current)
+                return
+            except DATABASE_ERRORS as error:
+                if not database_unreachable(error):
+                    raise
+                await outage.wait(error)
+                current = None
 
     # -- 1 and 2: decide and commit ----------------------------------------------------------------
 

@@ -400,3 +400,21 @@ async def test_a_reply_relayed_during_a_database_outage_still_follows_its_edits(
         lambda: fake.sent_to(customer.id)[1].edited, timeout=20, what="the edit mirrored"
     )
     assert [m.text for m in fake.sent_to(customer.id)][1:] == ["بررسی کردم: درست شد"]
+
+
+@pytest.mark.postgres
+async def test_a_hand_off_whose_notice_meets_a_database_outage_still_opens_the_topic(
+    fake_telegram: FakeTelegram, proxied_bot: ProxiedBot
+) -> None:
+    fake = fake_telegram
+    customer = fake.new_user("مشتری")
+    # The customer is told the ticket number; then, before the topic is made, the database goes.
+    fake.during_next(
+        "sendMessage", outage_during(proxied_bot.proxy), where={"chat_id": customer.id}
+    )
+    fake.user_sends_text(customer, UNKNOWN)
+    (told,) = await fake.wait_for_messages_async(customer.id, 1, timeout=20)
+    (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1, timeout=40)
+    assert "#۱" in (told.text or "")
+    assert [t.thread_id for t in fake.topics()] == [card.thread_id]
+    assert len(fake.sent_to(customer.id)) == 1  # told once, not again on resuming
