@@ -50,19 +50,22 @@ def _location(article: Article, key: str) -> str:
 
 
 def _line_of(path: Path | None, phrasing: str) -> int:
-    """The front-matter line that holds the phrasing as written; else the id line, else 1."""
+    """The front-matter line that holds the phrasing as written (its own list item or title
+    line first, then any line containing it); else the id line, else 1."""
     if path is None:
         return 1
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError):
         return 1
-    id_line = 1
-    for number, line in enumerate(lines[1:], start=2):
-        if line.strip() == "---":  # the end of the front matter
-            break
-        if phrasing in line:
+    front = list(enumerate(lines[1:], start=2))
+    end = next((i for i, (_, line) in enumerate(front) if line.strip() == "---"), len(front))
+    front = front[:end]
+    for number, line in front:
+        value = line.strip().removeprefix("-").removeprefix("title:").strip().strip("'\"")
+        if value == phrasing:
             return number
-        if line.lstrip().startswith("id:"):
-            id_line = number
-    return id_line
+    found = next((n for n, line in front if phrasing in line), None)
+    if found is not None:
+        return found
+    return next((n for n, line in front if line.lstrip().startswith("id:")), 1)

@@ -55,7 +55,7 @@ def test_check_warns_about_markdown_telegram_cannot_show_and_still_passes(
 def test_check_warns_about_a_question_two_articles_share(
     sample_kb: Path, write_article: WriteArticle, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    copy = write_article("export-pdf", "خروجی پی دی اف", questions=["دانلود گزارش"])
+    copy = write_article("export-pdf", "راهنمای دانلود گزارش پی دی اف", questions=["دانلود گزارش"])
     assert main(["check", "--kb-dir", str(sample_kb)]) == 0  # both stay in service
     out = capsys.readouterr().out
     first = sample_kb / "docs" / "report-export.md"
