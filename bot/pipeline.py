@@ -241,7 +241,9 @@ class Pipeline:
         start = plan.committed if plan.resumed else 0
         if plan.resumed and start > 0 and delivery(effects[start - 1]) == "once":
             log.info(
-                "update %s: a reply was in flight at the crash; not sending it again", update_id
+                "update %s: a reply was attempted before the interruption (a crash, a database "
+                "outage); not sending it again",
+                update_id,
             )
         for index in range(start, len(effects)):
             effect = effects[index]

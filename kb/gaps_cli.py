@@ -80,10 +80,13 @@ def run(args: argparse.Namespace, settings: KBSettings, kb_dir: Path) -> int:
     except LogUnreadable as error:
         print(error, file=sys.stderr)
         return 2
-    # Each wording is asked of the KB again (milliseconds each): say why nothing shows yet.
-    print(texts.GAPS_CHECKING.format(questions=texts.fa_number(len(asked))), file=sys.stderr)
-    kb = settings.knowledge_base(kb_dir)
-    gaps = mine_kb(kb, asked, sent)
+    if asked or sent:
+        # Each wording is asked of the KB again (milliseconds each): say why nothing shows yet.
+        print(texts.GAPS_CHECKING.format(questions=texts.fa_number(len(asked))), file=sys.stderr)
+        kb = settings.knowledge_base(kb_dir)
+        gaps = mine_kb(kb, asked, sent)
+    else:  # nothing to check: no need to load (and encode) the KB
+        kb, gaps = KnowledgeBase(kb_dir), Gaps(questions=0)
     if args.json:
         print(json.dumps(gaps_json(gaps, args.limit), ensure_ascii=False, indent=2))
     else:

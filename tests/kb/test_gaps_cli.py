@@ -188,3 +188,16 @@ def test_gaps_refuses_a_database_url_the_bot_cannot_use(
 ) -> None:
     assert main(["gaps", "--kb-dir", str(sample_kb), "--database-url", "mysql://x@y/z"]) == 2
     assert "نشانی پایگاه داده درست نیست" in capsys.readouterr().err
+
+
+def test_gaps_on_a_quiet_month_says_there_is_nothing_in_each_list(
+    sample_kb: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'pasokh.sqlite3'}"
+    asyncio.run(migrate(url))
+
+    assert main(["gaps", "--kb-dir", str(sample_kb), "--database-url", url]) == 0
+
+    out = capsys.readouterr().out
+    assert "از ۰ پرسش مشتریان" in out
+    assert out.count("چیزی در این بازه نیست.") == 3
