@@ -9,7 +9,8 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/pasokh.sqlite3"
+from storage.db import DEFAULT_URL, DRIVERS
+
 # «123456789:AA…»: the bot id, a colon, then the secret (letters, digits, - and _).
 TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 # Seconds a fresh album item waits (from its arrival) before it is handled, so the rest of
@@ -49,7 +50,7 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr
     agent_chat_id: int
     l2_chat_id: int | None = None
-    database_url: str = DEFAULT_DATABASE_URL
+    database_url: str = DEFAULT_URL
     kb_dir: Path = Path("kb/articles")
     kb_reload_interval: float = Field(default=2.0, gt=0)
     telegram_base_url: str | None = None
@@ -109,7 +110,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_scheme(cls, value: str) -> str:
-        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        if not value.startswith(tuple(f"{driver}://" for driver in DRIVERS)):
             raise ValueError("unsupported database driver")
         return value
 

@@ -34,7 +34,13 @@ from bot.pipeline import Pipeline
 from bot.sqlite_inline import inline_creator, wait_in_the_loop
 from bot.startup import StartupError, check_agent_chat, set_commands
 from kb.settings import KBSettings
-from storage.db import DATABASE_ERRORS, create_engine_from_url, make_sessionmaker, migrate
+from storage.db import (
+    DATABASE_ERRORS,
+    create_engine_from_url,
+    make_sessionmaker,
+    migrate,
+    shown_url,
+)
 from storage.repositories import inbox_purge, list_open_tickets
 from storage.timestamps import utcnow
 
@@ -57,10 +63,6 @@ class Fatal(Exception):
     def __init__(self, message: str, code: int) -> None:
         super().__init__(message)
         self.code = code
-
-
-def _safe_url(url: str) -> str:
-    return make_url(url).render_as_string(hide_password=True)
 
 
 def pool_options(url: str) -> dict[str, Any]:
@@ -91,7 +93,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         await migrate(settings.database_url)
     except DATABASE_ERRORS as error:
         raise Fatal(
-            f"cannot open the database {_safe_url(settings.database_url)}: "
+            f"cannot open the database {shown_url(settings.database_url)}: "
             f"{type(error).__name__}; check DATABASE_URL",
             EXIT_FAILURE,
         ) from None

@@ -26,11 +26,16 @@ from kb.gaps import Asked, Gaps, Sent, mine
 from kb.semantic import embedding_text
 from kb.service import KnowledgeBase
 from kb.settings import KBSettings
-from storage.db import DATABASE_ERRORS, DEFAULT_URL, make_sessionmaker
+from storage.db import (
+    DATABASE_ERRORS,
+    DEFAULT_URL,
+    DRIVERS,
+    make_sessionmaker,
+    shown_url,
+    sqlite_file,
+)
 from storage.repositories import articles_sent_since, decisions_since
 
-# The two databases the bot runs on (bot.config allows the same).
-DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 DEFAULT_DAYS = 30
 DEFAULT_LIMIT = 20
 # Variants and questions shown under one entry of the printed report.
@@ -100,10 +105,11 @@ async def read_log(url: str, since: datetime) -> tuple[list[Asked], list[Sent]]:
         parsed = make_url(url)
     except ArgumentError:
         raise LogUnreadable(texts.GAPS_BAD_URL) from None
-    shown = parsed.render_as_string(hide_password=True)
+    shown = shown_url(parsed)
     if parsed.drivername not in DRIVERS:
         raise LogUnreadable(texts.GAPS_BAD_URL)
-    if parsed.get_backend_name() == "sqlite" and not _sqlite_file_exists(parsed.database):
+    path = sqlite_file(parsed)
+    if path is not None and not path.is_file():  # opening it would create an empty one
         raise LogUnreadable(texts.GAPS_NO_DATABASE.format(url=shown))
     # A plain engine, not storage.db's: that one starts every SQLite transaction IMMEDIATE (the
     # write lock), and a report must not hold up a running bot. A read sees a WAL snapshot.
@@ -142,13 +148,6 @@ async def read_log(url: str, since: datetime) -> tuple[list[Asked], list[Sent]]:
         if event.data.get("article_id")
     ]
     return asked, sent
-
-
-def _sqlite_file_exists(database: str | None) -> bool:
-    """Whether the SQLite database is there: opening a missing file would create an empty one."""
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return True
-    return Path(database).is_file()
 
 
 def mine_kb(kb: KnowledgeBase, asked: Sequence[Asked], sent: Sequence[Sent]) -> Gaps:
