@@ -30,6 +30,7 @@ from storage.repositories.interactions import (
     record_feedback,
 )
 from storage.repositories.kv import kv_get, kv_set
+from storage.repositories.leases import LeaseHolder, release_lease, take_lease
 from storage.repositories.links import (
     find_link_by_agent_message,
     find_link_by_customer_message,
@@ -81,6 +82,7 @@ __all__ = [
     "ClaimOutcome",
     "ClaimResult",
     "HitLike",
+    "LeaseHolder",
     "RateOutcome",
     "TransitionOutcome",
     "TransitionResult",
@@ -117,6 +119,7 @@ __all__ = [
     "rate_ticket",
     "record_decision",
     "record_feedback",
+    "release_lease",
     "set_card_message",
     "set_comment_expected",
     "set_customer_banned",
@@ -126,6 +129,7 @@ __all__ = [
     "set_rating_comment",
     "set_ticket_status",
     "set_ticket_topic",
+    "take_lease",
     "ticket_by_opening_update",
     "ticket_by_thread",
     "ticket_events",
