@@ -28,6 +28,7 @@ from bot.effects import EditCard
 from bot.executor import Executor
 from bot.flood import FloodGuard
 from bot.intake import Intake, Item, KeyedDispatcher
+from bot.leadership import PollingLease
 from bot.logs import setup_logging
 from bot.migration import current_agent_chat
 from bot.pipeline import Pipeline
@@ -172,14 +173,33 @@ async def _run(app: BotApp, services: Services, stop: asyncio.Event | None) -> N
         await app.bot.delete_webhook(drop_pending_updates=False)
         if app.post_init is not None:
             await app.post_init(app)
-        await _poll(app, services, stop)
+        await _serve_while_polling(app, services, stop)
     finally:
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
         await app.shutdown()
 
 
-async def _poll(app: BotApp, services: Services, stop: asyncio.Event | None) -> None:
+async def _serve_while_polling(app: BotApp, services: Services, stop: asyncio.Event | None) -> None:
+    """Poll while this process holds the polling lease; stand by while another one does."""
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGTERM, signal.SIGINT) if stop is None else ()
+    stop = stop or asyncio.Event()
+    for sig in signals:
+        loop.add_signal_handler(sig, stop.set)
+    lease = PollingLease(services.sessions)
+    try:
+        while await lease.wait_for_turn(stop):
+            if not await _poll(app, services, stop, lease):
+                break  # stopped
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+        await lease.release()
+
+
+async def _poll(app: BotApp, services: Services, stop: asyncio.Event, lease: PollingLease) -> bool:
+    """Poll and handle updates until `stop` (False) or until the lease is lost (True)."""
     settings = services.settings
     executor = Executor(app.bot, services.sessions)
     pipeline = Pipeline(app, services, executor)
@@ -191,34 +211,44 @@ async def _poll(app: BotApp, services: Services, stop: asyncio.Event | None) -> 
         handle, settings.max_concurrent_updates, album_grace=settings.album_grace_seconds
     )
     intake = Intake(app.bot, services.sessions, dispatcher, poll_timeout=settings.poll_timeout)
-    loop = asyncio.get_running_loop()
-    signals = (signal.SIGTERM, signal.SIGINT) if stop is None else ()
-    stop = stop or asyncio.Event()
-    for sig in signals:
-        loop.add_signal_handler(sig, stop.set)
-
+    keeping = asyncio.create_task(lease.keep(), name="pasokh-lease")
     purging = asyncio.create_task(_purge_inbox(services), name="pasokh-inbox-purge")
     refreshing = asyncio.create_task(_refresh_cards(services, executor), name="pasokh-cards")
-    replayed = await intake.replay_pending()
-    if replayed:
-        log.info("replaying %d updates left pending by the last run", replayed)
-    log.info("polling for updates as @%s", app.bot.username)
-    polling = asyncio.create_task(intake.run(), name="pasokh-intake")
-    stopping = asyncio.create_task(stop.wait(), name="pasokh-stop")
+    lost = False
+    tasks: list[asyncio.Task[Any]] = [keeping, purging, refreshing]
     try:
-        done, _ = await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        # Pending updates were left by the last run, or by an instance that held the lease.
+        try:
+            replayed = await intake.replay_pending()
+        except DATABASE_ERRORS as error:
+            log.warning("replaying pending updates failed (%s)", type(error).__name__)
+            lost = True  # stand by, then take the lease and replay again
+            return lost
+        if replayed:
+            log.info("replaying %d updates left pending by the last run", replayed)
+        log.info("polling for updates as @%s", app.bot.username)
+        polling = asyncio.create_task(intake.run(), name="pasokh-intake")
+        stopping = asyncio.create_task(stop.wait(), name="pasokh-stop")
+        tasks += [polling, stopping]
+        done, _ = await asyncio.wait(
+            {polling, stopping, keeping}, return_when=asyncio.FIRST_COMPLETED
+        )
         if polling in done:
             polling.result()  # re-raise what ended the intake (e.g. InvalidToken)
+        lost = keeping in done
     finally:
-        for task in (polling, stopping, purging, refreshing):
+        for task in tasks:
             task.cancel()
-        for task in (polling, stopping, purging, refreshing):
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        for sig in signals:
-            loop.remove_signal_handler(sig)
-        finished = await dispatcher.drain(DRAIN_SECONDS)
-        log.info("stopped%s", "" if finished else "; unfinished updates stay pending")
+        # Lost: the next holder replays what is unfinished, so nothing more may be done here.
+        finished = await dispatcher.drain(0 if lost else DRAIN_SECONDS)
+        if lost:
+            log.warning("polling paused; standing by")
+        else:
+            log.info("stopped%s", "" if finished else "; unfinished updates stay pending")
+    return lost
 
 
 async def _purge_inbox(services: Services) -> None:

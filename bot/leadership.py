@@ -1,0 +1,134 @@
+"""Several bot processes on one database: one polls Telegram, the others stand by.
+
+Telegram serves getUpdates to one caller at a time, and one chat's updates must be handled in
+order, by one process. So the process holding the "polling" lease (storage.models.Lease) polls
+and handles updates; the others look every few seconds whether it is free. The holder renews it
+every RENEW_SECONDS; a standby takes it over when it has expired (the holder died or lost the
+database), or at once when the holder ran on the same host and its process is gone (a restart
+after a crash). The new holder replays every update left pending, as a restart does.
+
+A holder that cannot renew for GIVE_UP_SECONDS (less than LEASE_SECONDS) stops handling updates
+before anyone may take over, so no update is handled by two processes at once; the ones it
+was handling stay pending for the next holder, which may be itself again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.db import DATABASE_ERRORS
+from storage.repositories import LeaseHolder, release_lease, take_lease
+from storage.timestamps import utcnow
+
+log = logging.getLogger(__name__)
+
+POLLING = "polling"
+LEASE_SECONDS = 20.0
+RENEW_SECONDS = 5.0
+# The holder stops this long after its last renewal: before the lease can expire for others.
+GIVE_UP_SECONDS = LEASE_SECONDS - RENEW_SECONDS
+STANDBY_SECONDS = 2.0  # how often a standby looks whether the lease is free
+RENEW_ERRORS: tuple[type[Exception], ...] = (TimeoutError, *DATABASE_ERRORS)
+
+
+def process_running(pid: int) -> bool:
+    """Whether a process with this id runs on this host."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, as another user
+    return True
+
+
+class PollingLease:
+    """This process's claim to poll Telegram."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+        self.holder = uuid.uuid4().hex
+        self.host = socket.gethostname()
+        self.pid = os.getpid()
+
+    def gone(self, other: LeaseHolder) -> bool:
+        """Known dead: a process of this host that no longer runs, or an earlier run that had
+        this very process id (a restarted container)."""
+        return other.host == self.host and (other.pid == self.pid or not process_running(other.pid))
+
+    async def take(self) -> LeaseHolder | None:
+        """Take or renew the lease; None when it is ours, else who holds it."""
+        now = utcnow()
+        me = LeaseHolder(self.holder, self.host, self.pid, now + timedelta(seconds=LEASE_SECONDS))
+        async with self.sessions.begin() as session:
+            return await take_lease(session, POLLING, me, now=now, gone=self.gone)
+
+    async def wait_for_turn(self, stop: asyncio.Event) -> bool:
+        """Wait until this process holds the lease (True) or `stop` is set (False)."""
+        shown: str | None = None
+        while not stop.is_set():
+            try:
+                other = await self.take()
+            except DATABASE_ERRORS as error:
+                if shown != "database":
+                    log.warning("cannot reach the database (%s); waiting", type(error).__name__)
+                    shown = "database"
+            else:
+                if other is None:
+                    return True
+                if shown != other.holder:
+                    log.info(
+                        "another instance is polling (host %s, process %d); standing by",
+                        other.host,
+                        other.pid,
+                    )
+                    shown = other.holder
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), STANDBY_SECONDS)
+        return False
+
+    async def keep(self) -> None:
+        """Renew the lease until cancelled; return when it is lost: taken by another process,
+        or not renewed for GIVE_UP_SECONDS (the database unreachable)."""
+        loop = asyncio.get_running_loop()
+        renewed = loop.time()
+        while True:
+            await asyncio.sleep(RENEW_SECONDS)
+            started = loop.time()
+            try:
+                async with asyncio.timeout(max(renewed + GIVE_UP_SECONDS - started, 0.1)):
+                    other = await self.take()
+            except RENEW_ERRORS as error:
+                if loop.time() - renewed < GIVE_UP_SECONDS:
+                    log.warning("renewing the polling lease failed (%s)", type(error).__name__)
+                    continue
+                log.error(
+                    "the polling lease could not be renewed for %.0f s; pausing: another "
+                    "instance may take over",
+                    GIVE_UP_SECONDS,
+                )
+                return
+            if other is not None:
+                log.error(
+                    "another instance took over polling (host %s, process %d)",
+                    other.host,
+                    other.pid,
+                )
+                return
+            renewed = started
+
+    async def release(self) -> None:
+        """Give the lease up (a clean stop) so a standby takes over at once."""
+        try:
+            async with self.sessions.begin() as session:
+                await release_lease(session, POLLING, self.holder)
+        except DATABASE_ERRORS as error:
+            log.warning("releasing the polling lease failed (%s)", type(error).__name__)
