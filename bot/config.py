@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from kb.settings import FROM_ENVIRONMENT
 from storage.db import DEFAULT_URL, DRIVERS
 
 # «123456789:AA…»: the bot id, a colon, then the secret (letters, digits, - and _).
@@ -39,13 +40,7 @@ class ConfigError(Exception):
 class Settings(BaseSettings):
     """Everything the bot reads from its environment."""
 
-    model_config = SettingsConfigDict(
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-        hide_input_in_errors=True,
-        env_ignore_empty=True,  # "L2_CHAT_ID=" in .env means unset, as in .env.example
-    )
+    model_config = SettingsConfigDict(**FROM_ENVIRONMENT, hide_input_in_errors=True)
 
     telegram_bot_token: SecretStr
     agent_chat_id: int

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -25,7 +25,7 @@ from kb import texts
 from kb.gaps import Asked, Gaps, Sent, mine
 from kb.semantic import embedding_text
 from kb.service import KnowledgeBase
-from kb.settings import KBSettings
+from kb.settings import FROM_ENVIRONMENT, KBSettings
 from storage.db import (
     DATABASE_ERRORS,
     DEFAULT_URL,
@@ -45,9 +45,7 @@ SHOWN_VARIANTS = 3
 class LogSettings(BaseSettings):
     """DATABASE_URL, read the way the bot reads it (the environment or `.env`)."""
 
-    model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
-    )
+    model_config = FROM_ENVIRONMENT
 
     database_url: str = DEFAULT_URL
 

@@ -11,14 +11,18 @@ from kb.confidence import ConfidenceModel
 from kb.semantic import EmbeddingStore, load_encoder
 from kb.service import KnowledgeBase
 
+# How every Pasokh command reads its settings: the environment, then `.env`; other names are
+# ignored, and an empty value ("L2_CHAT_ID=", as in .env.example) means unset.
+FROM_ENVIRONMENT = SettingsConfigDict(
+    env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+)
+
 
 class KBSettings(BaseSettings):
     """KB_DIR, semantic matching, and the optional threshold overrides (unset: the tuned values
     in kb/model.json)."""
 
-    model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
-    )
+    model_config = FROM_ENVIRONMENT
 
     kb_dir: Path = Path("kb/articles")
     kb_answer_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
