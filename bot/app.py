@@ -16,6 +16,11 @@ from bot.request import JsonRequest
 
 log = logging.getLogger(__name__)
 
+# Seconds to wait for Telegram's answer to a call (PTB's default is 5). A call that times out
+# may still have been carried out: a hand-off retried it and made a second, empty topic; a
+# reply is not sent again, so it may be lost. Telegram slower than this is an outage.
+CALL_READ_TIMEOUT = 20.0
+
 
 async def _start_kb_watch(app: BotApp) -> None:
     """Reload edited KB articles while the bot runs (post_init)."""
@@ -65,8 +70,10 @@ def build_application(settings: Settings, services: Services) -> BotApp:
         .post_init(_start_kb_watch)
         .post_shutdown(_stop_kb_watch)
     )
-    # Long polls need a read timeout beyond the poll's own; ordinary calls keep PTB's defaults.
-    builder = builder.request(JsonRequest(connection_pool_size=256)).get_updates_request(
+    # Long polls need a read timeout beyond the poll's own.
+    builder = builder.request(
+        JsonRequest(connection_pool_size=256, read_timeout=CALL_READ_TIMEOUT)
+    ).get_updates_request(
         JsonRequest(connection_pool_size=2, read_timeout=settings.poll_timeout + 10)
     )
     limiter = rate_limiter(settings)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 
 from bot import texts
@@ -189,3 +191,20 @@ async def test_a_copy_that_fails_is_recorded_on_the_ticket(
     assert [m.content for m in copies] == ["پیام دوم"]
     # the agents are told, in Persian, that a message did not arrive
     assert any("پیام به مقصد نرسید" in (m.text or "") for m in fake.sent_to(fake.agent_chat_id))
+
+
+async def test_a_slow_telegram_creating_the_topic_still_gets_one_topic(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    # Telegram takes 8 s to make the topic (an incident): waiting for it beats asking again,
+    # which made a second, empty topic with the same name once the first call came through.
+    fake.delay_next("createForumTopic", 8)
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user("مریم")
+        asked = time.monotonic()
+        fake.user_sends_text(user, UNKNOWN)
+        (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1, timeout=30)
+        await asyncio.sleep(max(0.0, asked + 9 - time.monotonic()))  # the slow call is over
+        await settled(bot, fake)
+    assert [t.thread_id for t in fake.topics()] == [card.thread_id]
