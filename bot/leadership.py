@@ -39,6 +39,21 @@ STANDBY_SECONDS = 2.0  # how often a standby looks whether the lease is free
 RENEW_ERRORS: tuple[type[Exception], ...] = (TimeoutError, *DATABASE_ERRORS)
 
 
+def process_space() -> tuple[str, bool]:
+    """Where this process runs: its host name and, on Linux, its PID namespace; and whether a
+    process id seen in that same place names one process (so a missing process is dead).
+
+    The host name alone is not enough: containers on one machine can share it (host networking)
+    while each numbers its processes from 1.
+    """
+    host = socket.gethostname()
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return host, False
+    return f"{host} {namespace}", True
+
+
 def process_running(pid: int) -> bool:
     """Whether a process with this id runs on this host."""
     try:
@@ -56,13 +71,15 @@ class PollingLease:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
         self.holder = uuid.uuid4().hex
-        self.host = socket.gethostname()
+        self.host, self._pids_comparable = process_space()
         self.pid = os.getpid()
 
     def gone(self, other: LeaseHolder) -> bool:
-        """Known dead: a process of this host that no longer runs, or an earlier run that had
-        this very process id (a restarted container)."""
-        return other.host == self.host and (other.pid == self.pid or not process_running(other.pid))
+        """Known dead: a process beside this one (same host and PID namespace) that no longer
+        runs, or an earlier run that had this very process id."""
+        if not self._pids_comparable or other.host != self.host:
+            return False
+        return other.pid == self.pid or not process_running(other.pid)
 
     async def take(self) -> LeaseHolder | None:
         """Take or renew the lease; None when it is ours, else who holds it."""
