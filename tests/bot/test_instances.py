@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,33 @@ async def standing_by(process: BotProcess, within: float = 20) -> None:
         await asyncio.sleep(0.1)
 
 
+Start = Callable[..., BotProcess]
+
+
+@pytest.fixture
+def start(
+    fake_telegram: FakeTelegram,
+    tmp_path: Path,
+    kb_dir: Path,
+    postgres_url: str,  # noqa: F811
+) -> Iterator[Start]:
+    """Start `python -m bot` on the test's database (or `database_url`) and the fake; waits for
+    polling unless `wait=False`. Each one still running at the end must stop cleanly."""
+    started: list[BotProcess] = []
+
+    def start(*, database_url: str = postgres_url, wait: bool = True) -> BotProcess:
+        process = BotProcess(bot_env(fake_telegram, database_url, kb_dir), tmp_path)
+        started.append(process.start(fake_telegram, wait=wait))
+        return process
+
+    try:
+        yield start
+    finally:
+        running = [p for p in started if p.process is not None and p.process.poll() is None]
+        codes = [(p.stop(), p.log()) for p in reversed(running)]
+        assert all(code == 0 for code, _ in codes), codes
+
+
 def slow_topic(fake: FakeTelegram, seconds: float) -> threading.Event:
     """Make the next createForumTopic take `seconds`; the event is set when it is asked for."""
     asked = threading.Event()
@@ -43,32 +70,26 @@ def slow_topic(fake: FakeTelegram, seconds: float) -> threading.Event:
 
 async def test_a_second_instance_stands_by_and_leaves_the_first_ones_work_alone(
     fake_telegram: FakeTelegram,
-    tmp_path: Path,
-    kb_dir: Path,
+    start: Start,
     postgres_url: str,  # noqa: F811
 ) -> None:
     fake = fake_telegram
-    env = bot_env(fake, postgres_url, kb_dir)
-    first = BotProcess(env, tmp_path).start(fake)
+    start()
     asked = slow_topic(fake, 3)
     customer = fake.new_user("مشتری")
     fake.user_sends_text(customer, UNKNOWN)
     await fake.wait_for_async(asked.is_set, what="the topic asked for")
     # Started while the hand-off is half done: it must not replay it beside the first.
-    second = BotProcess(env, tmp_path).start(fake, wait=False)
-    try:
-        await standing_by(second)
-        await fake.wait_for_messages_async(fake.agent_chat_id, 1, timeout=20)
-        others = [fake.new_user(f"مشتری {i}") for i in range(3)]
-        for user in others:
-            fake.user_sends_text(user, ANSWERED)
-        for user in others:
-            await fake.wait_for_messages_async(user.id, 1, timeout=20)
-        await settled(postgres_url, fake)
-        tickets = await rows(postgres_url, Ticket)
-    finally:
-        assert second.stop() == 0, second.log()
-        assert first.stop() == 0, first.log()
+    second = start(wait=False)
+    await standing_by(second)
+    await fake.wait_for_messages_async(fake.agent_chat_id, 1, timeout=20)
+    others = [fake.new_user(f"مشتری {i}") for i in range(3)]
+    for user in others:
+        fake.user_sends_text(user, ANSWERED)
+    for user in others:
+        await fake.wait_for_messages_async(user.id, 1, timeout=20)
+    await settled(postgres_url, fake)
+    tickets = await rows(postgres_url, Ticket)
     assert len(fake.topics()) == 1
     assert len(tickets) == 1
     assert len(fake.sent_to(customer.id)) == 1  # told the ticket number once
@@ -77,24 +98,11 @@ async def test_a_second_instance_stands_by_and_leaves_the_first_ones_work_alone(
 
 
 @pytest.fixture
-async def polling_and_standby(
-    fake_telegram: FakeTelegram,
-    tmp_path: Path,
-    kb_dir: Path,
-    postgres_url: str,  # noqa: F811
-) -> AsyncIterator[tuple[BotProcess, BotProcess]]:
-    """Two processes on one database: the first polls, the second stands by; both must stop
-    cleanly unless the test killed them."""
-    env = bot_env(fake_telegram, postgres_url, kb_dir)
-    first = BotProcess(env, tmp_path).start(fake_telegram)
-    second = BotProcess(env, tmp_path).start(fake_telegram, wait=False)
-    try:
-        await standing_by(second)
-        yield first, second
-    finally:
-        for process in (second, first):
-            if process.process is not None and process.process.poll() is None:
-                assert process.stop() == 0, process.log()
+async def polling_and_standby(start: Start) -> tuple[BotProcess, BotProcess]:
+    """Two processes on one database: the first polls, the second stands by."""
+    first, second = start(), start(wait=False)
+    await standing_by(second)
+    return first, second
 
 
 async def test_the_standby_finishes_what_a_killed_instance_left_and_takes_over(
@@ -143,16 +151,15 @@ async def test_a_clean_stop_hands_polling_to_the_standby_at_once(
 
 async def test_an_instance_cut_off_from_the_database_stops_and_the_standby_takes_over(
     fake_telegram: FakeTelegram,
-    tmp_path: Path,
-    kb_dir: Path,
+    start: Start,
     postgres_url: str,  # noqa: F811
 ) -> None:
     fake = fake_telegram
     proxy = TcpProxy(target=5432).start()
-    through_proxy = postgres_url.replace("@127.0.0.1:5432/", f"@127.0.0.1:{proxy.port}/")
-    cut_off = BotProcess(bot_env(fake, through_proxy, kb_dir), tmp_path).start(fake)
-    standby = BotProcess(bot_env(fake, postgres_url, kb_dir), tmp_path).start(fake, wait=False)
     try:
+        through_proxy = postgres_url.replace("@127.0.0.1:5432/", f"@127.0.0.1:{proxy.port}/")
+        cut_off = start(database_url=through_proxy)
+        standby = start(wait=False)
         await standing_by(standby)
         proxy.cut()  # for good: the process lives on, so only the lease running out tells
         customer = fake.new_user("مشتری")
@@ -165,8 +172,6 @@ async def test_an_instance_cut_off_from_the_database_stops_and_the_standby_takes
         await settled(postgres_url, fake)
     finally:
         proxy.close()
-        assert standby.stop() == 0, standby.log()
-        assert cut_off.stop() == 0, cut_off.log()
     assert (answer.text or "").startswith(ANSWER_TITLE)
     assert len(fake.sent_to(customer.id)) == 2  # the answer, then the ticket number: once each
     assert "polling paused" in cut_off.log()
