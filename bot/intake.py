@@ -30,6 +30,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tel
 from bot.config import ALBUM_GRACE_SECONDS
 from bot.executor import retry_seconds
 from bot.hotpath import add_inbox, mark_inbox
+from bot.leadership import Fence, LeaseLost
 from bot.queries import pending_updates
 from storage.db import DATABASE_ERRORS
 
@@ -208,6 +209,16 @@ class KeyedDispatcher:
         """Wait until the backlog is small enough to fetch more."""
         await self._room.wait()
 
+    async def settle(self, stop: asyncio.Event, seconds: float) -> bool:
+        """Wait for every queued item, however long; once `stop` is set, drain within
+        `seconds`. True if all finished."""
+        idle = asyncio.ensure_future(self._idle.wait())
+        stopping = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({idle, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (idle, stopping):
+            task.cancel()
+        return self._idle.is_set() or await self.drain(seconds)
+
     async def drain(self, seconds: float) -> bool:
         """Wait for every queued item; cancel what is left after `seconds`. True if all finished."""
         try:
@@ -231,10 +242,14 @@ class Intake:
         *,
         poll_timeout: int,
         allowed_updates: Sequence[str] = ALLOWED_UPDATES,
+        fence: Fence | None = None,
     ) -> None:
         self.bot = bot
         self.sessions = sessions
         self.dispatcher = dispatcher
+        # Stored only while this process holds the polling lease (bot.leadership): a batch
+        # fetched just as another took over is left unconfirmed, for the new holder.
+        self.fence = fence
         self.poll_timeout = poll_timeout
         self.allowed_updates = list(allowed_updates)
         self.offset: int | None = None
@@ -262,6 +277,8 @@ class Intake:
         received_at = asyncio.get_running_loop().time()  # an album item's grace counts from here
         try:
             async with self.sessions.begin() as session:
+                if self.fence is not None:
+                    await self.fence(session)
                 added = await add_inbox(
                     session, [(update_id, chat_id_of(p), p) for update_id, p, _ in batch]
                 )
@@ -280,6 +297,8 @@ class Intake:
         for update_id, payload in payloads:
             try:
                 async with self.sessions.begin() as session:
+                    if self.fence is not None:
+                        await self.fence(session)
                     rows = [(update_id, chat_id_of(payload), payload)]
                     added |= await add_inbox(session, rows)
             except (StatementError, DataError) as error:
@@ -337,6 +356,9 @@ class Intake:
                 await self.poll_once()
             except InvalidToken:
                 raise
+            except LeaseLost:
+                log.warning("not storing updates: another instance polls now")
+                await asyncio.sleep(POLL_ERROR_DELAY)
             except Conflict:
                 log.error(
                     "another process is polling with this token; retrying in %ss", CONFLICT_DELAY

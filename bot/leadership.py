@@ -4,12 +4,17 @@ Telegram serves getUpdates to one caller at a time, and one chat's updates must 
 order, by one process. So the process holding the "polling" lease (storage.models.Lease) polls
 and handles updates; the others look every few seconds whether it is free. The holder renews it
 every RENEW_SECONDS; a standby takes it over when it has expired (the holder died or lost the
-database), or at once when the holder ran on the same host and its process is gone (a restart
-after a crash). The new holder replays every update left pending, as a restart does.
+database), or at once when the holder ran beside it (same host and PID namespace) and its
+process is gone (a restart after a crash). The new holder replays every update left pending,
+as a restart does.
 
-A holder that cannot renew for GIVE_UP_SECONDS (less than LEASE_SECONDS) stops handling updates
-before anyone may take over, so no update is handled by two processes at once; the ones it
-was handling stay pending for the next holder, which may be itself again.
+Every commit of an update's decision or progress, and of a fetched batch, is fenced: it checks,
+inside its transaction, that this process still holds the lease, and a takeover waits for such a
+transaction (and it for a takeover). So once another process has taken over, the updates this
+one had in hand stop at their next commit, and a batch it fetched meanwhile is neither stored nor
+confirmed: Telegram gives it to the new holder. A holder that cannot renew for GIVE_UP_SECONDS
+(less than LEASE_SECONDS) stops polling, lets the updates in hand finish (or stop at the fence),
+then stands by; if nobody took over meanwhile, it takes the lease again.
 """
 
 from __future__ import annotations
@@ -20,12 +25,13 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import DATABASE_ERRORS
-from storage.repositories import LeaseHolder, release_lease, take_lease
+from storage.repositories import LeaseHolder, holds_lease, release_lease, take_lease
 from storage.timestamps import utcnow
 
 log = logging.getLogger(__name__)
@@ -37,6 +43,14 @@ RENEW_SECONDS = 5.0
 GIVE_UP_SECONDS = LEASE_SECONDS - RENEW_SECONDS
 STANDBY_SECONDS = 2.0  # how often a standby looks whether the lease is free
 RENEW_ERRORS: tuple[type[Exception], ...] = (TimeoutError, *DATABASE_ERRORS)
+
+
+class LeaseLost(Exception):
+    """Another process holds the polling lease now: what this one was doing is left to it."""
+
+
+# Called inside a transaction that may only commit while this process holds the lease.
+Fence = Callable[[AsyncSession], Awaitable[None]]
 
 
 def process_space() -> tuple[str, bool]:
@@ -87,6 +101,12 @@ class PollingLease:
         me = LeaseHolder(self.holder, self.host, self.pid, now + timedelta(seconds=LEASE_SECONDS))
         async with self.sessions.begin() as session:
             return await take_lease(session, POLLING, me, now=now, gone=self.gone)
+
+    async def fence(self, session: AsyncSession) -> None:
+        """Raise LeaseLost unless this process holds the lease, for the rest of `session`'s
+        transaction (a takeover waits for it)."""
+        if not await holds_lease(session, POLLING, self.holder):
+            raise LeaseLost
 
     async def wait_for_turn(self, stop: asyncio.Event) -> bool:
         """Wait until this process holds the lease (True) or `stop` is set (False)."""

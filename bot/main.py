@@ -202,7 +202,7 @@ async def _poll(app: BotApp, services: Services, stop: asyncio.Event, lease: Pol
     """Poll and handle updates until `stop` (False) or until the lease is lost (True)."""
     settings = services.settings
     executor = Executor(app.bot, services.sessions)
-    pipeline = Pipeline(app, services, executor)
+    pipeline = Pipeline(app, services, executor, fence=lease.fence)
 
     async def handle(item: Item) -> None:
         await pipeline.handle(item.update_id, item.payload, replay=item.replay, update=item.update)
@@ -210,7 +210,13 @@ async def _poll(app: BotApp, services: Services, stop: asyncio.Event, lease: Pol
     dispatcher = KeyedDispatcher(
         handle, settings.max_concurrent_updates, album_grace=settings.album_grace_seconds
     )
-    intake = Intake(app.bot, services.sessions, dispatcher, poll_timeout=settings.poll_timeout)
+    intake = Intake(
+        app.bot,
+        services.sessions,
+        dispatcher,
+        poll_timeout=settings.poll_timeout,
+        fence=lease.fence,
+    )
     keeping = asyncio.create_task(lease.keep(), name="pasokh-lease")
     purging = asyncio.create_task(_purge_inbox(services), name="pasokh-inbox-purge")
     refreshing = asyncio.create_task(_refresh_cards(services, executor), name="pasokh-cards")
@@ -242,11 +248,14 @@ async def _poll(app: BotApp, services: Services, stop: asyncio.Event, lease: Pol
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        # Lost: the next holder replays what is unfinished, so nothing more may be done here.
-        finished = await dispatcher.drain(0 if lost else DRAIN_SECONDS)
         if lost:
-            log.warning("polling paused; standing by")
+            # Updates in hand finish (waiting for the database if need be), or stop at their
+            # next commit if another instance took over: only then may a new turn replay.
+            log.warning("polling paused; finishing the updates in hand")
+            finished = await dispatcher.settle(stop, DRAIN_SECONDS)
         else:
+            finished = await dispatcher.drain(DRAIN_SECONDS)
+        if not lost or stop.is_set():
             log.info("stopped%s", "" if finished else "; unfinished updates stay pending")
     return lost
 

@@ -36,6 +36,7 @@ from bot.context import BotApp, Services, Work, reset_current_work, set_current_
 from bot.effects import Effect, SendText, delivery, from_json, to_json
 from bot.executor import IMMEDIATE_ATTEMPTS, DurableFailed, Executor, Record, retry_seconds
 from bot.hotpath import mark_inbox
+from bot.leadership import Fence, LeaseLost
 from bot.membership import ask_before_work
 from bot.queries import kv_delete
 from storage.db import DATABASE_ERRORS, database_unreachable
@@ -117,10 +118,15 @@ def first_mark(effects: Sequence[Effect]) -> int:
 class Pipeline:
     """Turn stored updates into handled updates; what a customer sees happens at most once."""
 
-    def __init__(self, app: BotApp, services: Services, executor: Executor) -> None:
+    def __init__(
+        self, app: BotApp, services: Services, executor: Executor, fence: Fence | None = None
+    ) -> None:
         self.app = app
         self.services = services
         self.executor = executor
+        # Several processes (bot.leadership): a decision or progress commits only while this
+        # one holds the polling lease, so an update taken over is not also carried on here.
+        self.fence = fence
 
     async def handle(
         self,
@@ -131,6 +137,16 @@ class Pipeline:
         update: Update | None = None,
     ) -> None:
         """Process a stored update to the end (or mark it failed); never raises for its content."""
+        try:
+            await self._handle(update_id, payload, replay=replay, update=update)
+        except LeaseLost:
+            log.warning(
+                "update %s: another instance polls now and takes it over from here", update_id
+            )
+
+    async def _handle(
+        self, update_id: int, payload: dict[str, Any], *, replay: bool, update: Update | None
+    ) -> None:
         attempts = self.services.settings.max_update_attempts
         plan: Plan | None = None
         failures = 0
@@ -317,7 +333,12 @@ class Pipeline:
     async def _write_progress(
         self, session: AsyncSession, update_id: int, plan: Plan, done: int
     ) -> None:
-        """Store the plan's progress; at the end, drop the plan and mark the update done."""
+        """Store the plan's progress; at the end, drop the plan and mark the update done.
+
+        Every commit of a decision or of progress comes through here: the fence's place.
+        """
+        if self.fence is not None:
+            await self.fence(session)
         was_finished = plan.finished and plan.committed > 0
         if done >= len(plan.effects):
             if plan.stored:

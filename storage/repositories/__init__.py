@@ -30,7 +30,7 @@ from storage.repositories.interactions import (
     record_feedback,
 )
 from storage.repositories.kv import kv_get, kv_set
-from storage.repositories.leases import LeaseHolder, release_lease, take_lease
+from storage.repositories.leases import LeaseHolder, holds_lease, release_lease, take_lease
 from storage.repositories.links import (
     find_link_by_agent_message,
     find_link_by_customer_message,
@@ -100,6 +100,7 @@ __all__ = [
     "get_customer",
     "get_decision",
     "get_ticket",
+    "holds_lease",
     "inbox_add",
     "inbox_get",
     "inbox_mark",

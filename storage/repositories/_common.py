@@ -53,9 +53,15 @@ def advisory_key(namespace: str, value: int) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-async def lock_for_transaction(session: AsyncSession, namespace: str, value: int) -> None:
-    """Serialise transactions working on the same key (PostgreSQL; SQLite already serialises)."""
+async def lock_for_transaction(
+    session: AsyncSession, namespace: str, value: int, *, shared: bool = False
+) -> None:
+    """Serialise transactions working on the same key (PostgreSQL; SQLite already serialises).
+
+    `shared` ones do not wait for each other, only for an exclusive one (and it for them).
+    """
     if dialect_name(session) == "postgresql":
+        function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
         await session.execute(
-            text("SELECT pg_advisory_xact_lock(:key)"), {"key": advisory_key(namespace, value)}
+            text(f"SELECT {function}(:key)"), {"key": advisory_key(namespace, value)}
         )

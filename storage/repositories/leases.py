@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Lease
@@ -61,3 +61,15 @@ async def take_lease(
 async def release_lease(session: AsyncSession, name: str, holder: str) -> None:
     """Give the lease up, if `holder` still has it, so a standby need not wait for it to expire."""
     await session.execute(delete(Lease).where(Lease.name == name, Lease.holder == holder))
+
+
+async def holds_lease(session: AsyncSession, name: str, holder: str) -> bool:
+    """Whether `holder` has the lease `name` (expired or not: nobody took it over).
+
+    Checked inside a transaction that must only commit for the holder, it fences that
+    transaction: a takeover waits for it to end, and it waits for a takeover to end, so the
+    answer stays true until it commits (SQLite: one writer at a time does the same).
+    """
+    await lock_for_transaction(session, "lease", 0, shared=True)
+    current = await session.scalar(select(Lease.holder).where(Lease.name == name))
+    return current == holder

@@ -6,27 +6,34 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from storage.models import InboxUpdate, Lease, Ticket
 from tests.bot.support import ANSWER_TITLE, ANSWERED, UNKNOWN, BotProcess, bot_env
 from tests.bot.tcp_proxy import TcpProxy
-from tests.bot.test_process import postgres_url, rows, settled  # noqa: F401
+from tests.bot.test_process import postgres_url, query, rows, settled  # noqa: F401
 from tests.fake_telegram import FakeTelegram
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
 
-async def standing_by(process: BotProcess, within: float = 20) -> None:
-    """Wait until `process` says it stands by for another instance."""
+async def log_says(process: BotProcess, words: str, within: float = 20) -> None:
+    """Wait until the log of `process` (still running) has `words`."""
     deadline = time.monotonic() + within
-    while "standing by" not in process.log():
+    while words not in process.log():
         assert process.process is not None and process.process.poll() is None, process.log()
         assert time.monotonic() < deadline, process.log()
         await asyncio.sleep(0.1)
+
+
+async def standing_by(process: BotProcess, within: float = 20) -> None:
+    """Wait until `process` says it stands by for another instance."""
+    await log_says(process, "standing by", within)
 
 
 Start = Callable[..., BotProcess]
@@ -175,3 +182,34 @@ async def test_an_instance_cut_off_from_the_database_stops_and_the_standby_takes
     assert (answer.text or "").startswith(ANSWER_TITLE)
     assert len(fake.sent_to(customer.id)) == 2  # the answer, then the ticket number: once each
     assert "polling paused" in cut_off.log()
+
+
+async def test_an_update_in_hand_stops_at_its_next_commit_once_another_holds_the_lease(
+    fake_telegram: FakeTelegram,
+    start: Start,
+    postgres_url: str,  # noqa: F811
+) -> None:
+    fake = fake_telegram
+    first = start()
+    asked = slow_topic(fake, 3)
+    customer = fake.new_user("مشتری")
+    fake.user_sends_text(customer, UNKNOWN)
+    await fake.wait_for_async(asked.is_set, what="the topic asked for")
+    # Meanwhile a process elsewhere took the lease over (for 8 s, then it is gone).
+    until = datetime.now(UTC) + timedelta(seconds=8)
+    await query(
+        postgres_url,
+        lambda session: session.execute(
+            update(Lease).values(holder="elsewhere", host="another host", pid=1, expires_at=until)
+        ),
+    )
+    await log_says(first, "takes it over from here")
+    pending = await rows(postgres_url, InboxUpdate, InboxUpdate.status == "pending")
+    await log_says(first, "another instance is polling (host another host, process 1)")
+    # Once that lease runs out, this process takes it back and finishes the hand-off.
+    (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1, timeout=30)
+    await settled(postgres_url, fake)
+    (ticket,) = await rows(postgres_url, Ticket)
+    assert len(pending) == 1  # the topic's thread id was not recorded by the fenced commit
+    assert card.thread_id == ticket.thread_id
+    assert len(fake.sent_to(customer.id)) == 1

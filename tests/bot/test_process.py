@@ -418,3 +418,23 @@ async def test_a_hand_off_whose_notice_meets_a_database_outage_still_opens_the_t
     assert "#۱" in (told.text or "")
     assert [t.thread_id for t in fake.topics()] == [card.thread_id]
     assert len(fake.sent_to(customer.id)) == 1  # told once, not again on resuming
+
+
+@pytest.mark.postgres
+async def test_a_hand_off_outlasting_the_polling_lease_in_an_outage_still_gets_one_topic(
+    fake_telegram: FakeTelegram, proxied_bot: ProxiedBot, postgres_url: str
+) -> None:
+    fake = fake_telegram
+    # The database goes for 22 s, longer than the lease is held without renewal (15 s), while
+    # the topic is being made: the hand-off must finish once, not be started over.
+    fake.during_next("createForumTopic", outage_during(proxied_bot.proxy, seconds=22))
+    customer = fake.new_user("مشتری")
+    fake.user_sends_text(customer, UNKNOWN)
+    (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1, timeout=60)
+    fake.user_sends_text(customer, "این هم توضیح بیشتر")
+    copies = await fake.wait_for_messages_async(fake.agent_chat_id, 2, timeout=20)
+    await settled(postgres_url, fake)
+    assert [t.thread_id for t in fake.topics()] == [card.thread_id]
+    assert copies[1].thread_id == card.thread_id
+    assert len(fake.sent_to(customer.id)) == 1
+    assert "polling paused" in proxied_bot.process.log()

@@ -90,3 +90,27 @@ async def test_two_processes_taking_an_expired_lease_at_once_get_one_holder(
     winners = [me for me, result in zip(contenders, results, strict=True) if result is None]
     assert len(winners) == 1
     assert all(r == winners[0] for r in results if r is not None)
+
+
+async def test_holding_is_checked_inside_the_transaction_a_takeover_waits_for(
+    more_sessions: Makers,
+) -> None:
+    first, other = more_sessions(), more_sessions()
+    await take(first, holder("first", NOW), NOW)  # already expired: free to take over
+    taken = asyncio.Event()
+
+    async def take_over() -> None:
+        await take(other, holder("second", NOW + timedelta(seconds=20)), NOW + timedelta(seconds=1))
+        taken.set()
+
+    async with first.begin() as session:  # a fenced commit of the first holder
+        assert await repo.holds_lease(session, "polling", "first")
+        takeover = asyncio.create_task(take_over())
+        await asyncio.sleep(0.3)
+        taken_meanwhile = taken.is_set()
+    await takeover
+    async with first.begin() as session:
+        after = await repo.holds_lease(session, "polling", "first")
+
+    assert not taken_meanwhile  # the takeover waited for the fenced transaction
+    assert not after
