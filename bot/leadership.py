@@ -24,6 +24,7 @@ import contextlib
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -42,6 +43,9 @@ RENEW_SECONDS = 5.0
 # The holder stops this long after its last renewal: before the lease can expire for others.
 GIVE_UP_SECONDS = LEASE_SECONDS - RENEW_SECONDS
 STANDBY_SECONDS = 2.0  # how often a standby looks whether the lease is free
+# For this long after a renewal began, no other process can have the lease (it expires 20 s
+# after): commits are fenced without a query. The other 10 s absorb clocks set apart.
+SURE_SECONDS = LEASE_SECONDS - 2 * RENEW_SECONDS
 RENEW_ERRORS: tuple[type[Exception], ...] = (TimeoutError, *DATABASE_ERRORS)
 
 
@@ -87,6 +91,7 @@ class PollingLease:
         self.holder = uuid.uuid4().hex
         self.host, self._pids_comparable = process_space()
         self.pid = os.getpid()
+        self._sure_until = 0.0  # monotonic time until which the lease is surely ours
 
     def gone(self, other: LeaseHolder) -> bool:
         """Known dead: a process beside this one (same host and PID namespace) that no longer
@@ -97,14 +102,20 @@ class PollingLease:
 
     async def take(self) -> LeaseHolder | None:
         """Take or renew the lease; None when it is ours, else who holds it."""
+        started = time.monotonic()
         now = utcnow()
         me = LeaseHolder(self.holder, self.host, self.pid, now + timedelta(seconds=LEASE_SECONDS))
         async with self.sessions.begin() as session:
-            return await take_lease(session, POLLING, me, now=now, gone=self.gone)
+            other = await take_lease(session, POLLING, me, now=now, gone=self.gone)
+        self._sure_until = started + SURE_SECONDS if other is None else 0.0
+        return other
 
     async def fence(self, session: AsyncSession) -> None:
         """Raise LeaseLost unless this process holds the lease, for the rest of `session`'s
-        transaction (a takeover waits for it)."""
+        transaction: surely, shortly after a renewal; else as the database says (a takeover
+        waits for the transaction)."""
+        if time.monotonic() < self._sure_until:
+            return
         if not await holds_lease(session, POLLING, self.holder):
             raise LeaseLost
 

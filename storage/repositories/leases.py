@@ -6,11 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Lease
 from storage.repositories._common import lock_for_transaction
+
+_leases: Table = Lease.__table__  # type: ignore[assignment]
+# Run with every fenced commit: built once (an ORM select per call cost more than running it).
+_HOLDER = select(_leases.c.holder).where(_leases.c.name == bindparam("name"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,5 +75,5 @@ async def holds_lease(session: AsyncSession, name: str, holder: str) -> bool:
     answer stays true until it commits (SQLite: one writer at a time does the same).
     """
     await lock_for_transaction(session, "lease", 0, shared=True)
-    current = await session.scalar(select(Lease.holder).where(Lease.name == name))
+    current = (await session.execute(_HOLDER, {"name": name})).scalar()
     return current == holder

@@ -191,7 +191,9 @@ async def test_an_update_in_hand_stops_at_its_next_commit_once_another_holds_the
 ) -> None:
     fake = fake_telegram
     first = start()
-    asked = slow_topic(fake, 3)
+    # Longer than a renewal period (5 s): the poller learns of the takeover before the topic
+    # comes, so its next commit asks the database whether the lease is still its own.
+    asked = slow_topic(fake, 7)
     customer = fake.new_user("مشتری")
     fake.user_sends_text(customer, UNKNOWN)
     await fake.wait_for_async(asked.is_set, what="the topic asked for")
