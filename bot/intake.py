@@ -30,7 +30,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tel
 from bot.config import ALBUM_GRACE_SECONDS
 from bot.executor import retry_seconds
 from bot.hotpath import add_inbox, mark_inbox
-from bot.leadership import Fence, LeaseLost
+from bot.leadership import Fence, LeaseLost, unfenced
 from bot.queries import pending_updates
 from storage.db import DATABASE_ERRORS
 
@@ -242,7 +242,7 @@ class Intake:
         *,
         poll_timeout: int,
         allowed_updates: Sequence[str] = ALLOWED_UPDATES,
-        fence: Fence | None = None,
+        fence: Fence = unfenced,
     ) -> None:
         self.bot = bot
         self.sessions = sessions
@@ -277,8 +277,7 @@ class Intake:
         received_at = asyncio.get_running_loop().time()  # an album item's grace counts from here
         try:
             async with self.sessions.begin() as session:
-                if self.fence is not None:
-                    await self.fence(session)
+                await self.fence(session)
                 added = await add_inbox(
                     session, [(update_id, chat_id_of(p), p) for update_id, p, _ in batch]
                 )
@@ -297,8 +296,7 @@ class Intake:
         for update_id, payload in payloads:
             try:
                 async with self.sessions.begin() as session:
-                    if self.fence is not None:
-                        await self.fence(session)
+                    await self.fence(session)
                     rows = [(update_id, chat_id_of(payload), payload)]
                     added |= await add_inbox(session, rows)
             except (StatementError, DataError) as error:

@@ -22,9 +22,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import os
 import socket
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -55,6 +55,10 @@ class LeaseLost(Exception):
 
 # Called inside a transaction that may only commit while this process holds the lease.
 Fence = Callable[[AsyncSession], Awaitable[None]]
+
+
+async def unfenced(session: AsyncSession) -> None:
+    """The fence of a process that polls alone (tests, one-off tools): every commit may go."""
 
 
 def process_space() -> tuple[str, bool]:
@@ -91,7 +95,8 @@ class PollingLease:
         self.holder = uuid.uuid4().hex
         self.host, self._pids_comparable = process_space()
         self.pid = os.getpid()
-        self._sure_until = 0.0  # monotonic time until which the lease is surely ours
+        # When the last successful take or renewal began (event loop clock); -inf: not held.
+        self._renewed = -math.inf
 
     def gone(self, other: LeaseHolder) -> bool:
         """Known dead: a process beside this one (same host and PID namespace) that no longer
@@ -102,19 +107,19 @@ class PollingLease:
 
     async def take(self) -> LeaseHolder | None:
         """Take or renew the lease; None when it is ours, else who holds it."""
-        started = time.monotonic()
+        started = asyncio.get_running_loop().time()
         now = utcnow()
         me = LeaseHolder(self.holder, self.host, self.pid, now + timedelta(seconds=LEASE_SECONDS))
         async with self.sessions.begin() as session:
             other = await take_lease(session, POLLING, me, now=now, gone=self.gone)
-        self._sure_until = started + SURE_SECONDS if other is None else 0.0
+        self._renewed = started if other is None else -math.inf
         return other
 
     async def fence(self, session: AsyncSession) -> None:
         """Raise LeaseLost unless this process holds the lease, for the rest of `session`'s
         transaction: surely, shortly after a renewal; else as the database says (a takeover
         waits for the transaction)."""
-        if time.monotonic() < self._sure_until:
+        if asyncio.get_running_loop().time() < self._renewed + SURE_SECONDS:
             return
         if not await holds_lease(session, POLLING, self.holder):
             raise LeaseLost
@@ -147,15 +152,14 @@ class PollingLease:
         """Renew the lease until cancelled; return when it is lost: taken by another process,
         or not renewed for GIVE_UP_SECONDS (the database unreachable)."""
         loop = asyncio.get_running_loop()
-        renewed = loop.time()
         while True:
             await asyncio.sleep(RENEW_SECONDS)
-            started = loop.time()
+            give_up_at = self._renewed + GIVE_UP_SECONDS
             try:
-                async with asyncio.timeout(max(renewed + GIVE_UP_SECONDS - started, 0.1)):
+                async with asyncio.timeout_at(give_up_at):
                     other = await self.take()
             except RENEW_ERRORS as error:
-                if loop.time() - renewed < GIVE_UP_SECONDS:
+                if loop.time() < give_up_at:
                     log.warning("renewing the polling lease failed (%s)", type(error).__name__)
                     continue
                 log.error(
@@ -171,7 +175,6 @@ class PollingLease:
                     other.pid,
                 )
                 return
-            renewed = started
 
     async def release(self) -> None:
         """Give the lease up (a clean stop) so a standby takes over at once."""

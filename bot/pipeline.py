@@ -36,7 +36,7 @@ from bot.context import BotApp, Services, Work, reset_current_work, set_current_
 from bot.effects import Effect, SendText, delivery, from_json, to_json
 from bot.executor import IMMEDIATE_ATTEMPTS, DurableFailed, Executor, Record, retry_seconds
 from bot.hotpath import mark_inbox
-from bot.leadership import Fence, LeaseLost
+from bot.leadership import Fence, LeaseLost, unfenced
 from bot.membership import ask_before_work
 from bot.queries import kv_delete
 from storage.db import DATABASE_ERRORS, database_unreachable
@@ -119,7 +119,7 @@ class Pipeline:
     """Turn stored updates into handled updates; what a customer sees happens at most once."""
 
     def __init__(
-        self, app: BotApp, services: Services, executor: Executor, fence: Fence | None = None
+        self, app: BotApp, services: Services, executor: Executor, fence: Fence = unfenced
     ) -> None:
         self.app = app
         self.services = services
@@ -337,8 +337,7 @@ class Pipeline:
 
         Every commit of a decision or of progress comes through here: the fence's place.
         """
-        if self.fence is not None:
-            await self.fence(session)
+        await self.fence(session)
         was_finished = plan.finished and plan.committed > 0
         if done >= len(plan.effects):
             if plan.stored:
