@@ -3,10 +3,10 @@
 Telegram serves getUpdates to one caller at a time, and one chat's updates must be handled in
 order, by one process. So the process holding the "polling" lease (storage.models.Lease) polls
 and handles updates; the others look every few seconds whether it is free. The holder renews it
-every RENEW_SECONDS; a standby takes it over when it has expired (the holder died or lost the
-database), or at once when the holder ran beside it (same host and PID namespace) and its
-process is gone (a restart after a crash). The new holder replays every update left pending,
-as a restart does.
+every RENEW_SECONDS; a standby takes it over when it has expired by the database's clock (the
+holder died or lost the database), or at once when the holder ran beside it (same host and PID
+namespace) and its process is gone (a restart after a crash). The new holder replays every
+update left pending, as a restart does.
 
 Every commit of an update's decision or progress, and of a fetched batch, is fenced: it checks,
 inside its transaction, that this process still holds the lease, and a takeover waits for such a
@@ -32,19 +32,20 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import DATABASE_ERRORS
-from storage.repositories import LeaseHolder, holds_lease, release_lease, take_lease
-from storage.timestamps import utcnow
+from storage.repositories import Claimant, LeaseHolder, holds_lease, release_lease, take_lease
 
 log = logging.getLogger(__name__)
 
 POLLING = "polling"
 LEASE_SECONDS = 20.0
+LEASE = timedelta(seconds=LEASE_SECONDS)
 RENEW_SECONDS = 5.0
 # The holder stops this long after its last renewal: before the lease can expire for others.
 GIVE_UP_SECONDS = LEASE_SECONDS - RENEW_SECONDS
 STANDBY_SECONDS = 2.0  # how often a standby looks whether the lease is free
 # For this long after a renewal began, no other process can have the lease (it expires 20 s
-# after): commits are fenced without a query. The other 10 s absorb clocks set apart.
+# after, by the database's clock, read after the renewal began): commits are fenced without a
+# query. The other 10 s are a safety margin.
 SURE_SECONDS = LEASE_SECONDS - 2 * RENEW_SECONDS
 RENEW_ERRORS: tuple[type[Exception], ...] = (TimeoutError, *DATABASE_ERRORS)
 
@@ -108,10 +109,9 @@ class PollingLease:
     async def take(self) -> LeaseHolder | None:
         """Take or renew the lease; None when it is ours, else who holds it."""
         started = asyncio.get_running_loop().time()
-        now = utcnow()
-        me = LeaseHolder(self.holder, self.host, self.pid, now + timedelta(seconds=LEASE_SECONDS))
+        me = Claimant(self.holder, self.host, self.pid)
         async with self.sessions.begin() as session:
-            other = await take_lease(session, POLLING, me, now=now, gone=self.gone)
+            other = await take_lease(session, POLLING, me, lasting=LEASE, gone=self.gone)
         self._renewed = started if other is None else -math.inf
         return other
 

@@ -30,7 +30,14 @@ from storage.repositories.interactions import (
     record_feedback,
 )
 from storage.repositories.kv import kv_get, kv_set
-from storage.repositories.leases import LeaseHolder, holds_lease, release_lease, take_lease
+from storage.repositories.leases import (
+    Claimant,
+    LeaseHolder,
+    database_time,
+    holds_lease,
+    release_lease,
+    take_lease,
+)
 from storage.repositories.links import (
     find_link_by_agent_message,
     find_link_by_customer_message,
@@ -81,6 +88,7 @@ __all__ = [
     "ESCALATABLE",
     "ClaimOutcome",
     "ClaimResult",
+    "Claimant",
     "HitLike",
     "LeaseHolder",
     "RateOutcome",
@@ -92,6 +100,7 @@ __all__ = [
     "clear_after_close",
     "close_ticket",
     "create_ticket",
+    "database_time",
     "decisions_since",
     "escalate_ticket",
     "feedback_for",

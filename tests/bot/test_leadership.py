@@ -5,20 +5,23 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from telegram import Bot
 
+import bot.leadership
+import storage.repositories.leases
 from bot.config import Settings
 from bot.intake import Intake, Item, KeyedDispatcher
-from bot.leadership import POLLING, LeaseLost, PollingLease
+from bot.leadership import LEASE, POLLING, LeaseLost, PollingLease
 from storage.db import create_engine_from_url, make_sessionmaker
-from storage.models import InboxUpdate
-from storage.repositories import LeaseHolder, take_lease
+from storage.models import InboxUpdate, Lease
+from storage.repositories import Claimant, LeaseHolder, take_lease
 from tests.fake_telegram import FakeTelegram
+from tests.storage.fixtures import pg_migrated_url  # noqa: F401  (found by name)
 
 UNTIL = datetime(2126, 12, 6, 8, 0, tzinfo=UTC)  # far off: dead or alive is by process only
 
@@ -81,9 +84,8 @@ async def test_a_batch_fetched_after_another_took_the_lease_is_left_for_it(
     sessions = make_sessionmaker(engine)
     try:
         lease = PollingLease(sessions)
-        now = datetime.now(UTC)
         async with sessions.begin() as session:  # another process holds it
-            await take_lease(session, POLLING, LeaseHolder("elsewhere", "b", 1, UNTIL), now=now)
+            await take_lease(session, POLLING, Claimant("elsewhere", "b", 1), lasting=LEASE)
         fake.user_sends_text(fake.new_user("مشتری"), "سلام")
         async with Bot(settings.token, base_url=fake.base_url) as telegram:
             dispatcher = KeyedDispatcher(_dispatch_nothing, 1)
@@ -97,3 +99,32 @@ async def test_a_batch_fetched_after_another_took_the_lease_is_left_for_it(
     assert stored == []
     assert intake.offset is None  # not confirmed: Telegram gives it to the lease's holder
     assert len(fake.pending_updates()) == 1
+
+
+@pytest.mark.postgres
+async def test_a_holder_whose_clock_is_behind_keeps_its_lease_for_its_whole_term(
+    pg_migrated_url: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two hosts on one PostgreSQL server; the first one's clock is a minute behind. Timed by
+    # that clock, its fresh lease would look expired to the other at once.
+    engine = create_engine_from_url(pg_migrated_url)
+    sessions = make_sessionmaker(engine)
+    try:
+        async with sessions.begin() as session:
+            await session.execute(delete(Lease))
+        behind, other = PollingLease(sessions), PollingLease(sessions)
+        other.host = "another host"  # not judged by process id: they share this one's
+
+        def a_minute_behind() -> datetime:
+            return datetime.now(UTC) - timedelta(minutes=1)
+
+        with monkeypatch.context() as patch:
+            for module in (bot.leadership, storage.repositories.leases):
+                patch.setattr(module, "utcnow", a_minute_behind, raising=False)
+            assert await behind.take() is None
+        refused = await other.take()
+    finally:
+        await engine.dispose()
+
+    assert refused is not None and refused.holder == behind.holder
