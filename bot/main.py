@@ -53,6 +53,7 @@ EXIT_FAILURE = 1
 EXIT_CONFIG = 2
 # Time given to updates in flight at shutdown; the rest stay pending for the next start.
 DRAIN_SECONDS = 10.0
+REPLAY_RETRY_SECONDS = 5.0  # after pending updates could not be read at the start of a turn
 PURGE_EVERY_SECONDS = 6 * 3600
 # Cards redrawn per refresh round: 10 every 5 minutes is 2 of the group's 20 messages a minute.
 CARDS_PER_REFRESH = 10
@@ -227,8 +228,16 @@ async def _poll(app: BotApp, services: Services, stop: asyncio.Event, lease: Pol
         try:
             replayed = await intake.replay_pending()
         except DATABASE_ERRORS as error:
-            log.warning("replaying pending updates failed (%s)", type(error).__name__)
-            lost = True  # stand by, then take the lease and replay again
+            log.warning(
+                "replaying pending updates failed (%s); trying again in %.0f s",
+                type(error).__name__,
+                REPLAY_RETRY_SECONDS,
+            )
+            # The lease is still ours (renewed meanwhile): without a pause, taking it again
+            # and failing again would spin.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), REPLAY_RETRY_SECONDS)
+            lost = True  # then take the lease again (or stand by) and replay again
             return lost
         if replayed:
             log.info("replaying %d updates left pending by the last run", replayed)

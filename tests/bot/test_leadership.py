@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import subprocess
 import sys
@@ -9,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from telegram import Bot
 
 import bot.leadership
@@ -17,9 +19,11 @@ import storage.repositories.leases
 from bot.config import Settings
 from bot.intake import Intake, Item, KeyedDispatcher
 from bot.leadership import LEASE, POLLING, LeaseLost, PollingLease
+from bot.main import serve
 from storage.db import create_engine_from_url, make_sessionmaker
 from storage.models import InboxUpdate, Lease
-from storage.repositories import Claimant, LeaseHolder, take_lease
+from storage.repositories import Claimant, LeaseHolder, inbox_add, take_lease
+from tests.bot.support import ANSWERED, UNKNOWN, RunningBot, settled
 from tests.fake_telegram import FakeTelegram
 from tests.storage.fixtures import pg_migrated_url  # noqa: F401  (found by name)
 
@@ -128,3 +132,56 @@ async def test_a_holder_whose_clock_is_behind_keeps_its_lease_for_its_whole_term
         await engine.dispose()
 
     assert refused is not None and refused.holder == behind.holder
+
+
+class Counted(logging.Handler):
+    """Counts the log lines that say something, and tells when the first comes."""
+
+    def __init__(self, words: str) -> None:
+        super().__init__()
+        self.words = words
+        self.count = 0
+        self.seen = asyncio.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.words in record.getMessage():
+            self.count += 1
+            self.seen.set()
+
+
+async def test_pending_updates_that_cannot_be_read_are_read_again_after_a_pause(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    engine = create_engine_from_url(settings.database_url)
+    sessions = make_sessionmaker(engine)
+    customer = fake.new_user("مشتری")
+    # A run stored this update and died before handling it; Telegram has forgotten it.
+    left = fake.user_sends_text(customer, ANSWERED)
+    with fake.state.lock:
+        fake.state.confirm(left.update_id + 1)
+    async with sessions.begin() as session:
+        await inbox_add(session, left.update_id, customer.id, left.update)
+        # The inbox cannot be read when this process starts its turn.
+        await session.execute(text("ALTER TABLE inbox_updates RENAME TO inbox_away"))
+    failures = Counted("replaying pending updates failed")
+    logging.getLogger("bot").addHandler(failures)
+    stop = asyncio.Event()
+    serving = asyncio.create_task(serve(settings, stop))
+    try:
+        await asyncio.wait_for(failures.seen.wait(), 10)
+        await asyncio.sleep(1)
+        failed_within_a_second = failures.count
+        async with sessions.begin() as session:
+            await session.execute(text("ALTER TABLE inbox_away RENAME TO inbox_updates"))
+        fake.user_sends_text(customer, UNKNOWN)
+        replies = await fake.wait_for_messages_async(customer.id, 2, timeout=20)
+        await settled(RunningBot(settings, serving, stop), fake)  # fails if any stays pending
+    finally:
+        stop.set()
+        await asyncio.wait_for(serving, 20)
+        await engine.dispose()
+        logging.getLogger("bot").removeHandler(failures)
+
+    assert failed_within_a_second == 1  # tried again after a pause, not over and over at once
+    assert "رمز" in (replies[0].text or "")  # the left update answered first, in order
