@@ -33,7 +33,6 @@ TRANSITIONS: Final[Mapping[Action, tuple[frozenset[TicketStatus], TicketStatus]]
 )
 FINAL: Final[frozenset[TicketStatus]] = frozenset({"closed"})
 MAX_LEVEL: Final = 2
-RATINGS: Final = range(1, 6)
 # "resume" happens when the customer writes; agents never trigger it.
 AGENT_ACTIONS: Final[tuple[Action, ...]] = ("claim", "escalate", "wait", "close")
 
