@@ -136,6 +136,36 @@ def test_late_and_timely_first_responses_are_told_apart() -> None:
     assert "منتظر پاسخ" not in late_card + timely_card
 
 
+def test_a_first_response_right_at_the_deadline_is_in_time() -> None:
+    on_time = _ticket(first_response_at=T0 + timedelta(minutes=30), awaiting_reply_since=None)
+
+    card = _visible(render_card(on_time, _customer(), now=T0 + timedelta(hours=1)))
+
+    assert "اولین پاسخ: ۱۲ مرداد ۱۴۰۳، ساعت ۱۴:۰۰ (در مهلت)" in card
+
+
+def test_a_closed_card_says_when_and_a_follow_up_names_the_ticket_before() -> None:
+    closed = _ticket(status="closed", closed_at=T0 + timedelta(hours=1))
+    follow_up = _ticket(id=13, previous_ticket_id=12)
+
+    closed_card = _visible(render_card(closed, _customer(), now=T0 + timedelta(hours=2)))
+    follow_up_card = _visible(render_card(follow_up, _customer(), now=T0))
+    first_card = _visible(render_card(_ticket(), _customer(), now=T0))
+
+    assert "بسته شد: ۱۲ مرداد ۱۴۰۳، ساعت ۱۴:۳۰" in closed_card
+    assert "تیکت قبلی این مشتری: #۱۲" in follow_up_card
+    assert "بسته شد" not in first_card + follow_up_card
+    assert "تیکت قبلی" not in first_card + closed_card
+
+
+def test_a_tried_article_without_a_title_is_named_by_its_id() -> None:
+    ticket = _ticket(tried=[{"id": "vpn-setup", "score": 0.3}])
+
+    card = _visible(render_card(ticket, _customer(), now=T0))
+
+    assert "vpn-setup (۳۰٪)" in card
+
+
 def test_closed_card_shows_the_rating_and_comment() -> None:
     ticket = _ticket(
         status="closed", closed_at=T0 + timedelta(hours=1), rating=4, rating_comment="<ممنون>"

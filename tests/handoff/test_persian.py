@@ -6,7 +6,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from handoff.persian import clean_block, clean_inline, duration, fa_digits, jalali, percent, shorten
+from handoff.persian import (
+    clean_block,
+    clean_inline,
+    duration,
+    fa_digits,
+    jalali,
+    percent,
+    shorten,
+    utf16_len,
+)
 
 
 def test_digits_become_persian_whatever_script_they_came_in() -> None:
@@ -28,6 +37,7 @@ def test_jalali_date_rolls_over_at_tehran_midnight() -> None:
     ("span", "said"),
     [
         (timedelta(seconds=59), "کمتر از یک دقیقه"),
+        (timedelta(seconds=90), "۱ دقیقه"),
         (timedelta(minutes=5), "۵ دقیقه"),
         (timedelta(hours=2, minutes=5), "۲ ساعت و ۵ دقیقه"),
         (timedelta(days=3, hours=4, minutes=9), "۳ روز و ۴ ساعت"),
@@ -55,4 +65,13 @@ def test_block_text_keeps_single_line_breaks() -> None:
 def test_shortening_cuts_at_a_word_and_marks_it() -> None:
     assert shorten("رمزم را فراموش کرده‌ام", 16) == "رمزم را فراموش…"
     assert shorten("کوتاه", 16) == "کوتاه"
+    assert shorten("کوتاه", 5) == "کوتاه"  # exactly at the limit: nothing cut
+    assert shorten("کوتاه", 1) == "…"
     assert len(shorten("ب" * 50, 10)) == 10
+
+
+def test_length_is_counted_as_telegram_counts_it() -> None:
+    # Telegram's limits are in UTF-16 code units: an emoji outside the BMP counts twice.
+    assert utf16_len("رمز") == 3
+    assert utf16_len("😀ب") == 3
+    assert utf16_len("🇮🇷") == 4

@@ -80,4 +80,6 @@ def test_priority_rises_with_tier_and_urgent_wording() -> None:
     assert priority("standard", "فوری: سرور از کار افتاده") == "high"
     assert priority("vip", "رمزم یادم رفته") == "high"
     assert priority("vip", "خیلی فوری است") == "urgent"
+    assert priority("vic", "رمزم یادم رفته") == "high"
+    assert priority("vic", "فوری: سرور از کار افتاده") == "urgent"
     assert priority("unknown-tier", "اضطراری") == "high"
