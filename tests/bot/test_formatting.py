@@ -4,13 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from bot.formatting import (
-    MESSAGE_LIMIT,
-    article_messages,
-    escape_html,
-    markdown_to_html,
-    utf16_len,
-)
+from bot.formatting import MESSAGE_LIMIT, article_messages, escape_html, markdown_to_html
 
 TELEGRAM_TAGS = {"b", "i", "s", "u", "code", "pre", "a", "blockquote"}
 
@@ -32,6 +26,11 @@ class _Checker(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)
+
+
+def telegram_length(text: str) -> int:
+    """Count as Telegram does, in UTF-16 code units (here, not with the code under test)."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def visible(html: str) -> str:
@@ -86,6 +85,7 @@ def test_underscores_inside_words_stay_literal() -> None:
         "```\n" + "print('سلام')\n" * 900 + "```",
         "x" * 10000,
         "&<>" * 3000,
+        "😀 " * 3000,  # two UTF-16 units each: fewer characters fit in a message
     ],
 )
 def test_long_articles_split_into_valid_messages_within_the_limit(body: str) -> None:
@@ -93,7 +93,7 @@ def test_long_articles_split_into_valid_messages_within_the_limit(body: str) -> 
     assert len(parts) > 1
     assert parts[0].startswith("<b>عنوان &lt;مقاله&gt;</b>")
     for part in parts:
-        assert utf16_len(part) <= MESSAGE_LIMIT
+        assert telegram_length(part) <= MESSAGE_LIMIT
         visible(part)
 
 
@@ -104,3 +104,20 @@ def test_short_article_is_one_message_with_its_title() -> None:
 
 def test_escape_html_leaves_no_markup() -> None:
     assert escape_html("<b>&amp;</b>") == "&lt;b&gt;&amp;amp;&lt;/b&gt;"
+
+
+def test_underscore_bold_and_strikethrough() -> None:
+    assert markdown_to_html("__مهم__ و ~~قدیمی~~") == "<b>مهم</b> و <s>قدیمی</s>"
+
+
+def test_a_paragraph_right_before_a_fence_stays_text_and_an_unclosed_fence_stays_code() -> None:
+    html = markdown_to_html("**مرحله ۱:**\n```\nping portal\n```\n\n```\n**نه پررنگ**")
+
+    assert html == "<b>مرحله ۱:</b>\n\n<pre>ping portal</pre>\n\n<pre>**نه پررنگ**</pre>"
+
+
+def test_an_overlong_title_is_cut_to_200_characters_and_marked() -> None:
+    (message,) = article_messages("ع" * 300, "متن")
+
+    title = visible(message).split("\n")[0]
+    assert title == "ع" * 199 + "…"

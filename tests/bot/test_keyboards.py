@@ -46,3 +46,29 @@ def test_parsed_fields() -> None:
     pressed = keyboards.parse("s:12:2")
     assert pressed is not None
     assert (pressed.kind, pressed.int_field(0), pressed.int_field(1)) == ("s", 12, 2)
+
+
+def test_the_rating_keyboard_offers_five_down_to_one_in_persian_digits() -> None:
+    (row,) = keyboards.rating(12).inline_keyboard
+
+    assert [(b.text, b.callback_data) for b in row] == [
+        ("۵", "r:12:5"), ("۴", "r:12:4"), ("۳", "r:12:3"), ("۲", "r:12:2"), ("۱", "r:12:1"),
+    ]  # fmt: skip
+
+
+def test_the_card_buttons_say_in_persian_what_they_do() -> None:
+    titles = [f"مقاله {n}" for n in range(7)]
+
+    first, *tried = keyboards.ticket_card(7, articles=titles).inline_keyboard
+
+    assert [(b.text, b.callback_data) for b in first] == [
+        ("✋ برمی‌دارم", "t:claim:7"), ("⬆️ ارجاع به سطح ۲", "t:esc:7"), ("✅ بستن", "t:close:7"),
+    ]  # fmt: skip
+    # At most the five articles the bot ranked first, each a button that sends it.
+    assert [row[0].text for row in tried] == [f"📚 ارسال مقاله: مقاله {n}" for n in range(5)]
+
+
+def test_categories_come_two_to_a_row() -> None:
+    rows = keyboards.categories(["حساب", "دسترسی", "گزارش", "اسناد", "قرارداد"]).inline_keyboard
+
+    assert [len(row) for row in rows] == [2, 2, 1]
