@@ -18,6 +18,7 @@ import re
 from functools import lru_cache
 from html import escape
 
+from handoff.persian import utf16_len
 from kb.markup import CODE_FENCE, SAFE_URL
 
 MESSAGE_LIMIT = 4096
@@ -36,11 +37,6 @@ _INLINE = re.compile(
     r"|(?<![\w*])\*(?![\s*])(?P<italic>.+?)(?<![\s*])\*(?![\w*])"
     r"|(?<![\w_])_(?![\s_])(?P<italic2>.+?)(?<![\s_])_(?![\w_])"
 )
-
-
-def utf16_len(text: str) -> int:
-    """Count text the way Telegram does (UTF-16 code units)."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def escape_html(text: str) -> str:
