@@ -63,6 +63,9 @@ RULES = [
     ("guillemets", "«رمز»", "رمز"),
     ("ascii punctuation", "wi-fi (وای‌فای)!", "wi fi وای فای"),
     ("emoji and symbols", "ممنون🙏 ❤️ ★", "ممنون"),
+    ("an emoji between words parts them", "رمز😀عبور", "رمز عبور"),
+    ("variation selector supplement dropped", "رمز\U000e0100عبور", "رمزعبور"),
+    ("equals sign", "a=b", "a b"),
     ("percent signs", "۵۰٪ تخفیف", "50 تخفیف"),
     # Latin lowercased.
     ("lowercase latin", "VPN Outlook", "vpn outlook"),
