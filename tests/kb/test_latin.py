@@ -231,6 +231,14 @@ def test_known_word_gets_a_clitic_or_a_verb_prefix() -> None:
     assert finglish_to_persian("nemizanam", {"زنم"}) == "نمیزنم"
 
 
+def test_an_ain_the_latin_leaves_unwritten_is_found_from_the_vocabulary() -> None:
+    assert finglish_to_persian("tamir etebar", {"تعمیر", "اعتبار"}) == "تعمیر اعتبار"
+
+
+def test_two_known_words_typed_as_one_are_spelled_as_both() -> None:
+    assert finglish_to_persian("shomarehesab", {"شماره", "حساب"}) == "شمارهحساب"
+
+
 def test_word_the_kb_writes_in_latin_letters_stays_latin() -> None:
     assert finglish_to_persian("vpn vasl nemishe", KB_VOCABULARY) == "vpn وصل نمیشه"
     assert finglish_to_persian("vpn vasl nemishe") == "وی پی ان وصل نمیشه"
