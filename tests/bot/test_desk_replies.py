@@ -102,6 +102,9 @@ async def test_replies_to_a_relayed_message_are_replies_on_the_other_side(
         (_, copy) = await fake.wait_for_messages_async(
             fake.agent_chat_id, 2, thread_id=opened.thread_id
         )
+        # An agent reads the copy before replying: by then the bot has recorded which message
+        # it copies (the copy shows up a moment before that commit).
+        await settled(bot, fake)
         fake.agent_replies_to(agent, opened.thread_id, copy.message_id, "کدام پرینتر؟")
         (_, answer) = await fake.wait_for_messages_async(opened.user.id, 2)
         await settled(bot, fake)
