@@ -86,8 +86,45 @@ def test_missing_front_matter_is_reported(write_article: WriteArticle, tmp_path:
 
 
 def test_unclosed_front_matter_is_reported(write_article: WriteArticle, tmp_path: Path) -> None:
-    _, message = _error_of(write_article, tmp_path, "---\nid: a\ntitle: ب\nمتن\n")
-    assert "closed" in message
+    line, message = _error_of(write_article, tmp_path, "---\nid: a\ntitle: ب\nمتن\n")
+    assert "closed" in message and line == 1  # the fence that opens it
+
+
+def test_an_empty_id_is_reported_as_required_on_its_line(
+    write_article: WriteArticle, tmp_path: Path
+) -> None:
+    line, message = _error_of(write_article, tmp_path, "---\nid:\ntitle: ب\n---\nمتن\n")
+    assert (line, message) == (2, "«id» is required")
+
+
+def test_a_title_that_is_not_text_is_reported(write_article: WriteArticle, tmp_path: Path) -> None:
+    line, message = _error_of(write_article, tmp_path, "---\nid: b\ntitle: true\n---\nمتن\n")
+    assert (line, message) == (3, "«title» must be text")
+
+
+def test_empty_or_structured_questions_are_reported_on_the_questions_line(
+    write_article: WriteArticle, tmp_path: Path
+) -> None:
+    raw = "---\nid: c\ntitle: ج\nquestions:\n  - یک\n  - ''\n---\nمتن\n"
+    line, message = _error_of(write_article, tmp_path, raw)
+    assert (line, message) == (4, "every item of «questions» must be non-empty text")
+    raw = "---\nid: c\ntitle: ج\nquestions:\n  - {x: 1}\n---\nمتن\n"
+    assert _error_of(write_article, tmp_path, raw)[0] == 4
+
+
+def test_readmes_and_hidden_or_underscored_paths_are_not_articles(
+    write_article: WriteArticle, tmp_path: Path
+) -> None:
+    write_article("real", "عنوان")
+    kb = tmp_path / "kb"
+    for relative in ("README.md", "راهنما/README.md", "_drafts/x.md", ".trash/y.md", "_x.md"):
+        (kb / relative).parent.mkdir(parents=True, exist_ok=True)
+        (kb / relative).write_text("no front matter\n", encoding="utf-8")
+
+    result = load_articles(kb)
+
+    assert result.errors == ()
+    assert [a.id for a in result.articles] == ["real"]
 
 
 def test_invalid_id_is_reported(write_article: WriteArticle, tmp_path: Path) -> None:
@@ -175,3 +212,14 @@ def test_a_broken_article_reports_its_warnings_beside_its_errors(
     assert result.articles == ()
     assert [e.message for e in result.errors] == ["«title» is required"]
     assert [(w.line, w.warning) for w in result.warnings] == [(4, True)]
+
+
+def test_an_empty_questions_field_means_no_other_phrasings(
+    write_article: WriteArticle, tmp_path: Path
+) -> None:
+    write_article("q", "", raw="---\nid: q\ntitle: ب\nquestions:\ntags:\n---\nمتن\n")
+
+    result = load_articles(tmp_path / "kb")
+
+    assert result.errors == ()
+    assert [(a.id, a.questions, a.tags) for a in result.articles] == [("q", (), ())]
