@@ -133,13 +133,18 @@ def test_answers_said_not_to_help_are_listed_by_article_with_the_questions() -> 
 
 
 def test_articles_no_longer_in_the_kb_are_named_not_offered() -> None:
-    asked = [Asked("قبض برق", "suggest", 1, T0, shown="electricity-bill")]
+    asked = [
+        Asked("قبض برق", "suggest", 1, T0, shown="electricity-bill"),
+        # Said not to help: one article since deleted, one still there.
+        Asked("وام مسکن", "answer", 3, T0, shown="loan-old", helpful=False),
+        Asked("خروجی اکسل خالیه", "answer", 4, T0, shown="report-export", helpful=False),
+    ]
     sent = [Sent("قطعی برق", "outage-old", 2, T0)]
 
     gaps = mine(asked, sent, ARTICLES)
 
     assert gaps.phrasings == ()
-    assert gaps.gone == {"electricity-bill", "outage-old"}
+    assert gaps.gone == {"electricity-bill", "outage-old", "loan-old"}
 
 
 def test_long_messages_are_not_offered_as_phrasings_and_empty_ones_are_skipped() -> None:
