@@ -123,7 +123,7 @@ async def test_a_holder_whose_clock_is_behind_keeps_its_lease_for_its_whole_term
         def a_minute_behind() -> datetime:
             return datetime.now(UTC) - timedelta(minutes=1)
 
-        with monkeypatch.context() as patch:
+        with monkeypatch.context() as patch:  # wherever the lease code reads the host's clock
             for module in (bot.leadership, storage.repositories.leases):
                 patch.setattr(module, "utcnow", a_minute_behind, raising=False)
             assert await behind.take() is None
