@@ -251,7 +251,10 @@ def encode_before_serving(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("encode_before_serving")
-def test_serve_first_answers_by_words_until_a_reload_encodes(sample_kb: Path) -> None:
+def test_serve_first_answers_by_words_until_a_reload_encodes(
+    sample_kb: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="kb.service")
     encoder = WordsEncoder()
     kb = KnowledgeBase(sample_kb, encoder=encoder, serve_first=True)
     assert encoder.encoded == []  # nothing encoded before the first answer
@@ -267,6 +270,12 @@ def test_serve_first_answers_by_words_until_a_reload_encodes(sample_kb: Path) ->
     fresh = "کد تایید برای ورود به حسابم نمیاد"
     kb.ask(fresh)
     assert embedding_text(fresh) in encoder.encoded  # questions are now matched by meaning
+
+    # The operator is told once that matching by meaning has started, not on every later edit.
+    next(sample_kb.rglob("*.md")).unlink()
+    assert kb.reload() is True and kb.semantic
+    ready = [r for r in caplog.records if "matching by meaning is ready" in r.getMessage()]
+    assert len(ready) == 1
 
 
 @pytest.mark.usefixtures("encode_before_serving")

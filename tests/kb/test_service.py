@@ -91,6 +91,18 @@ def test_unchanged_directory_does_not_rebuild(sample_kb: Path) -> None:
     assert kb.reload() is False
 
 
+def test_a_file_saved_without_a_change_does_not_rebuild(sample_kb: Path) -> None:
+    # Editors and sync tools rewrite files as they are: the index (and the answers remembered
+    # with it) stays, rather than being rebuilt on every save.
+    kb = KnowledgeBase(sample_kb)
+    served = kb.articles
+    path = next(sample_kb.rglob("*.md"))
+    path.write_bytes(path.read_bytes())
+    _touch_later(path)
+    assert kb.reload() is False
+    assert kb.articles is served
+
+
 def test_queries_during_reloads_always_see_a_whole_index(
     sample_kb: Path, write_article: WriteArticle
 ) -> None:
