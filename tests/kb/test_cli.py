@@ -102,6 +102,26 @@ def test_query_writes_one_json_line_per_input_line_even_for_garbage(sample_kb: P
     assert objects[-1]["hits"][0]["id"] == "account-locked"
 
 
+def test_query_lists_the_five_best_articles_when_more_match(
+    write_article: WriteArticle, tmp_path: Path
+) -> None:
+    places = [
+        "ایمیل",
+        "پورتال",
+        "وی پی ان",
+        "سامانه مالی",
+        "اتوماسیون اداری",
+        "پایگاه داده",
+        "وای فای",
+    ]
+    for n, place in enumerate(places):
+        write_article(f"password-{n}", f"تغییر رمز عبور {place}")
+    result = run_kb("query", "--kb-dir", str(tmp_path / "kb"), stdin="رمز عبور\n".encode())
+    hits = json.loads(result.stdout)["hits"]
+    assert len(hits) == 5
+    assert {h["id"] for h in hits} < {f"password-{n}" for n in range(len(places))}
+
+
 def question_file(folder: Path, *questions: dict[str, str | None]) -> Path:
     """A `kb eval` question file: one JSON object a line."""
     path = folder / "q.jsonl"
