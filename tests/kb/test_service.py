@@ -11,6 +11,7 @@ import pytest
 
 from kb.service import KnowledgeBase
 from tests.kb.conftest import WriteArticle
+from tests.kb.encoders import WordsEncoder
 
 
 def _touch_later(path: Path) -> None:
@@ -154,9 +155,11 @@ def test_lookup_finds_what_an_agent_meant_by_a_near_id_or_by_words(sample_kb: Pa
     assert len(kb.lookup("رمز", limit=2)) <= 2
 
 
-def test_empty_kb_hands_everything_off(tmp_path: Path) -> None:
+@pytest.mark.parametrize("encoder", [None, WordsEncoder()], ids=["by-words", "by-meaning"])
+def test_empty_kb_hands_everything_off(tmp_path: Path, encoder: WordsEncoder | None) -> None:
     (tmp_path / "empty").mkdir()
-    kb = KnowledgeBase(tmp_path / "empty")
+    kb = KnowledgeBase(tmp_path / "empty", encoder=encoder)
+    assert kb.semantic is (encoder is not None)
     decision = kb.ask("رمزم را فراموش کرده‌ام")
     assert decision.kind == "handoff" and decision.hits == ()
 

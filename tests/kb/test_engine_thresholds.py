@@ -1,0 +1,43 @@
+"""Where the decision changes: each threshold is "at or above", as the configuration says."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from kb.confidence import ConfidenceModel
+from kb.engine import Engine
+from kb.index import KBIndex
+from kb.loader import load_articles
+
+ROOT = Path(__file__).resolve().parents[2]
+QUESTION = "نمی‌تونم وارد پورتال بشم"  # several login articles half fit: not sure of any
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    articles = load_articles(ROOT / "kb" / "articles").articles
+    model = ConfidenceModel.load()
+    return Engine(KBIndex(articles, model.weights), model)
+
+
+def with_thresholds(engine: Engine, **thresholds: float) -> Engine:
+    return Engine(engine.index, engine.model.with_thresholds(**thresholds))
+
+
+def test_a_confidence_exactly_at_the_answer_threshold_is_answered(engine: Engine) -> None:
+    confidence = engine.assess(QUESTION).confidence
+    assert 0.0 < confidence < 1.0
+    assert with_thresholds(engine, answer=confidence).decide(QUESTION).kind == "answer"
+    above = math.nextafter(confidence, 1.0)
+    assert with_thresholds(engine, answer=above).decide(QUESTION).kind == "suggest"
+
+
+def test_a_top_score_exactly_at_the_suggest_threshold_offers_choices(engine: Engine) -> None:
+    score = engine.assess(QUESTION).ranking.candidates[0].score
+    at = with_thresholds(engine, answer=1.0, suggest=score)
+    assert at.decide(QUESTION).kind == "suggest"
+    above = with_thresholds(engine, answer=1.0, suggest=math.nextafter(score, 1.0))
+    assert above.decide(QUESTION).kind == "handoff"
