@@ -19,6 +19,8 @@ import pytest
 import kb.service
 from kb.article import Article
 from kb.confidence import ConfidenceModel, Fusion, PairModel, pair_features
+from kb.engine import Engine
+from kb.index import KBIndex
 from kb.semantic import BATCH, E5Encoder, EmbeddingStore, SemanticIndex, embedding_text
 from kb.service import KnowledgeBase
 from kb.settings import KBSettings
@@ -94,6 +96,30 @@ def test_an_article_scores_its_closest_phrasing() -> None:
     assert scores[1] == -1.0  # nothing to encode: never matched
     assert scores[2] < 0.5
     assert index.similarities("🙂 !!") is None
+
+
+def test_the_confidence_reads_the_top_articles_lead_in_meaning_over_the_next() -> None:
+    articles = [
+        Article(id="reset", title="رمز عبور فراموش شده", body="x"),
+        Article(id="change", title="تغییر رمز عبور حساب", body="x"),
+        Article(id="report", title="گزارش ماهانه فروش", body="x"),
+    ]
+    encoder = WordsEncoder()
+    model = ConfidenceModel.load()
+    engine = Engine(
+        KBIndex(articles, model.weights),
+        model,
+        SemanticIndex(articles, encoder, EmbeddingStore()),
+    )
+    question = "رمز عبور فراموش شده حساب"
+    ranking = engine.assess(question).ranking
+    vectors = encoder.encode([embedding_text(question), *(a.title for a in articles)])
+    cosines = {a.id: float(vectors[0] @ v) for a, v in zip(articles, vectors[1:], strict=True)}
+    top = articles[ranking.candidates[0].index].id
+    assert top == "reset"
+    lead = cosines["reset"] - max(c for article, c in cosines.items() if article != top)
+    assert lead > 0.05
+    assert ranking.dense_margin == pytest.approx(lead, abs=1e-5)
 
 
 def test_arabic_letters_and_half_spaces_get_the_vector_of_the_persian_spelling() -> None:
