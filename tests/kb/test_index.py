@@ -105,3 +105,15 @@ def sparse_rows(index: KBIndex) -> object:
     from scipy import sparse
 
     return sparse.csr_matrix(index.char_postings_.T)
+
+
+def test_a_one_word_question_is_matched_by_its_word_too() -> None:
+    from kb.article import Article
+
+    articles = [
+        Article("password", "رمز عبور", "راهنما"),
+        Article("vpn", "اتصال وی پی ان", "راهنما"),
+    ]
+    top = KBIndex(articles).rank("رمز").candidates[0]
+    assert articles[top.index].id == "password"
+    assert top.word > 0.3  # the word «رمز» itself, not only its letters
