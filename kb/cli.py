@@ -231,6 +231,8 @@ def _print_decision(kb: KnowledgeBase, decision: Decision, out: TextIO, *, verbo
             )
             + "\n"
         )
+        if decision.kind == "handoff" and decision.reason in texts.HANDOFF_WHY:
+            out.write(f"  {texts.HANDOFF_WHY[decision.reason]}\n")
         for hit in decision.hits:
             out.write(f"  {hit.article_id:32} {hit.score:.3f}  {hit.title}\n")
         out.write("\n")

@@ -23,6 +23,11 @@ CHECK_FAILED = "✗ {errors} مشکل پیدا شد؛ تا درست نشوند،
 EVAL_UNKNOWN_IDS = "این شناسه‌ها در فایل پرسش‌ها هست ولی مقاله‌ای با آن‌ها نیست: {ids}"
 ASK_HEADER = "تصمیم: {kind} (اطمینان {confidence})"
 DECISION_NAMES = {"answer": "پاسخ", "suggest": "پیشنهاد چند مقاله", "handoff": "ارجاع به کارشناس"}
+# Why nothing was even offered, for the editor trying a question (`kb ask`).
+HANDOFF_WHY = {
+    "empty_kb": "پایگاه دانش هیچ مقاله‌ای ندارد: پوشهٔ مقاله‌ها را بررسی کنید.",
+    "no_match": "هیچ مقاله‌ای حتی اندکی به این پرسش نمی‌خورد.",
+}
 CHAT_GREETING = (
     "گفت‌وگو با پایگاه دانش ({articles} مقاله). پرسش خود را بنویسید؛ برای خروج «خروج» یا Ctrl+D."
 )

@@ -81,6 +81,20 @@ def test_ask_shows_the_decision_and_the_answer(
     assert "upload-limit" in out and "۲۰ مگابایت" in out
 
 
+def test_ask_says_why_nothing_was_offered(
+    sample_kb: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "empty").mkdir()
+    assert main(["ask", "--kb-dir", str(tmp_path / "empty"), "رمزم یادم رفته"]) == 0
+    assert "پایگاه دانش هیچ مقاله‌ای ندارد" in capsys.readouterr().out
+    assert main(["ask", "--kb-dir", str(sample_kb), "😀 !!"]) == 0
+    out = capsys.readouterr().out
+    assert "هیچ مقاله‌ای حتی اندکی" in out and "پایگاه دانش هیچ مقاله‌ای ندارد" not in out
+    assert main(["ask", "--kb-dir", str(sample_kb), "فردا هوای تهران بارانی است؟"]) == 0
+    out = capsys.readouterr().out
+    assert "ارجاع به کارشناس" in out and "هیچ مقاله‌ای" not in out  # articles were ranked
+
+
 def test_query_writes_one_json_line_per_input_line_even_for_garbage(sample_kb: Path) -> None:
     lines = ["رمزم یادم رفته", "", "   ", "😀", "\xff\xfe garbage", "a" * 12000, "حسابم قفل شده"]
     stdin = b"\n".join(line.encode("utf-8", errors="surrogateescape") for line in lines) + b"\n"
