@@ -121,3 +121,14 @@ def test_where_choices_start_does_not_change_how_latin_is_read(
     moved = Engine(engine.index, engine.model.with_thresholds(suggest=suggest))
     for question, _, _ in latin_questions():
         assert moved.assess_lexically(question).text == engine.assess_lexically(question).text
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("vpn", "vpn-remote-access"), ("pdf", "report-export-pdf"), ("excel", "report-export-excel")],
+)
+def test_a_latin_word_the_kb_itself_uses_is_matched_as_typed(
+    engine: Engine, question: str, expected: str
+) -> None:
+    decision = engine.decide(question)
+    assert decision.top is not None and decision.top.article_id == expected
