@@ -117,3 +117,48 @@ def test_a_one_word_question_is_matched_by_its_word_too() -> None:
     top = KBIndex(articles).rank("رمز").candidates[0]
     assert articles[top.index].id == "password"
     assert top.word > 0.3  # the word «رمز» itself, not only its letters
+
+
+def test_a_two_letter_question_is_ranked_and_a_single_letter_is_not() -> None:
+    from kb.article import Article
+
+    articles = [
+        Article("ip-address", "آدرس IP سامانه", "راهنما"),
+        Article("vpn", "اتصال وی پی ان", "راهنما"),
+    ]
+    index = KBIndex(articles)
+    assert [articles[c.index].id for c in index.rank("ip").candidates][:1] == ["ip-address"]
+    assert index.rank("i").candidates == ()  # one letter says nothing
+
+
+def test_the_articles_refined_are_the_best_scoring_ones() -> None:
+    # Only the best few articles get the fuzzy refinement; picking them must not lose any
+    # article that scores higher than those returned.
+    import numpy as np
+
+    articles = load_articles(ROOT / "kb" / "articles").articles
+    questions = read_questions(ROOT / "kb" / "eval" / "questions.jsonl")
+    index = KBIndex(articles)  # default weights: no fuzzy share, so a score is its base score
+    assert index.weights.fuzzy == 0.0 and index.char_docs_ is None
+    for question in questions[:80]:
+        key = kb.index.query_key(question.question)
+        char, word, _ = index._similarities(index.char_query_(key), index.word_query_(key))
+        every = index._slot_scores(np.arange(len(index.ranked_)), char, word)
+        ranked = index.rank(question.question, limit=5).candidates
+        if not ranked:
+            continue
+        fifth = ranked[-1].score
+        better = {int(index.ranked_[s]) for s in np.flatnonzero(every > fifth + 1e-6)}
+        assert better <= {c.index for c in ranked}, question.question
+
+
+def test_a_candidates_signals_are_those_of_its_best_matching_phrasing() -> None:
+    from kb.article import Article
+
+    articles = [
+        Article("pw", "تغییر رمز عبور حساب کاربری ایمیل سازمانی", "x", questions=("رمزعبورها",)),
+        Article("report", "گزارش ماهانه", "x"),
+    ]
+    top = KBIndex(articles).rank("رمز عبور").candidates[0]
+    # The title shares both words; the run-together question only letters.
+    assert top.word > 0.3 and top.char > 0.3
