@@ -147,6 +147,7 @@ def test_a_question_worded_as_a_phrasing_is_answered_without_encoding_it(sample_
     decision = kb.ask("رمز عبورم یادم رفته چه کنم")
     assert decision.kind == "answer" and decision.top is not None
     assert decision.top.article_id == "password-reset"
+    assert decision.confidence == 1.0  # certain, and a probability (each decision is logged)
     assert len(encoder.encoded) == encoded_for_articles
 
 
