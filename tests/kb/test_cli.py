@@ -134,6 +134,7 @@ def test_query_lists_the_five_best_articles_when_more_match(
     hits = json.loads(result.stdout)["hits"]
     assert len(hits) == 5
     assert {h["id"] for h in hits} < {f"password-{n}" for n in range(len(places))}
+    assert all(0.0 < h["score"] < 1.0 for h in hits)  # scores to a few decimals, not 0 or 1
 
 
 def question_file(folder: Path, *questions: dict[str, str | None]) -> Path:

@@ -41,3 +41,17 @@ def test_a_top_score_exactly_at_the_suggest_threshold_offers_choices(engine: Eng
     assert at.decide(QUESTION).kind == "suggest"
     above = with_thresholds(engine, answer=1.0, suggest=math.nextafter(score, 1.0))
     assert above.decide(QUESTION).kind == "handoff"
+
+
+def test_choices_are_the_articles_within_the_gap_of_the_top_at_most_three(engine: Engine) -> None:
+    scores = [c.score for c in engine.assess(QUESTION).ranking.candidates]
+    assert len(scores) > 3
+    decision = with_thresholds(engine, answer=1.0, suggest=0.0, suggest_gap=1.0).decide(QUESTION)
+    assert decision.kind == "suggest" and len(decision.choices) == 3  # never more buttons
+    gap = scores[0] - scores[1]
+    assert gap > 0.0
+    at = with_thresholds(engine, answer=1.0, suggest=0.0, suggest_gap=gap).decide(QUESTION)
+    assert [h.article_id for h in at.choices] == [h.article_id for h in at.hits[:2]]
+    below = math.nextafter(gap, 0.0)
+    only = with_thresholds(engine, answer=1.0, suggest=0.0, suggest_gap=below).decide(QUESTION)
+    assert len(only.choices) == 1
