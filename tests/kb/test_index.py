@@ -162,3 +162,23 @@ def test_a_candidates_signals_are_those_of_its_best_matching_phrasing() -> None:
     top = KBIndex(articles).rank("رمز عبور").candidates[0]
     # The title shares both words; the run-together question only letters.
     assert top.word > 0.3 and top.char > 0.3
+
+
+def test_a_query_is_weighted_as_scikit_learn_weights_it() -> None:
+    # The index's own query transform skips scikit-learn's per-call checks; it must still give
+    # what TfidfVectorizer.transform gives, repeated words and n-grams included.
+    import numpy as np
+
+    index = KBIndex(load_articles(ROOT / "kb" / "articles").articles)
+    assert index.char_vectorizer_ is not None and index.word_vectorizer_ is not None
+    for question in ("رمز رمز رمز عبور", "خروجی اکسل گزارش ماهانه", "ایمیل ایمیل", "zzz"):
+        key = kb.index.query_key(question)
+        for vectorizer, own in (
+            (index.char_vectorizer_, index.char_query_),
+            (index.word_vectorizer_, index.word_query_),
+        ):
+            expected = vectorizer.transform([key]).toarray()[0]
+            columns, weights = own(key)
+            got = np.zeros_like(expected)
+            got[columns] = weights
+            np.testing.assert_allclose(got, expected, atol=1e-6)
