@@ -140,6 +140,18 @@ def test_kb_semantic_off_in_the_settings_matches_by_words(
     assert not KBSettings().knowledge_base(sample_kb).semantic
 
 
+@pytest.mark.parametrize(("setting", "kind"), [("1.0", "suggest"), ("0.0", "answer")])
+def test_the_answer_threshold_setting_holds_when_matching_by_meaning(
+    sample_kb: Path, monkeypatch: pytest.MonkeyPatch, setting: str, kind: str
+) -> None:
+    monkeypatch.setenv("KB_ANSWER_THRESHOLD", setting)
+    monkeypatch.setenv("KB_SUGGEST_THRESHOLD", "0.0")
+    kb = KnowledgeBase(sample_kb, KBSettings().confidence_model(), encoder=WordsEncoder())
+    assert kb.semantic
+    decision = kb.ask("یادم نیست رمز ورودم چی بود")
+    assert decision.kind == kind and 0.0 < decision.confidence < 1.0
+
+
 def test_a_question_worded_as_a_phrasing_is_answered_without_encoding_it(sample_kb: Path) -> None:
     encoder = WordsEncoder()
     kb = KnowledgeBase(sample_kb, encoder=encoder)
@@ -220,13 +232,25 @@ def test_the_pair_model_reads_the_rows_bench_tune_fits_it_on() -> None:
     )
 
 
-def test_a_malformed_pair_model_in_model_json_is_reported_with_the_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("coef", "weights"), [([0.5, 0.25, 0.125], 3), ([], 0), ([[0.5, 0.25], [0.1, 0.2]], 2)]
+)
+def test_a_malformed_pair_model_in_model_json_is_reported_with_the_file(
+    tmp_path: Path, coef: list[object], weights: int
+) -> None:
     shipped = json.loads((ROOT / "kb" / "model.json").read_text(encoding="utf-8"))
-    shipped["semantic"]["pair"]["coef"] = [0.5, 0.25, 0.125]
+    shipped["semantic"]["pair"]["coef"] = coef
     path = tmp_path / "model.json"
     path.write_text(json.dumps(shipped), encoding="utf-8")
-    with pytest.raises(ValueError, match=r"model\.json: pair model: 3 weights"):
+    with pytest.raises(ValueError, match=rf"model\.json: pair model: {weights} weights"):
         ConfidenceModel.load(path)
+
+
+def test_sentence_cosines_from_the_floor_up_are_spread_over_the_whole_score() -> None:
+    fusion = Fusion(floor=0.8)
+    assert fusion.similarity(0.8) == 0.0 and fusion.similarity(0.5) == 0.0  # unrelated
+    assert fusion.similarity(0.9) == pytest.approx(0.5)
+    assert fusion.similarity(1.0) == 1.0
 
 
 @pytest.fixture
