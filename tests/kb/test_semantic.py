@@ -122,6 +122,24 @@ def test_the_confidence_reads_the_top_articles_lead_in_meaning_over_the_next() -
     assert ranking.dense_margin == pytest.approx(lead, abs=1e-5)
 
 
+def test_an_article_without_a_body_gets_no_credit_for_one() -> None:
+    # A KB of bare questions (no answers written yet, or imported FAQ titles) ranks by them alone.
+    articles = [
+        Article(id="bare", title="رمز عبور فراموش شده", body=""),
+        Article(id="report", title="گزارش ماهانه", body="گزارش ماهانه را از منوی گزارش‌ها بگیرید"),
+    ]
+    model = ConfidenceModel.load()
+    assert model.semantic is not None and model.semantic.fusion.body > 0
+    engine = Engine(
+        KBIndex(articles, model.weights),
+        model,
+        SemanticIndex(articles, WordsEncoder(), EmbeddingStore()),
+    )
+    candidates = engine.assess("رمز عبور را فراموش کردم").ranking.candidates
+    bare = next(c for c in candidates if articles[c.index].id == "bare")
+    assert bare.body == 0.0
+
+
 def test_arabic_letters_and_half_spaces_get_the_vector_of_the_persian_spelling() -> None:
     assert embedding_text("مي‌خواهم رمزم را عوض كنم") == embedding_text("می خواهم رمزم را عوض کنم")
 
