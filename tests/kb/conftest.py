@@ -7,6 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from kb.confidence import ConfidenceModel
+from kb.engine import Engine
+from kb.index import KBIndex
+from kb.loader import load_articles
+
 WriteArticle = Callable[..., Path]
 
 
@@ -95,3 +100,11 @@ def sample_kb(write_article: WriteArticle, tmp_path: Path) -> Path:
         )
         write_article(article_id, title, body, folder=folder, questions=questions)
     return tmp_path / "kb"
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    """The shipped sample KB with the shipped model, matching by words."""
+    articles = load_articles(Path(__file__).resolve().parents[2] / "kb" / "articles").articles
+    model = ConfidenceModel.load()
+    return Engine(KBIndex(articles, model.weights), model)

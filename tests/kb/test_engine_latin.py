@@ -7,22 +7,12 @@ from pathlib import Path
 import pytest
 
 import kb.latin
-from kb.confidence import ConfidenceModel
 from kb.engine import Engine, _better
 from kb.evaluate import read_questions
-from kb.index import KBIndex
 from kb.latin import finglish_to_persian, layout_to_persian, persian_candidates, persian_readings
-from kb.loader import load_articles
 
 ROOT = Path(__file__).resolve().parents[2]
 LATIN_KINDS = ("layout", "finglish")
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    articles = load_articles(ROOT / "kb" / "articles").articles
-    model = ConfidenceModel.load()
-    return Engine(KBIndex(articles, model.weights), model)
 
 
 def latin_questions() -> list[tuple[str, str | None, str]]:

@@ -3,24 +3,10 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
-import pytest
-
-from kb.confidence import ConfidenceModel
 from kb.engine import Engine
-from kb.index import KBIndex
-from kb.loader import load_articles
 
-ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "نمی‌تونم وارد پورتال بشم"  # several login articles half fit: not sure of any
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    articles = load_articles(ROOT / "kb" / "articles").articles
-    model = ConfidenceModel.load()
-    return Engine(KBIndex(articles, model.weights), model)
 
 
 def with_thresholds(engine: Engine, **thresholds: float) -> Engine:

@@ -105,12 +105,7 @@ def test_the_confidence_reads_the_top_articles_lead_in_meaning_over_the_next() -
         Article(id="report", title="گزارش ماهانه فروش", body="x"),
     ]
     encoder = WordsEncoder()
-    model = ConfidenceModel.load()
-    engine = Engine(
-        KBIndex(articles, model.weights),
-        model,
-        SemanticIndex(articles, encoder, EmbeddingStore()),
-    )
+    engine = _by_meaning(articles, encoder)
     question = "رمز عبور فراموش شده حساب"
     ranking = engine.assess(question).ranking
     vectors = encoder.encode([embedding_text(question), *(a.title for a in articles)])
@@ -128,16 +123,18 @@ def test_an_article_without_a_body_gets_no_credit_for_one() -> None:
         Article(id="bare", title="رمز عبور فراموش شده", body=""),
         Article(id="report", title="گزارش ماهانه", body="گزارش ماهانه را از منوی گزارش‌ها بگیرید"),
     ]
-    model = ConfidenceModel.load()
-    assert model.semantic is not None and model.semantic.fusion.body > 0
-    engine = Engine(
-        KBIndex(articles, model.weights),
-        model,
-        SemanticIndex(articles, WordsEncoder(), EmbeddingStore()),
-    )
+    engine = _by_meaning(articles, WordsEncoder())
+    assert engine.semantic_model is not None and engine.semantic_model.fusion.body > 0
     candidates = engine.assess("رمز عبور را فراموش کردم").ranking.candidates
     bare = next(c for c in candidates if articles[c.index].id == "bare")
     assert bare.body == 0.0
+
+
+def _by_meaning(articles: list[Article], encoder: WordsEncoder) -> Engine:
+    """An engine over `articles` with the shipped model, matching by words and meaning."""
+    model = ConfidenceModel.load()
+    semantic = SemanticIndex(articles, encoder, EmbeddingStore())
+    return Engine(KBIndex(articles, model.weights), model, semantic)
 
 
 def test_arabic_letters_and_half_spaces_get_the_vector_of_the_persian_spelling() -> None:
