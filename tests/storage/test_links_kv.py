@@ -41,6 +41,36 @@ async def test_link_is_found_from_either_side_and_stored_once(
     assert other_way is None
 
 
+async def test_same_message_number_in_two_customers_chats_finds_each_ones_copy(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    # Telegram numbers messages per chat: two customers' 50th messages are different messages,
+    # and an edit of one must land on its own copy, in its own ticket's topic.
+    copies = {}
+    for customer, agent_message in ((1, 900), (2, 901)):
+        await add_customer(sessions, customer)
+        ticket = await add_ticket(sessions, customer)
+        copies[customer] = (ticket.id, agent_message)
+        async with sessions.begin() as session:
+            await repo.link_messages(
+                session,
+                ticket_id=ticket.id,
+                customer_chat_id=customer,
+                customer_message_id=50,
+                agent_chat_id=AGENT_CHAT,
+                agent_message_id=agent_message,
+                direction="to_agents",
+            )
+
+    async with sessions() as session:
+        for customer, (ticket_id, agent_message) in copies.items():
+            link = await repo.find_link_by_customer_message(
+                session, customer_chat_id=customer, customer_message_id=50
+            )
+            assert link is not None
+            assert (link.ticket_id, link.agent_message_id) == (ticket_id, agent_message)
+
+
 async def test_a_message_copied_again_is_linked_to_its_newest_copy(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
