@@ -71,6 +71,35 @@ async def test_same_message_number_in_two_customers_chats_finds_each_ones_copy(
             assert (link.ticket_id, link.agent_message_id) == (ticket_id, agent_message)
 
 
+async def test_same_message_number_in_two_agent_groups_finds_each_ones_link(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    # The first-line group and the L2 group number their messages apart: an agent replying to
+    # message 900 in one group must reach the customer of that group's message 900.
+    l2_chat = AGENT_CHAT - 1
+    owners = {AGENT_CHAT: 1, l2_chat: 2}
+    for agent_chat, customer in owners.items():
+        await add_customer(sessions, customer)
+        ticket = await add_ticket(sessions, customer)
+        async with sessions.begin() as session:
+            await repo.link_messages(
+                session,
+                ticket_id=ticket.id,
+                customer_chat_id=customer,
+                customer_message_id=50,
+                agent_chat_id=agent_chat,
+                agent_message_id=900,
+                direction="to_agents",
+            )
+
+    async with sessions() as session:
+        for agent_chat, customer in owners.items():
+            link = await repo.find_link_by_agent_message(
+                session, agent_chat_id=agent_chat, agent_message_id=900
+            )
+            assert link is not None and link.customer_chat_id == customer
+
+
 async def test_a_message_copied_again_is_linked_to_its_newest_copy(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
