@@ -98,10 +98,14 @@ async def test_purge_deletes_only_old_processed_updates(
         await repo.inbox_mark(session, 1, "done")
         await repo.inbox_mark(session, 2, "failed", "x")
 
+    now = T0.now(T0.tzinfo)
     async with sessions.begin() as session:
-        deleted = await repo.inbox_purge(session, before=T0.now(T0.tzinfo) + timedelta(minutes=1))
+        too_recent = await repo.inbox_purge(session, before=now - timedelta(minutes=1))
+    async with sessions.begin() as session:
+        deleted = await repo.inbox_purge(session, before=now + timedelta(minutes=1))
     async with sessions() as session:
         left = [u.update_id for u in await session.scalars(select(InboxUpdate))]
 
+    assert too_recent == 0  # done, but received after the cut-off: kept
     assert deleted == 1
     assert sorted(left) == [2, 3]

@@ -153,6 +153,17 @@ async def test_album_links_come_back_in_relay_order(
                 direction="to_agents",
                 media_group_id="album-1",
             )
+        for message_id, album_id in ((63, None), (64, "album-2")):  # not of this album
+            await repo.link_messages(
+                session,
+                ticket_id=ticket.id,
+                customer_chat_id=1,
+                customer_message_id=message_id,
+                agent_chat_id=AGENT_CHAT,
+                agent_message_id=message_id + 640,
+                direction="to_agents",
+                media_group_id=album_id,
+            )
     async with sessions() as session:
         album = await repo.links_for_media_group(
             session, ticket_id=ticket.id, media_group_id="album-1"
