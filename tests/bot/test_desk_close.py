@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import update
+
 from bot import desk_texts
 from bot.config import Settings
-from storage.models import Ticket
+from storage.models import Customer, Ticket
 from tests.bot.desk_support import card_now, hand_off, settled, ticket
 from tests.bot.support import running_bot
 from tests.fake_telegram import FakeTelegram
@@ -87,3 +91,48 @@ async def test_buttons_of_a_closed_ticket_change_nothing(
         row = await ticket(bot, opened.ticket_id)
     assert answer.get("text") == desk_texts.TICKET_CLOSED
     assert (row.status, row.claimed_by) == ("closed", None)
+
+
+async def _close_then_ask(
+    settings: Settings, fake: FakeTelegram, *, days_later: int
+) -> tuple[list[Ticket], list[str]]:
+    """Close a ticket, let `days_later` days pass, then have its customer ask something the KB
+    answers; return the tickets and what the customer was sent after the close."""
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/close")
+        await fake.wait_for_messages_async(opened.user.id, 2)
+        await settled(bot, fake)
+        if days_later:
+            await bot.db(
+                lambda session: session.execute(
+                    update(Customer)
+                    .where(Customer.id == opened.user.id)
+                    .values(follow_up_at=datetime.now(UTC) - timedelta(days=days_later))
+                )
+            )
+        told = len(fake.sent_to(opened.user.id))
+        fake.user_sends_text(opened.user, "رمزم را فراموش کرده‌ام")
+        await fake.wait_for_messages_async(opened.user.id, told + 1)
+        await settled(bot, fake)
+        tickets = await bot.rows(Ticket)
+    return tickets, [m.content or "" for m in fake.sent_to(opened.user.id)[told:]]
+
+
+async def test_a_message_soon_after_a_close_opens_a_new_ticket_even_if_the_kb_knows_it(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    tickets, later = await _close_then_ask(settings, fake_telegram, days_later=0)
+    assert len(tickets) == 2
+    assert tickets[1].previous_ticket_id == tickets[0].id
+    assert tickets[1].question == "رمزم را فراموش کرده‌ام"
+    assert not any("فراموشی رمز" in text for text in later)  # not the article
+
+
+async def test_a_message_a_week_after_a_close_is_answered_from_the_kb(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    tickets, later = await _close_then_ask(settings, fake_telegram, days_later=8)
+    assert len(tickets) == 1
+    assert any("فراموشی رمز" in text for text in later)
