@@ -88,9 +88,12 @@ async def test_a_handler_that_always_fails_is_marked_failed_and_the_chat_goes_on
     fake = fake_telegram
     settings = make_settings(fake, database_url, kb_dir, max_update_attempts=2)
     real_decide = triage.decide
+    tries = 0
 
     def broken_for_unknown(text, *args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal tries
         if text == UNKNOWN:
+            tries += 1
             raise RuntimeError("bug")
         return real_decide(text, *args, **kwargs)
 
@@ -103,6 +106,7 @@ async def test_a_handler_that_always_fails_is_marked_failed_and_the_chat_goes_on
         await settled(bot, fake)
         rows = await bot.rows(InboxUpdate)
     assert sorted(r.status for r in rows) == ["done", "failed"]
+    assert tries == 2  # MAX_UPDATE_ATTEMPTS, no more and no fewer
     failed = next(r for r in rows if r.status == "failed")
     assert "RuntimeError" in (failed.error or "")
     assert len(fake.sent_to(user.id)) == 1  # the customer never sees an error
