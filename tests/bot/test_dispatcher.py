@@ -2,7 +2,7 @@
 
 import asyncio
 
-from bot.intake import Item, KeyedDispatcher, chat_key
+from bot.intake import Item, KeyedDispatcher, chat_id_of, chat_key
 
 
 def item(update_id: int) -> Item:
@@ -102,3 +102,6 @@ def test_updates_are_keyed_by_chat_and_topic() -> None:
     assert chat_key(private) == chat_key(press) == chat_key(member) == (7, None)
     assert chat_key(topic) == (-100, 4)
     assert chat_key({"update_id": 5}) == ("other", None)
+    # The inbox row's chat: the chat's id, none for an update that has no chat.
+    assert chat_id_of(topic) == -100 and chat_id_of(press) == 7
+    assert chat_id_of({"update_id": 5, "poll": {"id": "1"}}) is None
