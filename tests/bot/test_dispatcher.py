@@ -2,6 +2,9 @@
 
 import asyncio
 
+import pytest
+
+from bot import intake
 from bot.intake import Item, KeyedDispatcher, chat_id_of, chat_key
 
 
@@ -105,3 +108,54 @@ def test_updates_are_keyed_by_chat_and_topic() -> None:
     # The inbox row's chat: the chat's id, none for an update that has no chat.
     assert chat_id_of(topic) == -100 and chat_id_of(press) == 7
     assert chat_id_of({"update_id": 5, "poll": {"id": "1"}}) is None
+
+
+async def test_fetching_pauses_while_the_backlog_is_full_and_resumes_once_half_is_done(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(intake, "MAX_OUTSTANDING", 4)
+    releases = {update_id: asyncio.Event() for update_id in range(1, 5)}
+    done = {update_id: asyncio.Event() for update_id in range(1, 5)}
+
+    async def handle(it: Item) -> None:
+        await releases[it.update_id].wait()
+        done[it.update_id].set()
+
+    async def room_now() -> bool:
+        try:
+            await asyncio.wait_for(dispatcher.wait_for_room(), 0.05)
+            return True
+        except TimeoutError:
+            return False
+
+    dispatcher = KeyedDispatcher(handle, max_concurrency=1)
+    for update_id in range(1, 5):
+        assert await room_now()
+        dispatcher.submit("a", item(update_id))
+    assert not await room_now()  # four waiting: the intake stops fetching
+    for update_id, room in ((1, False), (2, False), (3, True)):
+        releases[update_id].set()
+        await done[update_id].wait()
+        assert await room_now() is room  # fetching again once fewer than half wait
+    releases[4].set()
+    assert await dispatcher.drain(5)
+
+
+async def test_an_update_still_running_when_the_drain_runs_out_is_cancelled() -> None:
+    cancelled: list[int] = []
+
+    async def handle(it: Item) -> None:
+        try:
+            await asyncio.Event().wait()  # stuck (a Telegram call that never returns)
+        except asyncio.CancelledError:
+            cancelled.append(it.update_id)
+            raise
+
+    dispatcher = KeyedDispatcher(handle, max_concurrency=2)
+    dispatcher.submit("a", item(1))
+    dispatcher.submit("a", item(2))  # queued behind it: never started
+    await asyncio.sleep(0.01)
+
+    assert not await dispatcher.drain(0.05)
+    assert cancelled == [1]  # stopped, so the stop goes on; both stay pending in the inbox
+    assert dispatcher.outstanding == 0
