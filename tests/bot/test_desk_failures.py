@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+from telegram.error import BadRequest, Forbidden, RetryAfter
+
 from bot import desk_texts
 from bot.config import Settings
+from bot.executor import failure_reason
 from storage.models import Ticket, TicketEvent
 from tests.bot.desk_support import hand_off, settled, ticket, topic_texts
 from tests.bot.support import running_bot
 from tests.fake_telegram import FakeTelegram
+
+
+def test_agents_read_why_telegram_refused_a_delivery_in_persian() -> None:
+    assert failure_reason(Forbidden("Forbidden: bot was blocked by the user")) == (
+        desk_texts.REASON_BLOCKED
+    )
+    assert failure_reason(BadRequest("Bad Request: message thread not found")) == (
+        desk_texts.REASON_THREAD
+    )
+    assert failure_reason(RetryAfter(30)) == desk_texts.REASON_TOO_MANY
+    other = failure_reason(BadRequest("Bad Request: wrong file identifier" + "x" * 300))
+    assert other.startswith(desk_texts.REASON_UNKNOWN)
+    assert "wrong file identifier" in other.lower()
+    assert len(other) < len(desk_texts.REASON_UNKNOWN) + 210  # Telegram's words cut at 200
 
 
 async def test_a_customer_who_blocked_the_bot_is_reported_once_and_not_retried(
