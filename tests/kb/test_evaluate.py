@@ -1,0 +1,78 @@
+"""`kb eval`'s figures, computed by hand over a scripted set of decisions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kb.decision import Decision, DecisionKind, Hit
+from kb.evaluate import LabelledQuestion, Report, evaluate, read_questions
+
+
+def _decision(kind: DecisionKind, *ids: str, choices: int = 0) -> Decision:
+    hits = tuple(Hit(article_id, article_id, 0.5) for article_id in ids)
+    return Decision("", kind, hits, 0.5, n_choices=choices)
+
+
+# question -> (what the engine decided, the article that answers it, the kind of question)
+SCRIPT: dict[str, tuple[Decision, str | None, str]] = {
+    "answered rightly": (_decision("answer", "a", "b"), "a", "paraphrase"),
+    "answered rightly again": (_decision("answer", "a"), "a", "paraphrase"),
+    "answered wrongly": (_decision("answer", "b", "a"), "a", "paraphrase"),
+    "offered, right one among the choices": (
+        _decision("suggest", "b", "a", "c", choices=2),
+        "a",
+        "paraphrase",
+    ),
+    "offered, right one first": (_decision("suggest", "a", "b", choices=2), "a", "paraphrase"),
+    "offered, right one ranked but not offered": (
+        _decision("suggest", "b", "c", "a", choices=1),
+        "a",
+        "paraphrase",
+    ),
+    "handed off": (_decision("handoff", "c"), "a", "paraphrase"),
+    "out of scope, answered": (_decision("answer", "a"), None, "out_of_scope"),
+    "near miss, offered": (_decision("suggest", "a", choices=1), None, "near_miss"),
+}
+
+
+def _report() -> Report:
+    questions = [LabelledQuestion(q, expected, kind) for q, (_, expected, kind) in SCRIPT.items()]
+    return evaluate(lambda question: SCRIPT[question][0], questions)
+
+
+def test_eval_figures_count_each_outcome_where_it_belongs() -> None:
+    figures = _report().summary()
+
+    assert (figures["answerable"], figures["unanswerable"]) == (7, 2)
+    assert figures["top1"] == pytest.approx(3 / 7)
+    assert figures["mrr@5"] == pytest.approx((1 + 1 + 1 / 2 + 1 / 2 + 1 + 1 / 3 + 0) / 7)
+    assert figures["coverage"] == pytest.approx(3 / 7)  # answered outright, rightly or not
+    assert figures["precision"] == pytest.approx(2 / 3)  # of those answered, right
+    assert figures["suggest_recall"] == pytest.approx(2 / 3)  # only the offered choices count
+    assert figures["handed_off"] == pytest.approx(1 / 7)
+    assert figures["unanswerable_answered"] == pytest.approx(1 / 2)
+    # Per kind: answerable kinds by top-1, unanswerable ones by how often choices were offered.
+    assert figures["paraphrase.top1"] == pytest.approx(3 / 7)
+    assert "paraphrase.suggested" not in figures
+    assert (figures["out_of_scope.answered"], figures["out_of_scope.suggested"]) == (1.0, 0.0)
+    assert (figures["near_miss.answered"], figures["near_miss.suggested"]) == (0.0, 1.0)
+    assert "near_miss.top1" not in figures
+
+
+def test_eval_misses_are_wrong_answers_and_answerable_questions_handed_off() -> None:
+    missed = [item.question for item, _ in _report().misses]
+
+    assert missed == ["answered wrongly", "handed off", "out of scope, answered"]
+
+
+def test_a_bad_question_line_is_named_by_its_line_number(tmp_path: Path) -> None:
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"question": "سلام", "expected": null}\n\n{"expected": "a"}\n', "utf-8")
+    with pytest.raises(ValueError, match=r"q\.jsonl:3: not a question line"):
+        read_questions(path)
+
+    path.write_text('{"question": 5, "expected": "a"}\n', "utf-8")
+    with pytest.raises(ValueError, match=r"q\.jsonl:1: question must be text"):
+        read_questions(path)
