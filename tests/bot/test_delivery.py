@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
-from telegram import Update
+from telegram import Bot, Update
 
 import triage
 from bot.app import build_application
 from bot.config import Settings
 from bot.context import Services
-from bot.executor import Executor
+from bot.effects import OpenTopic, PostCard
+from bot.executor import Executor, SendGate
 from bot.flood import FloodGuard
 from bot.intake import Intake, KeyedDispatcher
 from bot.main import pool_options, run_inline
@@ -182,3 +184,36 @@ async def test_the_inbox_keeps_updates_as_sent_and_stores_an_unreadable_one_as_f
     for sent in fake.injected_updates():
         assert rows[sent["update_id"]].payload == sent  # exactly what Telegram sent
     assert len(fake.sent_to(user.id)) == 1
+
+
+async def test_a_429_pause_holds_every_send_and_a_shorter_one_does_not_cut_it() -> None:
+    gate = SendGate()
+    assert not gate.paused
+    gate.pause(0.3)
+    gate.pause(0.01)  # a later 429 asking for less does not shorten the running pause
+    await asyncio.sleep(0.05)
+    assert gate.paused
+    await gate.wait()
+    assert not gate.paused
+
+
+async def test_a_replayed_topic_or_card_effect_makes_no_second_topic_or_card(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, "/human")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 1)  # topic and card are there
+        await settled(bot, fake)
+        (opened,) = await bot.rows(Ticket)
+        engine = create_engine_from_url(settings.database_url)
+        try:
+            async with Bot(fake.token, base_url=fake.base_url) as telegram:
+                executor = Executor(telegram, make_sessionmaker(engine))
+                for effect in (OpenTopic(opened.id), PostCard(opened.id)):
+                    assert await executor.durable(effect, check_done=True) is None
+        finally:
+            await engine.dispose()
+    assert len(fake.topics()) == 1
+    assert len(fake.sent_to(fake.agent_chat_id)) == 1  # the one card
