@@ -41,7 +41,12 @@ async def test_a_customer_who_blocked_the_bot_is_reported_once_and_not_retried(
         await settled(bot, fake)
         row = await ticket(bot, opened.ticket_id)
         blocked = await bot.rows(TicketEvent, TicketEvent.kind == "customer_blocked")
+        failed = await bot.rows(TicketEvent, TicketEvent.kind == "relay_failed")
     assert row.customer_blocked and len(blocked) == 1
+    # The audit trail keeps the undelivered message and Telegram's reason.
+    assert [(e.data["direction"], "blocked" in e.data["error"]) for e in failed] == [
+        ("to_customer", True)
+    ]
     posted = topic_texts(fake, opened.thread_id)
     assert posted.count(desk_texts.CUSTOMER_BLOCKED) == 2  # reported, then refused up front
     copies = [c for c in fake.api_calls("copyMessage") if c.params.get("chat_id") == opened.user.id]
