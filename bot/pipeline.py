@@ -47,6 +47,9 @@ log = logging.getLogger(__name__)
 RETRY_DELAYS = (0.2, 1.0, 3.0, 5.0)
 # How often an update caught by a database outage tries again (for as long as it lasts).
 OUTAGE_RETRY_SECONDS = 2.0
+# The pause between rounds of retries (bot.executor, about a minute each) of a copy, topic or
+# card Telegram keeps failing for a reason that may pass (a network error, a 5xx, a 429).
+TELEGRAM_RETRY_SECONDS = 10.0
 
 
 def plan_key(update_id: int) -> str:
@@ -79,6 +82,25 @@ class _Outage:
             )
             self.said = True
         await asyncio.sleep(OUTAGE_RETRY_SECONDS)
+
+
+class _TelegramOutage:
+    """Waiting out Telegram failing one update's lasting effect: said once, then quietly."""
+
+    def __init__(self, update_id: int) -> None:
+        self.update_id = update_id
+        self.said = False
+
+    async def wait(self, error: DurableFailed) -> None:
+        if not self.said:
+            log.warning(
+                "update %s: %s; trying again every %.0f s until Telegram takes it",
+                self.update_id,
+                error,
+                TELEGRAM_RETRY_SECONDS,
+            )
+            self.said = True
+        await asyncio.sleep(TELEGRAM_RETRY_SECONDS)
 
 
 @dataclass(slots=True)
@@ -183,8 +205,14 @@ class Pipeline:
 
     async def _act_through_outages(self, update_id: int, plan: Plan) -> None:
         """Carry out the plan; if the database stops answering midway (an effect reads or
-        writes it), wait for it and resume from the stored progress, as a restart would."""
+        writes it), or Telegram keeps failing a lasting effect for a reason that may pass,
+        wait and resume from the stored progress, as a restart would.
+
+        The chat's later updates wait meanwhile (bot.intake keeps each chat in order); a
+        stop leaves the update pending for the next start.
+        """
         outage = _Outage(update_id)
+        telegram_outage = _TelegramOutage(update_id)
         current: Plan | None = plan
         while True:
             try:
@@ -198,6 +226,12 @@ class Pipeline:
                 if not database_unreachable(error):
                     raise
                 await outage.wait(error)
+                current = None
+            except DurableFailed as error:
+                await telegram_outage.wait(error)
+                # Only the lease holder carries on; after a takeover the update is the other's.
+                async with self.services.sessions.begin() as session:
+                    await self.fence(session)
                 current = None
 
     # -- 1 and 2: decide and commit ----------------------------------------------------------------
@@ -267,16 +301,11 @@ class Pipeline:
             if rule == "best_effort":
                 await self.executor.best_effort(effect)  # type: ignore[arg-type]
             elif rule == "durable":
-                try:
-                    record = await self.executor.durable(
-                        effect,  # type: ignore[arg-type]
-                        check_done=plan.resumed and index == start,
-                    )
-                except DurableFailed as error:
-                    log.error(
-                        "update %s: %s; it stays pending for the next start", update_id, error
-                    )
-                    return
+                # DurableFailed (Telegram failing for a while) goes up to _act_through_outages.
+                record = await self.executor.durable(
+                    effect,  # type: ignore[arg-type]
+                    check_done=plan.resumed and index == start,
+                )
                 await self._progress(update_id, plan, index + 1, record)
             else:
                 assert isinstance(effect, SendText)

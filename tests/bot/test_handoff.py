@@ -6,7 +6,9 @@ import asyncio
 import time
 from pathlib import Path
 
-from bot import texts
+import pytest
+
+from bot import executor, pipeline, texts
 from bot.config import Settings
 from storage.models import Message, MessageLink, Ticket, TicketEvent
 from tests.bot.support import ANSWERED, UNKNOWN, make_settings, running_bot, settled
@@ -208,3 +210,26 @@ async def test_a_slow_telegram_creating_the_topic_still_gets_one_topic(
         await asyncio.sleep(max(0.0, asked + 9 - time.monotonic()))  # the slow call is over
         await settled(bot, fake)
     assert [t.thread_id for t in fake.topics()] == [card.thread_id]
+
+
+async def test_a_copy_caught_by_a_long_telegram_outage_reaches_the_agents_once_it_ends(
+    settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Shortened waits: one round of retries is a few milliseconds here, about a minute live.
+    monkeypatch.setattr(executor, "BACKOFF_START", 0.001)
+    monkeypatch.setattr(executor, "BACKOFF_MAX", 0.005)
+    monkeypatch.setattr(pipeline, "TELEGRAM_RETRY_SECONDS", 0.05)
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, "/human")
+        (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1)
+        # Telegram answers 502 for longer than one round of retries, then recovers.
+        rounds = 3 * executor.DURABLE_ATTEMPTS
+        fake.fail_next("copyMessage", status=502, description="Bad Gateway", times=rounds)
+        fake.user_sends_text(user, "هنوز وصل نمی‌شود")
+        fake.user_sends_text(user, "و این هم پیام بعدی")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 3, thread_id=card.message_thread_id)
+        await settled(bot, fake)
+    copies = [m for m in fake.sent_to(fake.agent_chat_id) if m.method == "copyMessage"]
+    assert [m.content for m in copies] == ["هنوز وصل نمی‌شود", "و این هم پیام بعدی"]
