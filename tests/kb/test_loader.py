@@ -202,6 +202,7 @@ def test_markdown_telegram_cannot_show_is_a_located_warning_and_the_article_is_s
     ]  # nothing from the fenced code or the inline code
     assert all(w.path == path and w.warning for w in result.warnings)
     assert str(result.warnings[2]).startswith(f"{path}:12: warning: the link «این صفحه»")
+    assert "«نمودار ستون‌ها»" in result.warnings[1].message  # the image named by its alt text
 
 
 def test_a_broken_article_reports_its_warnings_beside_its_errors(
