@@ -67,40 +67,21 @@ class HandlerFailed(Exception):
 
 
 class _Outage:
-    """Waiting out a database that does not answer, for one update: said once, then quietly."""
+    """Waiting out what holds one update up for a while (the database not answering, or
+    Telegram failing a lasting effect): said once, then quietly."""
 
-    def __init__(self, update_id: int) -> None:
+    def __init__(self, update_id: int, *, telegram: bool = False) -> None:
         self.update_id = update_id
+        self.telegram = telegram
         self.said = False
 
     async def wait(self, error: BaseException) -> None:
         if not self.said:
-            log.warning(
-                "update %s: database unreachable (%s); waiting for it",
-                self.update_id,
-                type(error).__name__,
-            )
+            name = type(error).__name__
+            cause = str(error) if self.telegram else f"database unreachable ({name})"
+            log.warning("update %s: %s; waiting for it", self.update_id, cause)
             self.said = True
-        await asyncio.sleep(OUTAGE_RETRY_SECONDS)
-
-
-class _TelegramOutage:
-    """Waiting out Telegram failing one update's lasting effect: said once, then quietly."""
-
-    def __init__(self, update_id: int) -> None:
-        self.update_id = update_id
-        self.said = False
-
-    async def wait(self, error: DurableFailed) -> None:
-        if not self.said:
-            log.warning(
-                "update %s: %s; trying again every %.0f s until Telegram takes it",
-                self.update_id,
-                error,
-                TELEGRAM_RETRY_SECONDS,
-            )
-            self.said = True
-        await asyncio.sleep(TELEGRAM_RETRY_SECONDS)
+        await asyncio.sleep(TELEGRAM_RETRY_SECONDS if self.telegram else OUTAGE_RETRY_SECONDS)
 
 
 @dataclass(slots=True)
@@ -212,7 +193,7 @@ class Pipeline:
         stop leaves the update pending for the next start.
         """
         outage = _Outage(update_id)
-        telegram_outage = _TelegramOutage(update_id)
+        telegram_outage = _Outage(update_id, telegram=True)
         current: Plan | None = plan
         while True:
             try:

@@ -21,6 +21,7 @@ from bot.pipeline import Pipeline
 from kb.service import KnowledgeBase
 from storage.db import create_engine_from_url, make_sessionmaker
 from storage.models import InboxUpdate, Ticket
+from tests.bot.desk_support import hand_off
 from tests.bot.support import ANSWERED, UNKNOWN, make_settings, running_bot, settled
 from tests.fake_telegram import FakeTelegram
 
@@ -202,16 +203,12 @@ async def test_a_replayed_topic_or_card_effect_makes_no_second_topic_or_card(
 ) -> None:
     fake = fake_telegram
     async with running_bot(settings, fake) as bot:
-        user = fake.new_user()
-        fake.user_sends_text(user, "/human")
-        await fake.wait_for_messages_async(fake.agent_chat_id, 1)  # topic and card are there
-        await settled(bot, fake)
-        (opened,) = await bot.rows(Ticket)
+        opened = await hand_off(bot, fake)  # its topic and card are there
         engine = create_engine_from_url(settings.database_url)
         try:
             async with Bot(fake.token, base_url=fake.base_url) as telegram:
                 executor = Executor(telegram, make_sessionmaker(engine))
-                for effect in (OpenTopic(opened.id), PostCard(opened.id)):
+                for effect in (OpenTopic(opened.ticket_id), PostCard(opened.ticket_id)):
                     assert await executor.durable(effect, check_done=True) is None
         finally:
             await engine.dispose()

@@ -11,6 +11,7 @@ import pytest
 from bot import executor, pipeline, texts
 from bot.config import Settings
 from storage.models import Message, MessageLink, Ticket, TicketEvent
+from tests.bot.desk_support import hand_off
 from tests.bot.support import ANSWERED, UNKNOWN, make_settings, running_bot, settled
 from tests.fake_telegram import FakeTelegram
 
@@ -221,15 +222,13 @@ async def test_a_copy_caught_by_a_long_telegram_outage_reaches_the_agents_once_i
     monkeypatch.setattr(pipeline, "TELEGRAM_RETRY_SECONDS", 0.05)
     fake = fake_telegram
     async with running_bot(settings, fake) as bot:
-        user = fake.new_user()
-        fake.user_sends_text(user, "/human")
-        (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1)
+        opened = await hand_off(bot, fake)
         # Telegram answers 502 for longer than one round of retries, then recovers.
         rounds = 3 * executor.DURABLE_ATTEMPTS
         fake.fail_next("copyMessage", status=502, description="Bad Gateway", times=rounds)
-        fake.user_sends_text(user, "هنوز وصل نمی‌شود")
-        fake.user_sends_text(user, "و این هم پیام بعدی")
-        await fake.wait_for_messages_async(fake.agent_chat_id, 3, thread_id=card.message_thread_id)
+        fake.user_sends_text(opened.user, "هنوز وصل نمی‌شود")
+        fake.user_sends_text(opened.user, "و این هم پیام بعدی")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 3, thread_id=opened.thread_id)
         await settled(bot, fake)
     copies = [m for m in fake.sent_to(fake.agent_chat_id) if m.method == "copyMessage"]
     assert [m.content for m in copies] == ["هنوز وصل نمی‌شود", "و این هم پیام بعدی"]

@@ -41,44 +41,15 @@ async def test_link_is_found_from_either_side_and_stored_once(
     assert other_way is None
 
 
-async def test_same_message_number_in_two_customers_chats_finds_each_ones_copy(
+async def test_message_numbers_are_per_chat_on_both_sides(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     # Telegram numbers messages per chat: two customers' 50th messages are different messages,
-    # and an edit of one must land on its own copy, in its own ticket's topic.
-    copies = {}
-    for customer, agent_message in ((1, 900), (2, 901)):
-        await add_customer(sessions, customer)
-        ticket = await add_ticket(sessions, customer)
-        copies[customer] = (ticket.id, agent_message)
-        async with sessions.begin() as session:
-            await repo.link_messages(
-                session,
-                ticket_id=ticket.id,
-                customer_chat_id=customer,
-                customer_message_id=50,
-                agent_chat_id=AGENT_CHAT,
-                agent_message_id=agent_message,
-                direction="to_agents",
-            )
-
-    async with sessions() as session:
-        for customer, (ticket_id, agent_message) in copies.items():
-            link = await repo.find_link_by_customer_message(
-                session, customer_chat_id=customer, customer_message_id=50
-            )
-            assert link is not None
-            assert (link.ticket_id, link.agent_message_id) == (ticket_id, agent_message)
-
-
-async def test_same_message_number_in_two_agent_groups_finds_each_ones_link(
-    sessions: async_sessionmaker[AsyncSession],
-) -> None:
-    # The first-line group and the L2 group number their messages apart: an agent replying to
-    # message 900 in one group must reach the customer of that group's message 900.
+    # and so are message 900 of the first-line group and of the L2 group. An edit must land on
+    # its own copy, and an agent's reply must reach the customer of its own group's copy.
     l2_chat = AGENT_CHAT - 1
-    owners = {AGENT_CHAT: 1, l2_chat: 2}
-    for agent_chat, customer in owners.items():
+    copies = {1: AGENT_CHAT, 2: l2_chat}  # customer -> the group holding its copy (message 900)
+    for customer, agent_chat in copies.items():
         await add_customer(sessions, customer)
         ticket = await add_ticket(sessions, customer)
         async with sessions.begin() as session:
@@ -93,11 +64,15 @@ async def test_same_message_number_in_two_agent_groups_finds_each_ones_link(
             )
 
     async with sessions() as session:
-        for agent_chat, customer in owners.items():
-            link = await repo.find_link_by_agent_message(
+        for customer, agent_chat in copies.items():
+            by_customer = await repo.find_link_by_customer_message(
+                session, customer_chat_id=customer, customer_message_id=50
+            )
+            by_agent = await repo.find_link_by_agent_message(
                 session, agent_chat_id=agent_chat, agent_message_id=900
             )
-            assert link is not None and link.customer_chat_id == customer
+            assert by_customer is not None and by_customer.agent_chat_id == agent_chat
+            assert by_agent is not None and by_agent.customer_chat_id == customer
 
 
 async def test_a_message_copied_again_is_linked_to_its_newest_copy(
