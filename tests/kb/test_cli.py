@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from kb import cli, texts
 from kb.cli import main
 from tests.kb.conftest import WriteArticle
 
@@ -39,7 +40,9 @@ def test_check_fails_with_located_errors(
 ) -> None:
     bad = write_article("bad", "", raw="---\nid: bad\ntitle: عنوان\nfoo: 1\n---\nمتن\n")
     assert main(["check", "--kb-dir", str(sample_kb)]) == 1
-    assert f"{bad}:4: unknown field «foo»" in capsys.readouterr().out
+    printed = capsys.readouterr()
+    assert f"{bad}:4: unknown field «foo»" in printed.out
+    assert "۱ مشکل پیدا شد" in printed.err  # and the last good version stays in service
 
 
 def test_check_warns_about_markdown_telegram_cannot_show_and_still_passes(
@@ -79,6 +82,7 @@ def test_ask_shows_the_decision_and_the_answer(
     assert main(["ask", "--kb-dir", str(sample_kb), "حجم", "مجاز", "فایل", "چقدره"]) == 0
     out = capsys.readouterr().out
     assert "upload-limit" in out and "۲۰ مگابایت" in out
+    assert texts.CHAT_HELPFUL in out  # as the bot would ask after an answer
 
 
 def test_ask_says_why_nothing_was_offered(
@@ -174,6 +178,31 @@ def test_eval_counts_answerable_questions_handed_off(
     limit = ["--max-handed-off", "0.4"]
     assert main(["eval", "--kb-dir", str(sample_kb), str(questions), *limit]) == 1
     assert "FAIL handed_off = 0.500" in capsys.readouterr().err
+    assert main(["eval", "--kb-dir", str(sample_kb), str(questions), "--misses"]) == 0
+    (missed,) = [line for line in capsys.readouterr().out.splitlines() if "expected=" in line]
+    assert missed.startswith("[handoff ") and "expected=password-reset" in missed
+    assert missed.endswith("گربه همسایه روی دیوار خوابیده")
+
+
+def test_eval_without_a_file_scores_the_committed_questions(
+    sample_kb: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.DEFAULT_QUESTIONS == ROOT / "kb" / "eval" / "questions.jsonl"
+    assert cli.DEFAULT_QUESTIONS.is_file()
+    stand_in = question_file(tmp_path, {"question": "حسابم قفل شده", "expected": "account-locked"})
+    monkeypatch.setattr(cli, "DEFAULT_QUESTIONS", stand_in)
+    assert main(["eval", "--kb-dir", str(sample_kb), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["answerable"] == 1
+
+
+def test_no_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([])
+    assert exit_info.value.code == 2
+    assert "check" in capsys.readouterr().err  # the commands are listed
 
 
 def test_eval_rejects_unknown_expected_ids(
