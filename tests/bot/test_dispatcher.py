@@ -159,3 +159,24 @@ async def test_an_update_still_running_when_the_drain_runs_out_is_cancelled() ->
     assert not await dispatcher.drain(0.05)
     assert cancelled == [1]  # stopped, so the stop goes on; both stay pending in the inbox
     assert dispatcher.outstanding == 0
+
+
+async def test_a_stop_while_settling_still_lets_the_update_in_hand_finish() -> None:
+    release = asyncio.Event()
+    done: list[int] = []
+
+    async def handle(it: Item) -> None:
+        await release.wait()
+        done.append(it.update_id)
+
+    dispatcher = KeyedDispatcher(handle, max_concurrency=1)
+    dispatcher.submit("a", item(1))
+    stop = asyncio.Event()
+    settling = asyncio.create_task(dispatcher.settle(stop, 5))
+    await asyncio.sleep(0.01)
+    stop.set()  # stopping: what is in hand gets the drain time to finish
+    await asyncio.sleep(0.01)
+    release.set()
+
+    assert await settling
+    assert done == [1]
