@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 import kb.service
 import kb.settings
+from bot import texts
 from bot.config import Settings
 from kb.semantic import embedding_text
 from kb.settings import KBSettings
@@ -108,10 +109,12 @@ async def test_yes_is_recorded_and_the_buttons_go_away(
         yes = answer.callback_data("بله")
         press = fake.user_presses_button(user, answer, "بله")
         answered = await fake.wait_for_answer_async(press)
-        fake.user_presses(user, answer, yes, check=False)  # a double press
+        again = fake.user_presses(user, answer, yes, check=False)  # a double press
+        answered_again = await fake.wait_for_answer_async(again)
         await settled(bot, fake)
         feedback = await bot.rows(Feedback)
     assert "ممنون" in str(answered.get("text"))
+    assert answered_again.get("text") == texts.FEEDBACK_ALREADY
     assert fake.message(user.id, answer.message_id).button_texts == []
     assert [f.helpful for f in feedback] == [True]
     assert len(fake.sent_to(user.id)) == 1  # no extra message for a "yes"
@@ -125,8 +128,9 @@ async def test_no_offers_other_articles_and_a_person(
         user = fake.new_user()
         fake.user_sends_text(user, ANSWERED)
         answer = await reply(fake, user.id, 1)
-        fake.user_presses_button(user, answer, "نه")
+        no = fake.user_presses_button(user, answer, "نه")
         offer = await reply(fake, user.id, 2)
+        await fake.wait_for_answer_async(no)  # the button stops spinning
         await settled(bot, fake)
         feedback = await bot.rows(Feedback)
         tickets = await bot.rows(Ticket)
@@ -169,14 +173,36 @@ async def test_ambiguous_question_offers_choices_and_a_pick_shows_the_article(
         assert 2 <= len(choices.button_texts) <= 4
         assert choices.button_texts[-1] == "هیچ‌کدام؛ با کارشناس صحبت می‌کنم"
         picked = choices.button_texts[0]
-        fake.user_presses_button(user, choices, picked)
+        press = fake.user_presses_button(user, choices, picked)
         article = await reply(fake, user.id, 2)
+        await fake.wait_for_answer_async(press)  # the button stops spinning
         await settled(bot, fake)
         (decision,) = await bot.rows(KBDecision)
     assert (article.text or "").startswith(picked)
     assert article.button_texts == ["👍 بله، کمک کرد", "👎 نه"]
     assert decision.kind == "suggest"
     assert decision.article_id is not None  # the article shown is recorded
+
+
+async def test_a_pick_forged_from_another_customers_choices_shows_nothing(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        owner, other = fake.new_user("صاحب"), fake.new_user("دیگری")
+        fake.user_sends_text(owner, AMBIGUOUS)
+        choices = await reply(fake, owner.id, 1)
+        fake.user_sends_text(other, "/start")
+        (greeting, *_) = await fake.wait_for_messages_async(other.id, 1)
+        forged = fake.user_presses(other, greeting, choices.callback_datas[0], check=False)
+        answered = await fake.wait_for_answer_async(forged)
+        await settled(bot, fake)
+        (decision,) = await bot.rows(KBDecision)
+    assert answered.get("text") == texts.STALE_BUTTON
+    assert not any(
+        (m.text or "").startswith(choices.button_texts[0]) for m in fake.sent_to(other.id)
+    )
+    assert decision.article_id is None  # nothing was shown from it
 
 
 async def test_none_of_these_opens_a_ticket_about_that_question(
