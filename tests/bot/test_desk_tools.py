@@ -108,6 +108,28 @@ async def test_tickets_lists_open_tickets_oldest_unanswered_first_with_links(
     ]
 
 
+async def test_a_customer_who_writes_again_after_an_answer_waits_again_in_the_list(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake, "اولی")
+        agent = fake.new_agent()
+        fake.agent_sends_in_topic(agent, opened.thread_id, "پاسخ دادم")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, None, "/tickets")
+        await settled(bot, fake)
+        fake.user_sends_text(opened.user, "ولی هنوز درست نشده")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, None, "/tickets")
+        await settled(bot, fake)
+    answered, again = [
+        m.text or "" for m in fake.sent_to(fake.agent_chat_id) if m.thread_id is None
+    ]
+    assert "اولی" in answered and "منتظر" not in answered
+    assert "اولی" in again and "منتظر" in again  # the customer's new message waits for a reply
+
+
 async def test_escalate_in_place_marks_the_topic_l2_and_tells_the_holder(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
