@@ -213,14 +213,36 @@ async def test_none_of_these_opens_a_ticket_about_that_question(
         user = fake.new_user()
         fake.user_sends_text(user, AMBIGUOUS)
         choices = await reply(fake, user.id, 1)
-        fake.user_presses_button(user, choices, "هیچ‌کدام")
+        press = fake.user_presses_button(user, choices, "هیچ‌کدام")
         told = await reply(fake, user.id, 2)
+        await fake.wait_for_answer_async(press)  # the button stops spinning
+        fake.user_sends_text(user, "/human")  # asking again while the ticket is open
+        reminded = await reply(fake, user.id, 3)
         await settled(bot, fake)
         (ticket,) = await bot.rows(Ticket)
     assert "#۱" in (told.text or "")
     assert (ticket.reason, ticket.question) == ("not_helpful", AMBIGUOUS)
     assert len(ticket.tried) >= 2
     assert fake.message(user.id, choices.message_id).button_texts == []
+    assert "#۱" in (reminded.text or "") and "باز است" in (reminded.text or "")
+
+
+async def test_a_person_button_forged_from_another_customers_question_does_not_carry_it(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        owner, other = fake.new_user("صاحب"), fake.new_user("دیگری")
+        fake.user_sends_text(owner, AMBIGUOUS)
+        choices = await reply(fake, owner.id, 1)
+        fake.user_sends_text(other, "/start")
+        (greeting, *_) = await fake.wait_for_messages_async(other.id, 1)
+        fake.user_presses(other, greeting, choices.callback_data("هیچ‌کدام"), check=False)
+        await fake.wait_for_async(lambda: len(fake.topics()) == 1, timeout=10, what="a topic")
+        await settled(bot, fake)
+        (ticket,) = await bot.rows(Ticket)
+    assert ticket.customer_id == other.id
+    assert ticket.question != AMBIGUOUS and ticket.reason == "asked"  # nothing of the owner's
 
 
 async def test_greeting_and_thanks_are_answered_without_a_ticket(
