@@ -64,12 +64,38 @@ async def test_browsing_a_category_lists_its_articles_and_opens_one(
         assert await fake.wait_for_answer_async(press) is not None
         assert "بازیابی رمز عبور" in listing.button_texts
         assert "قفل شدن حساب کاربری" in listing.button_texts
-        fake.user_presses_button(user, listing, "بازیابی رمز عبور")
+        opening = fake.user_presses_button(user, listing, "بازیابی رمز عبور")
         article = await reply(fake, user.id, 4)
+        assert await fake.wait_for_answer_async(opening) is not None  # stops spinning
     assert (article.text or "").startswith("بازیابی رمز عبور")
     assert "پورتال کاربری" in (article.text or "")
     assert {"type": "bold", "offset": 0, "length": len("بازیابی رمز عبور")} in article.entities
     assert article.button_texts == ["📚 دسته‌ها", "👤 گفتگو با کارشناس"]
+
+
+async def test_browsing_while_a_ticket_is_open_reminds_of_the_ticket(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, "/start")
+        menu = await reply(fake, user.id, 2)
+        fake.user_presses_button(user, menu, "حساب کاربری")
+        listing = await reply(fake, user.id, 3)
+        fake.user_sends_text(user, "/human")
+        await fake.wait_for_async(lambda: len(fake.topics()) == 1, timeout=10, what="a topic")
+        await settled(bot, fake)
+        told = len(fake.sent_to(user.id))
+        presses = [
+            fake.user_presses_button(user, menu, "حساب کاربری"),
+            fake.user_presses_button(user, listing, "بازیابی رمز عبور"),
+        ]
+        answers = [await fake.wait_for_answer_async(press) for press in presses]
+        await settled(bot, fake)
+        (ticket,) = await bot.rows(Ticket)
+    assert [a.get("text") for a in answers] == [texts.ticket_open_toast(ticket.id)] * 2
+    assert len(fake.sent_to(user.id)) == told  # no list, no article: the ticket is the way now
 
 
 async def test_question_gets_the_article_with_helpful_buttons_and_is_logged(
