@@ -9,7 +9,7 @@ from sqlalchemy import update
 from bot import desk_texts
 from bot.config import Settings
 from storage.models import Customer, Ticket
-from tests.bot.desk_support import card_now, hand_off, settled, ticket
+from tests.bot.desk_support import card_now, hand_off, settled, ticket, topic_texts
 from tests.bot.support import running_bot
 from tests.fake_telegram import FakeTelegram
 
@@ -29,9 +29,14 @@ async def test_close_rate_comment_then_a_new_ticket_linked_to_the_old_one(
         await settled(bot, fake)
         assert fake.topic(opened.thread_id).closed
         assert asked.callback_datas == [f"r:{opened.ticket_id}:{n}" for n in (5, 4, 3, 2, 1)]
+        assert desk_texts.closed_notice("سارا") in topic_texts(fake, opened.thread_id)
+        assert card_now(fake, opened.card).callback_datas == []  # closed: no buttons at once
         rate = fake.user_presses(opened.user, asked, f"r:{opened.ticket_id}:4")
         await fake.wait_for_answer_async(rate)
         await settled(bot, fake)
+        assert fake.last_sent_to(opened.user.id).text == desk_texts.RATING_THANKS
+        assert desk_texts.rated_notice(4) in topic_texts(fake, opened.thread_id)
+        assert "۴ از ۵" in (card_now(fake, opened.card).text or "")  # before any comment
         again = fake.user_presses(opened.user, asked, f"r:{opened.ticket_id}:1", check=False)
         assert (await fake.wait_for_answer_async(again)).get("text") == desk_texts.RATING_ALREADY
         fake.user_sends_text(opened.user, "خیلی سریع بود، ممنون")
