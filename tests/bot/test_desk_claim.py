@@ -68,6 +68,24 @@ async def test_claim_command_in_the_topic_claims_it(
     assert "در دست نگار" in (card_now(fake, opened.card).text or "")
 
 
+async def test_the_first_reply_after_a_claim_shows_on_the_card(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("نگار")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/claim")
+        await settled(bot, fake)
+        before = card_now(fake, opened.card).text or ""
+        fake.agent_sends_in_topic(agent, opened.thread_id, "سلام، بررسی می‌کنم")
+        await fake.wait_for_messages_async(opened.user.id, 2)
+        await settled(bot, fake)
+        after = card_now(fake, opened.card).text or ""
+    assert "مهلت اولین پاسخ" in before
+    assert "✅ اولین پاسخ:" in after and "(در مهلت)" in after  # answered in time
+
+
 async def test_writing_in_an_unclaimed_topic_claims_it(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:

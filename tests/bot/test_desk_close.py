@@ -35,6 +35,7 @@ async def test_close_rate_comment_then_a_new_ticket_linked_to_the_old_one(
         await fake.wait_for_answer_async(rate)
         await settled(bot, fake)
         assert fake.last_sent_to(opened.user.id).text == desk_texts.RATING_THANKS
+        assert fake.message(opened.user.id, asked.message_id).button_texts == []  # rated
         assert desk_texts.rated_notice(4) in topic_texts(fake, opened.thread_id)
         assert "۴ از ۵" in (card_now(fake, opened.card).text or "")  # before any comment
         again = fake.user_presses(opened.user, asked, f"r:{opened.ticket_id}:1", check=False)
@@ -141,3 +142,25 @@ async def test_a_message_a_week_after_a_close_is_answered_from_the_kb(
     tickets, later = await _close_then_ask(settings, fake_telegram, days_later=8)
     assert len(tickets) == 1
     assert any("فراموشی رمز" in text for text in later)
+
+
+async def test_a_photo_soon_after_a_close_opens_a_new_ticket_and_reaches_its_topic(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/close")
+        await fake.wait_for_messages_async(opened.user.id, 2)
+        await settled(bot, fake)
+        fake.user_sends_photo(opened.user, caption="این خطا دوباره آمد")
+        await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="new topic")
+        await settled(bot, fake)
+        new_topic = fake.topics()[-1].thread_id
+        copies = [
+            m for m in fake.sent_to(fake.agent_chat_id, new_topic) if m.method == "copyMessage"
+        ]
+        tickets = await bot.rows(Ticket)
+    assert tickets[1].question == "این خطا دوباره آمد"
+    assert [m.content for m in copies] == ["این خطا دوباره آمد"]  # the photo itself, for agents

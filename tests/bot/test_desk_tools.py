@@ -178,6 +178,7 @@ async def test_escalate_to_a_separate_l2_group_moves_the_ticket_with_its_history
         row = await ticket(bot, opened.ticket_id)
     assert (row.agent_chat_id, row.thread_id, row.level) == (l2_id, l2_topic.thread_id, 2)
     assert fake.topic(opened.thread_id).closed
+    assert card_now(fake, opened.card).callback_datas == []  # the old card acts no more
     assert "سطح ۲" in (moved[0].text or "")  # the card comes first
     assert [m.content for m in moved[1:]] == ["پیام اول مشتری", "پاسخ کارشناس"]
     assert fake.sent_to(opened.user.id)[-1].text == "سلام از سطح ۲"
