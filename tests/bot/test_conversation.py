@@ -29,7 +29,7 @@ from tests.bot.support import (
     settled,
     texts_of,
 )
-from tests.fake_telegram import FakeTelegram, SentMessage
+from tests.fake_telegram import FakeTelegram, SentMessage, User
 from tests.kb.encoders import WordsEncoder
 
 
@@ -210,16 +210,23 @@ async def test_ambiguous_question_offers_choices_and_a_pick_shows_the_article(
     assert decision.article_id is not None  # the article shown is recorded
 
 
+async def _choices_and_a_stranger(fake: FakeTelegram) -> tuple[SentMessage, User, SentMessage]:
+    """One customer gets choices for an unsure question; another, who never saw them, is
+    greeted: return the choices, the other customer and a message of theirs to press on."""
+    owner, other = fake.new_user("صاحب"), fake.new_user("دیگری")
+    fake.user_sends_text(owner, AMBIGUOUS)
+    choices = await reply(fake, owner.id, 1)
+    fake.user_sends_text(other, "/start")
+    (greeting, *_) = await fake.wait_for_messages_async(other.id, 1)
+    return choices, other, greeting
+
+
 async def test_a_pick_forged_from_another_customers_choices_shows_nothing(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
     fake = fake_telegram
     async with running_bot(settings, fake) as bot:
-        owner, other = fake.new_user("صاحب"), fake.new_user("دیگری")
-        fake.user_sends_text(owner, AMBIGUOUS)
-        choices = await reply(fake, owner.id, 1)
-        fake.user_sends_text(other, "/start")
-        (greeting, *_) = await fake.wait_for_messages_async(other.id, 1)
+        choices, other, greeting = await _choices_and_a_stranger(fake)
         forged = fake.user_presses(other, greeting, choices.callback_datas[0], check=False)
         answered = await fake.wait_for_answer_async(forged)
         await settled(bot, fake)
@@ -258,11 +265,7 @@ async def test_a_person_button_forged_from_another_customers_question_does_not_c
 ) -> None:
     fake = fake_telegram
     async with running_bot(settings, fake) as bot:
-        owner, other = fake.new_user("صاحب"), fake.new_user("دیگری")
-        fake.user_sends_text(owner, AMBIGUOUS)
-        choices = await reply(fake, owner.id, 1)
-        fake.user_sends_text(other, "/start")
-        (greeting, *_) = await fake.wait_for_messages_async(other.id, 1)
+        choices, other, greeting = await _choices_and_a_stranger(fake)
         fake.user_presses(other, greeting, choices.callback_data("هیچ‌کدام"), check=False)
         await fake.wait_for_async(lambda: len(fake.topics()) == 1, timeout=10, what="a topic")
         await settled(bot, fake)

@@ -9,8 +9,15 @@ from sqlalchemy import update
 from bot import desk_texts
 from bot.config import Settings
 from storage.models import Customer, Ticket
-from tests.bot.desk_support import card_now, hand_off, settled, ticket, topic_texts
-from tests.bot.support import running_bot
+from tests.bot.desk_support import (
+    OpenTicket,
+    card_now,
+    hand_off,
+    settled,
+    ticket,
+    topic_texts,
+)
+from tests.bot.support import RunningBot, running_bot
 from tests.fake_telegram import FakeTelegram
 
 
@@ -99,17 +106,22 @@ async def test_buttons_of_a_closed_ticket_change_nothing(
     assert (row.status, row.claimed_by) == ("closed", None)
 
 
+async def _opened_and_closed(bot: RunningBot, fake: FakeTelegram) -> OpenTicket:
+    """Open a ticket and have an agent close it; return once the customer was asked to rate."""
+    opened = await hand_off(bot, fake)
+    fake.agent_sends_in_topic(fake.new_agent(), opened.thread_id, "/close")
+    await fake.wait_for_messages_async(opened.user.id, 2)
+    await settled(bot, fake)
+    return opened
+
+
 async def _close_then_ask(
     settings: Settings, fake: FakeTelegram, *, days_later: int
 ) -> tuple[list[Ticket], list[str]]:
     """Close a ticket, let `days_later` days pass, then have its customer ask something the KB
     answers; return the tickets and what the customer was sent after the close."""
     async with running_bot(settings, fake) as bot:
-        opened = await hand_off(bot, fake)
-        agent = fake.new_agent()
-        fake.agent_sends_in_topic(agent, opened.thread_id, "/close")
-        await fake.wait_for_messages_async(opened.user.id, 2)
-        await settled(bot, fake)
+        opened = await _opened_and_closed(bot, fake)
         if days_later:
             await bot.db(
                 lambda session: session.execute(
@@ -149,11 +161,7 @@ async def test_a_photo_soon_after_a_close_opens_a_new_ticket_and_reaches_its_top
 ) -> None:
     fake = fake_telegram
     async with running_bot(settings, fake) as bot:
-        opened = await hand_off(bot, fake)
-        agent = fake.new_agent()
-        fake.agent_sends_in_topic(agent, opened.thread_id, "/close")
-        await fake.wait_for_messages_async(opened.user.id, 2)
-        await settled(bot, fake)
+        opened = await _opened_and_closed(bot, fake)
         fake.user_sends_photo(opened.user, caption="این خطا دوباره آمد")
         await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="new topic")
         await settled(bot, fake)
