@@ -198,6 +198,9 @@ class Pipeline:
         while True:
             try:
                 if current is None:
+                    # Only the lease holder resumes; after a takeover the update is the other's.
+                    async with self.services.sessions.begin() as session:
+                        await self.fence(session)
                     current = await self._stored_plan(update_id)
                     if current is None:
                         return  # not stored: nothing is left to carry out
@@ -210,9 +213,6 @@ class Pipeline:
                 current = None
             except DurableFailed as error:
                 await telegram_outage.wait(error)
-                # Only the lease holder carries on; after a takeover the update is the other's.
-                async with self.services.sessions.begin() as session:
-                    await self.fence(session)
                 current = None
 
     # -- 1 and 2: decide and commit ----------------------------------------------------------------
