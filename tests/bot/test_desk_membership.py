@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 
+import pytest
 from sqlalchemy.engine import make_url
 from telegram import Bot
 
@@ -76,10 +78,17 @@ async def store_without_handling(settings: Settings, fake: FakeTelegram) -> int:
         await engine.dispose()
 
 
+def asked_inside_the_unit_of_work(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The desk's warnings that a press's membership was only asked inside its transaction
+    (correct, but waiting on Telegram with the write lock possibly held)."""
+    return [r.getMessage() for r in caplog.records if "membership not asked" in r.getMessage()]
+
+
 async def test_the_database_is_not_write_locked_while_telegram_answers_get_chat_member(
-    settings: Settings, fake_telegram: FakeTelegram
+    settings: Settings, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
 ) -> None:
     fake = fake_telegram
+    caplog.set_level(logging.WARNING, logger="bot.handlers.desk")
     probe = WriteProbe(settings.database_url)
     async with running_bot(settings, fake) as bot:
         opened = await hand_off(bot, fake)
@@ -90,14 +99,16 @@ async def test_the_database_is_not_write_locked_while_telegram_answers_get_chat_
         await settled(bot, fake)
         row = await ticket(bot, opened.ticket_id)
     assert probe.outcomes == ["getChatMember: free"]
+    assert asked_inside_the_unit_of_work(caplog) == []
     assert answer.get("text") == desk_texts.CLAIMED_TOAST
     assert row.claimed_by == agent.id
 
 
 async def test_a_press_replayed_after_a_crash_asks_telegram_without_the_write_lock(
-    settings: Settings, fake_telegram: FakeTelegram
+    settings: Settings, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
 ) -> None:
     fake = fake_telegram
+    caplog.set_level(logging.WARNING, logger="bot.handlers.desk")
     async with running_bot(settings, fake) as bot:
         opened = await hand_off(bot, fake)
     agent = fake.new_agent("سارا")
@@ -111,8 +122,30 @@ async def test_a_press_replayed_after_a_crash_asks_telegram_without_the_write_lo
         row = await ticket(bot, opened.ticket_id)
         (stored,) = await bot.rows(InboxUpdate, InboxUpdate.update_id == press.update_id)
     assert probe.outcomes == ["getChatMember: free"]
+    assert asked_inside_the_unit_of_work(caplog) == []
     assert answer.get("text") == desk_texts.CLAIMED_TOAST
     assert (row.claimed_by, stored.status) == (agent.id, "done")
+
+
+async def test_a_restricted_agent_still_works_the_cards_but_not_once_they_have_left(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        muted, gone = fake.new_user("آرش"), fake.new_user("بهار")
+        # Restricted in the group (no media, say) is still an agent; restricted after
+        # leaving it is not.
+        fake.add_member(fake.agent_chat_id, muted, "restricted", {"is_member": True})
+        fake.add_member(fake.agent_chat_id, gone, "restricted", {"is_member": False})
+        claim = f"t:claim:{opened.ticket_id}"
+        refused = await fake.wait_for_answer_async(fake.agent_presses(gone, opened.card, claim))
+        claimed = await fake.wait_for_answer_async(fake.agent_presses(muted, opened.card, claim))
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+    assert refused.get("text") == desk_texts.NOT_AN_AGENT
+    assert claimed.get("text") == desk_texts.CLAIMED_TOAST
+    assert row.claimed_by == muted.id
 
 
 async def test_an_agent_pressing_two_buttons_is_looked_up_once_and_a_stranger_stays_refused(

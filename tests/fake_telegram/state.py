@@ -54,6 +54,27 @@ ADMIN_RIGHTS = (
     "can_pin_messages",
     "can_manage_topics",
 )
+# A restricted member's permissions (ChatMemberRestricted); is_member says whether they are
+# still in the group.
+RESTRICTED_RIGHTS = (
+    "is_member",
+    "can_send_messages",
+    "can_send_audios",
+    "can_send_documents",
+    "can_send_photos",
+    "can_send_videos",
+    "can_send_video_notes",
+    "can_send_voice_notes",
+    "can_send_polls",
+    "can_send_other_messages",
+    "can_add_web_page_previews",
+    "can_change_info",
+    "can_invite_users",
+    "can_pin_messages",
+    "can_manage_topics",
+    "can_edit_tag",
+    "can_react_to_messages",
+)
 
 
 class ApiError(Exception):
@@ -109,7 +130,7 @@ class Member:
     """A user's membership in a group: status and admin rights."""
 
     user: User
-    status: str  # creator | administrator | member | left | kicked
+    status: str  # creator | administrator | member | restricted | left | kicked
     rights: dict[str, bool] = field(default_factory=dict)
 
     def to_json(self) -> JSONDict:
@@ -119,6 +140,9 @@ class Member:
             data.update({right: self.rights.get(right, False) for right in ADMIN_RIGHTS})
         elif self.status == "creator":
             data["is_anonymous"] = False
+        elif self.status == "restricted":
+            data.update({right: self.rights.get(right, False) for right in RESTRICTED_RIGHTS})
+            data["until_date"] = 0
         elif self.status == "kicked":
             data["until_date"] = 0
         return data

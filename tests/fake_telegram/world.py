@@ -132,7 +132,8 @@ class FakeWorld:
         status: str = "member",
         rights: dict[str, bool] | None = None,
     ) -> None:
-        """Put a user in a group with a status (member, administrator, left, kicked)."""
+        """Put a user in a group with a status (member, administrator, restricted, left,
+        kicked) and its rights (an administrator's or a restricted member's)."""
         with self.state.lock:
             self.state.users.setdefault(user.id, user)
             self.state.chats[chat_id].members[user.id] = Member(user, status, dict(rights or {}))
