@@ -11,7 +11,16 @@ TOKEN = "123456789:AAFakePasokhTestTokenXXXXXXXXXXXXXXX"
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("TELEGRAM_BOT_TOKEN", "AGENT_CHAT_ID", "BANNED_USER_IDS", "DATABASE_URL"):
+    for name in (
+        "TELEGRAM_BOT_TOKEN",
+        "AGENT_CHAT_ID",
+        "L2_CHAT_ID",
+        "BANNED_USER_IDS",
+        "DATABASE_URL",
+        "TELEGRAM_BASE_URL",
+        "TELEGRAM_BASE_FILE_URL",
+        "LOG_LEVEL",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -64,6 +73,42 @@ def test_ban_list_accepts_commas_and_spaces(monkeypatch: pytest.MonkeyPatch) -> 
 def test_unknown_database_driver_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ConfigError, match="DATABASE_URL is malformed"):
         load(monkeypatch, TELEGRAM_BOT_TOKEN=TOKEN, AGENT_CHAT_ID="-100", DATABASE_URL="mysql://x")
+
+
+def test_the_other_settings_a_deployment_sets_are_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load(
+        monkeypatch,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        AGENT_CHAT_ID="-100",
+        L2_CHAT_ID="-200",
+        DATABASE_URL="postgresql+asyncpg://pasokh@db.internal/pasokh",
+        TELEGRAM_BASE_URL="http://127.0.0.1:8081/bot",
+        TELEGRAM_BASE_FILE_URL="",  # left empty in .env: Telegram's own
+        LOG_LEVEL="debug",
+    )
+    assert settings.l2_chat_id == -200
+    assert settings.database_url == "postgresql+asyncpg://pasokh@db.internal/pasokh"
+    assert settings.telegram_base_url == "http://127.0.0.1:8081/bot"
+    assert settings.telegram_base_file_url is None
+    assert settings.log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "fix"),
+    [
+        ("LOG_LEVEL", "verbose", "use DEBUG, INFO, WARNING or ERROR"),
+        ("TELEGRAM_BASE_URL", "127.0.0.1:8081/bot", "e.g. http://127.0.0.1:8081/bot"),
+        ("TELEGRAM_BASE_FILE_URL", "ftp://files", "e.g. http://127.0.0.1:8081/file/bot"),
+        ("L2_CHAT_ID", "200", "a negative number"),
+    ],
+)
+def test_a_malformed_optional_setting_is_named_with_its_fix(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, fix: str
+) -> None:
+    with pytest.raises(ConfigError) as error:
+        load(monkeypatch, TELEGRAM_BOT_TOKEN=TOKEN, AGENT_CHAT_ID="-100", **{name: value})
+    assert f"{name} is malformed" in str(error.value)
+    assert fix in str(error.value)
 
 
 def test_settings_come_from_a_dotenv_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
