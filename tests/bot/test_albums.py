@@ -123,3 +123,24 @@ async def test_an_album_waiting_for_its_rest_does_not_hold_up_another_customer(
     assert copies_from(fake, user.id, fake.agent_chat_id) == [
         ("copyMessages", [item.message_id for item in album])
     ]
+
+
+async def test_an_album_and_a_message_outside_it_take_nothing_else_along(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        user = opened.user
+        fake.hold_updates()  # all in one getUpdates answer: the later ones wait in the inbox
+        order = fake.user_sends_text(user, "شمارهٔ سفارشم ۴۵۱۲ است")
+        group = fake.new_media_group_id()
+        photos = [fake.user_sends_photo(user, media_group_id=group) for _ in range(2)]
+        start = fake.user_sends_text(user, "/start")  # keeps its meaning: not for the agents
+        fake.release_updates()
+        await fake.wait_for_async(lambda: fake.deliveries(start) > 0, what="all delivered")
+        await settled(bot, fake)
+    assert copies_from(fake, user.id, fake.agent_chat_id) == [
+        ("copyMessage", [order.message_id]),
+        ("copyMessages", [photo.message_id for photo in photos]),
+    ]
