@@ -15,7 +15,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.http11 import Http11Pool
+from bot.http11 import Http11Pool, Target, parse_target
 from bot.request import JsonRequest
 
 Reply = Callable[[bytes], Awaitable[bytes | None]]
@@ -257,3 +257,37 @@ async def test_https_calls_verify_the_server_and_keep_the_connection(
     assert [json.loads(body)["result"] for _, body in answers] == [{"n": 1}, {"n": 2}]
     assert [status for status, _ in answers] == [200, 200]
     assert state.connections == 1  # kept alive for both calls
+
+
+@pytest.mark.parametrize(
+    ("url", "target", "host_header"),
+    [
+        # Telegram's own server: no port in the URL (the tests' servers always give one).
+        (
+            "https://api.telegram.org/bot123:AAx/getUpdates",
+            Target("https", "api.telegram.org", 443, "/bot123:AAx/getUpdates"),
+            "api.telegram.org",
+        ),
+        (
+            "http://bot-api.internal/bot123:AAx/getMe?x=1",
+            Target("http", "bot-api.internal", 80, "/bot123:AAx/getMe?x=1"),
+            "bot-api.internal",
+        ),
+        (
+            "http://127.0.0.1:8081/bot123:AAx/getMe",
+            Target("http", "127.0.0.1", 8081, "/bot123:AAx/getMe"),
+            "127.0.0.1:8081",
+        ),
+    ],
+)
+def test_a_url_without_a_port_goes_to_its_schemes_port(
+    url: str, target: Target, host_header: str
+) -> None:
+    assert parse_target(url) == target
+    assert target.host_header == host_header
+
+
+@pytest.mark.parametrize("url", ["ftp://api.telegram.org/bot1/getMe", "http:///bot1/getMe"])
+def test_a_url_the_pool_cannot_call_is_refused(url: str) -> None:
+    with pytest.raises(ValueError, match="not an http"):
+        parse_target(url)
