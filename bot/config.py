@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Annotated
 
+from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -20,6 +22,9 @@ TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 # batch: tens to a few hundred milliseconds, more on a slow link. 1 s covers a slow round trip
 # or two; an album shown a second later costs nobody anything in a support conversation.
 ALBUM_GRACE_SECONDS = 1.0
+
+# A proxy for the Bot API calls: httpx reads these from the process environment only.
+PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
 
 # How to fix each setting, shown when it is missing or malformed.
 _FIX_HINTS = {
@@ -151,3 +156,16 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         return Settings(_env_file=env_file)  # type: ignore[call-arg]
     except ValidationError as error:
         raise ConfigError(_describe(error)) from None
+
+
+def export_proxies(env_file: str | Path | None = ".env") -> None:
+    """Put the proxy variables `env_file` sets into the environment, where httpx reads them,
+    so a proxy is set in `.env` like every other setting; one the environment already has
+    wins, as for every setting."""
+    if env_file is None or not Path(env_file).is_file():
+        return
+    present = {name.upper() for name in os.environ}
+    for name, value in dotenv_values(env_file, encoding="utf-8").items():
+        variable = name.upper()
+        if variable in PROXY_VARIABLES and value and variable not in present:
+            os.environ[variable] = value

@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_application
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, export_proxies, load_settings
 from bot.context import BotApp, Services
 from bot.effects import EditCard
 from bot.executor import Executor
@@ -32,6 +32,7 @@ from bot.leadership import PollingLease
 from bot.logs import setup_logging
 from bot.migration import current_agent_chat
 from bot.pipeline import Pipeline
+from bot.request import environment_proxies, shown_proxy
 from bot.sqlite_inline import inline_creator, wait_in_the_loop
 from bot.startup import StartupError, check_agent_chat, set_commands
 from kb.settings import KBSettings
@@ -134,6 +135,10 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         run_cpu=asyncio.to_thread if kb.encoder is not None else run_inline,
     )
     app = build_application(settings, services)
+    proxies = environment_proxies()
+    if proxies:
+        shown = ", ".join(f"{scheme}: {shown_proxy(url)}" for scheme, url in proxies.items())
+        log.info("Bot API calls go through the proxy the environment names (%s)", shown)
     try:
         await _run(app, services, stop)
     finally:
@@ -312,6 +317,7 @@ def main() -> int:
     except ConfigError as error:
         print(str(error), file=sys.stderr)
         return EXIT_CONFIG
+    export_proxies()
     setup_logging(settings.log_level, settings.token)
     try:
         asyncio.run(serve(settings))

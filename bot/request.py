@@ -6,14 +6,18 @@ request body; under load, building and writing those bodies was a large part
 of the bot's CPU. The Bot API accepts `application/json` for every method
 without files, so the same call goes out as compact JSON (raw UTF-8), through
 bot.http11 rather than httpx (see there why). Uploads, a proxy or HTTP/2 keep
-PTB's own HTTPXRequest path.
+PTB's own HTTPXRequest path, and so does every call when the environment names a
+proxy (HTTPS_PROXY, ALL_PROXY, …): httpx honours those, as PTB documents, and where
+Telegram is filtered a proxy is how the bot reaches it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import urllib.request
 from typing import Any
+from urllib.parse import urlsplit
 
 import h11
 from telegram.error import NetworkError, TimedOut
@@ -30,7 +34,11 @@ class JsonRequest(HTTPXRequest):
 
     def __init__(self, connection_pool_size: int = 1, **kwargs: Any) -> None:
         super().__init__(connection_pool_size=connection_pool_size, **kwargs)
-        lean = kwargs.get("proxy") is None and kwargs.get("http_version", "1.1") == "1.1"
+        lean = (
+            kwargs.get("proxy") is None
+            and kwargs.get("http_version", "1.1") == "1.1"
+            and not environment_proxies()
+        )
         self._pool = Http11Pool(connection_pool_size, self.USER_AGENT) if lean else None
 
     async def initialize(self) -> None:
@@ -88,6 +96,26 @@ class JsonRequest(HTTPXRequest):
             raise TimedOut from error
         except (OSError, h11.ProtocolError, asyncio.IncompleteReadError) as error:
             raise NetworkError(f"{type(error).__name__}: {error}") from error
+
+
+def environment_proxies() -> dict[str, str]:
+    """The proxies the environment names for Bot API calls, by scheme ("http", "https",
+    "all"), read as httpx reads them (urllib's getproxies: HTTPS_PROXY, all_proxy, …)."""
+    named = urllib.request.getproxies()
+    return {scheme: named[scheme] for scheme in ("http", "https", "all") if named.get(scheme)}
+
+
+def shown_proxy(url: str) -> str:
+    """A proxy URL as it may be logged: without the user name and password it may carry."""
+    parts = urlsplit(url if "://" in url else f"http://{url}")  # httpx reads it so too
+    if parts.hostname is None:
+        return "?"
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    try:
+        port = f":{parts.port}" if parts.port is not None else ""
+    except ValueError:  # a malformed port: httpx will say so when it is used
+        port = ""
+    return f"{parts.scheme}://{host}{port}"
 
 
 def _pick(value: object, default: float | None) -> float | None:

@@ -18,6 +18,15 @@ __all__ = ["fake_telegram"]
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 
+@pytest.fixture(autouse=True)
+def no_proxy_from_the_developers_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fake Telegram server is on loopback: a proxy in the environment would carry (and
+    fail) every call. Tests of proxies name their own."""
+    for scheme in ("http", "https", "all"):
+        for name in (f"{scheme}_proxy", f"{scheme.upper()}_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite database migrated once per test session."""

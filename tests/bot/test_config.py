@@ -1,10 +1,11 @@
 """Settings: a missing or malformed setting is named with a fix, and the token never shown."""
 
+import os
 from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, export_proxies, load_settings
 
 TOKEN = "123456789:AAFakePasokhTestTokenXXXXXXXXXXXXXXX"
 
@@ -116,3 +117,28 @@ def test_settings_come_from_a_dotenv_file(monkeypatch: pytest.MonkeyPatch, tmp_p
     env_file.write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nAGENT_CHAT_ID=-1002\n", encoding="utf-8")
     settings = load_settings(env_file=env_file)
     assert settings.agent_chat_id == -1002
+
+
+def test_a_proxy_set_in_dotenv_reaches_the_environment_unless_it_has_its_own(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    environment = {k: v for k, v in os.environ.items() if "PROXY" not in k.upper()}
+    environment["HTTPS_PROXY"] = "http://from-the-service-file:3128"
+    monkeypatch.setattr(os, "environ", environment)
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "all_proxy=socks5://pasokh:secret@127.0.0.1:1080\n"
+        "HTTPS_PROXY=http://from-dotenv:3128\n"
+        "NO_PROXY=127.0.0.1,localhost\n"
+        "HTTP_PROXY=\n"  # left empty, as in .env.example: no proxy
+        "DATABASE_URL=sqlite+aiosqlite:///elsewhere.sqlite3\n",
+        encoding="utf-8",
+    )
+
+    export_proxies(env_file)
+
+    assert environment["ALL_PROXY"] == "socks5://pasokh:secret@127.0.0.1:1080"
+    assert environment["NO_PROXY"] == "127.0.0.1,localhost"
+    assert environment["HTTPS_PROXY"] == "http://from-the-service-file:3128"
+    assert "HTTP_PROXY" not in environment
+    assert "DATABASE_URL" not in environment  # only proxies: the rest is read by the settings

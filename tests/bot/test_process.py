@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import subprocess
 import threading
 import uuid
@@ -127,6 +128,25 @@ def test_bot_that_cannot_manage_topics_refuses_to_start(
     assert result.returncode == 2
     assert "Manage topics" in result.stderr
     assert fake_telegram.token not in result.stderr
+
+
+def test_a_proxy_named_in_dotenv_carries_the_calls_and_is_logged_without_its_password(
+    fake_telegram: FakeTelegram, tmp_path: Path, database_url: str, kb_dir: Path
+) -> None:
+    with socket.socket() as closed:  # a proxy that is not running: nothing gets through
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    (tmp_path / ".env").write_text(
+        f"ALL_PROXY=socks5://pasokh:proxy-secret@127.0.0.1:{port}\n", encoding="utf-8"
+    )
+    result = run_bot(bot_env(fake_telegram, database_url, kb_dir), tmp_path)
+    assert result.returncode == 1
+    assert f"go through the proxy the environment names (all: socks5://127.0.0.1:{port})" in (
+        result.stderr
+    )
+    assert "cannot reach the Bot API server" in result.stderr
+    assert "proxy-secret" not in result.stderr + result.stdout
+    assert not fake_telegram.calls("getMe")  # nothing went around the proxy
 
 
 async def test_kill_9_mid_flight_then_restart_replies_once_and_opens_one_ticket(
