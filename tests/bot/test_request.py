@@ -15,6 +15,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
+from bot import http11
 from bot.http11 import Http11Pool, Target, parse_target
 from bot.request import JsonRequest
 
@@ -158,6 +159,30 @@ async def test_an_idle_connection_the_server_closed_is_not_reused(
     assert server.connections == 2
 
 
+async def test_a_connection_idle_past_the_keepalive_expiry_is_not_reused(
+    serve: Callable[[Reply], Awaitable[Server]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server drops idle connections after a while; one it may be dropping right now must
+    not carry the next call."""
+
+    async def reply(_body: bytes) -> bytes:
+        return ok(True)
+
+    monkeypatch.setattr(http11, "KEEPALIVE_EXPIRY", 0.2)
+    server = await serve(reply)
+    request = await _request(server)
+    url = f"http://127.0.0.1:{server.port}/botTOKEN/getMe"
+    try:
+        await request.post(url, data(n=1))
+        await request.post(url, data(n=2))  # within the expiry: the same connection
+        await asyncio.sleep(0.3)
+        await request.post(url, data(n=3))
+    finally:
+        await request.shutdown()
+
+    assert server.connections == 2
+
+
 async def test_a_hang_up_without_answer_is_a_network_error(
     serve: Callable[[Reply], Awaitable[Server]],
 ) -> None:
@@ -246,10 +271,9 @@ async def test_https_calls_verify_the_server_and_keep_the_connection(
         answers = [
             await pool.post(url, b'{"n":%d}' % n, "application/json", **timeouts) for n in (1, 2)
         ]
-        with pytest.raises(ssl.SSLCertVerificationError):  # a certificate nobody vouches for
-            await Http11Pool(1, "test", ssl_context=ssl.create_default_context()).post(
-                url, b"{}", "application/json", **timeouts
-            )
+        # The pool's own trust (certifi's CA bundle, as httpx): a certificate nobody vouches for.
+        with pytest.raises(ssl.SSLCertVerificationError):
+            await Http11Pool(1, "test").post(url, b"{}", "application/json", **timeouts)
     finally:
         await pool.aclose()
         server.close()
