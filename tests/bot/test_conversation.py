@@ -30,6 +30,7 @@ from tests.bot.support import (
     texts_of,
 )
 from tests.fake_telegram import FakeTelegram, SentMessage, User
+from tests.fake_telegram.parse_mode import parse_html
 from tests.kb.encoders import WordsEncoder
 
 
@@ -93,9 +94,72 @@ async def test_browsing_while_a_ticket_is_open_reminds_of_the_ticket(
         ]
         answers = [await fake.wait_for_answer_async(press) for press in presses]
         await settled(bot, fake)
+        assert len(fake.sent_to(user.id)) == told  # no list, no article: the ticket is the way
+        fake.user_sends_text(user, texts.CATEGORIES_BUTTON)  # the keyboard under the text box
+        reminder = await reply(fake, user.id, told + 1)
+        fake.user_sends_text(user, "/help")
+        help_text, help_reminder = (await fake.wait_for_messages_async(user.id, told + 3))[-2:]
+        await settled(bot, fake)
         (ticket,) = await bot.rows(Ticket)
     assert [a.get("text") for a in answers] == [texts.ticket_open_toast(ticket.id)] * 2
-    assert len(fake.sent_to(user.id)) == told  # no list, no article: the ticket is the way now
+    shown, _entities = parse_html(texts.ticket_already_open(ticket.id))
+    assert reminder.text == help_reminder.text == shown
+    assert (help_text.text or "").startswith("راهنمای «پاسخ»")
+    assert len(fake.sent_to(user.id)) == told + 3
+    assert len(fake.sent_to(fake.agent_chat_id, ticket.thread_id)) == 1  # only the card
+
+
+async def test_the_categories_buttons_bring_the_list_back(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake):
+        user = fake.new_user()
+        fake.user_sends_text(user, "/start")
+        menu = await reply(fake, user.id, 2)
+        fake.user_presses_button(user, menu, "حساب کاربری")
+        listing = await reply(fake, user.id, 3)
+        fake.user_presses_button(user, listing, "بازیابی رمز عبور")
+        article = await reply(fake, user.id, 4)
+        back = fake.user_presses_button(user, article, texts.CATEGORIES_BUTTON)  # under it
+        after_article = await reply(fake, user.id, 5)
+        assert await fake.wait_for_answer_async(back) is not None  # stops spinning
+        fake.user_sends_text(user, texts.CATEGORIES_BUTTON)  # the keyboard under the text box
+        from_keyboard = await reply(fake, user.id, 6)
+    for categories in (after_article, from_keyboard):
+        assert categories.text == menu.text
+        assert sorted(categories.button_texts) == sorted(menu.button_texts)
+
+
+async def test_a_guide_or_category_removed_from_the_kb_is_said_gone_when_pressed(
+    fake_telegram: FakeTelegram,
+    database_url: str,
+    kb_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake = fake_telegram
+    caplog.set_level(logging.INFO, logger="kb.service")
+    settings = make_settings(fake, database_url, kb_dir, kb_reload_interval=0.1)
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, "/start")
+        menu = await reply(fake, user.id, 2)
+        fake.user_presses_button(user, menu, "حساب کاربری")
+        listing = await reply(fake, user.id, 3)
+        (kb_dir / "account" / "password-reset.md").unlink()
+        for guide in (kb_dir / "network").iterdir():
+            guide.unlink()
+        await fake.wait_for_async(
+            lambda: "KB reloaded: 2 articles" in caplog.text, timeout=10, what="the KB reload"
+        )
+        presses = [
+            fake.user_presses_button(user, listing, "بازیابی رمز عبور"),
+            fake.user_presses_button(user, menu, "شبکه"),
+        ]
+        answers = [await fake.wait_for_answer_async(press) for press in presses]
+        await settled(bot, fake)
+    assert [a.get("text") for a in answers] == [texts.ARTICLE_GONE, texts.CATEGORY_GONE]
+    assert len(fake.sent_to(user.id)) == 3  # a toast each, nothing else
 
 
 async def test_question_gets_the_article_with_helpful_buttons_and_is_logged(
