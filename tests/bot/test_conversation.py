@@ -162,6 +162,25 @@ async def test_a_guide_or_category_removed_from_the_kb_is_said_gone_when_pressed
     assert len(fake.sent_to(user.id)) == 3  # a toast each, nothing else
 
 
+async def test_a_desk_with_no_guides_yet_says_so_and_hands_questions_to_a_person(
+    fake_telegram: FakeTelegram, database_url: str, tmp_path: Path
+) -> None:
+    fake = fake_telegram
+    empty = tmp_path / "no-articles-yet"
+    empty.mkdir()
+    async with running_bot(make_settings(fake, database_url, empty), fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, "/start")
+        _greeting, no_categories = await fake.wait_for_messages_async(user.id, 2)
+        fake.user_sends_text(user, ANSWERED)  # what the test KB would answer
+        await fake.wait_for_async(lambda: len(fake.topics()) == 1, timeout=10, what="a topic")
+        await settled(bot, fake)
+        (ticket,) = await bot.rows(Ticket)
+    assert no_categories.text == texts.NO_CATEGORIES
+    assert no_categories.button_texts == [texts.PERSON_BUTTON]
+    assert ticket.question == ANSWERED
+
+
 async def test_question_gets_the_article_with_helpful_buttons_and_is_logged(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
