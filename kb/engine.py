@@ -200,7 +200,10 @@ class Engine:
         blended = _blend(lexical.candidates, closeness, pairs, credits, fusion)
         top = blended[0]
         others = np.delete(cosines, top.index)
-        margin = top.dense - float(others.max()) if len(others) else top.dense
+        # With no other article, the next-closest is as far as an unrelated sentence (the
+        # floor): its own cosine as the lead would lie far outside what the model was fitted on
+        # and made a one-article KB unsure of every question.
+        margin = top.dense - (float(others.max()) if len(others) else fusion.floor)
         return self._judge(Ranking(lexical.key, tuple(blended[:MAX_HITS]), margin), text)
 
     def _pair_logits(

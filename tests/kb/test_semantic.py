@@ -516,3 +516,21 @@ def test_only_questions_that_need_the_encoder_are_sent_off_the_event_loop(
 def test_any_text_gets_a_decision_from_the_model(e5_kb: KnowledgeBase, text: str) -> None:
     decision = e5_kb.ask(text)
     assert decision.kind in ("answer", "suggest", "handoff")
+
+
+def test_a_kb_of_one_article_answers_a_question_on_it_outright(
+    write_article: WriteArticle, tmp_path: Path, e5_store: EmbeddingStore
+) -> None:
+    """A desk starting out with its first article: there is no other article to lead."""
+    write_article(
+        "password-reset",
+        "بازیابی رمز عبور",
+        "از صفحهٔ ورود روی «فراموشی رمز» بزنید.",
+        questions=["رمزم را فراموش کرده‌ام", "رمز عبورم یادم رفته چه کنم"],
+    )
+    kb = KnowledgeBase(tmp_path / "kb", encoder=E5Encoder(), store=e5_store)
+    assert kb.semantic
+    answered = kb.ask("رمز عبورم را فراموش کردم، چه کار کنم")
+    assert answered.kind == "answer"
+    assert answered.top is not None and answered.top.article_id == "password-reset"
+    assert kb.ask("فردا هوای تهران بارانی است؟").kind == "handoff"
