@@ -251,6 +251,35 @@ async def test_no_offers_other_articles_and_a_person(
     assert tickets == []
 
 
+async def test_no_when_no_other_guide_comes_close_offers_a_person(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+) -> None:
+    fake = fake_telegram
+    one_guide = _keep_only(kb_dir, "password-reset.md")  # nothing else to offer
+    async with running_bot(make_settings(fake, database_url, one_guide), fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, ANSWERED)
+        answer = await reply(fake, user.id, 1)
+        fake.user_presses_button(user, answer, "نه")
+        offer = await reply(fake, user.id, 2)
+        assert offer.text == texts.NOT_HELPFUL_NOTHING_ELSE
+        assert offer.button_texts == [texts.PERSON_BUTTON]
+        fake.user_presses_button(user, offer, texts.PERSON_BUTTON)
+        await fake.wait_for_async(lambda: len(fake.topics()) == 1, timeout=10, what="a topic")
+        await settled(bot, fake)
+        (ticket,) = await bot.rows(Ticket)
+    assert (answer.text or "").startswith(ANSWER_TITLE)
+    assert ticket.question == ANSWERED
+
+
+def _keep_only(kb_dir: Path, file_name: str) -> Path:
+    """Delete every article of the KB but one."""
+    for guide in kb_dir.rglob("*.md"):
+        if guide.name != file_name:
+            guide.unlink()
+    return kb_dir
+
+
 async def test_second_no_in_a_row_hands_off_to_a_person(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
