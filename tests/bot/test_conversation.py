@@ -264,12 +264,21 @@ async def test_no_when_no_other_guide_comes_close_offers_a_person(
         offer = await reply(fake, user.id, 2)
         assert offer.text == texts.NOT_HELPFUL_NOTHING_ELSE
         assert offer.button_texts == [texts.PERSON_BUTTON]
-        fake.user_presses_button(user, offer, texts.PERSON_BUTTON)
+        person = offer.callback_data(texts.PERSON_BUTTON)
+        fake.user_presses(user, offer, person)
         await fake.wait_for_async(lambda: len(fake.topics()) == 1, timeout=10, what="a topic")
+        await settled(bot, fake)
+        # A second tap that beat the buttons' removal: a reminder, not a second ticket.
+        again = fake.user_presses(user, offer, person, check=False)
+        reminder = await reply(fake, user.id, 4)
+        assert await fake.wait_for_answer_async(again) is not None
         await settled(bot, fake)
         (ticket,) = await bot.rows(Ticket)
     assert (answer.text or "").startswith(ANSWER_TITLE)
     assert ticket.question == ANSWERED
+    shown, _entities = parse_html(texts.ticket_already_open(ticket.id))
+    assert reminder.text == shown
+    assert len(fake.topics()) == 1
 
 
 def _keep_only(kb_dir: Path, file_name: str) -> Path:
