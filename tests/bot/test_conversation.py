@@ -146,6 +146,9 @@ async def test_a_guide_or_category_removed_from_the_kb_is_said_gone_when_pressed
         menu = await reply(fake, user.id, 2)
         fake.user_presses_button(user, menu, "حساب کاربری")
         listing = await reply(fake, user.id, 3)
+        fake.user_sends_text(user, AMBIGUOUS)
+        choices = await reply(fake, user.id, 4)
+        assert "اتصال به وای‌فای دفتر" in choices.button_texts
         (kb_dir / "account" / "password-reset.md").unlink()
         for guide in (kb_dir / "network").iterdir():
             guide.unlink()
@@ -155,11 +158,13 @@ async def test_a_guide_or_category_removed_from_the_kb_is_said_gone_when_pressed
         presses = [
             fake.user_presses_button(user, listing, "بازیابی رمز عبور"),
             fake.user_presses_button(user, menu, "شبکه"),
+            fake.user_presses_button(user, choices, "اتصال به وای‌فای دفتر"),
         ]
         answers = [await fake.wait_for_answer_async(press) for press in presses]
         await settled(bot, fake)
-    assert [a.get("text") for a in answers] == [texts.ARTICLE_GONE, texts.CATEGORY_GONE]
-    assert len(fake.sent_to(user.id)) == 3  # a toast each, nothing else
+    gone = [texts.ARTICLE_GONE, texts.CATEGORY_GONE, texts.ARTICLE_GONE]
+    assert [a.get("text") for a in answers] == gone
+    assert len(fake.sent_to(user.id)) == 4  # a toast each, nothing else
 
 
 async def test_a_desk_with_no_guides_yet_says_so_and_hands_questions_to_a_person(
