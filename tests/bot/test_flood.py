@@ -31,3 +31,14 @@ def test_customers_are_counted_separately() -> None:
 def test_a_retried_update_is_not_counted_twice() -> None:
     guard = FloodGuard(max_events=2, window=10)
     assert [guard.check(1, "same", at=100) for _ in range(5)] == ["ok"] * 5
+
+
+def test_after_a_flood_answers_wait_until_the_customer_is_well_under_the_limit() -> None:
+    guard = FloodGuard(max_events=4, window=10)
+    flood = [guard.check(1, str(i), at=100 + i) for i in range(6)]
+    assert flood == ["ok"] * 4 + ["notice", "silent"]
+    # Still four messages in the last 10 s, no longer over the limit: not yet calm.
+    assert guard.check(1, "a", at=111) == "silent"
+    assert guard.check(1, "b", at=113) == "silent"
+    # Two in the window: half the limit, so answers resume.
+    assert guard.check(1, "c", at=122) == "ok"
