@@ -1,0 +1,79 @@
+"""Start-up: an agents' group the bot cannot work in stops it with one line saying what to fix."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.main import EXIT_CONFIG, Fatal, serve
+from tests.bot.support import make_settings, running_bot
+from tests.fake_telegram import FakeTelegram
+
+OTHER_GROUP = -1005550000001
+
+
+def _unknown_chat(fake: FakeTelegram) -> int:
+    return -1009999999999  # an id the bot was never added to (or mistyped)
+
+
+def _topics_off(fake: FakeTelegram) -> int:
+    fake.add_group(OTHER_GROUP, "کارشناسان", forum=False, supergroup=True)
+    return OTHER_GROUP
+
+
+def _plain_member(fake: FakeTelegram) -> int:
+    fake.set_bot_rights(status="member")
+    return fake.agent_chat_id
+
+
+def _upgraded_group(fake: FakeTelegram) -> int:
+    fake.migrate_group(-5550001, OTHER_GROUP, forum=True)
+    return -5550001
+
+
+@pytest.mark.parametrize(
+    ("set_up", "fix"),
+    [
+        (_unknown_chat, "add the bot to the agents' group and check the id"),
+        (_topics_off, "the chat is not a forum supergroup; turn on Topics"),
+        (_plain_member, "not an administrator there; make it an admin with the 'Manage topics'"),
+        (_upgraded_group, f"the group became a supergroup; set AGENT_CHAT_ID={OTHER_GROUP}"),
+    ],
+    ids=["unknown-chat", "topics-off", "not-admin", "upgraded-group"],
+)
+async def test_an_agents_group_the_bot_cannot_work_in_stops_it_and_says_what_to_fix(
+    fake_telegram: FakeTelegram,
+    database_url: str,
+    kb_dir: Path,
+    set_up: Callable[[FakeTelegram], int],
+    fix: str,
+) -> None:
+    agent_chat_id = set_up(fake_telegram)
+    settings = make_settings(fake_telegram, database_url, kb_dir, agent_chat_id=agent_chat_id)
+    with pytest.raises(Fatal) as stopped:
+        await asyncio.wait_for(serve(settings, asyncio.Event()), 30)
+    assert stopped.value.code == EXIT_CONFIG
+    assert str(stopped.value).startswith(f"AGENT_CHAT_ID={agent_chat_id}: ")
+    assert fix in str(stopped.value)
+    assert not fake_telegram.calls("getUpdates")  # it never started taking customers' messages
+
+
+async def test_a_bot_owning_the_agents_group_starts_even_if_its_command_menu_is_refused(
+    fake_telegram: FakeTelegram,
+    database_url: str,
+    kb_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake = fake_telegram
+    fake.set_bot_rights(status="creator")  # the one who made the group: no admin rights listed
+    fake.fail_next("setMyCommands", status=500)
+    caplog.set_level(logging.WARNING, logger="bot.startup")
+    async with running_bot(make_settings(fake, database_url, kb_dir), fake):
+        user = fake.new_user()
+        fake.user_sends_text(user, "/start")
+        await fake.wait_for_messages_async(user.id, 2)
+    assert "could not set the command menu" in caplog.text
