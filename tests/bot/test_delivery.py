@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
 import pytest
 from telegram import Bot, Update
 
 import triage
+from bot import intake
 from bot.app import build_application
 from bot.config import Settings
 from bot.context import Services
@@ -214,3 +216,30 @@ async def test_a_replayed_topic_or_card_effect_makes_no_second_topic_or_card(
             await engine.dispose()
     assert len(fake.topics()) == 1
     assert len(fake.sent_to(fake.agent_chat_id)) == 1  # the one card
+
+
+async def test_polling_rides_out_telegram_failing_get_updates(
+    settings: Settings,
+    fake_telegram: FakeTelegram,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake = fake_telegram
+    monkeypatch.setattr(intake, "POLL_ERROR_DELAY", 0.1)
+    monkeypatch.setattr(intake, "CONFLICT_DELAY", 0.1)
+    caplog.set_level(logging.WARNING, logger="bot.intake")
+    async with running_bot(settings, fake) as bot:
+        fake.fail_next("getUpdates", status=502)  # Telegram's front end down
+        fake.fail_next_retry_after("getUpdates", retry_after=1)  # told to slow down
+        fake.fail_next("getUpdates", status=409)  # another process polls with the token
+        await fake.wait_for_async(
+            lambda: [c.status for c in fake.api_calls("getUpdates")][-3:] == [502, 429, 409],
+            timeout=15,
+            what="the three failed polls",
+        )
+        user = fake.new_user()
+        fake.user_sends_text(user, ANSWERED)
+        await fake.wait_for_messages_async(user.id, 1, timeout=10)
+        await settled(bot, fake)
+    assert "getUpdates failed (Error 502); retrying" in caplog.text
+    assert "another process is polling with this token" in caplog.text
