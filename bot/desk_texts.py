@@ -90,6 +90,14 @@ def delivery_failed(reason: str) -> str:
     return f"⚠️ پیام به مقصد نرسید. دلیل: {escape(reason)}"
 
 
+def topic_failed(number: int, reason: str) -> str:
+    """Tell the agents' group (its General topic) that a new ticket got no topic, and why."""
+    return (
+        f"⚠️ برای تیکت <b>{ticket_ref(number)}</b> تاپیک ساخته نشد. دلیل: {escape(reason)}\n"
+        "با پیام بعدی مشتری دوباره تلاش می‌شود؛ /tickets تیکت‌های باز را نشان می‌دهد."
+    )
+
+
 def rated_notice(rating: int) -> str:
     """Tell the topic the customer's rating."""
     return f"🌟 مشتری به این تیکت {fa(rating)} از ۵ امتیاز داد."
@@ -106,6 +114,7 @@ REASON_BLOCKED = "مشتری ربات را مسدود کرده است"
 REASON_THREAD = "تاپیک تیکت پیدا نشد (احتمالاً پاک یا بسته شده است)"
 REASON_UNKNOWN = "تلگرام پیام را نپذیرفت"
 REASON_TOO_MANY = "تلگرام بیش از حد صبر خواست"
+REASON_RIGHTS = "ربات در گروه اجازهٔ «مدیریت تاپیک‌ها» را ندارد"
 
 
 # -- the customer --------------------------------------------------------------------------------

@@ -128,6 +128,8 @@ def failure_reason(error: TelegramError) -> str:
         return desk_texts.REASON_THREAD
     if isinstance(error, RetryAfter):
         return desk_texts.REASON_TOO_MANY
+    if "not enough rights" in text:
+        return desk_texts.REASON_RIGHTS
     return f"{desk_texts.REASON_UNKNOWN} ({error.message[:200]})"
 
 
@@ -257,13 +259,16 @@ class Executor:
 
     async def notice(self, ticket: Ticket, html: str) -> None:
         """Post a notice into the ticket's topic (best effort: it reports, it must not fail)."""
-        if ticket.thread_id is None:
-            return
+        if ticket.thread_id is not None:
+            await self._post_notice(ticket, html, ticket.thread_id)
+
+    async def _post_notice(self, ticket: Ticket, html: str, thread_id: int | None) -> None:
+        """Post into the agents' group: a topic, or (None) outside any, in its General."""
         try:
             await self._call(
                 lambda: self.bot.send_message(
                     chat_id=ticket.agent_chat_id,
-                    message_thread_id=ticket.thread_id,
+                    message_thread_id=thread_id,
                     text=html,
                     parse_mode=ParseMode.HTML,
                 ),
@@ -347,6 +352,9 @@ class Executor:
             )
         except TelegramError as error:
             _retry_later_if_worth_it(error, f"creating the topic of ticket {ticket.id}")
+            # Without a topic the agents would not see the ticket: say so where they look.
+            html = desk_texts.topic_failed(ticket.id, failure_reason(error))
+            await self._post_notice(ticket, html, None)
             return self._failure(ticket.id, "topic_failed", error)
         thread_id = topic.message_thread_id
 

@@ -232,3 +232,34 @@ async def test_a_copy_caught_by_a_long_telegram_outage_reaches_the_agents_once_i
         await settled(bot, fake)
     copies = [m for m in fake.sent_to(fake.agent_chat_id) if m.method == "copyMessage"]
     assert [m.content for m in copies] == ["هنوز وصل نمی‌شود", "و این هم پیام بعدی"]
+
+
+async def test_a_topic_telegram_refused_at_hand_off_is_made_with_the_customers_next_message(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user("مریم")
+        # An admin took the bot's right to manage topics, then gave it back.
+        fake.fail_next(
+            "createForumTopic", description="Bad Request: not enough rights to create a topic"
+        )
+        fake.user_sends_text(user, UNKNOWN)
+        await fake.wait_for_messages_async(user.id, 1)  # the customer has a ticket number
+        (warning,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1)
+        await settled(bot, fake)
+        assert fake.topics() == []
+        fake.user_sends_text(user, "شمارهٔ قراردادم ۷۷۱ است")
+        _, card, copy = await fake.wait_for_messages_async(fake.agent_chat_id, 3, timeout=10)
+        await settled(bot, fake)
+        (ticket,) = await bot.rows(Ticket)
+        events = await bot.rows(TicketEvent)
+    # The agents are told where they look, outside any topic, why the ticket has none.
+    assert warning.thread_id is None
+    assert "برای تیکت #۱ تاپیک ساخته نشد" in (warning.text or "")
+    assert "اجازهٔ «مدیریت تاپیک‌ها» را ندارد" in (warning.text or "")
+    (topic,) = fake.topics()
+    assert ticket.thread_id == topic.thread_id == card.thread_id == copy.thread_id
+    assert UNKNOWN in (card.text or "")
+    assert copy.content == "شمارهٔ قراردادم ۷۷۱ است"
+    assert [e.kind for e in events] == ["opened", "topic_failed"]
