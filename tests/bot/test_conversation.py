@@ -52,7 +52,7 @@ async def test_start_greets_with_keyboard_and_offers_categories(
     assert sorted(menu.button_texts) == ["📂 ایمیل", "📂 حساب کاربری", "📂 شبکه"]
 
 
-async def test_browsing_a_category_lists_its_articles_and_opens_one(
+async def test_browsing_a_category_lists_its_articles_opens_one_and_goes_back(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
     fake = fake_telegram
@@ -68,10 +68,18 @@ async def test_browsing_a_category_lists_its_articles_and_opens_one(
         opening = fake.user_presses_button(user, listing, "بازیابی رمز عبور")
         article = await reply(fake, user.id, 4)
         assert await fake.wait_for_answer_async(opening) is not None  # stops spinning
+        assert article.button_texts == ["📚 دسته‌ها", "👤 گفتگو با کارشناس"]
+        back = fake.user_presses_button(user, article, texts.CATEGORIES_BUTTON)
+        after_article = await reply(fake, user.id, 5)
+        assert await fake.wait_for_answer_async(back) is not None
+        fake.user_sends_text(user, texts.CATEGORIES_BUTTON)  # the keyboard under the text box
+        from_keyboard = await reply(fake, user.id, 6)
     assert (article.text or "").startswith("بازیابی رمز عبور")
     assert "پورتال کاربری" in (article.text or "")
     assert {"type": "bold", "offset": 0, "length": len("بازیابی رمز عبور")} in article.entities
-    assert article.button_texts == ["📚 دسته‌ها", "👤 گفتگو با کارشناس"]
+    for categories in (after_article, from_keyboard):  # both bring the categories back
+        assert categories.text == menu.text
+        assert sorted(categories.button_texts) == sorted(menu.button_texts)
 
 
 async def test_browsing_while_a_ticket_is_open_reminds_of_the_ticket(
@@ -107,28 +115,6 @@ async def test_browsing_while_a_ticket_is_open_reminds_of_the_ticket(
     assert (help_text.text or "").startswith("راهنمای «پاسخ»")
     assert len(fake.sent_to(user.id)) == told + 3
     assert len(fake.sent_to(fake.agent_chat_id, ticket.thread_id)) == 1  # only the card
-
-
-async def test_the_categories_buttons_bring_the_list_back(
-    settings: Settings, fake_telegram: FakeTelegram
-) -> None:
-    fake = fake_telegram
-    async with running_bot(settings, fake):
-        user = fake.new_user()
-        fake.user_sends_text(user, "/start")
-        menu = await reply(fake, user.id, 2)
-        fake.user_presses_button(user, menu, "حساب کاربری")
-        listing = await reply(fake, user.id, 3)
-        fake.user_presses_button(user, listing, "بازیابی رمز عبور")
-        article = await reply(fake, user.id, 4)
-        back = fake.user_presses_button(user, article, texts.CATEGORIES_BUTTON)  # under it
-        after_article = await reply(fake, user.id, 5)
-        assert await fake.wait_for_answer_async(back) is not None  # stops spinning
-        fake.user_sends_text(user, texts.CATEGORIES_BUTTON)  # the keyboard under the text box
-        from_keyboard = await reply(fake, user.id, 6)
-    for categories in (after_article, from_keyboard):
-        assert categories.text == menu.text
-        assert sorted(categories.button_texts) == sorted(menu.button_texts)
 
 
 async def test_a_guide_or_category_removed_from_the_kb_is_said_gone_when_pressed(
