@@ -60,11 +60,15 @@ async def test_claim_command_in_the_topic_claims_it(
         await settled(bot, fake)
         fake.agent_sends_in_topic(late, opened.thread_id, "/claim")
         await settled(bot, fake)
+        told_late = topic_texts(fake, opened.thread_id)[-1]
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/claim")  # once more, by mistake
+        await settled(bot, fake)
         row = await ticket(bot, opened.ticket_id)
     assert row.claimed_by == agent.id
     texts = topic_texts(fake, opened.thread_id)
     assert any("نگار این تیکت را برداشت" in t for t in texts)
-    assert texts[-1] == desk_texts.held_by("نگار")
+    assert told_late == desk_texts.held_by("نگار")
+    assert texts[-1] == desk_texts.ALREADY_YOURS
     assert "در دست نگار" in (card_now(fake, opened.card).text or "")
 
 

@@ -142,8 +142,13 @@ async def test_escalate_in_place_marks_the_topic_l2_and_tells_the_holder(
         press = fake.agent_presses(agent, card_now(fake, opened.card), f"t:esc:{opened.ticket_id}")
         answer = await fake.wait_for_answer_async(press)
         await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")  # already at L2
+        await settled(bot, fake)
         row = await ticket(bot, opened.ticket_id)
     assert answer.get("text") == desk_texts.ESCALATED_TOAST
+    assert topic_texts(fake, opened.thread_id)[-1] == desk_texts.NOT_ALLOWED_NOW
+    escalations = [m for m in fake.sent_to(opened.user.id) if "سطح ۲" in (m.text or "")]
+    assert len(escalations) == 1  # the customer is told once
     assert (row.status, row.level, row.claimed_by) == ("escalated", 2, None)
     assert fake.topic(opened.thread_id).name.startswith(desk_texts.L2_TOPIC_MARK)
     card = card_now(fake, opened.card)
