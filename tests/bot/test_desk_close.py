@@ -8,7 +8,7 @@ from sqlalchemy import update
 
 from bot import desk_texts
 from bot.config import Settings
-from storage.models import Customer, Ticket
+from storage.models import Customer, Message, Ticket
 from tests.bot.desk_support import (
     OpenTicket,
     card_now,
@@ -59,7 +59,12 @@ async def test_close_rate_comment_then_a_new_ticket_linked_to_the_old_one(
         await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="new topic")
         await settled(bot, fake)
         tickets = await bot.rows(Ticket)
+        logged = await bot.rows(Message, Message.ticket_id == opened.ticket_id)
     assert len(tickets) == 2
+    # The interaction log holds the conversation as the customer saw it, close notice included.
+    said = [(m.direction, m.text) for m in logged]
+    assert ("out", "درست شد؟") in said
+    assert ("out", desk_texts.ticket_closed_for_customer(opened.ticket_id)) in said
     new = tickets[1]
     assert new.previous_ticket_id == opened.ticket_id
     assert new.question == "یک مشکل دیگر: ایمیلم باز نمی‌شود"
