@@ -183,3 +183,20 @@ async def test_desk_commands_from_outside_the_agents_group_do_nothing(
     assert all("این دستور را نمی‌شناسم" in t for t in replies)
     assert len(fake.sent_to(opened.user.id)) == 1  # the customer got nothing
     assert "#" not in "".join(replies)  # no ticket list leaks out
+
+
+async def test_ticket_commands_in_the_general_topic_say_where_they_work(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.agent_sends_in_topic(agent, None, "/claim")
+        fake.agent_sends_in_topic(agent, None, "صبح بخیر همکاران")  # chat among agents
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+    general = [m.text for m in fake.sent_to(fake.agent_chat_id) if m.thread_id is None]
+    assert general == [desk_texts.NOT_IN_TICKET_TOPIC]
+    assert (row.status, row.claimed_by) == ("open", None)
+    assert len(fake.sent_to(opened.user.id)) == 1  # the customer got nothing
