@@ -177,3 +177,24 @@ async def test_a_photo_soon_after_a_close_opens_a_new_ticket_and_reaches_its_top
         tickets = await bot.rows(Ticket)
     assert tickets[1].question == "این خطا دوباره آمد"
     assert [m.content for m in copies] == ["این خطا دوباره آمد"]  # the photo itself, for agents
+
+
+async def test_a_command_after_a_close_opens_nothing_and_a_text_follow_up_is_not_copied_twice(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await _opened_and_closed(bot, fake)
+        told = len(fake.sent_to(opened.user.id))
+        fake.user_sends_text(opened.user, "/start")
+        await fake.wait_for_messages_async(opened.user.id, told + 2)  # greeting, categories
+        await settled(bot, fake)
+        assert len(await bot.rows(Ticket)) == 1
+        fake.user_sends_text(opened.user, "هنوز همان مشکل را دارم")
+        await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="new topic")
+        await settled(bot, fake)
+        new_topic = fake.topics()[-1].thread_id
+        tickets = await bot.rows(Ticket)
+    assert tickets[1].question == "هنوز همان مشکل را دارم"
+    (card,) = fake.sent_to(fake.agent_chat_id, new_topic)  # the question is on the card, once
+    assert "هنوز همان مشکل را دارم" in (card.text or "")
