@@ -12,7 +12,7 @@ from bot import desk_texts
 from bot.config import Settings
 from kb.gaps_cli import mine_kb, read_log
 from kb.settings import KBSettings
-from storage.models import Ticket, TicketEvent
+from storage.models import InboxUpdate, Ticket, TicketEvent
 from storage.repositories import ARTICLE_SENT
 from tests.bot.desk_support import card_now, hand_off, settled, ticket, topic_texts
 from tests.bot.support import AMBIGUOUS, UNKNOWN, make_settings, running_bot
@@ -202,15 +202,21 @@ async def test_edits_are_mirrored_both_ways(
         answer = fake.agent_sends_in_topic(agent, opened.thread_id, "ریست کنید")
         await fake.wait_for_messages_async(opened.user.id, 2)
         await settled(bot, fake)
+        note = fake.agent_sends_in_topic(agent, opened.thread_id, "!مشتری عجله دارد")
+        await settled(bot, fake)
         fake.user_edits(said, "رمزم کار نمی‌کند <b>هنوز</b>")
         fake.user_edits(photo, "عکس خطای جدید")
         fake.agent_edits(answer, "لطفاً رمز را ریست کنید")
+        fake.agent_edits(note, "!مشتری خیلی عجله دارد")  # an internal note: nothing to mirror
         await settled(bot, fake)
+        failed = await bot.rows(InboxUpdate, InboxUpdate.status != "done")
     copies = fake.sent_to(fake.agent_chat_id, opened.thread_id)
     texts = [m.content for m in copies]
     assert "رمزم کار نمی‌کند <b>هنوز</b>" in texts and "عکس خطای جدید" in texts
     assert fake.sent_to(opened.user.id)[-1].text == "لطفاً رمز را ریست کنید"
     assert fake.sent_to(opened.user.id)[-1].edited
+    assert not any("عجله" in (m.content or "") for m in fake.sent_to(opened.user.id))
+    assert failed == []
 
 
 async def test_after_an_escalation_to_l2_edits_and_replies_follow_the_history_copies(
