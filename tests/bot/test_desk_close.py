@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import update
 
 from bot import desk_texts
@@ -161,12 +162,18 @@ async def test_a_message_a_week_after_a_close_is_answered_from_the_kb(
     assert any("فراموشی رمز" in text for text in later)
 
 
+@pytest.mark.parametrize("rated", [False, True], ids=["not-rated", "rated"])
 async def test_a_photo_soon_after_a_close_opens_a_new_ticket_and_reaches_its_topic(
-    settings: Settings, fake_telegram: FakeTelegram
+    settings: Settings, fake_telegram: FakeTelegram, rated: bool
 ) -> None:
     fake = fake_telegram
     async with running_bot(settings, fake) as bot:
         opened = await _opened_and_closed(bot, fake)
+        if rated:  # then a text would be taken as the rating's comment; a photo is not one
+            asked = fake.last_sent_to(opened.user.id)
+            rate = fake.user_presses(opened.user, asked, f"r:{opened.ticket_id}:3")
+            await fake.wait_for_answer_async(rate)
+            await settled(bot, fake)
         fake.user_sends_photo(opened.user, caption="این خطا دوباره آمد")
         await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="new topic")
         await settled(bot, fake)
