@@ -315,3 +315,25 @@ async def test_the_bots_log_tells_editors_what_to_write_and_what_to_add(
         (picked_id, AMBIGUOUS, "picked"),
         ("password-reset", UNKNOWN, "agent"),
     }
+
+
+async def test_an_unknown_command_or_a_word_in_a_closed_topic_never_reaches_the_customer(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent(admin=True)  # may still write in a closed topic
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/help@another_bot")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/close")
+        await fake.wait_for_messages_async(opened.user.id, 2)  # the rating request
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "یک نکتهٔ دیگر هم بگویم")
+        fake.agent_sends_in_topic(agent, None, "/tickets")
+        await settled(bot, fake)
+    customer_got = [m.content or "" for m in fake.sent_to(opened.user.id)]
+    assert len(customer_got) == 2 and not any("help" in t or "نکته" in t for t in customer_got)
+    assert topic_texts(fake, opened.thread_id)[-1] == desk_texts.TICKET_IS_CLOSED
+    general = [m.text for m in fake.sent_to(fake.agent_chat_id) if m.thread_id is None]
+    assert general == [desk_texts.NO_OPEN_TICKETS]
