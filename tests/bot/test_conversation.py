@@ -82,16 +82,21 @@ async def test_browsing_a_category_lists_its_articles_opens_one_and_goes_back(
         assert sorted(categories.button_texts) == sorted(menu.button_texts)
 
 
+async def _browse_to_accounts(fake: FakeTelegram, user: User) -> tuple[SentMessage, SentMessage]:
+    """/start, then the account category: return the categories and that category's guides."""
+    fake.user_sends_text(user, "/start")
+    menu = await reply(fake, user.id, 2)
+    fake.user_presses_button(user, menu, "حساب کاربری")
+    return menu, await reply(fake, user.id, 3)
+
+
 async def test_browsing_while_a_ticket_is_open_reminds_of_the_ticket(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
     fake = fake_telegram
     async with running_bot(settings, fake) as bot:
         user = fake.new_user()
-        fake.user_sends_text(user, "/start")
-        menu = await reply(fake, user.id, 2)
-        fake.user_presses_button(user, menu, "حساب کاربری")
-        listing = await reply(fake, user.id, 3)
+        menu, listing = await _browse_to_accounts(fake, user)
         fake.user_sends_text(user, "/human")
         await fake.wait_for_async(lambda: len(fake.topics()) == 1, timeout=10, what="a topic")
         await settled(bot, fake)
@@ -128,10 +133,7 @@ async def test_a_guide_or_category_removed_from_the_kb_is_said_gone_when_pressed
     settings = make_settings(fake, database_url, kb_dir, kb_reload_interval=0.1)
     async with running_bot(settings, fake) as bot:
         user = fake.new_user()
-        fake.user_sends_text(user, "/start")
-        menu = await reply(fake, user.id, 2)
-        fake.user_presses_button(user, menu, "حساب کاربری")
-        listing = await reply(fake, user.id, 3)
+        menu, listing = await _browse_to_accounts(fake, user)
         fake.user_sends_text(user, AMBIGUOUS)
         choices = await reply(fake, user.id, 4)
         assert "اتصال به وای‌فای دفتر" in choices.button_texts
