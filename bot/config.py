@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     inbox_keep_days: float = Field(default=7, gt=0)
 
     # Cards of tickets awaiting an agent are redrawn this often so their waiting time stays
-    # current (0 turns it off); at most CARDS_PER_REFRESH cards a round, from the group's budget.
+    # current (0 turns it off); at most 10 cards a round, redrawn in turn (bot/card_refresh.py).
     card_refresh_minutes: float = Field(default=5, ge=0)
 
     log_level: str = "INFO"

@@ -22,9 +22,9 @@ from sqlalchemy.engine import make_url
 from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_application
+from bot.card_refresh import refresh_cards
 from bot.config import ConfigError, Settings, export_proxies, load_settings
 from bot.context import BotApp, Services
-from bot.effects import EditCard
 from bot.executor import Executor
 from bot.flood import FloodGuard
 from bot.intake import Intake, Item, KeyedDispatcher
@@ -43,7 +43,7 @@ from storage.db import (
     migrate,
     shown_url,
 )
-from storage.repositories import inbox_purge, list_open_tickets
+from storage.repositories import inbox_purge
 from storage.timestamps import utcnow
 
 log = logging.getLogger("bot")
@@ -56,8 +56,6 @@ EXIT_CONFIG = 2
 DRAIN_SECONDS = 10.0
 REPLAY_RETRY_SECONDS = 5.0  # after pending updates could not be read at the start of a turn
 PURGE_EVERY_SECONDS = 6 * 3600
-# Cards redrawn per refresh round: 10 every 5 minutes is 2 of the group's 20 messages a minute.
-CARDS_PER_REFRESH = 10
 
 
 class Fatal(Exception):
@@ -225,7 +223,7 @@ async def _poll(app: BotApp, services: Services, stop: asyncio.Event, lease: Pol
     )
     keeping = asyncio.create_task(lease.keep(), name="pasokh-lease")
     purging = asyncio.create_task(_purge_inbox(services), name="pasokh-inbox-purge")
-    refreshing = asyncio.create_task(_refresh_cards(services, executor), name="pasokh-cards")
+    refreshing = asyncio.create_task(refresh_cards(services, executor), name="pasokh-cards")
     lost = False
     tasks: list[asyncio.Task[Any]] = [keeping, purging, refreshing]
     try:
@@ -286,27 +284,6 @@ async def _purge_inbox(services: Services) -> None:
         except DATABASE_ERRORS as error:
             log.warning("purging the inbox failed: %s", type(error).__name__)
         await asyncio.sleep(PURGE_EVERY_SECONDS)
-
-
-async def _refresh_cards(services: Services, executor: Executor) -> None:
-    """Redraw the cards of tickets awaiting an agent, so their waiting time stays current."""
-    interval = services.settings.card_refresh_minutes * 60
-    if interval <= 0:
-        return
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            async with services.sessions.begin() as session:
-                tickets = await list_open_tickets(session, limit=CARDS_PER_REFRESH)
-            waiting = [t.id for t in tickets if t.awaiting_reply_since is not None]
-        except DATABASE_ERRORS as error:
-            log.warning("listing tickets to refresh failed: %s", type(error).__name__)
-            continue
-        try:
-            for ticket_id in waiting:  # longest waiting first: the ones agents most need to see
-                await executor.best_effort(EditCard(ticket_id))
-        except DATABASE_ERRORS as error:
-            log.warning("refreshing ticket cards failed: %s", type(error).__name__)
 
 
 def main() -> int:

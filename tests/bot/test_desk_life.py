@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import card_refresh
 from bot.config import Settings
+from handoff.persian import fa_digits
 from storage.models import MessageLink, Ticket, TicketEvent
 from tests.bot.desk_support import card_now, hand_off, settled, ticket
 from tests.bot.support import running_bot
@@ -107,4 +110,33 @@ async def test_a_waiting_ticket_card_shows_the_time_since_the_customer_wrote(
             lambda: "۱۲ دقیقه" in (card_now(fake, opened.card).text or ""),
             timeout=10,
             what="the card to show the waiting time",
+        )
+
+
+async def test_with_more_waiting_tickets_than_a_round_redraws_every_card_in_turn(
+    settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = fake_telegram
+    monkeypatch.setattr(card_refresh, "CARDS_PER_REFRESH", 2)
+    settings = settings.model_copy(update={"card_refresh_minutes": 0.005})  # every 0.3 s
+    async with running_bot(settings, fake) as bot:
+        opened = [await hand_off(bot, fake, name) for name in ("نرگس", "مریم", "سارا")]
+        waits = {o.ticket_id: minutes for o, minutes in zip(opened, (40, 30, 12), strict=True)}
+
+        async def customers_wrote_a_while_ago(session: AsyncSession) -> None:
+            for ticket_id, minutes in waits.items():
+                row = await session.get(Ticket, ticket_id)
+                assert row is not None and row.awaiting_reply_since is not None
+                row.awaiting_reply_since -= timedelta(minutes=minutes)
+
+        await bot.db(customers_wrote_a_while_ago)
+        shown = [f"{fa_digits(waits[o.ticket_id])} دقیقه" for o in opened]
+        # two cards a round: the third, waiting least, is redrawn in a later round
+        await fake.wait_for_async(
+            lambda: all(
+                wait in (card_now(fake, o.card).text or "")
+                for o, wait in zip(opened, shown, strict=True)
+            ),
+            timeout=10,
+            what="every card to show its waiting time",
         )
