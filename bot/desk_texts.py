@@ -109,6 +109,11 @@ def open_ticket_line(number: int, name: str, link: str, waiting: str | None) -> 
     return f'• <a href="{escape(link)}">{ticket_ref(number)}</a> · {escape(name)}{wait}'
 
 
+def more_open_tickets(count: int) -> str:
+    """The last line of /tickets when it lists only the first of many."""
+    return f"… و {fa(count)} تیکت باز دیگر"
+
+
 # -- reasons a delivery failed (shown in the topic) ----------------------------------------------
 REASON_BLOCKED = "مشتری ربات را مسدود کرده است"
 REASON_THREAD = "تاپیک تیکت پیدا نشد (احتمالاً پاک یا بسته شده است)"

@@ -51,6 +51,7 @@ from storage.repositories import (
     ARTICLE_SENT,
     add_ticket_event,
     clear_after_close,
+    count_open_tickets,
     find_link_by_agent_message,
     find_link_by_customer_message,
     get_customer,
@@ -500,6 +501,10 @@ async def list_tickets(work: Work, message: Message) -> None:
         )
         link = topic_link(ticket.agent_chat_id, ticket.thread_id or 0)
         lines.append(desk_texts.open_ticket_line(ticket.id, bound(name, 40), link, waiting))
+    if len(tickets) == TICKETS_LISTED:
+        total = await count_open_tickets(work.session, agent_chat_id=message.chat_id)
+        if total > len(tickets):
+            lines.append(desk_texts.more_open_tickets(total - len(tickets)))
     _reply(work, message, "\n".join(lines))
 
 

@@ -408,6 +408,14 @@ async def list_open_tickets(
     return list(await session.scalars(stmt))
 
 
+async def count_open_tickets(session: AsyncSession, *, agent_chat_id: int | None = None) -> int:
+    """Return how many tickets are not closed (in one agents' group, if given)."""
+    stmt = select(func.count()).select_from(Ticket).where(Ticket.status != "closed")
+    if agent_chat_id is not None:
+        stmt = stmt.where(Ticket.agent_chat_id == agent_chat_id)
+    return int(await session.scalar(stmt) or 0)
+
+
 async def list_overdue_tickets(session: AsyncSession, *, now: datetime) -> list[Ticket]:
     """Return open tickets past their first-response deadline with no response yet."""
     stmt = (

@@ -10,6 +10,7 @@ import pytest
 import bot.main
 from bot import desk_texts
 from bot.config import Settings
+from bot.handlers import desk
 from kb.gaps_cli import mine_kb, read_log
 from kb.settings import KBSettings
 from storage.models import InboxUpdate, Ticket, TicketEvent
@@ -106,6 +107,23 @@ async def test_tickets_lists_open_tickets_oldest_unanswered_first_with_links(
         f"https://t.me/c/{internal}/{two.thread_id}",
         f"https://t.me/c/{internal}/{one.thread_id}",
     ]
+
+
+async def test_tickets_says_how_many_more_are_open_than_it_lists(
+    settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = fake_telegram
+    monkeypatch.setattr(desk, "TICKETS_LISTED", 2)
+    async with running_bot(settings, fake) as bot:
+        for name in ("اولی", "دومی", "سومی", "چهارمی"):
+            await hand_off(bot, fake, name)
+        agent = fake.new_agent()
+        fake.agent_sends_in_topic(agent, None, "/tickets")
+        await settled(bot, fake)
+    (listing,) = [m for m in fake.sent_to(fake.agent_chat_id) if m.thread_id is None]
+    text = listing.text or ""
+    assert "اولی" in text and "دومی" in text and "سومی" not in text
+    assert text.splitlines()[-1] == "… و ۲ تیکت باز دیگر"
 
 
 async def test_a_customer_who_writes_again_after_an_answer_waits_again_in_the_list(

@@ -313,6 +313,26 @@ async def test_open_tickets_list_longest_waiting_first(
     assert [t.id for t in listed] == [second.id, third.id, first.id]
 
 
+async def test_open_tickets_are_counted_per_agents_group(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    for customer_id in (1, 2, 3):
+        await add_customer(sessions, customer_id)
+    first, *_ = [await add_ticket(sessions, c) for c in (1, 2, 3)]
+    async with sessions.begin() as session:
+        await repo.close_ticket(session, first.id, closed_by=None, now=T0)
+        await repo.move_agent_chat(session, old_chat_id=AGENT_CHAT, new_chat_id=-100777)
+    await add_customer(sessions, 4)
+    await add_ticket(sessions, 4)
+
+    async with sessions() as session:
+        everywhere = await repo.count_open_tickets(session)
+        moved = await repo.count_open_tickets(session, agent_chat_id=-100777)
+        here = await repo.count_open_tickets(session, agent_chat_id=AGENT_CHAT)
+
+    assert (everywhere, moved, here) == (3, 2, 1)
+
+
 async def test_overdue_list_has_unanswered_tickets_past_their_deadline(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
