@@ -55,6 +55,7 @@ async def test_article_command_and_card_button_send_articles_to_the_customer(
     assert "بازیابی رمز عبور" in received[0] and "پورتال کاربری" in received[0]
     assert first_tried["title"] in received[1]
     assert answer.get("text") == desk_texts.ARTICLE_SENT_TOAST
+    assert card.thread_id is not None
     posted = topic_texts(fake, card.thread_id)
     assert any("no-such-article" in t and "پیدا نشد" in t for t in posted)
     assert sum("برای مشتری فرستاده شد" in t for t in posted) == 2

@@ -4,6 +4,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMa
 
 from bot.effects import (
     AnswerCallback,
+    Effect,
     OpenTopic,
     PostCard,
     Relay,
@@ -17,7 +18,7 @@ from bot.pipeline import first_mark
 
 
 def test_every_effect_round_trips_through_json() -> None:
-    effects = [
+    effects: list[Effect] = [
         SendText(
             7,
             "<b>سلام</b>",

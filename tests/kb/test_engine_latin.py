@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import kb.latin
+import kb.normalize
 from kb.engine import Engine, _better
 from kb.evaluate import read_questions
 from kb.latin import finglish_to_persian, layout_to_persian, persian_candidates, persian_readings
@@ -76,7 +77,7 @@ def test_lazy_readings_come_in_the_order_of_the_candidates(text: str) -> None:
     readings: list[str] = []
     for reading in (layout_to_persian(text), finglish_to_persian(text, vocabulary)):
         reading = " ".join(reading.split())
-        if reading and kb.latin.has_persian(reading) and reading not in readings:
+        if reading and kb.normalize.has_persian(reading) and reading not in readings:
             readings.append(reading)
     expected = sorted(readings, key=lambda r: -kb.latin._coverage(r, vocab))
     assert list(persian_readings(text, vocabulary)) == expected

@@ -179,7 +179,7 @@ def test_a_question_worded_as_a_phrasing_is_answered_without_encoding_it(sample_
 
 
 def _word_dimension(word: str) -> int:
-    return WordsEncoder().encode([word])[0].argmax().item()
+    return int(WordsEncoder().encode([word])[0].argmax())
 
 
 def _judged_by(favoured: str, encoder_name: str = WordsEncoder.name) -> ConfidenceModel:
