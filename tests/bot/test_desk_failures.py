@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
 from bot import desk_texts
@@ -136,6 +139,28 @@ async def test_a_migrated_agents_group_is_followed(
     assert any(f"AGENT_CHAT_ID={new_id}" in (m.text or "") for m in told)  # admins are told
     relayed = [m.content for m in fake.sent_to(new_id, tickets[0].thread_id)]
     assert relayed[-1] == "هنوز منتظرم"
+
+
+async def test_after_a_restart_with_the_old_group_id_the_bot_works_in_the_new_group(
+    settings: Settings, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake = fake_telegram
+    old_id, new_id = fake.agent_chat_id, -1009000000009
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        fake.migrate_group(old_id, new_id, forum=True)
+        await settled(bot, fake)
+    caplog.set_level(logging.WARNING, logger="bot")
+    async with running_bot(settings, fake) as bot:  # AGENT_CHAT_ID still names the old group
+        fake.user_sends_text(fake.new_user("تازه"), "/human")
+        await fake.wait_for_async(lambda: len(fake.topics(new_id)) == 1, timeout=10, what="topic")
+        await settled(bot, fake)
+        tickets = await bot.rows(Ticket)
+    assert [t.agent_chat_id for t in tickets] == [new_id, new_id]
+    assert tickets[0].id == opened.ticket_id
+    assert f"the agents' group moved from {old_id} to {new_id}; set AGENT_CHAT_ID={new_id}" in (
+        caplog.text
+    )
 
 
 async def test_rate_limits_are_waited_out_and_replies_arrive_in_order(
