@@ -120,6 +120,17 @@ def test_malformed_settings_are_named_and_the_token_never_echoed(tmp_path: Path)
     assert "AGENT_CHAT_ID is malformed" in result.stderr
 
 
+def test_a_malformed_kb_setting_stops_the_bot_naming_it_before_any_customer_is_read(
+    fake_telegram: FakeTelegram, tmp_path: Path, database_url: str, kb_dir: Path
+) -> None:
+    env = bot_env(fake_telegram, database_url, kb_dir, KB_ANSWER_THRESHOLD="1.5")
+    result = run_bot(env, tmp_path)
+    assert result.returncode == 2
+    assert "KB_ANSWER_THRESHOLD is malformed" in result.stderr
+    assert "see .env.example" in result.stderr
+    assert not fake_telegram.calls("getUpdates")
+
+
 def test_bot_that_cannot_manage_topics_refuses_to_start(
     fake_telegram: FakeTelegram, tmp_path: Path, database_url: str, kb_dir: Path
 ) -> None:
