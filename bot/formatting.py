@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 from html import escape
 
-from handoff.persian import utf16_len
+from handoff.persian import fa_digits, utf16_len
 from kb.markup import CODE_FENCE, SAFE_URL
 
 MESSAGE_LIMIT = 4096
@@ -26,6 +26,8 @@ CAPTION_LIMIT = 1024
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 _BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
+# Markdown numbers a list in ASCII digits only; customers read «۱.», as in the rest of the text.
+_NUMBERED = re.compile(r"^(\s*)([0-9]{1,9})([.)])\s+(.*)$")
 _QUOTE = re.compile(r"^\s{0,3}>\s?(.*)$")
 _RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
 _INLINE = re.compile(
@@ -82,9 +84,16 @@ def _render_line(line: str) -> str:
     if _RULE.match(line):
         return "—————"
     if bullet := _BULLET.match(line):
-        indent = "  " * (len(bullet.group(1).expandtabs(4)) // 2)
-        return f"{indent}• {render_inline(bullet.group(2))}"
+        return f"{_indent(bullet.group(1))}• {render_inline(bullet.group(2))}"
+    if numbered := _NUMBERED.match(line):
+        number = fa_digits(int(numbered.group(2))) + numbered.group(3)
+        return f"{_indent(numbered.group(1))}{number} {render_inline(numbered.group(4))}"
     return render_inline(line.rstrip())
+
+
+def _indent(spaces: str) -> str:
+    """A nested list item's indent as Telegram keeps it: two spaces a level."""
+    return "  " * (len(spaces.expandtabs(4)) // 2)
 
 
 def _render_block(lines: list[str], code: bool) -> str:

@@ -75,7 +75,7 @@ async def test_browsing_a_category_lists_its_articles_opens_one_and_goes_back(
         fake.user_sends_text(user, texts.CATEGORIES_BUTTON)  # the keyboard under the text box
         from_keyboard = await reply(fake, user.id, 6)
     assert (article.text or "").startswith("بازیابی رمز عبور")
-    assert "پورتال کاربری" in (article.text or "")
+    assert "\n۱. به پورتال کاربری بروید.\n۲. روی «فراموشی رمز» بزنید" in (article.text or "")
     assert {"type": "bold", "offset": 0, "length": len("بازیابی رمز عبور")} in article.entities
     for categories in (after_article, from_keyboard):  # both bring the categories back
         assert categories.text == menu.text

@@ -58,6 +58,18 @@ def test_headings_lists_quotes_and_code_blocks() -> None:
     visible(html)
 
 
+def test_numbered_lists_are_numbered_in_persian_digits() -> None:
+    html = markdown_to_html(
+        "1. **اول** وارد شوید\n2) رمز را بنویسید\n   10. زیرمرحله\n2024 سال خوبی بود"
+    )
+    assert html.splitlines() == [
+        "۱. <b>اول</b> وارد شوید",
+        "۲) رمز را بنویسید",
+        "  ۱۰. زیرمرحله",
+        "2024 سال خوبی بود",  # a number in prose is the editor's to write
+    ]
+
+
 def test_only_safe_links_become_links() -> None:
     html = markdown_to_html("[پورتال](https://example.com/a?b=1&c=2) و [بد](javascript:alert)")
     assert '<a href="https://example.com/a?b=1&amp;c=2">پورتال</a>' in html
