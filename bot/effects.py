@@ -94,6 +94,9 @@ class Relay:
     media_group_id: str | None = None
     # The rest of an album, copied in the same call so it stays one album.
     album: tuple[int, ...] = ()
+    # The customer just sent it: if it cannot reach the agents, tell them (not for history
+    # copied again on an escalation).
+    tell_customer: bool = False
 
     delivery = "durable"
 
@@ -245,6 +248,7 @@ def to_json(effect: Effect) -> dict[str, Any]:
         "message_id": effect.message_id,
         "media_group_id": effect.media_group_id,
         "album": list(effect.album),
+        "tell_customer": effect.tell_customer,
     }
 
 
@@ -273,6 +277,7 @@ def from_json(data: dict[str, Any]) -> Effect:
             int(data["message_id"]),
             data.get("media_group_id"),
             tuple(int(i) for i in data.get("album") or ()),
+            bool(data.get("tell_customer")),  # plans stored before it: False
         )
     if op in _PLAIN:
         cls = _PLAIN[op]

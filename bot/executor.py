@@ -26,7 +26,7 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from bot import desk_texts
+from bot import desk_texts, texts
 from bot.desk_card import card_markup
 from bot.effects import (
     AnswerCallback,
@@ -419,6 +419,7 @@ class Executor:
                         await card(session)
                 ticket = await self._load(effect.ticket_id)
             if ticket is None or ticket.thread_id is None:
+                await self._tell_not_relayed(effect, None)
                 return self._failure(effect.ticket_id, "relay_failed", None, effect.message_id)
         agent_chat_id, thread_id = ticket.agent_chat_id, ticket.thread_id
 
@@ -465,6 +466,7 @@ class Executor:
         except TelegramError as error:
             _retry_later_if_worth_it(error, f"relaying message {effect.message_id}")
             await self.notice(ticket, desk_texts.delivery_failed(failure_reason(error)))
+            await self._tell_not_relayed(effect, error)
             return self._failure(effect.ticket_id, "relay_failed", error, effect.message_id)
 
         async def record(session: AsyncSession) -> None:
@@ -481,6 +483,26 @@ class Executor:
                 )
 
         return record
+
+    async def _tell_not_relayed(self, effect: Relay, error: TelegramError | None) -> None:
+        """Tell the customer, under their message, that it did not reach the agents (best
+        effort): else they wait for an answer to something nobody saw."""
+        if not effect.tell_customer:
+            return
+        uncopyable = error is not None and "can't be copied" in error.message.lower()
+        try:
+            await self._call(
+                lambda: self.bot.send_message(
+                    chat_id=effect.from_chat_id,
+                    text=texts.NOT_RELAYED_KIND if uncopyable else texts.NOT_RELAYED,
+                    reply_parameters=ReplyParameters(
+                        effect.message_id, allow_sending_without_reply=True
+                    ),
+                ),
+                attempts=IMMEDIATE_ATTEMPTS,
+            )
+        except TelegramError as failed:
+            log.warning("ticket %s: customer not told: %s", effect.ticket_id, failed.message)
 
     async def _follow_migration(self, old_chat_id: int, new_chat_id: int) -> int:
         """Store the agents' group's new id (tickets and links move with it); return it."""

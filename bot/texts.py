@@ -110,6 +110,13 @@ def ticket_already_open(number: int) -> str:
     )
 
 
+NOT_RELAYED_KIND = (
+    "⚠️ این پیام به کارشناس نرسید: تلگرام اجازهٔ رساندن این نوع پیام را نمی‌دهد. "
+    "لطفاً محتوایش را به شکل متن، عکس یا فایل بفرستید."
+)
+NOT_RELAYED = "⚠️ این پیام به کارشناس نرسید. لطفاً چند دقیقهٔ دیگر دوباره بفرستید."
+
+
 def ticket_open_toast(number: int) -> str:
     """Say, in a button's pop-up (plain text), that a ticket is open."""
     return f"درخواست {ticket_ref(number)} شما باز است؛ پیامتان را همین‌جا بنویسید."

@@ -596,7 +596,15 @@ async def after_close(update: Update, context: BotContext) -> None:
         tried=[],
     )
     if message.text is None:  # a photo or file: the agents see it in the new topic
-        work.then(Relay(ticket_id, message.chat_id, message.message_id, message.media_group_id))
+        work.then(
+            Relay(
+                ticket_id,
+                message.chat_id,
+                message.message_id,
+                message.media_group_id,
+                tell_customer=True,
+            )
+        )
     raise ApplicationHandlerStop
 
 

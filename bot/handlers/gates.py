@@ -117,6 +117,7 @@ async def relay_to_ticket(update: Update, context: BotContext) -> None:
                 message_id=message.message_id,
                 media_group_id=message.media_group_id,
                 album=await album_siblings(work, message),
+                tell_customer=True,
             )
         )
     await touch_customer(work.session, work.ticket_id, at=utcnow())

@@ -9,6 +9,7 @@ from sqlalchemy import update
 
 from bot import desk_texts
 from bot.config import Settings
+from bot.texts import NOT_RELAYED_KIND
 from storage.models import Customer, Message, Ticket
 from tests.bot.desk_support import (
     OpenTicket,
@@ -184,6 +185,20 @@ async def test_a_photo_soon_after_a_close_opens_a_new_ticket_and_reaches_its_top
         tickets = await bot.rows(Ticket)
     assert tickets[1].question == "این خطا دوباره آمد"
     assert [m.content for m in copies] == ["این خطا دوباره آمد"]  # the photo itself, for agents
+
+
+async def test_a_follow_up_file_telegram_cannot_copy_is_refused_to_the_customer(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await _opened_and_closed(bot, fake)
+        fake.fail_next("copyMessage", description="Bad Request: message can't be copied")
+        sent = fake.user_sends_document(opened.user)
+        await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="new topic")
+        await settled(bot, fake)
+    told = fake.last_sent_to(opened.user.id)
+    assert (told.text, told.reply_to_message_id) == (NOT_RELAYED_KIND, sent.message_id)
 
 
 async def test_a_command_after_a_close_opens_nothing_and_a_text_follow_up_is_not_copied_twice(

@@ -11,6 +11,7 @@ import bot.main
 from bot import desk_texts
 from bot.config import Settings
 from bot.handlers import desk
+from bot.texts import NOT_RELAYED
 from kb.gaps_cli import mine_kb, read_log
 from kb.settings import KBSettings
 from storage.models import InboxUpdate, Ticket, TicketEvent
@@ -207,6 +208,30 @@ async def test_escalate_to_a_separate_l2_group_moves_the_ticket_with_its_history
     assert [m.content for m in moved[1:]] == ["پیام اول مشتری", "پاسخ کارشناس"]
     assert fake.sent_to(opened.user.id)[-1].text == "سلام از سطح ۲"
     assert row.claimed_by == expert.id
+
+
+async def test_history_that_cannot_be_copied_to_l2_is_reported_there_not_to_the_customer(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake, settings, l2_id = fake_telegram, l2_settings, L2_CHAT
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.user_sends_text(opened.user, "پیام اول مشتری")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
+        await settled(bot, fake)
+        customer_saw = len(fake.sent_to(opened.user.id))
+        fake.fail_next(
+            "copyMessage", chat_id=l2_id, description="Bad Request: message to copy not found"
+        )
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: len(fake.topics(l2_id)) == 1, timeout=10, what="L2 topic")
+        await settled(bot, fake)
+        (l2_topic,) = fake.topics(l2_id)
+    in_l2 = [m.text or "" for m in fake.sent_to(l2_id, l2_topic.thread_id)]
+    assert any("پیام به مقصد نرسید" in text for text in in_l2)  # the experts are told
+    after = [m.text for m in fake.sent_to(opened.user.id)[customer_saw:]]
+    assert NOT_RELAYED not in after  # an old message: nothing for the customer to resend
 
 
 async def test_edits_are_mirrored_both_ways(

@@ -31,8 +31,14 @@ def test_every_effect_round_trips_through_json() -> None:
         OpenTopic(3),
         PostCard(3),
         Relay(3, 7, 11, "album-1"),
+        Relay(3, 7, 12, tell_customer=True),
     ]
     assert [from_json(to_json(e)) for e in effects] == effects
+
+
+def test_a_relay_stored_before_the_customer_was_told_of_failures_tells_no_one() -> None:
+    stored = {"op": "relay", "ticket_id": 3, "from_chat_id": 7, "message_id": 11}
+    assert from_json(stored) == Relay(3, 7, 11)  # history copies stay silent as they were
 
 
 def test_delivery_rules() -> None:

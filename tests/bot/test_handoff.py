@@ -182,7 +182,7 @@ async def test_a_copy_that_fails_is_recorded_on_the_ticket(
         fake.user_sends_text(user, "/human")
         await fake.wait_for_messages_async(fake.agent_chat_id, 1)
         fake.fail_next("copyMessage", description="Bad Request: message to copy not found")
-        fake.user_sends_text(user, "پیام اول")
+        first = fake.user_sends_text(user, "پیام اول")
         fake.user_sends_text(user, "پیام دوم")
         await fake.wait_for_messages_async(fake.agent_chat_id, 3)
         await settled(bot, fake)
@@ -194,6 +194,24 @@ async def test_a_copy_that_fails_is_recorded_on_the_ticket(
     assert [m.content for m in copies] == ["پیام دوم"]
     # the agents are told, in Persian, that a message did not arrive
     assert any("پیام به مقصد نرسید" in (m.text or "") for m in fake.sent_to(fake.agent_chat_id))
+    # and so is the customer, under that message, so they do not wait for an answer to it
+    told = fake.sent_to(user.id)[-1]
+    assert (told.text, told.reply_to_message_id) == (texts.NOT_RELAYED, first.message_id)
+
+
+async def test_a_message_telegram_cannot_copy_is_refused_to_the_customer_with_what_to_send(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        fake.fail_next("copyMessage", description="Bad Request: message can't be copied")
+        sent = fake.user_sends_document(opened.user)  # say, a forwarded giveaway or paid media
+        await fake.wait_for_messages_async(opened.user.id, 2)
+        await settled(bot, fake)
+    told = fake.sent_to(opened.user.id)[-1]
+    assert (told.text, told.reply_to_message_id) == (texts.NOT_RELAYED_KIND, sent.message_id)
+    assert len(fake.sent_to(opened.user.id)) == 2  # the ticket's number, then this; once
 
 
 async def test_a_slow_telegram_creating_the_topic_still_gets_one_topic(
@@ -263,3 +281,27 @@ async def test_a_topic_telegram_refused_at_hand_off_is_made_with_the_customers_n
     assert UNKNOWN in (card.text or "")
     assert copy.content == "شمارهٔ قراردادم ۷۷۱ است"
     assert [e.kind for e in events] == ["opened", "topic_failed"]
+
+
+async def test_while_telegram_still_refuses_the_topic_the_customer_hears_their_message_waits(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user("مریم")
+        fake.fail_next(
+            "createForumTopic",
+            description="Bad Request: not enough rights to create a topic",
+            times=2,
+        )
+        fake.user_sends_text(user, UNKNOWN)
+        await fake.wait_for_messages_async(user.id, 1)
+        await settled(bot, fake)
+        said = fake.user_sends_text(user, "شمارهٔ قراردادم ۷۷۱ است")
+        await fake.wait_for_messages_async(user.id, 2)
+        await settled(bot, fake)
+        events = await bot.rows(TicketEvent)
+    assert fake.topics() == []
+    told = fake.sent_to(user.id)[-1]
+    assert (told.text, told.reply_to_message_id) == (texts.NOT_RELAYED, said.message_id)
+    assert [e.kind for e in events][-1] == "relay_failed"
