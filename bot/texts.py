@@ -65,9 +65,23 @@ HELP = (
 UNKNOWN_COMMAND = "این دستور را نمی‌شناسم. /help راهنما را نشان می‌دهد."
 HELPFUL_QUESTION = "آیا این پاسخ کمکتان کرد؟"
 SUGGEST_PROMPT = "مطمئن نیستم منظورتان کدام است. یکی از این راهنماها؟"
+SUGGEST_ONE_PROMPT = "مطمئن نیستم درست فهمیده باشم. منظورتان این راهنماست؟"
 NOT_HELPFUL_ALTERNATIVES = (
     "متأسفم که کمکی نکرد. شاید یکی از این‌ها به کارتان بیاید، یا با کارشناس صحبت کنید:"
 )
+NOT_HELPFUL_ONE_ALTERNATIVE = (
+    "متأسفم که کمکی نکرد. شاید این راهنما به کارتان بیاید، یا با کارشناس صحبت کنید:"
+)
+
+
+def suggest_prompt(choices: int) -> str:
+    """Ask which guide the customer meant; one guide is offered as a yes-or-no, not a pick."""
+    return SUGGEST_PROMPT if choices > 1 else SUGGEST_ONE_PROMPT
+
+
+def not_helpful_alternatives(choices: int) -> str:
+    """After a "no", offer the other guides (or the one) beside a person."""
+    return NOT_HELPFUL_ALTERNATIVES if choices > 1 else NOT_HELPFUL_ONE_ALTERNATIVE
 NOT_HELPFUL_NOTHING_ELSE = (
     "متأسفم که کمکی نکرد. می‌توانید پرسش را با کلمات دیگری بنویسید یا با کارشناس صحبت کنید:"
 )

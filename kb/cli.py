@@ -242,7 +242,8 @@ def _print_decision(kb: KnowledgeBase, decision: Decision, out: TextIO, *, verbo
             out.write(f"{article.title}\n\n{article.body}\n\n")
         out.write(texts.CHAT_HELPFUL + "\n")
     elif decision.kind == "suggest":
-        out.write(texts.CHAT_SUGGEST + "\n")
+        one = len(decision.choices) == 1
+        out.write((texts.CHAT_SUGGEST_ONE if one else texts.CHAT_SUGGEST) + "\n")
         for number, hit in enumerate(decision.choices, start=1):
             out.write(f"  {texts.fa_number(number)}. {hit.title}\n")
         out.write(f"  {texts.CHAT_NONE_OF_THESE}\n")

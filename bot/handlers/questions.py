@@ -72,7 +72,8 @@ async def on_question(update: Update, context: BotContext) -> None:
         await send_article(work, article, last_markup=keyboards.helpful(decision_id))
     elif outcome.action == "suggest":
         choices = _indexed(decision.hits, outcome.hits)
-        await work.reply(texts.SUGGEST_PROMPT, keyboards.suggestions(decision_id, choices))
+        prompt = texts.suggest_prompt(len(choices))
+        await work.reply(prompt, keyboards.suggestions(decision_id, choices))
     else:
         asked, tried = earlier or (question, list(decision.hits))
         await open_ticket(
@@ -159,9 +160,8 @@ async def on_feedback(update: Update, context: BotContext) -> None:
         await open_ticket(work, services, reason="not_helpful", question=decision.query, tried=hits)
     elif outcome.hits:
         choices = _indexed(hits, outcome.hits)
-        await work.reply(
-            texts.NOT_HELPFUL_ALTERNATIVES, keyboards.suggestions(decision.id, choices)
-        )
+        prompt = texts.not_helpful_alternatives(len(choices))
+        await work.reply(prompt, keyboards.suggestions(decision.id, choices))
     else:
         await work.reply(texts.NOT_HELPFUL_NOTHING_ELSE, keyboards.person_only(decision.id))
 

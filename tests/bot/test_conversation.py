@@ -274,10 +274,10 @@ async def test_no_when_no_other_guide_comes_close_offers_a_person(
     assert len(fake.topics()) == 1
 
 
-def _keep_only(kb_dir: Path, file_name: str) -> Path:
-    """Delete every article of the KB but one."""
+def _keep_only(kb_dir: Path, *file_names: str) -> Path:
+    """Delete every article of the KB but these."""
     for guide in kb_dir.rglob("*.md"):
-        if guide.name != file_name:
+        if guide.name not in file_names:
             guide.unlink()
     return kb_dir
 
@@ -322,6 +322,33 @@ async def test_ambiguous_question_offers_choices_and_a_pick_shows_the_article(
     assert article.button_texts == ["👍 بله، کمک کرد", "👎 نه"]
     assert decision.kind == "suggest"
     assert decision.article_id is not None  # the article shown is recorded
+
+
+async def test_a_single_guide_near_the_question_is_offered_as_a_yes_or_no(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake):
+        user = fake.new_user()
+        fake.user_sends_text(user, "وی پی ان")
+        offer = await reply(fake, user.id, 1)
+    assert offer.text == texts.SUGGEST_ONE_PROMPT
+    assert offer.button_texts == ["اتصال به وی‌پی‌ان شرکت", texts.NONE_OF_THESE]
+
+
+async def test_a_no_with_one_other_guide_left_offers_that_one(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+) -> None:
+    fake = fake_telegram
+    kb_dir = _keep_only(kb_dir, "password-reset.md", "account-locked.md")
+    async with running_bot(make_settings(fake, database_url, kb_dir), fake):
+        user = fake.new_user()
+        fake.user_sends_text(user, ANSWERED)
+        answer = await reply(fake, user.id, 1)
+        fake.user_presses_button(user, answer, "نه")
+        offer = await reply(fake, user.id, 2)
+    assert offer.text == texts.NOT_HELPFUL_ONE_ALTERNATIVE
+    assert offer.button_texts == ["قفل شدن حساب کاربری", texts.NONE_OF_THESE]
 
 
 async def _choices_and_a_stranger(fake: FakeTelegram) -> tuple[SentMessage, User, SentMessage]:

@@ -236,6 +236,14 @@ def test_chat_shows_the_suggestion_picked_by_number(sample_kb: Path) -> None:
     assert out.count(first_choice) >= 2  # listed, then shown as the answer's title
 
 
+def test_chat_offers_a_single_suggestion_as_a_yes_or_no(sample_kb: Path) -> None:
+    stdin = "قفل\n۱\nخروج\n".encode()
+    out = run_kb("chat", "--kb-dir", str(sample_kb), stdin=stdin).stdout.decode()
+    assert "منظورتان این است؟" in out and "یکی از این‌ها" not in out
+    assert "۱. حساب کاربری قفل شده است" in out
+    assert "سی دقیقه" in out  # «۱» shows it
+
+
 def test_empty_threshold_setting_means_the_tuned_default(
     sample_kb: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
