@@ -3,7 +3,8 @@
 The KB knows only the question; triage adds what it cannot see: the customer
 asking for a person in plain words, and failed attempts piling up. The rules:
 
-0. A message that is only a greeting or a thank-you gets a polite word back.
+0. A message that is only a greeting, a thank-you, an «ok» or a goodbye gets a polite word
+   back; emoji or punctuation alone, a request for a few words.
 1. A request for a person always wins: hand off, reason "asked".
 2. The KB found nothing that fits: hand off, reason "no_answer".
 3. After two failed attempts in a row (a "no" on an answer, "none of these"), an

@@ -16,6 +16,15 @@ from bot.tickets import hits_of, memory_start, open_ticket, question_context
 from kb.decision import Hit
 from storage.models import KBDecision
 from storage.repositories import get_decision, record_decision, record_feedback
+from triage.smalltalk import SmallTalk
+
+_SMALL_TALK_REPLIES: dict[SmallTalk, str] = {
+    "greeting": texts.SMALL_TALK_GREETING,
+    "thanks": texts.SMALL_TALK_THANKS,
+    "ok": texts.SMALL_TALK_OK,
+    "bye": texts.SMALL_TALK_BYE,
+    "wordless": texts.EMPTY_QUESTION,  # emoji or punctuation alone: ask for a few words
+}
 
 
 def _indexed(
@@ -66,8 +75,7 @@ async def on_question(update: Update, context: BotContext) -> None:
         message_id=work.incoming_id,
     )
     if outcome.action == "small_talk":
-        greeting = outcome.talk == "greeting"
-        await work.reply(texts.SMALL_TALK_GREETING if greeting else texts.SMALL_TALK_THANKS)
+        await work.reply(_SMALL_TALK_REPLIES[outcome.talk or "ok"])
     elif outcome.action == "answer" and article is not None:
         await send_article(work, article, last_markup=keyboards.helpful(decision_id))
     elif outcome.action == "suggest":

@@ -431,6 +431,29 @@ async def test_greeting_and_thanks_are_answered_without_a_ticket(
     assert tickets == []
 
 
+async def test_a_closing_word_or_an_emoji_alone_gets_a_word_back_not_a_ticket(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    said = {
+        "👍": texts.SMALL_TALK_THANKS,
+        "باشه ممنون": texts.SMALL_TALK_OK,
+        "متوجه شدم": texts.SMALL_TALK_OK,
+        "خداحافظ": texts.SMALL_TALK_BYE,
+        "😐": texts.EMPTY_QUESTION,
+        "؟؟": texts.EMPTY_QUESTION,
+    }
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        for text in said:
+            fake.user_sends_text(user, text)
+            await fake.wait_for_messages_async(user.id, list(said).index(text) + 1)
+        await settled(bot, fake)
+        tickets = await bot.rows(Ticket)
+    assert [m.text for m in fake.sent_to(user.id)] == list(said.values())
+    assert tickets == [] and fake.topics() == []
+
+
 async def test_messages_the_kb_cannot_read_get_a_helpful_reply(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:

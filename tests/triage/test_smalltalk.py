@@ -1,4 +1,5 @@
-"""Greetings and thanks are answered politely, never treated as questions."""
+"""Greetings, thanks, closing words and emoji alone are answered politely, never treated as
+questions (none of them opens a ticket)."""
 
 import pytest
 
@@ -15,6 +16,47 @@ def test_thanks_is_small_talk(text: str) -> None:
     assert small_talk(text) == "thanks"
 
 
-@pytest.mark.parametrize("text", ["سلام رمزم یادم رفته", "ممنون ولی هنوز وصل نمیشه", "", "رمز"])
+@pytest.mark.parametrize("text", ["👍", "🙏🙏", "ممنونم 🌹"])
+def test_thanks_by_emoji_is_small_talk(text: str) -> None:
+    assert small_talk(text) == "thanks"
+
+
+@pytest.mark.parametrize(
+    "text", ["باشه", "اوکی", "ok", "حله", "عالی", "آهان", "متوجه شدم", "باشه ممنون", "بله", "خب"]
+)
+def test_an_acknowledgement_is_small_talk(text: str) -> None:
+    assert small_talk(text) == "ok"
+
+
+@pytest.mark.parametrize("text", ["خداحافظ", "ممنون، خدانگهدار", "باشه فعلا", "bye"])
+def test_goodbye_is_small_talk(text: str) -> None:
+    assert small_talk(text) == "bye"
+
+
+@pytest.mark.parametrize("text", ["😐", "؟؟", "...", "😡😡", "+"])
+def test_emoji_or_punctuation_alone_is_wordless(text: str) -> None:
+    assert small_talk(text) == "wordless"
+
+
+@pytest.mark.parametrize("text", ["سلام اوکی", "سلام، ممنون"])
+def test_a_greeting_among_thanks_or_an_ok_is_a_greeting(text: str) -> None:
+    assert small_talk(text) == "greeting"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "سلام رمزم یادم رفته",
+        "ممنون ولی هنوز وصل نمیشه",
+        "",
+        "  ",
+        "رمز",
+        "نه",  # typed for the "no" button: the customer may want a person
+        "باشه ولی وصل نمیشه",
+        "عالی نیست",
+        "۱۲۳۴۵",  # a number may be an order or a contract: the KB and agents judge
+        "😡 وصل نمیشه",
+    ],
+)
 def test_message_with_a_question_is_not_small_talk(text: str) -> None:
     assert small_talk(text) is None
