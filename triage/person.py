@@ -30,60 +30,6 @@ SHORT_REQUEST_WORDS = 3
 # Longest message inspected at all: a long text is a question even if it names a person.
 MAX_REQUEST_WORDS = 14
 
-# Words that name a person rather than the bot (prefix match on folded tokens).
-_PERSON_PREFIXES = (
-    "کارشناس",
-    "اپراتور",
-    "اوپراتور",
-    "پشتیبان",
-    "انسان",
-    "نماینده",
-    "کارمند",
-    "مسئول",
-    "مسول",
-    "ادمین",
-    "تکنسین",
-    "operator",
-    "human",
-    "agent",
-    "admin",
-    "person",
-    "karshenas",
-    "operat",
-    "poshtiban",
-)
-# Whole words that name a person («آدم», «کسی», «یه نفر»).
-_PERSON_WORDS = frozenset(
-    {"آدم", "آدمی", "ادم", "ادمی", "کسی", "نفر", "شخص", "فرد", "ensan", "adam"}
-)
-# Verbs of talking, connecting or calling (prefix match).
-_TALK_PREFIXES = (
-    "صحبت",
-    "حرف",
-    "گفتگو",
-    "گفتوگو",
-    "چت",
-    "تماس",
-    "وصل",
-    "ارتباط",
-    "تلفن",
-    "زنگ",
-    "talk",
-    "speak",
-    "chat",
-    "contact",
-    "call",
-    "connect",
-    "sohbat",
-    "harf",
-)
-# Verbs of wanting (prefix match, after «می»/«نمی» are joined to the verb).
-_WANT_PREFIXES = ("میخوا", "میخا", "خواست", "بخوا", "لازم", "need", "want", "mikham")
-# Phrases that ask for anything but the bot («ربات نه», «نمیخوام با ربات»).
-_NOT_BOT = re.compile(
-    r"(ربات|بات|bot)\s*(نه|نمیخوا|نمیخا|بسه|کافیه)|(نمیخوا|نمیخا|نه)\w*\s+(با\s+)?(ربات|بات|bot)"
-)
-
 _FOLD = str.maketrans(
     {
         "ي": "ی",
@@ -122,6 +68,67 @@ def fold(text: str) -> str:
     text = _PUNCT.sub(" ", text)
     text = _MI_PREFIX.sub(r"\1", text)
     return " ".join(text.split())
+
+
+def _folded(*words: str) -> tuple[str, ...]:
+    """The word lists are matched against folded text, so they are folded too («مسئول»)."""
+    return tuple(fold(word) for word in words)
+
+
+# Words that name a person rather than the bot (prefix match on folded tokens).
+_PERSON_PREFIXES = _folded(
+    "کارشناس",
+    "اپراتور",
+    "اوپراتور",
+    "پشتیبان",
+    "انسان",
+    "نماینده",
+    "کارمند",
+    "مسئول",
+    "مسول",
+    "ادمین",
+    "تکنسین",
+    "operator",
+    "human",
+    "agent",
+    "admin",
+    "person",
+    "karshenas",
+    "operat",
+    "poshtiban",
+)
+# Whole words that name a person («آدم», «کسی», «یه نفر»).
+_PERSON_WORDS = frozenset(
+    _folded("آدم", "آدمی", "ادم", "ادمی", "کسی", "نفر", "شخص", "فرد", "ensan", "adam")
+)
+# Verbs of talking, connecting or calling (prefix match).
+_TALK_PREFIXES = _folded(
+    "صحبت",
+    "حرف",
+    "گفتگو",
+    "گفتوگو",
+    "چت",
+    "تماس",
+    "وصل",
+    "ارتباط",
+    "تلفن",
+    "زنگ",
+    "talk",
+    "speak",
+    "chat",
+    "contact",
+    "call",
+    "connect",
+    "sohbat",
+    "harf",
+    "جواب",  # «یه نفر جواب بده»: asking for an answer from a person
+)
+# Verbs of wanting (prefix match, after «می»/«نمی» are joined to the verb).
+_WANT_PREFIXES = _folded("میخوا", "میخا", "خواست", "بخوا", "لازم", "need", "want", "mikham")
+# Phrases that ask for anything but the bot («ربات نه», «نمیخوام با ربات»).
+_NOT_BOT = re.compile(
+    r"(ربات|بات|bot)\s*(نه|نمیخوا|نمیخا|بسه|کافیه)|(نمیخوا|نمیخا|نه)\w*\s+(با\s+)?(ربات|بات|bot)"
+)
 
 
 def _has_prefix(tokens: list[str], prefixes: tuple[str, ...]) -> bool:

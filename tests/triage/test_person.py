@@ -22,6 +22,9 @@ from triage.person import PersonRequestDetector, asks_for_person
         "حرف بزنم با یه انسان",
         "operator please",
         "I want to talk to a human",
+        "میخوام با مسئول صحبت کنم",  # «ئ» is folded in the message and in the word list alike
+        "مسئول لطفا",
+        "یه نفر جواب بده",
     ],
 )
 def test_request_for_a_person_is_recognised(text: str) -> None:
