@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from telegram import (
@@ -32,13 +32,13 @@ from kb.decision import Hit
 
 CALLBACK_DATA_MAX = 64
 BUTTON_TEXT_MAX = 60
-# Articles listed under one category (Telegram allows 100 buttons).
-CATEGORY_ARTICLES_MAX = 40
+# Articles listed on one page of a category (Telegram allows 100 buttons; a phone shows ~10).
+ARTICLES_PER_PAGE = 20
 
 MENU = "m"
 PERSON = "h"
 PATTERN_MENU = r"^m$"
-PATTERN_CATEGORY = r"^c:[0-9a-f]{10}$"
+PATTERN_CATEGORY = r"^c:[0-9a-f]{10}(:\d{1,4})?$"  # a category, and the page after the first
 PATTERN_ARTICLE = r"^a:[a-z0-9][a-z0-9._-]{0,47}$"
 PATTERN_SUGGESTION = r"^s:\d{1,18}:\d{1,2}$"
 PATTERN_FEEDBACK = r"^f:\d{1,18}:[01]$"
@@ -116,9 +116,22 @@ def categories(names: Sequence[str]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def articles(items: Iterable[Article]) -> InlineKeyboardMarkup:
-    """One button per article, then a way back to the categories."""
-    rows = [[_button(a.title, f"a:{a.id}")] for a in list(items)[:CATEGORY_ARTICLES_MAX]]
+def category_pages(articles_in_category: int) -> int:
+    """How many pages a category's articles take (at least one)."""
+    return max(1, -(-articles_in_category // ARTICLES_PER_PAGE))
+
+
+def articles(items: Sequence[Article], key: str, page: int = 0) -> InlineKeyboardMarkup:
+    """One button per article of a page of category `key`, the other pages, the categories."""
+    start = page * ARTICLES_PER_PAGE
+    rows = [[_button(a.title, f"a:{a.id}")] for a in items[start : start + ARTICLES_PER_PAGE]]
+    turn: list[InlineKeyboardButton] = []
+    if page > 0:
+        turn.append(_button(texts.PREVIOUS_PAGE, f"c:{key}:{page - 1}"))
+    if start + ARTICLES_PER_PAGE < len(items):
+        turn.append(_button(texts.NEXT_PAGE, f"c:{key}:{page + 1}"))
+    if turn:
+        rows.append(turn)
     rows.append([_button(texts.CATEGORIES_BUTTON, MENU)])
     return InlineKeyboardMarkup(rows)
 

@@ -49,9 +49,14 @@ CATEGORIES_PROMPT = "📚 دسته‌های راهنما را انتخاب کن�
 NO_CATEGORIES = "هنوز راهنمایی در دسته‌ها نیست. پرسشتان را بنویسید یا با کارشناس صحبت کنید."
 
 
-def category_header(category: str) -> str:
-    """Introduce the articles of one category."""
-    return f"📂 راهنماهای «{escape(category)}»:"
+def category_header(category: str, page: int = 0, pages: int = 1) -> str:
+    """Introduce the articles of one category (on one of its pages)."""
+    where = f" (صفحهٔ {fa(page + 1)} از {fa(pages)})" if pages > 1 else ""
+    return f"📂 راهنماهای «{escape(category)}»{where}:"
+
+
+NEXT_PAGE = "صفحهٔ بعد ◀️"
+PREVIOUS_PAGE = "▶️ صفحهٔ قبل"
 
 
 HELP = (

@@ -82,19 +82,23 @@ async def on_menu(update: Update, context: BotContext) -> None:
 
 
 async def on_category(update: Update, context: BotContext) -> None:
-    """List a category's articles as buttons."""
+    """List a category's articles as buttons, a page at a time."""
     work = context.work
     query = update.callback_query
     if query is None or work.customer is None or _ticket_blocks_browsing(update, work):
         return
-    key = (query.data or "").removeprefix("c:")
+    key, _, page_asked = (query.data or "").removeprefix("c:").partition(":")
     kb = context.services.kb
     name = next((c for c in kb.categories() if keyboards.category_key(c) == key), None)
     if name is None:
         work.answer_callback(query.id, texts.CATEGORY_GONE)
         return
     work.answer_callback(query.id)
-    await work.reply(texts.category_header(name), keyboards.articles(kb.in_category(name)))
+    items = kb.in_category(name)
+    pages = keyboards.category_pages(len(items))
+    page = min(int(page_asked or 0), pages - 1)  # fewer pages since the button was sent
+    header = texts.category_header(name, page, pages)
+    await work.reply(header, keyboards.articles(items, key, page))
 
 
 async def on_article(update: Update, context: BotContext) -> None:

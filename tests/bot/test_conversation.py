@@ -82,6 +82,51 @@ async def test_browsing_a_category_lists_its_articles_opens_one_and_goes_back(
         assert sorted(categories.button_texts) == sorted(menu.button_texts)
 
 
+def _more_network_guides(kb_dir: Path, count: int) -> list[str]:
+    """Add `count` guides to the network category; return their titles."""
+    titles = [f"راهنمای شبکه شمارهٔ {n}" for n in range(1, count + 1)]
+    for n, title in enumerate(titles, start=1):
+        (kb_dir / "network" / f"guide-{n}.md").write_text(
+            f"---\nid: network-guide-{n}\ntitle: {title}\ncategory: شبکه\n---\nمتن راهنمای {n}\n",
+            encoding="utf-8",
+        )
+    return titles
+
+
+async def test_a_category_longer_than_a_page_is_browsed_page_by_page(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+) -> None:
+    fake = fake_telegram
+    added = _more_network_guides(kb_dir, 22)  # and the two network guides: 24 in all
+    async with running_bot(make_settings(fake, database_url, kb_dir), fake):
+        user = fake.new_user()
+        fake.user_sends_text(user, "/start")
+        menu = await reply(fake, user.id, 2)
+        fake.user_presses_button(user, menu, "شبکه")
+        first = await reply(fake, user.id, 3)
+        fake.user_presses_button(user, first, texts.NEXT_PAGE)
+        second = await reply(fake, user.id, 4)
+        late = second.button_texts[0]  # a guide only the second page lists
+        fake.user_presses_button(user, second, late)
+        guide = await reply(fake, user.id, 5)
+        fake.user_presses_button(user, second, texts.PREVIOUS_PAGE)
+        again = await reply(fake, user.id, 6)
+        # a page the category no longer has (guides removed since): its last page
+        beyond = second.callback_data(texts.PREVIOUS_PAGE).rsplit(":", 1)[0] + ":7"
+        fake.user_presses(user, second, beyond, check=False)
+        last = await reply(fake, user.id, 7)
+    assert first.text == "📂 راهنماهای «شبکه» (صفحهٔ ۱ از ۲):"
+    assert first.button_texts[-2:] == [texts.NEXT_PAGE, texts.CATEGORIES_BUTTON]
+    assert second.text == "📂 راهنماهای «شبکه» (صفحهٔ ۲ از ۲):"
+    assert second.button_texts[-2:] == [texts.PREVIOUS_PAGE, texts.CATEGORIES_BUTTON]
+    listed = first.button_texts[:-2] + second.button_texts[:-2]
+    assert len(listed) == 24 and len(first.button_texts[:-2]) == 20
+    assert set(added) < set(listed) and len(set(listed)) == 24  # every guide, once
+    assert late not in first.button_texts and (guide.text or "").startswith(late)
+    assert again.button_texts == first.button_texts
+    assert last.text == second.text and last.button_texts == second.button_texts
+
+
 async def _browse_to_accounts(fake: FakeTelegram, user: User) -> tuple[SentMessage, SentMessage]:
     """/start, then the account category: return the categories and that category's guides."""
     fake.user_sends_text(user, "/start")

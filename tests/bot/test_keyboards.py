@@ -18,7 +18,11 @@ def test_every_callback_fits_telegram_limit() -> None:
     big = 10**18 - 1
     markups = [
         keyboards.categories([LONG_NAME, "شبکه"]),
-        keyboards.articles([Article(LONGEST_ID, "عنوان " * 30, "متن")]),
+        keyboards.articles(
+            [Article(f"{i:0>48}", "عنوان " * 30, "متن") for i in range(50)],
+            keyboards.category_key(LONG_NAME),
+            page=1,  # buttons to the pages before and after
+        ),
         keyboards.helpful(big),
         keyboards.suggestions(big, [(2, Hit(LONGEST_ID, "عنوان", 0.5))]),
         keyboards.person_only(big),
