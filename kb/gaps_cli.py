@@ -152,6 +152,7 @@ def mine_kb(kb: KnowledgeBase, asked: Sequence[Asked], sent: Sequence[Sent]) -> 
     """Mine against the KB as it is now, with the bot's own idea of what is not a question."""
     from triage.person import asks_for_person
     from triage.smalltalk import small_talk
+    from triage.yesno import yes_or_no
 
     def still_open(question: str, article_id: str | None) -> bool:
         decision = kb.ask(question)
@@ -169,7 +170,9 @@ def mine_kb(kb: KnowledgeBase, asked: Sequence[Asked], sent: Sequence[Sent]) -> 
         asked,
         sent,
         kb.articles,
-        ignore=lambda text: small_talk(text) is not None or asks_for_person(text),
+        ignore=lambda text: (
+            small_talk(text) is not None or yes_or_no(text) is not None or asks_for_person(text)
+        ),
         still_open=still_open,
         vectors=vectors if encoder is not None else None,
     )

@@ -11,12 +11,13 @@ from bot.context import BotContext, Services, Work
 from bot.formatting import bound
 from bot.handlers.browse import send_article
 from bot.message_kinds import QUESTION_MAX
-from bot.queries import failed_attempts_in_row
+from bot.queries import failed_attempts_in_row, latest_decision
 from bot.tickets import hits_of, memory_start, open_ticket, question_context
 from kb.decision import Hit
 from storage.models import KBDecision
 from storage.repositories import get_decision, record_decision, record_feedback
 from triage.smalltalk import SmallTalk
+from triage.yesno import YesNo, yes_or_no
 
 _SMALL_TALK_REPLIES: dict[SmallTalk, str] = {
     "greeting": texts.SMALL_TALK_GREETING,
@@ -51,6 +52,9 @@ async def on_question(update: Update, context: BotContext) -> None:
     if not question:
         await work.reply(texts.EMPTY_QUESTION)
         return
+    typed = yes_or_no(question)
+    if typed is not None and await _answer_typed(work, services, typed):
+        return
     decision = services.kb.ask_now(question)
     if decision is None:  # the sentence encoder runs: milliseconds, off the event loop
         decision = await services.run_cpu(lambda: services.kb.ask(question))
@@ -70,7 +74,7 @@ async def on_question(update: Update, context: BotContext) -> None:
         query=question,
         kind=decision.kind,
         confidence=decision.confidence,
-        hits=[{"id": hit.article_id, "score": round(hit.score, 4)} for hit in decision.hits],
+        hits=_stored_hits(decision.hits, len(outcome.hits) if outcome.action == "suggest" else 0),
         article_id=article.id if article is not None else None,
         message_id=work.incoming_id,
     )
@@ -87,6 +91,52 @@ async def on_question(update: Update, context: BotContext) -> None:
         await open_ticket(
             work, services, reason=outcome.reason or "no_answer", question=asked, tried=tried
         )
+
+
+def _stored_hits(hits: tuple[Hit, ...], offered: int) -> list[dict[str, object]]:
+    """The hits as a decision row keeps them; the first `offered` were the choices shown."""
+    return [
+        {"id": hit.article_id, "score": round(hit.score, 4)}
+        | ({"offered": True} if i < offered else {})
+        for i, hit in enumerate(hits)
+    ]
+
+
+async def _answer_typed(work: Work, services: Services, typed: YesNo) -> bool:
+    """Take a typed «بله» or «نه» as the answer to the bot's last yes-or-no question, if its
+    last word was one: "was this helpful?" under an article, or "did you mean this guide?"
+    over a single guide. False when there is no such question to answer."""
+    previous = await latest_decision(
+        work.session, customer_id=work.customer_id, since=memory_start(services)
+    )
+    if previous is None:
+        return False
+    hits = hits_of(previous, services)
+    if previous.article_id is not None:  # an article was shown, asking whether it helped
+        helpful = typed == "yes"
+        recorded = await record_feedback(
+            work.session, decision_id=previous.id, customer_id=work.customer_id, helpful=helpful
+        )
+        if not recorded:
+            return False  # it was answered already: these words are about something else
+        if helpful:
+            await work.reply(texts.FEEDBACK_THANKS)
+        else:
+            await _not_helpful(work, services, previous)
+        return True
+    offered = [i for i, row in enumerate(previous.hits or []) if row.get("offered")]
+    if previous.kind != "suggest" or len(offered) != 1 or offered[0] >= len(hits):
+        return False
+    if typed == "no":  # as "none of these: talk to a person"
+        await open_ticket(work, services, reason="not_helpful", question=previous.query, tried=hits)
+        return True
+    article = services.kb.get(hits[offered[0]].article_id)
+    if article is None:
+        await work.reply(texts.ARTICLE_GONE)
+        return True
+    previous.article_id = article.id
+    await send_article(work, article, last_markup=keyboards.helpful(previous.id))
+    return True
 
 
 async def _own_decision(update: Update, context: BotContext, decision_id: int) -> KBDecision | None:
@@ -161,6 +211,11 @@ async def on_feedback(update: Update, context: BotContext) -> None:
         work.answer_callback(query.id, texts.FEEDBACK_THANKS)
         return
     work.answer_callback(query.id)
+    await _not_helpful(work, services, decision)
+
+
+async def _not_helpful(work: Work, services: Services, decision: KBDecision) -> None:
+    """After a "no" (stored already): other guides and a person, or a person outright."""
     hits = hits_of(decision, services)
     before = max(0, await _failures(work, services) - 1)  # this "no" is already stored
     outcome = triage.after_not_helpful(tuple(hits), decision.article_id, failed_attempts=before)

@@ -396,6 +396,61 @@ async def test_a_no_with_one_other_guide_left_offers_that_one(
     assert offer.button_texts == ["قفل شدن حساب کاربری", texts.NONE_OF_THESE]
 
 
+async def test_a_typed_yes_or_no_answers_was_this_helpful(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        glad, unhappy = fake.new_user("خرسند"), fake.new_user("ناراضی")
+        answers = []
+        for user, typed in ((glad, "بله ممنون"), (unhappy, "نه، کمک نکرد")):
+            fake.user_sends_text(user, ANSWERED)
+            answers.append(await reply(fake, user.id, 1))
+            fake.user_sends_text(user, typed)
+            await reply(fake, user.id, 2)
+        press = fake.user_presses_button(glad, answers[0], "نه")  # the button after the word
+        toast = await fake.wait_for_answer_async(press)
+        await settled(bot, fake)
+        feedback = await bot.rows(Feedback)
+        tickets = await bot.rows(Ticket)
+    assert fake.sent_to(glad.id)[-1].text == texts.FEEDBACK_THANKS
+    assert toast is not None and toast.get("text") == texts.FEEDBACK_ALREADY
+    offer = fake.sent_to(unhappy.id)[-1]  # as the 👎 button: other guides and a person
+    assert offer.text == texts.NOT_HELPFUL_ALTERNATIVES
+    assert offer.button_texts[-1] == texts.NONE_OF_THESE
+    assert sorted(f.helpful for f in feedback) == [False, True]
+    assert tickets == []
+
+
+async def test_a_typed_yes_or_no_answers_did_you_mean_this_guide(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        agreeing, refusing, unsure = (fake.new_user(n) for n in ("موافق", "مخالف", "مردد"))
+        for user, typed in ((agreeing, "آره"), (refusing, "نه")):
+            fake.user_sends_text(user, "وی پی ان")
+            assert (await reply(fake, user.id, 1)).text == texts.SUGGEST_ONE_PROMPT
+            fake.user_sends_text(user, typed)
+        guide = await reply(fake, agreeing.id, 2)
+        await fake.wait_for_async(lambda: len(fake.topics()) == 1, timeout=10, what="a topic")
+        # with several guides offered, «بله» picks none of them
+        fake.user_sends_text(unsure, AMBIGUOUS)
+        await reply(fake, unsure.id, 1)
+        fake.user_sends_text(unsure, "بله")
+        not_a_pick = await reply(fake, unsure.id, 2)
+        await settled(bot, fake)
+        decisions = await bot.rows(KBDecision, KBDecision.customer_id == agreeing.id)
+        (ticket,) = await bot.rows(Ticket)
+    assert (guide.text or "").startswith("اتصال به وی‌پی‌ان شرکت")
+    assert guide.button_texts == ["👍 بله، کمک کرد", "👎 نه"]
+    assert [d.article_id for d in decisions] == ["vpn-connect"]  # the guide shown is recorded
+    assert (ticket.customer_id, ticket.question, ticket.reason) == (
+        refusing.id, "وی پی ان", "not_helpful"
+    )  # fmt: skip
+    assert not_a_pick.text == texts.SMALL_TALK_OK
+
+
 async def _choices_and_a_stranger(fake: FakeTelegram) -> tuple[SentMessage, User, SentMessage]:
     """One customer gets choices for an unsure question; another, who never saw them, is
     greeted: return the choices, the other customer and a message of theirs to press on."""

@@ -63,6 +63,7 @@ async def _seed(url: str) -> None:
             await _decide(session, 1, "قیمت دلار امروز چنده", "handoff", top="upload-limit")
             await _decide(session, 2, "قیمت دلار امروز چنده", "handoff", days_ago=2)
             await _decide(session, 3, "سلام", "handoff")  # a greeting, not a question
+            await _decide(session, 3, "نه", "handoff")  # a typed «no», not a question
             await _decide(session, 4, "پرسش کهنهٔ ماه پیش", "handoff", days_ago=40)
             await _decide(session, 5, "حسابم قفل شده", "handoff")  # the KB answers it now
             await _decide(session, 6, "ورودم گیر کرده", "suggest", shown="password-reset")
@@ -115,7 +116,7 @@ def test_gaps_lists_what_to_write_what_to_add_and_what_did_not_help(
     out = capsys.readouterr().out
 
     assert "در ۳۰ روز گذشته، از ۶ پرسش مشتریان" in out  # not the greeting, not last month's
-    assert "پرسش کهنه" not in out and "«سلام»" not in out
+    assert "پرسش کهنه" not in out and "«سلام»" not in out and "«نه»:" not in out
     assert "۱. «قیمت دلار امروز چنده»: ۲ بار از ۲ مشتری؛ آخرین بار" in out
     assert "نزدیک‌ترین مقاله: upload-limit (حداکثر حجم بارگذاری فایل)، امتیاز ۰٫۳۱" in out
     assert "(۱ پرسش دیگر را پایگاه دانش کنونی پاسخ می‌دهد" in out  # «حسابم قفل شده»

@@ -1,0 +1,30 @@
+"""A typed «بله» or «نه» is read as the answer to the bot's yes-or-no question."""
+
+import pytest
+
+from triage.yesno import yes_or_no
+
+
+@pytest.mark.parametrize("text", ["بله", "آره", "اره", "بله ممنون", "بله، همین", "yes", "دقیقا"])
+def test_yes(text: str) -> None:
+    assert yes_or_no(text) == "yes"
+
+
+@pytest.mark.parametrize("text", ["نه", "نخیر", "نه، کمک نکرد", "نه اصلا", "no", "نه ممنون"])
+def test_no(text: str) -> None:
+    assert yes_or_no(text) == "no"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "نه رمزم هنوز کار نمیکنه",  # a «no» with a question: the KB reads it
+        "بله ولی وصل نمیشه",
+        "سلام",
+        "باشه",
+        "",
+        "بله بله بله بله بله",  # too long to be only an answer
+    ],
+)
+def test_anything_more_is_not_a_bare_answer(text: str) -> None:
+    assert yes_or_no(text) is None

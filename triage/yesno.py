@@ -1,0 +1,44 @@
+"""Recognise a typed «بله» or «نه»: the customer answering the bot's yes-or-no question.
+
+The bot asks two such questions with buttons: "was this helpful?" under an answer, and "did you
+mean this guide?" above a single suggestion. Many customers type the answer instead of pressing.
+Typed, «نه» would otherwise reach the KB as a question (and a person, with «نه» for context), and
+«بله» would be taken for a mere «ok».
+
+>>> yes_or_no("بله")
+'yes'
+>>> yes_or_no("نه، کمک نکرد")
+'no'
+>>> yes_or_no("نه رمزم هنوز کار نمیکنه") is None
+True
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from triage.person import fold
+
+YesNo = Literal["yes", "no"]
+
+_YES = frozenset(
+    {"بله", "بلی", "آره", "اره", "آری", "اوهوم", "همینه", "همین", "دقیقا", "درسته", "yes", "yep",
+     "areh", "are", "bale"}
+)  # fmt: skip
+_NO = frozenset({"نه", "نخیر", "خیر", "نچ", "no", "nope", "na", "nah"})
+# Words that may come with either, adding nothing («بله ممنون», «نه کمک نکرد»).
+_WITH_YES = frozenset({"ممنون", "مرسی", "خیلی", "کمک", "کرد", "بود", "همون", "خودشه", "عالی"})
+_WITH_NO = frozenset({"کمک", "نکرد", "نکرده", "نبود", "نیست", "اصلا", "متاسفانه", "ممنون", "مرسی"})
+MAX_WORDS = 4
+
+
+def yes_or_no(text: str) -> YesNo | None:
+    """Return "yes" or "no" when the message is only that answer; otherwise None."""
+    words = fold(text).split()
+    if not words or len(words) > MAX_WORDS:
+        return None
+    if any(w in _YES for w in words) and all(w in _YES or w in _WITH_YES for w in words):
+        return "yes"
+    if any(w in _NO for w in words) and all(w in _NO or w in _WITH_NO for w in words):
+        return "no"
+    return None
