@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 from collections.abc import Sequence
 
 from bot.context import Services
@@ -32,7 +31,7 @@ class Rotation:
     """Which cards to redraw next: the ones redrawn longest ago (never: first)."""
 
     def __init__(self) -> None:
-        self._drawn: dict[int, int] = {}  # ticket id -> round it was last redrawn in
+        self._drawn: dict[int, int] = {}  # ticket id -> round it was last redrawn in (from 1)
         self._round = 0
 
     def next_round(self, waiting: Sequence[Ticket], size: int) -> list[int]:
@@ -41,7 +40,7 @@ class Rotation:
         ids = [t.id for t in waiting if t.awaiting_reply_since is not None]
         self._drawn = {i: self._drawn[i] for i in ids if i in self._drawn}  # forget answered ones
         order = {ticket_id: position for position, ticket_id in enumerate(ids)}
-        due = sorted(ids, key=lambda i: (self._drawn.get(i, -math.inf), order[i]))[:size]
+        due = sorted(ids, key=lambda i: (self._drawn.get(i, 0), order[i]))[:size]
         for ticket_id in due:
             self._drawn[ticket_id] = self._round
         return due
