@@ -39,8 +39,8 @@ class Rotation:
         self._round += 1
         ids = [t.id for t in waiting if t.awaiting_reply_since is not None]
         self._drawn = {i: self._drawn[i] for i in ids if i in self._drawn}  # forget answered ones
-        order = {ticket_id: position for position, ticket_id in enumerate(ids)}
-        due = sorted(ids, key=lambda i: (self._drawn.get(i, 0), order[i]))[:size]
+        # sorted() is stable: among cards redrawn in the same round, the longest waiting first
+        due = sorted(ids, key=lambda i: self._drawn.get(i, 0))[:size]
         for ticket_id in due:
             self._drawn[ticket_id] = self._round
         return due
