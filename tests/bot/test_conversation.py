@@ -410,10 +410,13 @@ async def test_a_typed_yes_or_no_answers_was_this_helpful(
             await reply(fake, user.id, 2)
         press = fake.user_presses_button(glad, answers[0], "نه")  # the button after the word
         toast = await fake.wait_for_answer_async(press)
+        fake.user_sends_text(glad, "بله")  # answered already: now only an «ok»
+        again = await reply(fake, glad.id, 3)
         await settled(bot, fake)
         feedback = await bot.rows(Feedback)
         tickets = await bot.rows(Ticket)
-    assert fake.sent_to(glad.id)[-1].text == texts.FEEDBACK_THANKS
+    assert fake.sent_to(glad.id)[1].text == texts.FEEDBACK_THANKS
+    assert again.text == texts.SMALL_TALK_OK
     assert toast is not None and toast.get("text") == texts.FEEDBACK_ALREADY
     offer = fake.sent_to(unhappy.id)[-1]  # as the 👎 button: other guides and a person
     assert offer.text == texts.NOT_HELPFUL_ALTERNATIVES
