@@ -34,10 +34,12 @@ CALLBACK_DATA_MAX = 64
 BUTTON_TEXT_MAX = 60
 # Articles listed on one page of a category (Telegram allows 100 buttons; a phone shows ~10).
 ARTICLES_PER_PAGE = 20
+# Categories on one page of the menu, two a row (Telegram also refuses a keyboard over ~10 kB).
+CATEGORIES_PER_PAGE = 40
 
 MENU = "m"
 PERSON = "h"
-PATTERN_MENU = r"^m$"
+PATTERN_MENU = r"^m(:\d{1,4})?$"  # the categories, and the page after the first
 PATTERN_CATEGORY = r"^c:[0-9a-f]{10}(:\d{1,4})?$"  # a category, and the page after the first
 PATTERN_ARTICLE = r"^a:[a-z0-9][a-z0-9._-]{0,47}$"
 PATTERN_SUGGESTION = r"^s:\d{1,18}:\d{1,2}$"
@@ -109,29 +111,36 @@ def main_keyboard() -> ReplyKeyboardMarkup:
     )
 
 
-def categories(names: Sequence[str]) -> InlineKeyboardMarkup:
-    """One button per category, two per row."""
-    buttons = [_button(f"📂 {name}", f"c:{category_key(name)}") for name in names]
+def pages(count: int, per_page: int) -> int:
+    """How many pages `count` buttons take (at least one)."""
+    return max(1, -(-count // per_page))
+
+
+def _turn_pages(page: int, more: bool, data: str) -> list[list[InlineKeyboardButton]]:
+    """The row that leads to the page before and the page after (`data` + ":" + page)."""
+    turn = []
+    if page > 0:
+        turn.append(_button(texts.PREVIOUS_PAGE, f"{data}:{page - 1}"))
+    if more:
+        turn.append(_button(texts.NEXT_PAGE, f"{data}:{page + 1}"))
+    return [turn] if turn else []
+
+
+def categories(names: Sequence[str], page: int = 0) -> InlineKeyboardMarkup:
+    """One button per category of a page of the menu, two per row, then the other pages."""
+    start = page * CATEGORIES_PER_PAGE
+    shown = names[start : start + CATEGORIES_PER_PAGE]
+    buttons = [_button(f"📂 {name}", f"c:{category_key(name)}") for name in shown]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows += _turn_pages(page, start + CATEGORIES_PER_PAGE < len(names), MENU)
     return InlineKeyboardMarkup(rows)
-
-
-def category_pages(articles_in_category: int) -> int:
-    """How many pages a category's articles take (at least one)."""
-    return max(1, -(-articles_in_category // ARTICLES_PER_PAGE))
 
 
 def articles(items: Sequence[Article], key: str, page: int = 0) -> InlineKeyboardMarkup:
     """One button per article of a page of category `key`, the other pages, the categories."""
     start = page * ARTICLES_PER_PAGE
     rows = [[_button(a.title, f"a:{a.id}")] for a in items[start : start + ARTICLES_PER_PAGE]]
-    turn: list[InlineKeyboardButton] = []
-    if page > 0:
-        turn.append(_button(texts.PREVIOUS_PAGE, f"c:{key}:{page - 1}"))
-    if start + ARTICLES_PER_PAGE < len(items):
-        turn.append(_button(texts.NEXT_PAGE, f"c:{key}:{page + 1}"))
-    if turn:
-        rows.append(turn)
+    rows += _turn_pages(page, start + ARTICLES_PER_PAGE < len(items), f"c:{key}")
     rows.append([_button(texts.CATEGORIES_BUTTON, MENU)])
     return InlineKeyboardMarkup(rows)
 

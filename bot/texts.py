@@ -45,14 +45,22 @@ def greeting(first_name: str) -> str:
     )
 
 
-CATEGORIES_PROMPT = "📚 دسته‌های راهنما را انتخاب کنید:"
+def _page_of(page: int, pages: int) -> str:
+    """« (صفحهٔ ۲ از ۳)» for a list of several pages; nothing for one."""
+    return f" (صفحهٔ {fa(page + 1)} از {fa(pages)})" if pages > 1 else ""
+
+
+def categories_prompt(page: int = 0, pages: int = 1) -> str:
+    """Ask to pick a category (on one of the menu's pages)."""
+    return f"📚 دسته‌های راهنما را انتخاب کنید{_page_of(page, pages)}:"
+
+
 NO_CATEGORIES = "هنوز راهنمایی در دسته‌ها نیست. پرسشتان را بنویسید یا با کارشناس صحبت کنید."
 
 
 def category_header(category: str, page: int = 0, pages: int = 1) -> str:
     """Introduce the articles of one category (on one of its pages)."""
-    where = f" (صفحهٔ {fa(page + 1)} از {fa(pages)})" if pages > 1 else ""
-    return f"📂 راهنماهای «{escape(category)}»{where}:"
+    return f"📂 راهنماهای «{escape(category)}»{_page_of(page, pages)}:"
 
 
 NEXT_PAGE = "صفحهٔ بعد ◀️"
@@ -87,6 +95,8 @@ def suggest_prompt(choices: int) -> str:
 def not_helpful_alternatives(choices: int) -> str:
     """After a "no", offer the other guides (or the one) beside a person."""
     return NOT_HELPFUL_ALTERNATIVES if choices > 1 else NOT_HELPFUL_ONE_ALTERNATIVE
+
+
 NOT_HELPFUL_NOTHING_ELSE = (
     "متأسفم که کمکی نکرد. می‌توانید پرسش را با کلمات دیگری بنویسید یا با کارشناس صحبت کنید:"
 )

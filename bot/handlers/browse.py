@@ -12,13 +12,15 @@ from bot.formatting import article_messages
 from kb.article import Article
 
 
-async def send_categories(work: Work, context: BotContext) -> None:
-    """Show the KB's categories as buttons."""
+async def send_categories(work: Work, context: BotContext, page: int = 0) -> None:
+    """Show the KB's categories as buttons (a page of them, for a KB of very many)."""
     names = context.services.kb.categories()
     if not names:
         await work.reply(texts.NO_CATEGORIES, keyboards.person_only())
         return
-    await work.reply(texts.CATEGORIES_PROMPT, keyboards.categories(names))
+    count = keyboards.pages(len(names), keyboards.CATEGORIES_PER_PAGE)
+    page = min(page, count - 1)  # fewer pages since the button was sent
+    await work.reply(texts.categories_prompt(page, count), keyboards.categories(names, page))
 
 
 async def send_article(work: Work, article: Article, *, last_markup: Markup) -> None:
@@ -72,13 +74,14 @@ def _ticket_blocks_browsing(update: Update, work: Work) -> bool:
 
 
 async def on_menu(update: Update, context: BotContext) -> None:
-    """Show the categories (the "back" button)."""
+    """Show the categories (the "back" button, or another page of them)."""
     work = context.work
     query = update.callback_query
     if query is None or work.customer is None or _ticket_blocks_browsing(update, work):
         return
     work.answer_callback(query.id)
-    await send_categories(work, context)
+    _, _, page = (query.data or "").partition(":")
+    await send_categories(work, context, int(page or 0))
 
 
 async def on_category(update: Update, context: BotContext) -> None:
@@ -95,7 +98,7 @@ async def on_category(update: Update, context: BotContext) -> None:
         return
     work.answer_callback(query.id)
     items = kb.in_category(name)
-    pages = keyboards.category_pages(len(items))
+    pages = keyboards.pages(len(items), keyboards.ARTICLES_PER_PAGE)
     page = min(int(page_asked or 0), pages - 1)  # fewer pages since the button was sent
     header = texts.category_header(name, page, pages)
     await work.reply(header, keyboards.articles(items, key, page))

@@ -127,6 +127,41 @@ async def test_a_category_longer_than_a_page_is_browsed_page_by_page(
     assert last.text == second.text and last.button_texts == second.button_texts
 
 
+def _more_categories(kb_dir: Path, count: int) -> list[str]:
+    """Add `count` categories of one guide each; return their names."""
+    names = [f"دستهٔ {n:02d}" for n in range(1, count + 1)]
+    for n, name in enumerate(names, start=1):
+        (kb_dir / f"extra-{n}").mkdir()
+        (kb_dir / f"extra-{n}" / "guide.md").write_text(
+            f"---\nid: extra-{n}\ntitle: راهنمای {name}\ncategory: {name}\n---\nمتن\n",
+            encoding="utf-8",
+        )
+    return names
+
+
+async def test_very_many_categories_are_offered_page_by_page(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+) -> None:
+    fake = fake_telegram
+    added = _more_categories(kb_dir, 45)
+    async with running_bot(make_settings(fake, database_url, kb_dir), fake):
+        user = fake.new_user()
+        fake.user_sends_text(user, "/start")
+        first = await reply(fake, user.id, 2)
+        fake.user_presses_button(user, first, texts.NEXT_PAGE)
+        second = await reply(fake, user.id, 3)
+        fake.user_presses_button(user, second, added[-1])
+        listing = await reply(fake, user.id, 4)
+    assert first.text == "📚 دسته‌های راهنما را انتخاب کنید (صفحهٔ ۱ از ۲):"
+    assert second.text == "📚 دسته‌های راهنما را انتخاب کنید (صفحهٔ ۲ از ۲):"
+    assert first.button_texts[-1] == texts.NEXT_PAGE
+    assert second.button_texts[-1] == texts.PREVIOUS_PAGE
+    offered = [b.removeprefix("📂 ") for b in first.button_texts[:-1] + second.button_texts[:-1]]
+    assert len(first.button_texts[:-1]) == 40
+    assert set(added) < set(offered) and len(offered) == len(set(offered))  # each once
+    assert listing.text == f"📂 راهنماهای «{added[-1]}»:"
+
+
 async def _browse_to_accounts(fake: FakeTelegram, user: User) -> tuple[SentMessage, SentMessage]:
     """/start, then the account category: return the categories and that category's guides."""
     fake.user_sends_text(user, "/start")

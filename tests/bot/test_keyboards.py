@@ -18,6 +18,7 @@ def test_every_callback_fits_telegram_limit() -> None:
     big = 10**18 - 1
     markups = [
         keyboards.categories([LONG_NAME, "شبکه"]),
+        keyboards.categories([f"{LONG_NAME} {i}" for i in range(90)], page=1),  # both ways
         keyboards.articles(
             [Article(f"{i:0>48}", "عنوان " * 30, "متن") for i in range(50)],
             keyboards.category_key(LONG_NAME),
