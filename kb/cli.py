@@ -146,10 +146,15 @@ def _chat(kb: KnowledgeBase, args: argparse.Namespace) -> int:
 
 
 def _picked_choice(line: str, choices: tuple[str, ...]) -> str | None:
-    """The article a reply such as «۲» picks from the choices just offered."""
+    """The article a reply such as «۲» picks from the choices just offered (or «بله», the one
+    guide offered alone, as the bot takes it)."""
+    from triage.yesno import yes_or_no  # the bot's reading of a typed yes
+
     digits = line.translate(texts.ASCII_DIGITS)
     if digits.isdigit() and 1 <= int(digits) <= len(choices):
         return choices[int(digits) - 1]
+    if len(choices) == 1 and yes_or_no(line) == "yes":
+        return choices[0]
     return None
 
 
