@@ -19,26 +19,21 @@ from functools import lru_cache
 from html import escape
 
 from handoff.persian import fa_digits, utf16_len
-from kb.markup import CODE_FENCE, SAFE_URL
+from kb.markup import (
+    BULLET,
+    CODE_FENCE,
+    HEADING,
+    INLINE,
+    NUMBERED,
+    QUOTE,
+    RULE,
+    RULE_SHOWN,
+    SAFE_URL,
+    list_indent,
+)
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
-
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
-_BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
-# Markdown numbers a list in ASCII digits only; customers read «۱.», as in the rest of the text.
-_NUMBERED = re.compile(r"^(\s*)([0-9]{1,9})([.)])\s+(.*)$")
-_QUOTE = re.compile(r"^\s{0,3}>\s?(.*)$")
-_RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
-_INLINE = re.compile(
-    r"`(?P<code>[^`\n]+)`"
-    r"|!?\[(?P<label>[^\]\n]*)\]\((?P<url>[^)\s]+)\)"
-    r"|\*\*(?P<bold>.+?)\*\*"
-    r"|__(?P<bold2>.+?)__"
-    r"|~~(?P<strike>.+?)~~"
-    r"|(?<![\w*])\*(?![\s*])(?P<italic>.+?)(?<![\s*])\*(?![\w*])"
-    r"|(?<![\w_])_(?![\s_])(?P<italic2>.+?)(?<![\s_])_(?![\w_])"
-)
 
 
 def escape_html(text: str) -> str:
@@ -55,7 +50,7 @@ def render_inline(text: str) -> str:
     """Render one line's inline Markdown (code, links, bold, italic, strike) as HTML."""
     out: list[str] = []
     position = 0
-    for match in _INLINE.finditer(text):
+    for match in INLINE.finditer(text):
         out.append(escape_html(text[position : match.start()]))
         position = match.end()
         groups = match.groupdict()
@@ -79,21 +74,16 @@ def render_inline(text: str) -> str:
 
 
 def _render_line(line: str) -> str:
-    if heading := _HEADING.match(line):
+    if heading := HEADING.match(line):
         return f"<b>{render_inline(heading.group(1))}</b>"
-    if _RULE.match(line):
-        return "—————"
-    if bullet := _BULLET.match(line):
-        return f"{_indent(bullet.group(1))}• {render_inline(bullet.group(2))}"
-    if numbered := _NUMBERED.match(line):
+    if RULE.match(line):
+        return RULE_SHOWN
+    if bullet := BULLET.match(line):
+        return f"{list_indent(bullet.group(1))}• {render_inline(bullet.group(2))}"
+    if numbered := NUMBERED.match(line):
         number = fa_digits(int(numbered.group(2))) + numbered.group(3)
-        return f"{_indent(numbered.group(1))}{number} {render_inline(numbered.group(4))}"
+        return f"{list_indent(numbered.group(1))}{number} {render_inline(numbered.group(4))}"
     return render_inline(line.rstrip())
-
-
-def _indent(spaces: str) -> str:
-    """A nested list item's indent as Telegram keeps it: two spaces a level."""
-    return "  " * (len(spaces.expandtabs(4)) // 2)
 
 
 def _render_block(lines: list[str], code: bool) -> str:
@@ -103,7 +93,7 @@ def _render_block(lines: list[str], code: bool) -> str:
     out: list[str] = []
     quoted: list[str] = []
     for line in lines:
-        if match := _QUOTE.match(line):
+        if match := QUOTE.match(line):
             quoted.append(_render_line(match.group(1)))
             continue
         if quoted:

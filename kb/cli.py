@@ -13,6 +13,7 @@ from typing import TextIO
 from kb import gaps_cli, texts
 from kb.decision import Decision
 from kb.evaluate import evaluate, read_questions, unknown_ids
+from kb.markup import plain_text
 from kb.service import KnowledgeBase
 from kb.settings import KBSettings
 
@@ -138,7 +139,7 @@ def _chat(kb: KnowledgeBase, args: argparse.Namespace) -> int:
         if picked is not None:
             article = kb.get(picked)
             if article is not None:
-                print(f"{article.title}\n\n{article.body}\n")
+                print(f"{article.title}\n\n{plain_text(article.body)}\n")
                 continue
         decision = kb.ask(line[:MAX_INPUT_LINE])
         choices = tuple(hit.article_id for hit in decision.choices)
@@ -244,7 +245,7 @@ def _print_decision(kb: KnowledgeBase, decision: Decision, out: TextIO, *, verbo
     if decision.kind == "answer" and decision.top is not None:
         article = kb.get(decision.top.article_id)
         if article is not None:
-            out.write(f"{article.title}\n\n{article.body}\n\n")
+            out.write(f"{article.title}\n\n{plain_text(article.body)}\n\n")
         out.write(texts.CHAT_HELPFUL + "\n")
     elif decision.kind == "suggest":
         one = len(decision.choices) == 1

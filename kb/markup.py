@@ -1,4 +1,8 @@
-"""What an answer's Markdown asks for that Telegram cannot show, found line by line for editors.
+"""The Markdown of answers: the subset the bot renders, and what Telegram cannot show.
+
+The patterns below are the Markdown the bot maps onto Telegram's HTML (bot.formatting) and that
+`plain_text` shows in a terminal (`python -m kb chat`, `ask`). What an answer asks for that
+Telegram cannot show is found line by line for editors:
 
 The bot maps Markdown onto the few HTML tags Telegram understands (bot.formatting) and escapes
 everything else, so no article can break a message. But a table, an image, an HTML tag or a link
@@ -12,11 +16,29 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from kb.texts import fa_number
+
 # Addresses Telegram opens from a link (anything else is shown as the label alone).
 SAFE_URL = re.compile(r"^(https?://|tg://|mailto:)[^\s\"<>]+$", re.IGNORECASE)
 
 # A line that opens or closes fenced code (shown as typed, never as Markdown).
 CODE_FENCE = re.compile(r"^\s*(```|~~~)")
+HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
+# Markdown numbers a list in ASCII digits only; customers read «۱.», as in the rest of the text.
+NUMBERED = re.compile(r"^(\s*)([0-9]{1,9})([.)])\s+(.*)$")
+QUOTE = re.compile(r"^\s{0,3}>\s?(.*)$")
+RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
+INLINE = re.compile(
+    r"`(?P<code>[^`\n]+)`"
+    r"|!?\[(?P<label>[^\]\n]*)\]\((?P<url>[^)\s]+)\)"
+    r"|\*\*(?P<bold>.+?)\*\*"
+    r"|__(?P<bold2>.+?)__"
+    r"|~~(?P<strike>.+?)~~"
+    r"|(?<![\w*])\*(?![\s*])(?P<italic>.+?)(?<![\s*])\*(?![\w*])"
+    r"|(?<![\w_])_(?![\s_])(?P<italic2>.+?)(?<![\s_])_(?![\w_])"
+)
+RULE_SHOWN = "—————"
 # A table's header rule: |---|:---:| or --- | ---; at least one pipe, so «---» stays a rule.
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$")
 _IMAGE = re.compile(r"!\[([^\]\n]*)\]\(([^)\s]*)\)")
@@ -66,3 +88,56 @@ def markup_warnings(lines: Sequence[str], first_line: int) -> list[tuple[int, st
 def _code_spans_removed(line: str) -> str:
     """The line without `inline code`, which Telegram shows as typed anyway."""
     return re.sub(r"`[^`\n]+`", "", line)
+
+
+def list_indent(spaces: str) -> str:
+    """A nested list item's indent as it is shown: two spaces a level."""
+    return "  " * (len(spaces.expandtabs(4)) // 2)
+
+
+def plain_text(markdown: str) -> str:
+    """An answer as a terminal shows it: the marks of emphasis, code and links taken out, lists
+    and quotes kept, list numbers in Persian digits (as customers read them in Telegram)."""
+    lines: list[str] = []
+    in_code = False
+    for line in markdown.splitlines():
+        if CODE_FENCE.match(line):
+            in_code = not in_code
+        elif in_code:
+            lines.append(line)
+        else:
+            lines.append(_plain_line(line))
+    return "\n".join(lines)
+
+
+def _plain_line(line: str) -> str:
+    if heading := HEADING.match(line):
+        return _plain_inline(heading.group(1))
+    if RULE.match(line):
+        return RULE_SHOWN
+    if bullet := BULLET.match(line):
+        return f"{list_indent(bullet.group(1))}• {_plain_inline(bullet.group(2))}"
+    if numbered := NUMBERED.match(line):
+        number = fa_number(int(numbered.group(2))) + numbered.group(3)
+        return f"{list_indent(numbered.group(1))}{number} {_plain_inline(numbered.group(4))}"
+    if quote := QUOTE.match(line):
+        return f"│ {_plain_inline(quote.group(1))}"
+    return _plain_inline(line.rstrip())
+
+
+def _plain_inline(text: str) -> str:
+    def shown(match: re.Match[str]) -> str:
+        found = match.groupdict()
+        if found["code"] is not None:
+            return found["code"]
+        if found["label"] is not None:  # a link (or an image): its label, and where it goes
+            url = found["url"] or ""
+            label = _plain_inline(found["label"] or url)
+            return f"{label} ({url})" if SAFE_URL.match(url) and label != url else label
+        emphasis = (
+            found["bold"] or found["bold2"] or found["strike"] or found["italic"]
+            or found["italic2"] or ""
+        )  # fmt: skip
+        return _plain_inline(emphasis)
+
+    return INLINE.sub(shown, text)

@@ -85,6 +85,16 @@ def test_ask_shows_the_decision_and_the_answer(
     assert texts.CHAT_HELPFUL in out  # as the bot would ask after an answer
 
 
+def test_ask_shows_the_answer_as_customers_read_it_without_markdown_marks(
+    write_article: WriteArticle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = "برای **بازیابی**:\n\n1. به `پورتال` بروید.\n2. کد را بزنید."
+    write_article("password-reset", "بازیابی رمز عبور", body, questions=["رمزم یادم رفته"])
+    assert main(["ask", "--kb-dir", str(tmp_path / "kb"), "رمزم یادم رفته"]) == 0
+    out = capsys.readouterr().out
+    assert "برای بازیابی:\n\n۱. به پورتال بروید.\n۲. کد را بزنید." in out
+
+
 def test_ask_says_why_nothing_was_offered(
     sample_kb: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
