@@ -82,14 +82,21 @@ async def test_browsing_a_category_lists_its_articles_opens_one_and_goes_back(
         assert sorted(categories.button_texts) == sorted(menu.button_texts)
 
 
+def _add_guide(kb_dir: Path, article_id: str, title: str, category: str) -> None:
+    """Write a one-line guide of `category` in a folder of its own."""
+    folder = kb_dir / article_id
+    folder.mkdir()
+    (folder / "guide.md").write_text(
+        f"---\nid: {article_id}\ntitle: {title}\ncategory: {category}\n---\nمتن راهنما\n",
+        encoding="utf-8",
+    )
+
+
 def _more_network_guides(kb_dir: Path, count: int) -> list[str]:
     """Add `count` guides to the network category; return their titles."""
     titles = [f"راهنمای شبکه شمارهٔ {n}" for n in range(1, count + 1)]
     for n, title in enumerate(titles, start=1):
-        (kb_dir / "network" / f"guide-{n}.md").write_text(
-            f"---\nid: network-guide-{n}\ntitle: {title}\ncategory: شبکه\n---\nمتن راهنمای {n}\n",
-            encoding="utf-8",
-        )
+        _add_guide(kb_dir, f"network-guide-{n}", title, "شبکه")
     return titles
 
 
@@ -131,11 +138,7 @@ def _more_categories(kb_dir: Path, count: int) -> list[str]:
     """Add `count` categories of one guide each; return their names."""
     names = [f"دستهٔ {n:02d}" for n in range(1, count + 1)]
     for n, name in enumerate(names, start=1):
-        (kb_dir / f"extra-{n}").mkdir()
-        (kb_dir / f"extra-{n}" / "guide.md").write_text(
-            f"---\nid: extra-{n}\ntitle: راهنمای {name}\ncategory: {name}\n---\nمتن\n",
-            encoding="utf-8",
-        )
+        _add_guide(kb_dir, f"extra-{n}", f"راهنمای {name}", name)
     return names
 
 
