@@ -18,19 +18,8 @@ import re
 from functools import lru_cache
 from html import escape
 
-from handoff.persian import fa_digits, utf16_len
-from kb.markup import (
-    BULLET,
-    CODE_FENCE,
-    HEADING,
-    INLINE,
-    NUMBERED,
-    QUOTE,
-    RULE,
-    RULE_SHOWN,
-    SAFE_URL,
-    list_indent,
-)
+from handoff.persian import utf16_len
+from kb.markup import CODE_FENCE, INLINE, QUOTE, SAFE_URL, render_line
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -74,16 +63,7 @@ def render_inline(text: str) -> str:
 
 
 def _render_line(line: str) -> str:
-    if heading := HEADING.match(line):
-        return f"<b>{render_inline(heading.group(1))}</b>"
-    if RULE.match(line):
-        return RULE_SHOWN
-    if bullet := BULLET.match(line):
-        return f"{list_indent(bullet.group(1))}• {render_inline(bullet.group(2))}"
-    if numbered := NUMBERED.match(line):
-        number = fa_digits(int(numbered.group(2))) + numbered.group(3)
-        return f"{list_indent(numbered.group(1))}{number} {render_inline(numbered.group(4))}"
-    return render_inline(line.rstrip())
+    return render_line(line, render_inline, heading=lambda html: f"<b>{html}</b>")
 
 
 def _render_block(lines: list[str], code: bool) -> str:

@@ -14,7 +14,7 @@ a warning (`python -m kb check`, the bot's log); the article stays in service.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from kb.texts import fa_number
 
@@ -110,19 +110,27 @@ def plain_text(markdown: str) -> str:
     return "\n".join(lines)
 
 
-def _plain_line(line: str) -> str:
-    if heading := HEADING.match(line):
-        return _plain_inline(heading.group(1))
+def render_line(
+    line: str, inline: Callable[[str], str], heading: Callable[[str], str] = str
+) -> str:
+    """One line of an answer (not code, not a quote): a heading, a rule, a list item or text,
+    its words rendered by `inline`; list bullets «•» and list numbers in Persian digits."""
+    if found := HEADING.match(line):
+        return heading(inline(found.group(1)))
     if RULE.match(line):
         return RULE_SHOWN
     if bullet := BULLET.match(line):
-        return f"{list_indent(bullet.group(1))}• {_plain_inline(bullet.group(2))}"
+        return f"{list_indent(bullet.group(1))}• {inline(bullet.group(2))}"
     if numbered := NUMBERED.match(line):
         number = fa_number(int(numbered.group(2))) + numbered.group(3)
-        return f"{list_indent(numbered.group(1))}{number} {_plain_inline(numbered.group(4))}"
+        return f"{list_indent(numbered.group(1))}{number} {inline(numbered.group(4))}"
+    return inline(line.rstrip())
+
+
+def _plain_line(line: str) -> str:
     if quote := QUOTE.match(line):
         return f"│ {_plain_inline(quote.group(1))}"
-    return _plain_inline(line.rstrip())
+    return render_line(line, _plain_inline)
 
 
 def _plain_inline(text: str) -> str:
