@@ -240,7 +240,7 @@ def _print_decision(kb: KnowledgeBase, decision: Decision, out: TextIO, *, verbo
         if decision.kind == "handoff" and decision.reason in texts.HANDOFF_WHY:
             out.write(f"  {texts.HANDOFF_WHY[decision.reason]}\n")
         for hit in decision.hits:
-            out.write(f"  {hit.article_id:32} {hit.score:.3f}  {hit.title}\n")
+            out.write(f"  {hit.article_id:32} {texts.fa_number(f'{hit.score:.3f}')}  {hit.title}\n")
         out.write("\n")
     if decision.kind == "answer" and decision.top is not None:
         article = kb.get(decision.top.article_id)

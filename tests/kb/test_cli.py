@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -83,6 +84,7 @@ def test_ask_shows_the_decision_and_the_answer(
     out = capsys.readouterr().out
     assert "upload-limit" in out and "۲۰ مگابایت" in out
     assert texts.CHAT_HELPFUL in out  # as the bot would ask after an answer
+    assert re.search(r"upload-limit +[۰۱]٫[۰-۹]{3}  حداکثر حجم", out)  # scores in Persian digits
 
 
 def test_ask_shows_the_answer_as_customers_read_it_without_markdown_marks(
