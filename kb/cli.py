@@ -141,9 +141,20 @@ def _chat(kb: KnowledgeBase, args: argparse.Namespace) -> int:
             if article is not None:
                 print(f"{article.title}\n\n{plain_text(article.body)}\n")
                 continue
+        if _not_a_question(line):
+            print(texts.CHAT_NOT_A_QUESTION)
+            continue
         decision = kb.ask(line[:MAX_INPUT_LINE])
         choices = tuple(hit.article_id for hit in decision.choices)
         _print_decision(kb, decision, sys.stdout, verbose=False)
+
+
+def _not_a_question(line: str) -> bool:
+    """What the bot answers without the KB: «سلام», «ممنون», «👍», a bare «بله» or «نه»."""
+    from triage.smalltalk import small_talk  # the bot's own reading
+    from triage.yesno import yes_or_no
+
+    return small_talk(line) is not None or yes_or_no(line) is not None
 
 
 def _picked_choice(line: str, choices: tuple[str, ...]) -> str | None:

@@ -233,6 +233,13 @@ def test_chat_answers_until_exit(sample_kb: Path) -> None:
     assert "سی دقیقه" in result.stdout.decode()
 
 
+def test_chat_takes_small_talk_as_the_bot_does_not_as_a_question(sample_kb: Path) -> None:
+    stdin = "سلام\n👍\nنه\nخروج\n".encode()
+    out = run_kb("chat", "--kb-dir", str(sample_kb), stdin=stdin).stdout.decode()
+    assert out.count(texts.CHAT_NOT_A_QUESTION) == 3
+    assert texts.CHAT_HANDOFF not in out  # none of them goes to a person
+
+
 def test_missing_kb_dir_is_a_clear_error(tmp_path: Path) -> None:
     result = run_kb("ask", "--kb-dir", str(tmp_path / "nope"), "سلام")
     assert result.returncode == 2
