@@ -1,14 +1,11 @@
 """The Markdown of answers: the subset the bot renders, and what Telegram cannot show.
 
-The patterns below are the Markdown the bot maps onto Telegram's HTML (bot.formatting) and that
-`plain_text` shows in a terminal (`python -m kb chat`, `ask`). What an answer asks for that
-Telegram cannot show is found line by line for editors:
-
-The bot maps Markdown onto the few HTML tags Telegram understands (bot.formatting) and escapes
-everything else, so no article can break a message. But a table, an image, an HTML tag or a link
-to a relative address reaches the customer as something other than what the editor meant: pipes
-and dashes, a bare word, «<br>» as typed, a label that leads nowhere. Such a line is reported as
-a warning (`python -m kb check`, the bot's log); the article stays in service.
+The patterns below are the Markdown the bot maps onto the few HTML tags Telegram understands
+(bot.formatting, escaping everything else, so no article can break a message) and that
+`plain_text` shows in a terminal (`python -m kb chat`, `ask`). But a table, an image, an HTML
+tag or a link to a relative address reaches the customer as something other than what the
+editor meant: pipes and dashes, a bare word, «<br>» as typed, a label that leads nowhere. Such a
+line is reported as a warning (`python -m kb check`, the bot's log); the article stays in service.
 """
 
 from __future__ import annotations

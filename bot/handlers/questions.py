@@ -111,7 +111,6 @@ async def _answer_typed(work: Work, services: Services, typed: YesNo) -> bool:
     )
     if previous is None:
         return False
-    hits = hits_of(previous, services)
     if previous.article_id is not None:  # an article was shown, asking whether it helped
         helpful = typed == "yes"
         recorded = await record_feedback(
@@ -125,6 +124,7 @@ async def _answer_typed(work: Work, services: Services, typed: YesNo) -> bool:
             await _not_helpful(work, services, previous)
         return True
     offered = [i for i, row in enumerate(previous.hits or []) if row.get("offered")]
+    hits = hits_of(previous, services)
     if previous.kind != "suggest" or len(offered) != 1 or offered[0] >= len(hits):
         return False
     if typed == "no":  # as "none of these: talk to a person"
