@@ -5,47 +5,98 @@ who says hello wants to be greeted, not to be handed to a person. Likewise the
 «باشه», «👍» or «خداحافظ» that closes a conversation in Persian chat, and a
 message of emoji or punctuation alone: there is no question to hand anyone.
 
+Persian courtesy is rich: «سلام وقتتون بخیر، خسته نباشید», «دستتون درد نکنه»,
+«مشکلم حل شد ممنون», «موفق باشید». A message is small talk when it has a word
+of its kind (an anchor: «سلام», «ممنون», «خداحافظ», «باشه») and every other word
+may accompany one («وقتتون», «از راهنماییتون»); a word such as «کمک» alone is a
+request, not thanks.
+
 >>> small_talk("سلام")
 'greeting'
->>> small_talk("سلام، وقت بخیر!")
+>>> small_talk("سلام، وقتتون بخیر! خسته نباشید")
 'greeting'
->>> small_talk("خیلی ممنون")
+>>> small_talk("خیلی ممنون از راهنماییتون")
 'thanks'
->>> small_talk("باشه ممنون")
+>>> small_talk("مرسی، مشکلم حل شد")
 'ok'
 >>> small_talk("👍")
 'thanks'
 >>> small_talk("سلام رمزم یادم رفته") is None
 True
+>>> small_talk("کمک") is None
+True
 """
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from triage.person import fold
 
 # ok: an acknowledgement; wordless: emoji or punctuation alone (nothing to answer or hand off).
 SmallTalk = Literal["greeting", "thanks", "ok", "bye", "wordless"]
-MAX_WORDS = 5
+MAX_WORDS = 6
 
+# Set phrases of several words, each read as one anchor word of its kind (on folded text,
+# where «می» is joined to its verb).
+_YOUR = r"(?:تون|تان|ت)?"  # «وقتتون», «دستتان», «دمت»: the possessive suffixes
+_BE = r"باشید|باشین|باشی"
+_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(rf"(?<!\S)(?:{pattern})(?!\S)"), anchor)
+    for pattern, anchor in (
+        (r"خسته نباشید|خسته نباشین|خسته نباشی|خدا قوت|خداقوت", "سلام"),
+        (r"عرض ادب|عرض سلام", "سلام"),
+        (rf"دست{_YOUR}(?: شما)? درد نکنه|دست{_YOUR}(?: شما)? درد نکند", "ممنون"),
+        (rf"دم{_YOUR}(?: شما)? گرم", "ممنون"),
+        (r"لطف کردید|لطف کردین|لطف کردی|لطف دارید|لطف داری|زحمت کشیدید|زحمت کشیدین", "ممنون"),
+        (rf"(?:سلامت|موفق|پیروز|شاد) (?:{_BE})", "خداحافظ"),
+        (rf"(?:روز|شب|وقت){_YOUR} خوش", "خداحافظ"),
+        (r"به امید دیدار|فعلا خدانگهدار", "خداحافظ"),
+    )
+)
+# «مشکلم حل شد» closes a conversation; «حل شد؟» asks about one, and «حل نشد» is a problem.
+_SOLVED = re.compile(
+    r"(?<!\S)(?:(?:مشکل|مشکلم|مشکلمون|مسئله|مسیله|مساله) )?"
+    r"(?:حل|برطرف|درست|رفع|اوکی) شد(?!\S)|(?<!\S)کار(?:م)? راه افتاد(?!\S)"
+)
+
+# Anchors: a message of small talk has at least one word of its kind.
 _GREETING = frozenset(
-    {"سلام", "درود", "علیکم", "سلامعلیکم", "صبح", "عصر", "شب", "روز", "وقت", "بخیر", "به",
-     "خیر", "hi", "hello", "hey", "salam", "dorood"}
+    {"سلام", "درود", "علیکم", "سلامعلیکم", "بخیر", "hi", "hello", "hey", "salam", "dorood"}
 )  # fmt: skip
 _THANKS = frozenset(
-    {"ممنون", "ممنونم", "مرسی", "سپاس", "سپاسگزارم", "متشکرم", "متشکر", "تشکر", "دمت", "گرم",
-     "thanks", "thank", "you", "thx", "merci", "mamnoon", "mersi"}
+    {"ممنون", "ممنونم", "ممنونیم", "مرسی", "سپاس", "سپاسگزارم", "سپاسگزاریم", "متشکرم",
+     "متشکریم", "متشکر", "مچکرم", "مچکر", "تشکر", "قربانت", "قربونت", "قربان", "قربون",
+     "thanks", "thank", "thx", "merci", "mamnoon", "mersi"}
 )  # fmt: skip
 _OK = frozenset(
-    {"باشه", "باشد", "اوکی", "حله", "عالی", "آهان", "اهان", "آها", "اها", "فهمیدم", "متوجه",
-     "شدم", "درسته", "آره", "اره", "بله", "چشم", "خوبه", "ok", "okay", "okey", "bashe"}
+    {"باشه", "باشد", "اوکی", "اوکیه", "اکی", "حله", "عالی", "عالیه", "آهان", "اهان", "آها",
+     "اها", "فهمیدم", "متوجه", "شدم", "گرفتم", "درسته", "آره", "اره", "بله", "چشم", "خوبه",
+     "حتما", "حتمن", "ok", "okay", "okey", "bashe"}
 )  # fmt: skip
 _BYE = frozenset(
-    {"خداحافظ", "خدافظ", "خدانگهدار", "بدرود", "بای", "فعلا", "bye", "khodafez", "khodahafez"}
+    {"خداحافظ", "خدافظ", "خدانگهدار", "خدانگهدارتون", "بدرود", "بای", "فعلا", "bye",
+     "khodafez", "khodahafez"}
 )  # fmt: skip
-# Words that add politeness but no request.
+# Words that may accompany a greeting: «صبحتون بخیر», «با سلام و احترام», «خوبید؟».
+_WITH_GREETING = frozenset(
+    {"صبح", "ظهر", "عصر", "شب", "روز", "وقت", "صبحتون", "صبحتان", "ظهرتون", "عصرتون", "عصرتان",
+     "شبتون", "شبتان", "روزتون", "روزتان", "وقتتون", "وقتتان", "وقتت", "به", "خیر", "با",
+     "احترام", "ادب", "بر", "همگی", "همه", "دوستان", "دوست", "شما", "خوبید", "خوبین", "خوبی",
+     "چطورید", "چطورین", "چطوری", "حالتون", "حالتان", "حالت", "حال", "چطوره", "خوب", "هستید"}
+)  # fmt: skip
+# Words that may accompany thanks: «ممنون از راهنماییتون», «تشکر میکنم», «thank you».
+_WITH_THANKS = frozenset(
+    {"از", "شما", "بابت", "همه", "چیز", "کمک", "کمکتون", "کمکتان", "کمکت", "کمکاتون",
+     "راهنمایی", "راهنماییتون", "راهنماییتان", "راهنماییت", "پاسخ", "پاسختون", "پاسخگویی",
+     "پاسخگوییتون", "جواب", "جوابتون", "لطف", "لطفتون", "زحمت", "زحماتتون", "وقتی", "که",
+     "گذاشتید", "میکنم", "میکنیم", "بسیار", "زیاد", "دنیا", "یک", "یه", "you", "so", "much",
+     "very"}
+)  # fmt: skip
+# Words that add politeness to any kind but no request.
 _FILLER = frozenset({"خیلی", "و", "هم", "آقا", "خانم", "جان", "عزیز", "لطفا", "خب", "دیگه"})
+_ASKS = re.compile("[?؟]")
 # Emoji that say thanks or all right on their own.
 _THANKS_EMOJI = frozenset("👍🙏❤🌹🌷💐👌☺🙂😊✅💯🤝")
 
@@ -57,19 +108,26 @@ def small_talk(text: str) -> SmallTalk | None:
         if not text.strip():
             return None  # nothing at all: not a message to answer here
         return "thanks" if any(c in _THANKS_EMOJI for c in text) else "wordless"
+    for pattern, anchor in _PHRASES:
+        folded = pattern.sub(anchor, folded)
+    if not _ASKS.search(text):
+        folded = _SOLVED.sub("حله", folded)
     words = [w for w in folded.split() if w not in _FILLER]
     if len(words) > MAX_WORDS:
         return None
     if not words:
         return "ok"  # «خب», «خیلی» and the like on their own
-    if all(w in _THANKS for w in words):
-        return "thanks"
-    if any(w in _GREETING for w in words) and all(
-        w in _GREETING or w in _THANKS or w in _OK for w in words
-    ):
-        return "greeting"
-    if any(w in _BYE for w in words) and all(w in _BYE or w in _THANKS or w in _OK for w in words):
+    if _only(words, _GREETING, _WITH_GREETING | _THANKS | _OK):
+        return "greeting"  # «سلام، ممنون»: hello first
+    if _only(words, _THANKS, _WITH_THANKS | _GREETING | _WITH_GREETING):
+        return "thanks"  # «سلام، ممنون از راهنماییتون»
+    if _only(words, _BYE, _THANKS | _WITH_THANKS | _OK):
         return "bye"
-    if all(w in _OK or w in _THANKS for w in words):
+    if _only(words, _OK, _THANKS | _WITH_THANKS):
         return "ok"
     return None
+
+
+def _only(words: list[str], anchors: frozenset[str], others: frozenset[str]) -> bool:
+    """At least one anchor, and every other word an anchor or one that may go with it."""
+    return any(w in anchors for w in words) and all(w in anchors or w in others for w in words)

@@ -581,6 +581,11 @@ async def test_a_closing_word_or_an_emoji_alone_gets_a_word_back_not_a_ticket(
         "باشه ممنون": texts.SMALL_TALK_OK,
         "متوجه شدم": texts.SMALL_TALK_OK,
         "خداحافظ": texts.SMALL_TALK_BYE,
+        # Everyday Persian courtesy, each of which used to open a ticket.
+        "سلام وقتتون بخیر، خسته نباشید": texts.SMALL_TALK_GREETING,
+        "دستتون درد نکنه": texts.SMALL_TALK_THANKS,
+        "مشکلم حل شد": texts.SMALL_TALK_OK,
+        "موفق باشید": texts.SMALL_TALK_BYE,
         "😐": texts.EMPTY_QUESTION,
         "؟؟": texts.EMPTY_QUESTION,
     }

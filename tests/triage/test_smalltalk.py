@@ -6,12 +6,51 @@ import pytest
 from triage.smalltalk import small_talk
 
 
-@pytest.mark.parametrize("text", ["سلام", "سلام، وقت بخیر!", "درود", "صبح بخیر", "hi"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "سلام",
+        "سلام، وقت بخیر!",
+        "درود",
+        "صبح بخیر",
+        "hi",
+        "سلام وقتتون بخیر",
+        "سلام روزتون بخیر",
+        "سلام خسته نباشید",
+        "خسته نباشید",
+        "خدا قوت",
+        "سلام، خوبید؟",
+        "سلام حالتون چطوره",
+        "با سلام و احترام",
+        "عرض ادب",
+        "درود بر شما",
+        "سلام به همگی",
+    ],
+)
 def test_greeting_is_small_talk(text: str) -> None:
     assert small_talk(text) == "greeting"
 
 
-@pytest.mark.parametrize("text", ["ممنون", "خیلی ممنون", "مرسی", "سپاسگزارم", "دمت گرم"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ممنون",
+        "خیلی ممنون",
+        "مرسی",
+        "سپاسگزارم",
+        "دمت گرم",
+        "دمتون گرم",
+        "دستتون درد نکنه",
+        "مچکرم",
+        "تشکر می‌کنم",
+        "ممنونم از راهنماییتون",
+        "خیلی ممنون لطف کردید",
+        "مرسی از کمکتون",
+        "قربون شما",
+        "thank you",
+        "سلام، ممنون از پاسخگوییتون",
+    ],
+)
 def test_thanks_is_small_talk(text: str) -> None:
     assert small_talk(text) == "thanks"
 
@@ -22,13 +61,33 @@ def test_thanks_by_emoji_is_small_talk(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["باشه", "اوکی", "ok", "حله", "عالی", "آهان", "متوجه شدم", "باشه ممنون", "بله", "خب"]
+    "text",
+    [
+        "باشه",
+        "اوکی",
+        "ok",
+        "حله",
+        "عالی",
+        "آهان",
+        "متوجه شدم",
+        "باشه ممنون",
+        "بله",
+        "خب",
+        "عالیه",
+        "باشه حتما",
+        "مشکلم حل شد",
+        "مرسی، حل شد",
+        "ممنون، کارم راه افتاد",
+    ],
 )
 def test_an_acknowledgement_is_small_talk(text: str) -> None:
     assert small_talk(text) == "ok"
 
 
-@pytest.mark.parametrize("text", ["خداحافظ", "ممنون، خدانگهدار", "باشه فعلا", "bye"])
+@pytest.mark.parametrize(
+    "text",
+    ["خداحافظ", "ممنون، خدانگهدار", "باشه فعلا", "bye", "موفق باشید", "روزتون خوش", "سلامت باشید"],
+)
 def test_goodbye_is_small_talk(text: str) -> None:
     assert small_talk(text) == "bye"
 
@@ -56,6 +115,20 @@ def test_a_greeting_among_thanks_or_an_ok_is_a_greeting(text: str) -> None:
         "عالی نیست",
         "۱۲۳۴۵",  # a number may be an order or a contract: the KB and agents judge
         "😡 وصل نمیشه",
+        # Words that accompany courtesy are requests or problems on their own.
+        "کمک",
+        "راهنمایی",
+        "چطوری",
+        "حالم خوب نیست",
+        "سلام جواب بدید",
+        # A problem not solved, or a question whether it is, is for the KB and agents.
+        "مشکلم حل نشد",
+        "درست نشد",
+        "حل شد؟",
+        "خطا رفع شد ولی گزارش نمیاد",
+        "ممنون یه سوال دیگه دارم",
+        "فعلا وصل نمیشه",
+        "سلام، کسی هست؟",  # asks for a person
     ],
 )
 def test_message_with_a_question_is_not_small_talk(text: str) -> None:
