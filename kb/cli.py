@@ -144,6 +144,9 @@ def _chat(kb: KnowledgeBase, args: argparse.Namespace) -> int:
         if _not_a_question(line):
             print(texts.CHAT_NOT_A_QUESTION)
             continue
+        if _asks_for_person(line):
+            print(texts.CHAT_PERSON)
+            continue
         decision = kb.ask(line[:MAX_INPUT_LINE])
         choices = tuple(hit.article_id for hit in decision.choices)
         _print_decision(kb, decision, sys.stdout, verbose=False)
@@ -155,6 +158,13 @@ def _not_a_question(line: str) -> bool:
     from triage.yesno import yes_or_no
 
     return small_talk(line) is not None or yes_or_no(line) is not None
+
+
+def _asks_for_person(line: str) -> bool:
+    """«با کارشناس صحبت کنم»: the bot hands the conversation over without asking the KB."""
+    from triage.person import asks_for_person
+
+    return asks_for_person(line)
 
 
 def _picked_choice(line: str, choices: tuple[str, ...]) -> str | None:

@@ -240,6 +240,14 @@ def test_chat_takes_small_talk_as_the_bot_does_not_as_a_question(sample_kb: Path
     assert texts.CHAT_HANDOFF not in out  # none of them goes to a person
 
 
+def test_chat_says_a_request_for_a_person_goes_to_one(sample_kb: Path) -> None:
+    # The bot hands the conversation over at once, whatever the KB would make of the words.
+    stdin = "با یه آدم واقعی حرف بزنم\nخروج\n".encode()
+    out = run_kb("chat", "--kb-dir", str(sample_kb), stdin=stdin).stdout.decode()
+    assert texts.CHAT_PERSON in out
+    assert texts.CHAT_HELPFUL not in out and texts.CHAT_HANDOFF not in out
+
+
 def test_missing_kb_dir_is_a_clear_error(tmp_path: Path) -> None:
     result = run_kb("ask", "--kb-dir", str(tmp_path / "nope"), "سلام")
     assert result.returncode == 2
