@@ -53,17 +53,22 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     ("وی آی سی", "vic"),
 )
 _COURTESY = re.compile(
-    r"(?:^| )(?:با سلام|سلام|درود|وقت (?:شما |تون |تان )?بخیر|روز بخیر|عصر بخیر|صبح بخیر"
-    r"|خسته نباشید|ممنون(?: میشم)?|مرسی|متشکرم|با تشکر|لطفا|ببخشید)(?= |$)"
+    r"(?:^| )(?:با سلام و احترام|با سلام|سلام علیکم|سلام|درود|عرض ادب|خدا ?قوت"
+    r"|(?:وقت|روز|عصر|صبح)(?: شما| ?تون| ?تان| ?ت)? بخیر|خسته نباشید|خسته نباشین"
+    r"|ممنون(?: میشم)?|مرسی|متشکرم|با تشکر|لطفا|ببخشید)(?= |$)"
 )
 _PHRASE_RE = re.compile("|".join(re.escape(p) for p, _ in _PHRASES))
 _PHRASE_MAP = dict(_PHRASES)
 
 
+def without_courtesy(key: str) -> str:
+    """A normalized key without its greetings and thanks, unless nothing else is left."""
+    return " ".join(_COURTESY.sub(" ", key).split()) or key
+
+
 def expand(key: str) -> str:
     """Add the canonical words for the loanwords and colloquial forms in a normalized key."""
-    stripped = _COURTESY.sub(" ", key).split()
-    words = stripped or key.split()
+    words = without_courtesy(key).split()
     additions = [_WORDS[w] for w in words if w in _WORDS]
     additions += [_PHRASE_MAP[m.group(0)] for m in _PHRASE_RE.finditer(" ".join(words))]
     return " ".join(words + additions)

@@ -23,6 +23,7 @@ from typing import Protocol
 import numpy as np
 
 from kb.article import Article
+from kb.lexicon import without_courtesy
 from kb.normalize import normalize
 
 log = logging.getLogger(__name__)
@@ -253,7 +254,8 @@ class SemanticIndex:
 
     def query_vector(self, text: str) -> np.ndarray | None:
         """The vector of `text`; None when it has nothing to encode or the KB no phrasing."""
-        key = embedding_text(text)
+        # «سلام وقت بخیر، ...» would pull the vector toward greetings, away from the question.
+        key = without_courtesy(embedding_text(text))
         if not key or len(self.texts_) == 0:
             return None
         # Questions are not stored: the engine's decision cache already keeps repeated ones.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kb.lexicon import expand
+from kb.lexicon import expand, without_courtesy
 from kb.normalize import normalize
 from kb.service import KnowledgeBase
 
@@ -21,6 +21,11 @@ def test_colloquial_verbs_gain_their_written_forms() -> None:
 def test_courtesy_is_dropped_but_a_bare_greeting_survives() -> None:
     assert expand(normalize("سلام وقت بخیر، حسابم قفل شده")).split()[:3] == ["حسابم", "قفل", "شده"]
     assert expand(normalize("سلام")) == "سلام"
+
+
+def test_everyday_greetings_are_dropped_with_their_suffixes() -> None:
+    for greeting in ("سلام وقتتون بخیر", "سلام، وقت‌تون بخیر", "با سلام و احترام", "عرض ادب"):
+        assert without_courtesy(normalize(f"{greeting}، حسابم قفل شده")) == "حسابم قفل شده"
 
 
 def test_loanword_question_reaches_the_formal_article(sample_kb: Path) -> None:

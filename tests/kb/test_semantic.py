@@ -487,6 +487,26 @@ def test_arabic_letters_do_not_change_the_semantic_answer(e5_kb: KnowledgeBase) 
     assert persian.top.article_id == "invoice-download"
 
 
+@pytest.mark.parametrize(
+    "greeting", ["سلام وقت بخیر، ", "سلام خسته نباشید، ", "با سلام و احترام، "]
+)
+def test_a_greeting_before_the_question_does_not_change_the_answer(
+    e5_kb: KnowledgeBase, greeting: str
+) -> None:
+    # Most chats open with a greeting; encoded with the question, it made the bot unsure.
+    greeted = e5_kb.ask(greeting + "رمزم یادم رفته")
+    assert greeted.kind == "answer"
+    assert greeted.top is not None and greeted.top.article_id == "password-reset"
+    assert greeted.confidence == e5_kb.ask("رمزم یادم رفته").confidence
+
+
+def test_the_greeting_is_not_encoded_with_the_question(sample_kb: Path) -> None:
+    encoder = WordsEncoder()
+    kb = KnowledgeBase(sample_kb, encoder=encoder)
+    kb.ask("سلام وقتتون بخیر، خسته نباشید. حسابم از صبح قفل شده")
+    assert encoder.encoded[-1] == "حسابم از صبح قفل شده"
+
+
 def test_only_questions_that_need_the_encoder_are_sent_off_the_event_loop(
     sample_kb: Path,
 ) -> None:
