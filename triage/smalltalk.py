@@ -18,7 +18,7 @@ request, not thanks.
 >>> small_talk("خیلی ممنون از راهنماییتون")
 'thanks'
 >>> small_talk("مرسی، مشکلم حل شد")
-'ok'
+'solved'
 >>> small_talk("👍")
 'thanks'
 >>> small_talk("سلام رمزم یادم رفته") is None
@@ -30,12 +30,14 @@ True
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 from typing import Literal
 
 from triage.person import fold
 
-# ok: an acknowledgement; wordless: emoji or punctuation alone (nothing to answer or hand off).
-SmallTalk = Literal["greeting", "thanks", "ok", "bye", "wordless"]
+# ok: an acknowledgement; solved: «مشکلم حل شد», the problem is gone (after an answer: it
+# helped); wordless: emoji or punctuation alone (nothing to answer or hand off).
+SmallTalk = Literal["greeting", "thanks", "ok", "solved", "bye", "wordless"]
 MAX_WORDS = 6
 
 # Set phrases of several words, each read as one anchor word of its kind (on folded text,
@@ -56,6 +58,8 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 # «مشکلم حل شد» closes a conversation; «حل شد؟» asks about one, and «حل نشد» is a problem.
+# Each is read as «حلشد», a word of its own (also as typed without the space).
+_SOLVED_WORD = "حلشد"
 _SOLVED = re.compile(
     r"(?<!\S)(?:(?:مشکل|مشکلم|مشکلمون|مسئله|مسیله|مساله) )?"
     r"(?:حل|برطرف|درست|رفع|اوکی) شد(?!\S)|(?<!\S)کار(?:م)? راه افتاد(?!\S)"
@@ -111,12 +115,14 @@ def small_talk(text: str) -> SmallTalk | None:
     for pattern, anchor in _PHRASES:
         folded = pattern.sub(anchor, folded)
     if not _ASKS.search(text):
-        folded = _SOLVED.sub("حله", folded)
+        folded = _SOLVED.sub(_SOLVED_WORD, folded)
     words = [w for w in folded.split() if w not in _FILLER]
     if len(words) > MAX_WORDS:
         return None
     if not words:
         return "ok"  # «خب», «خیلی» and the like on their own
+    if _only(words, {_SOLVED_WORD}, _THANKS | _WITH_THANKS | _OK | _GREETING):
+        return "solved"  # «ممنون، مشکلم حل شد»
     if _only(words, _GREETING, _WITH_GREETING | _THANKS | _OK):
         return "greeting"  # «سلام، ممنون»: hello first
     if _only(words, _THANKS, _WITH_THANKS | _GREETING | _WITH_GREETING):
@@ -128,6 +134,6 @@ def small_talk(text: str) -> SmallTalk | None:
     return None
 
 
-def _only(words: list[str], anchors: frozenset[str], others: frozenset[str]) -> bool:
+def _only(words: list[str], anchors: Set[str], others: Set[str]) -> bool:
     """At least one anchor, and every other word an anchor or one that may go with it."""
     return any(w in anchors for w in words) and all(w in anchors or w in others for w in words)

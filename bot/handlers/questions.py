@@ -16,13 +16,14 @@ from bot.tickets import hits_of, memory_start, open_ticket, question_context
 from kb.decision import Hit
 from storage.models import KBDecision
 from storage.repositories import get_decision, record_decision, record_feedback
-from triage.smalltalk import SmallTalk
+from triage.smalltalk import SmallTalk, small_talk
 from triage.yesno import YesNo, yes_or_no
 
 _SMALL_TALK_REPLIES: dict[SmallTalk, str] = {
     "greeting": texts.SMALL_TALK_GREETING,
     "thanks": texts.SMALL_TALK_THANKS,
     "ok": texts.SMALL_TALK_OK,
+    "solved": texts.SMALL_TALK_OK,  # with no answer waiting for feedback
     "bye": texts.SMALL_TALK_BYE,
     "wordless": texts.EMPTY_QUESTION,  # emoji or punctuation alone: ask for a few words
 }
@@ -54,6 +55,11 @@ async def on_question(update: Update, context: BotContext) -> None:
         return
     typed = yes_or_no(question)
     if typed is not None and await _answer_typed(work, services, typed):
+        return
+    # «ممنون، مشکلم حل شد» under an answer says it helped, as «بله» would.
+    if small_talk(question) == "solved" and await _answer_typed(
+        work, services, "yes", feedback_only=True
+    ):
         return
     decision = services.kb.ask_now(question)
     if decision is None:  # the sentence encoder runs: milliseconds, off the event loop
@@ -102,10 +108,12 @@ def _stored_hits(hits: tuple[Hit, ...], offered: int) -> list[dict[str, object]]
     ]
 
 
-async def _answer_typed(work: Work, services: Services, typed: YesNo) -> bool:
+async def _answer_typed(
+    work: Work, services: Services, typed: YesNo, *, feedback_only: bool = False
+) -> bool:
     """Take a typed «بله» or «نه» as the answer to the bot's last yes-or-no question, if its
-    last word was one: "was this helpful?" under an article, or "did you mean this guide?"
-    over a single guide. False when there is no such question to answer."""
+    last word was one: "was this helpful?" under an article, or (unless `feedback_only`) "did
+    you mean this guide?" over a single guide. False when there is no such question to answer."""
     previous = await latest_decision(
         work.session, customer_id=work.customer_id, since=memory_start(services)
     )
@@ -123,6 +131,8 @@ async def _answer_typed(work: Work, services: Services, typed: YesNo) -> bool:
         else:
             await _not_helpful(work, services, previous)
         return True
+    if feedback_only:
+        return False
     offered = [i for i, row in enumerate(previous.hits or []) if row.get("offered")]
     hits = hits_of(previous, services)
     if previous.kind != "suggest" or len(offered) != 1 or offered[0] >= len(hits):

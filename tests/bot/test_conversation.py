@@ -463,6 +463,27 @@ async def test_a_typed_yes_or_no_answers_was_this_helpful(
     assert tickets == []
 
 
+async def test_saying_the_problem_is_solved_under_an_answer_is_helpful_feedback(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, ANSWERED)
+        await reply(fake, user.id, 1)
+        fake.user_sends_text(user, "ممنون، مشکلم حل شد")
+        thanked = await reply(fake, user.id, 2)
+        fake.user_sends_text(user, "حل شد")  # recorded already: now only an «ok»
+        again = await reply(fake, user.id, 3)
+        await settled(bot, fake)
+        feedback = await bot.rows(Feedback)
+        tickets = await bot.rows(Ticket)
+    assert thanked.text == texts.FEEDBACK_THANKS
+    assert again.text == texts.SMALL_TALK_OK
+    assert [f.helpful for f in feedback] == [True]
+    assert tickets == []
+
+
 async def test_a_typed_yes_or_no_answers_did_you_mean_this_guide(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
@@ -584,7 +605,7 @@ async def test_a_closing_word_or_an_emoji_alone_gets_a_word_back_not_a_ticket(
         # Everyday Persian courtesy, each of which used to open a ticket.
         "سلام وقتتون بخیر، خسته نباشید": texts.SMALL_TALK_GREETING,
         "دستتون درد نکنه": texts.SMALL_TALK_THANKS,
-        "مشکلم حل شد": texts.SMALL_TALK_OK,
+        "مشکلم حل شد": texts.SMALL_TALK_OK,  # no answer asked whether it helped
         "موفق باشید": texts.SMALL_TALK_BYE,
         "😐": texts.EMPTY_QUESTION,
         "؟؟": texts.EMPTY_QUESTION,

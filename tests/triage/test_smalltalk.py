@@ -75,13 +75,17 @@ def test_thanks_by_emoji_is_small_talk(text: str) -> None:
         "خب",
         "عالیه",
         "باشه حتما",
-        "مشکلم حل شد",
-        "مرسی، حل شد",
-        "ممنون، کارم راه افتاد",
     ],
 )
 def test_an_acknowledgement_is_small_talk(text: str) -> None:
     assert small_talk(text) == "ok"
+
+
+@pytest.mark.parametrize(
+    "text", ["مشکلم حل شد", "مرسی، حل شد", "ممنون، کارم راه افتاد", "درست شد خیلی ممنون", "حلشد"]
+)
+def test_saying_the_problem_is_solved_is_small_talk_of_its_own(text: str) -> None:
+    assert small_talk(text) == "solved"
 
 
 @pytest.mark.parametrize(
