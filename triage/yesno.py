@@ -15,6 +15,7 @@ True
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from triage.person import fold
@@ -30,11 +31,27 @@ _NO = frozenset({"نه", "نخیر", "خیر", "نچ", "no", "nope", "na", "nah"
 _WITH_YES = frozenset({"ممنون", "مرسی", "خیلی", "کمک", "کرد", "بود", "همون", "خودشه", "عالی"})
 _WITH_NO = frozenset({"کمک", "نکرد", "نکرده", "نبود", "نیست", "اصلا", "متاسفانه", "ممنون", "مرسی"})
 MAX_WORDS = 4
+# Answers said in a few words rather than one, each read as «بله» or «نه» (on folded text,
+# where «می» is joined to its verb): «مفید بود», «به دردم نخورد», «منظورم این نبود».
+_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(rf"(?<!\S)(?:{pattern})(?!\S)"), answer)
+    for pattern, answer in (
+        (r"(?:مفید|کمکی|کاربردی|خوب|عالی) نبود|(?:کمک|کمکی) نکرد|به دردم نخورد|جواب نداد"
+         r"|(?:فایده|فایده ای) نداشت|بی فایده بود|(?:منظورم|مشکلم|سوالم) (?:این|اون) نبود"
+         r"|(?:اینو|این را|این رو) نمیخواستم|(?:مشکلم |هنوز )?(?:حل|درست) نشد(?:ه)?"
+         r"|هنوز مشکل دارم", "نه"),
+        (r"(?:مفید|کاربردی|عالی) بود|کمک کرد|به دردم خورد|جواب داد|همین بود"
+         r"|(?:همینو|همین را|همین رو) میخواستم", "بله"),
+    )
+)  # fmt: skip
 
 
 def yes_or_no(text: str) -> YesNo | None:
     """Return "yes" or "no" when the message is only that answer; otherwise None."""
-    words = fold(text).split()
+    folded = fold(text)
+    for pattern, answer in _PHRASES:
+        folded = pattern.sub(answer, folded)
+    words = folded.split()
     if not words or len(words) > MAX_WORDS:
         return None
     if any(w in _YES for w in words) and all(w in _YES or w in _WITH_YES for w in words):

@@ -441,7 +441,7 @@ async def test_a_typed_yes_or_no_answers_was_this_helpful(
     async with running_bot(settings, fake) as bot:
         glad, unhappy = fake.new_user("خرسند"), fake.new_user("ناراضی")
         answers = []
-        for user, typed in ((glad, "بله ممنون"), (unhappy, "نه، کمک نکرد")):
+        for user, typed in ((glad, "بله ممنون، مفید بود"), (unhappy, "به دردم نخورد")):
             fake.user_sends_text(user, ANSWERED)
             answers.append(await reply(fake, user.id, 1))
             fake.user_sends_text(user, typed)

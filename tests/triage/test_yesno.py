@@ -5,12 +5,44 @@ import pytest
 from triage.yesno import yes_or_no
 
 
-@pytest.mark.parametrize("text", ["بله", "آره", "اره", "بله ممنون", "بله، همین", "yes", "دقیقا"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "بله",
+        "آره",
+        "اره",
+        "بله ممنون",
+        "بله، همین",
+        "yes",
+        "دقیقا",
+        "مفید بود",
+        "بله خیلی ممنون مفید بود",
+        "آره کمک کرد",
+        "همینو می‌خواستم",
+    ],
+)
 def test_yes(text: str) -> None:
     assert yes_or_no(text) == "yes"
 
 
-@pytest.mark.parametrize("text", ["نه", "نخیر", "نه، کمک نکرد", "نه اصلا", "no", "نه ممنون"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "نه",
+        "نخیر",
+        "نه، کمک نکرد",
+        "نه اصلا",
+        "no",
+        "نه ممنون",
+        "کمکی نکرد",
+        "به دردم نخورد",
+        "جواب نداد",
+        "نه فایده نداشت",
+        "نه، منظورم این نبود",
+        "مشکلم حل نشد",
+        "نه هنوز مشکل دارم",
+    ],
+)
 def test_no(text: str) -> None:
     assert yes_or_no(text) == "no"
 
@@ -24,6 +56,9 @@ def test_no(text: str) -> None:
         "باشه",
         "",
         "بله بله بله بله بله",  # too long to be only an answer
+        "کمک کرد ولی وصل نمیشه",
+        "جواب ندادید",  # a complaint about the agents, not an answer
+        "پرداخت انجام شد ولی فاکتور نیومد",
     ],
 )
 def test_anything_more_is_not_a_bare_answer(text: str) -> None:
