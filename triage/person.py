@@ -101,6 +101,8 @@ _PERSON_PREFIXES = _folded(
 _PERSON_WORDS = frozenset(
     _folded("آدم", "آدمی", "ادم", "ادمی", "کسی", "نفر", "شخص", "فرد", "ensan", "adam")
 )
+# «یکی» is "someone" only as whom to talk with («با یکی صحبت کنم»); elsewhere it is "one of".
+_SOMEONE = re.compile(r"(?<!\S)با یکی(?!\S)")
 # Verbs of talking, connecting or calling (prefix match).
 _TALK_PREFIXES = _folded(
     "صحبت",
@@ -141,7 +143,11 @@ def _looks_like_request(folded: str) -> bool:
         return False
     if _NOT_BOT.search(folded):
         return True
-    names_person = _has_prefix(tokens, _PERSON_PREFIXES) or any(t in _PERSON_WORDS for t in tokens)
+    names_person = (
+        _has_prefix(tokens, _PERSON_PREFIXES)
+        or any(t in _PERSON_WORDS for t in tokens)
+        or _SOMEONE.search(folded) is not None
+    )
     if not names_person:
         return False
     if len(tokens) <= SHORT_REQUEST_WORDS:

@@ -25,6 +25,8 @@ from triage.person import PersonRequestDetector, asks_for_person
         "میخوام با مسئول صحبت کنم",  # «ئ» is folded in the message and in the word list alike
         "مسئول لطفا",
         "یه نفر جواب بده",
+        "میشه با یکی صحبت کنم",
+        "با یکی وصلم کنید",
     ],
 )
 def test_request_for_a_person_is_recognised(text: str) -> None:
@@ -39,6 +41,8 @@ def test_request_for_a_person_is_recognised(text: str) -> None:
         "چطور به وی پی ان وصل شوم",
         "۵ نفر از همکاران نمی‌توانند وارد شوند",
         "پشتیبانی شبکه قطع است",
+        "یکی از همکارام میخواد فایل ببینه",  # «یکی» as "one of", with a verb of wanting
+        "با یکی از همکاران فایل را به اشتراک بگذارم",
         "سلام",
         "",
         "   ",
