@@ -50,6 +50,9 @@ _FOLD = str.maketrans(
 )
 _DIACRITICS = re.compile(r"[\u064b-\u065f\u0670]")
 _PUNCT = re.compile(r"[^\w\s]")
+# Three or more of one letter (never a digit: «۱۰۰۰»), or a doubled alef («سلاام»): Persian
+# words do not have them, chat does. «یی» stays («راهنمایی»).
+_DRAWN_OUT = re.compile(r"([^\W\d_])\1{2,}|اا+")
 _MI_PREFIX = re.compile(r"(?<!\S)(ن?می)\s+(?=\S)")
 
 
@@ -63,9 +66,11 @@ def _default_normalizer() -> Callable[[str], str] | None:
 
 
 def fold(text: str) -> str:
-    """Fold letter variants, half-spaces, diacritics and punctuation; join «می» to its verb."""
+    """Fold letter variants, half-spaces, diacritics and punctuation; join «می» to its verb;
+    shorten a letter drawn out for emphasis («سلاااام», «مرسییی»)."""
     text = _DIACRITICS.sub("", text.translate(_FOLD)).lower()
     text = _PUNCT.sub(" ", text)
+    text = _DRAWN_OUT.sub(lambda drawn: drawn.group(0)[0], text)
     text = _MI_PREFIX.sub(r"\1", text)
     return " ".join(text.split())
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from triage.person import PersonRequestDetector, asks_for_person
+from triage.person import PersonRequestDetector, asks_for_person, fold
 
 
 @pytest.mark.parametrize(
@@ -27,6 +27,7 @@ from triage.person import PersonRequestDetector, asks_for_person
         "یه نفر جواب بده",
         "میشه با یکی صحبت کنم",
         "با یکی وصلم کنید",
+        "اپراتوووور",
     ],
 )
 def test_request_for_a_person_is_recognised(text: str) -> None:
@@ -73,3 +74,9 @@ def test_a_failing_normalizer_never_breaks_detection() -> None:
     detect = PersonRequestDetector(normalizer=broken)
     assert detect("اپراتور")
     assert not detect("سلام")
+
+
+def test_folding_shortens_drawn_out_letters_but_not_numbers_or_real_doubles() -> None:
+    assert fold("سلاااام، مرسییی") == "سلام مرسی"
+    assert fold("سلاام") == "سلام"
+    assert fold("راهنمایی ۱۰۰۰ تومان 2000") == "راهنمایی ۱۰۰۰ تومان 2000"

@@ -25,6 +25,10 @@ from triage.smalltalk import small_talk
         "عرض ادب",
         "درود بر شما",
         "سلام به همگی",
+        "سلاااام",  # drawn out for emphasis
+        "الو",
+        "هستید؟",
+        "تست",
     ],
 )
 def test_greeting_is_small_talk(text: str) -> None:
@@ -49,6 +53,8 @@ def test_greeting_is_small_talk(text: str) -> None:
         "قربون شما",
         "thank you",
         "سلام، ممنون از پاسخگوییتون",
+        "مرسییی",
+        "ممنونننن",
     ],
 )
 def test_thanks_is_small_talk(text: str) -> None:
@@ -133,6 +139,7 @@ def test_a_greeting_among_thanks_or_an_ok_is_a_greeting(text: str) -> None:
         "ممنون یه سوال دیگه دارم",
         "فعلا وصل نمیشه",
         "سلام، کسی هست؟",  # asks for a person
+        "تست سرعت اینترنت",
     ],
 )
 def test_message_with_a_question_is_not_small_talk(text: str) -> None:

@@ -19,6 +19,7 @@ from triage.yesno import yes_or_no
         "بله خیلی ممنون مفید بود",
         "آره کمک کرد",
         "همینو می‌خواستم",
+        "آرهههه",
     ],
 )
 def test_yes(text: str) -> None:
@@ -41,6 +42,7 @@ def test_yes(text: str) -> None:
         "نه، منظورم این نبود",
         "مشکلم حل نشد",
         "نه هنوز مشکل دارم",
+        "نههههه",
     ],
 )
 def test_no(text: str) -> None:
