@@ -108,6 +108,14 @@ _PERSON_WORDS = frozenset(
 )
 # «یکی» is "someone" only as whom to talk with («با یکی صحبت کنم»); elsewhere it is "one of".
 _SOMEONE = re.compile(r"(?<!\S)با یکی(?!\S)")
+# Words before a person word that make it a role: «دسترسی ادمین», «نقش مدیر», «پنل کارشناس».
+_ROLE_OF = frozenset(
+    _folded("نقش", "دسترسی", "پنل", "حساب", "اکانت", "سطح", "کاربر", "یوزر", "رمز", "پسورد")
+)
+# Verbs after a person word that make the customer one: «ادمین بشم», «کارشناس شدم».
+_BECOME = frozenset(
+    _folded("بشم", "بشوم", "شوم", "بشه", "بشود", "بشیم", "شدن", "شده", "شدم", "هستم", "باشم")
+)
 # Verbs of talking, connecting or calling (prefix match).
 _TALK_PREFIXES = _folded(
     "صحبت",
@@ -148,16 +156,24 @@ def _looks_like_request(folded: str) -> bool:
         return False
     if _NOT_BOT.search(folded):
         return True
-    names_person = (
-        _has_prefix(tokens, _PERSON_PREFIXES)
-        or any(t in _PERSON_WORDS for t in tokens)
-        or _SOMEONE.search(folded) is not None
+    names_person = _SOMEONE.search(folded) is not None or any(
+        _names_person(tokens, i) for i in range(len(tokens))
     )
     if not names_person:
         return False
     if len(tokens) <= SHORT_REQUEST_WORDS:
         return True
     return _has_prefix(tokens, _TALK_PREFIXES) or _has_prefix(tokens, _WANT_PREFIXES)
+
+
+def _names_person(tokens: list[str], i: int) -> bool:
+    """Whether the i-th word names a person to talk to, not a role («نقش ادمین», «ادمین بشم»)."""
+    token = tokens[i]
+    if not (token.startswith(_PERSON_PREFIXES) or token in _PERSON_WORDS):
+        return False
+    before = tokens[i - 1] if i > 0 else ""
+    after = tokens[i + 1] if i + 1 < len(tokens) else ""
+    return before not in _ROLE_OF and after not in _BECOME
 
 
 class PersonRequestDetector:

@@ -28,6 +28,7 @@ from triage.person import PersonRequestDetector, asks_for_person, fold
         "میشه با یکی صحبت کنم",
         "با یکی وصلم کنید",
         "اپراتوووور",
+        "میخوام با ادمین صحبت کنم",
     ],
 )
 def test_request_for_a_person_is_recognised(text: str) -> None:
@@ -44,6 +45,11 @@ def test_request_for_a_person_is_recognised(text: str) -> None:
         "پشتیبانی شبکه قطع است",
         "یکی از همکارام میخواد فایل ببینه",  # «یکی» as "one of", with a verb of wanting
         "با یکی از همکاران فایل را به اشتراک بگذارم",
+        # a role the customer wants, not a person to talk to
+        "میخوام ادمین بشم",
+        "دسترسی ادمین میخوام",
+        "نقش ادمین لازم دارم",
+        "کارشناس هستم رمزم یادم رفته",
         "سلام",
         "",
         "   ",
