@@ -63,6 +63,8 @@ from storage.repositories import (
     ticket_by_thread,
 )
 from storage.timestamps import utcnow
+from triage.rating import typed_rating
+from triage.smalltalk import small_talk
 
 log = logging.getLogger(__name__)
 
@@ -330,6 +332,23 @@ async def on_rating(update: Update, context: BotContext) -> None:
         work.answer_callback(query.id, desk_texts.RATING_STALE)
         return
     work.answer_callback(query.id, desk_texts.RATING_THANKS_TOAST)
+    await _rated(work, ticket, rating)
+
+
+async def _rate(work: Work, ticket_id: int, rating: int) -> bool:
+    """Record a rating typed as a digit («۵») for the ticket just closed; False when that
+    ticket is rated already (the digit is then something else)."""
+    outcome, ticket = await service.rate(
+        work.session, ticket_id=ticket_id, customer_id=work.customer_id, rating=rating
+    )
+    if outcome != "rated" or ticket is None:
+        return False
+    await _rated(work, ticket, rating)
+    return True
+
+
+async def _rated(work: Work, ticket: Ticket, rating: int) -> None:
+    """Thank the customer, show the rating on the card and in the topic, await a comment."""
     await work.reply(desk_texts.RATING_THANKS)
     card_changed(work, ticket.id)
     notice(work, ticket, desk_texts.rated_notice(rating))
@@ -583,7 +602,13 @@ async def after_close(update: Update, context: BotContext) -> None:
             card_changed(work, commented)
             raise ApplicationHandlerStop
     closed_at = customer.follow_up_at
-    if customer.follow_up_ticket_id is None or (message.text or "").startswith("/"):
+    closed_id = customer.follow_up_ticket_id
+    if closed_id is None or (message.text or "").startswith("/"):
+        return
+    rating = typed_rating(message.text) if message.text else None
+    if rating is not None and await _rate(work, closed_id, rating):
+        raise ApplicationHandlerStop
+    if _no_new_problem(message):  # «ممنون»، «👍»: answered as ever; the next message may follow up
         return
     await clear_after_close(work.session, user_id=customer.id)
     if closed_at is None or utcnow() - closed_at > FOLLOW_UP_WINDOW:
@@ -606,6 +631,13 @@ async def after_close(update: Update, context: BotContext) -> None:
             )
         )
     raise ApplicationHandlerStop
+
+
+def _no_new_problem(message: Message) -> bool:
+    """Thanks, a goodbye or a sticker after a close: words for the closed ticket, not a new one."""
+    if message.sticker is not None:
+        return True
+    return message.text is not None and small_talk(message.text) is not None
 
 
 def customer_handlers() -> list[BaseHandler[Update, BotContext, None]]:

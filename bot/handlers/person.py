@@ -9,6 +9,7 @@ from bot import keyboards, texts
 from bot.context import BotContext
 from bot.tickets import hits_of, open_ticket, question_context
 from storage.repositories import get_decision
+from triage.smalltalk import small_talk
 
 
 async def on_human(update: Update, context: BotContext) -> None:
@@ -51,10 +52,16 @@ async def on_person_button(update: Update, context: BotContext) -> None:
 
 
 async def on_unreadable(update: Update, context: BotContext) -> None:
-    """Explain kindly that the KB reads only text (no ticket is open: it would be relayed)."""
+    """Explain kindly that the KB reads only text (no ticket is open: it would be relayed);
+    a 👍 or 🙏 sticker is thanks, and gets the word thanks get."""
     work = context.work
-    if work.customer is not None:
-        await work.reply(texts.NON_TEXT_NO_TICKET, keyboards.person_only())
+    if work.customer is None:
+        return
+    sticker = update.message.sticker if update.message else None
+    if sticker is not None and small_talk(sticker.emoji or "") == "thanks":
+        await work.reply(texts.SMALL_TALK_THANKS)
+        return
+    await work.reply(texts.NON_TEXT_NO_TICKET, keyboards.person_only())
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:

@@ -629,13 +629,15 @@ async def test_messages_the_kb_cannot_read_get_a_helpful_reply(
         user = fake.new_user()
         fake.user_sends_photo(user)
         fake.user_sends_voice(user)
-        fake.user_sends_sticker(user)
+        fake.user_sends_sticker(user)  # 👍: thanks, not something to read
         fake.user_sends_document(user)
         fake.user_sends_location(user)
         fake.user_sends_contact(user)
         replies = await fake.wait_for_messages_async(user.id, 6)
         await settled(bot, fake)
         kinds = [m.kind for m in await bot.rows(Message, Message.direction == "in")]
+    thumbs_up = replies.pop(2)
+    assert (thumbs_up.text, thumbs_up.button_texts) == (texts.SMALL_TALK_THANKS, [])
     assert all("نمی‌توانم بخوانم" in text for text in texts_of(replies))
     assert all(r.button_texts == ["👤 گفتگو با کارشناس"] for r in replies)
     assert kinds == ["photo", "voice", "sticker", "document", "location", "contact"]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
-from bot import desk_texts
+from bot import desk_texts, texts
 from bot.config import Settings
 from bot.texts import NOT_RELAYED_KIND
 from storage.models import Customer, Message, Ticket
@@ -199,6 +199,55 @@ async def test_a_follow_up_file_telegram_cannot_copy_is_refused_to_the_customer(
         await settled(bot, fake)
     told = fake.last_sent_to(opened.user.id)
     assert (told.text, told.reply_to_message_id) == (NOT_RELAYED_KIND, sent.message_id)
+
+
+async def test_thanks_after_a_close_is_answered_and_opens_no_ticket(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await _opened_and_closed(bot, fake)
+        told = len(fake.sent_to(opened.user.id))
+        fake.user_sends_text(opened.user, "خیلی ممنون 🙏")
+        fake.user_sends_sticker(opened.user)  # 👍
+        fake.user_sends_text(opened.user, "خدانگهدار")
+        replies = await fake.wait_for_messages_async(opened.user.id, told + 3)
+        await settled(bot, fake)
+        assert len(await bot.rows(Ticket)) == 1 and len(fake.topics()) == 1
+        # A real problem afterwards is still a follow-up of the closed ticket.
+        fake.user_sends_text(opened.user, "هنوز همان مشکل را دارم")
+        await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="new topic")
+        await settled(bot, fake)
+        tickets = await bot.rows(Ticket)
+    assert [m.text for m in replies[told:]] == [
+        texts.SMALL_TALK_THANKS,
+        texts.SMALL_TALK_THANKS,
+        texts.SMALL_TALK_BYE,
+    ]
+    assert tickets[1].previous_ticket_id == tickets[0].id
+
+
+async def test_a_rating_typed_as_a_digit_after_a_close_is_recorded(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await _opened_and_closed(bot, fake)
+        told = len(fake.sent_to(opened.user.id))
+        fake.user_sends_text(opened.user, "۵")
+        await fake.wait_for_messages_async(opened.user.id, told + 1)
+        await settled(bot, fake)
+        fake.user_sends_text(opened.user, "سریع و دقیق بود")
+        await fake.wait_for_messages_async(opened.user.id, told + 2)
+        await settled(bot, fake)
+        fake.user_sends_text(opened.user, "۴")  # rated already: a follow-up, not a new rating
+        await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="new topic")
+        await settled(bot, fake)
+        rated = await ticket(bot, opened.ticket_id)
+        notes = topic_texts(fake, opened.thread_id)
+    assert fake.sent_to(opened.user.id)[told].text == desk_texts.RATING_THANKS
+    assert (rated.rating, rated.rating_comment) == (5, "سریع و دقیق بود")
+    assert desk_texts.rated_notice(5) in notes
 
 
 async def test_a_command_after_a_close_opens_nothing_and_a_text_follow_up_is_not_copied_twice(
