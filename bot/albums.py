@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -10,6 +11,11 @@ from telegram import Message
 from bot.context import Work
 from bot.intake import album_of
 from storage.models import InboxUpdate
+from storage.models import Message as LoggedMessage
+from storage.timestamps import utcnow
+
+# An album's items reach the bot within seconds; an hour allows for a restart in between.
+ALBUM_ARRIVES_WITHIN = timedelta(hours=1)
 
 
 async def album_siblings(work: Work, message: Message) -> tuple[int, ...]:
@@ -35,3 +41,22 @@ async def album_siblings(work: Work, message: Message) -> tuple[int, ...]:
         if same_chat and album_of(payload) == group:
             ids.append(int(item["message_id"]))
     return tuple(sorted(i for i in ids if i > message.message_id))
+
+
+async def answered_with_album(work: Work, message: Message) -> bool:
+    """Whether an earlier item of the message's album came in already: with no ticket open,
+    the bot answers an album once, for its first item, and the rest stays silent."""
+    group = message.media_group_id
+    if group is None or work.customer is None:
+        return False
+    earlier = await work.session.scalar(
+        select(LoggedMessage.id)
+        .where(
+            LoggedMessage.customer_id == work.customer.id,
+            LoggedMessage.created_at >= utcnow() - ALBUM_ARRIVES_WITHIN,  # the index's range
+            LoggedMessage.media_group_id == group,
+            LoggedMessage.telegram_message_id < message.message_id,
+        )
+        .limit(1)
+    )
+    return earlier is not None

@@ -118,6 +118,7 @@ def _insert_message() -> Insert:
             chat_id=bindparam("chat_id"),
             telegram_message_id=bindparam("telegram_message_id"),
             update_id=bindparam("update_id"),
+            media_group_id=bindparam("media_group_id"),
             created_at=bindparam("created_at"),
         )
         .returning(_messages.c.id)
@@ -228,6 +229,7 @@ async def log_message(
     ticket_id: int | None,
     telegram_message_id: int | None,
     update_id: int | None,
+    media_group_id: str | None = None,
 ) -> int:
     """Append a message to the interaction log; return its id."""
     result = await _execute(
@@ -242,6 +244,7 @@ async def log_message(
             "chat_id": chat_id,
             "telegram_message_id": telegram_message_id,
             "update_id": update_id,
+            "media_group_id": media_group_id,
             "created_at": utcnow(),
         },
     )

@@ -147,6 +147,8 @@ class Message(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     update_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The album an incoming photo or file was part of (one message per item).
+    media_group_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

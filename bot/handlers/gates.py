@@ -62,6 +62,7 @@ async def record_customer(update: Update, context: BotContext) -> None:
             ticket_id=work.ticket_id,
             telegram_message_id=message.message_id,
             update_id=work.update_id,
+            media_group_id=message.media_group_id,
         )
     elif update.callback_query is not None:
         query = update.callback_query

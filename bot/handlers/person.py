@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import keyboards, texts
+from bot.albums import answered_with_album
 from bot.context import BotContext
 from bot.tickets import hits_of, open_ticket, question_context
 from storage.repositories import get_decision
@@ -55,9 +56,11 @@ async def on_unreadable(update: Update, context: BotContext) -> None:
     """Explain kindly that the KB reads only text (no ticket is open: it would be relayed);
     a 👍 or 🙏 sticker is thanks, and gets the word thanks get."""
     work = context.work
-    if work.customer is None:
+    if work.customer is None or update.message is None:
         return
-    sticker = update.message.sticker if update.message else None
+    if await answered_with_album(work, update.message):
+        return  # the album's first item had the answer
+    sticker = update.message.sticker
     if sticker is not None and small_talk(sticker.emoji or "") == "thanks":
         await work.reply(texts.SMALL_TALK_THANKS)
         return

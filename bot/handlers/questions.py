@@ -7,9 +7,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 import triage
 from bot import hotpath, keyboards, texts
+from bot.albums import album_siblings, answered_with_album
 from bot.context import BotContext, Services, Work
+from bot.effects import Relay
 from bot.formatting import bound
 from bot.handlers.browse import send_article
+from bot.handlers.person import on_unreadable
 from bot.message_kinds import QUESTION_MAX
 from bot.queries import failed_attempts_in_row, latest_decision
 from bot.tickets import hits_of, memory_start, open_ticket, question_context
@@ -47,9 +50,17 @@ async def on_question(update: Update, context: BotContext) -> None:
     """Answer a text question from the KB, suggest articles, or hand it to a person."""
     work, services = context.work, context.services
     message = update.message
-    if message is None or message.text is None or work.customer is None:
+    if message is None or work.customer is None:
         return
-    question = bound(message.text.strip(), QUESTION_MAX)
+    # A screenshot's caption («موقع آپلود این خطا میاد») is the question; if it goes to a
+    # person, the screenshot goes with it.
+    words = message.text if message.text is not None else message.caption
+    if words is None or await answered_with_album(work, message):
+        return
+    question = bound(words.strip(), QUESTION_MAX)
+    if message.text is None and (small_talk(question) or yes_or_no(question)):
+        await on_unreadable(update, context)  # «سلام» on a photo: still nothing to read
+        return
     if not question:
         await work.reply(texts.EMPTY_QUESTION)
         return
@@ -94,9 +105,20 @@ async def on_question(update: Update, context: BotContext) -> None:
         await work.reply(prompt, keyboards.suggestions(decision_id, choices))
     else:
         asked, tried = earlier or (question, list(decision.hits))
-        await open_ticket(
+        ticket_id = await open_ticket(
             work, services, reason=outcome.reason or "no_answer", question=asked, tried=tried
         )
+        if message.text is None:  # the photo or file the caption was about
+            work.then(
+                Relay(
+                    ticket_id,
+                    message.chat_id,
+                    message.message_id,
+                    message.media_group_id,
+                    album=await album_siblings(work, message),
+                    tell_customer=True,
+                )
+            )
 
 
 def _stored_hits(hits: tuple[Hit, ...], offered: int) -> list[dict[str, object]]:
@@ -245,7 +267,9 @@ def handlers() -> list[BaseHandler[Update, BotContext, None]]:
         CallbackQueryHandler(on_suggestion, pattern=keyboards.PATTERN_SUGGESTION),
         CallbackQueryHandler(on_feedback, pattern=keyboards.PATTERN_FEEDBACK),
         MessageHandler(
-            filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
+            filters.ChatType.PRIVATE
+            & filters.UpdateType.MESSAGE
+            & ((filters.TEXT & ~filters.COMMAND) | filters.CAPTION),
             on_question,
         ),
     ]
