@@ -4,38 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from alembic import command
-from sqlalchemy import Connection, text
-
-from storage.db import alembic_config, create_engine_from_url
+from tests.storage.migrating import migrate as _run
+from tests.storage.migrating import sql as _sql
 
 CLOSED_AT = datetime(2026, 11, 30, 8, 15, tzinfo=UTC)
-
-
-async def _run(url: str, revision: str, *, down: bool = False) -> None:
-    engine = create_engine_from_url(url)
-
-    def go(connection: Connection) -> None:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, revision)
-
-    try:
-        async with engine.connect() as connection:
-            await connection.run_sync(go)
-            await connection.commit()
-    finally:
-        await engine.dispose()
-
-
-async def _sql(url: str, statement: str) -> list[tuple[object, ...]]:
-    engine = create_engine_from_url(url)
-    try:
-        async with engine.begin() as connection:
-            result = await connection.execute(text(statement))
-            return [tuple(row) for row in result] if result.returns_rows else []
-    finally:
-        await engine.dispose()
 
 
 async def _seed_0001(url: str) -> None:

@@ -1,0 +1,36 @@
+"""Run Alembic to a revision and plain SQL, on a test database (for migration tests)."""
+
+from __future__ import annotations
+
+from alembic import command
+from sqlalchemy import Connection, text
+
+from storage.db import alembic_config, create_engine_from_url
+
+
+async def migrate(url: str, revision: str, *, down: bool = False) -> None:
+    """Upgrade (or downgrade) the database at `url` to `revision`."""
+    engine = create_engine_from_url(url)
+
+    def go(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(go)
+            await connection.commit()
+    finally:
+        await engine.dispose()
+
+
+async def sql(url: str, statement: str) -> list[tuple[object, ...]]:
+    """Run one statement in its own transaction; return its rows, if any."""
+    engine = create_engine_from_url(url)
+    try:
+        async with engine.begin() as connection:
+            result = await connection.execute(text(statement))
+            return [tuple(row) for row in result] if result.returns_rows else []
+    finally:
+        await engine.dispose()
