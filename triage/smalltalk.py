@@ -33,6 +33,7 @@ import re
 from collections.abc import Set
 from typing import Literal
 
+from triage.latin import readings
 from triage.person import fold
 
 # ok: an acknowledgement; solved: «مشکلم حل شد», the problem is gone (after an answer: it
@@ -109,6 +110,14 @@ _THANKS_EMOJI = frozenset("👍🙏❤🌹🌷💐👌☺🙂😊✅💯🤝")
 
 def small_talk(text: str) -> SmallTalk | None:
     """Return the kind of small talk the message is, or None when it may ask something."""
+    for reading in readings(text):  # «merci hal shod» reads «مرسی حل شد»
+        kind = _kind(reading)
+        if kind is not None:
+            return kind
+    return None
+
+
+def _kind(text: str) -> SmallTalk | None:
     folded = fold(text)
     if not folded:
         if not text.strip():

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from triage.latin import readings
 from triage.person import fold
 
 YesNo = Literal["yes", "no"]
@@ -48,6 +49,14 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 
 def yes_or_no(text: str) -> YesNo | None:
     """Return "yes" or "no" when the message is only that answer; otherwise None."""
+    for reading in readings(text):  # «bale», «na»
+        answer = _answer(reading)
+        if answer is not None:
+            return answer
+    return None
+
+
+def _answer(text: str) -> YesNo | None:
     folded = fold(text)
     for pattern, answer in _PHRASES:
         folded = pattern.sub(answer, folded)

@@ -144,3 +144,24 @@ def test_a_greeting_among_thanks_or_an_ok_is_a_greeting(text: str) -> None:
 )
 def test_message_with_a_question_is_not_small_talk(text: str) -> None:
     assert small_talk(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("salam khaste nabashid", "greeting"),
+        ("sghl", "greeting"),  # «سلام» typed on an English keyboard layout
+        ("kheili mamnoon", "thanks"),
+        ("merci hal shod", "solved"),
+        ("khodahafez", "bye"),
+    ],
+)
+def test_small_talk_typed_in_latin_letters_is_read_as_the_persian_it_stands_for(
+    text: str, kind: str
+) -> None:
+    assert small_talk(text) == kind
+
+
+@pytest.mark.parametrize("text", ["ramzam yadam rafte", "nemitoonam login konam", "vpn"])
+def test_a_question_typed_in_latin_letters_is_not_small_talk(text: str) -> None:
+    assert small_talk(text) is None

@@ -65,3 +65,11 @@ def test_no(text: str) -> None:
 )
 def test_anything_more_is_not_a_bare_answer(text: str) -> None:
     assert yes_or_no(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [("bale", "yes"), ("are komak kard", "yes"), ("na", "no"), ("na mersi", "no")],
+)
+def test_an_answer_typed_in_finglish_is_read(text: str, answer: str) -> None:
+    assert yes_or_no(text) == answer
