@@ -25,6 +25,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from triage.latin import readings
+
 # Longest message still read as a bare request («کارشناس لطفا», «اپراتور؟»).
 SHORT_REQUEST_WORDS = 3
 # Longest message inspected at all: a long text is a question even if it names a person.
@@ -57,7 +59,7 @@ _MI_PREFIX = re.compile(r"(?<!\S)(ن?می)\s+(?=\S)")
 
 
 def _default_normalizer() -> Callable[[str], str] | None:
-    """Return the KB's normalizer when it is available (it also fixes Finglish and layouts)."""
+    """Return the KB's normalizer when it is available (Arabic letters, digits, spacing)."""
     try:
         from kb.normalize import normalize
     except ImportError:  # the KB normalizer is optional for this rule
@@ -101,13 +103,18 @@ _PERSON_PREFIXES = _folded(
     "karshenas",
     "operat",
     "poshtiban",
+    "masool",
+    "masoul",
+    "masul",
 )
 # Whole words that name a person («آدم», «کسی», «یه نفر»).
 _PERSON_WORDS = frozenset(
-    _folded("آدم", "آدمی", "ادم", "ادمی", "کسی", "نفر", "شخص", "فرد", "ensan", "adam")
+    _folded(
+        "آدم", "آدمی", "ادم", "ادمی", "کسی", "نفر", "شخص", "فرد", "ensan", "adam", "nafar", "kasi"
+    )
 )
 # «یکی» is "someone" only as whom to talk with («با یکی صحبت کنم»); elsewhere it is "one of".
-_SOMEONE = re.compile(r"(?<!\S)با یکی(?!\S)")
+_SOMEONE = re.compile(r"(?<!\S)(?:با یکی|ba yeki)(?!\S)")
 # Words before a person word that make it a role: «دسترسی ادمین», «نقش مدیر», «پنل کارشناس».
 _ROLE_OF = frozenset(
     _folded("نقش", "دسترسی", "پنل", "حساب", "اکانت", "سطح", "کاربر", "یوزر", "رمز", "پسورد")
@@ -136,6 +143,10 @@ _TALK_PREFIXES = _folded(
     "connect",
     "sohbat",
     "harf",
+    "tamas",
+    "vasl",
+    "ertebat",
+    "zang",
     "جواب",  # «یه نفر جواب بده»: asking for an answer from a person
 )
 # Verbs of wanting (prefix match, after «می»/«نمی» are joined to the verb).
@@ -186,7 +197,8 @@ class PersonRequestDetector:
         """Return True when `text` asks to talk to a person."""
         if not isinstance(text, str) or not text.strip():
             return False
-        if _looks_like_request(fold(text)):
+        # Typed on an English keyboard layout («fh ;hvakhs wpfj ;kl») or in Finglish.
+        if any(_looks_like_request(fold(reading)) for reading in readings(text)):
             return True
         if self.normalizer_ is None:
             return False

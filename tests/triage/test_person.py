@@ -29,6 +29,11 @@ from triage.person import PersonRequestDetector, asks_for_person, fold
         "با یکی وصلم کنید",
         "اپراتوووور",
         "میخوام با ادمین صحبت کنم",
+        # in Latin letters: Finglish, and Persian typed on an English keyboard layout
+        "ba poshtibani tamas begiram",
+        "ba ye nafar harf bezanam",
+        "mikham ba masool sohbat konam",
+        "fh ;hvakhs wpfj ;kl",
     ],
 )
 def test_request_for_a_person_is_recognised(text: str) -> None:
@@ -50,6 +55,8 @@ def test_request_for_a_person_is_recognised(text: str) -> None:
         "دسترسی ادمین میخوام",
         "نقش ادمین لازم دارم",
         "کارشناس هستم رمزم یادم رفته",
+        "vpn vasl nemishe",
+        "ramzam yadam rafte",
         "سلام",
         "",
         "   ",
