@@ -62,7 +62,7 @@ def decide(
 ) -> Outcome:
     """Combine the KB decision for `text` with the conversation's state."""
     talk = small_talk(text)
-    if talk is not None and decision.kind != "answer":
+    if talk is not None:  # even when an article matches: «ممنون از پاسخگوییتون» is no question
         return Outcome("small_talk", talk=talk)
     if wants_person(text):
         return handoff("asked", decision.hits)

@@ -64,6 +64,12 @@ def test_greeting_is_small_talk_not_a_ticket() -> None:
     assert outcome.talk == "greeting"
 
 
+def test_thanks_stays_thanks_even_when_an_article_matches_its_words() -> None:
+    # «پاسخگویی» is in the support-hours article: the customer is thanking, not asking.
+    outcome = decide("ممنون از پاسخگوییتون", answer())
+    assert (outcome.action, outcome.talk) == ("small_talk", "thanks")
+
+
 def test_first_no_offers_the_other_articles() -> None:
     outcome = after_not_helpful((PASSWORD, LOCKED, VPN), "password-reset", failed_attempts=0)
     assert outcome.action == "suggest"
