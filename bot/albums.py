@@ -9,6 +9,7 @@ from sqlalchemy import select
 from telegram import Message
 
 from bot.context import Work
+from bot.effects import Relay
 from bot.intake import album_of
 from storage.models import InboxUpdate
 from storage.models import Message as LoggedMessage
@@ -41,6 +42,21 @@ async def album_siblings(work: Work, message: Message) -> tuple[int, ...]:
         if same_chat and album_of(payload) == group:
             ids.append(int(item["message_id"]))
     return tuple(sorted(i for i in ids if i > message.message_id))
+
+
+async def relay(work: Work, ticket_id: int, message: Message) -> None:
+    """Copy the customer's message into the ticket's topic after the commit, an album whole
+    (its first item takes the rest along); the customer is told if Telegram refuses it."""
+    work.then(
+        Relay(
+            ticket_id=ticket_id,
+            from_chat_id=message.chat_id,
+            message_id=message.message_id,
+            media_group_id=message.media_group_id,
+            album=await album_siblings(work, message),
+            tell_customer=True,
+        )
+    )
 
 
 async def answered_with_album(work: Work, message: Message) -> bool:

@@ -24,7 +24,7 @@ from telegram.ext import (
 )
 
 from bot import desk_texts, keyboards, membership
-from bot.albums import album_siblings
+from bot.albums import album_siblings, relay
 from bot.context import BotContext, Services, Work
 from bot.effects import (
     CloseTopic,
@@ -621,15 +621,7 @@ async def after_close(update: Update, context: BotContext) -> None:
         tried=[],
     )
     if message.text is None:  # a photo or file: the agents see it in the new topic
-        work.then(
-            Relay(
-                ticket_id,
-                message.chat_id,
-                message.message_id,
-                message.media_group_id,
-                tell_customer=True,
-            )
-        )
+        await relay(work, ticket_id, message)
     raise ApplicationHandlerStop
 
 

@@ -10,9 +10,8 @@ from telegram import Chat, Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, TypeHandler, filters
 
 from bot import texts
-from bot.albums import album_siblings
+from bot.albums import relay
 from bot.context import BotContext
-from bot.effects import Relay
 from bot.hotpath import log_message, upsert_customer
 from bot.message_kinds import loggable_text, message_kind
 from storage.repositories import find_link_by_customer_message, touch_customer
@@ -111,16 +110,7 @@ async def relay_to_ticket(update: Update, context: BotContext) -> None:
         direction="to_agents",
     )
     if not copied:  # an album item may have gone along with the album's first item
-        work.then(
-            Relay(
-                ticket_id=work.ticket_id,
-                from_chat_id=message.chat_id,
-                message_id=message.message_id,
-                media_group_id=message.media_group_id,
-                album=await album_siblings(work, message),
-                tell_customer=True,
-            )
-        )
+        await relay(work, work.ticket_id, message)
     await touch_customer(work.session, work.ticket_id, at=utcnow())
     raise ApplicationHandlerStop
 

@@ -7,9 +7,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 import triage
 from bot import hotpath, keyboards, texts
-from bot.albums import album_siblings, answered_with_album
+from bot.albums import answered_with_album, relay
 from bot.context import BotContext, Services, Work
-from bot.effects import Relay
 from bot.formatting import bound
 from bot.handlers.browse import send_article
 from bot.handlers.person import on_unreadable
@@ -109,16 +108,7 @@ async def on_question(update: Update, context: BotContext) -> None:
             work, services, reason=outcome.reason or "no_answer", question=asked, tried=tried
         )
         if message.text is None:  # the photo or file the caption was about
-            work.then(
-                Relay(
-                    ticket_id,
-                    message.chat_id,
-                    message.message_id,
-                    message.media_group_id,
-                    album=await album_siblings(work, message),
-                    tell_customer=True,
-                )
-            )
+            await relay(work, ticket_id, message)
 
 
 def _stored_hits(hits: tuple[Hit, ...], offered: int) -> list[dict[str, object]]:

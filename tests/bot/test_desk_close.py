@@ -187,6 +187,21 @@ async def test_a_photo_soon_after_a_close_opens_a_new_ticket_and_reaches_its_top
     assert [m.content for m in copies] == ["این خطا دوباره آمد"]  # the photo itself, for agents
 
 
+async def test_an_album_soon_after_a_close_reaches_the_new_topic_as_one_album(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await _opened_and_closed(bot, fake)
+        fake.user_sends_album(opened.user, 3, caption="این خطاها دوباره آمد")
+        await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="new topic")
+        await settled(bot, fake)
+        new_topic = fake.topics()[-1].thread_id
+        copies = [m for m in fake.sent_to(fake.agent_chat_id, new_topic) if m.kind == "photo"]
+    assert [m.method for m in copies] == ["copyMessages"] * 3  # one call: one album for agents
+    assert len({m.media_group_id for m in copies}) == 1 and copies[0].media_group_id
+
+
 async def test_a_follow_up_file_telegram_cannot_copy_is_refused_to_the_customer(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
