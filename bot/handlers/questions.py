@@ -57,19 +57,17 @@ async def on_question(update: Update, context: BotContext) -> None:
     if words is None or await answered_with_album(work, message):
         return
     question = bound(words.strip(), QUESTION_MAX)
-    if message.text is None and (small_talk(question) or yes_or_no(question)):
+    talk, typed = small_talk(question), yes_or_no(question)
+    if message.text is None and (not question or talk or typed):
         await on_unreadable(update, context)  # «سلام» on a photo: still nothing to read
         return
     if not question:
         await work.reply(texts.EMPTY_QUESTION)
         return
-    typed = yes_or_no(question)
     if typed is not None and await _answer_typed(work, services, typed):
         return
     # «ممنون، مشکلم حل شد» under an answer says it helped, as «بله» would.
-    if small_talk(question) == "solved" and await _answer_typed(
-        work, services, "yes", feedback_only=True
-    ):
+    if talk == "solved" and await _answer_typed(work, services, "yes", feedback_only=True):
         return
     decision = services.kb.ask_now(question)
     if decision is None:  # the sentence encoder runs: milliseconds, off the event loop
