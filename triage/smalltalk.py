@@ -104,6 +104,14 @@ _WITH_THANKS = frozenset(
 # Words that add politeness to any kind but no request.
 _FILLER = frozenset({"خیلی", "و", "هم", "آقا", "خانم", "جان", "عزیز", "لطفا", "خب", "دیگه"})
 _ASKS = re.compile("[?؟]")
+# Each kind, tried in turn: its anchors and the words that may go with them.
+_KINDS: tuple[tuple[SmallTalk, Set[str], Set[str]], ...] = (
+    ("solved", {_SOLVED_WORD}, _THANKS | _WITH_THANKS | _OK | _GREETING),  # «ممنون، حل شد»
+    ("greeting", _GREETING, _WITH_GREETING | _THANKS | _OK),  # «سلام، ممنون»: hello first
+    ("thanks", _THANKS, _WITH_THANKS | _GREETING | _WITH_GREETING),  # «سلام، ممنون از شما»
+    ("bye", _BYE, _THANKS | _WITH_THANKS | _OK),
+    ("ok", _OK, _THANKS | _WITH_THANKS),
+)
 # Emoji that say thanks or all right on their own.
 _THANKS_EMOJI = frozenset("👍🙏❤🌹🌷💐👌☺🙂😊✅💯🤝")
 
@@ -132,16 +140,9 @@ def _kind(text: str) -> SmallTalk | None:
         return None
     if not words:
         return "ok"  # «خب», «خیلی» and the like on their own
-    if _only(words, {_SOLVED_WORD}, _THANKS | _WITH_THANKS | _OK | _GREETING):
-        return "solved"  # «ممنون، مشکلم حل شد»
-    if _only(words, _GREETING, _WITH_GREETING | _THANKS | _OK):
-        return "greeting"  # «سلام، ممنون»: hello first
-    if _only(words, _THANKS, _WITH_THANKS | _GREETING | _WITH_GREETING):
-        return "thanks"  # «سلام، ممنون از راهنماییتون»
-    if _only(words, _BYE, _THANKS | _WITH_THANKS | _OK):
-        return "bye"
-    if _only(words, _OK, _THANKS | _WITH_THANKS):
-        return "ok"
+    for kind, anchors, others in _KINDS:
+        if _only(words, anchors, others):
+            return kind
     return None
 
 
