@@ -168,13 +168,14 @@ def _asks_for_person(line: str) -> bool:
 
 
 def _picked_choice(line: str, choices: tuple[str, ...]) -> str | None:
-    """The article a reply such as «۲» picks from the choices just offered (or «بله», the one
-    guide offered alone, as the bot takes it)."""
-    from triage.yesno import yes_or_no  # the bot's reading of a typed yes
+    """The article a reply such as «۲» or «دومی» picks from the choices just offered (or
+    «بله», the one guide offered alone), as the bot takes it."""
+    from triage.choice import typed_choice  # the bot's reading of a typed pick
+    from triage.yesno import yes_or_no
 
-    digits = line.translate(texts.ASCII_DIGITS)
-    if digits.isdigit() and 1 <= int(digits) <= len(choices):
-        return choices[int(digits) - 1]
+    position = typed_choice(line)
+    if position is not None and position <= len(choices):
+        return choices[position - 1]
     if len(choices) == 1 and yes_or_no(line) == "yes":
         return choices[0]
     return None

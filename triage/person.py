@@ -50,6 +50,8 @@ _FOLD = str.maketrans(
         "ـ": "",  # tatweel
     }
 )
+# Persian and Arabic-Indic digits as ASCII ones («۵» is 5), for reading numbers.
+ASCII_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 _DIACRITICS = re.compile(r"[\u064b-\u065f\u0670]")
 _PUNCT = re.compile(r"[^\w\s]")
 # Three or more of one letter (never a digit: «۱۰۰۰»), or a doubled alef («سلاام»): Persian

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+from triage.person import ASCII_DIGITS
+
 _RATING = re.compile(r"([1-5])(?:\s*(?:از|/)\s*5)?[\s.!]*")
 
 
 def typed_rating(text: str) -> int | None:
     """The 1..5 of a message that is only a rating; None for anything else (an order number)."""
-    match = _RATING.fullmatch(text.strip().translate(_DIGITS))
+    match = _RATING.fullmatch(text.strip().translate(ASCII_DIGITS))
     return int(match.group(1)) if match else None

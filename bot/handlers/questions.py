@@ -15,9 +15,11 @@ from bot.handlers.person import on_unreadable
 from bot.message_kinds import QUESTION_MAX
 from bot.queries import failed_attempts_in_row, latest_decision
 from bot.tickets import hits_of, memory_start, open_ticket, question_context
+from kb.article import Article
 from kb.decision import Hit
 from storage.models import KBDecision
 from storage.repositories import get_decision, record_decision, record_feedback
+from triage.choice import typed_choice
 from triage.smalltalk import SmallTalk, small_talk
 from triage.yesno import YesNo, yes_or_no
 
@@ -65,6 +67,9 @@ async def on_question(update: Update, context: BotContext) -> None:
         await work.reply(texts.EMPTY_QUESTION)
         return
     if typed is not None and await _answer_typed(work, services, typed):
+        return
+    picked = typed_choice(question)
+    if picked is not None and await _pick_typed(work, services, picked):
         return
     # «ممنون، مشکلم حل شد» under an answer says it helped, as «بله» would.
     if talk == "solved" and await _answer_typed(work, services, "yes", feedback_only=True):
@@ -141,21 +146,45 @@ async def _answer_typed(
         else:
             await _not_helpful(work, services, previous)
         return True
-    if feedback_only:
-        return False
-    offered = [i for i, row in enumerate(previous.hits or []) if row.get("offered")]
-    hits = hits_of(previous, services)
-    if previous.kind != "suggest" or len(offered) != 1 or offered[0] >= len(hits):
+    if feedback_only or len(_offered(previous)) != 1:
         return False
     if typed == "no":  # as "none of these: talk to a person"
+        hits = hits_of(previous, services)
         await open_ticket(work, services, reason="not_helpful", question=previous.query, tried=hits)
         return True
-    article = services.kb.get(hits[offered[0]].article_id)
+    return await _show_offered(work, services, previous, 1)
+
+
+async def _pick_typed(work: Work, services: Services, position: int) -> bool:
+    """Take «دومی» or «۲» as a press on the guides the bot just offered (also after one of
+    them was read); False when it offered none, or fewer, so the words are a question."""
+    previous = await latest_decision(
+        work.session, customer_id=work.customer_id, since=memory_start(services)
+    )
+    return previous is not None and await _show_offered(work, services, previous, position)
+
+
+def _offered(decision: KBDecision) -> list[int]:
+    """Where, among a suggestion's hits, the guides shown as buttons are (none for others)."""
+    if decision.kind != "suggest":
+        return []
+    return [i for i, row in enumerate(decision.hits or []) if row.get("offered")]
+
+
+async def _show_offered(
+    work: Work, services: Services, decision: KBDecision, position: int
+) -> bool:
+    """Show the `position`-th guide (1-based) the decision offered, as if its button was
+    pressed; False when it offered fewer."""
+    offered = _offered(decision)
+    hits = hits_of(decision, services)
+    if not 1 <= position <= len(offered) or offered[position - 1] >= len(hits):
+        return False
+    article = services.kb.get(hits[offered[position - 1]].article_id)
     if article is None:
         await work.reply(texts.ARTICLE_GONE)
         return True
-    previous.article_id = article.id
-    await send_article(work, article, last_markup=keyboards.helpful(previous.id))
+    await _show_pick(work, decision, hits, article)
     return True
 
 
@@ -190,6 +219,12 @@ async def on_suggestion(update: Update, context: BotContext) -> None:
     if article is None:
         work.answer_callback(query.id, texts.ARTICLE_GONE)
         return
+    work.answer_callback(query.id)
+    await _show_pick(work, decision, hits, article)
+
+
+async def _show_pick(work: Work, decision: KBDecision, hits: list[Hit], article: Article) -> None:
+    """Send the article picked from the decision's choices, with "was this helpful?"."""
     target = decision
     if decision.article_id is None:
         decision.article_id = article.id
@@ -204,7 +239,6 @@ async def on_suggestion(update: Update, context: BotContext) -> None:
             article_id=article.id,
             message_id=decision.message_id,
         )
-    work.answer_callback(query.id)
     await send_article(work, article, last_markup=keyboards.helpful(target.id))
 
 

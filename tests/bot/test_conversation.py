@@ -513,6 +513,29 @@ async def test_a_typed_yes_or_no_answers_did_you_mean_this_guide(
     assert not_a_pick.text == texts.SMALL_TALK_OK
 
 
+async def test_a_guide_picked_by_typing_its_place_is_shown_as_if_pressed(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, AMBIGUOUS)
+        choices = await reply(fake, user.id, 1)
+        fake.user_sends_text(user, "دومی")
+        second = await reply(fake, user.id, 2)
+        fake.user_sends_text(user, "همون اولی")  # after reading one, another of the same list
+        first = await reply(fake, user.id, 3)
+        await settled(bot, fake)
+        decisions = await bot.rows(KBDecision, KBDecision.customer_id == user.id)
+        tickets = await bot.rows(Ticket)
+    titles = choices.button_texts[:-1]  # the last button is «none of these»
+    assert len(titles) >= 2
+    assert (second.text or "").startswith(titles[1]) and (first.text or "").startswith(titles[0])
+    assert second.button_texts == first.button_texts == ["👍 بله، کمک کرد", "👎 نه"]
+    assert [d.article_id is not None for d in decisions] == [True, True]  # each read is recorded
+    assert tickets == []
+
+
 async def _choices_and_a_stranger(fake: FakeTelegram) -> tuple[SentMessage, User, SentMessage]:
     """One customer gets choices for an unsure question; another, who never saw them, is
     greeted: return the choices, the other customer and a message of theirs to press on."""

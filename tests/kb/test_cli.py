@@ -254,9 +254,10 @@ def test_missing_kb_dir_is_a_clear_error(tmp_path: Path) -> None:
     assert "nope" in result.stderr.decode()
 
 
-def test_chat_shows_the_suggestion_picked_by_number(sample_kb: Path) -> None:
+@pytest.mark.parametrize("pick", ["۱", "اولی"])
+def test_chat_shows_the_suggestion_picked_by_number(sample_kb: Path, pick: str) -> None:
     # "گزارش" alone is unsure between articles: the bot offers choices, «۱» picks the first.
-    stdin = "حجم فایل و خروجی گزارش\n۱\nخروج\n".encode()
+    stdin = f"حجم فایل و خروجی گزارش\n{pick}\nخروج\n".encode()
     out = run_kb("chat", "--kb-dir", str(sample_kb), stdin=stdin).stdout.decode()
     assert "یکی از این‌ها" in out
     first_choice = out.split("۱. ")[1].splitlines()[0]
