@@ -73,10 +73,12 @@ class Work:
             raise RuntimeError("this update has no customer")
         return self.customer.id
 
-    async def reply(self, html: str, markup: Markup | None = None) -> None:
-        """Send HTML to the customer's private chat and log it."""
+    async def reply(
+        self, html: str, markup: Markup | None = None, *, answers: int | None = None
+    ) -> None:
+        """Send HTML to the customer's private chat and log it (`answers`: see SendText)."""
         chat_id = self.customer_id  # a private chat's id is the user's id
-        self.effects.append(SendText(chat_id, html, markup))
+        self.effects.append(SendText(chat_id, html, markup, answers=answers))
         await log_message(
             self.session,
             customer_id=chat_id,

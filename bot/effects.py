@@ -35,12 +35,17 @@ Delivery = Literal["once", "best_effort", "durable"]
 
 @dataclass(frozen=True, slots=True)
 class SendText:
-    """Send an HTML message (to a customer, or into a topic when `thread_id` is set)."""
+    """Send an HTML message (to a customer, or into a topic when `thread_id` is set).
+
+    `answers`: the KB decision whose "was this helpful?" buttons the message carries; its id
+    is kept on the decision once sent, so a typed answer can take the buttons off.
+    """
 
     chat_id: int
     html: str
     markup: Markup | None = None
     thread_id: int | None = None
+    answers: int | None = None
 
     delivery = "once"
 
@@ -223,6 +228,7 @@ def to_json(effect: Effect) -> dict[str, Any]:
             "html": effect.html,
             "markup": _markup_to_json(effect.markup),
             "thread_id": effect.thread_id,
+            "answers": effect.answers,
         }
     if isinstance(effect, AnswerCallback):
         return {
@@ -261,6 +267,7 @@ def from_json(data: dict[str, Any]) -> Effect:
             str(data["html"]),
             _markup_from_json(data.get("markup")),
             data.get("thread_id"),
+            data.get("answers"),  # plans stored before it: None
         )
     if op == "answer":
         return AnswerCallback(str(data["query_id"]), data.get("text"), bool(data.get("alert")))

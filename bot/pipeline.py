@@ -40,7 +40,7 @@ from bot.leadership import Fence, LeaseLost, unfenced
 from bot.membership import ask_before_work
 from bot.queries import kv_delete
 from storage.db import DATABASE_ERRORS, database_unreachable
-from storage.repositories import kv_get, kv_set
+from storage.repositories import kv_get, kv_set, remember_answer_message
 
 log = logging.getLogger(__name__)
 
@@ -304,8 +304,7 @@ class Pipeline:
             if plan.committed <= index:
                 await self._progress(update_id, plan, index + 1, None)
             try:
-                await self.executor.send_text(effect)
-                return
+                sent = await self.executor.send_text(effect)
             except RetryAfter as error:
                 # Refused, so not delivered: hold every send (first, so no other reply gets
                 # marked meanwhile), un-mark this one, then wait as told.
@@ -320,7 +319,20 @@ class Pipeline:
             except TelegramError as error:
                 log.info("update %s: reply not delivered (%s)", update_id, error.message)
                 return
+            else:
+                if effect.answers is not None and sent:
+                    await self._remember_answer(effect.answers, sent)
+                return
         log.error("update %s: reply given up after %d attempts", update_id, IMMEDIATE_ATTEMPTS)
+
+    async def _remember_answer(self, decision_id: int, message_id: int) -> None:
+        """Keep the id of the message asking "was this helpful?" on its decision. Best effort:
+        without it a typed answer leaves the buttons in place, and pressing them says so."""
+        try:
+            async with self.services.sessions.begin() as session:
+                await remember_answer_message(session, decision_id, message_id)
+        except DATABASE_ERRORS as error:
+            log.warning("decision %s: answer message not kept (%s)", decision_id, error)
 
     async def _progress(self, update_id: int, plan: Plan, done: int, record: Record | None) -> None:
         """Commit a durable result (if any) with how far the plan got. While the database is

@@ -167,6 +167,8 @@ class KBDecision(Base):
     # [{"id": article id, "score": float}, ...] best first.
     hits: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     article_id: Mapped[str | None] = mapped_column(String(128))
+    # The customer's message that shows the answer's "was this helpful?" buttons, once sent.
+    answer_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

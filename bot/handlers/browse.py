@@ -23,11 +23,17 @@ async def send_categories(work: Work, context: BotContext, page: int = 0) -> Non
     await work.reply(texts.categories_prompt(page, count), keyboards.categories(names, page))
 
 
-async def send_article(work: Work, article: Article, *, last_markup: Markup) -> None:
-    """Send an article (split if long), with `last_markup` under its last part."""
+async def send_article(
+    work: Work, article: Article, *, last_markup: Markup, answers: int | None = None
+) -> None:
+    """Send an article (split if long), with `last_markup` under its last part (which
+    `answers` that KB decision, if given: see SendText)."""
     parts = article_messages(article.title, article.body)
     for index, html in enumerate(parts):
-        await work.reply(html, last_markup if index == len(parts) - 1 else None)
+        if index < len(parts) - 1:
+            await work.reply(html)
+        else:
+            await work.reply(html, last_markup, answers=answers)
 
 
 async def on_start(update: Update, context: BotContext) -> None:

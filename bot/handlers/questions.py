@@ -100,7 +100,9 @@ async def on_question(update: Update, context: BotContext) -> None:
     if outcome.action == "small_talk":
         await work.reply(_SMALL_TALK_REPLIES[outcome.talk or "ok"])
     elif outcome.action == "answer" and article is not None:
-        await send_article(work, article, last_markup=keyboards.helpful(decision_id))
+        await send_article(
+            work, article, last_markup=keyboards.helpful(decision_id), answers=decision_id
+        )
     elif outcome.action == "suggest":
         choices = _indexed(decision.hits, outcome.hits)
         prompt = texts.suggest_prompt(len(choices))
@@ -141,6 +143,8 @@ async def _answer_typed(
         )
         if not recorded:
             return False  # it was answered already: these words are about something else
+        if previous.answer_message_id is not None:  # answered in words: the buttons go
+            work.remove_buttons(work.customer_id, previous.answer_message_id)
         if helpful:
             await work.reply(texts.FEEDBACK_THANKS)
         else:
@@ -239,7 +243,7 @@ async def _show_pick(work: Work, decision: KBDecision, hits: list[Hit], article:
             article_id=article.id,
             message_id=decision.message_id,
         )
-    await send_article(work, article, last_markup=keyboards.helpful(target.id))
+    await send_article(work, article, last_markup=keyboards.helpful(target.id), answers=target.id)
 
 
 async def on_feedback(update: Update, context: BotContext) -> None:

@@ -440,13 +440,16 @@ async def test_a_typed_yes_or_no_answers_was_this_helpful(
     fake = fake_telegram
     async with running_bot(settings, fake) as bot:
         glad, unhappy = fake.new_user("خرسند"), fake.new_user("ناراضی")
-        answers = []
+        answers, buttons = [], []
         for user, typed in ((glad, "بله ممنون، مفید بود"), (unhappy, "به دردم نخورد")):
             fake.user_sends_text(user, ANSWERED)
-            answers.append(await reply(fake, user.id, 1))
+            answer = await reply(fake, user.id, 1)
+            answers.append(answer)
+            buttons.append(dict(zip(answer.button_texts, answer.callback_datas, strict=True)))
             fake.user_sends_text(user, typed)
             await reply(fake, user.id, 2)
-        press = fake.user_presses_button(glad, answers[0], "نه")  # the button after the word
+        # The 👎 pressed as the word arrived, before its buttons were taken off:
+        press = fake.user_presses(glad, answers[0], buttons[0]["👎 نه"], check=False)
         toast = await fake.wait_for_answer_async(press)
         fake.user_sends_text(glad, "بله")  # answered already: now only an «ok»
         again = await reply(fake, glad.id, 3)
@@ -454,6 +457,8 @@ async def test_a_typed_yes_or_no_answers_was_this_helpful(
         feedback = await bot.rows(Feedback)
         tickets = await bot.rows(Ticket)
     assert fake.sent_to(glad.id)[1].text == texts.FEEDBACK_THANKS
+    for user, answer in zip((glad, unhappy), answers, strict=True):  # answered in words
+        assert fake.message(user.id, answer.message_id).button_texts == []
     assert again.text == texts.SMALL_TALK_OK
     assert toast is not None and toast.get("text") == texts.FEEDBACK_ALREADY
     offer = fake.sent_to(unhappy.id)[-1]  # as the 👎 button: other guides and a person
@@ -470,7 +475,7 @@ async def test_saying_the_problem_is_solved_under_an_answer_is_helpful_feedback(
     async with running_bot(settings, fake) as bot:
         user = fake.new_user()
         fake.user_sends_text(user, ANSWERED)
-        await reply(fake, user.id, 1)
+        answer = await reply(fake, user.id, 1)
         fake.user_sends_text(user, "ممنون، مشکلم حل شد")
         thanked = await reply(fake, user.id, 2)
         fake.user_sends_text(user, "حل شد")  # recorded already: now only an «ok»
@@ -479,6 +484,7 @@ async def test_saying_the_problem_is_solved_under_an_answer_is_helpful_feedback(
         feedback = await bot.rows(Feedback)
         tickets = await bot.rows(Ticket)
     assert thanked.text == texts.FEEDBACK_THANKS
+    assert fake.message(user.id, answer.message_id).button_texts == []
     assert again.text == texts.SMALL_TALK_OK
     assert [f.helpful for f in feedback] == [True]
     assert tickets == []

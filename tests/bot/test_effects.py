@@ -23,6 +23,7 @@ def test_every_effect_round_trips_through_json() -> None:
             7,
             "<b>سلام</b>",
             InlineKeyboardMarkup([[InlineKeyboardButton("بله", callback_data="f:1:1")]]),
+            answers=12,
         ),
         SendText(7, "x", ReplyKeyboardMarkup([["👤 گفتگو با کارشناس"]], resize_keyboard=True)),
         SendText(-100, "card", None, thread_id=5),
@@ -39,6 +40,11 @@ def test_every_effect_round_trips_through_json() -> None:
 def test_a_relay_stored_before_the_customer_was_told_of_failures_tells_no_one() -> None:
     stored = {"op": "relay", "ticket_id": 3, "from_chat_id": 7, "message_id": 11}
     assert from_json(stored) == Relay(3, 7, 11)  # history copies stay silent as they were
+
+
+def test_a_reply_stored_before_answers_was_kept_answers_no_decision() -> None:
+    stored = {"op": "send", "chat_id": 7, "html": "x"}
+    assert from_json(stored) == SendText(7, "x")
 
 
 def test_delivery_rules() -> None:
