@@ -11,6 +11,7 @@ from typing import Any, TypeAlias
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.answer_messages import AnswerMessages
 from bot.config import Settings
 from bot.effects import AnswerCallback, Durable, Effect, Markup, RemoveButtons, SendText
 from bot.flood import FloodGuard
@@ -36,6 +37,8 @@ class Services:
     run_cpu: Callable[[Callable[[], Any]], Awaitable[Any]]
     # Recent getChatMember answers (bot.membership), shared by every update.
     members: MemberCache = field(default_factory=MemberCache)
+    # The messages under recent answers, until written to their decisions (bot.answer_messages).
+    answer_messages: AnswerMessages = field(default_factory=AnswerMessages)
 
     @property
     def agent_chat_id(self) -> int:

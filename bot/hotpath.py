@@ -5,8 +5,8 @@ statement), logs the message and marks the update done. Building these statement
 (ORM attribute comparisons, `insert().values()`, `.excluded`) cost more than
 running them; prebuilt Core statements with bind parameters make the per-message
 database work about three times cheaper. Same tables and semantics as
-storage.repositories (upsert_customer, open_ticket_for, log_message,
-record_decision, inbox_add, inbox_mark); candidates to move there.
+storage.repositories (upsert_customer, open_ticket_for, log_message, record_decision,
+remember_answer_messages, inbox_add, inbox_mark); candidates to move there.
 """
 
 from __future__ import annotations
@@ -144,6 +144,15 @@ def _insert_decision() -> Insert:
 
 
 @cache
+def _remember_answer() -> Update:
+    return (
+        update(_decisions)
+        .where(_decisions.c.id == bindparam("decision_id"))
+        .values(answer_message_id=bindparam("sent_id"))  # «message_id» is a column here
+    )
+
+
+@cache
 def _mark_inbox() -> Update:
     return (
         update(_inbox)
@@ -249,6 +258,15 @@ async def log_message(
         },
     )
     return int(result.scalar_one())
+
+
+async def remember_answer_messages(session: AsyncSession, sent: Sequence[tuple[int, int]]) -> None:
+    """Keep, on each decision, the id of the message asking whether its answer helped."""
+    await _execute(
+        session,
+        _remember_answer(),
+        [{"decision_id": decision, "sent_id": message} for decision, message in sent],
+    )
 
 
 async def record_decision(

@@ -35,12 +35,12 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, 
 from bot.context import BotApp, Services, Work, reset_current_work, set_current_work
 from bot.effects import Effect, SendText, delivery, from_json, to_json
 from bot.executor import IMMEDIATE_ATTEMPTS, DurableFailed, Executor, Record, retry_seconds
-from bot.hotpath import mark_inbox
+from bot.hotpath import mark_inbox, remember_answer_messages
 from bot.leadership import Fence, LeaseLost, unfenced
 from bot.membership import ask_before_work
 from bot.queries import kv_delete
 from storage.db import DATABASE_ERRORS, database_unreachable
-from storage.repositories import kv_get, kv_set, remember_answer_message
+from storage.repositories import kv_get, kv_set
 
 log = logging.getLogger(__name__)
 
@@ -321,18 +321,9 @@ class Pipeline:
                 return
             else:
                 if effect.answers is not None and sent:
-                    await self._remember_answer(effect.answers, sent)
+                    self.services.answer_messages.sent(effect.answers, sent)
                 return
         log.error("update %s: reply given up after %d attempts", update_id, IMMEDIATE_ATTEMPTS)
-
-    async def _remember_answer(self, decision_id: int, message_id: int) -> None:
-        """Keep the id of the message asking "was this helpful?" on its decision. Best effort:
-        without it a typed answer leaves the buttons in place, and pressing them says so."""
-        try:
-            async with self.services.sessions.begin() as session:
-                await remember_answer_message(session, decision_id, message_id)
-        except DATABASE_ERRORS as error:
-            log.warning("decision %s: answer message not kept (%s)", decision_id, error)
 
     async def _progress(self, update_id: int, plan: Plan, done: int, record: Record | None) -> None:
         """Commit a durable result (if any) with how far the plan got. While the database is
@@ -360,6 +351,9 @@ class Pipeline:
         Every commit of a decision or of progress comes through here: the fence's place.
         """
         await self.fence(session)
+        unsaved = self.services.answer_messages.take_unsaved()
+        if unsaved:  # ids of messages sent since the last commit (bot.answer_messages)
+            await remember_answer_messages(session, unsaved)
         was_finished = plan.finished and plan.committed > 0
         if done >= len(plan.effects):
             if plan.stored:

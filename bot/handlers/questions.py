@@ -143,8 +143,9 @@ async def _answer_typed(
         )
         if not recorded:
             return False  # it was answered already: these words are about something else
-        if previous.answer_message_id is not None:  # answered in words: the buttons go
-            work.remove_buttons(work.customer_id, previous.answer_message_id)
+        shown = previous.answer_message_id or services.answer_messages.get(previous.id)
+        if shown is not None:  # answered in words: the buttons go
+            work.remove_buttons(work.customer_id, shown)
         if helpful:
             await work.reply(texts.FEEDBACK_THANKS)
         else:

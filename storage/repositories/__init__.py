@@ -28,7 +28,6 @@ from storage.repositories.interactions import (
     log_message,
     record_decision,
     record_feedback,
-    remember_answer_message,
 )
 from storage.repositories.kv import kv_get, kv_set
 from storage.repositories.leases import (
@@ -133,7 +132,6 @@ __all__ = [
     "record_decision",
     "record_feedback",
     "release_lease",
-    "remember_answer_message",
     "set_card_message",
     "set_comment_expected",
     "set_customer_banned",

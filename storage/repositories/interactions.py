@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -82,13 +82,6 @@ async def record_decision(
 async def get_decision(session: AsyncSession, decision_id: int) -> KBDecision | None:
     """Return one stored decision."""
     return await session.get(KBDecision, decision_id)
-
-
-async def remember_answer_message(session: AsyncSession, decision_id: int, message_id: int) -> None:
-    """Keep the id of the message that asks, under the decision's answer, whether it helped."""
-    await session.execute(
-        update(KBDecision).where(KBDecision.id == decision_id).values(answer_message_id=message_id)
-    )
 
 
 async def record_feedback(

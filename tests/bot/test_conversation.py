@@ -490,6 +490,26 @@ async def test_saying_the_problem_is_solved_under_an_answer_is_helpful_feedback(
     assert tickets == []
 
 
+async def test_after_a_restart_a_typed_yes_still_takes_the_answers_buttons_off(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    user, other = fake.new_user(), fake.new_user("دیگری")
+    async with running_bot(settings, fake) as bot:
+        fake.user_sends_text(user, ANSWERED)
+        answer = await reply(fake, user.id, 1)
+        fake.user_sends_text(other, "سلام")  # any later commit keeps the answer's message id
+        await reply(fake, other.id, 1)
+        await settled(bot, fake)
+        (decision,) = await bot.rows(KBDecision, KBDecision.customer_id == user.id)
+    assert decision.answer_message_id == answer.message_id
+    async with running_bot(settings, fake) as bot:  # a new process: nothing in memory
+        fake.user_sends_text(user, "بله")
+        assert (await reply(fake, user.id, 2)).text == texts.FEEDBACK_THANKS
+        await settled(bot, fake)
+    assert fake.message(user.id, answer.message_id).button_texts == []
+
+
 async def test_a_typed_yes_or_no_answers_did_you_mean_this_guide(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
