@@ -190,6 +190,8 @@ async def test_escalate_to_a_separate_l2_group_moves_the_ticket_with_its_history
         agent = fake.new_agent("سارا")
         expert = fake.new_agent("متخصص", chat_id=l2_id)
         fake.user_sends_text(opened.user, "پیام اول مشتری")
+        # In the topic before the agent answers (two chats' updates run side by side).
+        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
         fake.agent_sends_in_topic(agent, opened.thread_id, "پاسخ کارشناس")
         await fake.wait_for_messages_async(opened.user.id, 2)
         fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
