@@ -34,3 +34,12 @@ async def sql(url: str, statement: str) -> list[tuple[object, ...]]:
             return [tuple(row) for row in result] if result.returns_rows else []
     finally:
         await engine.dispose()
+
+
+async def add_customer_row(url: str, customer_id: int = 7) -> None:
+    """Insert a customer as every revision's schema has it (the rows other tables refer to)."""
+    await sql(
+        url,
+        "INSERT INTO customers (id, first_name, tier, banned, created_at, last_seen_at) VALUES"
+        f" ({customer_id}, 'a', 'standard', false, '2026-11-01 00:00:00', '2026-11-01 00:00:00')",
+    )

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from tests.storage.migrating import migrate, sql
+from tests.storage.migrating import add_customer_row, migrate, sql
 
 
 async def _seed_0003(url: str) -> None:
-    await sql(
-        url,
-        "INSERT INTO customers (id, first_name, tier, banned, created_at, last_seen_at) VALUES"
-        " (7, 'a', 'standard', false, '2026-11-01 00:00:00', '2026-11-01 00:00:00')",
-    )
+    await add_customer_row(url)
     await sql(
         url,
         "INSERT INTO messages (customer_id, direction, kind, text, chat_id,"
