@@ -130,7 +130,8 @@ async def _answer_typed(
 ) -> bool:
     """Take a typed «بله» or «نه» as the answer to the bot's last yes-or-no question, if its
     last word was one: "was this helpful?" under an article, or (unless `feedback_only`) "did
-    you mean this guide?" over a single guide. False when there is no such question to answer."""
+    you mean this guide?" over a single guide («نه» also "none of these" over several). False
+    when there is no such question to answer."""
     previous = await latest_decision(
         work.session, customer_id=work.customer_id, since=memory_start(services)
     )
@@ -151,13 +152,15 @@ async def _answer_typed(
         else:
             await _not_helpful(work, services, previous)
         return True
-    if feedback_only or len(_offered(previous)) != 1:
+    offered = len(_offered(previous))
+    if feedback_only or offered == 0:
         return False
-    if typed == "no":  # as "none of these: talk to a person"
+    if typed == "no":  # «نه», «هیچکدوم»: as "none of these: talk to a person"
         hits = hits_of(previous, services)
         await open_ticket(work, services, reason="not_helpful", question=previous.query, tried=hits)
         return True
-    return await _show_offered(work, services, previous, 1)
+    # «بله» picks the guide only when one was offered; over several it picks none.
+    return offered == 1 and await _show_offered(work, services, previous, 1)
 
 
 async def _pick_typed(work: Work, services: Services, position: int) -> bool:

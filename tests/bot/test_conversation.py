@@ -539,6 +539,25 @@ async def test_a_typed_yes_or_no_answers_did_you_mean_this_guide(
     assert not_a_pick.text == texts.SMALL_TALK_OK
 
 
+@pytest.mark.parametrize("typed", ["هیچکدوم", "نه"])
+async def test_none_of_these_typed_over_several_guides_hands_the_question_over(
+    settings: Settings, fake_telegram: FakeTelegram, typed: str
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, AMBIGUOUS)
+        choices = await reply(fake, user.id, 1)
+        fake.user_sends_text(user, typed)
+        await fake.wait_for_async(lambda: len(fake.topics()) == 1, timeout=10, what="a topic")
+        await settled(bot, fake)
+        (ticket,) = await bot.rows(Ticket)
+    assert len(choices.button_texts) >= 3  # two guides or more, and «none of these»
+    # The agents get what the customer asked and the guides tried, not «هیچکدوم».
+    assert (ticket.question, ticket.reason) == (AMBIGUOUS, "not_helpful")
+    assert len(ticket.tried or []) >= 2
+
+
 async def test_a_guide_picked_by_typing_its_place_is_shown_as_if_pressed(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:

@@ -43,6 +43,8 @@ def test_yes(text: str) -> None:
         "مشکلم حل نشد",
         "نه هنوز مشکل دارم",
         "نههههه",
+        "هیچکدوم",
+        "هیچ‌کدام",
     ],
 )
 def test_no(text: str) -> None:
