@@ -18,7 +18,7 @@ from bot.tickets import hits_of, memory_start, open_ticket, question_context
 from kb.article import Article
 from kb.decision import Hit
 from storage.models import KBDecision
-from storage.repositories import get_decision, record_decision, record_feedback
+from storage.repositories import feedback_for, get_decision, record_decision, record_feedback
 from triage.choice import typed_choice
 from triage.smalltalk import SmallTalk, small_talk
 from triage.yesno import YesNo, yes_or_no
@@ -142,17 +142,20 @@ async def _answer_typed(
         recorded = await record_feedback(
             work.session, decision_id=previous.id, customer_id=work.customer_id, helpful=helpful
         )
-        if not recorded:
-            return False  # it was answered already: these words are about something else
-        shown = previous.answer_message_id or services.answer_messages.get(previous.id)
-        if shown is not None:  # answered in words: the buttons go
-            work.remove_buttons(work.customer_id, shown)
-        if helpful:
-            await work.reply(texts.FEEDBACK_THANKS)
-        else:
-            await _not_helpful(work, services, previous)
-        return True
-    offered = len(_offered(previous))
+        if recorded:
+            shown = previous.answer_message_id or services.answer_messages.get(previous.id)
+            if shown is not None:  # answered in words: the buttons go
+                work.remove_buttons(work.customer_id, shown)
+            if helpful:
+                await work.reply(texts.FEEDBACK_THANKS)
+            else:
+                await _not_helpful(work, services, previous)
+            return True
+        # Answered already. After a 👎 the other guides were offered: «نه» is "none of these";
+        # otherwise these words are about something else.
+        if not await _disliked(work, previous):
+            return False
+    offered = len(await _offered(work, services, previous))
     if feedback_only or offered == 0:
         return False
     if typed == "no":  # «نه», «هیچکدوم»: as "none of these: talk to a person"
@@ -172,11 +175,24 @@ async def _pick_typed(work: Work, services: Services, position: int) -> bool:
     return previous is not None and await _show_offered(work, services, previous, position)
 
 
-def _offered(decision: KBDecision) -> list[int]:
-    """Where, among a suggestion's hits, the guides shown as buttons are (none for others)."""
+async def _disliked(work: Work, decision: KBDecision) -> bool:
+    """Whether the customer said the decision's answer did not help (👎 or a typed «نه»)."""
+    feedback = await feedback_for(work.session, decision.id)
+    return feedback is not None and not feedback.helpful
+
+
+async def _offered(work: Work, services: Services, decision: KBDecision) -> list[int]:
+    """Where, among the decision's hits, the guides last shown as buttons are: the others a 👎
+    on its answer brought, or a suggestion's choices; none otherwise."""
+    rows = decision.hits or []
+    if decision.article_id is not None and await _disliked(work, decision):
+        hits = tuple(hits_of(decision, services))
+        others = triage.after_not_helpful(hits, decision.article_id, failed_attempts=0).hits
+        wanted = {hit.article_id for hit in others}
+        return [i for i, row in enumerate(rows) if row.get("id") in wanted]
     if decision.kind != "suggest":
         return []
-    return [i for i, row in enumerate(decision.hits or []) if row.get("offered")]
+    return [i for i, row in enumerate(rows) if row.get("offered")]
 
 
 async def _show_offered(
@@ -184,7 +200,7 @@ async def _show_offered(
 ) -> bool:
     """Show the `position`-th guide (1-based) the decision offered, as if its button was
     pressed; False when it offered fewer."""
-    offered = _offered(decision)
+    offered = await _offered(work, services, decision)
     hits = hits_of(decision, services)
     if not 1 <= position <= len(offered) or offered[position - 1] >= len(hits):
         return False

@@ -558,6 +558,31 @@ async def test_none_of_these_typed_over_several_guides_hands_the_question_over(
     assert len(ticket.tried or []) >= 2
 
 
+async def test_after_a_no_the_other_guides_can_be_picked_or_refused_in_words(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        picker, refuser = fake.new_user("انتخاب"), fake.new_user("رد")
+        offers = []
+        for user in (picker, refuser):
+            fake.user_sends_text(user, ANSWERED)
+            answer = await reply(fake, user.id, 1)
+            fake.user_presses_button(user, answer, "نه")  # 👎: other guides and a person
+            offers.append(await reply(fake, user.id, 2))
+        fake.user_sends_text(picker, "اولی")
+        picked = await reply(fake, picker.id, 3)
+        fake.user_sends_text(refuser, "هیچکدوم")
+        await fake.wait_for_async(lambda: len(fake.topics()) == 1, timeout=10, what="a topic")
+        await settled(bot, fake)
+        (ticket,) = await bot.rows(Ticket)
+    assert offers[0].text == texts.NOT_HELPFUL_ALTERNATIVES
+    assert (picked.text or "").startswith(offers[0].button_texts[0])  # the first other guide
+    assert (ticket.customer_id, ticket.question, ticket.reason) == (
+        refuser.id, ANSWERED, "not_helpful"
+    )  # fmt: skip
+
+
 async def test_a_guide_picked_by_typing_its_place_is_shown_as_if_pressed(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
