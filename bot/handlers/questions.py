@@ -153,17 +153,19 @@ async def _answer_typed(
             return True
         # Answered already. After a 👎 the other guides were offered: «نه» is "none of these";
         # otherwise these words are about something else.
-        if not await _disliked(work, previous):
+        if feedback_only or not await _disliked(work, previous):
             return False
-    offered = len(await _offered(work, services, previous))
-    if feedback_only or offered == 0:
+    if feedback_only:
+        return False
+    offered = await _offered(work, services, previous, disliked=previous.article_id is not None)
+    if not offered:
         return False
     if typed == "no":  # «نه», «هیچکدوم»: as "none of these: talk to a person"
         hits = hits_of(previous, services)
         await open_ticket(work, services, reason="not_helpful", question=previous.query, tried=hits)
         return True
     # «بله» picks the guide only when one was offered; over several it picks none.
-    return offered == 1 and await _show_offered(work, services, previous, 1)
+    return len(offered) == 1 and await _show_offered(work, services, previous, offered, 1)
 
 
 async def _pick_typed(work: Work, services: Services, position: int) -> bool:
@@ -172,7 +174,10 @@ async def _pick_typed(work: Work, services: Services, position: int) -> bool:
     previous = await latest_decision(
         work.session, customer_id=work.customer_id, since=memory_start(services)
     )
-    return previous is not None and await _show_offered(work, services, previous, position)
+    if previous is None:
+        return False
+    offered = await _offered(work, services, previous)
+    return await _show_offered(work, services, previous, offered, position)
 
 
 async def _disliked(work: Work, decision: KBDecision) -> bool:
@@ -181,11 +186,16 @@ async def _disliked(work: Work, decision: KBDecision) -> bool:
     return feedback is not None and not feedback.helpful
 
 
-async def _offered(work: Work, services: Services, decision: KBDecision) -> list[int]:
+async def _offered(
+    work: Work, services: Services, decision: KBDecision, *, disliked: bool | None = None
+) -> list[int]:
     """Where, among the decision's hits, the guides last shown as buttons are: the others a 👎
-    on its answer brought, or a suggestion's choices; none otherwise."""
+    on its answer brought, or a suggestion's choices; none otherwise. `disliked`: whether its
+    answer got a 👎, when the caller knows already (else it is looked up)."""
     rows = decision.hits or []
-    if decision.article_id is not None and await _disliked(work, decision):
+    if decision.article_id is not None and (
+        disliked if disliked is not None else await _disliked(work, decision)
+    ):
         hits = tuple(hits_of(decision, services))
         others = triage.after_not_helpful(hits, decision.article_id, failed_attempts=0).hits
         wanted = {hit.article_id for hit in others}
@@ -196,11 +206,10 @@ async def _offered(work: Work, services: Services, decision: KBDecision) -> list
 
 
 async def _show_offered(
-    work: Work, services: Services, decision: KBDecision, position: int
+    work: Work, services: Services, decision: KBDecision, offered: list[int], position: int
 ) -> bool:
-    """Show the `position`-th guide (1-based) the decision offered, as if its button was
-    pressed; False when it offered fewer."""
-    offered = await _offered(work, services, decision)
+    """Show the `position`-th (1-based) of the guides the decision `offered` (from _offered),
+    as if its button was pressed; False when it offered fewer."""
     hits = hits_of(decision, services)
     if not 1 <= position <= len(offered) or offered[position - 1] >= len(hits):
         return False
