@@ -98,6 +98,11 @@ def topic_failed(number: int, reason: str) -> str:
     )
 
 
+def question_edited(question: str) -> str:
+    """Tell the topic the customer edited the question the card shows, and how it reads now."""
+    return f"✏️ مشتری پرسشش را ویرایش کرد؛ اکنون این است:\n{escape(question)}"
+
+
 def rated_notice(rating: int) -> str:
     """Tell the topic the customer's rating."""
     return f"🌟 مشتری به این تیکت {fa(rating)} از ۵ امتیاز داد."

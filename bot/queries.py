@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Feedback, InboxUpdate, KBDecision, KeyValue
+from storage.models import Feedback, InboxUpdate, KBDecision, KeyValue, Message
 
 # Feedback rows looked at when counting failures in a row.
 RECENT_FEEDBACK = 5
@@ -39,6 +39,53 @@ async def latest_decision(
         select(KBDecision)
         .where(KBDecision.customer_id == customer_id, KBDecision.created_at >= since)
         .order_by(KBDecision.id.desc())
+        .limit(1)
+    )
+    return result.first()
+
+
+async def latest_incoming(
+    session: AsyncSession, *, customer_id: int, since: datetime
+) -> Message | None:
+    """Return the last message the customer sent since `since` (a press counts as one)."""
+    result = await session.scalars(
+        select(Message)
+        .where(
+            Message.customer_id == customer_id,
+            Message.created_at >= since,
+            Message.direction == "in",
+        )
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(1)
+    )
+    return result.first()
+
+
+async def incoming_copy(
+    session: AsyncSession, *, customer_id: int, telegram_message_id: int
+) -> Message | None:
+    """Return the log's latest row of one message the customer sent (an edit adds a row)."""
+    result = await session.scalars(
+        select(Message)
+        .where(
+            Message.customer_id == customer_id,
+            Message.telegram_message_id == telegram_message_id,
+            Message.direction == "in",
+        )
+        .order_by(Message.id.desc())
+        .limit(1)
+    )
+    return result.first()
+
+
+async def decision_on(
+    session: AsyncSession, *, customer_id: int, message_id: int
+) -> KBDecision | None:
+    """Return the first KB decision taken on the logged message `message_id`."""
+    result = await session.scalars(
+        select(KBDecision)
+        .where(KBDecision.customer_id == customer_id, KBDecision.message_id == message_id)
+        .order_by(KBDecision.id)
         .limit(1)
     )
     return result.first()

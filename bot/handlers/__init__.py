@@ -18,7 +18,7 @@ from telegram import Update
 from telegram.ext import BaseHandler
 
 from bot.context import BotApp, BotContext
-from bot.handlers import browse, desk, errors, gates, person, questions
+from bot.handlers import browse, desk, edits, errors, gates, person, questions
 
 AFTER_CLOSE_GROUP = 0
 CONVERSATION_GROUP = 1
@@ -31,6 +31,7 @@ def conversation() -> list[BaseHandler[Update, BotContext, None]]:
         *person.handlers(),  # /human, the person button, "none of these"
         *questions.handlers(),  # suggestions, feedback, then any other text is a question
         *desk.handlers(),  # the agents' group (issue 4)
+        *edits.handlers(),  # a customer's edits
         *browse.fallback_handlers(),  # unknown commands
         *person.fallback_handlers(),  # photos, voice, stickers… with no ticket open
     ]

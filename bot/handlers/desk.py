@@ -53,7 +53,6 @@ from storage.repositories import (
     clear_after_close,
     count_open_tickets,
     find_link_by_agent_message,
-    find_link_by_customer_message,
     get_customer,
     get_ticket,
     list_open_tickets,
@@ -560,26 +559,6 @@ async def on_group_edit(update: Update, context: BotContext) -> None:
     )
 
 
-async def on_customer_edit(update: Update, context: BotContext) -> None:
-    """Mirror a customer's edit onto the copy in the ticket's topic."""
-    work = context.work
-    message = update.edited_message
-    if message is None:
-        return
-    link = await find_link_by_customer_message(
-        work.session,
-        customer_chat_id=message.chat_id,
-        customer_message_id=message.message_id,
-        direction="to_agents",
-    )
-    new_text = message.text if message.text is not None else message.caption
-    if link is None or new_text is None:
-        return
-    work.effects.append(
-        MirrorEdit(link.agent_chat_id, link.agent_message_id, new_text, message.text is None)
-    )
-
-
 # -- the customer after a close ------------------------------------------------------------------
 
 
@@ -639,7 +618,7 @@ def customer_handlers() -> list[BaseHandler[Update, BotContext, None]]:
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
-    """Return the agents' group handlers (and the customer's rating and edits)."""
+    """Return the agents' group handlers (and the customer's rating)."""
     groups = filters.ChatType.GROUPS
     return [
         CallbackQueryHandler(on_ticket_button, pattern=keyboards.PATTERN_TICKET),
@@ -649,7 +628,4 @@ def handlers() -> list[BaseHandler[Update, BotContext, None]]:
         ),
         MessageHandler(groups & filters.StatusUpdate.MIGRATE, on_migrated),
         MessageHandler(groups & filters.UpdateType.EDITED_MESSAGE, on_group_edit),
-        MessageHandler(
-            filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE, on_customer_edit
-        ),
     ]

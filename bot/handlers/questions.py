@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 import triage
@@ -49,10 +49,16 @@ async def _failures(work: Work, services: Services) -> int:
 
 async def on_question(update: Update, context: BotContext) -> None:
     """Answer a text question from the KB, suggest articles, or hand it to a person."""
+    if update.message is not None and context.work.customer is not None:
+        await take_question(update, context, update.message)
+
+
+async def take_question(
+    update: Update, context: BotContext, message: Message, *, before: KBDecision | None = None
+) -> None:
+    """Answer `message` (sent, or edited: `before` is then the decision on what it said
+    before, and the same reply is not sent twice)."""
     work, services = context.work, context.services
-    message = update.message
-    if message is None or work.customer is None:
-        return
     # A screenshot's caption («موقع آپلود این خطا میاد») is the question; if it goes to a
     # person, the screenshot goes with it.
     words = message.text if message.text is not None else message.caption
@@ -87,6 +93,8 @@ async def on_question(update: Update, context: BotContext) -> None:
     article = services.kb.get(outcome.article_id) if outcome.article_id else None
     if outcome.action == "answer" and article is None:  # removed by a reload meanwhile
         outcome = triage.handoff("no_answer", decision.hits)
+    if before is not None and _said_already(before, outcome, article):
+        return  # a typo mended: the answer on screen still stands
     decision_id = await hotpath.record_decision(
         work.session,
         customer_id=work.customer_id,
@@ -114,6 +122,17 @@ async def on_question(update: Update, context: BotContext) -> None:
         )
         if message.text is None:  # the photo or file the caption was about
             await relay(work, ticket_id, message)
+
+
+def _said_already(before: KBDecision, outcome: triage.Outcome, article: Article | None) -> bool:
+    """Whether `outcome` would show what the decision `before` showed: the same article, or
+    the same guides to choose from."""
+    if outcome.action == "answer":
+        return article is not None and before.article_id == article.id
+    if outcome.action == "suggest" and before.kind == "suggest":
+        shown = [row.get("id") for row in before.hits or [] if row.get("offered")]
+        return shown == [hit.article_id for hit in outcome.hits]
+    return False
 
 
 def _stored_hits(hits: tuple[Hit, ...], offered: int) -> list[dict[str, object]]:

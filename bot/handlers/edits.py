@@ -1,0 +1,121 @@
+"""A customer edits a message they sent: the agents see the edit, or the bot reads it again.
+
+Telegram users mend typos by editing. A copy in a ticket's topic is edited to match; the
+question on a ticket's card (which the agents saw only there) is replaced, with a notice in
+the topic; and with no ticket open, an edit of the last thing the customer sent is read as
+the question it now is.
+"""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.ext import BaseHandler, MessageHandler, filters
+
+from bot import desk_texts
+from bot.context import BotContext, Work
+from bot.effects import MirrorEdit
+from bot.formatting import bound
+from bot.handlers.desk import card_changed, notice
+from bot.handlers.questions import take_question
+from bot.hotpath import log_message
+from bot.message_kinds import loggable_text, message_kind
+from bot.queries import decision_on, incoming_copy, latest_incoming
+from bot.tickets import TICKET_QUESTION_MAX, memory_start
+from kb.normalize import normalize
+from storage.repositories import add_ticket_event, find_link_by_customer_message, get_ticket
+
+
+async def on_customer_edit(update: Update, context: BotContext) -> None:
+    """Mirror a customer's edit into the ticket's topic, or read an edited question again."""
+    work = context.work
+    message = update.edited_message
+    if message is None or work.customer is None:
+        return
+    new_text = message.text if message.text is not None else message.caption
+    if new_text is None:
+        return
+    link = await find_link_by_customer_message(
+        work.session,
+        customer_chat_id=message.chat_id,
+        customer_message_id=message.message_id,
+        direction="to_agents",
+    )
+    if link is not None:
+        work.effects.append(
+            MirrorEdit(link.agent_chat_id, link.agent_message_id, new_text, message.text is None)
+        )
+    elif work.ticket_id is not None:
+        await _card_question_edited(work, work.ticket_id, message, new_text)
+    elif message.text is not None and not message.text.startswith("/"):
+        await _ask_again(update, context, message)
+
+
+async def _log_edit(work: Work, message: Message) -> int:
+    """Log the edited message as the customer's latest words; return the row's id."""
+    return await log_message(
+        work.session,
+        customer_id=work.customer_id,
+        direction="in",
+        kind=message_kind(message),
+        chat_id=message.chat_id,
+        text=loggable_text(message),
+        ticket_id=work.ticket_id,
+        telegram_message_id=message.message_id,
+        update_id=work.update_id,
+        media_group_id=message.media_group_id,
+    )
+
+
+async def _card_question_edited(
+    work: Work, ticket_id: int, message: Message, new_text: str
+) -> None:
+    """The card's question was edited: put the new wording on the card and say so in the topic.
+    Other messages the agents never saw (sent before the ticket) stay the customer's own."""
+    said = await incoming_copy(
+        work.session, customer_id=work.customer_id, telegram_message_id=message.message_id
+    )
+    ticket = await get_ticket(work.session, ticket_id)
+    if said is None or said.text is None or ticket is None:
+        return
+    if bound(said.text.strip(), TICKET_QUESTION_MAX) != ticket.question:
+        return
+    question = bound(new_text.strip(), TICKET_QUESTION_MAX)
+    if not question or question == ticket.question:
+        return
+    await add_ticket_event(
+        work.session,
+        ticket_id=ticket.id,
+        kind="question_edited",
+        actor_id=work.customer_id,
+        data={"before": ticket.question, "after": question},
+    )
+    ticket.question = question
+    await _log_edit(work, message)
+    notice(work, ticket, desk_texts.question_edited(question))
+    card_changed(work, ticket.id)
+
+
+async def _ask_again(update: Update, context: BotContext, message: Message) -> None:
+    """Read an edited question again, if it is the last thing the customer sent (recently):
+    a reply to an older message would land far from it and answer what is no longer asked."""
+    work, services = context.work, context.services
+    assert message.text is not None
+    last = await latest_incoming(
+        work.session, customer_id=work.customer_id, since=memory_start(services)
+    )
+    if last is None or last.telegram_message_id != message.message_id or last.kind != "text":
+        return
+    if normalize(last.text or "") == normalize(message.text):
+        return  # a comma or a half-space: nothing new to read
+    before = await decision_on(work.session, customer_id=work.customer_id, message_id=last.id)
+    work.incoming_id = await _log_edit(work, message)
+    await take_question(update, context, message, before=before)
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    """Return the handler of a customer's edits in their private chat."""
+    return [
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE, on_customer_edit
+        )
+    ]

@@ -1,0 +1,128 @@
+"""A customer mends a message by editing it: the bot reads the new words, or the agents see them."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from storage.models import KBDecision, Ticket, TicketEvent
+from tests.bot.desk_support import card_now, settled, topic_texts
+from tests.bot.support import ANSWERED, UNKNOWN, running_bot
+from tests.fake_telegram import FakeTelegram
+
+LOCKED = "حسابم قفل شده"
+
+
+async def test_an_edited_question_gets_the_answer_to_its_new_words(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        asked = fake.user_sends_text(user, LOCKED)
+        await fake.wait_for_messages_async(user.id, 1)
+        fake.user_edits(asked, ANSWERED)
+        replies = await fake.wait_for_messages_async(user.id, 2)
+        await settled(bot, fake)
+        decisions = await bot.rows(KBDecision)
+    assert "۳۰ دقیقه" in (replies[0].text or "")  # the locked-account article
+    assert "فراموشی رمز" in (replies[1].text or "")  # then the password one
+    assert replies[1].button_texts == ["👍 بله، کمک کرد", "👎 نه"]
+    assert [(d.query, d.article_id) for d in decisions] == [
+        (LOCKED, "account-locked"),
+        (ANSWERED, "password-reset"),
+    ]
+
+
+async def test_an_edit_the_answer_on_screen_still_fits_gets_no_second_copy(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        asked = fake.user_sends_text(user, "رمزم یادم رفتع")
+        await fake.wait_for_messages_async(user.id, 1)
+        fake.user_edits(asked, ANSWERED)  # the typo mended: still the password article
+        fake.user_edits(asked, ANSWERED + "!")  # punctuation only: nothing new to read
+        await settled(bot, fake)
+        fake.user_sends_text(user, "سلام")  # the bot is not stuck: it still answers
+        replies = await fake.wait_for_messages_async(user.id, 2)
+        await settled(bot, fake)
+    assert "فراموشی رمز" in (replies[0].text or "")
+    assert len(fake.sent_to(user.id)) == 2 and "سلام" in (replies[1].text or "")
+
+
+async def test_an_edit_of_an_older_message_is_not_answered_far_below_it(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        first = fake.user_sends_text(user, ANSWERED)
+        await fake.wait_for_messages_async(user.id, 1)
+        fake.user_sends_text(user, "ممنون")
+        await fake.wait_for_messages_async(user.id, 2)
+        fake.user_edits(first, LOCKED)
+        await settled(bot, fake)
+        decisions = await bot.rows(KBDecision)
+    assert len(fake.sent_to(user.id)) == 2
+    assert [d.query for d in decisions] == [ANSWERED, "ممنون"]
+
+
+async def test_an_edit_to_a_question_the_kb_cannot_answer_opens_a_ticket_for_it(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        asked = fake.user_sends_text(user, ANSWERED)
+        await fake.wait_for_messages_async(user.id, 1)
+        fake.user_edits(asked, UNKNOWN)
+        (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1)
+        await settled(bot, fake)
+        (ticket,) = await bot.rows(Ticket)
+    assert ticket.question == UNKNOWN and UNKNOWN in (card.text or "")
+    assert "#۱" in (fake.sent_to(user.id)[-1].text or "")
+
+
+async def test_the_agents_see_an_edit_of_the_question_on_the_card(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        asked = fake.user_sends_text(user, UNKNOWN)
+        (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1)
+        await settled(bot, fake)
+        fake.user_edits(asked, "قیمت <b>گوجه</b> امروز چنده؟")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=card.thread_id)
+        await settled(bot, fake)
+        fake.user_edits(asked, "قیمت خیار امروز چنده؟")  # and again: the card follows
+        await fake.wait_for_messages_async(fake.agent_chat_id, 3, thread_id=card.thread_id)
+        await settled(bot, fake)
+        (ticket,) = await bot.rows(Ticket)
+        events = await bot.rows(TicketEvent, TicketEvent.kind == "question_edited")
+        notices = topic_texts(fake, card.thread_id)
+    assert ticket.question == "قیمت خیار امروز چنده؟"
+    assert "قیمت خیار امروز چنده؟" in (card_now(fake, card).text or "")
+    assert UNKNOWN not in (card_now(fake, card).text or "")
+    assert "✏️" in notices[1] and "قیمت <b>گوجه</b> امروز چنده؟" in notices[1]  # shown, not bold
+    assert "قیمت خیار امروز چنده؟" in notices[2]
+    assert [e.data["after"] for e in events] == ["قیمت <b>گوجه</b> امروز چنده؟", ticket.question]
+    assert len(fake.sent_to(user.id)) == 1  # the customer was only told the ticket's number
+
+
+async def test_an_edit_of_a_message_from_before_the_ticket_stays_with_the_customer(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        greeting = fake.user_sends_text(user, "سلام")
+        await fake.wait_for_messages_async(user.id, 1)
+        fake.user_sends_text(user, UNKNOWN)
+        (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1)
+        await settled(bot, fake)
+        fake.user_edits(greeting, "سلام وقت بخیر")
+        await settled(bot, fake)
+        (ticket,) = await bot.rows(Ticket)
+    assert topic_texts(fake, card.thread_id) == [card.text]
+    assert ticket.question == UNKNOWN
