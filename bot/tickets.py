@@ -15,11 +15,10 @@ from bot.migration import current_agent_chat
 from bot.queries import latest_decision
 from handoff.sla import first_response_due
 from kb.decision import Hit
-from storage.models import KBDecision, Message, Tier
+from storage.models import HandoffReason, KBDecision, Message, Tier
 from storage.repositories import add_ticket_event, create_ticket
 from storage.timestamps import utcnow
 from triage import asks_for_person, priority
-from triage.decide import Reason
 
 # Longest question stored on a ticket.
 TICKET_QUESTION_MAX = 2000
@@ -70,7 +69,7 @@ async def open_ticket(
     work: Work,
     services: Services,
     *,
-    reason: Reason,
+    reason: HandoffReason,
     question: str,
     tried: Sequence[Hit],
 ) -> int:

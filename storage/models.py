@@ -50,7 +50,7 @@ MessageKind = Literal[
 DecisionKind = Literal["answer", "suggest", "handoff"]
 TicketStatus = Literal["open", "claimed", "escalated", "waiting", "closed"]
 Priority = Literal["normal", "high", "urgent"]
-HandoffReason = Literal["asked", "no_answer", "not_helpful"]
+HandoffReason = Literal["asked", "no_answer", "not_helpful", "follow_up"]
 LinkDirection = Literal["to_agents", "to_customer"]
 
 # Longest text kept in the interaction log (Telegram's own message limit).

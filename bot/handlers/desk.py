@@ -41,11 +41,12 @@ from bot.effects import (
 from bot.executor import plain_text
 from bot.formatting import article_messages, bound
 from bot.hotpath import log_message
-from bot.message_kinds import message_kind
+from bot.message_kinds import QUESTION_MAX, message_kind
 from bot.migration import record_migration
 from bot.tickets import open_ticket
 from handoff import service
 from handoff.persian import duration
+from kb.decision import Hit
 from storage.models import MessageLink, Ticket
 from storage.repositories import (
     ARTICLE_SENT,
@@ -592,16 +593,29 @@ async def after_close(update: Update, context: BotContext) -> None:
     await clear_after_close(work.session, user_id=customer.id)
     if closed_at is None or utcnow() - closed_at > FOLLOW_UP_WINDOW:
         return
+    question = (message.text or message.caption or "").strip()
     ticket_id = await open_ticket(
         work,
         services,
-        reason="asked",
-        question=bound((message.text or message.caption or "").strip(), 2000),
-        tried=[],
+        reason="follow_up",
+        question=question,
+        tried=await _matches(services, question),
     )
     if message.text is None:  # a photo or file: the agents see it in the new topic
         await relay(work, ticket_id, message)
     raise ApplicationHandlerStop
+
+
+async def _matches(services: Services, question: str) -> list[Hit]:
+    """The articles closest to a follow-up's words, for the card: it goes to a person anyway,
+    but it may well be a new question an article answers (one button sends it)."""
+    asked = bound(question, QUESTION_MAX)
+    if not asked:
+        return []
+    decision = services.kb.ask_now(asked)
+    if decision is None:  # the sentence encoder runs: off the event loop
+        decision = await services.run_cpu(lambda: services.kb.ask(asked))
+    return list(decision.hits)
 
 
 def _no_new_problem(message: Message) -> bool:

@@ -22,15 +22,42 @@ target_metadata = Base.metadata
 
 
 def _run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         # SQLite cannot ALTER most things: later migrations copy-and-move tables.
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=sqlite,
         compare_type=True,
     )
-    with context.begin_transaction():
-        context.run_migrations()
+    if not sqlite:
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    # Copying a table drops the old one, which the rows of other tables refer to: SQLite
+    # needs its foreign keys off for that, and the pragma works only between transactions.
+    # They are checked, then turned back on, once the migrations are committed.
+    _pragma(connection, "PRAGMA foreign_keys = OFF")
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+        if connection.in_transaction():
+            connection.commit()
+        broken = _pragma(connection, "PRAGMA foreign_key_check")
+        if broken:
+            raise RuntimeError(f"the migrations left rows referring to nothing: {broken[:5]}")
+    finally:
+        _pragma(connection, "PRAGMA foreign_keys = ON")
+
+
+def _pragma(connection: Connection, statement: str) -> list[tuple[object, ...]]:
+    """Run a pragma on the driver's connection, outside SQLAlchemy's transaction handling."""
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(statement)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 async def _run_with_own_engine(url: str) -> None:

@@ -153,6 +153,15 @@ async def test_a_message_soon_after_a_close_opens_a_new_ticket_even_if_the_kb_kn
     assert tickets[1].previous_ticket_id == tickets[0].id
     assert tickets[1].question == "رمزم را فراموش کرده‌ام"
     assert not any("فراموشی رمز" in text for text in later)  # not the article
+    # The card says why it came (not "asked for a person") and which article fits, with its
+    # button, so the agent can answer a new question in one press.
+    card = fake_telegram.sent_to(fake_telegram.agent_chat_id, fake_telegram.topics()[-1].thread_id)[
+        0
+    ]
+    assert tickets[1].reason == "follow_up"
+    assert "پس از بسته شدن تیکت قبلی" in (card.text or "")
+    assert tickets[1].tried[0]["id"] == "password-reset"
+    assert "📚 ارسال مقاله: بازیابی رمز عبور" in card.button_texts
 
 
 async def test_a_message_a_week_after_a_close_is_answered_from_the_kb(
