@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
@@ -16,7 +17,7 @@ from bot.queries import latest_decision
 from handoff.sla import first_response_due
 from kb.decision import Hit
 from storage.models import HandoffReason, KBDecision, Message, Tier
-from storage.repositories import add_ticket_event, create_ticket
+from storage.repositories import add_ticket_event, create_ticket, feedback_for
 from storage.timestamps import utcnow
 from triage import asks_for_person, priority
 
@@ -47,22 +48,39 @@ def is_bare_request(text: str) -> bool:
     return asks_for_person(text) and len(text.split()) <= BARE_REQUEST_WORDS
 
 
-async def question_context(
-    work: Work, services: Services, text: str | None
-) -> tuple[str, list[Hit]] | None:
-    """Return the question a ticket is about: `text`, or for a bare request the last question.
+@dataclass(frozen=True, slots=True)
+class Earlier:
+    """What a bare request for a person is about: the question asked before it, the articles
+    tried for it, and why it goes to a person (its answer got a 👎: "not_helpful")."""
 
-    None when `text` is itself the question (the caller has its hits); ("", [])
-    when the customer asked nothing yet.
+    question: str
+    tried: list[Hit]
+    reason: HandoffReason = "asked"
+
+
+async def question_context(work: Work, services: Services, text: str | None) -> Earlier | None:
+    """Return what a ticket asked for with `text` is about: for a bare request, the last
+    question (or nothing, if none was asked yet).
+
+    None when `text` is itself the question (the caller has its hits).
     """
     if text and not is_bare_request(text):
         return None
     previous = await latest_decision(
         work.session, customer_id=work.customer_id, since=memory_start(services)
     )
-    if previous is not None and not is_bare_request(previous.query):
-        return previous.query, hits_of(previous, services)
-    return "", []
+    if previous is None or is_bare_request(previous.query):
+        return Earlier("", [])
+    disliked = previous.article_id is not None and await answer_disliked(work, previous)
+    return Earlier(
+        previous.query, hits_of(previous, services), "not_helpful" if disliked else "asked"
+    )
+
+
+async def answer_disliked(work: Work, decision: KBDecision) -> bool:
+    """Whether the customer said the decision's answer did not help (👎 or a typed «نه»)."""
+    feedback = await feedback_for(work.session, decision.id)
+    return feedback is not None and not feedback.helpful
 
 
 async def open_ticket(

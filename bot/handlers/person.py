@@ -8,7 +8,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot import keyboards, texts
 from bot.albums import answered_with_album
 from bot.context import BotContext
-from bot.tickets import hits_of, open_ticket, question_context
+from bot.tickets import Earlier, hits_of, open_ticket, question_context
 from storage.repositories import get_decision
 from triage.smalltalk import small_talk
 
@@ -21,8 +21,10 @@ async def on_human(update: Update, context: BotContext) -> None:
     if work.ticket_id is not None:
         await work.reply(texts.ticket_already_open(work.ticket_id))
         return
-    question, tried = await question_context(work, services, None) or ("", [])
-    await open_ticket(work, services, reason="asked", question=question, tried=tried)
+    earlier = await question_context(work, services, None) or Earlier("", [])
+    await open_ticket(
+        work, services, reason=earlier.reason, question=earlier.question, tried=earlier.tried
+    )
 
 
 async def on_person_button(update: Update, context: BotContext) -> None:
@@ -48,8 +50,10 @@ async def on_person_button(update: Update, context: BotContext) -> None:
             tried=hits_of(decision, services),
         )
         return
-    question, tried = await question_context(work, services, None) or ("", [])
-    await open_ticket(work, services, reason="asked", question=question, tried=tried)
+    earlier = await question_context(work, services, None) or Earlier("", [])
+    await open_ticket(
+        work, services, reason=earlier.reason, question=earlier.question, tried=earlier.tried
+    )
 
 
 async def on_unreadable(update: Update, context: BotContext) -> None:

@@ -14,11 +14,18 @@ from bot.handlers.browse import send_article
 from bot.handlers.person import on_unreadable
 from bot.message_kinds import QUESTION_MAX
 from bot.queries import failed_attempts_in_row, latest_decision
-from bot.tickets import hits_of, memory_start, open_ticket, question_context
+from bot.tickets import (
+    Earlier,
+    answer_disliked,
+    hits_of,
+    memory_start,
+    open_ticket,
+    question_context,
+)
 from kb.article import Article
 from kb.decision import Hit
 from storage.models import KBDecision
-from storage.repositories import feedback_for, get_decision, record_decision, record_feedback
+from storage.repositories import get_decision, record_decision, record_feedback
 from triage.choice import typed_choice
 from triage.smalltalk import SmallTalk, small_talk
 from triage.yesno import YesNo, yes_or_no
@@ -116,9 +123,10 @@ async def take_question(
         prompt = texts.suggest_prompt(len(choices))
         await work.reply(prompt, keyboards.suggestions(decision_id, choices))
     else:
-        asked, tried = earlier or (question, list(decision.hits))
+        if earlier is None:
+            earlier = Earlier(question, list(decision.hits), outcome.reason or "no_answer")
         ticket_id = await open_ticket(
-            work, services, reason=outcome.reason or "no_answer", question=asked, tried=tried
+            work, services, reason=earlier.reason, question=earlier.question, tried=earlier.tried
         )
         if message.text is None:  # the photo or file the caption was about
             await relay(work, ticket_id, message)
@@ -172,7 +180,7 @@ async def _answer_typed(
             return True
         # Answered already. After a 👎 the other guides were offered: «نه» is "none of these";
         # otherwise these words are about something else.
-        if feedback_only or not await _disliked(work, previous):
+        if feedback_only or not await answer_disliked(work, previous):
             return False
     if feedback_only:
         return False
@@ -199,12 +207,6 @@ async def _pick_typed(work: Work, services: Services, position: int) -> bool:
     return await _show_offered(work, services, previous, offered, position)
 
 
-async def _disliked(work: Work, decision: KBDecision) -> bool:
-    """Whether the customer said the decision's answer did not help (👎 or a typed «نه»)."""
-    feedback = await feedback_for(work.session, decision.id)
-    return feedback is not None and not feedback.helpful
-
-
 async def _offered(
     work: Work, services: Services, decision: KBDecision, *, disliked: bool | None = None
 ) -> list[int]:
@@ -213,7 +215,7 @@ async def _offered(
     answer got a 👎, when the caller knows already (else it is looked up)."""
     rows = decision.hits or []
     if decision.article_id is not None and (
-        disliked if disliked is not None else await _disliked(work, decision)
+        disliked if disliked is not None else await answer_disliked(work, decision)
     ):
         hits = tuple(hits_of(decision, services))
         others = triage.after_not_helpful(hits, decision.article_id, failed_attempts=0).hits

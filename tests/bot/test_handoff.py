@@ -69,6 +69,28 @@ async def test_plain_words_for_a_person_open_a_ticket_about_the_last_question(
     assert ticket.tried[0]["title"] == "بازیابی رمز عبور"
 
 
+@pytest.mark.parametrize("request_words", ["/human", "اپراتور"])
+async def test_a_request_for_a_person_after_a_thumbs_down_says_the_answer_did_not_help(
+    settings: Settings, fake_telegram: FakeTelegram, request_words: str
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, ANSWERED)
+        (answer,) = await fake.wait_for_messages_async(user.id, 1)
+        await settled(bot, fake)
+        fake.user_presses_button(user, answer, "👎 نه")
+        await fake.wait_for_messages_async(user.id, 2)
+        await settled(bot, fake)
+        fake.user_sends_text(user, request_words)  # typed, not the offered person button
+        (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1)
+        await settled(bot, fake)
+        (ticket,) = await bot.rows(Ticket)
+    assert (ticket.reason, ticket.question) == ("not_helpful", ANSWERED)
+    assert "پاسخ ربات به کار مشتری نیامد" in (card.text or "")
+    assert ticket.tried[0]["id"] == "password-reset"
+
+
 async def test_double_presses_and_fast_requests_open_only_one_ticket(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
