@@ -100,7 +100,7 @@ async def test_the_agents_see_an_edit_of_the_question_on_the_card(
         await settled(bot, fake)
         (ticket,) = await bot.rows(Ticket)
         events = await bot.rows(TicketEvent, TicketEvent.kind == "question_edited")
-        notices = topic_texts(fake, card.thread_id)
+        notices = topic_texts(fake, fake.topics()[0].thread_id)
     assert ticket.question == "قیمت خیار امروز چنده؟"
     assert "قیمت خیار امروز چنده؟" in (card_now(fake, card).text or "")
     assert UNKNOWN not in (card_now(fake, card).text or "")
@@ -124,5 +124,5 @@ async def test_an_edit_of_a_message_from_before_the_ticket_stays_with_the_custom
         fake.user_edits(greeting, "سلام وقت بخیر")
         await settled(bot, fake)
         (ticket,) = await bot.rows(Ticket)
-    assert topic_texts(fake, card.thread_id) == [card.text]
+    assert topic_texts(fake, fake.topics()[0].thread_id) == [card.text]
     assert ticket.question == UNKNOWN
