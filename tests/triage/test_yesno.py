@@ -45,6 +45,12 @@ def test_yes(text: str) -> None:
         "نههههه",
         "هیچکدوم",
         "هیچ‌کدام",
+        "کار نکرد",  # what customers write when the steps did not work
+        "این کار نکرد",
+        "نشد",
+        "بازم نشد",
+        "نه هنوز",
+        "نه، این جواب سوال من نبود",
     ],
 )
 def test_no(text: str) -> None:
@@ -63,6 +69,10 @@ def test_no(text: str) -> None:
         "کمک کرد ولی وصل نمیشه",
         "جواب ندادید",  # a complaint about the agents, not an answer
         "پرداخت انجام شد ولی فاکتور نیومد",
+        "پرداخت نشد",  # a problem of its own, for the KB
+        "ورود انجام نشد",
+        "چاپگر کار نکرد",
+        "هنوز",
     ],
 )
 def test_anything_more_is_not_a_bare_answer(text: str) -> None:
