@@ -59,6 +59,24 @@ async def relay(work: Work, ticket_id: int, message: Message) -> None:
     )
 
 
+async def logged_album(work: Work, first: LoggedMessage) -> tuple[int, ...]:
+    """Return the ids of the rest of the album whose first item is the logged `first`: items
+    the bot took in already (to copy them along with it later, on the customer's word)."""
+    if first.media_group_id is None or first.telegram_message_id is None:
+        return ()
+    rows = await work.session.scalars(
+        select(LoggedMessage.telegram_message_id).where(
+            LoggedMessage.customer_id == first.customer_id,
+            LoggedMessage.created_at >= first.created_at,
+            LoggedMessage.created_at <= first.created_at + ALBUM_ARRIVES_WITHIN,
+            LoggedMessage.media_group_id == first.media_group_id,
+            LoggedMessage.direction == "in",
+            LoggedMessage.telegram_message_id > first.telegram_message_id,
+        )
+    )
+    return tuple(sorted({i for i in rows if i is not None}))
+
+
 async def answered_with_album(work: Work, message: Message) -> bool:
     """Whether an earlier item of the message's album came in already: with no ticket open,
     the bot answers an album once, for its first item, and the rest stays silent."""

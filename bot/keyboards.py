@@ -44,7 +44,7 @@ PATTERN_CATEGORY = r"^c:[0-9a-f]{10}(:\d{1,4})?$"  # a category, and the page af
 PATTERN_ARTICLE = r"^a:[a-z0-9][a-z0-9._-]{0,47}$"
 PATTERN_SUGGESTION = r"^s:\d{1,18}:\d{1,2}$"
 PATTERN_FEEDBACK = r"^f:\d{1,18}:[01]$"
-PATTERN_PERSON = r"^h(:\d{1,18})?$"
+PATTERN_PERSON = r"^h(:\d{1,18}|:m:\d{1,18})?$"
 PATTERN_TICKET = r"^t:[a-z0-9]{1,16}:\d{1,18}$"
 PATTERN_RATING = r"^r:\d{1,18}:[1-5]$"
 
@@ -175,6 +175,11 @@ def person_only(decision_id: int | None = None) -> InlineKeyboardMarkup:
     """A single "talk to a person" button."""
     data = PERSON if decision_id is None else f"{PERSON}:{decision_id}"
     return InlineKeyboardMarkup([[_button(texts.PERSON_BUTTON, data)]])
+
+
+def send_to_person(message_id: int) -> InlineKeyboardMarkup:
+    """A single button that takes the customer's message (a voice, a photo…) to a person."""
+    return InlineKeyboardMarkup([[_button(texts.SEND_TO_PERSON, f"{PERSON}:m:{message_id}")]])
 
 
 # -- the agents' card ------------------------------------------------------------------------

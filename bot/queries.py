@@ -64,13 +64,14 @@ async def latest_incoming(
 async def incoming_copy(
     session: AsyncSession, *, customer_id: int, telegram_message_id: int
 ) -> Message | None:
-    """Return the log's latest row of one message the customer sent (an edit adds a row)."""
+    """Return the log's latest row of a message the customer sent (an edit adds a row)."""
     result = await session.scalars(
         select(Message)
         .where(
             Message.customer_id == customer_id,
             Message.telegram_message_id == telegram_message_id,
             Message.direction == "in",
+            Message.kind != "callback",  # a press logs the id of the message it was under
         )
         .order_by(Message.id.desc())
         .limit(1)

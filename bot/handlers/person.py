@@ -6,8 +6,10 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import keyboards, texts
-from bot.albums import answered_with_album
+from bot.albums import answered_with_album, logged_album
 from bot.context import BotContext
+from bot.effects import Relay
+from bot.queries import incoming_copy
 from bot.tickets import Earlier, hits_of, open_ticket, question_context
 from storage.repositories import get_decision
 from triage.smalltalk import small_talk
@@ -38,7 +40,15 @@ async def on_person_button(update: Update, context: BotContext) -> None:
     if work.ticket_id is not None:
         await work.reply(texts.ticket_already_open(work.ticket_id))
         return
-    decision = await get_decision(work.session, pressed.int_field(0)) if pressed.fields else None
+    if pressed.fields[:1] == ("m",) and await _send_to_person(
+        update, context, pressed.int_field(1)
+    ):
+        return
+    decision = (
+        await get_decision(work.session, pressed.int_field(0))
+        if pressed.fields and pressed.fields[0] != "m"
+        else None
+    )
     if decision is not None and decision.customer_id == work.customer_id:
         if query.message is not None:
             work.remove_buttons(query.message.chat.id, query.message.message_id)
@@ -56,6 +66,40 @@ async def on_person_button(update: Update, context: BotContext) -> None:
     )
 
 
+async def _send_to_person(update: Update, context: BotContext, message_id: int) -> bool:
+    """Open a ticket with the customer's voice, photo or file the bot could not read copied
+    into its topic (an album whole), so they need not send it again; False if that message
+    is not one of theirs the bot took in."""
+    work, services = context.work, context.services
+    said = await incoming_copy(
+        work.session, customer_id=work.customer_id, telegram_message_id=message_id
+    )
+    if said is None:
+        return False
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        work.remove_buttons(query.message.chat.id, query.message.message_id)
+    earlier = await question_context(work, services, None) or Earlier("", [])
+    ticket_id = await open_ticket(
+        work,
+        services,
+        reason=earlier.reason,
+        question=earlier.question or said.text or "",
+        tried=earlier.tried,
+    )
+    work.then(
+        Relay(
+            ticket_id=ticket_id,
+            from_chat_id=work.customer_id,
+            message_id=message_id,
+            media_group_id=said.media_group_id,
+            album=await logged_album(work, said),
+            tell_customer=True,
+        )
+    )
+    return True
+
+
 async def on_unreadable(update: Update, context: BotContext) -> None:
     """Explain kindly that the KB reads only text (no ticket is open: it would be relayed);
     a 👍 or 🙏 sticker is thanks, and gets the word thanks get."""
@@ -68,7 +112,7 @@ async def on_unreadable(update: Update, context: BotContext) -> None:
     if sticker is not None and small_talk(sticker.emoji or "") == "thanks":
         await work.reply(texts.SMALL_TALK_THANKS)
         return
-    await work.reply(texts.NON_TEXT_NO_TICKET, keyboards.person_only())
+    await work.reply(texts.NON_TEXT_NO_TICKET, keyboards.send_to_person(update.message.message_id))
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:

@@ -732,7 +732,7 @@ async def test_messages_the_kb_cannot_read_get_a_helpful_reply(
     thumbs_up = replies.pop(2)
     assert (thumbs_up.text, thumbs_up.button_texts) == (texts.SMALL_TALK_THANKS, [])
     assert all("نمی‌توانم بخوانم" in text for text in texts_of(replies))
-    assert all(r.button_texts == ["👤 گفتگو با کارشناس"] for r in replies)
+    assert all(r.button_texts == [texts.SEND_TO_PERSON] for r in replies)
     assert kinds == ["photo", "voice", "sticker", "document", "location", "contact"]
     assert len(fake.sent_to(user.id)) == 6
 

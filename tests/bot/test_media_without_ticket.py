@@ -74,3 +74,60 @@ async def test_a_photo_captioned_only_with_a_greeting_is_still_something_to_desc
         tickets = await bot.rows(Ticket)
     assert reply.text == texts.NON_TEXT_NO_TICKET
     assert tickets == []
+
+
+async def test_a_voice_the_bot_cannot_read_reaches_a_person_with_one_press(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        voice = fake.user_sends_voice(user)
+        (reply,) = await fake.wait_for_messages_async(user.id, 1)
+        await settled(bot, fake)
+        fake.user_presses_button(user, reply, texts.SEND_TO_PERSON)
+        (card, copy) = await fake.wait_for_messages_async(fake.agent_chat_id, 2)
+        await settled(bot, fake)
+        (ticket,) = await bot.rows(Ticket)
+        (link,) = await bot.rows(MessageLink)
+    assert (copy.kind, copy.method, copy.thread_id) == ("voice", "copyMessage", card.thread_id)
+    assert link.customer_message_id == voice.message_id and link.ticket_id == ticket.id
+    assert "#۱" in (fake.sent_to(user.id)[-1].text or "")  # told the ticket's number
+    assert fake.message(user.id, reply.message_id).button_texts == []  # pressed once, gone
+
+
+async def test_an_album_sent_to_a_person_reaches_the_topic_as_one_album(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        album = fake.user_sends_album(user, 3)
+        (reply,) = await fake.wait_for_messages_async(user.id, 1)
+        await settled(bot, fake)
+        fake.user_presses_button(user, reply, texts.SEND_TO_PERSON)
+        (_card, *copies) = await fake.wait_for_messages_async(fake.agent_chat_id, 4)
+        await settled(bot, fake)
+        links = await bot.rows(MessageLink)
+    assert [m.kind for m in copies] == ["photo"] * 3
+    assert [m.method for m in copies] == ["copyMessages"] * 3
+    assert sorted(link.customer_message_id for link in links) == [a.message_id for a in album]
+
+
+async def test_a_forged_send_to_a_person_press_copies_nothing_the_customer_did_not_send(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_voice(user)
+        (reply,) = await fake.wait_for_messages_async(user.id, 1)
+        await settled(bot, fake)
+        # the bot's own message in their chat, not something they sent
+        fake.user_presses(user, reply, f"h:m:{reply.message_id}", check=False)
+        await fake.wait_for_async(lambda: len(fake.topics()) == 1, timeout=10, what="a topic")
+        await settled(bot, fake)
+        (ticket,) = await bot.rows(Ticket)
+    assert ticket.customer_id == user.id  # a ticket, as the plain person button opens
+    topic = fake.topics()[-1].thread_id
+    assert [m.method for m in fake.sent_to(fake.agent_chat_id, topic)] == ["sendMessage"]
