@@ -251,14 +251,15 @@ async def test_thanks_after_a_close_is_answered_and_opens_no_ticket(
     assert tickets[1].previous_ticket_id == tickets[0].id
 
 
+@pytest.mark.parametrize("typed", ["۵", "⭐⭐⭐⭐⭐"])
 async def test_a_rating_typed_as_a_digit_after_a_close_is_recorded(
-    settings: Settings, fake_telegram: FakeTelegram
+    settings: Settings, fake_telegram: FakeTelegram, typed: str
 ) -> None:
     fake = fake_telegram
     async with running_bot(settings, fake) as bot:
         opened = await _opened_and_closed(bot, fake)
         told = len(fake.sent_to(opened.user.id))
-        fake.user_sends_text(opened.user, "۵")
+        fake.user_sends_text(opened.user, typed)
         await fake.wait_for_messages_async(opened.user.id, told + 1)
         await settled(bot, fake)
         fake.user_sends_text(opened.user, "سریع و دقیق بود")

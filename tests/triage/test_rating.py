@@ -6,12 +6,40 @@ from triage.rating import typed_rating
 
 
 @pytest.mark.parametrize(
-    ("text", "rating"), [("۵", 5), ("1", 1), (" ٣ ", 3), ("۴ از ۵", 4), ("5/5", 5), ("۲!", 2)]
+    ("text", "rating"),
+    [
+        ("۵", 5),
+        ("1", 1),
+        (" ٣ ", 3),
+        ("۴ از ۵", 4),
+        ("5/5", 5),
+        ("۲!", 2),
+        ("پنج", 5),  # in words
+        ("چهار از پنج", 4),
+        ("۵ ستاره", 5),
+        ("⭐⭐⭐⭐", 4),  # stars, as some rate anywhere
+        ("⭐️⭐️⭐️", 3),
+        ("🌟", 1),
+    ],
 )
 def test_a_digit_from_one_to_five_is_a_rating(text: str, rating: int) -> None:
     assert typed_rating(text) == rating
 
 
-@pytest.mark.parametrize("text", ["۰", "۶", "۱۲۳۴۵", "۵ تا فایل", "عالی", "", "10"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "۰",
+        "۶",
+        "۱۲۳۴۵",
+        "۵ تا فایل",
+        "عالی",
+        "",
+        "10",
+        "⭐⭐⭐⭐⭐⭐",
+        "⭐ ممنون",
+        "دو تا سوال دارم",
+    ],
+)
 def test_anything_else_is_not_a_rating(text: str) -> None:
     assert typed_rating(text) is None
