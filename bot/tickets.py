@@ -37,6 +37,15 @@ def hits_of(decision: KBDecision, services: Services) -> list[Hit]:
     return hits
 
 
+def stored_hits(hits: tuple[Hit, ...], offered: int) -> list[dict[str, object]]:
+    """The hits as a decision row keeps them; the first `offered` were the choices shown."""
+    return [
+        {"id": hit.article_id, "score": round(hit.score, 4)}
+        | ({"offered": True} if i < offered else {})
+        for i, hit in enumerate(hits)
+    ]
+
+
 def memory_start(services: Services, now: datetime | None = None) -> datetime:
     """Return how far back the customer's earlier attempts still count."""
     minutes = services.settings.attempts_memory_minutes

@@ -23,7 +23,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import desk_texts, keyboards, membership
+from bot import desk_texts, hotpath, keyboards, membership
 from bot.albums import album_siblings, relay
 from bot.context import BotContext, Services, Work
 from bot.effects import (
@@ -43,7 +43,7 @@ from bot.formatting import article_messages, bound
 from bot.hotpath import log_message
 from bot.message_kinds import QUESTION_MAX, message_kind
 from bot.migration import record_migration
-from bot.tickets import open_ticket
+from bot.tickets import open_ticket, stored_hits
 from handoff import service
 from handoff.persian import duration
 from kb.decision import Hit
@@ -599,22 +599,33 @@ async def after_close(update: Update, context: BotContext) -> None:
         services,
         reason="follow_up",
         question=question,
-        tried=await _matches(services, question),
+        tried=await _matches(work, services, question),
     )
     if message.text is None:  # a photo or file: the agents see it in the new topic
         await relay(work, ticket_id, message)
     raise ApplicationHandlerStop
 
 
-async def _matches(services: Services, question: str) -> list[Hit]:
+async def _matches(work: Work, services: Services, question: str) -> list[Hit]:
     """The articles closest to a follow-up's words, for the card: it goes to a person anyway,
-    but it may well be a new question an article answers (one button sends it)."""
+    but it may well be a new question an article answers (one button sends it). The KB's
+    decision is logged like any other (no article shown), so `kb gaps` counts the question."""
     asked = bound(question, QUESTION_MAX)
     if not asked:
         return []
     decision = services.kb.ask_now(asked)
     if decision is None:  # the sentence encoder runs: off the event loop
         decision = await services.run_cpu(lambda: services.kb.ask(asked))
+    await hotpath.record_decision(
+        work.session,
+        customer_id=work.customer_id,
+        message_id=work.incoming_id,
+        query=asked,
+        kind=decision.kind,
+        confidence=decision.confidence,
+        hits=stored_hits(decision.hits, 0),
+        article_id=None,
+    )
     return list(decision.hits)
 
 

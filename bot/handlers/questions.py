@@ -21,6 +21,7 @@ from bot.tickets import (
     memory_start,
     open_ticket,
     question_context,
+    stored_hits,
 )
 from kb.article import Article
 from kb.decision import Hit
@@ -108,7 +109,7 @@ async def take_question(
         query=question,
         kind=decision.kind,
         confidence=decision.confidence,
-        hits=_stored_hits(decision.hits, len(outcome.hits) if outcome.action == "suggest" else 0),
+        hits=stored_hits(decision.hits, len(outcome.hits) if outcome.action == "suggest" else 0),
         article_id=article.id if article is not None else None,
         message_id=work.incoming_id,
     )
@@ -141,15 +142,6 @@ def _said_already(before: KBDecision, outcome: triage.Outcome, article: Article 
         shown = [row.get("id") for row in before.hits or [] if row.get("offered")]
         return shown == [hit.article_id for hit in outcome.hits]
     return False
-
-
-def _stored_hits(hits: tuple[Hit, ...], offered: int) -> list[dict[str, object]]:
-    """The hits as a decision row keeps them; the first `offered` were the choices shown."""
-    return [
-        {"id": hit.article_id, "score": round(hit.score, 4)}
-        | ({"offered": True} if i < offered else {})
-        for i, hit in enumerate(hits)
-    ]
 
 
 async def _answer_typed(

@@ -10,7 +10,7 @@ from sqlalchemy import update
 from bot import desk_texts, texts
 from bot.config import Settings
 from bot.texts import NOT_RELAYED_KIND
-from storage.models import Customer, Message, Ticket
+from storage.models import Customer, KBDecision, Message, Ticket
 from tests.bot.desk_support import (
     OpenTicket,
     card_now,
@@ -124,7 +124,7 @@ async def _opened_and_closed(bot: RunningBot, fake: FakeTelegram) -> OpenTicket:
 
 async def _close_then_ask(
     settings: Settings, fake: FakeTelegram, *, days_later: int
-) -> tuple[list[Ticket], list[str]]:
+) -> tuple[list[Ticket], list[str], list[KBDecision]]:
     """Close a ticket, let `days_later` days pass, then have its customer ask something the KB
     answers; return the tickets and what the customer was sent after the close."""
     async with running_bot(settings, fake) as bot:
@@ -142,13 +142,14 @@ async def _close_then_ask(
         await fake.wait_for_messages_async(opened.user.id, told + 1)
         await settled(bot, fake)
         tickets = await bot.rows(Ticket)
-    return tickets, [m.content or "" for m in fake.sent_to(opened.user.id)[told:]]
+        decisions = await bot.rows(KBDecision)
+    return tickets, [m.content or "" for m in fake.sent_to(opened.user.id)[told:]], decisions
 
 
 async def test_a_message_soon_after_a_close_opens_a_new_ticket_even_if_the_kb_knows_it(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
-    tickets, later = await _close_then_ask(settings, fake_telegram, days_later=0)
+    tickets, later, decisions = await _close_then_ask(settings, fake_telegram, days_later=0)
     assert len(tickets) == 2
     assert tickets[1].previous_ticket_id == tickets[0].id
     assert tickets[1].question == "رمزم را فراموش کرده‌ام"
@@ -162,12 +163,16 @@ async def test_a_message_soon_after_a_close_opens_a_new_ticket_even_if_the_kb_kn
     assert "پس از بسته شدن تیکت قبلی" in (card.text or "")
     assert tickets[1].tried[0]["id"] == "password-reset"
     assert "📚 ارسال مقاله: بازیابی رمز عبور" in card.button_texts
+    # and the log has the KB's verdict, as for any question (what `kb gaps` reads)
+    (decision,) = decisions
+    assert (decision.query, decision.article_id) == ("رمزم را فراموش کرده‌ام", None)
+    assert decision.hits[0]["id"] == "password-reset"
 
 
 async def test_a_message_a_week_after_a_close_is_answered_from_the_kb(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
-    tickets, later = await _close_then_ask(settings, fake_telegram, days_later=8)
+    tickets, later, _ = await _close_then_ask(settings, fake_telegram, days_later=8)
     assert len(tickets) == 1
     assert any("فراموشی رمز" in text for text in later)
 
