@@ -96,8 +96,9 @@ async def _card_question_edited(
 
 
 async def _ask_again(update: Update, context: BotContext, message: Message) -> None:
-    """Read an edited question again, if it is the last thing the customer sent (recently):
-    a reply to an older message would land far from it and answer what is no longer asked."""
+    """Read an edited question again, if it is the last thing the customer sent (recently)
+    and was read as a question: a reply to an older message would land far from it and
+    answer what is no longer asked."""
     work, services = context.work, context.services
     assert message.text is not None
     last = await latest_incoming(
@@ -108,6 +109,8 @@ async def _ask_again(update: Update, context: BotContext, message: Message) -> N
     if normalize(last.text or "") == normalize(message.text):
         return  # a comma or a half-space: nothing new to read
     before = await decision_on(work.session, customer_id=work.customer_id, message_id=last.id)
+    if before is None:
+        return  # not read as a question («بله», a rating's comment): its edit is not one either
     work.incoming_id = await _log_edit(work, message)
     await take_question(update, context, message, before=before)
 

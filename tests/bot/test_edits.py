@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.config import Settings
 from storage.models import KBDecision, Ticket, TicketEvent
-from tests.bot.desk_support import card_now, settled, topic_texts
+from tests.bot.desk_support import card_now, hand_off, settled, topic_texts
 from tests.bot.support import ANSWERED, UNKNOWN, running_bot
 from tests.fake_telegram import FakeTelegram
 
@@ -126,3 +126,24 @@ async def test_an_edit_of_a_message_from_before_the_ticket_stays_with_the_custom
         (ticket,) = await bot.rows(Ticket)
     assert topic_texts(fake, fake.topics()[0].thread_id) == [card.text]
     assert ticket.question == UNKNOWN
+
+
+async def test_an_edited_rating_comment_is_not_taken_for_a_question(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        fake.agent_sends_in_topic(fake.new_agent(), opened.thread_id, "/close")
+        asked = (await fake.wait_for_messages_async(opened.user.id, 2))[-1]
+        await settled(bot, fake)
+        fake.user_presses(opened.user, asked, f"r:{opened.ticket_id}:4")
+        await fake.wait_for_messages_async(opened.user.id, 3)
+        comment = fake.user_sends_text(opened.user, "کارشناس خوب بود")
+        await fake.wait_for_messages_async(opened.user.id, 4)
+        await settled(bot, fake)
+        fake.user_edits(comment, "کارشناس خوب بود ولی پرینتر طبقه دوم هنوز خراب است")
+        await settled(bot, fake)
+        tickets = await bot.rows(Ticket)
+    assert len(tickets) == 1  # no ticket, no answer for a comment mended
+    assert len(fake.sent_to(opened.user.id)) == 4
