@@ -16,9 +16,8 @@ from bot.context import BotContext, Work
 from bot.effects import MirrorEdit
 from bot.formatting import bound
 from bot.handlers.desk import card_changed, notice
+from bot.handlers.gates import log_incoming
 from bot.handlers.questions import take_question
-from bot.hotpath import log_message
-from bot.message_kinds import loggable_text, message_kind
 from bot.queries import decision_on, incoming_copy, latest_incoming
 from bot.tickets import TICKET_QUESTION_MAX, memory_start
 from kb.normalize import normalize
@@ -50,22 +49,6 @@ async def on_customer_edit(update: Update, context: BotContext) -> None:
         await _ask_again(update, context, message)
 
 
-async def _log_edit(work: Work, message: Message) -> int:
-    """Log the edited message as the customer's latest words; return the row's id."""
-    return await log_message(
-        work.session,
-        customer_id=work.customer_id,
-        direction="in",
-        kind=message_kind(message),
-        chat_id=message.chat_id,
-        text=loggable_text(message),
-        ticket_id=work.ticket_id,
-        telegram_message_id=message.message_id,
-        update_id=work.update_id,
-        media_group_id=message.media_group_id,
-    )
-
-
 async def _card_question_edited(
     work: Work, ticket_id: int, message: Message, new_text: str
 ) -> None:
@@ -90,7 +73,7 @@ async def _card_question_edited(
         data={"before": ticket.question, "after": question},
     )
     ticket.question = question
-    await _log_edit(work, message)
+    await log_incoming(work, message)
     notice(work, ticket, desk_texts.question_edited(question))
     card_changed(work, ticket.id)
 
@@ -111,7 +94,7 @@ async def _ask_again(update: Update, context: BotContext, message: Message) -> N
     before = await decision_on(work.session, customer_id=work.customer_id, message_id=last.id)
     if before is None:
         return  # not read as a question («بله», a rating's comment): its edit is not one either
-    work.incoming_id = await _log_edit(work, message)
+    work.incoming_id = await log_incoming(work, message)
     await take_question(update, context, message, before=before)
 
 

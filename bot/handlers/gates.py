@@ -6,12 +6,12 @@ ApplicationHandlerStop, so nothing later in the chain ever sees it.
 
 from __future__ import annotations
 
-from telegram import Chat, Update
+from telegram import Chat, Message, Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, TypeHandler, filters
 
 from bot import texts
 from bot.albums import relay
-from bot.context import BotContext
+from bot.context import BotContext, Work
 from bot.hotpath import log_message, upsert_customer
 from bot.message_kinds import loggable_text, message_kind
 from storage.repositories import find_link_by_customer_message, touch_customer
@@ -50,19 +50,7 @@ async def record_customer(update: Update, context: BotContext) -> None:
     work.customer = customer
     work.ticket_id = customer.open_ticket_id
     if update.message is not None:
-        message = update.message
-        work.incoming_id = await log_message(
-            session,
-            customer_id=user.id,
-            direction="in",
-            kind=message_kind(message),
-            chat_id=message.chat_id,
-            text=loggable_text(message),
-            ticket_id=work.ticket_id,
-            telegram_message_id=message.message_id,
-            update_id=work.update_id,
-            media_group_id=message.media_group_id,
-        )
+        work.incoming_id = await log_incoming(work, update.message)
     elif update.callback_query is not None:
         query = update.callback_query
         work.incoming_id = await log_message(
@@ -76,6 +64,22 @@ async def record_customer(update: Update, context: BotContext) -> None:
             telegram_message_id=query.message.message_id if query.message else None,
             update_id=work.update_id,
         )
+
+
+async def log_incoming(work: Work, message: Message) -> int:
+    """Log what the customer sent (or what an edit made of it); return the row's id."""
+    return await log_message(
+        work.session,
+        customer_id=work.customer_id,
+        direction="in",
+        kind=message_kind(message),
+        chat_id=message.chat_id,
+        text=loggable_text(message),
+        ticket_id=work.ticket_id,
+        telegram_message_id=message.message_id,
+        update_id=work.update_id,
+        media_group_id=message.media_group_id,
+    )
 
 
 async def stop_flood(update: Update, context: BotContext) -> None:
