@@ -32,9 +32,13 @@ COMMANDS = (
 # -- the conversation ------------------------------------------------------------------------
 
 
+def _name(first_name: str) -> str:
+    return escape(first_name.strip()[:64]) or "دوست عزیز"
+
+
 def greeting(first_name: str) -> str:
     """Greet the customer by name and say what the bot can do."""
-    name = escape(first_name.strip()[:64]) or "دوست عزیز"
+    name = _name(first_name)
     return (
         f"سلام {name}! 👋\n"
         "من «پاسخ» هستم، دستیار پشتیبانی فناوری اطلاعات.\n\n"
@@ -132,6 +136,11 @@ def ticket_opened(number: int, wait: timedelta | None) -> str:
         f"{expect}\n\n"
         "از این به بعد هر چه این‌جا بفرستید (متن، عکس، فایل، صدا…) مستقیم به دست کارشناس می‌رسد."
     )
+
+
+def greeting_while_open(first_name: str, number: int) -> str:
+    """Greet a customer whose ticket is open: a person has their conversation, not the KB."""
+    return f"سلام {_name(first_name)}! 👋\n{ticket_already_open(number)}"
 
 
 def ticket_already_open(number: int) -> str:

@@ -42,10 +42,12 @@ async def on_start(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if work.customer is None or user is None:
         return
-    await work.reply(texts.greeting(user.first_name), keyboards.main_keyboard())
-    if work.ticket_id is not None:
-        await work.reply(texts.ticket_already_open(work.ticket_id))
+    if work.ticket_id is not None:  # «write your question, I answer from the guides» is not so
+        await work.reply(
+            texts.greeting_while_open(user.first_name, work.ticket_id), keyboards.main_keyboard()
+        )
         return
+    await work.reply(texts.greeting(user.first_name), keyboards.main_keyboard())
     await send_categories(work, context)
 
 

@@ -115,6 +115,23 @@ async def test_double_presses_and_fast_requests_open_only_one_ticket(
     assert [m.content for m in copies[1:]] == ["اپراتور"]
 
 
+async def test_start_while_a_ticket_is_open_says_a_person_has_it_not_the_guides(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake, name="سارا")
+        told = len(fake.sent_to(opened.user.id))
+        fake.user_sends_text(opened.user, "/start")
+        (reply,) = (await fake.wait_for_messages_async(opened.user.id, told + 1))[told:]
+        await settled(bot, fake)
+    assert len(fake.sent_to(opened.user.id)) == told + 1  # one reply, no categories to browse
+    assert (reply.text or "").startswith("سلام سارا!")
+    assert "#۱" in (reply.text or "") and "باز است" in (reply.text or "")
+    assert "از راهنماها پاسخ بدهم" not in (reply.text or "")
+    assert reply.button_texts == ["📚 دسته‌ها", "👤 گفتگو با کارشناس"]  # the keyboard stays
+
+
 async def test_everything_the_customer_sends_while_open_is_copied_into_the_topic(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
