@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from handoff.hours import SupportCalendar, parse_holidays
 from kb.settings import FROM_ENVIRONMENT
 from storage.db import DEFAULT_URL, DRIVERS
 
@@ -35,6 +37,8 @@ _FIX_HINTS = {
     "telegram_base_url": "use the form PTB's base_url takes, e.g. http://127.0.0.1:8081/bot",
     "telegram_base_file_url": "use the form PTB's base_file_url takes, e.g. http://127.0.0.1:8081/file/bot",
     "log_level": "use DEBUG, INFO, WARNING or ERROR",
+    "support_hours": "use business (the contract's open hours) or always",
+    "support_holidays": "list Jalali dates separated by commas, e.g. 1405-01-13,1405-12-29",
 }
 
 
@@ -83,6 +87,12 @@ class Settings(BaseSettings):
     # Cards of tickets awaiting an agent are redrawn this often so their waiting time stays
     # current (0 turns it off); at most 10 cards a round, redrawn in turn (bot/card_refresh.py).
     card_refresh_minutes: float = Field(default=5, ge=0)
+
+    # When the first-response clock runs: "business", the contract's open hours in Tehran time
+    # (handoff/hours.py: Fridays and holidays closed, VIP around the clock), or "always".
+    support_hours: Literal["business", "always"] = "business"
+    # This year's movable holidays (the religious ones), as Jalali dates: 1405-01-13,1405-12-29.
+    support_holidays: Annotated[frozenset[date], NoDecode] = frozenset()
 
     log_level: str = "INFO"
 
@@ -133,6 +143,18 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return frozenset({value})
         return value
+
+    @field_validator("support_holidays", mode="before")
+    @classmethod
+    def _jalali_dates(cls, value: object) -> object:
+        return parse_holidays(value) if isinstance(value, str) else value
+
+    @property
+    def calendar(self) -> SupportCalendar | None:
+        """The support calendar deadlines are counted on; None: around the clock."""
+        if self.support_hours == "always":
+            return None
+        return SupportCalendar(self.support_holidays)
 
     @property
     def token(self) -> str:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html import escape
 
+from handoff.persian import day_and_time, fa_digits
 from handoff.persian import duration as duration  # re-exported for the bot's modules
-from handoff.persian import fa_digits
 from handoff.topics import ticket_number
 
 fa = fa_digits  # the bot's modules write numbers through bot.texts
@@ -126,6 +126,9 @@ FLOOD_NOTICE = (
 )
 
 
+_TO_AGENT = "از این به بعد هر چه این‌جا بفرستید (متن، عکس، فایل، صدا…) مستقیم به دست کارشناس می‌رسد."
+
+
 def ticket_opened(number: int, wait: timedelta | None) -> str:
     """Tell the customer their ticket number and when to expect an answer."""
     expect = (
@@ -133,14 +136,32 @@ def ticket_opened(number: int, wait: timedelta | None) -> str:
     )
     return (
         f"درخواست شما با شمارهٔ <b>{ticket_ref(number)}</b> ثبت شد و به یک کارشناس سپرده شد. "
-        f"{expect}\n\n"
-        "از این به بعد هر چه این‌جا بفرستید (متن، عکس، فایل، صدا…) مستقیم به دست کارشناس می‌رسد."
+        f"{expect}\n\n{_TO_AGENT}"
     )
 
 
 def greeting_while_open(first_name: str, number: int) -> str:
     """Greet a customer whose ticket is open: a person has their conversation, not the KB."""
     return f"سلام {_name(first_name)}! 👋\n{ticket_already_open(number)}"
+
+
+def ticket_opened_in_hours(number: int, span: timedelta, due: datetime) -> str:
+    """Tell the customer their ticket number and the contract's response time (open hours)."""
+    return (
+        f"درخواست شما با شمارهٔ <b>{ticket_ref(number)}</b> ثبت شد و به یک کارشناس سپرده شد. "
+        f"معمولاً ظرف {duration(span)} کاری پاسخ می‌گیرید (حداکثر تا {day_and_time(due)}).\n\n"
+        f"{_TO_AGENT}"
+    )
+
+
+def ticket_opened_while_closed(number: int, opens: datetime, due: datetime) -> str:
+    """Tell the customer their ticket number, that the desk is closed now, and when it opens."""
+    return (
+        f"درخواست شما با شمارهٔ <b>{ticket_ref(number)}</b> ثبت شد. "
+        "الان بیرون از ساعت کاری پشتیبانی است؛ "
+        f"کارشناسان از {day_and_time(opens)} پاسخ می‌دهند و پاسخ شما حداکثر تا "
+        f"{day_and_time(due)} می‌رسد.\n\n{_TO_AGENT}"
+    )
 
 
 def ticket_already_open(number: int) -> str:

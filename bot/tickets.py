@@ -14,7 +14,7 @@ from bot.effects import OpenTopic, PostCard
 from bot.formatting import bound
 from bot.migration import current_agent_chat
 from bot.queries import latest_decision
-from handoff.sla import first_response_due
+from handoff.sla import FIRST_RESPONSE, first_response_due
 from kb.decision import Hit
 from storage.models import HandoffReason, KBDecision, Message, Tier
 from storage.repositories import add_ticket_event, create_ticket, feedback_for
@@ -113,7 +113,8 @@ async def open_ticket(
         await work.reply(texts.ticket_already_open(work.ticket_id))
         return work.ticket_id
     now = utcnow()
-    due = first_response_due(tier, now)
+    calendar = services.settings.calendar
+    due = first_response_due(tier, now, calendar)
     ticket, created = await create_ticket(
         work.session,
         customer_id=customer.id,
@@ -142,7 +143,15 @@ async def open_ticket(
         await work.session.execute(
             update(Message).where(Message.id == work.incoming_id).values(ticket_id=ticket.id)
         )
-    await work.reply(texts.ticket_opened(ticket.id, due - now))
+    if calendar is None or calendar.around_the_clock(tier):
+        await work.reply(texts.ticket_opened(ticket.id, due - now))
+    else:  # open hours: within the contract's span, or from when the desk opens
+        opens = calendar.next_open(tier, now)
+        await work.reply(
+            texts.ticket_opened_in_hours(ticket.id, FIRST_RESPONSE[tier], due)
+            if opens <= now
+            else texts.ticket_opened_while_closed(ticket.id, opens, due)
+        )
     work.then(OpenTopic(ticket.id))
     work.then(PostCard(ticket.id))
     return ticket.id

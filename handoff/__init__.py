@@ -5,7 +5,8 @@ Plain Python (no `telegram` import). Public API:
 handoff.service (async; session first, keyword-only args; never commits; each change
 writes a TicketEvent):
     open_ticket(session, *, customer, question, reason, tried, agent_chat_id,
-                opening_update_id=None, priority="normal", now=None) -> tuple[Ticket, bool]
+                opening_update_id=None, priority="normal", now=None, calendar=None)
+        -> tuple[Ticket, bool]
     claim(session, *, ticket_id, agent_id, agent_name, now=None) -> ClaimResult
     escalate(session, *, ticket_id, actor_id, note=None, now=None) -> TransitionResult
     set_waiting(session, *, ticket_id, actor_id, now=None) -> TransitionResult
@@ -21,10 +22,13 @@ writes a TicketEvent):
     customer_blocked(session, *, ticket_id, now=None) -> Ticket | None
 handoff.lifecycle: TRANSITIONS, Action, sources(action), target(action), can(action, status),
     allowed_actions(ticket) -> tuple[Action, ...], can_act(ticket, agent_id), can_rate(ticket)
-handoff.sla: FIRST_RESPONSE, first_response_due(tier, opened_at) -> datetime
+handoff.sla: FIRST_RESPONSE, first_response_due(tier, opened_at, calendar=None) -> datetime
+handoff.hours: SupportCalendar(holidays) (.add, .next_open, .is_holiday, .around_the_clock),
+    OPEN_HOURS, FIXED_HOLIDAYS, parse_holidays(text) -> frozenset[date]
 handoff.topics: topic_name(ticket_id, customer_name, question) -> str, ticket_number(id) -> str
 handoff.card: render_card(ticket, customer, *, now) -> str (Telegram HTML)
-handoff.persian: fa_digits(value) -> str, jalali(dt) -> str, duration(timedelta) -> str,
+handoff.persian: fa_digits(value) -> str, jalali(dt) -> str, day_and_time(dt) -> str,
+    duration(timedelta) -> str,
     percent(score) -> str, clean_inline(text) -> str, clean_block(text) -> str, shorten(text, n)
 handoff.texts: every Persian string used above.
 """

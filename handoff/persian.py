@@ -99,6 +99,20 @@ def jalali(moment: datetime) -> str:
     return fa_digits(text)
 
 
+def day_and_time(moment: datetime) -> str:
+    """Format an aware datetime as weekday, Jalali day and month, and time in Tehran."""
+    local = moment.astimezone(TEHRAN)
+    day = jdatetime.date.fromgregorian(date=local.date())
+    text = texts.DAY_TIME.format(
+        weekday=texts.JALALI_WEEKDAYS[day.weekday()],
+        day=day.day,
+        month=texts.JALALI_MONTHS[day.month - 1],
+        hour=local.hour,
+        minute=local.minute,
+    )
+    return fa_digits(text)
+
+
 def duration(span: timedelta) -> str:
     """Say how long a span is in Persian: "۲ ساعت و ۵ دقیقه" (two largest units, minutes down)."""
     minutes = int(abs(span).total_seconds() // 60)

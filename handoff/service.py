@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff import lifecycle
+from handoff.hours import SupportCalendar
 from handoff.sla import first_response_due
 from storage import repositories as repo
 from storage.models import Customer, HandoffReason, LinkDirection, Priority, Ticket, TicketEvent
@@ -34,8 +35,10 @@ async def open_ticket(
     opening_update_id: int | None = None,
     priority: Priority = "normal",
     now: datetime | None = None,
+    calendar: SupportCalendar | None = None,
 ) -> tuple[Ticket, bool]:
-    """Open a ticket for the customer, or return the one already open; (ticket, created)."""
+    """Open a ticket for the customer, or return the one already open; (ticket, created).
+    The first response is due on `calendar`'s open hours (None: around the clock)."""
     now = now or utcnow()
     ticket, created = await repo.create_ticket(
         session,
@@ -46,7 +49,7 @@ async def open_ticket(
         agent_chat_id=agent_chat_id,
         priority=priority,
         opening_update_id=opening_update_id,
-        first_response_due=first_response_due(customer.tier, now),
+        first_response_due=first_response_due(customer.tier, now, calendar),
         opened_at=now,
     )
     if created:

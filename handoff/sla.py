@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Final
 
+from handoff.hours import SupportCalendar
 from storage.models import Tier
 
 FIRST_RESPONSE: Final[Mapping[Tier, timedelta]] = MappingProxyType(
@@ -18,12 +19,14 @@ FIRST_RESPONSE: Final[Mapping[Tier, timedelta]] = MappingProxyType(
 )
 
 
-def first_response_due(tier: Tier, opened_at: datetime) -> datetime:
-    """Return the first-response deadline for a ticket opened at `opened_at`.
-
-    Wall-clock time for now. Later the clock runs on the Jalali business
-    calendar (working hours, Iranian holidays), which is why this is one function.
-    """
+def first_response_due(
+    tier: Tier, opened_at: datetime, calendar: SupportCalendar | None = None
+) -> datetime:
+    """Return the first-response deadline for a ticket opened at `opened_at`: on the
+    `calendar`'s open hours for the tier (handoff.hours), or around the clock without one."""
     if opened_at.tzinfo is None:
         raise ValueError("opened_at must be timezone-aware")
-    return opened_at + FIRST_RESPONSE.get(tier, FIRST_RESPONSE["standard"])
+    span = FIRST_RESPONSE.get(tier, FIRST_RESPONSE["standard"])
+    if calendar is None:
+        return opened_at + span
+    return calendar.add(tier, opened_at, span).astimezone(opened_at.tzinfo)

@@ -86,6 +86,9 @@ JALALI_MONTHS: Final = (
     "اسفند",
 )
 DATE_TIME: Final = "{day} {month} {year}، ساعت {hour:02d}:{minute:02d}"
+# A moment this week or next, as a customer is told it: "دوشنبه ۱۷ آذر، ساعت ۰۸:۰۰".
+DAY_TIME: Final = "{weekday} {day} {month}، ساعت {hour:02d}:{minute:02d}"
+JALALI_WEEKDAYS: Final = ("شنبه", "یکشنبه", "دوشنبه", "سه‌شنبه", "چهارشنبه", "پنجشنبه", "جمعه")
 
 # Topic names: "#۱۲ · علی · رمزم را فراموش…".
 TOPIC_SEPARATOR: Final = " · "

@@ -1,6 +1,7 @@
 """Settings: a missing or malformed setting is named with a fix, and the token never shown."""
 
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,8 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "TELEGRAM_BASE_URL",
         "TELEGRAM_BASE_FILE_URL",
         "LOG_LEVEL",
+        "SUPPORT_HOURS",
+        "SUPPORT_HOLIDAYS",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -94,6 +97,25 @@ def test_the_other_settings_a_deployment_sets_are_taken(monkeypatch: pytest.Monk
     assert settings.log_level == "DEBUG"
 
 
+def test_support_hours_default_to_the_contracts_and_take_movable_holidays(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    default = load(monkeypatch, TELEGRAM_BOT_TOKEN=TOKEN, AGENT_CHAT_ID="-100")
+    assert default.calendar is not None and default.calendar.holidays == frozenset()
+    given = load(
+        monkeypatch,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        AGENT_CHAT_ID="-100",
+        SUPPORT_HOLIDAYS="۱۴۰۵/۰۵/۰۵، 1405-05-06",
+    )
+    assert given.calendar is not None
+    assert given.calendar.holidays == {date(2026, 7, 27), date(2026, 7, 28)}
+    always = load(
+        monkeypatch, TELEGRAM_BOT_TOKEN=TOKEN, AGENT_CHAT_ID="-100", SUPPORT_HOURS="always"
+    )
+    assert always.calendar is None
+
+
 @pytest.mark.parametrize(
     ("name", "value", "fix"),
     [
@@ -101,6 +123,8 @@ def test_the_other_settings_a_deployment_sets_are_taken(monkeypatch: pytest.Monk
         ("TELEGRAM_BASE_URL", "127.0.0.1:8081/bot", "e.g. http://127.0.0.1:8081/bot"),
         ("TELEGRAM_BASE_FILE_URL", "ftp://files", "e.g. http://127.0.0.1:8081/file/bot"),
         ("L2_CHAT_ID", "200", "a negative number"),
+        ("SUPPORT_HOURS", "9-17", "use business (the contract's open hours) or always"),
+        ("SUPPORT_HOLIDAYS", "1405-01-13,1405-13-01", "e.g. 1405-01-13,1405-12-29"),
     ],
 )
 def test_a_malformed_optional_setting_is_named_with_its_fix(

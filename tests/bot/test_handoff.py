@@ -10,6 +10,9 @@ import pytest
 
 from bot import executor, pipeline, texts
 from bot.config import Settings
+from handoff.hours import SupportCalendar
+from handoff.persian import day_and_time
+from handoff.sla import first_response_due
 from storage.models import Message, MessageLink, Ticket, TicketEvent
 from tests.bot.desk_support import hand_off
 from tests.bot.support import ANSWERED, UNKNOWN, make_settings, running_bot, settled
@@ -30,7 +33,17 @@ async def test_unknown_question_opens_a_ticket_with_topic_and_card(
         events = await bot.rows(TicketEvent)
         (incoming,) = await bot.rows(Message, Message.direction == "in")
     assert "#۱" in (told.text or "")
-    assert "۴ ساعت" in (told.text or "")  # when to expect an answer (standard tier)
+    # when to expect an answer (standard tier): on the contract's open hours, whichever
+    # side of them this test runs on (tests/bot/test_ticket_texts.py has both, at fixed times)
+    calendar = SupportCalendar()
+    assert ticket.first_response_due == first_response_due("standard", ticket.opened_at, calendar)
+    opens = calendar.next_open("standard", ticket.opened_at)
+    if opens <= ticket.opened_at:
+        assert "۴ ساعت کاری" in (told.text or "")
+    else:
+        assert "بیرون از ساعت کاری" in (told.text or "")
+        assert day_and_time(opens) in (told.text or "")
+    assert day_and_time(ticket.first_response_due) in (told.text or "")
     (topic,) = fake.topics()
     assert topic.name.startswith("#۱ · مریم احمدی · ")
     assert UNKNOWN in topic.name

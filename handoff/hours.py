@@ -1,0 +1,114 @@
+"""Support hours by contract on the Jalali calendar: when the first-response clock runs.
+
+The sample KB's «ساعت کاری پشتیبانی» article is the contract: standard customers are served
+Saturday to Wednesday 8-17 and Thursday 8-13, VIC customers Saturday to Wednesday 8-20 and
+Thursday 8-16, VIP customers around the clock; Fridays and official holidays are closed
+(VIP excepted). Response deadlines count only open hours, in Tehran time.
+
+The fixed holidays of the solar calendar are built in; the religious ones move every year
+(they follow the lunar calendar) and are given as Jalali dates in SUPPORT_HOLIDAYS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from types import MappingProxyType
+from typing import Final
+
+import jdatetime
+
+from handoff.persian import TEHRAN
+from storage.models import Tier
+
+# Open hours by Python weekday (Monday 0 ... Saturday 5, Sunday 6), Tehran time.
+_WORKWEEK = (5, 6, 0, 1, 2)  # Saturday to Wednesday
+THURSDAY = 3
+
+OpenHours = Mapping[int, tuple[time, time]]
+
+
+def _week(workday: tuple[int, int], thursday: tuple[int, int]) -> OpenHours:
+    hours = {day: (time(workday[0]), time(workday[1])) for day in _WORKWEEK}
+    hours[THURSDAY] = (time(thursday[0]), time(thursday[1]))
+    return MappingProxyType(hours)
+
+
+# None: around the clock, holidays included.
+OPEN_HOURS: Final[Mapping[Tier, OpenHours | None]] = MappingProxyType(
+    {"standard": _week((8, 17), (8, 13)), "vic": _week((8, 20), (8, 16)), "vip": None}
+)
+# (month, day) of the official holidays that keep their Jalali date every year: Nowruz, the
+# Islamic Republic and Nature days, Khomeini's death and the 15 Khordad uprising, the
+# revolution's anniversary, oil nationalisation.
+FIXED_HOLIDAYS: Final = frozenset(
+    {(1, 1), (1, 2), (1, 3), (1, 4), (1, 12), (1, 13), (3, 14), (3, 15), (11, 22), (12, 29)}
+)
+# However far ahead a deadline is sought: a year of closed days would be a broken calendar.
+_HORIZON_DAYS = 400
+
+
+def parse_holidays(text: str) -> frozenset[date]:
+    """Read «1405-01-01, 1405/07/12» (Jalali dates) as Gregorian dates; a ValueError names
+    the first one that is not a date."""
+    days: set[date] = set()
+    for item in text.replace("،", ",").split(","):
+        item = item.strip().translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789"))
+        if not item:
+            continue
+        parts = item.replace("/", "-").split("-")
+        try:
+            year, month, day = (int(p) for p in parts)
+            days.add(jdatetime.date(year, month, day).togregorian())
+        except ValueError:
+            raise ValueError(f"{item!r} is not a Jalali date like 1405-01-13") from None
+    return frozenset(days)
+
+
+@dataclass(frozen=True)
+class SupportCalendar:
+    """When the desk is open for each tier; `holidays`: the movable ones, Gregorian dates."""
+
+    holidays: frozenset[date] = field(default_factory=frozenset)
+
+    def is_holiday(self, day: date) -> bool:
+        """Whether the (Tehran) day is an official holiday."""
+        jalali = jdatetime.date.fromgregorian(date=day)
+        return (jalali.month, jalali.day) in FIXED_HOLIDAYS or day in self.holidays
+
+    def open_spans(self, tier: Tier, start: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """The open hours from `start` on, as (from, to) spans in Tehran time."""
+        hours = OPEN_HOURS.get(tier, OPEN_HOURS["standard"])
+        local = start.astimezone(TEHRAN)
+        if hours is None:
+            yield local, local + timedelta(days=_HORIZON_DAYS)
+            return
+        for offset in range(_HORIZON_DAYS):
+            day = local.date() + timedelta(days=offset)
+            if day.weekday() not in hours or self.is_holiday(day):
+                continue
+            opens, closes = hours[day.weekday()]
+            begin = datetime.combine(day, opens, TEHRAN)
+            end = datetime.combine(day, closes, TEHRAN)
+            if end > local:
+                yield max(begin, local), end
+
+    def around_the_clock(self, tier: Tier) -> bool:
+        """Whether the tier is served at every hour of every day."""
+        return OPEN_HOURS.get(tier, OPEN_HOURS["standard"]) is None
+
+    def next_open(self, tier: Tier, moment: datetime) -> datetime:
+        """`moment` itself when the desk is open for `tier`; else when it opens next."""
+        for begin, _end in self.open_spans(tier, moment):
+            return begin
+        raise ValueError("no open hours within a year: check the support calendar")
+
+    def add(self, tier: Tier, start: datetime, span: timedelta) -> datetime:
+        """The moment `span` of open hours after `start` (the clock stops while closed)."""
+        left = span
+        for begin, end in self.open_spans(tier, start):
+            if end - begin >= left:
+                return begin + left
+            left -= end - begin
+        raise ValueError("no open hours within a year: check the support calendar")

@@ -1,0 +1,80 @@
+"""Support hours by contract on the Jalali calendar: the first-response clock stops while the
+desk is closed (Tehran time; Fridays and official holidays closed; VIP around the clock)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from handoff.hours import SupportCalendar, parse_holidays
+from handoff.persian import TEHRAN, day_and_time
+from handoff.sla import first_response_due
+from storage.models import Tier
+
+CALENDAR = SupportCalendar()
+
+
+def tehran(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=TEHRAN)
+
+
+@pytest.mark.parametrize(
+    ("opened", "tier", "due"),
+    [
+        # Sunday 10:00 (15 Azar 1405), open: four working hours later
+        ("2026-12-06T10:00", "standard", "2026-12-06T14:00"),
+        # Sunday 15:30: 1.5 hours today, the rest from Monday 8:00
+        ("2026-12-06T15:30", "standard", "2026-12-07T10:30"),
+        # Sunday 22:23: closed, the clock starts on Monday at 8:00
+        ("2026-12-06T22:23", "standard", "2026-12-07T12:00"),
+        ("2026-12-06T22:23", "vic", "2026-12-07T10:00"),
+        # Thursday 12:30: half an hour before Thursday's close, Friday closed, then Saturday
+        ("2026-12-10T12:30", "standard", "2026-12-12T11:30"),
+        ("2026-12-10T12:30", "vic", "2026-12-10T14:30"),  # VIC stays until 16 on Thursday
+        # Friday: nothing until Saturday 8:00
+        ("2026-12-11T12:30", "standard", "2026-12-12T12:00"),
+        # 28 Esfand 1405, a Friday: 29 Esfand and Nowruz (1-4 Farvardin) closed too
+        ("2027-03-19T13:30", "standard", "2027-03-25T12:00"),
+        # VIP: around the clock, holidays included
+        ("2027-03-20T23:00", "vip", "2027-03-20T23:30"),
+    ],
+)
+def test_the_deadline_counts_only_open_hours(opened: str, tier: Tier, due: str) -> None:
+    assert first_response_due(tier, tehran(opened), CALENDAR) == tehran(due)
+
+
+def test_without_a_calendar_the_clock_runs_around_the_clock() -> None:
+    friday_night = tehran("2026-12-11T23:00")
+    assert first_response_due("standard", friday_night) == friday_night + timedelta(hours=4)
+
+
+def test_a_movable_holiday_given_as_a_jalali_date_is_closed() -> None:
+    ashura = parse_holidays("1405-05-05")  # an example date, not the real one
+    calendar = SupportCalendar(ashura)
+    day = date(2026, 7, 27)  # 5 Mordad 1405, a Monday
+    assert ashura == {day}
+    assert calendar.is_holiday(day) and not CALENDAR.is_holiday(day)
+    opened = tehran("2026-07-27T09:00")
+    assert first_response_due("standard", opened, calendar) == tehran("2026-07-28T12:00")
+    assert calendar.next_open("standard", opened) == tehran("2026-07-28T08:00")
+
+
+def test_next_open_is_now_while_open() -> None:
+    now = tehran("2026-12-06T10:00")
+    assert CALENDAR.next_open("standard", now) == now
+    assert CALENDAR.next_open("standard", tehran("2026-12-06T17:00")) == tehran("2026-12-07T08:00")
+
+
+@pytest.mark.parametrize("text", ["1405-13-01", "۱۴۰۵/۰۱", "tomorrow", "1405-12-31"])
+def test_a_date_that_is_not_a_jalali_date_is_named(text: str) -> None:
+    with pytest.raises(ValueError, match="Jalali date"):
+        parse_holidays(f"1405-01-13, {text}")
+
+
+def test_holidays_read_in_persian_digits_and_separators() -> None:
+    assert parse_holidays("۱۴۰۵/۰۱/۱۳، 1405-03-14 ,") == {date(2026, 4, 2), date(2026, 6, 4)}
+
+
+def test_a_moment_is_told_with_its_weekday() -> None:
+    assert day_and_time(tehran("2026-12-07T08:00")) == "دوشنبه ۱۶ آذر، ساعت ۰۸:۰۰"
