@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from kb import gaps_cli, texts
-from kb.decision import Decision
+from kb.decision import Decision, Hit
 from kb.evaluate import evaluate, read_questions, unknown_ids
 from kb.markup import plain_text
 from kb.service import KnowledgeBase
@@ -124,6 +124,8 @@ def _ask(kb: KnowledgeBase, args: argparse.Namespace) -> int:
 def _chat(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     print(texts.CHAT_GREETING.format(articles=texts.fa_number(len(kb))))
     choices: tuple[str, ...] = ()
+    hits: tuple[Hit, ...] = ()  # what the last question found
+    answered: str | None = None  # the article just shown, asking "was this helpful?"
     while True:
         try:
             line = input(texts.CHAT_PROMPT).strip()
@@ -139,8 +141,15 @@ def _chat(kb: KnowledgeBase, args: argparse.Namespace) -> int:
         if picked is not None:
             article = kb.get(picked)
             if article is not None:
-                print(f"{article.title}\n\n{plain_text(article.body)}\n")
+                print(f"{article.title}\n\n{plain_text(article.body)}\n\n{texts.CHAT_HELPFUL}")
+                answered = article.id
                 continue
+        reply = _typed_answer(line, hits, answered, choices)
+        if reply is not None:  # «بله» / «کار نکرد» under an answer, «هیچکدوم» over choices
+            text, choices = reply
+            answered = None
+            print(text)
+            continue
         if _not_a_question(line):
             print(texts.CHAT_NOT_A_QUESTION)
             continue
@@ -149,7 +158,34 @@ def _chat(kb: KnowledgeBase, args: argparse.Namespace) -> int:
             continue
         decision = kb.ask(line[:MAX_INPUT_LINE])
         choices = tuple(hit.article_id for hit in decision.choices)
+        hits = decision.hits
+        answered = decision.top.article_id if decision.kind == "answer" and decision.top else None
         _print_decision(kb, decision, sys.stdout, verbose=False)
+
+
+def _typed_answer(
+    line: str, hits: tuple[Hit, ...], answered: str | None, choices: tuple[str, ...]
+) -> tuple[str, tuple[str, ...]] | None:
+    """What the bot does with a typed yes or no to its last question, and the choices it
+    then offers: thanks; after a «no» to an answer, the other guides (as 👎 brings them);
+    «no» over the guides offered, a person. None when the line answers no such question."""
+    from triage import after_not_helpful  # the bot's own rule after a «no»
+    from triage.yesno import yes_or_no
+
+    typed = yes_or_no(line)
+    if typed is None or (answered is None and not choices):
+        return None
+    if answered is None:
+        return (texts.CHAT_HANDOFF_NONE, ()) if typed == "no" else None
+    if typed == "yes":
+        return texts.CHAT_THANKS, ()
+    others = after_not_helpful(hits, answered, failed_attempts=0).hits
+    if not others:
+        return texts.CHAT_NOT_HELPFUL_NOTHING_ELSE, ()
+    lines = [texts.CHAT_NOT_HELPFUL]
+    lines += [f"  {texts.fa_number(n)}. {hit.title}" for n, hit in enumerate(others, start=1)]
+    lines.append(f"  {texts.CHAT_NONE_OF_THESE}")
+    return "\n".join(lines), tuple(hit.article_id for hit in others)
 
 
 def _not_a_question(line: str) -> bool:

@@ -248,6 +248,26 @@ def test_chat_says_a_request_for_a_person_goes_to_one(sample_kb: Path) -> None:
     assert texts.CHAT_HELPFUL not in out and texts.CHAT_HANDOFF not in out
 
 
+def test_chat_takes_a_typed_no_to_an_answer_as_the_bot_takes_thumbs_down(sample_kb: Path) -> None:
+    stdin = "حسابم قفل شده\nکار نکرد\n۱\nبله\nخروج\n".encode()
+    out = run_kb("chat", "--kb-dir", str(sample_kb), stdin=stdin).stdout.decode()
+    assert texts.CHAT_NOT_HELPFUL in out  # the other guides, as 👎 brings them
+    others = out.split(texts.CHAT_NOT_HELPFUL)[1]
+    first_other = others.split("۱. ")[1].splitlines()[0]
+    assert "حساب کاربری قفل شده است" not in first_other  # not the one that did not help
+    assert out.count(first_other) >= 2  # listed, then «۱» shows it
+    assert out.count(texts.CHAT_HELPFUL) == 2  # asked of the answer and of the pick
+    assert texts.CHAT_THANKS in out  # «بله» to the pick
+    assert texts.CHAT_NOT_A_QUESTION not in out and texts.CHAT_HANDOFF not in out
+
+
+def test_chat_takes_a_typed_no_over_the_guides_offered_as_none_of_these(sample_kb: Path) -> None:
+    stdin = "قفل\nنه\nخروج\n".encode()
+    out = run_kb("chat", "--kb-dir", str(sample_kb), stdin=stdin).stdout.decode()
+    assert "منظورتان این است؟" in out
+    assert texts.CHAT_HANDOFF_NONE in out and texts.CHAT_NOT_A_QUESTION not in out
+
+
 def test_missing_kb_dir_is_a_clear_error(tmp_path: Path) -> None:
     result = run_kb("ask", "--kb-dir", str(tmp_path / "nope"), "سلام")
     assert result.returncode == 2
