@@ -13,7 +13,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot import desk_texts
 from bot.context import BotContext, Work
-from bot.effects import MirrorEdit
+from bot.effects import MirrorEdit, RenameTopic
 from bot.formatting import bound
 from bot.handlers.desk import card_changed, notice
 from bot.handlers.gates import log_incoming
@@ -52,7 +52,8 @@ async def on_customer_edit(update: Update, context: BotContext) -> None:
 async def _card_question_edited(
     work: Work, ticket_id: int, message: Message, new_text: str
 ) -> None:
-    """The card's question was edited: put the new wording on the card and say so in the topic.
+    """The card's question was edited: put the new wording on the card and in the topic's
+    name, and say so in the topic.
     Other messages the agents never saw (sent before the ticket) stay the customer's own."""
     said = await incoming_copy(
         work.session, customer_id=work.customer_id, telegram_message_id=message.message_id
@@ -76,6 +77,7 @@ async def _card_question_edited(
     await log_incoming(work, message)
     notice(work, ticket, desk_texts.question_edited(question))
     card_changed(work, ticket.id)
+    work.effects.append(RenameTopic(ticket.id))  # the topic is named after the question too
 
 
 async def _ask_again(update: Update, context: BotContext, message: Message) -> None:

@@ -103,6 +103,7 @@ async def test_the_agents_see_an_edit_of_the_question_on_the_card(
         notices = topic_texts(fake, fake.topics()[0].thread_id)
     assert ticket.question == "قیمت خیار امروز چنده؟"
     assert "قیمت خیار امروز چنده؟" in (card_now(fake, card).text or "")
+    assert "قیمت خیار" in fake.topics()[0].name  # the topic list shows it too
     assert UNKNOWN not in (card_now(fake, card).text or "")
     assert "✏️" in notices[1] and "قیمت <b>گوجه</b> امروز چنده؟" in notices[1]  # shown, not bold
     assert "قیمت خیار امروز چنده؟" in notices[2]
