@@ -80,13 +80,20 @@ async def incoming_copy(
 
 
 async def decision_on(
-    session: AsyncSession, *, customer_id: int, message_id: int
+    session: AsyncSession, *, customer_id: int, telegram_message_id: int
 ) -> KBDecision | None:
-    """Return the first KB decision taken on the logged message `message_id`."""
+    """Return the latest KB decision on a message the customer sent (as first sent or as
+    edited since: each wording is a row of the log)."""
     result = await session.scalars(
         select(KBDecision)
-        .where(KBDecision.customer_id == customer_id, KBDecision.message_id == message_id)
-        .order_by(KBDecision.id)
+        .join(Message, KBDecision.message_id == Message.id)
+        .where(
+            KBDecision.customer_id == customer_id,
+            Message.customer_id == customer_id,
+            Message.telegram_message_id == telegram_message_id,
+            Message.direction == "in",
+        )
+        .order_by(KBDecision.id.desc())
         .limit(1)
     )
     return result.first()

@@ -93,7 +93,9 @@ async def _ask_again(update: Update, context: BotContext, message: Message) -> N
         return
     if normalize(last.text or "") == normalize(message.text):
         return  # a comma or a half-space: nothing new to read
-    before = await decision_on(work.session, customer_id=work.customer_id, message_id=last.id)
+    before = await decision_on(
+        work.session, customer_id=work.customer_id, telegram_message_id=message.message_id
+    )
     if before is None:
         return  # not read as a question («بله», a rating's comment): its edit is not one either
     work.incoming_id = await log_incoming(work, message)

@@ -43,11 +43,12 @@ async def test_an_edit_the_answer_on_screen_still_fits_gets_no_second_copy(
         fake.user_edits(asked, ANSWERED)  # the typo mended: still the password article
         fake.user_edits(asked, ANSWERED + "!")  # punctuation only: nothing new to read
         await settled(bot, fake)
-        fake.user_sends_text(user, "سلام")  # the bot is not stuck: it still answers
+        assert len(fake.sent_to(user.id)) == 1
+        fake.user_edits(asked, LOCKED)  # and then another question after all
         replies = await fake.wait_for_messages_async(user.id, 2)
         await settled(bot, fake)
     assert "فراموشی رمز" in (replies[0].text or "")
-    assert len(fake.sent_to(user.id)) == 2 and "سلام" in (replies[1].text or "")
+    assert "۳۰ دقیقه" in (replies[1].text or "")  # the locked-account article
 
 
 async def test_an_edit_of_an_older_message_is_not_answered_far_below_it(
