@@ -18,6 +18,7 @@ from bot.flood import FloodGuard
 from bot.formatting import bound
 from bot.hotpath import CustomerRef, log_message
 from bot.membership import MemberCache, MemberKey, Membership
+from kb.decision import Decision
 from kb.service import KnowledgeBase
 
 # Longest outgoing text kept in the interaction log.
@@ -43,6 +44,14 @@ class Services:
     @property
     def agent_chat_id(self) -> int:
         return self.settings.agent_chat_id
+
+    async def ask(self, question: str) -> Decision:
+        """The KB's decision: at once when no encoding is needed (a repeat, an exact phrasing),
+        else with the sentence encoder off the event loop (milliseconds)."""
+        decision = self.kb.ask_now(question)
+        if decision is None:
+            decision = await self.run_cpu(lambda: self.kb.ask(question))
+        return decision
 
 
 class BotData:

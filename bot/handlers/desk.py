@@ -613,9 +613,7 @@ async def _matches(work: Work, services: Services, question: str) -> list[Hit]:
     asked = bound(question, QUESTION_MAX)
     if not asked:
         return []
-    decision = services.kb.ask_now(asked)
-    if decision is None:  # the sentence encoder runs: off the event loop
-        decision = await services.run_cpu(lambda: services.kb.ask(asked))
+    decision = await services.ask(asked)
     await hotpath.record_decision(
         work.session,
         customer_id=work.customer_id,

@@ -88,9 +88,7 @@ async def take_question(
     # «ممنون، مشکلم حل شد» under an answer says it helped, as «بله» would.
     if talk == "solved" and await _answer_typed(work, services, "yes", feedback_only=True):
         return
-    decision = services.kb.ask_now(question)
-    if decision is None:  # the sentence encoder runs: milliseconds, off the event loop
-        decision = await services.run_cpu(lambda: services.kb.ask(question))
+    decision = await services.ask(question)
     # Failed attempts matter only when the KB is unsure: skip the query otherwise.
     failures = await _failures(work, services) if decision.kind == "suggest" else 0
     outcome = triage.decide(question, decision, failed_attempts=failures)
