@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot import keyboards, texts
 from bot.albums import answered_with_album, logged_album
-from bot.context import BotContext
+from bot.context import BotContext, Services, Work
 from bot.effects import Relay
 from bot.queries import incoming_copy
 from bot.tickets import Earlier, hits_of, open_ticket, question_context
@@ -23,9 +23,19 @@ async def on_human(update: Update, context: BotContext) -> None:
     if work.ticket_id is not None:
         await work.reply(texts.ticket_already_open(work.ticket_id))
         return
+    await _open_on_request(work, services)
+
+
+async def _open_on_request(work: Work, services: Services, *, unasked: str = "") -> int:
+    """Open the ticket a customer asks for, about the question they asked before (with its
+    articles, and «not helpful» after a 👎), or `unasked` when they asked none."""
     earlier = await question_context(work, services, None) or Earlier("", [])
-    await open_ticket(
-        work, services, reason=earlier.reason, question=earlier.question, tried=earlier.tried
+    return await open_ticket(
+        work,
+        services,
+        reason=earlier.reason,
+        question=earlier.question or unasked,
+        tried=earlier.tried,
     )
 
 
@@ -60,10 +70,7 @@ async def on_person_button(update: Update, context: BotContext) -> None:
             tried=hits_of(decision, services),
         )
         return
-    earlier = await question_context(work, services, None) or Earlier("", [])
-    await open_ticket(
-        work, services, reason=earlier.reason, question=earlier.question, tried=earlier.tried
-    )
+    await _open_on_request(work, services)
 
 
 async def _send_to_person(update: Update, context: BotContext, message_id: int) -> bool:
@@ -79,14 +86,7 @@ async def _send_to_person(update: Update, context: BotContext, message_id: int) 
     query = update.callback_query
     if query is not None and query.message is not None:
         work.remove_buttons(query.message.chat.id, query.message.message_id)
-    earlier = await question_context(work, services, None) or Earlier("", [])
-    ticket_id = await open_ticket(
-        work,
-        services,
-        reason=earlier.reason,
-        question=earlier.question or said.text or "",
-        tried=earlier.tried,
-    )
+    ticket_id = await _open_on_request(work, services, unasked=said.text or "")
     work.then(
         Relay(
             ticket_id=ticket_id,
