@@ -162,6 +162,9 @@ async def _run(app: BotApp, services: Services, stop: asyncio.Event | None) -> N
     try:
         async with services.sessions.begin() as session:
             agent_chat_id = await current_agent_chat(session, settings.agent_chat_id)
+            desk_chats = [agent_chat_id]
+            if settings.l2_chat_id is not None:
+                desk_chats.append(await current_agent_chat(session, settings.l2_chat_id))
         if agent_chat_id != settings.agent_chat_id:
             log.warning(
                 "the agents' group moved from %s to %s; set AGENT_CHAT_ID=%s",
@@ -173,7 +176,7 @@ async def _run(app: BotApp, services: Services, stop: asyncio.Event | None) -> N
             await check_agent_chat(app.bot, agent_chat_id)
         except StartupError as error:
             raise Fatal(str(error), EXIT_CONFIG) from None
-        await set_commands(app.bot)
+        await set_commands(app.bot, desk_chats)
         await app.bot.delete_webhook(drop_pending_updates=False)
         if app.post_init is not None:
             await app.post_init(app)

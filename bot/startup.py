@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
-from telegram import Bot, BotCommand, ChatMemberAdministrator, ChatMemberOwner
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeChat,
+    ChatMemberAdministrator,
+    ChatMemberOwner,
+)
 from telegram.constants import ChatType
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
-from bot import texts
+from bot import desk_texts, texts
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +57,17 @@ async def check_agent_chat(bot: Bot, chat_id: int) -> None:
         )
 
 
-async def set_commands(bot: Bot) -> None:
-    """Show /start, /help and /human in the customers' command menu (best effort)."""
-    try:
-        await bot.set_my_commands([BotCommand(name, text) for name, text in texts.COMMANDS])
-    except TelegramError as error:
-        log.warning("could not set the command menu: %s", error.message)
+async def set_commands(bot: Bot, desk_chats: Sequence[int] = ()) -> None:
+    """Show /start, /help and /human in the customers' command menu, and the desk's commands in
+    the agents' groups (best effort)."""
+    menus: list[tuple[Sequence[tuple[str, str]], BotCommandScope | None]] = [
+        (texts.COMMANDS, None),
+        *((desk_texts.DESK_COMMANDS, BotCommandScopeChat(chat)) for chat in desk_chats),
+    ]
+    for commands, scope in menus:
+        try:
+            await bot.set_my_commands(
+                [BotCommand(name, text) for name, text in commands], scope=scope
+            )
+        except TelegramError as error:
+            log.warning("could not set the command menu: %s", error.message)

@@ -66,6 +66,20 @@ def layout_to_persian(text: str) -> str:
     return text.translate(_LAYOUT_TABLE)
 
 
+# Persian letter → the US letter key that types it (letter keys only: what commands are made of).
+_KEYS_OF_LETTERS = {
+    persian: key for key, persian in _LAYOUT_KEYS.items() if key.isalpha() and key.islower()
+}
+
+
+def layout_to_latin(text: str) -> str | None:
+    """Return the US-layout letters typed as `text` on the Persian layout ("زمخسث" → "close"),
+    or None when `text` is not made of such letters only."""
+    if not text or any(c not in _KEYS_OF_LETTERS for c in text):
+        return None
+    return "".join(_KEYS_OF_LETTERS[c] for c in text)
+
+
 # --- Finglish: spelling lattice -------------------------------------------------------------------
 
 _Options = tuple[tuple[str, float], ...]

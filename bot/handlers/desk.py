@@ -26,6 +26,13 @@ from telegram.ext import (
 from bot import desk_texts, hotpath, keyboards, membership
 from bot.albums import album_siblings, relay
 from bot.context import BotContext, Services, Work
+from bot.desk_commands import (
+    GROUP_COMMANDS,
+    HELP_COMMANDS,
+    TICKET_COMMANDS,
+    SlashCommand,
+    read_slash,
+)
 from bot.effects import (
     CloseTopic,
     EditCard,
@@ -42,9 +49,9 @@ from bot.executor import plain_text
 from bot.formatting import article_messages, bound
 from bot.hotpath import log_message
 from bot.message_kinds import QUESTION_MAX, message_kind
-from bot.migration import record_migration
+from bot.migration import current_agent_chat, record_migration
 from bot.tickets import open_ticket, stored_hits
-from handoff import service
+from handoff import lifecycle, service
 from handoff.persian import duration
 from kb.decision import Hit
 from storage.models import MessageLink, Ticket
@@ -74,7 +81,6 @@ TICKETS_LISTED = 30
 HISTORY_ON_ESCALATE = 50  # messages copied into the L2 group's new topic
 # How long after a close the customer's next message still opens a follow-up ticket.
 FOLLOW_UP_WINDOW = timedelta(days=7)
-_COMMANDS = ("claim", "close", "escalate", "note", "article", "tickets")
 
 
 def agent_name(user: User) -> str:
@@ -169,7 +175,11 @@ async def do_escalate(work: Work, services: Services, ticket: Ticket, agent: Use
     holder_id, holder_name = ticket.claimed_by, ticket.claimed_by_name
     result = await service.escalate(work.session, ticket_id=ticket.id, actor_id=agent.id)
     if not result.ok or result.ticket is None:
-        return desk_texts.TICKET_CLOSED if ticket.status == "closed" else desk_texts.NOT_ALLOWED_NOW
+        if ticket.status == "closed":
+            return desk_texts.TICKET_CLOSED
+        if ticket.level >= lifecycle.MAX_LEVEL:
+            return desk_texts.ALREADY_L2
+        return desk_texts.NOT_ALLOWED_NOW
     notice(work, ticket, desk_texts.escalated_notice(agent_name(agent), holder_id, holder_name))
     l2_chat = services.settings.l2_chat_id
     if l2_chat is not None and l2_chat != ticket.agent_chat_id:
@@ -358,16 +368,6 @@ async def _rated(work: Work, ticket: Ticket, rating: int) -> None:
 # -- messages in the agents' group ---------------------------------------------------------------
 
 
-def _command(message: Message) -> tuple[str, str] | None:
-    """Return (command, argument text) of a desk command, or None."""
-    text = message.text or ""
-    if not text.startswith("/"):
-        return None
-    head, _, rest = text.partition(" ")
-    name = head[1:].split("@", 1)[0].lower()
-    return (name, rest.strip()) if name in _COMMANDS else None
-
-
 async def _ticket_of(work: Work, message: Message) -> Ticket | None:
     if not message.is_topic_message or message.message_thread_id is None:
         return None
@@ -389,17 +389,19 @@ async def on_group_message(update: Update, context: BotContext) -> None:
     agent = message.from_user if message is not None else None
     if message is None or agent is None or agent.is_bot:
         return
-    command = _command(message)
-    if command is not None and command[0] == "tickets":
-        await list_tickets(work, message)
+    command = read_slash(message.text, context.bot.username)
+    if command is not None and command.for_another_bot:
+        return  # another bot's command: never ours, never for the customer
+    if command is not None and command.name not in TICKET_COMMANDS:
+        await _group_command(work, services, message, command)
         return
     ticket = await _ticket_of(work, message)
     if ticket is None:
-        if command is not None:
+        if command is not None and await _in_desk_chat(work, services, message.chat_id):
             _reply(work, message, desk_texts.NOT_IN_TICKET_TOPIC)
         return
     if command is not None:
-        await run_command(work, services, ticket, message, agent, *command)
+        await run_command(work, services, ticket, message, agent, command.name, command.arg)
         return
     if (message.text or "").startswith("!"):
         await service.add_note(
@@ -409,9 +411,34 @@ async def on_group_message(update: Update, context: BotContext) -> None:
             text=bound(message.text or "", NOTE_MAX),
         )
         return
-    if (message.text or "").startswith("/"):
-        return  # some other bot's or an unknown command: never sent to the customer
     await relay_to_customer(work, ticket, message, agent)
+
+
+async def _group_command(
+    work: Work, services: Services, message: Message, command: SlashCommand
+) -> None:
+    """/tickets, /help, or a command the desk does not know: answered in the agents' groups
+    only (the bot may be added to any group), and never sent to a customer."""
+    if not await _in_desk_chat(work, services, message.chat_id):
+        return
+    if command.name in GROUP_COMMANDS:
+        await list_tickets(work, message)
+    elif command.name in HELP_COMMANDS:
+        _reply(work, message, desk_texts.DESK_HELP)
+    else:
+        _reply(work, message, desk_texts.unknown_desk_command(command.typed, command.meant()))
+
+
+async def _in_desk_chat(work: Work, services: Services, chat_id: int) -> bool:
+    """Tell whether `chat_id` is the agents' group or the L2 group (or where either moved)."""
+    settings = services.settings
+    for configured in (settings.agent_chat_id, settings.l2_chat_id):
+        if configured is not None and chat_id in (
+            configured,
+            await current_agent_chat(work.session, configured),
+        ):
+            return True
+    return False
 
 
 async def run_command(

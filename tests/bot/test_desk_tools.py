@@ -166,7 +166,7 @@ async def test_escalate_in_place_marks_the_topic_l2_and_tells_the_holder(
         await settled(bot, fake)
         row = await ticket(bot, opened.ticket_id)
     assert answer.get("text") == desk_texts.ESCALATED_TOAST
-    assert topic_texts(fake, opened.thread_id)[-1] == desk_texts.NOT_ALLOWED_NOW
+    assert topic_texts(fake, opened.thread_id)[-1] == desk_texts.ALREADY_L2
     escalations = [m for m in fake.sent_to(opened.user.id) if "سطح ۲" in (m.text or "")]
     assert len(escalations) == 1  # the customer is told once
     assert (row.status, row.level, row.claimed_by) == ("escalated", 2, None)

@@ -7,7 +7,7 @@ from importlib import resources
 
 import pytest
 
-from kb.latin import finglish_to_persian, layout_to_persian, persian_candidates
+from kb.latin import finglish_to_persian, layout_to_latin, layout_to_persian, persian_candidates
 from kb.normalize import normalize, tokens
 
 # Where each Persian letter sits on the standard Persian keyboard (ISIRI 9147), restated here
@@ -154,6 +154,24 @@ def correct_count(phrases: list[tuple[str, str]], vocabulary: frozenset[str] | N
 )
 def test_text_typed_on_the_english_layout_reads_as_the_persian_keys(typed: str, meant: str) -> None:
     assert layout_to_persian(typed) == meant
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("زمخسث", "close"),  # /close typed with the Persian layout on
+        ("زمشهپ", "claim"),
+        ("ثسزشمشفث", "escalate"),
+        ("سلام", "sghl"),
+        ("سلام!", None),  # not letters only: not a word typed on the wrong layout
+        ("close", None),
+        ("", None),
+    ],
+)
+def test_persian_letters_read_back_as_the_english_keys_that_type_them(
+    typed: str, meant: str | None
+) -> None:
+    assert layout_to_latin(typed) == meant
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,170 @@
+"""What agents get for /help, for a mistyped command, and for commands meant for other bots."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import desk_texts
+from bot.config import Settings
+from bot.desk_commands import read_slash
+from bot.executor import plain_text
+from storage.models import TicketEvent
+from tests.bot.desk_support import hand_off, settled, ticket, topic_texts
+from tests.bot.support import running_bot
+from tests.fake_telegram import FakeTelegram
+
+STRANGER_GROUP = -1009000000009
+
+
+def general_texts(fake: FakeTelegram, chat_id: int) -> list[str]:
+    return [m.text or "" for m in fake.sent_to(chat_id) if m.thread_id is None]
+
+
+async def test_the_agents_group_menu_and_help_list_the_desk_commands(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        fake.agent_sends_in_topic(agent, None, "/help")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/help")
+        await settled(bot, fake)
+    desk_menu = [c["command"] for c in fake.commands(f"chat:{fake.agent_chat_id}")]
+    assert desk_menu == ["claim", "close", "escalate", "note", "article", "tickets", "help"]
+    assert [c["command"] for c in fake.commands()] == ["start", "help", "human"]  # customers'
+    assert general_texts(fake, fake.agent_chat_id) == [plain_text(desk_texts.DESK_HELP)]
+    help_text = topic_texts(fake, opened.thread_id)[-1]
+    assert help_text == plain_text(desk_texts.DESK_HELP)
+    for command in desk_menu:
+        assert f"/{command}" in help_text
+    assert len(fake.sent_to(opened.user.id)) == 1  # the customer got nothing
+
+
+async def test_a_mistyped_command_says_what_was_meant_and_reaches_no_one(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        for typed in ("/clsoe", "/زمخسث", "/etc/hosts را باز کنید"):
+            fake.agent_sends_in_topic(agent, opened.thread_id, typed)
+            await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, None, "/tikets")
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+    replies = topic_texts(fake, opened.thread_id)[-3:]
+    assert replies == [
+        plain_text(desk_texts.unknown_desk_command("/clsoe", "close")),
+        plain_text(desk_texts.unknown_desk_command("/زمخسث", "close")),
+        plain_text(desk_texts.unknown_desk_command("/etc/hosts", None)),
+    ]
+    assert "فرستاده نشد" in replies[-1] and "/help" in replies[-1]
+    assert general_texts(fake, fake.agent_chat_id) == [
+        plain_text(desk_texts.unknown_desk_command("/tikets", "tickets"))
+    ]
+    assert row.status == "open"  # a guess is only offered, never run
+    assert len(fake.sent_to(opened.user.id)) == 1
+
+
+async def test_a_note_written_on_the_line_after_the_command_is_kept(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        note = "/note\nمشتری قرارداد VIP دارد\nپیگیری شود"
+        fake.agent_sends_in_topic(agent, opened.thread_id, note)
+        await settled(bot, fake)
+        notes = await bot.rows(TicketEvent, TicketEvent.kind == "note")
+    assert [n.data["text"] for n in notes] == ["مشتری قرارداد VIP دارد\nپیگیری شود"]
+    assert topic_texts(fake, opened.thread_id)[-1] == desk_texts.NOTE_SAVED
+    assert len(fake.sent_to(opened.user.id)) == 1
+
+
+async def test_commands_for_another_bot_change_nothing_and_get_no_answer(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        posted_before = len(topic_texts(fake, opened.thread_id))
+        for typed in ("/close@another_bot", "/claim@another_bot", "/typo@another_bot"):
+            fake.agent_sends_in_topic(agent, opened.thread_id, typed)
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, f"/claim@{fake.bot_user.username}")
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+    assert (row.status, row.claimed_by) == ("claimed", agent.id)  # only its own /claim counted
+    new = topic_texts(fake, opened.thread_id)[posted_before:]
+    assert new == [plain_text(desk_texts.claimed_notice(agent.first_name))]
+    assert len(fake.sent_to(opened.user.id)) == 1
+
+
+async def test_a_group_that_is_not_the_desk_gets_no_desk_answers(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    fake.add_group(STRANGER_GROUP, "گروه دیگر", forum=True)
+    async with running_bot(settings, fake) as bot:
+        await hand_off(bot, fake)
+        member = fake.new_agent(chat_id=STRANGER_GROUP)
+        for typed in ("/help", "/tickets", "/clsoe", "/claim"):
+            fake.agent_sends_in_topic(member, None, typed, chat_id=STRANGER_GROUP)
+        await settled(bot, fake)
+    assert fake.sent_to(STRANGER_GROUP) == []
+
+
+async def test_escalating_a_ticket_already_at_l2_says_so(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/claim")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+    assert topic_texts(fake, opened.thread_id)[-1] == desk_texts.ALREADY_L2
+    assert (row.status, row.level) == ("claimed", 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "arg", "for_another_bot"),
+    [
+        ("/note  سلام دنیا ", "note", "سلام دنیا", False),
+        ("/note\nخط دوم", "note", "خط دوم", False),
+        ("/Article@PasokhBot password-reset", "article", "password-reset", False),
+        ("/close@other_bot", "close", "", True),
+        ("/", "", "", False),
+    ],
+)
+def test_slash_commands_are_read_with_their_argument_and_addressee(
+    text: str, name: str, arg: str, for_another_bot: bool
+) -> None:
+    command = read_slash(text, "pasokhbot")
+    assert command is not None
+    assert (command.name, command.arg, command.for_another_bot) == (name, arg, for_another_bot)
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [("/clsoe", "close"), ("/clam", "claim"), ("/فهزنثفس", "tickets"), ("/hello", "help")],
+)
+def test_an_unknown_command_is_matched_to_the_one_meant(text: str, meant: str) -> None:
+    command = read_slash(text, None)
+    assert command is not None and not command.known
+    assert command.meant() == meant
+
+
+def test_unrelated_words_are_not_taken_for_commands() -> None:
+    assert read_slash("سلام /close", None) is None
+    command = read_slash("/etc/hosts", None)
+    assert command is not None and command.meant() is None
