@@ -20,6 +20,7 @@ DESK_COMMANDS = (
     ("escalate", "ارجاع تیکت به پشتیبانی سطح ۲"),
     ("note", "یادداشت داخلی که به مشتری نمی‌رسد"),
     ("article", "فرستادن یک مقالهٔ پایگاه دانش به مشتری"),
+    ("tier", "نوع قرارداد مشتری: vip، vic یا standard"),
     ("tickets", "فهرست تیکت‌های باز"),
     ("help", "راهنمای دستورهای کارشناسان"),
 )
@@ -33,7 +34,8 @@ DESK_HELP = (
     "• /close بستن تیکت و درخواست امتیاز از مشتری\n"
     "• /escalate ارجاع به پشتیبانی سطح ۲\n"
     "• <code>/note متن</code> یادداشت داخلی که به مشتری نمی‌رسد\n"
-    "• <code>/article شناسه</code> فرستادن یک مقاله به مشتری\n\n"
+    "• <code>/article شناسه</code> فرستادن یک مقاله به مشتری\n"
+    "• <code>/tier vip</code> (یا vic یا standard) نوع قرارداد مشتری؛ مهلت پاسخ از روی آن است\n\n"
     "<b>هر جای گروه:</b>\n"
     "• /tickets تیکت‌های باز، قدیمی‌ترین بی‌پاسخ اول\n"
     "• /help همین راهنما"
@@ -95,6 +97,29 @@ def unknown_article(article_id: str, maybe: Sequence[tuple[str, str]] = ()) -> s
             f"\n• <code>/article {escape(found)}</code> · {escape(title)}" for found, title in maybe
         )
     return text
+
+
+def tier_usage(tier: str, typed: str = "") -> str:
+    """Say the customer's tier and how to change it (and that `typed` names no tier)."""
+    unknown = f"«{escape(typed[:32])}» نوع قراردادی نیست.\n" if typed else ""
+    return (
+        f"{unknown}نوع قرارداد این مشتری: <b>{escape(tier)}</b>\n"
+        "برای تغییرش بنویسید <code>/tier vip</code> یا <code>/tier vic</code> "
+        "یا <code>/tier standard</code>."
+    )
+
+
+def tier_unchanged(tier: str) -> str:
+    """Say the customer already has that tier."""
+    return f"نوع قرارداد این مشتری از قبل <b>{escape(tier)}</b> است؛ چیزی تغییر نکرد."
+
+
+def tier_changed_notice(agent: str, before: str, after: str, due: str) -> str:
+    """Tell the topic who changed the customer's tier, and the deadline it now gives."""
+    return (
+        f"⭐ {escape(agent)} نوع قرارداد مشتری را از «{escape(before)}» به «{escape(after)}» "
+        f"تغییر داد (برای این تیکت و تیکت‌های بعدی او).\nمهلت اولین پاسخ: {escape(due)}"
+    )
 
 
 def article_sent(title: str) -> str:

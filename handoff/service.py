@@ -17,7 +17,15 @@ from handoff import lifecycle
 from handoff.hours import SupportCalendar
 from handoff.sla import first_response_due
 from storage import repositories as repo
-from storage.models import Customer, HandoffReason, LinkDirection, Priority, Ticket, TicketEvent
+from storage.models import (
+    Customer,
+    HandoffReason,
+    LinkDirection,
+    Priority,
+    Ticket,
+    TicketEvent,
+    Tier,
+)
 from storage.repositories import ClaimResult, HitLike, RateOutcome, TransitionResult
 from storage.timestamps import utcnow
 
@@ -62,6 +70,37 @@ async def open_ticket(
             at=now,
         )
     return ticket, created
+
+
+async def change_tier(
+    session: AsyncSession,
+    *,
+    ticket: Ticket,
+    tier: Tier,
+    priority: Priority,
+    actor_id: int,
+    calendar: SupportCalendar | None = None,
+    now: datetime | None = None,
+) -> Tier | None:
+    """Put the ticket's customer on `tier` (their contract, for this ticket and the next ones)
+    and count this ticket's first-response deadline on it; return the tier they had, or None
+    when they already had this one."""
+    customer = await repo.get_customer(session, ticket.customer_id)
+    before: Tier = customer.tier if customer is not None else "standard"
+    if before == tier:
+        return None
+    await repo.set_customer_tier(session, user_id=ticket.customer_id, tier=tier)
+    ticket.priority = priority
+    ticket.first_response_due = first_response_due(tier, ticket.opened_at, calendar)
+    await repo.add_ticket_event(
+        session,
+        ticket_id=ticket.id,
+        kind="tier_changed",
+        actor_id=actor_id,
+        data={"from": before, "to": tier},
+        at=now,
+    )
+    return before
 
 
 async def claim(

@@ -30,3 +30,14 @@ def first_response_due(
     if calendar is None:
         return opened_at + span
     return calendar.add(tier, opened_at, span).astimezone(opened_at.tzinfo)
+
+
+# What an agent may write after /tier: the contract's name, or the Persian the card shows.
+TIER_WORDS: Final[Mapping[str, Tier]] = MappingProxyType(
+    {"standard": "standard", "عادی": "standard", "vic": "vic", "ویژه": "vic", "vip": "vip"}
+)
+
+
+def read_tier(word: str) -> Tier | None:
+    """Return the tier an agent named ("VIP", "vic", «عادی»), or None."""
+    return TIER_WORDS.get(word.strip().lower())

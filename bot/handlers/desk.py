@@ -52,7 +52,9 @@ from bot.message_kinds import QUESTION_MAX, message_kind
 from bot.migration import current_agent_chat, record_migration
 from bot.tickets import open_ticket, stored_hits
 from handoff import lifecycle, service
-from handoff.persian import duration
+from handoff.persian import duration, jalali
+from handoff.sla import read_tier
+from handoff.texts import TIER
 from kb.decision import Hit
 from storage.models import MessageLink, Ticket
 from storage.repositories import (
@@ -70,6 +72,7 @@ from storage.repositories import (
     ticket_by_thread,
 )
 from storage.timestamps import utcnow
+from triage import priority
 from triage.rating import typed_rating
 from triage.smalltalk import small_talk
 
@@ -450,7 +453,7 @@ async def run_command(
     name: str,
     arg: str,
 ) -> None:
-    """Run /claim, /close, /escalate, /note or /article in a ticket's topic."""
+    """Run /claim, /close, /escalate, /note, /article or /tier in a ticket's topic."""
     answer: str | None = None
     if name == "claim":
         answer = await do_claim(work, ticket, agent)
@@ -478,8 +481,44 @@ async def run_command(
                 work, services, ticket, arg.split()[0], agent_id=agent.id, asked=arg
             )
         )
+    elif name == "tier":
+        answer = await do_tier(work, services, ticket, agent, arg)
     if answer is not None:
         _reply(work, message, answer)
+
+
+async def do_tier(
+    work: Work, services: Services, ticket: Ticket, agent: User, arg: str
+) -> str | None:
+    """Show or change the customer's contract tier; a change moves this ticket's deadline."""
+    typed = arg.split()[0] if arg else ""
+    tier = read_tier(typed)
+    if tier is None:
+        customer = await get_customer(work.session, ticket.customer_id)
+        current = customer.tier if customer is not None else "standard"
+        return desk_texts.tier_usage(TIER.get(current, current), typed)
+    if ticket.status == "closed":
+        return desk_texts.TICKET_CLOSED
+    before = await service.change_tier(
+        work.session,
+        ticket=ticket,
+        tier=tier,
+        priority=priority(tier, ticket.question),
+        actor_id=agent.id,
+        calendar=services.settings.calendar,
+    )
+    if before is None:
+        return desk_texts.tier_unchanged(TIER[tier])
+    due = ticket.first_response_due
+    notice(
+        work,
+        ticket,
+        desk_texts.tier_changed_notice(
+            agent_name(agent), TIER[before], TIER[tier], jalali(due) if due else "-"
+        ),
+    )
+    card_changed(work, ticket.id)
+    return None
 
 
 async def relay_to_customer(work: Work, ticket: Ticket, message: Message, agent: User) -> None:

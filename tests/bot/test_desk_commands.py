@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot import desk_texts
 from bot.config import Settings
 from bot.desk_commands import read_slash
 from bot.executor import plain_text
-from storage.models import TicketEvent
-from tests.bot.desk_support import hand_off, settled, ticket, topic_texts
+from storage.models import Customer, Ticket, TicketEvent
+from tests.bot.desk_support import card_now, hand_off, settled, ticket, topic_texts
 from tests.bot.support import running_bot
 from tests.fake_telegram import FakeTelegram
 
@@ -31,7 +33,7 @@ async def test_the_agents_group_menu_and_help_list_the_desk_commands(
         fake.agent_sends_in_topic(agent, opened.thread_id, "/help")
         await settled(bot, fake)
     desk_menu = [c["command"] for c in fake.commands(f"chat:{fake.agent_chat_id}")]
-    assert desk_menu == ["claim", "close", "escalate", "note", "article", "tickets", "help"]
+    assert desk_menu == ["claim", "close", "escalate", "note", "article", "tier", "tickets", "help"]
     assert [c["command"] for c in fake.commands()] == ["start", "help", "human"]  # customers'
     assert general_texts(fake, fake.agent_chat_id) == [plain_text(desk_texts.DESK_HELP)]
     help_text = topic_texts(fake, opened.thread_id)[-1]
@@ -134,6 +136,42 @@ async def test_escalating_a_ticket_already_at_l2_says_so(
         row = await ticket(bot, opened.ticket_id)
     assert topic_texts(fake, opened.thread_id)[-1] == desk_texts.ALREADY_L2
     assert (row.status, row.level) == ("claimed", 2)
+
+
+async def test_tier_puts_the_customer_on_a_contract_and_moves_the_deadline(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("علی")
+        for typed in ("/tier", "/tier gold", "/tier VIP"):
+            fake.agent_sends_in_topic(agent, opened.thread_id, typed)
+            await settled(bot, fake)
+        vip_card = card_now(fake, opened.card).text or ""
+        row = await ticket(bot, opened.ticket_id)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/tier vip")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/close")
+        await settled(bot, fake)
+        fake.user_sends_text(opened.user, "/human")  # a follow-up ticket
+        await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="a topic")
+        await settled(bot, fake)
+        (customer,) = await bot.rows(Customer, Customer.id == opened.user.id)
+        newest = (await bot.rows(Ticket))[-1]
+        events = await bot.rows(TicketEvent, TicketEvent.kind == "tier_changed")
+    posted = topic_texts(fake, opened.thread_id)
+    assert posted[1] == plain_text(desk_texts.tier_usage("عادی"))
+    assert posted[2] == plain_text(desk_texts.tier_usage("عادی", "gold"))
+    assert posted[3].startswith("⭐ علی نوع قرارداد مشتری را از «عادی» به «VIP»")
+    assert posted[4] == plain_text(desk_texts.tier_unchanged("VIP"))
+    assert "نوع مشتری: VIP · اولویت: بالا" in vip_card
+    assert row.first_response_due == row.opened_at + timedelta(minutes=30)  # VIP: 24/7
+    assert customer.tier == "vip"
+    assert newest.id != opened.ticket_id
+    assert newest.first_response_due == newest.opened_at + timedelta(minutes=30)
+    assert [(e.actor_id, e.data) for e in events] == [(agent.id, {"from": "standard", "to": "vip"})]
+    assert len(fake.sent_to(opened.user.id)) == 2 + 1  # opened, rating request, the new ticket
 
 
 @pytest.mark.parametrize(

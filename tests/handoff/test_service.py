@@ -193,3 +193,33 @@ async def test_card_renders_from_stored_rows(sessions: Sessions) -> None:
 
     assert "در دست سارا" in card
     assert "پاسخ ربات به کار مشتری نیامد" in card
+
+
+async def test_a_tier_change_moves_the_deadline_and_stays_with_the_customer(
+    sessions: Sessions,
+) -> None:
+    customer = await add_customer(sessions, 1)
+    ticket, _ = await _open(sessions, customer)
+    assert ticket.first_response_due == T0 + timedelta(hours=4)
+
+    async with sessions.begin() as session:
+        row = await repo.get_ticket(session, ticket.id)
+        assert row is not None
+        before = await service.change_tier(
+            session, ticket=row, tier="vip", priority="high", actor_id=7
+        )
+        again = await service.change_tier(
+            session, ticket=row, tier="vip", priority="high", actor_id=7
+        )
+    async with sessions() as session:
+        stored = await repo.get_ticket(session, ticket.id)
+        owner = await repo.get_customer(session, 1)
+        events = await repo.ticket_events(session, ticket_id=ticket.id)
+
+    assert (before, again) == ("standard", None)  # the second change changed nothing
+    assert stored is not None and owner is not None
+    assert (stored.first_response_due, stored.priority) == (T0 + timedelta(minutes=30), "high")
+    assert owner.tier == "vip"
+    assert [(e.kind, e.actor_id, e.data) for e in events][1:] == [
+        ("tier_changed", 7, {"from": "standard", "to": "vip"})
+    ]
