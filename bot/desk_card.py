@@ -18,5 +18,5 @@ def card_markup(ticket: Ticket) -> InlineKeyboardMarkup | None:
     """Return the buttons under the ticket's card; a closed ticket has none (None)."""
     if ticket.status == "closed":
         return None  # an edit without a keyboard removes it
-    actions = [a for a in allowed_actions(ticket) if a in ("claim", "escalate", "close")]
+    actions = [a for a in allowed_actions(ticket) if a in ("claim", "wait", "escalate", "close")]
     return keyboards.ticket_card(ticket.id, actions, tried_titles(ticket))

@@ -12,10 +12,12 @@ CLAIM_BUTTON = "✋ برمی‌دارم"
 CLOSE_BUTTON = "✅ بستن"
 ESCALATE_BUTTON = "⬆️ ارجاع به سطح ۲"
 ARTICLES_BUTTON = "📚 ارسال مقاله"
+WAIT_BUTTON = "⏸ منتظر مشتری"
 
 # -- commands (the menu Telegram shows in the agents' groups) -----------------------------------
 DESK_COMMANDS = (
     ("claim", "برداشتن تیکت این تاپیک"),
+    ("wait", "منتظر پاسخ مشتری؛ با پیام بعدی او دوباره فعال می‌شود"),
     ("close", "بستن تیکت و درخواست امتیاز از مشتری"),
     ("escalate", "ارجاع تیکت به پشتیبانی سطح ۲"),
     ("note", "یادداشت داخلی که به مشتری نمی‌رسد"),
@@ -31,6 +33,7 @@ DESK_HELP = (
     "آن را به نام شما برمی‌دارد. پیامی که با <code>!</code> شروع شود یادداشت داخلی است.\n\n"
     "<b>در تاپیک تیکت:</b>\n"
     "• /claim برداشتن تیکت\n"
+    "• /wait منتظر پاسخ مشتری؛ با پیام بعدی او تیکت دوباره فعال می‌شود\n"
     "• /close بستن تیکت و درخواست امتیاز از مشتری\n"
     "• /escalate ارجاع به پشتیبانی سطح ۲\n"
     "• <code>/note متن</code> یادداشت داخلی که به مشتری نمی‌رسد\n"
@@ -61,6 +64,8 @@ ALREADY_YOURS = "این تیکت از قبل دست شماست."
 NOT_ALLOWED_NOW = "این کار در وضعیت فعلی تیکت ممکن نیست."
 CLOSED_TOAST = "تیکت بسته شد."
 ESCALATED_TOAST = "تیکت به سطح ۲ ارجاع شد."
+WAITING_TOAST = "تیکت در انتظار پاسخ مشتری است."
+ALREADY_WAITING = "این تیکت از قبل در انتظار پاسخ مشتری است."
 ARTICLE_SENT_TOAST = "مقاله برای مشتری فرستاده شد."
 ANOTHER_AGENT = "همکار دیگری"
 RATING_THANKS_TOAST = "ممنون از امتیازتان 🙏"
@@ -132,6 +137,14 @@ def claimed_notice(agent: str) -> str:
     return f"✋ {escape(agent)} این تیکت را برداشت."
 
 
+def waiting_notice(agent: str) -> str:
+    """Tell the topic the ticket now waits for the customer."""
+    return (
+        f"⏸ {escape(agent)} تیکت را در انتظار پاسخ مشتری گذاشت؛ "
+        "با پیام بعدی مشتری دوباره فعال می‌شود."
+    )
+
+
 def closed_notice(agent: str) -> str:
     """Tell the topic who closed the ticket."""
     return f"🔒 تیکت را {escape(agent)} بست. از مشتری خواسته شد امتیاز بدهد."
@@ -169,9 +182,14 @@ def rated_notice(rating: int) -> str:
     return f"🌟 مشتری به این تیکت {fa(rating)} از ۵ امتیاز داد."
 
 
-def open_ticket_line(number: int, name: str, link: str, waiting: str | None) -> str:
-    """One line of /tickets: number (linked to its topic), customer, how long they wait."""
+def open_ticket_line(
+    number: int, name: str, link: str, waiting: str | None, on_customer: bool = False
+) -> str:
+    """One line of /tickets: number (linked to its topic), customer, how long they wait (or
+    that the ticket waits for them)."""
     wait = f" · منتظر {waiting}" if waiting else ""
+    if on_customer:
+        wait += " · ⏸ در انتظار پاسخ مشتری"
     return f'• <a href="{escape(link)}">{ticket_ref(number)}</a> · {escape(name)}{wait}'
 
 

@@ -193,6 +193,7 @@ def ticket_card(
     """The buttons under a ticket's card: what agents may do now, then the tried articles."""
     labels = {
         "claim": (desk_texts.CLAIM_BUTTON, "claim"),
+        "wait": (desk_texts.WAIT_BUTTON, "wait"),
         "escalate": (desk_texts.ESCALATE_BUTTON, "esc"),
         "close": (desk_texts.CLOSE_BUTTON, "close"),
     }

@@ -14,6 +14,9 @@ writes a TicketEvent):
     rate(session, *, ticket_id, customer_id, rating, comment=None, now=None)
         -> tuple[RateOutcome, Ticket | None]        # ValueError unless 1 <= rating <= 5
     customer_message(session, *, ticket_id, at=None) -> Ticket | None   # waiting -> claimed
+    resume(session, *, ticket, at=None) -> Ticket                       # waiting -> claimed
+    change_tier(session, *, ticket, tier, priority, actor_id, calendar=None, now=None)
+        -> Tier | None                                 # the tier before, None if unchanged
     agent_message(session, *, ticket_id, agent_id, at=None) -> Ticket | None
     add_note(session, *, ticket_id, actor_id, text, now=None) -> TicketEvent
     attach_topic(session, *, ticket_id, thread_id, card_message_id=None, agent_chat_id=None,
@@ -22,7 +25,8 @@ writes a TicketEvent):
     customer_blocked(session, *, ticket_id, now=None) -> Ticket | None
 handoff.lifecycle: TRANSITIONS, Action, sources(action), target(action), can(action, status),
     allowed_actions(ticket) -> tuple[Action, ...], can_act(ticket, agent_id), can_rate(ticket)
-handoff.sla: FIRST_RESPONSE, first_response_due(tier, opened_at, calendar=None) -> datetime
+handoff.sla: FIRST_RESPONSE, first_response_due(tier, opened_at, calendar=None) -> datetime,
+    TIER_WORDS, read_tier(word) -> Tier | None
 handoff.hours: SupportCalendar(holidays) (.add, .next_open, .is_holiday, .around_the_clock),
     OPEN_HOURS, FIXED_HOLIDAYS, parse_holidays(text) -> frozenset[date]
 handoff.topics: topic_name(ticket_id, customer_name, question) -> str, ticket_number(id) -> str

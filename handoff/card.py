@@ -37,7 +37,7 @@ def _customer_line(customer: Customer) -> str:
 def _status_line(ticket: Ticket) -> str:
     template = texts.STATUS.get(ticket.status, ticket.status)
     agent = shorten(clean_inline(ticket.claimed_by_name), NAME_MAX) or texts.UNKNOWN_AGENT
-    status = template.format(agent=_e(agent)) if ticket.status == "claimed" else template
+    status = template.format(agent=_e(agent)) if "{agent}" in template else template
     return texts.CARD_STATUS.format(status=status)
 
 

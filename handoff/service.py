@@ -151,14 +151,16 @@ async def escalate(
 async def set_waiting(
     session: AsyncSession, *, ticket_id: int, actor_id: int, now: datetime | None = None
 ) -> TransitionResult:
-    """Mark a claimed ticket as waiting for the customer."""
+    """Mark a claimed ticket as waiting for the customer: the ball is in their court, so no
+    wait of theirs is counted until they write again."""
     result = await repo.set_ticket_status(
         session,
         ticket_id,
         from_statuses=lifecycle.sources("wait"),
         to_status=lifecycle.target("wait"),
     )
-    if result.ok:
+    if result.ok and result.ticket is not None:
+        result.ticket.awaiting_reply_since = None
         await repo.add_ticket_event(
             session, ticket_id=ticket_id, kind="waiting", actor_id=actor_id, at=now
         )
@@ -212,18 +214,24 @@ async def customer_message(
     at = at or utcnow()
     ticket = await repo.touch_customer(session, ticket_id, at=at)
     if ticket is not None and ticket.status == "waiting":
-        result = await repo.set_ticket_status(
-            session,
-            ticket_id,
-            from_statuses=lifecycle.sources("resume"),
-            to_status=lifecycle.target("resume"),
-        )
-        if result.ok:
-            await repo.add_ticket_event(
-                session, ticket_id=ticket_id, kind="resumed", actor_id=ticket.customer_id, at=at
-            )
-            ticket = result.ticket
+        ticket = await resume(session, ticket=ticket, at=at)
     return ticket
+
+
+async def resume(session: AsyncSession, *, ticket: Ticket, at: datetime | None = None) -> Ticket:
+    """Make a ticket that waited for the customer active again (they wrote); return it."""
+    result = await repo.set_ticket_status(
+        session,
+        ticket.id,
+        from_statuses=lifecycle.sources("resume"),
+        to_status=lifecycle.target("resume"),
+    )
+    if not result.ok or result.ticket is None:
+        return ticket
+    await repo.add_ticket_event(
+        session, ticket_id=ticket.id, kind="resumed", actor_id=ticket.customer_id, at=at
+    )
+    return result.ticket
 
 
 async def agent_message(

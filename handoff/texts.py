@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Final
 
-# Ticket states as agents see them; "claimed" gets the agent's name appended.
+# Ticket states as agents see them; "claimed" and "waiting" name the agent who has it.
 STATUS: Final = {
     "open": "باز، در انتظار کارشناس",
     "claimed": "در دست {agent}",
     "escalated": "ارجاع‌شده به سطح ۲ (کارشناس فنی)",
-    "waiting": "در انتظار پاسخ مشتری",
+    "waiting": "در انتظار پاسخ مشتری (در دست {agent})",
     "closed": "بسته",
 }
 UNKNOWN_AGENT: Final = "کارشناس"

@@ -173,6 +173,25 @@ async def do_close(work: Work, ticket: Ticket, agent: User) -> str:
     return desk_texts.CLOSED_TOAST
 
 
+async def do_wait(work: Work, ticket: Ticket, agent: User) -> str:
+    """Mark the ticket as waiting for the customer (their next message resumes it); a free
+    ticket is claimed on the way."""
+    if ticket.status == "closed":
+        return desk_texts.TICKET_CLOSED
+    if ticket.status == "waiting":
+        return desk_texts.ALREADY_WAITING
+    if ticket.claimed_by is None:
+        claimed = await do_claim(work, ticket, agent)  # as writing in a free ticket takes it
+        if claimed != desk_texts.CLAIMED_TOAST:
+            return claimed
+    result = await service.set_waiting(work.session, ticket_id=ticket.id, actor_id=agent.id)
+    if not result.ok:
+        return desk_texts.NOT_ALLOWED_NOW
+    notice(work, ticket, desk_texts.waiting_notice(agent_name(agent)))
+    card_changed(work, ticket.id)
+    return desk_texts.WAITING_TOAST
+
+
 async def do_escalate(work: Work, services: Services, ticket: Ticket, agent: User) -> str:
     """Move the ticket to L2: the L2 group when configured, else marked L2 in place."""
     holder_id, holder_name = ticket.claimed_by, ticket.claimed_by_name
@@ -311,6 +330,8 @@ async def on_ticket_button(update: Update, context: BotContext) -> None:
         answer = await do_close(work, ticket, user)
     elif action == "esc":
         answer = await do_escalate(work, services, ticket, user)
+    elif action == "wait":
+        answer = await do_wait(work, ticket, user)
     elif action.startswith("art") and action[3:].isdigit():
         index = int(action[3:])
         tried = ticket.tried or []
@@ -453,7 +474,7 @@ async def run_command(
     name: str,
     arg: str,
 ) -> None:
-    """Run /claim, /close, /escalate, /note, /article or /tier in a ticket's topic."""
+    """Run a ticket command (/claim, /wait, /close, /escalate, /note, /article, /tier)."""
     answer: str | None = None
     if name == "claim":
         answer = await do_claim(work, ticket, agent)
@@ -462,6 +483,9 @@ async def run_command(
     elif name == "close":
         answer = await do_close(work, ticket, agent)
         answer = None if answer == desk_texts.CLOSED_TOAST else answer
+    elif name == "wait":
+        answer = await do_wait(work, ticket, agent)
+        answer = None if answer == desk_texts.WAITING_TOAST else answer
     elif name == "escalate":
         answer = await do_escalate(work, services, ticket, agent)
         answer = None if answer == desk_texts.ESCALATED_TOAST else answer
@@ -585,7 +609,11 @@ async def list_tickets(work: Work, message: Message) -> None:
             else None
         )
         link = topic_link(ticket.agent_chat_id, ticket.thread_id or 0)
-        lines.append(desk_texts.open_ticket_line(ticket.id, bound(name, 40), link, waiting))
+        lines.append(
+            desk_texts.open_ticket_line(
+                ticket.id, bound(name, 40), link, waiting, ticket.status == "waiting"
+            )
+        )
     if len(tickets) == TICKETS_LISTED:
         total = await count_open_tickets(work.session, agent_chat_id=message.chat_id)
         if total > len(tickets):

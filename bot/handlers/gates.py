@@ -12,8 +12,10 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, Ty
 from bot import texts
 from bot.albums import relay
 from bot.context import BotContext, Work
+from bot.effects import EditCard
 from bot.hotpath import log_message, upsert_customer
 from bot.message_kinds import loggable_text, message_kind
+from handoff.service import resume
 from storage.repositories import find_link_by_customer_message, touch_customer
 from storage.timestamps import utcnow
 
@@ -115,7 +117,10 @@ async def relay_to_ticket(update: Update, context: BotContext) -> None:
     )
     if not copied:  # an album item may have gone along with the album's first item
         await relay(work, work.ticket_id, message)
-    await touch_customer(work.session, work.ticket_id, at=utcnow())
+    ticket = await touch_customer(work.session, work.ticket_id, at=utcnow())
+    if ticket is not None and ticket.status == "waiting":
+        await resume(work.session, ticket=ticket)
+        work.effects.append(EditCard(ticket.id))  # the card says whose turn it is
     raise ApplicationHandlerStop
 
 

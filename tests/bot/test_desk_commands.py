@@ -33,7 +33,17 @@ async def test_the_agents_group_menu_and_help_list_the_desk_commands(
         fake.agent_sends_in_topic(agent, opened.thread_id, "/help")
         await settled(bot, fake)
     desk_menu = [c["command"] for c in fake.commands(f"chat:{fake.agent_chat_id}")]
-    assert desk_menu == ["claim", "close", "escalate", "note", "article", "tier", "tickets", "help"]
+    assert desk_menu == [
+        "claim",
+        "wait",
+        "close",
+        "escalate",
+        "note",
+        "article",
+        "tier",
+        "tickets",
+        "help",
+    ]
     assert [c["command"] for c in fake.commands()] == ["start", "help", "human"]  # customers'
     assert general_texts(fake, fake.agent_chat_id) == [plain_text(desk_texts.DESK_HELP)]
     help_text = topic_texts(fake, opened.thread_id)[-1]
@@ -172,6 +182,49 @@ async def test_tier_puts_the_customer_on_a_contract_and_moves_the_deadline(
     assert newest.first_response_due == newest.opened_at + timedelta(minutes=30)
     assert [(e.actor_id, e.data) for e in events] == [(agent.id, {"from": "standard", "to": "vip"})]
     assert len(fake.sent_to(opened.user.id)) == 2 + 1  # opened, rating request, the new ticket
+
+
+async def test_wait_marks_the_ticket_waiting_until_the_customer_writes(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("علی")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/wait")  # a free ticket: taken too
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/wait")
+        await settled(bot, fake)
+        waiting = card_now(fake, opened.card)
+        waiting_text, waiting_buttons = waiting.text or "", list(waiting.callback_datas)
+        waited = await ticket(bot, opened.ticket_id)
+        fake.user_sends_text(opened.user, "این هم شمارهٔ قرارداد: ۱۲۳۴")
+        await settled(bot, fake)
+        resumed = card_now(fake, opened.card)
+        resumed_text = resumed.text or ""
+        back = await ticket(bot, opened.ticket_id)
+        press = fake.agent_presses(agent, resumed, f"t:wait:{opened.ticket_id}")
+        toast = await fake.wait_for_answer_async(press)
+        await settled(bot, fake)
+        again = await ticket(bot, opened.ticket_id)
+        events = [e.kind for e in await bot.rows(TicketEvent)]
+        fake.agent_sends_in_topic(agent, None, "/tickets")
+        await settled(bot, fake)
+    assert (waited.status, waited.claimed_by) == ("waiting", agent.id)
+    assert "وضعیت: در انتظار پاسخ مشتری (در دست علی)" in waiting_text
+    assert f"t:wait:{opened.ticket_id}" not in waiting_buttons
+    posted = topic_texts(fake, opened.thread_id)
+    assert posted[1:4] == [
+        plain_text(desk_texts.claimed_notice("علی")),
+        plain_text(desk_texts.waiting_notice("علی")),
+        desk_texts.ALREADY_WAITING,
+    ]
+    assert back.status == "claimed"  # the customer wrote: the agent's turn again
+    assert "وضعیت: در دست علی" in resumed_text and "منتظر پاسخ است" in resumed_text
+    assert toast.get("text") == desk_texts.WAITING_TOAST and again.status == "waiting"
+    assert events == ["opened", "claimed", "waiting", "resumed", "waiting"]
+    (listed,) = general_texts(fake, fake.agent_chat_id)
+    assert "#۱ · مریم · ⏸ در انتظار پاسخ مشتری" in listed
 
 
 @pytest.mark.parametrize(
