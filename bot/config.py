@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -39,6 +39,9 @@ _FIX_HINTS = {
     "log_level": "use DEBUG, INFO, WARNING or ERROR",
     "support_hours": "use business (the contract's open hours) or always",
     "support_holidays": "list Jalali dates separated by commas, e.g. 1405-01-13,1405-12-29",
+    "supervisor_chat_id": "set it to the supervisors' group id (or a supervisor's user id)",
+    "daily_report_at": "use a Tehran time of day as HH:MM, e.g. 08:00",
+    "sla_check_seconds": "use a number of seconds, or 0 to send no overdue alerts",
 }
 
 
@@ -93,6 +96,13 @@ class Settings(BaseSettings):
     support_hours: Literal["business", "always"] = "business"
     # This year's movable holidays (the religious ones), as Jalali dates: 1405-01-13,1405-12-29.
     support_holidays: Annotated[frozenset[date], NoDecode] = frozenset()
+
+    # Supervisors: where overdue alerts and the daily report go (the report only with a chat
+    # set), the Tehran time the report is sent for the day before, and how often overdue
+    # first responses are looked for (0: no alerts).
+    supervisor_chat_id: int | None = None
+    daily_report_at: time = time(8, 0)
+    sla_check_seconds: float = Field(default=60, ge=0)
 
     log_level: str = "INFO"
 

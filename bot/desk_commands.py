@@ -12,7 +12,7 @@ from kb.latin import layout_to_latin
 
 # What works in a ticket's topic, and what works anywhere in the group.
 TICKET_COMMANDS = ("claim", "wait", "close", "escalate", "note", "article", "tier")
-GROUP_COMMANDS = ("tickets",)
+GROUP_COMMANDS = ("tickets", "report")
 HELP_COMMANDS = ("help", "start")
 KNOWN = (*TICKET_COMMANDS, *GROUP_COMMANDS, *HELP_COMMANDS)
 

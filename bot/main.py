@@ -35,6 +35,7 @@ from bot.pipeline import Pipeline
 from bot.request import environment_proxies, shown_proxy
 from bot.sqlite_inline import inline_creator, wait_in_the_loop
 from bot.startup import StartupError, check_agent_chat, set_commands
+from bot.supervision import send_daily_reports, watch_deadlines
 from kb.settings import KBSettings
 from storage.db import (
     DATABASE_ERRORS,
@@ -176,7 +177,7 @@ async def _run(app: BotApp, services: Services, stop: asyncio.Event | None) -> N
             await check_agent_chat(app.bot, agent_chat_id)
         except StartupError as error:
             raise Fatal(str(error), EXIT_CONFIG) from None
-        await set_commands(app.bot, desk_chats)
+        await set_commands(app.bot, desk_chats, settings.supervisor_chat_id)
         await app.bot.delete_webhook(drop_pending_updates=False)
         if app.post_init is not None:
             await app.post_init(app)
@@ -227,8 +228,10 @@ async def _poll(app: BotApp, services: Services, stop: asyncio.Event, lease: Pol
     keeping = asyncio.create_task(lease.keep(), name="pasokh-lease")
     purging = asyncio.create_task(_purge_inbox(services), name="pasokh-inbox-purge")
     refreshing = asyncio.create_task(refresh_cards(services, executor), name="pasokh-cards")
+    watching = asyncio.create_task(watch_deadlines(services, executor), name="pasokh-sla")
+    reporting = asyncio.create_task(send_daily_reports(services, executor), name="pasokh-report")
     lost = False
-    tasks: list[asyncio.Task[Any]] = [keeping, purging, refreshing]
+    tasks: list[asyncio.Task[Any]] = [keeping, purging, refreshing, watching, reporting]
     try:
         # Pending updates were left by the last run, or by an instance that held the lease.
         try:

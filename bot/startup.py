@@ -57,13 +57,17 @@ async def check_agent_chat(bot: Bot, chat_id: int) -> None:
         )
 
 
-async def set_commands(bot: Bot, desk_chats: Sequence[int] = ()) -> None:
-    """Show /start, /help and /human in the customers' command menu, and the desk's commands in
-    the agents' groups (best effort)."""
+async def set_commands(
+    bot: Bot, desk_chats: Sequence[int] = (), supervisors: int | None = None
+) -> None:
+    """Show /start, /help and /human in the customers' command menu, the desk's commands in
+    the agents' groups and the supervisors' in theirs (best effort)."""
     menus: list[tuple[Sequence[tuple[str, str]], BotCommandScope | None]] = [
         (texts.COMMANDS, None),
         *((desk_texts.DESK_COMMANDS, BotCommandScopeChat(chat)) for chat in desk_chats),
     ]
+    if supervisors is not None and supervisors not in desk_chats:
+        menus.append((desk_texts.SUPERVISOR_COMMANDS, BotCommandScopeChat(supervisors)))
     for commands, scope in menus:
         try:
             await bot.set_my_commands(

@@ -95,3 +95,31 @@ TOPIC_SEPARATOR: Final = " · "
 TICKET_NUMBER: Final = "#{n}"
 ELLIPSIS: Final = "…"
 PERCENT: Final = "{n}٪"
+
+# The supervisor's daily report (Telegram HTML; "—" where there is nothing to divide by).
+REPORT_TITLE: Final = "📊 <b>گزارش روزانهٔ پشتیبانی</b> · {day}"
+REPORT_TODAY: Final = "📊 <b>گزارش امروز تا این لحظه</b> · {day}"
+REPORT_CUSTOMERS: Final = (
+    "👥 مشتریانی که پیام دادند: {customers} · بی‌نیاز از کارشناس: {served} ({rate})"
+)
+REPORT_QUESTIONS: Final = (
+    "🤖 پرسش‌ها: {questions} · پاسخ: {answers} · پیشنهاد: {suggestions} · ارجاع: {handoffs}"
+)
+REPORT_FEEDBACK: Final = "👍 بازخورد پاسخ‌ها: {yes} مفید · {no} نامفید"
+REPORT_TICKETS: Final = "🎫 تیکت‌ها: {opened} باز شد · {closed} بسته شد · {open_now} اکنون باز"
+REPORT_FIRST_RESPONSE: Final = "⏱ اولین پاسخ: میانه {median} ({count} تیکت)"
+REPORT_NO_RESPONSES: Final = "⏱ اولین پاسخ: امروز پاسخ اولی داده نشد"
+REPORT_SLA: Final = "🎯 مهلت اولین پاسخ: {met} از {total} در مهلت ({rate})"
+REPORT_CSAT: Final = "⭐ رضایت مشتری: میانگین {mean} از ۵ ({count} امتیاز) · ۴ و ۵: {satisfied}"
+REPORT_NO_RATINGS: Final = "⭐ رضایت مشتری: امتیازی ثبت نشد"
+REPORT_SAMPLES: Final = "🔎 <b>نمونه‌های کنترل کیفیت</b> (تیکت‌های بسته‌شده):"
+REPORT_SAMPLE_RATED: Final = "امتیاز {rating}"
+REPORT_SAMPLE_UNRATED: Final = "بدون امتیاز"
+REPORT_SAMPLE_COMMENT: Final = " · «{comment}»"
+
+# A first-response deadline passed with no reply (the agents' group and the supervisors).
+OVERDUE_ALERT: Final = (
+    "⚠️ <b>مهلت اولین پاسخ گذشت</b>: تیکت {ticket} · {customer} ({tier})\n"
+    "مهلت {due} بود و {late} گذشته است؛ هنوز کسی پاسخ نداده. در دست: {holder}"
+)
+NOBODY_YET: Final = "هیچ‌کس"

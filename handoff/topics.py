@@ -33,3 +33,9 @@ def topic_name(ticket_id: int, customer_name: str | None, question: str | None) 
     if utf16_len(result) > TOPIC_NAME_MAX:
         result = number
     return result
+
+
+def topic_link(chat_id: int, thread_id: int) -> str:
+    """Return the t.me/c link of a forum topic of a supergroup."""
+    internal = str(chat_id).removeprefix("-100").removeprefix("-")
+    return f"https://t.me/c/{internal}/{thread_id}"

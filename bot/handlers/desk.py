@@ -27,7 +27,6 @@ from bot import desk_texts, hotpath, keyboards, membership
 from bot.albums import album_siblings, relay
 from bot.context import BotContext, Services, Work
 from bot.desk_commands import (
-    GROUP_COMMANDS,
     HELP_COMMANDS,
     TICKET_COMMANDS,
     SlashCommand,
@@ -50,11 +49,13 @@ from bot.formatting import article_messages, bound
 from bot.hotpath import log_message
 from bot.message_kinds import QUESTION_MAX, message_kind
 from bot.migration import current_agent_chat, record_migration
+from bot.supervision import report_so_far
 from bot.tickets import open_ticket, stored_hits
 from handoff import lifecycle, service
 from handoff.persian import duration, jalali
 from handoff.sla import read_tier
 from handoff.texts import TIER
+from handoff.topics import topic_link
 from kb.decision import Hit
 from storage.models import MessageLink, Ticket
 from storage.repositories import (
@@ -89,12 +90,6 @@ FOLLOW_UP_WINDOW = timedelta(days=7)
 def agent_name(user: User) -> str:
     """Return the name agents see for a colleague."""
     return bound(user.full_name or user.username or str(user.id), 64)
-
-
-def topic_link(chat_id: int, thread_id: int) -> str:
-    """Return the t.me/c link of a forum topic of a supergroup."""
-    internal = str(chat_id).removeprefix("-100").removeprefix("-")
-    return f"https://t.me/c/{internal}/{thread_id}"
 
 
 # -- effects shared by buttons and commands --------------------------------------------------------
@@ -441,12 +436,16 @@ async def on_group_message(update: Update, context: BotContext) -> None:
 async def _group_command(
     work: Work, services: Services, message: Message, command: SlashCommand
 ) -> None:
-    """/tickets, /help, or a command the desk does not know: answered in the agents' groups
-    only (the bot may be added to any group), and never sent to a customer."""
-    if not await _in_desk_chat(work, services, message.chat_id):
+    """/tickets, /report, /help, or a command the desk does not know: answered in the agents'
+    groups and the supervisors' chat only (the bot may be added to any group), and never sent
+    to a customer. Supervisors' /tickets lists every group's tickets."""
+    supervising = message.chat_id == services.settings.supervisor_chat_id
+    if not supervising and not await _in_desk_chat(work, services, message.chat_id):
         return
-    if command.name in GROUP_COMMANDS:
-        await list_tickets(work, message)
+    if command.name == "tickets":
+        await list_tickets(work, message, everywhere=supervising)
+    elif command.name == "report":
+        _reply(work, message, await report_so_far(work.session, utcnow()))
     elif command.name in HELP_COMMANDS:
         _reply(work, message, desk_texts.DESK_HELP)
     else:
@@ -590,11 +589,11 @@ async def relay_to_customer(work: Work, ticket: Ticket, message: Message, agent:
         card_changed(work, ticket.id)  # the card shows the first response
 
 
-async def list_tickets(work: Work, message: Message) -> None:
-    """List the group's open tickets, oldest unanswered first, linked to their topics."""
-    tickets = await list_open_tickets(
-        work.session, agent_chat_id=message.chat_id, limit=TICKETS_LISTED
-    )
+async def list_tickets(work: Work, message: Message, *, everywhere: bool = False) -> None:
+    """List the group's open tickets (`everywhere`: every group's), oldest unanswered first,
+    linked to their topics."""
+    chat_id = None if everywhere else message.chat_id
+    tickets = await list_open_tickets(work.session, agent_chat_id=chat_id, limit=TICKETS_LISTED)
     if not tickets:
         _reply(work, message, desk_texts.NO_OPEN_TICKETS)
         return
@@ -615,7 +614,7 @@ async def list_tickets(work: Work, message: Message) -> None:
             )
         )
     if len(tickets) == TICKETS_LISTED:
-        total = await count_open_tickets(work.session, agent_chat_id=message.chat_id)
+        total = await count_open_tickets(work.session, agent_chat_id=chat_id)
         if total > len(tickets):
             lines.append(desk_texts.more_open_tickets(total - len(tickets)))
     _reply(work, message, "\n".join(lines))

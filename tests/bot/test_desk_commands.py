@@ -34,16 +34,8 @@ async def test_the_agents_group_menu_and_help_list_the_desk_commands(
         await settled(bot, fake)
     desk_menu = [c["command"] for c in fake.commands(f"chat:{fake.agent_chat_id}")]
     assert desk_menu == [
-        "claim",
-        "wait",
-        "close",
-        "escalate",
-        "note",
-        "article",
-        "tier",
-        "tickets",
-        "help",
-    ]
+        "claim", "wait", "close", "escalate", "note", "article", "tier", "tickets", "report", "help"
+    ]  # fmt: skip
     assert [c["command"] for c in fake.commands()] == ["start", "help", "human"]  # customers'
     assert general_texts(fake, fake.agent_chat_id) == [plain_text(desk_texts.DESK_HELP)]
     help_text = topic_texts(fake, opened.thread_id)[-1]

@@ -1,0 +1,150 @@
+"""What supervisors are sent without asking: an alert when a first response is overdue, and
+the daily report of the day before (handoff.figures, handoff.report).
+
+Both run beside polling, in the instance that holds the polling lease. Each alert and each
+report is marked sent in the database before it goes out: it reaches its chat at most once,
+whatever restarts or failovers happen (a failure to send is logged, not retried forever).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram.error import RetryAfter, TelegramError
+
+from bot.context import Services
+from bot.effects import SendText
+from bot.executor import Executor
+from handoff.figures import day_figures
+from handoff.persian import TEHRAN
+from handoff.report import render_overdue, render_report, tehran_day
+from storage.db import DATABASE_ERRORS
+from storage.models import TicketEvent
+from storage.repositories import add_ticket_event, get_customer, kv_get, kv_set
+from storage.repositories import list_overdue_tickets as overdue_tickets
+from storage.timestamps import utcnow
+
+log = logging.getLogger(__name__)
+
+OVERDUE_EVENT = "sla_breached"
+# A report whose time passed while no instance ran is still sent this long after it.
+REPORT_CATCH_UP = timedelta(hours=12)
+SEND_ATTEMPTS = 3
+REPORT_RETRY_SECONDS = 60.0
+
+
+async def send_to(executor: Executor, chat_id: int, html: str) -> None:
+    """Send one message, waiting out Telegram's 429s; log what could not be sent."""
+    for _ in range(SEND_ATTEMPTS):
+        try:
+            await executor.send_text(SendText(chat_id, html))
+            return
+        except RetryAfter as error:
+            await asyncio.sleep(_seconds(error.retry_after))
+        except TelegramError as error:
+            log.warning("could not send to chat %s: %s", chat_id, error.message)
+            return
+    log.warning("could not send to chat %s: Telegram kept asking to wait", chat_id)
+
+
+def _seconds(retry_after: float | timedelta) -> float:
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else retry_after
+
+
+# -- overdue first responses ----------------------------------------------------------------------
+
+
+async def alert_overdue(services: Services, executor: Executor) -> int:
+    """Alert once for each ticket whose first response is overdue; return how many."""
+    now = utcnow()
+    alerts: list[tuple[int, str]] = []
+    async with services.sessions.begin() as session:
+        for ticket in await overdue_tickets(session, now=now):
+            seen = await session.scalar(
+                select(TicketEvent.id)
+                .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == OVERDUE_EVENT)
+                .limit(1)
+            )
+            if seen is not None:
+                continue
+            await add_ticket_event(
+                session, ticket_id=ticket.id, kind=OVERDUE_EVENT, actor_id=None, at=now
+            )
+            customer = await get_customer(session, ticket.customer_id)
+            alerts.append((ticket.agent_chat_id, render_overdue(ticket, customer, now=now)))
+    supervisors = services.settings.supervisor_chat_id
+    for chat_id, html in alerts:
+        await send_to(executor, chat_id, html)  # the agents' group, outside any topic
+        if supervisors is not None and supervisors != chat_id:
+            await send_to(executor, supervisors, html)
+    return len(alerts)
+
+
+async def watch_deadlines(services: Services, executor: Executor) -> None:
+    """Look for overdue first responses every SLA_CHECK_SECONDS (0: never)."""
+    interval = services.settings.sla_check_seconds
+    if interval <= 0:
+        return
+    while True:
+        try:
+            await alert_overdue(services, executor)
+        except DATABASE_ERRORS as error:
+            log.warning("looking for overdue tickets failed: %s", type(error).__name__)
+        except Exception:  # a bug must not end the alerts for the rest of the run
+            log.exception("looking for overdue tickets failed")
+        await asyncio.sleep(interval)
+
+
+# -- the daily report -------------------------------------------------------------------------
+
+
+def last_report_time(services: Services, now: datetime) -> datetime:
+    """The latest moment at or before `now` when a daily report was due (Tehran time)."""
+    local = now.astimezone(TEHRAN)
+    at = datetime.combine(local.date(), services.settings.daily_report_at, TEHRAN)
+    return at if at <= local else at - timedelta(days=1)
+
+
+async def report_so_far(session: AsyncSession, now: datetime) -> str:
+    """The figures of today so far (Tehran), for /report."""
+    day, start, end = tehran_day(now)
+    figures = await day_figures(session, start, end, now=now)
+    return render_report(figures, day, partial=True)
+
+
+async def send_daily_report(services: Services, executor: Executor, now: datetime) -> date | None:
+    """Send the report of the day before the latest report time, unless it went already or
+    that time is long past; return the day reported on."""
+    chat_id = services.settings.supervisor_chat_id
+    due = last_report_time(services, now)
+    if chat_id is None or now - due > REPORT_CATCH_UP:
+        return None
+    day, start, end = tehran_day(due - timedelta(days=1))
+    key = f"daily_report:{day.isoformat()}"
+    async with services.sessions.begin() as session:
+        if await kv_get(session, key) is not None:
+            return None
+        figures = await day_figures(session, start, end, now=now)
+        await kv_set(session, key, utcnow().isoformat())
+    await send_to(executor, chat_id, render_report(figures, day))
+    return day
+
+
+async def send_daily_reports(services: Services, executor: Executor) -> None:
+    """Send each day's report at DAILY_REPORT_AT (and a missed one at start, if recent)."""
+    if services.settings.supervisor_chat_id is None:
+        return
+    while True:
+        now = utcnow()
+        try:
+            await send_daily_report(services, executor, now)
+        except DATABASE_ERRORS as error:
+            log.warning("the daily report failed: %s; trying again", type(error).__name__)
+            await asyncio.sleep(REPORT_RETRY_SECONDS)
+            continue
+        next_time = last_report_time(services, now) + timedelta(days=1)
+        await asyncio.sleep(max(1.0, (next_time - utcnow()).total_seconds()))

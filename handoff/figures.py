@@ -1,0 +1,209 @@
+"""A day's service-desk figures, computed from the interaction log (the supervisor's report).
+
+Definitions (every count is over [start, end), UTC-aware bounds of a Tehran day):
+- customers who wrote: distinct customers with an incoming message; served without a person:
+  those of them who got no ticket in the span (ITIL's self-service rate);
+- questions: the KB's decisions, by outcome; feedback: "was this helpful?" answers;
+- tickets opened and closed in the span, and those open when the figures are taken;
+- first response: of the tickets answered in the span, the median wait from opening; the
+  service level: of the deadlines that fell in the span and have passed, the share met;
+- satisfaction (CSAT): the ratings given in the span;
+- quality samples: tickets closed in the span, the lowest rated first.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from storage.models import Feedback, KBDecision, Message, Ticket, TicketEvent
+
+SAMPLES = 3
+K = TypeVar("K")
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """A closed ticket for a supervisor to read: its number, topic and rating."""
+
+    ticket_id: int
+    agent_chat_id: int
+    thread_id: int | None
+    rating: int | None
+    comment: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DayFigures:
+    """What a supervisor reads about one day (see the module's definitions)."""
+
+    start: datetime
+    end: datetime
+    customers: int = 0
+    self_served: int = 0
+    answers: int = 0
+    suggestions: int = 0
+    handoffs: int = 0
+    helpful: int = 0
+    not_helpful: int = 0
+    opened: int = 0
+    closed: int = 0
+    open_now: int = 0
+    first_response_median: timedelta | None = None
+    responses: int = 0
+    deadlines: int = 0
+    deadlines_met: int = 0
+    ratings: list[int] = field(default_factory=list)
+    samples: list[Sample] = field(default_factory=list)
+
+    @property
+    def questions(self) -> int:
+        return self.answers + self.suggestions + self.handoffs
+
+    @property
+    def self_service_rate(self) -> float | None:
+        return self.self_served / self.customers if self.customers else None
+
+    @property
+    def deadlines_met_rate(self) -> float | None:
+        return self.deadlines_met / self.deadlines if self.deadlines else None
+
+    @property
+    def csat(self) -> float | None:
+        return statistics.fmean(self.ratings) if self.ratings else None
+
+    @property
+    def satisfied_rate(self) -> float | None:
+        """The share of ratings of 4 or 5 (the usual CSAT percentage)."""
+        return sum(r >= 4 for r in self.ratings) / len(self.ratings) if self.ratings else None
+
+
+async def day_figures(
+    session: AsyncSession,
+    start: datetime,
+    end: datetime,
+    *,
+    now: datetime,
+    rng: random.Random | None = None,
+) -> DayFigures:
+    """Compute the figures of [start, end) from the log, as they stand at `now`."""
+    wrote = set(
+        await session.scalars(
+            select(Message.customer_id)
+            .where(Message.direction == "in", Message.created_at >= start)
+            .where(Message.created_at < end)
+            .distinct()
+        )
+    )
+    ticketed = set(
+        await session.scalars(
+            select(Ticket.customer_id)
+            .where(Ticket.opened_at >= start, Ticket.opened_at < end)
+            .distinct()
+        )
+    )
+    decisions = await _counts(
+        session, KBDecision.kind, KBDecision.created_at >= start, KBDecision.created_at < end
+    )
+    feedback = await _counts(
+        session, Feedback.helpful, Feedback.created_at >= start, Feedback.created_at < end
+    )
+    answered = (
+        await session.execute(
+            select(Ticket.opened_at, Ticket.first_response_at).where(
+                Ticket.first_response_at >= start, Ticket.first_response_at < end
+            )
+        )
+    ).tuples()
+    waits = [responded - opened for opened, responded in answered if responded is not None]
+    due = (
+        await session.execute(
+            select(Ticket.first_response_due, Ticket.first_response_at).where(
+                Ticket.first_response_due >= start,
+                Ticket.first_response_due < min(end, now),
+            )
+        )
+    ).tuples()
+    deadlines = [(d, at) for d, at in due if d is not None]
+    ratings = [
+        rating
+        for (rating,) in (
+            await session.execute(
+                select(Ticket.rating)
+                .join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
+                .where(TicketEvent.kind == "rated", Ticket.rating.is_not(None))
+                .where(TicketEvent.created_at >= start, TicketEvent.created_at < end)
+            )
+        ).tuples()
+        if rating is not None
+    ]
+    return DayFigures(
+        start=start,
+        end=end,
+        customers=len(wrote),
+        self_served=len(wrote - ticketed),
+        answers=decisions.get("answer", 0),
+        suggestions=decisions.get("suggest", 0),
+        handoffs=decisions.get("handoff", 0),
+        helpful=feedback.get(True, 0),
+        not_helpful=feedback.get(False, 0),
+        opened=await _count(session, Ticket.opened_at >= start, Ticket.opened_at < end),
+        closed=await _count(session, Ticket.closed_at >= start, Ticket.closed_at < end),
+        open_now=await _count(session, Ticket.status != "closed"),
+        first_response_median=_median(waits),
+        responses=len(waits),
+        deadlines=len(deadlines),
+        deadlines_met=sum(at is not None and at <= d for d, at in deadlines),
+        ratings=ratings,
+        samples=await _samples(session, start, end, rng or random.Random()),
+    )
+
+
+async def _counts(
+    session: AsyncSession, column: InstrumentedAttribute[K], *conditions: ColumnElement[bool]
+) -> dict[K, int]:
+    """How many rows have each value of `column`."""
+    rows = await session.execute(select(column, func.count()).where(*conditions).group_by(column))
+    return {value: count for value, count in rows.tuples()}
+
+
+async def _count(session: AsyncSession, *conditions: ColumnElement[bool]) -> int:
+    found = await session.scalar(select(func.count(Ticket.id)).where(*conditions))
+    return found or 0
+
+
+async def _samples(
+    session: AsyncSession, start: datetime, end: datetime, rng: random.Random
+) -> list[Sample]:
+    """Tickets closed in the span for quality control: every low rating (1-3) first, worst
+    first, then a random pick of the rest, SAMPLES in all."""
+    closed = list(
+        await session.scalars(
+            select(Ticket)
+            .where(Ticket.closed_at >= start, Ticket.closed_at < end)
+            .order_by(Ticket.id)
+        )
+    )
+    low = sorted((t for t in closed if t.rating is not None and t.rating <= 3), key=_rating_key)
+    rest = [t for t in closed if t not in low]
+    picked = low[:SAMPLES] + rng.sample(rest, min(len(rest), max(0, SAMPLES - len(low))))
+    return [Sample(t.id, t.agent_chat_id, t.thread_id, t.rating, t.rating_comment) for t in picked]
+
+
+def _median(spans: list[timedelta]) -> timedelta | None:
+    if not spans:
+        return None
+    ordered = sorted(spans)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _rating_key(ticket: Ticket) -> tuple[int, int]:
+    return (ticket.rating or 0, ticket.id)

@@ -1,0 +1,128 @@
+"""The supervisor's daily report and the service-level alert, as Telegram HTML in Persian."""
+
+from __future__ import annotations
+
+import html
+from datetime import date, datetime, timedelta
+
+import jdatetime
+
+from handoff import texts
+from handoff.figures import DayFigures, Sample
+from handoff.persian import TEHRAN, clean_inline, duration, fa_digits, jalali, percent, shorten
+from handoff.topics import ticket_number, topic_link
+from storage.models import Customer, Ticket
+
+COMMENT_MAX = 120
+NAME_MAX = 40
+
+
+def _ticket_ref(ticket_id: int, chat_id: int, thread_id: int | None) -> str:
+    number = ticket_number(ticket_id)
+    if thread_id is None:
+        return number
+    return f'<a href="{html.escape(topic_link(chat_id, thread_id))}">{number}</a>'
+
+
+def jalali_day(day: date) -> str:
+    """A Tehran calendar day as its Persian weekday and Jalali date: «شنبه ۱۵ آذر ۱۴۰۴»."""
+    jday = jdatetime.date.fromgregorian(date=day)
+    return fa_digits(
+        f"{texts.JALALI_WEEKDAYS[jday.weekday()]} {jday.day} "
+        f"{texts.JALALI_MONTHS[jday.month - 1]} {jday.year}"
+    )
+
+
+def tehran_day(moment: datetime) -> tuple[date, datetime, datetime]:
+    """The Tehran calendar day `moment` falls in, with its start and end (aware)."""
+    day = moment.astimezone(TEHRAN).date()
+    start = datetime.combine(day, datetime.min.time(), TEHRAN)
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), TEHRAN)
+    return day, start, end
+
+
+def _rate(part: float | None) -> str:
+    return percent(part) if part is not None else "—"
+
+
+def _sample_line(sample: Sample) -> str:
+    rating = (
+        texts.REPORT_SAMPLE_RATED.format(rating=fa_digits(sample.rating))
+        if sample.rating is not None
+        else texts.REPORT_SAMPLE_UNRATED
+    )
+    comment = shorten(clean_inline(sample.comment), COMMENT_MAX)
+    said = texts.REPORT_SAMPLE_COMMENT.format(comment=html.escape(comment)) if comment else ""
+    ref = _ticket_ref(sample.ticket_id, sample.agent_chat_id, sample.thread_id)
+    return f"• {ref} · {rating}{said}"
+
+
+def render_report(figures: DayFigures, day: date, *, partial: bool = False) -> str:
+    """The day's figures for supervisors (`partial`: the day is not over yet)."""
+    f = figures
+    title = texts.REPORT_TODAY if partial else texts.REPORT_TITLE
+    lines = [
+        title.format(day=jalali_day(day)),
+        "",
+        texts.REPORT_CUSTOMERS.format(
+            customers=fa_digits(f.customers),
+            served=fa_digits(f.self_served),
+            rate=_rate(f.self_service_rate),
+        ),
+        texts.REPORT_QUESTIONS.format(
+            questions=fa_digits(f.questions),
+            answers=fa_digits(f.answers),
+            suggestions=fa_digits(f.suggestions),
+            handoffs=fa_digits(f.handoffs),
+        ),
+        texts.REPORT_FEEDBACK.format(yes=fa_digits(f.helpful), no=fa_digits(f.not_helpful)),
+        texts.REPORT_TICKETS.format(
+            opened=fa_digits(f.opened), closed=fa_digits(f.closed), open_now=fa_digits(f.open_now)
+        ),
+    ]
+    if f.first_response_median is not None:
+        lines.append(
+            texts.REPORT_FIRST_RESPONSE.format(
+                median=duration(f.first_response_median), count=fa_digits(f.responses)
+            )
+        )
+    else:
+        lines.append(texts.REPORT_NO_RESPONSES)
+    if f.deadlines:
+        lines.append(
+            texts.REPORT_SLA.format(
+                met=fa_digits(f.deadlines_met),
+                total=fa_digits(f.deadlines),
+                rate=_rate(f.deadlines_met_rate),
+            )
+        )
+    if f.csat is not None:
+        lines.append(
+            texts.REPORT_CSAT.format(
+                mean=fa_digits(f"{f.csat:.1f}".replace(".", "٫")),
+                count=fa_digits(len(f.ratings)),
+                satisfied=_rate(f.satisfied_rate),
+            )
+        )
+    else:
+        lines.append(texts.REPORT_NO_RATINGS)
+    if f.samples:
+        lines += ["", texts.REPORT_SAMPLES, *(_sample_line(s) for s in f.samples)]
+    return "\n".join(lines)
+
+
+def render_overdue(ticket: Ticket, customer: Customer | None, *, now: datetime) -> str:
+    """Say that a ticket's first-response deadline passed with no reply, where to find it."""
+    name = shorten(clean_inline(customer.full_name if customer else ""), NAME_MAX)
+    tier = texts.TIER.get(customer.tier, customer.tier) if customer else texts.TIER["standard"]
+    due = ticket.first_response_due or now
+    return texts.OVERDUE_ALERT.format(
+        ticket=_ticket_ref(ticket.id, ticket.agent_chat_id, ticket.thread_id),
+        customer=html.escape(name or texts.UNKNOWN_CUSTOMER),
+        tier=tier,
+        due=jalali(due),
+        late=duration(now - due),
+        holder=html.escape(
+            shorten(clean_inline(ticket.claimed_by_name), NAME_MAX) or texts.NOBODY_YET
+        ),
+    )

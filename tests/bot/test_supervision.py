@@ -1,0 +1,118 @@
+"""What supervisors get: overdue alerts, /report, and the daily report of the day before."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+from bot.config import Settings
+from handoff.persian import TEHRAN
+from handoff.report import jalali_day
+from storage.models import Ticket, TicketEvent
+from storage.timestamps import utcnow
+from tests.bot.desk_support import hand_off, settled
+from tests.bot.support import make_settings, running_bot
+from tests.fake_telegram import FakeTelegram
+
+SUPERVISORS = -1005000000005
+STRANGERS = -1009000000009
+
+
+@pytest.fixture
+def supervised(fake_telegram: FakeTelegram, database_url: str, kb_dir: Path) -> Settings:
+    """Settings with a supervisors' group and overdue checks every 0.2 s."""
+    fake_telegram.add_group(SUPERVISORS, "سرپرستان")
+    return make_settings(
+        fake_telegram,
+        database_url,
+        kb_dir,
+        supervisor_chat_id=SUPERVISORS,
+        sla_check_seconds=0.2,
+    )
+
+
+def texts_in(fake: FakeTelegram, chat_id: int) -> list[str]:
+    return [m.text or "" for m in fake.sent_to(chat_id) if m.thread_id is None]
+
+
+async def test_an_overdue_first_response_is_alerted_once_to_agents_and_supervisors(
+    supervised: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(supervised, fake) as bot:
+        late = await hand_off(bot, fake, "مریم")
+        answered = await hand_off(bot, fake, "سارا")
+        agent = fake.new_agent("علی")
+        fake.agent_sends_in_topic(agent, answered.thread_id, "سلام، بررسی می‌کنم")
+        await settled(bot, fake)
+        past = utcnow() - timedelta(minutes=7)
+        await bot.db(
+            lambda session: session.execute(update(Ticket).values(first_response_due=past))
+        )
+        await fake.wait_for_async(lambda: texts_in(fake, SUPERVISORS), timeout=10, what="alert")
+        await asyncio.sleep(1)  # five more checks
+        events = await bot.rows(TicketEvent, TicketEvent.kind == "sla_breached")
+    (alert,) = texts_in(fake, SUPERVISORS)
+    assert texts_in(fake, fake.agent_chat_id) == [alert]  # the agents' General topic too
+    assert alert.startswith("⚠️ مهلت اولین پاسخ گذشت: تیکت #۱ · مریم (عادی)")
+    assert "۷ دقیقه گذشته است" in alert and "در دست: هیچ‌کس" in alert
+    link = next(e for e in fake.sent_to(SUPERVISORS)[0].entities if e["type"] == "text_link")
+    assert link["url"].endswith(f"/{late.thread_id}")
+    assert [e.ticket_id for e in events] == [late.ticket_id]  # the answered one is not late
+
+
+async def test_report_gives_todays_figures_where_supervisors_and_agents_work(
+    supervised: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    fake.add_group(STRANGERS, "گروه دیگر")
+    async with running_bot(supervised, fake) as bot:
+        opened = await hand_off(bot, fake)
+        chief = fake.new_agent("مدیر", chat_id=SUPERVISORS)
+        stranger = fake.new_agent("غریبه", chat_id=STRANGERS)
+        fake.agent_sends_in_topic(chief, None, "/report", chat_id=SUPERVISORS)
+        fake.agent_sends_in_topic(chief, None, "/tickets", chat_id=SUPERVISORS)
+        fake.agent_sends_in_topic(fake.new_agent(), opened.thread_id, "/report")
+        fake.agent_sends_in_topic(stranger, None, "/report", chat_id=STRANGERS)
+        await settled(bot, fake)
+    report, tickets = texts_in(fake, SUPERVISORS)
+    today = jalali_day(utcnow().astimezone(TEHRAN).date())
+    assert report.splitlines()[0] == f"📊 گزارش امروز تا این لحظه · {today}"
+    assert "مشتریانی که پیام دادند: ۱ · بی‌نیاز از کارشناس: ۰ (۰٪)" in report
+    assert "تیکت‌ها: ۱ باز شد · ۰ بسته شد · ۱ اکنون باز" in report
+    assert "#۱ · مریم" in tickets  # every group's tickets
+    topic = [m.text or "" for m in fake.sent_to(fake.agent_chat_id, opened.thread_id)]
+    assert topic[-1].startswith("📊 گزارش امروز")
+    assert fake.sent_to(STRANGERS) == []
+    menu = [c["command"] for c in fake.commands(f"chat:{SUPERVISORS}")]
+    assert menu == ["report", "tickets", "help"]
+
+
+async def test_the_daily_report_of_the_day_before_is_sent_once(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+) -> None:
+    fake = fake_telegram
+    fake.add_group(SUPERVISORS, "سرپرستان")
+    # The report was due a minute ago: a bot starting now sends it, once.
+    due = (utcnow() - timedelta(minutes=1)).astimezone(TEHRAN)
+    settings = make_settings(
+        fake,
+        database_url,
+        kb_dir,
+        supervisor_chat_id=SUPERVISORS,
+        daily_report_at=due.time().replace(second=0, microsecond=0),
+    )
+    async with running_bot(settings, fake) as bot:
+        await fake.wait_for_async(lambda: texts_in(fake, SUPERVISORS), timeout=10, what="report")
+        await settled(bot, fake)
+    async with running_bot(settings, fake) as bot:  # a restart does not send it again
+        await asyncio.sleep(1)
+        await settled(bot, fake)
+    (report,) = texts_in(fake, SUPERVISORS)
+    day_before = due.date() - timedelta(days=1)
+    assert report.splitlines()[0] == f"📊 گزارش روزانهٔ پشتیبانی · {jalali_day(day_before)}"
+    assert "رضایت مشتری: امتیازی ثبت نشد" in report

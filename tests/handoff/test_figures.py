@@ -1,0 +1,151 @@
+"""The supervisor's figures computed from a day's log, on both databases, and their report."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import date, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handoff import service
+from handoff.figures import day_figures
+from handoff.report import jalali_day, render_report, tehran_day
+from storage import repositories as repo
+from tests.storage.helpers import AGENT_CHAT, HITS, T0, add_customer
+
+Sessions = async_sessionmaker[AsyncSession]
+DAY, START, END = tehran_day(T0)  # Friday 12 Mordad 1403 in Tehran
+
+
+async def _wrote(session: AsyncSession, customer_id: int, text: str, minutes: int) -> None:
+    await repo.log_message(
+        session,
+        customer_id=customer_id,
+        direction="in",
+        kind="text",
+        chat_id=customer_id,
+        text=text,
+        at=T0 + timedelta(minutes=minutes),
+    )
+
+
+async def _day_of_work(sessions: Sessions) -> None:
+    """Four customers: two served by the KB, two with tickets (one answered late, rated 2;
+    one answered in time, rated 5); a customer of the day before, and one answer marked
+    helpful and one not."""
+    for customer_id in (1, 2, 3, 4, 5):
+        await add_customer(sessions, customer_id)
+    async with sessions.begin() as session:
+        for customer_id, minutes in ((1, 0), (2, 5), (3, 10), (4, 15)):
+            await _wrote(session, customer_id, "سلام", minutes)
+        await _wrote(session, 5, "دیروز", -24 * 60)
+        for customer_id, kind in ((1, "answer"), (2, "answer"), (3, "suggest"), (4, "handoff")):
+            decision = await repo.record_decision(
+                session,
+                customer_id=customer_id,
+                query="پرسش",
+                kind=kind,  # type: ignore[arg-type]
+                confidence=0.5,
+                hits=HITS,
+                at=T0,
+            )
+            if customer_id in (1, 2):
+                await repo.record_feedback(
+                    session,
+                    decision_id=decision.id,
+                    customer_id=customer_id,
+                    helpful=customer_id == 1,
+                    at=T0,
+                )
+    customers = {c: await add_customer(sessions, c) for c in (3, 4)}
+    for customer_id, (answer_after, rating) in {3: (300, 2), 4: (20, 5)}.items():
+        async with sessions.begin() as session:
+            opened_at = T0 + timedelta(minutes=customer_id * 5)
+            ticket, _ = await service.open_ticket(
+                session,
+                customer=customers[customer_id],
+                question="کمک",
+                reason="no_answer",
+                tried=HITS,
+                agent_chat_id=AGENT_CHAT,
+                now=opened_at,
+            )
+            await repo.set_ticket_topic(session, ticket.id, thread_id=40 + customer_id)
+            await service.agent_message(
+                session,
+                ticket_id=ticket.id,
+                agent_id=9,
+                at=opened_at + timedelta(minutes=answer_after),
+            )
+            closed_at = opened_at + timedelta(minutes=answer_after + 10)
+            await service.close(session, ticket_id=ticket.id, actor_id=9, now=closed_at)
+            await service.rate(
+                session,
+                ticket_id=ticket.id,
+                customer_id=customer_id,
+                rating=rating,
+                comment="دیر جواب دادید" if rating == 2 else None,
+                now=closed_at,
+            )
+
+
+async def test_a_days_figures_come_from_its_log(sessions: Sessions) -> None:
+    await _day_of_work(sessions)
+
+    async with sessions() as session:
+        figures = await day_figures(session, START, END, now=END, rng=random.Random(1))
+
+    assert (figures.customers, figures.self_served, figures.self_service_rate) == (4, 2, 0.5)
+    assert (figures.answers, figures.suggestions, figures.handoffs) == (2, 1, 1)
+    assert (figures.helpful, figures.not_helpful) == (1, 1)
+    assert (figures.opened, figures.closed, figures.open_now) == (2, 2, 0)
+    # Answered after 300 and 20 minutes: the median is their mean; the 4-hour deadline of the
+    # first was missed.
+    assert figures.first_response_median == timedelta(minutes=160)
+    assert (figures.deadlines, figures.deadlines_met) == (2, 1)
+    assert sorted(figures.ratings) == [2, 5] and figures.csat == 3.5
+    assert figures.satisfied_rate == 0.5
+    # The low rating is sampled first, with its comment.
+    assert [(s.rating, s.comment) for s in figures.samples] == [(2, "دیر جواب دادید"), (5, None)]
+
+
+async def test_a_quiet_day_has_nothing_to_divide_by(sessions: Sessions) -> None:
+    await _day_of_work(sessions)
+    _, start, end = tehran_day(T0 + timedelta(days=3))
+
+    async with sessions() as session:
+        figures = await day_figures(session, start, end, now=end)
+
+    assert figures.customers == figures.questions == figures.opened == 0
+    assert figures.self_service_rate is None and figures.csat is None
+    assert figures.first_response_median is None and figures.samples == []
+    report = render_report(figures, start.date())
+    assert "امتیازی ثبت نشد" in report and "پاسخ اولی داده نشد" in report
+
+
+async def test_the_report_says_it_in_persian_with_links_to_the_samples(
+    sessions: Sessions,
+) -> None:
+    await _day_of_work(sessions)
+    async with sessions() as session:
+        figures = await day_figures(session, START, END, now=END, rng=random.Random(1))
+
+    report = render_report(figures, DAY)
+
+    assert report.splitlines()[0] == "📊 <b>گزارش روزانهٔ پشتیبانی</b> · جمعه ۱۲ مرداد ۱۴۰۳"
+    assert "مشتریانی که پیام دادند: ۴ · بی‌نیاز از کارشناس: ۲ (۵۰٪)" in report
+    assert "پرسش‌ها: ۴ · پاسخ: ۲ · پیشنهاد: ۱ · ارجاع: ۱" in report
+    assert "اولین پاسخ: میانه ۲ ساعت و ۴۰ دقیقه (۲ تیکت)" in report
+    assert "۱ از ۲ در مهلت (۵۰٪)" in report
+    assert "میانگین ۳٫۵ از ۵ (۲ امتیاز)" in report
+    internal = str(AGENT_CHAT).removeprefix("-100")
+    assert f'<a href="https://t.me/c/{internal}/43">#۱</a> · امتیاز ۲ · «دیر جواب دادید»' in report
+    words = re.sub(r'href="[^"]*"', "", report)  # people read the text, not the links
+    assert not any(ch.isascii() and ch.isdigit() for ch in words)
+
+
+def test_days_are_tehran_days() -> None:
+    day, start, end = tehran_day(T0.replace(hour=21))  # 00:30 the next day in Tehran
+    assert day == date(2024, 8, 3) and end - start == timedelta(days=1)
+    assert jalali_day(day) == "شنبه ۱۳ مرداد ۱۴۰۳"
