@@ -136,6 +136,7 @@ class Message(Base):
         CheckConstraint(_one_of("direction", Direction), name="direction"),
         CheckConstraint(_one_of("kind", MessageKind), name="kind"),
         Index("ix_messages_customer_id_created_at", "customer_id", "created_at"),
+        Index("ix_messages_created_at", "created_at"),  # a day's log (handoff.figures)
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
@@ -156,7 +157,10 @@ class KBDecision(Base):
     """What the knowledge base decided for one question, with its scores."""
 
     __tablename__ = "kb_decisions"
-    __table_args__ = (CheckConstraint(_one_of("kind", DecisionKind), name="kind"),)
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", DecisionKind), name="kind"),
+        Index("ix_kb_decisions_created_at", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     customer_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("customers.id"), index=True)
@@ -176,7 +180,10 @@ class Feedback(Base):
     """A customer's "was this helpful?" answer; at most one per decision."""
 
     __tablename__ = "feedback"
-    __table_args__ = (UniqueConstraint("decision_id"),)
+    __table_args__ = (
+        UniqueConstraint("decision_id"),
+        Index("ix_feedback_created_at", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     decision_id: Mapped[int] = mapped_column(BigIntPK, ForeignKey("kb_decisions.id"))
@@ -205,6 +212,11 @@ class Ticket(Base):
         ),
         Index("ix_tickets_agent_chat_id_thread_id", "agent_chat_id", "thread_id"),
         Index("ix_tickets_status", "status"),
+        # A day's tickets (handoff.figures), and the overdue ones (bot.supervision).
+        Index("ix_tickets_opened_at", "opened_at"),
+        Index("ix_tickets_closed_at", "closed_at"),
+        Index("ix_tickets_first_response_at", "first_response_at"),
+        Index("ix_tickets_first_response_due", "first_response_due"),
         # AUTOINCREMENT: numbers are never reused on SQLite.
         {"sqlite_autoincrement": True},
     )
@@ -244,7 +256,10 @@ class TicketEvent(Base):
     """One entry of a ticket's audit trail."""
 
     __tablename__ = "ticket_events"
-    __table_args__ = (Index("ix_ticket_events_ticket_id_id", "ticket_id", "id"),)
+    __table_args__ = (
+        Index("ix_ticket_events_ticket_id_id", "ticket_id", "id"),
+        Index("ix_ticket_events_kind_created_at", "kind", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
