@@ -34,6 +34,8 @@ OVERDUE_EVENT = "sla_breached"
 # A report whose time passed while no instance ran is still sent this long after it.
 REPORT_CATCH_UP = timedelta(hours=12)
 SEND_ATTEMPTS = 3
+# Characters of alerts per message (Telegram's limit is 4096 after the HTML is parsed).
+MESSAGE_BUDGET = 3500
 REPORT_RETRY_SECONDS = 60.0
 
 
@@ -76,12 +78,29 @@ async def alert_overdue(services: Services, executor: Executor) -> int:
             )
             customer = await get_customer(session, ticket.customer_id)
             alerts.append((ticket.agent_chat_id, render_overdue(ticket, customer, now=now)))
+    # One message per chat for all the tickets found at once (after a weekend, many fall due
+    # together): the agents' group shares a budget of about 20 messages a minute.
+    by_chat: dict[int, list[str]] = {}
     supervisors = services.settings.supervisor_chat_id
     for chat_id, html in alerts:
-        await send_to(executor, chat_id, html)  # the agents' group, outside any topic
+        by_chat.setdefault(chat_id, []).append(html)  # the agents' group, outside any topic
         if supervisors is not None and supervisors != chat_id:
-            await send_to(executor, supervisors, html)
+            by_chat.setdefault(supervisors, []).append(html)
+    for chat_id, htmls in by_chat.items():
+        for message in batched_messages(htmls):
+            await send_to(executor, chat_id, message)
     return len(alerts)
+
+
+def batched_messages(parts: list[str], limit: int = MESSAGE_BUDGET) -> list[str]:
+    """Join `parts` with blank lines into as few messages as stay under `limit` characters."""
+    messages: list[str] = []
+    for part in parts:
+        if messages and len(messages[-1]) + 2 + len(part) <= limit:
+            messages[-1] += "\n\n" + part
+        else:
+            messages.append(part)
+    return messages
 
 
 async def watch_deadlines(services: Services, executor: Executor) -> None:

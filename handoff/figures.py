@@ -2,7 +2,8 @@
 
 Definitions (every count is over [start, end), UTC-aware bounds of a Tehran day):
 - customers who wrote: distinct customers with an incoming message; served without a person:
-  those of them who got no ticket in the span (ITIL's self-service rate);
+  those of them who neither got a ticket in the span nor wrote into an open one (ITIL's
+  self-service rate);
 - questions: the KB's decisions, by outcome; feedback: "was this helpful?" answers;
 - tickets opened and closed in the span, and those open when the figures are taken;
 - first response: of the tickets answered in the span, the median wait from opening; the
@@ -109,6 +110,14 @@ async def day_figures(
             .distinct()
         )
     )
+    wrote_to_agents = set(  # into a ticket opened before the span
+        await session.scalars(
+            select(Message.customer_id)
+            .where(Message.direction == "in", Message.created_at >= start)
+            .where(Message.created_at < end, Message.ticket_id.is_not(None))
+            .distinct()
+        )
+    )
     decisions = await _counts(
         session, KBDecision.kind, KBDecision.created_at >= start, KBDecision.created_at < end
     )
@@ -148,7 +157,7 @@ async def day_figures(
         start=start,
         end=end,
         customers=len(wrote),
-        self_served=len(wrote - ticketed),
+        self_served=len(wrote - ticketed - wrote_to_agents),
         answers=decisions.get("answer", 0),
         suggestions=decisions.get("suggest", 0),
         handoffs=decisions.get("handoff", 0),

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import update
 
 from bot.config import Settings
+from bot.supervision import batched_messages
 from handoff.persian import TEHRAN
 from handoff.report import jalali_day
 from storage.models import Ticket, TicketEvent
@@ -46,6 +47,7 @@ async def test_an_overdue_first_response_is_alerted_once_to_agents_and_superviso
     async with running_bot(supervised, fake) as bot:
         late = await hand_off(bot, fake, "مریم")
         answered = await hand_off(bot, fake, "سارا")
+        also_late = await hand_off(bot, fake, "نیما")
         agent = fake.new_agent("علی")
         fake.agent_sends_in_topic(agent, answered.thread_id, "سلام، بررسی می‌کنم")
         await settled(bot, fake)
@@ -56,13 +58,18 @@ async def test_an_overdue_first_response_is_alerted_once_to_agents_and_superviso
         await fake.wait_for_async(lambda: texts_in(fake, SUPERVISORS), timeout=10, what="alert")
         await asyncio.sleep(1)  # five more checks
         events = await bot.rows(TicketEvent, TicketEvent.kind == "sla_breached")
-    (alert,) = texts_in(fake, SUPERVISORS)
+    (alert,) = texts_in(fake, SUPERVISORS)  # both late tickets in one message
     assert texts_in(fake, fake.agent_chat_id) == [alert]  # the agents' General topic too
-    assert alert.startswith("⚠️ مهلت اولین پاسخ گذشت: تیکت #۱ · مریم (عادی)")
-    assert "۷ دقیقه گذشته است" in alert and "در دست: هیچ‌کس" in alert
-    link = next(e for e in fake.sent_to(SUPERVISORS)[0].entities if e["type"] == "text_link")
-    assert link["url"].endswith(f"/{late.thread_id}")
-    assert [e.ticket_id for e in events] == [late.ticket_id]  # the answered one is not late
+    first, second = alert.split("\n\n")
+    assert first.startswith("⚠️ مهلت اولین پاسخ گذشت: تیکت #۱ · مریم (عادی)")
+    assert second.startswith("⚠️ مهلت اولین پاسخ گذشت: تیکت #۳ · نیما (عادی)")
+    assert "۷ دقیقه گذشته است" in first and "در دست: هیچ‌کس" in first
+    links = [e for e in fake.sent_to(SUPERVISORS)[0].entities if e["type"] == "text_link"]
+    assert [link["url"].rsplit("/", 1)[1] for link in links] == [
+        str(late.thread_id),
+        str(also_late.thread_id),
+    ]
+    assert sorted(e.ticket_id for e in events) == [late.ticket_id, also_late.ticket_id]
 
 
 async def test_report_gives_todays_figures_where_supervisors_and_agents_work(
@@ -116,3 +123,10 @@ async def test_the_daily_report_of_the_day_before_is_sent_once(
     day_before = due.date() - timedelta(days=1)
     assert report.splitlines()[0] == f"📊 گزارش روزانهٔ پشتیبانی · {jalali_day(day_before)}"
     assert "رضایت مشتری: امتیازی ثبت نشد" in report
+
+
+def test_many_alerts_are_joined_into_as_few_messages_as_fit() -> None:
+    parts = ["ا" * 1000, "ب" * 1000, "پ" * 1000, "ت" * 1000]
+    messages = batched_messages(parts, limit=3500)
+    assert [len(m) for m in messages] == [3004, 1000]
+    assert "\n\n".join(messages) == "\n\n".join(parts)  # nothing lost, order kept

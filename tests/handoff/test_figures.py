@@ -18,7 +18,9 @@ Sessions = async_sessionmaker[AsyncSession]
 DAY, START, END = tehran_day(T0)  # Friday 12 Mordad 1403 in Tehran
 
 
-async def _wrote(session: AsyncSession, customer_id: int, text: str, minutes: int) -> None:
+async def _wrote(
+    session: AsyncSession, customer_id: int, text: str, minutes: int, ticket_id: int | None = None
+) -> None:
     await repo.log_message(
         session,
         customer_id=customer_id,
@@ -26,16 +28,29 @@ async def _wrote(session: AsyncSession, customer_id: int, text: str, minutes: in
         kind="text",
         chat_id=customer_id,
         text=text,
+        ticket_id=ticket_id,
         at=T0 + timedelta(minutes=minutes),
     )
 
 
 async def _day_of_work(sessions: Sessions) -> None:
-    """Four customers: two served by the KB, two with tickets (one answered late, rated 2;
-    one answered in time, rated 5); a customer of the day before, and one answer marked
-    helpful and one not."""
+    """Five customers: two served by the KB, two with tickets (one answered late, rated 2;
+    one answered in time, rated 5), one writing into a ticket opened the day before; a
+    customer of the day before only, and one answer marked helpful and one not."""
     for customer_id in (1, 2, 3, 4, 5):
         await add_customer(sessions, customer_id)
+    yesterdays = await add_customer(sessions, 6)
+    async with sessions.begin() as session:
+        still_open, _ = await service.open_ticket(
+            session,
+            customer=yesterdays,
+            question="دیروز",
+            reason="asked",
+            tried=(),
+            agent_chat_id=AGENT_CHAT,
+            now=T0 - timedelta(days=1),
+        )
+        await _wrote(session, 6, "هنوز منتظرم", 30, ticket_id=still_open.id)
     async with sessions.begin() as session:
         for customer_id, minutes in ((1, 0), (2, 5), (3, 10), (4, 15)):
             await _wrote(session, customer_id, "سلام", minutes)
@@ -96,10 +111,10 @@ async def test_a_days_figures_come_from_its_log(sessions: Sessions) -> None:
     async with sessions() as session:
         figures = await day_figures(session, START, END, now=END, rng=random.Random(1))
 
-    assert (figures.customers, figures.self_served, figures.self_service_rate) == (4, 2, 0.5)
+    assert (figures.customers, figures.self_served, figures.self_service_rate) == (5, 2, 0.4)
     assert (figures.answers, figures.suggestions, figures.handoffs) == (2, 1, 1)
     assert (figures.helpful, figures.not_helpful) == (1, 1)
-    assert (figures.opened, figures.closed, figures.open_now) == (2, 2, 0)
+    assert (figures.opened, figures.closed, figures.open_now) == (2, 2, 1)
     # Answered after 300 and 20 minutes: the median is their mean; the 4-hour deadline of the
     # first was missed.
     assert figures.first_response_median == timedelta(minutes=160)
@@ -134,13 +149,13 @@ async def test_the_report_says_it_in_persian_with_links_to_the_samples(
     report = render_report(figures, DAY)
 
     assert report.splitlines()[0] == "📊 <b>گزارش روزانهٔ پشتیبانی</b> · جمعه ۱۲ مرداد ۱۴۰۳"
-    assert "مشتریانی که پیام دادند: ۴ · بی‌نیاز از کارشناس: ۲ (۵۰٪)" in report
+    assert "مشتریانی که پیام دادند: ۵ · بی‌نیاز از کارشناس: ۲ (۴۰٪)" in report
     assert "پرسش‌ها: ۴ · پاسخ: ۲ · پیشنهاد: ۱ · ارجاع: ۱" in report
     assert "اولین پاسخ: میانه ۲ ساعت و ۴۰ دقیقه (۲ تیکت)" in report
     assert "۱ از ۲ در مهلت (۵۰٪)" in report
     assert "میانگین ۳٫۵ از ۵ (۲ امتیاز)" in report
     internal = str(AGENT_CHAT).removeprefix("-100")
-    assert f'<a href="https://t.me/c/{internal}/43">#۱</a> · امتیاز ۲ · «دیر جواب دادید»' in report
+    assert f'<a href="https://t.me/c/{internal}/43">#۲</a> · امتیاز ۲ · «دیر جواب دادید»' in report
     words = re.sub(r'href="[^"]*"', "", report)  # people read the text, not the links
     assert not any(ch.isascii() and ch.isdigit() for ch in words)
 
