@@ -12,7 +12,6 @@ import asyncio
 import logging
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.error import RetryAfter, TelegramError
 
@@ -23,9 +22,13 @@ from handoff.figures import day_figures
 from handoff.persian import TEHRAN
 from handoff.report import render_overdue, render_report, tehran_day
 from storage.db import DATABASE_ERRORS
-from storage.models import TicketEvent
-from storage.repositories import add_ticket_event, get_customer, kv_get, kv_set
-from storage.repositories import list_overdue_tickets as overdue_tickets
+from storage.repositories import (
+    add_ticket_event,
+    get_customer,
+    kv_get,
+    kv_set,
+    list_overdue_tickets,
+)
 from storage.timestamps import utcnow
 
 log = logging.getLogger(__name__)
@@ -65,14 +68,7 @@ async def alert_overdue(services: Services, executor: Executor) -> int:
     now = utcnow()
     alerts: list[tuple[int, str]] = []
     async with services.sessions.begin() as session:
-        for ticket in await overdue_tickets(session, now=now):
-            seen = await session.scalar(
-                select(TicketEvent.id)
-                .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == OVERDUE_EVENT)
-                .limit(1)
-            )
-            if seen is not None:
-                continue
+        for ticket in await list_overdue_tickets(session, now=now, without_event=OVERDUE_EVENT):
             await add_ticket_event(
                 session, ticket_id=ticket.id, kind=OVERDUE_EVENT, actor_id=None, at=now
             )

@@ -416,8 +416,11 @@ async def count_open_tickets(session: AsyncSession, *, agent_chat_id: int | None
     return int(await session.scalar(stmt) or 0)
 
 
-async def list_overdue_tickets(session: AsyncSession, *, now: datetime) -> list[Ticket]:
-    """Return open tickets past their first-response deadline with no response yet."""
+async def list_overdue_tickets(
+    session: AsyncSession, *, now: datetime, without_event: str | None = None
+) -> list[Ticket]:
+    """Return open tickets past their first-response deadline with no response yet (and, with
+    `without_event`, no event of that kind: those not yet alerted, say)."""
     stmt = (
         select(Ticket)
         .where(
@@ -428,6 +431,11 @@ async def list_overdue_tickets(session: AsyncSession, *, now: datetime) -> list[
         )
         .order_by(Ticket.first_response_due, Ticket.id)
     )
+    if without_event is not None:
+        marked = select(TicketEvent.id).where(
+            TicketEvent.ticket_id == Ticket.id, TicketEvent.kind == without_event
+        )
+        stmt = stmt.where(~marked.exists())
     return list(await session.scalars(stmt))
 
 

@@ -353,8 +353,18 @@ async def test_overdue_list_has_unanswered_tickets_past_their_deadline(
 
     async with sessions() as session:
         overdue = await repo.list_overdue_tickets(session, now=T0 + timedelta(minutes=60))
+        later = await repo.list_overdue_tickets(session, now=T0 + timedelta(minutes=100))
+    async with sessions.begin() as session:
+        await repo.add_ticket_event(session, ticket_id=later[0].id, kind="sla_breached")
+        await repo.add_ticket_event(session, ticket_id=later[1].id, kind="note")
+    async with sessions() as session:
+        not_alerted = await repo.list_overdue_tickets(
+            session, now=T0 + timedelta(minutes=100), without_event="sla_breached"
+        )
 
     assert [t.customer_id for t in overdue] == [1]
+    assert [t.customer_id for t in later] == [1, 3]  # the earliest deadline first
+    assert [t.customer_id for t in not_alerted] == [3]
 
 
 async def test_audit_trail_is_kept_in_order(sessions: async_sessionmaker[AsyncSession]) -> None:
