@@ -24,6 +24,9 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "LOG_LEVEL",
         "SUPPORT_HOURS",
         "SUPPORT_HOLIDAYS",
+        "SUPERVISOR_CHAT_ID",
+        "DAILY_REPORT_AT",
+        "SLA_CHECK_SECONDS",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -97,6 +100,19 @@ def test_the_other_settings_a_deployment_sets_are_taken(monkeypatch: pytest.Monk
     assert settings.log_level == "DEBUG"
 
 
+def test_supervisors_settings_are_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load(
+        monkeypatch,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        AGENT_CHAT_ID="-100",
+        SUPERVISOR_CHAT_ID="-300",
+        DAILY_REPORT_AT="21:30",
+        SLA_CHECK_SECONDS="0",
+    )
+    assert (settings.supervisor_chat_id, settings.sla_check_seconds) == (-300, 0)
+    assert settings.daily_report_at.isoformat() == "21:30:00"
+
+
 def test_support_hours_default_to_the_contracts_and_take_movable_holidays(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -125,6 +141,9 @@ def test_support_hours_default_to_the_contracts_and_take_movable_holidays(
         ("L2_CHAT_ID", "200", "a negative number"),
         ("SUPPORT_HOURS", "9-17", "use business (the contract's open hours) or always"),
         ("SUPPORT_HOLIDAYS", "1405-01-13,1405-13-01", "e.g. 1405-01-13,1405-12-29"),
+        ("SUPERVISOR_CHAT_ID", "supervisors", "the supervisors' group id"),
+        ("DAILY_REPORT_AT", "8 am", "as HH:MM, e.g. 08:00"),
+        ("SLA_CHECK_SECONDS", "-5", "or 0 to send no overdue alerts"),
     ],
 )
 def test_a_malformed_optional_setting_is_named_with_its_fix(
