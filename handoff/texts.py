@@ -119,7 +119,7 @@ REPORT_SAMPLE_COMMENT: Final = " · «{comment}»"
 
 # A first-response deadline passed with no reply (the agents' group and the supervisors).
 OVERDUE_ALERT: Final = (
-    "⚠️ <b>مهلت اولین پاسخ گذشت</b>: تیکت {ticket} · {customer} ({tier})\n"
+    "⚠️ <b>مهلت اولین پاسخ گذشت</b>: تیکت {ticket} · {customer} · {tier}\n"
     "مهلت {due} بود و {late} گذشته است؛ هنوز کسی پاسخ نداده. در دست: {holder}"
 )
 NOBODY_YET: Final = "هیچ‌کس"
