@@ -9,7 +9,8 @@ Definitions (every count is over [start, end), UTC-aware bounds of a Tehran day)
 - first response: of the tickets answered in the span, the median wait from opening; the
   service level: of the deadlines that fell in the span and have passed, the share met;
 - satisfaction (CSAT): the ratings given in the span;
-- quality samples: tickets closed in the span, the lowest rated first.
+- quality samples: tickets closed in the span, the lowest rated first;
+- agents: the tickets closed in the span by who held them, with their ratings.
 """
 
 from __future__ import annotations
@@ -42,6 +43,19 @@ class Sample:
 
 
 @dataclass(frozen=True, slots=True)
+class AgentDay:
+    """One agent's closed tickets of the day (by who held them), and their ratings."""
+
+    name: str
+    closed: int
+    ratings: list[int]
+
+    @property
+    def csat(self) -> float | None:
+        return statistics.fmean(self.ratings) if self.ratings else None
+
+
+@dataclass(frozen=True, slots=True)
 class DayFigures:
     """What a supervisor reads about one day (see the module's definitions)."""
 
@@ -63,6 +77,7 @@ class DayFigures:
     deadlines_met: int = 0
     ratings: list[int] = field(default_factory=list)
     samples: list[Sample] = field(default_factory=list)
+    agents: list[AgentDay] = field(default_factory=list)
 
     @property
     def questions(self) -> int:
@@ -172,6 +187,7 @@ async def day_figures(
         deadlines_met=sum(at is not None and at <= d for d, at in deadlines),
         ratings=ratings,
         samples=await _samples(session, start, end, rng or random.Random()),
+        agents=await _agents(session, start, end),
     )
 
 
@@ -204,6 +220,25 @@ async def _samples(
     rest = [t for t in closed if t not in low]
     picked = low[:SAMPLES] + rng.sample(rest, min(len(rest), max(0, SAMPLES - len(low))))
     return [Sample(t.id, t.agent_chat_id, t.thread_id, t.rating, t.rating_comment) for t in picked]
+
+
+async def _agents(session: AsyncSession, start: datetime, end: datetime) -> list[AgentDay]:
+    """Tickets closed in the span by the agent who held them (most closed first); tickets
+    closed while nobody held them are left out."""
+    rows = await session.execute(
+        select(Ticket.claimed_by, Ticket.claimed_by_name, Ticket.rating)
+        .where(Ticket.closed_at >= start, Ticket.closed_at < end, Ticket.claimed_by.is_not(None))
+        .order_by(Ticket.id)
+    )
+    names: dict[int, str] = {}
+    closed: dict[int, list[int | None]] = {}
+    for agent_id, name, rating in rows.tuples():
+        if agent_id is None:
+            continue
+        names[agent_id] = name or str(agent_id)
+        closed.setdefault(agent_id, []).append(rating)
+    days = [AgentDay(names[a], len(r), [x for x in r if x is not None]) for a, r in closed.items()]
+    return sorted(days, key=lambda d: (-d.closed, d.name))
 
 
 def _median(spans: list[timedelta]) -> timedelta | None:

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import jdatetime
 
 from handoff import texts
-from handoff.figures import DayFigures, Sample
+from handoff.figures import AgentDay, DayFigures, Sample
 from handoff.persian import TEHRAN, clean_inline, duration, fa_digits, jalali, percent, shorten
 from handoff.topics import ticket_number, topic_link
 from storage.models import Customer, Ticket
@@ -57,6 +57,20 @@ def _sample_line(sample: Sample) -> str:
     return f"• {ref} · {rating}{said}"
 
 
+def _mean(value: float) -> str:
+    return fa_digits(f"{value:.1f}".replace(".", "٫"))
+
+
+def _agent_line(agent: AgentDay) -> str:
+    rated = (
+        texts.REPORT_AGENT_RATED.format(mean=_mean(agent.csat), count=fa_digits(len(agent.ratings)))
+        if agent.csat is not None
+        else ""
+    )
+    name = html.escape(shorten(clean_inline(agent.name), NAME_MAX))
+    return texts.REPORT_AGENT.format(name=name, closed=fa_digits(agent.closed), rated=rated)
+
+
 def render_report(figures: DayFigures, day: date, *, partial: bool = False) -> str:
     """The day's figures for supervisors (`partial`: the day is not over yet)."""
     f = figures
@@ -99,13 +113,16 @@ def render_report(figures: DayFigures, day: date, *, partial: bool = False) -> s
     if f.csat is not None:
         lines.append(
             texts.REPORT_CSAT.format(
-                mean=fa_digits(f"{f.csat:.1f}".replace(".", "٫")),
+                mean=_mean(f.csat),
                 count=fa_digits(len(f.ratings)),
                 satisfied=_rate(f.satisfied_rate),
             )
         )
     else:
         lines.append(texts.REPORT_NO_RATINGS)
+    if f.agents:
+        lines += ["", texts.REPORT_AGENTS]
+        lines += [_agent_line(a) for a in f.agents[: texts.REPORT_AGENTS_MAX]]
     if f.samples:
         lines += ["", texts.REPORT_SAMPLES, *(_sample_line(s) for s in f.samples)]
     return "\n".join(lines)

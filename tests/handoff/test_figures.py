@@ -87,6 +87,10 @@ async def _day_of_work(sessions: Sessions) -> None:
                 now=opened_at,
             )
             await repo.set_ticket_topic(session, ticket.id, thread_id=40 + customer_id)
+            holder = {3: "علی", 4: "رضا"}[customer_id]
+            await service.claim(
+                session, ticket_id=ticket.id, agent_id=customer_id * 10, agent_name=holder
+            )
             await service.agent_message(
                 session,
                 ticket_id=ticket.id,
@@ -121,6 +125,10 @@ async def test_a_days_figures_come_from_its_log(sessions: Sessions) -> None:
     assert (figures.deadlines, figures.deadlines_met) == (2, 1)
     assert sorted(figures.ratings) == [2, 5] and figures.csat == 3.5
     assert figures.satisfied_rate == 0.5
+    assert [(a.name, a.closed, a.ratings) for a in figures.agents] == [
+        ("رضا", 1, [5]),
+        ("علی", 1, [2]),
+    ]
     # The low rating is sampled first, with its comment.
     assert [(s.rating, s.comment) for s in figures.samples] == [(2, "دیر جواب دادید"), (5, None)]
 
@@ -154,6 +162,7 @@ async def test_the_report_says_it_in_persian_with_links_to_the_samples(
     assert "اولین پاسخ: میانه ۲ ساعت و ۴۰ دقیقه (۲ تیکت)" in report
     assert "۱ از ۲ در مهلت (۵۰٪)" in report
     assert "میانگین ۳٫۵ از ۵ (۲ امتیاز)" in report
+    assert "• علی: ۱ تیکت · میانگین امتیاز ۲٫۰ (۱ امتیاز)" in report
     internal = str(AGENT_CHAT).removeprefix("-100")
     assert f'<a href="https://t.me/c/{internal}/43">#۲</a> · امتیاز ۲ · «دیر جواب دادید»' in report
     words = re.sub(r'href="[^"]*"', "", report)  # people read the text, not the links
