@@ -264,10 +264,16 @@ class Executor:
 
     async def _post_notice(self, ticket: Ticket, html: str, thread_id: int | None) -> None:
         """Post into the agents' group: a topic, or (None) outside any, in its General."""
+        if not await self.post(ticket.agent_chat_id, html, thread_id):
+            log.warning("ticket %s: notice not posted", ticket.id)
+
+    async def post(self, chat_id: int, html: str, thread_id: int | None = None) -> bool:
+        """Post a notice or an alert, retrying what is transient (429s wait for the whole
+        bot); a failure is logged, never raised. Return whether it was sent."""
         try:
             await self._call(
                 lambda: self.bot.send_message(
-                    chat_id=ticket.agent_chat_id,
+                    chat_id=chat_id,
                     message_thread_id=thread_id,
                     text=html,
                     parse_mode=ParseMode.HTML,
@@ -275,7 +281,9 @@ class Executor:
                 attempts=IMMEDIATE_ATTEMPTS,
             )
         except TelegramError as error:
-            log.warning("ticket %s: notice not posted: %s", ticket.id, error.message)
+            log.warning("chat %s: not posted: %s", chat_id, error.message)
+            return False
+        return True
 
     # -- once ------------------------------------------------------------------------------------
 

@@ -2,8 +2,8 @@
 the daily report of the day before (handoff.figures, handoff.report).
 
 Both run beside polling, in the instance that holds the polling lease. Each alert and each
-report is marked sent in the database before it goes out: it reaches its chat at most once,
-whatever restarts or failovers happen (a failure to send is logged, not retried forever).
+report is marked sent in the database before it goes out, so no restart or failover sends it
+again; a transient failure is retried a few times (Executor.post), a lasting one is logged.
 """
 
 from __future__ import annotations
@@ -13,10 +13,8 @@ import logging
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram.error import RetryAfter, TelegramError
 
 from bot.context import Services
-from bot.effects import SendText
 from bot.executor import Executor
 from handoff.figures import day_figures
 from handoff.persian import TEHRAN
@@ -36,28 +34,9 @@ log = logging.getLogger(__name__)
 OVERDUE_EVENT = "sla_breached"
 # A report whose time passed while no instance ran is still sent this long after it.
 REPORT_CATCH_UP = timedelta(hours=12)
-SEND_ATTEMPTS = 3
 # Characters of alerts per message (Telegram's limit is 4096 after the HTML is parsed).
 MESSAGE_BUDGET = 3500
 REPORT_RETRY_SECONDS = 60.0
-
-
-async def send_to(executor: Executor, chat_id: int, html: str) -> None:
-    """Send one message, waiting out Telegram's 429s; log what could not be sent."""
-    for _ in range(SEND_ATTEMPTS):
-        try:
-            await executor.send_text(SendText(chat_id, html))
-            return
-        except RetryAfter as error:
-            await asyncio.sleep(_seconds(error.retry_after))
-        except TelegramError as error:
-            log.warning("could not send to chat %s: %s", chat_id, error.message)
-            return
-    log.warning("could not send to chat %s: Telegram kept asking to wait", chat_id)
-
-
-def _seconds(retry_after: float | timedelta) -> float:
-    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else retry_after
 
 
 # -- overdue first responses ----------------------------------------------------------------------
@@ -84,7 +63,7 @@ async def alert_overdue(services: Services, executor: Executor) -> int:
             by_chat.setdefault(supervisors, []).append(html)
     for chat_id, htmls in by_chat.items():
         for message in batched_messages(htmls):
-            await send_to(executor, chat_id, message)
+            await executor.post(chat_id, message)
     return len(alerts)
 
 
@@ -145,7 +124,7 @@ async def send_daily_report(services: Services, executor: Executor, now: datetim
             return None
         figures = await day_figures(session, start, end, now=now)
         await kv_set(session, key, utcnow().isoformat())
-    await send_to(executor, chat_id, render_report(figures, day))
+    await executor.post(chat_id, render_report(figures, day))
     return day
 
 
