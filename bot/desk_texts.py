@@ -191,15 +191,13 @@ def rated_notice(rating: int) -> str:
     return f"🌟 مشتری به این تیکت {fa(rating)} از ۵ امتیاز داد."
 
 
-def open_ticket_line(
-    number: int, name: str, link: str, waiting: str | None, on_customer: bool = False
-) -> str:
-    """One line of /tickets: number (linked to its topic), customer, how long they wait (or
-    that the ticket waits for them)."""
+def open_ticket_line(ref: str, name: str, waiting: str | None, on_customer: bool = False) -> str:
+    """One line of /tickets: the number linked to its topic (`ref`, HTML), the customer, how
+    long they wait (or that the ticket waits for them)."""
     wait = f" · منتظر {waiting}" if waiting else ""
     if on_customer:
         wait += " · ⏸ در انتظار پاسخ مشتری"
-    return f'• <a href="{escape(link)}">{ticket_ref(number)}</a> · {escape(name)}{wait}'
+    return f"• {ref} · {escape(name)}{wait}"
 
 
 def more_open_tickets(count: int) -> str:

@@ -10,18 +10,11 @@ import jdatetime
 from handoff import texts
 from handoff.figures import AgentDay, DayFigures, Sample
 from handoff.persian import TEHRAN, clean_inline, duration, fa_digits, jalali, percent, shorten
-from handoff.topics import ticket_number, topic_link
+from handoff.topics import ticket_link
 from storage.models import Customer, Ticket
 
 COMMENT_MAX = 120
 NAME_MAX = 40
-
-
-def _ticket_ref(ticket_id: int, chat_id: int, thread_id: int | None) -> str:
-    number = ticket_number(ticket_id)
-    if thread_id is None:
-        return number
-    return f'<a href="{html.escape(topic_link(chat_id, thread_id))}">{number}</a>'
 
 
 def jalali_day(day: date) -> str:
@@ -53,7 +46,7 @@ def _sample_line(sample: Sample) -> str:
     )
     comment = shorten(clean_inline(sample.comment), COMMENT_MAX)
     said = texts.REPORT_SAMPLE_COMMENT.format(comment=html.escape(comment)) if comment else ""
-    ref = _ticket_ref(sample.ticket_id, sample.agent_chat_id, sample.thread_id)
+    ref = ticket_link(sample.ticket_id, sample.agent_chat_id, sample.thread_id)
     return f"• {ref} · {rating}{said}"
 
 
@@ -134,7 +127,7 @@ def render_overdue(ticket: Ticket, customer: Customer | None, *, now: datetime) 
     tier = texts.TIER.get(customer.tier, customer.tier) if customer else texts.TIER["standard"]
     due = ticket.first_response_due or now
     return texts.OVERDUE_ALERT.format(
-        ticket=_ticket_ref(ticket.id, ticket.agent_chat_id, ticket.thread_id),
+        ticket=ticket_link(ticket.id, ticket.agent_chat_id, ticket.thread_id),
         customer=html.escape(name or texts.UNKNOWN_CUSTOMER),
         tier=tier,
         due=jalali(due),

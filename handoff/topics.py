@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Final
 
 from handoff import texts
@@ -39,3 +40,11 @@ def topic_link(chat_id: int, thread_id: int) -> str:
     """Return the t.me/c link of a forum topic of a supergroup."""
     internal = str(chat_id).removeprefix("-100").removeprefix("-")
     return f"https://t.me/c/{internal}/{thread_id}"
+
+
+def ticket_link(ticket_id: int, chat_id: int, thread_id: int | None) -> str:
+    """Return the ticket's number linked to its topic (Telegram HTML); no topic: the number."""
+    number = ticket_number(ticket_id)
+    if thread_id is None:
+        return number
+    return f'<a href="{html.escape(topic_link(chat_id, thread_id))}">{number}</a>'

@@ -55,7 +55,7 @@ from handoff import lifecycle, service
 from handoff.persian import duration, jalali
 from handoff.sla import read_tier
 from handoff.texts import TIER
-from handoff.topics import topic_link
+from handoff.topics import ticket_link
 from kb.decision import Hit
 from storage.models import MessageLink, Ticket
 from storage.repositories import (
@@ -607,11 +607,9 @@ async def list_tickets(work: Work, message: Message, *, everywhere: bool = False
             if ticket.awaiting_reply_since is not None
             else None
         )
-        link = topic_link(ticket.agent_chat_id, ticket.thread_id or 0)
+        ref = ticket_link(ticket.id, ticket.agent_chat_id, ticket.thread_id)
         lines.append(
-            desk_texts.open_ticket_line(
-                ticket.id, bound(name, 40), link, waiting, ticket.status == "waiting"
-            )
+            desk_texts.open_ticket_line(ref, bound(name, 40), waiting, ticket.status == "waiting")
         )
     if len(tickets) == TICKETS_LISTED:
         total = await count_open_tickets(work.session, agent_chat_id=chat_id)

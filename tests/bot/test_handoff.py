@@ -335,6 +335,24 @@ async def test_a_topic_telegram_refused_at_hand_off_is_made_with_the_customers_n
     assert [e.kind for e in events] == ["opened", "topic_failed"]
 
 
+async def test_tickets_lists_a_ticket_with_no_topic_yet_without_a_dead_link(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user("مریم")
+        fake.fail_next(
+            "createForumTopic", description="Bad Request: not enough rights to create a topic"
+        )
+        fake.user_sends_text(user, UNKNOWN)
+        await fake.wait_for_messages_async(fake.agent_chat_id, 1)  # the warning
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(fake.new_agent(), None, "/tickets")
+        _, listed = await fake.wait_for_messages_async(fake.agent_chat_id, 2)
+    assert (listed.text or "").endswith("• #۱ · مریم · منتظر کمتر از یک دقیقه")
+    assert not [e for e in listed.entities if e["type"] == "text_link"]
+
+
 async def test_while_telegram_still_refuses_the_topic_the_customer_hears_their_message_waits(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
