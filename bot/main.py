@@ -34,7 +34,7 @@ from bot.migration import current_agent_chat
 from bot.pipeline import Pipeline
 from bot.request import environment_proxies, shown_proxy
 from bot.sqlite_inline import inline_creator, wait_in_the_loop
-from bot.startup import StartupError, check_agent_chat, set_commands
+from bot.startup import StartupError, check_agent_chat, set_commands, warn_about_other_chats
 from bot.supervision import send_daily_reports, watch_deadlines
 from kb.settings import KBSettings
 from storage.db import (
@@ -177,6 +177,9 @@ async def _run(app: BotApp, services: Services, stop: asyncio.Event | None) -> N
             await check_agent_chat(app.bot, agent_chat_id)
         except StartupError as error:
             raise Fatal(str(error), EXIT_CONFIG) from None
+        await warn_about_other_chats(
+            app.bot, desk_chats[1] if len(desk_chats) > 1 else None, settings.supervisor_chat_id
+        )
         await set_commands(app.bot, desk_chats, settings.supervisor_chat_id)
         await app.bot.delete_webhook(drop_pending_updates=False)
         if app.post_init is not None:

@@ -10,6 +10,7 @@ from telegram import (
     BotCommand,
     BotCommandScope,
     BotCommandScopeChat,
+    ChatMember,
     ChatMemberAdministrator,
     ChatMemberOwner,
 )
@@ -25,20 +26,22 @@ class StartupError(Exception):
     """The bot cannot work as configured; the message says what to fix."""
 
 
-async def check_agent_chat(bot: Bot, chat_id: int) -> None:
+async def check_agent_chat(
+    bot: Bot, chat_id: int, setting: str = "AGENT_CHAT_ID", group: str = "the agents' group"
+) -> None:
     """Raise StartupError unless `chat_id` is a forum supergroup where the bot manages topics."""
-    where = f"AGENT_CHAT_ID={chat_id}"
+    where = f"{setting}={chat_id}"
     try:
         chat = await bot.get_chat(chat_id)
         member = await bot.get_chat_member(chat_id, bot.id)
     except ChatMigrated as error:
         raise StartupError(
-            f"{where}: the group became a supergroup; set AGENT_CHAT_ID={error.new_chat_id}"
+            f"{where}: the group became a supergroup; set {setting}={error.new_chat_id}"
         ) from None
     except (BadRequest, Forbidden) as error:
         raise StartupError(
             f"{where}: the bot cannot reach this chat ({error.message}); "
-            "add the bot to the agents' group and check the id"
+            f"add the bot to {group} and check the id"
         ) from None
     if chat.type != ChatType.SUPERGROUP or not chat.is_forum:
         raise StartupError(
@@ -55,6 +58,32 @@ async def check_agent_chat(bot: Bot, chat_id: int) -> None:
         raise StartupError(
             f"{where}: the bot may not manage topics; give it the 'Manage topics' admin right"
         )
+
+
+async def warn_about_other_chats(bot: Bot, l2_chat_id: int | None, supervisors: int | None) -> None:
+    """Log what would keep escalations or the supervisors' messages from arriving; the bot
+    still serves customers and agents, so these do not stop it."""
+    if l2_chat_id is not None:
+        try:
+            await check_agent_chat(bot, l2_chat_id, "L2_CHAT_ID", "the L2 group")
+        except StartupError as problem:
+            log.warning("%s; escalations will fail until it is fixed", problem)
+    if supervisors is not None:
+        try:
+            member = await bot.get_chat_member(supervisors, bot.id)
+        except TelegramError as error:
+            log.warning(
+                "SUPERVISOR_CHAT_ID=%s: the bot cannot reach this chat (%s); add the bot to the "
+                "supervisors' group (or have the supervisor start it) and check the id",
+                supervisors,
+                error.message,
+            )
+            return
+        if member.status in (ChatMember.LEFT, ChatMember.BANNED):
+            log.warning(
+                "SUPERVISOR_CHAT_ID=%s: the bot is not a member there; add it to the group",
+                supervisors,
+            )
 
 
 async def set_commands(

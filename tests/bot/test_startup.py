@@ -77,3 +77,46 @@ async def test_a_bot_owning_the_agents_group_starts_even_if_its_command_menu_is_
         fake.user_sends_text(user, "/start")
         await fake.wait_for_messages_async(user.id, 2)
     assert "could not set the command menu" in caplog.text
+
+
+async def test_an_l2_or_supervisors_chat_the_bot_cannot_use_is_logged_and_it_still_starts(
+    fake_telegram: FakeTelegram,
+    database_url: str,
+    kb_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake = fake_telegram
+    fake.add_group(OTHER_GROUP, "سطح ۲", forum=False, supergroup=True)  # Topics off
+    settings = make_settings(
+        fake,
+        database_url,
+        kb_dir,
+        l2_chat_id=OTHER_GROUP,
+        supervisor_chat_id=-1009999999999,  # never added there
+    )
+    caplog.set_level(logging.WARNING, logger="bot.startup")
+    async with running_bot(settings, fake):
+        user = fake.new_user()
+        fake.user_sends_text(user, "/start")
+        await fake.wait_for_messages_async(user.id, 2)  # customers are served
+    assert f"L2_CHAT_ID={OTHER_GROUP}: the chat is not a forum supergroup" in caplog.text
+    assert "escalations will fail until it is fixed" in caplog.text
+    assert "SUPERVISOR_CHAT_ID=-1009999999999: the bot cannot reach this chat" in caplog.text
+
+
+async def test_reachable_l2_and_supervisors_chats_start_without_warnings(
+    fake_telegram: FakeTelegram,
+    database_url: str,
+    kb_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake = fake_telegram
+    fake.add_group(OTHER_GROUP, "سطح ۲", forum=True)
+    fake.add_group(-1005550000002, "سرپرستان")
+    settings = make_settings(
+        fake, database_url, kb_dir, l2_chat_id=OTHER_GROUP, supervisor_chat_id=-1005550000002
+    )
+    caplog.set_level(logging.WARNING, logger="bot.startup")
+    async with running_bot(settings, fake):
+        pass
+    assert "L2_CHAT_ID" not in caplog.text and "SUPERVISOR_CHAT_ID" not in caplog.text
