@@ -11,7 +11,7 @@ from rapidfuzz import fuzz, process
 from kb.latin import layout_to_latin
 
 # What works in a ticket's topic, and what works anywhere in the group.
-TICKET_COMMANDS = ("claim", "wait", "close", "escalate", "note", "article", "tier")
+TICKET_COMMANDS = ("claim", "take", "wait", "close", "escalate", "note", "article", "tier")
 GROUP_COMMANDS = ("tickets", "report")
 HELP_COMMANDS = ("help", "start")
 KNOWN = (*TICKET_COMMANDS, *GROUP_COMMANDS, *HELP_COMMANDS)

@@ -17,6 +17,7 @@ WAIT_BUTTON = "⏸ منتظر مشتری"
 # -- commands (the menu Telegram shows in the agents' groups) -----------------------------------
 DESK_COMMANDS = (
     ("claim", "برداشتن تیکت این تاپیک"),
+    ("take", "تحویل گرفتن تیکتی که دست همکار دیگری است"),
     ("wait", "منتظر پاسخ مشتری؛ با پیام بعدی او دوباره فعال می‌شود"),
     ("close", "بستن تیکت و درخواست امتیاز از مشتری"),
     ("escalate", "ارجاع تیکت به پشتیبانی سطح ۲"),
@@ -34,6 +35,7 @@ DESK_HELP = (
     "آن را به نام شما برمی‌دارد. پیامی که با <code>!</code> شروع شود یادداشت داخلی است.\n\n"
     "<b>در تاپیک تیکت:</b>\n"
     "• /claim برداشتن تیکت\n"
+    "• /take تحویل گرفتن تیکتی که دست همکار دیگری است (اگر او نیست)\n"
     "• /wait منتظر پاسخ مشتری؛ با پیام بعدی او تیکت دوباره فعال می‌شود\n"
     "• /close بستن تیکت و درخواست امتیاز از مشتری\n"
     "• /escalate ارجاع به پشتیبانی سطح ۲\n"
@@ -85,6 +87,17 @@ RATING_ALREADY = "امتیاز شما قبلاً ثبت شده است."
 def held_by(name: str) -> str:
     """Tell a losing agent (pop-up) who has the ticket."""
     return f"این تیکت را {name[:64]} برداشته است."
+
+
+def held_by_take_hint(name: str) -> str:
+    """Tell an agent in the topic who has the ticket, and how to take it over."""
+    return f"این تیکت را {escape(name[:64])} برداشته است؛ برای تحویل گرفتنش /take بنویسید."
+
+
+def taken_over_notice(agent: str, holder_id: int, holder: str | None) -> str:
+    """Tell the topic, mentioning the former holder, that another agent took the ticket."""
+    mention = f'<a href="tg://user?id={int(holder_id)}">{escape(holder or "کارشناس")}</a>'
+    return f"🔁 {escape(agent)} تیکت را از {mention} تحویل گرفت."
 
 
 # -- notices in the topic ----------------------------------------------------------------------

@@ -127,6 +127,34 @@ async def claim(
     return result
 
 
+async def take_over(
+    session: AsyncSession,
+    *,
+    ticket: Ticket,
+    agent_id: int,
+    agent_name: str,
+    now: datetime | None = None,
+) -> bool:
+    """Give a ticket another agent holds to `agent_id` (the holder is away, say); the event
+    names whom it was taken from. False if the ticket changed meanwhile."""
+    holder_id, holder_name = ticket.claimed_by, ticket.claimed_by_name
+    if holder_id is None or holder_id == agent_id:
+        return False
+    taken = await repo.take_over_ticket(
+        session, ticket.id, agent_id, agent_name, holder_id=holder_id
+    )
+    if taken:
+        await repo.add_ticket_event(
+            session,
+            ticket_id=ticket.id,
+            kind="taken_over",
+            actor_id=agent_id,
+            data={"agent_name": agent_name, "from_id": holder_id, "from_name": holder_name},
+            at=now,
+        )
+    return taken
+
+
 async def escalate(
     session: AsyncSession,
     *,

@@ -168,6 +168,25 @@ async def do_close(work: Work, ticket: Ticket, agent: User) -> str:
     return desk_texts.CLOSED_TOAST
 
 
+async def do_take(work: Work, ticket: Ticket, agent: User) -> str | None:
+    """Take the ticket over from the agent who holds it (a free one is simply claimed)."""
+    holder_id, holder_name = ticket.claimed_by, ticket.claimed_by_name
+    if ticket.status == "closed":
+        return desk_texts.TICKET_CLOSED
+    if holder_id is None:
+        claimed = await do_claim(work, ticket, agent)
+        return None if claimed == desk_texts.CLAIMED_TOAST else claimed
+    if holder_id == agent.id:
+        return desk_texts.ALREADY_YOURS
+    if not await service.take_over(
+        work.session, ticket=ticket, agent_id=agent.id, agent_name=agent_name(agent)
+    ):
+        return desk_texts.NOT_ALLOWED_NOW
+    notice(work, ticket, desk_texts.taken_over_notice(agent_name(agent), holder_id, holder_name))
+    card_changed(work, ticket.id)
+    return None
+
+
 async def do_wait(work: Work, ticket: Ticket, agent: User) -> str:
     """Mark the ticket as waiting for the customer (their next message resumes it); a free
     ticket is claimed on the way."""
@@ -473,12 +492,17 @@ async def run_command(
     name: str,
     arg: str,
 ) -> None:
-    """Run a ticket command (/claim, /wait, /close, /escalate, /note, /article, /tier)."""
+    """Run a ticket command (/claim, /take, /wait, /close, /escalate, /note, /article, /tier)."""
     answer: str | None = None
     if name == "claim":
         answer = await do_claim(work, ticket, agent)
         if answer == desk_texts.CLAIMED_TOAST:
             answer = None  # the topic already gets the "claimed" notice
+        elif ticket.status != "closed" and ticket.claimed_by not in (None, agent.id):
+            holder = ticket.claimed_by_name or desk_texts.ANOTHER_AGENT
+            answer = desk_texts.held_by_take_hint(holder)  # the row as the claim left it
+    elif name == "take":
+        answer = await do_take(work, ticket, agent)
     elif name == "close":
         answer = await do_close(work, ticket, agent)
         answer = None if answer == desk_texts.CLOSED_TOAST else answer

@@ -211,6 +211,20 @@ async def claim_ticket(
     return ClaimResult("not_claimable", ticket)
 
 
+async def take_over_ticket(
+    session: AsyncSession, ticket_id: int, agent_id: int, agent_name: str, *, holder_id: int
+) -> bool:
+    """Move a held ticket from `holder_id` to another agent; False if it changed meanwhile (the
+    holder let it go, someone else took it, it was closed)."""
+    changed, _ = await _conditional_update(
+        session,
+        ticket_id,
+        [Ticket.claimed_by == holder_id, Ticket.status.in_(("claimed", "waiting"))],
+        {"claimed_by": agent_id, "claimed_by_name": agent_name},
+    )
+    return changed
+
+
 async def escalate_ticket(
     session: AsyncSession,
     ticket_id: int,

@@ -67,7 +67,7 @@ async def test_claim_command_in_the_topic_claims_it(
     assert row.claimed_by == agent.id
     texts = topic_texts(fake, opened.thread_id)
     assert any("نگار این تیکت را برداشت" in t for t in texts)
-    assert told_late == desk_texts.held_by("نگار")
+    assert told_late == "این تیکت را نگار برداشته است؛ برای تحویل گرفتنش /take بنویسید."
     assert texts[-1] == desk_texts.ALREADY_YOURS
     assert "در دست نگار" in (card_now(fake, opened.card).text or "")
 

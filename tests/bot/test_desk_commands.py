@@ -34,7 +34,8 @@ async def test_the_agents_group_menu_and_help_list_the_desk_commands(
         await settled(bot, fake)
     desk_menu = [c["command"] for c in fake.commands(f"chat:{fake.agent_chat_id}")]
     assert desk_menu == [
-        "claim", "wait", "close", "escalate", "note", "article", "tier", "tickets", "report", "help"
+        "claim", "take", "wait", "close", "escalate", "note", "article", "tier", "tickets",
+        "report", "help",
     ]  # fmt: skip
     assert [c["command"] for c in fake.commands()] == ["start", "help", "human"]  # customers'
     assert general_texts(fake, fake.agent_chat_id) == [plain_text(desk_texts.DESK_HELP)]
@@ -174,6 +175,36 @@ async def test_tier_puts_the_customer_on_a_contract_and_moves_the_deadline(
     assert newest.first_response_due == newest.opened_at + timedelta(minutes=30)
     assert [(e.actor_id, e.data) for e in events] == [(agent.id, {"from": "standard", "to": "vip"})]
     assert len(fake.sent_to(opened.user.id)) == 2 + 1  # opened, rating request, the new ticket
+
+
+async def test_take_moves_a_held_ticket_to_the_agent_who_asks_and_says_from_whom(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        ali, reza = fake.new_agent("علی"), fake.new_agent("رضا")
+        fake.agent_sends_in_topic(ali, opened.thread_id, "/claim")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(reza, opened.thread_id, "/claim")  # told how to take it
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(reza, opened.thread_id, "/take")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(reza, opened.thread_id, "/take")  # already his
+        await settled(bot, fake)
+        card = card_now(fake, opened.card).text or ""
+        row = await ticket(bot, opened.ticket_id)
+        events = await bot.rows(TicketEvent, TicketEvent.kind == "taken_over")
+    posted = topic_texts(fake, opened.thread_id)
+    assert posted[2] == plain_text(desk_texts.held_by_take_hint("علی"))
+    assert posted[3] == plain_text(desk_texts.taken_over_notice("رضا", ali.id, "علی"))
+    assert posted[4] == desk_texts.ALREADY_YOURS
+    notice = fake.sent_to(fake.agent_chat_id, opened.thread_id)[3]
+    assert any(e["type"] == "text_mention" and e["user"]["id"] == ali.id for e in notice.entities)
+    assert (row.status, row.claimed_by, row.claimed_by_name) == ("claimed", reza.id, "رضا")
+    assert "وضعیت: در دست رضا" in card
+    assert [(e.actor_id, e.data["from_id"]) for e in events] == [(reza.id, ali.id)]
+    assert len(fake.sent_to(opened.user.id)) == 1  # the customer is not told
 
 
 async def test_wait_marks_the_ticket_waiting_until_the_customer_writes(

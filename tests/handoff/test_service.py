@@ -223,3 +223,33 @@ async def test_a_tier_change_moves_the_deadline_and_stays_with_the_customer(
     assert [(e.kind, e.actor_id, e.data) for e in events][1:] == [
         ("tier_changed", 7, {"from": "standard", "to": "vip"})
     ]
+
+
+async def test_a_take_over_moves_the_ticket_once_and_names_the_former_holder(
+    sessions: Sessions,
+) -> None:
+    customer = await add_customer(sessions, 1)
+    ticket, _ = await _open(sessions, customer)
+    async with sessions.begin() as session:
+        await service.claim(session, ticket_id=ticket.id, agent_id=10, agent_name="علی")
+    async with sessions() as session:
+        seen_by_reza = await repo.get_ticket(session, ticket.id)
+    async with sessions() as session:
+        seen_by_sara = await repo.get_ticket(session, ticket.id)
+    assert seen_by_reza is not None and seen_by_sara is not None
+
+    async with sessions.begin() as session:
+        reza = await service.take_over(session, ticket=seen_by_reza, agent_id=20, agent_name="رضا")
+    async with sessions.begin() as session:  # she saw it held by علی too: too late
+        sara = await service.take_over(session, ticket=seen_by_sara, agent_id=30, agent_name="سارا")
+    async with sessions() as session:
+        stored = await repo.get_ticket(session, ticket.id)
+        events = await repo.ticket_events(session, ticket_id=ticket.id)
+
+    assert (reza, sara) == (True, False)
+    assert stored is not None and (stored.claimed_by, stored.claimed_by_name) == (20, "رضا")
+    assert [(e.kind, e.actor_id, e.data.get("from_id")) for e in events][-1] == (
+        "taken_over",
+        20,
+        10,
+    )
