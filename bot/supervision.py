@@ -18,7 +18,8 @@ from bot.context import Services
 from bot.executor import Executor
 from handoff.figures import day_figures
 from handoff.persian import TEHRAN
-from handoff.report import render_overdue, render_report, tehran_day
+from handoff.report import render_due_soon, render_overdue, render_report, tehran_day
+from handoff.sla import FIRST_RESPONSE, warn_before
 from storage.db import DATABASE_ERRORS
 from storage.repositories import (
     add_ticket_event,
@@ -32,6 +33,7 @@ from storage.timestamps import utcnow
 log = logging.getLogger(__name__)
 
 OVERDUE_EVENT = "sla_breached"
+WARNED_EVENT = "sla_warned"
 # A report whose time passed while no instance ran is still sent this long after it.
 REPORT_CATCH_UP = timedelta(hours=12)
 # Characters of alerts per message (Telegram's limit is 4096 after the HTML is parsed).
@@ -78,13 +80,38 @@ def batched_messages(parts: list[str], limit: int = MESSAGE_BUDGET) -> list[str]
     return messages
 
 
+async def warn_due_soon(services: Services, executor: Executor) -> int:
+    """Warn each ticket's topic once when its first response is due soon; return how many."""
+    now = utcnow()
+    warnings: list[tuple[int, int | None, str]] = []
+    longest = max(warn_before(tier) for tier in FIRST_RESPONSE)
+    async with services.sessions.begin() as session:
+        near = await list_overdue_tickets(session, now=now + longest, without_event=WARNED_EVENT)
+        for ticket in near:
+            due = ticket.first_response_due
+            if due is None or due <= now:
+                continue  # overdue: alerted instead
+            customer = await get_customer(session, ticket.customer_id)
+            if customer is None or due - now > warn_before(customer.tier):
+                continue
+            await add_ticket_event(
+                session, ticket_id=ticket.id, kind=WARNED_EVENT, actor_id=None, at=now
+            )
+            html = render_due_soon(ticket, now=now)
+            warnings.append((ticket.agent_chat_id, ticket.thread_id, html))
+    for chat_id, thread_id, html in warnings:
+        await executor.post(chat_id, html, thread_id)
+    return len(warnings)
+
+
 async def watch_deadlines(services: Services, executor: Executor) -> None:
-    """Look for overdue first responses every SLA_CHECK_SECONDS (0: never)."""
+    """Look for first responses due soon or overdue every SLA_CHECK_SECONDS (0: never)."""
     interval = services.settings.sla_check_seconds
     if interval <= 0:
         return
     while True:
         try:
+            await warn_due_soon(services, executor)
             await alert_overdue(services, executor)
         except DATABASE_ERRORS as error:
             log.warning("looking for overdue tickets failed: %s", type(error).__name__)

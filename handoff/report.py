@@ -136,3 +136,9 @@ def render_overdue(ticket: Ticket, customer: Customer | None, *, now: datetime) 
             shorten(clean_inline(ticket.claimed_by_name), NAME_MAX) or texts.NOBODY_YET
         ),
     )
+
+
+def render_due_soon(ticket: Ticket, *, now: datetime) -> str:
+    """Warn a ticket's topic that its first-response deadline is near."""
+    due = ticket.first_response_due or now
+    return texts.DUE_SOON_WARNING.format(left=duration(due - now), due=jalali(due))

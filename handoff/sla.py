@@ -32,6 +32,15 @@ def first_response_due(
     return calendar.add(tier, opened_at, span).astimezone(opened_at.tzinfo)
 
 
+# How long before the first-response deadline its topic is warned: a quarter of the tier's time.
+WARN_SHARE: Final = 0.25
+
+
+def warn_before(tier: Tier) -> timedelta:
+    """How long before the deadline a ticket of this tier is warned about."""
+    return FIRST_RESPONSE.get(tier, FIRST_RESPONSE["standard"]) * WARN_SHARE
+
+
 # What an agent may write after /tier: the contract's name, or the Persian the card shows.
 TIER_WORDS: Final[Mapping[str, Tier]] = MappingProxyType(
     {"standard": "standard", "عادی": "standard", "vic": "vic", "ویژه": "vic", "vip": "vip"}

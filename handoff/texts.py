@@ -127,3 +127,7 @@ OVERDUE_ALERT: Final = (
     "مهلت {due} بود و {late} گذشته است؛ هنوز کسی پاسخ نداده. در دست: {holder}"
 )
 NOBODY_YET: Final = "هیچ‌کس"
+# Posted in the ticket's topic a while before its first-response deadline.
+DUE_SOON_WARNING: Final = (
+    "⏰ <b>{left} تا پایان مهلت اولین پاسخ</b> ({due})؛ هنوز پاسخی به مشتری نرفته است."
+)

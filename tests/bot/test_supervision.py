@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.supervision import batched_messages
@@ -70,6 +72,32 @@ async def test_an_overdue_first_response_is_alerted_once_to_agents_and_superviso
         str(also_late.thread_id),
     ]
     assert sorted(e.ticket_id for e in events) == [late.ticket_id, also_late.ticket_id]
+
+
+async def test_a_first_response_due_soon_is_warned_once_in_its_topic(
+    supervised: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(supervised, fake) as bot:
+        soon = await hand_off(bot, fake, "مریم")
+        later = await hand_off(bot, fake, "سارا")
+        in_five = utcnow() + timedelta(minutes=5, seconds=30)
+        in_three_hours = utcnow() + timedelta(hours=3)
+        for ticket_id, due in ((soon.ticket_id, in_five), (later.ticket_id, in_three_hours)):
+            moved = update(Ticket).where(Ticket.id == ticket_id).values(first_response_due=due)
+            await bot.db(partial(AsyncSession.execute, statement=moved))
+        await fake.wait_for_async(
+            lambda: len(fake.sent_to(fake.agent_chat_id, soon.thread_id)) > 1,
+            timeout=10,
+            what="the warning",
+        )
+        await asyncio.sleep(1)  # five more checks
+        events = await bot.rows(TicketEvent, TicketEvent.kind == "sla_warned")
+    (_card, warning) = fake.sent_to(fake.agent_chat_id, soon.thread_id)
+    assert (warning.text or "").startswith("⏰ ۵ دقیقه تا پایان مهلت اولین پاسخ")
+    assert len(fake.sent_to(fake.agent_chat_id, later.thread_id)) == 1  # its card only
+    assert texts_in(fake, SUPERVISORS) == []  # a warning is for the agents
+    assert [e.ticket_id for e in events] == [soon.ticket_id]
 
 
 async def test_report_gives_todays_figures_where_supervisors_and_agents_work(
