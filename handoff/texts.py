@@ -108,9 +108,11 @@ REPORT_QUESTIONS: Final = (
 REPORT_FEEDBACK: Final = "👍 بازخورد پاسخ‌ها: {yes} مفید · {no} نامفید"
 REPORT_TICKETS: Final = "🎫 تیکت‌ها: {opened} باز شد · {closed} بسته شد · {open_now} اکنون باز"
 REPORT_FIRST_RESPONSE: Final = "⏱ اولین پاسخ: میانه {median} ({count} تیکت)"
-REPORT_NO_RESPONSES: Final = "⏱ اولین پاسخ: امروز پاسخ اولی داده نشد"
+REPORT_NO_RESPONSES: Final = "⏱ اولین پاسخ: در این روز به هیچ تیکتی پاسخ اول داده نشد"
 REPORT_SLA: Final = "🎯 مهلت اولین پاسخ: {met} از {total} در مهلت ({rate})"
-REPORT_CSAT: Final = "⭐ رضایت مشتری: میانگین {mean} از ۵ ({count} امتیاز) · ۴ و ۵: {satisfied}"
+REPORT_CSAT: Final = (
+    "⭐ رضایت مشتری: میانگین {mean} از ۵ ({count} امتیاز) · سهم امتیاز ۴ و ۵: {satisfied}"
+)
 REPORT_NO_RATINGS: Final = "⭐ رضایت مشتری: امتیازی ثبت نشد"
 REPORT_AGENTS: Final = "👤 <b>کارشناسان</b> (تیکت‌های بسته‌شده):"
 REPORT_AGENT: Final = "• {name}: {closed} تیکت{rated}"

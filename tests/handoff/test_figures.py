@@ -144,7 +144,8 @@ async def test_a_quiet_day_has_nothing_to_divide_by(sessions: Sessions) -> None:
     assert figures.self_service_rate is None and figures.csat is None
     assert figures.first_response_median is None and figures.samples == []
     report = render_report(figures, start.date())
-    assert "امتیازی ثبت نشد" in report and "پاسخ اولی داده نشد" in report
+    assert "رضایت مشتری: امتیازی ثبت نشد" in report
+    assert "در این روز به هیچ تیکتی پاسخ اول داده نشد" in report  # no "today" in a past day
 
 
 async def test_the_report_says_it_in_persian_with_links_to_the_samples(
@@ -161,7 +162,7 @@ async def test_the_report_says_it_in_persian_with_links_to_the_samples(
     assert "پرسش‌ها: ۴ · پاسخ: ۲ · پیشنهاد: ۱ · ارجاع: ۱" in report
     assert "اولین پاسخ: میانه ۲ ساعت و ۴۰ دقیقه (۲ تیکت)" in report
     assert "۱ از ۲ در مهلت (۵۰٪)" in report
-    assert "میانگین ۳٫۵ از ۵ (۲ امتیاز)" in report
+    assert "میانگین ۳٫۵ از ۵ (۲ امتیاز) · سهم امتیاز ۴ و ۵: ۵۰٪" in report
     assert "• علی: ۱ تیکت · میانگین امتیاز ۲٫۰ (۱ امتیاز)" in report
     internal = str(AGENT_CHAT).removeprefix("-100")
     assert f'<a href="https://t.me/c/{internal}/43">#۲</a> · امتیاز ۲ · «دیر جواب دادید»' in report
