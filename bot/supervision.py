@@ -167,5 +167,7 @@ async def send_daily_reports(services: Services, executor: Executor) -> None:
             log.warning("the daily report failed: %s; trying again", type(error).__name__)
             await asyncio.sleep(REPORT_RETRY_SECONDS)
             continue
+        except Exception:  # a bug must not end the reports for the rest of the run
+            log.exception("the daily report failed")
         next_time = last_report_time(services, now) + timedelta(days=1)
         await asyncio.sleep(max(1.0, (next_time - utcnow()).total_seconds()))
