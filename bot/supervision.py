@@ -130,11 +130,12 @@ def last_report_time(services: Services, now: datetime) -> datetime:
     return at if at <= local else at - timedelta(days=1)
 
 
-async def report_so_far(session: AsyncSession, now: datetime) -> str:
-    """The figures of today so far (Tehran), for /report."""
+async def report_so_far(session: AsyncSession, now: datetime, *, team_only: bool) -> str:
+    """The figures of today so far (Tehran), for /report (`team_only`: asked by agents, who
+    see the team's figures, not each colleague's ratings)."""
     day, start, end = tehran_day(now)
     figures = await day_figures(session, start, end, now=now)
-    return render_report(figures, day, partial=True)
+    return render_report(figures, day, partial=True, team_only=team_only)
 
 
 async def send_daily_report(services: Services, executor: Executor, now: datetime) -> date | None:

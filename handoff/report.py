@@ -64,8 +64,11 @@ def _agent_line(agent: AgentDay) -> str:
     return texts.REPORT_AGENT.format(name=name, closed=fa_digits(agent.closed), rated=rated)
 
 
-def render_report(figures: DayFigures, day: date, *, partial: bool = False) -> str:
-    """The day's figures for supervisors (`partial`: the day is not over yet)."""
+def render_report(
+    figures: DayFigures, day: date, *, partial: bool = False, team_only: bool = False
+) -> str:
+    """The day's figures for supervisors (`partial`: the day is not over yet; `team_only`:
+    without each agent's figures and the tickets sampled for quality control, for agents)."""
     f = figures
     title = texts.REPORT_TODAY if partial else texts.REPORT_TITLE
     lines = [
@@ -113,10 +116,10 @@ def render_report(figures: DayFigures, day: date, *, partial: bool = False) -> s
         )
     else:
         lines.append(texts.REPORT_NO_RATINGS)
-    if f.agents:
+    if f.agents and not team_only:
         lines += ["", texts.REPORT_AGENTS]
         lines += [_agent_line(a) for a in f.agents[: texts.REPORT_AGENTS_MAX]]
-    if f.samples:
+    if f.samples and not team_only:
         lines += ["", texts.REPORT_SAMPLES, *(_sample_line(s) for s in f.samples)]
     return "\n".join(lines)
 

@@ -464,7 +464,8 @@ async def _group_command(
     if command.name == "tickets":
         await list_tickets(work, message, everywhere=supervising)
     elif command.name == "report":
-        _reply(work, message, await report_so_far(work.session, utcnow()))
+        report = await report_so_far(work.session, utcnow(), team_only=not supervising)
+        _reply(work, message, report)
     elif command.name in HELP_COMMANDS:
         _reply(work, message, desk_texts.DESK_HELP)
     else:

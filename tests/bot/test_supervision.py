@@ -106,22 +106,38 @@ async def test_report_gives_todays_figures_where_supervisors_and_agents_work(
     fake = fake_telegram
     fake.add_group(STRANGERS, "گروه دیگر")
     async with running_bot(supervised, fake) as bot:
-        opened = await hand_off(bot, fake)
+        closed = await hand_off(bot, fake, "سارا")
+        agent = fake.new_agent("علی")
+        fake.agent_sends_in_topic(agent, closed.thread_id, "/claim")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, closed.thread_id, "/close")
+        await fake.wait_for_messages_async(closed.user.id, 2)  # the rating request
+        await settled(bot, fake)
+        fake.user_presses_button(closed.user, fake.sent_to(closed.user.id)[-1], "۲")
+        await settled(bot, fake)
+        opened = await hand_off(bot, fake, "مریم")
         chief = fake.new_agent("مدیر", chat_id=SUPERVISORS)
         stranger = fake.new_agent("غریبه", chat_id=STRANGERS)
         fake.agent_sends_in_topic(chief, None, "/report", chat_id=SUPERVISORS)
         fake.agent_sends_in_topic(chief, None, "/tickets", chat_id=SUPERVISORS)
-        fake.agent_sends_in_topic(fake.new_agent(), opened.thread_id, "/report")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/report")
         fake.agent_sends_in_topic(stranger, None, "/report", chat_id=STRANGERS)
         await settled(bot, fake)
     report, tickets = texts_in(fake, SUPERVISORS)
     today = jalali_day(utcnow().astimezone(TEHRAN).date())
     assert report.splitlines()[0] == f"📊 گزارش امروز تا این لحظه · {today}"
-    assert "مشتریانی که پیام دادند: ۱ · بی‌نیاز از کارشناس: ۰ (۰٪)" in report
-    assert "تیکت‌ها: ۱ باز شد · ۰ بسته شد · ۱ اکنون باز" in report
-    assert "#۱ · مریم" in tickets  # every group's tickets
+    assert "مشتریانی که پیام دادند: ۲ · بی‌نیاز از کارشناس: ۰ (۰٪)" in report
+    assert "تیکت‌ها: ۲ باز شد · ۱ بسته شد · ۱ اکنون باز" in report
+    assert "میانگین ۲٫۰ از ۵ (۱ امتیاز)" in report
+    assert "نمونه‌های کنترل کیفیت" in report and "#۱ · امتیاز ۲" in report
+    assert "• علی: ۱ تیکت · میانگین امتیاز ۲٫۰" in report
+    assert "#۲ · مریم" in tickets  # every group's tickets
     topic = [m.text or "" for m in fake.sent_to(fake.agent_chat_id, opened.thread_id)]
-    assert topic[-1].startswith("📊 گزارش امروز")
+    agents_report = topic[-1]
+    assert agents_report.startswith("📊 گزارش امروز")
+    assert "میانگین ۲٫۰ از ۵ (۱ امتیاز)" in agents_report  # the team's figures
+    assert "نمونه‌های کنترل کیفیت" not in agents_report  # not the samples, nor each agent's
+    assert "• علی:" not in agents_report
     assert fake.sent_to(STRANGERS) == []
     menu = [c["command"] for c in fake.commands(f"chat:{SUPERVISORS}")]
     assert menu == ["report", "tickets", "help"]
