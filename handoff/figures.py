@@ -156,6 +156,13 @@ async def day_figures(
         )
     ).tuples()
     deadlines = [(d, at) for d, at in due if d is not None]
+    closed = list(
+        await session.scalars(
+            select(Ticket)
+            .where(Ticket.closed_at >= start, Ticket.closed_at < end)
+            .order_by(Ticket.id)
+        )
+    )
     ratings = [
         rating
         for (rating,) in (
@@ -179,15 +186,15 @@ async def day_figures(
         helpful=feedback.get(True, 0),
         not_helpful=feedback.get(False, 0),
         opened=await _count(session, Ticket.opened_at >= start, Ticket.opened_at < end),
-        closed=await _count(session, Ticket.closed_at >= start, Ticket.closed_at < end),
+        closed=len(closed),
         open_now=await _count(session, Ticket.status != "closed"),
         first_response_median=_median(waits),
         responses=len(waits),
         deadlines=len(deadlines),
         deadlines_met=sum(at is not None and at <= d for d, at in deadlines),
         ratings=ratings,
-        samples=await _samples(session, start, end, rng or random.Random()),
-        agents=await _agents(session, start, end),
+        samples=_samples(closed, rng or random.Random()),
+        agents=_agents(closed),
     )
 
 
@@ -204,40 +211,26 @@ async def _count(session: AsyncSession, *conditions: ColumnElement[bool]) -> int
     return found or 0
 
 
-async def _samples(
-    session: AsyncSession, start: datetime, end: datetime, rng: random.Random
-) -> list[Sample]:
-    """Tickets closed in the span for quality control: every low rating (1-3) first, worst
-    first, then a random pick of the rest, SAMPLES in all."""
-    closed = list(
-        await session.scalars(
-            select(Ticket)
-            .where(Ticket.closed_at >= start, Ticket.closed_at < end)
-            .order_by(Ticket.id)
-        )
-    )
+def _samples(closed: list[Ticket], rng: random.Random) -> list[Sample]:
+    """Closed tickets for quality control: every low rating (1-3) first, worst first, then a
+    random pick of the rest, SAMPLES in all."""
     low = sorted((t for t in closed if t.rating is not None and t.rating <= 3), key=_rating_key)
     rest = [t for t in closed if t not in low]
     picked = low[:SAMPLES] + rng.sample(rest, min(len(rest), max(0, SAMPLES - len(low))))
     return [Sample(t.id, t.agent_chat_id, t.thread_id, t.rating, t.rating_comment) for t in picked]
 
 
-async def _agents(session: AsyncSession, start: datetime, end: datetime) -> list[AgentDay]:
-    """Tickets closed in the span by the agent who held them (most closed first); tickets
-    closed while nobody held them are left out."""
-    rows = await session.execute(
-        select(Ticket.claimed_by, Ticket.claimed_by_name, Ticket.rating)
-        .where(Ticket.closed_at >= start, Ticket.closed_at < end, Ticket.claimed_by.is_not(None))
-        .order_by(Ticket.id)
-    )
+def _agents(closed: list[Ticket]) -> list[AgentDay]:
+    """Closed tickets by the agent who held them (most closed first); tickets closed while
+    nobody held them are left out."""
     names: dict[int, str] = {}
-    closed: dict[int, list[int | None]] = {}
-    for agent_id, name, rating in rows.tuples():
-        if agent_id is None:
+    ratings: dict[int, list[int | None]] = {}
+    for ticket in closed:
+        if ticket.claimed_by is None:
             continue
-        names[agent_id] = name or str(agent_id)
-        closed.setdefault(agent_id, []).append(rating)
-    days = [AgentDay(names[a], len(r), [x for x in r if x is not None]) for a, r in closed.items()]
+        names[ticket.claimed_by] = ticket.claimed_by_name or str(ticket.claimed_by)
+        ratings.setdefault(ticket.claimed_by, []).append(ticket.rating)
+    days = [AgentDay(names[a], len(r), [x for x in r if x is not None]) for a, r in ratings.items()]
     return sorted(days, key=lambda d: (-d.closed, d.name))
 
 
