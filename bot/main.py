@@ -30,7 +30,7 @@ from bot.flood import FloodGuard
 from bot.intake import Intake, Item, KeyedDispatcher
 from bot.leadership import PollingLease
 from bot.logs import setup_logging
-from bot.migration import current_agent_chat
+from bot.migration import desk_chats
 from bot.pipeline import Pipeline
 from bot.request import environment_proxies, shown_proxy
 from bot.sqlite_inline import inline_creator, wait_in_the_loop
@@ -162,10 +162,8 @@ async def _run(app: BotApp, services: Services, stop: asyncio.Event | None) -> N
         ) from None
     try:
         async with services.sessions.begin() as session:
-            agent_chat_id = await current_agent_chat(session, settings.agent_chat_id)
-            desk_chats = [agent_chat_id]
-            if settings.l2_chat_id is not None:
-                desk_chats.append(await current_agent_chat(session, settings.l2_chat_id))
+            chats = await desk_chats(session, settings.agent_chat_id, settings.l2_chat_id)
+        agent_chat_id = chats[0]
         if agent_chat_id != settings.agent_chat_id:
             log.warning(
                 "the agents' group moved from %s to %s; set AGENT_CHAT_ID=%s",
@@ -178,9 +176,9 @@ async def _run(app: BotApp, services: Services, stop: asyncio.Event | None) -> N
         except StartupError as error:
             raise Fatal(str(error), EXIT_CONFIG) from None
         await warn_about_other_chats(
-            app.bot, desk_chats[1] if len(desk_chats) > 1 else None, settings.supervisor_chat_id
+            app.bot, chats[1] if len(chats) > 1 else None, settings.supervisor_chat_id
         )
-        await set_commands(app.bot, desk_chats, settings.supervisor_chat_id)
+        await set_commands(app.bot, chats, settings.supervisor_chat_id)
         await app.bot.delete_webhook(drop_pending_updates=False)
         if app.post_init is not None:
             await app.post_init(app)

@@ -32,6 +32,16 @@ async def current_agent_chat(session: AsyncSession, configured: int) -> int:
     return chat_id
 
 
+async def desk_chats(
+    session: AsyncSession, agent_chat_id: int, l2_chat_id: int | None
+) -> list[int]:
+    """Return the agents' group id and the L2 group's, if set, where each is now."""
+    chats = [await current_agent_chat(session, agent_chat_id)]
+    if l2_chat_id is not None:
+        chats.append(await current_agent_chat(session, l2_chat_id))
+    return chats
+
+
 async def record_migration(session: AsyncSession, *, old_chat_id: int, new_chat_id: int) -> int:
     """Remember the move and point tickets and links at the new id; return tickets moved."""
     await kv_set(session, moved_key(old_chat_id), new_chat_id)

@@ -48,7 +48,7 @@ from bot.executor import plain_text
 from bot.formatting import article_messages, bound
 from bot.hotpath import log_message
 from bot.message_kinds import QUESTION_MAX, message_kind
-from bot.migration import current_agent_chat, record_migration
+from bot.migration import desk_chats, record_migration
 from bot.supervision import report_so_far
 from bot.tickets import open_ticket, stored_hits
 from handoff import lifecycle, service
@@ -474,14 +474,8 @@ async def _group_command(
 
 async def _in_desk_chat(work: Work, services: Services, chat_id: int) -> bool:
     """Tell whether `chat_id` is the agents' group or the L2 group (or where either moved)."""
-    settings = services.settings
-    for configured in (settings.agent_chat_id, settings.l2_chat_id):
-        if configured is not None and chat_id in (
-            configured,
-            await current_agent_chat(work.session, configured),
-        ):
-            return True
-    return False
+    configured = (services.settings.agent_chat_id, services.settings.l2_chat_id)
+    return chat_id in configured or chat_id in await desk_chats(work.session, *configured)
 
 
 async def run_command(
