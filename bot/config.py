@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import hmac
+import ipaddress
 import os
 import re
 from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -42,7 +47,16 @@ _FIX_HINTS = {
     "supervisor_chat_id": "set it to the supervisors' group id (or a supervisor's user id)",
     "daily_report_at": "use a Tehran time of day as HH:MM, e.g. 08:00",
     "sla_check_seconds": "use a number of seconds, or 0 to send no overdue alerts",
+    "webhook_url": "use the public https:// address Telegram should send updates to, or leave "
+    "it empty to poll",
+    "webhook_listen": "use the address to listen on, e.g. 0.0.0.0 or 127.0.0.1",
+    "webhook_port": "use a port number from 1 to 65535",
+    "webhook_secret": "use 1 to 256 letters, digits, _ or -, or leave it empty",
+    "webhook_max_connections": "use a number from 1 to 100",
 }
+HOST_NAME_PATTERN = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?$")
+# What Telegram accepts as a webhook's secret_token.
+WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 class ConfigError(Exception):
@@ -104,6 +118,17 @@ class Settings(BaseSettings):
     daily_report_at: time = time(8, 0)
     sla_check_seconds: float = Field(default=60, ge=0)
 
+    # Webhook mode: with WEBHOOK_URL set, Telegram pushes updates to that public https address
+    # (a reverse proxy in front passes them on to WEBHOOK_LISTEN:WEBHOOK_PORT) instead of the
+    # bot polling. Every instance listens; the one holding the lease handles (bot/webhook.py).
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=0, le=65535)
+    # Telegram sends it with every update; empty: one derived from the token (every instance
+    # derives the same).
+    webhook_secret: SecretStr | None = None
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
+
     log_level: str = "INFO"
 
     @field_validator("log_level")
@@ -144,6 +169,35 @@ class Settings(BaseSettings):
             raise ValueError("not an http(s) URL")
         return value
 
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("not an http(s) URL")
+        return value.strip()
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _listen_address(cls, value: str) -> str:
+        value = value.strip()
+        with contextlib.suppress(ValueError):
+            return str(ipaddress.ip_address(value))
+        if not HOST_NAME_PATTERN.match(value):
+            raise ValueError("not a host name or address")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if not WEBHOOK_SECRET_PATTERN.match(value.get_secret_value().strip()):
+            raise ValueError("characters Telegram does not accept")
+        return SecretStr(value.get_secret_value().strip())
+
     @field_validator("banned_user_ids", mode="before")
     @classmethod
     def _id_list(cls, value: object) -> object:
@@ -165,6 +219,15 @@ class Settings(BaseSettings):
         if self.support_hours == "always":
             return None
         return SupportCalendar(self.support_holidays)
+
+    @property
+    def secret_token(self) -> str:
+        """The secret Telegram sends with each webhook update: WEBHOOK_SECRET, or one derived
+        from the bot token (never the token itself), the same on every instance."""
+        if self.webhook_secret is not None:
+            return self.webhook_secret.get_secret_value()
+        digest = hmac.new(self.token.encode(), b"pasokh webhook", hashlib.sha256)
+        return digest.hexdigest()
 
     @property
     def token(self) -> str:

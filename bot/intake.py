@@ -124,6 +124,38 @@ def chat_id_of(payload: dict[str, Any]) -> int | None:
     return None
 
 
+async def store_updates(
+    sessions: async_sessionmaker[AsyncSession],
+    batch: Sequence[tuple[int, dict[str, Any]]],
+    fence: Fence = unfenced,
+) -> set[int]:
+    """Commit raw updates to the inbox in one transaction; return the ids not stored before.
+
+    One update the database refuses must not block the rest forever: it is stored as a
+    failed placeholder. DATABASE_ERRORS (the database unreachable) propagate: nothing of
+    the batch was stored, and Telegram sends it again.
+    """
+    try:
+        async with sessions.begin() as session:
+            await fence(session)
+            return await add_inbox(session, [(u, chat_id_of(p), p) for u, p in batch])
+    except (StatementError, DataError) as error:
+        log.error("storing a batch failed (%s); storing one by one", type(error).__name__)
+    added: set[int] = set()
+    for update_id, payload in batch:
+        try:
+            async with sessions.begin() as session:
+                await fence(session)
+                added |= await add_inbox(session, [(update_id, chat_id_of(payload), payload)])
+        except (StatementError, DataError) as error:
+            log.error("update %s cannot be stored: %s", update_id, error)
+            async with sessions.begin() as session:
+                placeholder = {"update_id": update_id, "unstorable": str(error)[:500]}
+                await add_inbox(session, [(update_id, None, placeholder)])
+                await mark_inbox(session, update_id, "failed", "unstorable payload")
+    return added
+
+
 class KeyedDispatcher:
     """Run items one at a time per key, many keys at once (bounded)."""
 
@@ -275,37 +307,14 @@ class Intake:
 
     async def _store(self, batch: list[tuple[int, dict[str, Any], Update | None]]) -> list[Item]:
         received_at = asyncio.get_running_loop().time()  # an album item's grace counts from here
-        try:
-            async with self.sessions.begin() as session:
-                await self.fence(session)
-                added = await add_inbox(
-                    session, [(update_id, chat_id_of(p), p) for update_id, p, _ in batch]
-                )
-        except (StatementError, DataError) as error:
-            # One update the database refuses must not block the rest forever.
-            log.error("storing a batch failed (%s); storing one by one", type(error).__name__)
-            added = await self._store_one_by_one([(update_id, p) for update_id, p, _ in batch])
+        added = await store_updates(
+            self.sessions, [(update_id, p) for update_id, p, _ in batch], self.fence
+        )
         return [
             Item(update_id, p, replay=False, update=u, received_at=received_at)
             for update_id, p, u in batch
             if update_id in added
         ]
-
-    async def _store_one_by_one(self, payloads: list[tuple[int, dict[str, Any]]]) -> set[int]:
-        added: set[int] = set()
-        for update_id, payload in payloads:
-            try:
-                async with self.sessions.begin() as session:
-                    await self.fence(session)
-                    rows = [(update_id, chat_id_of(payload), payload)]
-                    added |= await add_inbox(session, rows)
-            except (StatementError, DataError) as error:
-                log.error("update %s cannot be stored: %s", update_id, error)
-                async with self.sessions.begin() as session:
-                    placeholder = {"update_id": update_id, "unstorable": str(error)[:500]}
-                    await add_inbox(session, [(update_id, None, placeholder)])
-                    await mark_inbox(session, update_id, "failed", "unstorable payload")
-        return added
 
     async def fetch(self) -> list[tuple[int, dict[str, Any], Update | None]]:
         """Long-poll once; return each update as Telegram sent it, with its parsed form.

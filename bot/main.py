@@ -1,4 +1,5 @@
-"""`python -m bot`: check settings, migrate, load the KB, check the agents' group, then poll.
+"""`python -m bot`: check settings, migrate, load the KB, check the agents' group, then poll
+(or, with WEBHOOK_URL set, listen for the updates Telegram pushes).
 
 Exit codes: 0 after a clean stop (SIGTERM/SIGINT), 2 for a configuration
 problem (a bad setting, a rejected token, the agents' group not set up), 1 for
@@ -13,13 +14,13 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import BadRequest, InvalidToken, NetworkError
 
 from bot.app import build_application
 from bot.card_refresh import refresh_cards
@@ -36,6 +37,7 @@ from bot.request import environment_proxies, shown_proxy
 from bot.sqlite_inline import inline_creator, wait_in_the_loop
 from bot.startup import StartupError, check_agent_chat, set_commands, warn_about_other_chats
 from bot.supervision import send_daily_reports, watch_deadlines
+from bot.webhook import WebhookFeed, WebhookReceiver, set_webhook, watch_webhook
 from kb.settings import KBSettings
 from storage.db import (
     DATABASE_ERRORS,
@@ -179,18 +181,63 @@ async def _run(app: BotApp, services: Services, stop: asyncio.Event | None) -> N
             app.bot, chats[1] if len(chats) > 1 else None, settings.supervisor_chat_id
         )
         await set_commands(app.bot, chats, settings.supervisor_chat_id)
-        await app.bot.delete_webhook(drop_pending_updates=False)
-        if app.post_init is not None:
-            await app.post_init(app)
-        await _serve_while_polling(app, services, stop)
+        receiver = await _listen(app, services) if settings.webhook_url else None
+        try:
+            if receiver is None:
+                await app.bot.delete_webhook(drop_pending_updates=False)
+            if app.post_init is not None:
+                await app.post_init(app)
+            await _serve_while_polling(app, services, stop, receiver)
+        finally:
+            if receiver is not None:
+                await receiver.stop()
     finally:
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
         await app.shutdown()
 
 
-async def _serve_while_polling(app: BotApp, services: Services, stop: asyncio.Event | None) -> None:
-    """Poll while this process holds the polling lease; stand by while another one does."""
+async def _listen(app: BotApp, services: Services) -> WebhookReceiver:
+    """Webhook mode: listen for Telegram's updates, then tell Telegram where to send them."""
+    settings = services.settings
+    receiver = WebhookReceiver(services.sessions, settings.secret_token)
+    try:
+        port = await receiver.start(settings.webhook_listen, settings.webhook_port)
+    except OSError as error:
+        raise Fatal(
+            f"cannot listen on {settings.webhook_listen}:{settings.webhook_port} for the "
+            f"webhook ({error.strerror or error}); check WEBHOOK_LISTEN and WEBHOOK_PORT",
+            EXIT_CONFIG,
+        ) from None
+    try:
+        await set_webhook(app.bot, settings)
+    except BadRequest as error:
+        await receiver.stop()
+        raise Fatal(
+            f"Telegram refused WEBHOOK_URL {settings.webhook_url}: {error.message}; it needs a "
+            "public https address on port 443, 80, 88 or 8443",
+            EXIT_CONFIG,
+        ) from None
+    except BaseException:
+        await receiver.stop()
+        raise
+    log.info(
+        "listening on %s:%d for the updates Telegram sends to %s",
+        settings.webhook_listen,
+        port,
+        settings.webhook_url,
+    )
+    return receiver
+
+
+async def _serve_while_polling(
+    app: BotApp,
+    services: Services,
+    stop: asyncio.Event | None,
+    receiver: WebhookReceiver | None = None,
+) -> None:
+    """Handle updates while this process holds the lease (polling for them, or taking what the
+    webhook stored); stand by while another one does (a webhook still stores what it gets)."""
     loop = asyncio.get_running_loop()
     signals = (signal.SIGTERM, signal.SIGINT) if stop is None else ()
     stop = stop or asyncio.Event()
@@ -199,7 +246,7 @@ async def _serve_while_polling(app: BotApp, services: Services, stop: asyncio.Ev
     lease = PollingLease(services.sessions)
     try:
         while await lease.wait_for_turn(stop):
-            if not await _poll(app, services, stop, lease):
+            if not await _poll(app, services, stop, lease, receiver):
                 break  # stopped
     finally:
         for sig in signals:
@@ -207,8 +254,15 @@ async def _serve_while_polling(app: BotApp, services: Services, stop: asyncio.Ev
         await lease.release()
 
 
-async def _poll(app: BotApp, services: Services, stop: asyncio.Event, lease: PollingLease) -> bool:
-    """Poll and handle updates until `stop` (False) or until the lease is lost (True)."""
+async def _poll(
+    app: BotApp,
+    services: Services,
+    stop: asyncio.Event,
+    lease: PollingLease,
+    receiver: WebhookReceiver | None,
+) -> bool:
+    """Poll (or take the webhook's updates) and handle them until `stop` (False) or until the
+    lease is lost (True)."""
     settings = services.settings
     executor = Executor(app.bot, services.sessions)
     pipeline = Pipeline(app, services, executor, fence=lease.fence)
@@ -234,25 +288,20 @@ async def _poll(app: BotApp, services: Services, stop: asyncio.Event, lease: Pol
     lost = False
     tasks: list[asyncio.Task[Any]] = [keeping, purging, refreshing, watching, reporting]
     try:
-        # Pending updates were left by the last run, or by an instance that held the lease.
-        try:
-            replayed = await intake.replay_pending()
-        except DATABASE_ERRORS as error:
-            log.warning(
-                "replaying pending updates failed (%s); trying again in %.0f s",
-                type(error).__name__,
-                REPLAY_RETRY_SECONDS,
-            )
-            # The lease is still ours (renewed meanwhile): without a pause, taking it again
-            # and failing again would spin.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), REPLAY_RETRY_SECONDS)
-            lost = True  # then take the lease again (or stand by) and replay again
-            return lost
-        if replayed:
-            log.info("replaying %d updates left pending by the last run", replayed)
-        log.info("polling for updates as @%s", app.bot.username)
-        polling = asyncio.create_task(intake.run(), name="pasokh-intake")
+        source: Coroutine[Any, Any, None] | None
+        if receiver is not None:
+            # The feed's first look replays what the last run left pending.
+            log.info("handling the updates Telegram sends to the webhook, as @%s", app.bot.username)
+            source = WebhookFeed(receiver, services.sessions, dispatcher).run()
+            checking = watch_webhook(app.bot, settings)
+            tasks.append(asyncio.create_task(checking, name="pasokh-webhook-watch"))
+        else:
+            source = await _replay_then_poll(intake, stop)
+            if source is None:
+                lost = True  # then take the lease again (or stand by) and replay again
+                return lost
+            log.info("polling for updates as @%s", app.bot.username)
+        polling = asyncio.create_task(source, name="pasokh-intake")
         stopping = asyncio.create_task(stop.wait(), name="pasokh-stop")
         tasks += [polling, stopping]
         done, _ = await asyncio.wait(
@@ -277,6 +326,29 @@ async def _poll(app: BotApp, services: Services, stop: asyncio.Event, lease: Pol
         if not lost or stop.is_set():
             log.info("stopped%s", "" if finished else "; unfinished updates stay pending")
     return lost
+
+
+async def _replay_then_poll(
+    intake: Intake, stop: asyncio.Event
+) -> Coroutine[Any, Any, None] | None:
+    """Queue the updates left pending by the last run, or by an instance that held the lease;
+    return the polling to run next, or None (after a pause) if they could not be read."""
+    try:
+        replayed = await intake.replay_pending()
+    except DATABASE_ERRORS as error:
+        log.warning(
+            "replaying pending updates failed (%s); trying again in %.0f s",
+            type(error).__name__,
+            REPLAY_RETRY_SECONDS,
+        )
+        # The lease is still ours (renewed meanwhile): without a pause, taking it again
+        # and failing again would spin.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), REPLAY_RETRY_SECONDS)
+        return None
+    if replayed:
+        log.info("replaying %d updates left pending by the last run", replayed)
+    return intake.run()
 
 
 async def _purge_inbox(services: Services) -> None:

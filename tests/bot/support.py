@@ -180,12 +180,14 @@ async def running_bot(
     """Serve the bot in-process until the block ends (then stop it cleanly); `start_timeout`
     bounds how long it may take to load its KB and start polling."""
     stop = asyncio.Event()
-    calls_before = len(fake.calls("getUpdates"))
+    # Polling, it asks for updates; with a webhook, it tells Telegram where to send them.
+    started = "setWebhook" if settings.webhook_url else "getUpdates"
+    calls_before = len(fake.calls(started))
     task = asyncio.create_task(serve(settings, stop))
     await fake.wait_for_async(
-        lambda: task.done() or len(fake.calls("getUpdates")) > calls_before,
+        lambda: task.done() or len(fake.calls(started)) > calls_before,
         timeout=start_timeout,
-        what="the bot to start polling",
+        what="the bot to start",
     )
     if task.done():
         task.result()
@@ -253,8 +255,9 @@ class BotProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, fake: FakeTelegram, *, wait: bool = True) -> BotProcess:
-        """Start the bot; by default wait until it long-polls the fake."""
-        before = len(fake.calls("getUpdates"))
+        """Start the bot; by default wait until it long-polls the fake (or sets its webhook)."""
+        started = "setWebhook" if self.env.get("WEBHOOK_URL") else "getUpdates"
+        before = len(fake.calls(started))
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
                 [PYTHON, "-m", "bot"], env=self.env, cwd=self.workdir, stdout=log, stderr=log
@@ -263,10 +266,10 @@ class BotProcess:
             fake.wait_for(
                 lambda: (
                     self.process is not None
-                    and (self.process.poll() is not None or len(fake.calls("getUpdates")) > before)
+                    and (self.process.poll() is not None or len(fake.calls(started)) > before)
                 ),
                 timeout=30,
-                what="the bot process to start polling",
+                what="the bot process to start",
             )
             assert self.process.poll() is None, self.log()
         return self

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, export_proxies, load_settings
+from bot.config import ConfigError, Settings, export_proxies, load_settings
+from kb.settings import KBSettings
+from tests.bot.support import REPO
 
 TOKEN = "123456789:AAFakePasokhTestTokenXXXXXXXXXXXXXXX"
 
@@ -185,3 +187,24 @@ def test_a_proxy_set_in_dotenv_reaches_the_environment_unless_it_has_its_own(
     assert environment["HTTPS_PROXY"] == "http://from-the-service-file:3128"
     assert "HTTP_PROXY" not in environment
     assert "DATABASE_URL" not in environment  # only proxies: the rest is read by the settings
+
+
+def test_the_example_env_file_names_every_setting_and_starts_a_polling_bot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A newcomer copies .env.example to .env and fills in the first two lines.
+    for name in list(os.environ):
+        if name.upper() in {f.upper() for f in Settings.model_fields}:
+            monkeypatch.delenv(name)
+    example = (REPO / ".env.example").read_text(encoding="utf-8")
+    missing = [f.upper() for f in Settings.model_fields if f"\n{f.upper()}=" not in example]
+    missing += [f.upper() for f in KBSettings.model_fields if f.upper() not in example]
+    assert missing == []
+    filled = example.replace("TELEGRAM_BOT_TOKEN=\n", f"TELEGRAM_BOT_TOKEN={TOKEN}\n").replace(
+        "AGENT_CHAT_ID=\n", "AGENT_CHAT_ID=-1002\n"
+    )
+    env_file = tmp_path / ".env"
+    env_file.write_text(filled, encoding="utf-8")
+    settings = load_settings(env_file=env_file)
+    assert settings.webhook_url is None and settings.webhook_secret is None
+    assert settings.webhook_port == 8443 and settings.webhook_listen == "0.0.0.0"
