@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
-from telegram.error import BadRequest, InvalidToken, NetworkError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 
 from bot.app import build_application
 from bot.card_refresh import refresh_cards
@@ -217,6 +217,14 @@ async def _listen(app: BotApp, services: Services) -> WebhookReceiver:
             f"Telegram refused WEBHOOK_URL {settings.webhook_url}: {error.message}; it needs a "
             "public https address on port 443, 80, 88 or 8443",
             EXIT_CONFIG,
+        ) from None
+    except TelegramError as error:
+        await receiver.stop()
+        if isinstance(error, InvalidToken):
+            raise
+        raise Fatal(
+            f"cannot set the webhook ({error.message}); check the network or TELEGRAM_BASE_URL",
+            EXIT_FAILURE,
         ) from None
     except BaseException:
         await receiver.stop()

@@ -80,7 +80,8 @@ class WebhookReceiver:
         return int(sockets[0].getsockname()[1])
 
     async def stop(self) -> None:
-        """Stop listening and close the connections (a request in its commit finishes first)."""
+        """Stop listening and close the connections. A request caught storing its update may
+        lose its answer: Telegram then sends the update again, and the inbox knows it."""
         if self._server is None:
             return
         self._server.stop()

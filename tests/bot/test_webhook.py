@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from bot import webhook
 from bot.config import ConfigError, Settings, load_settings
-from bot.main import EXIT_CONFIG, Fatal, serve
+from bot.main import EXIT_CONFIG, EXIT_FAILURE, Fatal, serve
 from bot.webhook import SECRET_HEADER, WebhookReceiver
 from storage.db import create_engine_from_url, make_sessionmaker
 from storage.models import InboxUpdate, Ticket
@@ -335,6 +335,20 @@ async def test_a_webhook_url_telegram_refuses_stops_the_start_with_the_reason(
     assert "WEBHOOK_URL" in str(stopped.value)
     assert "failed to resolve host" in str(stopped.value).lower()
     # and it let go of its port
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", settings.webhook_port))
+
+
+async def test_a_bot_api_server_failing_to_set_the_webhook_stops_the_start(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+) -> None:
+    fake = fake_telegram
+    settings = webhook_settings(fake, database_url, kb_dir)
+    fake.fail_next("setWebhook", status=502, description="Bad Gateway")
+    with pytest.raises(Fatal) as stopped:
+        await asyncio.wait_for(serve(settings, asyncio.Event()), 30)
+    assert stopped.value.code == EXIT_FAILURE
+    assert "cannot set the webhook" in str(stopped.value)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", settings.webhook_port))
 
