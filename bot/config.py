@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from handoff.hours import SupportCalendar, parse_holidays
@@ -47,6 +47,9 @@ _FIX_HINTS = {
     "supervisor_chat_id": "set it to the supervisors' group id (or a supervisor's user id)",
     "daily_report_at": "use a Tehran time of day as HH:MM, e.g. 08:00",
     "sla_check_seconds": "use a number of seconds, or 0 to send no overdue alerts",
+    "waiting_remind_hours": "use a number of hours, or 0 to send no reminder",
+    "waiting_close_hours": "use a number of hours, more than WAITING_REMIND_HOURS, or 0 to "
+    "never close a waiting ticket by itself",
     "webhook_url": "use the public https:// address Telegram should send updates to, or leave "
     "it empty to poll",
     "webhook_listen": "use the address to listen on, e.g. 0.0.0.0 or 127.0.0.1",
@@ -118,6 +121,12 @@ class Settings(BaseSettings):
     daily_report_at: time = time(8, 0)
     sla_check_seconds: float = Field(default=60, ge=0)
 
+    # A ticket waiting for its customer (/wait): after WAITING_REMIND_HOURS of silence they are
+    # reminded once, after WAITING_CLOSE_HOURS it is closed and they are asked for a rating
+    # (a later message opens a follow-up ticket). 0 turns either off.
+    waiting_remind_hours: float = Field(default=24, ge=0)
+    waiting_close_hours: float = Field(default=72, ge=0)
+
     # Webhook mode: with WEBHOOK_URL set, Telegram pushes updates to that public https address
     # (a reverse proxy in front passes them on to WEBHOOK_LISTEN:WEBHOOK_PORT) instead of the
     # bot polling. Every instance listens; the one holding the lease handles (bot/webhook.py).
@@ -167,6 +176,14 @@ class Settings(BaseSettings):
         assert value is not None
         if not value.startswith(("http://", "https://")):
             raise ValueError("not an http(s) URL")
+        return value
+
+    @field_validator("waiting_close_hours")
+    @classmethod
+    def _close_after_reminder(cls, value: float, info: ValidationInfo) -> float:
+        remind = info.data.get("waiting_remind_hours")
+        if value and remind and remind >= value:
+            raise ValueError("not later than the reminder")
         return value
 
     @field_validator("webhook_url")

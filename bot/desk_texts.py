@@ -172,6 +172,19 @@ def closed_notice(agent: str) -> str:
     return f"🔒 تیکت را {escape(agent)} بست. از مشتری خواسته شد امتیاز بدهد."
 
 
+def reminded_notice(silent: str, closes_in: str | None) -> str:
+    """Tell the topic the silent customer was reminded, and when the ticket closes itself."""
+    text = f"⏰ مشتری {silent} پاسخ نداده است؛ یادآوری برایش فرستاده شد."
+    if closes_in:
+        text += f" اگر تا {closes_in} دیگر پاسخ ندهد، تیکت خودکار بسته می‌شود."
+    return text
+
+
+def closed_silent_notice(silent: str) -> str:
+    """Tell the topic the ticket closed itself after the customer's silence."""
+    return f"🔒 تیکت خودکار بسته شد: مشتری {silent} پاسخ نداد. از مشتری خواسته شد امتیاز بدهد."
+
+
 def escalated_notice(agent: str, holder_id: int | None, holder: str | None) -> str:
     """Tell the topic the ticket moved to L2, mentioning whoever had claimed it."""
     text = f"⬆️ {escape(agent)} تیکت را به پشتیبانی سطح ۲ ارجاع داد."
@@ -231,6 +244,32 @@ def ticket_closed_for_customer(number: int) -> str:
     """Tell the customer their ticket was closed and ask for a rating."""
     return (
         f"درخواست <b>{ticket_ref(number)}</b> شما بسته شد. 🙏\n"
+        "لطفاً به پاسخی که گرفتید از ۱ (بد) تا ۵ (عالی) امتیاز بدهید:"
+    )
+
+
+def waiting_reminder_for_customer(number: int, closes_in: str) -> str:
+    """Remind a silent customer that their ticket waits for their answer."""
+    return (
+        f"یادآوری درخواست <b>{ticket_ref(number)}</b>: کارشناس ما منتظر پاسخ شماست. 🙂\n"
+        "برای ادامه کافی است همین‌جا بنویسید؛ "
+        f"اگر پاسخی نرسد، این درخواست تا {closes_in} دیگر بسته می‌شود."
+    )
+
+
+def waiting_reminder_without_close(number: int) -> str:
+    """Remind a silent customer (waiting tickets never close by themselves here)."""
+    return (
+        f"یادآوری درخواست <b>{ticket_ref(number)}</b>: کارشناس ما منتظر پاسخ شماست. 🙂\n"
+        "برای ادامه کافی است همین‌جا بنویسید."
+    )
+
+
+def closed_silent_for_customer(number: int, silent: str) -> str:
+    """Tell the customer their ticket closed after their silence, and ask for a rating."""
+    return (
+        f"درخواست <b>{ticket_ref(number)}</b> شما بسته شد، چون {silent} پاسخی از شما نرسید.\n"
+        "اگر مشکل هنوز هست، همین‌جا بنویسید تا دوباره پیگیری شود.\n"
         "لطفاً به پاسخی که گرفتید از ۱ (بد) تا ۵ (عالی) امتیاز بدهید:"
     )
 

@@ -37,6 +37,7 @@ from bot.request import environment_proxies, shown_proxy
 from bot.sqlite_inline import inline_creator, wait_in_the_loop
 from bot.startup import StartupError, check_agent_chat, set_commands, warn_about_other_chats
 from bot.supervision import send_daily_reports, watch_deadlines
+from bot.waiting import watch_waiting
 from bot.webhook import WebhookFeed, WebhookReceiver, set_webhook, watch_webhook
 from kb.settings import KBSettings
 from storage.db import (
@@ -293,8 +294,9 @@ async def _poll(
     refreshing = asyncio.create_task(refresh_cards(services, executor), name="pasokh-cards")
     watching = asyncio.create_task(watch_deadlines(services, executor), name="pasokh-sla")
     reporting = asyncio.create_task(send_daily_reports(services, executor), name="pasokh-report")
+    following = asyncio.create_task(watch_waiting(services, executor), name="pasokh-waiting")
     lost = False
-    tasks: list[asyncio.Task[Any]] = [keeping, purging, refreshing, watching, reporting]
+    tasks: list[asyncio.Task[Any]] = [keeping, purging, refreshing, watching, reporting, following]
     try:
         source: Coroutine[Any, Any, None] | None
         if receiver is not None:

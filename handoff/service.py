@@ -7,7 +7,7 @@ each change it makes, so the events table is the audit trail.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ from storage.models import (
     Priority,
     Ticket,
     TicketEvent,
+    TicketStatus,
     Tier,
 )
 from storage.repositories import ClaimResult, HitLike, RateOutcome, TransitionResult
@@ -196,16 +197,35 @@ async def set_waiting(
 
 
 async def close(
-    session: AsyncSession, *, ticket_id: int, actor_id: int | None, now: datetime | None = None
+    session: AsyncSession,
+    *,
+    ticket_id: int,
+    actor_id: int | None,
+    now: datetime | None = None,
+    reason: str | None = None,
+    from_statuses: Collection[TicketStatus] | None = None,
 ) -> TransitionResult:
-    """Close the ticket once; a second close (another agent, a retry) changes nothing."""
+    """Close the ticket once; a second close (another agent, a retry) changes nothing.
+
+    `reason` is logged with the event when no agent closed it (the customer fell silent);
+    `from_statuses` narrows the statuses it may be closed from (by default every open one).
+    """
     now = now or utcnow()
     result = await repo.close_ticket(
-        session, ticket_id, closed_by=actor_id, now=now, from_statuses=lifecycle.sources("close")
+        session,
+        ticket_id,
+        closed_by=actor_id,
+        now=now,
+        from_statuses=from_statuses or lifecycle.sources("close"),
     )
     if result.ok:
         await repo.add_ticket_event(
-            session, ticket_id=ticket_id, kind="closed", actor_id=actor_id, at=now
+            session,
+            ticket_id=ticket_id,
+            kind="closed",
+            actor_id=actor_id,
+            data={"reason": reason} if reason else None,
+            at=now,
         )
     return result
 

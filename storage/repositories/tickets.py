@@ -453,6 +453,43 @@ async def list_overdue_tickets(
     return list(await session.scalars(stmt))
 
 
+@dataclass(frozen=True, slots=True)
+class WaitingTicket:
+    """A ticket waiting for its customer: since when, and whether they were reminded since."""
+
+    ticket: Ticket
+    since: datetime
+    reminded: bool
+
+
+async def list_waiting_tickets(
+    session: AsyncSession, *, reminder_event: str
+) -> list[WaitingTicket]:
+    """Return the tickets waiting for their customer, longest waiting first.
+
+    They wait since their latest "waiting" event; `reminder_event` after it means the
+    customer was reminded during this wait (an earlier wait's reminder does not count).
+    """
+
+    def latest(kind: str) -> Any:
+        return (
+            select(func.max(TicketEvent.created_at))
+            .where(TicketEvent.ticket_id == Ticket.id, TicketEvent.kind == kind)
+            .scalar_subquery()
+        )
+
+    rows = await session.execute(
+        select(Ticket, latest("waiting"), latest(reminder_event)).where(Ticket.status == "waiting")
+    )
+    found: list[WaitingTicket] = []
+    for ticket, since, reminded_at in rows.tuples():
+        # A waiting ticket always has its event; the fallback keeps an odd row from stalling.
+        start = since or ticket.last_agent_at or ticket.opened_at
+        reminded = reminded_at is not None and reminded_at >= start
+        found.append(WaitingTicket(ticket, start, reminded))
+    return sorted(found, key=lambda w: (w.since, w.ticket.id))
+
+
 async def move_agent_chat(session: AsyncSession, *, old_chat_id: int, new_chat_id: int) -> int:
     """Point tickets and links at the agents' chat's new id (group became a supergroup)."""
     moved = await session.execute(

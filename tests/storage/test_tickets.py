@@ -367,6 +367,39 @@ async def test_overdue_list_has_unanswered_tickets_past_their_deadline(
     assert [t.customer_id for t in not_alerted] == [3]
 
 
+async def test_waiting_tickets_say_since_when_and_whether_reminded_during_this_wait(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    for customer_id in (1, 2, 3):
+        await add_customer(sessions, customer_id)
+    first, second, active = [await add_ticket(sessions, c) for c in (1, 2, 3)]
+    hour = timedelta(hours=1)
+    async with sessions.begin() as session:
+        for ticket in (first, second):
+            await repo.set_ticket_status(
+                session, ticket.id, from_statuses=repo.CLAIMABLE, to_status="waiting"
+            )
+        # the first: waited, reminded, resumed, waits again since T0 + 5 h (not reminded since)
+        for kind, at in (
+            ("waiting", T0),
+            ("waiting_reminded", T0 + hour),
+            ("waiting", T0 + 5 * hour),
+        ):
+            await repo.add_ticket_event(session, ticket_id=first.id, kind=kind, at=at)
+        # the second: waits since T0 + 2 h and was reminded at T0 + 3 h
+        for kind, at in (("waiting", T0 + 2 * hour), ("waiting_reminded", T0 + 3 * hour)):
+            await repo.add_ticket_event(session, ticket_id=second.id, kind=kind, at=at)
+        await repo.add_ticket_event(session, ticket_id=active.id, kind="waiting", at=T0)
+
+    async with sessions() as session:
+        found = await repo.list_waiting_tickets(session, reminder_event="waiting_reminded")
+
+    assert [(w.ticket.id, w.since, w.reminded) for w in found] == [
+        (second.id, T0 + 2 * hour, True),
+        (first.id, T0 + 5 * hour, False),
+    ]
+
+
 async def test_audit_trail_is_kept_in_order(sessions: async_sessionmaker[AsyncSession]) -> None:
     await add_customer(sessions, 1)
     ticket = await add_ticket(sessions, 1)

@@ -1,0 +1,141 @@
+"""Tickets an agent left waiting for the customer (/wait) do not wait for ever.
+
+After WAITING_REMIND_HOURS of the customer's silence they are reminded once; after
+WAITING_CLOSE_HOURS the ticket closes by itself, as an agent's /close would (the topic is
+closed, the customer is asked for a rating, their next message opens a follow-up ticket),
+logged as closed by nobody with the reason "customer_silent". A customer who writes meanwhile
+makes the ticket the agent's turn again, and their silence counts afresh from the next /wait.
+
+This runs in the instance holding the lease, beside the SLA alerts. Like them, each step is
+committed before its messages go out, so no restart sends a reminder twice; a message that
+still fails after Executor's retries is logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from telegram.error import TelegramError
+
+from bot import desk_texts, keyboards
+from bot.context import Services
+from bot.effects import CloseTopic, EditCard, SendText
+from bot.executor import Executor
+from bot.formatting import bound
+from handoff import service
+from handoff.persian import duration
+from storage.db import DATABASE_ERRORS
+from storage.models import Ticket, TicketStatus
+from storage.repositories import add_ticket_event, list_waiting_tickets, log_message, set_follow_up
+from storage.timestamps import utcnow
+
+log = logging.getLogger(__name__)
+
+REMINDED_EVENT = "waiting_reminded"
+CLOSED_SILENT = "customer_silent"
+CHECK_SECONDS = 60.0
+# Closed only while still waiting: a customer who wrote a moment ago made it the agent's turn.
+STILL_WAITING: tuple[TicketStatus, ...] = ("waiting",)
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """What was decided for one ticket, to be said once committed."""
+
+    ticket: Ticket
+    closed: bool
+    customer_html: str | None
+    notice_html: str
+
+
+async def follow_up_waiting(
+    services: Services, executor: Executor, now: datetime | None = None
+) -> int:
+    """Remind or close the tickets whose customer has been silent long enough; return how
+    many were reminded or closed."""
+    settings = services.settings
+    remind_after = timedelta(hours=settings.waiting_remind_hours)
+    close_after = timedelta(hours=settings.waiting_close_hours)
+    now = now or utcnow()
+    steps: list[_Step] = []
+    async with services.sessions.begin() as session:
+        for waiting in await list_waiting_tickets(session, reminder_event=REMINDED_EVENT):
+            ticket, silent = waiting.ticket, now - waiting.since
+            closing = bool(close_after) and silent >= close_after
+            if closing:
+                closed = await service.close(
+                    session,
+                    ticket_id=ticket.id,
+                    actor_id=None,
+                    now=now,
+                    reason=CLOSED_SILENT,
+                    from_statuses=STILL_WAITING,
+                )
+                if not closed.ok:
+                    continue
+                customer_html = desk_texts.closed_silent_for_customer(ticket.id, duration(silent))
+                notice_html = desk_texts.closed_silent_notice(duration(silent))
+                await set_follow_up(
+                    session, user_id=ticket.customer_id, ticket_id=ticket.id, closed_at=now
+                )
+            elif remind_after and silent >= remind_after and not waiting.reminded:
+                await add_ticket_event(
+                    session, ticket_id=ticket.id, kind=REMINDED_EVENT, actor_id=None, at=now
+                )
+                left = duration(close_after - silent) if close_after else None
+                customer_html = (
+                    desk_texts.waiting_reminder_for_customer(ticket.id, left)
+                    if left
+                    else desk_texts.waiting_reminder_without_close(ticket.id)
+                )
+                notice_html = desk_texts.reminded_notice(duration(silent), left)
+            else:
+                continue
+            told = None if ticket.customer_blocked else customer_html
+            if told is not None:
+                await log_message(
+                    session,
+                    customer_id=ticket.customer_id,
+                    direction="out",
+                    kind="text",
+                    chat_id=ticket.customer_id,
+                    text=bound(told, 4096),
+                    ticket_id=ticket.id,
+                    at=now,
+                )
+            steps.append(_Step(ticket, closing, told, notice_html))
+    for step in steps:
+        await _say(executor, step)
+    return len(steps)
+
+
+async def _say(executor: Executor, step: _Step) -> None:
+    ticket = step.ticket
+    if step.customer_html is not None:
+        markup = keyboards.rating(ticket.id) if step.closed else None
+        try:
+            await executor.send_text(SendText(ticket.customer_id, step.customer_html, markup))
+        except TelegramError as error:
+            log.warning("ticket %s: the customer was not told (%s)", ticket.id, error.message)
+    await executor.notice(ticket, step.notice_html)
+    if step.closed:
+        await executor.best_effort(EditCard(ticket.id))
+        await executor.best_effort(CloseTopic(ticket.id))
+
+
+async def watch_waiting(services: Services, executor: Executor) -> None:
+    """Look for silent customers every CHECK_SECONDS (never when both hours are 0)."""
+    settings = services.settings
+    if not settings.waiting_remind_hours and not settings.waiting_close_hours:
+        return
+    while True:
+        try:
+            await follow_up_waiting(services, executor)
+        except DATABASE_ERRORS as error:
+            log.warning("looking for silent customers failed: %s", type(error).__name__)
+        except Exception:  # a bug must not end the follow-ups for the rest of the run
+            log.exception("looking for silent customers failed")
+        await asyncio.sleep(CHECK_SECONDS)

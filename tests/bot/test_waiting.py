@@ -1,0 +1,203 @@
+"""A ticket waiting for a silent customer: a reminder once, then it closes by itself."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import desk_texts, waiting
+from bot.config import ConfigError, Settings, load_settings
+from bot.executor import plain_text
+from storage.models import Message, Ticket, TicketEvent
+from tests.bot.desk_support import OpenTicket, card_now, hand_off, settled, ticket, topic_texts
+from tests.bot.support import RunningBot, make_settings, running_bot
+from tests.fake_telegram import FakeTelegram
+
+
+@pytest.fixture
+def following(
+    fake_telegram: FakeTelegram,
+    database_url: str,
+    kb_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Settings:
+    """Settings with the defaults (a reminder after 24 h, closing after 72 h), looked at
+    every 0.2 s."""
+    monkeypatch.setattr(waiting, "CHECK_SECONDS", 0.2)
+    return make_settings(fake_telegram, database_url, kb_dir)
+
+
+async def left_waiting(bot: RunningBot, fake: FakeTelegram, name: str = "مریم") -> OpenTicket:
+    """A ticket an agent answered and then left waiting for the customer."""
+    opened = await hand_off(bot, fake, name)
+    agent = fake.new_agent("علی")
+    fake.agent_sends_in_topic(agent, opened.thread_id, "قرارداد شما را بفرستید")
+    fake.agent_sends_in_topic(agent, opened.thread_id, "/wait")
+    await settled(bot, fake)
+    assert (await ticket(bot, opened.ticket_id)).status == "waiting"
+    return opened
+
+
+async def time_passes(bot: RunningBot, ticket_id: int, hours: float) -> None:
+    """Move the ticket's whole trail back in time, as if `hours` had passed since."""
+
+    async def move(session: AsyncSession) -> None:
+        for event in await session.scalars(
+            select(TicketEvent).where(TicketEvent.ticket_id == ticket_id)
+        ):
+            event.created_at -= timedelta(hours=hours)
+
+    await bot.db(move)
+
+
+async def test_a_silent_customer_is_reminded_once_and_the_topic_is_told(
+    following: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(following, fake) as bot:
+        opened = await left_waiting(bot, fake)
+        told_before = len(fake.sent_to(opened.user.id))
+        await time_passes(bot, opened.ticket_id, 25.5)
+        await fake.wait_for_messages_async(opened.user.id, told_before + 1, timeout=10)
+        await asyncio.sleep(1)  # five more looks
+        await settled(bot, fake)
+        after = await ticket(bot, opened.ticket_id)
+        events = await bot.rows(TicketEvent, TicketEvent.kind == "waiting_reminded")
+        logged = await bot.rows(Message, Message.direction == "out", Message.ticket_id == after.id)
+    to_customer = fake.sent_to(opened.user.id)[told_before:]
+    assert len(to_customer) == 1  # once
+    reminder = to_customer[0].text or ""
+    assert reminder.startswith("یادآوری درخواست #۱: کارشناس ما منتظر پاسخ شماست.")
+    assert "تا ۱ روز و ۲۲ ساعت دیگر بسته می‌شود" in reminder  # 72 h - 25.5 h
+    notice = topic_texts(fake, opened.thread_id)[-1]
+    assert notice == plain_text(desk_texts.reminded_notice("۱ روز و ۱ ساعت", "۱ روز و ۲۲ ساعت"))
+    assert after.status == "waiting"
+    assert len(events) == 1
+    assert any("یادآوری درخواست" in (m.text or "") for m in logged)  # in the interaction log
+
+
+async def test_a_customer_silent_past_the_limit_has_the_ticket_closed_and_is_asked_to_rate(
+    following: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(following, fake) as bot:
+        opened = await left_waiting(bot, fake)
+        told_before = len(fake.sent_to(opened.user.id))
+        await time_passes(bot, opened.ticket_id, 73)
+        told = await fake.wait_for_messages_async(opened.user.id, told_before + 1, timeout=10)
+        (closing,) = told[told_before:]
+        await settled(bot, fake)
+        closed = await ticket(bot, opened.ticket_id)
+        card = card_now(fake, opened.card).text or ""
+        (event,) = await bot.rows(TicketEvent, TicketEvent.kind == "closed")
+        # The customer's next message opens a follow-up ticket.
+        fake.user_sends_text(opened.user, "هنوز وصل نمی‌شوم")
+        await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="a topic")
+        await settled(bot, fake)
+        tickets = await bot.rows(Ticket)
+    text = closing.text or ""
+    assert text.startswith("درخواست #۱ شما بسته شد، چون ۳ روز و ۱ ساعت پاسخی از شما نرسید.")
+    assert closing.callback_datas == [f"r:{closed.id}:{n}" for n in range(5, 0, -1)]
+    assert (closed.status, closed.closed_by) == ("closed", None)
+    assert (event.actor_id, event.data) == (None, {"reason": "customer_silent"})
+    assert topic_texts(fake, opened.thread_id)[-1] == plain_text(
+        desk_texts.closed_silent_notice("۳ روز و ۱ ساعت")
+    )
+    assert fake.topics()[0].closed
+    assert "وضعیت: بسته" in card
+    follow_up = tickets[-1]
+    assert (follow_up.reason, follow_up.previous_ticket_id) == ("follow_up", closed.id)
+
+
+async def test_a_customer_who_writes_is_not_reminded_and_their_silence_counts_afresh(
+    following: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(following, fake) as bot:
+        opened = await left_waiting(bot, fake)
+        await time_passes(bot, opened.ticket_id, 25)
+        await fake.wait_for_async(
+            lambda: "یادآوری" in (fake.sent_to(opened.user.id)[-1].text or ""),
+            timeout=10,
+            what="the first reminder",
+        )
+        fake.user_sends_text(opened.user, "این هم قرارداد: ۱۲۳۴")
+        await settled(bot, fake)
+        resumed = await ticket(bot, opened.ticket_id)
+        # The agent asks again and waits again: a new wait, a new reminder when due.
+        agent = fake.new_agent("علی")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/wait")
+        await settled(bot, fake)
+        told = len(fake.sent_to(opened.user.id))
+        await asyncio.sleep(0.6)
+        quiet = len(fake.sent_to(opened.user.id)) == told  # not due yet: no reminder
+        await time_passes(bot, opened.ticket_id, 30)
+        await fake.wait_for_messages_async(opened.user.id, told + 1, timeout=10)
+        await settled(bot, fake)
+        events = await bot.rows(TicketEvent, TicketEvent.kind == "waiting_reminded")
+        still = await ticket(bot, opened.ticket_id)
+    assert resumed.status == "claimed"
+    assert quiet
+    assert len(events) == 2 and still.status == "waiting"
+
+
+async def test_with_both_limits_off_a_waiting_ticket_waits(
+    fake_telegram: FakeTelegram,
+    database_url: str,
+    kb_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(waiting, "CHECK_SECONDS", 0.2)
+    fake = fake_telegram
+    settings = make_settings(
+        fake, database_url, kb_dir, waiting_remind_hours=0, waiting_close_hours=0
+    )
+    async with running_bot(settings, fake) as bot:
+        opened = await left_waiting(bot, fake)
+        told = len(fake.sent_to(opened.user.id))
+        await time_passes(bot, opened.ticket_id, 24 * 30)
+        await asyncio.sleep(1)
+        await settled(bot, fake)
+        after = await ticket(bot, opened.ticket_id)
+    assert after.status == "waiting"
+    assert len(fake.sent_to(opened.user.id)) == told
+
+
+async def test_with_no_reminder_the_ticket_still_closes(
+    fake_telegram: FakeTelegram,
+    database_url: str,
+    kb_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(waiting, "CHECK_SECONDS", 0.2)
+    fake = fake_telegram
+    settings = make_settings(fake, database_url, kb_dir, waiting_remind_hours=0)
+    async with running_bot(settings, fake) as bot:
+        opened = await left_waiting(bot, fake)
+        await time_passes(bot, opened.ticket_id, 71)
+        await asyncio.sleep(0.6)
+        reminders = await bot.rows(TicketEvent, TicketEvent.kind == "waiting_reminded")
+        await time_passes(bot, opened.ticket_id, 1.5)
+        await fake.wait_for_async(lambda: fake.topics()[0].closed, timeout=10, what="closed")
+        await settled(bot, fake)
+        after = await ticket(bot, opened.ticket_id)
+    assert reminders == []
+    assert after.status == "closed"
+
+
+@pytest.mark.parametrize(("remind", "close"), [("72", "72"), ("80", "72"), ("-1", "72")])
+def test_a_close_not_after_the_reminder_is_a_configuration_error(
+    remind: str, close: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:" + "A" * 35)
+    monkeypatch.setenv("AGENT_CHAT_ID", "-1001234")
+    monkeypatch.setenv("WAITING_REMIND_HOURS", remind)
+    monkeypatch.setenv("WAITING_CLOSE_HOURS", close)
+    with pytest.raises(ConfigError) as error:
+        load_settings(env_file=None)
+    assert "WAITING_" in str(error.value) and "is malformed" in str(error.value)
