@@ -257,13 +257,16 @@ async def rate(
 
 async def customer_message(
     session: AsyncSession, *, ticket_id: int, at: datetime | None = None
-) -> Ticket | None:
-    """Note a customer message on the ticket; a ticket waiting for them becomes active again."""
+) -> tuple[Ticket | None, bool]:
+    """Note a customer message on the ticket; a ticket waiting for them becomes active again.
+
+    Return the ticket and whether it was waiting (its card must then say whose turn it is).
+    """
     at = at or utcnow()
     ticket = await repo.touch_customer(session, ticket_id, at=at)
-    if ticket is not None and ticket.status == "waiting":
-        ticket = await resume(session, ticket=ticket, at=at)
-    return ticket
+    if ticket is None or ticket.status != "waiting":
+        return ticket, False
+    return await resume(session, ticket=ticket, at=at), True
 
 
 async def resume(session: AsyncSession, *, ticket: Ticket, at: datetime | None = None) -> Ticket:

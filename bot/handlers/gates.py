@@ -15,9 +15,8 @@ from bot.context import BotContext, Work
 from bot.effects import EditCard
 from bot.hotpath import log_message, upsert_customer
 from bot.message_kinds import loggable_text, message_kind
-from handoff.service import resume
-from storage.repositories import find_link_by_customer_message, touch_customer
-from storage.timestamps import utcnow
+from handoff.service import customer_message
+from storage.repositories import find_link_by_customer_message
 
 
 async def stop_banned(update: Update, context: BotContext) -> None:
@@ -117,9 +116,8 @@ async def relay_to_ticket(update: Update, context: BotContext) -> None:
     )
     if not copied:  # an album item may have gone along with the album's first item
         await relay(work, work.ticket_id, message)
-    ticket = await touch_customer(work.session, work.ticket_id, at=utcnow())
-    if ticket is not None and ticket.status == "waiting":
-        await resume(work.session, ticket=ticket)
+    ticket, resumed = await customer_message(work.session, ticket_id=work.ticket_id)
+    if ticket is not None and resumed:
         work.effects.append(EditCard(ticket.id))  # the card says whose turn it is
     raise ApplicationHandlerStop
 

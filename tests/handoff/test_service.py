@@ -81,8 +81,11 @@ async def test_whole_lifecycle_is_recorded_in_the_audit_trail(sessions: Sessions
         assert (await service.claim(session, ticket_id=tid, agent_id=10, agent_name="سارا")).won
         await service.agent_message(session, ticket_id=tid, agent_id=10, at=T0 + timedelta(hours=1))
         assert (await service.set_waiting(session, ticket_id=tid, actor_id=10)).ok
-        resumed = await service.customer_message(session, ticket_id=tid, at=T0 + timedelta(hours=2))
-        assert resumed is not None and resumed.status == "claimed"
+        at = T0 + timedelta(hours=2)
+        resumed, was_waiting = await service.customer_message(session, ticket_id=tid, at=at)
+        assert resumed is not None and resumed.status == "claimed" and was_waiting
+        _, again = await service.customer_message(session, ticket_id=tid, at=at)
+        assert not again  # not waiting any more
         await service.add_note(session, ticket_id=tid, actor_id=10, text="نیاز به بررسی شبکه")
         assert (await service.escalate(session, ticket_id=tid, actor_id=10, note="شبکه")).ok
         assert (await service.claim(session, ticket_id=tid, agent_id=20, agent_name="رضا")).won
