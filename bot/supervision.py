@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Services
 from bot.executor import Executor
-from handoff.figures import day_figures
+from handoff.figures import DayFigures, day_figures
 from handoff.persian import TEHRAN
 from handoff.report import render_due_soon, render_overdue, render_report, tehran_day
 from handoff.sla import FIRST_RESPONSE, warn_before
@@ -39,6 +39,9 @@ REPORT_CATCH_UP = timedelta(hours=12)
 # Characters of alerts per message (Telegram's limit is 4096 after the HTML is parsed).
 MESSAGE_BUDGET = 3500
 REPORT_RETRY_SECONDS = 60.0
+# Days in the daily report's trend, the reported one included.
+TREND_DAYS = 7
+HALF_DAY = timedelta(hours=12)  # a moment inside a day, whatever its length
 
 
 # -- overdue first responses ----------------------------------------------------------------------
@@ -151,9 +154,28 @@ async def send_daily_report(services: Services, executor: Executor, now: datetim
         if await kv_get(session, key) is not None:
             return None
         figures = await day_figures(session, start, end, now=now)
+        trend = [(day, figures)]
+        for back in range(1, TREND_DAYS):
+            earlier, earlier_start, earlier_end = tehran_day(
+                start - timedelta(days=back) + HALF_DAY
+            )
+            trend.insert(
+                0, (earlier, await day_figures(session, earlier_start, earlier_end, now=now))
+            )
         await kv_set(session, key, utcnow().isoformat())
-    await executor.post(chat_id, render_report(figures, day))
+    await executor.post(chat_id, render_report(figures, day, trend=trend))
     return day
+
+
+async def _days_before(
+    session: AsyncSession, start: datetime, now: datetime
+) -> list[tuple[date, DayFigures]]:
+    """The figures of the TREND_DAYS - 1 days before the one starting at `start`, oldest first."""
+    days = []
+    for back in range(TREND_DAYS - 1, 0, -1):
+        day, day_start, day_end = tehran_day(start - timedelta(days=back) + HALF_DAY)
+        days.append((day, await day_figures(session, day_start, day_end, now=now)))
+    return days
 
 
 async def send_daily_reports(services: Services, executor: Executor) -> None:

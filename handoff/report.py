@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 import jdatetime
@@ -23,6 +24,14 @@ def jalali_day(day: date) -> str:
     return fa_digits(
         f"{texts.JALALI_WEEKDAYS[jday.weekday()]} {jday.day} "
         f"{texts.JALALI_MONTHS[jday.month - 1]} {jday.year}"
+    )
+
+
+def short_jalali_day(day: date) -> str:
+    """A day within the week as its weekday, day and month: «شنبه ۱۵ آذر»."""
+    jday = jdatetime.date.fromgregorian(date=day)
+    return fa_digits(
+        f"{texts.JALALI_WEEKDAYS[jday.weekday()]} {jday.day} {texts.JALALI_MONTHS[jday.month - 1]}"
     )
 
 
@@ -64,11 +73,42 @@ def _agent_line(agent: AgentDay) -> str:
     return texts.REPORT_AGENT.format(name=name, closed=fa_digits(agent.closed), rated=rated)
 
 
+def _bar(part: float | None) -> str:
+    filled = round((part or 0.0) * texts.REPORT_TREND_CELLS)
+    empty = texts.REPORT_TREND_CELLS - filled
+    return texts.REPORT_TREND_FULL * filled + texts.REPORT_TREND_EMPTY * empty
+
+
+def render_trend(trend: Sequence[tuple[date, DayFigures]]) -> list[str]:
+    """The days' key figures, a line a day, oldest first: a chart in characters."""
+    lines = [texts.REPORT_TREND]
+    none = texts.REPORT_TREND_NONE
+    for day, f in trend:
+        median = f.first_response_median
+        lines.append(
+            texts.REPORT_TREND_DAY.format(
+                day=short_jalali_day(day),
+                bar=_bar(f.self_service_rate),
+                rate=_rate(f.self_service_rate),
+                opened=fa_digits(f.opened),
+                median=duration(median) if median is not None else none,
+                csat=_mean(f.csat) if f.csat is not None else none,
+            )
+        )
+    return lines
+
+
 def render_report(
-    figures: DayFigures, day: date, *, partial: bool = False, team_only: bool = False
+    figures: DayFigures,
+    day: date,
+    *,
+    partial: bool = False,
+    team_only: bool = False,
+    trend: Sequence[tuple[date, DayFigures]] = (),
 ) -> str:
     """The day's figures for supervisors (`partial`: the day is not over yet; `team_only`:
-    without each agent's figures and the tickets sampled for quality control, for agents)."""
+    without each agent's figures and the tickets sampled for quality control, for agents;
+    `trend`: the days up to it, for the daily report)."""
     f = figures
     title = texts.REPORT_TODAY if partial else texts.REPORT_TITLE
     lines = [
@@ -121,6 +161,8 @@ def render_report(
         lines += [_agent_line(a) for a in f.agents[: texts.REPORT_AGENTS_MAX]]
     if f.samples and not team_only:
         lines += ["", texts.REPORT_SAMPLES, *(_sample_line(s) for s in f.samples)]
+    if trend:
+        lines += ["", *render_trend(trend)]
     return "\n".join(lines)
 
 

@@ -122,6 +122,14 @@ REPORT_SAMPLES: Final = "🔎 <b>نمونه‌های کنترل کیفیت</b> (
 REPORT_SAMPLE_RATED: Final = "امتیاز {rating}"
 REPORT_SAMPLE_UNRATED: Final = "بدون امتیاز"
 REPORT_SAMPLE_COMMENT: Final = " · «{comment}»"
+# The week up to the reported day, a line a day: the self-service share as a bar of ten cells
+# (filled from the right, as Persian reads), tickets opened, median first response, mean rating.
+REPORT_TREND: Final = "📈 <b>هفت روز اخیر</b> (خودیاری · تیکت تازه · میانهٔ اولین پاسخ · رضایت):"
+REPORT_TREND_DAY: Final = "{day}: {bar} {rate} · {opened} تیکت · {median} · {csat}"
+REPORT_TREND_CELLS: Final = 10
+REPORT_TREND_FULL: Final = "█"
+REPORT_TREND_EMPTY: Final = "░"
+REPORT_TREND_NONE: Final = "—"
 
 # A first-response deadline passed with no reply (the agents' group and the supervisors).
 OVERDUE_ALERT: Final = (

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.supervision import batched_messages
 from handoff.persian import TEHRAN
-from handoff.report import jalali_day
+from handoff.report import jalali_day, short_jalali_day
 from storage.models import Ticket, TicketEvent
 from storage.timestamps import utcnow
 from tests.bot.desk_support import hand_off, settled
@@ -167,6 +167,10 @@ async def test_the_daily_report_of_the_day_before_is_sent_once(
     day_before = due.date() - timedelta(days=1)
     assert report.splitlines()[0] == f"📊 گزارش روزانهٔ پشتیبانی · {jalali_day(day_before)}"
     assert "رضایت مشتری: امتیازی ثبت نشد" in report
+    # and the week up to it, a line a day, the reported day last
+    trend = report.split("هفت روز اخیر")[1].splitlines()[1:]
+    days = [day_before - timedelta(days=back) for back in range(6, -1, -1)]
+    assert [line.split(":")[0] for line in trend] == [short_jalali_day(d) for d in days]
 
 
 def test_many_alerts_are_joined_into_as_few_messages_as_fit() -> None:

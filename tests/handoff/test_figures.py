@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handoff import service
 from handoff.figures import day_figures
-from handoff.report import jalali_day, render_report, tehran_day
+from handoff.report import jalali_day, render_report, render_trend, tehran_day
 from storage import repositories as repo
 from tests.storage.helpers import AGENT_CHAT, HITS, T0, add_customer
 
@@ -174,3 +174,23 @@ def test_days_are_tehran_days() -> None:
     day, start, end = tehran_day(T0.replace(hour=21))  # 00:30 the next day in Tehran
     assert day == date(2024, 8, 3) and end - start == timedelta(days=1)
     assert jalali_day(day) == "شنبه ۱۳ مرداد ۱۴۰۳"
+
+
+async def test_the_week_trend_draws_each_days_self_service_share_oldest_first(
+    sessions: Sessions,
+) -> None:
+    await _day_of_work(sessions)  # 40% self-served on DAY; nothing the day after
+    after, after_start, after_end = tehran_day(START + timedelta(days=1, hours=12))
+    async with sessions() as session:
+        busy = await day_figures(session, START, END, now=after_end)
+        quiet = await day_figures(session, after_start, after_end, now=after_end)
+
+    lines = render_trend([(DAY, busy), (after, quiet)])
+    report = render_report(quiet, after, trend=[(DAY, busy), (after, quiet)])
+
+    assert lines[1:] == [
+        "جمعه ۱۲ مرداد: ████░░░░░░ ۴۰٪ · ۲ تیکت · ۲ ساعت و ۴۰ دقیقه · ۳٫۵",
+        "شنبه ۱۳ مرداد: ░░░░░░░░░░ — · ۰ تیکت · — · —",
+    ]
+    assert report.endswith("\n".join(lines))
+    assert "هفت روز اخیر" not in render_report(quiet, after)  # /report has no trend
