@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,8 +19,16 @@ from bot.context import Services
 from bot.executor import Executor
 from handoff.figures import DayFigures, day_figures
 from handoff.persian import TEHRAN
-from handoff.report import render_due_soon, render_overdue, render_report, tehran_day
+from handoff.report import (
+    Unanswered,
+    render_due_soon,
+    render_overdue,
+    render_report,
+    tehran_day,
+)
 from handoff.sla import FIRST_RESPONSE, warn_before
+from kb.gaps import Asked, Sent
+from kb.gaps_cli import log_of, mine_kb
 from storage.db import DATABASE_ERRORS
 from storage.repositories import (
     add_ticket_event,
@@ -154,17 +163,24 @@ async def send_daily_report(services: Services, executor: Executor, now: datetim
         if await kv_get(session, key) is not None:
             return None
         figures = await day_figures(session, start, end, now=now)
-        trend = [(day, figures)]
-        for back in range(1, TREND_DAYS):
-            earlier, earlier_start, earlier_end = tehran_day(
-                start - timedelta(days=back) + HALF_DAY
-            )
-            trend.insert(
-                0, (earlier, await day_figures(session, earlier_start, earlier_end, now=now))
-            )
+        trend = await _days_before(session, start, now) + [(day, figures)]
+        asked, sent = await log_of(session, since=start, until=end)
         await kv_set(session, key, utcnow().isoformat())
-    await executor.post(chat_id, render_report(figures, day, trend=trend))
+    unanswered = await _unanswered(services, asked, sent)
+    report = render_report(figures, day, unanswered=unanswered, trend=trend)
+    await executor.post(chat_id, report)
     return day
+
+
+async def _unanswered(services: Services, asked: list[Asked], sent: list[Sent]) -> list[Unanswered]:
+    """The day's questions the KB (as it is now) cannot answer, most asked first; none if
+    mining fails: the report goes out anyway."""
+    try:
+        gaps = await services.run_cpu(partial(mine_kb, services.kb, asked, sent))
+    except Exception:
+        log.exception("finding the day's unanswered questions failed; the report goes without")
+        return []
+    return [Unanswered(g.question, g.asked, g.customers) for g in gaps.unanswered]
 
 
 async def _days_before(

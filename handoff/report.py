@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import jdatetime
@@ -98,17 +99,35 @@ def render_trend(trend: Sequence[tuple[date, DayFigures]]) -> list[str]:
     return lines
 
 
+@dataclass(frozen=True, slots=True)
+class Unanswered:
+    """A question the KB had no answer for (its most asked wording), how often, by how many."""
+
+    question: str
+    asked: int
+    customers: int
+
+
+def _gap_line(gap: Unanswered) -> str:
+    question = html.escape(shorten(clean_inline(gap.question), texts.REPORT_GAP_CHARS))
+    return texts.REPORT_GAP.format(
+        question=question, asked=fa_digits(gap.asked), customers=fa_digits(gap.customers)
+    )
+
+
 def render_report(
     figures: DayFigures,
     day: date,
     *,
     partial: bool = False,
     team_only: bool = False,
+    unanswered: Sequence[Unanswered] = (),
     trend: Sequence[tuple[date, DayFigures]] = (),
 ) -> str:
     """The day's figures for supervisors (`partial`: the day is not over yet; `team_only`:
     without each agent's figures and the tickets sampled for quality control, for agents;
-    `trend`: the days up to it, for the daily report)."""
+    `unanswered`: the questions the KB could not answer, most asked first; `trend`: the days
+    up to it, for the daily report)."""
     f = figures
     title = texts.REPORT_TODAY if partial else texts.REPORT_TITLE
     lines = [
@@ -161,6 +180,9 @@ def render_report(
         lines += [_agent_line(a) for a in f.agents[: texts.REPORT_AGENTS_MAX]]
     if f.samples and not team_only:
         lines += ["", texts.REPORT_SAMPLES, *(_sample_line(s) for s in f.samples)]
+    if unanswered:
+        lines += ["", texts.REPORT_GAPS]
+        lines += [_gap_line(g) for g in unanswered[: texts.REPORT_GAPS_MAX]]
     if trend:
         lines += ["", *render_trend(trend)]
     return "\n".join(lines)

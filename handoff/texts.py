@@ -122,6 +122,15 @@ REPORT_SAMPLES: Final = "🔎 <b>نمونه‌های کنترل کیفیت</b> (
 REPORT_SAMPLE_RATED: Final = "امتیاز {rating}"
 REPORT_SAMPLE_UNRATED: Final = "بدون امتیاز"
 REPORT_SAMPLE_COMMENT: Final = " · «{comment}»"
+# What customers asked that the KB could not answer that day (kb.gaps), most asked first.
+REPORT_GAPS: Final = (
+    "❓ <b>پرسش‌های بی‌پاسخ در پایگاه دانش</b> (پرتکرارترین؛ فهرست کامل و پیشنهادها: "
+    "<code>python -m kb gaps</code>):"
+)
+REPORT_GAP: Final = "• «{question}» · {asked} بار از {customers} مشتری"
+REPORT_GAPS_MAX: Final = 5
+REPORT_GAP_CHARS: Final = 80
+
 # The week up to the reported day, a line a day: the self-service share as a bar of ten cells
 # (filled from the right, as Persian reads), tickets opened, median first response, mean rating.
 REPORT_TREND: Final = "📈 <b>هفت روز اخیر</b> (خودیاری · تیکت تازه · میانهٔ اولین پاسخ · رضایت):"

@@ -19,7 +19,7 @@ import yaml
 from pydantic_settings import BaseSettings
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from kb import texts
 from kb.gaps import Asked, Gaps, Sent, mine
@@ -114,14 +114,21 @@ async def read_log(url: str, since: datetime) -> tuple[list[Asked], list[Sent]]:
     engine = create_async_engine(parsed)
     try:
         async with make_sessionmaker(engine)() as session:
-            decisions = await decisions_since(session, since=since)
-            events = await articles_sent_since(session, since=since)
+            return await log_of(session, since=since)
     except DATABASE_ERRORS as error:
         raise LogUnreadable(
             texts.GAPS_UNREADABLE.format(url=shown, error=type(error).__name__)
         ) from None
     finally:
         await engine.dispose()
+
+
+async def log_of(
+    session: AsyncSession, *, since: datetime, until: datetime | None = None
+) -> tuple[list[Asked], list[Sent]]:
+    """The questions asked and the articles agents sent in [since, until) (until: now)."""
+    decisions = await decisions_since(session, since=since)
+    events = await articles_sent_since(session, since=since)
     asked = [
         Asked(
             question=d.query,
@@ -145,6 +152,9 @@ async def read_log(url: str, since: datetime) -> tuple[list[Asked], list[Sent]]:
         for event, ticket in events
         if event.data.get("article_id")
     ]
+    if until is not None:
+        asked = [a for a in asked if a.at < until]
+        sent = [s for s in sent if s.at < until]
     return asked, sent
 
 

@@ -15,10 +15,10 @@ from bot.config import Settings
 from bot.supervision import batched_messages
 from handoff.persian import TEHRAN
 from handoff.report import jalali_day, short_jalali_day
-from storage.models import Ticket, TicketEvent
+from storage.models import KBDecision, Ticket, TicketEvent
 from storage.timestamps import utcnow
 from tests.bot.desk_support import hand_off, settled
-from tests.bot.support import make_settings, running_bot
+from tests.bot.support import ANSWERED, UNKNOWN, make_settings, running_bot
 from tests.fake_telegram import FakeTelegram
 
 SUPERVISORS = -1005000000005
@@ -171,6 +171,38 @@ async def test_the_daily_report_of_the_day_before_is_sent_once(
     trend = report.split("هفت روز اخیر")[1].splitlines()[1:]
     days = [day_before - timedelta(days=back) for back in range(6, -1, -1)]
     assert [line.split(":")[0] for line in trend] == [short_jalali_day(d) for d in days]
+
+
+async def test_the_daily_report_lists_the_days_questions_the_kb_could_not_answer(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+) -> None:
+    fake = fake_telegram
+    # Yesterday three customers asked what no article answers, and one asked what one does.
+    async with running_bot(make_settings(fake, database_url, kb_dir), fake) as bot:
+        for name in ("مریم", "سارا", "نیما"):
+            user = fake.new_user(name)
+            fake.user_sends_text(user, UNKNOWN)
+            await fake.wait_for_messages_async(user.id, 1)
+        fake.user_sends_text(fake.new_user("رضا"), ANSWERED)
+        await settled(bot, fake)
+        yesterday = utcnow() - timedelta(days=1)
+        await bot.db(
+            lambda session: session.execute(update(KBDecision).values(created_at=yesterday))
+        )
+    fake.add_group(SUPERVISORS, "سرپرستان")
+    due = (utcnow() - timedelta(minutes=1)).astimezone(TEHRAN)
+    settings = make_settings(
+        fake,
+        database_url,
+        kb_dir,
+        supervisor_chat_id=SUPERVISORS,
+        daily_report_at=due.time().replace(second=0, microsecond=0),
+    )
+    async with running_bot(settings, fake) as bot:
+        await fake.wait_for_async(lambda: texts_in(fake, SUPERVISORS), timeout=20, what="report")
+    (report,) = texts_in(fake, SUPERVISORS)
+    section = report.split("پرسش‌های بی‌پاسخ در پایگاه دانش")[1].split("\n\n")[0]
+    assert section.splitlines()[1:] == [f"• «{UNKNOWN}» · ۳ بار از ۳ مشتری"]
 
 
 def test_many_alerts_are_joined_into_as_few_messages_as_fit() -> None:

@@ -9,8 +9,14 @@ from datetime import date, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handoff import service
-from handoff.figures import day_figures
-from handoff.report import jalali_day, render_report, render_trend, tehran_day
+from handoff.figures import DayFigures, day_figures
+from handoff.report import (
+    Unanswered,
+    jalali_day,
+    render_report,
+    render_trend,
+    tehran_day,
+)
 from storage import repositories as repo
 from tests.storage.helpers import AGENT_CHAT, HITS, T0, add_customer
 
@@ -194,3 +200,15 @@ async def test_the_week_trend_draws_each_days_self_service_share_oldest_first(
     ]
     assert report.endswith("\n".join(lines))
     assert "هفت روز اخیر" not in render_report(quiet, after)  # /report has no trend
+
+
+def test_the_questions_the_kb_could_not_answer_are_listed_escaped_and_short() -> None:
+    figures = DayFigures(start=START, end=END)
+    long = "قیمت <b>طلا</b> امروز چنده " + "و " * 100
+    report = render_report(
+        figures, DAY, unanswered=[Unanswered(long, 5, 3)] + [Unanswered("سلام", 1, 1)] * 9
+    )
+    lines = report.split("پرسش‌های بی‌پاسخ در پایگاه دانش")[1].splitlines()[1:]
+    assert lines[0].startswith("• «قیمت &lt;b&gt;طلا&lt;/b&gt; امروز چنده")
+    assert lines[0].endswith("…» · ۵ بار از ۳ مشتری")
+    assert len(lines) == 5  # the most asked five
