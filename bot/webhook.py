@@ -191,7 +191,9 @@ class WebhookFeed:
         # Handed over during this turn and still pending when last looked (in hand, or left
         # pending by a failure: not handed over again before the next turn, as after a restart).
         self._handed: set[int] = set()
-        self._replayed = False
+        # Pending when this turn began (None: not looked yet): left by an earlier run or holder,
+        # perhaps half done, so replayed (resumed from their stored plan), however many pages.
+        self._left: set[int] | None = None
 
     async def run(self) -> None:
         """Feed until cancelled; a database that does not answer is waited for."""
@@ -223,12 +225,15 @@ class WebhookFeed:
                     .order_by(InboxUpdate.update_id)
                 )
             )
+            if self._left is None:
+                self._left = set(pending)
+                if pending:
+                    log.info("replaying %d updates left pending by the last run", len(pending))
             self._handed &= set(pending)  # the rest are done
             new = [update_id for update_id in pending if update_id not in self._handed]
             page = new[:REPLAY_PAGE]
             kept = {i: kept for i in page if (kept := self.receiver.take(i)) is not None}
             loaded = await _load(session, [i for i in page if i not in kept])
-        replay = not self._replayed
         now, loop_now = utcnow(), asyncio.get_running_loop().time()
         for update_id in page:
             if update_id in kept:
@@ -239,13 +244,11 @@ class WebhookFeed:
                 received_at = loop_now - (now - row.received_at).total_seconds()
             else:
                 continue  # finished and purged meanwhile
+            replay = update_id in self._left
+            self._left.discard(update_id)
             item = Item(update_id, payload, replay, received_at=None if replay else received_at)
             self.dispatcher.submit(chat_key(payload), item)
             self._handed.add(update_id)
-        if replay:
-            self._replayed = True
-            if page:
-                log.info("replaying %d updates left pending by the last run", len(page))
         return len(new) > len(page)
 
 

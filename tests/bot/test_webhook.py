@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from bot import webhook
 from bot.config import ConfigError, Settings, load_settings
+from bot.intake import REPLAY_PAGE, Item, KeyedDispatcher, store_updates
 from bot.main import EXIT_CONFIG, EXIT_FAILURE, Fatal, serve
-from bot.webhook import SECRET_HEADER, WebhookReceiver
+from bot.webhook import SECRET_HEADER, WebhookFeed, WebhookReceiver
 from storage.db import create_engine_from_url, make_sessionmaker
 from storage.models import InboxUpdate, Ticket
 from tests.bot.desk_support import hand_off
@@ -259,6 +260,38 @@ async def test_an_update_stored_but_not_handled_before_a_stop_is_handled_at_the_
     async with running_bot(settings, fake):
         (answer,) = await fake.wait_for_messages_async(user.id, 1)
     assert ANSWER_TITLE in (answer.text or "")
+
+
+async def test_every_update_left_pending_is_replayed_however_many_pages_and_later_ones_not(
+    database_url: str,
+) -> None:
+    # A replay resumes an update's stored plan instead of deciding it again (which would send
+    # its replies twice); only what the last run left is a replay.
+    engine = create_engine_from_url(database_url)
+    sessions = make_sessionmaker(engine)
+    handled: list[Item] = []
+
+    async def handle(item: Item) -> None:
+        handled.append(item)
+
+    dispatcher = KeyedDispatcher(handle, 8, album_grace=0)
+    receiver = WebhookReceiver(sessions, "s3cret")
+    feed = WebhookFeed(receiver, sessions, dispatcher)
+    try:
+        left = [(i, customer_update(i, 1000 + i, "سلام")) for i in range(1, REPLAY_PAGE + 51)]
+        await store_updates(sessions, left)
+        assert await feed.feed_once()  # a second page waits
+        assert not await feed.feed_once()
+        receiver.attach()
+        fresh = json.dumps(customer_update(REPLAY_PAGE + 100, 77, "سلام")).encode()
+        assert await receiver.receive("s3cret", fresh) == 200
+        assert not await feed.feed_once()
+        await dispatcher.drain(10)
+    finally:
+        await engine.dispose()
+    replayed = sorted(item.update_id for item in handled if item.replay)
+    assert replayed == [i for i, _ in left]
+    assert [item.update_id for item in handled if not item.replay] == [REPLAY_PAGE + 100]
 
 
 async def test_a_database_that_cannot_store_the_update_answers_503(tmp_path: Path) -> None:
