@@ -159,12 +159,15 @@ def claimed_notice(agent: str) -> str:
     return f"✋ {escape(agent)} این تیکت را برداشت."
 
 
-def waiting_notice(agent: str) -> str:
-    """Tell the topic the ticket now waits for the customer."""
-    return (
+def waiting_notice(agent: str, closes_after: str | None = None) -> str:
+    """Tell the topic the ticket now waits for the customer, and when it closes by itself."""
+    text = (
         f"⏸ {escape(agent)} تیکت را در انتظار پاسخ مشتری گذاشت؛ "
         "با پیام بعدی مشتری دوباره فعال می‌شود."
     )
+    if closes_after:
+        text += f" اگر مشتری {closes_after} پاسخ ندهد، تیکت خودکار بسته می‌شود."
+    return text
 
 
 def closed_notice(agent: str) -> str:

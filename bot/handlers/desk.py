@@ -187,7 +187,7 @@ async def do_take(work: Work, ticket: Ticket, agent: User) -> str | None:
     return None
 
 
-async def do_wait(work: Work, ticket: Ticket, agent: User) -> str:
+async def do_wait(work: Work, services: Services, ticket: Ticket, agent: User) -> str:
     """Mark the ticket as waiting for the customer (their next message resumes it); a free
     ticket is claimed on the way."""
     if ticket.status == "closed":
@@ -201,7 +201,9 @@ async def do_wait(work: Work, ticket: Ticket, agent: User) -> str:
     result = await service.set_waiting(work.session, ticket_id=ticket.id, actor_id=agent.id)
     if not result.ok:
         return desk_texts.NOT_ALLOWED_NOW
-    notice(work, ticket, desk_texts.waiting_notice(agent_name(agent)))
+    hours = services.settings.waiting_close_hours
+    closes = duration(timedelta(hours=hours)) if hours else None
+    notice(work, ticket, desk_texts.waiting_notice(agent_name(agent), closes))
     card_changed(work, ticket.id)
     return desk_texts.WAITING_TOAST
 
@@ -345,7 +347,7 @@ async def on_ticket_button(update: Update, context: BotContext) -> None:
     elif action == "esc":
         answer = await do_escalate(work, services, ticket, user)
     elif action == "wait":
-        answer = await do_wait(work, ticket, user)
+        answer = await do_wait(work, services, ticket, user)
     elif action.startswith("art") and action[3:].isdigit():
         index = int(action[3:])
         tried = ticket.tried or []
@@ -502,7 +504,7 @@ async def run_command(
         answer = await do_close(work, ticket, agent)
         answer = None if answer == desk_texts.CLOSED_TOAST else answer
     elif name == "wait":
-        answer = await do_wait(work, ticket, agent)
+        answer = await do_wait(work, services, ticket, agent)
         answer = None if answer == desk_texts.WAITING_TOAST else answer
     elif name == "escalate":
         answer = await do_escalate(work, services, ticket, agent)

@@ -239,7 +239,7 @@ async def test_wait_marks_the_ticket_waiting_until_the_customer_writes(
     posted = topic_texts(fake, opened.thread_id)
     assert posted[1:4] == [
         plain_text(desk_texts.claimed_notice("علی")),
-        plain_text(desk_texts.waiting_notice("علی")),
+        plain_text(desk_texts.waiting_notice("علی", "۳ روز")),
         desk_texts.ALREADY_WAITING,
     ]
     assert back.status == "claimed"  # the customer wrote: the agent's turn again
