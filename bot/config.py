@@ -132,7 +132,7 @@ class Settings(BaseSettings):
     # bot polling. Every instance listens; the one holding the lease handles (bot/webhook.py).
     webhook_url: str | None = None
     webhook_listen: str = "0.0.0.0"
-    webhook_port: int = Field(default=8443, ge=0, le=65535)
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
     # Telegram sends it with every update; empty: one derived from the token (every instance
     # derives the same).
     webhook_secret: SecretStr | None = None

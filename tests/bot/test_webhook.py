@@ -448,6 +448,7 @@ async def test_instances_behind_one_webhook_answer_whichever_receives_and_surviv
         ("WEBHOOK_URL", "ftp://desk.example.com/hook"),
         ("WEBHOOK_URL", "desk.example.com"),
         ("WEBHOOK_PORT", "70000"),
+        ("WEBHOOK_PORT", "0"),
         ("WEBHOOK_LISTEN", "0.0.0.0:8443"),
         ("WEBHOOK_SECRET", "has spaces and ü"),
         ("WEBHOOK_MAX_CONNECTIONS", "0"),
