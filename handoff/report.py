@@ -19,21 +19,14 @@ COMMENT_MAX = 120
 NAME_MAX = 40
 
 
-def jalali_day(day: date) -> str:
-    """A Tehran calendar day as its Persian weekday and Jalali date: «شنبه ۱۵ آذر ۱۴۰۴»."""
+def jalali_day(day: date, *, year: bool = True) -> str:
+    """A Tehran calendar day as its Persian weekday and Jalali date: «شنبه ۱۵ آذر ۱۴۰۴»
+    (without the year, for a day within the week: «شنبه ۱۵ آذر»)."""
     jday = jdatetime.date.fromgregorian(date=day)
-    return fa_digits(
-        f"{texts.JALALI_WEEKDAYS[jday.weekday()]} {jday.day} "
-        f"{texts.JALALI_MONTHS[jday.month - 1]} {jday.year}"
-    )
-
-
-def short_jalali_day(day: date) -> str:
-    """A day within the week as its weekday, day and month: «شنبه ۱۵ آذر»."""
-    jday = jdatetime.date.fromgregorian(date=day)
-    return fa_digits(
+    text = (
         f"{texts.JALALI_WEEKDAYS[jday.weekday()]} {jday.day} {texts.JALALI_MONTHS[jday.month - 1]}"
     )
+    return fa_digits(f"{text} {jday.year}" if year else text)
 
 
 def tehran_day(moment: datetime) -> tuple[date, datetime, datetime]:
@@ -88,7 +81,7 @@ def render_trend(trend: Sequence[tuple[date, DayFigures]]) -> list[str]:
         median = f.first_response_median
         lines.append(
             texts.REPORT_TREND_DAY.format(
-                day=short_jalali_day(day),
+                day=jalali_day(day, year=False),
                 bar=_bar(f.self_service_rate),
                 rate=_rate(f.self_service_rate),
                 opened=fa_digits(f.opened),

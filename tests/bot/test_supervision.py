@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.supervision import batched_messages
 from handoff.persian import TEHRAN
-from handoff.report import jalali_day, short_jalali_day
+from handoff.report import jalali_day
 from storage.models import KBDecision, Ticket, TicketEvent
 from storage.timestamps import utcnow
 from tests.bot.desk_support import hand_off, settled
@@ -170,7 +170,7 @@ async def test_the_daily_report_of_the_day_before_is_sent_once(
     # and the week up to it, a line a day, the reported day last
     trend = report.split("هفت روز اخیر")[1].splitlines()[1:]
     days = [day_before - timedelta(days=back) for back in range(6, -1, -1)]
-    assert [line.split(":")[0] for line in trend] == [short_jalali_day(d) for d in days]
+    assert [line.split(":")[0] for line in trend] == [jalali_day(d, year=False) for d in days]
 
 
 async def test_the_daily_report_lists_the_days_questions_the_kb_could_not_answer(
