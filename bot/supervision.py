@@ -162,13 +162,19 @@ async def send_daily_report(services: Services, executor: Executor, now: datetim
     async with services.sessions.begin() as session:
         if await kv_get(session, key) is not None:
             return None
-        figures = await day_figures(session, start, end, now=now)
-        trend = await _days_before(session, start, now) + [(day, figures)]
+    # Read a day a transaction: on SQLite a transaction holds the bot's only connection, and
+    # customers' updates wait meanwhile. Only then is the report marked sent (once).
+    days_before = await _days_before(services, start, now)
+    async with services.sessions.begin() as session:
         asked, sent = await log_of(session, since=start, until=end)
+    async with services.sessions.begin() as session:
+        if await kv_get(session, key) is not None:
+            return None
+        figures = await day_figures(session, start, end, now=now)
         await kv_set(session, key, utcnow().isoformat())
     unanswered = await _unanswered(services, asked, sent)
-    report = render_report(figures, day, unanswered=unanswered, trend=trend)
-    await executor.post(chat_id, report)
+    trend = [*days_before, (day, figures)]
+    await executor.post(chat_id, render_report(figures, day, unanswered=unanswered, trend=trend))
     return day
 
 
@@ -184,13 +190,15 @@ async def _unanswered(services: Services, asked: list[Asked], sent: list[Sent]) 
 
 
 async def _days_before(
-    session: AsyncSession, start: datetime, now: datetime
+    services: Services, start: datetime, now: datetime
 ) -> list[tuple[date, DayFigures]]:
-    """The figures of the TREND_DAYS - 1 days before the one starting at `start`, oldest first."""
+    """The figures of the TREND_DAYS - 1 days before the one starting at `start`, oldest
+    first, each read in its own transaction."""
     days = []
     for back in range(TREND_DAYS - 1, 0, -1):
         day, day_start, day_end = tehran_day(start - timedelta(days=back) + HALF_DAY)
-        days.append((day, await day_figures(session, day_start, day_end, now=now)))
+        async with services.sessions.begin() as session:
+            days.append((day, await day_figures(session, day_start, day_end, now=now)))
     return days
 
 

@@ -127,8 +127,8 @@ async def log_of(
     session: AsyncSession, *, since: datetime, until: datetime | None = None
 ) -> tuple[list[Asked], list[Sent]]:
     """The questions asked and the articles agents sent in [since, until) (until: now)."""
-    decisions = await decisions_since(session, since=since)
-    events = await articles_sent_since(session, since=since)
+    decisions = await decisions_since(session, since=since, until=until)
+    events = await articles_sent_since(session, since=since, until=until)
     asked = [
         Asked(
             question=d.query,
@@ -152,9 +152,6 @@ async def log_of(
         for event, ticket in events
         if event.data.get("article_id")
     ]
-    if until is not None:
-        asked = [a for a in asked if a.at < until]
-        sent = [s for s in sent if s.at < until]
     return asked, sent
 
 

@@ -115,14 +115,16 @@ async def feedback_for(session: AsyncSession, decision_id: int) -> Feedback | No
 
 
 async def decisions_since(
-    session: AsyncSession, *, since: datetime
+    session: AsyncSession, *, since: datetime, until: datetime | None = None
 ) -> list[tuple[KBDecision, bool | None]]:
-    """Every KB decision from `since` on, oldest first, with the customer's "was this
-    helpful?" answer to it (None: not given)."""
+    """Every KB decision from `since` on (and before `until`), oldest first, with the
+    customer's "was this helpful?" answer to it (None: not given)."""
     stmt = (
         select(KBDecision, Feedback.helpful)
         .outerjoin(Feedback, Feedback.decision_id == KBDecision.id)
         .where(KBDecision.created_at >= since)
         .order_by(KBDecision.id)
     )
+    if until is not None:
+        stmt = stmt.where(KBDecision.created_at < until)
     return [(decision, helpful) for decision, helpful in (await session.execute(stmt)).all()]

@@ -544,14 +544,16 @@ ARTICLE_SENT = "article_sent"
 
 
 async def articles_sent_since(
-    session: AsyncSession, *, since: datetime
+    session: AsyncSession, *, since: datetime, until: datetime | None = None
 ) -> list[tuple[TicketEvent, Ticket]]:
-    """Every article agents sent to customers from `since` on, oldest first, with its ticket
-    (whose question the article answered)."""
+    """Every article agents sent to customers from `since` on (and before `until`), oldest
+    first, with its ticket (whose question the article answered)."""
     stmt = (
         select(TicketEvent, Ticket)
         .join(Ticket, Ticket.id == TicketEvent.ticket_id)
         .where(TicketEvent.kind == ARTICLE_SENT, TicketEvent.created_at >= since)
         .order_by(TicketEvent.id)
     )
+    if until is not None:
+        stmt = stmt.where(TicketEvent.created_at < until)
     return [(event, ticket) for event, ticket in (await session.execute(stmt)).all()]

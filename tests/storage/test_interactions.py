@@ -103,7 +103,9 @@ async def test_decisions_since_come_oldest_first_with_the_customers_verdict(
         await repo.record_feedback(session, decision_id=ids[2], customer_id=1, helpful=True)
     async with sessions() as session:
         rows = await repo.decisions_since(session, since=T0)
+        until = await repo.decisions_since(session, since=T0, until=T0 + timedelta(minutes=20))
 
+    assert [d.query for d, _ in until] == ["رمز", "گزارش"]  # a day's span ends before `until`
     assert [(d.query, helpful) for d, helpful in rows] == [
         ("رمز", False),
         ("گزارش", True),
