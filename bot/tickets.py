@@ -7,16 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.context import Services, Work
 from bot.effects import OpenTopic, PostCard
 from bot.formatting import bound
+from bot.hotpath import log_message
 from bot.migration import current_agent_chat
 from bot.queries import latest_decision
 from handoff.sla import FIRST_RESPONSE, first_response_due
 from kb.decision import Hit
-from storage.models import HandoffReason, KBDecision, Message, Tier
+from storage.models import HandoffReason, KBDecision, Message, Ticket, Tier
 from storage.repositories import add_ticket_event, create_ticket, feedback_for
 from storage.timestamps import utcnow
 from triage import asks_for_person, priority
@@ -155,3 +157,20 @@ async def open_ticket(
     work.then(OpenTopic(ticket.id))
     work.then(PostCard(ticket.id))
     return ticket.id
+
+
+async def log_told(
+    session: AsyncSession, ticket: Ticket, html: str, *, update_id: int | None = None
+) -> None:
+    """Log in the interaction log what the ticket's customer is being told (bounded there)."""
+    await log_message(
+        session,
+        customer_id=ticket.customer_id,
+        direction="out",
+        kind="text",
+        chat_id=ticket.customer_id,
+        text=html,
+        ticket_id=ticket.id,
+        telegram_message_id=None,
+        update_id=update_id,
+    )

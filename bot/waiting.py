@@ -24,12 +24,12 @@ from bot import desk_texts, keyboards
 from bot.context import Services
 from bot.effects import CloseTopic, EditCard, SendText
 from bot.executor import Executor
-from bot.formatting import bound
+from bot.tickets import log_told
 from handoff import service
 from handoff.persian import duration
 from storage.db import DATABASE_ERRORS
 from storage.models import Ticket, TicketStatus
-from storage.repositories import add_ticket_event, list_waiting_tickets, log_message, set_follow_up
+from storage.repositories import add_ticket_event, list_waiting_tickets, set_follow_up
 from storage.timestamps import utcnow
 
 log = logging.getLogger(__name__)
@@ -96,16 +96,7 @@ async def follow_up_waiting(
                 continue
             told = None if ticket.customer_blocked else customer_html
             if told is not None:
-                await log_message(
-                    session,
-                    customer_id=ticket.customer_id,
-                    direction="out",
-                    kind="text",
-                    chat_id=ticket.customer_id,
-                    text=bound(told, 4096),
-                    ticket_id=ticket.id,
-                    at=now,
-                )
+                await log_told(session, ticket, told)
             steps.append(_Step(ticket, closing, told, notice_html))
     for step in steps:
         await _say(executor, step)

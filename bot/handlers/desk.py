@@ -50,7 +50,7 @@ from bot.hotpath import log_message
 from bot.message_kinds import QUESTION_MAX, message_kind
 from bot.migration import desk_chats, record_migration
 from bot.supervision import report_so_far
-from bot.tickets import open_ticket, stored_hits
+from bot.tickets import log_told, open_ticket, stored_hits
 from handoff import lifecycle, service
 from handoff.persian import duration, jalali
 from handoff.sla import read_tier
@@ -116,17 +116,7 @@ async def tell_customer(
 ) -> None:
     """Send HTML to the ticket's customer and log it in the interaction log."""
     work.effects.append(SendText(ticket.customer_id, html, markup))
-    await log_message(
-        work.session,
-        customer_id=ticket.customer_id,
-        direction="out",
-        kind="text",
-        chat_id=ticket.customer_id,
-        text=bound(html, 4096),
-        ticket_id=ticket.id,
-        telegram_message_id=None,
-        update_id=work.update_id,
-    )
+    await log_told(work.session, ticket, html, update_id=work.update_id)
 
 
 async def do_claim(work: Work, ticket: Ticket, agent: User) -> str:
