@@ -29,7 +29,12 @@ from handoff import service
 from handoff.persian import duration
 from storage.db import DATABASE_ERRORS
 from storage.models import Ticket, TicketStatus
-from storage.repositories import add_ticket_event, list_waiting_tickets, set_follow_up
+from storage.repositories import (
+    add_ticket_event,
+    list_waiting_tickets,
+    set_follow_up,
+    set_ticket_status,
+)
 from storage.timestamps import utcnow
 
 log = logging.getLogger(__name__)
@@ -37,7 +42,8 @@ log = logging.getLogger(__name__)
 REMINDED_EVENT = "waiting_reminded"
 CLOSED_SILENT = "customer_silent"
 CHECK_SECONDS = 60.0
-# Closed only while still waiting: a customer who wrote a moment ago made it the agent's turn.
+# Reminded or closed only while still waiting: a customer who wrote a moment ago made it the
+# agent's turn.
 STILL_WAITING: tuple[TicketStatus, ...] = ("waiting",)
 
 
@@ -82,6 +88,13 @@ async def follow_up_waiting(
                     session, user_id=ticket.customer_id, ticket_id=ticket.id, closed_at=now
                 )
             elif remind_after and silent >= remind_after and not waiting.reminded:
+                # Conditional, like the close: the customer may have written since the list
+                # was read (on PostgreSQL this also waits for their transaction to commit).
+                still = await set_ticket_status(
+                    session, ticket.id, from_statuses=STILL_WAITING, to_status="waiting"
+                )
+                if not still.ok:
+                    continue
                 await add_ticket_event(
                     session, ticket_id=ticket.id, kind=REMINDED_EVENT, actor_id=None, at=now
                 )

@@ -7,13 +7,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import desk_texts, waiting
 from bot.config import ConfigError, Settings, load_settings
 from bot.executor import plain_text
 from storage.models import Message, Ticket, TicketEvent
+from storage.repositories import WaitingTicket, list_waiting_tickets
+from storage.timestamps import utcnow
 from tests.bot.desk_support import OpenTicket, card_now, hand_off, settled, ticket, topic_texts
 from tests.bot.support import RunningBot, make_settings, running_bot
 from tests.fake_telegram import FakeTelegram
@@ -144,6 +146,47 @@ async def test_a_customer_who_writes_is_not_reminded_and_their_silence_counts_af
     assert resumed.status == "claimed"
     assert quiet
     assert len(events) == 2 and still.status == "waiting"
+
+
+@pytest.mark.parametrize("hours", [25.5, 73.0], ids=["reminder", "close"])
+async def test_a_customer_who_writes_as_the_step_is_decided_gets_neither_reminder_nor_close(
+    following: Settings,
+    fake_telegram: FakeTelegram,
+    monkeypatch: pytest.MonkeyPatch,
+    hours: float,
+) -> None:
+    """Their message is committed after the waiting tickets were read, before the step."""
+    fake = fake_telegram
+    read_waiting = list_waiting_tickets
+
+    async def read_then_the_customer_writes(
+        session: AsyncSession, **kwargs: str
+    ) -> list[WaitingTicket]:
+        found = await read_waiting(session, **kwargs)
+        due = utcnow() - timedelta(hours=following.waiting_remind_hours)
+        ids = [listed.ticket.id for listed in found if listed.since <= due]
+        if ids:
+            await session.execute(
+                update(Ticket)
+                .where(Ticket.id.in_(ids))
+                .values(status="claimed")
+                .execution_options(synchronize_session=False)
+            )
+        return found
+
+    monkeypatch.setattr(waiting, "list_waiting_tickets", read_then_the_customer_writes)
+    async with running_bot(following, fake) as bot:
+        opened = await left_waiting(bot, fake)
+        told = len(fake.sent_to(opened.user.id))
+        await time_passes(bot, opened.ticket_id, hours)
+        await asyncio.sleep(1)  # five looks
+        await settled(bot, fake)
+        after = await ticket(bot, opened.ticket_id)
+        events = await bot.rows(TicketEvent, TicketEvent.kind == "waiting_reminded")
+    assert len(fake.sent_to(opened.user.id)) == told
+    assert after.status == "claimed"
+    assert events == []
+    assert not fake.topics()[0].closed
 
 
 async def test_with_both_limits_off_a_waiting_ticket_waits(
