@@ -50,6 +50,7 @@ from handoff.topics import topic_name
 from storage.models import Customer, MessageLink, Ticket
 from storage.repositories import (
     add_ticket_event,
+    customer_history,
     find_link_by_agent_message,
     find_link_by_customer_message,
     get_customer,
@@ -106,6 +107,14 @@ def _delay(error: TelegramError, attempt: int) -> float:
     if isinstance(error, RetryAfter):
         return retry_seconds(error)
     return min(BACKOFF_MAX, BACKOFF_START * 2.0**attempt)
+
+
+async def _ticket_and_customer(
+    session: AsyncSession, ticket_id: int
+) -> tuple[Ticket, Customer] | None:
+    ticket = await get_ticket(session, ticket_id)
+    customer = await get_customer(session, ticket.customer_id) if ticket else None
+    return (ticket, customer) if ticket is not None and customer is not None else None
 
 
 async def recent_links(session: AsyncSession, ticket_id: int, limit: int) -> list[MessageLink]:
@@ -225,27 +234,16 @@ class Executor:
                 chat_id=effect.chat_id, message_thread_id=effect.thread_id
             )
             return
+        if isinstance(effect, EditCard):
+            await self._edit_card(effect.ticket_id)
+            return
         loaded = await self._load_with_customer(effect.ticket_id)
         if loaded is None:
             return
         ticket, customer = loaded
         if ticket.thread_id is None:
             return
-        if isinstance(effect, EditCard):
-            if ticket.card_message_id is None:
-                return
-            try:
-                await self.bot.edit_message_text(
-                    chat_id=ticket.agent_chat_id,
-                    message_id=ticket.card_message_id,
-                    text=render_card(ticket, customer, now=utcnow()),
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=card_markup(ticket),
-                )
-            except BadRequest as error:
-                if "not modified" not in error.message.lower():
-                    raise
-        elif isinstance(effect, CloseTopic):
+        if isinstance(effect, CloseTopic):
             await self.bot.close_forum_topic(
                 chat_id=ticket.agent_chat_id, message_thread_id=ticket.thread_id
             )
@@ -256,6 +254,25 @@ class Executor:
             await self.bot.edit_forum_topic(
                 chat_id=ticket.agent_chat_id, message_thread_id=ticket.thread_id, name=name
             )
+
+    async def _edit_card(self, ticket_id: int) -> None:
+        loaded = await self._load_card(ticket_id)
+        if loaded is None:
+            return
+        ticket, html = loaded
+        if ticket.thread_id is None or ticket.card_message_id is None:
+            return
+        try:
+            await self.bot.edit_message_text(
+                chat_id=ticket.agent_chat_id,
+                message_id=ticket.card_message_id,
+                text=html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=card_markup(ticket),
+            )
+        except BadRequest as error:
+            if "not modified" not in error.message.lower():
+                raise
 
     async def notice(self, ticket: Ticket, html: str) -> None:
         """Post a notice into the ticket's topic (best effort: it reports, it must not fail)."""
@@ -343,9 +360,18 @@ class Executor:
     async def _load_with_customer(self, ticket_id: int) -> tuple[Ticket, Customer] | None:
         """Read a ticket and its customer in one short transaction (never across a call)."""
         async with self.sessions.begin() as session:
-            ticket = await get_ticket(session, ticket_id)
-            customer = await get_customer(session, ticket.customer_id) if ticket else None
-        return (ticket, customer) if ticket is not None and customer is not None else None
+            return await _ticket_and_customer(session, ticket_id)
+
+    async def _load_card(self, ticket_id: int) -> tuple[Ticket, str] | None:
+        """Read a ticket, its customer and their earlier tickets in one short transaction, and
+        render its card."""
+        async with self.sessions.begin() as session:
+            loaded = await _ticket_and_customer(session, ticket_id)
+            if loaded is None:
+                return None
+            history = await customer_history(session, loaded[0])
+        ticket, customer = loaded
+        return ticket, render_card(ticket, customer, now=utcnow(), history=history)
 
     async def _open_topic(self, ticket_id: int) -> Record | None:
         loaded = await self._load_with_customer(ticket_id)
@@ -372,13 +398,12 @@ class Executor:
         return record
 
     async def _post_card(self, ticket_id: int) -> Record | None:
-        loaded = await self._load_with_customer(ticket_id)
+        loaded = await self._load_card(ticket_id)
         if loaded is None or loaded[0].card_message_id is not None:
             return None
-        ticket, customer = loaded
+        ticket, html = loaded
         if ticket.thread_id is None:
             return None  # the topic could not be created; that failure is already recorded
-        html = render_card(ticket, customer, now=utcnow())
         try:
             card = await self._call(
                 lambda: self.bot.send_message(

@@ -1,25 +1,40 @@
 """The ticket card agents see at the top of each topic (Telegram HTML, Persian).
 
-Telegram counts 4096 characters after parsing the HTML; the bounds below keep a
-card far below that whatever the customer typed (tested with the worst case).
+Telegram counts 4096 characters (UTF-16 code units) after parsing the HTML; the bounds below
+keep each line short whatever the customer typed, and the question, last, gets at most the room
+the rest leaves (tested with the worst case).
 """
 
 from __future__ import annotations
 
 import html
+import re
 from datetime import datetime
 from typing import Any, Final
 
 from handoff import texts
-from handoff.persian import clean_block, clean_inline, duration, fa_digits, jalali, percent, shorten
-from handoff.topics import ticket_number
+from handoff.persian import (
+    clean_block,
+    clean_inline,
+    duration,
+    fa_digits,
+    jalali,
+    percent,
+    shorten,
+    utf16_len,
+)
+from handoff.topics import ticket_link, ticket_number
 from storage.models import Customer, Ticket
+from storage.repositories import CustomerHistory
 
 QUESTION_MAX: Final = 1500
 TITLE_MAX: Final = 80
 NAME_MAX: Final = 64
 COMMENT_MAX: Final = 500
 TRIED_MAX: Final = 5
+PREVIOUS_QUESTION_MAX: Final = 60
+CARD_LIMIT: Final = 4096
+_TAG: Final = re.compile(r"<[^>]+>")
 
 
 def _e(text: str) -> str:
@@ -34,11 +49,36 @@ def _customer_line(customer: Customer) -> str:
     return texts.CARD_CUSTOMER.format(name=link, username=username, id=fa_digits(customer.id))
 
 
-def _status_line(ticket: Ticket) -> str:
+def _status(ticket: Ticket) -> str:
     template = texts.STATUS.get(ticket.status, ticket.status)
     agent = shorten(clean_inline(ticket.claimed_by_name), NAME_MAX) or texts.UNKNOWN_AGENT
-    status = template.format(agent=_e(agent)) if "{agent}" in template else template
-    return texts.CARD_STATUS.format(status=status)
+    return template.format(agent=_e(agent)) if "{agent}" in template else template
+
+
+def _status_line(ticket: Ticket) -> str:
+    return texts.CARD_STATUS.format(status=_status(ticket))
+
+
+def _previous_line(ticket: Ticket, history: CustomerHistory | None) -> str | None:
+    """The customer's ticket before this one, linked to its topic, with what it was about and
+    how it ended, so an agent sees a returning customer's story without searching."""
+    if ticket.previous_ticket_id is None:
+        return None
+    previous = history.previous if history is not None else None
+    if history is None or previous is None:
+        return texts.CARD_PREVIOUS.format(ticket=ticket_number(ticket.previous_ticket_id))
+    number = ticket_link(previous.id, previous.agent_chat_id, previous.thread_id)
+    asked = shorten(clean_inline(previous.question), PREVIOUS_QUESTION_MAX)
+    parts = [
+        f"{number} «{_e(asked)}»" if asked else number,
+        jalali(previous.opened_at),
+        _status(previous),
+    ]
+    if previous.rating is not None:
+        parts.append(texts.PREVIOUS_RATING.format(rating=fa_digits(previous.rating)))
+    if history.count > 1:
+        parts.append(texts.PREVIOUS_TOTAL.format(count=fa_digits(history.count)))
+    return texts.CARD_PREVIOUS.format(ticket=" · ".join(parts))
 
 
 def _due_line(ticket: Ticket, now: datetime) -> str:
@@ -70,8 +110,17 @@ def _tried_lines(tried: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def render_card(ticket: Ticket, customer: Customer, *, now: datetime) -> str:
-    """Render the ticket card as Telegram HTML; every customer-provided string is escaped."""
+def render_card(
+    ticket: Ticket,
+    customer: Customer,
+    *,
+    now: datetime,
+    history: CustomerHistory | None = None,
+) -> str:
+    """Render the ticket card as Telegram HTML; every customer-provided string is escaped.
+
+    `history` (the customer's earlier tickets) tells more of the one before this.
+    """
     lines = [
         texts.CARD_TITLE.format(
             number=ticket_number(ticket.id), level=texts.LEVEL.get(ticket.level, "")
@@ -100,12 +149,29 @@ def render_card(ticket: Ticket, customer: Customer, *, now: datetime) -> str:
     if ticket.customer_blocked:
         lines.append(texts.CARD_BLOCKED)
     lines.append(texts.CARD_REASON.format(reason=texts.REASON.get(ticket.reason, ticket.reason)))
-    if ticket.previous_ticket_id is not None:
-        lines.append(texts.CARD_PREVIOUS.format(number=ticket_number(ticket.previous_ticket_id)))
+    previous = _previous_line(ticket, history)
+    if previous is not None:
+        lines.append(previous)
     lines.append("")
     lines.extend(_tried_lines(list(ticket.tried or [])))
     lines.append("")
-    question = shorten(clean_block(ticket.question), QUESTION_MAX) or texts.EMPTY_QUESTION
     lines.append(texts.CARD_QUESTION)
+    room = CARD_LIMIT - _shown_length("\n".join(lines)) - 1  # the line break before it
+    question = _fit(clean_block(ticket.question), room) or texts.EMPTY_QUESTION
     lines.append(f"<blockquote>{_e(question)}</blockquote>")
     return "\n".join(lines)
+
+
+def _shown_length(card_html: str) -> int:
+    """The length Telegram counts of our own HTML: tags dropped, entities read."""
+    return utf16_len(html.unescape(_TAG.sub("", card_html)))
+
+
+def _fit(question: str, room: int) -> str:
+    """The question cut to QUESTION_MAX characters, and further if `room` is smaller."""
+    limit = QUESTION_MAX
+    fitted = shorten(question, limit)
+    while utf16_len(fitted) > room and limit > 0:
+        limit = min(limit - 1, limit * room // utf16_len(fitted))
+        fitted = shorten(question, limit)
+    return fitted

@@ -57,7 +57,10 @@ CARD_TRIED_ITEM: Final = "• {title} ({score})"
 CARD_TRIED_NONE: Final = "📚 ربات مقاله‌ای پیشنهاد نکرد."
 CARD_RATING: Final = "🌟 <b>امتیاز مشتری:</b> {stars} {rating} از ۵"
 CARD_RATING_COMMENT: Final = "💬 <b>نظر مشتری:</b> {comment}"
-CARD_PREVIOUS: Final = "🔁 <b>تیکت قبلی این مشتری:</b> {number}"
+CARD_PREVIOUS: Final = "🔁 <b>تیکت قبلی این مشتری:</b> {ticket}"
+# Parts of the previous ticket's line, joined by " · ".
+PREVIOUS_RATING: Final = "امتیاز {rating} از ۵"
+PREVIOUS_TOTAL: Final = "در کل {count} تیکت پیشین"
 CARD_BLOCKED: Final = "🚫 مشتری ربات را مسدود کرده است؛ پیام‌ها به او نمی‌رسد."
 EMPTY_QUESTION: Final = "(بدون متن)"
 

@@ -454,6 +454,27 @@ async def list_overdue_tickets(
 
 
 @dataclass(frozen=True, slots=True)
+class CustomerHistory:
+    """The customer's tickets opened before one of theirs: how many, and the latest."""
+
+    count: int
+    previous: Ticket | None
+
+
+async def customer_history(session: AsyncSession, ticket: Ticket) -> CustomerHistory:
+    """Return the tickets `ticket`'s customer opened before it."""
+    if ticket.previous_ticket_id is None:
+        return CustomerHistory(0, None)
+    previous = await session.get(Ticket, ticket.previous_ticket_id)
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Ticket)
+        .where(Ticket.customer_id == ticket.customer_id, Ticket.id < ticket.id)
+    )
+    return CustomerHistory(count or 0, previous)
+
+
+@dataclass(frozen=True, slots=True)
 class WaitingTicket:
     """A ticket waiting for its customer: since when, and whether they were reminded since."""
 

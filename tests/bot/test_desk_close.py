@@ -10,6 +10,8 @@ from sqlalchemy import update
 from bot import desk_texts, texts
 from bot.config import Settings
 from bot.texts import NOT_RELAYED_KIND
+from handoff.persian import jalali
+from handoff.topics import topic_link
 from storage.models import Customer, KBDecision, Message, Ticket
 from tests.bot.desk_support import (
     OpenTicket,
@@ -144,6 +146,41 @@ async def _close_then_ask(
         tickets = await bot.rows(Ticket)
         decisions = await bot.rows(KBDecision)
     return tickets, [m.content or "" for m in fake.sent_to(opened.user.id)[told:]], decisions
+
+
+async def test_a_returning_customers_card_tells_how_their_last_ticket_went_and_links_it(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await _opened_and_closed(bot, fake)
+        rating_request = fake.last_sent_to(opened.user.id)
+        rate = fake.user_presses(opened.user, rating_request, f"r:{opened.ticket_id}:2")
+        await fake.wait_for_answer_async(rate)
+        # Weeks later (no follow-up any more), the customer asks for a person again.
+        await bot.db(
+            lambda session: session.execute(
+                update(Customer)
+                .where(Customer.id == opened.user.id)
+                .values(follow_up_at=datetime.now(UTC) - timedelta(days=20))
+            )
+        )
+        fake.user_sends_text(opened.user, "/human")
+        await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="new topic")
+        thread_id = fake.topics()[-1].thread_id
+        (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1, thread_id=thread_id)
+        await settled(bot, fake)
+        first, second = await bot.rows(Ticket)
+    lines = (card.text or "").splitlines()
+    previous = [line for line in lines if "تیکت قبلی این مشتری" in line]
+    assert (second.reason, second.previous_ticket_id) == ("asked", first.id)
+    assert previous == [
+        f"🔁 تیکت قبلی این مشتری: #۱ · {jalali(first.opened_at)} · بسته · امتیاز ۲ از ۵"
+    ]
+    # «#۱» opens the first ticket's topic.
+    links = [e["url"] for e in card.entities if e["type"] == "text_link"]
+    assert topic_link(fake.agent_chat_id, opened.thread_id) in links
+    assert "تیکت قبلی" not in (opened.card.text or "")  # a first ticket has no such line
 
 
 async def test_a_message_soon_after_a_close_opens_a_new_ticket_even_if_the_kb_knows_it(

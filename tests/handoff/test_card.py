@@ -12,6 +12,7 @@ import pytest
 from handoff.card import render_card
 from handoff.persian import utf16_len
 from storage.models import Customer, Ticket, TicketStatus
+from storage.repositories import CustomerHistory
 from tests.storage.helpers import T0
 
 
@@ -158,6 +159,46 @@ def test_a_closed_card_says_when_and_a_follow_up_names_the_ticket_before() -> No
     assert "تیکت قبلی" not in first_card + closed_card
 
 
+def test_a_returning_customers_card_tells_how_their_previous_ticket_went() -> None:
+    previous = _ticket(
+        id=9,
+        status="closed",
+        closed_at=T0 + timedelta(hours=3),
+        rating=2,
+        question="<b>VPN</b> از دیروز وصل نمی‌شود و " + "خطای ۸۰۹ می‌دهد " * 10,
+        agent_chat_id=-1001234567890,
+        thread_id=55,
+    )
+    ticket = _ticket(previous_ticket_id=9, opened_at=T0 + timedelta(days=30))
+
+    card = render_card(ticket, _customer(), now=T0, history=CustomerHistory(3, previous))
+    only_one = _visible(
+        render_card(ticket, _customer(), now=T0, history=CustomerHistory(1, previous))
+    )
+
+    (line,) = [line for line in card.splitlines() if "تیکت قبلی" in line]
+    assert '<a href="https://t.me/c/1234567890/55">#۹</a>' in line  # opens its topic
+    assert "&lt;b&gt;VPN&lt;/b&gt; از دیروز وصل نمی‌شود" in line  # escaped
+    shown = _visible(line)
+    assert shown.startswith("🔁 تیکت قبلی این مشتری: #۹ «<b>VPN</b> از دیروز")
+    assert shown.endswith(
+        "» · ۱۲ مرداد ۱۴۰۳، ساعت ۱۳:۳۰ · بسته · امتیاز ۲ از ۵ · در کل ۳ تیکت پیشین"
+    )
+    assert len(shown) < 200  # the question is cut short: the card is about this ticket
+    assert "امتیاز ۲ از ۵" in only_one and "در کل" not in only_one
+
+
+def test_a_previous_ticket_without_a_topic_or_rating_is_named_plainly() -> None:
+    previous = _ticket(id=9, status="closed", question="", thread_id=None)
+    ticket = _ticket(previous_ticket_id=9)
+
+    card = render_card(ticket, _customer(), now=T0, history=CustomerHistory(1, previous))
+
+    (line,) = [line for line in _visible(card).splitlines() if "تیکت قبلی" in line]
+    assert line == "🔁 تیکت قبلی این مشتری: #۹ · ۱۲ مرداد ۱۴۰۳، ساعت ۱۳:۳۰ · بسته"
+    assert "t.me/c" not in card
+
+
 def test_a_tried_article_without_a_title_is_named_by_its_id() -> None:
     ticket = _ticket(tried=[{"id": "vpn-setup", "score": 0.3}])
 
@@ -195,10 +236,20 @@ def test_card_stays_within_telegrams_limit_for_the_longest_input() -> None:
         rating=1,
         rating_comment="😀" * 5000,
         claimed_by_name="&" * 500,
-        previous_ticket_id=2**31 - 1,
+        previous_ticket_id=2**31 - 2,
         customer_blocked=True,
     )
+    previous = _ticket(
+        id=2**31 - 2,
+        question="😀&<" * 5000,
+        status="claimed",
+        claimed_by_name="&" * 500,
+        rating=5,
+        thread_id=2**31 - 1,
+        agent_chat_id=-(10**15),
+    )
 
-    card = render_card(ticket, customer, now=T0)
+    card = render_card(ticket, customer, now=T0, history=CustomerHistory(2**31, previous))
 
-    assert utf16_len(_visible(card)) <= 4096
+    # The question takes the room the rest leaves, no more and not much less.
+    assert 4000 < utf16_len(_visible(card)) <= 4096
