@@ -7,7 +7,7 @@ import logging
 import re
 import time
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from html import unescape
 from typing import Any, TypeVar
@@ -45,7 +45,7 @@ from bot.effects import (
 )
 from bot.migration import record_migration
 from handoff import service as handoff_service
-from handoff.card import render_card
+from handoff.card import AskedBefore, render_card
 from handoff.topics import topic_name
 from storage.models import Customer, MessageLink, Ticket
 from storage.repositories import (
@@ -168,13 +168,24 @@ class SendGate:
             await asyncio.sleep(left)
 
 
+AskedBeforeReader = Callable[[AsyncSession, Ticket], Awaitable[Sequence[AskedBefore]]]
+
+
 class Executor:
     """Perform effects against the Bot API and record durable results."""
 
-    def __init__(self, bot: Bot, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        asked_before: AskedBeforeReader | None = None,
+    ) -> None:
         self.bot = bot
         self.sessions = sessions
         self.gate = SendGate()
+        # What else a ticket's customer asked just before it, for its card (bot.tickets).
+        self.asked_before = asked_before
 
     async def _call(self, call: Callable[[], Awaitable[T]], *, attempts: int) -> T:
         """Call with retries for failures known to be transient (at-least-once effects)."""
@@ -369,9 +380,11 @@ class Executor:
             loaded = await _ticket_and_customer(session, ticket_id)
             if loaded is None:
                 return None
-            history = await customer_history(session, loaded[0])
-        ticket, customer = loaded
-        return ticket, render_card(ticket, customer, now=utcnow(), history=history)
+            ticket, customer = loaded
+            history = await customer_history(session, ticket)
+            asked = await self.asked_before(session, ticket) if self.asked_before else ()
+        html = render_card(ticket, customer, now=utcnow(), history=history, asked_before=asked)
+        return ticket, html
 
     async def _open_topic(self, ticket_id: int) -> Record | None:
         loaded = await self._load_with_customer(ticket_id)

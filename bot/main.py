@@ -16,6 +16,7 @@ import signal
 import sys
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
@@ -37,6 +38,7 @@ from bot.request import environment_proxies, shown_proxy
 from bot.sqlite_inline import inline_creator, wait_in_the_loop
 from bot.startup import StartupError, check_agent_chat, set_commands, warn_about_other_chats
 from bot.supervision import send_daily_reports, watch_deadlines
+from bot.tickets import asked_before
 from bot.waiting import watch_waiting
 from bot.webhook import WebhookFeed, WebhookReceiver, set_webhook, watch_webhook
 from kb.settings import KBSettings
@@ -273,7 +275,7 @@ async def _poll(
     """Poll (or take the webhook's updates) and handle them until `stop` (False) or until the
     lease is lost (True)."""
     settings = services.settings
-    executor = Executor(app.bot, services.sessions)
+    executor = Executor(app.bot, services.sessions, asked_before=partial(asked_before, services))
     pipeline = Pipeline(app, services, executor, fence=lease.fence)
 
     async def handle(item: Item) -> None:

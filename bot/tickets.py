@@ -16,10 +16,11 @@ from bot.formatting import bound
 from bot.hotpath import log_message
 from bot.migration import current_agent_chat
 from bot.queries import latest_decision
+from handoff.card import AskedBefore
 from handoff.sla import FIRST_RESPONSE, first_response_due
 from kb.decision import Hit
 from storage.models import HandoffReason, KBDecision, Message, Ticket, Tier
-from storage.repositories import add_ticket_event, create_ticket, feedback_for
+from storage.repositories import add_ticket_event, create_ticket, decisions_since, feedback_for
 from storage.timestamps import utcnow
 from triage import asks_for_person, priority
 
@@ -157,6 +158,29 @@ async def open_ticket(
     work.then(OpenTopic(ticket.id))
     work.then(PostCard(ticket.id))
     return ticket.id
+
+
+async def asked_before(
+    services: Services, session: AsyncSession, ticket: Ticket
+) -> list[AskedBefore]:
+    """What else the ticket's customer asked the bot in the ATTEMPTS_MEMORY_MINUTES before it
+    opened, oldest first: their questions (not bare requests for a person, not the ticket's
+    own question, each once), with the article sent and their feedback on it."""
+    asked: dict[str, AskedBefore] = {}
+    for decision, helpful in await decisions_since(
+        session,
+        since=memory_start(services, ticket.opened_at),
+        until=ticket.opened_at,
+        customer_id=ticket.customer_id,
+    ):
+        query = decision.query.strip()
+        if not query or query == ticket.question or is_bare_request(query):
+            continue
+        article = services.kb.get(decision.article_id) if decision.article_id else None
+        title = article.title if article is not None else decision.article_id
+        asked.pop(query, None)  # asked again: listed where it was asked last
+        asked[query] = AskedBefore(query, decision.kind, title, helpful)
+    return list(asked.values())
 
 
 async def log_told(

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
@@ -33,6 +35,8 @@ NAME_MAX: Final = 64
 COMMENT_MAX: Final = 500
 TRIED_MAX: Final = 5
 PREVIOUS_QUESTION_MAX: Final = 60
+ASKED_QUESTION_MAX: Final = 80
+ASKED_BEFORE_MAX: Final = 3
 CARD_LIMIT: Final = 4096
 _TAG: Final = re.compile(r"<[^>]+>")
 
@@ -81,6 +85,41 @@ def _previous_line(ticket: Ticket, history: CustomerHistory | None) -> str | Non
     return texts.CARD_PREVIOUS.format(ticket=" · ".join(parts))
 
 
+@dataclass(frozen=True, slots=True)
+class AskedBefore:
+    """A question the customer asked the bot shortly before the hand-off, other than the
+    ticket's own, and what came of it."""
+
+    question: str
+    kind: str  # the KB's decision: answer | suggest | handoff
+    article: str | None = None  # the title of the article sent (an answer, or a guide picked)
+    helpful: bool | None = None  # their "was this helpful?" answer, if given
+
+
+def _asked_before_lines(asked: Sequence[AskedBefore]) -> list[str]:
+    """What the customer already read or was offered, so the agent neither asks again nor
+    sends the same guide."""
+    if not asked:
+        return []
+    lines = [texts.CARD_ASKED_BEFORE]
+    for item in asked[-ASKED_BEFORE_MAX:]:
+        question = _e(shorten(clean_inline(item.question), ASKED_QUESTION_MAX))
+        if item.article:
+            feedback = ""
+            if item.helpful is not None:
+                feedback = texts.ASKED_HELPFUL if item.helpful else texts.ASKED_NOT_HELPFUL
+            article = _e(shorten(clean_inline(item.article), TITLE_MAX))
+            line = texts.ASKED_ANSWERED.format(
+                question=question, article=article, feedback=feedback
+            )
+        elif item.kind == "suggest":
+            line = texts.ASKED_SUGGESTED.format(question=question)
+        else:
+            line = texts.ASKED_UNANSWERED.format(question=question)
+        lines.append(line)
+    return lines
+
+
 def _due_line(ticket: Ticket, now: datetime) -> str:
     due = ticket.first_response_due
     answered = ticket.first_response_at
@@ -116,10 +155,12 @@ def render_card(
     *,
     now: datetime,
     history: CustomerHistory | None = None,
+    asked_before: Sequence[AskedBefore] = (),
 ) -> str:
     """Render the ticket card as Telegram HTML; every customer-provided string is escaped.
 
-    `history` (the customer's earlier tickets) tells more of the one before this.
+    `history` (the customer's earlier tickets) tells more of the one before this;
+    `asked_before` lists what else they asked the bot just before (the latest few).
     """
     lines = [
         texts.CARD_TITLE.format(
@@ -154,6 +195,9 @@ def render_card(
         lines.append(previous)
     lines.append("")
     lines.extend(_tried_lines(list(ticket.tried or [])))
+    if asked_before:
+        lines.append("")
+        lines.extend(_asked_before_lines(asked_before))
     lines.append("")
     lines.append(texts.CARD_QUESTION)
     room = CARD_LIMIT - _shown_length("\n".join(lines)) - 1  # the line break before it

@@ -58,6 +58,12 @@ CARD_TRIED_NONE: Final = "📚 ربات مقاله‌ای پیشنهاد نکر�
 CARD_RATING: Final = "🌟 <b>امتیاز مشتری:</b> {stars} {rating} از ۵"
 CARD_RATING_COMMENT: Final = "💬 <b>نظر مشتری:</b> {comment}"
 CARD_PREVIOUS: Final = "🔁 <b>تیکت قبلی این مشتری:</b> {ticket}"
+CARD_ASKED_BEFORE: Final = "🗨 <b>پیش از این، مشتری از ربات پرسیده بود:</b>"
+ASKED_ANSWERED: Final = "• «{question}» ← ربات «{article}» را فرستاد{feedback}"
+ASKED_HELPFUL: Final = "؛ مشتری: مفید بود 👍"
+ASKED_NOT_HELPFUL: Final = "؛ مشتری: به کارش نیامد 👎"
+ASKED_SUGGESTED: Final = "• «{question}» ← ربات چند راهنما پیشنهاد داد"
+ASKED_UNANSWERED: Final = "• «{question}» ← ربات پاسخی پیدا نکرد"
 # Parts of the previous ticket's line, joined by " · ".
 PREVIOUS_RATING: Final = "امتیاز {rating} از ۵"
 PREVIOUS_TOTAL: Final = "در کل {count} تیکت پیشین"

@@ -115,10 +115,14 @@ async def feedback_for(session: AsyncSession, decision_id: int) -> Feedback | No
 
 
 async def decisions_since(
-    session: AsyncSession, *, since: datetime, until: datetime | None = None
+    session: AsyncSession,
+    *,
+    since: datetime,
+    until: datetime | None = None,
+    customer_id: int | None = None,
 ) -> list[tuple[KBDecision, bool | None]]:
-    """Every KB decision from `since` on (and before `until`), oldest first, with the
-    customer's "was this helpful?" answer to it (None: not given)."""
+    """Every KB decision from `since` on (and before `until`; only `customer_id`'s, if given),
+    oldest first, with the customer's "was this helpful?" answer to it (None: not given)."""
     stmt = (
         select(KBDecision, Feedback.helpful)
         .outerjoin(Feedback, Feedback.decision_id == KBDecision.id)
@@ -127,4 +131,6 @@ async def decisions_since(
     )
     if until is not None:
         stmt = stmt.where(KBDecision.created_at < until)
+    if customer_id is not None:
+        stmt = stmt.where(KBDecision.customer_id == customer_id)
     return [(decision, helpful) for decision, helpful in (await session.execute(stmt)).all()]

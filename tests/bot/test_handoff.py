@@ -15,7 +15,15 @@ from handoff.persian import day_and_time
 from handoff.sla import first_response_due
 from storage.models import Message, MessageLink, Ticket, TicketEvent
 from tests.bot.desk_support import hand_off
-from tests.bot.support import ANSWERED, UNKNOWN, make_settings, running_bot, settled
+from tests.bot.support import (
+    AMBIGUOUS,
+    ANSWER_TITLE,
+    ANSWERED,
+    UNKNOWN,
+    make_settings,
+    running_bot,
+    settled,
+)
 from tests.fake_telegram import FakeTelegram
 
 
@@ -63,6 +71,37 @@ async def test_unknown_question_opens_a_ticket_with_topic_and_card(
     assert ticket.first_response_due is not None
     assert [e.kind for e in events] == ["opened"]
     assert incoming.ticket_id == ticket.id
+
+
+async def test_the_card_lists_what_else_the_customer_asked_just_before(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user("مریم")
+        fake.user_sends_text(user, ANSWERED)
+        (answer,) = await fake.wait_for_messages_async(user.id, 1)
+        (helpful,) = [data for data in answer.callback_datas if data.endswith(":1")]
+        await fake.wait_for_answer_async(fake.user_presses(user, answer, helpful))
+        fake.user_sends_text(user, AMBIGUOUS)
+        fake.user_sends_text(user, "/human")  # a bare request: not a question to list
+        await fake.wait_for_async(lambda: len(fake.topics()) == 1, timeout=10, what="a topic")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(fake.new_agent(), fake.topics()[0].thread_id, "/close")
+        await settled(bot, fake)
+        newcomer = fake.new_user("سارا")
+        fake.user_sends_text(newcomer, UNKNOWN)
+        await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="a topic")
+        await settled(bot, fake)
+        first, second = await bot.rows(Ticket)
+    card = fake.sent_to(fake.agent_chat_id, fake.topics()[0].thread_id)[0].text or ""
+    alone = fake.sent_to(fake.agent_chat_id, fake.topics()[1].thread_id)[0].text or ""
+    # The ticket is about the last question; the one before it, answered and liked, is listed.
+    assert first.question == AMBIGUOUS
+    listed = card.split("پیش از این، مشتری از ربات پرسیده بود:\n")[1].split("\n\n")[0]
+    assert listed == f"• «{ANSWERED}» ← ربات «{ANSWER_TITLE}» را فرستاد؛ مشتری: مفید بود 👍"
+    assert second.question == UNKNOWN
+    assert "پیش از این" not in alone  # a customer who asked nothing else
 
 
 async def test_plain_words_for_a_person_open_a_ticket_about_the_last_question(

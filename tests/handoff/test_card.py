@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from handoff.card import render_card
+from handoff.card import AskedBefore, render_card
 from handoff.persian import utf16_len
 from storage.models import Customer, Ticket, TicketStatus
 from storage.repositories import CustomerHistory
@@ -199,6 +199,34 @@ def test_a_previous_ticket_without_a_topic_or_rating_is_named_plainly() -> None:
     assert "t.me/c" not in card
 
 
+def test_the_card_lists_the_latest_questions_asked_before_and_what_came_of_them() -> None:
+    asked = [
+        AskedBefore("پرسش خیلی قدیمی", "handoff"),
+        AskedBefore("رمزم یادم رفته", "answer", "بازیابی رمز عبور", False),
+        AskedBefore("<i>وی‌پی‌ان</i> " + "وصل نمیشه " * 20, "suggest"),
+        AskedBefore("وای‌فای", "suggest", "اتصال به وای‌فای دفتر", True),
+        AskedBefore("قیمت گوجه چنده", "handoff"),
+    ]
+
+    card = render_card(_ticket(), _customer(), now=T0, asked_before=asked)
+
+    shown = _visible(card)
+    listed = shown.split("پیش از این، مشتری از ربات پرسیده بود:\n")[1].split("\n\n")[0]
+    lines = listed.splitlines()
+    assert lines[0].startswith("• «<i>وی‌پی‌ان</i> وصل نمیشه")  # escaped in the HTML
+    assert lines[0].endswith("…» ← ربات چند راهنما پیشنهاد داد")
+    assert lines[1:] == [
+        "• «وای‌فای» ← ربات «اتصال به وای‌فای دفتر» را فرستاد؛ مشتری: مفید بود 👍",
+        "• «قیمت گوجه چنده» ← ربات پاسخی پیدا نکرد",
+    ]  # the latest three, oldest first
+    assert "&lt;i&gt;" in card
+    not_helpful = _visible(render_card(_ticket(), _customer(), now=T0, asked_before=asked[1:2]))
+    assert "• «رمزم یادم رفته» ← ربات «بازیابی رمز عبور» را فرستاد؛ مشتری: به کارش نیامد 👎" in (
+        not_helpful
+    )
+    assert "پیش از این" not in _visible(render_card(_ticket(), _customer(), now=T0))
+
+
 def test_a_tried_article_without_a_title_is_named_by_its_id() -> None:
     ticket = _ticket(tried=[{"id": "vpn-setup", "score": 0.3}])
 
@@ -249,7 +277,15 @@ def test_card_stays_within_telegrams_limit_for_the_longest_input() -> None:
         agent_chat_id=-(10**15),
     )
 
-    card = render_card(ticket, customer, now=T0, history=CustomerHistory(2**31, previous))
+    asked = [AskedBefore("😀&<" * 5000, "answer", "&" * 500, True)] * 10
+
+    card = render_card(
+        ticket,
+        customer,
+        now=T0,
+        history=CustomerHistory(2**31, previous),
+        asked_before=asked,
+    )
 
     # The question takes the room the rest leaves, no more and not much less.
     assert 4000 < utf16_len(_visible(card)) <= 4096
