@@ -129,6 +129,8 @@ def _due_line(ticket: Ticket, now: datetime) -> str:
         return texts.CARD_DUE_MET.format(when=jalali(answered))
     if due is None:
         return texts.CARD_DUE_NONE
+    if ticket.status == "closed":  # no clock runs any more: "so long left" would mislead
+        return texts.CARD_DUE_CLOSED.format(when=jalali(due))
     relative = (
         texts.DUE_IN.format(duration=duration(due - now))
         if due > now

@@ -47,6 +47,7 @@ CARD_DUE_PENDING: Final = "⏰ <b>مهلت اولین پاسخ:</b> {when} ({rel
 CARD_DUE_MET: Final = "✅ <b>اولین پاسخ:</b> {when} (در مهلت)"
 CARD_DUE_LATE: Final = "⚠️ <b>اولین پاسخ:</b> {when} ({late} دیرتر از مهلت)"
 CARD_DUE_NONE: Final = "⏰ <b>مهلت اولین پاسخ:</b> تعیین نشده"
+CARD_DUE_CLOSED: Final = "⏰ <b>مهلت اولین پاسخ:</b> {when} (بی‌پاسخ بسته شد)"
 CARD_WAITING: Final = "⏳ <b>مشتری منتظر پاسخ است:</b> {duration}"
 CARD_STATUS: Final = "📌 <b>وضعیت:</b> {status}"
 CARD_CLOSED_AT: Final = "🔒 <b>بسته شد:</b> {when}"

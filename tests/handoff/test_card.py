@@ -125,6 +125,16 @@ def test_overdue_first_response_is_flagged() -> None:
     assert "(۱۷ دقیقه گذشته از مهلت)" in card
 
 
+@pytest.mark.parametrize("minutes", [10, 47], ids=["before the deadline", "after it"])
+def test_a_ticket_closed_unanswered_shows_no_running_clock(minutes: int) -> None:
+    closed = _ticket(status="closed", closed_at=T0 + timedelta(minutes=5))
+
+    card = _visible(render_card(closed, _customer(), now=T0 + timedelta(minutes=minutes)))
+
+    assert "مهلت اولین پاسخ: ۱۲ مرداد ۱۴۰۳، ساعت ۱۴:۰۰ (بی‌پاسخ بسته شد)" in card
+    assert "مانده" not in card and "گذشته از مهلت" not in card
+
+
 def test_late_and_timely_first_responses_are_told_apart() -> None:
     late = _ticket(first_response_at=T0 + timedelta(minutes=45), awaiting_reply_since=None)
     timely = _ticket(first_response_at=T0 + timedelta(minutes=5), awaiting_reply_since=None)
