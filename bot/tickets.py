@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
@@ -166,15 +166,37 @@ async def asked_before(
     """What else the ticket's customer asked the bot in the ATTEMPTS_MEMORY_MINUTES before it
     opened, oldest first: their questions (not bare requests for a person, not the ticket's
     own question, each once), with the article sent and their feedback on it."""
-    asked: dict[str, AskedBefore] = {}
-    for decision, helpful in await decisions_since(
+    rows = await decisions_since(
         session,
         since=memory_start(services, ticket.opened_at),
         until=ticket.opened_at,
         customer_id=ticket.customer_id,
-    ):
+    )
+    # Which Telegram message each decision read, and whether it belongs to this ticket.
+    read = {
+        row.id: row
+        for row in await session.execute(
+            select(Message.id, Message.telegram_message_id, Message.ticket_id).where(
+                Message.id.in_([d.message_id for d, _ in rows if d.message_id is not None])
+            )
+        )
+    }
+    # A message edited was read again (logged as a new row): only its latest reading counts.
+    latest: dict[object, tuple[KBDecision, bool | None]] = {}
+    own: set[int] = set()  # the ticket's own question, whatever words it had then
+    for decision, helpful in rows:
+        message = read.get(decision.message_id) if decision.message_id is not None else None
+        key = message.telegram_message_id if message is not None else ("decision", decision.id)
+        latest.pop(key, None)
+        latest[key] = (decision, helpful)
+        if message is not None and message.ticket_id == ticket.id:
+            own.add(decision.id)
+    asked: dict[str, AskedBefore] = {}
+    for decision, helpful in latest.values():
         query = decision.query.strip()
-        if not query or query == ticket.question or is_bare_request(query):
+        if decision.id in own or query == ticket.question:
+            continue
+        if not query or is_bare_request(query):
             continue
         article = services.kb.get(decision.article_id) if decision.article_id else None
         title = article.title if article is not None else decision.article_id

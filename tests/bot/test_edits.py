@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.config import Settings
 from storage.models import KBDecision, Ticket, TicketEvent
 from tests.bot.desk_support import card_now, hand_off, settled, topic_texts
-from tests.bot.support import ANSWERED, UNKNOWN, running_bot
+from tests.bot.support import ANSWER_TITLE, ANSWERED, UNKNOWN, running_bot
 from tests.fake_telegram import FakeTelegram
 
 LOCKED = "حسابم قفل شده"
@@ -82,6 +82,25 @@ async def test_an_edit_to_a_question_the_kb_cannot_answer_opens_a_ticket_for_it(
         (ticket,) = await bot.rows(Ticket)
     assert ticket.question == UNKNOWN and UNKNOWN in (card.text or "")
     assert "#۱" in (fake.sent_to(user.id)[-1].text or "")
+    assert "پیش از این" not in (card.text or "")  # the words mended are not another question
+
+
+async def test_a_question_mended_before_the_hand_off_is_listed_on_the_card_as_mended(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        asked = fake.user_sends_text(user, LOCKED)
+        await fake.wait_for_messages_async(user.id, 1)
+        fake.user_edits(asked, ANSWERED)
+        await fake.wait_for_messages_async(user.id, 2)
+        await settled(bot, fake)
+        fake.user_sends_text(user, UNKNOWN)
+        (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1)
+        await settled(bot, fake)
+    listed = (card.text or "").split("پیش از این، مشتری از ربات پرسیده بود:\n")[1]
+    assert listed.split("\n\n")[0] == f"• «{ANSWERED}» ← ربات «{ANSWER_TITLE}» را فرستاد"
 
 
 async def test_the_agents_see_an_edit_of_the_question_on_the_card(
