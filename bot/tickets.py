@@ -164,13 +164,17 @@ async def asked_before(
     services: Services, session: AsyncSession, ticket: Ticket
 ) -> list[AskedBefore]:
     """What else the ticket's customer asked the bot in the ATTEMPTS_MEMORY_MINUTES before it
-    opened, oldest first: their questions (not bare requests for a person, not the ticket's
-    own question, each once), with the article sent and their feedback on it."""
+    opened (and since their last ticket closed), oldest first: their questions (not bare
+    requests for a person, not the ticket's own question, each once), with the article sent
+    and their feedback on it."""
+    since = memory_start(services, ticket.opened_at)
+    previous = (
+        await session.get(Ticket, ticket.previous_ticket_id) if ticket.previous_ticket_id else None
+    )
+    if previous is not None and previous.closed_at is not None:
+        since = max(since, previous.closed_at)  # what came before was that ticket's story
     rows = await decisions_since(
-        session,
-        since=memory_start(services, ticket.opened_at),
-        until=ticket.opened_at,
-        customer_id=ticket.customer_id,
+        session, since=since, until=ticket.opened_at, customer_id=ticket.customer_id
     )
     # Which Telegram message each decision read, and whether it belongs to this ticket.
     read = {

@@ -104,6 +104,28 @@ async def test_the_card_lists_what_else_the_customer_asked_just_before(
     assert "پیش از این" not in alone  # a customer who asked nothing else
 
 
+async def test_a_follow_up_card_does_not_list_what_the_closed_ticket_was_about(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user("مریم")
+        fake.user_sends_text(user, ANSWERED)
+        await fake.wait_for_messages_async(user.id, 1)
+        fake.user_sends_text(user, "/human")
+        await fake.wait_for_async(lambda: len(fake.topics()) == 1, timeout=10, what="a topic")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(fake.new_agent(), fake.topics()[0].thread_id, "/close")
+        await settled(bot, fake)
+        fake.user_sends_text(user, "یک مشکل دیگر: ایمیلم باز نمی‌شود")  # minutes later
+        await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="a topic")
+        await settled(bot, fake)
+        first, second = await bot.rows(Ticket)
+    card = fake.sent_to(fake.agent_chat_id, fake.topics()[1].thread_id)[0].text or ""
+    assert (first.question, second.previous_ticket_id) == (ANSWERED, first.id)
+    assert "پیش از این" not in card  # the question before is the closed ticket's, shown above it
+
+
 async def test_plain_words_for_a_person_open_a_ticket_about_the_last_question(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
