@@ -99,8 +99,6 @@ class AskedBefore:
 def _asked_before_lines(asked: Sequence[AskedBefore]) -> list[str]:
     """What the customer already read or was offered, so the agent neither asks again nor
     sends the same guide."""
-    if not asked:
-        return []
     lines = [texts.CARD_ASKED_BEFORE]
     for item in asked[-ASKED_BEFORE_MAX:]:
         question = _e(shorten(clean_inline(item.question), ASKED_QUESTION_MAX))

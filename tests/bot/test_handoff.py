@@ -20,11 +20,12 @@ from tests.bot.support import (
     ANSWER_TITLE,
     ANSWERED,
     UNKNOWN,
+    RunningBot,
     make_settings,
     running_bot,
     settled,
 )
-from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram import FakeTelegram, User
 
 
 async def test_unknown_question_opens_a_ticket_with_topic_and_card(
@@ -73,6 +74,19 @@ async def test_unknown_question_opens_a_ticket_with_topic_and_card(
     assert incoming.ticket_id == ticket.id
 
 
+async def _new_topic(bot: RunningBot, fake: FakeTelegram, user: User, text: str) -> int:
+    """The customer sends `text`, which opens a ticket; return its topic once settled."""
+    before = len(fake.topics())
+    fake.user_sends_text(user, text)
+    await fake.wait_for_async(lambda: len(fake.topics()) > before, timeout=10, what="a topic")
+    await settled(bot, fake)
+    return fake.topics()[-1].thread_id
+
+
+def _card_text(fake: FakeTelegram, thread_id: int) -> str:
+    return fake.sent_to(fake.agent_chat_id, thread_id)[0].text or ""
+
+
 async def test_the_card_lists_what_else_the_customer_asked_just_before(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
@@ -84,24 +98,17 @@ async def test_the_card_lists_what_else_the_customer_asked_just_before(
         (helpful,) = [data for data in answer.callback_datas if data.endswith(":1")]
         await fake.wait_for_answer_async(fake.user_presses(user, answer, helpful))
         fake.user_sends_text(user, AMBIGUOUS)
-        fake.user_sends_text(user, "/human")  # a bare request: not a question to list
-        await fake.wait_for_async(lambda: len(fake.topics()) == 1, timeout=10, what="a topic")
-        await settled(bot, fake)
-        fake.agent_sends_in_topic(fake.new_agent(), fake.topics()[0].thread_id, "/close")
-        await settled(bot, fake)
-        newcomer = fake.new_user("سارا")
-        fake.user_sends_text(newcomer, UNKNOWN)
-        await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="a topic")
-        await settled(bot, fake)
+        # A bare request for a person: not a question to list.
+        handed_off = await _new_topic(bot, fake, user, "/human")
+        alone = await _new_topic(bot, fake, fake.new_user("سارا"), UNKNOWN)
         first, second = await bot.rows(Ticket)
-    card = fake.sent_to(fake.agent_chat_id, fake.topics()[0].thread_id)[0].text or ""
-    alone = fake.sent_to(fake.agent_chat_id, fake.topics()[1].thread_id)[0].text or ""
+    card = _card_text(fake, handed_off)
     # The ticket is about the last question; the one before it, answered and liked, is listed.
     assert first.question == AMBIGUOUS
     listed = card.split("پیش از این، مشتری از ربات پرسیده بود:\n")[1].split("\n\n")[0]
     assert listed == f"• «{ANSWERED}» ← ربات «{ANSWER_TITLE}» را فرستاد؛ مشتری: مفید بود 👍"
     assert second.question == UNKNOWN
-    assert "پیش از این" not in alone  # a customer who asked nothing else
+    assert "پیش از این" not in _card_text(fake, alone)  # a customer who asked nothing else
 
 
 async def test_a_follow_up_card_does_not_list_what_the_closed_ticket_was_about(
@@ -112,16 +119,13 @@ async def test_a_follow_up_card_does_not_list_what_the_closed_ticket_was_about(
         user = fake.new_user("مریم")
         fake.user_sends_text(user, ANSWERED)
         await fake.wait_for_messages_async(user.id, 1)
-        fake.user_sends_text(user, "/human")
-        await fake.wait_for_async(lambda: len(fake.topics()) == 1, timeout=10, what="a topic")
+        closed = await _new_topic(bot, fake, user, "/human")
+        fake.agent_sends_in_topic(fake.new_agent(), closed, "/close")
         await settled(bot, fake)
-        fake.agent_sends_in_topic(fake.new_agent(), fake.topics()[0].thread_id, "/close")
-        await settled(bot, fake)
-        fake.user_sends_text(user, "یک مشکل دیگر: ایمیلم باز نمی‌شود")  # minutes later
-        await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="a topic")
-        await settled(bot, fake)
+        # minutes later
+        follow_up = await _new_topic(bot, fake, user, "یک مشکل دیگر: ایمیلم باز نمی‌شود")
         first, second = await bot.rows(Ticket)
-    card = fake.sent_to(fake.agent_chat_id, fake.topics()[1].thread_id)[0].text or ""
+    card = _card_text(fake, follow_up)
     assert (first.question, second.previous_ticket_id) == (ANSWERED, first.id)
     assert "پیش از این" not in card  # the question before is the closed ticket's, shown above it
 
