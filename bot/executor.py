@@ -80,7 +80,7 @@ class DurableFailed(Exception):
     """A durable effect kept failing for a transient reason; the update stays unfinished."""
 
 
-def _worth_retrying(error: TelegramError) -> bool:
+def worth_retrying(error: TelegramError) -> bool:
     """Say whether repeating an at-least-once call may help (a duplicate there is harmless)."""
     if isinstance(error, RetryAfter):
         return True  # Telegram refused it: nothing was delivered
@@ -91,7 +91,7 @@ def _worth_retrying(error: TelegramError) -> bool:
 
 def _retry_later_if_worth_it(error: TelegramError, what: str) -> None:
     """Raise DurableFailed (the plan resumes later) unless the failure is final."""
-    if _worth_retrying(error):
+    if worth_retrying(error):
         raise DurableFailed(f"{what}: {error}") from error
 
 
@@ -194,7 +194,7 @@ class Executor:
             try:
                 return await call()
             except TelegramError as error:
-                if attempt + 1 >= attempts or not _worth_retrying(error):
+                if attempt + 1 >= attempts or not worth_retrying(error):
                     raise
                 delay = _delay(error, attempt)
                 if isinstance(error, RetryAfter):
@@ -299,19 +299,23 @@ class Executor:
         """Post a notice or an alert, retrying what is transient (429s wait for the whole
         bot); a failure is logged, never raised. Return whether it was sent."""
         try:
-            await self._call(
-                lambda: self.bot.send_message(
-                    chat_id=chat_id,
-                    message_thread_id=thread_id,
-                    text=html,
-                    parse_mode=ParseMode.HTML,
-                ),
-                attempts=IMMEDIATE_ATTEMPTS,
-            )
+            await self.post_or_raise(chat_id, html, thread_id)
         except TelegramError as error:
             log.warning("chat %s: not posted: %s", chat_id, error.message)
             return False
         return True
+
+    async def post_or_raise(self, chat_id: int, html: str, thread_id: int | None = None) -> None:
+        """Like `post`, but raise what still fails after the retries."""
+        await self._call(
+            lambda: self.bot.send_message(
+                chat_id=chat_id,
+                message_thread_id=thread_id,
+                text=html,
+                parse_mode=ParseMode.HTML,
+            ),
+            attempts=IMMEDIATE_ATTEMPTS,
+        )
 
     # -- once ------------------------------------------------------------------------------------
 

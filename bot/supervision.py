@@ -3,7 +3,9 @@ the daily report of the day before (handoff.figures, handoff.report).
 
 Both run beside polling, in the instance that holds the polling lease. Each alert and each
 report is marked sent in the database before it goes out, so no restart or failover sends it
-again; a transient failure is retried a few times (Executor.post), a lasting one is logged.
+again; a transient failure is retried a few times (Executor.post), a lasting one is logged. The
+daily report is also unmarked after a lasting transient failure (Telegram unreachable) and sent
+at the next look, every REPORT_RETRY_SECONDS while it is recent enough (REPORT_CATCH_UP).
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from datetime import date, datetime, timedelta
 from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from telegram.error import TelegramError
 
 from bot.context import Services
-from bot.executor import Executor
+from bot.executor import Executor, worth_retrying
 from handoff.figures import DayFigures, day_figures
 from handoff.persian import TEHRAN
 from handoff.report import (
@@ -33,6 +36,7 @@ from storage.db import DATABASE_ERRORS
 from storage.repositories import (
     add_ticket_event,
     get_customer,
+    kv_delete,
     kv_get,
     kv_set,
     list_overdue_tickets,
@@ -150,6 +154,10 @@ async def report_so_far(session: AsyncSession, now: datetime, *, team_only: bool
     return render_report(figures, day, partial=True, team_only=team_only)
 
 
+class ReportNotSent(Exception):
+    """Telegram kept failing the daily report for a passing reason; it is due again."""
+
+
 async def send_daily_report(services: Services, executor: Executor, now: datetime) -> date | None:
     """Send the report of the day before the latest report time, unless it went already or
     that time is long past; return the day reported on."""
@@ -174,7 +182,18 @@ async def send_daily_report(services: Services, executor: Executor, now: datetim
         await kv_set(session, key, utcnow().isoformat())
     unanswered = await _unanswered(services, asked, sent)
     trend = [*days_before, (day, figures)]
-    await executor.post(chat_id, render_report(figures, day, unanswered=unanswered, trend=trend))
+    html = render_report(figures, day, unanswered=unanswered, trend=trend)
+    try:
+        await executor.post_or_raise(chat_id, html)
+    except TelegramError as error:
+        if not worth_retrying(error):  # the chat is gone, say: trying again will not help
+            log.warning("the daily report of %s was not sent: %s", day, error.message)
+            return None
+        # Telegram unreachable for longer than the retries: the next look sends it again
+        # (within REPORT_CATCH_UP); an outage of a few minutes must not cost the day's report.
+        async with services.sessions.begin() as session:
+            await kv_delete(session, key)
+        raise ReportNotSent(error.message) from error
     return day
 
 
@@ -212,6 +231,10 @@ async def send_daily_reports(services: Services, executor: Executor) -> None:
             await send_daily_report(services, executor, now)
         except DATABASE_ERRORS as error:
             log.warning("the daily report failed: %s; trying again", type(error).__name__)
+            await asyncio.sleep(REPORT_RETRY_SECONDS)
+            continue
+        except ReportNotSent as error:
+            log.warning("the daily report was not sent (%s); trying again", error)
             await asyncio.sleep(REPORT_RETRY_SECONDS)
             continue
         except Exception:  # a bug must not end the reports for the rest of the run

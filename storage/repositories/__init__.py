@@ -29,7 +29,7 @@ from storage.repositories.interactions import (
     record_decision,
     record_feedback,
 )
-from storage.repositories.kv import kv_get, kv_set
+from storage.repositories.kv import kv_delete, kv_get, kv_set
 from storage.repositories.leases import (
     Claimant,
     LeaseHolder,
@@ -125,6 +125,7 @@ __all__ = [
     "inbox_mark",
     "inbox_pending",
     "inbox_purge",
+    "kv_delete",
     "kv_get",
     "kv_set",
     "last_ticket_for",

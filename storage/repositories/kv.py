@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import KeyValue
@@ -25,3 +26,8 @@ async def kv_set(session: AsyncSession, key: str, value: Any) -> None:
         set_={"value": insert.excluded.value, "updated_at": insert.excluded.updated_at},
     )
     await session.execute(stmt)
+
+
+async def kv_delete(session: AsyncSession, key: str) -> None:
+    """Forget the value stored under `key`, if any."""
+    await session.execute(delete(KeyValue).where(KeyValue.key == key))

@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import executor, supervision
 from bot.config import Settings
+from bot.executor import IMMEDIATE_ATTEMPTS as ATTEMPTS
 from bot.supervision import batched_messages
 from handoff.persian import TEHRAN
 from handoff.report import jalali_day
@@ -23,6 +25,7 @@ from tests.fake_telegram import FakeTelegram
 
 SUPERVISORS = -1005000000005
 STRANGERS = -1009000000009
+CHAT_GONE = "Bad Request: chat not found"
 
 
 @pytest.fixture
@@ -203,6 +206,65 @@ async def test_the_daily_report_lists_the_days_questions_the_kb_could_not_answer
     (report,) = texts_in(fake, SUPERVISORS)
     section = report.split("پرسش‌های بی‌پاسخ در پایگاه دانش")[1].split("\n\n")[0]
     assert section.splitlines()[1:] == [f"• «{UNKNOWN}» · ۳ بار از ۳ مشتری"]
+
+
+def _reporting_now(fake: FakeTelegram, database_url: str, kb_dir: Path) -> Settings:
+    """Settings whose daily report fell due a minute ago (a bot starting now sends it)."""
+    fake.add_group(SUPERVISORS, "سرپرستان")
+    due = (utcnow() - timedelta(minutes=1)).astimezone(TEHRAN)
+    return make_settings(
+        fake,
+        database_url,
+        kb_dir,
+        supervisor_chat_id=SUPERVISORS,
+        daily_report_at=due.time().replace(second=0, microsecond=0),
+    )
+
+
+def _report_attempts(fake: FakeTelegram) -> int:
+    return sum(call.get("chat_id") == SUPERVISORS for call in fake.calls("sendMessage"))
+
+
+async def test_a_daily_report_telegram_fails_for_a_while_is_sent_once_it_is_back(
+    fake_telegram: FakeTelegram,
+    database_url: str,
+    kb_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake = fake_telegram
+    monkeypatch.setattr(supervision, "REPORT_RETRY_SECONDS", 0.2)
+    monkeypatch.setattr(executor, "BACKOFF_START", 0.01)
+    settings = _reporting_now(fake, database_url, kb_dir)
+    # Telegram answers 502 for the supervisors' chat longer than one round of retries lasts.
+    rounds = 3
+    fake.fail_next("sendMessage", status=502, chat_id=SUPERVISORS, times=rounds * ATTEMPTS)
+    async with running_bot(settings, fake) as bot:
+        await fake.wait_for_async(lambda: texts_in(fake, SUPERVISORS), timeout=20, what="report")
+        await settled(bot, fake)
+    async with running_bot(settings, fake) as bot:  # and a restart does not send it again
+        await asyncio.sleep(1)
+        await settled(bot, fake)
+    (report,) = texts_in(fake, SUPERVISORS)
+    assert report.startswith("📊 گزارش روزانهٔ پشتیبانی")
+    assert _report_attempts(fake) == rounds * ATTEMPTS + 1
+
+
+async def test_a_daily_report_telegram_refuses_is_not_tried_again(
+    fake_telegram: FakeTelegram,
+    database_url: str,
+    kb_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake = fake_telegram
+    monkeypatch.setattr(supervision, "REPORT_RETRY_SECONDS", 0.2)
+    settings = _reporting_now(fake, database_url, kb_dir)
+    fake.fail_next("sendMessage", status=400, chat_id=SUPERVISORS, description=CHAT_GONE)
+    async with running_bot(settings, fake) as bot:
+        await fake.wait_for_async(lambda: _report_attempts(fake) > 0, timeout=20, what="try")
+        await asyncio.sleep(1)  # five retry periods
+        await settled(bot, fake)
+    assert texts_in(fake, SUPERVISORS) == []
+    assert _report_attempts(fake) == 1
 
 
 def test_many_alerts_are_joined_into_as_few_messages_as_fit() -> None:
