@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -146,12 +146,12 @@ async def test_report_gives_todays_figures_where_supervisors_and_agents_work(
     assert menu == ["report", "tickets", "help"]
 
 
-async def test_the_daily_report_of_the_day_before_is_sent_once(
-    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
-) -> None:
-    fake = fake_telegram
+def _reporting_now(
+    fake: FakeTelegram, database_url: str, kb_dir: Path
+) -> tuple[Settings, datetime]:
+    """Settings with a supervisors' group whose daily report fell due a minute ago (a bot
+    starting now sends it), and that moment (Tehran time)."""
     fake.add_group(SUPERVISORS, "سرپرستان")
-    # The report was due a minute ago: a bot starting now sends it, once.
     due = (utcnow() - timedelta(minutes=1)).astimezone(TEHRAN)
     settings = make_settings(
         fake,
@@ -160,6 +160,15 @@ async def test_the_daily_report_of_the_day_before_is_sent_once(
         supervisor_chat_id=SUPERVISORS,
         daily_report_at=due.time().replace(second=0, microsecond=0),
     )
+    return settings, due
+
+
+async def test_the_daily_report_of_the_day_before_is_sent_once(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+) -> None:
+    fake = fake_telegram
+    # The report was due a minute ago: a bot starting now sends it, once.
+    settings, due = _reporting_now(fake, database_url, kb_dir)
     async with running_bot(settings, fake) as bot:
         await fake.wait_for_async(lambda: texts_in(fake, SUPERVISORS), timeout=10, what="report")
         await settled(bot, fake)
@@ -192,33 +201,12 @@ async def test_the_daily_report_lists_the_days_questions_the_kb_could_not_answer
         await bot.db(
             lambda session: session.execute(update(KBDecision).values(created_at=yesterday))
         )
-    fake.add_group(SUPERVISORS, "سرپرستان")
-    due = (utcnow() - timedelta(minutes=1)).astimezone(TEHRAN)
-    settings = make_settings(
-        fake,
-        database_url,
-        kb_dir,
-        supervisor_chat_id=SUPERVISORS,
-        daily_report_at=due.time().replace(second=0, microsecond=0),
-    )
+    settings, _ = _reporting_now(fake, database_url, kb_dir)
     async with running_bot(settings, fake) as bot:
         await fake.wait_for_async(lambda: texts_in(fake, SUPERVISORS), timeout=20, what="report")
     (report,) = texts_in(fake, SUPERVISORS)
     section = report.split("پرسش‌های بی‌پاسخ در پایگاه دانش")[1].split("\n\n")[0]
     assert section.splitlines()[1:] == [f"• «{UNKNOWN}» · ۳ بار از ۳ مشتری"]
-
-
-def _reporting_now(fake: FakeTelegram, database_url: str, kb_dir: Path) -> Settings:
-    """Settings whose daily report fell due a minute ago (a bot starting now sends it)."""
-    fake.add_group(SUPERVISORS, "سرپرستان")
-    due = (utcnow() - timedelta(minutes=1)).astimezone(TEHRAN)
-    return make_settings(
-        fake,
-        database_url,
-        kb_dir,
-        supervisor_chat_id=SUPERVISORS,
-        daily_report_at=due.time().replace(second=0, microsecond=0),
-    )
 
 
 def _report_attempts(fake: FakeTelegram) -> int:
@@ -234,7 +222,7 @@ async def test_a_daily_report_telegram_fails_for_a_while_is_sent_once_it_is_back
     fake = fake_telegram
     monkeypatch.setattr(supervision, "REPORT_RETRY_SECONDS", 0.2)
     monkeypatch.setattr(executor, "BACKOFF_START", 0.01)
-    settings = _reporting_now(fake, database_url, kb_dir)
+    settings, _ = _reporting_now(fake, database_url, kb_dir)
     # Telegram answers 502 for the supervisors' chat longer than one round of retries lasts.
     rounds = 3
     fake.fail_next("sendMessage", status=502, chat_id=SUPERVISORS, times=rounds * ATTEMPTS)
@@ -257,7 +245,7 @@ async def test_a_daily_report_telegram_refuses_is_not_tried_again(
 ) -> None:
     fake = fake_telegram
     monkeypatch.setattr(supervision, "REPORT_RETRY_SECONDS", 0.2)
-    settings = _reporting_now(fake, database_url, kb_dir)
+    settings, _ = _reporting_now(fake, database_url, kb_dir)
     fake.fail_next("sendMessage", status=400, chat_id=SUPERVISORS, description=CHAT_GONE)
     async with running_bot(settings, fake) as bot:
         await fake.wait_for_async(lambda: _report_attempts(fake) > 0, timeout=20, what="try")
