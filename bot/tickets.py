@@ -23,6 +23,7 @@ from storage.models import HandoffReason, KBDecision, Message, Ticket, Tier
 from storage.repositories import add_ticket_event, create_ticket, decisions_since, feedback_for
 from storage.timestamps import utcnow
 from triage import asks_for_person, priority
+from triage.smalltalk import small_talk
 
 # Longest question stored on a ticket.
 TICKET_QUESTION_MAX = 2000
@@ -164,9 +165,9 @@ async def asked_before(
     services: Services, session: AsyncSession, ticket: Ticket
 ) -> list[AskedBefore]:
     """What else the ticket's customer asked the bot in the ATTEMPTS_MEMORY_MINUTES before it
-    opened (and since their last ticket closed), oldest first: their questions (not bare
-    requests for a person, not the ticket's own question, each once), with the article sent
-    and their feedback on it."""
+    opened (and since their last ticket closed), oldest first: their questions (not greetings
+    or bare requests for a person, not the ticket's own question, each once), with the article
+    sent and their feedback on it."""
     since = memory_start(services, ticket.opened_at)
     previous = (
         await session.get(Ticket, ticket.previous_ticket_id) if ticket.previous_ticket_id else None
@@ -200,8 +201,8 @@ async def asked_before(
         query = decision.query.strip()
         if decision.id in own or query == ticket.question:
             continue
-        if not query or is_bare_request(query):
-            continue
+        if not query or is_bare_request(query) or small_talk(query) is not None:
+            continue  # «اپراتور», «سلام»: nothing asked
         article = services.kb.get(decision.article_id) if decision.article_id else None
         title = article.title if article is not None else decision.article_id
         asked.pop(query, None)  # asked again: listed where it was asked last

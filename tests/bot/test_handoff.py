@@ -93,8 +93,10 @@ async def test_the_card_lists_what_else_the_customer_asked_just_before(
     fake = fake_telegram
     async with running_bot(settings, fake) as bot:
         user = fake.new_user("مریم")
+        fake.user_sends_text(user, "سلام وقتتون بخیر")  # small talk: not a question to list
+        await fake.wait_for_messages_async(user.id, 1)
         fake.user_sends_text(user, ANSWERED)
-        (answer,) = await fake.wait_for_messages_async(user.id, 1)
+        (_, answer) = await fake.wait_for_messages_async(user.id, 2)
         (helpful,) = [data for data in answer.callback_datas if data.endswith(":1")]
         await fake.wait_for_answer_async(fake.user_presses(user, answer, helpful))
         fake.user_sends_text(user, AMBIGUOUS)
