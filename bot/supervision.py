@@ -1,17 +1,20 @@
-"""What supervisors are sent without asking: an alert when a first response is overdue, and
-the daily report of the day before (handoff.figures, handoff.report).
+"""What agents and supervisors are sent without asking: a warning when a first response is
+due soon, an alert when it is overdue, and the daily report of the day before
+(handoff.figures, handoff.report).
 
-Both run beside polling, in the instance that holds the polling lease. Each alert and each
-report is marked sent in the database before it goes out, so no restart or failover sends it
-again; a transient failure is retried a few times (Executor.post), a lasting one is logged. The
-daily report is also unmarked after a lasting transient failure (Telegram unreachable) and sent
-at the next look, every REPORT_RETRY_SECONDS while it is recent enough (REPORT_CATCH_UP).
+All run beside polling, in the instance that holds the polling lease. Each is decided once:
+the ticket event (or the report's key) is committed first, so no restart or failover decides
+it again. An alert is kept in the database (PendingAlert) until Telegram takes it: an outage
+delays alerts, it does not lose them. The daily report is unmarked after a lasting transient
+failure and sent at the next look, every REPORT_RETRY_SECONDS while it is recent enough
+(REPORT_CATCH_UP).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
 
@@ -33,13 +36,17 @@ from handoff.sla import FIRST_RESPONSE, warn_before
 from kb.gaps import Asked, Sent
 from kb.gaps_cli import log_of, mine_kb
 from storage.db import DATABASE_ERRORS
+from storage.models import PendingAlert, Ticket
 from storage.repositories import (
     add_ticket_event,
+    drop_alerts,
     get_customer,
     kv_delete,
     kv_get,
     kv_set,
     list_overdue_tickets,
+    pending_alerts,
+    queue_alert,
 )
 from storage.timestamps import utcnow
 
@@ -52,54 +59,40 @@ REPORT_CATCH_UP = timedelta(hours=12)
 # Characters of alerts per message (Telegram's limit is 4096 after the HTML is parsed).
 MESSAGE_BUDGET = 3500
 REPORT_RETRY_SECONDS = 60.0
+# Alerts read from the database at one look; more wait for the next.
+ALERTS_PER_LOOK = 200
 # Days in the daily report's trend, the reported one included.
 TREND_DAYS = 7
 HALF_DAY = timedelta(hours=12)  # a moment inside a day, whatever its length
 
 
-# -- overdue first responses ----------------------------------------------------------------------
+# -- deadline alerts -------------------------------------------------------------------------------
 
 
-async def alert_overdue(services: Services, executor: Executor) -> int:
-    """Alert once for each ticket whose first response is overdue; return how many."""
+async def alert_overdue(services: Services) -> int:
+    """Decide an alert once for each ticket whose first response is overdue, for the agents'
+    group and the supervisors; return how many tickets."""
     now = utcnow()
-    alerts: list[tuple[int, str]] = []
+    supervisors = services.settings.supervisor_chat_id
     async with services.sessions.begin() as session:
-        for ticket in await list_overdue_tickets(session, now=now, without_event=OVERDUE_EVENT):
+        overdue = await list_overdue_tickets(session, now=now, without_event=OVERDUE_EVENT)
+        for ticket in overdue:
             await add_ticket_event(
                 session, ticket_id=ticket.id, kind=OVERDUE_EVENT, actor_id=None, at=now
             )
-            customer = await get_customer(session, ticket.customer_id)
-            alerts.append((ticket.agent_chat_id, render_overdue(ticket, customer, now=now)))
-    # One message per chat for all the tickets found at once (after a weekend, many fall due
-    # together): the agents' group shares a budget of about 20 messages a minute.
-    by_chat: dict[int, list[str]] = {}
-    supervisors = services.settings.supervisor_chat_id
-    for chat_id, html in alerts:
-        by_chat.setdefault(chat_id, []).append(html)  # the agents' group, outside any topic
-        if supervisors is not None and supervisors != chat_id:
-            by_chat.setdefault(supervisors, []).append(html)
-    for chat_id, htmls in by_chat.items():
-        for message in batched_messages(htmls):
-            await executor.post(chat_id, message)
-    return len(alerts)
+            await queue_alert(session, ticket_id=ticket.id, kind="overdue", audience="desk", at=now)
+            if supervisors is not None and supervisors != ticket.agent_chat_id:
+                await queue_alert(
+                    session, ticket_id=ticket.id, kind="overdue", audience="supervisors", at=now
+                )
+    return len(overdue)
 
 
-def batched_messages(parts: list[str], limit: int = MESSAGE_BUDGET) -> list[str]:
-    """Join `parts` with blank lines into as few messages as stay under `limit` characters."""
-    messages: list[str] = []
-    for part in parts:
-        if messages and len(messages[-1]) + 2 + len(part) <= limit:
-            messages[-1] += "\n\n" + part
-        else:
-            messages.append(part)
-    return messages
-
-
-async def warn_due_soon(services: Services, executor: Executor) -> int:
-    """Warn each ticket's topic once when its first response is due soon; return how many."""
+async def warn_due_soon(services: Services) -> int:
+    """Decide a warning once for each ticket's topic when its first response is due soon;
+    return how many."""
     now = utcnow()
-    warnings: list[tuple[int, int | None, str]] = []
+    warned = 0
     longest = max(warn_before(tier) for tier in FIRST_RESPONSE)
     async with services.sessions.begin() as session:
         near = await list_overdue_tickets(session, now=now + longest, without_event=WARNED_EVENT)
@@ -113,11 +106,113 @@ async def warn_due_soon(services: Services, executor: Executor) -> int:
             await add_ticket_event(
                 session, ticket_id=ticket.id, kind=WARNED_EVENT, actor_id=None, at=now
             )
-            html = render_due_soon(ticket, now=now)
-            warnings.append((ticket.agent_chat_id, ticket.thread_id, html))
-    for chat_id, thread_id, html in warnings:
-        await executor.post(chat_id, html, thread_id)
-    return len(warnings)
+            await queue_alert(
+                session, ticket_id=ticket.id, kind="due_soon", audience="topic", at=now
+            )
+            warned += 1
+    return warned
+
+
+# A chat, and the topic in it (None: outside any topic).
+Target = tuple[int, int | None]
+
+
+@dataclass(slots=True)
+class _Outgoing:
+    """The alerts going to one chat (or topic): each one's text and the ids it stands for
+    (one alert may reach a chat twice: when the supervisors' chat is the agents' group, say)."""
+
+    htmls: list[str] = field(default_factory=list)
+    ids: list[list[int]] = field(default_factory=list)
+    index: dict[tuple[int, str], int] = field(default_factory=dict)  # by ticket and kind
+
+
+async def deliver_alerts(services: Services, executor: Executor) -> int:
+    """Send the undelivered alerts, oldest first and as few messages a chat as fit; return
+    how many messages went out.
+
+    Each is drawn now, so a late one tells how late the ticket is now; one no longer true (the
+    ticket answered or closed meanwhile, a warning whose deadline passed) is dropped unsent.
+    An alert Telegram cannot take now (unreachable, flood limits) waits for the next look, as
+    do the rest for that chat; one Telegram refuses (a chat gone) is dropped and logged.
+    """
+    sent = 0
+    failing: set[int] = set()  # chats Telegram could not take alerts for at this look
+    for (chat_id, thread_id), chat in (await _draw_pending(services, utcnow())).items():
+        # One message per chat for the alerts found at once (after a weekend, many fall due
+        # together): the agents' group shares a budget of about 20 messages a minute.
+        for message, parts in batched_messages(chat.htmls):
+            if chat_id in failing:
+                break  # its other topics wait too: one round of retries per chat and look
+            try:
+                await executor.post_or_raise(chat_id, message, thread_id)
+            except TelegramError as error:
+                if worth_retrying(error):
+                    log.warning("chat %s: alerts wait for a next look: %s", chat_id, error.message)
+                    failing.add(chat_id)
+                    break
+                log.warning("chat %s: alerts refused and dropped: %s", chat_id, error.message)
+            else:
+                sent += 1
+            async with services.sessions.begin() as session:
+                await drop_alerts(session, (i for part in parts for i in chat.ids[part]))
+    return sent
+
+
+async def _draw_pending(services: Services, now: datetime) -> dict[Target, _Outgoing]:
+    """Read the undelivered alerts and draw them as of `now`, by where each goes; drop those
+    no longer true."""
+    outgoing: dict[Target, _Outgoing] = {}
+    stale: list[int] = []
+    async with services.sessions.begin() as session:
+        for alert, ticket in await pending_alerts(session, limit=ALERTS_PER_LOOK):
+            target = _target(services, alert, ticket, now)
+            if target is None:
+                stale.append(alert.id)
+                continue
+            chat = outgoing.setdefault(target, _Outgoing())
+            key = (ticket.id, alert.kind)
+            if key in chat.index:
+                chat.ids[chat.index[key]].append(alert.id)
+                continue
+            if alert.kind == "overdue":
+                customer = await get_customer(session, ticket.customer_id)
+                html = render_overdue(ticket, customer, now=now)
+            else:
+                html = render_due_soon(ticket, now=now)
+            chat.index[key] = len(chat.htmls)
+            chat.htmls.append(html)
+            chat.ids.append([alert.id])
+        await drop_alerts(session, stale)
+    return outgoing
+
+
+def _target(
+    services: Services, alert: PendingAlert, ticket: Ticket, now: datetime
+) -> Target | None:
+    """Where an alert goes (chat, topic), or None if it is no longer true or has nowhere to go."""
+    due = ticket.first_response_due
+    if ticket.status == "closed" or ticket.first_response_at is not None or due is None:
+        return None
+    if alert.kind == "due_soon" and due <= now:
+        return None  # the overdue alert says more
+    if alert.audience == "supervisors":
+        supervisors = services.settings.supervisor_chat_id
+        return None if supervisors is None else (supervisors, None)
+    return ticket.agent_chat_id, ticket.thread_id if alert.audience == "topic" else None
+
+
+def batched_messages(parts: list[str], limit: int = MESSAGE_BUDGET) -> list[tuple[str, range]]:
+    """Join `parts` with blank lines into as few messages as stay under `limit` characters;
+    return each message with the indexes of the parts it holds."""
+    messages: list[tuple[str, range]] = []
+    for index, part in enumerate(parts):
+        if messages and len(messages[-1][0]) + 2 + len(part) <= limit:
+            text, held = messages[-1]
+            messages[-1] = (text + "\n\n" + part, range(held.start, index + 1))
+        else:
+            messages.append((part, range(index, index + 1)))
+    return messages
 
 
 async def watch_deadlines(services: Services, executor: Executor) -> None:
@@ -127,8 +222,9 @@ async def watch_deadlines(services: Services, executor: Executor) -> None:
         return
     while True:
         try:
-            await warn_due_soon(services, executor)
-            await alert_overdue(services, executor)
+            await warn_due_soon(services)
+            await alert_overdue(services)
+            await deliver_alerts(services, executor)
         except DATABASE_ERRORS as error:
             log.warning("looking for overdue tickets failed: %s", type(error).__name__)
         except Exception:  # a bug must not end the alerts for the rest of the run

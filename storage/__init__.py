@@ -57,4 +57,7 @@ storage.repositories (async; session first; never commit; `from storage import r
         find_link_by_customer_message(session, *, customer_chat_id, customer_message_id,
         direction=None); links_for_media_group(session, *, ticket_id, media_group_id)
     kv: kv_get(session, key, default=None) -> Any; kv_set(session, key, value) -> None
+    alerts: queue_alert(session, *, ticket_id, kind, audience, at=None);
+        pending_alerts(session, *, limit) -> list[(PendingAlert, Ticket)];
+        drop_alerts(session, ids)
 """

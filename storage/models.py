@@ -52,6 +52,9 @@ TicketStatus = Literal["open", "claimed", "escalated", "waiting", "closed"]
 Priority = Literal["normal", "high", "urgent"]
 HandoffReason = Literal["asked", "no_answer", "not_helpful", "follow_up"]
 LinkDirection = Literal["to_agents", "to_customer"]
+AlertKind = Literal["overdue", "due_soon"]
+# Where an alert goes: the agents' group outside any topic, the ticket's topic, the supervisors.
+AlertAudience = Literal["desk", "topic", "supervisors"]
 
 # Longest text kept in the interaction log (Telegram's own message limit).
 MESSAGE_TEXT_MAX = 4096
@@ -289,6 +292,27 @@ class MessageLink(Base):
     agent_message_id: Mapped[int] = mapped_column(BigInteger)
     direction: Mapped[LinkDirection] = mapped_column(String(16))
     media_group_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PendingAlert(Base):
+    """A deadline alert decided but not yet delivered (bot.supervision).
+
+    Kept until Telegram takes it, so an outage delays alerts rather than losing them; drawn
+    when it is sent, from the ticket as it is then.
+    """
+
+    __tablename__ = "pending_alerts"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", AlertKind), name="kind"),
+        CheckConstraint(_one_of("audience", AlertAudience), name="audience"),
+        UniqueConstraint("ticket_id", "kind", "audience"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    kind: Mapped[AlertKind] = mapped_column(String(16))
+    audience: Mapped[AlertAudience] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

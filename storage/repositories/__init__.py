@@ -4,6 +4,7 @@ The caller owns the unit of work: `async with sessions.begin() as session: ...`.
 """
 
 from storage.repositories._common import HitLike
+from storage.repositories.alerts import drop_alerts, pending_alerts, queue_alert
 from storage.repositories.customers import (
     clear_after_close,
     get_customer,
@@ -112,6 +113,7 @@ __all__ = [
     "customer_history",
     "database_time",
     "decisions_since",
+    "drop_alerts",
     "escalate_ticket",
     "feedback_for",
     "find_link_by_agent_message",
@@ -138,6 +140,8 @@ __all__ = [
     "log_message",
     "move_agent_chat",
     "open_ticket_for",
+    "pending_alerts",
+    "queue_alert",
     "rate_ticket",
     "record_decision",
     "record_feedback",

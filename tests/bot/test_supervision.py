@@ -17,10 +17,10 @@ from bot.executor import IMMEDIATE_ATTEMPTS as ATTEMPTS
 from bot.supervision import batched_messages
 from handoff.persian import TEHRAN
 from handoff.report import jalali_day
-from storage.models import KBDecision, Ticket, TicketEvent
+from storage.models import KBDecision, PendingAlert, Ticket, TicketEvent
 from storage.timestamps import utcnow
 from tests.bot.desk_support import hand_off, settled
-from tests.bot.support import ANSWERED, UNKNOWN, make_settings, running_bot
+from tests.bot.support import ANSWERED, UNKNOWN, RunningBot, make_settings, running_bot
 from tests.fake_telegram import FakeTelegram
 
 SUPERVISORS = -1005000000005
@@ -258,5 +258,102 @@ async def test_a_daily_report_telegram_refuses_is_not_tried_again(
 def test_many_alerts_are_joined_into_as_few_messages_as_fit() -> None:
     parts = ["ا" * 1000, "ب" * 1000, "پ" * 1000, "ت" * 1000]
     messages = batched_messages(parts, limit=3500)
-    assert [len(m) for m in messages] == [3004, 1000]
-    assert "\n\n".join(messages) == "\n\n".join(parts)  # nothing lost, order kept
+    assert [len(m) for m, _ in messages] == [3004, 1000]
+    assert "\n\n".join(m for m, _ in messages) == "\n\n".join(parts)  # nothing lost, in order
+    assert [list(held) for _, held in messages] == [[0, 1, 2], [3]]
+
+
+def _alert_tries(fake: FakeTelegram, chat_id: int, thread_id: int | None = None) -> list[str]:
+    """The texts of every sendMessage to a chat (outside topics, or in one), failed ones too."""
+    return [
+        str(call.get("text"))
+        for call in fake.calls("sendMessage")
+        if call.get("chat_id") == chat_id and call.get("message_thread_id") == thread_id
+    ]
+
+
+async def _due(bot: RunningBot, ticket_id: int, due: datetime) -> None:
+    moved = update(Ticket).where(Ticket.id == ticket_id).values(first_response_due=due)
+    await bot.db(partial(AsyncSession.execute, statement=moved))
+
+
+async def test_overdue_alerts_wait_out_an_outage_and_leave_out_tickets_answered_meanwhile(
+    supervised: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = fake_telegram
+    monkeypatch.setattr(executor, "BACKOFF_START", 0.01)
+    desk = fake.agent_chat_id
+    async with running_bot(supervised, fake) as bot:
+        await hand_off(bot, fake, "مریم")  # ticket #1, left unanswered
+        answered = await hand_off(bot, fake, "سارا")
+        # Telegram fails the agents' group, look after look, until we say.
+        fake.fail_next("sendMessage", status=502, chat_id=desk, times=-1)
+        past = update(Ticket).values(first_response_due=utcnow() - timedelta(minutes=7))
+        await bot.db(partial(AsyncSession.execute, statement=past))  # both at once
+        await fake.wait_for_async(
+            lambda: len(_alert_tries(fake, desk)) > ATTEMPTS, timeout=10, what="two looks"
+        )
+        # Meanwhile an agent answers one of them (their reply is not the point here).
+        answer = update(Ticket).where(Ticket.id == answered.ticket_id)
+        answer = answer.values(first_response_at=utcnow())
+        await bot.db(partial(AsyncSession.execute, statement=answer))
+        await fake.wait_for_async(
+            lambda: "#۲" not in _alert_tries(fake, desk)[-1], timeout=10, what="a fresh try"
+        )
+        fake.clear_failures()  # Telegram is back
+        await fake.wait_for_async(lambda: texts_in(fake, desk), timeout=20, what="the alert")
+        await asyncio.sleep(1)  # five more looks
+        waiting = await bot.rows(PendingAlert)
+    (alert,) = texts_in(fake, desk)
+    assert alert.startswith("⚠️ مهلت اولین پاسخ گذشت: تیکت #۱ · مریم")
+    assert "#۲" not in alert  # answered by the time Telegram took it
+    tries = _alert_tries(fake, desk)
+    assert "#۲" in tries[0] and "#۲" not in tries[-1]  # the one that went out is the last try
+    # The supervisors' chat was not held back by the agents' group failing.
+    (to_supervisors,) = texts_in(fake, SUPERVISORS)
+    assert "#۱" in to_supervisors and "#۲" in to_supervisors
+    assert waiting == []
+
+
+async def test_a_warning_held_up_until_the_deadline_passed_gives_way_to_the_overdue_alert(
+    supervised: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = fake_telegram
+    monkeypatch.setattr(executor, "BACKOFF_START", 0.01)
+    desk = fake.agent_chat_id
+    async with running_bot(supervised, fake) as bot:
+        soon = await hand_off(bot, fake, "مریم")
+        fake.fail_next("sendMessage", status=502, chat_id=desk, times=-1)
+        await _due(bot, soon.ticket_id, utcnow() + timedelta(minutes=5, seconds=30))
+        await fake.wait_for_async(
+            lambda: len(_alert_tries(fake, desk, soon.thread_id)) > 1, timeout=10, what="a try"
+        )
+        await _due(bot, soon.ticket_id, utcnow() - timedelta(minutes=1))
+        await fake.wait_for_async(lambda: _alert_tries(fake, desk), timeout=10, what="the alert")
+        fake.clear_failures()  # Telegram is back
+        await fake.wait_for_async(lambda: texts_in(fake, desk), timeout=20, what="the alert")
+        await asyncio.sleep(1)
+        waiting = await bot.rows(PendingAlert)
+    (alert,) = texts_in(fake, desk)
+    assert alert.startswith("⚠️ مهلت اولین پاسخ گذشت: تیکت #۱ · مریم")
+    assert _alert_tries(fake, desk, soon.thread_id)[1].startswith("⏰")  # tried, never sent
+    assert len(fake.sent_to(desk, soon.thread_id)) == 1  # the card only
+    assert waiting == []
+
+
+async def test_alerts_a_chat_refuses_are_dropped_and_the_other_chat_gets_them(
+    supervised: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    fake.fail_next("sendMessage", status=400, chat_id=SUPERVISORS, description=CHAT_GONE)
+    async with running_bot(supervised, fake) as bot:
+        late = await hand_off(bot, fake, "مریم")
+        await _due(bot, late.ticket_id, utcnow() - timedelta(minutes=7))
+        await fake.wait_for_async(
+            lambda: texts_in(fake, fake.agent_chat_id), timeout=10, what="the alert"
+        )
+        await asyncio.sleep(1)  # five more looks
+        waiting = await bot.rows(PendingAlert)
+    assert texts_in(fake, fake.agent_chat_id)[0].startswith("⚠️ مهلت اولین پاسخ گذشت")
+    assert len(_alert_tries(fake, SUPERVISORS)) == 1 and texts_in(fake, SUPERVISORS) == []
+    assert waiting == []

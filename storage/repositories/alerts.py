@@ -1,0 +1,45 @@
+"""Deadline alerts decided but not yet delivered (bot.supervision sends and drops them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AlertAudience, AlertKind, PendingAlert, Ticket
+
+
+async def queue_alert(
+    session: AsyncSession,
+    *,
+    ticket_id: int,
+    kind: AlertKind,
+    audience: AlertAudience,
+    at: datetime | None = None,
+) -> None:
+    """Keep an alert about a ticket for `audience` until it is delivered or dropped."""
+    alert = PendingAlert(ticket_id=ticket_id, kind=kind, audience=audience)
+    if at is not None:
+        alert.created_at = at
+    session.add(alert)
+    await session.flush()
+
+
+async def pending_alerts(session: AsyncSession, *, limit: int) -> list[tuple[PendingAlert, Ticket]]:
+    """Return up to `limit` undelivered alerts with their tickets, oldest first."""
+    stmt = (
+        select(PendingAlert, Ticket)
+        .join(Ticket, Ticket.id == PendingAlert.ticket_id)
+        .order_by(PendingAlert.id)
+        .limit(limit)
+    )
+    return [(alert, ticket) for alert, ticket in (await session.execute(stmt)).tuples()]
+
+
+async def drop_alerts(session: AsyncSession, ids: Iterable[int]) -> None:
+    """Forget the alerts with these ids (delivered, refused or no longer true)."""
+    wanted = list(ids)
+    if wanted:
+        await session.execute(delete(PendingAlert).where(PendingAlert.id.in_(wanted)))

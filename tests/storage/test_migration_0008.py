@@ -1,0 +1,33 @@
+"""Migration 0008: the table of alerts waiting to be delivered."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, inspect
+
+from storage.db import create_engine_from_url
+from tests.storage.migrating import migrate
+
+
+async def _tables(url: str) -> set[str]:
+    engine = create_engine_from_url(url)
+
+    def read(connection: Connection) -> set[str]:
+        return set(inspect(connection).get_table_names())
+
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(read)
+    finally:
+        await engine.dispose()
+
+
+async def test_upgrade_adds_pending_alerts_and_downgrade_drops_it(empty_db_url: str) -> None:
+    await migrate(empty_db_url, "0007")
+    assert "pending_alerts" not in await _tables(empty_db_url)
+
+    await migrate(empty_db_url, "head")
+    assert "pending_alerts" in await _tables(empty_db_url)
+
+    await migrate(empty_db_url, "0007", down=True)
+    tables = await _tables(empty_db_url)
+    assert "pending_alerts" not in tables and "tickets" in tables
