@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from alembic import command
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
+from sqlalchemy.engine import Inspector
 
 from storage.db import alembic_config, create_engine_from_url
+
+T = TypeVar("T")
 
 
 async def migrate(url: str, revision: str, *, down: bool = False) -> None:
@@ -21,6 +27,16 @@ async def migrate(url: str, revision: str, *, down: bool = False) -> None:
         async with engine.connect() as connection:
             await connection.run_sync(go)
             await connection.commit()
+    finally:
+        await engine.dispose()
+
+
+async def inspected(url: str, read: Callable[[Inspector], T]) -> T:
+    """Return what `read` finds in the schema of the database at `url`."""
+    engine = create_engine_from_url(url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(lambda sync: read(inspect(sync)))
     finally:
         await engine.dispose()
 

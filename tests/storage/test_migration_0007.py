@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, inspect
+from sqlalchemy.engine import Inspector
 
-from storage.db import create_engine_from_url
-from tests.storage.migrating import migrate
+from tests.storage.migrating import inspected, migrate
 
 DAY_INDEXES = {
     ("messages", "ix_messages_created_at"),
@@ -20,18 +19,11 @@ DAY_INDEXES = {
 
 
 async def _indexes(url: str) -> set[tuple[str, str]]:
-    engine = create_engine_from_url(url)
-
-    def read(connection: Connection) -> set[tuple[str, str]]:
-        seen = inspect(connection)
+    def read(schema: Inspector) -> set[tuple[str, str]]:
         tables = {table for table, _ in DAY_INDEXES}
-        return {(t, str(i["name"])) for t in tables for i in seen.get_indexes(t)}
+        return {(t, str(i["name"])) for t in tables for i in schema.get_indexes(t)}
 
-    try:
-        async with engine.connect() as connection:
-            return await connection.run_sync(read)
-    finally:
-        await engine.dispose()
+    return await inspected(url, read)
 
 
 async def test_upgrade_adds_the_day_indexes_and_downgrade_drops_them(empty_db_url: str) -> None:

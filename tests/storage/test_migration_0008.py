@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, inspect
-
-from storage.db import create_engine_from_url
-from tests.storage.migrating import migrate
+from tests.storage.migrating import inspected, migrate
 
 
 async def _tables(url: str) -> set[str]:
-    engine = create_engine_from_url(url)
-
-    def read(connection: Connection) -> set[str]:
-        return set(inspect(connection).get_table_names())
-
-    try:
-        async with engine.connect() as connection:
-            return await connection.run_sync(read)
-    finally:
-        await engine.dispose()
+    return await inspected(url, lambda schema: set(schema.get_table_names()))
 
 
 async def test_upgrade_adds_pending_alerts_and_downgrade_drops_it(empty_db_url: str) -> None:
