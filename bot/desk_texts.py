@@ -32,7 +32,8 @@ DESK_HELP = (
     "<b>راهنمای کارشناسان «پاسخ»</b>\n\n"
     "هر تیکت یک تاپیک است. هر پیامی که در تاپیک بنویسید (متن، عکس، فایل، صدا…) بدون نام شما "
     "برای مشتری فرستاده می‌شود و پیام‌های مشتری همین‌جا می‌آید. نوشتن در تیکتی که کسی برنداشته، "
-    "آن را به نام شما برمی‌دارد. پیامی که با <code>!</code> شروع شود یادداشت داخلی است.\n\n"
+    "آن را به نام شما برمی‌دارد؛ در تیکتی که همکار دیگری برداشته، پیام شما فرستاده نمی‌شود "
+    "(اول /take). پیامی که با <code>!</code> شروع شود یادداشت داخلی است.\n\n"
     "<b>در تاپیک تیکت:</b>\n"
     "• /claim برداشتن تیکت\n"
     "• /take تحویل گرفتن تیکتی که دست همکار دیگری است (اگر او نیست)\n"
@@ -92,6 +93,16 @@ def held_by(name: str) -> str:
 def held_by_take_hint(name: str) -> str:
     """Tell an agent in the topic who has the ticket, and how to take it over."""
     return f"این تیکت را {escape(name[:64])} برداشته است؛ برای تحویل گرفتنش /take بنویسید."
+
+
+def not_sent_held_by(name: str, *, article: bool = False) -> str:
+    """Tell an agent that what they wrote (or the article they chose) did not reach the
+    customer, because a colleague holds the ticket, and what they can do instead."""
+    what = "مقاله" if article else "پیام شما"
+    return (
+        f"⛔ این تیکت را {escape(name[:64])} برداشته است؛ {what} برای مشتری فرستاده نشد. "
+        "برای تحویل گرفتنش /take بنویسید؛ یادداشت داخلی را با <code>!</code> شروع کنید."
+    )
 
 
 def taken_over_notice(agent: str, holder_id: int, holder: str | None) -> str:

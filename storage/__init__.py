@@ -50,7 +50,8 @@ storage.repositories (async; session first; never commit; `from storage import r
         count_open_tickets(session, *, agent_chat_id=None) -> int;
         list_overdue_tickets(session, *, now); move_agent_chat(session, *, old_chat_id,
             new_chat_id) -> int; add_ticket_event(session, *, ticket_id, kind, actor_id=None,
-            data=None, at=None) -> TicketEvent; ticket_events(session, *, ticket_id)
+            data=None, at=None) -> TicketEvent; ticket_events(session, *, ticket_id,
+            kind=None)
     links: link_messages(session, *, ticket_id, customer_chat_id, customer_message_id,
         agent_chat_id, agent_message_id, direction, media_group_id=None) -> bool;
         find_link_by_agent_message(session, *, agent_chat_id, agent_message_id);

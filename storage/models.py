@@ -267,7 +267,7 @@ class TicketEvent(Base):
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
     # "opened", "claimed", "released", "escalated", "waiting", "resumed", "closed", "rated",
-    # "note", "relay_failed", "topic_recreated", "customer_blocked", ...
+    # "note", "relay_failed", "not_relayed", "topic_recreated", "customer_blocked", ...
     kind: Mapped[str] = mapped_column(String(32))
     actor_id: Mapped[int | None] = mapped_column(BigInteger)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -71,6 +71,7 @@ from storage.repositories import (
     set_follow_up,
     set_rating_comment,
     ticket_by_thread,
+    ticket_events,
 )
 from storage.timestamps import utcnow
 from triage import priority
@@ -80,6 +81,8 @@ from triage.smalltalk import small_talk
 log = logging.getLogger(__name__)
 
 NOTE_MAX = 4000
+# A colleague's message kept from the customer of a ticket another agent holds.
+NOT_RELAYED = "not_relayed"
 COMMENT_MAX = 1000
 TICKETS_LISTED = 30
 HISTORY_ON_ESCALATE = 50  # messages copied into the L2 group's new topic
@@ -269,6 +272,9 @@ async def do_article(
         return desk_texts.unknown_article(article_id, maybe)
     if ticket.status == "closed":
         return desk_texts.TICKET_IS_CLOSED
+    if ticket.claimed_by not in (None, agent_id):
+        holder = ticket.claimed_by_name or desk_texts.ANOTHER_AGENT
+        return desk_texts.not_sent_held_by(holder, article=True)
     for html in article_messages(article.title, article.body):
         await tell_customer(work, ticket, html)
     await add_ticket_event(
@@ -568,6 +574,9 @@ async def relay_to_customer(work: Work, ticket: Ticket, message: Message, agent:
     )
     if done is not None:
         return  # copied along with the first item of its album
+    if ticket.claimed_by not in (None, agent.id):
+        await _not_relayed(work, ticket, message, agent)
+        return
     changed_card = False
     if ticket.claimed_by is None and ticket.status in ("open", "escalated"):
         await do_claim(work, ticket, agent)  # writing in a free ticket takes it
@@ -660,6 +669,25 @@ async def on_group_edit(update: Update, context: BotContext) -> None:
     work.effects.append(
         MirrorEdit(link.customer_chat_id, link.customer_message_id, new_text, message.text is None)
     )
+
+
+async def _not_relayed(work: Work, ticket: Ticket, message: Message, agent: User) -> None:
+    """A colleague wrote in a ticket another agent holds: one agent speaks to the customer, so
+    it stays in the topic. Logged, and they are told once (once an album) how to take it over."""
+    album = message.media_group_id
+    if album is not None:
+        told = await ticket_events(work.session, ticket_id=ticket.id, kind=NOT_RELAYED)
+        if any(event.data.get("media_group_id") == album for event in told):
+            return
+    await add_ticket_event(
+        work.session,
+        ticket_id=ticket.id,
+        kind=NOT_RELAYED,
+        actor_id=agent.id,
+        data={"message_id": message.message_id, "media_group_id": album},
+    )
+    holder = ticket.claimed_by_name or desk_texts.ANOTHER_AGENT
+    _reply(work, message, desk_texts.not_sent_held_by(holder))
 
 
 # -- the customer after a close ------------------------------------------------------------------

@@ -552,12 +552,14 @@ async def add_ticket_event(
     return event
 
 
-async def ticket_events(session: AsyncSession, *, ticket_id: int) -> list[TicketEvent]:
-    """Return the ticket's audit trail, oldest first."""
-    result = await session.scalars(
-        select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)
-    )
-    return list(result)
+async def ticket_events(
+    session: AsyncSession, *, ticket_id: int, kind: str | None = None
+) -> list[TicketEvent]:
+    """Return the ticket's audit trail (its events of one kind, if given), oldest first."""
+    stmt = select(TicketEvent).where(TicketEvent.ticket_id == ticket_id)
+    if kind is not None:
+        stmt = stmt.where(TicketEvent.kind == kind)
+    return list(await session.scalars(stmt.order_by(TicketEvent.id)))
 
 
 # The audit-trail entry of an article an agent sent to the customer: data {"article_id": id}.

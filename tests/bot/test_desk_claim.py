@@ -200,3 +200,34 @@ async def test_ticket_commands_in_the_general_topic_say_where_they_work(
     assert general == [desk_texts.NOT_IN_TICKET_TOPIC]
     assert (row.status, row.claimed_by) == ("open", None)
     assert len(fake.sent_to(opened.user.id)) == 1  # the customer got nothing
+
+
+async def test_only_the_agent_holding_a_ticket_speaks_to_its_customer(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        thread = opened.thread_id
+        holder, colleague = fake.new_agent("سارا"), fake.new_agent("نیما")
+        fake.agent_sends_in_topic(holder, thread, "سلام، بررسی می‌کنم")  # and so takes it
+        await fake.wait_for_messages_async(opened.user.id, 2)
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(colleague, thread, "من هم هستم")
+        group = fake.new_media_group_id()
+        for _ in range(2):  # an album: told once, not once a photo
+            fake.agent_sends_in_topic(colleague, thread, media="photo", media_group_id=group)
+        fake.agent_sends_in_topic(colleague, thread, "/article password-reset")
+        await settled(bot, fake)
+        told = [t for t in topic_texts(fake, thread) if t.startswith("⛔")]
+        fake.agent_sends_in_topic(colleague, thread, "/take")
+        fake.agent_sends_in_topic(colleague, thread, "از این به بعد من پیگیری می‌کنم")
+        await fake.wait_for_messages_async(opened.user.id, 3)
+        await settled(bot, fake)
+        kept = await bot.rows(TicketEvent, TicketEvent.kind == "not_relayed")
+    received = [m.content for m in fake.sent_to(opened.user.id)[1:]]
+    assert received == ["سلام، بررسی می‌کنم", "از این به بعد من پیگیری می‌کنم"]
+    assert len(told) == 3  # the text, the album, the article
+    assert "سارا برداشته است؛ پیام شما برای مشتری فرستاده نشد" in told[0] and "/take" in told[0]
+    assert "مقاله برای مشتری فرستاده نشد" in told[2]
+    assert [e.actor_id for e in kept] == [colleague.id, colleague.id]  # the text, the album
