@@ -15,7 +15,7 @@ writes a TicketEvent):
     rate(session, *, ticket_id, customer_id, rating, comment=None, now=None)
         -> tuple[RateOutcome, Ticket | None]        # ValueError unless 1 <= rating <= 5
     customer_message(session, *, ticket_id, at=None)
-        -> tuple[Ticket | None, bool]      # waiting -> claimed, and whether it was waiting
+        -> CustomerWrote(ticket, resumed, unblocked; .changed)  # waiting -> claimed; unblocked
     resume(session, *, ticket, at=None) -> Ticket                       # waiting -> claimed
     change_tier(session, *, ticket, tier, priority, actor_id, calendar=None, now=None)
         -> Tier | None                                 # the tier before, None if unchanged
@@ -25,6 +25,7 @@ writes a TicketEvent):
                  recreated=False, now=None) -> Ticket | None
     relay_failed(session, *, ticket_id, direction, error, message_id=None, now=None) -> TicketEvent
     customer_blocked(session, *, ticket_id, now=None) -> Ticket | None
+    customer_unblocked(session, *, ticket_id, now=None) -> Ticket | None
 handoff.lifecycle: TRANSITIONS, Action, sources(action), target(action), can(action, status),
     allowed_actions(ticket) -> tuple[Action, ...], can_act(ticket, agent_id), can_rate(ticket)
 handoff.sla: FIRST_RESPONSE, first_response_due(tier, opened_at, calendar=None) -> datetime,
@@ -44,6 +45,7 @@ from handoff.card import render_card
 from handoff.lifecycle import allowed_actions, can, can_act, can_rate
 from handoff.persian import fa_digits, jalali
 from handoff.service import (
+    CustomerWrote,
     add_note,
     agent_message,
     attach_topic,
@@ -51,6 +53,7 @@ from handoff.service import (
     close,
     customer_blocked,
     customer_message,
+    customer_unblocked,
     escalate,
     open_ticket,
     rate,
@@ -61,6 +64,7 @@ from handoff.sla import first_response_due
 from handoff.topics import ticket_number, topic_name
 
 __all__ = [
+    "CustomerWrote",
     "add_note",
     "agent_message",
     "allowed_actions",
@@ -72,6 +76,7 @@ __all__ = [
     "close",
     "customer_blocked",
     "customer_message",
+    "customer_unblocked",
     "escalate",
     "fa_digits",
     "first_response_due",

@@ -8,6 +8,7 @@ each change it makes, so the events table is the audit trail.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -255,18 +256,34 @@ async def rate(
     return outcome, ticket
 
 
+@dataclass(frozen=True, slots=True)
+class CustomerWrote:
+    """What a customer's message changed on their ticket (its card is redrawn if anything)."""
+
+    ticket: Ticket | None
+    resumed: bool = False  # it waited for them, and is the agent's turn again
+    unblocked: bool = False  # it was flagged as blocked by them: they evidently let us write
+
+    @property
+    def changed(self) -> bool:
+        return self.resumed or self.unblocked
+
+
 async def customer_message(
     session: AsyncSession, *, ticket_id: int, at: datetime | None = None
-) -> tuple[Ticket | None, bool]:
-    """Note a customer message on the ticket; a ticket waiting for them becomes active again.
-
-    Return the ticket and whether it was waiting (its card must then say whose turn it is).
-    """
+) -> CustomerWrote:
+    """Note a customer message on the ticket: a ticket waiting for them becomes active again,
+    and one flagged as blocked by them is not any more."""
     at = at or utcnow()
     ticket = await repo.touch_customer(session, ticket_id, at=at)
-    if ticket is None or ticket.status != "waiting":
-        return ticket, False
-    return await resume(session, ticket=ticket, at=at), True
+    if ticket is None:
+        return CustomerWrote(None)
+    unblocked = ticket.customer_blocked
+    if unblocked:
+        ticket = await customer_unblocked(session, ticket_id=ticket.id, now=at) or ticket
+    if ticket.status != "waiting":
+        return CustomerWrote(ticket, unblocked=unblocked)
+    return CustomerWrote(await resume(session, ticket=ticket, at=at), True, unblocked)
 
 
 async def resume(session: AsyncSession, *, ticket: Ticket, at: datetime | None = None) -> Ticket:
@@ -378,4 +395,17 @@ async def customer_blocked(
         return before
     ticket = await repo.set_customer_blocked(session, ticket_id, blocked=True)
     await repo.add_ticket_event(session, ticket_id=ticket_id, kind="customer_blocked", at=now)
+    return ticket
+
+
+async def customer_unblocked(
+    session: AsyncSession, *, ticket_id: int, now: datetime | None = None
+) -> Ticket | None:
+    """Clear the blocked flag (the customer let the bot write again), once, with an audit
+    entry; agents' messages reach them again."""
+    before = await repo.get_ticket(session, ticket_id)
+    if before is None or not before.customer_blocked:
+        return before
+    ticket = await repo.set_customer_blocked(session, ticket_id, blocked=False)
+    await repo.add_ticket_event(session, ticket_id=ticket_id, kind="customer_unblocked", at=now)
     return ticket

@@ -18,7 +18,7 @@ from telegram import Update
 from telegram.ext import BaseHandler
 
 from bot.context import BotApp, BotContext
-from bot.handlers import browse, desk, edits, errors, gates, person, questions
+from bot.handlers import blocking, browse, desk, edits, errors, gates, person, questions
 
 AFTER_CLOSE_GROUP = 0
 CONVERSATION_GROUP = 1
@@ -32,6 +32,7 @@ def conversation() -> list[BaseHandler[Update, BotContext, None]]:
         *questions.handlers(),  # suggestions, feedback, then any other text is a question
         *desk.handlers(),  # the agents' group (issue 4)
         *edits.handlers(),  # a customer's edits
+        *blocking.handlers(),  # a customer blocks the bot, or lets it write again
         *browse.fallback_handlers(),  # unknown commands
         *person.fallback_handlers(),  # photos, voice, stickers… with no ticket open
     ]

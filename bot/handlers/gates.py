@@ -9,10 +9,10 @@ from __future__ import annotations
 from telegram import Chat, Message, Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, TypeHandler, filters
 
-from bot import texts
+from bot import desk_texts, texts
 from bot.albums import relay
 from bot.context import BotContext, Work
-from bot.effects import EditCard
+from bot.effects import EditCard, SendText
 from bot.hotpath import log_message, upsert_customer
 from bot.message_kinds import loggable_text, message_kind
 from handoff.service import customer_message
@@ -116,9 +116,15 @@ async def relay_to_ticket(update: Update, context: BotContext) -> None:
     )
     if not copied:  # an album item may have gone along with the album's first item
         await relay(work, work.ticket_id, message)
-    ticket, resumed = await customer_message(work.session, ticket_id=work.ticket_id)
-    if ticket is not None and resumed:
-        work.effects.append(EditCard(ticket.id))  # the card says whose turn it is
+    wrote = await customer_message(work.session, ticket_id=work.ticket_id)
+    ticket = wrote.ticket
+    if ticket is not None and wrote.unblocked and ticket.thread_id is not None:
+        notice = SendText(
+            ticket.agent_chat_id, desk_texts.CUSTOMER_UNBLOCKED, thread_id=ticket.thread_id
+        )
+        work.effects.append(notice)
+    if ticket is not None and wrote.changed:
+        work.effects.append(EditCard(ticket.id))  # whose turn it is; blocked no more
     raise ApplicationHandlerStop
 
 

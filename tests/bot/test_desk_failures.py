@@ -11,7 +11,7 @@ from bot import desk_texts
 from bot.config import Settings
 from bot.executor import failure_reason
 from storage.models import Ticket, TicketEvent
-from tests.bot.desk_support import hand_off, settled, ticket, topic_texts
+from tests.bot.desk_support import card_now, hand_off, settled, ticket, topic_texts
 from tests.bot.support import running_bot
 from tests.fake_telegram import FakeTelegram
 
@@ -54,6 +54,45 @@ async def test_a_customer_who_blocked_the_bot_is_reported_once_and_not_retried(
     assert posted.count(desk_texts.CUSTOMER_BLOCKED) == 2  # reported, then refused up front
     copies = [c for c in fake.api_calls("copyMessage") if c.params.get("chat_id") == opened.user.id]
     assert len(copies) == 1  # no retrying a 403
+
+
+async def test_the_topic_hears_at_once_when_a_customer_blocks_the_bot_and_comes_back(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        fake.user_blocks_bot(opened.user)
+        await fake.wait_for_async(
+            lambda: desk_texts.CUSTOMER_BLOCKED in topic_texts(fake, opened.thread_id),
+            timeout=10,
+            what="the topic told",
+        )
+        await settled(bot, fake)
+        blocked_card = card_now(fake, opened.card).text or ""
+        fake.agent_sends_in_topic(agent, opened.thread_id, "سلام")  # refused up front
+        await settled(bot, fake)
+        fake.user_unblocks_bot(opened.user)
+        await fake.wait_for_async(
+            lambda: desk_texts.CUSTOMER_UNBLOCKED in topic_texts(fake, opened.thread_id),
+            timeout=10,
+            what="the topic told again",
+        )
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "خوش برگشتید")
+        await fake.wait_for_messages_async(opened.user.id, 2)
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+        kinds = [e.kind for e in await bot.rows(TicketEvent)]
+    assert [m.content for m in fake.sent_to(opened.user.id)[1:]] == ["خوش برگشتید"]
+    assert "مسدود" in blocked_card and "مسدود" not in (card_now(fake, opened.card).text or "")
+    assert [k for k in kinds if k.startswith("customer_")] == [
+        "customer_blocked",
+        "customer_unblocked",
+    ]
+    assert not row.customer_blocked
+    assert topic_texts(fake, opened.thread_id).count(desk_texts.CUSTOMER_BLOCKED) == 2
 
 
 async def test_a_deleted_topic_is_recreated_with_the_card_and_history(

@@ -82,10 +82,10 @@ async def test_whole_lifecycle_is_recorded_in_the_audit_trail(sessions: Sessions
         await service.agent_message(session, ticket_id=tid, agent_id=10, at=T0 + timedelta(hours=1))
         assert (await service.set_waiting(session, ticket_id=tid, actor_id=10)).ok
         at = T0 + timedelta(hours=2)
-        resumed, was_waiting = await service.customer_message(session, ticket_id=tid, at=at)
-        assert resumed is not None and resumed.status == "claimed" and was_waiting
-        _, again = await service.customer_message(session, ticket_id=tid, at=at)
-        assert not again  # not waiting any more
+        wrote = await service.customer_message(session, ticket_id=tid, at=at)
+        assert wrote.ticket is not None and wrote.ticket.status == "claimed" and wrote.resumed
+        again = await service.customer_message(session, ticket_id=tid, at=at)
+        assert not again.resumed and not again.changed  # not waiting any more
         await service.add_note(session, ticket_id=tid, actor_id=10, text="نیاز به بررسی شبکه")
         assert (await service.escalate(session, ticket_id=tid, actor_id=10, note="شبکه")).ok
         assert (await service.claim(session, ticket_id=tid, agent_id=20, agent_name="رضا")).won
@@ -105,6 +105,20 @@ async def test_whole_lifecycle_is_recorded_in_the_audit_trail(sessions: Sessions
         ("closed", 20),
         ("rated", 1),
     ]
+
+
+async def test_a_customer_who_writes_again_has_unblocked_the_bot(sessions: Sessions) -> None:
+    customer = await add_customer(sessions, 1)
+    ticket, _ = await _open(sessions, customer)
+    async with sessions.begin() as session:
+        await service.customer_blocked(session, ticket_id=ticket.id)
+        wrote = await service.customer_message(session, ticket_id=ticket.id)
+        again = await service.customer_message(session, ticket_id=ticket.id)
+    assert wrote.unblocked and wrote.changed and not wrote.resumed
+    assert wrote.ticket is not None and not wrote.ticket.customer_blocked
+    assert not again.changed  # once
+    kinds = [kind for kind, _ in await _events(sessions, ticket.id)]
+    assert kinds == ["opened", "customer_blocked", "customer_unblocked"]
 
 
 async def test_refused_actions_leave_no_event(sessions: Sessions) -> None:
