@@ -23,7 +23,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import desk_texts, hotpath, keyboards, membership
+from bot import desk_texts, hotpath, keyboards, membership, texts
 from bot.albums import album_siblings, relay
 from bot.context import BotContext, Services, Work
 from bot.desk_commands import (
@@ -75,6 +75,7 @@ from storage.repositories import (
 )
 from storage.timestamps import utcnow
 from triage import priority
+from triage.person import asks_for_person
 from triage.rating import typed_rating
 from triage.smalltalk import small_talk
 
@@ -82,12 +83,16 @@ log = logging.getLogger(__name__)
 
 NOTE_MAX = 4000
 # A colleague's message kept from the customer of a ticket another agent holds.
-NOT_RELAYED = "not_relayed"
+NOT_RELAYED_EVENT = "not_relayed"
 COMMENT_MAX = 1000
 TICKETS_LISTED = 30
 HISTORY_ON_ESCALATE = 50  # messages copied into the L2 group's new topic
 # How long after a close the customer's next message still opens a follow-up ticket.
 FOLLOW_UP_WINDOW = timedelta(days=7)
+# How long after a rating the customer's next text is taken as its comment.
+COMMENT_WINDOW = timedelta(minutes=30)
+# The customer's reply-keyboard buttons: never a comment or a follow-up's question.
+KEYBOARD_BUTTONS = frozenset({texts.PERSON_BUTTON, texts.CATEGORIES_BUTTON})
 
 
 def agent_name(user: User) -> str:
@@ -394,10 +399,14 @@ async def _rate(work: Work, ticket_id: int, rating: int) -> bool:
 
 
 async def _rated(work: Work, ticket: Ticket, rating: int) -> None:
-    """Thank the customer, show the rating on the card and in the topic, await a comment."""
-    await work.reply(desk_texts.RATING_THANKS)
+    """Thank the customer, show the rating on the card and in the topic, await a comment
+    (unless another ticket of theirs is open: what they write goes to its agent)."""
     card_changed(work, ticket.id)
     notice(work, ticket, desk_texts.rated_notice(rating))
+    if work.ticket_id is not None:
+        await work.reply(desk_texts.RATING_THANKS_TOAST)
+        return
+    await work.reply(desk_texts.RATING_THANKS)
     await set_comment_expected(work.session, user_id=work.customer_id, ticket_id=ticket.id)
 
 
@@ -676,13 +685,13 @@ async def _not_relayed(work: Work, ticket: Ticket, message: Message, agent: User
     it stays in the topic. Logged, and they are told once (once an album) how to take it over."""
     album = message.media_group_id
     if album is not None:
-        told = await ticket_events(work.session, ticket_id=ticket.id, kind=NOT_RELAYED)
+        told = await ticket_events(work.session, ticket_id=ticket.id, kind=NOT_RELAYED_EVENT)
         if any(event.data.get("media_group_id") == album for event in told):
             return
     await add_ticket_event(
         work.session,
         ticket_id=ticket.id,
-        kind=NOT_RELAYED,
+        kind=NOT_RELAYED_EVENT,
         actor_id=agent.id,
         data={"message_id": message.message_id, "media_group_id": album},
     )
@@ -702,18 +711,26 @@ async def after_close(update: Update, context: BotContext) -> None:
         return
     if not customer.after_close:  # the common case: the upsert said so, nothing to read
         return
+    text = message.text
+    if text is not None and (text.startswith("/") or text in KEYBOARD_BUTTONS):
+        return  # a command or a keyboard button does what it always does; the rest waits
     commented = customer.comment_ticket_id
-    if commented is not None and message.text and not message.text.startswith("/"):
+    if commented is not None:
+        # Only the message right after the rating may be its comment.
         await clear_after_close(work.session, user_id=customer.id, follow_up=False)
-        if await set_rating_comment(
-            work.session, commented, comment=bound(message.text.strip(), COMMENT_MAX)
+        if (
+            text
+            and await _comment_awaited(work, commented, text)
+            and await set_rating_comment(
+                work.session, commented, comment=bound(text.strip(), COMMENT_MAX)
+            )
         ):
             await work.reply(desk_texts.COMMENT_THANKS)
             card_changed(work, commented)
             raise ApplicationHandlerStop
     closed_at = customer.follow_up_at
     closed_id = customer.follow_up_ticket_id
-    if closed_id is None or (message.text or "").startswith("/"):
+    if closed_id is None:
         return
     rating = typed_rating(message.text) if message.text else None
     if rating is not None and await _rate(work, closed_id, rating):
@@ -734,6 +751,15 @@ async def after_close(update: Update, context: BotContext) -> None:
     if message.text is None:  # a photo or file: the agents see it in the new topic
         await relay(work, ticket_id, message)
     raise ApplicationHandlerStop
+
+
+async def _comment_awaited(work: Work, ticket_id: int, text: str) -> bool:
+    """Whether `text` reads as the comment on the rating just given: sent within
+    COMMENT_WINDOW of it, and not a request for a person (that is a new conversation)."""
+    if asks_for_person(text):
+        return False
+    rated = await ticket_events(work.session, ticket_id=ticket_id, kind="rated")
+    return bool(rated) and utcnow() - rated[-1].created_at <= COMMENT_WINDOW
 
 
 async def _matches(work: Work, services: Services, question: str) -> list[Hit]:

@@ -86,11 +86,12 @@ async def list_customers(session: AsyncSession, *, tier: Tier | None = None) -> 
 async def set_follow_up(
     session: AsyncSession, *, user_id: int, ticket_id: int, closed_at: datetime
 ) -> None:
-    """Remember that the customer's next message may open a follow-up of this closed ticket."""
+    """Remember that the customer's next message may open a follow-up of this closed ticket
+    (and that it is no comment on an earlier one's rating)."""
     await session.execute(
         update(Customer)
         .where(Customer.id == user_id)
-        .values(follow_up_ticket_id=ticket_id, follow_up_at=closed_at),
+        .values(follow_up_ticket_id=ticket_id, follow_up_at=closed_at, comment_ticket_id=None),
         execution_options={"synchronize_session": False},
     )
 

@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.texts import NOT_RELAYED_KIND
 from handoff.persian import jalali
 from handoff.topics import topic_link
-from storage.models import Customer, KBDecision, Message, Ticket
+from storage.models import Customer, KBDecision, Message, Ticket, TicketEvent
 from tests.bot.desk_support import (
     OpenTicket,
     card_now,
@@ -293,7 +293,7 @@ async def test_thanks_after_a_close_is_answered_and_opens_no_ticket(
     assert tickets[1].previous_ticket_id == tickets[0].id
 
 
-@pytest.mark.parametrize("typed", ["۵", "⭐⭐⭐⭐⭐"])
+@pytest.mark.parametrize("typed", ["۵", "⭐⭐⭐⭐⭐", "۵، خیلی ممنون"])
 async def test_a_rating_typed_as_a_digit_after_a_close_is_recorded(
     settings: Settings, fake_telegram: FakeTelegram, typed: str
 ) -> None:
@@ -336,3 +336,68 @@ async def test_a_command_after_a_close_opens_nothing_and_a_text_follow_up_is_not
     assert tickets[1].question == "هنوز همان مشکل را دارم"
     (card,) = fake.sent_to(fake.agent_chat_id, new_topic)  # the question is on the card, once
     assert "هنوز همان مشکل را دارم" in (card.text or "")
+
+
+@pytest.mark.parametrize(
+    ("later", "text"),
+    [(timedelta(hours=1), "ایمیلم باز نمی‌شود"), (timedelta(0), "با یک کارشناس صحبت کنم")],
+)
+async def test_a_text_long_after_a_rating_or_asking_for_a_person_is_not_its_comment(
+    settings: Settings, fake_telegram: FakeTelegram, later: timedelta, text: str
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await _opened_and_closed(bot, fake)
+        told = len(fake.sent_to(opened.user.id))
+        fake.user_sends_text(opened.user, "۴")
+        await fake.wait_for_messages_async(opened.user.id, told + 1)
+        await settled(bot, fake)
+        rated = update(TicketEvent).where(TicketEvent.kind == "rated")
+        moved = rated.values(created_at=datetime.now(UTC) - later)
+        await bot.db(lambda session: session.execute(moved))
+        fake.user_sends_text(opened.user, text)
+        await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="new topic")
+        await settled(bot, fake)
+        tickets = await bot.rows(Ticket)
+    assert (tickets[0].rating, tickets[0].rating_comment) == (4, None)
+    assert len(tickets) == 2 and tickets[1].status == "open"
+
+
+async def test_the_keyboard_buttons_after_a_close_do_what_they_always_do(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await _opened_and_closed(bot, fake)
+        told = len(fake.sent_to(opened.user.id))
+        fake.user_sends_text(opened.user, texts.CATEGORIES_BUTTON)
+        (*_, shown) = await fake.wait_for_messages_async(opened.user.id, told + 1)
+        await settled(bot, fake)
+        tickets = await bot.rows(Ticket)
+    assert shown.text == texts.categories_prompt() and shown.callback_datas
+    assert len(tickets) == 1  # no ticket about «📚 دسته‌ها»
+
+
+async def test_rating_an_old_ticket_while_a_new_one_is_open_leaves_the_next_rating_alone(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        first = await _opened_and_closed(bot, fake)
+        (*_, ask_first) = fake.sent_to(first.user.id)
+        fake.user_sends_text(first.user, "هنوز همان مشکل را دارم")  # a follow-up ticket
+        await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="new topic")
+        await settled(bot, fake)
+        press = fake.user_presses(first.user, ask_first, f"r:{first.ticket_id}:4")
+        await fake.wait_for_answer_async(press)
+        await settled(bot, fake)
+        second = fake.topics()[-1].thread_id
+        fake.agent_sends_in_topic(fake.new_agent(), second, "/close")
+        told = len(fake.sent_to(first.user.id))
+        await fake.wait_for_messages_async(first.user.id, told + 1)
+        await settled(bot, fake)
+        fake.user_sends_text(first.user, "۵")  # rates the second
+        await fake.wait_for_messages_async(first.user.id, told + 2)
+        await settled(bot, fake)
+        tickets = await bot.rows(Ticket)
+    assert [(t.rating, t.rating_comment) for t in tickets] == [(4, None), (5, None)]

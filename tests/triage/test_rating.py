@@ -20,6 +20,13 @@ from triage.rating import typed_rating
         ("⭐⭐⭐⭐", 4),  # stars, as some rate anywhere
         ("⭐️⭐️⭐️", 3),
         ("🌟", 1),
+        ("۵ ممنون", 5),  # with thanks, or a word on how it went
+        ("۵، خیلی ممنون", 5),
+        ("عالی بود ۵", 5),
+        ("امتیاز ۵", 5),
+        ("امتیازم ۴ از ۵ هست", 4),
+        ("بد بود ۱", 1),
+        ("مرسی مشکلم حل شد ۵", 5),
     ],
 )
 def test_a_digit_from_one_to_five_is_a_rating(text: str, rating: int) -> None:
@@ -39,6 +46,11 @@ def test_a_digit_from_one_to_five_is_a_rating(text: str, rating: int) -> None:
         "⭐⭐⭐⭐⭐⭐",
         "⭐ ممنون",
         "دو تا سوال دارم",
+        "۵ تا فایل دارم، ممنون",
+        "ممنون، ۲ تا سوال دیگه دارم",
+        "سلام ۵",  # a greeting with a number is not a rating
+        "۴ یا ۵",
+        "پنجشنبه ممنون",
     ],
 )
 def test_anything_else_is_not_a_rating(text: str) -> None:
