@@ -15,14 +15,20 @@ from bot.effects import OpenTopic, PostCard
 from bot.formatting import bound
 from bot.hotpath import log_message
 from bot.migration import current_agent_chat
-from bot.queries import latest_decision
 from handoff.card import AskedBefore
 from handoff.sla import FIRST_RESPONSE, first_response_due
 from kb.decision import Hit
 from storage.models import HandoffReason, KBDecision, Message, Ticket, Tier
-from storage.repositories import add_ticket_event, create_ticket, decisions_since, feedback_for
+from storage.repositories import (
+    add_ticket_event,
+    create_ticket,
+    decisions_since,
+    feedback_for,
+    last_ticket_for,
+)
 from storage.timestamps import utcnow
 from triage import asks_for_person, priority
+from triage.person import beyond_request
 from triage.smalltalk import small_talk
 
 # Longest question stored on a ticket.
@@ -57,8 +63,12 @@ def memory_start(services: Services, now: datetime | None = None) -> datetime:
 
 
 def is_bare_request(text: str) -> bool:
-    """Return True for a short request for a person that asks nothing else («اپراتور»)."""
-    return asks_for_person(text) and len(text.split()) <= BARE_REQUEST_WORDS
+    """Return True for a short request for a person that asks nothing else («اپراتور», «سلام،
+    با یه آدم واقعی حرف بزنم»; not «پرینتر خرابه، اپراتور»: that is the question)."""
+    if not asks_for_person(text) or len(text.split()) > BARE_REQUEST_WORDS:
+        return False
+    rest = beyond_request(text)
+    return not rest or small_talk(rest) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,21 +83,25 @@ class Earlier:
 
 async def question_context(work: Work, services: Services, text: str | None) -> Earlier | None:
     """Return what a ticket asked for with `text` is about: for a bare request, the last
-    question (or nothing, if none was asked yet).
+    question since ATTEMPTS_MEMORY_MINUTES and the customer's last ticket (small talk and bare
+    requests skipped; nothing, if none was asked).
 
     None when `text` is itself the question (the caller has its hits).
     """
     if text and not is_bare_request(text):
         return None
-    previous = await latest_decision(
-        work.session, customer_id=work.customer_id, since=memory_start(services)
-    )
-    if previous is None or is_bare_request(previous.query):
-        return Earlier("", [])
-    disliked = previous.article_id is not None and await answer_disliked(work, previous)
-    return Earlier(
-        previous.query, hits_of(previous, services), "not_helpful" if disliked else "asked"
-    )
+    since = memory_start(services)
+    last = await last_ticket_for(work.session, customer_id=work.customer_id)
+    if last is not None:  # what came before it was that ticket's story
+        since = max(since, last.closed_at or last.opened_at)
+    rows = await decisions_since(work.session, since=since, customer_id=work.customer_id)
+    for decision, helpful in reversed(rows):
+        query = decision.query.strip()
+        if not query or is_bare_request(query) or small_talk(query) is not None:
+            continue  # «سلام», «اپراتور»: nothing asked
+        disliked = decision.article_id is not None and helpful is False
+        return Earlier(query, hits_of(decision, services), "not_helpful" if disliked else "asked")
+    return Earlier("", [])
 
 
 async def answer_disliked(work: Work, decision: KBDecision) -> bool:

@@ -18,6 +18,8 @@ True
 False
 >>> asks_for_person("رمز کارشناس شبکه را فراموش کرده‌ام")
 False
+>>> beyond_request("پرینتر خرابه، اپراتور")
+'پرینتر خرابه'
 """
 
 from __future__ import annotations
@@ -157,6 +159,46 @@ _WANT_PREFIXES = _folded("میخوا", "میخا", "خواست", "بخوا", "ل
 _NOT_BOT = re.compile(
     r"(ربات|بات|bot)\s*(نه|نمیخوا|نمیخا|بسه|کافیه)|(نمیخوا|نمیخا|نه)\w*\s+(با\s+)?(ربات|بات|bot)"
 )
+
+
+# Words that only shape a request for a person («با یه کارشناس واقعی صحبت کنم», «وصلم کنید
+# لطفا»): what is left without them, the person and the talking is a question of its own.
+_REQUEST_GLUE = frozenset(
+    _folded(
+        "با", "به", "یه", "یک", "یکی", "رو", "را", "من", "منو", "مرا", "لطفا", "لطفاً", "لطفن",
+        "میشه", "میشود", "ممکنه", "امکانش", "امکان", "هست", "هستش", "داره", "دارید", "دارین",
+        "کنم", "بکنم", "کنید", "کنین", "کن", "بکنید", "بزنم", "بزنید", "بده", "بدید", "بدین",
+        "بدهید", "بگیرم", "واقعی", "زنده", "انسانی", "خود", "پشتیبانی", "آنلاین", "انلاین",
+        "الان", "همین", "فوری", "سریع", "ربات", "بات", "نه", "نمیخوام", "نمیخواهم", "بسه",
+        "کافیه", "آقا", "خانم", "عزیز", "جان", "و", "هم", "please", "pls", "with", "to", "a",
+        "an", "i", "the", "real", "live", "bot", "no", "lotfan", "ba", "ye", "yek", "yeki", "be",
+        "ro", "man", "mishe", "konam", "konid", "konin", "bezanam", "bezanid", "begiram",
+    )
+)  # fmt: skip
+
+
+def beyond_request(text: str) -> str:
+    """Return what a request for a person says besides asking for one (folded): «پرینتر
+    خرابه، اپراتور» leaves «پرینتر خرابه»; «با یه آدم واقعی حرف بزنم» leaves nothing."""
+    # As typed, or as read from Finglish or the wrong keyboard layout: the reading that asks
+    # for a person with the fewest other words.
+    asking = [c for c in (fold(r) for r in readings(text)) if _looks_like_request(c)]
+    rests = [_besides_asking(c.split()) for c in asking or [fold(text)]]
+    return min(rests, key=lambda rest: len(rest.split()))
+
+
+def _besides_asking(tokens: list[str]) -> str:
+    return " ".join(
+        token
+        for i, token in enumerate(tokens)
+        if not (
+            _names_person(tokens, i)
+            or token in _PERSON_WORDS
+            or token in _REQUEST_GLUE
+            or token.startswith(_TALK_PREFIXES)
+            or token.startswith(_WANT_PREFIXES)
+        )
+    )
 
 
 def _has_prefix(tokens: list[str], prefixes: tuple[str, ...]) -> bool:

@@ -149,6 +149,40 @@ async def test_plain_words_for_a_person_open_a_ticket_about_the_last_question(
     assert ticket.tried[0]["title"] == "بازیابی رمز عبور"
 
 
+async def test_a_short_problem_with_a_request_for_a_person_keeps_its_words(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        topic = await _new_topic(bot, fake, user, "پرینتر خرابه، اپراتور")
+        (ticket,) = await bot.rows(Ticket)
+    assert ticket.question == "پرینتر خرابه، اپراتور"
+    assert "پرینتر خرابه" in _card_text(fake, topic)
+
+
+async def test_a_bare_request_is_about_no_greeting_and_no_closed_tickets_question(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        greeter = fake.new_user("مریم")
+        fake.user_sends_text(greeter, "سلام وقت بخیر")
+        await fake.wait_for_messages_async(greeter.id, 1)
+        await _new_topic(bot, fake, greeter, "اپراتور")
+        back = fake.new_user("سارا")
+        fake.user_sends_text(back, ANSWERED)
+        await fake.wait_for_messages_async(back.id, 1)
+        closed = await _new_topic(bot, fake, back, "/human")
+        fake.agent_sends_in_topic(fake.new_agent(), closed, "/close")
+        await settled(bot, fake)
+        await _new_topic(bot, fake, back, "/human")  # minutes later: about nothing said yet
+        greeted, first, second = await bot.rows(Ticket)
+    assert (greeted.question, greeted.tried) == ("", [])
+    assert first.question == ANSWERED
+    assert (second.question, second.tried) == ("", [])
+
+
 @pytest.mark.parametrize("request_words", ["/human", "اپراتور"])
 async def test_a_request_for_a_person_after_a_thumbs_down_says_the_answer_did_not_help(
     settings: Settings, fake_telegram: FakeTelegram, request_words: str

@@ -2,7 +2,7 @@
 
 import pytest
 
-from triage.person import PersonRequestDetector, asks_for_person, fold
+from triage.person import PersonRequestDetector, asks_for_person, beyond_request, fold
 
 
 @pytest.mark.parametrize(
@@ -93,3 +93,33 @@ def test_folding_shortens_drawn_out_letters_but_not_numbers_or_real_doubles() ->
     assert fold("سلاااام، مرسییی") == "سلام مرسی"
     assert fold("سلاام") == "سلام"
     assert fold("راهنمایی ۱۰۰۰ تومان 2000") == "راهنمایی ۱۰۰۰ تومان 2000"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "اپراتور",
+        "کارشناس لطفا",
+        "با کارشناس صحبت کنم",
+        "میخوام با یه آدم واقعی حرف بزنم",
+        "پشتیبان انسانی",
+        "ربات نه، اپراتور",
+        "لطفا وصلم کنید به پشتیبانی",
+        "ba ye nafar harf bezanam",
+        "fh ;hvakhs wpfj ;kl",  # «با کارشناس صحبت کنم» on an English keyboard layout
+    ],
+)
+def test_a_bare_request_for_a_person_says_nothing_else(text: str) -> None:
+    assert asks_for_person(text) and beyond_request(text) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        ("پرینتر خرابه، اپراتور", "پرینتر خرابه"),
+        ("اینترنت قطعه کارشناس", "اینترنت قطعه"),
+        ("سلام، با کارشناس صحبت کنم", "سلام"),
+    ],
+)
+def test_what_a_request_for_a_person_says_besides_is_kept(text: str, rest: str) -> None:
+    assert asks_for_person(text) and beyond_request(text) == rest
