@@ -331,11 +331,16 @@ async def add_note(
     ticket_id: int,
     actor_id: int,
     text: str,
+    media_group_id: str | None = None,
     now: datetime | None = None,
 ) -> TicketEvent:
-    """Keep an internal note (never sent to the customer) in the audit trail."""
+    """Keep an internal note (never sent to the customer) in the audit trail; a photo or
+    file captioned as a note keeps its album's id, so the album's other items stay too."""
+    data: dict[str, Any] = {"text": text}
+    if media_group_id is not None:
+        data["media_group_id"] = media_group_id
     return await repo.add_ticket_event(
-        session, ticket_id=ticket_id, kind="note", actor_id=actor_id, data={"text": text}, at=now
+        session, ticket_id=ticket_id, kind="note", actor_id=actor_id, data=data, at=now
     )
 
 

@@ -263,7 +263,7 @@ async def do_article(
     ticket: Ticket,
     article_id: str,
     *,
-    agent_id: int,
+    agent: User,
     asked: str = "",
 ) -> str | None:
     """Send a KB article to the customer; return an error for the agent, or None. `asked` is
@@ -277,16 +277,21 @@ async def do_article(
         return desk_texts.unknown_article(article_id, maybe)
     if ticket.status == "closed":
         return desk_texts.TICKET_IS_CLOSED
-    if ticket.claimed_by not in (None, agent_id):
+    if ticket.claimed_by not in (None, agent.id):
         holder = ticket.claimed_by_name or desk_texts.ANOTHER_AGENT
         return desk_texts.not_sent_held_by(holder, article=True)
+    if ticket.claimed_by is None and ticket.status in ("open", "escalated"):
+        await do_claim(work, ticket, agent)  # sending a guide takes a free ticket, as writing does
     for html in article_messages(article.title, article.body):
         await tell_customer(work, ticket, html)
+    if ticket.first_response_at is None:
+        card_changed(work, ticket.id)  # the card shows the first response
+    await service.agent_message(work.session, ticket_id=ticket.id, agent_id=agent.id)
     await add_ticket_event(
         work.session,
         ticket_id=ticket.id,
         kind=ARTICLE_SENT,
-        actor_id=agent_id,
+        actor_id=agent.id,
         data={"article_id": article.id},
     )
     notice(work, ticket, desk_texts.article_sent(article.title))
@@ -356,7 +361,7 @@ async def on_ticket_button(update: Update, context: BotContext) -> None:
             answer = desk_texts.UNKNOWN_TICKET
         else:
             tried_id = str(tried[index].get("id", ""))
-            error = await do_article(work, services, ticket, tried_id, agent_id=user.id)
+            error = await do_article(work, services, ticket, tried_id, agent=user)
             answer = plain_text(error) if error else desk_texts.ARTICLE_SENT_TOAST
     else:
         answer = desk_texts.UNKNOWN_TICKET
@@ -448,15 +453,25 @@ async def on_group_message(update: Update, context: BotContext) -> None:
     if command is not None:
         await run_command(work, services, ticket, message, agent, command.name, command.arg)
         return
-    if (message.text or "").startswith("!"):
+    words = message.text if message.text is not None else message.caption or ""
+    if words.startswith("!"):  # a note, typed or as a screenshot's caption
         await service.add_note(
             work.session,
             ticket_id=ticket.id,
             actor_id=agent.id,
-            text=bound(message.text or "", NOTE_MAX),
+            text=bound(words, NOTE_MAX),
+            media_group_id=message.media_group_id,
         )
         return
+    if message.media_group_id is not None and await _album_is_note(work, ticket, message):
+        return
     await relay_to_customer(work, ticket, message, agent)
+
+
+async def _album_is_note(work: Work, ticket: Ticket, message: Message) -> bool:
+    """Whether the album this item belongs to was captioned as a note (an earlier item was)."""
+    notes = await ticket_events(work.session, ticket_id=ticket.id, kind="note")
+    return any(note.data.get("media_group_id") == message.media_group_id for note in notes)
 
 
 async def _group_command(
@@ -526,9 +541,7 @@ async def run_command(
         answer = (
             desk_texts.ARTICLE_USAGE
             if not arg
-            else await do_article(
-                work, services, ticket, arg.split()[0], agent_id=agent.id, asked=arg
-            )
+            else await do_article(work, services, ticket, arg.split()[0], agent=agent, asked=arg)
         )
     elif name == "tier":
         answer = await do_tier(work, services, ticket, agent, arg)

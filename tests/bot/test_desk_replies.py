@@ -91,6 +91,28 @@ async def test_notes_stay_in_the_topic(settings: Settings, fake_telegram: FakeTe
     assert posted.count(desk_texts.NOTE_SAVED) == 1  # /note is acknowledged, «!» stays quiet
 
 
+async def test_a_screenshot_captioned_as_a_note_stays_in_the_topic_with_its_album(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        thread = opened.thread_id
+        fake.agent_sends_in_topic(agent, thread, media="photo", caption="!لاگ سرور، برای مشتری نه")
+        group = fake.new_media_group_id()
+        fake.agent_sends_in_topic(
+            agent, thread, media="photo", caption="!این دو هم داخلی", media_group_id=group
+        )
+        fake.agent_sends_in_topic(agent, thread, media="photo", media_group_id=group)
+        fake.agent_sends_in_topic(agent, thread, "بفرمایید")
+        await fake.wait_for_messages_async(opened.user.id, 2)
+        await settled(bot, fake)
+        notes = await bot.rows(TicketEvent, TicketEvent.kind == "note")
+    assert [m.content for m in fake.sent_to(opened.user.id)[1:]] == ["بفرمایید"]
+    assert [n.data["text"] for n in notes] == ["!لاگ سرور، برای مشتری نه", "!این دو هم داخلی"]
+
+
 async def test_replies_to_a_relayed_message_are_replies_on_the_other_side(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:

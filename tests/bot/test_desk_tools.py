@@ -68,6 +68,23 @@ async def test_article_command_and_card_button_send_articles_to_the_customer(
     ]
 
 
+async def test_an_article_sent_to_a_free_ticket_takes_it_and_is_its_first_response(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("نگار")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/article password-reset")
+        await fake.wait_for_messages_async(opened.user.id, 2)
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+    assert (row.status, row.claimed_by) == ("claimed", agent.id)
+    assert row.first_response_at is not None  # the deadline is met: no overdue alert follows
+    card = card_now(fake, opened.card).text or ""
+    assert "در دست نگار" in card and "✅ اولین پاسخ:" in card
+
+
 async def test_an_article_not_named_exactly_is_looked_up_for_the_agent(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
