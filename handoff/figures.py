@@ -133,6 +133,22 @@ async def day_figures(
             .distinct()
         )
     )
+    # Whose ticket an agent closed, or who rated one: what they sent (a rating press, a
+    # comment) is logged with no open ticket, but a person served them.
+    rated_or_closed = set(
+        await session.scalars(
+            select(Ticket.customer_id)
+            .outerjoin(
+                TicketEvent,
+                (TicketEvent.ticket_id == Ticket.id) & (TicketEvent.kind == "rated"),
+            )
+            .where(
+                ((Ticket.closed_at >= start) & (Ticket.closed_at < end))
+                | ((TicketEvent.created_at >= start) & (TicketEvent.created_at < end))
+            )
+            .distinct()
+        )
+    )
     decisions = await _counts(
         session, KBDecision.kind, KBDecision.created_at >= start, KBDecision.created_at < end
     )
@@ -179,7 +195,7 @@ async def day_figures(
         start=start,
         end=end,
         customers=len(wrote),
-        self_served=len(wrote - ticketed - wrote_to_agents),
+        self_served=len(wrote - ticketed - wrote_to_agents - rated_or_closed),
         answers=decisions.get("answer", 0),
         suggestions=decisions.get("suggest", 0),
         handoffs=decisions.get("handoff", 0),

@@ -139,6 +139,33 @@ async def test_a_days_figures_come_from_its_log(sessions: Sessions) -> None:
     assert [(s.rating, s.comment) for s in figures.samples] == [(2, "دیر جواب دادید"), (5, None)]
 
 
+async def test_a_customer_who_only_rated_a_ticket_was_not_served_by_the_bot(
+    sessions: Sessions,
+) -> None:
+    customer = await add_customer(sessions, 7)
+    async with sessions.begin() as session:
+        ticket, _ = await service.open_ticket(
+            session,
+            customer=customer,
+            question="چاپگر",
+            reason="asked",
+            tried=(),
+            agent_chat_id=AGENT_CHAT,
+            now=T0 - timedelta(days=1),
+        )
+        await service.close(session, ticket_id=ticket.id, actor_id=9, now=T0)
+        # Today they press ⭐5: logged as what they sent, with no ticket open any more.
+        await _wrote(session, 7, f"r:{ticket.id}:5", 5)
+        await service.rate(
+            session, ticket_id=ticket.id, customer_id=7, rating=5, now=T0 + timedelta(minutes=5)
+        )
+
+    async with sessions() as session:
+        figures = await day_figures(session, START, END, now=END)
+
+    assert (figures.customers, figures.self_served) == (1, 0)
+
+
 async def test_a_quiet_day_has_nothing_to_divide_by(sessions: Sessions) -> None:
     await _day_of_work(sessions)
     _, start, end = tehran_day(T0 + timedelta(days=3))
