@@ -49,7 +49,9 @@ def _e(text: str) -> str:
 def _customer_line(customer: Customer) -> str:
     name = shorten(clean_inline(customer.full_name), NAME_MAX) or texts.UNKNOWN_CUSTOMER
     link = f'<a href="tg://user?id={int(customer.id)}">{_e(name)}</a>'
-    username = f"@{_e(customer.username)}" if customer.username else texts.NO_USERNAME
+    # A left-to-right mark before «@»: in a Persian line the sign would otherwise be shown
+    # after the name («ali_r@»).
+    username = f"\u200e@{_e(customer.username)}" if customer.username else texts.NO_USERNAME
     return texts.CARD_CUSTOMER.format(name=link, username=username, id=fa_digits(customer.id))
 
 

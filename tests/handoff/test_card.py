@@ -257,6 +257,11 @@ def test_closed_card_shows_the_rating_and_comment() -> None:
     assert "منتظر پاسخ" not in card
 
 
+def test_the_username_reads_left_to_right_inside_the_persian_line() -> None:
+    card = render_card(_ticket(), _customer(), now=T0)
+    assert "\u200e@ali_r" in card  # a left-to-right mark keeps «@» before the name
+
+
 def test_card_without_username_or_tried_articles_says_so() -> None:
     card = _visible(render_card(_ticket(tried=[]), _customer(username=None), now=T0))
 
