@@ -62,6 +62,12 @@ def memory_start(services: Services, now: datetime | None = None) -> datetime:
     return (now or utcnow()) - timedelta(minutes=minutes)
 
 
+def fits_on_card(question: str) -> bool:
+    """Whether the ticket's card shows the customer's words whole (else they are copied into
+    the topic as well)."""
+    return len(question.strip()) <= TICKET_QUESTION_MAX
+
+
 def is_bare_request(text: str) -> bool:
     """Return True for a short request for a person that asks nothing else («اپراتور», «سلام،
     با یه آدم واقعی حرف بزنم»; not «پرینتر خرابه، اپراتور»: that is the question)."""

@@ -50,7 +50,7 @@ from bot.hotpath import log_message
 from bot.message_kinds import QUESTION_MAX, message_kind
 from bot.migration import desk_chats, record_migration
 from bot.supervision import report_so_far
-from bot.tickets import log_told, open_ticket, stored_hits
+from bot.tickets import fits_on_card, log_told, open_ticket, stored_hits
 from handoff import lifecycle, service
 from handoff.persian import duration, jalali
 from handoff.sla import read_tier
@@ -761,7 +761,7 @@ async def after_close(update: Update, context: BotContext) -> None:
         question=question,
         tried=await _matches(work, services, question),
     )
-    if message.text is None:  # a photo or file: the agents see it in the new topic
+    if message.text is None or not fits_on_card(question):  # a photo, a file, a long text
         await relay(work, ticket_id, message)
     raise ApplicationHandlerStop
 

@@ -17,6 +17,7 @@ from bot.queries import failed_attempts_in_row, latest_decision
 from bot.tickets import (
     Earlier,
     answer_disliked,
+    fits_on_card,
     hits_of,
     memory_start,
     open_ticket,
@@ -122,12 +123,13 @@ async def take_question(
         prompt = texts.suggest_prompt(len(choices))
         await work.reply(prompt, keyboards.suggestions(decision_id, choices))
     else:
-        if earlier is None:
-            earlier = Earlier(question, list(decision.hits), outcome.reason or "no_answer")
+        if earlier is None:  # the agents read it whole; the KB read its first QUESTION_MAX
+            earlier = Earlier(words.strip(), list(decision.hits), outcome.reason or "no_answer")
         ticket_id = await open_ticket(
             work, services, reason=earlier.reason, question=earlier.question, tried=earlier.tried
         )
-        if message.text is None:  # the photo or file the caption was about
+        # The photo or file the caption was about; a text longer than the card holds.
+        if message.text is None or not fits_on_card(words):
             await relay(work, ticket_id, message)
 
 

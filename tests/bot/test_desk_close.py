@@ -401,3 +401,18 @@ async def test_rating_an_old_ticket_while_a_new_one_is_open_leaves_the_next_rati
         await settled(bot, fake)
         tickets = await bot.rows(Ticket)
     assert [(t.rating, t.rating_comment) for t in tickets] == [(4, None), (5, None)]
+
+
+async def test_a_long_follow_up_reaches_its_topic_whole(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    saga = "هنوز همان مشکل را دارم و این بار پیغام خطای تازه‌ای هم می‌بینم. " * 40
+    assert len(saga.strip()) > 2000  # longer than the card holds
+    async with running_bot(settings, fake) as bot:
+        opened = await _opened_and_closed(bot, fake)
+        fake.user_sends_text(opened.user, saga)
+        await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="new topic")
+        await settled(bot, fake)
+    _card, copy = fake.sent_to(fake.agent_chat_id, fake.topics()[-1].thread_id)
+    assert copy.text == saga

@@ -161,6 +161,30 @@ async def test_a_short_problem_with_a_request_for_a_person_keeps_its_words(
     assert "پرینتر خرابه" in _card_text(fake, topic)
 
 
+async def test_agents_read_a_long_question_whole(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    # Longer than the KB reads (1000 characters), and longer than the card holds (2000).
+    story = "سلام. " + "دیروز از صبح سامانهٔ حضور و غیاب پیغام خطای ناشناخته می‌دهد و " * 20
+    saga = story * 2
+    assert 1000 < len(story.strip()) <= 2000 < len(saga.strip())
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        sent = fake.user_sends_text(user, story)
+        await fake.wait_for_messages_async(user.id, 1)
+        await settled(bot, fake)
+        fake.user_edits(sent, story + "لطفا بررسی کنید")
+        await settled(bot, fake)
+        other = fake.new_user()
+        topic = await _new_topic(bot, fake, other, saga)
+        first, second = await bot.rows(Ticket)
+    assert first.question == (story + "لطفا بررسی کنید").strip()  # whole, and the edit taken
+    assert len(second.question) == 2000 and second.question.endswith("…")
+    _card, copy = fake.sent_to(fake.agent_chat_id, topic)
+    assert copy.text == saga  # the rest is not lost: the message itself is in the topic
+
+
 async def test_a_bare_request_is_about_no_greeting_and_no_closed_tickets_question(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
