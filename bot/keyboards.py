@@ -45,8 +45,9 @@ PATTERN_ARTICLE = r"^a:[a-z0-9][a-z0-9._-]{0,47}$"
 PATTERN_SUGGESTION = r"^s:\d{1,18}:\d{1,2}$"
 PATTERN_FEEDBACK = r"^f:\d{1,18}:[01]$"
 PATTERN_PERSON = r"^h(:\d{1,18}|:m:\d{1,18})?$"
-PATTERN_TICKET = r"^t:[a-z0-9]{1,16}:\d{1,18}$"
-PATTERN_RATING = r"^r:\d{1,18}:[1-5]$"
+# Ticket ids are 32-bit in the database: a forged longer one must not reach a query.
+PATTERN_TICKET = r"^t:[a-z0-9]{1,16}:\d{1,9}$"
+PATTERN_RATING = r"^r:\d{1,9}:[1-5]$"
 
 
 def category_key(category: str) -> str:

@@ -15,7 +15,8 @@ def all_data(markup) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def test_every_callback_fits_telegram_limit() -> None:
-    big = 10**18 - 1
+    big = 10**18 - 1  # a 64-bit decision id
+    biggest_ticket = 10**9 - 1  # ticket ids are 32-bit
     markups = [
         keyboards.categories([LONG_NAME, "شبکه"]),
         keyboards.categories([f"{LONG_NAME} {i}" for i in range(90)], page=1),  # both ways
@@ -27,7 +28,8 @@ def test_every_callback_fits_telegram_limit() -> None:
         keyboards.helpful(big),
         keyboards.suggestions(big, [(2, Hit(LONGEST_ID, "عنوان", 0.5))]),
         keyboards.person_only(big),
-        keyboards.ticket_card(big),
+        keyboards.ticket_card(biggest_ticket),
+        keyboards.rating(biggest_ticket),
     ]
     for markup in markups:
         for data in all_data(markup):
@@ -41,7 +43,11 @@ def test_category_button_finds_its_category_again() -> None:
 
 
 @pytest.mark.parametrize(
-    "data", ["", "x", "f:1:2", "f:abc:1", "s:1", "a:../etc", "c:nothex!!!", "t:claim:", None]
+    "data",
+    [
+        *("", "x", "f:1:2", "f:abc:1", "s:1", "a:../etc", "c:nothex!!!", "t:claim:", None),
+        *("r:99999999999:5", "t:claim:12345678901"),  # past a 32-bit ticket id
+    ],
 )
 def test_forged_or_malformed_data_is_refused(data: str | None) -> None:
     assert keyboards.parse(data) is None
