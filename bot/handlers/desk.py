@@ -50,7 +50,7 @@ from bot.hotpath import log_message
 from bot.message_kinds import QUESTION_MAX, message_kind
 from bot.migration import desk_chats, record_migration
 from bot.supervision import report_so_far
-from bot.tickets import fits_on_card, log_told, open_ticket, stored_hits
+from bot.tickets import fits_on_card, is_bare_request, log_told, open_ticket, stored_hits
 from handoff import lifecycle, service
 from handoff.persian import duration, jalali
 from handoff.sla import read_tier
@@ -75,7 +75,6 @@ from storage.repositories import (
 )
 from storage.timestamps import utcnow
 from triage import priority
-from triage.person import asks_for_person
 from triage.rating import typed_rating
 from triage.smalltalk import small_talk
 
@@ -768,8 +767,9 @@ async def after_close(update: Update, context: BotContext) -> None:
 
 async def _comment_awaited(work: Work, ticket_id: int, text: str) -> bool:
     """Whether `text` reads as the comment on the rating just given: sent within
-    COMMENT_WINDOW of it, and not a request for a person (that is a new conversation)."""
-    if asks_for_person(text):
+    COMMENT_WINDOW of it, and not a bare request for a person (that is a new conversation;
+    «کارشناس خوب بود» is a comment)."""
+    if is_bare_request(text):
         return False
     rated = await ticket_events(work.session, ticket_id=ticket_id, kind="rated")
     return bool(rated) and utcnow() - rated[-1].created_at <= COMMENT_WINDOW
