@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from handoff.hours import SupportCalendar, parse_holidays
 from kb.settings import FROM_ENVIRONMENT
@@ -32,6 +34,9 @@ ALBUM_GRACE_SECONDS = 1.0
 
 # A proxy for the Bot API calls: httpx reads these from the process environment only.
 PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
+
+# Settings whose validation messages could quote a secret: only the setting is named.
+_SECRET_FIELDS = frozenset({"telegram_bot_token", "webhook_secret"})
 
 # How to fix each setting, shown when it is missing or malformed.
 _FIX_HINTS = {
@@ -76,7 +81,7 @@ class Settings(BaseSettings):
     l2_chat_id: int | None = None
     database_url: str = DEFAULT_URL
     kb_dir: Path = Path("kb/articles")
-    kb_reload_interval: float = Field(default=2.0, gt=0)
+    kb_reload_interval: float = Field(default=2.0, gt=0, le=3600)
     telegram_base_url: str | None = None
     telegram_base_file_url: str | None = None
     banned_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -96,17 +101,17 @@ class Settings(BaseSettings):
 
     # Per-customer flood control: more than FLOOD_MAX_MESSAGES in FLOOD_WINDOW_SECONDS is a flood.
     flood_max_messages: int = Field(default=10, ge=1)
-    flood_window_seconds: float = Field(default=10, gt=0)
+    flood_window_seconds: float = Field(default=10, gt=0, le=3600)
 
     # The customer's past failed attempts count only if this recent.
-    attempts_memory_minutes: float = Field(default=30, gt=0)
+    attempts_memory_minutes: float = Field(default=30, gt=0, le=7 * 24 * 60)
 
     # Processed updates are kept this long in the inbox (then purged).
-    inbox_keep_days: float = Field(default=7, gt=0)
+    inbox_keep_days: float = Field(default=7, gt=0, le=3650)
 
     # Cards of tickets awaiting an agent are redrawn this often so their waiting time stays
     # current (0 turns it off); at most 10 cards a round, redrawn in turn (bot/card_refresh.py).
-    card_refresh_minutes: float = Field(default=5, ge=0)
+    card_refresh_minutes: float = Field(default=5, ge=0, le=24 * 60)
 
     # When the first-response clock runs: "business", the contract's open hours in Tehran time
     # (handoff/hours.py: Fridays and holidays closed, VIP around the clock), or "always".
@@ -119,13 +124,13 @@ class Settings(BaseSettings):
     # first responses are looked for (0: no alerts).
     supervisor_chat_id: int | None = None
     daily_report_at: time = time(8, 0)
-    sla_check_seconds: float = Field(default=60, ge=0)
+    sla_check_seconds: float = Field(default=60, ge=0, le=3600)
 
     # A ticket waiting for its customer (/wait): after WAITING_REMIND_HOURS of silence they are
     # reminded once, after WAITING_CLOSE_HOURS it is closed and they are asked for a rating
     # (a later message opens a follow-up ticket). 0 turns either off.
-    waiting_remind_hours: float = Field(default=24, ge=0)
-    waiting_close_hours: float = Field(default=72, ge=0)
+    waiting_remind_hours: float = Field(default=24, ge=0, le=90 * 24)
+    waiting_close_hours: float = Field(default=72, ge=0, le=90 * 24)
 
     # Webhook mode: with WEBHOOK_URL set, Telegram pushes updates to that public https address
     # (a reverse proxy in front passes them on to WEBHOOK_LISTEN:WEBHOOK_PORT) instead of the
@@ -163,9 +168,21 @@ class Settings(BaseSettings):
 
     @field_validator("database_url")
     @classmethod
-    def _database_scheme(cls, value: str) -> str:
+    def _database_url(cls, value: str) -> str:
+        value = value.strip()
         if not value.startswith(tuple(f"{driver}://" for driver in DRIVERS)):
             raise ValueError("unsupported database driver")
+        try:
+            url = make_url(value)
+        except (ArgumentError, ValueError):
+            raise ValueError("not a database URL (a port that is not a number?)") from None
+        if url.get_backend_name() == "sqlite":
+            if url.database in (None, "", ":memory:"):
+                raise ValueError("SQLite needs a file: nothing would be kept")
+        elif not url.database:
+            raise ValueError("no database name after the host")
+        elif "sslmode" in url.query:
+            raise ValueError("asyncpg takes ?ssl=require, not ?sslmode=")
         return value
 
     @field_validator("telegram_base_url", "telegram_base_file_url")
@@ -258,6 +275,10 @@ def _describe(error: ValidationError) -> str:
     field = str(first["loc"][0]) if first["loc"] else "?"
     name = field.upper()
     problem = "is not set" if first["type"] == "missing" else "is malformed"
+    if first["type"] in ("less_than_equal", "greater_than", "greater_than_equal", "less_than"):
+        problem += f" ({first['msg'].lower()})"
+    elif first["type"] == "value_error" and field not in _SECRET_FIELDS:
+        problem += f" ({first['msg'].removeprefix('Value error, ')})"
     hint = _FIX_HINTS.get(field, "check its value in the environment or .env")
     return f"configuration error: {name} {problem}: {hint}"
 
@@ -268,6 +289,11 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         return Settings(_env_file=env_file)  # type: ignore[call-arg]
     except ValidationError as error:
         raise ConfigError(_describe(error)) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(
+            f"configuration error: cannot read {env_file} ({type(error).__name__}); "
+            "it must be a readable UTF-8 file of NAME=value lines"
+        ) from None
 
 
 def export_proxies(env_file: str | Path | None = ".env") -> None:

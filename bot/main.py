@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
@@ -34,7 +35,7 @@ from bot.leadership import PollingLease
 from bot.logs import setup_logging
 from bot.migration import desk_chats
 from bot.pipeline import Pipeline
-from bot.request import environment_proxies, shown_proxy
+from bot.request import environment_proxies, proxy_problem, shown_proxy
 from bot.sqlite_inline import inline_creator, wait_in_the_loop
 from bot.startup import StartupError, check_agent_chat, set_commands, warn_about_other_chats
 from bot.supervision import send_daily_reports, watch_deadlines
@@ -62,6 +63,7 @@ EXIT_CONFIG = 2
 DRAIN_SECONDS = 10.0
 REPLAY_RETRY_SECONDS = 5.0  # after pending updates could not be read at the start of a turn
 PURGE_EVERY_SECONDS = 6 * 3600
+INTAKE_TASK = "pasokh-intake"
 
 
 class Fatal(Exception):
@@ -96,6 +98,14 @@ async def run_inline(call: Callable[[], T]) -> T:
 
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Run the bot until `stop` is set (default: SIGTERM/SIGINT); raise Fatal if it cannot run."""
+    proxies = environment_proxies()
+    problems = [problem for url in proxies.values() if (problem := proxy_problem(url))]
+    if problems:  # httpx would fail with a traceback when the application is built
+        raise Fatal(
+            f"configuration error: the proxy the environment names cannot be used "
+            f"({problems[0]}); use http://, https://, socks5:// or socks5h://host:port",
+            EXIT_CONFIG,
+        )
     try:
         await migrate(settings.database_url)
     except DATABASE_ERRORS as error:
@@ -104,6 +114,12 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
             f"{type(error).__name__}; check DATABASE_URL",
             EXIT_FAILURE,
         ) from None
+    if not settings.kb_dir.is_dir():
+        raise Fatal(
+            f"configuration error: KB_DIR={settings.kb_dir} is not a folder (from "
+            f"{Path.cwd()}); set KB_DIR to the articles' folder, or start from the project's",
+            EXIT_CONFIG,
+        )
     try:
         kb_settings = KBSettings(kb_dir=settings.kb_dir)
     except ValidationError as error:
@@ -139,7 +155,6 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         run_cpu=asyncio.to_thread if kb.encoder is not None else run_inline,
     )
     app = build_application(settings, services)
-    proxies = environment_proxies()
     if proxies:
         shown = ", ".join(f"{scheme}: {shown_proxy(url)}" for scheme, url in proxies.items())
         log.info("Bot API calls go through the proxy the environment names (%s)", shown)
@@ -313,7 +328,7 @@ async def _poll(
                 lost = True  # then take the lease again (or stand by) and replay again
                 return lost
             log.info("polling for updates as @%s", app.bot.username)
-        polling = asyncio.create_task(source, name="pasokh-intake")
+        polling = asyncio.create_task(source, name=INTAKE_TASK)
         stopping = asyncio.create_task(stop.wait(), name="pasokh-stop")
         tasks += [polling, stopping]
         done, _ = await asyncio.wait(
@@ -326,8 +341,15 @@ async def _poll(
         for task in tasks:
             task.cancel()
         for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
+            try:
                 await task
+            except asyncio.CancelledError:
+                pass
+            except Exception as error:  # the intake's error is raised above already
+                if task.get_name() != INTAKE_TASK:  # a loop that died of a bug; drain anyway
+                    log.error(
+                        "%s had stopped: %s: %s", task.get_name(), type(error).__name__, error
+                    )
         if lost:
             # Updates in hand finish (waiting for the database if need be), or stop at their
             # next commit if another instance took over: only then may a new turn replay.
@@ -374,6 +396,8 @@ async def _purge_inbox(services: Services) -> None:
                 log.info("purged %d processed updates from the inbox", purged)
         except DATABASE_ERRORS as error:
             log.warning("purging the inbox failed: %s", type(error).__name__)
+        except Exception:  # a bug must not end the purging for the rest of the run
+            log.exception("purging the inbox failed")
         await asyncio.sleep(PURGE_EVERY_SECONDS)
 
 
@@ -395,4 +419,11 @@ def main() -> int:
     except InvalidToken:
         log.error("TELEGRAM_BOT_TOKEN was rejected by the Bot API server")
         return EXIT_CONFIG
+    except TelegramError as error:  # a 5xx or 429 on a call made once, at start
+        log.error(
+            "the Bot API server failed a call (%s: %s); start again in a while",
+            type(error).__name__,
+            error.message,
+        )
+        return EXIT_FAILURE
     return EXIT_OK

@@ -105,6 +105,25 @@ def environment_proxies() -> dict[str, str]:
     return {scheme: named[scheme] for scheme in ("http", "https", "all") if named.get(scheme)}
 
 
+# The proxy schemes httpx speaks (SOCKS with the socksio extra PTB's [socks] installs).
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+
+
+def proxy_problem(url: str) -> str | None:
+    """What keeps httpx from using a proxy URL (a scheme it does not speak, a port that is not
+    a number, no host), said without the password it may carry; None if it looks usable."""
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    if parts.scheme not in PROXY_SCHEMES:
+        return f"{shown_proxy(url)}: the scheme {parts.scheme!r} is not one httpx speaks"
+    try:
+        parts.port  # noqa: B018 - reading it checks it
+    except ValueError:
+        return f"{shown_proxy(url)}: the port is not a number"
+    if not parts.hostname:
+        return f"{url.split('://', 1)[0]}://?: no host"
+    return None
+
+
 def shown_proxy(url: str) -> str:
     """A proxy URL as it may be logged: without the user name and password it may carry."""
     parts = urlsplit(url if "://" in url else f"http://{url}")  # httpx reads it so too

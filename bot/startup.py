@@ -68,6 +68,8 @@ async def warn_about_other_chats(bot: Bot, l2_chat_id: int | None, supervisors: 
             await check_agent_chat(bot, l2_chat_id, "L2_CHAT_ID", "the L2 group")
         except StartupError as problem:
             log.warning("%s; escalations will fail until it is fixed", problem)
+        except TelegramError as error:  # Telegram failing for a moment: not worth stopping for
+            log.warning("L2_CHAT_ID=%s: could not be checked (%s)", l2_chat_id, error.message)
     if supervisors is not None:
         try:
             member = await bot.get_chat_member(supervisors, bot.id)

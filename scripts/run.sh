@@ -5,7 +5,9 @@ cd "$(dirname "$0")/.."
 source scripts/_venv.sh runtime
 token="${TELEGRAM_BOT_TOKEN:-}"
 if [ -z "$token" ] && [ -f .env ]; then
-    token="$(sed -n 's/^[[:space:]]*TELEGRAM_BOT_TOKEN[[:space:]]*=[[:space:]]*//p' .env | tail -n 1 | tr -d '"'"'"' ')"
+    # Read .env as the bot reads it (python-dotenv: export, quotes, comments).
+    # An unreadable .env starts the bot, which says what is wrong with it.
+    token="$(.venv/bin/python -c 'from dotenv import dotenv_values; print((dotenv_values(".env").get("TELEGRAM_BOT_TOKEN") or "").strip())' 2>/dev/null)" || token="unreadable"
 fi
 if [ -n "$token" ]; then
     exec .venv/bin/python -m bot "$@"

@@ -131,6 +131,54 @@ def test_a_malformed_kb_setting_stops_the_bot_naming_it_before_any_customer_is_r
     assert not fake_telegram.calls("getUpdates")
 
 
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        ({"KB_DIR": "no/such/folder"}, "KB_DIR=no/such/folder is not a folder"),
+        ({"HTTPS_PROXY": "socks4://pasokh:proxy-secret@127.0.0.1:1080"}, "'socks4' is not one"),
+        ({"HTTPS_PROXY": "http://pasokh:proxy-secret@127.0.0.1:port"}, "port is not a number"),
+        ({"DATABASE_URL": "sqlite+aiosqlite:///:memory:"}, "SQLite needs a file"),
+        ({"DATABASE_URL": "postgresql+asyncpg://db.example/x?sslmode=require"}, "?ssl=require"),
+        ({"DATABASE_URL": "postgresql+asyncpg://db.example:port/x"}, "DATABASE_URL is malformed"),
+        ({"INBOX_KEEP_DAYS": "1000000"}, "INBOX_KEEP_DAYS is malformed (input should be less"),
+    ],
+    ids=["kb-dir", "proxy-scheme", "proxy-port", "sqlite-memory", "sslmode", "db-port", "days"],
+)
+def test_a_setting_that_cannot_work_stops_the_bot_with_one_line_and_no_traceback(
+    fake_telegram: FakeTelegram,
+    tmp_path: Path,
+    database_url: str,
+    kb_dir: Path,
+    setting: dict[str, str],
+    said: str,
+) -> None:
+    result = run_bot(bot_env(fake_telegram, database_url, kb_dir, **setting), tmp_path)
+    assert result.returncode == 2
+    assert said in result.stderr and "Traceback" not in result.stderr
+    assert "proxy-secret" not in result.stderr + result.stdout
+    assert not fake_telegram.calls("getUpdates")
+
+
+def test_an_unreadable_dotenv_stops_the_bot_with_one_line(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_bytes("AGENT_CHAT_ID=-1001\nNOTE=caf\xe9\n".encode("latin-1"))
+    result = run_bot({"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO)}, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "configuration error: cannot read .env (UnicodeDecodeError); it must be a readable "
+        "UTF-8 file of NAME=value lines"
+    ]
+
+
+def test_telegram_failing_a_call_at_start_stops_the_bot_with_one_line(
+    fake_telegram: FakeTelegram, tmp_path: Path, database_url: str, kb_dir: Path
+) -> None:
+    fake_telegram.fail_next("getChat", status=500)
+    result = run_bot(bot_env(fake_telegram, database_url, kb_dir), tmp_path)
+    assert result.returncode == 1
+    assert "the Bot API server failed a call (NetworkError: " in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_bot_that_cannot_manage_topics_refuses_to_start(
     fake_telegram: FakeTelegram, tmp_path: Path, database_url: str, kb_dir: Path
 ) -> None:

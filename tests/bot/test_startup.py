@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import bot.main
 from bot.main import EXIT_CONFIG, Fatal, serve
 from tests.bot.support import make_settings, running_bot
 from tests.fake_telegram import FakeTelegram
@@ -120,3 +121,42 @@ async def test_reachable_l2_and_supervisors_chats_start_without_warnings(
     async with running_bot(settings, fake):
         pass
     assert "L2_CHAT_ID" not in caplog.text and "SUPERVISOR_CHAT_ID" not in caplog.text
+
+
+async def test_telegram_failing_the_l2_check_for_a_moment_is_logged_and_it_still_starts(
+    fake_telegram: FakeTelegram,
+    database_url: str,
+    kb_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake = fake_telegram
+    fake.add_group(OTHER_GROUP, "سطح ۲", forum=True)
+    fake.fail_next("getChat", status=502, chat_id=OTHER_GROUP)
+    settings = make_settings(fake, database_url, kb_dir, l2_chat_id=OTHER_GROUP)
+    caplog.set_level(logging.WARNING, logger="bot.startup")
+    async with running_bot(settings, fake):
+        user = fake.new_user()
+        fake.user_sends_text(user, "/start")
+        await fake.wait_for_messages_async(user.id, 2)  # customers are served
+    assert f"L2_CHAT_ID={OTHER_GROUP}: could not be checked" in caplog.text
+
+
+async def test_a_background_loop_that_fails_does_not_spoil_a_clean_stop(
+    fake_telegram: FakeTelegram,
+    database_url: str,
+    kb_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def broken_purge(*_: object, **__: object) -> int:
+        raise RuntimeError("a bug in the purge")
+
+    monkeypatch.setattr(bot.main, "inbox_purge", broken_purge)
+    caplog.set_level(logging.INFO, logger="bot")
+    fake = fake_telegram
+    async with running_bot(make_settings(fake, database_url, kb_dir), fake):
+        user = fake.new_user()
+        fake.user_sends_text(user, "/start")
+        await fake.wait_for_messages_async(user.id, 2)  # customers are still served
+    assert "purging the inbox failed" in caplog.text  # logged with its traceback
+    assert "stopped" in caplog.messages  # and the stop drained the updates in hand
