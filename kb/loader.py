@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,45 +33,78 @@ class LoadResult:
 
 
 def article_files(kb_dir: Path) -> list[Path]:
-    """List article files under `kb_dir`, sorted, skipping hidden and underscore-prefixed names."""
+    """List article files under `kb_dir` (``.md`` in any case, through linked folders),
+    sorted, skipping hidden and underscore-prefixed names."""
     if not kb_dir.is_dir():
         return []
-    return sorted(
-        path
-        for path in kb_dir.rglob("*.md")
-        if path.is_file()
-        and not any(part.startswith((".", "_")) for part in path.relative_to(kb_dir).parts)
-        and path.name.lower() != "readme.md"
-    )
+    found: list[Path] = []
+    seen: set[str] = set()  # folders already walked: a link back up must not loop
+    for folder, folders, names in os.walk(kb_dir, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:
+            folders.clear()
+            continue
+        seen.add(real)
+        folders[:] = [name for name in folders if not name.startswith((".", "_"))]
+        for name in names:
+            path = Path(folder, name)
+            if (
+                name.lower().endswith(".md")
+                and not name.startswith((".", "_"))
+                and name.lower() != "readme.md"
+                and path.is_file()
+            ):
+                found.append(path)
+    return sorted(found)
 
 
-def load_articles(kb_dir: Path) -> LoadResult:
-    """Load every article under `kb_dir`; a broken file is reported and left out."""
+def load_articles(kb_dir: Path, *, serving: Mapping[str, Path] | None = None) -> LoadResult:
+    """Load every article under `kb_dir`; a broken file is reported and left out.
+
+    Of files sharing an id, one is served and each is reported: the one `serving` names for it
+    (the file in service until now: an editor's copy must not replace it), else the oldest.
+    """
     files = article_files(kb_dir)
-    articles: list[Article] = []
     errors: list[ArticleError] = []
     warnings: list[ArticleError] = []
-    first_seen: dict[str, Path] = {}
+    by_id: dict[str, list[tuple[Path, Article]]] = {}
     for path in files:
         article, problems = parse_article_file(path, kb_dir)
         errors.extend(p for p in problems if not p.warning)
         warnings.extend(p for p in problems if p.warning)
-        if article is None:
-            continue
-        if article.id in first_seen:
-            errors.append(
-                ArticleError(
-                    path,
-                    _id_line(path),
-                    f"duplicate id «{article.id}», already used in {first_seen[article.id]}",
-                )
-            )
-            continue
-        first_seen[article.id] = path
-        articles.append(article)
+        if article is not None:
+            by_id.setdefault(article.id, []).append((path, article))
+    articles: list[tuple[Path, Article]] = []
+    for article_id, sharing in by_id.items():
+        kept = _served_of([path for path, _ in sharing], (serving or {}).get(article_id))
+        articles += [(path, article) for path, article in sharing if path == kept]
+        others = [path for path, _ in sharing if path != kept]
+        for other in others:
+            message = f"duplicate id «{article_id}», also in {kept}, which is served"
+            errors.append(ArticleError(other, _id_line(other), message))
+        if others:
+            message = f"duplicate id «{article_id}», also in {', '.join(map(str, others))}"
+            errors.append(ArticleError(kept, _id_line(kept), f"{message}; this file is served"))
     if not kb_dir.is_dir():
         errors.append(ArticleError(kb_dir, 0, "the KB directory does not exist"))
-    return LoadResult(tuple(articles), tuple(errors), len(files), tuple(warnings))
+    errors.sort(key=lambda error: (str(error.path), error.line))
+    served = tuple(article for _, article in sorted(articles, key=lambda pair: pair[0]))
+    return LoadResult(served, tuple(errors), len(files), tuple(warnings))
+
+
+def _served_of(paths: list[Path], serving: Path | None) -> Path:
+    """Which of several files with one id to serve: the one in service, else the oldest (a copy
+    is newer than what it copies), else the first by name."""
+    if serving in paths:
+        return serving
+
+    def age(path: Path) -> tuple[float, str]:
+        try:
+            return (path.stat().st_mtime, str(path))
+        except OSError:
+            return (float("inf"), str(path))
+
+    return min(paths, key=age)
 
 
 def parse_article_file(path: Path, kb_dir: Path) -> tuple[Article | None, list[ArticleError]]:

@@ -195,7 +195,12 @@ class KnowledgeBase:
         return tuple(stamps)
 
     def _build(self, stamp: _Stamp, previous: _Snapshot | None, *, may_defer: bool) -> _Snapshot:
-        result = load_articles(self.kb_dir)
+        in_service = {
+            article.id: article.path
+            for article in (previous.articles.values() if previous is not None else ())
+            if article.path is not None
+        }
+        result = load_articles(self.kb_dir, serving=in_service)
         articles = {a.id: a for a in result.articles}
         errors = result.errors
         if previous is not None and not self.kb_dir.is_dir():

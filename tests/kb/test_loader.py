@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from kb.loader import load_articles
@@ -140,16 +141,50 @@ def test_non_utf8_file_is_reported(tmp_path: Path) -> None:
     assert error.path == path and error.line == 3 and "UTF-8" in error.message
 
 
-def test_duplicate_id_keeps_the_first_and_reports_the_second(
+def _older(path: Path, seconds: int = 3600) -> None:
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - seconds * 1_000_000_000))
+
+
+def test_a_duplicate_id_serves_the_older_file_and_reports_both(
     write_article: WriteArticle, tmp_path: Path
 ) -> None:
-    first = write_article("same", "اولی", folder="a")
-    second = write_article("same", "دومی", folder="b")
+    # An editor's draft copied beside the article (sorting before it) must not replace it.
+    original = write_article("same", "اصلی", folder="b")
+    _older(original)
+    draft = write_article("same", "پیش‌نویس", folder="a")
     result = load_articles(tmp_path / "kb")
-    assert [a.title for a in result.articles] == ["اولی"]
-    (error,) = result.errors
-    assert error.path == second and error.line == 2
-    assert str(first) in error.message
+    assert [a.title for a in result.articles] == ["اصلی"]
+    on_draft, on_original = result.errors
+    assert (on_draft.path, on_draft.line) == (draft, 2)
+    assert f"also in {original}, which is served" in on_draft.message
+    assert (on_original.path, on_original.line) == (original, 2)
+    assert str(draft) in on_original.message
+
+
+def test_a_duplicate_id_serves_the_file_in_service_whatever_its_age(
+    write_article: WriteArticle, tmp_path: Path
+) -> None:
+    in_service = write_article("same", "در حال سرویس", folder="b")
+    _older(write_article("same", "کپی قدیمی", folder="a"))
+    result = load_articles(tmp_path / "kb", serving={"same": in_service})
+    assert [a.title for a in result.articles] == ["در حال سرویس"]
+
+
+def test_articles_are_found_through_linked_folders_and_in_any_case(
+    write_article: WriteArticle, tmp_path: Path
+) -> None:
+    write_article("local", "محلی")
+    shared = tmp_path / "shared-reports"
+    shared.mkdir()
+    (shared / "export.MD").write_text(
+        "---\nid: export\ntitle: خروجی گزارش\n---\nمتن\n", encoding="utf-8"
+    )
+    (tmp_path / "kb" / "reports").symlink_to(shared, target_is_directory=True)
+    (shared / "loop").symlink_to(tmp_path / "kb", target_is_directory=True)  # never walked twice
+    result = load_articles(tmp_path / "kb")
+    assert sorted(a.id for a in result.articles) == ["export", "local"]
+    assert result.errors == ()
 
 
 def test_error_text_names_file_and_line(write_article: WriteArticle, tmp_path: Path) -> None:

@@ -71,6 +71,19 @@ def test_broken_edit_keeps_last_good_version_and_reports(
     assert kb.ask("حجم مجاز فایل چقدر است").top.article_id == "upload-limit"  # type: ignore[union-attr]
 
 
+def test_a_copy_with_the_same_id_never_replaces_the_article_in_service(
+    sample_kb: Path, write_article: WriteArticle
+) -> None:
+    kb = KnowledgeBase(sample_kb)
+    copy = write_article("upload-limit", "پیش‌نویس نیمه‌کاره", "TODO", folder="a-drafts")
+    stat = copy.stat()  # even one that looks older (copied with its date kept)
+    os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns - 10**13))
+    kb.reload()
+    served = kb.get("upload-limit")
+    assert served is not None and served.path == sample_kb / "docs" / "upload-limit.md"
+    assert any(e.path == copy and "duplicate id" in e.message for e in kb.errors)
+
+
 def test_a_vanished_kb_folder_keeps_the_last_good_kb_in_service(
     sample_kb: Path, tmp_path: Path
 ) -> None:
