@@ -217,6 +217,16 @@ def _picked_choice(line: str, choices: tuple[str, ...]) -> str | None:
     return None
 
 
+# Characters str.splitlines() breaks at that JSON leaves as they are: escaped, so a reader
+# splitting on any line break still gets one object a line.
+_LINE_BREAKS_IN_JSON = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
+def json_line(value: object) -> str:
+    """One JSON object on one line, readable Persian, whatever the text holds."""
+    return json.dumps(value, ensure_ascii=False).translate(_LINE_BREAKS_IN_JSON)
+
+
 def _query(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     stdin = sys.stdin.buffer
     out = sys.stdout
@@ -224,7 +234,7 @@ def _query(kb: KnowledgeBase, args: argparse.Namespace) -> int:
         # Exactly one output line per input line, whatever the bytes are.
         line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
         decision = kb.ask(line[:MAX_INPUT_LINE])
-        out.write(json.dumps(_decision_json(decision, query=line), ensure_ascii=False) + "\n")
+        out.write(json_line(_decision_json(decision, query=line)) + "\n")
         out.flush()
     return 0
 

@@ -77,7 +77,7 @@ def add_parser(
 def run(args: argparse.Namespace, settings: KBSettings, kb_dir: Path) -> int:
     """Read the log first (a missing database should not wait for the KB to load)."""
     url = args.database_url or LogSettings().database_url
-    since = datetime.now(UTC) - timedelta(days=args.days)
+    since = datetime.now(UTC) - timedelta(days=min(args.days, ALL_DAYS))
     try:
         asked, sent = asyncio.run(read_log(url, since))
     except LogUnreadable as error:
@@ -306,6 +306,10 @@ def _yaml_scalar(text: str) -> str:
     except yaml.YAMLError:
         plain_ok = False
     return flat if plain_ok and "#" not in flat else json.dumps(flat, ensure_ascii=False)
+
+
+# Longer ago than any log («--days 999999» for "all of it"): a date Python can still hold.
+ALL_DAYS = 100 * 365
 
 
 def _positive_int(value: str) -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from kb.article import TELEGRAM_TEXT_LIMIT, Article, ArticleError
-from kb.markup import markup_warnings
+from kb.markup import UNCLOSED_COMMENT, editors_notes_removed, markup_warnings
 
 ALLOWED_FIELDS = frozenset({"id", "title", "questions", "tags", "category"})
 # Ids travel inside callback_data (64 bytes with a short prefix), so keep them short and ASCII.
@@ -134,7 +134,8 @@ def parse_article_text(
     except StopIteration:
         return None, [ArticleError(path, 1, "the front matter is not closed by a '---' line")]
     header = "\n".join(lines[1:end])
-    body = "\n".join(lines[end + 1 :]).strip()
+    answer, unclosed = editors_notes_removed(lines[end + 1 :])
+    body = "\n".join(answer).strip()
     fields, errors = _parse_front_matter(header, path)
     if fields is None:
         return None, errors
@@ -177,8 +178,9 @@ def parse_article_text(
         )
     warnings = [
         ArticleError(path, line, message, warning=True)
-        for line, message in markup_warnings(lines[end + 1 :], first_line=end + 2)
+        for line, message in markup_warnings(answer, first_line=end + 2)
     ]
+    warnings += [ArticleError(path, end + 2 + at, UNCLOSED_COMMENT, True) for at in unclosed]
     if errors or article_id is None or title is None:
         return None, errors + warnings
     article = Article(
@@ -197,10 +199,27 @@ _Fields = dict[str, tuple[object, int]]
 _Err = Callable[[str, str], None]
 
 
+# YAML 1.1 reads «010» as 8, «1.50» as 1.5, «12:30» as 750 and «yes» as true: an id or a
+# question would change silently. In front matter every value is text (or empty).
+_TYPED_SCALARS = frozenset(
+    f"tag:yaml.org,2002:{kind}" for kind in ("int", "float", "bool", "timestamp")
+)
+
+
+class _TextLoader(yaml.SafeLoader):
+    """SafeLoader whose plain scalars are all text (or null)."""
+
+
+_TextLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag not in _TYPED_SCALARS]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _parse_front_matter(header: str, path: Path) -> tuple[_Fields | None, list[ArticleError]]:
     """Return {key: (value, file line)} from the YAML header, or located YAML errors."""
     try:
-        node = yaml.compose(header, Loader=yaml.SafeLoader)
+        node = yaml.compose(header, Loader=_TextLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark is not None else 1
@@ -226,7 +245,7 @@ def _parse_front_matter(header: str, path: Path) -> tuple[_Fields | None, list[A
             errors.append(ArticleError(path, line, f"field «{key}» appears twice"))
             continue
         try:
-            value = yaml.SafeLoader(header).construct_object(value_node, deep=True)
+            value = _TextLoader(header).construct_object(value_node, deep=True)
         except yaml.YAMLError as exc:
             errors.append(ArticleError(path, line, f"bad YAML value for «{key}»: {exc}"))
             continue

@@ -57,6 +57,51 @@ LINK = (
 )
 
 
+_COMMENT_OPEN = "<!--"
+_COMMENT_CLOSE = "-->"
+# «<https://portal.example.ir>»: Markdown's autolink. Telegram links a bare address itself.
+_AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^\s<>]+)>", re.IGNORECASE)
+UNCLOSED_COMMENT = (
+    "an HTML comment «<!--» that is never closed by «-->»: customers see it as typed; close it"
+)
+
+
+def editors_notes_removed(lines: Sequence[str]) -> tuple[list[str], list[int]]:
+    """The answer's lines without HTML comments (notes to other editors, never to customers)
+    and with autolinks unwrapped, line for line (a comment leaves its lines blank, so warnings
+    keep their line numbers); and the offsets of lines where a comment opens and never
+    closes (left as typed). Fenced code is shown as typed, so it is left alone."""
+    out: list[str] = []
+    unclosed: list[int] = []
+    in_code = False
+    opened: int | None = None  # the offset of the line whose comment is still open
+    for offset, line in enumerate(lines):
+        if opened is None and CODE_FENCE.match(line):
+            in_code = not in_code
+        if in_code:
+            out.append(line)
+            continue
+        kept, rest = "", line
+        while rest:
+            if opened is not None:
+                end = rest.find(_COMMENT_CLOSE)
+                if end < 0:
+                    rest = ""
+                    break
+                rest, opened = rest[end + len(_COMMENT_CLOSE) :], None
+                continue
+            start = rest.find(_COMMENT_OPEN)
+            if start < 0:
+                kept, rest = kept + rest, ""
+            else:
+                kept, rest, opened = kept + rest[:start], rest[start + len(_COMMENT_OPEN) :], offset
+        out.append(_AUTOLINK.sub(r"\1", kept) if kept.strip() else "")
+    if opened is not None:  # never closed: put its lines back as typed, and say so
+        out[opened:] = [_AUTOLINK.sub(r"\1", line) for line in lines[opened:]]
+        unclosed.append(opened)
+    return out, unclosed
+
+
 def markup_warnings(lines: Sequence[str], first_line: int) -> list[tuple[int, str]]:
     """(file line, message) for each line of an answer that Telegram would not show as written;
     `first_line` is the file line of `lines[0]`. Fenced code is shown as typed, so it is skipped."""

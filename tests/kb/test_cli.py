@@ -112,12 +112,13 @@ def test_ask_says_why_nothing_was_offered(
 
 
 def test_query_writes_one_json_line_per_input_line_even_for_garbage(sample_kb: Path) -> None:
-    lines = ["رمزم یادم رفته", "", "   ", "😀", "\xff\xfe garbage", "a" * 12000, "حسابم قفل شده"]
+    lines = ["رمزم یادم رفته", "", "   ", "😀", "\xff\xfe garbage", "a" * 12000, "a\u2028b\x85c",
+             "حسابم قفل شده"]  # fmt: skip
     stdin = b"\n".join(line.encode("utf-8", errors="surrogateescape") for line in lines) + b"\n"
     stdin = stdin.replace("\xff\xfe".encode(), b"\xff\xfe")  # raw invalid UTF-8 bytes
     result = run_kb("query", "--kb-dir", str(sample_kb), stdin=stdin)
     assert result.returncode == 0, result.stderr.decode()
-    out = result.stdout.decode().splitlines()
+    out = result.stdout.decode().splitlines()  # as a reader splitting on any line break
     assert len(out) == len(lines)
     objects = [json.loads(line) for line in out]
     for obj in objects:

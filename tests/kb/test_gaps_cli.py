@@ -175,6 +175,14 @@ def test_gaps_on_a_database_that_is_not_the_bots_says_so(
     assert "گفت‌وگوهای ربات از sqlite+aiosqlite:///" in capsys.readouterr().err
 
 
+def test_gaps_over_all_of_the_log_with_a_huge_period(
+    sample_kb: Path, log_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["gaps", "--kb-dir", str(sample_kb), "--database-url", log_url, "--days", "999999"]
+    assert main(args) == 0
+    assert "قیمت دلار امروز چنده" in capsys.readouterr().out
+
+
 def test_gaps_refuses_a_period_of_no_days(sample_kb: Path) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["gaps", "--kb-dir", str(sample_kb), "--days", "0"])

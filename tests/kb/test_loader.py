@@ -99,7 +99,7 @@ def test_an_empty_id_is_reported_as_required_on_its_line(
 
 
 def test_a_title_that_is_not_text_is_reported(write_article: WriteArticle, tmp_path: Path) -> None:
-    line, message = _error_of(write_article, tmp_path, "---\nid: b\ntitle: true\n---\nمتن\n")
+    line, message = _error_of(write_article, tmp_path, "---\nid: b\ntitle: [الف, ب]\n---\nمتن\n")
     assert (line, message) == (3, "«title» must be text")
 
 
@@ -259,3 +259,45 @@ def test_an_empty_questions_field_means_no_other_phrasings(
 
     assert result.errors == ()
     assert [(a.id, a.questions, a.tags) for a in result.articles] == [("q", (), ())]
+
+
+def test_editors_comments_never_reach_customers_and_autolinks_become_links(
+    write_article: WriteArticle, tmp_path: Path
+) -> None:
+    body = (
+        "برای ورود به پورتال بروید به <https://portal.example.ir>\n"
+        "<!-- TODO: شماره تلفن را پیش از انتشار عوض کنید -->\n"
+        "با پشتیبانی تماس بگیرید. <!-- داخلی: فقط برای VIP -->\n"
+        "<!--\nیادداشت چندخطی\n-->\n"
+        "```\n<!-- در کد همان‌طور که نوشته شده -->\n```"
+    )
+    write_article("portal", "ورود به پورتال", body)
+    result = load_articles(tmp_path / "kb")
+    (article,) = result.articles
+    assert "TODO" not in article.body and "داخلی" not in article.body
+    assert "یادداشت چندخطی" not in article.body
+    assert "پورتال بروید به https://portal.example.ir" in article.body
+    assert "<!-- در کد همان‌طور که نوشته شده -->" in article.body  # code is shown as typed
+    assert result.errors == () and result.warnings == ()
+
+
+def test_a_comment_never_closed_is_shown_as_typed_and_reported(
+    write_article: WriteArticle, tmp_path: Path
+) -> None:
+    path = write_article("x", "عنوان", "خط اول\n<!-- یادداشت بی‌پایان\nخط سوم")
+    result = load_articles(tmp_path / "kb")
+    (article,) = result.articles
+    assert "<!-- یادداشت بی‌پایان" in article.body
+    (warning,) = result.warnings
+    assert (warning.path, warning.line) == (path, 6) and "never closed" in warning.message
+
+
+def test_number_like_ids_and_questions_stay_as_typed(
+    write_article: WriteArticle, tmp_path: Path
+) -> None:
+    for article_id, title in (("010", "ده"), ("1.50", "یک و نیم"), ("12-30", "ساعت")):
+        write_article(article_id, title, questions=["1.10", "yes", "12:30"])
+    result = load_articles(tmp_path / "kb")
+    assert sorted(a.id for a in result.articles) == ["010", "1.50", "12-30"]
+    assert {a.questions for a in result.articles} == {("1.10", "yes", "12:30")}
+    assert result.errors == ()
