@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from html import escape
+from html import escape, unescape
 
 from handoff.persian import utf16_len
 from kb.markup import CODE_FENCE, INLINE, QUOTE, SAFE_URL, render_line
 
 MESSAGE_LIMIT = 4096
+_TAG = re.compile(r"<[^>]*>")
 CAPTION_LIMIT = 1024
 
 
@@ -120,22 +121,29 @@ def markdown_to_html(markdown: str) -> str:
     return "\n\n".join(_render_block(lines, code) for lines, code in _blocks(markdown))
 
 
+def shown_length(html: str) -> int:
+    """How long Telegram counts a message: its text once the HTML is parsed (tags take no
+    room, «&lt;» is one character), in UTF-16 units."""
+    return utf16_len(unescape(_TAG.sub("", html)))
+
+
 def _split_plain(text: str, limit: int, wrap: tuple[str, str] = ("", "")) -> list[str]:
-    """Split plain text at whitespace into escaped pieces that fit `limit` with `wrap` around."""
-    room = limit - utf16_len(wrap[0] + wrap[1])
+    """Split plain text at whitespace into escaped pieces that fit `limit` with `wrap` (tags)
+    around."""
+    room = limit
     pieces: list[str] = []
     current = ""
     for word in re.split(r"(\s+)", text):
         candidate = current + word
-        if utf16_len(escape_html(candidate)) <= room:
+        if utf16_len(candidate) <= room:
             current = candidate
             continue
         if current.strip():
             pieces.append(current)
         current = word.lstrip()
-        while utf16_len(escape_html(current)) > room:  # one enormous word: cut it
+        while utf16_len(current) > room:  # one enormous word: cut it
             cut = room
-            while utf16_len(escape_html(current[:cut])) > room:
+            while utf16_len(current[:cut]) > room:
                 cut -= max(1, cut // 10)
             pieces.append(current[:cut])
             current = current[cut:]
@@ -146,7 +154,7 @@ def _split_plain(text: str, limit: int, wrap: tuple[str, str] = ("", "")) -> lis
 
 def _block_pieces(lines: list[str], code: bool, limit: int) -> list[str]:
     html = _render_block(lines, code)
-    if utf16_len(html) <= limit:
+    if shown_length(html) <= limit:
         return [html]
     if code:
         return _split_plain("\n".join(lines), limit, ("<pre>", "</pre>"))
@@ -154,7 +162,7 @@ def _block_pieces(lines: list[str], code: bool, limit: int) -> list[str]:
     pieces: list[str] = []
     for line in lines:
         rendered = _render_line(line)
-        if utf16_len(rendered) <= limit:
+        if shown_length(rendered) <= limit:
             pieces.append(rendered)
         else:
             pieces.extend(_split_plain(line, limit))
@@ -169,7 +177,7 @@ def split_html_blocks(
     current = ""
     for piece in pieces:
         candidate = f"{current}{sep}{piece}" if current else piece
-        if utf16_len(candidate) <= limit:
+        if shown_length(candidate) <= limit:
             current = candidate
         else:
             if current:

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from kb.article import TELEGRAM_TEXT_LIMIT, Article, ArticleError
-from kb.markup import UNCLOSED_COMMENT, editors_notes_removed, markup_warnings
+from kb.markup import UNCLOSED_COMMENT, editors_notes_removed, markup_warnings, plain_text
 
 ALLOWED_FIELDS = frozenset({"id", "title", "questions", "tags", "category"})
 # Ids travel inside callback_data (64 bytes with a short prefix), so keep them short and ASCII.
@@ -166,8 +166,8 @@ def parse_article_text(
         errors.append(
             ArticleError(path, end + 1, "the answer (the text after the front matter) is empty")
         )
-    elif title is not None and len(title) + 2 + len(body) > TELEGRAM_TEXT_LIMIT:
-        size = len(title) + 2 + len(body)
+    elif title is not None and _shown_size(title, body) > TELEGRAM_TEXT_LIMIT:
+        size = _shown_size(title, body)
         errors.append(
             ArticleError(
                 path,
@@ -193,6 +193,13 @@ def parse_article_text(
         path=path,
     )
     return article, warnings
+
+
+def _shown_size(title: str, body: str) -> int:
+    """The length Telegram counts for the article as one message (UTF-16 units of the text
+    shown: a link's address takes no room)."""
+    shown = f"{title}\n\n{plain_text(body, addresses=False)}"
+    return len(shown.encode("utf-16-le")) // 2
 
 
 _Fields = dict[str, tuple[object, int]]

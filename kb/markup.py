@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from kb.texts import fa_number
 
@@ -137,9 +138,10 @@ def list_indent(spaces: str) -> str:
     return "  " * (len(spaces.expandtabs(4)) // 2)
 
 
-def plain_text(markdown: str) -> str:
+def plain_text(markdown: str, *, addresses: bool = True) -> str:
     """An answer as a terminal shows it: the marks of emphasis, code and links taken out, lists
-    and quotes kept, list numbers in Persian digits (as customers read them in Telegram)."""
+    and quotes kept, list numbers in Persian digits (as customers read them in Telegram).
+    Without `addresses`, a link is its label alone, as Telegram shows it (for its length)."""
     lines: list[str] = []
     in_code = False
     for line in markdown.splitlines():
@@ -148,7 +150,7 @@ def plain_text(markdown: str) -> str:
         elif in_code:
             lines.append(line)
         else:
-            lines.append(_plain_line(line))
+            lines.append(_plain_line(line, addresses))
     return "\n".join(lines)
 
 
@@ -169,25 +171,28 @@ def render_line(
     return inline(line.rstrip())
 
 
-def _plain_line(line: str) -> str:
+def _plain_line(line: str, addresses: bool = True) -> str:
+    inline = partial(_plain_inline, addresses=addresses)
     if quote := QUOTE.match(line):
-        return f"│ {_plain_inline(quote.group(1))}"
-    return render_line(line, _plain_inline)
+        return f"│ {inline(quote.group(1))}"
+    return render_line(line, inline)
 
 
-def _plain_inline(text: str) -> str:
+def _plain_inline(text: str, addresses: bool = True) -> str:
     def shown(match: re.Match[str]) -> str:
         found = match.groupdict()
         if found["code"] is not None:
             return found["code"]
         if found["label"] is not None:  # a link (or an image): its label, and where it goes
             url = found["url"] or ""
-            label = _plain_inline(found["label"] or url)
-            return f"{label} ({url})" if SAFE_URL.match(url) and label != url else label
+            label = _plain_inline(found["label"] or url, addresses)
+            if addresses and SAFE_URL.match(url) and label != url:
+                return f"{label} ({url})"
+            return label
         emphasis = (
             found["bold"] or found["bold2"] or found["strike"] or found["italic"]
             or found["italic2"] or ""
         )  # fmt: skip
-        return _plain_inline(emphasis)
+        return _plain_inline(emphasis, addresses)
 
     return INLINE.sub(shown, text)

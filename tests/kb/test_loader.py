@@ -81,6 +81,17 @@ def test_answer_too_long_for_telegram_is_reported(
     assert "4096" in message
 
 
+def test_link_addresses_do_not_count_against_telegrams_limit(
+    write_article: WriteArticle, tmp_path: Path
+) -> None:
+    links = "\n".join(
+        f"- [راهنمای {i}](https://portal.example.ir/help/{'x' * 150}/{i})" for i in range(30)
+    )
+    write_article("links", "پیوندها", links)
+    result = load_articles(tmp_path / "kb")
+    assert [a.id for a in result.articles] == ["links"] and result.errors == ()
+
+
 def test_missing_front_matter_is_reported(write_article: WriteArticle, tmp_path: Path) -> None:
     line, message = _error_of(write_article, tmp_path, "فقط متن\n")
     assert line == 1 and "---" in message
