@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from rapidfuzz import fuzz, process
 
@@ -21,6 +23,7 @@ from kb.loader import article_files, load_articles
 from kb.overlap import shared_phrasing_warnings
 from kb.semantic import EmbeddingStore, Encoder, SemanticIndex
 
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 _Stamp = tuple[tuple[str, int, int], ...]
@@ -170,7 +173,8 @@ class KnowledgeBase:
             return changed
 
     async def watch(self, interval: float = 2.0) -> None:
-        """Poll the directory forever and reload in a worker thread; cancel the task to stop.
+        """Poll the directory forever and reload in a thread of its own; cancel the task to stop
+        (a reload still running, a first encoding of minutes say, does not hold the exit up).
 
         A deferred encoding (`serve_first`) starts at once, not after the first interval.
         """
@@ -179,7 +183,7 @@ class KnowledgeBase:
             await asyncio.sleep(delay)
             delay = interval
             try:
-                if await asyncio.to_thread(self.reload):
+                if await _in_daemon_thread(self.reload):
                     log.info("KB reloaded: %d articles", len(self))
             except Exception:  # keep serving the last good index whatever a reload hits
                 log.exception("KB reload failed; the previous version stays in service")
@@ -226,9 +230,7 @@ class KnowledgeBase:
                 SemanticIndex.unencoded(served, self.encoder, self.store) if may_defer else 0
             )
             if unencoded > ENCODE_BEFORE_SERVING:
-                log.info(
-                    "KB: %d texts to encode; answering by words until they are", unencoded
-                )
+                log.info("KB: %d texts to encode; answering by words until they are", unencoded)
                 deferred = True
             else:
                 semantic = SemanticIndex(served, self.encoder, self.store)
@@ -251,3 +253,33 @@ def _keep_last_good(
         if article.path in broken and article.id not in merged:
             merged[article.id] = article
     return merged
+
+
+async def _in_daemon_thread(call: Callable[[], T]) -> T:
+    """Run `call` in a daemon thread and wait for it. Not asyncio.to_thread: the interpreter
+    waits for the default executor's threads at exit, so a stop would wait out a first
+    encoding (a minute for the sample KB on a small machine, more for a large one). Cut short,
+    the encoding loses nothing: the vectors stored so far are kept, the rest encoded later."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, error: BaseException | None) -> None:
+        if done.done():
+            return  # the waiting task was cancelled meanwhile
+        if error is not None:
+            done.set_exception(error)
+        else:
+            done.set_result(result)  # type: ignore[arg-type]
+
+    def run() -> None:
+        result: T | None = None
+        error: BaseException | None = None
+        try:
+            result = call()
+        except BaseException as failure:  # handed to the waiting task
+            error = failure
+        with contextlib.suppress(RuntimeError):  # the loop closed: nobody is waiting
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=run, name="pasokh-kb-reload", daemon=True).start()
+    return await done
