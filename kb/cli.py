@@ -99,6 +99,9 @@ def _check(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     if kb.errors:
         print(texts.CHECK_FAILED.format(errors=texts.fa_number(len(kb.errors))), file=sys.stderr)
         return 1
+    if len(kb) == 0:  # not wrong in itself, but most likely the wrong folder
+        print(texts.CHECK_EMPTY.format(kb_dir=kb.kb_dir))
+        return 0
     questions = sum(len(a.questions) for a in kb.articles)
     summary = texts.CHECK_OK_WARNINGS if kb.warnings else texts.CHECK_OK
     print(

@@ -300,3 +300,10 @@ def test_empty_threshold_setting_means_the_tuned_default(
     monkeypatch.setenv("KB_ANSWER_THRESHOLD", "")
     assert main(["ask", "--kb-dir", str(sample_kb), "حسابم قفل شده"]) == 0
     assert "account-locked" in capsys.readouterr().out
+
+
+def test_check_on_a_folder_without_articles_warns_it_may_be_the_wrong_one(tmp_path: Path) -> None:
+    result = run_kb("check", "--kb-dir", str(tmp_path))
+    assert result.returncode == 0  # no article is no error: a new KB starts empty
+    out = result.stdout.decode()
+    assert "هیچ مقاله‌ای نیست" in out and "KB_DIR" in out and "مشکلی نیست" not in out
