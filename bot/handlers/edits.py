@@ -43,9 +43,9 @@ async def on_customer_edit(update: Update, context: BotContext) -> None:
         work.effects.append(
             MirrorEdit(link.agent_chat_id, link.agent_message_id, new_text, message.text is None)
         )
-    elif work.ticket_id is not None:
+    if work.ticket_id is not None:  # the card's question may be this message's words too
         await _card_question_edited(work, work.ticket_id, message, new_text)
-    elif message.text is not None and not message.text.startswith("/"):
+    elif link is None and message.text is not None and not message.text.startswith("/"):
         await _ask_again(update, context, message)
 
 

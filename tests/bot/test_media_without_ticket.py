@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot import texts
 from bot.config import Settings
 from storage.models import Message, MessageLink, Ticket
+from tests.bot.desk_support import card_now
 from tests.bot.support import ANSWERED, UNKNOWN, running_bot, settled
 from tests.fake_telegram import FakeTelegram
 
@@ -60,6 +61,24 @@ async def test_a_captioned_album_the_kb_cannot_answer_reaches_the_agents_with_it
     assert sorted(link.customer_message_id for link in links) == [s.message_id for s in sent]
     assert len(fake.sent_to(user.id)) == 1  # "ticket opened", once for the album
     assert len(fake.sent_to(fake.agent_chat_id)) == 3  # the card and the album, nothing twice
+
+
+async def test_editing_the_caption_that_is_the_question_updates_the_card_and_the_copy(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        photo = fake.user_sends_photo(user, caption=UNKNOWN)
+        (card, copy) = await fake.wait_for_messages_async(fake.agent_chat_id, 2)
+        await settled(bot, fake)
+        mended = UNKNOWN + " در فروشگاه سازمان"
+        fake.user_edits(photo, mended)
+        await settled(bot, fake)
+        (ticket,) = await bot.rows(Ticket)
+    assert ticket.question == mended
+    assert mended in (card_now(fake, card).text or "")
+    assert fake.message(fake.agent_chat_id, copy.message_id).caption == mended
 
 
 async def test_a_photo_captioned_only_with_a_greeting_is_still_something_to_describe(
