@@ -7,6 +7,10 @@ from html import escape
 
 from bot.texts import fa, ticket_ref
 
+# «\u200e» (a left-to-right mark) before a /command keeps its slash in front of it inside a
+# Persian line; «\u200f» (right-to-left) starts a line whose first word is a /command, so the
+# line stays right to left.
+
 # -- card buttons ------------------------------------------------------------------------------
 CLAIM_BUTTON = "✋ برمی‌دارم"
 CLOSE_BUTTON = "✅ بستن"
@@ -33,20 +37,21 @@ DESK_HELP = (
     "هر تیکت یک تاپیک است. هر پیامی که در تاپیک بنویسید (متن، عکس، فایل، صدا…) بدون نام شما "
     "برای مشتری فرستاده می‌شود و پیام‌های مشتری همین‌جا می‌آید. نوشتن در تیکتی که کسی برنداشته، "
     "آن را به نام شما برمی‌دارد؛ در تیکتی که همکار دیگری برداشته، پیام شما فرستاده نمی‌شود "
-    "(اول /take). پیامی که با <code>!</code> شروع شود یادداشت داخلی است.\n\n"
+    "(اول \u200e/take). پیامی که با <code>!</code> شروع شود یادداشت داخلی است.\n\n"
     "<b>در تاپیک تیکت:</b>\n"
-    "• /claim برداشتن تیکت\n"
-    "• /take تحویل گرفتن تیکتی که دست همکار دیگری است (اگر او نیست)\n"
-    "• /wait منتظر پاسخ مشتری؛ با پیام بعدی او تیکت دوباره فعال می‌شود\n"
-    "• /close بستن تیکت و درخواست امتیاز از مشتری\n"
-    "• /escalate ارجاع به پشتیبانی سطح ۲\n"
-    "• <code>/note متن</code> یادداشت داخلی که به مشتری نمی‌رسد\n"
-    "• <code>/article شناسه</code> فرستادن یک مقاله به مشتری\n"
-    "• <code>/tier vip</code> (یا vic یا standard) نوع قرارداد مشتری؛ مهلت پاسخ از روی آن است\n\n"
+    "\u200f• \u200e/claim برداشتن تیکت\n"
+    "\u200f• \u200e/take تحویل گرفتن تیکتی که دست همکار دیگری است (اگر او نیست)\n"
+    "\u200f• \u200e/wait منتظر پاسخ مشتری؛ با پیام بعدی او تیکت دوباره فعال می‌شود\n"
+    "\u200f• \u200e/close بستن تیکت و درخواست امتیاز از مشتری\n"
+    "\u200f• \u200e/escalate ارجاع به پشتیبانی سطح ۲\n"
+    "\u200f• <code>\u200e/note متن</code> یادداشت داخلی که به مشتری نمی‌رسد\n"
+    "\u200f• <code>\u200e/article شناسه</code> فرستادن یک مقاله به مشتری\n"
+    "\u200f• <code>\u200e/tier vip</code> (یا vic یا standard) نوع قرارداد مشتری؛ "
+    "مهلت پاسخ از روی آن است\n\n"
     "<b>هر جای گروه:</b>\n"
-    "• /tickets تیکت‌های باز، قدیمی‌ترین بی‌پاسخ اول\n"
-    "• /report آمار امروز: پاسخ‌های ربات، تیکت‌ها، زمان اولین پاسخ، رضایت مشتری\n"
-    "• /help همین راهنما"
+    "\u200f• \u200e/tickets تیکت‌های باز، قدیمی‌ترین بی‌پاسخ اول\n"
+    "\u200f• \u200e/report آمار امروز: پاسخ‌های ربات، تیکت‌ها، زمان اولین پاسخ، رضایت مشتری\n"
+    "\u200f• \u200e/help همین راهنما"
 )
 
 
@@ -59,10 +64,13 @@ SUPERVISOR_COMMANDS = (
 
 def unknown_desk_command(typed: str, meant: str | None) -> str:
     """Tell an agent a slash command is not one of the desk's, and that it reached no one."""
-    text = f"دستور <code>{escape(typed[:64])}</code> را نمی‌شناسم؛ این پیام برای مشتری فرستاده نشد."
+    text = (
+        f"دستور <code>\u200e{escape(typed[:64])}</code> را نمی‌شناسم؛ "
+        "این پیام برای مشتری فرستاده نشد."
+    )
     if meant is not None:
-        text += f"\nشاید منظورتان /{escape(meant)} بود؟"
-    return text + "\n/help فهرست دستورها را نشان می‌دهد."
+        text += f"\nشاید منظورتان \u200e/{escape(meant)} بود؟"
+    return text + "\n\u200f\u200e/help فهرست دستورها را نشان می‌دهد."
 
 
 # -- pop-ups (plain text, ≤ 200 characters) ------------------------------------------------------
@@ -92,7 +100,7 @@ def held_by(name: str) -> str:
 
 def held_by_take_hint(name: str) -> str:
     """Tell an agent in the topic who has the ticket, and how to take it over."""
-    return f"این تیکت را {escape(name[:64])} برداشته است؛ برای تحویل گرفتنش /take بنویسید."
+    return f"این تیکت را {escape(name[:64])} برداشته است؛ برای تحویل گرفتنش \u200e/take بنویسید."
 
 
 def not_sent_held_by(name: str, *, article: bool = False) -> str:
@@ -101,34 +109,36 @@ def not_sent_held_by(name: str, *, article: bool = False) -> str:
     what = "مقاله" if article else "پیام شما"
     return (
         f"⛔ این تیکت را {escape(name[:64])} برداشته است؛ {what} برای مشتری فرستاده نشد. "
-        "برای تحویل گرفتنش /take بنویسید؛ یادداشت داخلی را با <code>!</code> شروع کنید."
+        "برای تحویل گرفتنش \u200e/take بنویسید؛ یادداشت داخلی را با <code>!</code> شروع کنید."
     )
 
 
 def taken_over_notice(agent: str, holder_id: int, holder: str | None) -> str:
     """Tell the topic, mentioning the former holder, that another agent took the ticket."""
     mention = f'<a href="tg://user?id={int(holder_id)}">{escape(holder or "کارشناس")}</a>'
-    return f"🔁 {escape(agent)} تیکت را از {mention} تحویل گرفت."
+    return f"🔁 تیکت را {escape(agent)} از {mention} تحویل گرفت."
 
 
 # -- notices in the topic ----------------------------------------------------------------------
 NOT_IN_TICKET_TOPIC = "این دستور فقط در تاپیک یک تیکت کار می‌کند."
 NOTE_SAVED = "📝 یادداشت داخلی ثبت شد؛ برای مشتری فرستاده نشد."
-NOTE_EMPTY = "متن یادداشت را بعد از /note بنویسید."
-ARTICLE_USAGE = "شناسهٔ مقاله را بنویسید؛ مثلاً <code>/article password-reset</code>"
+NOTE_EMPTY = "متن یادداشت را بعد از \u200e/note بنویسید."
+ARTICLE_USAGE = "شناسهٔ مقاله را بنویسید؛ مثلاً <code>\u200e/article password-reset</code>"
 CUSTOMER_BLOCKED = "🚫 مشتری ربات را مسدود کرده است؛ پیام‌ها به او نمی‌رسد و دوباره فرستاده نمی‌شود."
 CUSTOMER_UNBLOCKED = (
-    "✅ مشتری ربات را دوباره باز کرد؛ پیام‌های شما از این پس به او می‌رسد. "
+    "✅ مشتری ربات را از حالت مسدود درآورد؛ پیام‌های شما از این پس به او می‌رسد. "
     "آنچه در این فاصله نوشتید به او نرسیده است."
 )
 TICKET_IS_CLOSED = "🔒 این تیکت بسته است؛ پیام به مشتری فرستاده نشد."
 TOPIC_RECREATED = (
-    "♻️ تاپیک قبلی این تیکت پاک شده بود؛ این تاپیک تازه ساخته شد و آخرین پیام‌ها دوباره آمدند."
+    "♻️ تاپیک قبلی این تیکت پاک شده بود؛ این تاپیک تازه ساخته شد و آخرین پیام‌ها در ادامه "
+    "دوباره می‌آیند."
 )
 ALREADY_L2 = "این تیکت از قبل در پشتیبانی سطح ۲ است؛ کاری انجام نشد."
 NO_OPEN_TICKETS = "هیچ تیکت بازی نیست. 🎉"
 OPEN_TICKETS_TITLE = "<b>تیکت‌های باز</b> (قدیمی‌ترین بی‌پاسخ اول):"
-L2_TOPIC_MARK = "[L2] "
+L2_TOPIC_MARK = "⬆️ سطح ۲ · "
+NO_DEADLINE = "تعیین نشده"
 
 
 def unknown_article(article_id: str, maybe: Sequence[tuple[str, str]] = ()) -> str:
@@ -136,7 +146,8 @@ def unknown_article(article_id: str, maybe: Sequence[tuple[str, str]] = ()) -> s
     text = f"مقاله‌ای با شناسهٔ <code>{escape(article_id[:64])}</code> پیدا نشد."
     if maybe:
         text += "\nشاید یکی از این‌ها:" + "".join(
-            f"\n• <code>/article {escape(found)}</code> · {escape(title)}" for found, title in maybe
+            f"\n\u200f• <code>\u200e/article {escape(found)}</code> · {escape(title)}"
+            for found, title in maybe
         )
     return text
 
@@ -146,8 +157,8 @@ def tier_usage(tier: str, typed: str = "") -> str:
     unknown = f"«{escape(typed[:32])}» نوع قراردادی نیست.\n" if typed else ""
     return (
         f"{unknown}نوع قرارداد این مشتری: <b>{escape(tier)}</b>\n"
-        "برای تغییرش بنویسید <code>/tier vip</code> یا <code>/tier vic</code> "
-        "یا <code>/tier standard</code>."
+        "برای تغییرش بنویسید <code>\u200e/tier vip</code> یا <code>\u200e/tier vic</code> "
+        "یا <code>\u200e/tier standard</code>."
     )
 
 
@@ -159,7 +170,7 @@ def tier_unchanged(tier: str) -> str:
 def tier_changed_notice(agent: str, before: str, after: str, due: str) -> str:
     """Tell the topic who changed the customer's tier, and the deadline it now gives."""
     return (
-        f"⭐ {escape(agent)} نوع قرارداد مشتری را از «{escape(before)}» به «{escape(after)}» "
+        f"⭐ نوع قرارداد مشتری را {escape(agent)} از «{escape(before)}» به «{escape(after)}» "
         f"تغییر داد (برای این تیکت و تیکت‌های بعدی او).\nمهلت اولین پاسخ: {escape(due)}"
     )
 
@@ -171,13 +182,13 @@ def article_sent(title: str) -> str:
 
 def claimed_notice(agent: str) -> str:
     """Tell the topic who took the ticket."""
-    return f"✋ {escape(agent)} این تیکت را برداشت."
+    return f"✋ این تیکت را {escape(agent)} برداشت."
 
 
 def waiting_notice(agent: str, closes_after: str | None = None) -> str:
     """Tell the topic the ticket now waits for the customer, and when it closes by itself."""
     text = (
-        f"⏸ {escape(agent)} تیکت را در انتظار پاسخ مشتری گذاشت؛ "
+        f"⏸ تیکت را {escape(agent)} در انتظار پاسخ مشتری گذاشت؛ "
         "با پیام بعدی مشتری دوباره فعال می‌شود."
     )
     if closes_after:
@@ -205,10 +216,10 @@ def closed_silent_notice(silent: str) -> str:
 
 def escalated_notice(agent: str, holder_id: int | None, holder: str | None) -> str:
     """Tell the topic the ticket moved to L2, mentioning whoever had claimed it."""
-    text = f"⬆️ {escape(agent)} تیکت را به پشتیبانی سطح ۲ ارجاع داد."
+    text = f"⬆️ تیکت را {escape(agent)} به پشتیبانی سطح ۲ ارجاع داد."
     if holder_id is not None:
-        text += f'\n<a href="tg://user?id={int(holder_id)}">{escape(holder or "کارشناس")}</a>، '
-        text += "این تیکت دیگر دست شما نیست."
+        mention = f'<a href="tg://user?id={int(holder_id)}">{escape(holder or "کارشناس")}</a>'
+        text += f"\nتوجه {mention}: این تیکت دیگر دست شما نیست."
     return text
 
 
@@ -221,7 +232,7 @@ def topic_failed(number: int, reason: str) -> str:
     """Tell the agents' group (its General topic) that a new ticket got no topic, and why."""
     return (
         f"⚠️ برای تیکت <b>{ticket_ref(number)}</b> تاپیک ساخته نشد. دلیل: {escape(reason)}\n"
-        "با پیام بعدی مشتری دوباره تلاش می‌شود؛ /tickets تیکت‌های باز را نشان می‌دهد."
+        "با پیام بعدی مشتری دوباره تلاش می‌شود؛ \u200e/tickets تیکت‌های باز را نشان می‌دهد."
     )
 
 
@@ -253,7 +264,7 @@ def more_open_tickets(count: int) -> str:
 REASON_BLOCKED = "مشتری ربات را مسدود کرده است"
 REASON_THREAD = "تاپیک تیکت پیدا نشد (احتمالاً پاک یا بسته شده است)"
 REASON_UNKNOWN = "تلگرام پیام را نپذیرفت"
-REASON_TOO_MANY = "تلگرام بیش از حد صبر خواست"
+REASON_TOO_MANY = "تلگرام به‌خاطر پیام‌های زیاد، فرستادن را موقتاً محدود کرد"
 REASON_RIGHTS = "ربات در گروه اجازهٔ «مدیریت تاپیک‌ها» را ندارد"
 
 
@@ -294,15 +305,18 @@ def closed_silent_for_customer(number: int, silent: str) -> str:
 
 RATING_THANKS = (
     "ممنون از امتیازتان 🌷\n"
-    "اگر نظری دارید، همین حالا در یک پیام بنویسید؛ برای پرسش تازه هم کافی است بنویسید."
+    "اگر دربارهٔ این درخواست نظری دارید، در پیام بعدی بنویسید؛ پرسش تازه را پس از آن بفرستید."
 )
-COMMENT_THANKS = "نظرتان ثبت شد. ممنون 🌷"
+COMMENT_THANKS = (
+    "نظرتان دربارهٔ این درخواست ثبت شد. ممنون 🌷\n"
+    "اگر پرسش تازه‌ای دارید، آن را در پیام جداگانه‌ای بفرستید."
+)
 
 
 def escalated_for_customer(number: int) -> str:
     """Tell the customer their ticket went to second-line experts."""
     return (
-        f"درخواست <b>{ticket_ref(number)}</b> شما به کارشناسان فنی (سطح ۲) سپرده شد؛ "
+        f"درخواست <b>{ticket_ref(number)}</b> شما برای بررسی بیشتر به کارشناسان فنی ما سپرده شد؛ "
         "به‌زودی پاسخ می‌گیرید."
     )
 

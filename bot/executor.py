@@ -259,9 +259,8 @@ class Executor:
                 chat_id=ticket.agent_chat_id, message_thread_id=ticket.thread_id
             )
         else:
-            name = topic_name(ticket.id, customer.full_name, ticket.question)
-            if ticket.level >= 2:
-                name = (desk_texts.L2_TOPIC_MARK + name)[:128]
+            mark = desk_texts.L2_TOPIC_MARK if ticket.level >= 2 else ""
+            name = topic_name(ticket.id, customer.full_name, ticket.question, mark=mark)
             await self.bot.edit_forum_topic(
                 chat_id=ticket.agent_chat_id, message_thread_id=ticket.thread_id, name=name
             )

@@ -119,11 +119,12 @@ def pages(count: int, per_page: int) -> int:
 
 def _turn_pages(page: int, more: bool, data: str) -> list[list[InlineKeyboardButton]]:
     """The row that leads to the page before and the page after (`data` + ":" + page)."""
+    # Read right to left: the page after on the left («◀️»), the page before on the right.
     turn = []
-    if page > 0:
-        turn.append(_button(texts.PREVIOUS_PAGE, f"{data}:{page - 1}"))
     if more:
         turn.append(_button(texts.NEXT_PAGE, f"{data}:{page + 1}"))
+    if page > 0:
+        turn.append(_button(texts.PREVIOUS_PAGE, f"{data}:{page - 1}"))
     return [turn] if turn else []
 
 
@@ -168,7 +169,8 @@ def helpful(decision_id: int) -> InlineKeyboardMarkup:
 def suggestions(decision_id: int, hits: Sequence[tuple[int, Hit]]) -> InlineKeyboardMarkup:
     """Suggested articles (each with its index in the decision's hits), then "none of these"."""
     rows = [[_button(hit.title, f"s:{decision_id}:{index}")] for index, hit in hits]
-    rows.append([_button(texts.NONE_OF_THESE, f"{PERSON}:{decision_id}")])
+    none = texts.NONE_OF_THESE if len(hits) > 1 else texts.NOT_THIS_ONE  # «none» of one is odd
+    rows.append([_button(none, f"{PERSON}:{decision_id}")])
     return InlineKeyboardMarkup(rows)
 
 

@@ -9,6 +9,10 @@ from handoff.persian import day_and_time, fa_digits
 from handoff.persian import duration as duration  # re-exported for the bot's modules
 from handoff.topics import ticket_number
 
+# «\u200e» (a left-to-right mark) before a /command keeps its slash in front of it inside a
+# Persian line; «\u200f» (right-to-left) starts a line whose first word is a /command, so the
+# line stays right to left.
+
 fa = fa_digits  # the bot's modules write numbers through bot.texts
 
 
@@ -21,6 +25,7 @@ CATEGORIES_BUTTON = "📚 دسته‌ها"
 HELPFUL_YES = "👍 بله، کمک کرد"
 HELPFUL_NO = "👎 نه"
 NONE_OF_THESE = "هیچ‌کدام؛ با کارشناس صحبت می‌کنم"
+NOT_THIS_ONE = "نه، این نیست؛ با کارشناس صحبت می‌کنم"
 
 # -- commands (the menu Telegram shows beside the text box) ------------------------------------
 COMMANDS = (
@@ -44,7 +49,7 @@ def greeting(first_name: str) -> str:
         "من «پاسخ» هستم، دستیار پشتیبانی فناوری اطلاعات.\n\n"
         "• پرسش یا مشکلتان را به فارسی بنویسید تا از راهنماها پاسخ بدهم.\n"
         "• یا از دسته‌های زیر، راهنماها را خودتان ببینید.\n"
-        f"• هر وقت خواستید، با دکمهٔ «{PERSON_BUTTON}» یا دستور /human "
+        f"• هر وقت خواستید، با دکمهٔ «{PERSON_BUTTON}» یا دستور \u200e/human "
         "با یک کارشناس صحبت کنید."
     )
 
@@ -75,11 +80,11 @@ HELP = (
     "<b>راهنمای «پاسخ»</b>\n\n"
     "• پرسشتان را در یک یا چند جمله بنویسید؛ مثلاً «رمز عبورم را فراموش کرده‌ام».\n"
     "• بعد از هر پاسخ بگویید کمک کرد یا نه؛ اگر نه، راه‌های دیگر یا کارشناس پیشنهاد می‌شود.\n"
-    "• /start دسته‌های راهنما را نشان می‌دهد.\n"
-    f"• /human یا دکمهٔ «{PERSON_BUTTON}» شما را به یک کارشناس وصل می‌کند؛ "
+    "\u200f• \u200e/start دسته‌های راهنما را نشان می‌دهد.\n"
+    f"\u200f• \u200e/human یا دکمهٔ «{PERSON_BUTTON}» شما را به یک کارشناس وصل می‌کند؛ "
     "بعد از آن هر چه بفرستید (متن، عکس، فایل، صدا) به دست کارشناس می‌رسد."
 )
-UNKNOWN_COMMAND = "این دستور را نمی‌شناسم. /help راهنما را نشان می‌دهد."
+UNKNOWN_COMMAND = "این دستور را نمی‌شناسم. \u200e/help راهنما را نشان می‌دهد."
 HELPFUL_QUESTION = "آیا این پاسخ کمکتان کرد؟"
 SUGGEST_PROMPT = "مطمئن نیستم منظورتان کدام است. یکی از این راهنماها؟"
 SUGGEST_ONE_PROMPT = "مطمئن نیستم درست فهمیده باشم. منظورتان این راهنماست؟"
@@ -158,7 +163,7 @@ def ticket_opened_while_closed(number: int, opens: datetime, due: datetime) -> s
     """Tell the customer their ticket number, that the desk is closed now, and when it opens."""
     return (
         f"درخواست شما با شمارهٔ <b>{ticket_ref(number)}</b> ثبت شد. "
-        "الان بیرون از ساعت کاری پشتیبانی است؛ "
+        "اکنون خارج از ساعت کاری پشتیبانی است؛ "
         f"کارشناسان از {day_and_time(opens)} پاسخ می‌دهند و پاسخ شما حداکثر تا "
         f"{day_and_time(due)} می‌رسد.\n\n{_TO_AGENT}"
     )

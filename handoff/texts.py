@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Final
 
+# «\u200f» (a right-to-left mark) before words that may start with Latin letters (a name, a
+# question typed in Finglish) keeps the line right to left; «\u200e» (left-to-right) before
+# a /command or an @username keeps its sign in front of it.
+
 # Ticket states as agents see them; "claimed" and "waiting" name the agent who has it.
 STATUS: Final = {
     "open": "باز، در انتظار کارشناس",
@@ -41,7 +45,7 @@ NO_USERNAME: Final = "بدون نام کاربری"
 # Card lines. Placeholders are filled with already-escaped HTML.
 CARD_TITLE: Final = "🎫 <b>تیکت {number}</b> · {level}"
 CARD_CUSTOMER: Final = "👤 <b>مشتری:</b> {name} · {username} · شناسه {id}"
-CARD_TIER: Final = "⭐ <b>نوع مشتری:</b> {tier} · <b>اولویت:</b> {priority}"
+CARD_TIER: Final = "⭐ <b>نوع قرارداد:</b> {tier} · <b>اولویت:</b> {priority}"
 CARD_OPENED: Final = "🕓 <b>زمان ثبت:</b> {when}"
 CARD_DUE_PENDING: Final = "⏰ <b>مهلت اولین پاسخ:</b> {when} ({relative})"
 CARD_DUE_MET: Final = "✅ <b>اولین پاسخ:</b> {when} (در مهلت)"
@@ -51,7 +55,7 @@ CARD_DUE_CLOSED: Final = "⏰ <b>مهلت اولین پاسخ:</b> {when} (بی�
 CARD_WAITING: Final = "⏳ <b>مشتری منتظر پاسخ است:</b> {duration}"
 CARD_STATUS: Final = "📌 <b>وضعیت:</b> {status}"
 CARD_CLOSED_AT: Final = "🔒 <b>بسته شد:</b> {when}"
-CARD_REASON: Final = "↪️ <b>دلیل ارجاع:</b> {reason}"
+CARD_REASON: Final = "↪️ <b>دلیل باز شدن تیکت:</b> {reason}"
 CARD_QUESTION: Final = "❓ <b>پرسش مشتری:</b>"
 CARD_TRIED: Final = "📚 <b>مقاله‌هایی که ربات امتحان کرد:</b>"
 CARD_TRIED_ITEM: Final = "• {title} ({score})"
@@ -60,11 +64,11 @@ CARD_RATING: Final = "🌟 <b>امتیاز مشتری:</b> {stars} {rating} از
 CARD_RATING_COMMENT: Final = "💬 <b>نظر مشتری:</b> {comment}"
 CARD_PREVIOUS: Final = "🔁 <b>تیکت قبلی این مشتری:</b> {ticket}"
 CARD_ASKED_BEFORE: Final = "🗨 <b>پیش از این، مشتری از ربات پرسیده بود:</b>"
-ASKED_ANSWERED: Final = "• «{question}» ← ربات «{article}» را فرستاد{feedback}"
+ASKED_ANSWERED: Final = "• \u200f«{question}» ← ربات «{article}» را فرستاد{feedback}"
 ASKED_HELPFUL: Final = "؛ مشتری: مفید بود 👍"
 ASKED_NOT_HELPFUL: Final = "؛ مشتری: به کارش نیامد 👎"
-ASKED_SUGGESTED: Final = "• «{question}» ← ربات چند راهنما پیشنهاد داد"
-ASKED_UNANSWERED: Final = "• «{question}» ← ربات پاسخی پیدا نکرد"
+ASKED_SUGGESTED: Final = "• \u200f«{question}» ← ربات چند مقاله پیشنهاد داد"
+ASKED_UNANSWERED: Final = "• \u200f«{question}» ← ربات پاسخی پیدا نکرد"
 # Parts of the previous ticket's line, joined by " · ".
 PREVIOUS_RATING: Final = "امتیاز {rating} از ۵"
 PREVIOUS_TOTAL: Final = "در کل {count} تیکت پیشین"
@@ -125,7 +129,7 @@ REPORT_CSAT: Final = (
 )
 REPORT_NO_RATINGS: Final = "⭐ رضایت مشتری: امتیازی ثبت نشد"
 REPORT_AGENTS: Final = "👤 <b>کارشناسان</b> (تیکت‌های بسته‌شده):"
-REPORT_AGENT: Final = "• {name}: {closed} تیکت{rated}"
+REPORT_AGENT: Final = "• \u200f{name}: {closed} تیکت{rated}"
 REPORT_AGENT_RATED: Final = " · میانگین امتیاز {mean} ({count} امتیاز)"
 REPORT_AGENTS_MAX: Final = 10
 REPORT_SAMPLES: Final = "🔎 <b>نمونه‌های کنترل کیفیت</b> (تیکت‌های بسته‌شده):"
@@ -137,7 +141,7 @@ REPORT_GAPS: Final = (
     "❓ <b>پرسش‌های بی‌پاسخ در پایگاه دانش</b> (پرتکرارترین؛ فهرست کامل و پیشنهادها: "
     "<code>python -m kb gaps</code>):"
 )
-REPORT_GAP: Final = "• «{question}» · {asked} بار از {customers} مشتری"
+REPORT_GAP: Final = "• \u200f«{question}» · {asked} بار از {customers} مشتری"
 REPORT_GAPS_MAX: Final = 5
 REPORT_GAP_CHARS: Final = 80
 

@@ -18,9 +18,12 @@ def ticket_number(ticket_id: int) -> str:
     return texts.TICKET_NUMBER.format(n=fa_digits(ticket_id))
 
 
-def topic_name(ticket_id: int, customer_name: str | None, question: str | None) -> str:
-    """Build a 1..128-character topic name from the ticket number, customer and question."""
-    number = ticket_number(ticket_id)
+def topic_name(
+    ticket_id: int, customer_name: str | None, question: str | None, *, mark: str = ""
+) -> str:
+    """Build a 1..128-character topic name from the ticket number, customer and question,
+    after `mark` (the second line's «⬆️ سطح ۲ · »)."""
+    number = mark + ticket_number(ticket_id)
     name = shorten(clean_inline(customer_name), NAME_MAX) or texts.UNKNOWN_CUSTOMER
     asked = shorten(clean_inline(question), QUESTION_MAX)
     parts = [number, name, asked] if asked else [number, name]

@@ -575,7 +575,10 @@ async def do_tier(
         work,
         ticket,
         desk_texts.tier_changed_notice(
-            agent_name(agent), TIER[before], TIER[tier], jalali(due) if due else "-"
+            agent_name(agent),
+            TIER[before],
+            TIER[tier],
+            jalali(due) if due else desk_texts.NO_DEADLINE,
         ),
     )
     card_changed(work, ticket.id)

@@ -416,7 +416,7 @@ async def test_a_single_guide_near_the_question_is_offered_as_a_yes_or_no(
         fake.user_sends_text(user, "وی پی ان")
         offer = await reply(fake, user.id, 1)
     assert offer.text == texts.SUGGEST_ONE_PROMPT
-    assert offer.button_texts == ["اتصال به وی‌پی‌ان شرکت", texts.NONE_OF_THESE]
+    assert offer.button_texts == ["اتصال به وی‌پی‌ان شرکت", texts.NOT_THIS_ONE]
 
 
 async def test_a_no_with_one_other_guide_left_offers_that_one(
@@ -431,7 +431,7 @@ async def test_a_no_with_one_other_guide_left_offers_that_one(
         fake.user_presses_button(user, answer, "نه")
         offer = await reply(fake, user.id, 2)
     assert offer.text == texts.NOT_HELPFUL_ONE_ALTERNATIVE
-    assert offer.button_texts == ["قفل شدن حساب کاربری", texts.NONE_OF_THESE]
+    assert offer.button_texts == ["قفل شدن حساب کاربری", texts.NOT_THIS_ONE]
 
 
 async def test_a_typed_yes_or_no_answers_was_this_helpful(

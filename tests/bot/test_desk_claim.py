@@ -26,7 +26,7 @@ async def test_claim_button_takes_the_ticket_and_the_card_shows_who_has_it(
     card = card_now(fake, opened.card)
     assert card.edited and "در دست سارا" in (card.text or "")
     assert f"t:claim:{opened.ticket_id}" not in card.callback_datas  # nothing left to claim
-    assert any("سارا این تیکت را برداشت" in t for t in topic_texts(fake, opened.thread_id))
+    assert any("این تیکت را سارا برداشت" in t for t in topic_texts(fake, opened.thread_id))
 
 
 async def test_two_agents_pressing_claim_at_once_make_exactly_one_winner(
@@ -66,8 +66,8 @@ async def test_claim_command_in_the_topic_claims_it(
         row = await ticket(bot, opened.ticket_id)
     assert row.claimed_by == agent.id
     texts = topic_texts(fake, opened.thread_id)
-    assert any("نگار این تیکت را برداشت" in t for t in texts)
-    assert told_late == "این تیکت را نگار برداشته است؛ برای تحویل گرفتنش /take بنویسید."
+    assert any("این تیکت را نگار برداشت" in t for t in texts)
+    assert told_late == "این تیکت را نگار برداشته است؛ برای تحویل گرفتنش \u200e/take بنویسید."
     assert texts[-1] == desk_texts.ALREADY_YOURS
     assert "در دست نگار" in (card_now(fake, opened.card).text or "")
 

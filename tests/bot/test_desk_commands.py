@@ -166,9 +166,9 @@ async def test_tier_puts_the_customer_on_a_contract_and_moves_the_deadline(
     posted = topic_texts(fake, opened.thread_id)
     assert posted[1] == plain_text(desk_texts.tier_usage("عادی"))
     assert posted[2] == plain_text(desk_texts.tier_usage("عادی", "gold"))
-    assert posted[3].startswith("⭐ علی نوع قرارداد مشتری را از «عادی» به «VIP»")
+    assert posted[3].startswith("⭐ نوع قرارداد مشتری را علی از «عادی» به «VIP»")
     assert posted[4] == plain_text(desk_texts.tier_unchanged("VIP"))
-    assert "نوع مشتری: VIP · اولویت: بالا" in vip_card
+    assert "نوع قرارداد: VIP · اولویت: بالا" in vip_card
     assert row.first_response_due == row.opened_at + timedelta(minutes=30)  # VIP: 24/7
     assert customer.tier == "vip"
     assert newest.id != opened.ticket_id

@@ -184,8 +184,9 @@ async def test_escalate_in_place_marks_the_topic_l2_and_tells_the_holder(
         row = await ticket(bot, opened.ticket_id)
     assert answer.get("text") == desk_texts.ESCALATED_TOAST
     assert topic_texts(fake, opened.thread_id)[-1] == desk_texts.ALREADY_L2
-    escalations = [m for m in fake.sent_to(opened.user.id) if "سطح ۲" in (m.text or "")]
-    assert len(escalations) == 1  # the customer is told once
+    escalations = [m for m in fake.sent_to(opened.user.id) if "کارشناسان فنی" in (m.text or "")]
+    assert len(escalations) == 1  # the customer is told once, as by one organisation
+    assert "سطح ۲" not in (escalations[0].text or "")
     assert (row.status, row.level, row.claimed_by) == ("escalated", 2, None)
     assert fake.topic(opened.thread_id).name.startswith(desk_texts.L2_TOPIC_MARK)
     card = card_now(fake, opened.card)
@@ -195,7 +196,7 @@ async def test_escalate_in_place_marks_the_topic_l2_and_tells_the_holder(
     posted = fake.sent_to(fake.agent_chat_id, opened.thread_id)
     notice = next(m for m in posted if "ارجاع داد" in (m.text or ""))
     assert any(e["type"] == "text_mention" and e["user"]["id"] == agent.id for e in notice.entities)
-    assert "سطح ۲" in (fake.sent_to(opened.user.id)[-1].text or "")
+    assert "کارشناسان فنی" in (fake.sent_to(opened.user.id)[-1].text or "")
 
 
 async def test_escalate_to_a_separate_l2_group_moves_the_ticket_with_its_history(

@@ -100,7 +100,7 @@ async def test_a_question_mended_before_the_hand_off_is_listed_on_the_card_as_me
         (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1)
         await settled(bot, fake)
     listed = (card.text or "").split("پیش از این، مشتری از ربات پرسیده بود:\n")[1]
-    assert listed.split("\n\n")[0] == f"• «{ANSWERED}» ← ربات «{ANSWER_TITLE}» را فرستاد"
+    assert listed.split("\n\n")[0] == f"• \u200f«{ANSWERED}» ← ربات «{ANSWER_TITLE}» را فرستاد"
 
 
 async def test_the_agents_see_an_edit_of_the_question_on_the_card(

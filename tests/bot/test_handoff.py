@@ -50,7 +50,7 @@ async def test_unknown_question_opens_a_ticket_with_topic_and_card(
     if opens <= ticket.opened_at:
         assert "۴ ساعت کاری" in (told.text or "")
     else:
-        assert "بیرون از ساعت کاری" in (told.text or "")
+        assert "خارج از ساعت کاری" in (told.text or "")
         assert day_and_time(opens) in (told.text or "")
     assert day_and_time(ticket.first_response_due) in (told.text or "")
     (topic,) = fake.topics()
@@ -108,7 +108,7 @@ async def test_the_card_lists_what_else_the_customer_asked_just_before(
     # The ticket is about the last question; the one before it, answered and liked, is listed.
     assert first.question == AMBIGUOUS
     listed = card.split("پیش از این، مشتری از ربات پرسیده بود:\n")[1].split("\n\n")[0]
-    assert listed == f"• «{ANSWERED}» ← ربات «{ANSWER_TITLE}» را فرستاد؛ مشتری: مفید بود 👍"
+    assert listed == f"• \u200f«{ANSWERED}» ← ربات «{ANSWER_TITLE}» را فرستاد؛ مشتری: مفید بود 👍"
     assert second.question == UNKNOWN
     assert "پیش از این" not in _card_text(fake, alone)  # a customer who asked nothing else
 

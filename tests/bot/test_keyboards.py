@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot import keyboards
+from bot import keyboards, texts
 from kb.article import Article
 from kb.decision import Hit
 
@@ -83,3 +83,17 @@ def test_categories_come_two_to_a_row() -> None:
     rows = keyboards.categories(["حساب", "دسترسی", "گزارش", "اسناد", "قرارداد"]).inline_keyboard
 
     assert [len(row) for row in rows] == [2, 2, 1]
+
+
+def test_page_buttons_read_right_to_left_the_next_page_on_the_left() -> None:
+    names = [f"دسته {i}" for i in range(3 * keyboards.CATEGORIES_PER_PAGE)]
+    middle = keyboards.categories(names, page=1)
+    turn = [button.text for button in middle.inline_keyboard[-1]]
+    assert turn == [texts.NEXT_PAGE, texts.PREVIOUS_PAGE]  # ◀️ next, then previous ▶️
+
+
+def test_one_suggestion_is_declined_with_not_this_one_and_several_with_none_of_these() -> None:
+    one = keyboards.suggestions(7, [(0, Hit("vpn", "اتصال وی‌پی‌ان", 0.5))])
+    two = keyboards.suggestions(7, [(0, Hit("vpn", "الف", 0.5)), (1, Hit("sso", "ب", 0.4))])
+    assert one.inline_keyboard[-1][0].text == texts.NOT_THIS_ONE
+    assert two.inline_keyboard[-1][0].text == texts.NONE_OF_THESE

@@ -133,14 +133,14 @@ async def test_report_gives_todays_figures_where_supervisors_and_agents_work(
     assert "تیکت‌ها: ۲ باز شد · ۱ بسته شد · ۱ اکنون باز" in report
     assert "میانگین ۲٫۰ از ۵ (۱ امتیاز)" in report
     assert "نمونه‌های کنترل کیفیت" in report and "#۱ · امتیاز ۲" in report
-    assert "• علی: ۱ تیکت · میانگین امتیاز ۲٫۰" in report
+    assert "• \u200fعلی: ۱ تیکت · میانگین امتیاز ۲٫۰" in report
     assert "#۲ · مریم" in tickets  # every group's tickets
     topic = [m.text or "" for m in fake.sent_to(fake.agent_chat_id, opened.thread_id)]
     agents_report = topic[-1]
     assert agents_report.startswith("📊 گزارش امروز")
     assert "میانگین ۲٫۰ از ۵ (۱ امتیاز)" in agents_report  # the team's figures
     assert "نمونه‌های کنترل کیفیت" not in agents_report  # not the samples, nor each agent's
-    assert "• علی:" not in agents_report
+    assert "• \u200fعلی:" not in agents_report
     assert fake.sent_to(STRANGERS) == []
     menu = [c["command"] for c in fake.commands(f"chat:{SUPERVISORS}")]
     assert menu == ["report", "tickets", "help"]
@@ -206,7 +206,7 @@ async def test_the_daily_report_lists_the_days_questions_the_kb_could_not_answer
         await fake.wait_for_async(lambda: texts_in(fake, SUPERVISORS), timeout=20, what="report")
     (report,) = texts_in(fake, SUPERVISORS)
     section = report.split("پرسش‌های بی‌پاسخ در پایگاه دانش")[1].split("\n\n")[0]
-    assert section.splitlines()[1:] == [f"• «{UNKNOWN}» · ۳ بار از ۳ مشتری"]
+    assert section.splitlines()[1:] == [f"• \u200f«{UNKNOWN}» · ۳ بار از ۳ مشتری"]
 
 
 def _report_attempts(fake: FakeTelegram) -> int:

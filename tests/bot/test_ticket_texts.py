@@ -28,7 +28,7 @@ def test_at_night_the_customer_hears_when_the_desk_opens() -> None:
     calendar = SupportCalendar()
     opens = calendar.next_open("standard", now)
     told = texts.ticket_opened_while_closed(8, opens, first_response_due("standard", now, calendar))
-    assert "بیرون از ساعت کاری" in told
+    assert "خارج از ساعت کاری" in told
     assert "از شنبه ۲۱ آذر، ساعت ۰۸:۰۰" in told
     assert "حداکثر تا شنبه ۲۱ آذر، ساعت ۱۲:۰۰" in told
 

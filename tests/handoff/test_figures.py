@@ -196,7 +196,7 @@ async def test_the_report_says_it_in_persian_with_links_to_the_samples(
     assert "اولین پاسخ: میانه ۲ ساعت و ۴۰ دقیقه (۲ تیکت)" in report
     assert "۱ از ۲ در مهلت (۵۰٪)" in report
     assert "میانگین ۳٫۵ از ۵ (۲ امتیاز) · سهم امتیاز ۴ و ۵: ۵۰٪" in report
-    assert "• علی: ۱ تیکت · میانگین امتیاز ۲٫۰ (۱ امتیاز)" in report
+    assert "• \u200fعلی: ۱ تیکت · میانگین امتیاز ۲٫۰ (۱ امتیاز)" in report
     internal = str(AGENT_CHAT).removeprefix("-100")
     assert f'<a href="https://t.me/c/{internal}/43">#۲</a> · امتیاز ۲ · «دیر جواب دادید»' in report
     words = re.sub(r'href="[^"]*"', "", report)  # people read the text, not the links
@@ -236,6 +236,6 @@ def test_the_questions_the_kb_could_not_answer_are_listed_escaped_and_short() ->
         figures, DAY, unanswered=[Unanswered(long, 5, 3)] + [Unanswered("سلام", 1, 1)] * 9
     )
     lines = report.split("پرسش‌های بی‌پاسخ در پایگاه دانش")[1].splitlines()[1:]
-    assert lines[0].startswith("• «قیمت &lt;b&gt;طلا&lt;/b&gt; امروز چنده")
+    assert lines[0].startswith("• \u200f«قیمت &lt;b&gt;طلا&lt;/b&gt; امروز چنده")
     assert lines[0].endswith("…» · ۵ بار از ۳ مشتری")
     assert len(lines) == 5  # the most asked five

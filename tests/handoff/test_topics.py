@@ -53,3 +53,12 @@ def test_topic_name_fits_telegrams_limit_even_with_emoji(customer: str, question
     # Counted here, not with handoff's own utf16_len: the limit is Telegram's.
     assert 1 <= len(name.encode("utf-16-le")) // 2 <= TOPIC_NAME_MAX
     assert name.startswith("#۲۱۴۷۴۸۳۶۴۷ · ")
+
+
+@pytest.mark.parametrize(
+    ("customer", "question"), [("ب" * 500, "پ" * 500), ("😀" * 200, "👍" * 200)]
+)
+def test_a_second_line_topic_keeps_its_mark_within_the_limit(customer: str, question: str) -> None:
+    name = topic_name(2**31 - 1, customer, question, mark="⬆️ سطح ۲ · ")
+    assert 1 <= len(name.encode("utf-16-le")) // 2 <= TOPIC_NAME_MAX
+    assert name.startswith("⬆️ سطح ۲ · #۲۱۴۷۴۸۳۶۴۷ · ")
