@@ -294,6 +294,9 @@ async def test_after_an_escalation_to_l2_edits_and_replies_follow_the_history_co
         said_text = "چاپگر طبقه سوم خراب است"
         said = fake.user_sends_text(opened.user, said_text)
         await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
+        # The agent reads the copy first: by then the bot has recorded which message it copies
+        # (the copy shows a moment before that commit, and the history is read from it).
+        await settled(bot, fake)
         fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
         await fake.wait_for_async(lambda: len(fake.topics(l2_id)) == 1, timeout=10, what="L2 topic")
         await settled(bot, fake)
