@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, ChatMemberHandler
 
 from bot import desk_texts
 from bot.context import BotContext
-from bot.effects import EditCard, SendText
+from bot.handlers.desk import card_changed, notice
 from handoff import service
 from storage.repositories import get_ticket
 
@@ -34,9 +34,8 @@ async def on_blocked_or_back(update: Update, context: BotContext) -> None:
         said = desk_texts.CUSTOMER_UNBLOCKED
     else:
         return
-    if ticket.thread_id is not None:
-        work.effects.append(SendText(ticket.agent_chat_id, said, thread_id=ticket.thread_id))
-    work.effects.append(EditCard(ticket.id))
+    notice(work, ticket, said)
+    card_changed(work, ticket.id)
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:

@@ -12,7 +12,7 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, Ty
 from bot import desk_texts, texts
 from bot.albums import relay
 from bot.context import BotContext, Work
-from bot.effects import EditCard, SendText
+from bot.handlers.desk import card_changed, notice
 from bot.hotpath import log_message, upsert_customer
 from bot.message_kinds import loggable_text, message_kind
 from handoff.service import customer_message
@@ -118,13 +118,10 @@ async def relay_to_ticket(update: Update, context: BotContext) -> None:
         await relay(work, work.ticket_id, message)
     wrote = await customer_message(work.session, ticket_id=work.ticket_id)
     ticket = wrote.ticket
-    if ticket is not None and wrote.unblocked and ticket.thread_id is not None:
-        notice = SendText(
-            ticket.agent_chat_id, desk_texts.CUSTOMER_UNBLOCKED, thread_id=ticket.thread_id
-        )
-        work.effects.append(notice)
+    if ticket is not None and wrote.unblocked:
+        notice(work, ticket, desk_texts.CUSTOMER_UNBLOCKED)
     if ticket is not None and wrote.changed:
-        work.effects.append(EditCard(ticket.id))  # whose turn it is; blocked no more
+        card_changed(work, ticket.id)  # whose turn it is; blocked no more
     raise ApplicationHandlerStop
 
 
