@@ -166,8 +166,7 @@ def parse_article_text(
         errors.append(
             ArticleError(path, end + 1, "the answer (the text after the front matter) is empty")
         )
-    elif title is not None and _shown_size(title, body) > TELEGRAM_TEXT_LIMIT:
-        size = _shown_size(title, body)
+    elif title is not None and (size := _shown_size(title, body)) > TELEGRAM_TEXT_LIMIT:
         errors.append(
             ArticleError(
                 path,
