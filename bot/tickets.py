@@ -68,6 +68,12 @@ def fits_on_card(question: str) -> bool:
     return len(question.strip()) <= TICKET_QUESTION_MAX
 
 
+def asks_nothing(query: str) -> bool:
+    """Whether what a customer sent asks the bot nothing: empty, small talk («سلام») or a bare
+    request for a person («اپراتور»)."""
+    return not query or small_talk(query) is not None or is_bare_request(query)
+
+
 def is_bare_request(text: str) -> bool:
     """Return True for a short request for a person that asks nothing else («اپراتور», «سلام،
     با یه آدم واقعی حرف بزنم»; not «پرینتر خرابه، اپراتور»: that is the question)."""
@@ -103,8 +109,8 @@ async def question_context(work: Work, services: Services, text: str | None) -> 
     rows = await decisions_since(work.session, since=since, customer_id=work.customer_id)
     for decision, helpful in reversed(rows):
         query = decision.query.strip()
-        if not query or is_bare_request(query) or small_talk(query) is not None:
-            continue  # «سلام», «اپراتور»: nothing asked
+        if asks_nothing(query):
+            continue
         disliked = decision.article_id is not None and helpful is False
         return Earlier(query, hits_of(decision, services), "not_helpful" if disliked else "asked")
     return Earlier("", [])
@@ -221,8 +227,8 @@ async def asked_before(
         query = decision.query.strip()
         if decision.id in own or query == ticket.question:
             continue
-        if not query or is_bare_request(query) or small_talk(query) is not None:
-            continue  # «اپراتور», «سلام»: nothing asked
+        if asks_nothing(query):
+            continue
         article = services.kb.get(decision.article_id) if decision.article_id else None
         title = article.title if article is not None else decision.article_id
         asked.pop(query, None)  # asked again: listed where it was asked last

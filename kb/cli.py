@@ -118,7 +118,7 @@ def _check(kb: KnowledgeBase, args: argparse.Namespace) -> int:
 def _ask(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     decision = kb.ask(" ".join(args.question))
     if args.json:
-        print(json.dumps(_decision_json(decision), ensure_ascii=False))
+        print(json_line(_decision_json(decision)))
     else:
         _print_decision(kb, decision, sys.stdout, verbose=True)
     return 0
