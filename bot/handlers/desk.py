@@ -462,15 +462,19 @@ async def on_group_message(update: Update, context: BotContext) -> None:
             media_group_id=message.media_group_id,
         )
         return
-    if message.media_group_id is not None and await _album_is_note(work, ticket, message):
+    if await _album_logged(work, ticket, message, "note"):  # an earlier item was the note
         return
     await relay_to_customer(work, ticket, message, agent)
 
 
-async def _album_is_note(work: Work, ticket: Ticket, message: Message) -> bool:
-    """Whether the album this item belongs to was captioned as a note (an earlier item was)."""
-    notes = await ticket_events(work.session, ticket_id=ticket.id, kind="note")
-    return any(note.data.get("media_group_id") == message.media_group_id for note in notes)
+async def _album_logged(work: Work, ticket: Ticket, message: Message, kind: str) -> bool:
+    """Whether this item's album already has a ticket event of `kind` (logged for an earlier
+    item: the album is one message to the agents); False for a message not in an album."""
+    album = message.media_group_id
+    if album is None:
+        return False
+    events = await ticket_events(work.session, ticket_id=ticket.id, kind=kind)
+    return any(event.data.get("media_group_id") == album for event in events)
 
 
 async def _group_command(
@@ -698,17 +702,14 @@ async def on_group_edit(update: Update, context: BotContext) -> None:
 async def _not_relayed(work: Work, ticket: Ticket, message: Message, agent: User) -> None:
     """A colleague wrote in a ticket another agent holds: one agent speaks to the customer, so
     it stays in the topic. Logged, and they are told once (once an album) how to take it over."""
-    album = message.media_group_id
-    if album is not None:
-        told = await ticket_events(work.session, ticket_id=ticket.id, kind=NOT_RELAYED_EVENT)
-        if any(event.data.get("media_group_id") == album for event in told):
-            return
+    if await _album_logged(work, ticket, message, NOT_RELAYED_EVENT):
+        return
     await add_ticket_event(
         work.session,
         ticket_id=ticket.id,
         kind=NOT_RELAYED_EVENT,
         actor_id=agent.id,
-        data={"message_id": message.message_id, "media_group_id": album},
+        data={"message_id": message.message_id, "media_group_id": message.media_group_id},
     )
     holder = ticket.claimed_by_name or desk_texts.ANOTHER_AGENT
     _reply(work, message, desk_texts.not_sent_held_by(holder))
