@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb.texts import PROBLEM_WARNING
+
 TELEGRAM_TEXT_LIMIT = 4096
 
 
@@ -37,5 +39,5 @@ class ArticleError:
     warning: bool = False
 
     def __str__(self) -> str:
-        kind = "warning: " if self.warning else ""
+        kind = PROBLEM_WARNING if self.warning else ""
         return f"{self.path}:{self.line}: {kind}{self.message}"

@@ -287,7 +287,8 @@ def _failed_limits(figures: dict[str, float | int], args: argparse.Namespace) ->
             continue
         value = float(figures[name])
         if (kind == "min" and value < limit) or (kind == "max" and value > limit):
-            failures.append(f"FAIL {name} = {value:.3f} ({kind} {limit})")
+            text = texts.EVAL_FAILED_LIMIT if kind == "min" else texts.EVAL_FAILED_LIMIT_MAX
+            failures.append(text.format(name=name, value=f"{value:.3f}", limit=limit))
     return failures
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb import texts
 from kb.decision import Decision
 
 UNANSWERABLE_KINDS = frozenset({"out_of_scope", "near_miss", "unseen"})
@@ -152,9 +153,11 @@ def read_questions(path: Path) -> list[LabelledQuestion]:
             expected = data.get("expected")
             kind = data.get("kind") or ("paraphrase" if expected else "out_of_scope")
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
-            raise ValueError(f"{path}:{number}: not a question line ({exc})") from exc
+            raise ValueError(
+                texts.EVAL_NOT_A_LINE.format(path=path, line=number, detail=exc)
+            ) from exc
         if not isinstance(question, str) or not (expected is None or isinstance(expected, str)):
-            raise ValueError(f"{path}:{number}: question must be text and expected text or null")
+            raise ValueError(texts.EVAL_BAD_TYPES.format(path=path, line=number))
         questions.append(LabelledQuestion(question, expected, str(kind)))
     return questions
 

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import yaml
 
+from kb import texts
 from kb.article import TELEGRAM_TEXT_LIMIT, Article, ArticleError
-from kb.markup import UNCLOSED_COMMENT, editors_notes_removed, markup_warnings, plain_text
+from kb.markup import editors_notes_removed, markup_warnings, plain_text
+from kb.texts import fa_number as fa
 
 ALLOWED_FIELDS = frozenset({"id", "title", "questions", "tags", "category"})
 # Ids travel inside callback_data (64 bytes with a short prefix), so keep them short and ASCII.
@@ -80,13 +82,15 @@ def load_articles(kb_dir: Path, *, serving: Mapping[str, Path] | None = None) ->
         articles += [(path, article) for path, article in sharing if path == kept]
         others = [path for path, _ in sharing if path != kept]
         for other in others:
-            message = f"duplicate id «{article_id}», also in {kept}, which is served"
+            message = texts.DUPLICATE_ID_SERVED_ELSEWHERE.format(id=article_id, kept=kept)
             errors.append(ArticleError(other, _id_line(other), message))
         if others:
-            message = f"duplicate id «{article_id}», also in {', '.join(map(str, others))}"
-            errors.append(ArticleError(kept, _id_line(kept), f"{message}; this file is served"))
+            message = texts.DUPLICATE_ID_SERVED_HERE.format(
+                id=article_id, others="، ".join(map(str, others))
+            )
+            errors.append(ArticleError(kept, _id_line(kept), message))
     if not kb_dir.is_dir():
-        errors.append(ArticleError(kb_dir, 0, "the KB directory does not exist"))
+        errors.append(ArticleError(kb_dir, 0, texts.NO_KB_DIRECTORY))
     errors.sort(key=lambda error: (str(error.path), error.line))
     served = tuple(article for _, article in sorted(articles, key=lambda pair: pair[0]))
     return LoadResult(served, tuple(errors), len(files), tuple(warnings))
@@ -112,12 +116,12 @@ def parse_article_file(path: Path, kb_dir: Path) -> tuple[Article | None, list[A
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return None, [ArticleError(path, 0, f"cannot read the file: {exc.strerror}")]
+        return None, [ArticleError(path, 0, texts.UNREADABLE_FILE.format(reason=exc.strerror))]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, [ArticleError(path, line, "the file is not valid UTF-8")]
+        return None, [ArticleError(path, line, texts.NOT_UTF8)]
     return parse_article_text(text, path=path, default_category=_folder_category(path, kb_dir))
 
 
@@ -128,11 +132,11 @@ def parse_article_text(
     warnings (`ArticleError.warning`), which do not keep the article out."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not lines or lines[0].strip() != FENCE:
-        return None, [ArticleError(path, 1, "the file must start with a '---' line (front matter)")]
+        return None, [ArticleError(path, 1, texts.NO_FRONT_MATTER)]
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() == FENCE)
     except StopIteration:
-        return None, [ArticleError(path, 1, "the front matter is not closed by a '---' line")]
+        return None, [ArticleError(path, 1, texts.UNCLOSED_FRONT_MATTER)]
     header = "\n".join(lines[1:end])
     answer, unclosed = editors_notes_removed(lines[end + 1 :])
     body = "\n".join(answer).strip()
@@ -146,40 +150,35 @@ def parse_article_text(
     fields_lines = {key: line for key, (_, line) in fields.items()}
     for key in fields:
         if key not in ALLOWED_FIELDS:
-            err(key, f"unknown field «{key}» (allowed: {', '.join(sorted(ALLOWED_FIELDS))})")
+            err(key, texts.UNKNOWN_FIELD.format(key=key, allowed="، ".join(sorted(ALLOWED_FIELDS))))
 
     article_id = _string(fields, "id", err, required=True)
     if article_id is not None and not ID_PATTERN.match(article_id):
-        err(
-            "id",
-            f"id «{article_id}» must be 1-48 characters of a-z, 0-9, '.', '_' or '-' "
-            "and start with a letter or digit",
-        )
+        err("id", texts.BAD_ID.format(id=article_id))
         article_id = None
     title = _string(fields, "title", err, required=True)
     if title is not None and len(title) > MAX_TITLE:
-        err("title", f"title is {len(title)} characters; keep it under {MAX_TITLE}")
+        err("title", texts.TITLE_TOO_LONG.format(length=fa(len(title)), limit=fa(MAX_TITLE)))
     questions = _string_list(fields, "questions", err, max_len=MAX_QUESTION)
     tags = _string_list(fields, "tags", err, max_len=100)
     category = _string(fields, "category", err, required=False) or default_category
     if not body:
-        errors.append(
-            ArticleError(path, end + 1, "the answer (the text after the front matter) is empty")
-        )
+        errors.append(ArticleError(path, end + 1, texts.EMPTY_ANSWER))
     elif title is not None and (size := _shown_size(title, body)) > TELEGRAM_TEXT_LIMIT:
         errors.append(
             ArticleError(
                 path,
                 end + 2,
-                f"title and answer are {size} characters; Telegram "
-                f"shows at most {TELEGRAM_TEXT_LIMIT} in one message",
+                texts.ANSWER_TOO_LONG.format(size=fa(size), limit=fa(TELEGRAM_TEXT_LIMIT)),
             )
         )
     warnings = [
         ArticleError(path, line, message, warning=True)
         for line, message in markup_warnings(answer, first_line=end + 2)
     ]
-    warnings += [ArticleError(path, end + 2 + at, UNCLOSED_COMMENT, True) for at in unclosed]
+    warnings += [
+        ArticleError(path, end + 2 + at, texts.MARKUP_UNCLOSED_COMMENT, True) for at in unclosed
+    ]
     if errors or article_id is None or title is None:
         return None, errors + warnings
     article = Article(
@@ -229,31 +228,29 @@ def _parse_front_matter(header: str, path: Path) -> tuple[_Fields | None, list[A
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark is not None else 1
-        return None, [ArticleError(path, line, f"bad YAML: {exc.problem or exc.context}")]
+        return None, [
+            ArticleError(path, line, texts.BAD_YAML.format(detail=exc.problem or exc.context))
+        ]
     except yaml.YAMLError as exc:  # unmarked YAML errors are rare but possible
-        return None, [ArticleError(path, 1, f"bad YAML: {exc}")]
+        return None, [ArticleError(path, 1, texts.BAD_YAML.format(detail=exc))]
     if node is None:
-        return None, [
-            ArticleError(path, 2, "the front matter is empty (id and title are required)")
-        ]
+        return None, [ArticleError(path, 2, texts.EMPTY_FRONT_MATTER)]
     if not isinstance(node, yaml.MappingNode):
-        return None, [
-            ArticleError(
-                path, node.start_mark.line + 2, "the front matter must be key: value lines"
-            )
-        ]
+        return None, [ArticleError(path, node.start_mark.line + 2, texts.NOT_KEY_VALUE)]
     fields: _Fields = {}
     errors: list[ArticleError] = []
     for key_node, value_node in node.value:
         line = key_node.start_mark.line + 2
         key = str(key_node.value)
         if key in fields:
-            errors.append(ArticleError(path, line, f"field «{key}» appears twice"))
+            errors.append(ArticleError(path, line, texts.FIELD_TWICE.format(key=key)))
             continue
         try:
             value = _TextLoader(header).construct_object(value_node, deep=True)
         except yaml.YAMLError as exc:
-            errors.append(ArticleError(path, line, f"bad YAML value for «{key}»: {exc}"))
+            errors.append(
+                ArticleError(path, line, texts.BAD_YAML_VALUE.format(key=key, detail=exc))
+            )
             continue
         fields[key] = (value, line)
     if errors:
@@ -264,16 +261,16 @@ def _parse_front_matter(header: str, path: Path) -> tuple[_Fields | None, list[A
 def _string(fields: _Fields, key: str, err: _Err, *, required: bool) -> str | None:
     if key not in fields or fields[key][0] is None:
         if required:
-            err(key, f"«{key}» is required")
+            err(key, texts.FIELD_REQUIRED.format(key=key))
         return None
     value = fields[key][0]
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        err(key, f"«{key}» must be text")
+        err(key, texts.FIELD_NOT_TEXT.format(key=key))
         return None
     text = str(value).strip()
     if not text:
         if required:
-            err(key, f"«{key}» is empty")
+            err(key, texts.FIELD_EMPTY.format(key=key))
         return None
     return text
 
@@ -285,7 +282,7 @@ def _string_list(fields: _Fields, key: str, err: _Err, *, max_len: int) -> list[
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
-        err(key, f"«{key}» must be a list of texts")
+        err(key, texts.FIELD_NOT_LIST.format(key=key))
         return []
     out: list[str] = []
     for item in value:
@@ -294,11 +291,11 @@ def _string_list(fields: _Fields, key: str, err: _Err, *, max_len: int) -> list[
             or not isinstance(item, str | int | float)
             or not str(item).strip()
         ):
-            err(key, f"every item of «{key}» must be non-empty text")
+            err(key, texts.ITEM_NOT_TEXT.format(key=key))
             continue
         text = str(item).strip()
         if len(text) > max_len:
-            err(key, f"an item of «{key}» is {len(text)} characters; keep it under {max_len}")
+            err(key, texts.ITEM_TOO_LONG.format(key=key, length=fa(len(text)), limit=fa(max_len)))
             continue
         out.append(text)
     return out

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from functools import partial
 
+from kb import texts
 from kb.texts import fa_number
 
 # Addresses Telegram opens from a link (anything else is shown as the label alone).
@@ -43,28 +44,11 @@ _IMAGE = re.compile(r"!\[([^\]\n]*)\]\(([^)\s]*)\)")
 _LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\(([^)\s]+)\)")
 _HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>\n]*)?/?>")
 
-TABLE = (
-    "a Markdown table: Telegram cannot show tables, customers see the | and - characters; "
-    "write it as a list"
-)
-IMAGE = (
-    "an image «{alt}»: Telegram shows no images inside a text message, customers get a link "
-    "named «{alt}» at most"
-)
-HTML = "the HTML tag «{tag}» is shown to customers as typed; use Markdown (**bold**, lists)"
-LINK = (
-    "the link «{label}» goes to «{url}», which Telegram cannot open; customers see the label "
-    "alone (write a full address: https://…)"
-)
-
 
 _COMMENT_OPEN = "<!--"
 _COMMENT_CLOSE = "-->"
 # «<https://portal.example.ir>»: Markdown's autolink. Telegram links a bare address itself.
 _AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^\s<>]+)>", re.IGNORECASE)
-UNCLOSED_COMMENT = (
-    "an HTML comment «<!--» that is never closed by «-->»: customers see it as typed; close it"
-)
 
 
 def editors_notes_removed(lines: Sequence[str]) -> tuple[list[str], list[int]]:
@@ -116,15 +100,17 @@ def markup_warnings(lines: Sequence[str], first_line: int) -> list[tuple[int, st
         if in_code:
             continue
         if _TABLE_RULE.match(line) and offset > 0 and "|" in lines[offset - 1]:
-            found.append((number - 1, TABLE))
+            found.append((number - 1, texts.MARKUP_TABLE))
         for image in _IMAGE.finditer(line):
-            found.append((number, IMAGE.format(alt=image.group(1) or "…")))
+            found.append((number, texts.MARKUP_IMAGE.format(alt=image.group(1) or "…")))
         prose = _code_spans_removed(line)
         for link in _LINK.finditer(_IMAGE.sub("", prose)):
             if not SAFE_URL.match(link.group(2)):
-                found.append((number, LINK.format(label=link.group(1), url=link.group(2))))
+                found.append(
+                    (number, texts.MARKUP_LINK.format(label=link.group(1), url=link.group(2)))
+                )
         for tag in _HTML_TAG.finditer(prose):
-            found.append((number, HTML.format(tag=tag.group(0))))
+            found.append((number, texts.MARKUP_HTML.format(tag=tag.group(0))))
     return found
 
 

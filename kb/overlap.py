@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kb.article import Article, ArticleError
 from kb.index import KBIndex, search_key
+from kb.texts import SHARED_QUESTION
 
 
 def shared_phrasing_warnings(index: KBIndex) -> tuple[ArticleError, ...]:
@@ -30,8 +31,7 @@ def shared_phrasing_warnings(index: KBIndex) -> tuple[ArticleError, ...]:
                 ArticleError(
                     path,
                     _line_of(article.path, phrasing),
-                    f"the question «{phrasing}» is also asked in «{first.id}» ({where}): "
-                    "customers who ask it are no longer answered for certain; keep it in one",
+                    SHARED_QUESTION.format(phrasing=phrasing, other=first.id, where=where),
                     warning=True,
                 )
             )

@@ -83,3 +83,63 @@ GAPS_BAD_URL = (
     " (DATABASE_URL یا --database-url)"
 )
 GAPS_POSITIVE = "عددی بزرگ‌تر از صفر بدهید"
+
+# Problems in article files: `kb check` prints them after «file:line:», and the bot logs them
+# when a reload finds them. Field names stay as the editor types them.
+PROBLEM_WARNING = "هشدار: "
+NO_KB_DIRECTORY = "پوشهٔ پایگاه دانش وجود ندارد"
+UNREADABLE_FILE = "فایل خوانده نشد: {reason}"
+NOT_UTF8 = "فایل با کدگذاری UTF-8 ذخیره نشده است؛ آن را در ویرایشگر با UTF-8 ذخیره کنید"
+NO_FRONT_MATTER = "فایل باید با خط «---» آغاز شود (سرآغاز مقاله: id و title و …)"
+UNCLOSED_FRONT_MATTER = "سرآغاز مقاله با خط «---» بسته نشده است"
+EMPTY_FRONT_MATTER = "سرآغاز مقاله خالی است (id و title لازم‌اند)"
+NOT_KEY_VALUE = "سرآغاز مقاله باید سطرهایی به شکل «کلید: مقدار» باشد"
+BAD_YAML = "سرآغاز مقاله YAML درستی نیست: {detail}"
+BAD_YAML_VALUE = "مقدار «{key}» YAML درستی نیست: {detail}"
+FIELD_TWICE = "«{key}» دو بار آمده است"
+UNKNOWN_FIELD = "فیلد ناشناختهٔ «{key}» (فیلدهای مجاز: {allowed})"
+FIELD_REQUIRED = "«{key}» لازم است"
+FIELD_NOT_TEXT = "«{key}» باید متن باشد"
+FIELD_EMPTY = "«{key}» خالی است"
+FIELD_NOT_LIST = "«{key}» باید فهرستی از متن‌ها باشد"
+ITEM_NOT_TEXT = "هر بند «{key}» باید متنی ناتهی باشد"
+ITEM_TOO_LONG = "یک بند «{key}» {length} نویسه است؛ کمتر از {limit} نگهش دارید"
+BAD_ID = (
+    "شناسهٔ «{id}» باید ۱ تا ۴۸ نویسه از a-z، 0-9، «.»، «_» یا «-» باشد و با حرف یا رقم آغاز شود"
+)
+TITLE_TOO_LONG = "عنوان {length} نویسه است؛ کمتر از {limit} نگهش دارید"
+EMPTY_ANSWER = "پاسخ (متن پس از سرآغاز) خالی است"
+ANSWER_TOO_LONG = (
+    "عنوان و پاسخ روی هم {size} نویسه‌اند؛ تلگرام در یک پیام دست‌بالا {limit} نویسه نشان می‌دهد"
+)
+DUPLICATE_ID_SERVED_ELSEWHERE = "شناسهٔ «{id}» تکراری است: در {kept} هم هست و آن فایل در سرویس است"
+DUPLICATE_ID_SERVED_HERE = "شناسهٔ «{id}» تکراری است: در {others} هم هست؛ این فایل در سرویس است"
+MARKUP_TABLE = (
+    "جدول Markdown: تلگرام جدول نشان نمی‌دهد و مشتری نویسه‌های | و - را می‌بیند؛"
+    " آن را به شکل فهرست بنویسید"
+)
+MARKUP_IMAGE = (
+    "تصویر «{alt}»: تلگرام در پیام متنی تصویر نشان نمی‌دهد؛ مشتری دست‌بالا پیوندی به نام «{alt}»"
+    " می‌بیند"
+)
+MARKUP_HTML = (
+    "برچسب HTML «{tag}» همان‌طور که نوشته شده به مشتری نشان داده می‌شود؛"
+    " از Markdown بهره بگیرید (**پررنگ**، فهرست)"
+)
+MARKUP_LINK = (
+    "پیوند «{label}» به «{url}» می‌رود که تلگرام بازش نمی‌کند؛ مشتری فقط «{label}» را می‌بیند"
+    " (نشانی کامل بنویسید: https://…)"
+)
+MARKUP_UNCLOSED_COMMENT = (
+    "یادداشت HTML «<!--» با «-->» بسته نشده است: مشتری آن را همان‌طور که نوشته شده می‌بیند؛ ببندیدش"
+)
+SHARED_QUESTION = (
+    "پرسش «{phrasing}» در «{other}» هم آمده است ({where}): مشتری‌ای که آن را بپرسد دیگر"
+    " پاسخ قطعی نمی‌گیرد؛ آن را فقط در یکی نگه دارید"
+)
+
+# python -m kb eval
+EVAL_NOT_A_LINE = "{path}:{line}: این سطر پرسش درستی نیست ({detail})"
+EVAL_BAD_TYPES = "{path}:{line}: question باید متن باشد و expected متن یا null"
+EVAL_FAILED_LIMIT = "✗ {name} = {value} (کمینهٔ خواسته‌شده {limit})"
+EVAL_FAILED_LIMIT_MAX = "✗ {name} = {value} (بیشینهٔ پذیرفتنی {limit})"

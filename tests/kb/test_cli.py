@@ -42,7 +42,7 @@ def test_check_fails_with_located_errors(
     bad = write_article("bad", "", raw="---\nid: bad\ntitle: عنوان\nfoo: 1\n---\nمتن\n")
     assert main(["check", "--kb-dir", str(sample_kb)]) == 1
     printed = capsys.readouterr()
-    assert f"{bad}:4: unknown field «foo»" in printed.out
+    assert f"{bad}:4: فیلد ناشناختهٔ «foo» (فیلدهای مجاز: category، id، " in printed.out
     assert "۱ مشکل پیدا شد" in printed.err  # and the last good version stays in service
 
 
@@ -52,7 +52,7 @@ def test_check_warns_about_markdown_telegram_cannot_show_and_still_passes(
     table = write_article("fees", "تعرفه‌ها", "| طرح | مبلغ |\n|---|---|\n| پایه | ۱۰ |")
     assert main(["check", "--kb-dir", str(sample_kb)]) == 0  # served: a warning, not an error
     out = capsys.readouterr().out
-    assert f"{table}:5: warning: a Markdown table" in out
+    assert f"{table}:5: هشدار: جدول Markdown: تلگرام جدول نشان نمی‌دهد" in out
     assert "۶ مقاله در ۳ دسته، با ۱۰ پرسش جایگزین، همه در سرویس؛ ⚠ ۱ هشدار" in out
 
 
@@ -63,7 +63,7 @@ def test_check_warns_about_a_question_two_articles_share(
     assert main(["check", "--kb-dir", str(sample_kb)]) == 0  # both stay in service
     out = capsys.readouterr().out
     first = sample_kb / "docs" / "report-export.md"
-    assert f"{copy}:5: warning: the question «دانلود گزارش» is also asked in «report-export» " \
+    assert f"{copy}:5: هشدار: پرسش «دانلود گزارش» در «report-export» هم آمده است " \
            f"({first}:6)" in out  # fmt: skip
     assert "⚠ ۱ هشدار" in out
 
@@ -73,8 +73,8 @@ def test_check_says_each_problem_once(sample_kb: Path, write_article: WriteArtic
     done = run_kb("check", "--kb-dir", str(sample_kb))
     said = (done.stdout + done.stderr).decode()
     assert done.returncode == 1
-    assert said.count(f"{bad}:4: unknown field") == 1
-    assert said.count(f"{bad}:6: warning: the HTML tag «<br>»") == 1
+    assert said.count(f"{bad}:4: فیلد ناشناختهٔ «foo»") == 1
+    assert said.count(f"{bad}:6: هشدار: برچسب HTML «<br>»") == 1
 
 
 def test_ask_shows_the_decision_and_the_answer(
@@ -174,7 +174,7 @@ def test_eval_prints_figures_and_fails_below_a_limit(
     figures = json.loads(capsys.readouterr().out)
     assert figures["top1"] == 1.0 and figures["unanswerable_answered"] == 0.0
     assert main(["eval", "--kb-dir", str(sample_kb), str(questions), "--min-top1", "1.01"]) == 1
-    assert "FAIL top1" in capsys.readouterr().err
+    assert "✗ top1 = 1.000 (کمینهٔ خواسته‌شده 1.01)" in capsys.readouterr().err
 
 
 def test_eval_counts_answerable_questions_handed_off(
@@ -190,7 +190,7 @@ def test_eval_counts_answerable_questions_handed_off(
     assert json.loads(capsys.readouterr().out)["handed_off"] == 0.5
     limit = ["--max-handed-off", "0.4"]
     assert main(["eval", "--kb-dir", str(sample_kb), str(questions), *limit]) == 1
-    assert "FAIL handed_off = 0.500" in capsys.readouterr().err
+    assert "✗ handed_off = 0.500 (بیشینهٔ پذیرفتنی 0.4)" in capsys.readouterr().err
     assert main(["eval", "--kb-dir", str(sample_kb), str(questions), "--misses"]) == 0
     (missed,) = [line for line in capsys.readouterr().out.splitlines() if "expected=" in line]
     assert missed.startswith("[handoff ") and "expected=password-reset" in missed

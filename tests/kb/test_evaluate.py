@@ -70,9 +70,9 @@ def test_eval_misses_are_wrong_answers_and_answerable_questions_handed_off() -> 
 def test_a_bad_question_line_is_named_by_its_line_number(tmp_path: Path) -> None:
     path = tmp_path / "q.jsonl"
     path.write_text('{"question": "سلام", "expected": null}\n\n{"expected": "a"}\n', "utf-8")
-    with pytest.raises(ValueError, match=r"q\.jsonl:3: not a question line"):
+    with pytest.raises(ValueError, match=r"q\.jsonl:3: این سطر پرسش درستی نیست"):
         read_questions(path)
 
     path.write_text('{"question": 5, "expected": "a"}\n', "utf-8")
-    with pytest.raises(ValueError, match=r"q\.jsonl:1: question must be text"):
+    with pytest.raises(ValueError, match=r"q\.jsonl:1: question باید متن باشد"):
         read_questions(path)

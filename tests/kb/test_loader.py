@@ -55,7 +55,7 @@ def test_missing_title_is_reported(write_article: WriteArticle, tmp_path: Path) 
 
 def test_empty_body_is_reported(write_article: WriteArticle, tmp_path: Path) -> None:
     line, message = _error_of(write_article, tmp_path, "---\nid: e\ntitle: خالی\n---\n\n  \n")
-    assert "empty" in message and line == 4
+    assert "خالی است" in message and line == 4
 
 
 def test_bad_yaml_points_at_the_broken_line(write_article: WriteArticle, tmp_path: Path) -> None:
@@ -78,7 +78,7 @@ def test_answer_too_long_for_telegram_is_reported(
 ) -> None:
     raw = "---\nid: long\ntitle: بلند\n---\n" + "ب" * 4100 + "\n"
     _, message = _error_of(write_article, tmp_path, raw)
-    assert "4096" in message
+    assert "تلگرام در یک پیام دست‌بالا ۴۰۹۶ نویسه" in message
 
 
 def test_link_addresses_do_not_count_against_telegrams_limit(
@@ -99,19 +99,19 @@ def test_missing_front_matter_is_reported(write_article: WriteArticle, tmp_path:
 
 def test_unclosed_front_matter_is_reported(write_article: WriteArticle, tmp_path: Path) -> None:
     line, message = _error_of(write_article, tmp_path, "---\nid: a\ntitle: ب\nمتن\n")
-    assert "closed" in message and line == 1  # the fence that opens it
+    assert "بسته نشده" in message and line == 1  # the fence that opens it
 
 
 def test_an_empty_id_is_reported_as_required_on_its_line(
     write_article: WriteArticle, tmp_path: Path
 ) -> None:
     line, message = _error_of(write_article, tmp_path, "---\nid:\ntitle: ب\n---\nمتن\n")
-    assert (line, message) == (2, "«id» is required")
+    assert (line, message) == (2, "«id» لازم است")
 
 
 def test_a_title_that_is_not_text_is_reported(write_article: WriteArticle, tmp_path: Path) -> None:
     line, message = _error_of(write_article, tmp_path, "---\nid: b\ntitle: [الف, ب]\n---\nمتن\n")
-    assert (line, message) == (3, "«title» must be text")
+    assert (line, message) == (3, "«title» باید متن باشد")
 
 
 def test_empty_or_structured_questions_are_reported_on_the_questions_line(
@@ -119,7 +119,7 @@ def test_empty_or_structured_questions_are_reported_on_the_questions_line(
 ) -> None:
     raw = "---\nid: c\ntitle: ج\nquestions:\n  - یک\n  - ''\n---\nمتن\n"
     line, message = _error_of(write_article, tmp_path, raw)
-    assert (line, message) == (4, "every item of «questions» must be non-empty text")
+    assert (line, message) == (4, "هر بند «questions» باید متنی ناتهی باشد")
     raw = "---\nid: c\ntitle: ج\nquestions:\n  - {x: 1}\n---\nمتن\n"
     assert _error_of(write_article, tmp_path, raw)[0] == 4
 
@@ -141,7 +141,7 @@ def test_readmes_and_hidden_or_underscored_paths_are_not_articles(
 
 def test_invalid_id_is_reported(write_article: WriteArticle, tmp_path: Path) -> None:
     _, message = _error_of(write_article, tmp_path, "---\nid: رمز عبور\ntitle: ب\n---\nمتن\n")
-    assert "id" in message
+    assert "شناسهٔ «رمز عبور» باید ۱ تا ۴۸ نویسه" in message
 
 
 def test_non_utf8_file_is_reported(tmp_path: Path) -> None:
@@ -168,7 +168,7 @@ def test_a_duplicate_id_serves_the_older_file_and_reports_both(
     assert [a.title for a in result.articles] == ["اصلی"]
     on_draft, on_original = result.errors
     assert (on_draft.path, on_draft.line) == (draft, 2)
-    assert f"also in {original}, which is served" in on_draft.message
+    assert f"در {original} هم هست و آن فایل در سرویس است" in on_draft.message
     assert (on_original.path, on_original.line) == (original, 2)
     assert str(draft) in on_original.message
 
@@ -207,7 +207,7 @@ def test_error_text_names_file_and_line(write_article: WriteArticle, tmp_path: P
 def test_missing_directory_is_an_error_not_a_crash(tmp_path: Path) -> None:
     result = load_articles(tmp_path / "nowhere")
     assert result.articles == ()
-    assert "does not exist" in result.errors[0].message
+    assert "وجود ندارد" in result.errors[0].message
 
 
 MARKUP_ARTICLE = """---
@@ -241,13 +241,13 @@ def test_markdown_telegram_cannot_show_is_a_located_warning_and_the_article_is_s
     assert [a.id for a in result.articles] == ["report-columns"]
     found = [(w.line, w.message.split(":")[0].split(" «")[0]) for w in result.warnings]
     assert found == [
-        (7, "a Markdown table"),
-        (11, "an image"),
-        (12, "the link"),
-        (12, "the HTML tag"),
+        (7, "جدول Markdown"),
+        (11, "تصویر"),
+        (12, "پیوند"),
+        (12, "برچسب HTML"),
     ]  # nothing from the fenced code or the inline code
     assert all(w.path == path and w.warning for w in result.warnings)
-    assert str(result.warnings[2]).startswith(f"{path}:12: warning: the link «این صفحه»")
+    assert str(result.warnings[2]).startswith(f"{path}:12: هشدار: پیوند «این صفحه»")
     assert "«نمودار ستون‌ها»" in result.warnings[1].message  # the image named by its alt text
 
 
@@ -257,7 +257,7 @@ def test_a_broken_article_reports_its_warnings_beside_its_errors(
     write_article("x", "", raw="---\nid: x\n---\nمتن <br> دیگر\n")
     result = load_articles(tmp_path / "kb")
     assert result.articles == ()
-    assert [e.message for e in result.errors] == ["«title» is required"]
+    assert [e.message for e in result.errors] == ["«title» لازم است"]
     assert [(w.line, w.warning) for w in result.warnings] == [(4, True)]
 
 
@@ -300,7 +300,7 @@ def test_a_comment_never_closed_is_shown_as_typed_and_reported(
     (article,) = result.articles
     assert "<!-- یادداشت بی‌پایان" in article.body
     (warning,) = result.warnings
-    assert (warning.path, warning.line) == (path, 6) and "never closed" in warning.message
+    assert (warning.path, warning.line) == (path, 6) and "بسته نشده" in warning.message
 
 
 def test_number_like_ids_and_questions_stay_as_typed(

@@ -81,7 +81,7 @@ def test_a_copy_with_the_same_id_never_replaces_the_article_in_service(
     kb.reload()
     served = kb.get("upload-limit")
     assert served is not None and served.path == sample_kb / "docs" / "upload-limit.md"
-    assert any(e.path == copy and "duplicate id" in e.message for e in kb.errors)
+    assert any(e.path == copy and "تکراری است" in e.message for e in kb.errors)
 
 
 def test_a_vanished_kb_folder_keeps_the_last_good_kb_in_service(
@@ -93,7 +93,7 @@ def test_a_vanished_kb_folder_keeps_the_last_good_kb_in_service(
     kb.reload()
     assert len(kb) == 5
     assert kb.ask("حسابم قفل شده").top.article_id == "account-locked"  # type: ignore[union-attr]
-    assert any("does not exist" in e.message for e in kb.errors)  # and it is reported
+    assert any("وجود ندارد" in e.message for e in kb.errors)  # and it is reported
     moved.rename(sample_kb)
     (sample_kb / "docs" / "upload-limit.md").unlink()
     kb.reload()
@@ -218,10 +218,10 @@ def test_a_question_two_articles_share_is_named_and_offers_both(
     )
     kb = KnowledgeBase(sample_kb)
 
-    (warning,) = [w for w in kb.warnings if "also asked in" in w.message]
+    (warning,) = [w for w in kb.warnings if "هم آمده است" in w.message]
     first = sample_kb / "account" / "account-locked.md"
     assert (warning.path, warning.line) == (later, 6)
-    assert f"«account-locked» ({first}:5)" in warning.message
+    assert f"در «account-locked» هم آمده است ({first}:5)" in warning.message
     # Asked word for word, it was answered for certain; now the two articles compete for it.
     decision = kb.ask("حسابم قفل شده")
     assert decision.kind == "suggest"
@@ -232,4 +232,4 @@ def test_a_question_two_articles_share_is_named_and_offers_both(
     broken.write_text("---\nid: upload-limit\ntitle: [broken\n---\nمتن\n", encoding="utf-8")
     _touch_later(broken)
     kb.reload()
-    assert any("also asked in «account-locked»" in w.message for w in kb.warnings)
+    assert any("در «account-locked» هم آمده است" in w.message for w in kb.warnings)
