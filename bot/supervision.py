@@ -32,7 +32,7 @@ from handoff.report import (
     render_report,
     tehran_day,
 )
-from handoff.sla import FIRST_RESPONSE, warn_before
+from handoff.sla import due_soon, time_left
 from kb.gaps import Asked, Sent
 from kb.gaps_cli import log_of, mine_kb
 from storage.db import DATABASE_ERRORS
@@ -88,20 +88,27 @@ async def alert_overdue(services: Services) -> int:
     return len(overdue)
 
 
+# The warning counts open hours left, and the desk may be closed for days in between (Nowruz):
+# tickets due within this wall-clock time are the ones worth looking at.
+WARN_LOOKAHEAD = timedelta(days=31)
+
+
 async def warn_due_soon(services: Services) -> int:
     """Decide a warning once for each ticket's topic when its first response is due soon;
     return how many."""
     now = utcnow()
     warned = 0
-    longest = max(warn_before(tier) for tier in FIRST_RESPONSE)
+    calendar = services.settings.calendar
     async with services.sessions.begin() as session:
-        near = await list_overdue_tickets(session, now=now + longest, without_event=WARNED_EVENT)
+        near = await list_overdue_tickets(
+            session, now=now + WARN_LOOKAHEAD, without_event=WARNED_EVENT
+        )
         for ticket in near:
             due = ticket.first_response_due
             if due is None or due <= now:
                 continue  # overdue: alerted instead
             customer = await get_customer(session, ticket.customer_id)
-            if customer is None or due - now > warn_before(customer.tier):
+            if customer is None or not due_soon(customer.tier, now, due, calendar):
                 continue
             await add_ticket_event(
                 session, ticket_id=ticket.id, kind=WARNED_EVENT, actor_id=None, at=now
@@ -175,11 +182,14 @@ async def _draw_pending(services: Services, now: datetime) -> dict[Target, _Outg
             if key in chat.index:
                 chat.ids[chat.index[key]].append(alert.id)
                 continue
+            customer = await get_customer(session, ticket.customer_id)
             if alert.kind == "overdue":
-                customer = await get_customer(session, ticket.customer_id)
                 html = render_overdue(ticket, customer, now=now)
             else:
-                html = render_due_soon(ticket, now=now)
+                tier = customer.tier if customer is not None else "standard"
+                due = ticket.first_response_due or now  # set: _target drops it otherwise
+                left = time_left(tier, now, due, services.settings.calendar)
+                html = render_due_soon(ticket, now=now, left=left)
             chat.index[key] = len(chat.htmls)
             chat.htmls.append(html)
             chat.ids.append([alert.id])

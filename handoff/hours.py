@@ -104,6 +104,17 @@ class SupportCalendar:
             return begin
         raise ValueError("no open hours within a year: check the support calendar")
 
+    def open_time(self, tier: Tier, start: datetime, end: datetime) -> timedelta:
+        """How much of the time from `start` to `end` the desk is open for `tier`."""
+        total = timedelta()
+        if end <= start:
+            return total
+        for begin, close in self.open_spans(tier, start):
+            if begin >= end:
+                break
+            total += min(close, end) - begin
+        return total
+
     def add(self, tier: Tier, start: datetime, span: timedelta) -> datetime:
         """The moment `span` of open hours after `start` (the clock stops while closed)."""
         left = span

@@ -198,7 +198,10 @@ def render_overdue(ticket: Ticket, customer: Customer | None, *, now: datetime) 
     )
 
 
-def render_due_soon(ticket: Ticket, *, now: datetime) -> str:
-    """Warn a ticket's topic that its first-response deadline is near."""
+def render_due_soon(ticket: Ticket, *, now: datetime, left: timedelta | None = None) -> str:
+    """Warn a ticket's topic that its first-response deadline is near; `left`: the open hours
+    left before it, when the desk closes in between (then the text says so)."""
     due = ticket.first_response_due or now
-    return texts.DUE_SOON_WARNING.format(left=duration(due - now), due=jalali(due))
+    if left is None or due - now - left < timedelta(minutes=1):
+        return texts.DUE_SOON_WARNING.format(left=duration(due - now), due=jalali(due))
+    return texts.DUE_SOON_WARNING_OPEN_HOURS.format(left=duration(left), due=jalali(due))

@@ -37,8 +37,28 @@ WARN_SHARE: Final = 0.25
 
 
 def warn_before(tier: Tier) -> timedelta:
-    """How long before the deadline a ticket of this tier is warned about."""
+    """How much of the tier's time is left when its tickets are warned about."""
     return FIRST_RESPONSE.get(tier, FIRST_RESPONSE["standard"]) * WARN_SHARE
+
+
+def time_left(
+    tier: Tier, now: datetime, due: datetime, calendar: SupportCalendar | None = None
+) -> timedelta:
+    """The time an agent still has to answer before `due`: the desk's open hours for the
+    tier in between (the deadline's own clock), or all of it without a calendar."""
+    if calendar is None:
+        return max(due - now, timedelta())
+    return calendar.open_time(tier, now, due)
+
+
+def due_soon(
+    tier: Tier, now: datetime, due: datetime, calendar: SupportCalendar | None = None
+) -> bool:
+    """Whether a ticket due at `due` is to be warned about now: not yet overdue, and no more
+    than a quarter of the tier's time left on the deadline's clock. Counted on open hours,
+    the warning comes while the desk is open (a ticket due at 8:30 tomorrow is warned at
+    16:30 today, not at 7:30 tomorrow, when no one is there to act on it)."""
+    return now < due and time_left(tier, now, due, calendar) <= warn_before(tier)
 
 
 # What an agent may write after /tier: the contract's name, or the Persian the card shows.

@@ -164,3 +164,8 @@ NOBODY_YET: Final = "هیچ‌کس"
 DUE_SOON_WARNING: Final = (
     "⏰ <b>{left} تا پایان مهلت اولین پاسخ</b> ({due})؛ هنوز پاسخی به مشتری نرفته است."
 )
+# The desk closes before the deadline: what is left of the open hours is what counts.
+DUE_SOON_WARNING_OPEN_HOURS: Final = (
+    "⏰ <b>{left} از ساعت‌های کاری تا پایان مهلت اولین پاسخ مانده</b> ({due})؛"
+    " هنوز پاسخی به مشتری نرفته است."
+)

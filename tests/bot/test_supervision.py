@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from functools import partial
 from pathlib import Path
 
+import jdatetime
 import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -81,7 +82,9 @@ async def test_a_first_response_due_soon_is_warned_once_in_its_topic(
     supervised: Settings, fake_telegram: FakeTelegram
 ) -> None:
     fake = fake_telegram
-    async with running_bot(supervised, fake) as bot:
+    # Around the clock, so the time left is the same whatever hour the test runs at.
+    around_the_clock = supervised.model_copy(update={"support_hours": "always"})
+    async with running_bot(around_the_clock, fake) as bot:
         soon = await hand_off(bot, fake, "مریم")
         later = await hand_off(bot, fake, "سارا")
         in_five = utcnow() + timedelta(minutes=5, seconds=30)
@@ -101,6 +104,37 @@ async def test_a_first_response_due_soon_is_warned_once_in_its_topic(
     assert len(fake.sent_to(fake.agent_chat_id, later.thread_id)) == 1  # its card only
     assert texts_in(fake, SUPERVISORS) == []  # a warning is for the agents
     assert [e.ticket_id for e in events] == [soon.ticket_id]
+
+
+async def test_a_deadline_after_days_off_is_warned_in_the_last_open_hours_before_it(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+) -> None:
+    # Every day from today until the deadline's day is a holiday, and the deadline is 8:30
+    # that morning: two days or more away, but only half an hour of open desk is left.
+    fake = fake_telegram
+    today = utcnow().astimezone(TEHRAN).date()
+    due_day = today + timedelta(days=2)
+    while due_day.weekday() in (3, 4):  # Thursday's hours are short; Friday is closed
+        due_day += timedelta(days=1)
+    days_off = [today + timedelta(days=n) for n in range((due_day - today).days)]
+    holidays = ",".join(str(jdatetime.date.fromgregorian(date=day)) for day in days_off)
+    settings = make_settings(
+        fake, database_url, kb_dir, support_holidays=holidays, sla_check_seconds=0.2
+    )
+    due = datetime.combine(due_day, time(8, 30), TEHRAN)
+    async with running_bot(settings, fake) as bot:
+        ticket = await hand_off(bot, fake, "مریم")
+        moved = update(Ticket).where(Ticket.id == ticket.ticket_id).values(first_response_due=due)
+        await bot.db(partial(AsyncSession.execute, statement=moved))
+        await fake.wait_for_async(
+            lambda: len(fake.sent_to(fake.agent_chat_id, ticket.thread_id)) > 1,
+            timeout=10,
+            what="the warning",
+        )
+    (_card, warning) = fake.sent_to(fake.agent_chat_id, ticket.thread_id)
+    assert (warning.text or "").startswith(
+        "⏰ ۳۰ دقیقه از ساعت‌های کاری تا پایان مهلت اولین پاسخ مانده"
+    )
 
 
 async def test_report_gives_todays_figures_where_supervisors_and_agents_work(

@@ -9,7 +9,7 @@ import pytest
 
 from handoff.hours import SupportCalendar, parse_holidays
 from handoff.persian import TEHRAN, day_and_time
-from handoff.sla import first_response_due
+from handoff.sla import due_soon, first_response_due, time_left
 from storage.models import Tier
 
 CALENDAR = SupportCalendar()
@@ -78,3 +78,37 @@ def test_holidays_read_in_persian_digits_and_separators() -> None:
 
 def test_a_moment_is_told_with_its_weekday() -> None:
     assert day_and_time(tehran("2026-12-07T08:00")) == "دوشنبه ۱۶ آذر، ساعت ۰۸:۰۰"
+
+
+def test_open_time_counts_only_the_hours_the_desk_is_open() -> None:
+    sunday_four = tehran("2026-12-06T16:00")
+    monday = tehran("2026-12-07T08:30")
+    assert CALENDAR.open_time("standard", sunday_four, monday) == timedelta(hours=1, minutes=30)
+    assert CALENDAR.open_time("vip", sunday_four, monday) == monday - sunday_four
+    assert CALENDAR.open_time("standard", monday, sunday_four) == timedelta()
+    # Thursday noon to Saturday 8:01: Thursday until 13:00, Friday closed, a minute Saturday
+    thursday = tehran("2026-12-10T12:00")
+    assert CALENDAR.open_time("standard", thursday, tehran("2026-12-12T08:01")) == timedelta(
+        hours=1, minutes=1
+    )
+    assert time_left("standard", sunday_four, monday) == monday - sunday_four  # no calendar
+
+
+@pytest.mark.parametrize(
+    ("opened", "now", "warned"),
+    [
+        # Sunday 13:30, due Monday 8:30: the last open hour before it starts Sunday 16:30
+        ("2026-12-06T13:30", "2026-12-06T16:29", False),
+        ("2026-12-06T13:30", "2026-12-06T16:30", True),
+        ("2026-12-06T13:30", "2026-12-07T07:30", True),  # still so, if the warning was late
+        # Thursday 9:01, due Saturday 8:01: warned Thursday at 12:01, while people are there
+        ("2026-12-10T09:01", "2026-12-10T12:00", False),
+        ("2026-12-10T09:01", "2026-12-10T12:01", True),
+        ("2026-12-10T09:01", "2026-12-12T08:02", False),  # overdue: alerted instead
+    ],
+)
+def test_a_deadline_is_warned_about_in_its_last_quarter_of_open_hours(
+    opened: str, now: str, warned: bool
+) -> None:
+    due = first_response_due("standard", tehran(opened), CALENDAR)
+    assert due_soon("standard", tehran(now), due, CALENDAR) is warned
