@@ -7,7 +7,8 @@ Definitions (every count is over [start, end), UTC-aware bounds of a Tehran day)
 - questions: the KB's decisions, by outcome; feedback: "was this helpful?" answers;
 - tickets opened and closed in the span, and those open when the figures are taken;
 - first response: of the tickets answered in the span, the median wait from opening; the
-  service level: of the deadlines that fell in the span and have passed, the share met;
+  service level: of the deadlines that fell in the span and have passed, the share met (a
+  ticket closed unanswered before its deadline owed no reply and is left out);
 - satisfaction (CSAT): the ratings given in the span;
 - quality samples: tickets closed in the span, the lowest rated first;
 - agents: the tickets closed in the span by who held them, with their ratings.
@@ -165,13 +166,19 @@ async def day_figures(
     waits = [responded - opened for opened, responded in answered if responded is not None]
     due = (
         await session.execute(
-            select(Ticket.first_response_due, Ticket.first_response_at).where(
+            select(Ticket.first_response_due, Ticket.first_response_at, Ticket.closed_at).where(
                 Ticket.first_response_due >= start,
                 Ticket.first_response_due < min(end, now),
             )
         )
     ).tuples()
-    deadlines = [(d, at) for d, at in due if d is not None]
+    # A ticket closed before its deadline with no reply (the customer solved it, or wrote
+    # again elsewhere) owed none: neither met nor missed, as no alert went out for it.
+    deadlines = [
+        (d, at)
+        for d, at, closed_at in due
+        if d is not None and not (at is None and closed_at is not None and closed_at <= d)
+    ]
     closed = list(
         await session.scalars(
             select(Ticket)

@@ -239,3 +239,31 @@ def test_the_questions_the_kb_could_not_answer_are_listed_escaped_and_short() ->
     assert lines[0].startswith("• \u200f«قیمت &lt;b&gt;طلا&lt;/b&gt; امروز چنده")
     assert lines[0].endswith("…» · ۵ بار از ۳ مشتری")
     assert len(lines) == 5  # the most asked five
+
+
+async def test_a_ticket_closed_unanswered_before_its_deadline_is_not_a_missed_deadline(
+    sessions: Sessions,
+) -> None:
+    # Two tickets due within the day, neither answered: one was closed an hour after it opened
+    # (the customer had solved it), the other is still waiting past its deadline.
+    customers = [await add_customer(sessions, c) for c in (1, 2)]
+    async with sessions.begin() as session:
+        for customer in customers:
+            ticket, _ = await service.open_ticket(
+                session,
+                customer=customer,
+                question="کمک",
+                reason="asked",
+                tried=(),
+                agent_chat_id=AGENT_CHAT,
+                now=T0,
+            )
+            if customer.id == 1:
+                await service.close(
+                    session, ticket_id=ticket.id, actor_id=9, now=T0 + timedelta(hours=1)
+                )
+
+    async with sessions() as session:
+        figures = await day_figures(session, START, END, now=END)
+
+    assert (figures.deadlines, figures.deadlines_met) == (1, 0)
