@@ -23,6 +23,7 @@ from telegram.error import TelegramError
 
 from bot.context import Services
 from bot.executor import Executor, worth_retrying
+from handoff import service
 from handoff.figures import DayFigures, day_figures
 from handoff.persian import TEHRAN
 from handoff.report import (
@@ -225,8 +226,26 @@ def batched_messages(parts: list[str], limit: int = MESSAGE_BUDGET) -> list[tupl
     return messages
 
 
+async def recount_deadlines(services: Services) -> None:
+    """Move the deadlines of tickets still unanswered onto the calendar this process was
+    started with (SUPPORT_HOLIDAYS or SUPPORT_HOURS changed since they opened)."""
+    try:
+        async with services.sessions.begin() as session:
+            moved = await service.recount_deadlines(session, services.settings.calendar)
+            for ticket, before in moved:
+                log.info(
+                    "ticket %s: first response now due %s (was %s): the support calendar changed",
+                    ticket.id,
+                    ticket.first_response_due,
+                    before,
+                )
+    except DATABASE_ERRORS as error:  # the next start tries again; the alerts go on meanwhile
+        log.warning("counting deadlines on the support calendar failed: %s", type(error).__name__)
+
+
 async def watch_deadlines(services: Services, executor: Executor) -> None:
     """Look for first responses due soon or overdue every SLA_CHECK_SECONDS (0: never)."""
+    await recount_deadlines(services)
     interval = services.settings.sla_check_seconds
     if interval <= 0:
         return

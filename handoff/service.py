@@ -105,6 +105,26 @@ async def change_tier(
     return before
 
 
+async def recount_deadlines(
+    session: AsyncSession, calendar: SupportCalendar | None
+) -> list[tuple[Ticket, datetime]]:
+    """Count the first-response deadlines of open tickets not yet answered again on
+    `calendar` (a holiday declared since they opened moves them, as it moves new tickets');
+    return each ticket whose deadline moved, with the deadline it had."""
+    moved: list[tuple[Ticket, datetime]] = []
+    for ticket in await repo.list_open_tickets(session):
+        before = ticket.first_response_due
+        if ticket.first_response_at is not None or before is None:
+            continue
+        customer = await repo.get_customer(session, ticket.customer_id)
+        tier: Tier = customer.tier if customer is not None else "standard"
+        due = first_response_due(tier, ticket.opened_at, calendar)
+        if due != before:
+            ticket.first_response_due = due
+            moved.append((ticket, before))
+    return moved
+
+
 async def claim(
     session: AsyncSession,
     *,

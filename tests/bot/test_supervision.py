@@ -18,6 +18,7 @@ from bot.executor import IMMEDIATE_ATTEMPTS as ATTEMPTS
 from bot.supervision import batched_messages
 from handoff.persian import TEHRAN
 from handoff.report import jalali_day
+from handoff.sla import first_response_due
 from storage.models import KBDecision, PendingAlert, Ticket, TicketEvent
 from storage.timestamps import utcnow
 from tests.bot.desk_support import hand_off, settled
@@ -135,6 +136,36 @@ async def test_a_deadline_after_days_off_is_warned_in_the_last_open_hours_before
     assert (warning.text or "").startswith(
         "⏰ ۳۰ دقیقه از ساعت‌های کاری تا پایان مهلت اولین پاسخ مانده"
     )
+
+
+async def test_a_holiday_declared_after_tickets_opened_moves_the_deadlines_not_yet_met(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+) -> None:
+    # The day both deadlines fall on is declared a holiday (a pollution closure, say) and the
+    # bot restarted with it: the unanswered ticket's deadline moves past it, as a new
+    # ticket's would; the answered one keeps its own, already met.
+    fake = fake_telegram
+    settings = make_settings(fake, database_url, kb_dir)
+    async with running_bot(settings, fake) as bot:
+        waiting = await hand_off(bot, fake, "مریم")
+        answered = await hand_off(bot, fake, "سارا")
+        fake.agent_sends_in_topic(fake.new_agent("علی"), answered.thread_id, "سلام، بررسی می‌کنم")
+        await settled(bot, fake)
+        before = {t.id: t.first_response_due for t in await bot.rows(Ticket)}
+    due_day = before[waiting.ticket_id].astimezone(TEHRAN).date()
+    closure = settings.model_copy(update={"support_holidays": frozenset({due_day})})
+    async with running_bot(closure, fake) as bot:
+        for _ in range(100):  # recounted as the restarted bot starts watching deadlines
+            after = {t.id: t for t in await bot.rows(Ticket)}
+            if after[waiting.ticket_id].first_response_due != before[waiting.ticket_id]:
+                break
+            await asyncio.sleep(0.1)
+    ticket = after[waiting.ticket_id]
+    assert ticket.first_response_due == first_response_due(
+        "standard", ticket.opened_at, closure.calendar
+    )
+    assert ticket.first_response_due.astimezone(TEHRAN).date() > due_day
+    assert after[answered.ticket_id].first_response_due == before[answered.ticket_id]
 
 
 async def test_report_gives_todays_figures_where_supervisors_and_agents_work(
