@@ -3,6 +3,8 @@
 Groups run from lowest to highest and at most one handler per group takes an
 update; a gate that raises ApplicationHandlerStop ends the update's handling.
 
+    -5  a supervisor's /report, /tickets or /help in their own chat (SUPERVISOR_CHAT_ID
+        may be a person: answered as in the supervisors' group, never as a customer)
     -4  BANNED_USER_IDS         (nothing else runs for a banned user)
     -3  record the customer (stop if banned in the database), their open
         ticket, and the incoming message
@@ -20,6 +22,7 @@ from telegram.ext import BaseHandler
 from bot.context import BotApp, BotContext
 from bot.handlers import blocking, browse, desk, edits, errors, gates, person, questions
 
+SUPERVISOR_GROUP = -5
 AFTER_CLOSE_GROUP = 0
 CONVERSATION_GROUP = 1
 
@@ -40,6 +43,7 @@ def conversation() -> list[BaseHandler[Update, BotContext, None]]:
 
 def register(app: BotApp) -> None:
     """Register the gates, the conversation and the error handler on `app`."""
+    app.add_handlers(desk.supervisor_handlers(), group=SUPERVISOR_GROUP)
     for group, handler in gates.handlers():
         app.add_handler(handler, group=group)
     app.add_handlers(desk.customer_handlers(), group=AFTER_CLOSE_GROUP)

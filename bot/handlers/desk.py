@@ -27,6 +27,7 @@ from bot import desk_texts, hotpath, keyboards, membership, texts
 from bot.albums import album_siblings, relay
 from bot.context import BotContext, Services, Work
 from bot.desk_commands import (
+    GROUP_COMMANDS,
     HELP_COMMANDS,
     TICKET_COMMANDS,
     SlashCommand,
@@ -805,6 +806,29 @@ def _no_new_problem(message: Message) -> bool:
     if message.sticker is not None:
         return True
     return message.text is not None and small_talk(message.text) is not None
+
+
+async def on_supervisor_command(update: Update, context: BotContext) -> None:
+    """/report, /tickets and /help in a supervisor's own chat (SUPERVISOR_CHAT_ID may name a
+    person): the supervisors' answers, as in their group, not a customer's. Anything else
+    they write there is theirs to ask the bot like anyone."""
+    message = update.message
+    services = context.services
+    if message is None or message.chat_id != services.settings.supervisor_chat_id:
+        return
+    command = read_slash(message.text, context.bot.username)
+    if command is None or command.for_another_bot:
+        return
+    if command.name not in (*GROUP_COMMANDS, "help"):
+        return
+    await _group_command(context.work, services, message, command)
+    raise ApplicationHandlerStop
+
+
+def supervisor_handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    """Return the handler that answers a supervisor's commands in their own chat."""
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.COMMAND
+    return [MessageHandler(private, on_supervisor_command)]
 
 
 def customer_handlers() -> list[BaseHandler[Update, BotContext, None]]:

@@ -16,10 +16,10 @@ from bot import executor, supervision
 from bot.config import Settings
 from bot.executor import IMMEDIATE_ATTEMPTS as ATTEMPTS
 from bot.supervision import batched_messages
-from handoff.persian import TEHRAN
+from handoff.persian import TEHRAN, fa_digits
 from handoff.report import jalali_day
 from handoff.sla import first_response_due
-from storage.models import KBDecision, PendingAlert, Ticket, TicketEvent
+from storage.models import KBDecision, Message, PendingAlert, Ticket, TicketEvent
 from storage.timestamps import utcnow
 from tests.bot.desk_support import hand_off, settled
 from tests.bot.support import ANSWERED, UNKNOWN, RunningBot, make_settings, running_bot
@@ -226,6 +226,38 @@ def _reporting_now(
         daily_report_at=due.time().replace(second=0, microsecond=0),
     )
     return settings, due
+
+
+async def test_a_supervisor_named_by_their_own_id_gets_report_and_tickets_in_their_chat(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+) -> None:
+    # SUPERVISOR_CHAT_ID may be a person: their chat's menu lists /report, /tickets and
+    # /help, and those answer as in the supervisors' group, not as to a customer.
+    fake = fake_telegram
+    chief = fake.new_user("مدیر")
+    settings = make_settings(fake, database_url, kb_dir, supervisor_chat_id=chief.id)
+    async with running_bot(settings, fake) as bot:
+        ticket = await hand_off(bot, fake, "مریم")
+        for command in ("/report", "/tickets", "/help"):
+            fake.user_sends_text(chief, command)
+            await settled(bot, fake)
+        fake.user_sends_text(chief, "رمزم یادم رفته")  # anything else: as anyone asks
+        await settled(bot, fake)
+        logged = await bot.rows(Message, Message.customer_id == chief.id)
+    report, tickets, help_text, answer = [m.text or "" for m in fake.sent_to(chief.id)]
+    assert report.startswith("📊") and "تیکت‌ها" in report
+    assert tickets.startswith("تیکت‌های باز") and f"#{fa_digits(ticket.ticket_id)}" in tickets
+    assert help_text.startswith("راهنمای کارشناسان")
+    assert answer.startswith("بازیابی رمز عبور")
+    assert [c["command"] for c in fake.commands(f"chat:{chief.id}")] == [
+        "report",
+        "tickets",
+        "help",
+    ]
+    # Their question is in the log, as anyone's; the commands are not customer messages.
+    assert [(m.direction, m.text) for m in logged if m.direction == "in"] == [
+        ("in", "رمزم یادم رفته")
+    ]
 
 
 async def test_the_daily_report_of_the_day_before_is_sent_once(
