@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import jdatetime
 
 from handoff import texts
+from kb.normalize import BLANK_LETTERS
 
 # Latin and Arabic-Indic digits both become Persian (Extended Arabic-Indic) digits.
 _FA_DIGITS = str.maketrans("0123456789٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹" * 2)
@@ -38,7 +39,7 @@ def _drop_invisible(text: str, *, keep_newlines: bool) -> str:
     for char in text:
         if char in _LINE_BREAKS:
             out.append("\n" if keep_newlines else " ")
-        elif char == "\t":
+        elif char == "\t" or char in BLANK_LETTERS:  # «ㅤ» as a name draws nothing
             out.append(" ")
         elif unicodedata.category(char) in ("Cc", "Cs") or (
             unicodedata.category(char) == "Cf" and char not in _KEEP_FORMAT

@@ -55,6 +55,10 @@ _INVISIBLE = (
     + _span(0xFE00, 0xFE0F)  # variation selectors (emoji presentation)
 )
 
+# Letters that draw nothing: the Hangul fillers people send for a "blank" message or name
+# (ㅤ), and the blank Braille pattern. Shown as nothing, read as a space.
+BLANK_LETTERS = "\u115f\u1160\u3164\uffa0\u2800"
+
 # The rule table: (characters, replacement, why). Every character of the first column becomes the
 # replacement, except in rows marked "zip", where the two columns are zipped character by
 # character. Applied after NFKC; rows override the per-category defaults of `_category_default`.
@@ -71,6 +75,7 @@ _CHAR_RULES: tuple[tuple[str, str, str], ...] = (
     (_DIACRITICS, "", "diacritics: رَمزِ عبور → رمز عبور"),
     ("\u0640", "", "tatweel (kashida): ســـلام → سلام"),
     (_INVISIBLE, "", "invisible and bidi marks: \u200fسلام → سلام"),
+    (BLANK_LETTERS, " ", "letters that draw nothing → space: ㅤ → (nothing to search)"),
     ("\u200c", " ", "ZWNJ → space, so می‌خواهم, می خواهم agree: می‌خواهم → می خواهم"),
     # Digits: one script. (Every other decimal digit is folded by the category defaults.)
     ("۰۱۲۳۴۵۶۷۸۹", "0123456789", "zip: Persian digits → ASCII: ۵۰۰۰۰ → 50000"),

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from kb.normalize import BLANK_LETTERS
 from triage.latin import readings
 
 # Longest message still read as a bare request («کارشناس لطفا», «اپراتور؟»).
@@ -50,6 +51,7 @@ _FOLD = str.maketrans(
         "\u200f": "",
         "\u200e": "",
         "ـ": "",  # tatweel
+        **dict.fromkeys(BLANK_LETTERS, " "),  # «ㅤ», a "blank" message, says nothing
     }
 )
 # Persian and Arabic-Indic digits as ASCII ones («۵» is 5), for reading numbers.

@@ -102,6 +102,9 @@ async def take_question(
         outcome = triage.handoff("no_answer", decision.hits)
     if before is not None and _said_already(before, outcome, article):
         return  # a typo mended: the answer on screen still stands
+    if outcome.action == "small_talk":  # asked the KB nothing: not a decision to count
+        await work.reply(_SMALL_TALK_REPLIES[outcome.talk or "ok"])
+        return
     decision_id = await hotpath.record_decision(
         work.session,
         customer_id=work.customer_id,
@@ -112,9 +115,7 @@ async def take_question(
         article_id=article.id if article is not None else None,
         message_id=work.incoming_id,
     )
-    if outcome.action == "small_talk":
-        await work.reply(_SMALL_TALK_REPLIES[outcome.talk or "ok"])
-    elif outcome.action == "answer" and article is not None:
+    if outcome.action == "answer" and article is not None:
         await send_article(
             work, article, last_markup=keyboards.helpful(decision_id), answers=decision_id
         )

@@ -702,16 +702,21 @@ async def test_a_closing_word_or_an_emoji_alone_gets_a_word_back_not_a_ticket(
         "موفق باشید": texts.SMALL_TALK_BYE,
         "😐": texts.EMPTY_QUESTION,
         "؟؟": texts.EMPTY_QUESTION,
+        "\u3164": texts.EMPTY_QUESTION,  # the Hangul filler: a "blank" message
     }
-    async with running_bot(settings, fake) as bot:
+    unhurried = settings.model_copy(update={"flood_max_messages": 50})  # eleven in a row
+    async with running_bot(unhurried, fake) as bot:
         user = fake.new_user()
         for text in said:
             fake.user_sends_text(user, text)
             await fake.wait_for_messages_async(user.id, list(said).index(text) + 1)
         await settled(bot, fake)
         tickets = await bot.rows(Ticket)
+        decisions = await bot.rows(KBDecision)
     assert [m.text for m in fake.sent_to(user.id)] == list(said.values())
     assert tickets == [] and fake.topics() == []
+    # None of it asked the KB anything: the report counts no questions, none handed off.
+    assert decisions == []
 
 
 async def test_messages_the_kb_cannot_read_get_a_helpful_reply(

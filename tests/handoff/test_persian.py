@@ -75,3 +75,9 @@ def test_length_is_counted_as_telegram_counts_it() -> None:
     assert utf16_len("رمز") == 3
     assert utf16_len("😀ب") == 3
     assert utf16_len("🇮🇷") == 4
+
+
+def test_a_name_of_letters_that_draw_nothing_is_no_name() -> None:
+    # «ㅤ» (Hangul filler) is the usual "blank" Telegram name: the card says «مشتری» instead.
+    assert clean_inline("\u3164") == "" and clean_inline("\u115f\u1160 \uffa0") == ""
+    assert clean_inline("علی\u3164رضا") == "علی رضا"

@@ -102,7 +102,10 @@ def test_goodbye_is_small_talk(text: str) -> None:
     assert small_talk(text) == "bye"
 
 
-@pytest.mark.parametrize("text", ["😐", "؟؟", "...", "😡😡", "+"])
+# «ㅤ» (Hangul filler) and its kin are how people send a "blank" message: nothing to read.
+@pytest.mark.parametrize(
+    "text", ["😐", "؟؟", "...", "😡😡", "+", "\u3164", "\u115f\u1160", "\uffa0"]
+)
 def test_emoji_or_punctuation_alone_is_wordless(text: str) -> None:
     assert small_talk(text) == "wordless"
 
