@@ -53,9 +53,9 @@ from bot.migration import desk_chats, record_migration
 from bot.supervision import report_so_far
 from bot.tickets import fits_on_card, is_bare_request, log_told, open_ticket, stored_hits
 from handoff import lifecycle, service
-from handoff.persian import duration, jalali
+from handoff.persian import clean_inline, duration, jalali, shorten
 from handoff.sla import read_tier
-from handoff.texts import TIER
+from handoff.texts import TIER, UNKNOWN_CUSTOMER
 from handoff.topics import ticket_link
 from kb.decision import Hit
 from storage.models import MessageLink, Ticket
@@ -96,8 +96,9 @@ KEYBOARD_BUTTONS = frozenset({texts.PERSON_BUTTON, texts.CATEGORIES_BUTTON})
 
 
 def agent_name(user: User) -> str:
-    """Return the name agents see for a colleague."""
-    return bound(user.full_name or user.username or str(user.id), 64)
+    """Return the name agents see for a colleague (bidi controls and blank letters in a
+    Telegram name would turn the notices that carry it around)."""
+    return shorten(clean_inline(user.full_name), 64) or user.username or str(user.id)
 
 
 # -- effects shared by buttons and commands --------------------------------------------------------
@@ -650,7 +651,8 @@ async def list_tickets(work: Work, message: Message, *, everywhere: bool = False
     lines = [desk_texts.OPEN_TICKETS_TITLE]
     for ticket in tickets:
         customer = await get_customer(work.session, ticket.customer_id)
-        name = customer.full_name if customer is not None else str(ticket.customer_id)
+        # Cleaned as on the card: a name's bidi override would turn the rest of its line.
+        name = shorten(clean_inline(customer.full_name if customer else None), 40)
         waiting = (
             duration(now - ticket.awaiting_reply_since)
             if ticket.awaiting_reply_since is not None
@@ -658,7 +660,9 @@ async def list_tickets(work: Work, message: Message, *, everywhere: bool = False
         )
         ref = ticket_link(ticket.id, ticket.agent_chat_id, ticket.thread_id)
         lines.append(
-            desk_texts.open_ticket_line(ref, bound(name, 40), waiting, ticket.status == "waiting")
+            desk_texts.open_ticket_line(
+                ref, name or UNKNOWN_CUSTOMER, waiting, ticket.status == "waiting"
+            )
         )
     if len(tickets) == TICKETS_LISTED:
         total = await count_open_tickets(work.session, agent_chat_id=chat_id)

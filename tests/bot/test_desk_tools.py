@@ -128,6 +128,28 @@ async def test_tickets_lists_open_tickets_oldest_unanswered_first_with_links(
     ]
 
 
+async def test_names_that_would_turn_a_line_around_are_cleaned_in_tickets_and_notices(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # A right-to-left override in a Telegram name reversed the rest of its /tickets line; a
+    # name of a blank letter («ㅤ») left nothing to read. The card cleans both; so do these.
+    fake = fake_telegram
+    overrides = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u3164")
+    async with running_bot(settings, fake) as bot:
+        turned = await hand_off(bot, fake, "\u202eعلی رضایی")
+        await hand_off(bot, fake, "\u3164")
+        agent = fake.new_agent("\u2067رضا")
+        fake.agent_sends_in_topic(agent, None, "/tickets")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, turned.thread_id, "/claim")
+        await settled(bot, fake)
+    (listing,) = [m.text or "" for m in fake.sent_to(fake.agent_chat_id) if m.thread_id is None]
+    assert "· علی رضایی ·" in listing and "· مشتری ·" in listing
+    notices = [m.text or "" for m in fake.sent_to(fake.agent_chat_id, turned.thread_id)][1:]
+    assert any("رضا" in notice for notice in notices)  # the claim, by name
+    assert not overrides & set(listing + "".join(notices))
+
+
 async def test_tickets_says_how_many_more_are_open_than_it_lists(
     settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
 ) -> None:
