@@ -103,6 +103,14 @@ def held_by_take_hint(name: str) -> str:
     return f"این تیکت را {escape(name[:64])} برداشته است؛ برای تحویل گرفتنش \u200e/take بنویسید."
 
 
+# An admin writing as the group (anonymous) or as a channel in a ticket's topic.
+NOT_SENT_ANONYMOUS = (
+    "⛔ این پیام به نام گروه (ناشناس) یا یک کانال نوشته شده و برای مشتری فرستاده نشد؛ کاری هم"
+    " روی تیکت انجام نشد: هر تیکت را یک کارشناس با نام خودش پاسخ می‌دهد. در تنظیمات مدیران گروه"
+    " «ناشناس ماندن» را برای خودتان خاموش کنید (یا به نام خودتان بفرستید) و دوباره بنویسید."
+)
+
+
 def not_sent_held_by(name: str, *, article: bool = False) -> str:
     """Tell an agent that what they wrote (or the article they chose) did not reach the
     customer, because a colleague holds the ticket, and what they can do instead."""

@@ -438,11 +438,15 @@ async def on_group_message(update: Update, context: BotContext) -> None:
     work, services = context.work, context.services
     message = update.message
     agent = message.from_user if message is not None else None
-    if message is None or agent is None or agent.is_bot:
+    if message is None or agent is None:
         return
     command = read_slash(message.text, context.bot.username)
     if command is not None and command.for_another_bot:
         return  # another bot's command: never ours, never for the customer
+    if agent.is_bot:  # another bot, or an admin writing as the group or as a channel
+        if message.sender_chat is not None and not message.is_automatic_forward:
+            await _from_no_one(work, services, message, command)
+        return
     if command is not None and command.name not in TICKET_COMMANDS:
         await _group_command(work, services, message, command)
         return
@@ -467,6 +471,32 @@ async def on_group_message(update: Update, context: BotContext) -> None:
     if await _album_logged(work, ticket, message, "note"):  # an earlier item was the note
         return
     await relay_to_customer(work, ticket, message, agent)
+
+
+async def _from_no_one(
+    work: Work, services: Services, message: Message, command: SlashCommand | None
+) -> None:
+    """An admin who writes anonymously (as the group) or as a channel: /tickets, /report and
+    /help need no one; a ticket does (one agent speaks to its customer, and claims it), so in
+    its topic they are told why nothing went, once a message or an album, and it is logged."""
+    if command is not None and command.name not in TICKET_COMMANDS:
+        await _group_command(work, services, message, command)
+        return
+    ticket = await _ticket_of(work, message)
+    if ticket is None or await _album_logged(work, ticket, message, NOT_RELAYED_EVENT):
+        return
+    await add_ticket_event(
+        work.session,
+        ticket_id=ticket.id,
+        kind=NOT_RELAYED_EVENT,
+        actor_id=None,
+        data={
+            "message_id": message.message_id,
+            "media_group_id": message.media_group_id,
+            "sender_chat_id": message.sender_chat.id if message.sender_chat else None,
+        },
+    )
+    _reply(work, message, desk_texts.NOT_SENT_ANONYMOUS)
 
 
 async def _album_logged(work: Work, ticket: Ticket, message: Message, kind: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import desk_texts
 from bot.config import Settings
-from storage.models import MessageLink, TicketEvent
+from storage.models import MessageLink, Ticket, TicketEvent
 from tests.bot.desk_support import hand_off, settled, ticket
 from tests.bot.support import running_bot
 from tests.fake_telegram import FakeTelegram
@@ -147,3 +147,35 @@ async def test_customer_text_full_of_markup_arrives_intact_both_ways(
         await settled(bot, fake)
     assert copy.text == TRICKY
     assert "<b>علی</b> & _co_" in (opened.card.text or "")  # shown as typed, not as markup
+
+
+async def test_an_admin_writing_anonymously_is_told_nothing_went_and_lists_still_work(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # With «Remain anonymous» on, an admin writes as the group: no agent to speak for the
+    # ticket or claim it. Their reply, /close and an album used to vanish without a word.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        heard = len(fake.sent_to(opened.user.id))
+        fake.anonymous_admin_sends_in_topic(opened.thread_id, "سلام، رمزتان را عوض کنید")
+        await settled(bot, fake)
+        fake.anonymous_admin_sends_in_topic(opened.thread_id, "/close")
+        await settled(bot, fake)
+        album = fake.new_media_group_id()
+        for caption in ("این تصویر را ببینید", None):
+            fake.anonymous_admin_sends_in_topic(
+                opened.thread_id, caption, media="photo", media_group_id=album
+            )
+        await settled(bot, fake)
+        fake.anonymous_admin_sends_in_topic(None, "/tickets")
+        await settled(bot, fake)
+        (held,) = await bot.rows(Ticket, Ticket.id == opened.ticket_id)
+        events = await bot.rows(TicketEvent, TicketEvent.kind == "not_relayed")
+    notices = [m.text or "" for m in fake.sent_to(fake.agent_chat_id, opened.thread_id)][1:]
+    assert notices == [desk_texts.NOT_SENT_ANONYMOUS] * 3  # one a message, one the album
+    assert len(fake.sent_to(opened.user.id)) == heard  # the customer got none of it
+    assert held.status == "open" and held.claimed_by is None
+    assert len(events) == 3
+    (listing,) = [m.text or "" for m in fake.sent_to(fake.agent_chat_id) if m.thread_id is None]
+    assert listing.startswith("تیکت‌های باز")

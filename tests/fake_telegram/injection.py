@@ -29,6 +29,10 @@ from tests.fake_telegram.world import FakeWorld
 MessageRef = SentMessage | Injected
 
 
+# What Telegram puts in `from` when an admin with «Remain anonymous» writes in a group.
+GROUP_ANONYMOUS_BOT = User(1087968824, "Group", "GroupAnonymousBot", is_bot=True)
+
+
 class Injector(FakeWorld):
     """Build real Bot API updates and queue them for the bot (thread-safe)."""
 
@@ -404,6 +408,42 @@ class Injector(FakeWorld):
                 data=data,
                 media_group_id=media_group_id,
             )
+
+    def anonymous_admin_sends_in_topic(
+        self,
+        thread_id: int | None,
+        text: str | None = None,
+        *,
+        media: str | None = None,
+        media_group_id: str | None = None,
+        chat_id: int | None = None,
+    ) -> Injected:
+        """Inject what an admin with «Remain anonymous» on writes: from GroupAnonymousBot, with
+        the group itself as sender_chat (a text, or a media item with `text` as caption)."""
+        with self.state.lock:
+            chat = self.state.chats[chat_id if chat_id is not None else self.agent_chat_id]
+            sender_chat = {
+                "id": chat.id,
+                "type": chat.type,
+                "title": chat.title,
+                "is_forum": chat.is_forum,
+            }
+            fields: dict[str, Any] = (
+                {"text": text}
+                if media is None
+                else {"caption": text, "media_group_id": media_group_id}
+            )
+            message = incoming(
+                self.state,
+                chat,
+                GROUP_ANONYMOUS_BOT,
+                media or "text",
+                thread_id=thread_id,
+                is_topic=thread_id is not None and chat.is_forum,
+                payload={"sender_chat": sender_chat},
+                **fields,
+            )
+            return self._enqueue_message(message)
 
     def agent_replies_to(
         self,
