@@ -45,6 +45,7 @@ from storage.models import (
     Message,
 )
 from storage.repositories import inbox_add
+from storage.repositories.customers import profile
 from storage.timestamps import UTCDateTime, utcnow
 
 _customers: Table = Customer.__table__  # type: ignore[assignment]
@@ -207,10 +208,7 @@ async def upsert_customer(
             _upsert_customer(),
             {
                 "id": user_id,
-                "first_name": first_name[:256],
-                "last_name": last_name[:256] if last_name else last_name,
-                "username": username,
-                "language_code": language_code,
+                **profile(first_name, last_name, username, language_code),
                 "seen_at": utcnow(),
             },
         )

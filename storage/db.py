@@ -117,7 +117,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 
 def create_engine_from_url(url: str = DEFAULT_URL, **kwargs: Any) -> AsyncEngine:
-    """Create an async engine; for SQLite also create the file's directory and set pragmas."""
+    """Create an async engine; for SQLite also create the file's directory and set pragmas.
+    A failed statement's error leaves out its parameters: customers' words and names are in
+    them, and the error goes to the log."""
+    kwargs.setdefault("hide_parameters", True)
     if _is_sqlite(url):
         _ensure_sqlite_dir(url)
         engine = create_async_engine(url, **kwargs)

@@ -12,6 +12,25 @@ from storage.repositories._common import upsert_insert
 from storage.timestamps import utcnow
 
 
+def profile(
+    first_name: str, last_name: str | None, username: str | None, language_code: str | None
+) -> dict[str, str | None]:
+    """A Telegram profile cut to the customers table's columns: Telegram does not promise
+    their lengths (a custom language pack's code can pass 16), and PostgreSQL refuses a
+    longer value, which would leave the customer unanswered."""
+
+    def fit(value: str | None, column: str) -> str | None:
+        length = getattr(Customer.__table__.c[column].type, "length", None)
+        return value[:length] if value is not None and length is not None else value
+
+    return {
+        "first_name": fit(first_name, "first_name") or "",
+        "last_name": fit(last_name, "last_name"),
+        "username": fit(username, "username"),
+        "language_code": fit(language_code, "language_code"),
+    }
+
+
 async def upsert_customer(
     session: AsyncSession,
     *,
@@ -28,10 +47,7 @@ async def upsert_customer(
     stmt = (
         insert.values(
             id=user_id,
-            first_name=first_name,
-            last_name=last_name,
-            username=username,
-            language_code=language_code,
+            **profile(first_name, last_name, username, language_code),
             created_at=seen_at,
             last_seen_at=seen_at,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import hotpath
 from storage import repositories as repo
 from tests.storage.helpers import T0
 
@@ -58,3 +59,34 @@ async def test_customers_can_be_listed_by_tier(sessions: async_sessionmaker[Asyn
 
     assert [c.id for c in vic] == [2]
     assert sorted(c.id for c in everyone) == [1, 2, 3]
+
+
+async def test_a_profile_longer_than_its_columns_is_kept_cut_not_refused(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    # Telegram promises no length: a custom language pack's code can pass 16 characters, and
+    # PostgreSQL refused the row, so every message of that customer failed unanswered.
+    long_code, long_name = "classic-zh-cn-beta-2", "ن" * 300
+    async with sessions.begin() as session:
+        await repo.upsert_customer(
+            session, user_id=7, first_name=long_name, language_code=long_code, username="u" * 70
+        )
+    async with sessions.begin() as session:
+        ref = await hotpath.upsert_customer(
+            session,
+            user_id=8,
+            first_name="مریم",
+            last_name=long_name,
+            username="m" * 70,
+            language_code=long_code,
+        )
+        refreshed = await repo.upsert_customer(
+            session, user_id=7, first_name="علی", language_code=long_code
+        )
+
+    assert ref.id == 8
+    assert (refreshed.first_name, refreshed.language_code) == ("علی", long_code[:16])
+    async with sessions() as session:
+        maryam = await repo.get_customer(session, 8)
+    assert maryam is not None and maryam.language_code == long_code[:16]
+    assert maryam.last_name == long_name[:256] and maryam.username == "m" * 64

@@ -227,3 +227,23 @@ def test_only_a_database_that_does_not_answer_counts_as_unreachable() -> None:
     assert not database_unreachable(FileNotFoundError(2, "No such file or directory"))
     assert not database_unreachable(IntegrityError("INSERT", None, ValueError("duplicate key")))
     assert not database_unreachable(asyncpg.exceptions.UniqueViolationError("duplicate key"))
+
+
+async def test_a_failed_statement_does_not_carry_customers_words_into_the_log(
+    db_url: str,
+) -> None:
+    # The error of a failed insert is logged; its parameters are what a customer wrote.
+    engine = create_engine_from_url(db_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text("INSERT INTO customers (id, first_name) VALUES (:id, :name)"),
+                {"id": "not a number", "name": "کد ملی من ۰۰۱۲۳۴۵۶۷۸"},
+            )
+    except DBAPIError as error:
+        said = str(error)
+    else:
+        pytest.fail("the insert should have failed")
+    finally:
+        await engine.dispose()
+    assert "۰۰۱۲۳۴۵۶۷۸" not in said and "hidden due to hide_parameters" in said
