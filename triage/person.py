@@ -93,12 +93,8 @@ _PERSON_PREFIXES = _folded(
     "کارشناس",
     "اپراتور",
     "اوپراتور",
-    "پشتیبان",
     "انسان",
     "نماینده",
-    "کارمند",
-    "مسئول",
-    "مسول",
     "ادمین",
     "تکنسین",
     "operator",
@@ -108,16 +104,19 @@ _PERSON_PREFIXES = _folded(
     "person",
     "karshenas",
     "operat",
-    "poshtiban",
-    "masool",
-    "masoul",
-    "masul",
 )
-# Whole words that name a person («آدم», «کسی», «یه نفر»).
-_PERSON_WORDS = frozenset(
-    _folded(
-        "آدم", "آدمی", "ادم", "ادمی", "کسی", "نفر", "شخص", "فرد", "ensan", "adam", "nafar", "kasi"
-    )
+# Whole words that name a person («آدم»).
+_PERSON_WORDS = frozenset(_folded("آدم", "آدمی", "ادم", "ادمی", "ensan", "adam"))
+# Words that name a person only sometimes: «پشتیبانی» is also the service («شماره تلفن
+# پشتیبانی», «تمدید قرارداد پشتیبانی»), «نسخه پشتیبان» a backup, «کسی» and «نفر» anyone
+# («چه کسی ویرایش کرده», «پنج نفر اضافه کنم»), «کارمند» and «مسئول» whom a question is about.
+# They ask for a person only in a message that says nothing else («با پشتیبانی صحبت کنم»,
+# «یه نفر جواب بده», «کسی هست؟»).
+_SOMETIMES_PERSON_PREFIXES = _folded(
+    "پشتیبان", "کارمند", "مسئول", "مسول", "poshtiban", "masool", "masoul", "masul"
+)  # fmt: skip
+_SOMETIMES_PERSON_WORDS = frozenset(
+    _folded("کسی", "نفر", "شخص", "فرد", "nafar", "kasi", "shakhs", "fard")
 )
 # «یکی» is "someone" only as whom to talk with («با یکی صحبت کنم»); elsewhere it is "one of".
 _SOMEONE = re.compile(r"(?<!\S)(?:با یکی|ba yeki)(?!\S)")
@@ -194,8 +193,9 @@ def _besides_asking(tokens: list[str]) -> str:
         token
         for i, token in enumerate(tokens)
         if not (
-            _names_person(tokens, i)
+            _names_person(tokens, i, sometimes=True)
             or token in _PERSON_WORDS
+            or token in _SOMETIMES_PERSON_WORDS
             or token in _REQUEST_GLUE
             or token.startswith(_TALK_PREFIXES)
             or token.startswith(_WANT_PREFIXES)
@@ -217,16 +217,23 @@ def _looks_like_request(folded: str) -> bool:
         _names_person(tokens, i) for i in range(len(tokens))
     )
     if not names_person:
-        return False
-    if len(tokens) <= SHORT_REQUEST_WORDS:
-        return True
+        # «پشتیبانی», «کسی»: a request only when the message is nothing but the request.
+        sometimes = any(_names_person(tokens, i, sometimes=True) for i in range(len(tokens)))
+        if not sometimes or _besides_asking(tokens):
+            return False
+    if len(tokens) <= SHORT_REQUEST_WORDS or not _besides_asking(tokens):
+        return True  # short, or only a request however worded («یه آدم واقعی لطفا»)
     return _has_prefix(tokens, _TALK_PREFIXES) or _has_prefix(tokens, _WANT_PREFIXES)
 
 
-def _names_person(tokens: list[str], i: int) -> bool:
-    """Whether the i-th word names a person to talk to, not a role («نقش ادمین», «ادمین بشم»)."""
+def _names_person(tokens: list[str], i: int, *, sometimes: bool = False) -> bool:
+    """Whether the i-th word names a person to talk to, not a role («نقش ادمین», «ادمین بشم»);
+    with `sometimes`, also a word that does so only in a bare request («پشتیبانی», «کسی»)."""
     token = tokens[i]
-    if not (token.startswith(_PERSON_PREFIXES) or token in _PERSON_WORDS):
+    names = token.startswith(_PERSON_PREFIXES) or token in _PERSON_WORDS
+    if sometimes and not names:
+        names = token.startswith(_SOMETIMES_PERSON_PREFIXES) or token in _SOMETIMES_PERSON_WORDS
+    if not names:
         return False
     before = tokens[i - 1] if i > 0 else ""
     after = tokens[i + 1] if i + 1 < len(tokens) else ""

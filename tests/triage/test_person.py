@@ -34,6 +34,12 @@ from triage.person import PersonRequestDetector, asks_for_person, beyond_request
         "ba ye nafar harf bezanam",
         "mikham ba masool sohbat konam",
         "fh ;hvakhs wpfj ;kl",
+        # «پشتیبانی», «کسی», «نفر» in a message that says nothing else
+        "با پشتیبانی صحبت کنم",
+        "تماس با پشتیبانی",
+        "پشتیبانی",
+        "کسی هست جواب بده",
+        "یه آدم واقعی لطفا",  # four words, all of them the request
     ],
 )
 def test_request_for_a_person_is_recognised(text: str) -> None:
@@ -55,6 +61,18 @@ def test_request_for_a_person_is_recognised(text: str) -> None:
         "دسترسی ادمین میخوام",
         "نقش ادمین لازم دارم",
         "کارشناس هستم رمزم یادم رفته",
+        # «پشتیبانی» the service, «پشتیبان» a backup, «کسی», «نفر», «کارمند», «مسئول» whom
+        # the question is about: each used to open a ticket (a KB title among them)
+        "راه‌های تماس با پشتیبانی",
+        "شماره تلفن پشتیبانی چنده؟",
+        "پشتیبانی تا ساعت چند جواب میده؟",
+        "تمدید قرارداد پشتیبانی",
+        "tamdid gharardad poshtibani",
+        "نسخه پشتیبان بگیرم",
+        "میخوام پنج نفر دیگه اضافه کنم ولی میگه ظرفیت پره",
+        "میخوام ببینم چه کسی آخرین بار این قرارداد رو ویرایش کرده",
+        "کارمندی که اخراج شده هنوز میتونه لاگین کنه؟ فوری میخوایم ببندیمش",
+        "مسئول پروژه کیه",
         "vpn vasl nemishe",
         "ramzam yadam rafte",
         "سلام",
