@@ -116,11 +116,17 @@ def _check(kb: KnowledgeBase, args: argparse.Namespace) -> int:
 
 
 def _ask(kb: KnowledgeBase, args: argparse.Namespace) -> int:
-    decision = kb.ask(" ".join(args.question))
+    question = " ".join(args.question)
+    decision = kb.ask(question)
     if args.json:
         print(json_line(_decision_json(decision)))
-    else:
-        _print_decision(kb, decision, sys.stdout, verbose=True)
+        return 0
+    # The bot reads some messages before the KB does: say so, then what the KB would do.
+    if _not_a_question(question):
+        print(texts.ASK_NOT_A_QUESTION)
+    elif _asks_for_person(question):
+        print(texts.ASK_PERSON)
+    _print_decision(kb, decision, sys.stdout, verbose=True)
     return 0
 
 
@@ -254,6 +260,10 @@ def _eval(kb: KnowledgeBase, args: argparse.Namespace) -> int:
         return 2
     report = evaluate(kb.ask, questions)
     figures = report.summary()
+    # The bot hands these to a person before the KB sees them: no ranking can answer them.
+    answerable = [q.question for q in questions if q.expected is not None]
+    taken = sum(_asks_for_person(question) for question in answerable)
+    figures["read_as_request"] = taken / len(answerable) if answerable else 0.0
     if args.json:
         print(json.dumps(figures, ensure_ascii=False, indent=2))
     else:

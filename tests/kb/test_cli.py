@@ -87,6 +87,20 @@ def test_ask_shows_the_decision_and_the_answer(
     assert re.search(r"upload-limit +[۰۱]٫[۰-۹]{3}  حداکثر حجم", out)  # scores in Persian digits
 
 
+def test_ask_says_when_the_bot_would_not_ask_the_kb_at_all(
+    sample_kb: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # «ask» is how the bot would answer: small talk gets a short word, a request for a person
+    # a ticket at once, whatever the KB would have made of it.
+    assert main(["ask", "--kb-dir", str(sample_kb), "سلام", "وقت", "بخیر"]) == 0
+    assert capsys.readouterr().out.startswith(texts.ASK_NOT_A_QUESTION + "\n")
+    assert main(["ask", "--kb-dir", str(sample_kb), "با", "کارشناس", "صحبت", "کنم"]) == 0
+    assert capsys.readouterr().out.startswith(texts.ASK_PERSON + "\n")
+    assert main(["ask", "--kb-dir", str(sample_kb), "رمزم", "یادم", "رفته"]) == 0
+    out = capsys.readouterr().out
+    assert texts.ASK_PERSON not in out and texts.ASK_NOT_A_QUESTION not in out
+
+
 def test_ask_shows_the_answer_as_customers_read_it_without_markdown_marks(
     write_article: WriteArticle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -307,3 +321,20 @@ def test_check_on_a_folder_without_articles_warns_it_may_be_the_wrong_one(tmp_pa
     assert result.returncode == 0  # no article is no error: a new KB starts empty
     out = result.stdout.decode()
     assert "هیچ مقاله‌ای نیست" in out and "KB_DIR" in out and "مشکلی نیست" not in out
+
+
+def test_eval_counts_answerable_questions_the_bot_reads_as_a_request_for_a_person(
+    sample_kb: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # In Telegram the first goes to a person before the KB is asked: no ranking answers it.
+    questions = question_file(
+        tmp_path,
+        {
+            "question": "میخوام با یه کارشناس درباره رمز عبورم صحبت کنم",
+            "expected": "password-reset",
+        },
+        {"question": "رمز عبورم را فراموش کردم", "expected": "password-reset"},
+        {"question": "با کارشناس صحبت کنم", "expected": None, "kind": "out_of_scope"},
+    )
+    assert main(["eval", "--kb-dir", str(sample_kb), str(questions), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["read_as_request"] == 0.5
