@@ -145,6 +145,13 @@ def mine(
     )
 
 
+def _picked(asked: Asked) -> bool:
+    """Whether the customer chose the article they got: from the choices offered, or from
+    the other guides offered after saying an answer did not help (the most telling pick: it
+    mends a confident wrong answer)."""
+    return asked.kind == "suggest" or (asked.kind == "answer" and asked.shown != asked.top)
+
+
 def _phrasings(
     rows: Sequence[Asked],
     sent: Iterable[Sent],
@@ -156,7 +163,7 @@ def _phrasings(
     found: list[tuple[str, str, Via, datetime]] = [
         (a.shown, a.question, "picked", a.at)
         for a in rows
-        if a.kind == "suggest" and a.shown is not None and a.helpful is not False
+        if a.shown is not None and a.helpful is not False and _picked(a)
     ]
     found += [(s.article_id, s.question, "agent", s.at) for s in sent if query_key(s.question)]
     reached = {query_key(question) for _, question, _, _ in found}

@@ -84,6 +84,23 @@ def test_an_article_reached_by_a_pick_or_by_an_agent_offers_the_question_as_a_ph
     assert (gaps.unanswered[0].top, gaps.unanswered[0].top_score) == ("report-export", 0.3)
 
 
+def test_an_article_picked_after_an_answer_did_not_help_offers_the_question_to_it() -> None:
+    # Answered with report-export, 👎, then report-export's alternative password-reset picked
+    # (the bot records the pick as another row of the same "answer" decision).
+    asked = [
+        Asked("ایمیلم باز نمیشه", "answer", 1, T0, top="report-export", shown="report-export",
+              helpful=False),
+        Asked("ایمیلم باز نمیشه", "answer", 1, T0, top="report-export", shown="password-reset",
+              helpful=True),
+        # Answered and left at that: nothing was picked.
+        Asked("اکسل گزارش", "answer", 2, T0, top="report-export", shown="report-export"),
+    ]  # fmt: skip
+
+    phrasings = [(p.article_id, p.question, p.via) for p in mine(asked, [], ARTICLES).phrasings]
+
+    assert phrasings == [("password-reset", "ایمیلم باز نمیشه", frozenset({"picked"}))]
+
+
 def test_a_wording_an_article_already_has_is_not_offered_again() -> None:
     asked = [
         Asked("رمزم را فراموش كرده ام", "suggest", 1, T0, shown="password-reset"),
