@@ -144,7 +144,16 @@ def evaluate(decide: Callable[[str], Decision], questions: Iterable[LabelledQues
 def read_questions(path: Path) -> list[LabelledQuestion]:
     """Read a JSON-lines question file: {"question", "expected": id or null, "kind"} per line."""
     questions: list[LabelledQuestion] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(texts.EVAL_UNREADABLE.format(path=path, reason=exc.strerror)) from None
+    try:
+        text = raw.decode("utf-8-sig")  # Notepad's BOM is not part of the first question
+    except UnicodeDecodeError as exc:
+        bad_line = raw[: exc.start].count(b"\n") + 1
+        raise ValueError(texts.EVAL_NOT_UTF8.format(path=path, line=bad_line)) from None
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
@@ -159,6 +168,8 @@ def read_questions(path: Path) -> list[LabelledQuestion]:
         if not isinstance(question, str) or not (expected is None or isinstance(expected, str)):
             raise ValueError(texts.EVAL_BAD_TYPES.format(path=path, line=number))
         questions.append(LabelledQuestion(question, expected, str(kind)))
+    if not questions:  # every figure would be 0 and every limit met: a truncated file passing CI
+        raise ValueError(texts.EVAL_EMPTY.format(path=path))
     return questions
 
 

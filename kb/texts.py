@@ -148,6 +148,9 @@ SHARED_QUESTION = (
 
 # python -m kb eval
 EVAL_NOT_A_LINE = "{path}:{line}: این سطر پرسش درستی نیست ({detail})"
+EVAL_UNREADABLE = "{path}: فایل پرسش‌ها خوانده نشد ({reason})"
+EVAL_NOT_UTF8 = "{path}:{line}: فایل پرسش‌ها با کدگذاری UTF-8 ذخیره نشده است"
+EVAL_EMPTY = "{path}: هیچ پرسشی در این فایل نیست؛ ارزیابی بی‌پرسش چیزی نمی‌سنجد"
 EVAL_BAD_TYPES = "{path}:{line}: question باید متن باشد و expected متن یا null"
 EVAL_FAILED_LIMIT = "✗ {name} = {value} (کمینهٔ خواسته‌شده {limit})"
 EVAL_FAILED_LIMIT_MAX = "✗ {name} = {value} (بیشینهٔ پذیرفتنی {limit})"

@@ -76,3 +76,23 @@ def test_a_bad_question_line_is_named_by_its_line_number(tmp_path: Path) -> None
     path.write_text('{"question": 5, "expected": "a"}\n', "utf-8")
     with pytest.raises(ValueError, match=r"q\.jsonl:1: question باید متن باشد"):
         read_questions(path)
+
+
+def test_a_question_file_saved_with_a_bom_is_read_and_a_bad_one_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "q.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + '{"question": "سلام", "expected": null}\n'.encode())
+    assert [q.question for q in read_questions(path)] == ["سلام"]  # Notepad's BOM is no text
+
+    path.write_bytes('{"question": "سلام", "expected": null}\n'.encode() + b'{"question": "\xe9"}')
+    with pytest.raises(ValueError, match=r"q\.jsonl:2: فایل پرسش‌ها با کدگذاری UTF-8"):
+        read_questions(path)
+    with pytest.raises(ValueError, match=r"missing\.jsonl: فایل پرسش‌ها خوانده نشد"):
+        read_questions(tmp_path / "missing.jsonl")
+
+
+def test_a_question_file_with_no_questions_is_refused(tmp_path: Path) -> None:
+    # Every limit would be met with nothing measured: a truncated file must not pass CI.
+    path = tmp_path / "q.jsonl"
+    path.write_text("\n  \n", encoding="utf-8")
+    with pytest.raises(ValueError, match="هیچ پرسشی در این فایل نیست"):
+        read_questions(path)
