@@ -135,6 +135,7 @@ def _chat(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     choices: tuple[str, ...] = ()
     hits: tuple[Hit, ...] = ()  # what the last question found
     answered: str | None = None  # the article just shown, asking "was this helpful?"
+    failures = 0  # «نه» in a row, as the bot counts them: the second goes to a person
     while True:
         try:
             line = input(texts.CHAT_PROMPT).strip()
@@ -153,9 +154,9 @@ def _chat(kb: KnowledgeBase, args: argparse.Namespace) -> int:
                 print(f"{article.title}\n\n{plain_text(article.body)}\n\n{texts.CHAT_HELPFUL}")
                 answered = article.id
                 continue
-        reply = _typed_answer(line, hits, answered, choices)
+        reply = _typed_answer(line, hits, answered, choices, failures)
         if reply is not None:  # «بله» / «کار نکرد» under an answer, «هیچکدوم» over choices
-            text, choices = reply
+            text, choices, failures = reply
             answered = None
             print(text)
             continue
@@ -166,6 +167,10 @@ def _chat(kb: KnowledgeBase, args: argparse.Namespace) -> int:
             print(texts.CHAT_PERSON)
             continue
         decision = kb.ask(line[:MAX_INPUT_LINE])
+        if decision.kind == "suggest" and _too_many_failures(failures):
+            print(texts.CHAT_HANDOFF)  # the bot offers no more guides after two «نه»
+            choices, hits, answered, failures = (), decision.hits, None, 0
+            continue
         choices = tuple(hit.article_id for hit in decision.choices)
         hits = decision.hits
         answered = decision.top.article_id if decision.kind == "answer" and decision.top else None
@@ -173,11 +178,16 @@ def _chat(kb: KnowledgeBase, args: argparse.Namespace) -> int:
 
 
 def _typed_answer(
-    line: str, hits: tuple[Hit, ...], answered: str | None, choices: tuple[str, ...]
-) -> tuple[str, tuple[str, ...]] | None:
-    """What the bot does with a typed yes or no to its last question, and the choices it
-    then offers: thanks; after a «no» to an answer, the other guides (as 👎 brings them);
-    «no» over the guides offered, a person. None when the line answers no such question."""
+    line: str,
+    hits: tuple[Hit, ...],
+    answered: str | None,
+    choices: tuple[str, ...],
+    failures: int,
+) -> tuple[str, tuple[str, ...], int] | None:
+    """What the bot does with a typed yes or no to its last question, the choices it then
+    offers and the «no»s in a row: thanks; after a «no» to an answer, the other guides (as 👎
+    brings them), or a person after a second; «no» over the guides offered, a person. None
+    when the line answers no such question."""
     from triage import after_not_helpful  # the bot's own rule after a «no»
     from triage.yesno import yes_or_no
 
@@ -185,16 +195,25 @@ def _typed_answer(
     if typed is None or (answered is None and not choices):
         return None
     if answered is None:
-        return (texts.CHAT_HANDOFF_NONE, ()) if typed == "no" else None
+        return (texts.CHAT_HANDOFF_NONE, (), 0) if typed == "no" else None
     if typed == "yes":
-        return texts.CHAT_THANKS, ()
-    others = after_not_helpful(hits, answered, failed_attempts=0).hits
-    if not others:
-        return texts.CHAT_NOT_HELPFUL_NOTHING_ELSE, ()
+        return texts.CHAT_THANKS, (), 0
+    outcome = after_not_helpful(hits, answered, failed_attempts=failures)
+    if outcome.action == "handoff":
+        return texts.CHAT_NOT_HELPFUL_PERSON, (), 0
+    if not outcome.hits:
+        return texts.CHAT_NOT_HELPFUL_NOTHING_ELSE, (), failures + 1
     lines = [texts.CHAT_NOT_HELPFUL]
-    lines += [f"  {texts.fa_number(n)}. {hit.title}" for n, hit in enumerate(others, start=1)]
+    lines += [f"  {texts.fa_number(n)}. {hit.title}" for n, hit in enumerate(outcome.hits, 1)]
     lines.append(f"  {texts.CHAT_NONE_OF_THESE}")
-    return "\n".join(lines), tuple(hit.article_id for hit in others)
+    return "\n".join(lines), tuple(hit.article_id for hit in outcome.hits), failures + 1
+
+
+def _too_many_failures(failures: int) -> bool:
+    """Whether the bot would hand a doubtful question to a person after these «no»s."""
+    from triage.decide import MAX_FAILED_ATTEMPTS
+
+    return failures >= MAX_FAILED_ATTEMPTS
 
 
 def _not_a_question(line: str) -> bool:

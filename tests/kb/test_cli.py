@@ -276,6 +276,17 @@ def test_chat_takes_a_typed_no_to_an_answer_as_the_bot_takes_thumbs_down(sample_
     assert texts.CHAT_NOT_A_QUESTION not in out and texts.CHAT_HANDOFF not in out
 
 
+def test_chat_goes_to_a_person_at_the_second_no_in_a_row_as_the_bot_does(
+    sample_kb: Path,
+) -> None:
+    # Answered, «نه», a guide picked, «نه» again: the bot opens a ticket, it offers no more
+    # guides (it used to list them again, the rejected answer first, for ever).
+    stdin = "حسابم قفل شده\nکار نکرد\n۱\nنه\nخروج\n".encode()
+    out = run_kb("chat", "--kb-dir", str(sample_kb), stdin=stdin).stdout.decode()
+    assert out.count(texts.CHAT_NOT_HELPFUL) == 1
+    assert out.rstrip().endswith(texts.CHAT_NOT_HELPFUL_PERSON + "\n" + texts.CHAT_PROMPT.strip())
+
+
 def test_chat_takes_a_typed_no_over_the_guides_offered_as_none_of_these(sample_kb: Path) -> None:
     stdin = "قفل\nنه\nخروج\n".encode()
     out = run_kb("chat", "--kb-dir", str(sample_kb), stdin=stdin).stdout.decode()
