@@ -30,6 +30,13 @@ STRANGERS = -1009000000009
 CHAT_GONE = "Bad Request: chat not found"
 
 
+def report_not_due() -> time:
+    """A DAILY_REPORT_AT an hour from now (Tehran): the last report fell due 23 hours ago,
+    too long ago to catch up, so a bot starting now sends none, whatever the hour the tests
+    run at (from 8:00 to 20:00 Tehran time the default's report of yesterday would go out)."""
+    return (utcnow() + timedelta(hours=1)).astimezone(TEHRAN).time().replace(microsecond=0)
+
+
 @pytest.fixture
 def supervised(fake_telegram: FakeTelegram, database_url: str, kb_dir: Path) -> Settings:
     """Settings with a supervisors' group and overdue checks every 0.2 s."""
@@ -40,6 +47,7 @@ def supervised(fake_telegram: FakeTelegram, database_url: str, kb_dir: Path) -> 
         kb_dir,
         supervisor_chat_id=SUPERVISORS,
         sla_check_seconds=0.2,
+        daily_report_at=report_not_due(),
     )
 
 
@@ -235,7 +243,9 @@ async def test_a_supervisor_named_by_their_own_id_gets_report_and_tickets_in_the
     # /help, and those answer as in the supervisors' group, not as to a customer.
     fake = fake_telegram
     chief = fake.new_user("مدیر")
-    settings = make_settings(fake, database_url, kb_dir, supervisor_chat_id=chief.id)
+    settings = make_settings(
+        fake, database_url, kb_dir, supervisor_chat_id=chief.id, daily_report_at=report_not_due()
+    )
     async with running_bot(settings, fake) as bot:
         ticket = await hand_off(bot, fake, "مریم")
         for command in ("/report", "/tickets", "/help"):
