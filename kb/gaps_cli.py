@@ -11,6 +11,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -173,6 +174,10 @@ def mine_kb(kb: KnowledgeBase, asked: Sequence[Asked], sent: Sequence[Sent]) -> 
         assert encoder is not None
         return encoder.encode([embedding_text(w) for w in wordings])
 
+    # «printer kar nemikone» and «mvdkjv ;hv kld;ki» are «پرینتر کار نمیکنه» to the KB: one
+    # question, shown (and offered as a wording) the way the editor reads it.
+    asked = [replace(a, question=kb.reading(a.question)) for a in asked]
+    sent = [replace(s, question=kb.reading(s.question)) for s in sent]
     return mine(
         asked,
         sent,

@@ -20,6 +20,7 @@ from kb.decision import Decision
 from kb.engine import Engine
 from kb.index import KBIndex
 from kb.loader import article_files, load_articles
+from kb.normalize import has_latin, has_persian
 from kb.overlap import shared_phrasing_warnings
 from kb.semantic import EmbeddingStore, Encoder, SemanticIndex
 
@@ -89,6 +90,13 @@ class KnowledgeBase:
         """`ask` when it takes no sentence encoding (a repeated question, a phrasing word for
         word, semantic matching off); None when it would: call `ask` off the event loop."""
         return self._snapshot.engine.decide_now(text if isinstance(text, str) else "")
+
+    def reading(self, text: str) -> str:
+        """What the KB reads `text` as: its best Persian reading when it is typed in Latin
+        letters (Finglish, or on an English keyboard layout), else the text itself."""
+        if not has_latin(text) or has_persian(text):
+            return text
+        return self._snapshot.engine.assess_lexically(text).text or text
 
     def get(self, article_id: str) -> Article | None:
         return self._snapshot.articles.get(article_id)

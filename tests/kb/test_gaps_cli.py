@@ -13,6 +13,9 @@ import yaml
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kb.cli import main
+from kb.gaps import Asked
+from kb.gaps_cli import mine_kb
+from kb.service import KnowledgeBase
 from storage import repositories as repo
 from storage.db import create_engine_from_url, make_sessionmaker, migrate
 from storage.models import DecisionKind
@@ -220,3 +223,20 @@ def test_gaps_on_a_quiet_month_says_there_is_nothing_in_each_list(
     out = capsys.readouterr().out
     assert "از ۰ پرسش مشتریان" in out
     assert out.count("چیزی در این بازه نیست.") == 3
+
+
+def test_a_question_typed_in_latin_letters_joins_its_persian_wording(sample_kb: Path) -> None:
+    # In Finglish and on an English keyboard layout it is one question to the KB: one
+    # group, shown as the editor reads it, not three with one of them gibberish.
+    when = NOW - timedelta(hours=1)
+    asked = [
+        Asked("پرینتر کار نمیکنه", "handoff", 1, when),
+        Asked("printer kar nemikone", "handoff", 2, when),
+        Asked("mvdkjv ;hv kld;ki", "handoff", 3, when),
+    ]
+
+    gaps = mine_kb(KnowledgeBase(sample_kb), asked, [])
+
+    assert [(g.question, g.asked, g.customers) for g in gaps.unanswered] == [
+        ("پرینتر کار نمیکنه", 3, 3)
+    ]
