@@ -28,6 +28,7 @@ import socket
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -54,6 +55,10 @@ class LeaseLost(Exception):
     """Another process holds the polling lease now: what this one was doing is left to it."""
 
 
+# A random id the Linux kernel draws at each boot: one per machine (containers share their
+# host's), never the same on two machines.
+BOOT_ID = "/proc/sys/kernel/random/boot_id"
+
 # Called inside a transaction that may only commit while this process holds the lease.
 Fence = Callable[[AsyncSession], Awaitable[None]]
 
@@ -63,18 +68,24 @@ async def unfenced(session: AsyncSession) -> None:
 
 
 def process_space() -> tuple[str, bool]:
-    """Where this process runs: its host name and, on Linux, its PID namespace; and whether a
-    process id seen in that same place names one process (so a missing process is dead).
+    """Where this process runs: its host name and, on Linux, its PID namespace and the boot
+    of its kernel; and whether a process id seen in that same place names one process (so a
+    missing process is dead).
 
     The host name alone is not enough: containers on one machine can share it (host networking)
-    while each numbers its processes from 1.
+    while each numbers its processes from 1; and machines cloned from one image share it, and
+    the initial PID namespace's number (pid:[4026531836] on every Linux host), while their
+    processes have nothing in common. The boot id tells those machines apart.
     """
     host = socket.gethostname()
     try:
         namespace = os.readlink("/proc/self/ns/pid")
-    except OSError:
+        boot = Path(BOOT_ID).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
         return host, False
-    return f"{host} {namespace}", True
+    if not boot:
+        return host, False
+    return f"{host[:150]} {namespace} boot:{boot}", True
 
 
 def process_running(pid: int) -> bool:

@@ -185,3 +185,16 @@ async def test_pending_updates_that_cannot_be_read_are_read_again_after_a_pause(
 
     assert failed_within_a_second == 1  # tried again after a pause, not over and over at once
     assert "رمز" in (replies[0].text or "")  # the left update answered first, in order
+
+
+def test_a_machine_of_the_same_name_is_not_taken_for_this_one(database_url: str) -> None:
+    # Machines cloned from one image share a host name and the initial PID namespace's number;
+    # a process id there says nothing of a process here, so its holder is not known dead.
+    engine = create_engine_from_url(database_url)
+    lease = PollingLease(make_sessionmaker(engine))
+    host, namespace = lease.host.split(" ")[:2]
+    twin = LeaseHolder("other", f"{host} {namespace} boot:{'0' * 32}", 2**22 + 1, datetime.now(UTC))
+    beside = LeaseHolder("other", lease.host, 2**22 + 1, datetime.now(UTC))
+    assert not lease.gone(twin)
+    assert lease.gone(beside)  # a process beside this one that no longer runs
+    assert not lease.gone(LeaseHolder("other", f"{host} {namespace}", 2**22 + 1, beside.expires_at))
