@@ -356,6 +356,27 @@ class Intake:
             self.dispatcher.submit(chat_key(item.payload), item)
         return len(batch)
 
+    async def _conflict(self, error: Conflict) -> None:
+        """Telegram will not serve getUpdates: a webhook is set (a webhook instance set it,
+        say, or WEBHOOK_URL was emptied while one ran: polling is what this process is told
+        to do, so it goes), or another process polls with the token, one that does not share
+        this database (several instances must share one PostgreSQL DATABASE_URL)."""
+        if "webhook" in error.message.lower():
+            log.warning("a webhook is set for this token; removing it to poll (WEBHOOK_URL unset)")
+            try:
+                await self.bot.delete_webhook(drop_pending_updates=False)
+            except TelegramError as failed:
+                log.warning("removing the webhook failed (%s); retrying", failed.message)
+                await asyncio.sleep(POLL_ERROR_DELAY)
+            return
+        log.error(
+            "another process polls Telegram with this token and does not share this database: "
+            "instances must all use one PostgreSQL DATABASE_URL (or stop the other); "
+            "retrying in %ss",
+            CONFLICT_DELAY,
+        )
+        await asyncio.sleep(CONFLICT_DELAY)
+
     async def run(self) -> None:
         """Poll until cancelled; transient failures wait and retry."""
         while True:
@@ -366,11 +387,8 @@ class Intake:
             except LeaseLost:
                 log.warning("not storing updates: another instance polls now")
                 await asyncio.sleep(POLL_ERROR_DELAY)
-            except Conflict:
-                log.error(
-                    "another process is polling with this token; retrying in %ss", CONFLICT_DELAY
-                )
-                await asyncio.sleep(CONFLICT_DELAY)
+            except Conflict as error:
+                await self._conflict(error)
             except RetryAfter as error:
                 await asyncio.sleep(retry_seconds(error))
             except (NetworkError, TelegramError) as error:

@@ -242,4 +242,28 @@ async def test_polling_rides_out_telegram_failing_get_updates(
         await fake.wait_for_messages_async(user.id, 1, timeout=10)
         await settled(bot, fake)
     assert "getUpdates failed (Error 502); retrying" in caplog.text
-    assert "another process is polling with this token" in caplog.text
+    assert "another process polls Telegram with this token and does not share" in caplog.text
+
+
+async def test_a_webhook_left_set_is_removed_so_polling_goes_on(
+    settings: Settings,
+    fake_telegram: FakeTelegram,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # WEBHOOK_URL emptied on a rolling restart: the webhook instance still running set its
+    # webhook again, and the polling one met «can't use getUpdates method while webhook is
+    # active» every 10 s for ever, logged as another poller; no customer was answered.
+    fake = fake_telegram
+    monkeypatch.setattr(intake, "POLL_ERROR_DELAY", 0.1)
+    caplog.set_level(logging.WARNING, logger="bot.intake")
+    async with running_bot(settings, fake) as bot:
+        async with Bot(fake.token, base_url=fake.base_url) as other:
+            await other.set_webhook("https://pasokh.example.ir/telegram")
+        user = fake.new_user()
+        fake.user_sends_text(user, ANSWERED)
+        await fake.wait_for_messages_async(user.id, 1, timeout=10)
+        await settled(bot, fake)
+    assert fake.webhook().url == ""
+    assert "a webhook is set for this token; removing it to poll" in caplog.text
+    assert "does not share" not in caplog.text
