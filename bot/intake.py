@@ -227,8 +227,10 @@ class KeyedDispatcher:
         if item.replay or item.received_at is None or album_of(item.payload) is None:
             return
         delay = item.received_at + self._album_grace - asyncio.get_running_loop().time()
+        # Stored by another instance, by its clock: one running ahead would make the item look
+        # newer than it is, and hold up the customer's chat for as long as the clocks differ.
         if delay > 0:
-            await asyncio.sleep(delay)
+            await asyncio.sleep(min(delay, self._album_grace))
 
     def _done_one(self) -> None:
         self._outstanding -= 1

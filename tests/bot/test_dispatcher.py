@@ -1,6 +1,7 @@
 """Per-chat order with concurrency across chats; updates keyed by their chat."""
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
@@ -79,6 +80,20 @@ async def test_an_album_item_waits_for_its_rest_holding_up_only_its_chat() -> No
     await asyncio.sleep(0.05)  # room for chat a to run, were it not waiting
     assert seen == [100]
     assert not await dispatcher.drain(0)  # still waiting: stays pending for the next start
+
+
+async def test_an_album_item_stored_by_a_clock_ahead_waits_no_longer_than_the_grace() -> None:
+    # Another instance, its clock 90 s ahead, stored it: it seems to arrive in the future.
+    seen: list[int] = []
+
+    async def handle(it: Item) -> None:
+        seen.append(it.update_id)
+
+    dispatcher = KeyedDispatcher(handle, max_concurrency=4, album_grace=0.2)
+    ahead = album_item(1)
+    dispatcher.submit("a", replace(ahead, received_at=(ahead.received_at or 0) + 90))
+    assert await dispatcher.drain(5)
+    assert seen == [1]
 
 
 async def test_replayed_album_items_and_other_updates_do_not_wait() -> None:
