@@ -51,6 +51,8 @@ MAX_CACHED = 2000
 # How often the lease holder asks Telegram whether its deliveries to the webhook fail.
 WEBHOOK_CHECK_SECONDS = 60.0
 REFUSED_LOG_SECONDS = 60.0
+# How long /healthz waits for the database before it says the instance cannot store updates.
+HEALTH_TIMEOUT = 2.0
 # Update ids are positive and fit the inbox's BIGINT.
 MAX_UPDATE_ID = 2**63 - 1
 
@@ -71,7 +73,7 @@ class WebhookReceiver:
     async def start(self, address: str, port: int) -> int:
         """Listen on address:port (0: any free port); return the port."""
         app = Application(
-            [(r"/healthz", _Health), (r"/.*", _Updates, {"receiver": self})],
+            [(r"/healthz", _Health, {"receiver": self}), (r"/.*", _Updates, {"receiver": self})],
             log_function=_log_request,
         )
         sockets = bind_sockets(port, address or None)
@@ -126,6 +128,21 @@ class WebhookReceiver:
         self.arrived.set()
         return 200
 
+    async def database_answers(self) -> bool:
+        """Whether the database answers a trivial query within HEALTH_TIMEOUT seconds."""
+
+        async def ask() -> None:
+            async with self.sessions() as session:
+                await session.execute(select(1))
+
+        try:
+            await asyncio.wait_for(ask(), HEALTH_TIMEOUT)
+        except TimeoutError:
+            return False
+        except DATABASE_ERRORS:
+            return False
+        return True
+
     def _note_refused(self) -> None:
         """Log refused requests, at most once a minute: anyone can knock."""
         self._refused += 1
@@ -163,10 +180,21 @@ class _Updates(RequestHandler):
 
 
 class _Health(RequestHandler):
-    """For a load balancer's health check: the process listens."""
+    """For a load balancer's health check: the process listens and can store an update (an
+    instance that lost the database would answer Telegram's deliveries with 503s, each retried
+    later: out of rotation, they go to one that stores them)."""
 
-    def get(self) -> None:
-        self.write("ok")
+    receiver: WebhookReceiver
+
+    def initialize(self, receiver: WebhookReceiver) -> None:
+        self.receiver = receiver
+
+    async def get(self) -> None:
+        if await self.receiver.database_answers():
+            self.write("ok")
+        else:
+            self.set_status(503)
+            self.write("database unreachable")
 
 
 def _log_request(handler: RequestHandler) -> None:

@@ -238,6 +238,19 @@ async def test_the_health_check_answers(
     assert other.status_code == 405
 
 
+async def test_the_health_check_fails_while_the_database_does_not_answer(database_url: str) -> None:
+    # Kept in a load balancer's rotation, an instance that cannot store an update answers
+    # Telegram's deliveries with 503s, each tried again later.
+    cut = create_engine_from_url("postgresql+asyncpg://postgres@127.0.0.1:1/pasokh")
+    kept = create_engine_from_url(database_url)
+    try:
+        assert not await WebhookReceiver(make_sessionmaker(cut), "s").database_answers()
+        assert await WebhookReceiver(make_sessionmaker(kept), "s").database_answers()
+    finally:
+        await cut.dispose()
+        await kept.dispose()
+
+
 async def test_an_update_stored_but_not_handled_before_a_stop_is_handled_at_the_next_start(
     fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
 ) -> None:
