@@ -55,6 +55,7 @@ async def relay(work: Work, ticket_id: int, message: Message) -> None:
             media_group_id=message.media_group_id,
             album=await album_siblings(work, message),
             tell_customer=True,
+            forwarded=message.forward_origin is not None,
         )
     )
 

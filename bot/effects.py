@@ -102,6 +102,9 @@ class Relay:
     # The customer just sent it: if it cannot reach the agents, tell them (not for history
     # copied again on an escalation).
     tell_customer: bool = False
+    # Forwarded by the customer from elsewhere (a channel, a bank's message): forwarded, not
+    # copied, so agents see whose words they are, not the customer's.
+    forwarded: bool = False
 
     delivery = "durable"
 
@@ -255,6 +258,7 @@ def to_json(effect: Effect) -> dict[str, Any]:
         "media_group_id": effect.media_group_id,
         "album": list(effect.album),
         "tell_customer": effect.tell_customer,
+        "forwarded": effect.forwarded,
     }
 
 
@@ -285,6 +289,7 @@ def from_json(data: dict[str, Any]) -> Effect:
             data.get("media_group_id"),
             tuple(int(i) for i in data.get("album") or ()),
             bool(data.get("tell_customer")),  # plans stored before it: False
+            bool(data.get("forwarded")),
         )
     if op in _PLAIN:
         cls = _PLAIN[op]

@@ -476,14 +476,15 @@ class Executor:
 
         async def copy_once() -> list[int]:
             if effect.album:  # one call keeps the album together in the topic
-                ids = await self.bot.copy_messages(
+                many = self.bot.forward_messages if effect.forwarded else self.bot.copy_messages
+                ids = await many(
                     chat_id=agent_chat_id,
                     from_chat_id=effect.from_chat_id,
                     message_ids=sources,
                     message_thread_id=thread_id,
                 )
                 return [m.message_id for m in ids]
-            one = await self.bot.copy_message(
+            one = await (self.bot.forward_message if effect.forwarded else self.bot.copy_message)(
                 chat_id=agent_chat_id,
                 from_chat_id=effect.from_chat_id,
                 message_id=effect.message_id,

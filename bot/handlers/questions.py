@@ -129,8 +129,9 @@ async def take_question(
         ticket_id = await open_ticket(
             work, services, reason=earlier.reason, question=earlier.question, tried=earlier.tried
         )
-        # The photo or file the caption was about; a text longer than the card holds.
-        if message.text is None or not fits_on_card(words):
+        # The photo or file the caption was about; a text longer than the card holds; words
+        # forwarded from elsewhere (agents see whose they are: a «bank's» message, say).
+        if message.text is None or not fits_on_card(words) or message.forward_origin:
             await relay(work, ticket_id, message)
 
 

@@ -500,3 +500,24 @@ async def test_while_telegram_still_refuses_the_topic_the_customer_hears_their_m
     told = fake.sent_to(user.id)[-1]
     assert (told.text, told.reply_to_message_id) == (texts.NOT_RELAYED, said.message_id)
     assert [e.kind for e in events][-1] == "relay_failed"
+
+
+async def test_forwarded_words_reach_the_agents_as_forwards_naming_whose_they_are(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # A customer forwards a «bank's» message to ask about it: copied, it read in the topic as
+    # the customer's own words; forwarded, agents see who wrote it.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user("مریم")
+        fake.user_forwards(user, UNKNOWN, hidden_name="بانک ملی")  # opens a ticket
+        await fake.wait_for_async(lambda: len(fake.topics()) == 1, timeout=10, what="a topic")
+        await settled(bot, fake)
+        fake.user_forwards(user, "رمز یکبار مصرف را اینجا بفرستید", origin=fake.new_user("ناشناس"))
+        await settled(bot, fake)
+        (ticket,) = await bot.rows(Ticket)
+    card, first, second = fake.sent_to(fake.agent_chat_id, fake.topics()[0].thread_id)
+    assert ticket.question == UNKNOWN and UNKNOWN in (card.text or "")
+    assert first.forward_origin is not None and second.forward_origin is not None
+    assert (first.text, first.forward_origin["sender_user_name"]) == (UNKNOWN, "بانک ملی")
+    assert second.forward_origin["sender_user"]["first_name"] == "ناشناس"
