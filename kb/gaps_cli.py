@@ -209,6 +209,9 @@ def render(gaps: Gaps, kb: KnowledgeBase, *, days: int, limit: int) -> str:
         )
         if group.variants:
             others = " · ".join(_quoted(v) for v in group.variants[:SHOWN_VARIANTS])
+            if len(group.variants) > SHOWN_VARIANTS:  # grouped by meaning, never hidden
+                more = len(group.variants) - SHOWN_VARIANTS
+                others += texts.GAPS_MORE_VARIANTS.format(count=n(more))
             lines.append(texts.GAPS_VARIANTS.format(variants=others))
         if group.top is not None:
             lines.append(

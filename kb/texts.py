@@ -72,6 +72,7 @@ GAPS_HEADER = "کمبودهای پایگاه دانش در {days} روز گذش�
 GAPS_UNANSWERED = "■ پرسش‌های بی‌پاسخ ({groups} موضوع): برایشان مقاله بنویسید"
 GAPS_GROUP = "{number}. {question}: {asked} بار از {customers} مشتری؛ آخرین بار {last}"
 GAPS_VARIANTS = "   به عبارت‌های دیگر: {variants}"
+GAPS_MORE_VARIANTS = " · و {count} عبارت دیگر (همه در --json)"
 GAPS_CLOSEST = "   نزدیک‌ترین مقاله: {article}، امتیاز {score}"
 GAPS_NOW_ANSWERED = "({count} پرسش دیگر را پایگاه دانش کنونی پاسخ می‌دهد و در فهرست نیامد.)"
 GAPS_PHRASINGS = "■ عبارت‌های تازه برای مقاله‌های موجود ({count}): زیر questions: همان مقاله بیفزایید"

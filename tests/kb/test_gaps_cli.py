@@ -13,8 +13,8 @@ import yaml
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kb.cli import main
-from kb.gaps import Asked
-from kb.gaps_cli import mine_kb
+from kb.gaps import Asked, Gaps, Group
+from kb.gaps_cli import mine_kb, render
 from kb.service import KnowledgeBase
 from storage import repositories as repo
 from storage.db import create_engine_from_url, make_sessionmaker, migrate
@@ -240,3 +240,22 @@ def test_a_question_typed_in_latin_letters_joins_its_persian_wording(sample_kb: 
     assert [(g.question, g.asked, g.customers) for g in gaps.unanswered] == [
         ("پرینتر کار نمیکنه", 3, 3)
     ]
+
+
+def test_a_group_with_more_wordings_than_shown_says_how_many_more(sample_kb: Path) -> None:
+    # Grouped by meaning, «مانیتور کار نمیکنه» was a fifth wording and shown nowhere.
+    when = NOW - timedelta(hours=1)
+    group = Group(
+        question="پرینتر کار نمیکنه",
+        variants=("اسکنر کار نمیکنه", "موس کار نمیکنه", "کیبورد کار نمیکنه", "مانیتور کار نمیکنه"),
+        asked=5,
+        customers=5,
+        last=when,
+        top=None,
+        top_score=0.0,
+    )
+    gaps = Gaps(questions=5, unanswered=(group,))
+
+    out = render(gaps, KnowledgeBase(sample_kb), days=30, limit=20)
+
+    assert "«کیبورد کار نمیکنه» · و ۱ عبارت دیگر (همه در --json)" in out
