@@ -207,6 +207,8 @@ def _target(
         return None
     if alert.kind == "due_soon" and due <= now:
         return None  # the overdue alert says more
+    if alert.kind == "overdue" and due > now:
+        return None  # the deadline moved meanwhile (/tier, a holiday): no longer true
     if alert.audience == "supervisors":
         supervisors = services.settings.supervisor_chat_id
         return None if supervisors is None else (supervisors, None)

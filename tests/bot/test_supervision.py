@@ -422,6 +422,36 @@ async def test_overdue_alerts_wait_out_an_outage_and_leave_out_tickets_answered_
     assert waiting == []
 
 
+async def test_an_overdue_alert_held_up_is_dropped_if_the_deadline_moved_past_now(
+    supervised: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # While Telegram was away an agent put the customer on a slower contract (/tier): their
+    # deadline is ahead again, and «مهلت گذشت، -۲ ساعت گذشته است» would be false.
+    fake = fake_telegram
+    monkeypatch.setattr(executor, "BACKOFF_START", 0.01)
+    desk = fake.agent_chat_id
+    async with running_bot(supervised, fake) as bot:
+        await hand_off(bot, fake, "مریم")
+        moved = await hand_off(bot, fake, "سارا")
+        fake.fail_next("sendMessage", status=502, chat_id=desk, times=-1)
+        past = update(Ticket).values(first_response_due=utcnow() - timedelta(minutes=7))
+        await bot.db(partial(AsyncSession.execute, statement=past))
+        await fake.wait_for_async(
+            lambda: len(_alert_tries(fake, desk)) > ATTEMPTS, timeout=10, what="two looks"
+        )
+        ahead = update(Ticket).where(Ticket.id == moved.ticket_id)
+        ahead = ahead.values(first_response_due=utcnow() + timedelta(hours=2))
+        await bot.db(partial(AsyncSession.execute, statement=ahead))
+        await fake.wait_for_async(
+            lambda: "#۲" not in _alert_tries(fake, desk)[-1], timeout=10, what="a fresh try"
+        )
+        fake.clear_failures()
+        await fake.wait_for_async(lambda: texts_in(fake, desk), timeout=20, what="the alert")
+        await asyncio.sleep(1)
+    (alert,) = texts_in(fake, desk)
+    assert "#۱" in alert and "#۲" not in alert
+
+
 async def test_a_warning_held_up_until_the_deadline_passed_gives_way_to_the_overdue_alert(
     supervised: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
 ) -> None:
