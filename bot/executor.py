@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import time
 import warnings
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import timedelta
 from html import unescape
 from typing import Any, TypeVar
@@ -147,6 +148,30 @@ def plain_text(html: str) -> str:
     return unescape(_TAGS.sub("", html))
 
 
+class TicketLocks:
+    """One lock a ticket, for what reads a ticket, calls Telegram and records the result:
+    two chats' updates about one ticket run at once (the customer writes while an agent
+    escalates), and without it both would find no topic and make one each, or the older
+    reading of a card would be drawn last. One process handles every update, so a lock in
+    memory is enough."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._holders: dict[int, int] = {}
+
+    @contextlib.asynccontextmanager
+    async def hold(self, ticket_id: int) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(ticket_id, asyncio.Lock())
+        self._holders[ticket_id] = self._holders.get(ticket_id, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._holders[ticket_id] -= 1
+            if not self._holders[ticket_id]:  # no one waits: forget it
+                del self._holders[ticket_id], self._locks[ticket_id]
+
+
 class SendGate:
     """A pause for every send after Telegram answers 429 (its limit is per bot, not per chat)."""
 
@@ -184,6 +209,7 @@ class Executor:
         self.bot = bot
         self.sessions = sessions
         self.gate = SendGate()
+        self.tickets = TicketLocks()
         # What else a ticket's customer asked just before it, for its card (bot.tickets).
         self.asked_before = asked_before
 
@@ -220,7 +246,8 @@ class Executor:
             elif isinstance(effect, MirrorEdit):
                 await self._mirror_edit(effect)
             else:
-                await self._topic_change(effect)
+                async with self.tickets.hold(effect.ticket_id):  # read, draw, edit: in turn
+                    await self._topic_change(effect)
         except RetryAfter as error:
             self.gate.pause(retry_seconds(error))
             log.info("%s skipped: rate limited", type(effect).__name__)

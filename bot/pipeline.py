@@ -283,11 +283,14 @@ class Pipeline:
                 await self.executor.best_effort(effect)  # type: ignore[arg-type]
             elif rule == "durable":
                 # DurableFailed (Telegram failing for a while) goes up to _act_through_outages.
-                record = await self.executor.durable(
-                    effect,  # type: ignore[arg-type]
-                    check_done=plan.resumed and index == start,
-                )
-                await self._progress(update_id, plan, index + 1, record)
+                # The ticket's lock spans the call and its record: another chat's effect on it
+                # (a relay making the topic an escalation is making) finds it recorded.
+                async with self.executor.tickets.hold(effect.ticket_id):  # type: ignore[union-attr]
+                    record = await self.executor.durable(
+                        effect,  # type: ignore[arg-type]
+                        check_done=plan.resumed and index == start,
+                    )
+                    await self._progress(update_id, plan, index + 1, record)
             else:
                 assert isinstance(effect, SendText)
                 await self._send_once(update_id, plan, index, effect)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -426,3 +428,57 @@ async def test_an_unknown_command_or_a_word_in_a_closed_topic_never_reaches_the_
     assert topic_texts(fake, opened.thread_id)[-1] == desk_texts.TICKET_IS_CLOSED
     general = [m.text for m in fake.sent_to(fake.agent_chat_id) if m.thread_id is None]
     assert general == [desk_texts.NO_OPEN_TICKETS]
+
+
+async def test_a_customer_writing_while_the_l2_topic_is_made_gets_one_topic_not_two(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # The customer's message, handled in their chat's turn, found the moved ticket without a
+    # topic yet and made one itself: two L2 topics, the message in the one the ticket lost.
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "سلام، بررسی می‌کنم")
+        await settled(bot, fake)
+
+        def customer_writes(method: str, params: dict[str, object]) -> None:
+            fake.user_sends_text(opened.user, "هنوز کار نمی‌کند")
+            time.sleep(1)  # Telegram slow to make the topic
+
+        fake.during_next("createForumTopic", customer_writes, where={"chat_id": L2_CHAT})
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake, within=20)
+        moved = await ticket(bot, opened.ticket_id)
+    (topic,) = fake.topics(L2_CHAT)
+    assert moved.thread_id == topic.thread_id
+    assert "هنوز کار نمی‌کند" in [m.content for m in fake.sent_to(L2_CHAT, topic.thread_id)]
+
+
+async def test_a_card_drawn_while_the_ticket_closes_ends_up_showing_it_closed(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # The customer's message redrew the card from a reading taken just before /close; its
+    # slow edit landed last, and the closed ticket's card said «در دست سارا», with buttons.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "شماره سریال را بفرستید")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/wait")
+        await settled(bot, fake)
+
+        def close_meanwhile(method: str, params: dict[str, object]) -> None:
+            fake.agent_sends_in_topic(agent, opened.thread_id, "/close")
+            time.sleep(1)  # the edit is slow
+
+        where = {"message_id": opened.card.message_id}
+        fake.during_next("editMessageText", close_meanwhile, where=where)
+        fake.user_sends_text(opened.user, "سریال: ABC123")  # resumes the ticket: a redraw
+        await asyncio.sleep(2)
+        await settled(bot, fake)
+        closed = await ticket(bot, opened.ticket_id)
+    card = card_now(fake, opened.card)
+    assert closed.status == "closed"
+    assert "بسته" in (card.text or "").split("\n")[1] and not card.callback_datas
