@@ -595,7 +595,10 @@ class Executor:
         """
         async with self.sessions.begin() as session:
             customer = await get_customer(session, ticket.customer_id)
-        name = topic_name(ticket.id, customer.full_name if customer else None, ticket.question)
+        mark = desk_texts.L2_TOPIC_MARK if ticket.level >= 2 else ""  # as it was named
+        name = topic_name(
+            ticket.id, customer.full_name if customer else None, ticket.question, mark=mark
+        )
         try:
             topic = await self._call(
                 lambda: self.bot.create_forum_topic(chat_id=ticket.agent_chat_id, name=name),

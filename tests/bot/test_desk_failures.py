@@ -255,3 +255,19 @@ async def test_a_restart_after_the_group_migrated_uses_the_new_group(
         await fake.wait_for_async(lambda: len(fake.topics(new_id)) == 1, timeout=10, what="topic")
         await settled(bot, fake)
     assert "پس از جابه‌جایی" in fake.topics(new_id)[0].name
+
+
+async def test_a_recreated_topic_of_a_ticket_marked_l2_in_place_keeps_its_mark(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")  # no L2 group: in place
+        await settled(bot, fake)
+        fake.agent_deletes_topic(opened.thread_id)
+        fake.user_sends_text(opened.user, "هنوز منتظرم")
+        await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="new topic")
+        await settled(bot, fake)
+    assert fake.topics()[-1].name.startswith(desk_texts.L2_TOPIC_MARK)
