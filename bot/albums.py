@@ -56,6 +56,7 @@ async def relay(work: Work, ticket_id: int, message: Message) -> None:
             album=await album_siblings(work, message),
             tell_customer=True,
             forwarded=message.forward_origin is not None,
+            reply_to=message.reply_to_message.message_id if message.reply_to_message else None,
         )
     )
 

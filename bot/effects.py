@@ -105,6 +105,8 @@ class Relay:
     # Forwarded by the customer from elsewhere (a channel, a bank's message): forwarded, not
     # copied, so agents see whose words they are, not the customer's.
     forwarded: bool = False
+    # The message in the customer's chat it replies to: its copy in the topic is replied to.
+    reply_to: int | None = None
 
     delivery = "durable"
 
@@ -259,6 +261,7 @@ def to_json(effect: Effect) -> dict[str, Any]:
         "album": list(effect.album),
         "tell_customer": effect.tell_customer,
         "forwarded": effect.forwarded,
+        "reply_to": effect.reply_to,
     }
 
 
@@ -290,6 +293,7 @@ def from_json(data: dict[str, Any]) -> Effect:
             tuple(int(i) for i in data.get("album") or ()),
             bool(data.get("tell_customer")),  # plans stored before it: False
             bool(data.get("forwarded")),
+            data.get("reply_to"),
         )
     if op in _PLAIN:
         cls = _PLAIN[op]

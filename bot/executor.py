@@ -511,11 +511,22 @@ class Executor:
                     message_thread_id=thread_id,
                 )
                 return [m.message_id for m in ids]
-            one = await (self.bot.forward_message if effect.forwarded else self.bot.copy_message)(
+            if effect.forwarded:  # a forward cannot reply either
+                sent = await self.bot.forward_message(
+                    chat_id=agent_chat_id,
+                    from_chat_id=effect.from_chat_id,
+                    message_id=effect.message_id,
+                    message_thread_id=thread_id,
+                )
+                return [sent.message_id]
+            one = await self.bot.copy_message(
                 chat_id=agent_chat_id,
                 from_chat_id=effect.from_chat_id,
                 message_id=effect.message_id,
                 message_thread_id=thread_id,
+                # A reply stays a reply, to the copy of what it answers in this topic (albums
+                # and forwards cannot be replies: Telegram's calls for them take none).
+                reply_parameters=await self._reply_in_topic(effect, agent_chat_id),
             )
             return [one.message_id]
 
@@ -587,6 +598,25 @@ class Executor:
         async with self.sessions.begin() as session:
             await record_migration(session, old_chat_id=old_chat_id, new_chat_id=new_chat_id)
         return new_chat_id
+
+    async def _reply_in_topic(self, effect: Relay, agent_chat_id: int) -> ReplyParameters | None:
+        """What the customer's message replies to, as its copy in the ticket's topic now."""
+        if effect.reply_to is None:
+            return None
+        async with self.sessions.begin() as session:
+            copy = await session.scalar(
+                select(MessageLink.agent_message_id)
+                .where(
+                    MessageLink.customer_chat_id == effect.from_chat_id,
+                    MessageLink.customer_message_id == effect.reply_to,
+                    MessageLink.agent_chat_id == agent_chat_id,
+                )
+                .order_by(MessageLink.id.desc())
+                .limit(1)
+            )
+        if copy is None:
+            return None
+        return ReplyParameters(copy, allow_sending_without_reply=True)
 
     async def _recreate_topic(self, ticket: Ticket) -> int | None:
         """Open a new topic for a ticket whose topic is gone; re-post the card and recent history.

@@ -134,6 +134,27 @@ async def test_replies_to_a_relayed_message_are_replies_on_the_other_side(
     assert answer.reply_to_message_id == question.message_id
 
 
+async def test_a_customer_replying_to_one_of_two_questions_is_a_reply_in_the_topic(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # The README promised both directions; only the agents' replies stayed replies, so
+    # agents could not tell which of their questions «اچ‌پی ۱۰۲۰» answered.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        which = fake.agent_sends_in_topic(agent, opened.thread_id, "کدام پرینتر؟")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "از کی خراب است؟")
+        first, _ = (await fake.wait_for_messages_async(opened.user.id, 3))[1:]
+        await settled(bot, fake)
+        fake.user_sends_text(opened.user, "اچ‌پی ۱۰۲۰", reply_to=first.message_id)
+        await settled(bot, fake)
+    (copy,) = [
+        m for m in fake.sent_to(fake.agent_chat_id, opened.thread_id) if m.text == "اچ‌پی ۱۰۲۰"
+    ]
+    assert copy.reply_to_message_id == which.message_id
+
+
 async def test_customer_text_full_of_markup_arrives_intact_both_ways(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
