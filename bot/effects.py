@@ -25,6 +25,7 @@ from typing import Any, Literal
 from telegram import (
     InlineKeyboardMarkup,
     KeyboardButton,
+    Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
@@ -142,14 +143,29 @@ class RenameTopic:
 
 @dataclass(frozen=True, slots=True)
 class MirrorEdit:
-    """Apply an edit to the copy of a message on the other side (plain text, never parsed)."""
+    """Apply an edit to the copy of a message on the other side (plain text, never parsed,
+    with the formatting and links the sender gave it, as Telegram's entities)."""
 
     chat_id: int
     message_id: int
     text: str
     caption: bool = False
+    entities: tuple[dict[str, Any], ...] = ()
 
     delivery = "best_effort"
+
+
+def mirror_edit(chat_id: int, message_id: int, edited: Message) -> MirrorEdit | None:
+    """The edit of `edited` (a text or a caption) for its copy `message_id` in `chat_id`;
+    None when it has no words to mirror."""
+    if edited.text is not None:
+        words, entities, caption = edited.text, edited.entities, False
+    elif edited.caption is not None:
+        words, entities, caption = edited.caption, edited.caption_entities, True
+    else:
+        return None
+    shapes = tuple(entity.to_dict() for entity in entities)
+    return MirrorEdit(chat_id, message_id, words, caption, shapes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,8 +314,9 @@ def from_json(data: dict[str, Any]) -> Effect:
     if op in _PLAIN:
         cls = _PLAIN[op]
         fields = {name: data.get(name) for name in cls.__slots__}
-        if "album" in fields:  # JSON gives a list back
-            fields["album"] = tuple(fields["album"] or ())
+        for listed in ("album", "entities"):  # JSON gives a list back (or none, from before)
+            if listed in fields:
+                fields[listed] = tuple(fields[listed] or ())
         effect: Effect = cls(**fields)
         return effect
     raise ValueError(f"unknown effect {op!r}")

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot, ReplyParameters
+from telegram import Bot, MessageEntity, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -255,14 +255,22 @@ class Executor:
             log.info("%s failed: %s", type(effect).__name__, error.message)
 
     async def _mirror_edit(self, effect: MirrorEdit) -> None:
-        # No parse mode: the edited words arrive as typed, never as markup.
+        # No parse mode: the edited words arrive as typed, never as markup; their bold, links
+        # and the like come as entities, as in the message edited.
+        entities = [MessageEntity.de_json(data, self.bot) for data in effect.entities]
         if effect.caption:
             await self.bot.edit_message_caption(
-                chat_id=effect.chat_id, message_id=effect.message_id, caption=effect.text
+                chat_id=effect.chat_id,
+                message_id=effect.message_id,
+                caption=effect.text,
+                caption_entities=entities or None,
             )
         else:
             await self.bot.edit_message_text(
-                chat_id=effect.chat_id, message_id=effect.message_id, text=effect.text
+                chat_id=effect.chat_id,
+                message_id=effect.message_id,
+                text=effect.text,
+                entities=entities or None,
             )
 
     async def _topic_change(self, effect: EditCard | CloseTopic | RenameTopic) -> None:

@@ -37,13 +37,13 @@ from bot.effects import (
     CloseTopic,
     EditCard,
     Markup,
-    MirrorEdit,
     OpenTopic,
     PostCard,
     Relay,
     RenameTopic,
     SendText,
     ToCustomer,
+    mirror_edit,
 )
 from bot.executor import plain_text
 from bot.formatting import article_messages, bound
@@ -726,12 +726,9 @@ async def on_group_edit(update: Update, context: BotContext) -> None:
     )
     if link is None or link.direction != "to_customer":
         return
-    new_text = message.text if message.text is not None else message.caption
-    if new_text is None:
-        return
-    work.effects.append(
-        MirrorEdit(link.customer_chat_id, link.customer_message_id, new_text, message.text is None)
-    )
+    edit = mirror_edit(link.customer_chat_id, link.customer_message_id, message)
+    if edit is not None:
+        work.effects.append(edit)
 
 
 async def _not_relayed(work: Work, ticket: Ticket, message: Message, agent: User) -> None:

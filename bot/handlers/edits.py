@@ -13,7 +13,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot import desk_texts
 from bot.context import BotContext, Work
-from bot.effects import MirrorEdit, RenameTopic
+from bot.effects import RenameTopic, mirror_edit
 from bot.formatting import bound
 from bot.handlers.desk import card_changed, notice
 from bot.handlers.gates import log_incoming
@@ -39,10 +39,9 @@ async def on_customer_edit(update: Update, context: BotContext) -> None:
         customer_message_id=message.message_id,
         direction="to_agents",
     )
-    if link is not None:
-        work.effects.append(
-            MirrorEdit(link.agent_chat_id, link.agent_message_id, new_text, message.text is None)
-        )
+    edit = mirror_edit(link.agent_chat_id, link.agent_message_id, message) if link else None
+    if edit is not None:
+        work.effects.append(edit)
     if work.ticket_id is not None:  # the card's question may be this message's words too
         await _card_question_edited(work, work.ticket_id, message, new_text)
     elif link is None and message.text is not None and not message.text.startswith("/"):

@@ -200,3 +200,35 @@ async def test_an_admin_writing_anonymously_is_told_nothing_went_and_lists_still
     assert len(events) == 3
     (listing,) = [m.text or "" for m in fake.sent_to(fake.agent_chat_id) if m.thread_id is None]
     assert listing.startswith("تیکت‌های باز")
+
+
+async def test_an_edit_keeps_the_links_and_bold_of_the_message_edited_on_both_sides(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # An agent added a full stop to «راهنما را اینجا ببینید» with its link to the guide: the
+    # customer's copy lost the link and the bold, as did agents' copies of customers' edits.
+    fake = fake_telegram
+    guide = [
+        {"type": "bold", "offset": 0, "length": 6},
+        {"type": "text_link", "offset": 14, "length": 6, "url": "https://help.example.ir/vpn"},
+    ]
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        said = fake.agent_sends_in_topic(
+            agent, opened.thread_id, "راهنما را اینجا ببینید", entities=guide
+        )
+        asked = fake.user_sends_text(opened.user, "کدام صفحه؟")
+        await fake.wait_for_messages_async(opened.user.id, 2)
+        await settled(bot, fake)
+        fake.agent_edits(said, "راهنما را اینجا ببینید.", entities=guide)
+        fake.user_edits(
+            asked, "کدام صفحه؟ vpn", entities=[{"type": "code", "offset": 11, "length": 3}]
+        )
+        await settled(bot, fake)
+    copy = fake.sent_to(opened.user.id)[-1]
+    assert (copy.text, copy.entities) == ("راهنما را اینجا ببینید.", guide)
+    (theirs,) = [
+        m for m in fake.sent_to(fake.agent_chat_id, opened.thread_id) if "vpn" in (m.text or "")
+    ]
+    assert theirs.entities == [{"type": "code", "offset": 11, "length": 3}]

@@ -249,8 +249,11 @@ class Injector(FakeWorld):
             )
             return self._enqueue_message(message)
 
-    def user_edits(self, message: MessageRef, new_text: str) -> Injected:
-        """Edit an injected message (text, or caption of media); injects edited_message."""
+    def user_edits(
+        self, message: MessageRef, new_text: str, *, entities: list[JSONDict] | None = None
+    ) -> Injected:
+        """Edit an injected message (text, or caption of media); injects edited_message.
+        `entities`: its formatting after the edit (default: bot_command entities only)."""
         with self.state.lock:
             stored = self._stored(message)
             if stored.from_bot:
@@ -265,18 +268,19 @@ class Injector(FakeWorld):
                     stored.edit_date or stored.date,
                 )
             )
+            shapes = command_entities(new_text) if entities is None else entities
             if stored.kind == "text":
-                stored.text = new_text
-                stored.entities = command_entities(new_text)
+                stored.text, stored.entities = new_text, shapes
             else:
-                stored.caption = new_text
-                stored.caption_entities = command_entities(new_text)
+                stored.caption, stored.caption_entities = new_text, shapes
             stored.edit_date = self.state.now()
             return self._enqueue_message(stored, "edited_message")
 
-    def agent_edits(self, message: MessageRef, new_text: str) -> Injected:
+    def agent_edits(
+        self, message: MessageRef, new_text: str, *, entities: list[JSONDict] | None = None
+    ) -> Injected:
         """Edit an agent's injected message; injects edited_message (same as user_edits)."""
-        return self.user_edits(message, new_text)
+        return self.user_edits(message, new_text, entities=entities)
 
     def _stored(self, message: MessageRef) -> SentMessage:
         if isinstance(message, SentMessage):
@@ -379,8 +383,10 @@ class Injector(FakeWorld):
         data: bytes | None = None,
         chat_id: int | None = None,
         media_group_id: str | None = None,
+        entities: list[JSONDict] | None = None,
     ) -> Injected:
-        """Inject an agent's message in a topic (None: the General topic), text or media.
+        """Inject an agent's message in a topic (None: the General topic), text or media
+        (`entities`: a text's formatting, as Telegram sends it).
 
         media_group_id makes a media message an album item (see new_media_group_id).
         """
@@ -388,7 +394,9 @@ class Injector(FakeWorld):
             if media is None:
                 if text is None:
                     raise ValueError("give text or media")
-                return self._group_message(agent, chat_id, thread_id, "text", text=text)
+                return self._group_message(
+                    agent, chat_id, thread_id, "text", text=text, entities=entities
+                )
             if media == "location":
                 return self._group_message(
                     agent,
