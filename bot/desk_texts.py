@@ -111,6 +111,15 @@ NOT_SENT_ANONYMOUS = (
 )
 
 
+def topic_closed_by_hand(name: str) -> str:
+    """Say in a topic closed by hand that it is open again, and how a ticket is closed."""
+    return (
+        f"🔓 {escape(name[:64])} این تاپیک را بست، ولی تیکت هنوز باز است؛ تاپیک دوباره باز شد تا"
+        " پیام‌های مشتری و پاسخ‌ها ادامه پیدا کند. برای بستن تیکت \u200e/close بنویسید یا دکمهٔ"
+        " بستن کارت را بزنید: مشتری خبردار می‌شود و امتیاز خواسته می‌شود."
+    )
+
+
 def not_sent_held_by(name: str, *, article: bool = False) -> str:
     """Tell an agent that what they wrote (or the article they chose) did not reach the
     customer, because a colleague holds the ticket, and what they can do instead."""

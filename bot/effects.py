@@ -133,6 +133,15 @@ class CloseTopic:
 
 
 @dataclass(frozen=True, slots=True)
+class ReopenTopic:
+    """Reopen the ticket's forum topic (closed by hand while the ticket is open)."""
+
+    ticket_id: int
+
+    delivery = "best_effort"
+
+
+@dataclass(frozen=True, slots=True)
 class RenameTopic:
     """Rename the ticket's topic after its current level (L2 marker)."""
 
@@ -191,18 +200,22 @@ Effect = (
     | Relay
     | EditCard
     | CloseTopic
+    | ReopenTopic
     | RenameTopic
     | MirrorEdit
     | ToCustomer
 )
 Durable = OpenTopic | PostCard | Relay | ToCustomer
-BestEffort = AnswerCallback | RemoveButtons | EditCard | CloseTopic | RenameTopic | MirrorEdit
+BestEffort = (
+    AnswerCallback | RemoveButtons | EditCard | CloseTopic | ReopenTopic | RenameTopic | MirrorEdit
+)
 
 # The desk's effects are stored field by field under these names.
 _PLAIN: dict[str, type[Any]] = {
     "edit_card": EditCard,
     "close_topic": CloseTopic,
     "rename_topic": RenameTopic,
+    "reopen_topic": ReopenTopic,
     "mirror_edit": MirrorEdit,
     "to_customer": ToCustomer,
 }

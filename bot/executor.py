@@ -41,6 +41,7 @@ from bot.effects import (
     Relay,
     RemoveButtons,
     RenameTopic,
+    ReopenTopic,
     SendText,
     ToCustomer,
 )
@@ -273,7 +274,9 @@ class Executor:
                 entities=entities or None,
             )
 
-    async def _topic_change(self, effect: EditCard | CloseTopic | RenameTopic) -> None:
+    async def _topic_change(
+        self, effect: EditCard | CloseTopic | ReopenTopic | RenameTopic
+    ) -> None:
         """Bring the card or the topic in line with the ticket as the database has it now."""
         if isinstance(effect, CloseTopic) and effect.chat_id and effect.thread_id:
             await self.bot.close_forum_topic(
@@ -291,6 +294,10 @@ class Executor:
             return
         if isinstance(effect, CloseTopic):
             await self.bot.close_forum_topic(
+                chat_id=ticket.agent_chat_id, message_thread_id=ticket.thread_id
+            )
+        elif isinstance(effect, ReopenTopic):
+            await self.bot.reopen_forum_topic(
                 chat_id=ticket.agent_chat_id, message_thread_id=ticket.thread_id
             )
         else:

@@ -41,6 +41,7 @@ from bot.effects import (
     PostCard,
     Relay,
     RenameTopic,
+    ReopenTopic,
     SendText,
     ToCustomer,
     mirror_edit,
@@ -701,6 +702,22 @@ async def list_tickets(work: Work, message: Message, *, everywhere: bool = False
     _reply(work, message, "\n".join(lines))
 
 
+async def on_topic_closed(update: Update, context: BotContext) -> None:
+    """Someone closed an open ticket's topic by hand (Telegram's menu): the ticket stays
+    open, and its holder, unless an admin, could no longer write there, nor /close it, while
+    the customer's messages went on arriving. Reopen it and say how a ticket is closed."""
+    work = context.work
+    message = update.message
+    closer = message.from_user if message is not None else None
+    if message is None or closer is None or closer.id == context.bot.id:
+        return
+    ticket = await _ticket_of(work, message)
+    if ticket is None or ticket.status == "closed":
+        return
+    work.effects.append(ReopenTopic(ticket.id))
+    notice(work, ticket, desk_texts.topic_closed_by_hand(agent_name(closer)))
+
+
 async def on_migrated(update: Update, context: BotContext) -> None:
     """Follow the agents' group to its new id when it becomes a supergroup; tell the admins."""
     work = context.work
@@ -878,5 +895,6 @@ def handlers() -> list[BaseHandler[Update, BotContext, None]]:
             groups & filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL, on_group_message
         ),
         MessageHandler(groups & filters.StatusUpdate.MIGRATE, on_migrated),
+        MessageHandler(groups & filters.StatusUpdate.FORUM_TOPIC_CLOSED, on_topic_closed),
         MessageHandler(groups & filters.UpdateType.EDITED_MESSAGE, on_group_edit),
     ]

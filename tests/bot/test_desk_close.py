@@ -416,3 +416,25 @@ async def test_a_long_follow_up_reaches_its_topic_whole(
         await settled(bot, fake)
     _card, copy = fake.sent_to(fake.agent_chat_id, fake.topics()[-1].thread_id)
     assert copy.text == saga
+
+
+async def test_a_topic_closed_by_hand_while_its_ticket_is_open_is_reopened_with_a_word(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # Closed from Telegram's menu, the ticket stayed open: its holder (no admin) could not
+    # write there or /close it, and the customer was never asked for a rating.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        holder = fake.new_agent("سارا")
+        fake.agent_sends_in_topic(holder, opened.thread_id, "/claim")
+        await settled(bot, fake)
+        fake.agent_closes_topic(fake.new_agent("مدیر", admin=True), opened.thread_id)
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(holder, opened.thread_id, "/close")  # possible again
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+    notices = topic_texts(fake, opened.thread_id)
+    assert any(n.startswith("🔓 مدیر این تاپیک را بست، ولی تیکت هنوز باز است") for n in notices)
+    assert row.status == "closed"
+    assert fake.topic(opened.thread_id).closed  # by /close, this time
