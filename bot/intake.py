@@ -42,6 +42,8 @@ MAX_OUTSTANDING = 2000
 REPLAY_PAGE = 500
 POLL_ERROR_DELAY = 2.0
 CONFLICT_DELAY = 10.0
+# How many updates one getUpdates answer holds at most (Telegram's default limit).
+GET_UPDATES_LIMIT = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +289,9 @@ class Intake:
         self.poll_timeout = poll_timeout
         self.allowed_updates = list(allowed_updates)
         self.offset: int | None = None
+        # Set once a poll found Telegram's queue empty (or nearly): everything customers sent
+        # while no one polled is stored by then. Until then a silent customer may not be.
+        self.caught_up = asyncio.Event()
 
     async def replay_pending(self) -> int:
         """Queue every update stored but not finished, oldest first; return how many."""
@@ -350,12 +355,15 @@ class Intake:
         await self.dispatcher.wait_for_room()
         batch = await self.fetch()
         if not batch:
+            self.caught_up.set()
             return 0
         fresh = await self._store(batch)
         # Only now may Telegram forget them: the next call confirms everything below offset.
         self.offset = max(update_id for update_id, _, _ in batch) + 1
         for item in fresh:
             self.dispatcher.submit(chat_key(item.payload), item)
+        if len(batch) < GET_UPDATES_LIMIT:  # a full batch says more are waiting
+            self.caught_up.set()
         return len(batch)
 
     async def _conflict(self, error: Conflict) -> None:

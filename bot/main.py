@@ -311,7 +311,11 @@ async def _poll(
     refreshing = asyncio.create_task(refresh_cards(services, executor), name="pasokh-cards")
     watching = asyncio.create_task(watch_deadlines(services, executor), name="pasokh-sla")
     reporting = asyncio.create_task(send_daily_reports(services, executor), name="pasokh-report")
-    following = asyncio.create_task(watch_waiting(services, executor), name="pasokh-waiting")
+    # Polling: nobody is called silent before what they sent while the bot was down is read.
+    caught_up = intake.caught_up if receiver is None else None
+    following = asyncio.create_task(
+        watch_waiting(services, executor, caught_up), name="pasokh-waiting"
+    )
     lost = False
     tasks: list[asyncio.Task[Any]] = [keeping, purging, refreshing, watching, reporting, following]
     try:

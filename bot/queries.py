@@ -109,6 +109,16 @@ async def pending_updates(
     return list(await session.scalars(stmt.order_by(InboxUpdate.update_id).limit(limit)))
 
 
+async def chats_with_pending_updates(session: AsyncSession) -> set[int]:
+    """The chats with an update stored and not yet handled (a customer's reply, say)."""
+    rows = await session.scalars(
+        select(InboxUpdate.chat_id)
+        .where(InboxUpdate.status == "pending", InboxUpdate.chat_id.is_not(None))
+        .distinct()
+    )
+    return {chat_id for chat_id in rows if chat_id is not None}
+
+
 async def kv_delete(session: AsyncSession, key: str) -> None:
     """Remove a key from the key-value table (no error if absent)."""
     await session.execute(delete(KeyValue).where(KeyValue.key == key))

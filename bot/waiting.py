@@ -24,6 +24,7 @@ from bot import desk_texts, keyboards
 from bot.context import Services
 from bot.effects import CloseTopic, EditCard, SendText
 from bot.executor import Executor
+from bot.queries import chats_with_pending_updates
 from bot.tickets import log_told
 from handoff import service
 from handoff.persian import duration
@@ -68,8 +69,11 @@ async def follow_up_waiting(
     now = now or utcnow()
     steps: list[_Step] = []
     async with services.sessions.begin() as session:
+        unread = await chats_with_pending_updates(session)
         for waiting in await list_waiting_tickets(session, reminder_event=REMINDED_EVENT):
             ticket, silent = waiting.ticket, now - waiting.since
+            if ticket.customer_id in unread:  # they wrote; it is being read
+                continue
             closing = bool(close_after) and silent >= close_after
             if closing:
                 closed = await service.close(
@@ -130,11 +134,17 @@ async def _say(executor: Executor, step: _Step) -> None:
         await executor.best_effort(CloseTopic(ticket.id))
 
 
-async def watch_waiting(services: Services, executor: Executor) -> None:
-    """Look for silent customers every CHECK_SECONDS (never when both hours are 0)."""
+async def watch_waiting(
+    services: Services, executor: Executor, caught_up: asyncio.Event | None = None
+) -> None:
+    """Look for silent customers every CHECK_SECONDS (never when both hours are 0), the
+    first time once `caught_up` is set: what customers sent while the bot was down must be
+    read before anyone is called silent (their answer would close the ticket, not resume it)."""
     settings = services.settings
     if not settings.waiting_remind_hours and not settings.waiting_close_hours:
         return
+    if caught_up is not None:
+        await caught_up.wait()
     while True:
         try:
             await follow_up_waiting(services, executor)

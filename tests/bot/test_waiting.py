@@ -7,13 +7,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import desk_texts, waiting
 from bot.config import ConfigError, Settings, load_settings
 from bot.executor import plain_text
-from storage.models import Message, Ticket, TicketEvent
+from storage.models import InboxUpdate, Message, Ticket, TicketEvent
 from storage.repositories import WaitingTicket, list_waiting_tickets
 from storage.timestamps import utcnow
 from tests.bot.desk_support import OpenTicket, card_now, hand_off, settled, ticket, topic_texts
@@ -244,3 +244,52 @@ def test_a_close_not_after_the_reminder_is_a_configuration_error(
     with pytest.raises(ConfigError) as error:
         load_settings(env_file=None)
     assert "WAITING_" in str(error.value) and "is malformed" in str(error.value)
+
+
+@pytest.mark.parametrize("hours", [25, 73])
+async def test_a_customer_who_answered_while_the_bot_was_down_is_neither_reminded_nor_closed(
+    following: Settings, fake_telegram: FakeTelegram, hours: float
+) -> None:
+    # The bot started and looked for silent customers before reading what came while it was
+    # down: the answer waiting in Telegram's queue found its ticket closed («بسته شد، چون ۳
+    # روز پاسخی از شما نرسید») and opened a follow-up, or came after a reminder to answer.
+    fake = fake_telegram
+    async with running_bot(following, fake) as bot:
+        opened = await left_waiting(bot, fake)
+        await time_passes(bot, opened.ticket_id, hours)
+    heard = len(fake.sent_to(opened.user.id))
+    fake.user_sends_text(opened.user, "شماره قرارداد ۴۵۶۷۸ است")  # while the bot is down
+    async with running_bot(following, fake) as bot:
+        await asyncio.sleep(1)  # five looks
+        await settled(bot, fake)
+        answered = await ticket(bot, opened.ticket_id)
+        tickets = await bot.rows(Ticket)
+    assert fake.sent_to(opened.user.id)[heard:] == []
+    assert answered.status != "closed" and len(tickets) == 1
+    assert "شماره قرارداد ۴۵۶۷۸ است" in topic_texts(fake, opened.thread_id)
+
+
+async def test_a_customer_whose_message_is_stored_but_not_yet_read_is_not_called_silent(
+    following: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # In webhook mode, or while a backlog is handled, an answer can be stored and waiting its
+    # turn when the silent customers are looked for.
+    fake = fake_telegram
+    async with running_bot(following, fake) as bot:
+        opened = await left_waiting(bot, fake)
+        unread = InboxUpdate(update_id=10**9, chat_id=opened.user.id, payload={}, status="pending")
+        await bot.db(lambda session: _added(session, unread))
+        await time_passes(bot, opened.ticket_id, 73)
+        await asyncio.sleep(1)  # five looks
+        kept = await ticket(bot, opened.ticket_id)
+        await bot.db(lambda session: session.execute(delete(InboxUpdate)))
+        for _ in range(50):  # read now: silent after all
+            if (await ticket(bot, opened.ticket_id)).status == "closed":
+                break
+            await asyncio.sleep(0.1)
+        closed = await ticket(bot, opened.ticket_id)
+    assert kept.status == "waiting" and closed.status == "closed"
+
+
+async def _added(session: AsyncSession, row: InboxUpdate) -> None:
+    session.add(row)
