@@ -30,6 +30,7 @@ from bot.config import ConfigError, Settings, export_proxies, load_settings
 from bot.context import BotApp, Services
 from bot.executor import Executor
 from bot.flood import FloodGuard
+from bot.hotpath import remember_answer_messages
 from bot.intake import Intake, Item, KeyedDispatcher
 from bot.leadership import PollingLease
 from bot.logs import setup_logging
@@ -361,9 +362,24 @@ async def _poll(
             finished = await dispatcher.settle(stop, DRAIN_SECONDS)
         else:
             finished = await dispatcher.drain(DRAIN_SECONDS)
+        await _save_answer_messages(services)
         if not lost or stop.is_set():
             log.info("stopped%s", "" if finished else "; unfinished updates stay pending")
     return lost
+
+
+async def _save_answer_messages(services: Services) -> None:
+    """Write the ids of the messages under the last answers, which wait for the next commit
+    (bot.answer_messages): at a stop there is none, and a customer typing «بله» after the
+    restart would find the 👍/👎 buttons left under the answer."""
+    unsaved = services.answer_messages.take_unsaved()
+    if not unsaved:
+        return
+    try:
+        async with services.sessions.begin() as session:
+            await remember_answer_messages(session, unsaved)
+    except DATABASE_ERRORS as error:  # as after a crash: the buttons merely stay
+        log.warning("the last answers' message ids were not saved: %s", type(error).__name__)
 
 
 async def _replay_then_poll(
