@@ -21,6 +21,8 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,47}$")
 MAX_TITLE = 200
 MAX_QUESTION = 500
 FENCE = "---"
+# Control characters an editor cannot see (a PDF's copy brings them): tab and line ends aside.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +133,13 @@ def parse_article_text(
     """Parse front matter and body from the text of one article file; the problems include
     warnings (`ArticleError.warning`), which do not keep the article out."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    controls = [
+        ArticleError(path, number, texts.CONTROL_CHARACTER.format(code=f"U+{ord(found[0]):04X}"))
+        for number, line in enumerate(lines, start=1)
+        if (found := _CONTROL.findall(line))
+    ]
+    if controls:  # PostgreSQL refuses U+0000 in text: the answer could not be logged, nor sent
+        return None, controls
     if not lines or lines[0].strip() != FENCE:
         return None, [ArticleError(path, 1, texts.NO_FRONT_MATTER)]
     try:

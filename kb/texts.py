@@ -101,6 +101,9 @@ GAPS_POSITIVE = "عددی بزرگ‌تر از صفر بدهید"
 PROBLEM_WARNING = "هشدار: "
 NO_KB_DIRECTORY = "پوشهٔ پایگاه دانش وجود ندارد"
 UNREADABLE_FILE = "فایل خوانده نشد: {reason}"
+CONTROL_CHARACTER = (
+    "نویسهٔ کنترلی نادیدنی {code} در این سطر است (معمولاً از رونوشت PDF یا Word)؛ پاکش کنید"
+)
 NOT_UTF8 = "فایل با کدگذاری UTF-8 ذخیره نشده است؛ آن را در ویرایشگر با UTF-8 ذخیره کنید"
 NO_FRONT_MATTER = "فایل باید با خط «---» آغاز شود (سرآغاز مقاله: id و title و …)"
 UNCLOSED_FRONT_MATTER = "سرآغاز مقاله با خط «---» بسته نشده است"

@@ -312,3 +312,13 @@ def test_number_like_ids_and_questions_stay_as_typed(
     assert sorted(a.id for a in result.articles) == ["010", "1.50", "12-30"]
     assert {a.questions for a in result.articles} == {("1.10", "yes", "12:30")}
     assert result.errors == ()
+
+
+def test_an_invisible_control_character_is_reported_on_its_line(
+    write_article: WriteArticle, tmp_path: Path
+) -> None:
+    # Pasted from a PDF: PostgreSQL refuses U+0000 in text, so the answer could not be sent.
+    line, message = _error_of(write_article, tmp_path, "---\nid: a\ntitle: ب\n---\nمتن\x00 پاسخ\n")
+    assert line == 5 and "U+0000" in message and "نویسهٔ کنترلی" in message
+    write_article("x", "", raw="---\nid: b\ntitle: ب\n---\nستون\tدوم\r\n")  # mended
+    assert load_articles(tmp_path / "kb").errors == ()  # a tab and a line end are no trouble
