@@ -111,6 +111,14 @@ NOT_SENT_ANONYMOUS = (
 )
 
 
+def moved_to_l2(where: str) -> str:
+    """Answer what is written in the topic a ticket left for the L2 group (`where`: HTML)."""
+    return (
+        f"⬆️ این تیکت به گروه پشتیبانی سطح ۲ رفته است ({where})؛ آنچه این‌جا نوشتید به مشتری"
+        " نرسید و کاری روی تیکت انجام نشد. از تاپیکش در آن گروه ادامه دهید."
+    )
+
+
 def topic_closed_by_hand(name: str) -> str:
     """Say in a topic closed by hand that it is open again, and how a ticket is closed."""
     return (

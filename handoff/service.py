@@ -184,14 +184,19 @@ async def escalate(
     actor_id: int,
     note: str | None = None,
     now: datetime | None = None,
+    moved_from: tuple[int, int] | None = None,
 ) -> TransitionResult:
-    """Hand the ticket to second-line experts (level 2, unclaimed)."""
+    """Hand the ticket to second-line experts (level 2, unclaimed); `moved_from`: the
+    (chat, topic) it leaves for the L2 group's, kept so that what is written there later
+    can be told where the ticket went."""
     now = now or utcnow()
     result = await repo.escalate_ticket(
         session, ticket_id, now=now, from_statuses=lifecycle.sources("escalate")
     )
     if result.ok:
         data: dict[str, Any] = {"note": note} if note else {}
+        if moved_from is not None:  # as text: JSON's numbers read alike on every database
+            data |= {"from_chat": str(moved_from[0]), "from_thread": str(moved_from[1])}
         await repo.add_ticket_event(
             session, ticket_id=ticket_id, kind="escalated", actor_id=actor_id, data=data, at=now
         )

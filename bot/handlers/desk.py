@@ -74,6 +74,7 @@ from storage.repositories import (
     set_rating_comment,
     ticket_by_thread,
     ticket_events,
+    ticket_moved_from,
 )
 from storage.timestamps import utcnow
 from triage import priority
@@ -211,7 +212,16 @@ async def do_wait(work: Work, services: Services, ticket: Ticket, agent: User) -
 async def do_escalate(work: Work, services: Services, ticket: Ticket, agent: User) -> str:
     """Move the ticket to L2: the L2 group when configured, else marked L2 in place."""
     holder_id, holder_name = ticket.claimed_by, ticket.claimed_by_name
-    result = await service.escalate(work.session, ticket_id=ticket.id, actor_id=agent.id)
+    l2_chat = services.settings.l2_chat_id
+    moving = l2_chat is not None and l2_chat != ticket.agent_chat_id
+    result = await service.escalate(
+        work.session,
+        ticket_id=ticket.id,
+        actor_id=agent.id,
+        moved_from=(ticket.agent_chat_id, ticket.thread_id)
+        if moving and ticket.thread_id is not None
+        else None,
+    )
     if not result.ok or result.ticket is None:
         if ticket.status == "closed":
             return desk_texts.TICKET_CLOSED
@@ -219,8 +229,7 @@ async def do_escalate(work: Work, services: Services, ticket: Ticket, agent: Use
             return desk_texts.ALREADY_L2
         return desk_texts.NOT_ALLOWED_NOW
     notice(work, ticket, desk_texts.escalated_notice(agent_name(agent), holder_id, holder_name))
-    l2_chat = services.settings.l2_chat_id
-    if l2_chat is not None and l2_chat != ticket.agent_chat_id:
+    if moving and l2_chat is not None:
         # The old topic is closed and its card loses its buttons; a fresh topic and card
         # in the L2 group follow, then the history so far.
         old_chat, old_thread, old_card = (
@@ -428,6 +437,15 @@ async def _ticket_of(work: Work, message: Message) -> Ticket | None:
     )
 
 
+async def _moved_from_here(work: Work, message: Message) -> Ticket | None:
+    """The ticket that left this topic for the L2 group, if any."""
+    if not message.is_topic_message or message.message_thread_id is None:
+        return None
+    return await ticket_moved_from(
+        work.session, agent_chat_id=message.chat_id, thread_id=message.message_thread_id
+    )
+
+
 def _reply(work: Work, message: Message, html: str) -> None:
     """Answer an agent in the topic (or chat) where they wrote."""
     thread = message.message_thread_id if message.is_topic_message else None
@@ -453,7 +471,11 @@ async def on_group_message(update: Update, context: BotContext) -> None:
         return
     ticket = await _ticket_of(work, message)
     if ticket is None:
-        if command is not None and await _in_desk_chat(work, services, message.chat_id):
+        moved = await _moved_from_here(work, message)
+        if moved is not None:  # an admin can still write in the closed topic it left
+            where = ticket_link(moved.id, moved.agent_chat_id, moved.thread_id)
+            _reply(work, message, desk_texts.moved_to_l2(where))
+        elif command is not None and await _in_desk_chat(work, services, message.chat_id):
             _reply(work, message, desk_texts.NOT_IN_TICKET_TOPIC)
         return
     if command is not None:

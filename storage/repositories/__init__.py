@@ -83,6 +83,7 @@ from storage.repositories.tickets import (
     ticket_by_opening_update,
     ticket_by_thread,
     ticket_events,
+    ticket_moved_from,
     touch_agent,
     touch_customer,
 )
@@ -160,6 +161,7 @@ __all__ = [
     "ticket_by_opening_update",
     "ticket_by_thread",
     "ticket_events",
+    "ticket_moved_from",
     "touch_agent",
     "touch_customer",
     "upsert_customer",

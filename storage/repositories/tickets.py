@@ -552,6 +552,24 @@ async def add_ticket_event(
     return event
 
 
+async def ticket_moved_from(
+    session: AsyncSession, *, agent_chat_id: int, thread_id: int
+) -> Ticket | None:
+    """The ticket that left this topic for the L2 group's (handoff.service.escalate)."""
+    stmt = (
+        select(Ticket)
+        .join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
+        .where(
+            TicketEvent.kind == "escalated",
+            TicketEvent.data["from_chat"].as_string() == str(agent_chat_id),
+            TicketEvent.data["from_thread"].as_string() == str(thread_id),
+        )
+        .order_by(TicketEvent.id.desc())
+        .limit(1)
+    )
+    return (await session.scalars(stmt)).first()
+
+
 async def ticket_events(
     session: AsyncSession, *, ticket_id: int, kind: str | None = None
 ) -> list[TicketEvent]:

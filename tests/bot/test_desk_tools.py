@@ -482,3 +482,27 @@ async def test_a_card_drawn_while_the_ticket_closes_ends_up_showing_it_closed(
     card = card_now(fake, opened.card)
     assert closed.status == "closed"
     assert "بسته" in (card.text or "").split("\n")[1] and not card.callback_datas
+
+
+async def test_what_is_written_in_the_topic_a_ticket_left_for_l2_is_answered_not_lost(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # An admin can still write in the closed L1 topic: their reply reached no one and /close
+    # was told «این دستور فقط در تاپیک یک تیکت کار می‌کند».
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        admin = fake.new_agent("مدیر", admin=True)
+        fake.agent_sends_in_topic(admin, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake)
+        heard = len(fake.sent_to(opened.user.id))
+        fake.agent_sends_in_topic(admin, opened.thread_id, "یک نکته برای مشتری")
+        fake.agent_sends_in_topic(admin, opened.thread_id, "/close")
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+    answers = topic_texts(fake, opened.thread_id)[-2:]
+    assert all(a.startswith("⬆️ این تیکت به گروه پشتیبانی سطح ۲ رفته است") for a in answers)
+    link = [e for e in fake.sent_to(fake.agent_chat_id, opened.thread_id)[-1].entities]
+    assert link[0]["url"].endswith(f"/{row.thread_id}")  # to its topic in the L2 group
+    assert len(fake.sent_to(opened.user.id)) == heard and row.status == "escalated"

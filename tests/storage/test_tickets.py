@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handoff import service
 from storage import repositories as repo
 from storage.models import Ticket
 from tests.storage.fixtures import Makers
@@ -197,6 +198,21 @@ async def test_escalation_goes_to_level_2_unclaimed_once(
     assert escalated.ticket.claimed_by is None and escalated.ticket.escalated_at == T0
     assert expert.won
     assert twice.outcome == "not_allowed"
+
+
+async def test_the_topic_a_ticket_left_for_the_l2_group_leads_to_it(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_customer(sessions, 1)
+    ticket = await add_ticket(sessions, 1)
+    async with sessions.begin() as session:
+        await service.escalate(
+            session, ticket_id=ticket.id, actor_id=500, moved_from=(AGENT_CHAT, 77), now=T0
+        )
+    async with sessions() as session:
+        found = await repo.ticket_moved_from(session, agent_chat_id=AGENT_CHAT, thread_id=77)
+        elsewhere = await repo.ticket_moved_from(session, agent_chat_id=AGENT_CHAT, thread_id=78)
+    assert found is not None and found.id == ticket.id and elsewhere is None
 
 
 async def test_concurrent_closes_close_once(
