@@ -253,6 +253,15 @@ def delivery_failed(reason: str) -> str:
     return f"⚠️ پیام به مقصد نرسید. دلیل: {escape(reason)}"
 
 
+def l2_refused(reason: str) -> str:
+    """Say in a ticket's topic that the L2 group could not take it, so it stays here."""
+    return (
+        f"⚠️ گروه سطح ۲ این تیکت را نپذیرفت (دلیل: {escape(reason)})؛ تیکت همین‌جا با نشان سطح ۲"
+        " ماند و کارت تازه‌اش پایین می‌آید. دسترسی ربات در گروه سطح ۲ (مدیر، با اجازهٔ مدیریت"
+        " تاپیک‌ها) را درست کنید."
+    )
+
+
 def topic_failed(number: int, reason: str) -> str:
     """Tell the agents' group (its General topic) that a new ticket got no topic, and why."""
     return (

@@ -54,12 +54,12 @@ from storage.repositories import (
     add_ticket_event,
     customer_history,
     find_link_by_agent_message,
-    find_link_by_customer_message,
     get_customer,
     get_ticket,
     link_messages,
     set_card_message,
     set_ticket_topic,
+    ticket_events,
 )
 from storage.timestamps import utcnow
 
@@ -444,6 +444,9 @@ class Executor:
             )
         except TelegramError as error:
             _retry_later_if_worth_it(error, f"creating the topic of ticket {ticket.id}")
+            left = await self._left_for_l2(ticket)
+            if left is not None:  # the L2 group refuses it: it stays where it was, marked L2
+                return await self._stay_in_place(ticket, customer, left, error)
             # Without a topic the agents would not see the ticket: say so where they look.
             html = desk_texts.topic_failed(ticket.id, failure_reason(error))
             await self._post_notice(ticket, html, None)
@@ -452,6 +455,48 @@ class Executor:
 
         async def record(session: AsyncSession) -> None:
             await set_ticket_topic(session, ticket.id, thread_id=thread_id)
+
+        return record
+
+    async def _left_for_l2(self, ticket: Ticket) -> tuple[int, int] | None:
+        """The (chat, topic) the ticket left for the L2 group's, if it is being moved there."""
+        async with self.sessions.begin() as session:
+            events = await ticket_events(session, ticket_id=ticket.id, kind="escalated")
+        for event in reversed(events):
+            if "from_chat" in event.data and "from_thread" in event.data:
+                left = int(event.data["from_chat"]), int(event.data["from_thread"])
+                return left if left[0] != ticket.agent_chat_id else None
+        return None
+
+    async def _stay_in_place(
+        self, ticket: Ticket, customer: Customer, left: tuple[int, int], error: TelegramError
+    ) -> Record:
+        """An escalation the L2 group cannot take (the bot may not make topics there): keep
+        the ticket in the topic it left, reopened and marked L2, and say why. A move half
+        made would leave a ticket no command reaches, its customer's messages going nowhere."""
+        chat_id, thread_id = left
+        reason = failure_reason(error)
+        log.warning("ticket %s: the L2 group refused its topic (%s); kept", ticket.id, reason)
+        name = topic_name(
+            ticket.id, customer.full_name, ticket.question, mark=desk_texts.L2_TOPIC_MARK
+        )
+        for call in (
+            lambda: self.bot.reopen_forum_topic(chat_id=chat_id, message_thread_id=thread_id),
+            lambda: self.bot.edit_forum_topic(
+                chat_id=chat_id, message_thread_id=thread_id, name=name
+            ),
+        ):
+            try:
+                await self._call(call, attempts=IMMEDIATE_ATTEMPTS)
+            except TelegramError as failed:
+                log.info("ticket %s: topic not restored: %s", ticket.id, failed.message)
+        await self.post(chat_id, desk_texts.l2_refused(reason), thread_id)
+
+        async def record(session: AsyncSession) -> None:
+            # Its card there lost its buttons: the card posted next is drawn anew.
+            await set_ticket_topic(session, ticket.id, thread_id=thread_id, agent_chat_id=chat_id)
+            data = {"error": error.message, "kept_in": str(chat_id)}
+            await add_ticket_event(session, ticket_id=ticket.id, kind="topic_failed", data=data)
 
         return record
 
@@ -487,17 +532,12 @@ class Executor:
         ticket = await self._load(effect.ticket_id)
         if ticket is None:
             return None
-        if check_done:
-            async with self.sessions.begin() as session:
-                done = await find_link_by_customer_message(
-                    session,
-                    customer_chat_id=effect.from_chat_id,
-                    customer_message_id=effect.message_id,
-                    direction="to_agents",
-                )
-            # A copy in another chat is the one from before an escalation to the L2 group:
-            # the history still has to be copied into the new topic.
-            if done is not None and done.agent_chat_id == ticket.agent_chat_id:
+        # Copied already, on a replay; or history for a topic that has it (an escalation the
+        # L2 group refused keeps the ticket where its history is). A copy in another chat is
+        # the one from before an escalation: the new topic still needs its own.
+        if check_done or not effect.tell_customer:
+            copied = await self._copy_in(effect.from_chat_id, effect.message_id, ticket)
+            if copied is not None:
                 return None
         if ticket.thread_id is None:  # the topic failed earlier: try to make it now
             made = await self._open_topic(ticket.id)
@@ -618,20 +658,27 @@ class Executor:
         """What the customer's message replies to, as its copy in the ticket's topic now."""
         if effect.reply_to is None:
             return None
+        copy = await self._copy_in(effect.from_chat_id, effect.reply_to, agent_chat_id)
+        if copy is None:
+            return None
+        return ReplyParameters(copy, allow_sending_without_reply=True)
+
+    async def _copy_in(self, chat_id: int, message_id: int, agents: int | Ticket) -> int | None:
+        """The latest copy, in the agents' chat (or the ticket's), of a message in the
+        customer's chat (theirs, or the bot's copy of an agent's)."""
+        agent_chat_id = agents.agent_chat_id if isinstance(agents, Ticket) else agents
         async with self.sessions.begin() as session:
-            copy = await session.scalar(
+            copy: int | None = await session.scalar(
                 select(MessageLink.agent_message_id)
                 .where(
-                    MessageLink.customer_chat_id == effect.from_chat_id,
-                    MessageLink.customer_message_id == effect.reply_to,
+                    MessageLink.customer_chat_id == chat_id,
+                    MessageLink.customer_message_id == message_id,
                     MessageLink.agent_chat_id == agent_chat_id,
                 )
                 .order_by(MessageLink.id.desc())
                 .limit(1)
             )
-        if copy is None:
-            return None
-        return ReplyParameters(copy, allow_sending_without_reply=True)
+        return copy
 
     async def _recreate_topic(self, ticket: Ticket) -> int | None:
         """Open a new topic for a ticket whose topic is gone; re-post the card and recent history.

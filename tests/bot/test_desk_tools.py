@@ -506,3 +506,39 @@ async def test_what_is_written_in_the_topic_a_ticket_left_for_l2_is_answered_not
     link = [e for e in fake.sent_to(fake.agent_chat_id, opened.thread_id)[-1].entities]
     assert link[0]["url"].endswith(f"/{row.thread_id}")  # to its topic in the L2 group
     assert len(fake.sent_to(opened.user.id)) == heard and row.status == "escalated"
+
+
+async def test_an_escalation_the_l2_group_refuses_keeps_the_ticket_in_its_topic_marked_l2(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # The bot may not make topics in the L2 group: the ticket was moved there all the same,
+    # without a topic, its L1 topic closed, no command reaching it, the customer's messages
+    # going nowhere, and a «topic not created» notice for every message of its history.
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.user_sends_text(opened.user, "پیام اول مشتری")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "پاسخ کارشناس")
+        await fake.wait_for_messages_async(opened.user.id, 2)
+        await settled(bot, fake)
+        fake.set_bot_rights(L2_CHAT, status="member", can_manage_topics=False)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await settled(bot, fake, within=30)
+        fake.user_sends_text(opened.user, "خبری شد؟")
+        await settled(bot, fake)
+        kept = await ticket(bot, opened.ticket_id)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/close")
+        await settled(bot, fake)
+        closed = await ticket(bot, opened.ticket_id)
+    texts = topic_texts(fake, opened.thread_id)
+    assert (kept.agent_chat_id, kept.thread_id, kept.level) == (
+        fake.agent_chat_id,
+        opened.thread_id,
+        2,
+    )
+    assert any(t.startswith("⚠️ گروه سطح ۲ این تیکت را نپذیرفت") for t in texts)
+    assert texts.count("پیام اول مشتری") == 1  # its history is here already, once
+    assert "خبری شد؟" in texts and closed.status == "closed"
+    assert fake.topic(opened.thread_id).name.startswith(desk_texts.L2_TOPIC_MARK)
+    assert fake.sent_to(L2_CHAT) == []
