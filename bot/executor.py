@@ -47,10 +47,11 @@ from bot.effects import (
 )
 from bot.migration import record_migration
 from handoff import service as handoff_service
-from handoff.card import AskedBefore, render_card
+from handoff.card import AskedBefore, BeforeL2, render_card
 from handoff.topics import topic_name
 from storage.models import Customer, MessageLink, Ticket
 from storage.repositories import (
+    ARTICLE_SENT,
     add_ticket_event,
     customer_history,
     find_link_by_agent_message,
@@ -117,6 +118,23 @@ async def _ticket_and_customer(
     ticket = await get_ticket(session, ticket_id)
     customer = await get_customer(session, ticket.customer_id) if ticket else None
     return (ticket, customer) if ticket is not None and customer is not None else None
+
+
+async def _before_l2(session: AsyncSession, ticket: Ticket) -> list[BeforeL2]:
+    """What first-line agents did in the ticket before its (latest) escalation: the articles
+    sent and the notes kept, oldest first."""
+    events = await ticket_events(session, ticket_id=ticket.id)
+    escalated = [e.id for e in events if e.kind == "escalated"]
+    done: list[BeforeL2] = []
+    for event in events:
+        if escalated and event.id > escalated[-1]:
+            break
+        if event.kind == ARTICLE_SENT:
+            title = event.data.get("title") or event.data.get("article_id") or ""
+            done.append(BeforeL2("article", str(title)))
+        elif event.kind == "note" and event.data.get("text"):
+            done.append(BeforeL2("note", str(event.data["text"])))
+    return done
 
 
 async def recent_links(session: AsyncSession, ticket_id: int, limit: int) -> list[MessageLink]:
@@ -428,7 +446,10 @@ class Executor:
             ticket, customer = loaded
             history = await customer_history(session, ticket)
             asked = await self.asked_before(session, ticket) if self.asked_before else ()
-        html = render_card(ticket, customer, now=utcnow(), history=history, asked_before=asked)
+            before = await _before_l2(session, ticket) if ticket.level >= 2 else []
+        html = render_card(
+            ticket, customer, now=utcnow(), history=history, asked_before=asked, before_l2=before
+        )
         return ticket, html
 
     async def _open_topic(self, ticket_id: int) -> Record | None:

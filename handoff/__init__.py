@@ -33,8 +33,8 @@ handoff.sla: FIRST_RESPONSE, first_response_due(tier, opened_at, calendar=None) 
 handoff.hours: SupportCalendar(holidays) (.add, .next_open, .is_holiday, .around_the_clock),
     OPEN_HOURS, FIXED_HOLIDAYS, parse_holidays(text) -> frozenset[date]
 handoff.topics: topic_name(ticket_id, customer_name, question) -> str, ticket_number(id) -> str
-handoff.card: render_card(ticket, customer, *, now, history=None, asked_before=()) -> str
-    (Telegram HTML), AskedBefore
+handoff.card: render_card(ticket, customer, *, now, history=None, asked_before=(),
+    before_l2=()) -> str (Telegram HTML), AskedBefore, BeforeL2
 handoff.persian: fa_digits(value) -> str, jalali(dt) -> str, day_and_time(dt) -> str,
     duration(timedelta) -> str,
     percent(score) -> str, clean_inline(text) -> str, clean_block(text) -> str, shorten(text, n)

@@ -303,7 +303,7 @@ async def do_article(
         ticket_id=ticket.id,
         kind=ARTICLE_SENT,
         actor_id=agent.id,
-        data={"article_id": article.id},
+        data={"article_id": article.id, "title": article.title},  # for an L2 card
     )
     notice(work, ticket, desk_texts.article_sent(article.title))
     return None

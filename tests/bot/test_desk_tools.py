@@ -65,8 +65,8 @@ async def test_article_command_and_card_button_send_articles_to_the_customer(
     # The audit trail keeps what answered the ticket (for the editors: python -m kb gaps).
     sent = [(e.ticket_id, e.actor_id, e.data) for e in events if e.kind == ARTICLE_SENT]
     assert sent == [
-        (row.id, agent.id, {"article_id": "password-reset"}),
-        (row.id, agent.id, {"article_id": first_tried["id"]}),
+        (row.id, agent.id, {"article_id": "password-reset", "title": "بازیابی رمز عبور"}),
+        (row.id, agent.id, {"article_id": first_tried["id"], "title": first_tried["title"]}),
     ]
 
 
@@ -542,3 +542,27 @@ async def test_an_escalation_the_l2_group_refuses_keeps_the_ticket_in_its_topic_
     assert "خبری شد؟" in texts and closed.status == "closed"
     assert fake.topic(opened.thread_id).name.startswith(desk_texts.L2_TOPIC_MARK)
     assert fake.sent_to(L2_CHAT) == []
+
+
+async def test_the_l2_card_says_which_articles_were_sent_and_what_notes_were_kept_before(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # The customer writes «I read the guide, it did not work»: the history copied to L2 has no
+    # article (articles are sent, not copied) and no note, so the expert could not tell which.
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/article password-reset")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "!مشتری می‌گوید ایمیل بازیابی نمی‌رسد")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake)
+    (l2_topic,) = fake.topics(L2_CHAT)
+    card = fake.sent_to(L2_CHAT, l2_topic.thread_id)[0].text or ""
+    section = card.split("پیش از ارجاع به سطح ۲ در این تیکت:")[1].split("\n\n")[0]
+    assert section.splitlines()[1:] == [
+        "• مقالهٔ «بازیابی رمز عبور» برای مشتری فرستاده شد",
+        "• یادداشت داخلی: \u200f«مشتری می‌گوید ایمیل بازیابی نمی‌رسد»",
+    ]
