@@ -39,7 +39,8 @@ class SendText:
     """Send an HTML message (to a customer, or into a topic when `thread_id` is set).
 
     `answers`: the KB decision whose "was this helpful?" buttons the message carries; its id
-    is kept on the decision once sent, so a typed answer can take the buttons off.
+    is kept on the decision once sent, so a typed answer can take the buttons off. `rates`:
+    likewise, the ticket whose 1-5 rating buttons it carries (a typed «۵» takes them off).
     """
 
     chat_id: int
@@ -47,6 +48,7 @@ class SendText:
     markup: Markup | None = None
     thread_id: int | None = None
     answers: int | None = None
+    rates: int | None = None
 
     delivery = "once"
 
@@ -263,6 +265,7 @@ def to_json(effect: Effect) -> dict[str, Any]:
             "markup": _markup_to_json(effect.markup),
             "thread_id": effect.thread_id,
             "answers": effect.answers,
+            "rates": effect.rates,
         }
     if isinstance(effect, AnswerCallback):
         return {
@@ -304,6 +307,7 @@ def from_json(data: dict[str, Any]) -> Effect:
             _markup_from_json(data.get("markup")),
             data.get("thread_id"),
             data.get("answers"),  # plans stored before it: None
+            data.get("rates"),
         )
     if op == "answer":
         return AnswerCallback(str(data["query_id"]), data.get("text"), bool(data.get("alert")))

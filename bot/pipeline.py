@@ -38,7 +38,7 @@ from bot.executor import IMMEDIATE_ATTEMPTS, DurableFailed, Executor, Record, re
 from bot.hotpath import mark_inbox, remember_answer_messages
 from bot.leadership import Fence, LeaseLost, unfenced
 from bot.membership import ask_before_work
-from bot.queries import kv_delete
+from bot.queries import kv_delete, remember_rating_message
 from storage.db import DATABASE_ERRORS, database_unreachable
 from storage.repositories import kv_get, kv_set
 
@@ -325,6 +325,8 @@ class Pipeline:
             else:
                 if effect.answers is not None and sent:
                     self.services.answer_messages.sent(effect.answers, sent)
+                if effect.rates is not None and sent:  # rare (a close): a commit of its own
+                    await remember_rating_message(self.services.sessions, effect.rates, sent)
                 return
         log.error("update %s: reply given up after %d attempts", update_id, IMMEDIATE_ATTEMPTS)
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.db import DATABASE_ERRORS
 from storage.models import Feedback, InboxUpdate, KBDecision, KeyValue, Message
+from storage.repositories import kv_set
+
+log = logging.getLogger(__name__)
 
 # Feedback rows looked at when counting failures in a row.
 RECENT_FEEDBACK = 5
@@ -117,6 +122,23 @@ async def chats_with_pending_updates(session: AsyncSession) -> set[int]:
         .distinct()
     )
     return {chat_id for chat_id in rows if chat_id is not None}
+
+
+def rating_message_key(ticket_id: int) -> str:
+    """Where the id of the message asking for a ticket's rating is kept (its buttons)."""
+    return f"rating_message:{ticket_id}"
+
+
+async def remember_rating_message(
+    sessions: async_sessionmaker[AsyncSession], ticket_id: int, message_id: int
+) -> None:
+    """Keep which message asks for the ticket's rating; a failure costs only its buttons
+    staying after a typed rating (pressing one then says it was rated)."""
+    try:
+        async with sessions.begin() as session:
+            await kv_set(session, rating_message_key(ticket_id), message_id)
+    except DATABASE_ERRORS as error:
+        log.warning("ticket %s: its rating message was not kept: %s", ticket_id, error)
 
 
 async def kv_delete(session: AsyncSession, key: str) -> None:

@@ -24,7 +24,7 @@ from bot import desk_texts, keyboards
 from bot.context import Services
 from bot.effects import CloseTopic, EditCard, SendText
 from bot.executor import Executor
-from bot.queries import chats_with_pending_updates
+from bot.queries import chats_with_pending_updates, remember_rating_message
 from bot.tickets import log_told
 from handoff import service
 from handoff.persian import duration
@@ -125,9 +125,13 @@ async def _say(executor: Executor, step: _Step) -> None:
     if step.customer_html is not None:
         markup = keyboards.rating(ticket.id) if step.closed else None
         try:
-            await executor.send_text(SendText(ticket.customer_id, step.customer_html, markup))
+            asking = SendText(ticket.customer_id, step.customer_html, markup)
+            sent = await executor.send_text(asking)
         except TelegramError as error:
             log.warning("ticket %s: the customer was not told (%s)", ticket.id, error.message)
+        else:
+            if step.closed and sent:
+                await remember_rating_message(executor.sessions, ticket.id, sent)
     await executor.notice(ticket, step.notice_html)
     if step.closed:
         await executor.best_effort(EditCard(ticket.id))

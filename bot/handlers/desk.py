@@ -51,6 +51,7 @@ from bot.formatting import article_messages, bound
 from bot.hotpath import log_message
 from bot.message_kinds import QUESTION_MAX, message_kind
 from bot.migration import desk_chats, record_migration
+from bot.queries import kv_delete, rating_message_key
 from bot.supervision import report_so_far
 from bot.tickets import fits_on_card, is_bare_request, log_told, open_ticket, stored_hits
 from handoff import lifecycle, service
@@ -68,6 +69,7 @@ from storage.repositories import (
     find_link_by_agent_message,
     get_customer,
     get_ticket,
+    kv_get,
     list_open_tickets,
     set_comment_expected,
     set_follow_up,
@@ -123,10 +125,12 @@ def notice(work: Work, ticket: Ticket, html: str) -> None:
 
 
 async def tell_customer(
-    work: Work, ticket: Ticket, html: str, markup: Markup | None = None
+    work: Work, ticket: Ticket, html: str, markup: Markup | None = None, *, rates: bool = False
 ) -> None:
-    """Send HTML to the ticket's customer and log it in the interaction log."""
-    work.effects.append(SendText(ticket.customer_id, html, markup))
+    """Send HTML to the ticket's customer and log it in the interaction log (`rates`: it
+    asks for the ticket's rating, with the buttons a typed rating takes off)."""
+    rated = ticket.id if rates else None
+    work.effects.append(SendText(ticket.customer_id, html, markup, rates=rated))
     await log_told(work.session, ticket, html, update_id=work.update_id)
 
 
@@ -162,6 +166,7 @@ async def do_close(work: Work, ticket: Ticket, agent: User) -> str:
             ticket,
             desk_texts.ticket_closed_for_customer(ticket.id),
             keyboards.rating(ticket.id),
+            rates=True,
         )
     await set_follow_up(
         work.session, user_id=ticket.customer_id, ticket_id=ticket.id, closed_at=utcnow()
@@ -410,6 +415,9 @@ async def _rate(work: Work, ticket_id: int, rating: int) -> bool:
     )
     if outcome != "rated" or ticket is None:
         return False
+    asking = await kv_get(work.session, rating_message_key(ticket_id))
+    if asking is not None:  # the buttons asked for what is now given
+        work.remove_buttons(work.customer_id, int(asking))
     await _rated(work, ticket, rating)
     return True
 
@@ -419,6 +427,7 @@ async def _rated(work: Work, ticket: Ticket, rating: int) -> None:
     (unless another ticket of theirs is open: what they write goes to its agent)."""
     card_changed(work, ticket.id)
     notice(work, ticket, desk_texts.rated_notice(rating))
+    await kv_delete(work.session, rating_message_key(ticket.id))  # its buttons are done with
     if work.ticket_id is not None:
         await work.reply(desk_texts.RATING_THANKS_TOAST)
         return

@@ -301,9 +301,12 @@ async def test_a_rating_typed_as_a_digit_after_a_close_is_recorded(
     async with running_bot(settings, fake) as bot:
         opened = await _opened_and_closed(bot, fake)
         told = len(fake.sent_to(opened.user.id))
+        asking = fake.sent_to(opened.user.id)[-1]  # the close, with the 1-5 buttons
         fake.user_sends_text(opened.user, typed)
         await fake.wait_for_messages_async(opened.user.id, told + 1)
         await settled(bot, fake)
+        # Rated by typing: the buttons go, as after a press (they used to stay).
+        assert fake.message(opened.user.id, asking.message_id).callback_datas == []
         fake.user_sends_text(opened.user, "سریع و دقیق بود")
         await fake.wait_for_messages_async(opened.user.id, told + 2)
         await settled(bot, fake)

@@ -293,3 +293,22 @@ async def test_a_customer_whose_message_is_stored_but_not_yet_read_is_not_called
 
 async def _added(session: AsyncSession, row: InboxUpdate) -> None:
     session.add(row)
+
+
+async def test_a_rating_typed_after_a_close_for_silence_takes_the_buttons_off(
+    following: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(following, fake) as bot:
+        opened = await left_waiting(bot, fake)
+        told_before = len(fake.sent_to(opened.user.id))
+        await time_passes(bot, opened.ticket_id, 73)
+        told = await fake.wait_for_messages_async(opened.user.id, told_before + 1, timeout=10)
+        (closing,) = told[told_before:]
+        await settled(bot, fake)
+        fake.user_sends_text(opened.user, "۴")
+        await fake.wait_for_messages_async(opened.user.id, told_before + 2)
+        await settled(bot, fake)
+        rated = await ticket(bot, opened.ticket_id)
+    assert rated.rating == 4
+    assert fake.message(opened.user.id, closing.message_id).callback_datas == []
