@@ -122,6 +122,11 @@ async def recount_deadlines(
         if due != before:
             ticket.first_response_due = due
             moved.append((ticket, before))
+            # Its warning and overdue alert are about the new deadline now (repo.DEADLINE_MOVES).
+            data = {"from": before.isoformat(), "to": due.isoformat()}
+            await repo.add_ticket_event(
+                session, ticket_id=ticket.id, kind="deadline_moved", actor_id=None, data=data
+            )
     return moved
 
 

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from sqlalchemy import func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.models import HandoffReason, MessageLink, Priority, Ticket, TicketEvent, TicketStatus
@@ -430,11 +431,16 @@ async def count_open_tickets(session: AsyncSession, *, agent_chat_id: int | None
     return int(await session.scalar(stmt) or 0)
 
 
+# Events that set a ticket's first-response deadline anew (its warnings and alerts with it).
+DEADLINE_MOVES = ("tier_changed", "deadline_moved")
+
+
 async def list_overdue_tickets(
     session: AsyncSession, *, now: datetime, without_event: str | None = None
 ) -> list[Ticket]:
     """Return open tickets past their first-response deadline with no response yet (and, with
-    `without_event`, no event of that kind: those not yet alerted, say)."""
+    `without_event`, no event of that kind since the deadline was last set: those not yet
+    alerted about this deadline, say; a /tier change or a new calendar sets another)."""
     stmt = (
         select(Ticket)
         .where(
@@ -446,8 +452,16 @@ async def list_overdue_tickets(
         .order_by(Ticket.first_response_due, Ticket.id)
     )
     if without_event is not None:
+        moved = aliased(TicketEvent)
+        deadline_set = (
+            select(func.max(moved.created_at))
+            .where(moved.ticket_id == Ticket.id, moved.kind.in_(DEADLINE_MOVES))
+            .scalar_subquery()
+        )
         marked = select(TicketEvent.id).where(
-            TicketEvent.ticket_id == Ticket.id, TicketEvent.kind == without_event
+            TicketEvent.ticket_id == Ticket.id,
+            TicketEvent.kind == without_event,
+            TicketEvent.created_at >= func.coalesce(deadline_set, Ticket.opened_at),
         )
         stmt = stmt.where(~marked.exists())
     return list(await session.scalars(stmt))

@@ -168,12 +168,15 @@ async def test_a_holiday_declared_after_tickets_opened_moves_the_deadlines_not_y
             if after[waiting.ticket_id].first_response_due != before[waiting.ticket_id]:
                 break
             await asyncio.sleep(0.1)
+        moves = await bot.rows(TicketEvent, TicketEvent.kind == "deadline_moved")
     ticket = after[waiting.ticket_id]
     assert ticket.first_response_due == first_response_due(
         "standard", ticket.opened_at, closure.calendar
     )
     assert ticket.first_response_due.astimezone(TEHRAN).date() > due_day
     assert after[answered.ticket_id].first_response_due == before[answered.ticket_id]
+    # Logged, and its warning and alert are about the new deadline (once each, again).
+    assert [e.ticket_id for e in moves] == [waiting.ticket_id]
 
 
 async def test_report_gives_todays_figures_where_supervisors_and_agents_work(

@@ -383,6 +383,48 @@ async def test_overdue_list_has_unanswered_tickets_past_their_deadline(
     assert [t.customer_id for t in not_alerted] == [3]
 
 
+async def test_a_deadline_set_anew_is_alerted_anew(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    # Alerted, then put on another contract (/tier) or a new calendar: its new deadline is
+    # warned and alerted in its turn (once each, again).
+    await add_customer(sessions, 1)
+    async with sessions.begin() as session:
+        ticket, _ = await repo.create_ticket(
+            session,
+            customer_id=1,
+            question="?",
+            reason="asked",
+            tried=(),
+            agent_chat_id=AGENT_CHAT,
+            first_response_due=T0,
+            opened_at=T0 - timedelta(hours=4),
+        )
+        await repo.add_ticket_event(
+            session, ticket_id=ticket.id, kind="sla_breached", at=T0 + timedelta(minutes=1)
+        )
+
+    async def not_alerted() -> list[int]:
+        async with sessions() as session:
+            found = await repo.list_overdue_tickets(
+                session, now=T0 + timedelta(hours=9), without_event="sla_breached"
+            )
+        return [t.id for t in found]
+
+    before = await not_alerted()
+    async with sessions.begin() as session:
+        await repo.add_ticket_event(
+            session, ticket_id=ticket.id, kind="tier_changed", at=T0 + timedelta(hours=1)
+        )
+    after_move = await not_alerted()
+    async with sessions.begin() as session:
+        await repo.add_ticket_event(
+            session, ticket_id=ticket.id, kind="sla_breached", at=T0 + timedelta(hours=8)
+        )
+
+    assert (before, after_move, await not_alerted()) == ([], [ticket.id], [])
+
+
 async def test_waiting_tickets_say_since_when_and_whether_reminded_during_this_wait(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
