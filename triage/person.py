@@ -120,6 +120,8 @@ _SOMETIMES_PERSON_WORDS = frozenset(
 )
 # «یکی» is "someone" only as whom to talk with («با یکی صحبت کنم»); elsewhere it is "one of".
 _SOMEONE = re.compile(r"(?<!\S)(?:با یکی|ba yeki)(?!\S)")
+# «با پشتیبانی», «به یه نفر»: whom the customer would talk with, as Finglish reads too.
+_TO_WHOM = frozenset(_folded("با", "به", "ba", "be"))
 # Words before a person word that make it a role: «دسترسی ادمین», «نقش مدیر», «پنل کارشناس».
 _ROLE_OF = frozenset(
     _folded("نقش", "دسترسی", "پنل", "حساب", "اکانت", "سطح", "کاربر", "یوزر", "رمز", "پسورد")
@@ -174,6 +176,7 @@ _REQUEST_GLUE = frozenset(
         "کافیه", "آقا", "خانم", "عزیز", "جان", "و", "هم", "please", "pls", "with", "to", "a",
         "an", "i", "the", "real", "live", "bot", "no", "lotfan", "ba", "ye", "yek", "yeki", "be",
         "ro", "man", "mishe", "konam", "konid", "konin", "bezanam", "bezanid", "begiram",
+        "از", "اونجا", "آنجا", "انجا", "نیست", "نیستید", "az", "oonja", "unja", "nist",
     )
 )  # fmt: skip
 
@@ -216,14 +219,26 @@ def _looks_like_request(folded: str) -> bool:
     names_person = _SOMEONE.search(folded) is not None or any(
         _names_person(tokens, i) for i in range(len(tokens))
     )
-    if not names_person:
-        # «پشتیبانی», «کسی»: a request only when the message is nothing but the request.
-        sometimes = any(_names_person(tokens, i, sometimes=True) for i in range(len(tokens)))
-        if not sometimes or _besides_asking(tokens):
-            return False
+    if not names_person and not _sometimes_asks(tokens):
+        return False
     if len(tokens) <= SHORT_REQUEST_WORDS or not _besides_asking(tokens):
         return True  # short, or only a request however worded («یه آدم واقعی لطفا»)
     return _has_prefix(tokens, _TALK_PREFIXES) or _has_prefix(tokens, _WANT_PREFIXES)
+
+
+def _sometimes_asks(tokens: list[str]) -> bool:
+    """Whether a word that names a person only sometimes («پشتیبانی», «کسی») does so here:
+    in a message that is nothing but a request («کسی هست؟», «با پشتیبانی صحبت کنم»), or with
+    «با»/«به» before it and a verb of talking, one other word at most («میشه با پشتیبانی فنی
+    صحبت کنم»); not «شماره تماس پشتیبانی» nor «راه‌های تماس با پشتیبانی»."""
+    where = [i for i in range(len(tokens)) if _names_person(tokens, i, sometimes=True)]
+    if not where:
+        return False
+    rest = _besides_asking(tokens).split()
+    if not rest:
+        return True
+    addressed = any(_TO_WHOM & set(tokens[max(0, i - 2) : i]) for i in where)
+    return addressed and _has_prefix(tokens, _TALK_PREFIXES) and len(rest) <= 1
 
 
 def _names_person(tokens: list[str], i: int, *, sometimes: bool = False) -> bool:

@@ -40,6 +40,17 @@ from triage.person import PersonRequestDetector, asks_for_person, beyond_request
         "پشتیبانی",
         "کسی هست جواب بده",
         "یه آدم واقعی لطفا",  # four words, all of them the request
+        # with «با»/«به» and a verb of talking, a word more is still a request
+        "میشه با پشتیبانی فنی صحبت کنم",
+        "میخوام با یه نفر از پشتیبانی صحبت کنم",
+        "وصلم کنید به پشتیبانی فنی",
+        "با مسئول فنی صحبت کنم",
+        "کسی اونجا هست؟",
+        "کسی نیست جواب بده؟",
+        "mikham ba poshtibani fanni sohbat konam",
+        "ba ye nafar az poshtibani harf bezanam",
+        "kasi nist?",
+        "ldo,hl fh majdfhkd tkd wpfj ;kl",
     ],
 )
 def test_request_for_a_person_is_recognised(text: str) -> None:
@@ -73,6 +84,7 @@ def test_request_for_a_person_is_recognised(text: str) -> None:
         "میخوام ببینم چه کسی آخرین بار این قرارداد رو ویرایش کرده",
         "کارمندی که اخراج شده هنوز میتونه لاگین کنه؟ فوری میخوایم ببندیمش",
         "مسئول پروژه کیه",
+        "شماره تماس پشتیبانی",
         "vpn vasl nemishe",
         "ramzam yadam rafte",
         "سلام",
