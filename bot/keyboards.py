@@ -26,12 +26,12 @@ from telegram import (
 )
 
 from bot import desk_texts, texts
-from bot.formatting import bound
-from kb.article import Article
+from handoff.persian import shorten
+from kb.article import BUTTON_TITLE_MAX, Article
 from kb.decision import Hit
 
 CALLBACK_DATA_MAX = 64
-BUTTON_TEXT_MAX = 60
+BUTTON_TEXT_MAX = BUTTON_TITLE_MAX
 # Articles listed on one page of a category (Telegram allows 100 buttons; a phone shows ~10).
 ARTICLES_PER_PAGE = 20
 # Categories on one page of the menu, two a row (Telegram also refuses a keyboard over ~10 kB).
@@ -62,7 +62,8 @@ def _fits(data: str) -> str:
 
 
 def _button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(bound(text, BUTTON_TEXT_MAX), callback_data=_fits(data))
+    # Cut at a word, marked «…», rather than mid-word (kb check warns of such titles).
+    return InlineKeyboardButton(shorten(text, BUTTON_TEXT_MAX), callback_data=_fits(data))
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +134,8 @@ def categories(names: Sequence[str], page: int = 0) -> InlineKeyboardMarkup:
     start = page * CATEGORIES_PER_PAGE
     shown = names[start : start + CATEGORIES_PER_PAGE]
     buttons = [_button(f"📂 {name}", f"c:{category_key(name)}") for name in shown]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    # Read right to left, as the rating and page-turning rows are: the first on the right.
+    rows = [buttons[i : i + 2][::-1] for i in range(0, len(buttons), 2)]
     rows += _turn_pages(page, start + CATEGORIES_PER_PAGE < len(names), MENU)
     return InlineKeyboardMarkup(rows)
 

@@ -164,6 +164,25 @@ def normalize(text: str) -> str:
     return key
 
 
+# The Persian alphabet's order, which code points do not follow (پ چ ژ گ ک come after ی).
+_ALPHABET_RANK = {letter: rank for rank, letter in enumerate("آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی")}
+
+
+def alphabetical(text: str) -> tuple[tuple[int, int], ...]:
+    """A sort key in Persian alphabetical order: letters by the alphabet (Arabic forms as
+    their Persian letters, a half-space as a space, a space before any letter), then digits
+    and Latin letters after them by code point."""
+    key = []
+    for char in normalize(text):
+        if char == " ":
+            key.append((0, 0))
+        elif char in _ALPHABET_RANK:
+            key.append((1, _ALPHABET_RANK[char]))
+        else:
+            key.append((2, ord(char)))
+    return tuple(key)
+
+
 def tokens(text: str) -> list[str]:
     """Return the words of the search key of `text`."""
     return normalize(text).split()

@@ -20,7 +20,7 @@ from kb.decision import Decision
 from kb.engine import Engine
 from kb.index import KBIndex
 from kb.loader import article_files, load_articles
-from kb.normalize import has_latin, has_persian
+from kb.normalize import alphabetical, has_latin, has_persian
 from kb.overlap import shared_phrasing_warnings
 from kb.semantic import EmbeddingStore, Encoder, SemanticIndex
 
@@ -119,12 +119,15 @@ class KnowledgeBase:
         return [snapshot.articles[article_id] for article_id in list(found)[:limit]]
 
     def categories(self) -> list[str]:
-        return sorted({a.category for a in self._snapshot.articles.values() if a.category})
+        """The categories, in Persian alphabetical order."""
+        names = {a.category for a in self._snapshot.articles.values() if a.category}
+        return sorted(names, key=lambda name: (alphabetical(name), name))
 
     def in_category(self, category: str) -> list[Article]:
+        """A category's articles, by title in Persian alphabetical order."""
         return sorted(
             (a for a in self._snapshot.articles.values() if a.category == category),
-            key=lambda a: a.title,
+            key=lambda a: (alphabetical(a.title), a.title),
         )
 
     @property

@@ -79,10 +79,20 @@ def test_the_card_buttons_say_in_persian_what_they_do() -> None:
     assert [row[0].text for row in tried] == [f"📚 ارسال مقاله: مقاله {n}" for n in range(5)]
 
 
-def test_categories_come_two_to_a_row() -> None:
+def test_categories_come_two_to_a_row_read_right_to_left() -> None:
     rows = keyboards.categories(["حساب", "دسترسی", "گزارش", "اسناد", "قرارداد"]).inline_keyboard
 
-    assert [len(row) for row in rows] == [2, 2, 1]
+    assert [[b.text for b in row] for row in rows] == [
+        ["📂 دسترسی", "📂 حساب"],  # the first on the right, as a Persian reader starts
+        ["📂 اسناد", "📂 گزارش"],
+        ["📂 قرارداد"],
+    ]
+
+
+def test_a_long_title_is_cut_on_its_button_at_a_word() -> None:
+    title = "راه‌اندازی ورود یکپارچه برای سازمان مشتری (SAML و OpenID Connect)"
+    (button,) = keyboards.articles([Article("sso", title, "متن")], "k").inline_keyboard[0]
+    assert button.text == "راه‌اندازی ورود یکپارچه برای سازمان مشتری (SAML و OpenID…"
 
 
 def test_page_buttons_read_right_to_left_the_next_page_on_the_left() -> None:

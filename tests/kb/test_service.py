@@ -233,3 +233,26 @@ def test_a_question_two_articles_share_is_named_and_offers_both(
     _touch_later(broken)
     kb.reload()
     assert any("در «account-locked» هم آمده است" in w.message for w in kb.warnings)
+
+
+def test_categories_and_their_articles_come_in_persian_alphabetical_order(
+    write_article: WriteArticle, tmp_path: Path
+) -> None:
+    # By code point پ, چ, ژ, ک and گ come after ی: «پیامک» was listed last.
+    for article_id, title, folder in (
+        ("sms", "پیامک کد تأیید نمی‌رسد", "اعلان‌ها"),
+        ("mail", "ایمیل اعلان نمی‌آید", "اعلان‌ها"),
+        ("push", "اعلان گوشی خاموش است", "اعلان‌ها"),
+        ("app", "نصب برنامه", "اپلیکیشن موبایل"),
+        ("report", "گزارش ماهانه", "گزارش‌ها"),
+        ("user", "افزودن کاربر", "كاربران"),  # an Arabic kaf, typed on an Arabic keyboard
+    ):
+        write_article(article_id, title, folder=folder)
+    kb = KnowledgeBase(tmp_path / "kb")
+
+    assert kb.categories() == ["اپلیکیشن موبایل", "اعلان‌ها", "كاربران", "گزارش‌ها"]
+    assert [a.title for a in kb.in_category("اعلان‌ها")] == [
+        "اعلان گوشی خاموش است",
+        "ایمیل اعلان نمی‌آید",
+        "پیامک کد تأیید نمی‌رسد",
+    ]
