@@ -8,6 +8,8 @@ from pathlib import Path
 from kb.texts import PROBLEM_WARNING
 
 TELEGRAM_TEXT_LIMIT = 4096
+# The characters of a title a button shows (category lists, suggestions); longer ones are cut.
+BUTTON_TITLE_MAX = 60
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from kb import texts
-from kb.article import TELEGRAM_TEXT_LIMIT, Article, ArticleError
+from kb.article import BUTTON_TITLE_MAX, TELEGRAM_TEXT_LIMIT, Article, ArticleError
 from kb.markup import editors_notes_removed, markup_warnings, plain_text
 from kb.texts import fa_number as fa
 
@@ -185,6 +185,9 @@ def parse_article_text(
         ArticleError(path, line, message, warning=True)
         for line, message in markup_warnings(answer, first_line=end + 2)
     ]
+    if title is not None and MAX_TITLE >= len(title) > BUTTON_TITLE_MAX:
+        cut = texts.TITLE_CUT_ON_BUTTONS.format(length=fa(len(title)), limit=fa(BUTTON_TITLE_MAX))
+        warnings.append(ArticleError(path, fields_lines.get("title", 1), cut, True))
     warnings += [
         ArticleError(path, end + 2 + at, texts.MARKUP_UNCLOSED_COMMENT, True) for at in unclosed
     ]

@@ -322,3 +322,15 @@ def test_an_invisible_control_character_is_reported_on_its_line(
     assert line == 5 and "U+0000" in message and "نویسهٔ کنترلی" in message
     write_article("x", "", raw="---\nid: b\ntitle: ب\n---\nستون\tدوم\r\n")  # mended
     assert load_articles(tmp_path / "kb").errors == ()  # a tab and a line end are no trouble
+
+
+def test_a_title_longer_than_a_button_shows_is_a_warning(
+    write_article: WriteArticle, tmp_path: Path
+) -> None:
+    title = "راه‌اندازی ورود یکپارچه برای سازمان مشتری (SAML و OpenID Connect)"  # 65
+    path = write_article("sso", title)
+    result = load_articles(tmp_path / "kb")
+    (warning,) = result.warnings
+    assert [a.id for a in result.articles] == ["sso"]  # served all the same
+    assert (warning.path, warning.line) == (path, 3)
+    assert warning.message.startswith("عنوان ۶۵ نویسه است و دکمهٔ فهرست‌ها و پیشنهادها ۶۰")
