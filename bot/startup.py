@@ -9,6 +9,7 @@ from telegram import (
     Bot,
     BotCommand,
     BotCommandScope,
+    BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
     ChatMember,
     ChatMemberAdministrator,
@@ -94,7 +95,8 @@ async def set_commands(
     """Show /start, /help and /human in the customers' command menu, the desk's commands in
     the agents' groups and the supervisors' in theirs (best effort)."""
     menus: list[tuple[Sequence[tuple[str, str]], BotCommandScope | None]] = [
-        (texts.COMMANDS, None),
+        # Private chats only: in other groups the bot answers none of them.
+        (texts.COMMANDS, BotCommandScopeAllPrivateChats()),
         *((desk_texts.DESK_COMMANDS, BotCommandScopeChat(chat)) for chat in desk_chats),
     ]
     if supervisors is not None and supervisors not in desk_chats:

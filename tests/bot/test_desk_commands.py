@@ -37,7 +37,9 @@ async def test_the_agents_group_menu_and_help_list_the_desk_commands(
         "claim", "take", "wait", "close", "escalate", "note", "article", "tier", "tickets",
         "report", "help",
     ]  # fmt: skip
-    assert [c["command"] for c in fake.commands()] == ["start", "help", "human"]  # customers'
+    # The customers' menu is for private chats: in other groups the bot answers none of them.
+    assert [c["command"] for c in fake.commands("all_private_chats")] == ["start", "help", "human"]
+    assert fake.commands() == []
     assert general_texts(fake, fake.agent_chat_id) == [plain_text(desk_texts.DESK_HELP)]
     help_text = topic_texts(fake, opened.thread_id)[-1]
     assert help_text == plain_text(desk_texts.DESK_HELP)
