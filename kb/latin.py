@@ -461,6 +461,17 @@ def _coverage(candidate: str, vocab: _Vocabulary) -> float:
     return sum(w in vocab.words or w in vocab.latin for w in words) / len(words)
 
 
+def known_share(candidate: str, vocabulary: Collection[str] | None = None) -> float:
+    """The share of a reading's Persian words of three letters or more that are known
+    (everyday Persian, or the KB's `vocabulary`); 0 without any. Short words say little:
+    English read as Persian is full of them («هو دو ای» for "how do I")."""
+    vocab = _vocabulary(vocabulary)
+    words = [w for w in normalize(candidate).split() if has_persian(w) and len(w) >= 3]
+    if not words:
+        return 0.0
+    return sum(w in vocab.words for w in words) / len(words)
+
+
 def persian_candidates(text: str, vocabulary: Collection[str] | None = None) -> list[str]:
     """Return Persian readings of a Latin-script message (layout fix, Finglish), best first.
 

@@ -19,12 +19,15 @@ from kb.confidence import ConfidenceModel
 from kb.decision import Decision
 from kb.engine import Engine
 from kb.index import KBIndex
+from kb.latin import known_share
 from kb.loader import article_files, load_articles
 from kb.normalize import alphabetical, has_latin, has_persian
 from kb.overlap import shared_phrasing_warnings
 from kb.semantic import EmbeddingStore, Encoder, SemanticIndex
 
 T = TypeVar("T")
+# The share of a Latin message's Persian reading that must be known words for `reading`.
+READING_KNOWN = 0.5
 log = logging.getLogger(__name__)
 
 _Stamp = tuple[tuple[str, int, int], ...]
@@ -93,10 +96,16 @@ class KnowledgeBase:
 
     def reading(self, text: str) -> str:
         """What the KB reads `text` as: its best Persian reading when it is typed in Latin
-        letters (Finglish, or on an English keyboard layout), else the text itself."""
+        letters (Finglish, or on an English keyboard layout) and most of that reading's
+        words are Persian words the KB or everyday speech knows; else the text itself
+        (English such as «zoom» or «I need help» has a reading too, made of nonsense)."""
         if not has_latin(text) or has_persian(text):
             return text
-        return self._snapshot.engine.assess_lexically(text).text or text
+        engine = self._snapshot.engine
+        reading = engine.assess_lexically(text).text or text
+        if reading == text or known_share(reading, engine.index.vocabulary_) < READING_KNOWN:
+            return text
+        return reading
 
     def get(self, article_id: str) -> Article | None:
         return self._snapshot.articles.get(article_id)

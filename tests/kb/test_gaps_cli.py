@@ -242,6 +242,17 @@ def test_a_question_typed_in_latin_letters_joins_its_persian_wording(sample_kb: 
     ]
 
 
+def test_english_stays_as_typed_not_read_as_persian_nonsense(sample_kb: Path) -> None:
+    # «Teams» typed on an English layout «is» «فثشپس»: a reading made of no known words.
+    when = NOW - timedelta(hours=1)
+    typed = ["zoom", "Teams", "I need help", "OTP"]
+    asked = [Asked(question, "handoff", n, when) for n, question in enumerate(typed)]
+
+    gaps = mine_kb(KnowledgeBase(sample_kb), asked, [])
+
+    assert sorted(g.question for g in gaps.unanswered) == sorted(typed)
+
+
 def test_a_group_with_more_wordings_than_shown_says_how_many_more(sample_kb: Path) -> None:
     # Grouped by meaning, «مانیتور کار نمیکنه» was a fifth wording and shown nowhere.
     when = NOW - timedelta(hours=1)
