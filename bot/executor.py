@@ -644,6 +644,7 @@ class Executor:
                     agent_message_id=copied_id,
                     direction="to_agents",
                     media_group_id=effect.media_group_id,
+                    forwarded=effect.forwarded,
                 )
 
         return record
@@ -734,9 +735,10 @@ class Executor:
         await self.notice(fresh, desk_texts.TOPIC_RECREATED)
         for link in links:
             # The customer's chat holds every message of the conversation, both directions.
+            again = self.bot.forward_message if link.forwarded else self.bot.copy_message
             try:
                 copy = await self._call(
-                    lambda link=link: self.bot.copy_message(  # type: ignore[misc]
+                    lambda link=link, again=again: again(  # type: ignore[misc]
                         chat_id=ticket.agent_chat_id,
                         from_chat_id=link.customer_chat_id,
                         message_id=link.customer_message_id,
@@ -758,6 +760,7 @@ class Executor:
                     agent_message_id=copy.message_id,
                     direction="to_agents",
                     media_group_id=link.media_group_id,
+                    forwarded=link.forwarded,
                 )
         return thread_id
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -292,6 +293,9 @@ class MessageLink(Base):
     agent_message_id: Mapped[int] = mapped_column(BigInteger)
     direction: Mapped[LinkDirection] = mapped_column(String(16))
     media_group_id: Mapped[str | None] = mapped_column(String(64))
+    # The customer forwarded it from elsewhere: copied again (to L2, a new topic), it is
+    # forwarded too, so agents still see whose words they are.
+    forwarded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -269,7 +269,14 @@ async def history_relays(work: Work, ticket_id: int) -> list[Relay]:
     relays: list[Relay] = []
     for link in list(links)[-HISTORY_ON_ESCALATE:]:
         # The customer's chat holds the whole conversation, both directions, with no names.
-        relays.append(Relay(ticket_id, link.customer_chat_id, link.customer_message_id, None))
+        relays.append(
+            Relay(
+                ticket_id,
+                link.customer_chat_id,
+                link.customer_message_id,
+                forwarded=link.forwarded,  # a «bank's» message still reads as the bank's
+            )
+        )
     return relays
 
 

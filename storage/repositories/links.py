@@ -19,6 +19,7 @@ async def link_messages(
     agent_message_id: int,
     direction: LinkDirection,
     media_group_id: str | None = None,
+    forwarded: bool = False,
 ) -> bool:
     """Remember that two messages are copies of each other; False if already linked so.
 
@@ -34,6 +35,7 @@ async def link_messages(
         agent_message_id=agent_message_id,
         direction=direction,
         media_group_id=media_group_id,
+        forwarded=forwarded,
     )
     stmt = insert.on_conflict_do_update(
         index_elements=["customer_chat_id", "customer_message_id", "direction"],

@@ -566,3 +566,25 @@ async def test_the_l2_card_says_which_articles_were_sent_and_what_notes_were_kep
         "• مقالهٔ «بازیابی رمز عبور» برای مشتری فرستاده شد",
         "• یادداشت داخلی: \u200f«مشتری می‌گوید ایمیل بازیابی نمی‌رسد»",
     ]
+
+
+async def test_a_forward_in_the_history_copied_to_l2_is_still_a_forward(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # Copied into the L2 topic, a «bank's» message read as the customer's own words again.
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        fake.user_forwards(opened.user, "رمز یکبار مصرف را بفرستید", hidden_name="بانک ملی")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(fake.new_agent("سارا"), opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake)
+    (l2_topic,) = fake.topics(L2_CHAT)
+    (copy,) = [
+        m
+        for m in fake.sent_to(L2_CHAT, l2_topic.thread_id)
+        if m.text == "رمز یکبار مصرف را بفرستید"
+    ]
+    assert copy.forward_origin is not None
+    assert copy.forward_origin["sender_user_name"] == "بانک ملی"
