@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from collections.abc import Iterable
+
+from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import keyboards, texts
@@ -10,6 +12,7 @@ from bot.context import BotContext, Work
 from bot.effects import Markup
 from bot.formatting import article_messages
 from kb.article import Article
+from triage.person import fold
 
 
 async def send_categories(work: Work, context: BotContext, page: int = 0) -> None:
@@ -132,13 +135,34 @@ async def on_unknown_command(update: Update, context: BotContext) -> None:
         await context.work.reply(texts.UNKNOWN_COMMAND)
 
 
+class _Typed(filters.MessageFilter):
+    """A text that is one of `words` once folded (emoji, punctuation, half-spaces aside)."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        super().__init__()
+        self.words = frozenset(fold(word) for word in words)
+
+    def filter(self, message: Message) -> bool:
+        return message.text is not None and fold(message.text) in self.words
+
+
+# What customers type for the keyboard's buttons, or for /start and /help: the words, not a
+# question for the KB (which finds nothing in them, so a ticket would open).
+MENU_WORDS = _Typed(
+    (texts.CATEGORIES_BUTTON, "دسته ها", "دسته بندی", "دسته بندی ها", "منو", "فهرست", "شروع",
+     "start", "menu", "categories", "manu", "daste ha")
+)  # fmt: skip
+HELP_WORDS = _Typed(("راهنما", "help", "rahnama"))
+
+
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
     """Return the browsing handlers (all private chat only)."""
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     return [
         CommandHandler("start", on_start, filters=private),
         CommandHandler("help", on_help, filters=private),
-        MessageHandler(private & filters.Text([texts.CATEGORIES_BUTTON]), on_categories_button),
+        MessageHandler(private & MENU_WORDS, on_categories_button),
+        MessageHandler(private & HELP_WORDS, on_help),
         CallbackQueryHandler(on_menu, pattern=keyboards.PATTERN_MENU),
         CallbackQueryHandler(on_category, pattern=keyboards.PATTERN_CATEGORY),
         CallbackQueryHandler(on_article, pattern=keyboards.PATTERN_ARTICLE),

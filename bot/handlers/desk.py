@@ -48,6 +48,7 @@ from bot.effects import (
 )
 from bot.executor import plain_text
 from bot.formatting import article_messages, bound
+from bot.handlers import browse
 from bot.hotpath import log_message
 from bot.message_kinds import QUESTION_MAX, message_kind
 from bot.migration import desk_chats, record_migration
@@ -815,7 +816,8 @@ async def after_close(update: Update, context: BotContext) -> None:
     if not customer.after_close:  # the common case: the upsert said so, nothing to read
         return
     text = message.text
-    if text is not None and (text.startswith("/") or text in KEYBOARD_BUTTONS):
+    typed_button = browse.MENU_WORDS.filter(message) or browse.HELP_WORDS.filter(message)
+    if text is not None and (text.startswith("/") or text in KEYBOARD_BUTTONS or typed_button):
         return  # a command or a keyboard button does what it always does; the rest waits
     commented = customer.comment_ticket_id
     if commented is not None:

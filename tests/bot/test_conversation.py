@@ -16,6 +16,7 @@ import kb.service
 import kb.settings
 from bot import texts
 from bot.config import Settings
+from bot.executor import plain_text
 from kb.semantic import embedding_text
 from kb.settings import KBSettings
 from storage.models import Feedback, KBDecision, Message, Ticket
@@ -961,3 +962,31 @@ async def test_a_typed_yes_after_a_restart_still_takes_the_buttons_off_the_answe
         await fake.wait_for_messages_async(user.id, 2)
         await settled(bot, fake)
     assert fake.message(user.id, answer.message_id).callback_datas == []
+
+
+@pytest.mark.parametrize("typed", ["دسته‌ها", "دسته ها", "منو", "شروع", "start", "Menu"])
+async def test_the_menu_typed_by_hand_shows_the_categories_not_a_ticket(
+    settings: Settings, fake_telegram: FakeTelegram, typed: str
+) -> None:
+    # The KB finds nothing in «منو»: typed rather than pressed, it opened a ticket at once.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, typed)
+        (reply,) = await fake.wait_for_messages_async(user.id, 1)
+        await settled(bot, fake)
+        tickets = await bot.rows(Ticket)
+    assert reply.text == texts.categories_prompt(0, 1) and reply.callback_datas
+    assert tickets == []
+
+
+async def test_help_typed_by_hand_gets_the_help(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, "راهنما")
+        (reply,) = await fake.wait_for_messages_async(user.id, 1)
+        await settled(bot, fake)
+    assert reply.text == plain_text(texts.HELP)
