@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import DATABASE_ERRORS
 from storage.models import Feedback, InboxUpdate, KBDecision, KeyValue, Message
-from storage.repositories import kv_set
+from storage.repositories import kv_get, kv_set
+from storage.timestamps import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,24 @@ async def chats_with_pending_updates(session: AsyncSession) -> set[int]:
         .distinct()
     )
     return {chat_id for chat_id in rows if chat_id is not None}
+
+
+def _choices_key(customer_id: int) -> str:
+    return f"choices_closed:{customer_id}"
+
+
+async def close_choices(session: AsyncSession, customer_id: int) -> None:
+    """The customer moved on (/start, the categories, a guide browsed): a «۲» or a «نه» typed
+    from now on is not about the guides or the answer the bot showed before."""
+    await kv_set(session, _choices_key(customer_id), utcnow().isoformat())
+
+
+async def choices_since(session: AsyncSession, customer_id: int, since: datetime) -> datetime:
+    """`since`, or when the customer last moved on from what the bot offered, if later."""
+    closed = await kv_get(session, _choices_key(customer_id))
+    if not isinstance(closed, str):
+        return since
+    return max(since, datetime.fromisoformat(closed))
 
 
 def rating_message_key(ticket_id: int) -> str:

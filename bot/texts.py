@@ -119,6 +119,10 @@ SMALL_TALK_THANKS = "خواهش می‌کنم 🌷 اگر پرسش دیگری د
 SMALL_TALK_OK = "🌷 اگر پرسش دیگری دارید، بنویسید."
 SMALL_TALK_BYE = "خدانگهدار 🌷 هر وقت پرسشی داشتید، همین‌جا بنویسید."
 EMPTY_QUESTION = "پرسشتان را در چند کلمه بنویسید تا کمک کنم."
+# «۲» typed with nothing offered to pick from (or after moving on, with /start or the menu).
+NOTHING_TO_PICK = (
+    "این‌جا فهرستی برای انتخاب نیست؛ روی دکمه‌ها بزنید، یا پرسشتان را در چند کلمه بنویسید."
+)
 SEND_TO_PERSON = "👤 همین را برای کارشناس بفرست"
 NON_TEXT_NO_TICKET = (
     "این نوع پیام را نمی‌توانم بخوانم 🙂\n"

@@ -11,12 +11,14 @@ from bot import keyboards, texts
 from bot.context import BotContext, Work
 from bot.effects import Markup
 from bot.formatting import article_messages
+from bot.queries import close_choices
 from kb.article import Article
 from triage.person import fold
 
 
 async def send_categories(work: Work, context: BotContext, page: int = 0) -> None:
     """Show the KB's categories as buttons (a page of them, for a KB of very many)."""
+    await close_choices(work.session, work.customer_id)  # a «۲» now is not an old guide
     names = context.services.kb.categories()
     if not names:
         await work.reply(texts.NO_CATEGORIES, keyboards.person_only())
@@ -108,6 +110,7 @@ async def on_category(update: Update, context: BotContext) -> None:
         work.answer_callback(query.id, texts.CATEGORY_GONE)
         return
     work.answer_callback(query.id)
+    await close_choices(work.session, work.customer_id)
     items = kb.in_category(name)
     pages = keyboards.pages(len(items), keyboards.ARTICLES_PER_PAGE)
     page = min(int(page_asked or 0), pages - 1)  # fewer pages since the button was sent
@@ -126,6 +129,7 @@ async def on_article(update: Update, context: BotContext) -> None:
         work.answer_callback(query.id, texts.ARTICLE_GONE)
         return
     work.answer_callback(query.id)
+    await close_choices(work.session, work.customer_id)
     await send_article(work, article, last_markup=keyboards.after_article())
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
@@ -13,7 +15,7 @@ from bot.formatting import bound
 from bot.handlers.browse import send_article
 from bot.handlers.person import on_unreadable
 from bot.message_kinds import QUESTION_MAX
-from bot.queries import failed_attempts_in_row, latest_decision
+from bot.queries import choices_since, failed_attempts_in_row, latest_decision
 from bot.tickets import (
     Earlier,
     answer_disliked,
@@ -84,7 +86,9 @@ async def take_question(
     if typed is not None and await _answer_typed(work, services, typed):
         return
     picked = typed_choice(question)
-    if picked is not None and await _pick_typed(work, services, picked):
+    if picked is not None:  # «۲», «دومی»: a pick, never a question (a ticket named «۲»)
+        if not await _pick_typed(work, services, picked):
+            await work.reply(texts.NOTHING_TO_PICK)
         return
     # «ممنون، مشکلم حل شد» under an answer says it helped, as «بله» would.
     if talk == "solved" and await _answer_typed(work, services, "yes", feedback_only=True):
@@ -154,7 +158,7 @@ async def _answer_typed(
     you mean this guide?" over a single guide («نه» also "none of these" over several). False
     when there is no such question to answer."""
     previous = await latest_decision(
-        work.session, customer_id=work.customer_id, since=memory_start(services)
+        work.session, customer_id=work.customer_id, since=await _offers_since(work, services)
     )
     if previous is None:
         return False
@@ -189,11 +193,17 @@ async def _answer_typed(
     return len(offered) == 1 and await _show_offered(work, services, previous, offered, 1)
 
 
+async def _offers_since(work: Work, services: Services) -> datetime:
+    """Since when what the bot offered can still be answered by a typed word: the memory's
+    reach, or the customer's moving on (/start, the categories), if later."""
+    return await choices_since(work.session, work.customer_id, memory_start(services))
+
+
 async def _pick_typed(work: Work, services: Services, position: int) -> bool:
     """Take «دومی» or «۲» as a press on the guides the bot just offered (also after one of
     them was read); False when it offered none, or fewer, so the words are a question."""
     previous = await latest_decision(
-        work.session, customer_id=work.customer_id, since=memory_start(services)
+        work.session, customer_id=work.customer_id, since=await _offers_since(work, services)
     )
     if previous is None:
         return False

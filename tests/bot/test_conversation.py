@@ -990,3 +990,26 @@ async def test_help_typed_by_hand_gets_the_help(
         (reply,) = await fake.wait_for_messages_async(user.id, 1)
         await settled(bot, fake)
     assert reply.text == plain_text(texts.HELP)
+
+
+async def test_a_digit_typed_after_moving_on_to_the_menu_picks_no_old_guide(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # Guides offered, then /start and a category opened: «۲» sent the second of the guides
+    # offered before, not what was on screen; and a «۲» with nothing to pick opened a ticket.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, AMBIGUOUS)
+        (offer,) = await fake.wait_for_messages_async(user.id, 1)
+        await settled(bot, fake)
+        assert offer.callback_datas  # the guides, as buttons
+        fake.user_sends_text(user, "/start")
+        await fake.wait_for_messages_async(user.id, 3)  # the greeting and the categories
+        await settled(bot, fake)
+        fake.user_sends_text(user, "۲")
+        await fake.wait_for_messages_async(user.id, 4)
+        await settled(bot, fake)
+        tickets = await bot.rows(Ticket)
+    assert fake.sent_to(user.id)[-1].text == texts.NOTHING_TO_PICK
+    assert tickets == [] and fake.topics() == []
