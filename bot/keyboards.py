@@ -44,7 +44,7 @@ PATTERN_CATEGORY = r"^c:[0-9a-f]{10}(:\d{1,4})?$"  # a category, and the page af
 PATTERN_ARTICLE = r"^a:[a-z0-9][a-z0-9._-]{0,47}$"
 PATTERN_SUGGESTION = r"^s:\d{1,18}:\d{1,2}$"
 PATTERN_FEEDBACK = r"^f:\d{1,18}:[01]$"
-PATTERN_PERSON = r"^h(:\d{1,18}|:m:\d{1,18})?$"
+PATTERN_PERSON = r"^h(:\d{1,18}|:m:\d{1,18}|:a:[a-z0-9._-]{1,48})?$"
 # Ticket ids are 32-bit in the database: a forged longer one must not reach a query.
 PATTERN_TICKET = r"^t:[a-z0-9]{1,16}:\d{1,9}$"
 PATTERN_RATING = r"^r:\d{1,9}:[1-5]$"
@@ -149,10 +149,11 @@ def articles(items: Sequence[Article], key: str, page: int = 0) -> InlineKeyboar
     return InlineKeyboardMarkup(rows)
 
 
-def after_article() -> InlineKeyboardMarkup:
-    """Under a browsed article: back to the categories, or a person."""
+def after_article(article_id: str | None = None) -> InlineKeyboardMarkup:
+    """Under a browsed article: back to the categories, or a person (about that article)."""
+    person = PERSON if article_id is None else f"{PERSON}:a:{article_id}"
     return InlineKeyboardMarkup(
-        [[_button(texts.CATEGORIES_BUTTON, MENU), _button(texts.PERSON_BUTTON, PERSON)]]
+        [[_button(texts.CATEGORIES_BUTTON, MENU), _button(texts.PERSON_BUTTON, person)]]
     )
 
 

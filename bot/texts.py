@@ -119,6 +119,12 @@ SMALL_TALK_THANKS = "خواهش می‌کنم 🌷 اگر پرسش دیگری د
 SMALL_TALK_OK = "🌷 اگر پرسش دیگری دارید، بنویسید."
 SMALL_TALK_BYE = "خدانگهدار 🌷 هر وقت پرسشی داشتید، همین‌جا بنویسید."
 EMPTY_QUESTION = "پرسشتان را در چند کلمه بنویسید تا کمک کنم."
+def after_reading(title: str) -> str:
+    """A ticket's question when the customer asked for a person under a guide they browsed
+    to (they asked the bot nothing): what they had just read."""
+    return f"(پس از خواندن راهنمای «{title}» گفتگو با کارشناس را خواست؛ پرسشی ننوشت)"
+
+
 # «۲» typed with nothing offered to pick from (or after moving on, with /start or the menu).
 NOTHING_TO_PICK = (
     "این‌جا فهرستی برای انتخاب نیست؛ روی دکمه‌ها بزنید، یا پرسشتان را در چند کلمه بنویسید."

@@ -111,6 +111,8 @@ async def question_context(work: Work, services: Services, text: str | None) -> 
         query = decision.query.strip()
         if asks_nothing(query):
             continue
+        if decision.article_id is not None and helpful is True:
+            return Earlier("", [])  # answered, by their own word: the request is about more
         disliked = decision.article_id is not None and helpful is False
         return Earlier(query, hits_of(decision, services), "not_helpful" if disliked else "asked")
     return Earlier("", [])

@@ -145,6 +145,13 @@ def mine(
     )
 
 
+def _customers(question: str) -> bool:
+    """Whether a ticket's question is the customer's words: one asked under a guide they
+    browsed to is the bot's note in brackets (bot.texts.after_reading), no wording to add."""
+    text = question.strip()
+    return bool(query_key(text)) and not (text.startswith("(") and text.endswith(")"))
+
+
 def _picked(asked: Asked) -> bool:
     """Whether the customer chose the article they got: from the choices offered, or from
     the other guides offered after saying an answer did not help (the most telling pick: it
@@ -165,7 +172,7 @@ def _phrasings(
         for a in rows
         if a.shown is not None and a.helpful is not False and _picked(a)
     ]
-    found += [(s.article_id, s.question, "agent", s.at) for s in sent if query_key(s.question)]
+    found += [(s.article_id, s.question, "agent", s.at) for s in sent if _customers(s.question)]
     reached = {query_key(question) for _, question, _, _ in found}
     gone = {article_id for article_id, *_ in found if article_id not in known}
     phrased = set().union(*known.values())

@@ -130,7 +130,7 @@ async def on_article(update: Update, context: BotContext) -> None:
         return
     work.answer_callback(query.id)
     await close_choices(work.session, work.customer_id)
-    await send_article(work, article, last_markup=keyboards.after_article())
+    await send_article(work, article, last_markup=keyboards.after_article(article.id))
 
 
 async def on_unknown_command(update: Update, context: BotContext) -> None:

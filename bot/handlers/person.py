@@ -54,9 +54,15 @@ async def on_person_button(update: Update, context: BotContext) -> None:
         update, context, pressed.int_field(1)
     ):
         return
+    if pressed.fields[:1] == ("a",):  # under a guide the customer browsed to: about it
+        read = services.kb.get(pressed.fields[1]) if len(pressed.fields) > 1 else None
+        if read is not None:
+            question = texts.after_reading(read.title)
+            await open_ticket(work, services, reason="asked", question=question, tried=[])
+            return
     decision = (
         await get_decision(work.session, pressed.int_field(0))
-        if pressed.fields and pressed.fields[0] != "m"
+        if pressed.fields and pressed.fields[0] not in ("m", "a")
         else None
     )
     if decision is not None and decision.customer_id == work.customer_id:

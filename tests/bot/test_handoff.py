@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import executor, pipeline, texts
+from bot import executor, keyboards, pipeline, texts
 from bot.config import Settings
 from handoff.hours import SupportCalendar
 from handoff.persian import day_and_time
@@ -521,3 +521,50 @@ async def test_forwarded_words_reach_the_agents_as_forwards_naming_whose_they_ar
     assert first.forward_origin is not None and second.forward_origin is not None
     assert (first.text, first.forward_origin["sender_user_name"]) == (UNKNOWN, "بانک ملی")
     assert second.forward_origin["sender_user"]["first_name"] == "ناشناس"
+
+
+async def test_a_person_asked_for_under_a_browsed_guide_is_about_that_guide(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # The ticket was about the question asked before (answered, and said to help), or about
+    # nothing: «❓ پرسش مشتری: (بدون متن)», and no word of the guide just read.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, ANSWERED)
+        (answer,) = await fake.wait_for_messages_async(user.id, 1)
+        await settled(bot, fake)
+        fake.user_presses(user, answer, answer.callback_datas[0])  # 👍
+        await settled(bot, fake)
+        fake.user_sends_text(user, "/start")
+        await settled(bot, fake)
+        menu = fake.sent_to(user.id)[-1]
+        fake.user_presses(user, menu, f"c:{keyboards.category_key('شبکه')}")
+        await settled(bot, fake)
+        fake.user_presses(user, fake.sent_to(user.id)[-1], "a:vpn-connect")
+        await settled(bot, fake)
+        read = fake.sent_to(user.id)[-1]
+        fake.user_presses(user, read, "h:a:vpn-connect")
+        await fake.wait_for_async(lambda: fake.topics(), timeout=10, what="a topic")
+        await settled(bot, fake)
+        (ticket,) = await bot.rows(Ticket)
+    assert ticket.question == texts.after_reading("اتصال به وی‌پی‌ان شرکت")
+    assert ticket.tried == []
+
+
+async def test_a_request_for_a_person_after_saying_an_answer_helped_is_not_about_it(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, ANSWERED)
+        (answer,) = await fake.wait_for_messages_async(user.id, 1)
+        await settled(bot, fake)
+        fake.user_presses(user, answer, answer.callback_datas[0])  # 👍: solved
+        await settled(bot, fake)
+        fake.user_sends_text(user, "/human")
+        await fake.wait_for_async(lambda: fake.topics(), timeout=10, what="a topic")
+        await settled(bot, fake)
+        (ticket,) = await bot.rows(Ticket)
+    assert ticket.question != ANSWERED and ticket.tried == []

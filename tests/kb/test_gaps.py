@@ -176,3 +176,13 @@ def test_long_messages_are_not_offered_as_phrasings_and_empty_ones_are_skipped()
 
     assert gaps.phrasings == () and gaps.unanswered == ()
     assert gaps.questions == 1
+
+
+def test_a_tickets_question_in_the_bots_brackets_is_not_offered_as_a_wording() -> None:
+    # Asked for a person under a browsed guide, the customer wrote nothing: the bot's note.
+    note = "(پس از خواندن راهنمای «بازیابی رمز عبور» گفتگو با کارشناس را خواست؛ پرسشی ننوشت)"
+    sent = [Sent(note, "report-export", 1, T0), Sent("خروجی پی دی اف", "report-export", 2, T0)]
+
+    phrasings = [(p.article_id, p.question) for p in mine([], sent, ARTICLES).phrasings]
+
+    assert phrasings == [("report-export", "خروجی پی دی اف")]
