@@ -154,6 +154,9 @@ def _chat(kb: KnowledgeBase, args: argparse.Namespace) -> int:
                 print(f"{article.title}\n\n{plain_text(article.body)}\n\n{texts.CHAT_HELPFUL}")
                 answered = article.id
                 continue
+        if picked is None and _is_a_pick(line):  # «۲» with nothing to pick: no question
+            print(texts.CHAT_NOTHING_TO_PICK)
+            continue
         reply = _typed_answer(line, hits, answered, choices, failures)
         if reply is not None:  # «بله» / «کار نکرد» under an answer, «هیچکدوم» over choices
             text, choices, failures = reply
@@ -229,6 +232,13 @@ def _asks_for_person(line: str) -> bool:
     from triage.person import asks_for_person
 
     return asks_for_person(line)
+
+
+def _is_a_pick(line: str) -> bool:
+    """«۲», «دومی»: a pick from a list, as the bot reads it, never a question."""
+    from triage.choice import typed_choice
+
+    return typed_choice(line) is not None
 
 
 def _picked_choice(line: str, choices: tuple[str, ...]) -> str | None:

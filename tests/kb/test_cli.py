@@ -349,3 +349,9 @@ def test_eval_counts_answerable_questions_the_bot_reads_as_a_request_for_a_perso
     )
     assert main(["eval", "--kb-dir", str(sample_kb), str(questions), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["read_as_request"] == 0.5
+
+
+def test_chat_takes_a_bare_digit_with_nothing_offered_as_the_bot_does(sample_kb: Path) -> None:
+    stdin = "۲\nخروج\n".encode()
+    out = run_kb("chat", "--kb-dir", str(sample_kb), stdin=stdin).stdout.decode()
+    assert texts.CHAT_NOTHING_TO_PICK in out and texts.CHAT_HANDOFF not in out
