@@ -964,9 +964,16 @@ async def test_a_typed_yes_after_a_restart_still_takes_the_buttons_off_the_answe
     assert fake.message(user.id, answer.message_id).callback_datas == []
 
 
-@pytest.mark.parametrize("typed", ["دسته‌ها", "دسته ها", "منو", "شروع", "start", "Menu"])
-async def test_the_menu_typed_by_hand_shows_the_categories_not_a_ticket(
-    settings: Settings, fake_telegram: FakeTelegram, typed: str
+MENU = texts.categories_prompt(0, 1)
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [("دسته‌ها", MENU), ("دسته ها", MENU), ("منو", MENU), ("شروع", MENU), ("start", MENU),
+     ("Menu", MENU), ("راهنما", plain_text(texts.HELP))],
+)  # fmt: skip
+async def test_the_menu_or_help_typed_by_hand_shows_it_not_a_ticket(
+    settings: Settings, fake_telegram: FakeTelegram, typed: str, shown: str
 ) -> None:
     # The KB finds nothing in «منو»: typed rather than pressed, it opened a ticket at once.
     fake = fake_telegram
@@ -976,20 +983,9 @@ async def test_the_menu_typed_by_hand_shows_the_categories_not_a_ticket(
         (reply,) = await fake.wait_for_messages_async(user.id, 1)
         await settled(bot, fake)
         tickets = await bot.rows(Ticket)
-    assert reply.text == texts.categories_prompt(0, 1) and reply.callback_datas
+    assert reply.text == shown
+    assert bool(reply.callback_datas) == (shown == MENU)  # the categories, as buttons
     assert tickets == []
-
-
-async def test_help_typed_by_hand_gets_the_help(
-    settings: Settings, fake_telegram: FakeTelegram
-) -> None:
-    fake = fake_telegram
-    async with running_bot(settings, fake) as bot:
-        user = fake.new_user()
-        fake.user_sends_text(user, "راهنما")
-        (reply,) = await fake.wait_for_messages_async(user.id, 1)
-        await settled(bot, fake)
-    assert reply.text == plain_text(texts.HELP)
 
 
 async def test_a_digit_typed_after_moving_on_to_the_menu_picks_no_old_guide(

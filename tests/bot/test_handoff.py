@@ -523,6 +523,17 @@ async def test_forwarded_words_reach_the_agents_as_forwards_naming_whose_they_ar
     assert second.forward_origin["sender_user"]["first_name"] == "ناشناس"
 
 
+async def answered_and_liked(bot: RunningBot, fake: FakeTelegram) -> User:
+    """A customer whose question was answered and who said it helped (👍)."""
+    user = fake.new_user()
+    fake.user_sends_text(user, ANSWERED)
+    (answer,) = await fake.wait_for_messages_async(user.id, 1)
+    await settled(bot, fake)
+    fake.user_presses(user, answer, answer.callback_datas[0])  # 👍
+    await settled(bot, fake)
+    return user
+
+
 async def test_a_person_asked_for_under_a_browsed_guide_is_about_that_guide(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
@@ -530,12 +541,7 @@ async def test_a_person_asked_for_under_a_browsed_guide_is_about_that_guide(
     # nothing: «❓ پرسش مشتری: (بدون متن)», and no word of the guide just read.
     fake = fake_telegram
     async with running_bot(settings, fake) as bot:
-        user = fake.new_user()
-        fake.user_sends_text(user, ANSWERED)
-        (answer,) = await fake.wait_for_messages_async(user.id, 1)
-        await settled(bot, fake)
-        fake.user_presses(user, answer, answer.callback_datas[0])  # 👍
-        await settled(bot, fake)
+        user = await answered_and_liked(bot, fake)
         fake.user_sends_text(user, "/start")
         await settled(bot, fake)
         menu = fake.sent_to(user.id)[-1]
@@ -557,12 +563,7 @@ async def test_a_request_for_a_person_after_saying_an_answer_helped_is_not_about
 ) -> None:
     fake = fake_telegram
     async with running_bot(settings, fake) as bot:
-        user = fake.new_user()
-        fake.user_sends_text(user, ANSWERED)
-        (answer,) = await fake.wait_for_messages_async(user.id, 1)
-        await settled(bot, fake)
-        fake.user_presses(user, answer, answer.callback_datas[0])  # 👍: solved
-        await settled(bot, fake)
+        user = await answered_and_liked(bot, fake)
         fake.user_sends_text(user, "/human")
         await fake.wait_for_async(lambda: fake.topics(), timeout=10, what="a topic")
         await settled(bot, fake)
