@@ -137,6 +137,13 @@ async def _before_l2(session: AsyncSession, ticket: Ticket) -> list[BeforeL2]:
     return done
 
 
+def _marked_topic_name(ticket: Ticket, customer_name: str | None) -> str:
+    """The name of a ticket's topic in the agents' group it was opened in: marked L2 once
+    escalated there (the L2 group's own topics need no mark, see _open_topic)."""
+    mark = desk_texts.L2_TOPIC_MARK if ticket.level >= 2 else ""
+    return topic_name(ticket.id, customer_name, ticket.question, mark=mark)
+
+
 async def recent_links(session: AsyncSession, ticket_id: int, limit: int) -> list[MessageLink]:
     """Return the ticket's last `limit` relayed messages, oldest first."""
     rows = await session.scalars(
@@ -319,8 +326,7 @@ class Executor:
                 chat_id=ticket.agent_chat_id, message_thread_id=ticket.thread_id
             )
         else:
-            mark = desk_texts.L2_TOPIC_MARK if ticket.level >= 2 else ""
-            name = topic_name(ticket.id, customer.full_name, ticket.question, mark=mark)
+            name = _marked_topic_name(ticket, customer.full_name)
             await self.bot.edit_forum_topic(
                 chat_id=ticket.agent_chat_id, message_thread_id=ticket.thread_id, name=name
             )
@@ -498,9 +504,7 @@ class Executor:
         chat_id, thread_id = left
         reason = failure_reason(error)
         log.warning("ticket %s: the L2 group refused its topic (%s); kept", ticket.id, reason)
-        name = topic_name(
-            ticket.id, customer.full_name, ticket.question, mark=desk_texts.L2_TOPIC_MARK
-        )
+        name = _marked_topic_name(ticket, customer.full_name)  # at level 2: marked L2
         for call in (
             lambda: self.bot.reopen_forum_topic(chat_id=chat_id, message_thread_id=thread_id),
             lambda: self.bot.edit_forum_topic(
@@ -557,7 +561,9 @@ class Executor:
         # L2 group refused keeps the ticket where its history is). A copy in another chat is
         # the one from before an escalation: the new topic still needs its own.
         if check_done or not effect.tell_customer:
-            copied = await self._copy_in(effect.from_chat_id, effect.message_id, ticket)
+            copied = await self._copy_in(
+                effect.from_chat_id, effect.message_id, ticket.agent_chat_id
+            )
             if copied is not None:
                 return None
         if ticket.thread_id is None:  # the topic failed earlier: try to make it now
@@ -685,10 +691,9 @@ class Executor:
             return None
         return ReplyParameters(copy, allow_sending_without_reply=True)
 
-    async def _copy_in(self, chat_id: int, message_id: int, agents: int | Ticket) -> int | None:
-        """The latest copy, in the agents' chat (or the ticket's), of a message in the
-        customer's chat (theirs, or the bot's copy of an agent's)."""
-        agent_chat_id = agents.agent_chat_id if isinstance(agents, Ticket) else agents
+    async def _copy_in(self, chat_id: int, message_id: int, agent_chat_id: int) -> int | None:
+        """The latest copy, in an agents' chat, of a message in the customer's chat (theirs,
+        or the bot's copy of an agent's)."""
         async with self.sessions.begin() as session:
             copy: int | None = await session.scalar(
                 select(MessageLink.agent_message_id)
@@ -709,10 +714,7 @@ class Executor:
         """
         async with self.sessions.begin() as session:
             customer = await get_customer(session, ticket.customer_id)
-        mark = desk_texts.L2_TOPIC_MARK if ticket.level >= 2 else ""  # as it was named
-        name = topic_name(
-            ticket.id, customer.full_name if customer else None, ticket.question, mark=mark
-        )
+        name = _marked_topic_name(ticket, customer.full_name if customer else None)
         try:
             topic = await self._call(
                 lambda: self.bot.create_forum_topic(chat_id=ticket.agent_chat_id, name=name),

@@ -119,6 +119,8 @@ SMALL_TALK_THANKS = "خواهش می‌کنم 🌷 اگر پرسش دیگری د
 SMALL_TALK_OK = "🌷 اگر پرسش دیگری دارید، بنویسید."
 SMALL_TALK_BYE = "خدانگهدار 🌷 هر وقت پرسشی داشتید، همین‌جا بنویسید."
 EMPTY_QUESTION = "پرسشتان را در چند کلمه بنویسید تا کمک کنم."
+
+
 def after_reading(title: str) -> str:
     """A ticket's question when the customer asked for a person under a guide they browsed
     to (they asked the bot nothing): what they had just read."""

@@ -523,20 +523,11 @@ async def _from_no_one(
         await _group_command(work, services, message, command)
         return
     ticket = await _ticket_of(work, message)
-    if ticket is None or await _album_logged(work, ticket, message, NOT_RELAYED_EVENT):
-        return
-    await add_ticket_event(
-        work.session,
-        ticket_id=ticket.id,
-        kind=NOT_RELAYED_EVENT,
-        actor_id=None,
-        data={
-            "message_id": message.message_id,
-            "media_group_id": message.media_group_id,
-            "sender_chat_id": message.sender_chat.id if message.sender_chat else None,
-        },
-    )
-    _reply(work, message, desk_texts.NOT_SENT_ANONYMOUS)
+    sender = message.sender_chat.id if message.sender_chat else None
+    if ticket is not None and await _kept_in_topic(
+        work, ticket, message, None, sender_chat_id=sender
+    ):
+        _reply(work, message, desk_texts.NOT_SENT_ANONYMOUS)
 
 
 async def _album_logged(work: Work, ticket: Ticket, message: Message, kind: str) -> bool:
@@ -790,17 +781,23 @@ async def on_group_edit(update: Update, context: BotContext) -> None:
 async def _not_relayed(work: Work, ticket: Ticket, message: Message, agent: User) -> None:
     """A colleague wrote in a ticket another agent holds: one agent speaks to the customer, so
     it stays in the topic. Logged, and they are told once (once an album) how to take it over."""
+    if await _kept_in_topic(work, ticket, message, agent.id):
+        holder = ticket.claimed_by_name or desk_texts.ANOTHER_AGENT
+        _reply(work, message, desk_texts.not_sent_held_by(holder))
+
+
+async def _kept_in_topic(
+    work: Work, ticket: Ticket, message: Message, actor_id: int | None, **more: int | None
+) -> bool:
+    """Log that a message in the ticket's topic was not relayed to the customer; False for an
+    album item whose album is logged already (its writer is told once, not once a photo)."""
     if await _album_logged(work, ticket, message, NOT_RELAYED_EVENT):
-        return
+        return False
+    data = {"message_id": message.message_id, "media_group_id": message.media_group_id, **more}
     await add_ticket_event(
-        work.session,
-        ticket_id=ticket.id,
-        kind=NOT_RELAYED_EVENT,
-        actor_id=agent.id,
-        data={"message_id": message.message_id, "media_group_id": message.media_group_id},
+        work.session, ticket_id=ticket.id, kind=NOT_RELAYED_EVENT, actor_id=actor_id, data=data
     )
-    holder = ticket.claimed_by_name or desk_texts.ANOTHER_AGENT
-    _reply(work, message, desk_texts.not_sent_held_by(holder))
+    return True
 
 
 # -- the customer after a close ------------------------------------------------------------------
