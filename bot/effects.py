@@ -189,6 +189,8 @@ class ToCustomer:
     reply_to: int | None = None  # the customer's message id to reply to, if any
     # The rest of an album, copied in the same call so it stays one album.
     album: tuple[int, ...] = ()
+    # Kept with the copies, so an L2 or recreated topic gets the album as one again.
+    media_group_id: str | None = None
 
     delivery = "durable"
 

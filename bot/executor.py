@@ -58,6 +58,7 @@ from storage.repositories import (
     get_customer,
     get_ticket,
     link_messages,
+    recent_history,
     set_card_message,
     set_ticket_topic,
     ticket_events,
@@ -142,17 +143,6 @@ def _marked_topic_name(ticket: Ticket, customer_name: str | None) -> str:
     escalated there (the L2 group's own topics need no mark, see _open_topic)."""
     mark = desk_texts.L2_TOPIC_MARK if ticket.level >= 2 else ""
     return topic_name(ticket.id, customer_name, ticket.question, mark=mark)
-
-
-async def recent_links(session: AsyncSession, ticket_id: int, limit: int) -> list[MessageLink]:
-    """Return the ticket's last `limit` relayed messages, oldest first."""
-    rows = await session.scalars(
-        select(MessageLink)
-        .where(MessageLink.ticket_id == ticket_id)
-        .order_by(MessageLink.id.desc())
-        .limit(limit)
-    )
-    return list(reversed(list(rows)))
 
 
 def failure_reason(error: TelegramError) -> str:
@@ -584,33 +574,14 @@ class Executor:
         sources = (effect.message_id, *effect.album)
 
         async def copy_once() -> list[int]:
-            if effect.album:  # one call keeps the album together in the topic
-                many = self.bot.forward_messages if effect.forwarded else self.bot.copy_messages
-                ids = await many(
-                    chat_id=agent_chat_id,
-                    from_chat_id=effect.from_chat_id,
-                    message_ids=sources,
-                    message_thread_id=thread_id,
-                )
-                return [m.message_id for m in ids]
-            if effect.forwarded:  # a forward cannot reply either
-                sent = await self.bot.forward_message(
-                    chat_id=agent_chat_id,
-                    from_chat_id=effect.from_chat_id,
-                    message_id=effect.message_id,
-                    message_thread_id=thread_id,
-                )
-                return [sent.message_id]
-            one = await self.bot.copy_message(
-                chat_id=agent_chat_id,
-                from_chat_id=effect.from_chat_id,
-                message_id=effect.message_id,
-                message_thread_id=thread_id,
-                # A reply stays a reply, to the copy of what it answers in this topic (albums
-                # and forwards cannot be replies: Telegram's calls for them take none).
-                reply_parameters=await self._reply_in_topic(effect, agent_chat_id),
+            return await self._copy_into(
+                effect.from_chat_id,
+                sources,
+                agent_chat_id,
+                thread_id,
+                forwarded=effect.forwarded,
+                reply=await self._reply_in_topic(effect, agent_chat_id),
             )
-            return [one.message_id]
 
         async def copy_into_topic() -> list[int]:
             return await self._call(copy_once, attempts=DURABLE_ATTEMPTS)
@@ -728,23 +699,23 @@ class Executor:
             await handoff_service.attach_topic(
                 session, ticket_id=ticket.id, thread_id=thread_id, recreated=True
             )
-            links = await recent_links(session, ticket.id, HISTORY_ON_RECREATE)
+            history = await recent_history(session, ticket.id, HISTORY_ON_RECREATE)
         card = await self._post_card(ticket.id)
         if card is not None:
             async with self.sessions.begin() as session:
                 await card(session)
         fresh = await self._load(ticket.id) or ticket
         await self.notice(fresh, desk_texts.TOPIC_RECREATED)
-        for link in links:
+        for group in history:
             # The customer's chat holds every message of the conversation, both directions.
-            again = self.bot.forward_message if link.forwarded else self.bot.copy_message
             try:
-                copy = await self._call(
-                    lambda link=link, again=again: again(  # type: ignore[misc]
-                        chat_id=ticket.agent_chat_id,
-                        from_chat_id=link.customer_chat_id,
-                        message_id=link.customer_message_id,
-                        message_thread_id=thread_id,
+                copies = await self._call(
+                    lambda group=group: self._copy_into(  # type: ignore[misc]
+                        group[0].customer_chat_id,
+                        [link.customer_message_id for link in group],
+                        ticket.agent_chat_id,
+                        thread_id,
+                        forwarded=group[0].forwarded,
                     ),
                     attempts=IMMEDIATE_ATTEMPTS,
                 )
@@ -753,18 +724,58 @@ class Executor:
                 continue
             # Linked like any copy: edits of the original land here, replies to it reach back.
             async with self.sessions.begin() as session:
-                await link_messages(
-                    session,
-                    ticket_id=ticket.id,
-                    customer_chat_id=link.customer_chat_id,
-                    customer_message_id=link.customer_message_id,
-                    agent_chat_id=ticket.agent_chat_id,
-                    agent_message_id=copy.message_id,
-                    direction="to_agents",
-                    media_group_id=link.media_group_id,
-                    forwarded=link.forwarded,
-                )
+                for link, copy in zip(group, copies, strict=False):
+                    await link_messages(
+                        session,
+                        ticket_id=ticket.id,
+                        customer_chat_id=link.customer_chat_id,
+                        customer_message_id=link.customer_message_id,
+                        agent_chat_id=ticket.agent_chat_id,
+                        agent_message_id=copy,
+                        direction="to_agents",
+                        media_group_id=link.media_group_id,
+                        forwarded=link.forwarded,
+                    )
         return thread_id
+
+    async def _copy_into(
+        self,
+        from_chat_id: int,
+        message_ids: Sequence[int],
+        agent_chat_id: int,
+        thread_id: int,
+        *,
+        forwarded: bool,
+        reply: ReplyParameters | None = None,
+    ) -> list[int]:
+        """Copy (or forward) a message, or an album in one call so it stays one, from the
+        customer's chat into a topic; return the copies' ids. Albums and forwards cannot be
+        replies (Telegram's calls for them take none)."""
+        if len(message_ids) > 1:
+            many = self.bot.forward_messages if forwarded else self.bot.copy_messages
+            ids = await many(
+                chat_id=agent_chat_id,
+                from_chat_id=from_chat_id,
+                message_ids=message_ids,
+                message_thread_id=thread_id,
+            )
+            return [m.message_id for m in ids]
+        if forwarded:  # seen as whose words they are, not the customer's
+            sent = await self.bot.forward_message(
+                chat_id=agent_chat_id,
+                from_chat_id=from_chat_id,
+                message_id=message_ids[0],
+                message_thread_id=thread_id,
+            )
+            return [sent.message_id]
+        one = await self.bot.copy_message(
+            chat_id=agent_chat_id,
+            from_chat_id=from_chat_id,
+            message_id=message_ids[0],
+            message_thread_id=thread_id,
+            reply_parameters=reply,
+        )
+        return [one.message_id]
 
     async def _to_customer(self, effect: ToCustomer, *, check_done: bool) -> Record | None:
         """Copy an agent's message to the customer (no agent identity) and link the two."""
@@ -820,6 +831,7 @@ class Executor:
                     agent_chat_id=effect.from_chat_id,
                     agent_message_id=source,
                     direction="to_customer",
+                    media_group_id=effect.media_group_id,
                 )
 
         return record

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import select
 from telegram import Message, Update, User
 from telegram.constants import ChatType
 from telegram.ext import (
@@ -61,7 +60,7 @@ from handoff.sla import read_tier
 from handoff.texts import TIER, UNKNOWN_CUSTOMER
 from handoff.topics import ticket_link
 from kb.decision import Hit
-from storage.models import MessageLink, Ticket
+from storage.models import Ticket
 from storage.repositories import (
     ARTICLE_SENT,
     add_ticket_event,
@@ -72,6 +71,7 @@ from storage.repositories import (
     get_ticket,
     kv_get,
     list_open_tickets,
+    recent_history,
     set_comment_expected,
     set_follow_up,
     set_rating_comment,
@@ -264,21 +264,18 @@ async def do_escalate(work: Work, services: Services, ticket: Ticket, agent: Use
 
 async def history_relays(work: Work, ticket_id: int) -> list[Relay]:
     """Return copies of the ticket's messages so far (both directions) for a new topic."""
-    links = await work.session.scalars(
-        select(MessageLink).where(MessageLink.ticket_id == ticket_id).order_by(MessageLink.id)
-    )
-    relays: list[Relay] = []
-    for link in list(links)[-HISTORY_ON_ESCALATE:]:
-        # The customer's chat holds the whole conversation, both directions, with no names.
-        relays.append(
-            Relay(
-                ticket_id,
-                link.customer_chat_id,
-                link.customer_message_id,
-                forwarded=link.forwarded,  # a «bank's» message still reads as the bank's
-            )
+    # The customer's chat holds the whole conversation, both directions, with no names.
+    return [
+        Relay(
+            ticket_id,
+            first.customer_chat_id,
+            first.customer_message_id,
+            media_group_id=first.media_group_id,
+            album=tuple(link.customer_message_id for link in rest),
+            forwarded=first.forwarded,  # a «bank's» message still reads as the bank's
         )
-    return relays
+        for first, *rest in await recent_history(work.session, ticket_id, HISTORY_ON_ESCALATE)
+    ]
 
 
 async def do_article(
@@ -684,7 +681,11 @@ async def relay_to_customer(work: Work, ticket: Ticket, message: Message, agent:
         if link is not None:
             reply_to = link.customer_message_id
     album = await album_siblings(work, message)
-    work.then(ToCustomer(ticket.id, message.chat_id, message.message_id, reply_to, album))
+    work.then(
+        ToCustomer(
+            ticket.id, message.chat_id, message.message_id, reply_to, album, message.media_group_id
+        )
+    )
     await log_message(
         work.session,
         customer_id=ticket.customer_id,

@@ -43,7 +43,7 @@ from storage.repositories.links import (
     find_link_by_agent_message,
     find_link_by_customer_message,
     link_messages,
-    links_for_media_group,
+    recent_history,
 )
 from storage.repositories.tickets import (
     ACTIVE_STATUSES,
@@ -133,7 +133,6 @@ __all__ = [
     "kv_set",
     "last_ticket_for",
     "link_messages",
-    "links_for_media_group",
     "list_customers",
     "list_open_tickets",
     "list_overdue_tickets",
@@ -144,6 +143,7 @@ __all__ = [
     "pending_alerts",
     "queue_alert",
     "rate_ticket",
+    "recent_history",
     "record_decision",
     "record_feedback",
     "release_lease",

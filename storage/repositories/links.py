@@ -83,13 +83,32 @@ async def find_link_by_customer_message(
     return result.first()
 
 
-async def links_for_media_group(
-    session: AsyncSession, *, ticket_id: int, media_group_id: str
-) -> list[MessageLink]:
-    """Return the links of one album, in the order they were relayed."""
-    result = await session.scalars(
+# Telegram takes at most ten messages in one album.
+ALBUM_MAX = 10
+
+
+async def recent_history(
+    session: AsyncSession, ticket_id: int, limit: int
+) -> list[list[MessageLink]]:
+    """Return the ticket's last `limit` relayed messages, oldest first, an album's items
+    together (to copy them again in one call, so they stay one album)."""
+    rows = await session.scalars(
         select(MessageLink)
-        .where(MessageLink.ticket_id == ticket_id, MessageLink.media_group_id == media_group_id)
-        .order_by(MessageLink.id)
+        .where(MessageLink.ticket_id == ticket_id)
+        .order_by(MessageLink.id.desc())
+        .limit(limit)
     )
-    return list(result)
+    groups: list[list[MessageLink]] = []
+    for link in reversed(list(rows)):
+        last = groups[-1] if groups else []
+        if (
+            link.media_group_id is not None
+            and last
+            and len(last) < ALBUM_MAX
+            and (last[0].media_group_id, last[0].customer_chat_id, last[0].forwarded)
+            == (link.media_group_id, link.customer_chat_id, link.forwarded)
+        ):
+            last.append(link)
+        else:
+            groups.append([link])
+    return groups

@@ -271,3 +271,23 @@ async def test_a_recreated_topic_of_a_ticket_marked_l2_in_place_keeps_its_mark(
         await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="new topic")
         await settled(bot, fake)
     assert fake.topics()[-1].name.startswith(desk_texts.L2_TOPIC_MARK)
+
+
+async def test_an_album_in_the_history_of_a_recreated_topic_stays_an_album(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        fake.user_sends_album(opened.user, 3, caption="خطاها")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 1 + 3, thread_id=opened.thread_id)
+        await settled(bot, fake)
+        fake.agent_deletes_topic(opened.thread_id)
+        fake.user_sends_text(opened.user, "پیام بعد از پاک شدن")
+        await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="new topic")
+        await settled(bot, fake)
+    new_thread = fake.topics()[-1].thread_id
+    posted = fake.sent_to(fake.agent_chat_id, new_thread)[2:]  # after the card and the notice
+    assert [m.kind for m in posted] == ["photo", "photo", "photo", "text"]
+    assert posted[0].caption == "خطاها"
+    assert posted[0].media_group_id and len({m.media_group_id for m in posted[:3]}) == 1

@@ -588,3 +588,35 @@ async def test_a_forward_in_the_history_copied_to_l2_is_still_a_forward(
     ]
     assert copy.forward_origin is not None
     assert copy.forward_origin["sender_user_name"] == "بانک ملی"
+
+
+async def test_albums_in_the_history_copied_to_l2_stay_albums(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # Copied item by item, a customer's three screenshots and the agent's two photos reached
+    # the expert as five loose messages.
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.user_sends_album(opened.user, 3, caption="خطاها")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 1 + 3, thread_id=opened.thread_id)
+        before = len(fake.sent_to(opened.user.id))
+        with fake.state.lock:  # the two items arrive together, as Telegram sends an album
+            group = fake.state.new_media_group_id()
+            for _ in range(2):
+                fake.agent_sends_in_topic(
+                    agent, opened.thread_id, media="photo", media_group_id=group
+                )
+        await fake.wait_for_messages_async(opened.user.id, before + 2)
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake)
+    (l2_topic,) = fake.topics(L2_CHAT)
+    history = fake.sent_to(L2_CHAT, l2_topic.thread_id)[1:]  # after the card
+    assert [m.kind for m in history] == ["photo"] * 5
+    assert history[0].caption == "خطاها"
+    groups = [m.media_group_id for m in history]
+    assert groups[0] and len(set(groups[:3])) == 1  # the customer's album, one album
+    assert groups[3] and groups[3] == groups[4] != groups[0]  # and the agent's

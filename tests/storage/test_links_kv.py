@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage import repositories as repo
+from storage.models import MessageLink
 from tests.storage.helpers import AGENT_CHAT, add_customer, add_ticket
 
 
@@ -111,24 +112,21 @@ async def test_a_message_copied_again_is_linked_to_its_newest_copy(
     assert old_copy is None
 
 
-async def test_album_links_come_back_in_relay_order(
+async def test_recent_history_keeps_each_album_together_oldest_first(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     await add_customer(sessions, 1)
     ticket = await add_ticket(sessions, 1)
+    relayed = [  # (message id, album): an album, a loose message, a second album, another
+        *((60 + offset, "album-1") for offset in range(3)),
+        (63, None),
+        (64, None),
+        (65, "album-2"),
+        (66, "album-2"),
+        (67, "album-1"),  # the same id later, not next to its album: on its own
+    ]
     async with sessions.begin() as session:
-        for offset in (0, 1, 2):
-            await repo.link_messages(
-                session,
-                ticket_id=ticket.id,
-                customer_chat_id=1,
-                customer_message_id=60 + offset,
-                agent_chat_id=AGENT_CHAT,
-                agent_message_id=700 + offset,
-                direction="to_agents",
-                media_group_id="album-1",
-            )
-        for message_id, album_id in ((63, None), (64, "album-2")):  # not of this album
+        for message_id, album_id in relayed:
             await repo.link_messages(
                 session,
                 ticket_id=ticket.id,
@@ -140,11 +138,14 @@ async def test_album_links_come_back_in_relay_order(
                 media_group_id=album_id,
             )
     async with sessions() as session:
-        album = await repo.links_for_media_group(
-            session, ticket_id=ticket.id, media_group_id="album-1"
-        )
+        everything = await repo.recent_history(session, ticket.id, 100)
+        last_six = await repo.recent_history(session, ticket.id, 6)
 
-    assert [link.agent_message_id for link in album] == [700, 701, 702]
+    def ids(groups: list[list[MessageLink]]) -> list[list[int]]:
+        return [[link.customer_message_id for link in group] for group in groups]
+
+    assert ids(everything) == [[60, 61, 62], [63], [64], [65, 66], [67]]
+    assert ids(last_six) == [[62], [63], [64], [65, 66], [67]]
 
 
 async def test_agent_chat_migration_moves_tickets_and_links(
