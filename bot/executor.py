@@ -148,6 +148,10 @@ def _marked_topic_name(ticket: Ticket, customer_name: str | None) -> str:
 def failure_reason(error: TelegramError) -> str:
     """Say in Persian why Telegram refused a delivery (agents read it in the topic)."""
     text = error.message.lower()
+    if "deactivated" in text:
+        return desk_texts.REASON_DEACTIVATED
+    if "kicked" in text or "not a member" in text or "chat not found" in text:
+        return desk_texts.REASON_NOT_IN_GROUP  # a group's answer: never a customer's block
     if isinstance(error, Forbidden) or "blocked" in text:
         return desk_texts.REASON_BLOCKED
     if "thread not found" in text:
@@ -228,6 +232,8 @@ class Executor:
         self.tickets = TicketLocks()
         # What else a ticket's customer asked just before it, for its card (bot.tickets).
         self.asked_before = asked_before
+        # Tickets whose card must be redrawn once a durable effect's record is committed.
+        self._redraw_after_record: set[int] = set()
 
     async def _call(self, call: Callable[[], Awaitable[T]], *, attempts: int) -> T:
         """Call with retries for failures known to be transient (at-least-once effects)."""
@@ -443,8 +449,15 @@ class Executor:
             history = await customer_history(session, ticket)
             asked = await self.asked_before(session, ticket) if self.asked_before else ()
             before = await _before_l2(session, ticket) if ticket.level >= 2 else []
+            gone = await handoff_service.customer_deactivated(session, ticket)
         html = render_card(
-            ticket, customer, now=utcnow(), history=history, asked_before=asked, before_l2=before
+            ticket,
+            customer,
+            now=utcnow(),
+            history=history,
+            asked_before=asked,
+            before_l2=before,
+            deactivated=gone,
         )
         return ticket, html
 
@@ -814,8 +827,7 @@ class Executor:
         try:
             copied = await self._call(copy, attempts=DURABLE_ATTEMPTS)
         except Forbidden as error:
-            await self.notice(ticket, desk_texts.CUSTOMER_BLOCKED)
-            return self._blocked(ticket.id, error, effect.message_id)
+            return await self._blocked(ticket, error, effect.message_id)
         except TelegramError as error:
             _retry_later_if_worth_it(error, f"copying agent message {effect.message_id}")
             await self.notice(ticket, desk_texts.delivery_failed(failure_reason(error)))
@@ -836,20 +848,34 @@ class Executor:
 
         return record
 
-    def _blocked(self, ticket_id: int, error: TelegramError, message_id: int) -> Record:
-        log.warning("ticket %s: the customer blocked the bot", ticket_id)
+    async def _blocked(self, ticket: Ticket, error: TelegramError, message_id: int) -> Record:
+        """The customer blocked the bot, or deleted their account: say so in the topic, flag
+        the ticket (agents are then refused up front) and redraw its card once recorded."""
+        gone = "deactivated" in error.message.lower()
+        log.warning("ticket %s: %s", ticket.id, "account deleted" if gone else "bot blocked")
+        await self.notice(
+            ticket, desk_texts.CUSTOMER_DEACTIVATED if gone else desk_texts.CUSTOMER_BLOCKED
+        )
+        self._redraw_after_record.add(ticket.id)
 
         async def record(session: AsyncSession) -> None:
             await handoff_service.relay_failed(
                 session,
-                ticket_id=ticket_id,
+                ticket_id=ticket.id,
                 direction="to_customer",
                 error=error.message,
                 message_id=message_id,
             )
-            await handoff_service.customer_blocked(session, ticket_id=ticket_id)
+            await handoff_service.customer_blocked(session, ticket_id=ticket.id, deactivated=gone)
 
         return record
+
+    async def after_record(self, ticket_id: int) -> None:
+        """Redraw the ticket's card if its durable effect's record (just committed) changed
+        what the card shows: a durable effect cannot queue an effect of its own."""
+        if ticket_id in self._redraw_after_record:
+            self._redraw_after_record.discard(ticket_id)
+            await self.best_effort(EditCard(ticket_id))
 
     def _to_customer_failed(self, ticket_id: int, error: TelegramError, message_id: int) -> Record:
         log.warning("ticket %s: message %s not delivered: %s", ticket_id, message_id, error)

@@ -291,6 +291,7 @@ class Pipeline:
                         check_done=plan.resumed and index == start,
                     )
                     await self._progress(update_id, plan, index + 1, record)
+                await self.executor.after_record(effect.ticket_id)  # type: ignore[union-attr]
             else:
                 assert isinstance(effect, SendText)
                 await self._send_once(update_id, plan, index, effect)

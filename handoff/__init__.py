@@ -24,7 +24,8 @@ writes a TicketEvent):
     attach_topic(session, *, ticket_id, thread_id, card_message_id=None, agent_chat_id=None,
                  recreated=False, now=None) -> Ticket | None
     relay_failed(session, *, ticket_id, direction, error, message_id=None, now=None) -> TicketEvent
-    customer_blocked(session, *, ticket_id, now=None) -> Ticket | None
+    customer_blocked(session, *, ticket_id, now=None, deactivated=False) -> Ticket | None
+    customer_deactivated(session, ticket) -> bool        # blocked for a deleted account
     customer_unblocked(session, *, ticket_id, now=None) -> Ticket | None
 handoff.lifecycle: TRANSITIONS, Action, sources(action), target(action), can(action, status),
     allowed_actions(ticket) -> tuple[Action, ...], can_act(ticket, agent_id), can_rate(ticket)
@@ -34,7 +35,7 @@ handoff.hours: SupportCalendar(holidays) (.add, .next_open, .is_holiday, .around
     OPEN_HOURS, FIXED_HOLIDAYS, parse_holidays(text) -> frozenset[date]
 handoff.topics: topic_name(ticket_id, customer_name, question) -> str, ticket_number(id) -> str
 handoff.card: render_card(ticket, customer, *, now, history=None, asked_before=(),
-    before_l2=()) -> str (Telegram HTML), AskedBefore, BeforeL2
+    before_l2=(), deactivated=False) -> str (Telegram HTML), AskedBefore, BeforeL2
 handoff.persian: fa_digits(value) -> str, jalali(dt) -> str, day_and_time(dt) -> str,
     duration(timedelta) -> str,
     percent(score) -> str, clean_inline(text) -> str, clean_block(text) -> str, shorten(text, n)

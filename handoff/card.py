@@ -184,11 +184,13 @@ def render_card(
     history: CustomerHistory | None = None,
     asked_before: Sequence[AskedBefore] = (),
     before_l2: Sequence[BeforeL2] = (),
+    deactivated: bool = False,
 ) -> str:
     """Render the ticket card as Telegram HTML; every customer-provided string is escaped.
 
     `history` (the customer's earlier tickets) tells more of the one before this;
-    `asked_before` lists what else they asked the bot just before (the latest few).
+    `asked_before` lists what else they asked the bot just before (the latest few);
+    `deactivated`: what keeps messages from the customer is a deleted account, not a block.
     """
     lines = [
         texts.CARD_TITLE.format(
@@ -216,7 +218,7 @@ def render_card(
         if comment:
             lines.append(texts.CARD_RATING_COMMENT.format(comment=_e(comment)))
     if ticket.customer_blocked:
-        lines.append(texts.CARD_BLOCKED)
+        lines.append(texts.CARD_DEACTIVATED if deactivated else texts.CARD_BLOCKED)
     lines.append(texts.CARD_REASON.format(reason=texts.REASON.get(ticket.reason, ticket.reason)))
     previous = _previous_line(ticket, history)
     if previous is not None:

@@ -422,15 +422,31 @@ async def relay_failed(
 
 
 async def customer_blocked(
-    session: AsyncSession, *, ticket_id: int, now: datetime | None = None
+    session: AsyncSession,
+    *,
+    ticket_id: int,
+    now: datetime | None = None,
+    deactivated: bool = False,
 ) -> Ticket | None:
-    """Flag that the customer blocked the bot, once, with an audit entry."""
+    """Flag that the customer blocked the bot (or, `deactivated`, deleted their account: it
+    never comes back), once, with an audit entry."""
     before = await repo.get_ticket(session, ticket_id)
     if before is None or before.customer_blocked:
         return before
     ticket = await repo.set_customer_blocked(session, ticket_id, blocked=True)
-    await repo.add_ticket_event(session, ticket_id=ticket_id, kind="customer_blocked", at=now)
+    data = {"deactivated": True} if deactivated else None
+    await repo.add_ticket_event(
+        session, ticket_id=ticket_id, kind="customer_blocked", at=now, data=data
+    )
     return ticket
+
+
+async def customer_deactivated(session: AsyncSession, ticket: Ticket) -> bool:
+    """Whether what keeps messages from the ticket's customer is a deleted account."""
+    if not ticket.customer_blocked:
+        return False
+    events = await repo.ticket_events(session, ticket_id=ticket.id, kind="customer_blocked")
+    return bool(events and events[-1].data.get("deactivated"))
 
 
 async def customer_unblocked(

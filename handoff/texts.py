@@ -76,6 +76,7 @@ ASKED_UNANSWERED: Final = "• \u200f«{question}» ← ربات پاسخی پی
 PREVIOUS_RATING: Final = "امتیاز {rating} از ۵"
 PREVIOUS_TOTAL: Final = "در کل {count} تیکت پیشین"
 CARD_BLOCKED: Final = "🚫 مشتری ربات را مسدود کرده است؛ پیام‌ها به او نمی‌رسد."
+CARD_DEACTIVATED: Final = "🚫 حساب تلگرام مشتری حذف شده است؛ پیامی به او نمی‌رسد."
 EMPTY_QUESTION: Final = "(بدون متن)"
 
 # Relative times and durations.

@@ -298,6 +298,8 @@ async def do_article(
         return desk_texts.unknown_article(article_id, maybe)
     if ticket.status == "closed":
         return desk_texts.TICKET_IS_CLOSED
+    if ticket.customer_blocked:
+        return await _unreachable(work, ticket)
     if ticket.claimed_by not in (None, agent.id):
         holder = ticket.claimed_by_name or desk_texts.ANOTHER_AGENT
         return desk_texts.not_sent_held_by(holder, article=True)
@@ -651,11 +653,15 @@ async def do_tier(
 
 async def relay_to_customer(work: Work, ticket: Ticket, message: Message, agent: User) -> None:
     """Copy an agent's message to the customer (claiming an unclaimed ticket on the way)."""
-    if ticket.status == "closed":
-        _reply(work, message, desk_texts.TICKET_IS_CLOSED)
-        return
-    if ticket.customer_blocked:
-        _reply(work, message, desk_texts.CUSTOMER_BLOCKED)
+    if ticket.status == "closed" or ticket.customer_blocked:
+        # Said once an album, not once a photo.
+        if await _kept_in_topic(work, ticket, message, agent.id):
+            closed = ticket.status == "closed"
+            _reply(
+                work,
+                message,
+                desk_texts.TICKET_IS_CLOSED if closed else await _unreachable(work, ticket),
+            )
         return
     done = await find_link_by_agent_message(
         work.session, agent_chat_id=message.chat_id, agent_message_id=message.message_id
@@ -787,6 +793,13 @@ async def _not_relayed(work: Work, ticket: Ticket, message: Message, agent: User
         _reply(work, message, desk_texts.not_sent_held_by(holder))
 
 
+async def _unreachable(work: Work, ticket: Ticket) -> str:
+    """Why nothing reaches a blocked ticket's customer: a block, or a deleted account."""
+    if await service.customer_deactivated(work.session, ticket):
+        return desk_texts.CUSTOMER_DEACTIVATED
+    return desk_texts.CUSTOMER_BLOCKED
+
+
 async def _kept_in_topic(
     work: Work, ticket: Ticket, message: Message, actor_id: int | None, **more: int | None
 ) -> bool:
@@ -888,8 +901,9 @@ async def _matches(work: Work, services: Services, question: str) -> list[Hit]:
 
 
 def _no_new_problem(message: Message) -> bool:
-    """Thanks, a goodbye or a sticker after a close: words for the closed ticket, not a new one."""
-    if message.sticker is not None:
+    """Thanks, a goodbye, a sticker or a dice after a close: words for the closed ticket, not
+    a new one (an emoji sent alone, such as 🎲 or 🎯, arrives as a dice)."""
+    if message.sticker is not None or message.dice is not None:
         return True
     return message.text is not None and small_talk(message.text) is not None
 

@@ -108,15 +108,19 @@ async def _send_to_person(update: Update, context: BotContext, message_id: int) 
 
 async def on_unreadable(update: Update, context: BotContext) -> None:
     """Explain kindly that the KB reads only text (no ticket is open: it would be relayed);
-    a 👍 or 🙏 sticker is thanks, and gets the word thanks get."""
+    a 👍 or 🙏 sticker is thanks, and gets the word thanks get; a dice (🎲, 🎯… sent alone)
+    is an emoji, and gets the word an emoji gets."""
     work = context.work
     if work.customer is None or update.message is None:
         return
     if await answered_with_album(work, update.message):
         return  # the album's first item had the answer
-    sticker = update.message.sticker
+    sticker, dice = update.message.sticker, update.message.dice
     if sticker is not None and small_talk(sticker.emoji or "") == "thanks":
         await work.reply(texts.SMALL_TALK_THANKS)
+        return
+    if dice is not None:  # nothing for a person to read either: no button to send it
+        await work.reply(texts.EMPTY_QUESTION)
         return
     await work.reply(texts.NON_TEXT_NO_TICKET, keyboards.send_to_person(update.message.message_id))
 

@@ -276,8 +276,9 @@ async def test_thanks_after_a_close_is_answered_and_opens_no_ticket(
         told = len(fake.sent_to(opened.user.id))
         fake.user_sends_text(opened.user, "خیلی ممنون 🙏")
         fake.user_sends_sticker(opened.user)  # 👍
+        fake.user_sends_dice(opened.user)  # 🎲 sent alone: no new problem either
         fake.user_sends_text(opened.user, "خدانگهدار")
-        replies = await fake.wait_for_messages_async(opened.user.id, told + 3)
+        replies = await fake.wait_for_messages_async(opened.user.id, told + 4)
         await settled(bot, fake)
         assert len(await bot.rows(Ticket)) == 1 and len(fake.topics()) == 1
         # A real problem afterwards is still a follow-up of the closed ticket.
@@ -288,6 +289,7 @@ async def test_thanks_after_a_close_is_answered_and_opens_no_ticket(
     assert [m.text for m in replies[told:]] == [
         texts.SMALL_TALK_THANKS,
         texts.SMALL_TALK_THANKS,
+        texts.EMPTY_QUESTION,
         texts.SMALL_TALK_BYE,
     ]
     assert tickets[1].previous_ticket_id == tickets[0].id

@@ -10,6 +10,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter
 from bot import desk_texts
 from bot.config import Settings
 from bot.executor import failure_reason
+from handoff.texts import CARD_BLOCKED, CARD_DEACTIVATED
 from storage.models import Ticket, TicketEvent
 from tests.bot.desk_support import card_now, hand_off, settled, ticket, topic_texts
 from tests.bot.support import running_bot
@@ -24,6 +25,15 @@ def test_agents_read_why_telegram_refused_a_delivery_in_persian() -> None:
         desk_texts.REASON_THREAD
     )
     assert failure_reason(RetryAfter(30)) == desk_texts.REASON_TOO_MANY
+    # An L2 group that removed the bot was reported as "the customer blocked the bot".
+    for group_said in (
+        "Forbidden: bot was kicked from the supergroup chat",
+        "Forbidden: bot is not a member of the supergroup chat",
+    ):
+        assert failure_reason(Forbidden(group_said)) == desk_texts.REASON_NOT_IN_GROUP
+    assert failure_reason(Forbidden("Forbidden: user is deactivated")) == (
+        desk_texts.REASON_DEACTIVATED
+    )
     other = failure_reason(BadRequest("Bad Request: wrong file identifier" + "x" * 300))
     assert other.startswith(desk_texts.REASON_UNKNOWN)
     assert "wrong file identifier" in other.lower()
@@ -291,3 +301,53 @@ async def test_an_album_in_the_history_of_a_recreated_topic_stays_an_album(
     assert [m.kind for m in posted] == ["photo", "photo", "photo", "text"]
     assert posted[0].caption == "خطاها"
     assert posted[0].media_group_id and len({m.media_group_id for m in posted[:3]}) == 1
+
+
+@pytest.mark.parametrize(
+    ("refusal", "notice", "card_line"),
+    [
+        ("Forbidden: user is deactivated", desk_texts.CUSTOMER_DEACTIVATED, CARD_DEACTIVATED),
+        ("Forbidden: bot was blocked by the user", desk_texts.CUSTOMER_BLOCKED, CARD_BLOCKED),
+    ],
+    ids=["deleted account", "blocked"],
+)
+async def test_a_customer_found_unreachable_on_a_reply_is_named_so_on_the_card_and_after(
+    settings: Settings, fake_telegram: FakeTelegram, refusal: str, notice: str, card_line: str
+) -> None:
+    # A deleted account was reported as a block (agents waited for an unblock that never
+    # comes), and a block learnt from a refused reply left the card as it was.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        sends = ["copyMessage", "copyMessages", "sendMessage"]
+        fake.fail_next(sends, status=403, description=refusal, chat_id=opened.user.id, times=-1)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "سلام")
+        await settled(bot, fake)
+        card = card_now(fake, opened.card).text or ""
+        fake.agent_sends_in_topic(agent, opened.thread_id, "هستید؟")  # refused up front
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/article password-reset")
+        await settled(bot, fake)
+        sent = await bot.rows(TicketEvent, TicketEvent.kind == "article_sent")
+    assert card_line in card
+    assert topic_texts(fake, opened.thread_id)[-3:] == [notice, notice, notice]
+    assert sent == []  # the guide did not reach them: not logged as sent
+
+
+async def test_an_album_an_agent_sends_to_a_closed_ticket_is_refused_once(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent(admin=True)  # may still write in the closed topic
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/close")
+        await settled(bot, fake)
+        with fake.state.lock:  # the four items arrive together, as Telegram sends an album
+            group = fake.state.new_media_group_id()
+            for _ in range(4):
+                fake.agent_sends_in_topic(
+                    agent, opened.thread_id, media="photo", media_group_id=group
+                )
+        await settled(bot, fake)
+    assert topic_texts(fake, opened.thread_id).count(desk_texts.TICKET_IS_CLOSED) == 1

@@ -181,6 +181,18 @@ class Injector(FakeWorld):
             )
             return self._enqueue_message(message)
 
+    def user_sends_dice(self, user: User, emoji: str = "🎲", value: int = 4) -> Injected:
+        """Inject a dice: what Telegram makes of 🎲, 🎯, 🏀, ⚽, 🎳 or 🎰 sent alone."""
+        with self.state.lock:
+            message = incoming(
+                self.state,
+                self._private(user),
+                user,
+                "dice",
+                payload={"dice": {"emoji": emoji, "value": value}},
+            )
+            return self._enqueue_message(message)
+
     def user_sends_contact(
         self,
         user: User,
