@@ -48,7 +48,8 @@ _FIX_HINTS = {
     "telegram_base_file_url": "use the form PTB's base_file_url takes, e.g. http://127.0.0.1:8081/file/bot",
     "log_level": "use DEBUG, INFO, WARNING or ERROR",
     "support_hours": "use business (the contract's open hours) or always",
-    "support_holidays": "list Jalali dates separated by commas, e.g. 1405-01-13,1405-12-29",
+    "support_holidays": "list Jalali dates separated by commas, e.g. 1405-10-16,1405-11-04",
+    "support_workdays": "list Jalali dates separated by commas, e.g. 1405-10-16,1405-11-04",
     "supervisor_chat_id": "set it to the supervisors' group id (or a supervisor's user id)",
     "daily_report_at": "use a Tehran time of day as HH:MM, e.g. 08:00",
     "sla_check_seconds": "use a number of seconds, or 0 to send no overdue alerts",
@@ -116,8 +117,10 @@ class Settings(BaseSettings):
     # When the first-response clock runs: "business", the contract's open hours in Tehran time
     # (handoff/hours.py: Fridays and holidays closed, VIP around the clock), or "always".
     support_hours: Literal["business", "always"] = "business"
-    # This year's movable holidays (the religious ones), as Jalali dates: 1405-01-13,1405-12-29.
+    # Iran's official holidays are built in (handoff/hours.py). Jalali dates the desk is
+    # closed besides (1405-10-16,1405-11-04), and official holidays it works after all.
     support_holidays: Annotated[frozenset[date], NoDecode] = frozenset()
+    support_workdays: Annotated[frozenset[date], NoDecode] = frozenset()
 
     # Supervisors: where overdue alerts and the daily report go (the report only with a chat
     # set), the Tehran time the report is sent for the day before, and how often overdue
@@ -242,7 +245,7 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
-    @field_validator("support_holidays", mode="before")
+    @field_validator("support_holidays", "support_workdays", mode="before")
     @classmethod
     def _jalali_dates(cls, value: object) -> object:
         return parse_holidays(value) if isinstance(value, str) else value
@@ -252,7 +255,7 @@ class Settings(BaseSettings):
         """The support calendar deadlines are counted on; None: around the clock."""
         if self.support_hours == "always":
             return None
-        return SupportCalendar(self.support_holidays)
+        return SupportCalendar(self.support_holidays, self.support_workdays)
 
     @property
     def secret_token(self) -> str:

@@ -38,7 +38,13 @@ from bot.migration import desk_chats
 from bot.pipeline import Pipeline
 from bot.request import environment_proxies, proxy_problem, shown_proxy
 from bot.sqlite_inline import inline_creator, wait_in_the_loop
-from bot.startup import StartupError, check_agent_chat, set_commands, warn_about_other_chats
+from bot.startup import (
+    StartupError,
+    check_agent_chat,
+    describe_calendar,
+    set_commands,
+    warn_about_other_chats,
+)
 from bot.supervision import send_daily_reports, watch_deadlines
 from bot.tickets import asked_before
 from bot.waiting import watch_waiting
@@ -141,6 +147,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     else:
         matching = "words only"
     log.info("KB loaded: %d articles from %s (%s)", len(kb), settings.kb_dir, matching)
+    log.info("support calendar: %s", describe_calendar(settings.calendar))
 
     engine = create_engine_from_url(settings.database_url, **pool_options(settings.database_url))
     if make_url(settings.database_url).get_backend_name() == "sqlite":

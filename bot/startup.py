@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import date
 
+import jdatetime
 from telegram import (
     Bot,
     BotCommand,
@@ -19,6 +21,9 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from bot import desk_texts, texts
+from handoff.hours import SupportCalendar, first_estimated, official_holidays
+from handoff.persian import TEHRAN
+from storage.timestamps import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -108,3 +113,37 @@ async def set_commands(
             )
         except TelegramError as error:
             log.warning("could not set the command menu: %s", error.message)
+
+
+def _jalali(day: date) -> str:
+    return str(jdatetime.date.fromgregorian(date=day).isoformat())
+
+
+def describe_calendar(calendar: SupportCalendar | None) -> str:
+    """Say, for the start-up log, which holidays deadlines skip and from when the built-in
+    ones are only estimated (the official calendar fixes a lunar holiday by the moon)."""
+    if calendar is None:
+        return "first-response deadlines run around the clock (SUPPORT_HOURS=always)"
+    today = utcnow().astimezone(TEHRAN).date()
+    ahead = sorted(
+        (day, name)
+        for year in (today.year, today.year + 1)
+        for day, name in official_holidays(year).items()
+        if day >= today
+    )
+    said = "deadlines skip Fridays and Iran's official holidays"
+    if ahead:
+        day, name = ahead[0]
+        said += f" (next: {name}, {_jalali(day)})"
+    extra = len(calendar.holidays) + len(calendar.workdays)
+    if extra:
+        days = "a day" if extra == 1 else f"{extra} days"
+        said += f", with {days} changed by SUPPORT_HOLIDAYS and SUPPORT_WORKDAYS"
+    estimated = first_estimated(today)
+    if estimated is not None:
+        said += (
+            f"; lunar holidays from {_jalali(estimated)} on are "
+            "estimated: when the official calendar moves one, add its day to "
+            "SUPPORT_HOLIDAYS and the estimated day to SUPPORT_WORKDAYS"
+        )
+    return said

@@ -31,8 +31,9 @@ handoff.lifecycle: TRANSITIONS, Action, sources(action), target(action), can(act
     allowed_actions(ticket) -> tuple[Action, ...], can_act(ticket, agent_id), can_rate(ticket)
 handoff.sla: FIRST_RESPONSE, first_response_due(tier, opened_at, calendar=None) -> datetime,
     TIER_WORDS, read_tier(word) -> Tier | None
-handoff.hours: SupportCalendar(holidays) (.add, .next_open, .is_holiday, .around_the_clock),
-    OPEN_HOURS, FIXED_HOLIDAYS, parse_holidays(text) -> frozenset[date]
+handoff.hours: SupportCalendar(holidays, workdays) (.add, .next_open, .is_holiday,
+    .around_the_clock), OPEN_HOURS, official_holidays(year), first_estimated(since),
+    parse_holidays(text) -> frozenset[date]
 handoff.topics: topic_name(ticket_id, customer_name, question) -> str, ticket_number(id) -> str
 handoff.card: render_card(ticket, customer, *, now, history=None, asked_before=(),
     before_l2=(), deactivated=False) -> str (Telegram HTML), AskedBefore, BeforeL2

@@ -5,8 +5,10 @@ Saturday to Wednesday 8-17 and Thursday 8-13, VIC customers Saturday to Wednesda
 Thursday 8-16, VIP customers around the clock; Fridays and official holidays are closed
 (VIP excepted). Response deadlines count only open hours, in Tehran time.
 
-The fixed holidays of the solar calendar are built in; the religious ones move every year
-(they follow the lunar calendar) and are given as Jalali dates in SUPPORT_HOLIDAYS.
+Iran's official holidays are built in (python-holidays: the published official calendar,
+the religious ones, which follow the lunar calendar, estimated beyond it). SUPPORT_HOLIDAYS
+adds closures (a day announced at short notice, a lunar holiday the estimate placed a day
+off) and SUPPORT_WORKDAYS opens a built-in holiday the desk works after all.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Final
 
+import holidays
 import jdatetime
 
 from handoff.persian import TEHRAN
@@ -39,14 +43,27 @@ def _week(workday: tuple[int, int], thursday: tuple[int, int]) -> OpenHours:
 OPEN_HOURS: Final[Mapping[Tier, OpenHours | None]] = MappingProxyType(
     {"standard": _week((8, 17), (8, 13)), "vic": _week((8, 20), (8, 16)), "vip": None}
 )
-# (month, day) of the official holidays that keep their Jalali date every year: Nowruz, the
-# Islamic Republic and Nature days, Khomeini's death and the 15 Khordad uprising, the
-# revolution's anniversary, oil nationalisation.
-FIXED_HOLIDAYS: Final = frozenset(
-    {(1, 1), (1, 2), (1, 3), (1, 4), (1, 12), (1, 13), (3, 14), (3, 15), (11, 22), (12, 29)}
-)
+# How python-holidays marks a lunar holiday computed, not yet published (its English names).
+_ESTIMATED = "(estimated)"
+# Jalali years a setting may name: a Gregorian year (2027) or a short one (05) is a mistake.
+_YEARS = range(1300, 1500)
 # However far ahead a deadline is sought: a year of closed days would be a broken calendar.
 _HORIZON_DAYS = 400
+
+
+@lru_cache(maxsize=32)
+def official_holidays(year: int) -> Mapping[date, str]:
+    """Iran's official holidays in a Gregorian year, with their English names."""
+    return MappingProxyType(dict(holidays.country_holidays("IR", years=year, language="en_US")))
+
+
+def first_estimated(since: date) -> date | None:
+    """The first official holiday from `since` on whose date is estimated, not published."""
+    for year in (since.year, since.year + 1):
+        for day, name in sorted(official_holidays(year).items()):
+            if day >= since and _ESTIMATED in name:
+                return day
+    return None
 
 
 def parse_holidays(text: str) -> frozenset[date]:
@@ -62,20 +79,27 @@ def parse_holidays(text: str) -> frozenset[date]:
             year, month, day = (int(p) for p in parts)
             days.add(jdatetime.date(year, month, day).togregorian())
         except ValueError:
-            raise ValueError(f"{item!r} is not a Jalali date like 1405-01-13") from None
+            raise ValueError(f"{item!r} is not a Jalali date like 1405-10-16") from None
+        if year not in _YEARS:
+            raise ValueError(
+                f"{item!r} is not a Jalali date like 1405-10-16 (a Jalali year, four digits)"
+            )
     return frozenset(days)
 
 
 @dataclass(frozen=True)
 class SupportCalendar:
-    """When the desk is open for each tier; `holidays`: the movable ones, Gregorian dates."""
+    """When the desk is open for each tier: the official holidays closed, with `holidays`
+    closed too and `workdays` open after all (Gregorian dates)."""
 
     holidays: frozenset[date] = field(default_factory=frozenset)
+    workdays: frozenset[date] = field(default_factory=frozenset)
 
     def is_holiday(self, day: date) -> bool:
-        """Whether the (Tehran) day is an official holiday."""
-        jalali = jdatetime.date.fromgregorian(date=day)
-        return (jalali.month, jalali.day) in FIXED_HOLIDAYS or day in self.holidays
+        """Whether the desk is closed for the (Tehran) day's holiday."""
+        if day in self.workdays:
+            return False
+        return day in self.holidays or day in official_holidays(day.year)
 
     def open_spans(self, tier: Tier, start: datetime) -> Iterator[tuple[datetime, datetime]]:
         """The open hours from `start` on, as (from, to) spans in Tehran time."""

@@ -1,12 +1,15 @@
 """Settings: a missing or malformed setting is named with a fix, and the token never shown."""
 
 import os
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
+import bot.startup
 from bot.config import ConfigError, Settings, export_proxies, load_settings
+from bot.startup import describe_calendar
+from handoff.hours import SupportCalendar, parse_holidays
 from kb.settings import KBSettings
 from tests.bot.support import REPO
 
@@ -26,6 +29,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "LOG_LEVEL",
         "SUPPORT_HOURS",
         "SUPPORT_HOLIDAYS",
+        "SUPPORT_WORKDAYS",
         "SUPERVISOR_CHAT_ID",
         "DAILY_REPORT_AT",
         "SLA_CHECK_SECONDS",
@@ -142,7 +146,10 @@ def test_support_hours_default_to_the_contracts_and_take_movable_holidays(
         ("TELEGRAM_BASE_FILE_URL", "ftp://files", "e.g. http://127.0.0.1:8081/file/bot"),
         ("L2_CHAT_ID", "200", "a negative number"),
         ("SUPPORT_HOURS", "9-17", "use business (the contract's open hours) or always"),
-        ("SUPPORT_HOLIDAYS", "1405-01-13,1405-13-01", "e.g. 1405-01-13,1405-12-29"),
+        ("SUPPORT_HOLIDAYS", "1405-01-13,1405-13-01", "e.g. 1405-10-16,1405-11-04"),
+        # A Gregorian date read as a Jalali one was a holiday in the year 2648: no error.
+        ("SUPPORT_HOLIDAYS", "2027-01-06", "e.g. 1405-10-16,1405-11-04"),
+        ("SUPPORT_WORKDAYS", "05-10-16", "e.g. 1405-10-16,1405-11-04"),
         ("SUPERVISOR_CHAT_ID", "supervisors", "the supervisors' group id"),
         ("DAILY_REPORT_AT", "8 am", "as HH:MM, e.g. 08:00"),
         ("SLA_CHECK_SECONDS", "-5", "or 0 to send no overdue alerts"),
@@ -208,3 +215,14 @@ def test_the_example_env_file_names_every_setting_and_starts_a_polling_bot(
     settings = load_settings(env_file=env_file)
     assert settings.webhook_url is None and settings.webhook_secret is None
     assert settings.webhook_port == 8443 and settings.webhook_listen == "0.0.0.0"
+
+
+def test_the_start_log_says_which_holidays_count_and_from_when_they_are_estimated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bot.startup, "utcnow", lambda: datetime(2026, 12, 7, 6, 0, tzinfo=UTC))
+    said = describe_calendar(SupportCalendar(parse_holidays("1405-10-17")))
+    assert "next: Birthday of Imam Ali, 1405-10-02" in said
+    assert "a day changed by SUPPORT_HOLIDAYS" in said
+    assert "lunar holidays from 1405-10-16 on are estimated" in said  # Mab'ath
+    assert "around the clock" in describe_calendar(None)

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from handoff.hours import SupportCalendar, parse_holidays
+from handoff.hours import SupportCalendar, first_estimated, official_holidays, parse_holidays
 from handoff.persian import TEHRAN, day_and_time
 from handoff.sla import due_soon, first_response_due, time_left
 from storage.models import Tier
@@ -44,6 +44,35 @@ def test_the_deadline_counts_only_open_hours(opened: str, tier: Tier, due: str) 
     assert first_response_due(tier, tehran(opened), CALENDAR) == tehran(due)
 
 
+@pytest.mark.parametrize(
+    ("opened", "due"),
+    [
+        # Tuesday 15 Dey 1405, 15:00: 16 Dey is Mab'ath, closed; two hours left on Thursday
+        ("2027-01-05T15:00", "2027-01-07T10:00"),
+        # Tuesday 2 Tir 1405, 16:00: Tasua and Ashura the next two days, then Friday
+        ("2026-06-23T16:00", "2026-06-27T11:00"),
+        # Wednesday 11 Farvardin 1406, 16:00: 12 and 13 Farvardin, then 14 (Imam Sadegh)
+        ("2027-03-31T16:00", "2027-04-04T11:00"),
+    ],
+)
+def test_official_religious_holidays_are_closed_without_being_listed(opened: str, due: str) -> None:
+    # Deadlines fell on Ashura and Mab'ath unless SUPPORT_HOLIDAYS listed them by hand.
+    assert first_response_due("standard", tehran(opened), CALENDAR) == tehran(due)
+
+
+def test_a_holiday_can_be_opened_and_a_day_closed_by_hand() -> None:
+    mabath = date(2027, 1, 6)  # 16 Dey 1405: official, its date estimated
+    moved = SupportCalendar(parse_holidays("1405-10-17"), parse_holidays("1405-10-16"))
+    assert CALENDAR.is_holiday(mabath) and not moved.is_holiday(mabath)
+    assert moved.is_holiday(date(2027, 1, 7)) and not CALENDAR.is_holiday(date(2027, 1, 7))
+
+
+def test_the_official_calendar_reaches_years_ahead() -> None:
+    ashura_1410 = [d for d, name in official_holidays(2031).items() if "Ashura" in name]
+    assert ashura_1410 and CALENDAR.is_holiday(ashura_1410[0])
+    assert first_estimated(date(2026, 12, 7)) == date(2027, 1, 6)  # from Mab'ath 1405 on
+
+
 def test_without_a_calendar_the_clock_runs_around_the_clock() -> None:
     friday_night = tehran("2026-12-11T23:00")
     assert first_response_due("standard", friday_night) == friday_night + timedelta(hours=4)
@@ -66,7 +95,9 @@ def test_next_open_is_now_while_open() -> None:
     assert CALENDAR.next_open("standard", tehran("2026-12-06T17:00")) == tehran("2026-12-07T08:00")
 
 
-@pytest.mark.parametrize("text", ["1405-13-01", "۱۴۰۵/۰۱", "tomorrow", "1405-12-31"])
+@pytest.mark.parametrize(
+    "text", ["1405-13-01", "۱۴۰۵/۰۱", "tomorrow", "1405-12-31", "2027-03-10", "05-12-19"]
+)
 def test_a_date_that_is_not_a_jalali_date_is_named(text: str) -> None:
     with pytest.raises(ValueError, match="Jalali date"):
         parse_holidays(f"1405-01-13, {text}")
