@@ -122,9 +122,9 @@ def moved_to_l2(where: str) -> str:
 def topic_closed_by_hand(name: str) -> str:
     """Say in a topic closed by hand that it is open again, and how a ticket is closed."""
     return (
-        f"🔓 {escape(name[:64])} این تاپیک را بست، ولی تیکت هنوز باز است؛ تاپیک دوباره باز شد تا"
-        " پیام‌های مشتری و پاسخ‌ها ادامه پیدا کند. برای بستن تیکت \u200e/close بنویسید یا دکمهٔ"
-        " بستن کارت را بزنید: مشتری خبردار می‌شود و امتیاز خواسته می‌شود."
+        f"🔓 \u200f{escape(name[:64])} این تاپیک را بست، ولی تیکت هنوز باز است؛ تاپیک دوباره"
+        " باز شد تا پیام‌های مشتری و پاسخ‌ها ادامه پیدا کند. برای بستن تیکت \u200e/close بنویسید"
+        " یا دکمهٔ بستن کارت را بزنید: مشتری خبردار می‌شود و امتیاز خواسته می‌شود."
     )
 
 
@@ -180,7 +180,7 @@ def unknown_article(article_id: str, maybe: Sequence[tuple[str, str]] = ()) -> s
 
 def tier_usage(tier: str, typed: str = "") -> str:
     """Say the customer's tier and how to change it (and that `typed` names no tier)."""
-    unknown = f"«{escape(typed[:32])}» نوع قراردادی نیست.\n" if typed else ""
+    unknown = f"\u200f«{escape(typed[:32])}» نوع قراردادی نیست.\n" if typed else ""
     return (
         f"{unknown}نوع قرارداد این مشتری: <b>{escape(tier)}</b>\n"
         "برای تغییرش بنویسید <code>\u200e/tier vip</code> یا <code>\u200e/tier vic</code> "
@@ -287,7 +287,9 @@ def open_ticket_line(ref: str, name: str, waiting: str | None, on_customer: bool
     wait = f" · منتظر {waiting}" if waiting else ""
     if on_customer:
         wait += " · ⏸ در انتظار پاسخ مشتری"
-    return f"• {ref} · {escape(name)}{wait}"
+    # Right-to-left marks: before the number, else a Latin name sets the line left to right;
+    # after the name, else a Latin name and what follows it swap places.
+    return f"• \u200f{ref} · {escape(name)}\u200f{wait}"
 
 
 def more_open_tickets(count: int) -> str:
@@ -361,7 +363,7 @@ def escalated_for_customer(number: int) -> str:
 def group_migrated(old_id: int, new_id: int) -> str:
     """Tell the admins the group's id changed and what to put in AGENT_CHAT_ID."""
     return (
-        "ℹ️ شناسهٔ این گروه عوض شد و ربات از این به بعد شناسهٔ تازه را به کار می‌برد.\n"
+        "\u200fℹ️ شناسهٔ این گروه عوض شد و ربات از این به بعد شناسهٔ تازه را به کار می‌برد.\n"
         f"مدیران: در تنظیمات، <code>AGENT_CHAT_ID={new_id}</code> بگذارید "
         f"(شناسهٔ قبلی <code>{old_id}</code> بود)."
     )

@@ -162,11 +162,16 @@ def greeting_while_open(first_name: str, number: int) -> str:
     return f"سلام {_name(first_name)}! 👋\n{ticket_already_open(number)}"
 
 
+# Customers abroad read a time as their own: the desk keeps Tehran's hours.
+IN_TEHRAN = "به وقت تهران"
+
+
 def ticket_opened_in_hours(number: int, span: timedelta, due: datetime) -> str:
     """Tell the customer their ticket number and the contract's response time (open hours)."""
     return (
         f"درخواست شما با شمارهٔ <b>{ticket_ref(number)}</b> ثبت شد و به یک کارشناس سپرده شد. "
-        f"معمولاً ظرف {duration(span)} کاری پاسخ می‌گیرید (حداکثر تا {day_and_time(due)}).\n\n"
+        f"معمولاً ظرف {duration(span)} کاری پاسخ می‌گیرید "
+        f"(حداکثر تا {day_and_time(due)} {IN_TEHRAN}).\n\n"
         f"{_TO_AGENT}"
     )
 
@@ -176,7 +181,7 @@ def ticket_opened_while_closed(number: int, opens: datetime, due: datetime) -> s
     return (
         f"درخواست شما با شمارهٔ <b>{ticket_ref(number)}</b> ثبت شد. "
         "اکنون خارج از ساعت کاری پشتیبانی است؛ "
-        f"کارشناسان از {day_and_time(opens)} پاسخ می‌دهند و پاسخ شما حداکثر تا "
+        f"کارشناسان از {day_and_time(opens)} {IN_TEHRAN} پاسخ می‌دهند و پاسخ شما حداکثر تا "
         f"{day_and_time(due)} می‌رسد.\n\n{_TO_AGENT}"
     )
 

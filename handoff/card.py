@@ -55,7 +55,11 @@ def _customer_line(customer: Customer) -> str:
     # A left-to-right mark before «@»: in a Persian line the sign would otherwise be shown
     # after the name («ali_r@»).
     username = f"\u200e@{_e(customer.username)}" if customer.username else texts.NO_USERNAME
-    return texts.CARD_CUSTOMER.format(name=link, username=username, id=fa_digits(customer.id))
+    # A right-to-left mark after the name: else a Latin name and the @username after it
+    # read as one left-to-right run, shown in the wrong order.
+    return texts.CARD_CUSTOMER.format(
+        name=f"{link}\u200f", username=username, id=fa_digits(customer.id)
+    )
 
 
 def _status(ticket: Ticket) -> str:

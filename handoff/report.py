@@ -188,7 +188,8 @@ def render_overdue(ticket: Ticket, customer: Customer | None, *, now: datetime) 
     due = ticket.first_response_due or now
     return texts.OVERDUE_ALERT.format(
         ticket=ticket_link(ticket.id, ticket.agent_chat_id, ticket.thread_id),
-        customer=html.escape(name or texts.UNKNOWN_CUSTOMER),
+        # A right-to-left mark after the name, else a Latin name and «VIP» swap places.
+        customer=html.escape(name or texts.UNKNOWN_CUSTOMER) + "\u200f",
         tier=tier,
         due=jalali(due),
         late=duration(now - due),

@@ -48,6 +48,11 @@ READ_BY_PEOPLE = {
     "tier": desk_texts.tier_changed_notice("Sara K", "عادی", "VIP", "۱۲ مرداد"),
     "asked before": card_texts.ASKED_UNANSWERED.format(question="ramzam yadam rafte"),
     "agent line": card_texts.REPORT_AGENT.format(name="Sara K", closed="۲", rated=""),
+    "open ticket": desk_texts.open_ticket_line('<a href="x">#۱</a>', "John Smith", "۲ ساعت"),
+    "tried article": card_texts.CARD_TRIED_ITEM.format(title="Outlook باز نمی‌شود", score="۴۱٪"),
+    "topic closed by hand": desk_texts.topic_closed_by_hand("Sara K"),
+    "tier usage": desk_texts.tier_usage("عادی", "gold"),
+    "group migrated": desk_texts.group_migrated(-1001, -1002),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 
 from handoff.card import AskedBefore, render_card
 from handoff.persian import utf16_len
+from handoff.report import render_overdue
 from storage.models import Customer, Ticket, TicketStatus
 from storage.repositories import CustomerHistory
 from tests.storage.helpers import T0
@@ -303,3 +305,22 @@ def test_card_stays_within_telegrams_limit_for_the_longest_input() -> None:
 
     # The question takes the room the rest leaves, no more and not much less.
     assert 4000 < utf16_len(_visible(card)) <= 4096
+
+
+def _next_strong(text: str, after: int) -> str | None:
+    for char in text[after:]:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("L", "R", "AL"):
+            return kind
+    return None
+
+
+def test_a_latin_name_and_the_latin_after_it_keep_their_order() -> None:
+    # «John Smith · @john_s» read as one left-to-right run: the @username showed first, and in
+    # an overdue alert «VIP» before the name.
+    latin = _customer(first_name="John", last_name="Smith", username="john_s")
+    card = _visible(render_card(_ticket(), latin, now=T0))
+    alert = _visible(render_overdue(_ticket(thread_id=5), latin, now=T0 + timedelta(hours=1)))
+    for text in (card, alert):
+        end = text.index("John Smith") + len("John Smith")
+        assert _next_strong(text, end) == "R", text  # a right-to-left mark between the runs
