@@ -474,7 +474,7 @@ async def test_tickets_lists_a_ticket_with_no_topic_yet_without_a_dead_link(
         await settled(bot, fake)
         fake.agent_sends_in_topic(fake.new_agent(), None, "/tickets")
         _, listed = await fake.wait_for_messages_async(fake.agent_chat_id, 2)
-    assert (listed.text or "").endswith("• #۱ · مریم · منتظر کمتر از یک دقیقه")
+    assert (listed.text or "").endswith("• \u200f#۱ · مریم\u200f · منتظر کمتر از یک دقیقه")
     assert not [e for e in listed.entities if e["type"] == "text_link"]
 
 
