@@ -75,6 +75,19 @@ def json_safe(value: Any) -> Any:
     return str(value)
 
 
+def without_nul(value: Any) -> Any:
+    """Replace U+0000 in every string of an update with U+FFFD. PostgreSQL stores no NUL in
+    text: one in a customer's name or message failed their update for good (no answer, no
+    ticket). One UTF-16 unit for another, so entity offsets still hold."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {key: without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    return value
+
+
 def _object(value: Any) -> dict[str, Any]:
     """Return a JSON object, or {} for anything else (a malformed update must not crash intake)."""
     return value if isinstance(value, dict) else {}
@@ -337,7 +350,7 @@ class Intake:
         }
         raw = await self.bot._post("getUpdates", parameters, read_timeout=self.poll_timeout + 10)
         batch: list[tuple[int, dict[str, Any], Update | None]] = []
-        for payload in raw if isinstance(raw, list) else []:
+        for payload in without_nul(raw) if isinstance(raw, list) else []:
             update_id = payload.get("update_id") if isinstance(payload, dict) else None
             if not isinstance(update_id, int):
                 log.error("getUpdates returned an update without an id; skipped: %.200r", payload)

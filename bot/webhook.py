@@ -31,7 +31,15 @@ from tornado.netutil import bind_sockets
 from tornado.web import Application, RequestHandler
 
 from bot.config import Settings
-from bot.intake import ALLOWED_UPDATES, REPLAY_PAGE, Item, KeyedDispatcher, chat_key, store_updates
+from bot.intake import (
+    ALLOWED_UPDATES,
+    REPLAY_PAGE,
+    Item,
+    KeyedDispatcher,
+    chat_key,
+    store_updates,
+    without_nul,
+)
 from storage.db import DATABASE_ERRORS
 from storage.models import InboxUpdate
 from storage.timestamps import utcnow
@@ -102,6 +110,8 @@ class WebhookReceiver:
             return 403
         try:
             payload = json.loads(body)
+            if b"\\u0000" in body:  # JSON's only way to carry a NUL
+                payload = without_nul(payload)
         except (ValueError, UnicodeDecodeError):
             log.warning("a webhook request with the right secret carried no JSON; refused")
             return 400

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from bot import desk_texts
 from storage.db import create_engine_from_url, make_sessionmaker
 from storage.models import (
+    Customer,
     Feedback,
     InboxUpdate,
     KBDecision,
@@ -37,6 +38,8 @@ from tests.bot.support import (
     UNKNOWN,
     BotProcess,
     bot_env,
+    make_settings,
+    running_bot,
 )
 from tests.bot.tcp_proxy import TcpProxy
 from tests.fake_telegram import FakeTelegram
@@ -517,3 +520,28 @@ async def test_a_hand_off_outlasting_the_polling_lease_in_an_outage_still_gets_o
     assert copies[1].thread_id == card.thread_id
     assert len(fake.sent_to(customer.id)) == 1
     assert "polling paused" in proxied_bot.process.log()
+
+
+@pytest.mark.postgres
+async def test_a_nul_in_a_name_or_a_message_is_answered_on_postgresql(
+    fake_telegram: FakeTelegram, kb_dir: Path, postgres_url: str
+) -> None:
+    # PostgreSQL stores no U+0000 in text: such an update failed for good, the customer
+    # got no answer and no ticket (SQLite took it).
+    fake = fake_telegram
+    settings = make_settings(fake, postgres_url, kb_dir)
+    async with running_bot(settings, fake):
+        named = fake.new_user("علی\x00رضا")
+        fake.user_sends_text(named, ANSWERED)
+        asker = fake.new_user("سارا")
+        fake.user_sends_text(asker, ANSWERED.replace(" ", "\x00 ", 1))
+        handed = fake.new_user("مریم")
+        fake.user_sends_text(handed, UNKNOWN + "\x00")  # handed off: a ticket
+        for user in (named, asker):
+            await fake.wait_for_messages_async(user.id, 1, timeout=10)
+        await fake.wait_for_async(lambda: fake.topics(), timeout=10, what="a ticket's topic")
+    engine = create_engine_from_url(postgres_url)
+    async with make_sessionmaker(engine)() as session:
+        stored = await session.scalar(select(Customer.first_name).where(Customer.id == named.id))
+    await engine.dispose()
+    assert stored == "علی\ufffdرضا"

@@ -488,3 +488,18 @@ def test_the_derived_secret_is_the_same_on_every_instance_and_hides_the_token(
     assert "A" * 8 not in one.secret_token
     monkeypatch.setenv("WEBHOOK_SECRET", "our-own_secret")
     assert load_settings(env_file=None).secret_token == "our-own_secret"
+
+
+async def test_a_nul_pushed_in_an_update_is_kept_out_of_what_is_stored(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+) -> None:
+    # PostgreSQL stores no U+0000 in text (the polling path is proven there, test_process).
+    fake = fake_telegram
+    settings = webhook_settings(fake, database_url, kb_dir)
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user("سارا")
+        pushed = customer_update(78, user.id, ANSWERED + "\x00")
+        assert await post(settings, pushed, settings.secret_token) == 200
+        await fake.wait_for_messages_async(user.id, 1)
+        (row,) = await bot.rows(InboxUpdate)
+    assert row.payload["message"]["text"] == ANSWERED + "\ufffd"
