@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 
 from bot.app import build_application
@@ -52,6 +53,7 @@ from bot.webhook import WebhookFeed, WebhookReceiver, set_webhook, watch_webhook
 from kb.settings import KBSettings
 from storage.db import (
     DATABASE_ERRORS,
+    SchemaTooNew,
     create_engine_from_url,
     make_sessionmaker,
     migrate,
@@ -98,6 +100,14 @@ def pool_options(url: str) -> dict[str, Any]:
     return {}
 
 
+def database_problem(error: Exception) -> str:
+    """Name what the database said at start ("attempt to write a readonly database",
+    "database or disk is full"): no customer data is in hand yet."""
+    said = str(error.orig) if isinstance(error, DBAPIError) else str(error)
+    said = said.strip().splitlines()[0][:200] if said.strip() else ""
+    return f"{type(error).__name__} ({said})" if said else type(error).__name__
+
+
 async def run_inline(call: Callable[[], T]) -> T:
     """Run a short CPU-bound call (a KB query, ~1 ms) right here: cheaper than a thread hop."""
     return call()
@@ -115,10 +125,13 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         )
     try:
         await migrate(settings.database_url)
+    except SchemaTooNew as error:
+        raise Fatal(f"{shown_url(settings.database_url)}: {error}", EXIT_CONFIG) from None
     except DATABASE_ERRORS as error:
         raise Fatal(
             f"cannot open the database {shown_url(settings.database_url)}: "
-            f"{type(error).__name__}; check DATABASE_URL",
+            f"{database_problem(error)}; check DATABASE_URL, and that the database (for SQLite, "
+            "the file and its folder) can be written",
             EXIT_FAILURE,
         ) from None
     if not settings.kb_dir.is_dir():

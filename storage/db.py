@@ -11,6 +11,8 @@ from typing import Any
 import asyncpg
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
@@ -145,9 +147,27 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
+class SchemaTooNew(Exception):
+    """The database was migrated by a newer release than this one (a rolled-back deploy)."""
+
+    def __init__(self, revision: str, head: str | None) -> None:
+        super().__init__(
+            f"the database is at schema revision {revision}, newer than this release knows "
+            f"(its latest is {head}); run the newer release, or downgrade the database with "
+            "it first (alembic downgrade)"
+        )
+
+
 def _upgrade(connection: Connection, config: Config) -> None:
     config.attributes["connection"] = connection
+    current = MigrationContext.configure(connection).get_current_revision()
+    script = ScriptDirectory.from_config(config)
+    if current is not None and current not in {rev.revision for rev in script.walk_revisions()}:
+        raise SchemaTooNew(current, script.get_current_head())  # alembic's error: a traceback
     command.upgrade(config, "head")
+    # Prove the database takes writes now, not at the first customer's message: a read-only
+    # SQLite file upgrades fine when there is nothing to upgrade.
+    connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
 
 
 # Alembic keeps its context in module globals: one upgrade at a time per process.

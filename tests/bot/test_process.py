@@ -416,7 +416,8 @@ def test_a_database_that_does_not_exist_stops_the_bot_with_one_clear_line(tmp_pa
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert f"cannot open the database postgresql+asyncpg://postgres@127.0.0.1:5432/{missing}: " \
-           "InvalidCatalogNameError; check DATABASE_URL" in result.stderr  # fmt: skip
+           f'InvalidCatalogNameError (database "{missing}" does not exist); check DATABASE_URL' \
+           in result.stderr  # fmt: skip
 
 
 @pytest.mark.postgres

@@ -8,9 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 import bot.main
 from bot.main import EXIT_CONFIG, Fatal, serve
+from storage.db import create_engine_from_url
 from tests.bot.support import make_settings, running_bot
 from tests.fake_telegram import FakeTelegram
 
@@ -160,3 +162,31 @@ async def test_a_background_loop_that_fails_does_not_spoil_a_clean_stop(
         await fake.wait_for_messages_async(user.id, 2)  # customers are still served
     assert "purging the inbox failed" in caplog.text  # logged with its traceback
     assert "stopped" in caplog.messages  # and the stop drained the updates in hand
+
+
+async def test_a_read_only_database_stops_the_start_and_says_so(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+) -> None:
+    # Nothing to upgrade, so nothing written: the bot started, then every update waited on
+    # "cannot reach the database" for ever.
+    path = database_url.removeprefix("sqlite+aiosqlite:///")
+    read_only = f"sqlite+aiosqlite:///file:{path}?mode=ro&uri=true"
+    with pytest.raises(Fatal) as stopped:
+        await asyncio.wait_for(serve(make_settings(fake_telegram, read_only, kb_dir)), 30)
+    assert "readonly database" in str(stopped.value)
+    assert fake_telegram.calls("getUpdates") == []
+
+
+async def test_a_database_a_newer_release_migrated_stops_the_start_with_what_to_do(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+) -> None:
+    # A rolled-back deploy: alembic's "Can't locate revision" came as a 95-line traceback.
+    engine = create_engine_from_url(database_url)
+    async with engine.begin() as connection:
+        await connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    await engine.dispose()
+    with pytest.raises(Fatal) as stopped:
+        await asyncio.wait_for(serve(make_settings(fake_telegram, database_url, kb_dir)), 30)
+    assert stopped.value.code == EXIT_CONFIG
+    assert "schema revision 9999, newer than this release knows" in str(stopped.value)
+    assert "run the newer release" in str(stopped.value)
