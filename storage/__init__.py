@@ -17,7 +17,7 @@ storage.repositories (async; session first; never commit; `from storage import r
         language_code=None, seen_at=None) -> Customer; get_customer(session, user_id);
         set_customer_tier(session, *, user_id, tier) -> bool;
         set_customer_banned(session, *, user_id, banned) -> bool;
-        list_customers(session, *, tier=None) -> list[Customer]
+        list_customers(session, *, tier=None, ids=None) -> list[Customer]
     inbox: inbox_add(session, update_id, chat_id, payload: Mapping | str) -> bool (False: seen);
         inbox_pending(session, limit=100) -> list[InboxUpdate] (by update_id);
         inbox_mark(session, update_id, status, error=None, *, at=None) -> bool (attempts += 1);

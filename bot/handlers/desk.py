@@ -70,6 +70,7 @@ from storage.repositories import (
     get_customer,
     get_ticket,
     kv_get,
+    list_customers,
     list_open_tickets,
     recent_history,
     set_comment_expected,
@@ -717,8 +718,10 @@ async def list_tickets(work: Work, message: Message, *, everywhere: bool = False
         return
     now = utcnow()
     lines = [desk_texts.OPEN_TICKETS_TITLE]
+    ids = {ticket.customer_id for ticket in tickets}
+    customers = {c.id: c for c in await list_customers(work.session, ids=ids)}
     for ticket in tickets:
-        customer = await get_customer(work.session, ticket.customer_id)
+        customer = customers.get(ticket.customer_id)
         # Cleaned as on the card: a name's bidi override would turn the rest of its line.
         name = shorten(clean_inline(customer.full_name if customer else None), 40)
         waiting = (

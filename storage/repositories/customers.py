@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -91,11 +92,16 @@ async def set_customer_banned(session: AsyncSession, *, user_id: int, banned: bo
     return result.scalar_one_or_none() is not None
 
 
-async def list_customers(session: AsyncSession, *, tier: Tier | None = None) -> list[Customer]:
-    """Return customers (optionally of one tier), oldest first."""
+async def list_customers(
+    session: AsyncSession, *, tier: Tier | None = None, ids: Collection[int] | None = None
+) -> list[Customer]:
+    """Return customers (optionally of one tier, or these ids: one query for a list of
+    tickets, not one a ticket), oldest first."""
     stmt = select(Customer).order_by(Customer.created_at, Customer.id)
     if tier is not None:
         stmt = stmt.where(Customer.tier == tier)
+    if ids is not None:
+        stmt = stmt.where(Customer.id.in_(ids))
     return list(await session.scalars(stmt))
 
 

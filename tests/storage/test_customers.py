@@ -56,9 +56,11 @@ async def test_customers_can_be_listed_by_tier(sessions: async_sessionmaker[Asyn
     async with sessions() as session:
         vic = await repo.list_customers(session, tier="vic")
         everyone = await repo.list_customers(session)
+        some = await repo.list_customers(session, ids={1, 3, 404})  # /tickets: one query
 
     assert [c.id for c in vic] == [2]
     assert sorted(c.id for c in everyone) == [1, 2, 3]
+    assert sorted(c.id for c in some) == [1, 3]
 
 
 async def test_a_profile_longer_than_its_columns_is_kept_cut_not_refused(
