@@ -33,12 +33,17 @@ from bot.hotpath import add_inbox, mark_inbox
 from bot.leadership import Fence, LeaseLost, unfenced
 from bot.queries import pending_updates
 from storage.db import DATABASE_ERRORS
+from storage.repositories import inbox_get
 
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
 # Stop fetching while this many stored updates wait for a worker (back-pressure).
 MAX_OUTSTANDING = 2000
+# A chat's updates held in memory beyond this wait as ids only, read back from the inbox in
+# their turn: one customer sending thousands (a forwarded history, a script) must not fill
+# the back-pressure and stop every other chat.
+HELD_PER_CHAT = 100
 REPLAY_PAGE = 500
 POLL_ERROR_DELAY = 2.0
 CONFLICT_DELAY = 10.0
@@ -56,6 +61,8 @@ class Item:
     update: Update | None = None
     # When the intake received it (event loop clock); None for a replay.
     received_at: float | None = None
+    # Only its id is held (its chat had HELD_PER_CHAT waiting): read it from the inbox.
+    spilled: bool = False
 
 
 def json_safe(value: Any) -> Any:
@@ -73,6 +80,23 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     return str(value)
+
+
+async def stored_payload(
+    sessions: async_sessionmaker[AsyncSession], update_id: int
+) -> dict[str, Any] | None:
+    """Read a spilled update back from the inbox (waiting out a database outage); None when
+    it is no longer pending (handled meanwhile by an instance that took over)."""
+    while True:
+        try:
+            async with sessions.begin() as session:
+                row = await inbox_get(session, update_id)
+                if row is None or row.status != "pending":
+                    return None
+                return dict(row.payload)
+        except DATABASE_ERRORS as error:
+            log.warning("update %s: cannot be read back (%s)", update_id, type(error).__name__)
+            await asyncio.sleep(POLL_ERROR_DELAY)
 
 
 def without_nul(value: Any) -> Any:
@@ -187,6 +211,7 @@ class KeyedDispatcher:
         self._queues: dict[Hashable, deque[Item]] = {}
         self._workers: set[asyncio.Task[None]] = set()
         self._outstanding = 0
+        self._held = 0  # of those, the ones held whole, not spilled
         self._room = asyncio.Event()
         self._room.set()
         self._idle = asyncio.Event()
@@ -196,13 +221,23 @@ class KeyedDispatcher:
     def outstanding(self) -> int:
         return self._outstanding
 
+    @property
+    def held(self) -> int:
+        """Items held whole in memory (what the back-pressure bounds)."""
+        return self._held
+
     def submit(self, key: Hashable, item: Item) -> None:
-        """Queue an item behind earlier items of the same key."""
+        """Queue an item behind earlier items of the same key (as its id alone, once the key
+        holds HELD_PER_CHAT: stored in the inbox, it is read back in its turn)."""
         self._outstanding += 1
         self._idle.clear()
-        if self._outstanding >= MAX_OUTSTANDING:
-            self._room.clear()
         queue = self._queues.get(key)
+        if queue is not None and len(queue) >= HELD_PER_CHAT:
+            queue.append(Item(item.update_id, {}, replay=item.replay, spilled=True))
+            return
+        self._held += 1
+        if self._held >= MAX_OUTSTANDING:
+            self._room.clear()
         if queue is not None:
             queue.append(item)
             return
@@ -224,12 +259,12 @@ class KeyedDispatcher:
                     except Exception:  # one update's failure must not stop its chat
                         log.exception("update %s: unexpected failure", item.update_id)
                 queue.popleft()
-                self._done_one()
+                self._done_one(item)
         finally:
             self._queues.pop(key, None)
             # Cancelled with items left: they stay pending in the inbox for the next start.
-            for _ in queue:
-                self._done_one()
+            for left in queue:
+                self._done_one(left)
 
     async def _wait_for_album(self, item: Item) -> None:
         """Hold a fresh album item until its grace, counted from its arrival, is over.
@@ -247,9 +282,11 @@ class KeyedDispatcher:
         if delay > 0:
             await asyncio.sleep(min(delay, self._album_grace))
 
-    def _done_one(self) -> None:
+    def _done_one(self, item: Item) -> None:
         self._outstanding -= 1
-        if self._outstanding < MAX_OUTSTANDING // 2:
+        if not item.spilled:
+            self._held -= 1
+        if self._held < MAX_OUTSTANDING // 2:
             self._room.set()
         if self._outstanding == 0:
             self._idle.set()

@@ -32,7 +32,7 @@ from bot.context import BotApp, Services
 from bot.executor import Executor
 from bot.flood import FloodGuard
 from bot.hotpath import remember_answer_messages
-from bot.intake import Intake, Item, KeyedDispatcher
+from bot.intake import Intake, Item, KeyedDispatcher, stored_payload
 from bot.leadership import PollingLease
 from bot.logs import setup_logging
 from bot.migration import desk_chats
@@ -315,7 +315,13 @@ async def _poll(
     pipeline = Pipeline(app, services, executor, fence=lease.fence)
 
     async def handle(item: Item) -> None:
-        await pipeline.handle(item.update_id, item.payload, replay=item.replay, update=item.update)
+        payload = item.payload
+        if item.spilled:
+            stored = await stored_payload(services.sessions, item.update_id)
+            if stored is None:
+                return
+            payload = stored
+        await pipeline.handle(item.update_id, payload, replay=item.replay, update=item.update)
 
     dispatcher = KeyedDispatcher(
         handle, settings.max_concurrent_updates, album_grace=settings.album_grace_seconds

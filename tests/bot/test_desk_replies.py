@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot import desk_texts
+import pytest
+
+from bot import desk_texts, intake
 from bot.config import Settings
 from storage.models import MessageLink, Ticket, TicketEvent
 from tests.bot.desk_support import hand_off, settled, ticket
@@ -232,3 +234,20 @@ async def test_an_edit_keeps_the_links_and_bold_of_the_message_edited_on_both_si
         m for m in fake.sent_to(fake.agent_chat_id, opened.thread_id) if "vpn" in (m.text or "")
     ]
     assert theirs.entities == [{"type": "code", "offset": 11, "length": 3}]
+
+
+async def test_a_flood_into_a_ticket_read_back_from_the_inbox_reaches_the_topic_in_order(
+    settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Beyond HELD_PER_CHAT a chat's updates wait as ids and are read back in their turn.
+    monkeypatch.setattr(intake, "HELD_PER_CHAT", 2)
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        with fake.state.lock:  # one getUpdates answer
+            for n in range(1, 9):
+                fake.user_sends_text(opened.user, f"پیام {n}")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 1 + 8, thread_id=opened.thread_id)
+        await settled(bot, fake)
+    copies = [m.text for m in fake.sent_to(fake.agent_chat_id, opened.thread_id)[1:]]
+    assert copies == [f"پیام {n}" for n in range(1, 9)]

@@ -195,3 +195,35 @@ async def test_a_stop_while_settling_still_lets_the_update_in_hand_finish() -> N
 
     assert await settling
     assert done == [1]
+
+
+async def test_one_chat_flooding_spills_to_the_inbox_and_stops_no_other_chat(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A customer with a ticket sending thousands filled the back-pressure: the intake stopped
+    # fetching, and every other customer waited for that one chat's messages to be copied.
+    monkeypatch.setattr(intake, "MAX_OUTSTANDING", 4)
+    monkeypatch.setattr(intake, "HELD_PER_CHAT", 2)
+    release_a = asyncio.Event()
+    handled: list[tuple[int, bool]] = []
+    b_done = asyncio.Event()
+
+    async def handle(it: Item) -> None:
+        if it.update_id == 1:
+            await release_a.wait()
+        handled.append((it.update_id, it.spilled))
+        if it.update_id == 100:
+            b_done.set()
+
+    dispatcher = KeyedDispatcher(handle, max_concurrency=4)
+    for update_id in range(1, 11):
+        dispatcher.submit("a", item(update_id))
+    await asyncio.wait_for(dispatcher.wait_for_room(), 1)  # still fetching
+    assert dispatcher.held == 2 and dispatcher.outstanding == 10
+    dispatcher.submit("b", item(100))
+    await asyncio.wait_for(b_done.wait(), 1)  # answered while chat a is stuck
+    release_a.set()
+    assert await dispatcher.drain(5)
+    in_a = [entry for entry in handled if entry[0] != 100]
+    assert in_a == [(n, n > 2) for n in range(1, 11)]  # in order; beyond two, read back
+    assert dispatcher.held == 0
