@@ -15,7 +15,7 @@ from bot.effects import OpenTopic, PostCard
 from bot.formatting import bound
 from bot.hotpath import log_message
 from bot.migration import current_agent_chat
-from handoff.card import AskedBefore
+from handoff.card import AskedBefore, shows_whole
 from handoff.sla import FIRST_RESPONSE, first_response_due
 from kb.decision import Hit
 from storage.models import HandoffReason, KBDecision, Message, Ticket, Tier
@@ -64,8 +64,8 @@ def memory_start(services: Services, now: datetime | None = None) -> datetime:
 
 def fits_on_card(question: str) -> bool:
     """Whether the ticket's card shows the customer's words whole (else they are copied into
-    the topic as well)."""
-    return len(question.strip()) <= TICKET_QUESTION_MAX
+    the topic as well). The card's own limit: a ticket stores more than the card shows."""
+    return shows_whole(question.strip())
 
 
 def asks_nothing(query: str) -> bool:

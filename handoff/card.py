@@ -248,6 +248,11 @@ def _shown_length(card_html: str) -> int:
     return utf16_len(html.unescape(_TAG.sub("", card_html)))
 
 
+def shows_whole(question: str) -> bool:
+    """Whether a card shows the customer's question whole (else it is cut, with «…»)."""
+    return utf16_len(clean_block(question)) <= QUESTION_MAX
+
+
 def _fit(question: str, room: int) -> str:
     """The question cut to QUESTION_MAX characters, and further if `room` is smaller."""
     limit = QUESTION_MAX

@@ -185,6 +185,21 @@ async def test_agents_read_a_long_question_whole(
     assert copy.text == saga  # the rest is not lost: the message itself is in the topic
 
 
+async def test_a_question_the_card_cuts_is_copied_into_the_topic_too(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # Stored whole (up to 2000 characters) but cut on the card at 1500: «کد ۴۷۱۱» at the end
+    # of an 1,800-character question reached no agent.
+    fake = fake_telegram
+    question = "سامانهٔ حضور و غیاب از صبح پیغام خطای ناشناخته می‌دهد و " * 32 + "کد ۴۷۱۱"
+    assert 1500 < len(question) <= 2000
+    async with running_bot(settings, fake) as bot:
+        topic = await _new_topic(bot, fake, fake.new_user(), question)
+    card, copy = fake.sent_to(fake.agent_chat_id, topic)
+    assert "کد ۴۷۱۱" not in (card.text or "")
+    assert copy.text == question
+
+
 async def test_a_bare_request_is_about_no_greeting_and_no_closed_tickets_question(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
