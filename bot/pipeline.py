@@ -45,6 +45,9 @@ from storage.repositories import kv_get, kv_set
 log = logging.getLogger(__name__)
 
 RETRY_DELAYS = (0.2, 1.0, 3.0, 5.0)
+# A reply Telegram keeps refusing with 429 is tried again until it has been refused this long
+# in all: an answer ten minutes late still answers; one hours late is noise.
+REFUSED_PATIENCE_SECONDS = 600.0
 # How often an update caught by a database outage tries again (for as long as it lasts).
 OUTAGE_RETRY_SECONDS = 2.0
 # The pause between rounds of retries (bot.executor, about a minute each) of a copy, topic or
@@ -301,7 +304,9 @@ class Pipeline:
     async def _send_once(self, update_id: int, plan: Plan, index: int, effect: SendText) -> None:
         """Send at most once: commit progress past it first; step back only when surely unsent."""
         gate = self.executor.gate
-        for attempt in range(IMMEDIATE_ATTEMPTS):
+        attempt = 0  # failures that may have been delivered; a 429 surely was not
+        refused_for = 0.0
+        while attempt < IMMEDIATE_ATTEMPTS:
             if gate.paused and plan.committed > index:
                 await self._progress(update_id, plan, index, None)  # crash while paused: resend
             await gate.wait()
@@ -311,15 +316,21 @@ class Pipeline:
                 sent = await self.executor.send_text(effect)
             except RetryAfter as error:
                 # Refused, so not delivered: hold every send (first, so no other reply gets
-                # marked meanwhile), un-mark this one, then wait as told.
+                # marked meanwhile), un-mark this one, then wait as told, and try again for
+                # as long as an answer is still worth having.
                 gate.pause(retry_seconds(error))
                 await self._progress(update_id, plan, index, None)
+                refused_for += retry_seconds(error)
+                if refused_for > REFUSED_PATIENCE_SECONDS:
+                    log.error("update %s: reply refused (429) for too long; given up", update_id)
+                    return
             except (BadRequest, TimedOut) as error:
                 log.warning("update %s: reply not sent (%s)", update_id, error.message)
                 return  # a bad request won't improve; a timeout may have been delivered
             except NetworkError as error:
                 log.warning("update %s: reply failed (%s), retrying", update_id, error.message)
                 await asyncio.sleep(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
+                attempt += 1
             except TelegramError as error:
                 log.info("update %s: reply not delivered (%s)", update_id, error.message)
                 return

@@ -28,18 +28,20 @@ from tests.bot.support import ANSWERED, UNKNOWN, make_settings, running_bot, set
 from tests.fake_telegram import FakeTelegram
 
 
+@pytest.mark.parametrize("refusals", [1, 5], ids=["once", "more times than other failures"])
 async def test_a_reply_refused_with_429_is_sent_once_after_the_wait(
-    settings: Settings, fake_telegram: FakeTelegram
+    settings: Settings, fake_telegram: FakeTelegram, refusals: int
 ) -> None:
+    # A 429 says nothing was sent: four of them in a row dropped the answer for good.
     fake = fake_telegram
     async with running_bot(settings, fake) as bot:
         user = fake.new_user()
-        fake.fail_next_retry_after("sendMessage", retry_after=1)
+        fake.fail_next_retry_after("sendMessage", retry_after=1, chat_id=user.id, times=refusals)
         fake.user_sends_text(user, ANSWERED)
-        await fake.wait_for_messages_async(user.id, 1, timeout=10)
+        await fake.wait_for_messages_async(user.id, 1, timeout=5 + 2 * refusals)
         await settled(bot, fake)
     attempts = [c for c in fake.api_calls("sendMessage") if c.params["chat_id"] == user.id]
-    assert [c.status for c in attempts] == [429, 200]
+    assert [c.status for c in attempts] == [429] * refusals + [200]
     assert len(fake.sent_to(user.id)) == 1
 
 
