@@ -70,6 +70,10 @@ T = TypeVar("T")
 
 # Attempts at a reply (bot.pipeline) and at a durable call before giving up on it.
 IMMEDIATE_ATTEMPTS = 4
+# A best-effort call Telegram refuses with 429 is tried this many times in all; a button's
+# answer only while the press is fresh (Telegram forgets a query after some seconds).
+BEST_EFFORT_ATTEMPTS = 3
+CALLBACK_ANSWER_WITHIN = 10.0
 DURABLE_ATTEMPTS = 8
 BACKOFF_START = 0.5
 BACKOFF_MAX = 30.0
@@ -254,27 +258,39 @@ class Executor:
     # -- best effort ---------------------------------------------------------------------------
 
     async def best_effort(self, effect: BestEffort) -> None:
-        """Answer a button, remove buttons, edit a card or a copy; a failure only gets logged."""
-        await self.gate.wait()
-        try:
-            if isinstance(effect, AnswerCallback):
-                await self.bot.answer_callback_query(
-                    effect.query_id, text=effect.text, show_alert=effect.alert
-                )
-            elif isinstance(effect, RemoveButtons):
-                await self.bot.edit_message_reply_markup(
-                    chat_id=effect.chat_id, message_id=effect.message_id, reply_markup=None
-                )
-            elif isinstance(effect, MirrorEdit):
-                await self._mirror_edit(effect)
-            else:
-                async with self.tickets.hold(effect.ticket_id):  # read, draw, edit: in turn
-                    await self._topic_change(effect)
-        except RetryAfter as error:
-            self.gate.pause(retry_seconds(error))
-            log.info("%s skipped: rate limited", type(effect).__name__)
-        except TelegramError as error:
-            log.info("%s failed: %s", type(effect).__name__, error.message)
+        """Answer a button, remove buttons, edit a card or a copy; a failure only gets logged.
+        A 429 (nothing done) is waited out and tried again: a card left saying «open» after
+        a claim would mislead every agent who reads it."""
+        for attempt in range(BEST_EFFORT_ATTEMPTS):
+            await self.gate.wait()
+            try:
+                await self._best_effort_once(effect)
+                return
+            except RetryAfter as error:
+                wait = retry_seconds(error)
+                self.gate.pause(wait)
+                late = isinstance(effect, AnswerCallback) and wait > CALLBACK_ANSWER_WITHIN
+                if late or attempt + 1 == BEST_EFFORT_ATTEMPTS:
+                    log.info("%s skipped: rate limited", type(effect).__name__)
+                    return
+            except TelegramError as error:
+                log.info("%s failed: %s", type(effect).__name__, error.message)
+                return
+
+    async def _best_effort_once(self, effect: BestEffort) -> None:
+        if isinstance(effect, AnswerCallback):
+            await self.bot.answer_callback_query(
+                effect.query_id, text=effect.text, show_alert=effect.alert
+            )
+        elif isinstance(effect, RemoveButtons):
+            await self.bot.edit_message_reply_markup(
+                chat_id=effect.chat_id, message_id=effect.message_id, reply_markup=None
+            )
+        elif isinstance(effect, MirrorEdit):
+            await self._mirror_edit(effect)
+        else:
+            async with self.tickets.hold(effect.ticket_id):  # read, draw, edit: in turn
+                await self._topic_change(effect)
 
     async def _mirror_edit(self, effect: MirrorEdit) -> None:
         # No parse mode: the edited words arrive as typed, never as markup; their bold, links

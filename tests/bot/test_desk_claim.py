@@ -231,3 +231,27 @@ async def test_only_the_agent_holding_a_ticket_speaks_to_its_customer(
     assert "سارا برداشته است؛ پیام شما برای مشتری فرستاده نشد" in told[0] and "/take" in told[0]
     assert "مقاله برای مشتری فرستاده نشد" in told[2]
     assert [e.actor_id for e in kept] == [colleague.id, colleague.id]  # the text, the album
+
+
+async def test_a_claim_refused_for_a_moment_by_telegram_still_reaches_the_card_and_button(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # A 429 on the card's edit left it saying «open» with ✋ after a claim, for good; one on
+    # the button's answer left the agent's button spinning.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.fail_next_retry_after("editMessageText", retry_after=1)
+        fake.fail_next_retry_after("answerCallbackQuery", retry_after=1)
+        press = fake.agent_presses_button(agent, opened.card, "برمی‌دارم")
+        answer = await fake.wait_for_answer_async(press, timeout=10)
+        await fake.wait_for_async(
+            lambda: "در دست سارا" in (card_now(fake, opened.card).text or ""),
+            timeout=10,
+            what="the card redrawn",
+        )
+        await settled(bot, fake)
+    refused = [c.method for c in fake.api_calls() if c.status == 429]
+    assert sorted(refused) == ["answerCallbackQuery", "editMessageText"]
+    assert answer.get("text") == desk_texts.CLAIMED_TOAST
