@@ -146,7 +146,7 @@ async def test_names_that_would_turn_a_line_around_are_cleaned_in_tickets_and_no
         fake.agent_sends_in_topic(agent, turned.thread_id, "/claim")
         await settled(bot, fake)
     (listing,) = [m.text or "" for m in fake.sent_to(fake.agent_chat_id) if m.thread_id is None]
-    assert "· علی رضایی ·" in listing and "· مشتری ·" in listing
+    assert "· علی رضایی\u200f ·" in listing and "· مشتری\u200f ·" in listing
     notices = [m.text or "" for m in fake.sent_to(fake.agent_chat_id, turned.thread_id)][1:]
     assert any("رضا" in notice for notice in notices)  # the claim, by name
     assert not overrides & set(listing + "".join(notices))
