@@ -440,6 +440,7 @@ async def test_a_topic_closed_by_hand_while_its_ticket_is_open_is_reopened_with_
         await settled(bot, fake)
         row = await ticket(bot, opened.ticket_id)
     notices = topic_texts(fake, opened.thread_id)
-    assert any(n.startswith("🔓 \u200fمدیر این تاپیک را بست، ولی تیکت هنوز باز است") for n in notices)
+    reopened = "🔓 \u200fمدیر این تاپیک را بست، ولی تیکت هنوز باز است"
+    assert any(n.startswith(reopened) for n in notices)
     assert row.status == "closed"
     assert fake.topic(opened.thread_id).closed  # by /close, this time

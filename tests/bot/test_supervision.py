@@ -76,8 +76,8 @@ async def test_an_overdue_first_response_is_alerted_once_to_agents_and_superviso
     (alert,) = texts_in(fake, SUPERVISORS)  # both late tickets in one message
     assert texts_in(fake, fake.agent_chat_id) == [alert]  # the agents' General topic too
     first, second = alert.split("\n\n")
-    assert first.startswith("⚠️ مهلت اولین پاسخ گذشت: تیکت #۱ · مریم · عادی")
-    assert second.startswith("⚠️ مهلت اولین پاسخ گذشت: تیکت #۳ · نیما · عادی")
+    assert first.startswith("⚠️ مهلت اولین پاسخ گذشت: تیکت #۱ · مریم\u200f · عادی")
+    assert second.startswith("⚠️ مهلت اولین پاسخ گذشت: تیکت #۳ · نیما\u200f · عادی")
     assert "۷ دقیقه گذشته است" in first and "در دست: هیچ‌کس" in first
     links = [e for e in fake.sent_to(SUPERVISORS)[0].entities if e["type"] == "text_link"]
     assert [link["url"].rsplit("/", 1)[1] for link in links] == [
