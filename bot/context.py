@@ -104,8 +104,10 @@ class Work:
         )
 
     def answer_callback(self, query_id: str, text: str | None = None, alert: bool = False) -> None:
-        """Answer a pressed button (stops its spinner)."""
-        self.effects.append(AnswerCallback(query_id, text, alert))
+        """Answer a pressed button (stops its spinner), before anything else the press does:
+        a card edit or a notice may wait for the group's send budget (about 20 a minute),
+        and Telegram forgets a press in seconds."""
+        self.effects.insert(0, AnswerCallback(query_id, text, alert))
 
     def remove_buttons(self, chat_id: int, message_id: int) -> None:
         """Take the inline buttons off a message."""

@@ -255,3 +255,21 @@ async def test_a_claim_refused_for_a_moment_by_telegram_still_reaches_the_card_a
     refused = [c.method for c in fake.api_calls() if c.status == 429]
     assert sorted(refused) == ["answerCallbackQuery", "editMessageText"]
     assert answer.get("text") == desk_texts.CLAIMED_TOAST
+
+
+async def test_a_pressed_button_is_answered_before_the_card_and_topic_change(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # The card edit and the notice wait for the group's budget (about 20 sends a minute): the
+    # answer that stops the button's spinner came after them, too late for a busy desk.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        before = len(fake.api_calls())
+        press = fake.agent_presses_button(fake.new_agent("سارا"), opened.card, "برمی‌دارم")
+        await fake.wait_for_answer_async(press)
+        await settled(bot, fake)
+    asked = ("getUpdates", "getChatMember")  # reads before the decision, not its effects
+    methods = [c.method for c in fake.api_calls()[before:] if c.method not in asked]
+    assert methods[0] == "answerCallbackQuery"
+    assert {"editMessageText", "sendMessage"} <= set(methods[1:])
