@@ -2,6 +2,9 @@
 
 import sys
 
-from bot.main import main
+try:
+    from bot.main import main
+except KeyboardInterrupt:  # Ctrl+C while the libraries load: nothing started yet
+    sys.exit(0)
 
 sys.exit(main())

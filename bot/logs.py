@@ -14,12 +14,13 @@ MASK = "<TOKEN>"
 
 
 class TokenMask(logging.Filter):
-    """Replace the token (and its secret half) in every record that passes."""
+    """Replace the token (and its secret half, and any `other` secret: the webhook's, which
+    PTB logs at DEBUG with setWebhook's parameters) in every record that passes."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, *other: str) -> None:
         super().__init__()
         secret = token.partition(":")[2]
-        self.secrets = tuple(s for s in (token, secret) if len(s) >= 8)
+        self.secrets = tuple(s for s in (token, secret, *other) if len(s) >= 8)
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -38,14 +39,15 @@ class TokenMask(logging.Filter):
         return True
 
 
-def setup_logging(level: str, token: str | None) -> None:
-    """Log to stderr at `level`; quiet the per-request chatter of httpx; mask the token."""
+def setup_logging(level: str, token: str | None, *secrets: str) -> None:
+    """Log to stderr at `level`; quiet the per-request chatter of httpx and the per-statement
+    chatter of aiosqlite (95% of a DEBUG log); mask the token and the other `secrets`."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     if token:
-        handler.addFilter(TokenMask(token))
+        handler.addFilter(TokenMask(token, *secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore"):
+    for noisy in ("httpx", "httpcore", "aiosqlite"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -8,13 +8,14 @@ anything else (database or Bot API unreachable).
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -114,7 +115,34 @@ async def run_inline(call: Callable[[], T]) -> T:
 
 
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run the bot until `stop` is set (default: SIGTERM/SIGINT); raise Fatal if it cannot run."""
+    """Run the bot until `stop` is set (default: SIGTERM/SIGINT, from the first moment: a
+    stop while it starts ends the start); raise Fatal if it cannot run."""
+    if stop is not None:
+        await _serve(settings, stop, asyncio.Event())
+        return
+    loop = asyncio.get_running_loop()
+    stop, serving = asyncio.Event(), asyncio.Event()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    for sig in signals:
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        run = asyncio.create_task(_serve(settings, stop, serving))
+        stopped = asyncio.create_task(stop.wait())
+        await asyncio.wait({run, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        if not run.done() and not serving.is_set():  # still starting: nothing to finish
+            run.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await run
+            log.info("stopped while starting")
+            return
+        await run  # serving: it finishes the updates in hand and stops by itself
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+
+
+async def _serve(settings: Settings, stop: asyncio.Event, serving: asyncio.Event) -> None:
     proxies = environment_proxies()
     problems = [problem for url in proxies.values() if (problem := proxy_problem(url))]
     if problems:  # httpx would fail with a traceback when the application is built
@@ -160,6 +188,12 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     else:
         matching = "words only"
     log.info("KB loaded: %d articles from %s (%s)", len(kb), settings.kb_dir, matching)
+    if not len(kb):
+        log.warning(
+            "the KB has no articles: every question goes to an agent; put articles in KB_DIR "
+            "(%s), or check it with python -m kb check",
+            settings.kb_dir,
+        )
     log.info("support calendar: %s", describe_calendar(settings.calendar))
 
     engine = create_engine_from_url(settings.database_url, **pool_options(settings.database_url))
@@ -180,12 +214,14 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         shown = ", ".join(f"{scheme}: {shown_proxy(url)}" for scheme, url in proxies.items())
         log.info("Bot API calls go through the proxy the environment names (%s)", shown)
     try:
-        await _run(app, services, stop)
+        await _run(app, services, stop, serving)
     finally:
         await engine.dispose()
 
 
-async def _run(app: BotApp, services: Services, stop: asyncio.Event | None) -> None:
+async def _run(
+    app: BotApp, services: Services, stop: asyncio.Event, serving: asyncio.Event
+) -> None:
     settings = services.settings
     try:
         await app.initialize()
@@ -226,6 +262,7 @@ async def _run(app: BotApp, services: Services, stop: asyncio.Event | None) -> N
                 await app.bot.delete_webhook(drop_pending_updates=False)
             if app.post_init is not None:
                 await app.post_init(app)
+            serving.set()  # from here a stop lets the updates in hand finish
             await _serve_while_polling(app, services, stop, receiver)
         finally:
             if receiver is not None:
@@ -280,24 +317,17 @@ async def _listen(app: BotApp, services: Services) -> WebhookReceiver:
 async def _serve_while_polling(
     app: BotApp,
     services: Services,
-    stop: asyncio.Event | None,
+    stop: asyncio.Event,
     receiver: WebhookReceiver | None = None,
 ) -> None:
     """Handle updates while this process holds the lease (polling for them, or taking what the
     webhook stored); stand by while another one does (a webhook still stores what it gets)."""
-    loop = asyncio.get_running_loop()
-    signals = (signal.SIGTERM, signal.SIGINT) if stop is None else ()
-    stop = stop or asyncio.Event()
-    for sig in signals:
-        loop.add_signal_handler(sig, stop.set)
     lease = PollingLease(services.sessions)
     try:
         while await lease.wait_for_turn(stop):
             if not await _poll(app, services, stop, lease, receiver):
                 break  # stopped
     finally:
-        for sig in signals:
-            loop.remove_signal_handler(sig)
         await lease.release()
 
 
@@ -447,8 +477,25 @@ async def _purge_inbox(services: Services) -> None:
         await asyncio.sleep(PURGE_EVERY_SECONDS)
 
 
-def main() -> int:
+def _arguments(argv: Sequence[str] | None) -> None:
+    """`--help` says how the bot is set up; anything else is refused (exit 2), never
+    ignored: `python -m bot --help` used to start a live bot."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description=(
+            "Run the Pasokh bot: long polling, or a webhook with WEBHOOK_URL. It takes no "
+            "arguments: every setting comes from the environment or .env (each is explained "
+            "in .env.example). It stops cleanly on SIGTERM or Ctrl+C."
+        ),
+        epilog="Exit codes: 0 a clean stop, 1 a failure (database or Bot API unreachable), "
+        "2 a configuration problem.",
+    )
+    parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the bot; return the process exit code."""
+    _arguments(argv)
     os.environ.setdefault("PTB_TIMEDELTA", "1")  # RetryAfter.retry_after as timedelta, no warning
     try:
         settings = load_settings()
@@ -456,9 +503,11 @@ def main() -> int:
         print(str(error), file=sys.stderr)
         return EXIT_CONFIG
     export_proxies()
-    setup_logging(settings.log_level, settings.token)
+    setup_logging(settings.log_level, settings.token, settings.secret_token)
     try:
         asyncio.run(serve(settings))
+    except KeyboardInterrupt:  # Ctrl+C before the signal handlers were set
+        log.info("stopped while starting")
     except Fatal as error:
         log.error("%s", error)
         return error.code

@@ -49,3 +49,15 @@ def test_tracebacks_are_masked() -> None:
         line = emit("call failed", exc=error)
     assert TOKEN not in line
     assert "RuntimeError" in line
+
+
+def test_the_webhook_secret_is_masked_like_the_token() -> None:
+    # PTB logs setWebhook's parameters at DEBUG, the secret that authenticates updates too.
+    secret = "MyWebhookSecret_0123456789"
+    handler = logging.StreamHandler()
+    handler.addFilter(TokenMask(TOKEN, secret))
+    record = logging.LogRecord(
+        "telegram.ext.ExtBot", logging.DEBUG, __file__, 1, "setWebhook %s", (secret,), None
+    )
+    assert handler.filter(record)
+    assert secret not in handler.format(record)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import socket
 import subprocess
 import threading
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -546,3 +548,51 @@ async def test_a_nul_in_a_name_or_a_message_is_answered_on_postgresql(
         stored = await session.scalar(select(Customer.first_name).where(Customer.id == named.id))
     await engine.dispose()
     assert stored == "علی\ufffdرضا"
+
+
+def test_help_says_how_the_bot_is_set_up_and_starts_nothing(tmp_path: Path) -> None:
+    # With a token in the environment, «python -m bot --help» started a live bot.
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO), "AGENT_CHAT_ID": "-1001",
+           "TELEGRAM_BOT_TOKEN": "123456789:AAFakePasokhTestTokenXXXXXXXXXXXXXXX",
+           "TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot"}  # fmt: skip
+    helped = subprocess.run(
+        [PYTHON, "-m", "bot", "--help"], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    refused = subprocess.run(
+        [PYTHON, "-m", "bot", "--frobnicate"], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert helped.returncode == 0 and ".env.example" in helped.stdout
+    assert "Exit codes" in helped.stdout and helped.stderr == ""
+    assert refused.returncode == 2 and "unrecognized arguments: --frobnicate" in refused.stderr
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["sigterm", "ctrl-c"])
+def test_a_stop_while_the_bot_starts_ends_the_start_cleanly(
+    tmp_path: Path, kb_dir: Path, sig: signal.Signals
+) -> None:
+    # Telegram not answering (a stuck proxy): a Ctrl+C gave a 60-line traceback, a SIGTERM
+    # killed it without a word.
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO), "AGENT_CHAT_ID": "-1001",
+               "TELEGRAM_BOT_TOKEN": "123456789:AAFakePasokhTestTokenXXXXXXXXXXXXXXX",
+               "TELEGRAM_BASE_URL": f"http://127.0.0.1:{silent.getsockname()[1]}/bot",
+               "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}",
+               "KB_DIR": str(kb_dir), "KB_SEMANTIC": "false"}  # fmt: skip
+        log = tmp_path / "bot.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen([PYTHON, "-m", "bot"], env=env, cwd=tmp_path, stderr=out)
+            try:
+                for _ in range(600):  # until it waits on Telegram
+                    if b"KB loaded" in log.read_bytes() or process.poll() is not None:
+                        break
+                    time.sleep(0.05)
+                time.sleep(0.5)
+                process.send_signal(sig)
+                code = process.wait(timeout=15)
+            finally:
+                process.kill()
+    said = log.read_text()
+    assert code == 0, said
+    assert "stopped while starting" in said and "Traceback" not in said

@@ -190,3 +190,18 @@ async def test_a_database_a_newer_release_migrated_stops_the_start_with_what_to_
     assert stopped.value.code == EXIT_CONFIG
     assert "schema revision 9999, newer than this release knows" in str(stopped.value)
     assert "run the newer release" in str(stopped.value)
+
+
+async def test_an_empty_kb_folder_is_warned_about_at_start(
+    fake_telegram: FakeTelegram,
+    database_url: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Every question went to an agent, and only an INFO line said «0 articles».
+    empty = tmp_path / "articles"
+    empty.mkdir()
+    caplog.set_level(logging.WARNING, logger="bot")
+    async with running_bot(make_settings(fake_telegram, database_url, empty), fake_telegram):
+        pass
+    assert "the KB has no articles: every question goes to an agent" in caplog.text
