@@ -160,6 +160,8 @@ def failure_reason(error: TelegramError) -> str:
         return desk_texts.REASON_BLOCKED
     if "thread not found" in text:
         return desk_texts.REASON_THREAD
+    if "can't be copied" in text:
+        return desk_texts.REASON_UNCOPYABLE
     if isinstance(error, RetryAfter):
         return desk_texts.REASON_TOO_MANY
     if "not enough rights" in text:

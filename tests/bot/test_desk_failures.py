@@ -34,6 +34,10 @@ def test_agents_read_why_telegram_refused_a_delivery_in_persian() -> None:
     assert failure_reason(Forbidden("Forbidden: user is deactivated")) == (
         desk_texts.REASON_DEACTIVATED
     )
+    # A quiz an agent sent: Telegram's English, with no word of what to send instead.
+    assert failure_reason(BadRequest("Bad Request: message can't be copied")) == (
+        desk_texts.REASON_UNCOPYABLE
+    )
     other = failure_reason(BadRequest("Bad Request: wrong file identifier" + "x" * 300))
     assert other.startswith(desk_texts.REASON_UNKNOWN)
     assert "wrong file identifier" in other.lower()
