@@ -364,6 +364,20 @@ def escalated_for_customer(number: int) -> str:
     )
 
 
+def desk_lost(title: str) -> str:
+    """Tell supervisors the bot can no longer open topics in an agents' group."""
+    return (
+        f"⛔️ ربات از گروه «{escape(title)}» بیرون گذاشته شد یا اجازهٔ «مدیریت تاپیک‌ها» را از دست "
+        "داد: تا دوباره با این اجازه مدیر گروه نشود، تیکت‌های تازه تاپیکی نمی‌گیرند و پیام‌های "
+        "مشتری‌ها به کارشناسان نمی‌رسد."
+    )
+
+
+def desk_back(title: str) -> str:
+    """Tell supervisors the bot can open topics in an agents' group again."""
+    return f"✅ ربات دوباره در گروه «{escape(title)}» تاپیک باز می‌کند."
+
+
 def group_migrated(old_id: int, new_id: int) -> str:
     """Tell the admins the group's id changed and what to put in AGENT_CHAT_ID."""
     return (

@@ -2,24 +2,69 @@
 
 With a ticket open, the topic learns at once, not at the agent's next reply, and the card
 says so; once they let the bot write again, agents' messages reach them again.
+
+The same update tells when an agents' group removes the bot or takes its right to manage
+topics: no new ticket gets a topic there, so the operator (the log) and the supervisors
+hear of it at once, not from customers whose messages go nowhere.
 """
 
 from __future__ import annotations
 
-from telegram import Chat, ChatMember, Update
+import logging
+
+from telegram import Chat, ChatMember, ChatMemberAdministrator, ChatMemberUpdated, Update
 from telegram.ext import BaseHandler, ChatMemberHandler
 
 from bot import desk_texts
 from bot.context import BotContext
-from bot.handlers.desk import card_changed, notice
+from bot.effects import SendText
+from bot.handlers.desk import card_changed, in_desk_chat, notice
 from handoff import service
+from handoff.persian import clean_inline, shorten
 from storage.repositories import get_ticket
+
+log = logging.getLogger(__name__)
+
+
+def _manages_topics(member: ChatMember) -> bool:
+    if member.status == ChatMember.OWNER:
+        return True
+    return isinstance(member, ChatMemberAdministrator) and bool(member.can_manage_topics)
+
+
+async def _desk_changed(change: ChatMemberUpdated, context: BotContext) -> None:
+    """Say when the bot can no longer (or again) open topics in an agents' group."""
+    work, services = context.work, context.services
+    if not await in_desk_chat(work, services, change.chat.id):
+        return
+    works = _manages_topics(change.new_chat_member)
+    if works == _manages_topics(change.old_chat_member):
+        return
+    setting = "L2_CHAT_ID" if change.chat.id == services.settings.l2_chat_id else "AGENT_CHAT_ID"
+    if works:
+        log.warning("%s=%s: the bot manages topics there again", setting, change.chat.id)
+    else:
+        log.error(
+            "%s=%s: the bot was removed from the group or lost the right to manage topics "
+            "(%s); tickets get no topic there until it is an admin with Manage topics again",
+            setting,
+            change.chat.id,
+            change.new_chat_member.status,
+        )
+    supervisors = services.settings.supervisor_chat_id
+    if supervisors is not None and supervisors != change.chat.id:
+        title = shorten(clean_inline(change.chat.title), 64) or str(change.chat.id)
+        said = desk_texts.desk_back(title) if works else desk_texts.desk_lost(title)
+        work.effects.append(SendText(supervisors, said))
 
 
 async def on_blocked_or_back(update: Update, context: BotContext) -> None:
     """Flag (or clear) the open ticket's "customer blocked the bot", tell its topic, redraw."""
     change = update.my_chat_member
     work = context.work
+    if change is not None and change.chat.type in (Chat.GROUP, Chat.SUPERGROUP):
+        await _desk_changed(change, context)
+        return
     if change is None or change.chat.type != Chat.PRIVATE or work.ticket_id is None:
         return
     ticket = await get_ticket(work.session, work.ticket_id)
@@ -39,5 +84,5 @@ async def on_blocked_or_back(update: Update, context: BotContext) -> None:
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
-    """Return the handler of the bot's own membership changes in private chats."""
+    """Return the handler of the bot's own membership changes (private chats, desk groups)."""
     return [ChatMemberHandler(on_blocked_or_back, ChatMemberHandler.MY_CHAT_MEMBER)]

@@ -492,7 +492,7 @@ async def on_group_message(update: Update, context: BotContext) -> None:
         if moved is not None:  # an admin can still write in the closed topic it left
             where = ticket_link(moved.id, moved.agent_chat_id, moved.thread_id)
             _reply(work, message, desk_texts.moved_to_l2(where))
-        elif command is not None and await _in_desk_chat(work, services, message.chat_id):
+        elif command is not None and await in_desk_chat(work, services, message.chat_id):
             _reply(work, message, desk_texts.NOT_IN_TICKET_TOPIC)
         return
     if command is not None:
@@ -547,7 +547,7 @@ async def _group_command(
     groups and the supervisors' chat only (the bot may be added to any group), and never sent
     to a customer. Supervisors' /tickets lists every group's tickets."""
     supervising = message.chat_id == services.settings.supervisor_chat_id
-    if not supervising and not await _in_desk_chat(work, services, message.chat_id):
+    if not supervising and not await in_desk_chat(work, services, message.chat_id):
         return
     if command.name == "tickets":
         await list_tickets(work, message, everywhere=supervising)
@@ -560,7 +560,7 @@ async def _group_command(
         _reply(work, message, desk_texts.unknown_desk_command(command.typed, command.meant()))
 
 
-async def _in_desk_chat(work: Work, services: Services, chat_id: int) -> bool:
+async def in_desk_chat(work: Work, services: Services, chat_id: int) -> bool:
     """Tell whether `chat_id` is the agents' group or the L2 group (or where either moved)."""
     configured = (services.settings.agent_chat_id, services.settings.l2_chat_id)
     return chat_id in configured or chat_id in await desk_chats(work.session, *configured)

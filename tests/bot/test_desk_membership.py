@@ -17,6 +17,7 @@ from storage.db import create_engine_from_url, make_sessionmaker
 from storage.models import InboxUpdate
 from tests.bot.desk_support import hand_off, settled, ticket
 from tests.bot.support import running_bot
+from tests.bot.test_supervision import report_not_due
 from tests.fake_telegram import FakeTelegram
 from tests.fake_telegram.state import JSONDict
 
@@ -205,3 +206,28 @@ async def test_a_failed_membership_check_refuses_the_press_and_is_not_remembered
     )
     checks = [c for c in fake.api_calls("getChatMember") if c.params.get("user_id") == agent.id]
     assert [c.status for c in checks] == [500, 200]
+
+
+async def test_the_bot_put_out_of_the_agents_group_is_said_at_once_and_when_it_is_back(
+    settings: Settings, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Removed mid-run, the bot went on telling new customers an agent had their ticket; only
+    # per-ticket warnings (blaming the customer) said anything was wrong.
+    fake = fake_telegram
+    supervisors = -1005000000005
+    fake.add_group(supervisors, "سرپرستان")
+    caplog.set_level(logging.WARNING, logger="bot.handlers.blocking")
+    admin = fake.new_agent("مدیر", admin=True)
+    with_supervisors = settings.model_copy(
+        update={"supervisor_chat_id": supervisors, "daily_report_at": report_not_due()}
+    )
+    async with running_bot(with_supervisors, fake) as bot:
+        fake.admin_changes_bot(admin, "kicked")
+        await fake.wait_for_messages_async(supervisors, 1, timeout=10)
+        fake.admin_changes_bot(admin, "administrator", {"can_manage_topics": True})
+        await fake.wait_for_messages_async(supervisors, 2, timeout=10)
+        await settled(bot, fake)
+    lost, back = (m.text or "" for m in fake.sent_to(supervisors))
+    assert "بیرون گذاشته شد" in lost and "تیکت‌های تازه تاپیکی نمی‌گیرند" in lost
+    assert "دوباره" in back
+    assert f"AGENT_CHAT_ID={fake.agent_chat_id}: the bot was removed" in caplog.text

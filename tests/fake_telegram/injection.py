@@ -348,6 +348,20 @@ class Injector(FakeWorld):
             self.state.blocked.discard(user.id)
             return self._my_chat_member(user, "kicked", "member")
 
+    def admin_changes_bot(
+        self, admin: User, status: str, rights: JSONDict | None = None, chat_id: int | None = None
+    ) -> Injected:
+        """An admin removes the bot from a group ("kicked"/"left"), demotes it ("member"), or
+        makes it an admin again with `rights`; injects the bot's my_chat_member update."""
+        with self.state.lock:
+            chat = self.state.chats[chat_id if chat_id is not None else self.agent_chat_id]
+            old = Member(self.bot_user, chat.bot_status, dict(chat.bot_rights)).to_json()
+            chat.bot_status = status
+            chat.bot_rights = dict(rights or {})
+            new = Member(self.bot_user, status, dict(chat.bot_rights)).to_json()
+            payload = chat_member_payload(self.state, chat, admin, old, new)
+            return Injected(self.state.enqueue("my_chat_member", payload))
+
     def _my_chat_member(self, user: User, old: str, new: str) -> Injected:
         chat = self._private(user)
         payload = chat_member_payload(
