@@ -19,15 +19,11 @@ from storage.timestamps import utcnow
 ALBUM_ARRIVES_WITHIN = timedelta(hours=1)
 
 
-async def album_siblings(work: Work, message: Message) -> tuple[int, ...]:
-    """Return the ids of the rest of the album, already stored and waiting in the inbox.
-
-    An album arrives as one update per item, usually in one batch: the first item
-    takes the others along, so the other side gets one album, not loose items.
-    """
+async def _later_items(work: Work, message: Message) -> list[dict[str, Any]]:
+    """The rest of the message's album, stored and waiting in the inbox, in order."""
     group = message.media_group_id
     if group is None:
-        return ()
+        return []
     rows = await work.session.scalars(
         select(InboxUpdate.payload).where(
             InboxUpdate.chat_id == message.chat_id,
@@ -35,13 +31,33 @@ async def album_siblings(work: Work, message: Message) -> tuple[int, ...]:
             InboxUpdate.update_id > work.update_id,
         )
     )
-    ids: list[int] = []
+    items: list[dict[str, Any]] = []
     for payload in rows:
         item: dict[str, Any] = payload.get("message") or {}
         same_chat = (item.get("chat") or {}).get("id") == message.chat_id
-        if same_chat and album_of(payload) == group:
-            ids.append(int(item["message_id"]))
-    return tuple(sorted(i for i in ids if i > message.message_id))
+        if same_chat and album_of(payload) == group and item["message_id"] > message.message_id:
+            items.append(item)
+    return sorted(items, key=lambda item: int(item["message_id"]))
+
+
+async def album_siblings(work: Work, message: Message) -> tuple[int, ...]:
+    """Return the ids of the rest of the album, already stored and waiting in the inbox.
+
+    An album arrives as one update per item, usually in one batch: the first item
+    takes the others along, so the other side gets one album, not loose items.
+    """
+    return tuple(int(item["message_id"]) for item in await _later_items(work, message))
+
+
+async def album_caption(work: Work, message: Message) -> str | None:
+    """The words written under a later item of the message's album: a client may put the
+    caption of a group of files on the last one, and the album is answered once, for its
+    first item."""
+    for item in await _later_items(work, message):
+        caption = item.get("caption")
+        if isinstance(caption, str) and caption.strip():
+            return caption
+    return None
 
 
 async def relay(work: Work, ticket_id: int, message: Message) -> None:

@@ -9,7 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 import triage
 from bot import hotpath, keyboards, texts
-from bot.albums import answered_with_album, relay
+from bot.albums import album_caption, answered_with_album, relay
 from bot.context import BotContext, Services, Work
 from bot.formatting import bound
 from bot.handlers.browse import send_article
@@ -73,7 +73,12 @@ async def take_question(
     # A screenshot's caption («موقع آپلود این خطا میاد») is the question; if it goes to a
     # person, the screenshot goes with it.
     words = message.text if message.text is not None else message.caption
-    if words is None or await answered_with_album(work, message):
+    if await answered_with_album(work, message):
+        return
+    if words is None and message.media_group_id is not None:
+        words = await album_caption(work, message)
+    if words is None:
+        await on_unreadable(update, context)  # an album with no words under any item
         return
     question = bound(words.strip(), QUESTION_MAX)
     talk, typed = small_talk(question), yes_or_no(question)
@@ -341,6 +346,16 @@ async def _not_helpful(work: Work, services: Services, decision: KBDecision) -> 
         await work.reply(texts.NOT_HELPFUL_NOTHING_ELSE, keyboards.person_only(decision.id))
 
 
+class _AlbumItem(filters.MessageFilter):
+    """An album's item: its caption may be under another item (read in take_question)."""
+
+    def filter(self, message: Message) -> bool:
+        return message.media_group_id is not None
+
+
+_ALBUM_ITEM = _AlbumItem()
+
+
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
     """Return the question and feedback handlers."""
     return [
@@ -349,7 +364,7 @@ def handlers() -> list[BaseHandler[Update, BotContext, None]]:
         MessageHandler(
             filters.ChatType.PRIVATE
             & filters.UpdateType.MESSAGE
-            & ((filters.TEXT & ~filters.COMMAND) | filters.CAPTION),
+            & ((filters.TEXT & ~filters.COMMAND) | filters.CAPTION | _ALBUM_ITEM),
             on_question,
         ),
     ]

@@ -9,6 +9,7 @@ from storage.models import Message, MessageLink, Ticket
 from tests.bot.desk_support import card_now
 from tests.bot.support import ANSWERED, UNKNOWN, running_bot, settled
 from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram.state import User
 
 
 async def test_an_album_without_words_gets_one_reply_not_one_per_photo(
@@ -61,6 +62,35 @@ async def test_a_captioned_album_the_kb_cannot_answer_reaches_the_agents_with_it
     assert sorted(link.customer_message_id for link in links) == [s.message_id for s in sent]
     assert len(fake.sent_to(user.id)) == 1  # "ticket opened", once for the album
     assert len(fake.sent_to(fake.agent_chat_id)) == 3  # the card and the album, nothing twice
+
+
+def send_files_captioned_last(fake: FakeTelegram, user: User, caption: str) -> None:
+    """Three documents in one album, the words under the last (a client's grouped files)."""
+    with fake.state.lock:
+        group = fake.state.new_media_group_id()
+        for index in range(3):
+            said = caption if index == 2 else None
+            fake.user_sends_document(user, caption=said, media_group_id=group)
+
+
+async def test_an_album_whose_words_are_under_its_last_item_is_answered_from_them(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # The first file has no caption: the customer was told «I cannot read this kind of
+    # message», and the question under the last file went unread.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        asker = fake.new_user()
+        send_files_captioned_last(fake, asker, ANSWERED)
+        (answer,) = await fake.wait_for_messages_async(asker.id, 1)
+        stuck = fake.new_user()
+        send_files_captioned_last(fake, stuck, UNKNOWN)
+        (card, *copies) = await fake.wait_for_messages_async(fake.agent_chat_id, 1 + 3)
+        await settled(bot, fake)
+        (ticket,) = await bot.rows(Ticket)
+    assert "فراموشی رمز" in (answer.text or "") and len(fake.sent_to(asker.id)) == 1
+    assert ticket.question == UNKNOWN and UNKNOWN in (card.text or "")
+    assert [m.kind for m in copies] == ["document"] * 3 and copies[2].caption == UNKNOWN
 
 
 async def test_editing_the_caption_that_is_the_question_updates_the_card_and_the_copy(
