@@ -162,21 +162,39 @@ class MirrorEdit:
     text: str
     caption: bool = False
     entities: tuple[dict[str, Any], ...] = ()
+    # A photo, video, file, GIF or audio: its file (replaced, or not) goes with the caption.
+    media_kind: str | None = None
+    file_id: str | None = None
 
     delivery = "best_effort"
 
 
+def _media_of(message: Message) -> tuple[str, str] | None:
+    """The kind and file id of a message's photo, video, file, GIF or audio (what an edit
+    can replace), else None."""
+    if message.photo:
+        return "photo", message.photo[-1].file_id
+    for kind in ("animation", "video", "audio", "document"):  # an animation is a document too
+        attached = getattr(message, kind)
+        if attached is not None:
+            return kind, str(attached.file_id)
+    return None
+
+
 def mirror_edit(chat_id: int, message_id: int, edited: Message) -> MirrorEdit | None:
-    """The edit of `edited` (a text or a caption) for its copy `message_id` in `chat_id`;
-    None when it has no words to mirror."""
+    """The edit of `edited` (a text, a caption, or the file under it: Telegram lets a photo
+    or a file be replaced) for its copy `message_id` in `chat_id`; None when it has
+    nothing to mirror."""
+    media = _media_of(edited)
     if edited.text is not None:
         words, entities, caption = edited.text, edited.entities, False
-    elif edited.caption is not None:
-        words, entities, caption = edited.caption, edited.caption_entities, True
+    elif edited.caption is not None or media is not None:
+        words, entities, caption = edited.caption or "", edited.caption_entities, True
     else:
         return None
     shapes = tuple(entity.to_dict() for entity in entities)
-    return MirrorEdit(chat_id, message_id, words, caption, shapes)
+    kind, file_id = media if media is not None else (None, None)
+    return MirrorEdit(chat_id, message_id, words, caption, shapes, kind, file_id)
 
 
 @dataclass(frozen=True, slots=True)

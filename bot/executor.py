@@ -15,7 +15,17 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot, MessageEntity, ReplyParameters
+from telegram import (
+    Bot,
+    InputMedia,
+    InputMediaAnimation,
+    InputMediaAudio,
+    InputMediaDocument,
+    InputMediaPhoto,
+    InputMediaVideo,
+    MessageEntity,
+    ReplyParameters,
+)
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -78,6 +88,13 @@ DURABLE_ATTEMPTS = 8
 BACKOFF_START = 0.5
 BACKOFF_MAX = 30.0
 _TAGS = re.compile(r"<[^>]+>")
+_INPUT_MEDIA: dict[str, Callable[..., InputMedia]] = {
+    "photo": InputMediaPhoto,
+    "video": InputMediaVideo,
+    "document": InputMediaDocument,
+    "animation": InputMediaAnimation,
+    "audio": InputMediaAudio,
+}
 # Messages re-posted into a recreated topic.
 HISTORY_ON_RECREATE = 20
 
@@ -298,7 +315,17 @@ class Executor:
         # No parse mode: the edited words arrive as typed, never as markup; their bold, links
         # and the like come as entities, as in the message edited.
         entities = [MessageEntity.de_json(data, self.bot) for data in effect.entities]
-        if effect.caption:
+        if effect.media_kind is not None and effect.file_id is not None:
+            # The file may have been replaced: the copy gets the file the message has now.
+            media = _INPUT_MEDIA[effect.media_kind](
+                media=effect.file_id,
+                caption=effect.text or None,
+                caption_entities=entities or None,
+            )
+            await self.bot.edit_message_media(
+                chat_id=effect.chat_id, message_id=effect.message_id, media=media
+            )
+        elif effect.caption:
             await self.bot.edit_message_caption(
                 chat_id=effect.chat_id,
                 message_id=effect.message_id,

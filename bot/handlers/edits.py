@@ -31,8 +31,6 @@ async def on_customer_edit(update: Update, context: BotContext) -> None:
     if message is None or work.customer is None:
         return
     new_text = message.text if message.text is not None else message.caption
-    if new_text is None:
-        return
     link = await find_link_by_customer_message(
         work.session,
         customer_chat_id=message.chat_id,
@@ -41,7 +39,9 @@ async def on_customer_edit(update: Update, context: BotContext) -> None:
     )
     edit = mirror_edit(link.agent_chat_id, link.agent_message_id, message) if link else None
     if edit is not None:
-        work.effects.append(edit)
+        work.effects.append(edit)  # the words, or the screenshot replaced under them
+    if new_text is None:
+        return
     if work.ticket_id is not None:  # the card's question may be this message's words too
         await _card_question_edited(work, work.ticket_id, message, new_text)
     elif link is None and message.text is not None and not message.text.startswith("/"):

@@ -168,3 +168,30 @@ async def test_an_edited_rating_comment_is_not_taken_for_a_question(
         tickets = await bot.rows(Ticket)
     assert len(tickets) == 1  # no ticket, no answer for a comment mended
     assert len(fake.sent_to(opened.user.id)) == 4
+
+
+async def test_a_screenshot_replaced_under_its_caption_is_replaced_on_the_other_side(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # Only the (unchanged) caption was mirrored: agents went on reading the old screenshot,
+    # and a customer the photo an agent had replaced.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        shot = fake.user_sends_photo(opened.user, caption="این خطا را می‌بینم")
+        (_card, copy) = await fake.wait_for_messages_async(
+            fake.agent_chat_id, 2, thread_id=opened.thread_id
+        )
+        answer = fake.agent_sends_in_topic(agent, opened.thread_id, media="photo")
+        (_told, answer_copy) = await fake.wait_for_messages_async(opened.user.id, 2)
+        await settled(bot, fake)
+        fake.sender_replaces_media(shot, "photo", data=b"the right screenshot")
+        fake.sender_replaces_media(answer, "document", data=b"a guide")
+        await settled(bot, fake)
+    topic_copy = fake.message(fake.agent_chat_id, copy.message_id)
+    customer_copy = fake.message(opened.user.id, answer_copy.message_id)
+    assert topic_copy.file is not None and topic_copy.file.data == b"the right screenshot"
+    assert topic_copy.caption == "این خطا را می‌بینم"
+    assert customer_copy.kind == "document"
+    assert customer_copy.file is not None and customer_copy.file.data == b"a guide"

@@ -363,6 +363,43 @@ def edit_message_caption(state: TelegramState, params: JSONDict, files: dict[str
     return state.render(message)
 
 
+# What editMessageMedia may put in a message (InputMedia types), and the kinds it may replace.
+_EDITABLE_MEDIA = frozenset({"photo", "video", "document", "animation", "audio"})
+
+
+@method("editMessageMedia")
+def edit_message_media(state: TelegramState, params: JSONDict, files: dict[str, Upload]) -> Any:
+    """Replace a media message's file (and its caption, which the new media carries)."""
+    message = _editable(state, params)
+    media = params.get("media")
+    if not isinstance(media, dict) or media.get("type") not in _EDITABLE_MEDIA:
+        raise bad_request("can't parse InputMedia: media is not specified or unsupported")
+    if message.kind not in _EDITABLE_MEDIA:
+        raise bad_request("there is no media in the message to edit")
+    kind = str(media["type"])
+    stored = resolve_input_file(state, kind, media.get("media"), files)
+    caption, entities = optional_caption(media)
+    markup = validate_markup(params.get("reply_markup"))
+    same_file = message.file is not None and message.file.file_id == stored.file_id
+    if same_file and (caption, entities, markup) == (
+        message.caption,
+        message.caption_entities,
+        message.reply_markup,
+    ):
+        raise bad_request(_NOT_MODIFIED)
+    _revise(
+        state,
+        message,
+        kind=kind,
+        file=stored,
+        media=media_object(kind, stored, media),
+        caption=caption,
+        caption_entities=entities,
+        reply_markup=markup,
+    )
+    return state.render(message)
+
+
 @method("editMessageReplyMarkup")
 def edit_message_reply_markup(
     state: TelegramState, params: JSONDict, files: dict[str, Upload]

@@ -12,6 +12,7 @@ from tests.fake_telegram.builders import (
     command_entities,
     incoming,
 )
+from tests.fake_telegram.media import media_object
 from tests.fake_telegram.state import (
     TOPIC_ICON_COLORS,
     CallbackQuery,
@@ -361,6 +362,31 @@ class Injector(FakeWorld):
             new = Member(self.bot_user, status, dict(chat.bot_rights)).to_json()
             payload = chat_member_payload(self.state, chat, admin, old, new)
             return Injected(self.state.enqueue("my_chat_member", payload))
+
+    def sender_replaces_media(
+        self, message: MessageRef, kind: str = "photo", *, data: bytes = b"new"
+    ) -> Injected:
+        """Replace the file of an injected media message, keeping its caption (Telegram's
+        "edit" of a photo or file); injects edited_message."""
+        with self.state.lock:
+            stored = self._stored(message)
+            if stored.from_bot or stored.file is None:
+                raise ValueError("sender_replaces_media edits a user's or agent's media message")
+            stored.history.append(
+                Revision(
+                    stored.text,
+                    stored.entities,
+                    stored.caption,
+                    stored.caption_entities,
+                    stored.reply_markup,
+                    stored.edit_date or stored.date,
+                )
+            )
+            new_file = self.state.new_file(kind, data)
+            stored.kind, stored.file = kind, new_file
+            stored.media = media_object(kind, new_file, {})
+            stored.edit_date = self.state.now()
+            return self._enqueue_message(stored, "edited_message")
 
     def _my_chat_member(self, user: User, old: str, new: str) -> Injected:
         chat = self._private(user)
