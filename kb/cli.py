@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,7 +24,32 @@ MAX_INPUT_LINE = 10_000
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one subcommand and return its exit code."""
+    """Run one subcommand and return its exit code.
+
+    A reader that stops early (`| head -1`) ends the run quietly: no traceback, exit 1, as the
+    Python documentation advises for a broken pipe (see signal's "Note on SIGPIPE").
+    """
+    try:
+        code = _run(argv)
+        sys.stdout.flush()  # what is still buffered meets the closed pipe here, not at exit
+    except BrokenPipeError:
+        _silence_closed_output()
+        return 1
+    return code
+
+
+def _silence_closed_output() -> None:
+    """Point stdout and stderr at devnull, so the interpreter's final flush of what is still
+    buffered for the closed pipe raises nothing either."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        # A stream without a file (a test's capture, say) has nothing left to flush to a pipe.
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            os.dup2(devnull, stream.fileno())
+    os.close(devnull)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     settings = KBSettings()

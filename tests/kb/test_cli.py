@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -355,3 +356,49 @@ def test_chat_takes_a_bare_digit_with_nothing_offered_as_the_bot_does(sample_kb:
     stdin = "۲\nخروج\n".encode()
     out = run_kb("chat", "--kb-dir", str(sample_kb), stdin=stdin).stdout.decode()
     assert texts.CHAT_NOTHING_TO_PICK in out and texts.CHAT_HANDOFF not in out
+
+
+def _first_line_then_close(args: list[str], stdin: Path | None, tmp_path: Path) -> tuple[int, str]:
+    """Run `python -m kb` as `… | head -1` does: read one line, then close the pipe. The
+    output must be larger than the pipe's buffer, so the writer is still writing then."""
+    errors = tmp_path / "stderr.txt"
+    environment = {**os.environ, "KB_SEMANTIC": "false"}
+    with (
+        errors.open("wb") as stderr,
+        (stdin or Path(os.devnull)).open("rb") as given,
+        subprocess.Popen(
+            [sys.executable, "-m", "kb", *args],
+            stdin=given,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            cwd=ROOT,
+            env=environment,
+        ) as process,
+    ):
+        assert process.stdout is not None
+        assert process.stdout.readline()
+        process.stdout.close()
+        code = process.wait(timeout=120)
+    return code, errors.read_text(encoding="utf-8")
+
+
+def test_query_piped_into_a_reader_that_stops_early_ends_quietly(
+    sample_kb: Path, tmp_path: Path
+) -> None:
+    questions = tmp_path / "questions.txt"
+    questions.write_text("رمزم یادم رفته\n" * 3000, encoding="utf-8")  # far more than a pipe holds
+    code, said = _first_line_then_close(["query", "--kb-dir", str(sample_kb)], questions, tmp_path)
+    assert "Traceback" not in said and "BrokenPipeError" not in said
+    assert said == ""
+    assert code == 1  # as Python's documentation advises for a closed pipe
+
+
+def test_check_with_many_warnings_piped_into_head_ends_quietly(
+    write_article: WriteArticle, tmp_path: Path
+) -> None:
+    for number in range(300):  # three HTML warnings each: some 300 kB of problems
+        write_article(f"a{number}", f"عنوان {number}", "متن <br>\n<b>x</b> <i>y</i>")
+    code, said = _first_line_then_close(["check", "--kb-dir", str(tmp_path / "kb")], None, tmp_path)
+    assert "Traceback" not in said and "BrokenPipeError" not in said
+    assert said == ""
+    assert code == 1
