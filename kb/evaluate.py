@@ -11,7 +11,11 @@ from pathlib import Path
 from kb import texts
 from kb.decision import Decision
 
+# Kinds of question the project labels (kb/eval/*.jsonl, bench/): those the KB answers, and
+# those it must not (out of scope, near misses, benchmark questions of articles left out).
+ANSWERABLE_KINDS = frozenset({"paraphrase", "finglish", "layout", "typo", "arabic"})
 UNANSWERABLE_KINDS = frozenset({"out_of_scope", "near_miss", "unseen"})
+QUESTION_KEYS = ("question", "expected", "kind")
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,18 +163,45 @@ def read_questions(path: Path) -> list[LabelledQuestion]:
         try:
             data = json.loads(line)
             question = data["question"]
-            expected = data.get("expected")
-            kind = data.get("kind") or ("paraphrase" if expected else "out_of_scope")
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
             raise ValueError(
                 texts.EVAL_NOT_A_LINE.format(path=path, line=number, detail=exc)
             ) from exc
-        if not isinstance(question, str) or not (expected is None or isinstance(expected, str)):
-            raise ValueError(texts.EVAL_BAD_TYPES.format(path=path, line=number))
-        questions.append(LabelledQuestion(question, expected, str(kind)))
+        questions.append(_labelled(question, data, path, number))
     if not questions:  # every figure would be 0 and every limit met: a truncated file passing CI
         raise ValueError(texts.EVAL_EMPTY.format(path=path))
     return questions
+
+
+def _labelled(
+    question: object, data: dict[str, object], path: Path, number: int
+) -> LabelledQuestion:
+    """One line's question, checked: a misspelt key or kind must not quietly turn an answerable
+    question into an unanswerable one, or start a kind of its own."""
+
+    def refuse(message: str, **values: object) -> ValueError:
+        return ValueError(message.format(path=path, line=number, **values))
+
+    for key in data:
+        if key not in QUESTION_KEYS:
+            keys = "، ".join(QUESTION_KEYS)
+            raise refuse(texts.EVAL_UNKNOWN_KEY, key=key, allowed=keys)
+    if "expected" not in data:  # null is an answer ("none"); a missing key is a slip
+        raise refuse(texts.EVAL_NO_EXPECTED)
+    expected = data["expected"]
+    if not isinstance(question, str) or not (expected is None or isinstance(expected, str)):
+        raise refuse(texts.EVAL_BAD_TYPES)
+    kind = data.get("kind")
+    if kind is None:
+        kind = "paraphrase" if expected is not None else "out_of_scope"
+    if not isinstance(kind, str) or kind not in ANSWERABLE_KINDS | UNANSWERABLE_KINDS:
+        known = "، ".join([*sorted(ANSWERABLE_KINDS), *sorted(UNANSWERABLE_KINDS)])
+        raise refuse(texts.EVAL_UNKNOWN_KIND, kind=kind, allowed=known)
+    if kind in UNANSWERABLE_KINDS and expected is not None:
+        raise refuse(texts.EVAL_UNANSWERABLE_WITH_ID, kind=kind, expected=expected)
+    if kind in ANSWERABLE_KINDS and expected is None:
+        raise refuse(texts.EVAL_ANSWERABLE_WITHOUT_ID, kind=kind)
+    return LabelledQuestion(question, expected, kind)
 
 
 def unknown_ids(questions: Sequence[LabelledQuestion], known: Iterable[str]) -> list[str]:

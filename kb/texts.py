@@ -166,5 +166,19 @@ EVAL_UNREADABLE = "{path}: فایل پرسش‌ها خوانده نشد ({reason
 EVAL_NOT_UTF8 = "{path}:{line}: فایل پرسش‌ها با کدگذاری UTF-8 ذخیره نشده است"
 EVAL_EMPTY = "{path}: هیچ پرسشی در این فایل نیست؛ ارزیابی بی‌پرسش چیزی نمی‌سنجد"
 EVAL_BAD_TYPES = "{path}:{line}: question باید متن باشد و expected متن یا null"
+EVAL_UNKNOWN_KEY = "{path}:{line}: کلید ناشناختهٔ «{key}» (کلیدهای مجاز: {allowed})"
+EVAL_NO_EXPECTED = (
+    "{path}:{line}: «expected» نیامده است: شناسهٔ مقاله‌ای که پاسخ این پرسش است، یا null"
+    " برای پرسشی که پایگاه دانش نباید پاسخش دهد"
+)
+EVAL_UNKNOWN_KIND = "{path}:{line}: نوع (kind) «{kind}» شناخته نیست (نوع‌های مجاز: {allowed})"
+EVAL_UNANSWERABLE_WITH_ID = (
+    "{path}:{line}: پرسش از نوع «{kind}» پاسخی در پایگاه دانش ندارد ولی expected «{expected}»"
+    " است: یا expected را null کنید یا نوع را (مثلاً paraphrase)"
+)
+EVAL_ANSWERABLE_WITHOUT_ID = (
+    "{path}:{line}: پرسش از نوع «{kind}» پاسخ دارد ولی expected برابر null است: شناسهٔ مقاله را"
+    " بنویسید، یا برای پرسش بی‌پاسخ نوع out_of_scope یا near_miss را"
+)
 EVAL_FAILED_LIMIT = "✗ {name} = {value} (کمینهٔ خواسته‌شده {limit})"
 EVAL_FAILED_LIMIT_MAX = "✗ {name} = {value} (بیشینهٔ پذیرفتنی {limit})"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kb.decision import Decision, DecisionKind, Hit
-from kb.evaluate import LabelledQuestion, Report, evaluate, read_questions
+from kb.evaluate import UNANSWERABLE_KINDS, LabelledQuestion, Report, evaluate, read_questions
 
 
 def _decision(kind: DecisionKind, *ids: str, choices: int = 0) -> Decision:
@@ -96,3 +96,62 @@ def test_a_question_file_with_no_questions_is_refused(tmp_path: Path) -> None:
     path.write_text("\n  \n", encoding="utf-8")
     with pytest.raises(ValueError, match="هیچ پرسشی در این فایل نیست"):
         read_questions(path)
+
+
+def _refused(tmp_path: Path, line: str) -> str:
+    path = tmp_path / "q.jsonl"
+    path.write_text(
+        '{"question": "سلام", "expected": null, "kind": "out_of_scope"}\n' + line, "utf-8"
+    )
+    with pytest.raises(ValueError, match=r"q\.jsonl:2: ") as refused:
+        read_questions(path)
+    return str(refused.value)
+
+
+def test_a_misspelt_key_is_refused_not_read_as_an_unanswerable_question(tmp_path: Path) -> None:
+    said = _refused(tmp_path, '{"question": "رمزم یادم رفته", "expcted": "password-reset"}\n')
+    assert "کلید ناشناختهٔ «expcted»" in said
+    assert "question، expected، kind" in said
+
+
+def test_a_question_without_expected_is_refused(tmp_path: Path) -> None:
+    said = _refused(tmp_path, '{"question": "رمزم یادم رفته", "kind": "paraphrase"}\n')
+    assert "«expected» نیامده است" in said
+
+
+def test_an_unknown_kind_is_refused_not_made_a_kind_of_its_own(tmp_path: Path) -> None:
+    said = _refused(
+        tmp_path, '{"question": "قیمت دلار", "expected": null, "kind": "out_of_scop"}\n'
+    )
+    assert "نوع (kind) «out_of_scop» شناخته نیست" in said
+    assert "out_of_scope" in said and "paraphrase" in said
+
+
+def test_a_kind_that_contradicts_expected_is_refused(tmp_path: Path) -> None:
+    said = _refused(
+        tmp_path, '{"question": "قیمت دلار", "expected": "a", "kind": "out_of_scope"}\n'
+    )
+    assert "«out_of_scope» پاسخی در پایگاه دانش ندارد ولی expected «a» است" in said
+    said = _refused(tmp_path, '{"question": "قیمت دلار", "expected": "a", "kind": "near_miss"}\n')
+    assert "«near_miss» پاسخی در پایگاه دانش ندارد" in said
+    said = _refused(tmp_path, '{"question": "ramz", "expected": null, "kind": "finglish"}\n')
+    assert "«finglish» پاسخ دارد ولی expected برابر null است" in said
+
+
+def test_null_expected_and_a_missing_kind_still_read_as_before(tmp_path: Path) -> None:
+    path = tmp_path / "q.jsonl"
+    path.write_text(
+        '{"question": "قیمت دلار", "expected": null}\n{"question": "رمز", "expected": "a"}\n',
+        "utf-8",
+    )
+    assert [(q.expected, q.kind) for q in read_questions(path)] == [
+        (None, "out_of_scope"),
+        ("a", "paraphrase"),
+    ]
+
+
+@pytest.mark.parametrize("name", ["questions.jsonl", "tuning.jsonl"])
+def test_the_committed_question_files_load(name: str) -> None:
+    questions = read_questions(Path(__file__).resolve().parents[2] / "kb" / "eval" / name)
+    assert questions
+    assert all((q.expected is None) == (q.kind in UNANSWERABLE_KINDS) for q in questions)
