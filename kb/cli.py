@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import json
 import logging
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -115,9 +116,21 @@ def _parser() -> argparse.ArgumentParser:
         ("max-unanswerable-answered", "fail above this share of unanswerable questions answered"),
         ("max-handed-off", "fail above this share of answerable questions handed to a person"),
     ):
-        ev.add_argument(f"--{name}", type=float, default=None, help=help_text)
+        ev.add_argument(f"--{name}", type=_share, default=None, help=f"{help_text} (0 to 1)")
     gaps_cli.add_parser(commands, common)
     return parser
+
+
+def _share(value: str) -> float:
+    """A limit on a share: a finite number from 0 to 1 (80, a percentage, would always fail;
+    nan and -1 would always pass)."""
+    try:
+        share = float(value)
+    except ValueError:
+        share = math.nan
+    if not (math.isfinite(share) and 0.0 <= share <= 1.0):
+        raise argparse.ArgumentTypeError(texts.EVAL_BAD_LIMIT.format(value=value))
+    return share
 
 
 def _check(kb: KnowledgeBase, args: argparse.Namespace) -> int:

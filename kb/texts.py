@@ -180,5 +180,6 @@ EVAL_ANSWERABLE_WITHOUT_ID = (
     "{path}:{line}: پرسش از نوع «{kind}» پاسخ دارد ولی expected برابر null است: شناسهٔ مقاله را"
     " بنویسید، یا برای پرسش بی‌پاسخ نوع out_of_scope یا near_miss را"
 )
+EVAL_BAD_LIMIT = "«{value}» پذیرفته نیست: عددی از ۰ تا ۱ بدهید (سهم، نه درصد: 0.8 یعنی ۸۰٪)"
 EVAL_FAILED_LIMIT = "✗ {name} = {value} (کمینهٔ خواسته‌شده {limit})"
 EVAL_FAILED_LIMIT_MAX = "✗ {name} = {value} (بیشینهٔ پذیرفتنی {limit})"

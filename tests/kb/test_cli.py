@@ -188,8 +188,13 @@ def test_eval_prints_figures_and_fails_below_a_limit(
     assert main(["eval", "--kb-dir", str(sample_kb), str(questions), "--json"]) == 0
     figures = json.loads(capsys.readouterr().out)
     assert figures["top1"] == 1.0 and figures["unanswerable_answered"] == 0.0
-    assert main(["eval", "--kb-dir", str(sample_kb), str(questions), "--min-top1", "1.01"]) == 1
-    assert "✗ top1 = 1.000 (کمینهٔ خواسته‌شده 1.01)" in capsys.readouterr().err
+    missed = question_file(
+        tmp_path,
+        {"question": "رمز عبورم را فراموش کردم", "expected": "password-reset"},
+        {"question": "گربه همسایه روی دیوار خوابیده", "expected": "password-reset"},
+    )
+    assert main(["eval", "--kb-dir", str(sample_kb), str(missed), "--min-top1", "0.9"]) == 1
+    assert "✗ top1 = 0.500 (کمینهٔ خواسته‌شده 0.9)" in capsys.readouterr().err
 
 
 def test_eval_counts_answerable_questions_handed_off(
@@ -402,3 +407,23 @@ def test_check_with_many_warnings_piped_into_head_ends_quietly(
     assert "Traceback" not in said and "BrokenPipeError" not in said
     assert said == ""
     assert code == 1
+
+
+@pytest.mark.parametrize("limit", ["80", "nan", "-1", "inf", "1.5", "abc"])
+@pytest.mark.parametrize("option", ["--min-top1", "--max-unanswerable-answered"])
+def test_eval_refuses_a_limit_that_is_not_a_share(
+    option: str, limit: str, sample_kb: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 80 (a percentage) would always fail, nan and -1 always pass: refused before any work.
+    with pytest.raises(SystemExit) as exit_info:
+        main(["eval", "--kb-dir", str(sample_kb), option, limit])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"«{limit}» پذیرفته نیست: عددی از ۰ تا ۱ بدهید" in err
+    assert "invalid" not in err
+
+
+@pytest.mark.parametrize("limit", ["0", "0.75", "1"])
+def test_eval_takes_a_limit_from_0_to_1(limit: str) -> None:
+    args = cli._parser().parse_args(["eval", "--min-top1", limit, "--max-handed-off", limit])
+    assert args.min_top1 == args.max_handed_off == float(limit)
