@@ -18,7 +18,7 @@ from kb.decision import Decision, Hit
 from kb.evaluate import evaluate, read_questions, unknown_ids
 from kb.markup import plain_text
 from kb.service import KnowledgeBase
-from kb.settings import KBSettings
+from kb.settings import SettingsError, read_settings
 
 DEFAULT_QUESTIONS = Path(__file__).with_name("eval") / "questions.jsonl"
 MAX_INPUT_LINE = 10_000
@@ -53,7 +53,11 @@ def _silence_closed_output() -> None:
 def _run(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    settings = KBSettings()
+    try:
+        settings = read_settings()
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
     kb_dir: Path = args.kb_dir or settings.kb_dir
     if args.command != "check" and not kb_dir.is_dir():
         print(texts.NO_KB_DIR.format(path=kb_dir), file=sys.stderr)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kb import texts
 from kb.confidence import ConfidenceModel
 from kb.semantic import EmbeddingStore, load_encoder
 from kb.service import KnowledgeBase
@@ -65,3 +66,47 @@ class KBSettings(BaseSettings):
             if value is not None
         }
         return model.with_thresholds(**overrides) if overrides else model
+
+
+class SettingsError(Exception):
+    """A malformed KB_* setting or an unreadable `.env`; the message names it, in Persian."""
+
+
+# pydantic's error types, as an editor reads them; the bounds' types say "out of range".
+_PROBLEMS = {
+    "bool_parsing": texts.SETTING_NOT_BOOL,
+    "bool_type": texts.SETTING_NOT_BOOL,
+    "float_parsing": texts.SETTING_NOT_NUMBER,
+    "float_type": texts.SETTING_NOT_NUMBER,
+    "finite_number": texts.SETTING_NOT_NUMBER,
+    "greater_than": texts.SETTING_OUT_OF_RANGE,
+    "greater_than_equal": texts.SETTING_OUT_OF_RANGE,
+    "less_than": texts.SETTING_OUT_OF_RANGE,
+    "less_than_equal": texts.SETTING_OUT_OF_RANGE,
+}
+
+
+def read_settings() -> KBSettings:
+    """KBSettings from the environment and `.env`; SettingsError with one line naming the bad
+    setting, never pydantic's report or a traceback."""
+    try:
+        return KBSettings()
+    except ValidationError as error:
+        raise SettingsError(describe(error)) from None
+    except UnicodeDecodeError:
+        raise SettingsError(texts.ENV_FILE_NOT_UTF8) from None
+    except OSError as error:
+        raise SettingsError(texts.ENV_FILE_UNREADABLE.format(reason=error.strerror)) from None
+
+
+def describe(error: ValidationError) -> str:
+    """The first problem as one line: the setting, what is wrong with its value, what to give."""
+    first = error.errors(include_url=False)[0]
+    field = str(first["loc"][0]) if first["loc"] else ""
+    problem = _PROBLEMS.get(first["type"], texts.SETTING_NOT_ACCEPTED)
+    return texts.SETTING_BAD.format(
+        name=field.upper() or "?",
+        value=str(first.get("input", "")),
+        problem=problem,
+        fix=texts.SETTING_FIX.get(field, texts.SETTING_FIX_ANY),
+    )

@@ -12,6 +12,36 @@ def fa_number(value: object) -> str:
 
 CLI_DESCRIPTION = "پایگاه دانش پاسخ: بررسی مقاله‌ها، آزمودن پاسخ‌ها و ارزیابی"
 NO_KB_DIR = "پوشهٔ مقاله‌ها پیدا نشد: {path} (با --kb-dir یا KB_DIR مسیر را بدهید)"
+# A malformed KB_* setting or .env, before any command runs.
+SETTING_BAD = (
+    "تنظیم {name} پذیرفته نیست: «{value}» {problem}؛ {fix} (در متغیرهای محیط یا فایل .env)"
+)
+SETTING_NOT_BOOL = "نه true است نه false"
+SETTING_NOT_NUMBER = "عدد نیست"
+SETTING_OUT_OF_RANGE = "بیرون از بازهٔ پذیرفتنی است"
+SETTING_NOT_ACCEPTED = "پذیرفتنی نیست"
+_THRESHOLD_FIX = (
+    "عددی از ۰ تا ۱ بدهید، یا آن را خالی بگذارید تا مقدار تنظیم‌شده در kb/model.json به کار رود"
+)
+SETTING_FIX = {
+    "kb_semantic": "true (تطبیق با معنا هم) یا false (تنها با واژه‌ها) بدهید",
+    "kb_answer_threshold": _THRESHOLD_FIX,
+    "kb_suggest_threshold": _THRESHOLD_FIX,
+    "kb_suggest_gap": _THRESHOLD_FIX,
+    "kb_reload_interval": (
+        "عددی بزرگ‌تر از صفر بدهید: هر چند ثانیه پوشهٔ مقاله‌ها دوباره بررسی شود (پیش‌فرض ۲)"
+    ),
+    "kb_dir": "مسیر پوشهٔ مقاله‌ها را بدهید",
+    "kb_embedding_cache": "مسیر فایل SQLite بردارهای معنایی را بدهید",
+}
+SETTING_FIX_ANY = "مقدارش را درست کنید"
+ENV_FILE_NOT_UTF8 = (
+    "فایل .env با کدگذاری UTF-8 ذخیره نشده است؛ آن را در ویرایشگر با UTF-8 ذخیره کنید"
+    " (سطرهایی به شکل NAME=value)"
+)
+ENV_FILE_UNREADABLE = (
+    "فایل .env خوانده نشد ({reason})؛ باید فایلی متنی با سطرهایی به شکل NAME=value باشد"
+)
 CHECK_OK = "✓ {articles} مقاله در {categories} دسته، با {questions} پرسش جایگزین؛ مشکلی نیست."
 CHECK_OK_WARNINGS = (
     "✓ {articles} مقاله در {categories} دسته، با {questions} پرسش جایگزین، همه در سرویس؛"

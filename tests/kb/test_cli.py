@@ -427,3 +427,61 @@ def test_eval_refuses_a_limit_that_is_not_a_share(
 def test_eval_takes_a_limit_from_0_to_1(limit: str) -> None:
     args = cli._parser().parse_args(["eval", "--min-top1", limit, "--max-handed-off", limit])
     assert args.min_top1 == args.max_handed_off == float(limit)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "said"),
+    [
+        ("KB_SEMANTIC", "maybe", "«maybe» نه true است نه false؛ true (تطبیق با معنا هم) یا false"),
+        ("KB_ANSWER_THRESHOLD", "2", "«2» بیرون از بازهٔ پذیرفتنی است؛ عددی از ۰ تا ۱ بدهید"),
+        ("KB_SUGGEST_GAP", "abc", "«abc» عدد نیست؛ عددی از ۰ تا ۱ بدهید"),
+        ("KB_RELOAD_INTERVAL", "-1", "«-1» بیرون از بازهٔ پذیرفتنی است؛ عددی بزرگ‌تر از صفر"),
+    ],
+)
+@pytest.mark.parametrize("command", ["check", "eval", "gaps"])
+def test_a_malformed_setting_is_named_in_one_line_without_a_traceback(
+    command: str,
+    name: str,
+    value: str,
+    said: str,
+    sample_kb: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv(name, value)
+    assert main([command, "--kb-dir", str(sample_kb)]) == 2
+    printed = capsys.readouterr()
+    assert printed.out == ""
+    assert printed.err.startswith(f"تنظیم {name} پذیرفته نیست: ")
+    assert said in printed.err and printed.err.count("\n") == 1
+
+
+def test_a_dot_env_not_saved_as_utf8_is_named_without_a_traceback(
+    sample_kb: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_bytes("KB_DIR=مقاله‌ها\n".encode("cp1256"))  # Windows' Arabic
+    assert main(["check", "--kb-dir", str(sample_kb)]) == 2
+    assert capsys.readouterr().err == (
+        "فایل .env با کدگذاری UTF-8 ذخیره نشده است؛ آن را در ویرایشگر با UTF-8 ذخیره کنید"
+        " (سطرهایی به شکل NAME=value)\n"
+    )
+
+
+def test_a_malformed_setting_stops_python_m_kb_with_exit_2_and_no_traceback(
+    sample_kb: Path,
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "kb", "check", "--kb-dir", str(sample_kb)],
+        capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, "KB_SEMANTIC": "maybe"},
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.decode().startswith("تنظیم KB_SEMANTIC پذیرفته نیست: «maybe»")
+    assert b"Traceback" not in done.stderr
