@@ -59,6 +59,9 @@ def _run(argv: Sequence[str] | None) -> int:
         print(error, file=sys.stderr)
         return 2
     kb_dir: Path = args.kb_dir or settings.kb_dir
+    if kb_dir.exists() and not kb_dir.is_dir():  # a file: no "previous version" to speak of
+        print(texts.KB_DIR_IS_A_FILE.format(path=kb_dir), file=sys.stderr)
+        return 2
     if args.command != "check" and not kb_dir.is_dir():
         print(texts.NO_KB_DIR.format(path=kb_dir), file=sys.stderr)
         return 2

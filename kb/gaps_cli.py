@@ -321,7 +321,12 @@ ALL_DAYS = 100 * 365
 
 
 def _positive_int(value: str) -> int:
-    number = int(value)
+    """A whole number above zero; anything else is refused in Persian (a ValueError would get
+    argparse's English "invalid _positive_int value")."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(texts.GAPS_NOT_A_NUMBER.format(value=value)) from None
     if number < 1:
         raise argparse.ArgumentTypeError(texts.GAPS_POSITIVE)
     return number

@@ -42,6 +42,9 @@ ENV_FILE_NOT_UTF8 = (
 ENV_FILE_UNREADABLE = (
     "فایل .env خوانده نشد ({reason})؛ باید فایلی متنی با سطرهایی به شکل NAME=value باشد"
 )
+KB_DIR_IS_A_FILE = (
+    "{path} یک فایل است، نه پوشه: با --kb-dir یا KB_DIR پوشهٔ مقاله‌ها را بدهید (مثلاً kb/articles)"
+)
 CHECK_OK = "✓ {articles} مقاله در {categories} دسته، با {questions} پرسش جایگزین؛ مشکلی نیست."
 CHECK_OK_WARNINGS = (
     "✓ {articles} مقاله در {categories} دسته، با {questions} پرسش جایگزین، همه در سرویس؛"
@@ -128,6 +131,7 @@ GAPS_BAD_URL = (
     " (DATABASE_URL یا --database-url)"
 )
 GAPS_POSITIVE = "عددی بزرگ‌تر از صفر بدهید"
+GAPS_NOT_A_NUMBER = "«{value}» عدد صحیح نیست: عددی صحیح بزرگ‌تر از صفر بدهید"
 
 # Problems in article files: `kb check` prints them after «file:line:», and the bot logs them
 # when a reload finds them. Field names stay as the editor types them.

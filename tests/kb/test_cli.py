@@ -485,3 +485,18 @@ def test_a_malformed_setting_stops_python_m_kb_with_exit_2_and_no_traceback(
     assert done.returncode == 2
     assert done.stderr.decode().startswith("تنظیم KB_SEMANTIC پذیرفته نیست: «maybe»")
     assert b"Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("command", [["check"], ["ask", "رمز"], ["eval"], ["gaps"]])
+def test_a_kb_dir_that_is_a_file_is_called_a_file_not_a_missing_folder(
+    command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = ROOT / "README.md"
+    assert main([*command, "--kb-dir", str(readme)]) == 2
+    printed = capsys.readouterr()
+    assert printed.err == (
+        f"{readme} یک فایل است، نه پوشه: با --kb-dir یا KB_DIR پوشهٔ مقاله‌ها را بدهید"
+        " (مثلاً kb/articles)\n"
+    )
+    assert "نسخهٔ قبلی" not in printed.out + printed.err  # no previous version to speak of
+    assert "وجود ندارد" not in printed.out

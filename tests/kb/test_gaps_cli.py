@@ -270,3 +270,16 @@ def test_a_group_with_more_wordings_than_shown_says_how_many_more(sample_kb: Pat
     out = render(gaps, KnowledgeBase(sample_kb), days=30, limit=20)
 
     assert "«کیبورد کار نمیکنه» · و ۱ عبارت دیگر (همه در --json)" in out
+
+
+@pytest.mark.parametrize("value", ["abc", "1.5", ""])
+@pytest.mark.parametrize("option", ["--days", "--limit"])
+def test_gaps_refuses_a_period_that_is_not_a_number_in_persian(
+    option: str, value: str, sample_kb: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["gaps", "--kb-dir", str(sample_kb), option, value])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"«{value}» عدد صحیح نیست: عددی صحیح بزرگ‌تر از صفر بدهید" in err
+    assert "invalid" not in err and "_positive_int" not in err
