@@ -160,27 +160,52 @@ def read_questions(path: Path) -> list[LabelledQuestion]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            data = json.loads(line)
-            question = data["question"]
-        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
-            raise ValueError(
-                texts.EVAL_NOT_A_LINE.format(path=path, line=number, detail=exc)
-            ) from exc
-        questions.append(_labelled(question, data, path, number))
+        questions.append(_labelled(_json_object(line, path, number), path, number))
     if not questions:  # every figure would be 0 and every limit met: a truncated file passing CI
         raise ValueError(texts.EVAL_EMPTY.format(path=path))
     return questions
 
 
-def _labelled(
-    question: object, data: dict[str, object], path: Path, number: int
-) -> LabelledQuestion:
+# Python's JSON errors, by how they begin, as an editor would fix them (the English follows).
+_JSON_PROBLEMS = (
+    ("Expecting property name", texts.EVAL_JSON_KEY_QUOTES),
+    ("Expecting value", texts.EVAL_JSON_NO_VALUE),
+    ("Unterminated string", texts.EVAL_JSON_UNCLOSED_QUOTE),
+    ("Extra data", texts.EVAL_JSON_EXTRA),
+    ("Expecting ','", texts.EVAL_JSON_DELIMITER),
+    ("Expecting ':'", texts.EVAL_JSON_DELIMITER),
+    ("Invalid control character", texts.EVAL_JSON_CONTROL),
+)
+
+
+def _json_object(line: str, path: Path, number: int) -> dict[str, object]:
+    """One line's JSON object; a line that is not one is refused in Persian, with the line."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        what = next((fix for start, fix in _JSON_PROBLEMS if exc.msg.startswith(start)), None)
+        detail = texts.EVAL_NOT_JSON.format(
+            column=texts.fa_number(exc.colno), what=what or texts.EVAL_JSON_OTHER, problem=exc.msg
+        )
+        raise ValueError(
+            texts.EVAL_NOT_A_LINE.format(path=path, line=number, detail=detail)
+        ) from None
+    if not isinstance(data, dict):  # a list, a bare text or number: data["question"] fails
+        detail = texts.EVAL_NOT_AN_OBJECT
+        raise ValueError(texts.EVAL_NOT_A_LINE.format(path=path, line=number, detail=detail))
+    return data
+
+
+def _labelled(data: dict[str, object], path: Path, number: int) -> LabelledQuestion:
     """One line's question, checked: a misspelt key or kind must not quietly turn an answerable
     question into an unanswerable one, or start a kind of its own."""
 
     def refuse(message: str, **values: object) -> ValueError:
         return ValueError(message.format(path=path, line=number, **values))
+
+    if "question" not in data:
+        detail = texts.EVAL_NO_QUESTION
+        raise ValueError(texts.EVAL_NOT_A_LINE.format(path=path, line=number, detail=detail))
 
     for key in data:
         if key not in QUESTION_KEYS:
@@ -188,7 +213,7 @@ def _labelled(
             raise refuse(texts.EVAL_UNKNOWN_KEY, key=key, allowed=keys)
     if "expected" not in data:  # null is an answer ("none"); a missing key is a slip
         raise refuse(texts.EVAL_NO_EXPECTED)
-    expected = data["expected"]
+    question, expected = data["question"], data["expected"]
     if not isinstance(question, str) or not (expected is None or isinstance(expected, str)):
         raise refuse(texts.EVAL_BAD_TYPES)
     kind = data.get("kind")

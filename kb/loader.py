@@ -238,13 +238,11 @@ def _parse_front_matter(header: str, path: Path) -> tuple[_Fields | None, list[A
     try:
         node = yaml.compose(header, Loader=_TextLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 2 if mark is not None else 1
-        return None, [
-            ArticleError(path, line, texts.BAD_YAML.format(detail=exc.problem or exc.context))
-        ]
+        return None, [_yaml_error(header, exc, path)]
     except yaml.YAMLError as exc:  # unmarked YAML errors are rare but possible
-        return None, [ArticleError(path, 1, texts.BAD_YAML.format(detail=exc))]
+        detail = texts.YAML_OTHER
+        problem = _first_line(exc)
+        return None, [ArticleError(path, 1, texts.BAD_YAML.format(detail=detail, problem=problem))]
     if node is None:
         return None, [ArticleError(path, 2, texts.EMPTY_FRONT_MATTER)]
     if not isinstance(node, yaml.MappingNode):
@@ -260,14 +258,87 @@ def _parse_front_matter(header: str, path: Path) -> tuple[_Fields | None, list[A
         try:
             value = _TextLoader(header).construct_object(value_node, deep=True)
         except yaml.YAMLError as exc:
-            errors.append(
-                ArticleError(path, line, texts.BAD_YAML_VALUE.format(key=key, detail=exc))
-            )
+            errors.append(ArticleError(path, line, _yaml_value_error(key, exc)))
             continue
         fields[key] = (value, line)
     if errors:
         return None, errors
     return fields, []
+
+
+# PyYAML's problems, by how they begin, as an editor would fix them; whether the line to name
+# is where the problem began (a quote left open, a line with no colon) rather than where
+# PyYAML noticed it. The English stays after the Persian, in parentheses, for a search.
+_YAML_PROBLEMS: tuple[tuple[str, str, bool], ...] = (
+    ("expected ',' or ']'", texts.YAML_UNCLOSED_LIST, False),
+    ("expected ',' or '}'", texts.YAML_UNCLOSED_MAP, False),
+    ("mapping values are not allowed", texts.YAML_COLON_IN_VALUE, False),
+    ("found character '\\t'", texts.YAML_TAB, False),
+    ("found character", texts.YAML_BAD_START, False),
+    ("found undefined alias", texts.YAML_ALIAS, False),
+    ("found unexpected end of stream", texts.YAML_UNCLOSED_QUOTE, True),
+    ("expected <block end>", texts.YAML_INDENT, False),
+    ("did not find expected", texts.YAML_INDENT, False),
+    ("expected <block mapping start>", texts.YAML_INDENT, False),
+)
+# A header line that says «key: value» (or is a list item, a comment, a bracket's rest).
+_KEY_VALUE = re.compile(r":(\s|$)")
+_NOT_A_FIELD_LINE = ("#", "-", "[", "]", "{", "}", ",", '"', "'", "|", ">", "?")
+
+
+def _yaml_error(header: str, exc: yaml.MarkedYAMLError, path: Path) -> ArticleError:
+    """The YAML problem in Persian, with the file line where the editor can fix it."""
+    problem = exc.problem or exc.context or ""
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 2 if mark is not None else 1
+    # The commonest slip, a line with no «:», PyYAML notices late or words oddly.
+    stray = _line_without_colon(header, last=line)
+    if stray is not None:
+        return ArticleError(path, stray, texts.NOT_KEY_VALUE)
+    if problem.startswith("could not find expected ':'"):
+        start = exc.context_mark.line + 2 if exc.context_mark is not None else line
+        return ArticleError(path, start, texts.NOT_KEY_VALUE)
+    detail = texts.YAML_OTHER
+    for start_of_problem, message, at_start in _YAML_PROBLEMS:
+        if problem.startswith(start_of_problem):
+            if at_start and exc.context_mark is not None:
+                line = exc.context_mark.line + 2
+            found = re.search(r"'(.+?)'", problem)
+            detail = message.format(character=found.group(1) if found else "")
+            break
+    return ArticleError(path, line, texts.BAD_YAML.format(detail=detail, problem=problem))
+
+
+def _line_without_colon(header: str, *, last: int) -> int | None:
+    """The first file line up to `last` that starts a field but has no «key: value» colon."""
+    for number, line in enumerate(header.split("\n"), start=2):
+        if number > last:
+            break
+        if (
+            line.strip()
+            and not line[0].isspace()
+            and not line.startswith(_NOT_A_FIELD_LINE)
+            and not _KEY_VALUE.search(line)
+        ):
+            return number
+    return None
+
+
+def _yaml_value_error(key: str, exc: yaml.YAMLError) -> str:
+    """A value PyYAML parsed but cannot build (a «!!tag»), in Persian."""
+    problem = exc.problem if isinstance(exc, yaml.MarkedYAMLError) else None
+    problem = problem or _first_line(exc)
+    found = re.search(r"constructor for the tag '(tag:yaml\.org,2002:)?(.+?)'", problem)
+    if found:  # as the editor typed it: «!!python/object», «!foo»
+        tag = ("!!" if found.group(1) else "") + found.group(2)
+        detail = texts.YAML_TAG.format(tag=tag)
+    else:
+        detail = texts.YAML_OTHER
+    return texts.BAD_YAML_VALUE.format(key=key, detail=detail, problem=problem)
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().split("\n", 1)[0]
 
 
 def _string(fields: _Fields, key: str, err: _Err, *, required: bool) -> str | None:

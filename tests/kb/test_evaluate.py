@@ -155,3 +155,35 @@ def test_the_committed_question_files_load(name: str) -> None:
     questions = read_questions(Path(__file__).resolve().parents[2] / "kb" / "eval" / name)
     assert questions
     assert all((q.expected is None) == (q.kind in UNANSWERABLE_KINDS) for q in questions)
+
+
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ('{"question": }', "JSON درستی نیست، در نویسهٔ ۱۴: مقداری درست نیامده است"),
+        ("{'question': 'x', 'expected': null}", "نام هر کلید در گیومهٔ لاتین دوتایی می‌آید"),
+        ('{"question": "x', "گیومهٔ متنی که این‌جا آغاز شده بسته نشده است"),
+        ('{"question": "x", "expected": null} 5', "پس از {…} چیز دیگری هم آمده است"),
+        ('{"question": "x" "expected": null}', "ویرگول «,» میان دو کلید"),
+        ('["x", null]', 'هر سطر باید یک شیء JSON باشد: {"question": "…"'),
+        ('"x"', "هر سطر باید یک شیء JSON باشد"),
+        ('{"expected": null}', "«question» نیامده است"),
+    ],
+    ids=[
+        "no value",
+        "single quotes",
+        "open quote",
+        "extra",
+        "comma",
+        "list",
+        "text",
+        "no question",
+    ],
+)
+def test_a_line_that_is_no_question_object_is_described_in_persian(
+    line: str, said: str, tmp_path: Path
+) -> None:
+    message = _refused(tmp_path, line + "\n")
+    assert message.startswith(f"{tmp_path / 'q.jsonl'}:2: این سطر پرسش درستی نیست: ")
+    assert said in message
+    assert "list indices" not in message and "'question'" not in message

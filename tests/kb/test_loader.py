@@ -334,3 +334,50 @@ def test_a_title_longer_than_a_button_shows_is_a_warning(
     assert [a.id for a in result.articles] == ["sso"]  # served all the same
     assert (warning.path, warning.line) == (path, 3)
     assert warning.message.startswith("عنوان ۶۵ نویسه است و دکمهٔ فهرست‌ها و پیشنهادها ۶۰")
+
+
+def test_yaml_problems_are_described_in_persian_on_their_line(
+    write_article: WriteArticle, tmp_path: Path
+) -> None:
+    # The README promises problems in Persian: PyYAML's English may follow, in parentheses.
+    raw = "---\nid: bad\ntitle: عنوان\ntags: [یک, دو\n---\nمتن\n"
+    line, message = _error_of(write_article, tmp_path, raw)
+    assert line == 4
+    assert message.startswith("سرآغاز مقاله YAML درستی نیست: فهرست «[» بسته نشده است؛")
+    assert message.endswith("(expected ',' or ']', but got '<stream end>')")
+
+    raw = "---\nid: bad\ntitle: خطا: ورود ناموفق\n---\nمتن\n"
+    line, message = _error_of(write_article, tmp_path, raw)
+    assert line == 3 and "«:» در این سطر جای درستی ندارد" in message
+    assert "در گیومهٔ لاتین بگذارید" in message
+
+    raw = '---\nid: bad\ntitle: "عنوان\ncategory: حساب\n---\nمتن\n'
+    line, message = _error_of(write_article, tmp_path, raw)
+    assert line == 3 and "گیومه‌ای که مقدار این سطر با آن آغاز شده بسته نشده است" in message
+
+    raw = "---\nid: bad\ntitle: @عنوان\n---\nمتن\n"
+    line, message = _error_of(write_article, tmp_path, raw)
+    assert line == 3 and "مقدار با «@» آغاز شده" in message
+
+
+def test_a_tag_in_a_value_is_described_in_persian_in_one_line(
+    write_article: WriteArticle, tmp_path: Path
+) -> None:
+    raw = "---\nid: !!python/object bad\ntitle: عنوان\n---\nمتن\n"
+    line, message = _error_of(write_article, tmp_path, raw)
+    assert line == 2 and "\n" not in message
+    assert message.startswith("مقدار «id» YAML درستی نیست: «!!python/object» برچسب YAML است")
+
+
+def test_a_front_matter_line_without_a_colon_gets_the_key_value_message(
+    write_article: WriteArticle, tmp_path: Path
+) -> None:
+    key_value = "سرآغاز مقاله باید سطرهایی به شکل «کلید: مقدار» باشد"
+    for raw, expected_line in (
+        ("---\nid: bad\ntitle عنوان\n---\nمتن\n", 3),  # the last line
+        ("---\ntitle عنوان\nid: bad\n---\nمتن\n", 2),  # PyYAML notices it a line later
+        ("---\nid: bad\nfoo\ntitle: عنوان\n---\nمتن\n", 3),
+        ("---\nid: bad\ntitle: عنوان\nquestions:\n  - یک\nدو\n---\nمتن\n", 6),
+        ("---\nid: bad\ntitle:عنوان\ncategory: حساب\n---\nمتن\n", 3),  # no space after «:»
+    ):
+        assert _error_of(write_article, tmp_path, raw) == (expected_line, key_value), raw
