@@ -42,6 +42,10 @@ def loggable_text(message: Message) -> str | None:
         return bound(message.text, LOG_TEXT_MAX)
     if message.caption is not None:
         return bound(message.caption, LOG_TEXT_MAX)
+    if message.venue is not None:  # a place: its name and address, not only where it is
+        venue = message.venue
+        where = f"{venue.location.latitude},{venue.location.longitude}"
+        return bound(f"{venue.title} · {venue.address} ({where})", LOG_TEXT_MAX)
     if message.location is not None:
         return f"{message.location.latitude},{message.location.longitude}"
     if message.contact is not None:
@@ -50,4 +54,9 @@ def loggable_text(message: Message) -> str | None:
         return bound(f"{name} {contact.phone_number}".strip(), LOG_TEXT_MAX)
     if message.sticker is not None:
         return message.sticker.emoji
+    if message.dice is not None:
+        return f"{message.dice.emoji} {message.dice.value}"
+    if message.poll is not None:  # the question and the options, as the audit trail keeps words
+        options = " / ".join(option.text for option in message.poll.options)
+        return bound(f"{message.poll.question} ({options})", LOG_TEXT_MAX)
     return None

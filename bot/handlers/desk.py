@@ -940,6 +940,17 @@ def customer_handlers() -> list[BaseHandler[Update, BotContext, None]]:
     return [MessageHandler(private, after_close)]
 
 
+class _BoostAdded(filters.MessageFilter):
+    """A member boosted the group: Telegram's service message, which PTB's StatusUpdate.ALL
+    does not cover; in a ticket's topic it was taken for the booster's reply."""
+
+    def filter(self, message: Message) -> bool:
+        return message.boost_added is not None
+
+
+_BOOST_ADDED = _BoostAdded()
+
+
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
     """Return the agents' group handlers (and the customer's rating)."""
     groups = filters.ChatType.GROUPS
@@ -947,7 +958,8 @@ def handlers() -> list[BaseHandler[Update, BotContext, None]]:
         CallbackQueryHandler(on_ticket_button, pattern=keyboards.PATTERN_TICKET),
         CallbackQueryHandler(on_rating, pattern=keyboards.PATTERN_RATING),
         MessageHandler(
-            groups & filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL, on_group_message
+            groups & filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL & ~_BOOST_ADDED,
+            on_group_message,
         ),
         MessageHandler(groups & filters.StatusUpdate.MIGRATE, on_migrated),
         MessageHandler(groups & filters.StatusUpdate.FORUM_TOPIC_CLOSED, on_topic_closed),

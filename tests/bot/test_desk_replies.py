@@ -251,3 +251,27 @@ async def test_a_flood_into_a_ticket_read_back_from_the_inbox_reaches_the_topic_
         await settled(bot, fake)
     copies = [m.text for m in fake.sent_to(fake.agent_chat_id, opened.thread_id)[1:]]
     assert copies == [f"پیام {n}" for n in range(1, 9)]
+
+
+async def test_a_boost_shown_in_a_topic_is_no_agents_reply(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # PTB's StatusUpdate.ALL leaves out boost_added: the booster took the ticket, a first
+    # response was counted, and Telegram's English refusal to copy it was posted.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        booster = fake.new_agent("بوستر")
+        with fake.state.lock:
+            fake._group_message(
+                booster,
+                None,
+                opened.thread_id,
+                "boost",
+                payload={"boost_added": {"boost_count": 1}},
+            )
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+    assert (row.claimed_by, row.first_response_at) == (None, None)
+    assert len(fake.sent_to(opened.user.id)) == 1  # only «your ticket is open»
+    assert len(fake.sent_to(fake.agent_chat_id, opened.thread_id)) == 1  # only the card
