@@ -38,6 +38,7 @@ from bot.leadership import PollingLease
 from bot.logs import setup_logging
 from bot.migration import desk_chats
 from bot.pipeline import Pipeline
+from bot.queries import MARKS_KEEP, SHORT_LIVED_MARKS
 from bot.request import environment_proxies, proxy_problem, shown_proxy
 from bot.sqlite_inline import inline_creator, wait_in_the_loop
 from bot.startup import (
@@ -60,7 +61,7 @@ from storage.db import (
     migrate,
     shown_url,
 )
-from storage.repositories import inbox_purge
+from storage.repositories import inbox_purge, kv_purge
 from storage.timestamps import utcnow
 
 log = logging.getLogger("bot")
@@ -462,14 +463,18 @@ async def _replay_then_poll(
 
 
 async def _purge_inbox(services: Services) -> None:
-    """Delete processed updates older than INBOX_KEEP_DAYS, now and every few hours."""
+    """Delete processed updates older than INBOX_KEEP_DAYS, and short-lived marks older than
+    MARKS_KEEP, now and every few hours."""
     keep = timedelta(days=services.settings.inbox_keep_days)
     while True:
         try:
             async with services.sessions.begin() as session:
                 purged = await inbox_purge(session, before=utcnow() - keep)
-            if purged:
-                log.info("purged %d processed updates from the inbox", purged)
+                marks = await kv_purge(
+                    session, prefixes=SHORT_LIVED_MARKS, before=utcnow() - MARKS_KEEP
+                )
+            if purged or marks:
+                log.info("purged %d processed updates and %d old marks", purged, marks)
         except DATABASE_ERRORS as error:
             log.warning("purging the inbox failed: %s", type(error).__name__)
         except Exception:  # a bug must not end the purging for the rest of the run

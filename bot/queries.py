@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -141,6 +141,13 @@ async def choices_since(session: AsyncSession, customer_id: int, since: datetime
     if not isinstance(closed, str):
         return since
     return max(since, datetime.fromisoformat(closed))
+
+
+# Marks kept per ticket or customer that matter for days: the rating buttons a typed rating
+# takes off, when the customer moved on from what the bot offered (memory windows are at most
+# a week). Purged with the inbox once this old, else one row a closed ticket stays for ever.
+SHORT_LIVED_MARKS = ("rating_message:", "choices_closed:")
+MARKS_KEEP = timedelta(days=30)
 
 
 def rating_message_key(ticket_id: int) -> str:

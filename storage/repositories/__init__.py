@@ -30,7 +30,7 @@ from storage.repositories.interactions import (
     record_decision,
     record_feedback,
 )
-from storage.repositories.kv import kv_delete, kv_get, kv_set
+from storage.repositories.kv import kv_delete, kv_get, kv_purge, kv_set
 from storage.repositories.leases import (
     Claimant,
     LeaseHolder,
@@ -130,6 +130,7 @@ __all__ = [
     "inbox_purge",
     "kv_delete",
     "kv_get",
+    "kv_purge",
     "kv_set",
     "last_ticket_for",
     "link_messages",

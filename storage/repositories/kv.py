@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import KeyValue
@@ -31,3 +33,14 @@ async def kv_set(session: AsyncSession, key: str, value: Any) -> None:
 async def kv_delete(session: AsyncSession, key: str) -> None:
     """Forget the value stored under `key`, if any."""
     await session.execute(delete(KeyValue).where(KeyValue.key == key))
+
+
+async def kv_purge(session: AsyncSession, *, prefixes: Sequence[str], before: datetime) -> int:
+    """Delete values under keys starting with one of `prefixes` last set before `before`;
+    return how many (per-ticket and per-customer marks that matter for days, not for ever)."""
+    stmt = delete(KeyValue).where(
+        or_(*(KeyValue.key.startswith(prefix, autoescape=True) for prefix in prefixes)),
+        KeyValue.updated_at < before,
+    )
+    result = await session.execute(stmt, execution_options={"synchronize_session": False})
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage import repositories as repo
-from storage.models import MessageLink
+from storage.models import KeyValue, MessageLink
+from storage.timestamps import utcnow
 from tests.storage.helpers import AGENT_CHAT, add_customer, add_ticket
 
 
@@ -190,3 +194,28 @@ async def test_key_value_is_replaced_and_missing_key_gives_default(
     async with sessions() as session:
         assert await repo.kv_get(session, "settings") == {"greeting": "درود", "n": 2}
         assert await repo.kv_get(session, "missing", "fallback") == "fallback"
+
+
+async def test_old_marks_are_purged_and_the_rest_kept(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    # One rating_message row a closed ticket stayed for ever.
+    now = utcnow()
+    async with sessions.begin() as session:
+        for key in ("rating_message:1", "choices_closed:7", "rating_message:2", "moved:-100"):
+            await repo.kv_set(session, key, 1)
+        await session.execute(
+            update(KeyValue)
+            .where(KeyValue.key.in_(["rating_message:1", "choices_closed:7", "moved:-100"]))
+            .values(updated_at=now - timedelta(days=40))
+        )
+    async with sessions.begin() as session:
+        purged = await repo.kv_purge(
+            session,
+            prefixes=("rating_message:", "choices_closed:"),
+            before=now - timedelta(days=30),
+        )
+    async with sessions() as session:
+        left = set(await session.scalars(select(KeyValue.key)))
+    assert purged == 2
+    assert left == {"rating_message:2", "moved:-100"}  # recent, or not a short-lived mark
