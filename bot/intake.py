@@ -32,6 +32,7 @@ from bot.executor import retry_seconds
 from bot.hotpath import add_inbox, mark_inbox
 from bot.leadership import Fence, LeaseLost, unfenced
 from bot.queries import pending_updates
+from bot.slots import holding
 from storage.db import DATABASE_ERRORS
 from storage.repositories import inbox_get
 
@@ -253,7 +254,7 @@ class KeyedDispatcher:
                 item = queue[0]
                 # Before taking a slot: a waiting album holds up only its own chat.
                 await self._wait_for_album(item)
-                async with self._slots:
+                async with holding(self._slots):
                     try:
                         await self._handle(item)
                     except Exception:  # one update's failure must not stop its chat

@@ -39,6 +39,7 @@ from bot.hotpath import mark_inbox, remember_answer_messages
 from bot.leadership import Fence, LeaseLost, unfenced
 from bot.membership import ask_before_work
 from bot.queries import kv_delete, remember_rating_message
+from bot.slots import slot_lent
 from storage.db import DATABASE_ERRORS, database_unreachable
 from storage.repositories import kv_get, kv_set
 
@@ -283,18 +284,21 @@ class Pipeline:
             effect = effects[index]
             rule = delivery(effect)
             if rule == "best_effort":
-                await self.executor.best_effort(effect)  # type: ignore[arg-type]
+                async with slot_lent():  # waiting on Telegram: another chat may go on
+                    await self.executor.best_effort(effect)  # type: ignore[arg-type]
             elif rule == "durable":
                 # DurableFailed (Telegram failing for a while) goes up to _act_through_outages.
                 # The ticket's lock spans the call and its record: another chat's effect on it
                 # (a relay making the topic an escalation is making) finds it recorded.
                 async with self.executor.tickets.hold(effect.ticket_id):  # type: ignore[union-attr]
-                    record = await self.executor.durable(
-                        effect,  # type: ignore[arg-type]
-                        check_done=plan.resumed and index == start,
-                    )
+                    async with slot_lent():
+                        record = await self.executor.durable(
+                            effect,  # type: ignore[arg-type]
+                            check_done=plan.resumed and index == start,
+                        )
                     await self._progress(update_id, plan, index + 1, record)
-                await self.executor.after_record(effect.ticket_id)  # type: ignore[union-attr]
+                async with slot_lent():
+                    await self.executor.after_record(effect.ticket_id)  # type: ignore[union-attr]
             else:
                 assert isinstance(effect, SendText)
                 await self._send_once(update_id, plan, index, effect)
@@ -313,7 +317,8 @@ class Pipeline:
             if plan.committed <= index:
                 await self._progress(update_id, plan, index + 1, None)
             try:
-                sent = await self.executor.send_text(effect)
+                async with slot_lent():
+                    sent = await self.executor.send_text(effect)
             except RetryAfter as error:
                 # Refused, so not delivered: hold every send (first, so no other reply gets
                 # marked meanwhile), un-mark this one, then wait as told, and try again for

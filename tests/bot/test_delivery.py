@@ -269,3 +269,25 @@ async def test_a_webhook_left_set_is_removed_so_polling_goes_on(
     assert fake.webhook().url == ""
     assert "a webhook is set for this token; removing it to poll" in caplog.text
     assert "does not share" not in caplog.text
+
+
+async def test_a_customer_the_kb_answers_is_not_held_up_by_hand_offs_waiting_on_the_group(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # A wave of hand-offs waits for the agents' group's budget (about 20 sends a minute): they
+    # held every place among the updates handled at once, and a customer the KB could answer
+    # waited minutes. One place and one group send a minute make the wave here.
+    fake = fake_telegram
+    slow_group = settings.model_copy(
+        update={"telegram_group_max_rate": 3, "max_concurrent_updates": 1}
+    )
+    async with running_bot(slow_group, fake):
+        handed = fake.new_user("مریم")
+        fake.user_sends_text(handed, UNKNOWN)
+        await fake.wait_for_async(lambda: fake.topics(), timeout=10, what="the topic")
+        asker = fake.new_user("سارا")
+        fake.user_sends_text(asker, ANSWERED)
+        (answer,) = await fake.wait_for_messages_async(asker.id, 1, timeout=10)
+        (topic,) = fake.topics()
+        card_posted = bool(fake.sent_to(fake.agent_chat_id, topic.thread_id))
+    assert answer.text and not card_posted  # answered while the card still waits its turn

@@ -7,6 +7,7 @@ import pytest
 
 from bot import intake
 from bot.intake import Item, KeyedDispatcher, chat_id_of, chat_key
+from bot.slots import slot_lent
 
 
 def item(update_id: int) -> Item:
@@ -227,3 +228,30 @@ async def test_one_chat_flooding_spills_to_the_inbox_and_stops_no_other_chat(
     in_a = [entry for entry in handled if entry[0] != 100]
     assert in_a == [(n, n > 2) for n in range(1, 11)]  # in order; beyond two, read back
     assert dispatcher.held == 0
+
+
+async def test_an_update_waiting_on_telegram_lends_its_place_to_another_chat() -> None:
+    # Hand-offs waiting for the agents' group's send budget held every place: a customer
+    # the KB could answer waited minutes behind them.
+    release_a = asyncio.Event()
+    handled: list[int] = []
+
+    async def handle(it: Item) -> None:
+        if it.update_id == 1:
+            async with slot_lent():  # as the pipeline does around a Telegram call
+                await release_a.wait()
+        handled.append(it.update_id)
+
+    dispatcher = KeyedDispatcher(handle, max_concurrency=1)
+    dispatcher.submit("a", item(1))
+    dispatcher.submit("a", item(2))  # its own chat still waits for it
+    await asyncio.sleep(0.01)
+    dispatcher.submit("b", item(100))
+    for _ in range(100):
+        if handled:
+            break
+        await asyncio.sleep(0.01)
+    assert handled == [100]
+    release_a.set()
+    assert await dispatcher.drain(5)
+    assert handled == [100, 1, 2]
