@@ -111,6 +111,9 @@ NOT_SENT_ANONYMOUS = (
 )
 
 
+MOVED_TO_L2_TOAST = "⬆️ این تیکت به گروه پشتیبانی سطح ۲ رفته است؛ از تاپیکش در آن گروه ادامه دهید."
+
+
 def moved_to_l2(where: str) -> str:
     """Answer what is written in the topic a ticket left for the L2 group (`where`: HTML)."""
     return (

@@ -117,8 +117,12 @@ async def is_member(bot: Bot, cache: MemberCache, key: MemberKey) -> Membership:
             type(error).__name__,
         )
         return None
+    # A restricted member is an agent while they may still write: muted, they could claim a
+    # ticket and then not answer it, held from colleagues until one took it over.
     answer = member.status in MEMBER_STATUSES or (
-        member.status == ChatMember.RESTRICTED and bool(getattr(member, "is_member", False))
+        member.status == ChatMember.RESTRICTED
+        and bool(getattr(member, "is_member", False))
+        and bool(getattr(member, "can_send_messages", False))
     )
     cache.put(key, answer)
     return answer

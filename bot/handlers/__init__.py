@@ -12,19 +12,38 @@ update; a gate that raises ApplicationHandlerStop ends the update's handling.
     -1  open ticket             (everything the customer sends is copied into the topic)
      0  after a close           (the rating comment, or a follow-up ticket)
      1  the conversation        (first match wins, so specific before general)
+     2  a pressed button nothing answered (an old keyboard, a forged press): answered
 """
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import BaseHandler
+import logging
 
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from bot import texts
 from bot.context import BotApp, BotContext
+from bot.effects import AnswerCallback
 from bot.handlers import blocking, browse, desk, edits, errors, gates, person, questions
 
 SUPERVISOR_GROUP = -5
 AFTER_CLOSE_GROUP = 0
 CONVERSATION_GROUP = 1
+UNANSWERED_GROUP = 2
+
+log = logging.getLogger(__name__)
+
+
+async def on_unanswered_button(update: Update, context: BotContext) -> None:
+    """Answer a press no handler answered (data from an older keyboard, out of range, or
+    forged; a customer's button pressed in the agents' group): else it spins, then nothing."""
+    query = update.callback_query
+    work = context.work
+    if query is None or any(isinstance(effect, AnswerCallback) for effect in work.effects):
+        return
+    log.info("a button nothing answers: %r", (query.data or "")[:64])
+    work.answer_callback(query.id, texts.STALE_BUTTON)
 
 
 def conversation() -> list[BaseHandler[Update, BotContext, None]]:
@@ -48,4 +67,5 @@ def register(app: BotApp) -> None:
         app.add_handler(handler, group=group)
     app.add_handlers(desk.customer_handlers(), group=AFTER_CLOSE_GROUP)
     app.add_handlers(conversation(), group=CONVERSATION_GROUP)
+    app.add_handler(CallbackQueryHandler(on_unanswered_button), group=UNANSWERED_GROUP)
     app.add_error_handler(errors.on_error)

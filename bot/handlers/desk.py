@@ -154,8 +154,21 @@ async def do_claim(work: Work, ticket: Ticket, agent: User) -> str:
     return desk_texts.NOT_ALLOWED_NOW
 
 
+def _held_by_another(ticket: Ticket, agent: User) -> str | None:
+    """What to tell an agent acting on a ticket a colleague holds (None: theirs, or free).
+    One agent speaks for a ticket: a colleague's close (which asks the customer for a
+    rating) or wait (which starts its clock to close by itself) is refused like their
+    message is, with how to take it over."""
+    if ticket.status == "closed" or ticket.claimed_by in (None, agent.id):
+        return None
+    return desk_texts.held_by_take_hint(ticket.claimed_by_name or desk_texts.ANOTHER_AGENT)
+
+
 async def do_close(work: Work, ticket: Ticket, agent: User) -> str:
     """Close the ticket, close its topic, ask the customer for a rating."""
+    held = _held_by_another(ticket, agent)
+    if held is not None:
+        return held
     result = await service.close(work.session, ticket_id=ticket.id, actor_id=agent.id)
     if not result.ok:
         return desk_texts.TICKET_CLOSED if ticket.status == "closed" else desk_texts.NOT_ALLOWED_NOW
@@ -202,6 +215,9 @@ async def do_wait(work: Work, services: Services, ticket: Ticket, agent: User) -
         return desk_texts.TICKET_CLOSED
     if ticket.status == "waiting":
         return desk_texts.ALREADY_WAITING
+    held = _held_by_another(ticket, agent)
+    if held is not None:
+        return held
     if ticket.claimed_by is None:
         claimed = await do_claim(work, ticket, agent)  # as writing in a free ticket takes it
         if claimed != desk_texts.CLAIMED_TOAST:
@@ -353,6 +369,7 @@ async def on_ticket_button(update: Update, context: BotContext) -> None:
         return
     agent = await is_agent(context, chat.id, user.id)
     if not agent:
+        log.info("card button %r in %s refused: %s is no agent there", query.data, chat.id, user.id)
         refusal = desk_texts.NOT_AN_AGENT if agent is False else desk_texts.MEMBERSHIP_UNCHECKED
         work.answer_callback(query.id, refusal, alert=True)
         return
@@ -362,7 +379,27 @@ async def on_ticket_button(update: Update, context: BotContext) -> None:
         work.answer_callback(query.id, desk_texts.UNKNOWN_TICKET, alert=True)
         return
     thread = getattr(message, "message_thread_id", None)
+    if message is not None and not message.is_accessible:
+        # A card older than about two days comes without its topic (Telegram sends only the
+        # chat and the message id): it is this ticket's card if the id is the card's.
+        same_card = chat.id == ticket.agent_chat_id and message.message_id == ticket.card_message_id
+        thread = ticket.thread_id if same_card else None
     if ticket.agent_chat_id != chat.id or ticket.thread_id is None or thread != ticket.thread_id:
+        log.info(
+            "card button %r in %s/%s refused: not ticket %s's card",
+            query.data,
+            chat.id,
+            thread,
+            ticket.id,
+        )
+        moved = (
+            await ticket_moved_from(work.session, agent_chat_id=chat.id, thread_id=thread)
+            if thread is not None
+            else None
+        )
+        if moved is not None and moved.id == ticket.id:  # its card from before an escalation
+            work.answer_callback(query.id, desk_texts.MOVED_TO_L2_TOAST, alert=True)
+            return
         work.answer_callback(query.id, desk_texts.WRONG_TOPIC, alert=True)
         return
     if ticket.status == "closed":

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from bot import desk_texts
+from bot import desk_texts, texts
 from bot.config import Settings
 from storage.models import TicketEvent
 from tests.bot.desk_support import card_now, hand_off, settled, ticket, topic_texts
 from tests.bot.support import running_bot
 from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram.state import CallbackQuery, SentMessage, User
 
 
 async def test_claim_button_takes_the_ticket_and_the_card_shows_who_has_it(
@@ -273,3 +274,77 @@ async def test_a_pressed_button_is_answered_before_the_card_and_topic_change(
     methods = [c.method for c in fake.api_calls()[before:] if c.method not in asked]
     assert methods[0] == "answerCallbackQuery"
     assert {"editMessageText", "sendMessage"} <= set(methods[1:])
+
+
+def press_on_an_old_card(fake: FakeTelegram, agent: User, card: SentMessage, data: str) -> str:
+    """Press a button under a card older than about two days: Telegram then sends only the
+    message's chat and id, with date 0 (an InaccessibleMessage: no topic)."""
+    with fake.state.lock:
+        query_id = str(next(fake._query_ids))
+        fake.state.callbacks[query_id] = CallbackQuery(query_id, agent, data, card)
+        chat = fake.state.chats[card.chat_id]
+        payload = {
+            "id": query_id,
+            "from": agent.to_json(),
+            "message": {"chat": chat.to_json(), "message_id": card.message_id, "date": 0},
+            "chat_instance": "1",
+            "data": data,
+        }
+    fake.inject("callback_query", payload)
+    return query_id
+
+
+async def test_the_buttons_of_a_card_older_than_two_days_still_work(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # With no topic in the press, every button was refused as «another ticket's».
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        query_id = press_on_an_old_card(fake, agent, opened.card, f"t:claim:{opened.ticket_id}")
+        await fake.wait_for_async(
+            lambda: fake.callback_query(query_id).answered, timeout=10, what="the answer"
+        )
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+    assert fake.callback_query(query_id).answer.get("text") == desk_texts.CLAIMED_TOAST
+    assert row.claimed_by == agent.id
+
+
+async def test_a_colleague_cannot_close_or_park_a_ticket_someone_holds(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # One agent speaks for a ticket: a colleague's message was refused, but their /close
+    # asked the customer for a rating and their /wait started the clock to close it.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        holder, colleague = fake.new_agent("سارا"), fake.new_agent("مینا")
+        fake.agent_sends_in_topic(holder, opened.thread_id, "/claim")
+        await settled(bot, fake)
+        for command in ("/close", "/wait"):
+            fake.agent_sends_in_topic(colleague, opened.thread_id, command)
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+    assert (row.status, row.claimed_by) == ("claimed", holder.id)
+    assert topic_texts(fake, opened.thread_id)[-2:] == [desk_texts.held_by_take_hint("سارا")] * 2
+    assert len(fake.sent_to(opened.user.id)) == 1  # nothing more to the customer
+
+
+async def test_a_press_no_handler_takes_is_still_answered(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # An older keyboard's data, an id out of range, a customer's button in the agents' group:
+    # the button spun, then nothing.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        presses = [
+            fake.agent_presses(agent, opened.card, data, check=False)
+            for data in ("t:claim:1234567890", "zzz", f"r:{opened.ticket_id}:5")
+        ]
+        answers = [await fake.wait_for_answer_async(press) for press in presses]
+        await settled(bot, fake)
+    assert [a.get("text") for a in answers] == [texts.STALE_BUTTON] * 3

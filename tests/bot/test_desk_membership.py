@@ -135,16 +135,20 @@ async def test_a_restricted_agent_still_works_the_cards_but_not_once_they_have_l
     async with running_bot(settings, fake) as bot:
         opened = await hand_off(bot, fake)
         muted, gone = fake.new_user("آرش"), fake.new_user("بهار")
+        silenced = fake.new_user("کاوه")
         # Restricted in the group (no media, say) is still an agent; restricted after
-        # leaving it is not.
-        fake.add_member(fake.agent_chat_id, muted, "restricted", {"is_member": True})
+        # leaving it is not, nor muted altogether (they could claim a ticket, not answer it).
+        writes = {"is_member": True, "can_send_messages": True}
+        fake.add_member(fake.agent_chat_id, muted, "restricted", writes)
         fake.add_member(fake.agent_chat_id, gone, "restricted", {"is_member": False})
+        fake.add_member(fake.agent_chat_id, silenced, "restricted", {"is_member": True})
         claim = f"t:claim:{opened.ticket_id}"
         refused = await fake.wait_for_answer_async(fake.agent_presses(gone, opened.card, claim))
+        hushed = await fake.wait_for_answer_async(fake.agent_presses(silenced, opened.card, claim))
         claimed = await fake.wait_for_answer_async(fake.agent_presses(muted, opened.card, claim))
         await settled(bot, fake)
         row = await ticket(bot, opened.ticket_id)
-    assert refused.get("text") == desk_texts.NOT_AN_AGENT
+    assert refused.get("text") == hushed.get("text") == desk_texts.NOT_AN_AGENT
     assert claimed.get("text") == desk_texts.CLAIMED_TOAST
     assert row.claimed_by == muted.id
 

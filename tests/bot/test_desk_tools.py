@@ -620,3 +620,19 @@ async def test_albums_in_the_history_copied_to_l2_stay_albums(
     groups = [m.media_group_id for m in history]
     assert groups[0] and len(set(groups[:3])) == 1  # the customer's album, one album
     assert groups[3] and groups[3] == groups[4] != groups[0]  # and the agent's
+
+
+async def test_a_press_on_the_card_a_ticket_had_before_l2_says_where_it_went(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # It was answered «this button is another ticket's», of the very ticket it was.
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake)
+        press = fake.agent_presses(agent, opened.card, f"t:claim:{opened.ticket_id}", check=False)
+        answer = await fake.wait_for_answer_async(press)
+    assert answer.get("text") == desk_texts.MOVED_TO_L2_TOAST

@@ -132,7 +132,8 @@ async def test_a_customer_who_writes_is_not_reminded_and_their_silence_counts_af
         await settled(bot, fake)
         resumed = await ticket(bot, opened.ticket_id)
         # The agent asks again and waits again: a new wait, a new reminder when due.
-        agent = fake.new_agent("علی")
+        assert resumed.claimed_by is not None
+        agent = fake.state.users[resumed.claimed_by]  # its holder: one agent speaks for it
         fake.agent_sends_in_topic(agent, opened.thread_id, "/wait")
         await settled(bot, fake)
         told = len(fake.sent_to(opened.user.id))
