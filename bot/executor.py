@@ -77,6 +77,7 @@ from storage.timestamps import utcnow
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+S = TypeVar("S")
 
 # Attempts at a reply (bot.pipeline) and at a durable call before giving up on it.
 IMMEDIATE_ATTEMPTS = 4
@@ -164,6 +165,21 @@ def _marked_topic_name(ticket: Ticket, customer_name: str | None) -> str:
     escalated there (the L2 group's own topics need no mark, see _open_topic)."""
     mark = desk_texts.L2_TOPIC_MARK if ticket.level >= 2 else ""
     return topic_name(ticket.id, customer_name, ticket.question, mark=mark)
+
+
+def paired(sources: Sequence[S], copies: Sequence[int], ticket_id: int) -> list[tuple[S, int]]:
+    """Each message of a group copied in one call with its copy. Telegram skips a message it
+    cannot find (deleted since) and says not which: paired by position, an edit or a reply
+    would then reach the wrong copy, so such a group is left unlinked."""
+    if len(sources) != len(copies):
+        log.warning(
+            "ticket %s: %d of %d messages copied; their copies are not linked",
+            ticket_id,
+            len(copies),
+            len(sources),
+        )
+        return []
+    return list(zip(sources, copies, strict=True))
 
 
 def failure_reason(error: TelegramError) -> str:
@@ -669,7 +685,7 @@ class Executor:
             return self._failure(effect.ticket_id, "relay_failed", error, effect.message_id)
 
         async def record(session: AsyncSession) -> None:
-            for source, copied_id in zip(sources, copy, strict=False):
+            for source, copied_id in paired(sources, copy, effect.ticket_id):
                 await link_messages(
                     session,
                     ticket_id=effect.ticket_id,
@@ -782,7 +798,7 @@ class Executor:
                 continue
             # Linked like any copy: edits of the original land here, replies to it reach back.
             async with self.sessions.begin() as session:
-                for link, copy in zip(group, copies, strict=False):
+                for link, copy in paired(group, copies, ticket.id):
                     await link_messages(
                         session,
                         ticket_id=ticket.id,
@@ -879,7 +895,7 @@ class Executor:
             return self._to_customer_failed(ticket.id, error, effect.message_id)
 
         async def record(session: AsyncSession) -> None:
-            for source, copied_id in zip(sources, copied, strict=False):
+            for source, copied_id in paired(sources, copied, effect.ticket_id):
                 await link_messages(
                     session,
                     ticket_id=effect.ticket_id,

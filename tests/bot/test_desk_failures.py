@@ -11,10 +11,11 @@ from bot import desk_texts
 from bot.config import Settings
 from bot.executor import failure_reason
 from handoff.texts import CARD_BLOCKED, CARD_DEACTIVATED
-from storage.models import Ticket, TicketEvent
+from storage.models import MessageLink, Ticket, TicketEvent
 from tests.bot.desk_support import card_now, hand_off, settled, ticket, topic_texts
 from tests.bot.support import running_bot
 from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram.api_messages import _delete as delete_message
 
 
 def test_agents_read_why_telegram_refused_a_delivery_in_persian() -> None:
@@ -355,3 +356,30 @@ async def test_an_album_an_agent_sends_to_a_closed_ticket_is_refused_once(
                 )
         await settled(bot, fake)
     assert topic_texts(fake, opened.thread_id).count(desk_texts.TICKET_IS_CLOSED) == 1
+
+
+async def test_an_album_copied_again_without_a_deleted_item_links_no_copy_to_another(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # Telegram skips a deleted item and says not which: paired by position, the customer's
+    # edit of one photo landed on the copy of the next.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        album = fake.user_sends_album(opened.user, 3, caption="خطاها")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 1 + 3, thread_id=opened.thread_id)
+        await settled(bot, fake)
+        first = album[0].stored
+        with fake.state.lock:  # the customer deletes the first photo (for both sides)
+            delete_message(fake.state, first.chat_id, first.message_id)
+        fake.agent_deletes_topic(opened.thread_id)
+        fake.user_sends_text(opened.user, "پیام بعد از پاک شدن")
+        await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="new topic")
+        await settled(bot, fake)
+        new_thread = fake.topics()[-1].thread_id
+        links = await bot.rows(MessageLink)
+    copies = {m.message_id: m for m in fake.sent_to(fake.agent_chat_id, new_thread)}
+    for link in links:
+        copy = copies.get(link.agent_message_id)
+        if copy is not None:
+            assert copy.copied_from == (link.customer_chat_id, link.customer_message_id)
