@@ -162,9 +162,12 @@ class MirrorEdit:
     text: str
     caption: bool = False
     entities: tuple[dict[str, Any], ...] = ()
-    # A photo, video, file, GIF or audio: its file (replaced, or not) goes with the caption.
+    # A photo, video, file, GIF or audio: its file (replaced, or not) goes with the caption,
+    # and how it is shown (a spoiler; the caption above it), else an edit would undo them.
     media_kind: str | None = None
     file_id: str | None = None
+    spoiler: bool = False
+    caption_above: bool = False
 
     delivery = "best_effort"
 
@@ -194,7 +197,17 @@ def mirror_edit(chat_id: int, message_id: int, edited: Message) -> MirrorEdit | 
         return None
     shapes = tuple(entity.to_dict() for entity in entities)
     kind, file_id = media if media is not None else (None, None)
-    return MirrorEdit(chat_id, message_id, words, caption, shapes, kind, file_id)
+    return MirrorEdit(
+        chat_id,
+        message_id,
+        words,
+        caption,
+        shapes,
+        kind,
+        file_id,
+        bool(edited.has_media_spoiler),
+        bool(edited.show_caption_above_media),
+    )
 
 
 @dataclass(frozen=True, slots=True)

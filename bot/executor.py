@@ -89,6 +89,8 @@ DURABLE_ATTEMPTS = 8
 BACKOFF_START = 0.5
 BACKOFF_MAX = 30.0
 _TAGS = re.compile(r"<[^>]+>")
+# Media a spoiler can cover and a caption can sit above.
+_SHOWN_MEDIA = frozenset({"photo", "video", "animation"})
 _INPUT_MEDIA: dict[str, Callable[..., InputMedia]] = {
     "photo": InputMediaPhoto,
     "video": InputMediaVideo,
@@ -333,10 +335,16 @@ class Executor:
         entities = [MessageEntity.de_json(data, self.bot) for data in effect.entities]
         if effect.media_kind is not None and effect.file_id is not None:
             # The file may have been replaced: the copy gets the file the message has now.
+            shown = (
+                {"has_spoiler": effect.spoiler, "show_caption_above_media": effect.caption_above}
+                if effect.media_kind in _SHOWN_MEDIA
+                else {}
+            )
             media = _INPUT_MEDIA[effect.media_kind](
                 media=effect.file_id,
                 caption=effect.text or None,
                 caption_entities=entities or None,
+                **shown,
             )
             await self.bot.edit_message_media(
                 chat_id=effect.chat_id, message_id=effect.message_id, media=media

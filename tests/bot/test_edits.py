@@ -7,6 +7,7 @@ from storage.models import KBDecision, Ticket, TicketEvent
 from tests.bot.desk_support import card_now, hand_off, settled, topic_texts
 from tests.bot.support import ANSWER_TITLE, ANSWERED, UNKNOWN, running_bot
 from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram.builders import incoming
 
 LOCKED = "حسابم قفل شده"
 
@@ -195,3 +196,35 @@ async def test_a_screenshot_replaced_under_its_caption_is_replaced_on_the_other_
     assert topic_copy.caption == "این خطا را می‌بینم"
     assert customer_copy.kind == "document"
     assert customer_copy.file is not None and customer_copy.file.data == b"a guide"
+
+
+async def test_a_caption_mended_under_a_spoilered_photo_keeps_the_copy_covered(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # The edit goes as editMessageMedia (the file may have been replaced): without the
+    # spoiler in it, an ID card photo sent covered was uncovered in the topic.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        with fake.state.lock:
+            shown = {"has_media_spoiler": True, "show_caption_above_media": True}
+            covered = incoming(
+                fake.state,
+                fake._private(opened.user),
+                opened.user,
+                "photo",
+                caption="کارت ملی",
+                payload=shown,
+            )
+            sent = fake._enqueue_message(covered)
+        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
+        await settled(bot, fake)
+        fake.user_edits(sent, "کارت ملی من")
+        await settled(bot, fake)
+    (edit,) = fake.api_calls("editMessageMedia")
+    media = edit.params["media"]
+    assert (media["caption"], media["has_spoiler"], media["show_caption_above_media"]) == (
+        "کارت ملی من",
+        True,
+        True,
+    )
