@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
+import jdatetime
 from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -48,8 +49,8 @@ _FIX_HINTS = {
     "telegram_base_file_url": "use the form PTB's base_file_url takes, e.g. http://127.0.0.1:8081/file/bot",
     "log_level": "use DEBUG, INFO, WARNING or ERROR",
     "support_hours": "use business (the contract's open hours) or always",
-    "support_holidays": "list Jalali dates separated by commas, e.g. 1405-10-16,1405-11-04",
-    "support_workdays": "list Jalali dates separated by commas, e.g. 1405-10-16,1405-11-04",
+    "support_holidays": "list Jalali dates separated by commas, e.g. 1405-10-17,1405-11-04",
+    "support_workdays": "list Jalali dates separated by commas, e.g. 1405-10-16",
     "supervisor_chat_id": "set it to the supervisors' group id (or a supervisor's user id)",
     "daily_report_at": "use a Tehran time of day as HH:MM, e.g. 08:00",
     "sla_check_seconds": "use a number of seconds, or 0 to send no overdue alerts",
@@ -249,6 +250,18 @@ class Settings(BaseSettings):
     @classmethod
     def _jalali_dates(cls, value: object) -> object:
         return parse_holidays(value) if isinstance(value, str) else value
+
+    @field_validator("support_workdays")
+    @classmethod
+    def _not_also_a_holiday(cls, value: frozenset[date], info: ValidationInfo) -> frozenset[date]:
+        both = value & info.data.get("support_holidays", frozenset())
+        if both:
+            day = min(both)
+            raise ValueError(
+                f"{jdatetime.date.fromgregorian(date=day).isoformat()} is in SUPPORT_HOLIDAYS "
+                "too: a day is either closed or open"
+            )
+        return value
 
     @property
     def calendar(self) -> SupportCalendar | None:

@@ -225,9 +225,11 @@ def waiting_notice(agent: str, closes_after: str | None = None) -> str:
     return text
 
 
-def closed_notice(agent: str) -> str:
-    """Tell the topic who closed the ticket."""
-    return f"🔒 تیکت را {escape(agent)} بست. از مشتری خواسته شد امتیاز بدهد."
+def closed_notice(agent: str, *, asked_to_rate: bool = True) -> str:
+    """Tell the topic who closed the ticket (and, unless nothing reaches the customer, that
+    they were asked for a rating)."""
+    asked = " از مشتری خواسته شد امتیاز بدهد." if asked_to_rate else ""
+    return f"🔒 تیکت را \u200f{escape(agent)} بست.{asked}"
 
 
 def reminded_notice(silent: str, closes_in: str | None) -> str:
@@ -305,7 +307,7 @@ REASON_BLOCKED = "مشتری ربات را مسدود کرده است"
 REASON_DEACTIVATED = "حساب تلگرام مشتری حذف شده است"
 REASON_NOT_IN_GROUP = "ربات عضو این گروه نیست یا از آن بیرون شده است"
 REASON_UNCOPYABLE = (
-    "تلگرام اجازهٔ کپی این نوع پیام (مثلاً نظرسنجی یا آزمونک) را نمی‌دهد؛ همان را به‌صورت متن، "
+    "تلگرام اجازهٔ کپی این نوع پیام (مثلاً آزمونک) را نمی‌دهد؛ همان را به‌صورت متن، "
     "عکس یا فایل بفرستید"
 )
 REASON_THREAD = "تاپیک تیکت پیدا نشد (احتمالاً پاک یا بسته شده است)"

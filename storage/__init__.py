@@ -56,7 +56,7 @@ storage.repositories (async; session first; never commit; `from storage import r
         agent_chat_id, agent_message_id, direction, media_group_id=None) -> bool;
         find_link_by_agent_message(session, *, agent_chat_id, agent_message_id);
         find_link_by_customer_message(session, *, customer_chat_id, customer_message_id,
-        direction=None); links_for_media_group(session, *, ticket_id, media_group_id)
+        direction=None); recent_history(session, ticket_id, limit) -> albums together
     kv: kv_get(session, key, default=None) -> Any; kv_set(session, key, value) -> None
     alerts: queue_alert(session, *, ticket_id, kind, audience, at=None);
         pending_alerts(session, *, limit) -> list[(PendingAlert, Ticket)];

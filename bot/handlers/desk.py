@@ -172,7 +172,8 @@ async def do_close(work: Work, ticket: Ticket, agent: User) -> str:
     result = await service.close(work.session, ticket_id=ticket.id, actor_id=agent.id)
     if not result.ok:
         return desk_texts.TICKET_CLOSED if ticket.status == "closed" else desk_texts.NOT_ALLOWED_NOW
-    notice(work, ticket, desk_texts.closed_notice(agent_name(agent)))
+    asked = not ticket.customer_blocked  # blocked, or their account deleted: nothing reaches them
+    notice(work, ticket, desk_texts.closed_notice(agent_name(agent), asked_to_rate=asked))
     card_changed(work, ticket.id)
     work.effects.append(CloseTopic(ticket.id))
     if not ticket.customer_blocked:

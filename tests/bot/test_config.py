@@ -146,10 +146,10 @@ def test_support_hours_default_to_the_contracts_and_take_movable_holidays(
         ("TELEGRAM_BASE_FILE_URL", "ftp://files", "e.g. http://127.0.0.1:8081/file/bot"),
         ("L2_CHAT_ID", "200", "a negative number"),
         ("SUPPORT_HOURS", "9-17", "use business (the contract's open hours) or always"),
-        ("SUPPORT_HOLIDAYS", "1405-01-13,1405-13-01", "e.g. 1405-10-16,1405-11-04"),
+        ("SUPPORT_HOLIDAYS", "1405-01-13,1405-13-01", "e.g. 1405-10-17,1405-11-04"),
         # A Gregorian date read as a Jalali one was a holiday in the year 2648: no error.
-        ("SUPPORT_HOLIDAYS", "2027-01-06", "e.g. 1405-10-16,1405-11-04"),
-        ("SUPPORT_WORKDAYS", "05-10-16", "e.g. 1405-10-16,1405-11-04"),
+        ("SUPPORT_HOLIDAYS", "2027-01-06", "e.g. 1405-10-17,1405-11-04"),
+        ("SUPPORT_WORKDAYS", "05-10-16", "e.g. 1405-10-16"),
         ("SUPERVISOR_CHAT_ID", "supervisors", "the supervisors' group id"),
         ("DAILY_REPORT_AT", "8 am", "as HH:MM, e.g. 08:00"),
         ("SLA_CHECK_SECONDS", "-5", "or 0 to send no overdue alerts"),
@@ -226,3 +226,15 @@ def test_the_start_log_says_which_holidays_count_and_from_when_they_are_estimate
     assert "a day changed by SUPPORT_HOLIDAYS" in said
     assert "lunar holidays from 1405-10-16 on are estimated" in said  # Mab'ath
     assert "around the clock" in describe_calendar(None)
+
+
+def test_a_day_both_closed_and_open_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Listed in both, the day counted as open, silently.
+    with pytest.raises(ConfigError, match=r"SUPPORT_WORKDAYS.*1405-10-16 is in SUPPORT_HOLIDAYS"):
+        load(
+            monkeypatch,
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            AGENT_CHAT_ID="-100",
+            SUPPORT_HOLIDAYS="1405-10-16,1405-11-04",
+            SUPPORT_WORKDAYS="1405-10-16",
+        )

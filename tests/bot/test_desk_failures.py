@@ -334,9 +334,14 @@ async def test_a_customer_found_unreachable_on_a_reply_is_named_so_on_the_card_a
         fake.agent_sends_in_topic(agent, opened.thread_id, "/article password-reset")
         await settled(bot, fake)
         sent = await bot.rows(TicketEvent, TicketEvent.kind == "article_sent")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/close")
+        await settled(bot, fake)
     assert card_line in card
-    assert topic_texts(fake, opened.thread_id)[-3:] == [notice, notice, notice]
+    said = topic_texts(fake, opened.thread_id)
+    assert said[-4:-1] == [notice, notice, notice]
     assert sent == []  # the guide did not reach them: not logged as sent
+    # Closed, it no longer says the customer was asked for a rating: nothing reaches them.
+    assert said[-1] == desk_texts.closed_notice(agent.first_name, asked_to_rate=False)
 
 
 async def test_an_album_an_agent_sends_to_a_closed_ticket_is_refused_once(
