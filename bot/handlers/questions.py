@@ -182,8 +182,13 @@ async def _answer_typed(
                 await _not_helpful(work, services, previous)
             return True
         # Answered already. After a 👎 the other guides were offered: «نه» is "none of these";
-        # otherwise these words are about something else.
-        if feedback_only or not await answer_disliked(work, previous):
+        # a «yes» after a 👍 says it again («خیلی مفید بود ممنون»): thanked, not asked of the
+        # KB (which handed it to a person); otherwise these words are about something else.
+        disliked = await answer_disliked(work, previous)
+        if typed == "yes" and not disliked:
+            await work.reply(texts.SMALL_TALK_OK)
+            return True
+        if feedback_only or not disliked:
             return False
     if feedback_only:
         return False

@@ -454,13 +454,16 @@ async def test_a_typed_yes_or_no_answers_was_this_helpful(
         toast = await fake.wait_for_answer_async(press)
         fake.user_sends_text(glad, "بله")  # answered already: now only an «ok»
         again = await reply(fake, glad.id, 3)
+        # Said again in more words, it opened a ticket (the KB could not answer «useful»).
+        fake.user_sends_text(glad, "خیلی مفید بود ممنون")
+        once_more = await reply(fake, glad.id, 4)
         await settled(bot, fake)
         feedback = await bot.rows(Feedback)
         tickets = await bot.rows(Ticket)
     assert fake.sent_to(glad.id)[1].text == texts.FEEDBACK_THANKS
     for user, answer in zip((glad, unhappy), answers, strict=True):  # answered in words
         assert fake.message(user.id, answer.message_id).button_texts == []
-    assert again.text == texts.SMALL_TALK_OK
+    assert again.text == once_more.text == texts.SMALL_TALK_OK
     assert toast is not None and toast.get("text") == texts.FEEDBACK_ALREADY
     offer = fake.sent_to(unhappy.id)[-1]  # as the 👎 button: other guides and a person
     assert offer.text == texts.NOT_HELPFUL_ALTERNATIVES
