@@ -84,6 +84,7 @@ from storage.timestamps import utcnow
 from triage import priority
 from triage.rating import typed_rating
 from triage.smalltalk import small_talk
+from triage.yesno import yes_or_no
 
 log = logging.getLogger(__name__)
 
@@ -942,11 +943,12 @@ async def _matches(work: Work, services: Services, question: str) -> list[Hit]:
 
 
 def _no_new_problem(message: Message) -> bool:
-    """Thanks, a goodbye, a sticker or a dice after a close: words for the closed ticket, not
-    a new one (an emoji sent alone, such as 🎲 or 🎯, arrives as a dice)."""
+    """Thanks, praise («عالی بود ممنون»), a goodbye, a sticker or a dice after a close: words
+    for the closed ticket, not a new one (an emoji sent alone, such as 🎲, arrives as a dice)."""
     if message.sticker is not None or message.dice is not None:
         return True
-    return message.text is not None and small_talk(message.text) is not None
+    text = message.text
+    return text is not None and (small_talk(text) is not None or yes_or_no(text) == "yes")
 
 
 async def on_supervisor_command(update: Update, context: BotContext) -> None:

@@ -444,3 +444,20 @@ async def test_a_topic_closed_by_hand_while_its_ticket_is_open_is_reopened_with_
     assert any(n.startswith(reopened) for n in notices)
     assert row.status == "closed"
     assert fake.topic(opened.thread_id).closed  # by /close, this time
+
+
+@pytest.mark.parametrize("praise", ["عالی بود ممنون", "مفید بود، مرسی"])
+async def test_praise_after_a_close_opens_no_new_ticket(
+    settings: Settings, fake_telegram: FakeTelegram, praise: str
+) -> None:
+    # Words about the closed ticket («great, thanks») opened follow-up ticket #2.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await _opened_and_closed(bot, fake)
+        told = len(fake.sent_to(opened.user.id))
+        fake.user_sends_text(opened.user, praise)
+        replies = await fake.wait_for_messages_async(opened.user.id, told + 1)
+        await settled(bot, fake)
+        tickets = await bot.rows(Ticket)
+    assert len(tickets) == 1 and len(fake.topics()) == 1
+    assert replies[told].text in (texts.SMALL_TALK_THANKS, texts.SMALL_TALK_OK)
