@@ -308,7 +308,8 @@ async def test_the_buttons_of_a_card_older_than_two_days_still_work(
         )
         await settled(bot, fake)
         row = await ticket(bot, opened.ticket_id)
-    assert fake.callback_query(query_id).answer.get("text") == desk_texts.CLAIMED_TOAST
+    answer = fake.callback_query(query_id).answer
+    assert answer is not None and answer.get("text") == desk_texts.CLAIMED_TOAST
     assert row.claimed_by == agent.id
 
 

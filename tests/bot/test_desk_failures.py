@@ -375,6 +375,7 @@ async def test_an_album_copied_again_without_a_deleted_item_links_no_copy_to_ano
         await fake.wait_for_messages_async(fake.agent_chat_id, 1 + 3, thread_id=opened.thread_id)
         await settled(bot, fake)
         first = album[0].stored
+        assert first is not None
         with fake.state.lock:  # the customer deletes the first photo (for both sides)
             delete_message(fake.state, first.chat_id, first.message_id)
         fake.agent_deletes_topic(opened.thread_id)
