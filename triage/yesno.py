@@ -30,29 +30,38 @@ _YES = frozenset(
 _NO = frozenset({"نه", "نخیر", "خیر", "نچ", "no", "nope", "na", "nah"})
 # Words that may come with either, adding nothing («بله ممنون», «نه کمک نکرد»).
 _WITH_YES = frozenset({"ممنون", "مرسی", "خیلی", "کمک", "کرد", "بود", "همون", "خودشه", "عالی"})
+# «نه اون نه», «نه بابا», «ممنون ولی کار نکرد»: which one, a shrug, a polite «but».
 _WITH_NO = frozenset(
-    {"کمک", "نکرد", "نکرده", "نبود", "نیست", "اصلا", "متاسفانه", "ممنون", "مرسی", "هنوز"}
-)
+    {"کمک", "نکرد", "نکرده", "نبود", "نیست", "اصلا", "متاسفانه", "ممنون", "مرسی", "هنوز", "این",
+     "اون", "بابا", "ولی", "اما"}
+)  # fmt: skip
 MAX_WORDS = 4
+_ASKS = re.compile(r"[?؟]\s*$")
 # Answers said in a few words rather than one, each read as «بله» or «نه» (on folded text,
 # where «می» is joined to its verb): «مفید بود», «به دردم نخورد», «منظورم این نبود».
 _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(rf"(?<!\S)(?:{pattern})(?!\S)"), answer)
     for pattern, answer in (
-        (r"(?:مفید|کمکی|کاربردی|خوب|عالی) نبود|(?:کمک|کمکی) نکرد|به دردم نخورد|جواب نداد"
-         r"|(?:فایده|فایده ای) نداشت|بی فایده بود|(?:منظورم|مشکلم|سوالم) (?:این|اون) نبود"
-         r"|(?:اینو|این را|این رو) نمیخواستم|(?:مشکلم |هنوز )?(?:حل|درست) نشد(?:ه)?"
+        (r"(?:مفید|کمکی|کاربردی|خوب|عالی) نبود|(?:کمک|کمکم|کمکی) نکرد|به دردم نخورد|جواب نداد"
+         r"|(?:فایده|فایده ای) نداشت|بی فایده بود|(?:(?:منظورم|مشکلم|سوالم) )?(?:این|اون) نبود"
+         r"|(?:اینو|این را|این رو) نمیخواستم"
+         r"|(?:(?:مشکل|مشکلم|مشکلمون) |هنوز )?(?:حل|درست) نشد(?:ه)?"
          r"|هنوز مشکل دارم|هیچ ?کدوم(?:ش)?|هیچ ?کدام"
          r"|(?:این |اینم )?کار نکرد(?:ه)?|(?:بازم |باز هم |هنوز |اینم |این هم )?نشد"
          r"|(?:این )?(?:جواب|پاسخ) (?:سوالم|سوال من|مشکلم|مشکل من|من) نبود", "نه"),
-        (r"(?:مفید|کاربردی|عالی) بود|کمک کرد|به دردم خورد|جواب داد|همین بود"
+        (r"(?:مفید|کاربردی|عالی) بود|(?:کمک|کمکم) کرد|به دردم خورد|جواب داد|همین بود"
          r"|(?:همینو|همین را|همین رو) میخواستم", "بله"),
     )
 )  # fmt: skip
 
 
 def yes_or_no(text: str) -> YesNo | None:
-    """Return "yes" or "no" when the message is only that answer; otherwise None."""
+    """Return "yes" or "no" when the message is only that answer; otherwise None.
+
+    A question is no answer: «درسته؟» asks whether it is right, it does not say so.
+    """
+    if _ASKS.search(text):
+        return None
     for reading in readings(text):  # «bale», «na»
         answer = _answer(reading)
         if answer is not None:

@@ -20,6 +20,7 @@ from triage.yesno import yes_or_no
         "آره کمک کرد",
         "همینو می‌خواستم",
         "آرهههه",
+        "کمکم کرد",  # «کمک کرد» with «م»
     ],
 )
 def test_yes(text: str) -> None:
@@ -51,6 +52,13 @@ def test_yes(text: str) -> None:
         "بازم نشد",
         "نه هنوز",
         "نه، این جواب سوال من نبود",
+        # read as questions before: which one, a shrug, a «but», «مشکل» without «م»
+        "نه اون نه",
+        "این نبود",
+        "نه بابا",
+        "ممنون ولی کار نکرد",
+        "مشکل حل نشد",
+        "کمکم نکرد",
     ],
 )
 def test_no(text: str) -> None:
@@ -73,9 +81,15 @@ def test_no(text: str) -> None:
         "ورود انجام نشد",
         "چاپگر کار نکرد",
         "هنوز",
+        "بله ولی",
     ],
 )
 def test_anything_more_is_not_a_bare_answer(text: str) -> None:
+    assert yes_or_no(text) is None
+
+
+@pytest.mark.parametrize("text", ["درسته؟", "بله؟", "نه؟", "کمک کرد?", "حل نشد؟"])
+def test_a_yes_or_no_asked_is_not_an_answer(text: str) -> None:
     assert yes_or_no(text) is None
 
 
