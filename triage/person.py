@@ -62,6 +62,11 @@ _PUNCT = re.compile(r"[^\w\s]")
 # words do not have them, chat does. «یی» stays («راهنمایی»).
 _DRAWN_OUT = re.compile(r"([^\W\d_])\1{2,}|اا+")
 _MI_PREFIX = re.compile(r"(?<!\S)(ن?می)\s+(?=\S)")
+# A half-space before a possessive suffix, or «گزار» («راهنمایی‌تون», «دست‌تون», «سپاس‌گزارم»):
+# joined, so the word reads as typed without it; any other becomes a space («راه‌های»).
+_SUFFIX_HALF_SPACE = re.compile(
+    r"\u200c(?=(?:تون|تان|مون|مان|شون|شان|م|ت|ش|ام|ات|اش|گزار\w*|گذار\w*)(?![^\W\d_]))"
+)
 
 
 def _default_normalizer() -> Callable[[str], str] | None:
@@ -74,8 +79,10 @@ def _default_normalizer() -> Callable[[str], str] | None:
 
 
 def fold(text: str) -> str:
-    """Fold letter variants, half-spaces, diacritics and punctuation; join «می» to its verb;
-    shorten a letter drawn out for emphasis («سلاااام», «مرسییی»)."""
+    """Fold letter variants, half-spaces, diacritics and punctuation; join «می» to its verb
+    and a suffix to its word («صبح‌تون» reads «صبحتون»); shorten a letter drawn out for
+    emphasis («سلاااام», «مرسییی»)."""
+    text = _SUFFIX_HALF_SPACE.sub("", text)
     text = _DIACRITICS.sub("", text.translate(_FOLD)).lower()
     text = _PUNCT.sub(" ", text)
     text = _DRAWN_OUT.sub(lambda drawn: drawn.group(0)[0], text)

@@ -153,3 +153,19 @@ def test_a_bare_request_for_a_person_says_nothing_else(text: str) -> None:
 )
 def test_what_a_request_for_a_person_says_besides_is_kept(text: str, rest: str) -> None:
     assert asks_for_person(text) and beyond_request(text) == rest
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("صبح‌تون", "صبحتون"),
+        ("زحمات‌تون", "زحماتتون"),
+        ("راه‌های تماس", "راه های تماس"),  # a plural is not joined
+        ("سپاس‌گزارم", "سپاسگزارم"),
+        ("می‌خوام", "میخوام"),  # «می» joined to its verb, as before
+        ("گزینه‌ی دوم", "گزینه ی دوم"),  # not a suffix: a space, as before
+        ("نرم‌افزار", "نرم افزار"),
+    ],
+)
+def test_folding_joins_a_suffix_after_a_half_space(text: str, folded: str) -> None:
+    assert fold(text) == folded

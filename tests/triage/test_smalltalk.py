@@ -3,7 +3,7 @@ questions (none of them opens a ticket)."""
 
 import pytest
 
-from triage.smalltalk import small_talk
+from triage.smalltalk import SmallTalk, small_talk
 
 
 @pytest.mark.parametrize(
@@ -167,4 +167,40 @@ def test_small_talk_typed_in_latin_letters_is_read_as_the_persian_it_stands_for(
 
 @pytest.mark.parametrize("text", ["ramzam yadam rafte", "nemitoonam login konam", "vpn"])
 def test_a_question_typed_in_latin_letters_is_not_small_talk(text: str) -> None:
+    assert small_talk(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("ممنونم از راهنمایی‌تون", "thanks"),
+        ("صبح‌تون بخیر", "greeting"),
+        ("دست‌تون درد نکنه", "thanks"),
+        ("ممنون از لطف‌تون", "thanks"),
+        ("متشکرم از زحمات‌تون", "thanks"),
+        ("سپاس‌گزارم", "thanks"),
+        ("شب‌تون خوش", "bye"),
+        ("خداحافظ‌تون", "bye"),
+    ],
+)
+def test_a_half_space_before_a_suffix_reads_as_typed_without_it(text: str, kind: SmallTalk) -> None:
+    assert small_talk(text) == kind == small_talk(text.replace("\u200c", ""))
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("سلام عرض شد", "greeting"),
+        ("mrc", "thanks"),
+        ("tnx", "thanks"),
+        ("ty", "thanks"),
+        ("thank u", "thanks"),
+    ],
+)
+def test_more_greetings_and_thanks_are_small_talk(text: str, kind: SmallTalk) -> None:
+    assert small_talk(text) == kind
+
+
+@pytest.mark.parametrize("text", ["راهنمایی‌تون لازم دارم", "سلام عرض شد ولی جواب ندادید"])
+def test_a_suffix_joined_or_a_new_greeting_adds_no_small_talk_to_a_question(text: str) -> None:
     assert small_talk(text) is None
