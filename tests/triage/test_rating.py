@@ -2,7 +2,7 @@
 
 import pytest
 
-from triage.rating import typed_rating
+from triage.rating import rating_and_comment, typed_rating
 
 
 @pytest.mark.parametrize(
@@ -51,7 +51,39 @@ def test_a_digit_from_one_to_five_is_a_rating(text: str, rating: int) -> None:
         "سلام ۵",  # a greeting with a number is not a rating
         "۴ یا ۵",
         "پنجشنبه ممنون",
+        # a digit that counts something, with or without thanks
+        "۲ تا فایل آپلود نمیشه",
+        "ممنون ۵ تا فایل",
+        "۲ کاربر نمیتونن وارد بشن",
+        "نسخه ۵ رو نصب کردم",
+        "گزینه ۳",
+        "هنوز ۲ تا مشکل دارم",
+        "2 ta file",
     ],
 )
 def test_anything_else_is_not_a_rating(text: str) -> None:
     assert typed_rating(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "rating", "comment"),
+    [
+        ("۳ ولی دیر جواب دادید", 3, "ولی دیر جواب دادید"),
+        ("۵ مرسی از کارشناستون", 5, "مرسی از کارشناستون"),
+        ("۵ ممنون از پیگیری", 5, "ممنون از پیگیری"),
+        ("۲، کارشناس دیر جواب داد", 2, "کارشناس دیر جواب داد"),
+        ("مرسی از کارشناستون، ۵", 5, "مرسی از کارشناستون"),
+        ("۵ ستاره ممنون از پیگیری", 5, "ممنون از پیگیری"),
+        ("۵ ممنون", 5, ""),  # thanks alone is no comment
+    ],
+)
+def test_a_score_opening_or_closing_a_comment_is_a_rating(
+    text: str, rating: int, comment: str
+) -> None:
+    assert rating_and_comment(text) == (rating, comment)
+    assert typed_rating(text) == rating
+
+
+@pytest.mark.parametrize(("text", "rating"), [("mk[", 5), ("5 setare", 5), ("panj", 5)])
+def test_a_rating_in_finglish_or_on_an_english_layout_is_read(text: str, rating: int) -> None:
+    assert typed_rating(text) == rating
