@@ -131,8 +131,14 @@ _SOMEONE = re.compile(r"(?<!\S)(?:با یکی|ba yeki)(?!\S)")
 _TO_WHOM = frozenset(_folded("با", "به", "ba", "be"))
 # Words before a person word that make it a role: «دسترسی ادمین», «نقش مدیر», «پنل کارشناس».
 _ROLE_OF = frozenset(
-    _folded("نقش", "دسترسی", "پنل", "حساب", "اکانت", "سطح", "کاربر", "یوزر", "رمز", "پسورد")
-)
+    _folded(
+        "نقش", "دسترسی", "پنل", "حساب", "اکانت", "سطح", "کاربر", "یوزر", "رمز", "پسورد", "ایمیل",
+        "اسم", "نام",
+    )
+)  # fmt: skip
+# Words after a person word that make it the object of something else the customer does
+# («ادمین رو عوض کنم», «ادمین جدید تعریف کنم»), in a message with no verb of talking.
+_OBJECT_AFTER = frozenset(_folded("رو", "را", "جدید", "قبلی", "ro", "ra", "jadid"))
 # Verbs after a person word that make the customer one: «ادمین بشم», «کارشناس شدم».
 _BECOME = frozenset(
     _folded("بشم", "بشوم", "شوم", "بشه", "بشود", "بشیم", "شدن", "شده", "شدم", "هستم", "باشم")
@@ -163,11 +169,31 @@ _TALK_PREFIXES = _folded(
     "zang",
     "جواب",  # «یه نفر جواب بده»: asking for an answer from a person
 )
+# Words that start like a verb of talking but are not one: «پشتیبانی تلفنی» is a kind.
+_NOT_TALK = frozenset(_folded("تلفنی", "telefoni"))
+# Talking named as a thing, not done («تماس با پشتیبانی» is a topic, «تماس بگیرم» a wish).
+_TALK_NOUNS = frozenset(
+    _folded("تماس", "ارتباط", "صحبت", "گفتگو", "چت", "تلفن", "tamas", "ertebat", "sohbat")
+)
+# Verbs that make talking done: «صحبت کنم», «تماس بگیرم», «حرف بزنم».
+_DOING = frozenset(
+    _folded(
+        "کنم", "بکنم", "کنید", "کنین", "کن", "بکنید", "بزنم", "بزنید", "بده", "بدید", "بدین",
+        "بدهید", "بگیرم", "بگیرید", "بشم", "konam", "konid", "konin", "bezanam", "bezanid",
+        "begiram",
+    )
+)  # fmt: skip
+# A question about support, not a request for it: «چطور با پشتیبانی تماس بگیرم»,
+# «پشتیبانی آنلاین دارید؟» (with «؟»).
+_HOW = frozenset(_folded("چطور", "چطوری", "چگونه", "چجوری", "چجور", "chetor", "chetori"))
+_HAVE = frozenset(_folded("دارید", "دارین", "دارن", "darid", "darin"))
+_ASKS = re.compile("[?؟]")
 # Verbs of wanting (prefix match, after «می»/«نمی» are joined to the verb).
 _WANT_PREFIXES = _folded("میخوا", "میخا", "خواست", "بخوا", "لازم", "need", "want", "mikham")
 # Phrases that ask for anything but the bot («ربات نه», «نمیخوام با ربات»).
 _NOT_BOT = re.compile(
-    r"(ربات|بات|bot)\s*(نه|نمیخوا|نمیخا|بسه|کافیه)|(نمیخوا|نمیخا|نه)\w*\s+(با\s+)?(ربات|بات|bot)"
+    r"(ربات|بات|bot)\s*(نه|نمیخوا|نمیخا|بسه|کافیه)"
+    r"|(نمیخوا|نمیخا|نه|nemikh)\w*\s+((?:با|ba)\s+)?(ربات|ربت|بات|bot|robot)"
 )
 
 
@@ -184,6 +210,8 @@ _REQUEST_GLUE = frozenset(
         "an", "i", "the", "real", "live", "bot", "no", "lotfan", "ba", "ye", "yek", "yeki", "be",
         "ro", "man", "mishe", "konam", "konid", "konin", "bezanam", "bezanid", "begiram",
         "از", "اونجا", "آنجا", "انجا", "نیست", "نیستید", "az", "oonja", "unja", "nist",
+        "میتونم", "میتونیم", "میتوانم", "بتونم", "ولی", "اما", "nemikham", "robot", "mitoonam",
+        "vali",
     )
 )  # fmt: skip
 
@@ -193,7 +221,8 @@ def beyond_request(text: str) -> str:
     خرابه، اپراتور» leaves «پرینتر خرابه»; «با یه آدم واقعی حرف بزنم» leaves nothing."""
     # As typed, or as read from Finglish or the wrong keyboard layout: the reading that asks
     # for a person with the fewest other words.
-    asking = [c for c in (fold(r) for r in readings(text)) if _looks_like_request(c)]
+    asks = _ASKS.search(text) is not None
+    asking = [c for c in (fold(r) for r in readings(text)) if _looks_like_request(c, asks)]
     rests = [_besides_asking(c.split()) for c in asking or [fold(text)]]
     return min(rests, key=lambda rest: len(rest.split()))
 
@@ -207,7 +236,7 @@ def _besides_asking(tokens: list[str]) -> str:
             or token in _PERSON_WORDS
             or token in _SOMETIMES_PERSON_WORDS
             or token in _REQUEST_GLUE
-            or token.startswith(_TALK_PREFIXES)
+            or _talks(token)
             or token.startswith(_WANT_PREFIXES)
         )
     )
@@ -217,20 +246,31 @@ def _has_prefix(tokens: list[str], prefixes: tuple[str, ...]) -> bool:
     return any(token.startswith(prefixes) for token in tokens)
 
 
-def _looks_like_request(folded: str) -> bool:
+def _talks(token: str) -> bool:
+    return token.startswith(_TALK_PREFIXES) and token not in _NOT_TALK
+
+
+def _looks_like_request(folded: str, asks: bool = False) -> bool:
+    """Whether the folded message asks for a person; `asks`: it has a question mark."""
     tokens = folded.split()
     if not tokens or len(tokens) > MAX_REQUEST_WORDS:
         return False
     if _NOT_BOT.search(folded):
         return True
+    if _HOW & set(tokens) or (asks and _HAVE & set(tokens)):
+        return False  # asks about talking to someone («چطور با پشتیبانی تماس بگیرم»)
+    talks = any(_talks(token) for token in tokens)
+    # With no talking, and words besides the request, a person word with «رو» or «جدید»
+    # after it is an object («میخوام ادمین رو عوض کنم»), not someone to talk to.
+    objects = not talks and bool(_besides_asking(tokens))
     names_person = _SOMEONE.search(folded) is not None or any(
-        _names_person(tokens, i) for i in range(len(tokens))
+        _names_person(tokens, i, objects=objects) for i in range(len(tokens))
     )
     if not names_person and not _sometimes_asks(tokens):
         return False
     if len(tokens) <= SHORT_REQUEST_WORDS or not _besides_asking(tokens):
         return True  # short, or only a request however worded («یه آدم واقعی لطفا»)
-    return _has_prefix(tokens, _TALK_PREFIXES) or _has_prefix(tokens, _WANT_PREFIXES)
+    return talks or _has_prefix(tokens, _WANT_PREFIXES)
 
 
 def _sometimes_asks(tokens: list[str]) -> bool:
@@ -241,16 +281,29 @@ def _sometimes_asks(tokens: list[str]) -> bool:
     where = [i for i in range(len(tokens)) if _names_person(tokens, i, sometimes=True)]
     if not where:
         return False
+    if _TALK_NOUNS & set(tokens) and not (
+        _DOING & set(tokens) or _has_prefix(tokens, _WANT_PREFIXES)
+    ):
+        return False  # talking named, not asked for: «تماس با پشتیبانی» is a topic
     rest = _besides_asking(tokens).split()
-    if not rest:
-        return True
+    if not rest or _greeting(" ".join(rest)):
+        return True  # nothing but the request, or a hello with it («سلام کسی هست؟»)
     addressed = any(_TO_WHOM & set(tokens[max(0, i - 2) : i]) for i in where)
-    return addressed and _has_prefix(tokens, _TALK_PREFIXES) and len(rest) <= 1
+    return addressed and any(_talks(token) for token in tokens) and len(rest) <= 1
 
 
-def _names_person(tokens: list[str], i: int, *, sometimes: bool = False) -> bool:
+def _greeting(text: str) -> bool:
+    from triage.smalltalk import small_talk  # small talk folds with this module
+
+    return small_talk(text) == "greeting"
+
+
+def _names_person(
+    tokens: list[str], i: int, *, sometimes: bool = False, objects: bool = False
+) -> bool:
     """Whether the i-th word names a person to talk to, not a role («نقش ادمین», «ادمین بشم»);
-    with `sometimes`, also a word that does so only in a bare request («پشتیبانی», «کسی»)."""
+    with `sometimes`, also a word that does so only in a bare request («پشتیبانی», «کسی»);
+    with `objects`, not one with «رو» or «جدید» after it («ادمین رو عوض کنم»)."""
     token = tokens[i]
     names = token.startswith(_PERSON_PREFIXES) or token in _PERSON_WORDS
     if sometimes and not names:
@@ -259,6 +312,8 @@ def _names_person(tokens: list[str], i: int, *, sometimes: bool = False) -> bool
         return False
     before = tokens[i - 1] if i > 0 else ""
     after = tokens[i + 1] if i + 1 < len(tokens) else ""
+    if objects and after in _OBJECT_AFTER:
+        return False
     return before not in _ROLE_OF and after not in _BECOME
 
 
@@ -273,7 +328,8 @@ class PersonRequestDetector:
         if not isinstance(text, str) or not text.strip():
             return False
         # Typed on an English keyboard layout («fh ;hvakhs wpfj ;kl») or in Finglish.
-        if any(_looks_like_request(fold(reading)) for reading in readings(text)):
+        asks = _ASKS.search(text) is not None
+        if any(_looks_like_request(fold(reading), asks) for reading in readings(text)):
             return True
         if self.normalizer_ is None:
             return False
@@ -281,7 +337,7 @@ class PersonRequestDetector:
             normalized = self.normalizer_(text)
         except Exception:  # a normalizer bug must never stop the conversation
             return False
-        return _looks_like_request(fold(normalized))
+        return _looks_like_request(fold(normalized), asks)
 
 
 _detector: PersonRequestDetector | None = None
