@@ -34,7 +34,7 @@ from triage.smalltalk import small_talk
 # Longest question stored on a ticket.
 TICKET_QUESTION_MAX = 2000
 # A request for a person this short ("اپراتور") carries no question of its own.
-BARE_REQUEST_WORDS = 6
+BARE_REQUEST_WORDS = 8  # «مرسی ولی با یه آدم صحبت کنم»: seven
 
 
 def hits_of(decision: KBDecision, services: Services) -> list[Hit]:

@@ -82,7 +82,7 @@ from storage.repositories import (
 )
 from storage.timestamps import utcnow
 from triage import priority
-from triage.rating import typed_rating
+from triage.rating import rating_and_comment
 from triage.smalltalk import small_talk
 from triage.yesno import yes_or_no
 
@@ -454,9 +454,10 @@ async def on_rating(update: Update, context: BotContext) -> None:
     await _rated(work, ticket, rating)
 
 
-async def _rate(work: Work, ticket_id: int, rating: int) -> bool:
-    """Record a rating typed as a digit («۵») for the ticket just closed; False when that
-    ticket is rated already (the digit is then something else)."""
+async def _rate(work: Work, ticket_id: int, rating: int, comment: str = "") -> bool:
+    """Record a rating typed as a digit («۵», «۳ ولی دیر جواب دادید»: with its comment) for
+    the ticket just closed; False when that ticket is rated already (the digit is then
+    something else)."""
     outcome, ticket = await service.rate(
         work.session, ticket_id=ticket_id, customer_id=work.customer_id, rating=rating
     )
@@ -465,18 +466,26 @@ async def _rate(work: Work, ticket_id: int, rating: int) -> bool:
     asking = await kv_get(work.session, rating_message_key(ticket_id))
     if asking is not None:  # the buttons asked for what is now given
         work.remove_buttons(work.customer_id, int(asking))
-    await _rated(work, ticket, rating)
+    if comment.strip():
+        await set_rating_comment(
+            work.session, ticket_id, comment=bound(comment.strip(), COMMENT_MAX)
+        )
+    await _rated(work, ticket, rating, commented=bool(comment.strip()))
     return True
 
 
-async def _rated(work: Work, ticket: Ticket, rating: int) -> None:
+async def _rated(work: Work, ticket: Ticket, rating: int, *, commented: bool = False) -> None:
     """Thank the customer, show the rating on the card and in the topic, await a comment
-    (unless another ticket of theirs is open: what they write goes to its agent)."""
+    (unless one came with it, or another ticket of theirs is open: what they write goes to
+    its agent)."""
     card_changed(work, ticket.id)
     notice(work, ticket, desk_texts.rated_notice(rating))
     await kv_delete(work.session, rating_message_key(ticket.id))  # its buttons are done with
     if work.ticket_id is not None:
         await work.reply(desk_texts.RATING_THANKS_TOAST)
+        return
+    if commented:
+        await work.reply(desk_texts.COMMENT_THANKS)
         return
     await work.reply(desk_texts.RATING_THANKS)
     await set_comment_expected(work.session, user_id=work.customer_id, ticket_id=ticket.id)
@@ -890,8 +899,8 @@ async def after_close(update: Update, context: BotContext) -> None:
     closed_id = customer.follow_up_ticket_id
     if closed_id is None:
         return
-    rating = typed_rating(message.text) if message.text else None
-    if rating is not None and await _rate(work, closed_id, rating):
+    rated = rating_and_comment(message.text) if message.text else None
+    if rated is not None and await _rate(work, closed_id, *rated):
         raise ApplicationHandlerStop
     if _no_new_problem(message):  # «ممنون»، «👍»: answered as ever; the next message may follow up
         return

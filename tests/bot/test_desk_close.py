@@ -461,3 +461,19 @@ async def test_praise_after_a_close_opens_no_new_ticket(
         tickets = await bot.rows(Ticket)
     assert len(tickets) == 1 and len(fake.topics()) == 1
     assert replies[told].text in (texts.SMALL_TALK_THANKS, texts.SMALL_TALK_OK)
+
+
+async def test_a_rating_typed_with_a_comment_keeps_both(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # «۳ ولی دیر جواب دادید» opened a follow-up ticket and recorded no rating.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await _opened_and_closed(bot, fake)
+        told = len(fake.sent_to(opened.user.id))
+        fake.user_sends_text(opened.user, "۳ ولی دیر جواب دادید")
+        replies = await fake.wait_for_messages_async(opened.user.id, told + 1)
+        await settled(bot, fake)
+        (row,) = await bot.rows(Ticket)
+    assert (row.rating, row.rating_comment) == (3, "ولی دیر جواب دادید")
+    assert replies[told].text == desk_texts.COMMENT_THANKS

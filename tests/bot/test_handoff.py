@@ -584,3 +584,17 @@ async def test_a_request_for_a_person_after_saying_an_answer_helped_is_not_about
         await settled(bot, fake)
         (ticket,) = await bot.rows(Ticket)
     assert ticket.question != ANSWERED and ticket.tried == []
+
+
+async def test_a_polite_request_with_thanks_is_about_the_question_before(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # Seven words, one more than a bare request could have: the ticket was about the request.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, AMBIGUOUS)
+        await fake.wait_for_messages_async(user.id, 1)
+        await _new_topic(bot, fake, user, "مرسی ولی با یه آدم صحبت کنم")
+        (row,) = await bot.rows(Ticket)
+    assert row.question == AMBIGUOUS
