@@ -290,12 +290,13 @@ class Pipeline:
                 # DurableFailed (Telegram failing for a while) goes up to _act_through_outages.
                 # The ticket's lock spans the call and its record: another chat's effect on it
                 # (a relay making the topic an escalation is making) finds it recorded.
-                async with self.executor.tickets.hold(effect.ticket_id):  # type: ignore[union-attr]
-                    async with slot_lent():
-                        record = await self.executor.durable(
-                            effect,  # type: ignore[arg-type]
-                            check_done=plan.resumed and index == start,
-                        )
+                # The place is lent around the whole lock (never waited for while holding it:
+                # the updates waiting for the lock would hold every place), its record too.
+                async with slot_lent(), self.executor.tickets.hold(effect.ticket_id):  # type: ignore[union-attr]
+                    record = await self.executor.durable(
+                        effect,  # type: ignore[arg-type]
+                        check_done=plan.resumed and index == start,
+                    )
                     await self._progress(update_id, plan, index + 1, record)
                 async with slot_lent():
                     await self.executor.after_record(effect.ticket_id)  # type: ignore[union-attr]

@@ -90,10 +90,11 @@ async def take_question(
         return
     if typed is not None and await _answer_typed(work, services, typed):
         return
-    if typed is not None and talk is None:
-        # «عالی بود ممنون» or «نه» with nothing the bot asked: no question for the KB, which
-        # handed such words to a person (after a close: a second ticket for a thank-you).
-        await work.reply(texts.SMALL_TALK_OK if typed == "yes" else texts.EMPTY_QUESTION)
+    if typed == "yes" and talk is None:
+        # «عالی بود ممنون» with nothing the bot asked: no question for the KB, which handed
+        # such words to a person (after a close: a second ticket for a thank-you). A «no»
+        # («مشکلم حل نشد») goes on: it may be a problem to hand over.
+        await work.reply(texts.SMALL_TALK_OK)
         return
     picked = typed_choice(question)
     if picked is not None:  # «۲», «دومی»: a pick, never a question (a ticket named «۲»)

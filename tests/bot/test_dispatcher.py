@@ -6,7 +6,10 @@ from dataclasses import replace
 import pytest
 
 from bot import intake
+from bot.effects import PostCard
+from bot.executor import TicketLocks
 from bot.intake import Item, KeyedDispatcher, chat_id_of, chat_key
+from bot.pipeline import Pipeline, Plan
 from bot.slots import slot_lent
 
 
@@ -255,3 +258,42 @@ async def test_an_update_waiting_on_telegram_lends_its_place_to_another_chat() -
     release_a.set()
     assert await dispatcher.drain(5)
     assert handled == [100, 1, 2]
+
+
+class _SlowTelegram:
+    """An executor whose durable call takes a moment (Telegram answering), with real locks."""
+
+    def __init__(self) -> None:
+        self.tickets = TicketLocks()
+
+    async def durable(self, effect: object, check_done: bool = False) -> None:
+        await asyncio.sleep(0.05)
+
+    async def after_record(self, ticket_id: int) -> None:
+        return None
+
+
+@pytest.mark.parametrize("places", [1, 2, 3])
+async def test_updates_of_several_chats_on_one_ticket_never_wait_on_each_other_for_good(
+    places: int,
+) -> None:
+    # An update lent its place inside the ticket's lock and waited for one back while holding
+    # it; the updates waiting for the lock held every place: all chats stopped for good.
+    pipeline = object.__new__(Pipeline)
+    pipeline.executor = _SlowTelegram()  # type: ignore[assignment]
+
+    async def progress(update_id: int, plan: Plan, done: int, record: object) -> None:
+        plan.committed = done
+
+    pipeline._progress = progress  # type: ignore[method-assign]
+    done: list[int] = []
+
+    async def handle(it: Item) -> None:
+        await pipeline._act(it.update_id, Plan([PostCard(7)]))
+        done.append(it.update_id)
+
+    dispatcher = KeyedDispatcher(handle, max_concurrency=places, album_grace=0)
+    for n in range(places + 2):  # the customer's chat, the topic, a card press: one ticket
+        dispatcher.submit(("chat", n), item(n))
+    assert await dispatcher.drain(5)
+    assert sorted(done) == list(range(places + 2))

@@ -598,3 +598,17 @@ async def test_a_polite_request_with_thanks_is_about_the_question_before(
         await _new_topic(bot, fake, user, "مرسی ولی با یه آدم صحبت کنم")
         (row,) = await bot.rows(Ticket)
     assert row.question == AMBIGUOUS
+
+
+async def test_still_unsolved_with_nothing_asked_reaches_a_person(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # Read as a typed «no» with nothing the bot asked, «مشکلم حل نشد» was told to write its
+    # question in a few words: a problem report goes on to the KB and a person.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, "مشکلم حل نشد")
+        (reply,) = await fake.wait_for_messages_async(user.id, 1)
+        await settled(bot, fake)
+    assert reply.text != texts.EMPTY_QUESTION
