@@ -19,11 +19,18 @@ leaves a plan that the next start resumes. Each effect has a delivery rule:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from telegram import (
     InlineKeyboardMarkup,
+    InputMedia,
+    InputMediaAnimation,
+    InputMediaAudio,
+    InputMediaDocument,
+    InputMediaPhoto,
+    InputMediaVideo,
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
@@ -172,13 +179,24 @@ class MirrorEdit:
     delivery = "best_effort"
 
 
+# What an edit can replace under a caption, and the InputMedia that carries it; in the order
+# a message is read (an animation carries a document too).
+INPUT_MEDIA: dict[str, Callable[..., InputMedia]] = {
+    "photo": InputMediaPhoto,
+    "animation": InputMediaAnimation,
+    "video": InputMediaVideo,
+    "audio": InputMediaAudio,
+    "document": InputMediaDocument,
+}
+
+
 def _media_of(message: Message) -> tuple[str, str] | None:
     """The kind and file id of a message's photo, video, file, GIF or audio (what an edit
     can replace), else None."""
     if message.photo:
         return "photo", message.photo[-1].file_id
-    for kind in ("animation", "video", "audio", "document"):  # an animation is a document too
-        attached = getattr(message, kind)
+    for kind in INPUT_MEDIA:
+        attached = getattr(message, kind) if kind != "photo" else None  # photo: sizes, above
         if attached is not None:
             return kind, str(attached.file_id)
     return None

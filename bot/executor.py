@@ -15,17 +15,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import (
-    Bot,
-    InputMedia,
-    InputMediaAnimation,
-    InputMediaAudio,
-    InputMediaDocument,
-    InputMediaPhoto,
-    InputMediaVideo,
-    MessageEntity,
-    ReplyParameters,
-)
+from telegram import Bot, MessageEntity, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -40,6 +30,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot import desk_texts, texts
 from bot.desk_card import card_markup
 from bot.effects import (
+    INPUT_MEDIA,
     AnswerCallback,
     BestEffort,
     CloseTopic,
@@ -91,13 +82,6 @@ BACKOFF_MAX = 30.0
 _TAGS = re.compile(r"<[^>]+>")
 # Media a spoiler can cover and a caption can sit above.
 _SHOWN_MEDIA = frozenset({"photo", "video", "animation"})
-_INPUT_MEDIA: dict[str, Callable[..., InputMedia]] = {
-    "photo": InputMediaPhoto,
-    "video": InputMediaVideo,
-    "document": InputMediaDocument,
-    "animation": InputMediaAnimation,
-    "audio": InputMediaAudio,
-}
 # Messages re-posted into a recreated topic.
 HISTORY_ON_RECREATE = 20
 
@@ -340,7 +324,7 @@ class Executor:
                 if effect.media_kind in _SHOWN_MEDIA
                 else {}
             )
-            media = _INPUT_MEDIA[effect.media_kind](
+            media = INPUT_MEDIA[effect.media_kind](
                 media=effect.file_id,
                 caption=effect.text or None,
                 caption_entities=entities or None,
@@ -713,7 +697,7 @@ class Executor:
         effort): else they wait for an answer to something nobody saw."""
         if not effect.tell_customer:
             return
-        uncopyable = error is not None and "can't be copied" in error.message.lower()
+        uncopyable = error is not None and failure_reason(error) == desk_texts.REASON_UNCOPYABLE
         try:
             await self._call(
                 lambda: self.bot.send_message(
@@ -920,7 +904,7 @@ class Executor:
     async def _blocked(self, ticket: Ticket, error: TelegramError, message_id: int) -> Record:
         """The customer blocked the bot, or deleted their account: say so in the topic, flag
         the ticket (agents are then refused up front) and redraw its card once recorded."""
-        gone = "deactivated" in error.message.lower()
+        gone = failure_reason(error) == desk_texts.REASON_DEACTIVATED
         log.warning("ticket %s: %s", ticket.id, "account deleted" if gone else "bot blocked")
         await self.notice(
             ticket, desk_texts.CUSTOMER_DEACTIVATED if gone else desk_texts.CUSTOMER_BLOCKED
