@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from alembic import op
+from alembic import context, op
 
 from storage.timestamps import UTCDateTime
 
@@ -61,6 +61,10 @@ def upgrade() -> None:
         batch.add_column(sa.Column("follow_up_ticket_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("follow_up_at", sa.DateTime(timezone=True), nullable=True))
 
+    if context.is_offline_mode():
+        # A script of SQL for a database administrator (alembic upgrade --sql) cannot read
+        # the rows it would move: run this revision online to carry the marks over.
+        return
     bind = op.get_bind()
     rows = bind.execute(
         sa.select(_key_values.c.key, _key_values.c.value).where(
@@ -95,6 +99,16 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Revert this revision: the state goes back into key_values."""
+    if not context.is_offline_mode():  # as in upgrade: no rows to read in a script
+        _marks_back()
+    with op.batch_alter_table("customers") as batch:
+        batch.drop_column("follow_up_at")
+        batch.drop_column("follow_up_ticket_id")
+        batch.drop_column("comment_ticket_id")
+
+
+def _marks_back() -> None:
+    """Put the customers' after-close marks back into key_values."""
     bind = op.get_bind()
     now = datetime.now(UTC)
     for customer, comment, ticket, at in bind.execute(
@@ -124,7 +138,3 @@ def downgrade() -> None:
                     updated_at=now,
                 )
             )
-    with op.batch_alter_table("customers") as batch:
-        batch.drop_column("follow_up_at")
-        batch.drop_column("follow_up_ticket_id")
-        batch.drop_column("comment_ticket_id")
