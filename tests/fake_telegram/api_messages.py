@@ -299,7 +299,8 @@ def _editable(state: TelegramState, params: JSONDict) -> SentMessage:
     return message
 
 
-def _revise(state: TelegramState, message: SentMessage, **changes: Any) -> None:
+def revise(state: TelegramState, message: SentMessage, **changes: Any) -> None:
+    """Change a stored message, keeping what it said before in its history (an edit)."""
     message.history.append(
         Revision(
             text=message.text,
@@ -328,7 +329,7 @@ def edit_message_text(state: TelegramState, params: JSONDict, files: dict[str, U
     markup = validate_markup(params.get("reply_markup"))
     if (text, entities, markup) == (message.text, message.entities, message.reply_markup):
         raise bad_request(_NOT_MODIFIED)
-    _revise(
+    revise(
         state,
         message,
         text=text,
@@ -351,7 +352,7 @@ def edit_message_caption(state: TelegramState, params: JSONDict, files: dict[str
     current = (message.caption, message.caption_entities, message.reply_markup)
     if (caption, entities, markup) == current:
         raise bad_request(_NOT_MODIFIED)
-    _revise(
+    revise(
         state,
         message,
         caption=caption,
@@ -387,7 +388,7 @@ def edit_message_media(state: TelegramState, params: JSONDict, files: dict[str, 
         message.reply_markup,
     ):
         raise bad_request(_NOT_MODIFIED)
-    _revise(
+    revise(
         state,
         message,
         kind=kind,
@@ -411,7 +412,7 @@ def edit_message_reply_markup(
         raise bad_request("inline keyboard expected")
     if markup == message.reply_markup or (not markup and not message.reply_markup):
         raise bad_request(_NOT_MODIFIED)
-    _revise(state, message, reply_markup=markup)
+    revise(state, message, reply_markup=markup)
     return state.render(message)
 
 

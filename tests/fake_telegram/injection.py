@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.fake_telegram.api_chats import delete_topic
+from tests.fake_telegram.api_messages import revise
 from tests.fake_telegram.builders import (
     MEDIA_KINDS,
     callback_payload,
@@ -20,7 +21,6 @@ from tests.fake_telegram.state import (
     Injected,
     JSONDict,
     Member,
-    Revision,
     SentMessage,
     Topic,
     User,
@@ -271,22 +271,11 @@ class Injector(FakeWorld):
             stored = self._stored(message)
             if stored.from_bot:
                 raise ValueError("user_edits edits messages a user or agent sent, not the bot's")
-            stored.history.append(
-                Revision(
-                    stored.text,
-                    stored.entities,
-                    stored.caption,
-                    stored.caption_entities,
-                    stored.reply_markup,
-                    stored.edit_date or stored.date,
-                )
-            )
             shapes = command_entities(new_text) if entities is None else entities
             if stored.kind == "text":
-                stored.text, stored.entities = new_text, shapes
+                revise(self.state, stored, text=new_text, entities=shapes)
             else:
-                stored.caption, stored.caption_entities = new_text, shapes
-            stored.edit_date = self.state.now()
+                revise(self.state, stored, caption=new_text, caption_entities=shapes)
             return self._enqueue_message(stored, "edited_message")
 
     def agent_edits(
@@ -372,20 +361,9 @@ class Injector(FakeWorld):
             stored = self._stored(message)
             if stored.from_bot or stored.file is None:
                 raise ValueError("sender_replaces_media edits a user's or agent's media message")
-            stored.history.append(
-                Revision(
-                    stored.text,
-                    stored.entities,
-                    stored.caption,
-                    stored.caption_entities,
-                    stored.reply_markup,
-                    stored.edit_date or stored.date,
-                )
-            )
             new_file = self.state.new_file(kind, data)
-            stored.kind, stored.file = kind, new_file
-            stored.media = media_object(kind, new_file, {})
-            stored.edit_date = self.state.now()
+            media = media_object(kind, new_file, {})
+            revise(self.state, stored, kind=kind, file=new_file, media=media)
             return self._enqueue_message(stored, "edited_message")
 
     def _my_chat_member(self, user: User, old: str, new: str) -> Injected:
