@@ -10,6 +10,7 @@ import time
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import timedelta
+from functools import partial
 from html import unescape
 from typing import Any, TypeVar
 
@@ -218,23 +219,41 @@ class TicketLocks:
 
 
 class SendGate:
-    """A pause for every send after Telegram answers 429 (its limit is per bot, not per chat)."""
+    """Pauses after Telegram answers 429. Telegram does not say which limit it hit: a chat's
+    (about one message a second in a private chat, twenty a minute in a group) or the bot's
+    (about thirty a second). So a 429 holds the chat it came from, and only that chat: a
+    group's fifteen seconds must not hold every customer's answer. A 429 for a second chat
+    while another is held, or for a call aimed at no chat, holds every chat."""
 
     def __init__(self) -> None:
-        self._until = 0.0
+        self._all = 0.0
+        self._chats: dict[int, float] = {}
 
-    @property
-    def paused(self) -> bool:
-        return time.monotonic() < self._until
+    def left(self, chat_id: int | None = None) -> float:
+        """Seconds a send to `chat_id` (None: a call aimed at no chat) must still wait."""
+        until = self._all
+        if chat_id is not None:
+            until = max(until, self._chats.get(chat_id, 0.0))
+        return until - time.monotonic()
 
-    def pause(self, seconds_: float) -> None:
-        """Hold every send for `seconds_` (extending, never shortening, a running pause)."""
-        self._until = max(self._until, time.monotonic() + seconds_)
+    def paused(self, chat_id: int | None = None) -> bool:
+        return self.left(chat_id) > 0
 
-    async def wait(self) -> None:
-        """Return once no pause is running."""
+    def pause(self, seconds_: float, chat_id: int | None = None) -> None:
+        """Hold sends to `chat_id` (or every send) for `seconds_`, extending, never
+        shortening, a running pause."""
+        now = time.monotonic()
+        until = now + seconds_
+        self._chats = {chat: end for chat, end in self._chats.items() if end > now}
+        if chat_id is None or any(chat != chat_id for chat in self._chats):
+            self._all = max(self._all, until)  # the bot's own limit, by all appearances
+        if chat_id is not None:
+            self._chats[chat_id] = max(self._chats.get(chat_id, 0.0), until)
+
+    async def wait(self, chat_id: int | None = None) -> None:
+        """Return once no pause holds sends to `chat_id`."""
         # A loop, not an Event: another 429 may extend the pause while we sleep.
-        while (left := self._until - time.monotonic()) > 0:  # noqa: ASYNC110
+        while (left := self.left(chat_id)) > 0:  # noqa: ASYNC110
             await asyncio.sleep(left)
 
 
@@ -260,20 +279,29 @@ class Executor:
         # Tickets whose card must be redrawn once a durable effect's record is committed.
         self._redraw_after_record: set[int] = set()
 
-    async def _call(self, call: Callable[[], Awaitable[T]], *, attempts: int) -> T:
+    async def _gated(self, chat_id: int | None, call: Callable[[], Awaitable[T]]) -> T:
+        """Make one call to `chat_id` once its pause is over; a 429 pauses it (and raises)."""
+        await self.gate.wait(chat_id)
+        try:
+            return await call()
+        except RetryAfter as error:
+            self.gate.pause(retry_seconds(error), chat_id)
+            raise
+
+    async def _call(
+        self, call: Callable[[], Awaitable[T]], *, attempts: int, chat_id: int | None
+    ) -> T:
         """Call with retries for failures known to be transient (at-least-once effects)."""
         for attempt in range(attempts):
-            await self.gate.wait()
             try:
-                return await call()
+                return await self._gated(chat_id, call)
             except TelegramError as error:
                 if attempt + 1 >= attempts or not worth_retrying(error):
                     raise
                 delay = _delay(error, attempt)
-                if isinstance(error, RetryAfter):
-                    self.gate.pause(delay)
                 log.warning("%s; retrying in %.1fs", type(error).__name__, delay)
-                await asyncio.sleep(delay)
+                if not isinstance(error, RetryAfter):  # a 429's wait is the gate's
+                    await asyncio.sleep(delay)
         raise AssertionError("unreachable")
 
     # -- best effort ---------------------------------------------------------------------------
@@ -283,13 +311,11 @@ class Executor:
         A 429 (nothing done) is waited out and tried again: a card left saying «open» after
         a claim would mislead every agent who reads it."""
         for attempt in range(BEST_EFFORT_ATTEMPTS):
-            await self.gate.wait()
             try:
                 await self._best_effort_once(effect)
                 return
-            except RetryAfter as error:
+            except RetryAfter as error:  # its chat is paused already (_gated)
                 wait = retry_seconds(error)
-                self.gate.pause(wait)
                 late = isinstance(effect, AnswerCallback) and wait > CALLBACK_ANSWER_WITHIN
                 if late or attempt + 1 == BEST_EFFORT_ATTEMPTS:
                     log.info("%s skipped: rate limited", type(effect).__name__)
@@ -300,15 +326,21 @@ class Executor:
 
     async def _best_effort_once(self, effect: BestEffort) -> None:
         if isinstance(effect, AnswerCallback):
-            await self.bot.answer_callback_query(
-                effect.query_id, text=effect.text, show_alert=effect.alert
+            await self._gated(
+                None,  # the user's screen, in no chat of ours
+                lambda: self.bot.answer_callback_query(
+                    effect.query_id, text=effect.text, show_alert=effect.alert
+                ),
             )
         elif isinstance(effect, RemoveButtons):
-            await self.bot.edit_message_reply_markup(
-                chat_id=effect.chat_id, message_id=effect.message_id, reply_markup=None
+            await self._gated(
+                effect.chat_id,
+                lambda: self.bot.edit_message_reply_markup(
+                    chat_id=effect.chat_id, message_id=effect.message_id, reply_markup=None
+                ),
             )
         elif isinstance(effect, MirrorEdit):
-            await self._mirror_edit(effect)
+            await self._gated(effect.chat_id, lambda: self._mirror_edit(effect))
         else:
             async with self.tickets.hold(effect.ticket_id):  # read, draw, edit: in turn
                 await self._topic_change(effect)
@@ -353,8 +385,10 @@ class Executor:
     ) -> None:
         """Bring the card or the topic in line with the ticket as the database has it now."""
         if isinstance(effect, CloseTopic) and effect.chat_id and effect.thread_id:
-            await self.bot.close_forum_topic(
-                chat_id=effect.chat_id, message_thread_id=effect.thread_id
+            chat_id, thread_id = effect.chat_id, effect.thread_id
+            await self._gated(
+                chat_id,
+                lambda: self.bot.close_forum_topic(chat_id=chat_id, message_thread_id=thread_id),
             )
             return
         if isinstance(effect, EditCard):
@@ -366,19 +400,16 @@ class Executor:
         ticket, customer = loaded
         if ticket.thread_id is None:
             return
+        chat_id, thread_id = ticket.agent_chat_id, ticket.thread_id
+        change: Callable[[], Awaitable[bool]]
         if isinstance(effect, CloseTopic):
-            await self.bot.close_forum_topic(
-                chat_id=ticket.agent_chat_id, message_thread_id=ticket.thread_id
-            )
+            change = partial(self.bot.close_forum_topic, chat_id, thread_id)
         elif isinstance(effect, ReopenTopic):
-            await self.bot.reopen_forum_topic(
-                chat_id=ticket.agent_chat_id, message_thread_id=ticket.thread_id
-            )
+            change = partial(self.bot.reopen_forum_topic, chat_id, thread_id)
         else:
             name = _marked_topic_name(ticket, customer.full_name)
-            await self.bot.edit_forum_topic(
-                chat_id=ticket.agent_chat_id, message_thread_id=ticket.thread_id, name=name
-            )
+            change = partial(self.bot.edit_forum_topic, chat_id, thread_id, name=name)
+        await self._gated(chat_id, change)
 
     async def _edit_card(self, ticket_id: int) -> None:
         loaded = await self._load_card(ticket_id)
@@ -388,12 +419,15 @@ class Executor:
         if ticket.thread_id is None or ticket.card_message_id is None:
             return
         try:
-            await self.bot.edit_message_text(
-                chat_id=ticket.agent_chat_id,
-                message_id=ticket.card_message_id,
-                text=html,
-                parse_mode=ParseMode.HTML,
-                reply_markup=card_markup(ticket),
+            await self._gated(
+                ticket.agent_chat_id,
+                lambda: self.bot.edit_message_text(
+                    chat_id=ticket.agent_chat_id,
+                    message_id=ticket.card_message_id,
+                    text=html,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=card_markup(ticket),
+                ),
             )
         except BadRequest as error:
             if "not modified" not in error.message.lower():
@@ -410,8 +444,8 @@ class Executor:
             log.warning("ticket %s: notice not posted", ticket.id)
 
     async def post(self, chat_id: int, html: str, thread_id: int | None = None) -> bool:
-        """Post a notice or an alert, retrying what is transient (429s wait for the whole
-        bot); a failure is logged, never raised. Return whether it was sent."""
+        """Post a notice or an alert, retrying what is transient (a 429 holds the chat,
+        or every chat: SendGate); a failure is logged, never raised. Return whether it was sent."""
         try:
             await self.post_or_raise(chat_id, html, thread_id)
         except TelegramError as error:
@@ -429,6 +463,7 @@ class Executor:
                 parse_mode=ParseMode.HTML,
             ),
             attempts=IMMEDIATE_ATTEMPTS,
+            chat_id=chat_id,
         )
 
     # -- once ------------------------------------------------------------------------------------
@@ -524,6 +559,7 @@ class Executor:
             topic = await self._call(
                 lambda: self.bot.create_forum_topic(chat_id=ticket.agent_chat_id, name=name),
                 attempts=DURABLE_ATTEMPTS,
+                chat_id=ticket.agent_chat_id,
             )
         except TelegramError as error:
             _retry_later_if_worth_it(error, f"creating the topic of ticket {ticket.id}")
@@ -568,7 +604,7 @@ class Executor:
             ),
         ):
             try:
-                await self._call(call, attempts=IMMEDIATE_ATTEMPTS)
+                await self._call(call, attempts=IMMEDIATE_ATTEMPTS, chat_id=chat_id)
             except TelegramError as failed:
                 log.info("ticket %s: topic not restored: %s", ticket.id, failed.message)
         await self.post(chat_id, desk_texts.l2_refused(reason), thread_id)
@@ -598,6 +634,7 @@ class Executor:
                     reply_markup=card_markup(ticket),
                 ),
                 attempts=DURABLE_ATTEMPTS,
+                chat_id=ticket.agent_chat_id,
             )
         except TelegramError as error:
             _retry_later_if_worth_it(error, f"posting the card of ticket {ticket.id}")
@@ -650,7 +687,7 @@ class Executor:
             )
 
         async def copy_into_topic() -> list[int]:
-            return await self._call(copy_once, attempts=DURABLE_ATTEMPTS)
+            return await self._call(copy_once, attempts=DURABLE_ATTEMPTS, chat_id=agent_chat_id)
 
         try:
             try:
@@ -708,6 +745,7 @@ class Executor:
                     ),
                 ),
                 attempts=IMMEDIATE_ATTEMPTS,
+                chat_id=effect.from_chat_id,
             )
         except TelegramError as failed:
             log.warning("ticket %s: customer not told: %s", effect.ticket_id, failed.message)
@@ -756,6 +794,7 @@ class Executor:
             topic = await self._call(
                 lambda: self.bot.create_forum_topic(chat_id=ticket.agent_chat_id, name=name),
                 attempts=DURABLE_ATTEMPTS,
+                chat_id=ticket.agent_chat_id,
             )
         except TelegramError as error:
             log.warning("ticket %s: topic not recreated: %s", ticket.id, error.message)
@@ -784,6 +823,7 @@ class Executor:
                         forwarded=group[0].forwarded,
                     ),
                     attempts=IMMEDIATE_ATTEMPTS,
+                    chat_id=ticket.agent_chat_id,
                 )
             except TelegramError as error:
                 log.info("ticket %s: history message not re-posted: %s", ticket.id, error.message)
@@ -878,7 +918,7 @@ class Executor:
             return [one.message_id]
 
         try:
-            copied = await self._call(copy, attempts=DURABLE_ATTEMPTS)
+            copied = await self._call(copy, attempts=DURABLE_ATTEMPTS, chat_id=customer_id)
         except Forbidden as error:
             return await self._blocked(ticket, error, effect.message_id)
         except TelegramError as error:

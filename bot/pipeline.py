@@ -248,10 +248,18 @@ class Pipeline:
             if work.error is not None:
                 raise HandlerFailed from work.error
             plan = Plan(work.effects)
-            # While Telegram makes every send wait, nothing is marked as on its way yet.
-            mark = 0 if self.executor.gate.paused else first_mark(work.effects)
+            mark = self._first_mark(work.effects)
             await self._write_progress(session, update_id, plan, mark)
         return plan
+
+    def _first_mark(self, effects: Sequence[Effect]) -> int:
+        """first_mark, unless Telegram makes the first send wait: then nothing is marked as
+        on its way yet (a crash during the wait must not lose it)."""
+        mark = first_mark(effects)
+        first = effects[mark - 1] if mark > 0 else None
+        if self.executor.gate.paused(first.chat_id if isinstance(first, SendText) else None):
+            return 0
+        return mark
 
     async def _stored_plan(self, update_id: int) -> Plan | None:
         """Return the plan a replayed update was given before the crash, if it got that far.
@@ -308,23 +316,23 @@ class Pipeline:
 
     async def _send_once(self, update_id: int, plan: Plan, index: int, effect: SendText) -> None:
         """Send at most once: commit progress past it first; step back only when surely unsent."""
-        gate = self.executor.gate
+        gate, chat_id = self.executor.gate, effect.chat_id
         attempt = 0  # failures that may have been delivered; a 429 surely was not
         refused_for = 0.0
         while attempt < IMMEDIATE_ATTEMPTS:
-            if gate.paused and plan.committed > index:
+            if gate.paused(chat_id) and plan.committed > index:
                 await self._progress(update_id, plan, index, None)  # crash while paused: resend
-            await gate.wait()
+            await gate.wait(chat_id)
             if plan.committed <= index:
                 await self._progress(update_id, plan, index + 1, None)
             try:
                 async with slot_lent():
                     sent = await self.executor.send_text(effect)
             except RetryAfter as error:
-                # Refused, so not delivered: hold every send (first, so no other reply gets
-                # marked meanwhile), un-mark this one, then wait as told, and try again for
-                # as long as an answer is still worth having.
-                gate.pause(retry_seconds(error))
+                # Refused, so not delivered: hold the chat's sends (first, so no other reply
+                # to it gets marked meanwhile), un-mark this one, then wait as told, and try
+                # again for as long as an answer is still worth having.
+                gate.pause(retry_seconds(error), chat_id)
                 await self._progress(update_id, plan, index, None)
                 refused_for += retry_seconds(error)
                 if refused_for > REFUSED_PATIENCE_SECONDS:

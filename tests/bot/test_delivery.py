@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from telegram import Bot, Update
 
+import bot.main
 import triage
 from bot import intake
 from bot.app import build_application
@@ -191,15 +192,51 @@ async def test_the_inbox_keeps_updates_as_sent_and_stores_an_unreadable_one_as_f
     assert len(fake.sent_to(user.id)) == 1
 
 
-async def test_a_429_pause_holds_every_send_and_a_shorter_one_does_not_cut_it() -> None:
+async def test_a_429_pause_holds_its_chat_and_a_shorter_one_does_not_cut_it() -> None:
     gate = SendGate()
-    assert not gate.paused
-    gate.pause(0.3)
-    gate.pause(0.01)  # a later 429 asking for less does not shorten the running pause
+    assert not gate.paused(1)
+    gate.pause(0.3, 1)
+    gate.pause(0.01, 1)  # a later 429 asking for less does not shorten the running pause
     await asyncio.sleep(0.05)
-    assert gate.paused
-    await gate.wait()
-    assert not gate.paused
+    assert gate.paused(1)
+    assert not gate.paused(2) and not gate.paused(None)  # other chats go on
+    await gate.wait(1)
+    assert not gate.paused(1)
+
+
+def test_a_second_chat_refused_while_one_waits_or_a_call_for_no_chat_holds_every_chat() -> None:
+    # Telegram does not say which limit it hit: two chats refused at once is the bot's own.
+    gate = SendGate()
+    gate.pause(30, 1)
+    gate.pause(30, 1)
+    assert not gate.paused(3)  # the same chat again: still that chat's limit
+    gate.pause(5, 2)
+    assert gate.paused(3) and gate.paused(None)
+    assert gate.left(3) <= 5 < gate.left(1)  # for as long as the second chat was told
+    answers = SendGate()
+    answers.pause(5)  # answerCallbackQuery: aimed at no chat
+    assert answers.paused(3)
+
+
+async def test_the_agents_group_told_to_wait_does_not_hold_other_customers_answers(
+    settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A wave of hand-offs runs into the group's twenty messages a minute: a customer asking the
+    # KB meanwhile waited the group's whole pause (14.5 s measured) for their answer.
+    monkeypatch.setattr(bot.main, "DRAIN_SECONDS", 0.5)  # stop while the topic still waits
+    fake = fake_telegram
+    async with running_bot(settings, fake) as running:
+        fake.fail_next_retry_after("createForumTopic", retry_after=20, chat_id=fake.agent_chat_id)
+        fake.user_sends_text(fake.new_user("منتظر"), "/human")
+        await fake.wait_for_async(
+            lambda: fake.api_calls("createForumTopic"), timeout=10, what="the refused topic"
+        )
+        asking = fake.new_user("پرسنده")
+        fake.user_sends_text(asking, ANSWERED)
+        await fake.wait_for_messages_async(asking.id, 1, timeout=10)
+        topics_meanwhile = len(fake.topics())
+        assert await running.rows(Ticket)  # the hand-off is still on its way
+    assert topics_meanwhile == 0
 
 
 async def test_a_replayed_topic_or_card_effect_makes_no_second_topic_or_card(

@@ -219,15 +219,18 @@ async def test_kill_9_mid_flight_then_restart_replies_once_and_opens_one_ticket(
     fake = fake_telegram
     env = bot_env(fake, database_url, kb_dir, LOG_LEVEL="DEBUG")
     first = BotProcess(env, tmp_path).start(fake)
-    early, b, c, d, e, late = (fake.new_user(f"مشتری {i}") for i in range(6))
+    early, a, b, c, d, e, late = (fake.new_user(f"مشتری {i}") for i in range(7))
     fake.user_sends_text(early, ANSWERED)
     await fake.wait_for_messages_async(early.id, 1)
 
-    # Telegram says "wait a minute" to the next reply: the bot holds every send meanwhile.
-    fake.fail_next_retry_after("sendMessage", retry_after=60)
+    # Telegram says "wait a minute" to the next replies, in two chats: the bot's own limit,
+    # by all appearances, so the bot holds every send meanwhile.
+    fake.fail_next_retry_after("sendMessage", retry_after=60, times=2)
+    fake.user_sends_text(a, ANSWERED)
     fake.user_sends_text(b, ANSWERED)
     await fake.wait_for_async(
-        lambda: any(c.status == 429 for c in fake.api_calls("sendMessage")), what="the 429"
+        lambda: sum(c.status == 429 for c in fake.api_calls("sendMessage")) == 2,
+        what="the 429s",
     )
     held_updates = [
         fake.user_sends_text(c, UNKNOWN),  # a hand-off: ticket, topic and card still to do
@@ -242,14 +245,14 @@ async def test_kill_9_mid_flight_then_restart_replies_once_and_opens_one_ticket(
     second = BotProcess(env, tmp_path).start(fake)
     try:
         await fake.wait_for_messages_async(fake.agent_chat_id, 1, timeout=20)
-        for user, count in ((b, 1), (c, 1), (d, 2), (e, 1), (late, 1)):
+        for user, count in ((a, 1), (b, 1), (c, 1), (d, 2), (e, 1), (late, 1)):
             await fake.wait_for_messages_async(user.id, count, timeout=20)
         await settled(database_url, fake)
         tickets = await rows(database_url, Ticket)
     finally:
         assert second.stop() == 0
-    sent = {u.id: len(fake.sent_to(u.id)) for u in (early, b, c, d, e, late)}
-    assert sent == {early.id: 1, b.id: 1, c.id: 1, d.id: 2, e.id: 1, late.id: 1}
+    sent = {u.id: len(fake.sent_to(u.id)) for u in (early, a, b, c, d, e, late)}
+    assert sent == {early.id: 1, a.id: 1, b.id: 1, c.id: 1, d.id: 2, e.id: 1, late.id: 1}
     assert len(tickets) == 1
     assert len(fake.topics()) == 1
     assert len(fake.sent_to(fake.agent_chat_id)) == 1  # one card
