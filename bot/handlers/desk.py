@@ -23,7 +23,7 @@ from telegram.ext import (
 )
 
 from bot import desk_texts, hotpath, keyboards, membership, texts
-from bot.albums import album_siblings, relay
+from bot.albums import album_caption, album_siblings, relay
 from bot.context import BotContext, Services, Work
 from bot.desk_commands import (
     GROUP_COMMANDS,
@@ -524,7 +524,10 @@ async def on_group_message(update: Update, context: BotContext) -> None:
     agent = message.from_user if message is not None else None
     if message is None or agent is None:
         return
-    command = read_slash(message.text, context.bot.username)
+    said = message.text if message.text is not None else message.caption
+    if not said and message.media_group_id is not None:
+        said = await album_caption(work, message)  # a client may caption an album's last item
+    command = read_slash(said, context.bot.username)
     if command is not None and command.for_another_bot:
         return  # another bot's command: never ours, never for the customer
     if agent.is_bot:  # another bot, or an admin writing as the group or as a channel
@@ -543,10 +546,19 @@ async def on_group_message(update: Update, context: BotContext) -> None:
         elif command is not None and await in_desk_chat(work, services, message.chat_id):
             _reply(work, message, desk_texts.NOT_IN_TICKET_TOPIC)
         return
+    # An album is one message: an earlier item that was a note or a command kept it all here.
+    if await _album_logged(work, ticket, message, "note") or await _album_logged(
+        work, ticket, message, NOT_RELAYED_EVENT
+    ):
+        return
     if command is not None:
+        if message.text is None:  # a command under a file: the file is no message to send
+            await _kept_in_topic(work, ticket, message, agent.id)
+            if command.name != "note":
+                _reply(work, message, desk_texts.FILE_KEPT_WITH_COMMAND)
         await run_command(work, services, ticket, message, agent, command.name, command.arg)
         return
-    words = message.text if message.text is not None else message.caption or ""
+    words = said or ""
     if words.startswith("!"):  # a note, typed or as a screenshot's caption
         await service.add_note(
             work.session,
@@ -555,8 +567,6 @@ async def on_group_message(update: Update, context: BotContext) -> None:
             text=bound(words, NOTE_MAX),
             media_group_id=message.media_group_id,
         )
-        return
-    if await _album_logged(work, ticket, message, "note"):  # an earlier item was the note
         return
     await relay_to_customer(work, ticket, message, agent)
 

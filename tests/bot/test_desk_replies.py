@@ -115,6 +115,42 @@ async def test_a_screenshot_captioned_as_a_note_stays_in_the_topic_with_its_albu
     assert [n.data["text"] for n in notes] == ["!لاگ سرور، برای مشتری نه", "!این دو هم داخلی"]
 
 
+async def test_a_command_or_note_under_a_file_is_that_command_and_the_file_stays_here(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # Read from the text only: a screenshot captioned «/note …» or «/close» went to the
+    # customer (the note with it) and closed nothing; so did an album whose «!» caption a
+    # client put on its last item.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        thread = opened.thread_id
+        fake.agent_sends_in_topic(agent, thread, media="photo", caption="/note لاگ سرور داخلی")
+        with fake.state.lock:  # the two items arrive together, as Telegram sends an album
+            group = fake.state.new_media_group_id()
+            for caption in (None, "!این دو هم داخلی"):
+                fake._group_message(
+                    agent, None, thread, "photo", media_group_id=group, caption=caption
+                )
+        fake.agent_sends_in_topic(agent, thread, "بفرمایید")
+        await fake.wait_for_messages_async(opened.user.id, 2)
+        fake.agent_sends_in_topic(agent, thread, media="photo", caption="/close")
+        await fake.wait_for_async(
+            lambda: fake.topics()[-1].closed, timeout=10, what="the topic closed"
+        )
+        await settled(bot, fake)
+        notes = await bot.rows(TicketEvent, TicketEvent.kind == "note")
+        row = await ticket(bot, opened.ticket_id)
+    to_customer = fake.sent_to(opened.user.id)[1:]
+    assert to_customer[0].content == "بفرمایید"
+    assert all(m.kind == "text" for m in to_customer)  # no photo, no note
+    assert [n.data["text"] for n in notes] == ["لاگ سرور داخلی", "!این دو هم داخلی"]
+    assert row.status == "closed"
+    posted = [m.text for m in fake.sent_to(fake.agent_chat_id, thread)]
+    assert posted.count(desk_texts.FILE_KEPT_WITH_COMMAND) == 1  # for /close, not /note
+
+
 async def test_replies_to_a_relayed_message_are_replies_on_the_other_side(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
