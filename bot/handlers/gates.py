@@ -6,6 +6,8 @@ ApplicationHandlerStop, so nothing later in the chain ever sees it.
 
 from __future__ import annotations
 
+import re
+
 from telegram import Chat, Message, Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, TypeHandler, filters
 
@@ -127,7 +129,7 @@ async def relay_to_ticket(update: Update, context: BotContext) -> None:
 
 # Commands and buttons that keep their meaning while a ticket is open.
 _OWN_WHILE_OPEN = filters.Command() & filters.Regex(
-    r"^/(start|help|human)(@\w+)?(\s|$)"
+    re.compile(r"^/(start|help|human)(@\w+)?(\s|$)", re.IGNORECASE)  # as CommandHandler
 ) | filters.Text([texts.PERSON_BUTTON, texts.CATEGORIES_BUTTON])
 
 
