@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import keyboards, texts
-from bot.albums import answered_with_album, logged_album
+from bot import hotpath, keyboards, texts
+from bot.albums import answered_with_album, logged_album, relay
 from bot.context import BotContext, Services, Work
 from bot.effects import Relay
+from bot.formatting import bound
+from bot.message_kinds import QUESTION_MAX
 from bot.queries import incoming_copy
-from bot.tickets import Earlier, hits_of, open_ticket, question_context
+from bot.tickets import (
+    Earlier,
+    asks_nothing,
+    fits_on_card,
+    hits_of,
+    open_ticket,
+    question_context,
+    stored_hits,
+)
 from storage.repositories import get_decision
 from triage.smalltalk import small_talk
 
@@ -23,7 +33,40 @@ async def on_human(update: Update, context: BotContext) -> None:
     if work.ticket_id is not None:
         await work.reply(texts.ticket_already_open(work.ticket_id))
         return
+    message = update.message
+    asked = _after_command(message.text) if message is not None else ""
+    if message is not None and not asks_nothing(asked):  # «/human پرینتر کاغذ گیر کرده»
+        await _open_with_question(work, services, message, asked)
+        return
     await _open_on_request(work, services)
+
+
+def _after_command(text: str | None) -> str:
+    """The words written after a command, as typed (lines and all)."""
+    parts = (text or "").split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+async def _open_with_question(work: Work, services: Services, message: Message, asked: str) -> None:
+    """Open a ticket about the words written with the request: they are the question (the
+    card shows the articles that fit them), as «پرینتر خرابه، اپراتور» is."""
+    question = bound(asked, QUESTION_MAX)
+    decision = await services.ask(question)
+    await hotpath.record_decision(
+        work.session,
+        customer_id=work.customer_id,
+        query=question,
+        kind=decision.kind,
+        confidence=decision.confidence,
+        hits=stored_hits(decision.hits, 0),
+        article_id=None,
+        message_id=work.incoming_id,
+    )
+    ticket_id = await open_ticket(
+        work, services, reason="asked", question=asked, tried=list(decision.hits)
+    )
+    if not fits_on_card(asked):  # the agents read it whole
+        await relay(work, ticket_id, message)
 
 
 async def _open_on_request(work: Work, services: Services, *, unasked: str = "") -> int:

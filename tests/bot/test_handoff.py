@@ -588,6 +588,32 @@ async def test_a_request_for_a_person_after_saying_an_answer_helped_is_not_about
     assert ticket.question != ANSWERED and ticket.tried == []
 
 
+async def test_words_written_after_human_are_the_tickets_question(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # They were dropped: the card said «(بدون متن)» (or showed an older question) and the
+    # agent had to ask again.
+    fake = fake_telegram
+    long = "جزئیات: " + "پیغام خطای چاپگر " * 150
+    async with running_bot(settings, fake) as bot:
+        user, other = fake.new_user(), fake.new_user("دیگری")
+        fake.user_sends_text(user, AMBIGUOUS)  # an earlier question: not what this is about
+        await fake.wait_for_messages_async(user.id, 1)
+        fake.user_sends_text(user, f"/human {ANSWERED}\nبا ایمیل هم نشد")
+        fake.user_sends_text(other, f"/human {long}")
+        await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="topics")
+        await settled(bot, fake)
+        tickets = {t.customer_id: t for t in await bot.rows(Ticket)}
+    asked = tickets[user.id]
+    assert asked.question == f"{ANSWERED}\nبا ایمیل هم نشد"
+    assert asked.tried and asked.tried[0]["id"] == "password-reset"  # the card's guides fit it
+    (topic,) = [t for t in fake.topics() if t.thread_id == asked.thread_id]
+    assert ANSWERED in topic.name
+    # Longer than the card holds: copied into the topic whole, as a typed question is.
+    copied = fake.sent_to(fake.agent_chat_id, tickets[other.id].thread_id)
+    assert any(long.strip() in (m.content or "") for m in copied)
+
+
 async def test_a_polite_request_with_thanks_is_about_the_question_before(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
