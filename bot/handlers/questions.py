@@ -345,8 +345,10 @@ async def on_feedback(update: Update, context: BotContext) -> None:
 async def _not_helpful(work: Work, services: Services, decision: KBDecision) -> None:
     """After a "no" (stored already): other guides and a person, or a person outright."""
     hits = hits_of(decision, services)
+    # A guide removed from the KB since is no alternative (it was offered by its bare id).
+    live = tuple(hit for hit in hits if services.kb.get(hit.article_id) is not None)
     before = max(0, await _failures(work, services) - 1)  # this "no" is already stored
-    outcome = triage.after_not_helpful(tuple(hits), decision.article_id, failed_attempts=before)
+    outcome = triage.after_not_helpful(live, decision.article_id, failed_attempts=before)
     if outcome.is_handoff:
         await open_ticket(work, services, reason="not_helpful", question=decision.query, tried=hits)
     elif outcome.hits:

@@ -239,6 +239,43 @@ async def test_a_guide_or_category_removed_from_the_kb_is_said_gone_when_pressed
     assert len(fake.sent_to(user.id)) == 4  # a toast each, nothing else
 
 
+def remove_articles(kb_dir: Path, ids: Sequence[str]) -> None:
+    """Delete the article files of `ids`, as an editor would."""
+    for path in kb_dir.rglob("*.md"):
+        if any(f"id: {found}\n" in path.read_text(encoding="utf-8") for found in ids):
+            path.unlink()
+
+
+async def test_a_no_offers_no_guide_removed_from_the_kb_since_the_answer(
+    fake_telegram: FakeTelegram,
+    database_url: str,
+    kb_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The other guides of the answer's decision were offered as they were: a removed one as a
+    # button named by its id («account-locked»), which then said it was gone.
+    fake = fake_telegram
+    caplog.set_level(logging.INFO, logger="kb.service")
+    settings = make_settings(fake, database_url, kb_dir, kb_reload_interval=0.1)
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, ANSWERED)
+        (answer,) = await fake.wait_for_messages_async(user.id, 1)
+        await settled(bot, fake)
+        (decision,) = await bot.rows(KBDecision)
+        others = [str(row["id"]) for row in decision.hits[1:]]
+        remove_articles(kb_dir, others)
+        await fake.wait_for_async(
+            lambda: "KB reloaded" in caplog.text, timeout=10, what="the KB reload"
+        )
+        fake.user_presses_button(user, answer, "نه")
+        offer = await reply(fake, user.id, 2)
+        await settled(bot, fake)
+    assert others  # the answer had alternatives, all gone now
+    assert offer.text == texts.NOT_HELPFUL_NOTHING_ELSE
+    assert not set(offer.button_texts) & set(others)
+
+
 async def test_a_desk_with_no_guides_yet_says_so_and_hands_questions_to_a_person(
     fake_telegram: FakeTelegram, database_url: str, tmp_path: Path
 ) -> None:
