@@ -18,11 +18,14 @@ from bot.flood import FloodGuard
 from bot.formatting import bound
 from bot.hotpath import CustomerRef, log_message
 from bot.membership import MemberCache, MemberKey, Membership
+from handoff.persian import utf16_len
 from kb.decision import Decision
 from kb.service import KnowledgeBase
 
 # Longest outgoing text kept in the interaction log.
 LOGGED_TEXT_MAX = 4096
+# The most a button's pop-up (answerCallbackQuery) may say, in UTF-16 units.
+TOAST_MAX = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +110,8 @@ class Work:
         """Answer a pressed button (stops its spinner), before anything else the press does:
         a card edit or a notice may wait for the group's send budget (about 20 a minute),
         and Telegram forgets a press in seconds."""
+        if text is not None and utf16_len(text) > TOAST_MAX:  # refused whole: no word at all
+            text = bound(text, TOAST_MAX - (utf16_len(text) - len(text)))
         self.effects.insert(0, AnswerCallback(query_id, text, alert))
 
     def remove_buttons(self, chat_id: int, message_id: int) -> None:

@@ -24,7 +24,7 @@ from telegram.ext import (
 
 from bot import desk_texts, hotpath, keyboards, membership, texts
 from bot.albums import album_caption, album_siblings, relay
-from bot.context import BotContext, Services, Work
+from bot.context import TOAST_MAX, BotContext, Services, Work
 from bot.desk_commands import (
     GROUP_COMMANDS,
     HELP_COMMANDS,
@@ -55,7 +55,7 @@ from bot.queries import kv_delete, rating_message_key
 from bot.supervision import report_so_far
 from bot.tickets import fits_on_card, is_bare_request, log_told, open_ticket, stored_hits
 from handoff import lifecycle, service
-from handoff.persian import clean_inline, duration, jalali, shorten
+from handoff.persian import clean_inline, duration, jalali, shorten, utf16_len
 from handoff.sla import read_tier
 from handoff.texts import TIER, UNKNOWN_CUSTOMER
 from handoff.topics import ticket_link
@@ -426,6 +426,11 @@ async def on_ticket_button(update: Update, context: BotContext) -> None:
             tried_id = str(tried[index].get("id", ""))
             error = await do_article(work, services, ticket, tried_id, agent=user)
             answer = plain_text(error) if error else desk_texts.ARTICLE_SENT_TOAST
+            if error and utf16_len(answer) > TOAST_MAX:
+                # Telegram refuses a longer one, and the press then spins with no word
+                # («not found; maybe one of these», once the article was split in three).
+                notice(work, ticket, error)
+                answer = desk_texts.ARTICLE_NOT_SENT_TOAST
     else:
         answer = desk_texts.UNKNOWN_TICKET
     work.answer_callback(query.id, answer)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -102,6 +103,44 @@ async def test_an_article_not_named_exactly_is_looked_up_for_the_agent(
     assert "/article password-reset · بازیابی رمز عبور" in mistyped
     assert "/article password-reset" in in_words
     assert len(fake.sent_to(opened.user.id)) == 1  # only the hand-off notice: nothing was sent
+
+
+async def test_a_card_button_for_a_guide_split_since_says_why_in_the_topic(
+    fake_telegram: FakeTelegram,
+    database_url: str,
+    kb_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # «Not found; maybe one of these» with three guides is longer than a pop-up may be:
+    # Telegram refused it, and the agent's press spun with no word at all.
+    fake = fake_telegram
+    caplog.set_level(logging.INFO, logger="kb.service")
+    settings = make_settings(fake, database_url, kb_dir, kb_reload_interval=0.1)
+    async with running_bot(settings, fake) as bot:
+        fake.user_sends_text(fake.new_user(), UNKNOWN)
+        (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1)
+        await settled(bot, fake)
+        (row,) = await bot.rows(Ticket)
+        index = [str(hit["id"]) for hit in row.tried].index("vpn-connect")
+        vpn = kb_dir / "network" / "vpn.md"
+        text = vpn.read_text(encoding="utf-8")
+        vpn.unlink()
+        for system in ("windows", "mac", "android"):
+            (kb_dir / "network" / f"vpn-{system}.md").write_text(
+                text.replace("id: vpn-connect", f"id: vpn-connect-{system}").replace(
+                    "title: اتصال به وی‌پی‌ان شرکت", f"title: اتصال به وی‌پی‌ان شرکت ({system})"
+                ),
+                encoding="utf-8",
+            )
+        await fake.wait_for_async(
+            lambda: "KB reloaded" in caplog.text, timeout=10, what="the KB reload"
+        )
+        press = fake.agent_presses(fake.new_agent(), card, f"t:art{index}:{row.id}")
+        toast = await fake.wait_for_answer_async(press)
+        await settled(bot, fake)
+    assert toast.get("text") == desk_texts.ARTICLE_NOT_SENT_TOAST
+    (said,) = [t for t in topic_texts(fake, row.thread_id or 0) if "پیدا نشد" in t]
+    assert "/article vpn-connect-windows" in said
 
 
 async def test_tickets_lists_open_tickets_oldest_unanswered_first_with_links(

@@ -1,7 +1,11 @@
 """Effects survive being stored with an update's plan (what a restart resumes)."""
 
+from typing import cast
+
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
 
+from bot.context import TOAST_MAX, Work
 from bot.effects import (
     AnswerCallback,
     Effect,
@@ -15,6 +19,7 @@ from bot.effects import (
     to_json,
 )
 from bot.pipeline import first_mark
+from handoff.persian import utf16_len
 
 
 def test_every_effect_round_trips_through_json() -> None:
@@ -58,3 +63,15 @@ def test_a_single_reply_is_marked_with_its_decision() -> None:
     assert first_mark([SendText(1, "a"), SendText(1, "b")]) == 1
     assert first_mark([Relay(1, 2, 3)]) == 0
     assert first_mark([]) == 0
+
+
+def test_a_button_answer_longer_than_a_pop_up_holds_is_cut_not_refused() -> None:
+    # Telegram refuses a longer pop-up whole, and the press spins with no word at all.
+    work = Work(update_id=1, session=cast(AsyncSession, None))
+    for text in ("مقاله پیدا نشد. " * 20, "📚 " * 150):
+        work.answer_callback("q", text)
+        (answer, *_) = work.effects
+        assert isinstance(answer, AnswerCallback) and answer.text is not None
+        assert utf16_len(answer.text) <= TOAST_MAX and answer.text.endswith("…")
+    work.answer_callback("q", "ثبت شد.")
+    assert cast(AnswerCallback, work.effects[0]).text == "ثبت شد."
