@@ -7,11 +7,12 @@ import contextlib
 import logging
 from typing import Any, cast
 
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
+from telegram.ext import ApplicationBuilder, ContextTypes
 
 from bot import handlers
 from bot.config import Settings
 from bot.context import BotApp, BotContext, BotData, Services
+from bot.pacing import PacedRateLimiter
 from bot.request import JsonRequest
 
 log = logging.getLogger(__name__)
@@ -43,11 +44,11 @@ async def _stop_kb_watch(app: BotApp) -> None:
             await task
 
 
-def rate_limiter(settings: Settings) -> AIORateLimiter | None:
+def rate_limiter(settings: Settings) -> PacedRateLimiter | None:
     """Keep outgoing calls within Telegram's limits (0 turns a limit off; both 0: no limiter)."""
     if not settings.telegram_overall_max_rate and not settings.telegram_group_max_rate:
         return None
-    return AIORateLimiter(
+    return PacedRateLimiter(
         overall_max_rate=settings.telegram_overall_max_rate,
         overall_time_period=1,
         group_max_rate=settings.telegram_group_max_rate,

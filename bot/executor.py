@@ -26,6 +26,7 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
+from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
 from bot import desk_texts, texts
@@ -48,6 +49,7 @@ from bot.effects import (
     ToCustomer,
 )
 from bot.migration import record_migration
+from bot.pacing import Admission
 from handoff import service as handoff_service
 from handoff.card import AskedBefore, BeforeL2, render_card
 from handoff.topics import topic_name
@@ -468,22 +470,36 @@ class Executor:
 
     # -- once ------------------------------------------------------------------------------------
 
-    async def send_text(self, effect: SendText) -> int:
+    @property
+    def paced(self) -> bool:
+        """Whether calls may wait in a rate limiter (then `send_text` says when one leaves)."""
+        return getattr(self.bot, "rate_limiter", None) is not None
+
+    async def send_text(
+        self, effect: SendText, admitted: Callable[[], Awaitable[None]] | None = None
+    ) -> int:
         """Make one attempt at sending; fall back to plain text if Telegram rejects our HTML.
+        `admitted` runs when the rate limiter lets the call go (only if `paced`).
 
         Return the sent message's id. RetryAfter and network errors propagate: the
         caller decides about retrying.
         """
         try:
-            return await self._send_raw(effect, effect.html, ParseMode.HTML)
+            return await self._send_raw(effect, effect.html, ParseMode.HTML, admitted)
         except BadRequest as error:
             if "parse" not in error.message.lower():
                 raise
             # Our markup was rejected, so nothing was sent: send the words without it.
             log.error("Telegram rejected our HTML (%s); sending plain text", error.message)
-            return await self._send_raw(effect, plain_text(effect.html), None)
+            return await self._send_raw(effect, plain_text(effect.html), None, admitted)
 
-    async def _send_raw(self, effect: SendText, text: str, parse_mode: str | None) -> int:
+    async def _send_raw(
+        self,
+        effect: SendText,
+        text: str,
+        parse_mode: str | None,
+        admitted: Callable[[], Awaitable[None]] | None,
+    ) -> int:
         """Call sendMessage and read only the message id from the answer.
 
         `Bot.send_message` turns Telegram's answer (our whole 1-2 KB article back, with
@@ -498,7 +514,13 @@ class Executor:
             "reply_markup": effect.markup,
             "message_thread_id": effect.thread_id,
         }
-        result = await self.bot._post("sendMessage", data)
+        # As ExtBot's public rate_limit_args travel: it hands them to the limiter.
+        limiter_args = (
+            ExtBot._merge_api_rl_kwargs(None, Admission(admitted))
+            if admitted is not None and self.paced
+            else None
+        )
+        result = await self.bot._post("sendMessage", data, api_kwargs=limiter_args)
         return int(result["message_id"]) if isinstance(result, dict) else 0
 
     # -- durable effects: at least once, results recorded ---------------------------------------

@@ -253,12 +253,15 @@ class Pipeline:
         return plan
 
     def _first_mark(self, effects: Sequence[Effect]) -> int:
-        """first_mark, unless Telegram makes the first send wait: then nothing is marked as
-        on its way yet (a crash during the wait must not lose it)."""
+        """first_mark, unless the first send may wait (a rate limiter's queue, or Telegram's
+        429 for its chat): then it is not marked as on its way yet (a stop or a crash during
+        the wait must not lose it); _send_once marks it when it goes."""
         mark = first_mark(effects)
         first = effects[mark - 1] if mark > 0 else None
-        if self.executor.gate.paused(first.chat_id if isinstance(first, SendText) else None):
-            return 0
+        if not isinstance(first, SendText):
+            return mark
+        if self.executor.paced or self.executor.gate.paused(first.chat_id):
+            return mark - 1
         return mark
 
     async def _stored_plan(self, update_id: int) -> Plan | None:
@@ -319,15 +322,23 @@ class Pipeline:
         gate, chat_id = self.executor.gate, effect.chat_id
         attempt = 0  # failures that may have been delivered; a 429 surely was not
         refused_for = 0.0
+        paced = self.executor.paced
+
+        async def on_its_way() -> None:  # committed before the request goes, never after
+            if plan.committed <= index:
+                await self._progress(update_id, plan, index + 1, None)
+
         while attempt < IMMEDIATE_ATTEMPTS:
             if gate.paused(chat_id) and plan.committed > index:
                 await self._progress(update_id, plan, index, None)  # crash while paused: resend
             await gate.wait(chat_id)
-            if plan.committed <= index:
-                await self._progress(update_id, plan, index + 1, None)
+            if not paced:  # nothing can hold the call up: mark it now
+                await on_its_way()
             try:
                 async with slot_lent():
-                    sent = await self.executor.send_text(effect)
+                    sent = await self.executor.send_text(
+                        effect, admitted=on_its_way if paced else None
+                    )
             except RetryAfter as error:
                 # Refused, so not delivered: hold the chat's sends (first, so no other reply
                 # to it gets marked meanwhile), un-mark this one, then wait as told, and try
