@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Message as TelegramMessage
+from telegram.constants import MessageEntityType
 
 from bot import texts
 from bot.context import Services, Work
@@ -66,6 +68,22 @@ def fits_on_card(question: str) -> bool:
     """Whether the ticket's card shows the customer's words whole (else they are copied into
     the topic as well). The card's own limit: a ticket stores more than the card shows."""
     return shows_whole(question.strip())
+
+
+def copied_to_topic(message: TelegramMessage, words: str) -> bool:
+    """Whether the agents need the message itself in the topic, not only its words on the
+    card: a photo or a file; words longer than the card holds; words forwarded from elsewhere
+    (whose they are); links behind words (the card shows the words, not where they point)."""
+    return (
+        message.text is None
+        or not fits_on_card(words)
+        or message.forward_origin is not None
+        or any(entity.type in _HIDDEN for entity in message.entities)
+    )
+
+
+# Entities whose meaning is not in the words they cover.
+_HIDDEN = (MessageEntityType.TEXT_LINK, MessageEntityType.TEXT_MENTION)
 
 
 def asks_nothing(query: str) -> bool:

@@ -53,7 +53,7 @@ from bot.message_kinds import QUESTION_MAX, message_kind
 from bot.migration import desk_chats, record_migration
 from bot.queries import kv_delete, rating_message_key
 from bot.supervision import report_so_far
-from bot.tickets import fits_on_card, is_bare_request, log_told, open_ticket, stored_hits
+from bot.tickets import copied_to_topic, is_bare_request, log_told, open_ticket, stored_hits
 from handoff import lifecycle, service
 from handoff.persian import clean_inline, duration, jalali, shorten, utf16_len
 from handoff.sla import read_tier
@@ -930,7 +930,7 @@ async def after_close(update: Update, context: BotContext) -> None:
         question=question,
         tried=await _matches(work, services, question),
     )
-    if message.text is None or not fits_on_card(question):  # a photo, a file, a long text
+    if copied_to_topic(message, question):
         await relay(work, ticket_id, message)
     raise ApplicationHandlerStop
 

@@ -15,7 +15,7 @@ from bot.queries import incoming_copy
 from bot.tickets import (
     Earlier,
     asks_nothing,
-    fits_on_card,
+    copied_to_topic,
     hits_of,
     open_ticket,
     question_context,
@@ -65,7 +65,7 @@ async def _open_with_question(work: Work, services: Services, message: Message, 
     ticket_id = await open_ticket(
         work, services, reason="asked", question=asked, tried=list(decision.hits)
     )
-    if not fits_on_card(asked):  # the agents read it whole
+    if copied_to_topic(message, asked):
         await relay(work, ticket_id, message)
 
 

@@ -19,7 +19,7 @@ from bot.queries import choices_since, failed_attempts_in_row, latest_decision
 from bot.tickets import (
     Earlier,
     answer_disliked,
-    fits_on_card,
+    copied_to_topic,
     hits_of,
     memory_start,
     open_ticket,
@@ -144,9 +144,7 @@ async def take_question(
         ticket_id = await open_ticket(
             work, services, reason=earlier.reason, question=earlier.question, tried=earlier.tried
         )
-        # The photo or file the caption was about; a text longer than the card holds; words
-        # forwarded from elsewhere (agents see whose they are: a «bank's» message, say).
-        if message.text is None or not fits_on_card(words) or message.forward_origin:
+        if copied_to_topic(message, words):
             await relay(work, ticket_id, message)
 
 

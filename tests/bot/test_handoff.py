@@ -614,6 +614,26 @@ async def test_words_written_after_human_are_the_tickets_question(
     assert any(long.strip() in (m.content or "") for m in copied)
 
 
+async def test_a_question_with_a_link_behind_its_words_reaches_the_topic_itself(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # The card shows the words, not where they point: the address never reached the agents.
+    fake = fake_telegram
+    text = "سامانه حقوق این خطا را می‌دهد، قیمت گوجه چنده"
+    link = "https://intra.example.com/err/5012"
+    start = text.index("این خطا")
+    entities = [{"type": "text_link", "offset": start, "length": len("این خطا"), "url": link}]
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, text, entities=entities)
+        await fake.wait_for_async(lambda: fake.topics(), timeout=10, what="a topic")
+        await settled(bot, fake)
+        (ticket,) = await bot.rows(Ticket)
+    copied = fake.sent_to(fake.agent_chat_id, ticket.thread_id)[1:]  # after the card
+    assert [m.content for m in copied] == [text]
+    assert copied[0].entities[0]["url"] == link
+
+
 async def test_a_polite_request_with_thanks_is_about_the_question_before(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
