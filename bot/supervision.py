@@ -302,16 +302,21 @@ async def send_daily_report(services: Services, executor: Executor, now: datetim
     days_before = await _days_before(services, start, now)
     async with services.sessions.begin() as session:
         asked, sent = await log_of(session, since=start, until=end)
+    unanswered = await _unanswered(services, asked, sent)
     async with services.sessions.begin() as session:
         if await kv_get(session, key) is not None:
             return None
         figures = await day_figures(session, start, end, now=now)
         await kv_set(session, key, utcnow().isoformat())
-    unanswered = await _unanswered(services, asked, sent)
     trend = [*days_before, (day, figures)]
     html = render_report(figures, day, unanswered=unanswered, trend=trend)
     try:
         await executor.post_or_raise(chat_id, html)
+    except asyncio.CancelledError:
+        # A stop, or the lease lost, while Telegram made it wait (a 429): marked sent, it
+        # would never go. Unmarked, the next start (or the next instance) sends it.
+        await asyncio.shield(_unmark(services, key, day))
+        raise
     except TelegramError as error:
         if not worth_retrying(error):  # the chat is gone, say: trying again will not help
             log.warning("the daily report of %s was not sent: %s", day, error.message)
@@ -322,6 +327,16 @@ async def send_daily_report(services: Services, executor: Executor, now: datetim
             await kv_delete(session, key)
         raise ReportNotSent(error.message) from error
     return day
+
+
+async def _unmark(services: Services, key: str, day: date) -> None:
+    try:
+        async with services.sessions.begin() as session:
+            await kv_delete(session, key)
+    except DATABASE_ERRORS as error:
+        log.warning("the daily report of %s may not have been sent (%s)", day, error)
+        return
+    log.info("the daily report of %s was not sent before the stop; it goes at the next", day)
 
 
 async def _unanswered(services: Services, asked: list[Asked], sent: list[Sent]) -> list[Unanswered]:

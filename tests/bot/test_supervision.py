@@ -347,6 +347,23 @@ async def test_a_daily_report_telegram_fails_for_a_while_is_sent_once_it_is_back
     assert _report_attempts(fake) == rounds * ATTEMPTS + 1
 
 
+async def test_a_daily_report_held_by_a_429_at_a_stop_is_sent_at_the_next_start(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+) -> None:
+    # It was marked sent before the call: stopped while Telegram made it wait, it never went.
+    fake = fake_telegram
+    settings, _ = _reporting_now(fake, database_url, kb_dir)
+    fake.fail_next_retry_after("sendMessage", retry_after=60, chat_id=SUPERVISORS)
+    async with running_bot(settings, fake):
+        await fake.wait_for_async(lambda: _report_attempts(fake), timeout=10, what="the 429")
+    assert texts_in(fake, SUPERVISORS) == []
+    async with running_bot(settings, fake) as bot:
+        await fake.wait_for_async(lambda: texts_in(fake, SUPERVISORS), timeout=20, what="report")
+        await settled(bot, fake)
+    (report,) = texts_in(fake, SUPERVISORS)
+    assert report.startswith("📊 گزارش روزانهٔ پشتیبانی")
+
+
 async def test_a_daily_report_telegram_refuses_is_not_tried_again(
     fake_telegram: FakeTelegram,
     database_url: str,
