@@ -7,6 +7,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -54,6 +55,20 @@ def test_a_holder_beside_this_process_is_dead_once_its_process_is_gone(
     assert lease.gone(dead)
     assert not lease.gone(alive)
     assert lease.gone(earlier_run)  # this very process id, another run: a restarted container
+
+
+def test_a_holder_killed_but_not_yet_reaped_by_its_parent_is_dead(lease: PollingLease) -> None:
+    # A zombie still answers os.kill(pid, 0): the standby waited the lease's whole 20 s.
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        stat = Path(f"/proc/{process.pid}/stat")
+        for _ in range(200):  # until it has exited (and, not waited for, is a zombie)
+            if stat.read_text().rpartition(")")[2].split()[0] == "Z":
+                break
+            time.sleep(0.02)
+        assert lease.gone(LeaseHolder("killed", lease.host, process.pid, UNTIL))
+    finally:
+        process.wait()
 
 
 def test_a_holder_elsewhere_is_never_judged_by_its_process_id(lease: PollingLease) -> None:
