@@ -10,8 +10,8 @@ writes a TicketEvent):
     claim(session, *, ticket_id, agent_id, agent_name, now=None) -> ClaimResult
     escalate(session, *, ticket_id, actor_id, note=None, now=None) -> TransitionResult
     set_waiting(session, *, ticket_id, actor_id, now=None) -> TransitionResult
-    close(session, *, ticket_id, actor_id, now=None, reason=None, from_statuses=None)
-        -> TransitionResult
+    close(session, *, ticket_id, actor_id, actor_name=None, now=None, reason=None,
+          from_statuses=None) -> TransitionResult
     rate(session, *, ticket_id, customer_id, rating, comment=None, now=None)
         -> tuple[RateOutcome, Ticket | None]        # ValueError unless 1 <= rating <= 5
     customer_message(session, *, ticket_id, at=None)

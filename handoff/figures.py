@@ -11,7 +11,8 @@ Definitions (every count is over [start, end), UTC-aware bounds of a Tehran day)
   ticket closed unanswered before its deadline owed no reply and is left out);
 - satisfaction (CSAT): the ratings given in the span;
 - quality samples: tickets closed in the span, the lowest rated first;
-- agents: the tickets closed in the span by who held them, with their ratings.
+- agents: the tickets closed in the span by who held them (a ticket nobody held: by who
+  closed it), with their ratings.
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ class Sample:
 
 @dataclass(frozen=True, slots=True)
 class AgentDay:
-    """One agent's closed tickets of the day (by who held them), and their ratings."""
+    """One agent's closed tickets of the day (by who held them, else who closed them), and
+    their ratings."""
 
     name: str
     closed: int
@@ -212,7 +214,7 @@ async def day_figures(
         deadlines_met=sum(at is not None and at <= d for d, at in deadlines),
         ratings=ratings,
         samples=_samples(closed, rng or random.Random()),
-        agents=_agents(closed),
+        agents=_agents(closed, await _agent_names(session, closed)),
     )
 
 
@@ -238,17 +240,61 @@ def _samples(closed: list[Ticket], rng: random.Random) -> list[Sample]:
     return [Sample(t.id, t.agent_chat_id, t.thread_id, t.rating, t.rating_comment) for t in picked]
 
 
-def _agents(closed: list[Ticket]) -> list[AgentDay]:
-    """Closed tickets by the agent who held them (most closed first); tickets closed while
-    nobody held them are left out."""
+def _credited(ticket: Ticket) -> int | None:
+    """The agent a ticket counts for: who held it, else who closed it (/close on a free
+    ticket); None when no agent did (closed by the bot while nobody held it)."""
+    return ticket.claimed_by if ticket.claimed_by is not None else ticket.closed_by
+
+
+# The ticket events that name the agent acting (data["agent_name"]).
+_NAMING_EVENTS = ("claimed", "taken_over")
+
+
+async def _agent_names(session: AsyncSession, tickets: list[Ticket]) -> dict[int, str]:
+    """The names of the agents the tickets count for, by id: as the ticket names its holder;
+    a closer, as the close event names them, else as their latest claim does (a close logged
+    before close events named the agent); missing ones are left to their id."""
     names: dict[int, str] = {}
+    for ticket in tickets:
+        if ticket.claimed_by is not None and ticket.claimed_by_name:
+            names.setdefault(ticket.claimed_by, ticket.claimed_by_name)
+    free = {t.id: t.closed_by for t in tickets if t.claimed_by is None and t.closed_by is not None}
+    if not free:
+        return names
+    closes = await session.execute(
+        select(TicketEvent.actor_id, TicketEvent.data).where(
+            TicketEvent.kind == "closed", TicketEvent.ticket_id.in_(free)
+        )
+    )
+    for actor_id, data in closes.tuples():
+        name = (data or {}).get("agent_name")
+        if actor_id is not None and isinstance(name, str) and name:
+            names.setdefault(actor_id, name)
+    for agent_id in set(free.values()) - names.keys():
+        data = await session.scalar(
+            select(TicketEvent.data)
+            .where(TicketEvent.kind.in_(_NAMING_EVENTS), TicketEvent.actor_id == agent_id)
+            .order_by(TicketEvent.id.desc())
+            .limit(1)
+        )
+        name = (data or {}).get("agent_name")
+        if isinstance(name, str) and name:
+            names[agent_id] = name
+    return names
+
+
+def _agents(closed: list[Ticket], names: dict[int, str]) -> list[AgentDay]:
+    """Closed tickets by the agent they count for (_credited), most closed first; tickets no
+    agent held or closed are left out."""
     ratings: dict[int, list[int | None]] = {}
     for ticket in closed:
-        if ticket.claimed_by is None:
-            continue
-        names[ticket.claimed_by] = ticket.claimed_by_name or str(ticket.claimed_by)
-        ratings.setdefault(ticket.claimed_by, []).append(ticket.rating)
-    days = [AgentDay(names[a], len(r), [x for x in r if x is not None]) for a, r in ratings.items()]
+        agent = _credited(ticket)
+        if agent is not None:
+            ratings.setdefault(agent, []).append(ticket.rating)
+    days = [
+        AgentDay(names.get(a, str(a)), len(r), [x for x in r if x is not None])
+        for a, r in ratings.items()
+    ]
     return sorted(days, key=lambda d: (-d.closed, d.name))
 
 

@@ -232,14 +232,17 @@ async def close(
     *,
     ticket_id: int,
     actor_id: int | None,
+    actor_name: str | None = None,
     now: datetime | None = None,
     reason: str | None = None,
     from_statuses: Collection[TicketStatus] | None = None,
 ) -> TransitionResult:
     """Close the ticket once; a second close (another agent, a retry) changes nothing.
 
-    `reason` is logged with the event when no agent closed it (the customer fell silent);
-    `from_statuses` narrows the statuses it may be closed from (by default every open one).
+    `actor_name`, the closing agent's name, is logged with the event (the report credits a
+    ticket nobody held to who closed it); `reason` when no agent closed it (the customer fell
+    silent); `from_statuses` narrows the statuses it may be closed from (by default every
+    open one).
     """
     now = now or utcnow()
     result = await repo.close_ticket(
@@ -250,13 +253,11 @@ async def close(
         from_statuses=from_statuses or lifecycle.sources("close"),
     )
     if result.ok:
+        data: dict[str, Any] = {"agent_name": actor_name} if actor_name else {}
+        if reason:
+            data["reason"] = reason
         await repo.add_ticket_event(
-            session,
-            ticket_id=ticket_id,
-            kind="closed",
-            actor_id=actor_id,
-            data={"reason": reason} if reason else None,
-            at=now,
+            session, ticket_id=ticket_id, kind="closed", actor_id=actor_id, data=data, at=now
         )
     return result
 

@@ -170,7 +170,9 @@ async def do_close(work: Work, ticket: Ticket, agent: User) -> str:
     held = _held_by_another(ticket, agent)
     if held is not None:
         return held
-    result = await service.close(work.session, ticket_id=ticket.id, actor_id=agent.id)
+    result = await service.close(
+        work.session, ticket_id=ticket.id, actor_id=agent.id, actor_name=agent_name(agent)
+    )
     if not result.ok:
         return desk_texts.TICKET_CLOSED if ticket.status == "closed" else desk_texts.NOT_ALLOWED_NOW
     asked = not ticket.customer_blocked  # blocked, or their account deleted: nothing reaches them

@@ -222,6 +222,24 @@ async def test_report_gives_todays_figures_where_supervisors_and_agents_work(
     assert menu == ["report", "tickets", "help"]
 
 
+async def test_report_credits_a_ticket_closed_while_nobody_held_it_to_who_closed_it(
+    supervised: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(supervised, fake) as bot:
+        free = await hand_off(bot, fake, "سارا")
+        agent = fake.new_agent("علی")
+        fake.agent_sends_in_topic(agent, free.thread_id, "/close")  # never claimed
+        await fake.wait_for_messages_async(free.user.id, 2)  # the rating request
+        await settled(bot, fake)
+        chief = fake.new_agent("مدیر", chat_id=SUPERVISORS)
+        fake.agent_sends_in_topic(chief, None, "/report", chat_id=SUPERVISORS)
+        await settled(bot, fake)
+    (report,) = texts_in(fake, SUPERVISORS)
+    assert "تیکت‌ها: ۱ باز شد · ۱ بسته شد · ۰ اکنون باز" in report
+    assert "• \u200fعلی: ۱ تیکت" in report
+
+
 def _reporting_now(
     fake: FakeTelegram, database_url: str, kb_dir: Path
 ) -> tuple[Settings, datetime]:

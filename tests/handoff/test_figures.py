@@ -267,3 +267,67 @@ async def test_a_ticket_closed_unanswered_before_its_deadline_is_not_a_missed_de
         figures = await day_figures(session, START, END, now=END)
 
     assert (figures.deadlines, figures.deadlines_met) == (1, 0)
+
+
+async def _closed_ticket(
+    sessions: Sessions,
+    customer_id: int,
+    *,
+    holder: tuple[int, str] | None,
+    closer: int,
+    closer_name: str | None = None,
+    minutes: int = 0,
+) -> int:
+    """A ticket opened and closed on DAY by `closer`, held by `holder` (None: nobody)."""
+    customer = await add_customer(sessions, customer_id)
+    at = T0 + timedelta(minutes=minutes)
+    async with sessions.begin() as session:
+        ticket, _ = await service.open_ticket(
+            session,
+            customer=customer,
+            question="کمک",
+            reason="asked",
+            tried=(),
+            agent_chat_id=AGENT_CHAT,
+            now=at,
+        )
+        if holder is not None:
+            await service.claim(
+                session, ticket_id=ticket.id, agent_id=holder[0], agent_name=holder[1], now=at
+            )
+        await service.close(
+            session,
+            ticket_id=ticket.id,
+            actor_id=closer,
+            actor_name=closer_name,
+            now=at + timedelta(minutes=10),
+        )
+        return ticket.id
+
+
+async def test_a_ticket_closed_while_nobody_held_it_counts_for_who_closed_it(
+    sessions: Sessions,
+) -> None:
+    ali, reza, sara, old = (10, "علی"), (20, "رضا"), (30, "سارا"), 40
+    for customer_id in (1, 2, 3):  # Ali holds and closes three
+        await _closed_ticket(sessions, customer_id, holder=ali, closer=ali[0])
+    await _closed_ticket(sessions, 4, holder=None, closer=ali[0], closer_name=ali[1])  # /close
+    await _closed_ticket(sessions, 5, holder=reza, closer=reza[0])
+    # Closed before close events named the agent: Sara's claim of another ticket names her;
+    # agent 40 never claimed one, and is shown by id.
+    await _closed_ticket(sessions, 6, holder=None, closer=sara[0])
+    await _closed_ticket(sessions, 7, holder=sara, closer=sara[0], minutes=-3 * 24 * 60)
+    await _closed_ticket(sessions, 8, holder=None, closer=old)
+
+    async with sessions() as session:
+        figures = await day_figures(session, START, END, now=END)
+    report = render_report(figures, DAY)
+
+    assert figures.closed == 7
+    agents = report.split("کارشناسان")[1].split("\n\n")[0].splitlines()[1:]
+    assert agents == [
+        "• \u200fعلی: ۴ تیکت",
+        "• \u200f40: ۱ تیکت",
+        "• \u200fرضا: ۱ تیکت",
+        "• \u200fسارا: ۱ تیکت",
+    ]
