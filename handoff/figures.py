@@ -9,10 +9,10 @@ Definitions (every count is over [start, end), UTC-aware bounds of a Tehran day)
 - first response: of the tickets answered in the span, the median wait from opening; the
   service level: of the deadlines that fell in the span and have passed, the share met (a
   ticket closed unanswered before its deadline owed no reply and is left out);
-- satisfaction (CSAT): the ratings given in the span;
-- quality samples: tickets closed in the span, the lowest rated first;
+- satisfaction (CSAT): the ratings given in the span (whenever their ticket was closed);
+- quality samples: tickets closed or rated in the span, the lowest rated first;
 - agents: the tickets closed in the span by who held them (a ticket nobody held: by who
-  closed it), with their ratings.
+  closed it), and the ratings given in the span to the tickets they held or closed.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ K = TypeVar("K")
 
 @dataclass(frozen=True, slots=True)
 class Sample:
-    """A closed ticket for a supervisor to read: its number, topic and rating."""
+    """A ticket for a supervisor to read: its number, topic, and its rating if given that day."""
 
     ticket_id: int
     agent_chat_id: int
@@ -46,8 +46,8 @@ class Sample:
 
 @dataclass(frozen=True, slots=True)
 class AgentDay:
-    """One agent's closed tickets of the day (by who held them, else who closed them), and
-    their ratings."""
+    """One agent's closed tickets of the day (by who held them, else who closed them), and the
+    ratings given that day to the tickets they held or closed."""
 
     name: str
     closed: int
@@ -183,18 +183,20 @@ async def day_figures(
             .order_by(Ticket.id)
         )
     )
-    ratings = [
-        rating
-        for (rating,) in (
-            await session.execute(
-                select(Ticket.rating)
+    # The day's ratings are the ones given that day, whenever their ticket was closed: the
+    # same ratings make the team's figure, each agent's and the samples'.
+    rated = list(
+        {
+            t.id: t
+            for t in await session.scalars(
+                select(Ticket)
                 .join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
                 .where(TicketEvent.kind == "rated", Ticket.rating.is_not(None))
                 .where(TicketEvent.created_at >= start, TicketEvent.created_at < end)
+                .order_by(Ticket.id)
             )
-        ).tuples()
-        if rating is not None
-    ]
+        }.values()
+    )
     return DayFigures(
         start=start,
         end=end,
@@ -212,9 +214,9 @@ async def day_figures(
         responses=len(waits),
         deadlines=len(deadlines),
         deadlines_met=sum(at is not None and at <= d for d, at in deadlines),
-        ratings=ratings,
-        samples=_samples(closed, rng or random.Random()),
-        agents=_agents(closed, await _agent_names(session, closed)),
+        ratings=[t.rating for t in rated if t.rating is not None],
+        samples=_samples(closed, rated, rng or random.Random()),
+        agents=_agents(closed, rated, await _agent_names(session, closed + rated)),
     )
 
 
@@ -231,13 +233,22 @@ async def _count(session: AsyncSession, *conditions: ColumnElement[bool]) -> int
     return found or 0
 
 
-def _samples(closed: list[Ticket], rng: random.Random) -> list[Sample]:
-    """Closed tickets for quality control: every low rating (1-3) first, worst first, then a
-    random pick of the rest, SAMPLES in all."""
-    low = sorted((t for t in closed if t.rating is not None and t.rating <= 3), key=_rating_key)
-    rest = [t for t in closed if t not in low]
+def _samples(closed: list[Ticket], rated: list[Ticket], rng: random.Random) -> list[Sample]:
+    """The day's tickets (closed or rated that day) for quality control: every low rating
+    (1-3) given that day first, worst first, then a random pick of the rest, SAMPLES in all.
+    A rating shows with its ticket only on the day it was given."""
+    rated_ids = {t.id for t in rated}
+    low = sorted((t for t in rated if t.rating is not None and t.rating <= 3), key=_rating_key)
+    low_ids = {t.id for t in low}
+    day = {t.id: t for t in closed + rated}
+    rest = [t for t in day.values() if t.id not in low_ids]
     picked = low[:SAMPLES] + rng.sample(rest, min(len(rest), max(0, SAMPLES - len(low))))
-    return [Sample(t.id, t.agent_chat_id, t.thread_id, t.rating, t.rating_comment) for t in picked]
+    return [
+        Sample(t.id, t.agent_chat_id, t.thread_id, t.rating, t.rating_comment)
+        if t.id in rated_ids
+        else Sample(t.id, t.agent_chat_id, t.thread_id, None, None)
+        for t in picked
+    ]
 
 
 def _credited(ticket: Ticket) -> int | None:
@@ -283,17 +294,22 @@ async def _agent_names(session: AsyncSession, tickets: list[Ticket]) -> dict[int
     return names
 
 
-def _agents(closed: list[Ticket], names: dict[int, str]) -> list[AgentDay]:
-    """Closed tickets by the agent they count for (_credited), most closed first; tickets no
-    agent held or closed are left out."""
-    ratings: dict[int, list[int | None]] = {}
+def _agents(closed: list[Ticket], rated: list[Ticket], names: dict[int, str]) -> list[AgentDay]:
+    """The day's closed tickets and ratings given by the agent they count for (_credited),
+    most closed first; tickets no agent held or closed are left out."""
+    closes: dict[int, int] = {}
+    ratings: dict[int, list[int]] = {}
     for ticket in closed:
         agent = _credited(ticket)
         if agent is not None:
+            closes[agent] = closes.get(agent, 0) + 1
+    for ticket in rated:
+        agent = _credited(ticket)
+        if agent is not None and ticket.rating is not None:
             ratings.setdefault(agent, []).append(ticket.rating)
     days = [
-        AgentDay(names.get(a, str(a)), len(r), [x for x in r if x is not None])
-        for a, r in ratings.items()
+        AgentDay(names.get(a, str(a)), closes.get(a, 0), ratings.get(a, []))
+        for a in closes.keys() | ratings.keys()
     ]
     return sorted(days, key=lambda d: (-d.closed, d.name))
 

@@ -132,11 +132,13 @@ REPORT_CSAT: Final = (
     "⭐ رضایت مشتری: میانگین {mean} از ۵ ({count} امتیاز) · سهم امتیاز ۴ و ۵: {satisfied}"
 )
 REPORT_NO_RATINGS: Final = "⭐ رضایت مشتری: امتیازی ثبت نشد"
-REPORT_AGENTS: Final = "👤 <b>کارشناسان</b> (تیکت‌های بسته‌شده):"
+REPORT_AGENTS: Final = "👤 <b>کارشناسان</b> (تیکت‌هایی که در این روز بستند و امتیازهای همان روز):"
 REPORT_AGENT: Final = "• \u200f{name}: {closed} تیکت{rated}"
 REPORT_AGENT_RATED: Final = " · میانگین امتیاز {mean} ({count} امتیاز)"
 REPORT_AGENTS_MAX: Final = 10
-REPORT_SAMPLES: Final = "🔎 <b>نمونه‌های کنترل کیفیت</b> (تیکت‌های بسته‌شده):"
+REPORT_SAMPLES: Final = (
+    "🔎 <b>نمونه‌های کنترل کیفیت</b> (تیکت‌هایی که در این روز بسته شدند یا امتیاز گرفتند):"
+)
 REPORT_SAMPLE_RATED: Final = "امتیاز {rating}"
 REPORT_SAMPLE_UNRATED: Final = "بدون امتیاز"
 REPORT_SAMPLE_COMMENT: Final = " · «{comment}»"

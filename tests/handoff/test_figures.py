@@ -331,3 +331,49 @@ async def test_a_ticket_closed_while_nobody_held_it_counts_for_who_closed_it(
         "• \u200fرضا: ۱ تیکت",
         "• \u200fسارا: ۱ تیکت",
     ]
+
+
+async def test_a_rating_given_after_midnight_counts_on_the_day_it_was_given_everywhere(
+    sessions: Sessions,
+) -> None:
+    # Ali closes a ticket at 23:50; the customer rates it 2 at 00:10 the next day.
+    customer = await add_customer(sessions, 1)
+    async with sessions.begin() as session:
+        ticket, _ = await service.open_ticket(
+            session,
+            customer=customer,
+            question="کمک",
+            reason="asked",
+            tried=(),
+            agent_chat_id=AGENT_CHAT,
+            now=END - timedelta(hours=1),
+        )
+        await repo.set_ticket_topic(session, ticket.id, thread_id=41)
+        await service.claim(session, ticket_id=ticket.id, agent_id=10, agent_name="علی")
+        await service.close(
+            session, ticket_id=ticket.id, actor_id=10, now=END - timedelta(minutes=10)
+        )
+        await service.rate(
+            session,
+            ticket_id=ticket.id,
+            customer_id=1,
+            rating=2,
+            comment="دیر شد",
+            now=END + timedelta(minutes=10),
+        )
+    next_day, next_start, next_end = tehran_day(END + timedelta(hours=12))
+
+    async with sessions() as session:
+        closing_day = await day_figures(session, START, END, now=next_end)
+        rating_day = await day_figures(session, next_start, next_end, now=next_end)
+    closing_report = render_report(closing_day, DAY)
+    rating_report = render_report(rating_day, next_day)
+
+    # The day it was closed: closed, not yet rated, in every line.
+    assert "رضایت مشتری: امتیازی ثبت نشد" in closing_report
+    assert "• \u200fعلی: ۱ تیکت\n" in closing_report + "\n"
+    assert "#۱</a> · بدون امتیاز" in closing_report
+    # The day it was rated: the team's figure, Ali's line and the sample all have it.
+    assert "میانگین ۲٫۰ از ۵ (۱ امتیاز)" in rating_report
+    assert "• \u200fعلی: ۰ تیکت · میانگین امتیاز ۲٫۰ (۱ امتیاز)" in rating_report
+    assert "#۱</a> · امتیاز ۲ · «دیر شد»" in rating_report
