@@ -25,6 +25,7 @@ from bot.context import Services
 from bot.executor import Executor, worth_retrying
 from handoff import service
 from handoff.figures import DayFigures, day_figures
+from handoff.hours import SupportCalendar
 from handoff.persian import TEHRAN
 from handoff.report import (
     Unanswered,
@@ -273,11 +274,18 @@ def last_report_time(services: Services, now: datetime) -> datetime:
     return at if at <= local else at - timedelta(days=1)
 
 
-async def report_so_far(session: AsyncSession, now: datetime, *, team_only: bool) -> str:
+async def report_so_far(
+    session: AsyncSession,
+    now: datetime,
+    *,
+    team_only: bool,
+    calendar: SupportCalendar | None = None,
+) -> str:
     """The figures of today so far (Tehran), for /report (`team_only`: asked by agents, who
-    see the team's figures, not each colleague's ratings)."""
+    see the team's figures, not each colleague's ratings; `calendar`: the one deadlines are
+    counted on, first responses are measured on it too)."""
     day, start, end = tehran_day(now)
-    figures = await day_figures(session, start, end, now=now)
+    figures = await day_figures(session, start, end, now=now, calendar=calendar)
     return render_report(figures, day, partial=True, team_only=team_only)
 
 
@@ -306,7 +314,9 @@ async def send_daily_report(services: Services, executor: Executor, now: datetim
     async with services.sessions.begin() as session:
         if await kv_get(session, key) is not None:
             return None
-        figures = await day_figures(session, start, end, now=now)
+        figures = await day_figures(
+            session, start, end, now=now, calendar=services.settings.calendar
+        )
         await kv_set(session, key, utcnow().isoformat())
     trend = [*days_before, (day, figures)]
     html = render_report(figures, day, unanswered=unanswered, trend=trend)
@@ -359,7 +369,10 @@ async def _days_before(
     for back in range(TREND_DAYS - 1, 0, -1):
         day, day_start, day_end = tehran_day(start - timedelta(days=back) + HALF_DAY)
         async with services.sessions.begin() as session:
-            days.append((day, await day_figures(session, day_start, day_end, now=now)))
+            figures = await day_figures(
+                session, day_start, day_end, now=now, calendar=services.settings.calendar
+            )
+            days.append((day, figures))
     return days
 
 

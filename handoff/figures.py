@@ -6,9 +6,11 @@ Definitions (every count is over [start, end), UTC-aware bounds of a Tehran day)
   self-service rate);
 - questions: the KB's decisions, by outcome; feedback: "was this helpful?" answers;
 - tickets opened and closed in the span, and those open when the figures are taken;
-- first response: of the tickets answered in the span, the median wait from opening; the
-  service level: of the deadlines that fell in the span and have passed, the share met (a
-  ticket closed unanswered before its deadline owed no reply and is left out);
+- first response: of the tickets answered in the span, the median wait from opening,
+  counted on the open hours of the customer's tier as deadlines are (handoff.hours; around
+  the clock without a support calendar); the service level: of the deadlines that fell in
+  the span and have passed, the share met (a ticket closed unanswered before its deadline
+  owed no reply and is left out);
 - satisfaction (CSAT): the ratings given in the span (whenever their ticket was closed);
 - quality samples: tickets closed or rated in the span, the lowest rated first;
 - agents: the tickets closed in the span by who held them (a ticket nobody held: by who
@@ -27,7 +29,8 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from storage.models import Feedback, KBDecision, Message, Ticket, TicketEvent
+from handoff.hours import SupportCalendar
+from storage.models import Customer, Feedback, KBDecision, Message, Ticket, TicketEvent
 
 SAMPLES = 3
 K = TypeVar("K")
@@ -75,6 +78,7 @@ class DayFigures:
     closed: int = 0
     open_now: int = 0
     first_response_median: timedelta | None = None
+    open_hours: bool = False  # the waits are counted on the support calendar's open hours
     responses: int = 0
     deadlines: int = 0
     deadlines_met: int = 0
@@ -110,9 +114,12 @@ async def day_figures(
     end: datetime,
     *,
     now: datetime,
+    calendar: SupportCalendar | None = None,
     rng: random.Random | None = None,
 ) -> DayFigures:
-    """Compute the figures of [start, end) from the log, as they stand at `now`."""
+    """Compute the figures of [start, end) from the log, as they stand at `now`; first
+    responses are waited for on `calendar`'s open hours (None: around the clock), the
+    calendar deadlines are counted on."""
     wrote = set(
         await session.scalars(
             select(Message.customer_id)
@@ -155,12 +162,20 @@ async def day_figures(
     )
     answered = (
         await session.execute(
-            select(Ticket.opened_at, Ticket.first_response_at).where(
-                Ticket.first_response_at >= start, Ticket.first_response_at < end
-            )
+            select(Ticket.opened_at, Ticket.first_response_at, Customer.tier)
+            .outerjoin(Customer, Customer.id == Ticket.customer_id)
+            .where(Ticket.first_response_at >= start, Ticket.first_response_at < end)
         )
     ).tuples()
-    waits = [responded - opened for opened, responded in answered if responded is not None]
+    # A wait is counted as the deadline beside it is: on the tier's open hours, so a ticket
+    # opened Thursday at 12:00 and answered Saturday at 8:05 waited an hour and five minutes.
+    waits = [
+        calendar.open_time(tier or "standard", opened, responded)
+        if calendar is not None
+        else responded - opened
+        for opened, responded, tier in answered
+        if responded is not None
+    ]
     due = (
         await session.execute(
             select(Ticket.first_response_due, Ticket.first_response_at, Ticket.closed_at).where(
@@ -211,6 +226,7 @@ async def day_figures(
         closed=len(closed),
         open_now=await _count(session, Ticket.status != "closed"),
         first_response_median=_median(waits),
+        open_hours=calendar is not None,
         responses=len(waits),
         deadlines=len(deadlines),
         deadlines_met=sum(at is not None and at <= d for d, at in deadlines),

@@ -75,7 +75,8 @@ def _bar(part: float | None) -> str:
 
 def render_trend(trend: Sequence[tuple[date, DayFigures]]) -> list[str]:
     """The days' key figures, a line a day, oldest first: a chart in characters."""
-    lines = [texts.REPORT_TREND]
+    open_hours = any(f.open_hours for _, f in trend)
+    lines = [texts.REPORT_TREND_OPEN_HOURS if open_hours else texts.REPORT_TREND]
     none = texts.REPORT_TREND_NONE
     for day, f in trend:
         median = f.first_response_median
@@ -143,10 +144,11 @@ def render_report(
         ),
     ]
     if f.first_response_median is not None:
+        said = (
+            texts.REPORT_FIRST_RESPONSE_OPEN_HOURS if f.open_hours else texts.REPORT_FIRST_RESPONSE
+        )
         lines.append(
-            texts.REPORT_FIRST_RESPONSE.format(
-                median=duration(f.first_response_median), count=fa_digits(f.responses)
-            )
+            said.format(median=duration(f.first_response_median), count=fa_digits(f.responses))
         )
     else:
         lines.append(texts.REPORT_NO_RESPONSES)

@@ -126,6 +126,10 @@ REPORT_QUESTIONS: Final = (
 REPORT_FEEDBACK: Final = "👍 بازخورد پاسخ‌ها: {yes} مفید · {no} نامفید"
 REPORT_TICKETS: Final = "🎫 تیکت‌ها: {opened} باز شد · {closed} بسته شد · {open_now} اکنون باز"
 REPORT_FIRST_RESPONSE: Final = "⏱ اولین پاسخ: میانه {median} ({count} تیکت)"
+# The same, the waits counted on the contract's open hours as deadlines are.
+REPORT_FIRST_RESPONSE_OPEN_HOURS: Final = (
+    "⏱ اولین پاسخ در ساعات کاری: میانه {median} ({count} تیکت)"
+)
 REPORT_NO_RESPONSES: Final = "⏱ اولین پاسخ: در این روز به هیچ تیکتی پاسخ اول داده نشد"
 REPORT_SLA: Final = "🎯 مهلت اولین پاسخ: {met} از {total} در مهلت ({rate})"
 REPORT_CSAT: Final = (
@@ -154,6 +158,9 @@ REPORT_GAP_CHARS: Final = 80
 # The week up to the reported day, a line a day: the self-service share as a bar of ten cells
 # (filled from the right, as Persian reads), tickets opened, median first response, mean rating.
 REPORT_TREND: Final = "📈 <b>هفت روز اخیر</b> (خودیاری · تیکت تازه · میانهٔ اولین پاسخ · رضایت):"
+REPORT_TREND_OPEN_HOURS: Final = (
+    "📈 <b>هفت روز اخیر</b> (خودیاری · تیکت تازه · میانهٔ اولین پاسخ در ساعات کاری · رضایت):"
+)
 REPORT_TREND_DAY: Final = "{day}: {bar} {rate} · {opened} تیکت · {median} · {csat}"
 REPORT_TREND_CELLS: Final = 10
 REPORT_TREND_FULL: Final = "█"

@@ -617,7 +617,12 @@ async def _group_command(
     if command.name == "tickets":
         await list_tickets(work, message, everywhere=supervising)
     elif command.name == "report":
-        report = await report_so_far(work.session, utcnow(), team_only=not supervising)
+        report = await report_so_far(
+            work.session,
+            utcnow(),
+            team_only=not supervising,
+            calendar=services.settings.calendar,
+        )
         _reply(work, message, report)
     elif command.name in HELP_COMMANDS:
         _reply(work, message, desk_texts.DESK_HELP)

@@ -240,6 +240,24 @@ async def test_report_credits_a_ticket_closed_while_nobody_held_it_to_who_closed
     assert "• \u200fعلی: ۱ تیکت" in report
 
 
+async def test_report_says_first_responses_are_counted_in_open_hours_as_deadlines_are(
+    supervised: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    around_the_clock = supervised.model_copy(update={"support_hours": "always"})
+    chief = fake.new_agent("مدیر", chat_id=SUPERVISORS)
+    for settings in (supervised, around_the_clock):
+        async with running_bot(settings, fake) as bot:
+            answered = await hand_off(bot, fake, "سارا")
+            fake.agent_sends_in_topic(fake.new_agent("علی"), answered.thread_id, "سلام")
+            await settled(bot, fake)
+            fake.agent_sends_in_topic(chief, None, "/report", chat_id=SUPERVISORS)
+            await settled(bot, fake)
+    on_open_hours, on_the_clock = texts_in(fake, SUPERVISORS)
+    assert "⏱ اولین پاسخ در ساعات کاری: میانه " in on_open_hours
+    assert "⏱ اولین پاسخ: میانه " in on_the_clock  # SUPPORT_HOURS=always: the wall clock
+
+
 def _reporting_now(
     fake: FakeTelegram, database_url: str, kb_dir: Path
 ) -> tuple[Settings, datetime]:

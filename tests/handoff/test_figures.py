@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handoff import service
 from handoff.figures import DayFigures, day_figures
+from handoff.hours import SupportCalendar
+from handoff.persian import TEHRAN
 from handoff.report import (
     Unanswered,
     jalali_day,
@@ -377,3 +379,41 @@ async def test_a_rating_given_after_midnight_counts_on_the_day_it_was_given_ever
     assert "میانگین ۲٫۰ از ۵ (۱ امتیاز)" in rating_report
     assert "• \u200fعلی: ۰ تیکت · میانگین امتیاز ۲٫۰ (۱ امتیاز)" in rating_report
     assert "#۱</a> · امتیاز ۲ · «دیر شد»" in rating_report
+
+
+async def test_first_responses_are_waited_for_on_open_hours_as_deadlines_are(
+    sessions: Sessions,
+) -> None:
+    # Opened Thursday at 12:00 (standard: open until 13:00), answered Saturday at 8:05: an
+    # hour and five minutes of open desk, within its four-hour deadline (Saturday 11:00),
+    # not the day and twenty hours on the wall clock.
+    calendar = SupportCalendar()
+    customer = await add_customer(sessions, 1)
+    thursday_noon = datetime(2024, 8, 1, 12, 0, tzinfo=TEHRAN)
+    saturday = datetime(2024, 8, 3, 8, 5, tzinfo=TEHRAN)
+    async with sessions.begin() as session:
+        ticket, _ = await service.open_ticket(
+            session,
+            customer=customer,
+            question="کمک",
+            reason="asked",
+            tried=(),
+            agent_chat_id=AGENT_CHAT,
+            now=thursday_noon,
+            calendar=calendar,
+        )
+        await service.agent_message(session, ticket_id=ticket.id, agent_id=9, at=saturday)
+    day, start, end = tehran_day(saturday)
+
+    async with sessions() as session:
+        figures = await day_figures(session, start, end, now=end, calendar=calendar)
+        wall_clock = await day_figures(session, start, end, now=end)  # SUPPORT_HOURS=always
+    report = render_report(figures, day, trend=[(day, figures)])
+
+    assert figures.first_response_median == timedelta(hours=1, minutes=5)
+    assert "⏱ اولین پاسخ در ساعات کاری: میانه ۱ ساعت و ۵ دقیقه (۱ تیکت)" in report
+    assert "مهلت اولین پاسخ: ۱ از ۱ در مهلت (۱۰۰٪)" in report
+    assert "میانهٔ اولین پاسخ در ساعات کاری" in report  # the week's line says so too
+    assert report.endswith("· ۱ ساعت و ۵ دقیقه · —")
+    assert wall_clock.first_response_median == saturday - thursday_noon
+    assert "⏱ اولین پاسخ: میانه ۱ روز و ۲۰ ساعت (۱ تیکت)" in render_report(wall_clock, day)
