@@ -1,9 +1,11 @@
 """A day's service-desk figures, computed from the interaction log (the supervisor's report).
 
 Definitions (every count is over [start, end), UTC-aware bounds of a Tehran day):
-- customers who wrote: distinct customers with an incoming message; served without a person:
-  those of them who neither got a ticket in the span nor wrote into an open one (ITIL's
-  self-service rate);
+- customers who wrote: distinct customers with an incoming message; who asked: those of
+  them the KB decided on at least once (a greeting or thanks alone asks nothing); served
+  without a person: those who asked and neither got a ticket in the span, nor wrote into an
+  open one, nor had a ticket closed or rated, nor answered "was this helpful?" only with no
+  (ITIL's self-service rate: of those who asked);
 - questions: the KB's decisions, by outcome; feedback: "was this helpful?" answers;
 - tickets opened and closed in the span, and those open when the figures are taken;
 - first response: of the tickets answered in the span, the median wait from opening,
@@ -68,6 +70,7 @@ class DayFigures:
     start: datetime
     end: datetime
     customers: int = 0
+    asked: int = 0
     self_served: int = 0
     answers: int = 0
     suggestions: int = 0
@@ -92,7 +95,7 @@ class DayFigures:
 
     @property
     def self_service_rate(self) -> float | None:
-        return self.self_served / self.customers if self.customers else None
+        return self.self_served / self.asked if self.asked else None
 
     @property
     def deadlines_met_rate(self) -> float | None:
@@ -154,6 +157,25 @@ async def day_figures(
         .where(TicketEvent.created_at >= start, TicketEvent.created_at < end)
     )
     rated_or_closed = set(await session.scalars(closed_by.union(rated_by)))
+    asked = set(
+        await session.scalars(
+            select(KBDecision.customer_id)
+            .where(KBDecision.created_at >= start, KBDecision.created_at < end)
+            .distinct()
+        )
+    )
+    # Who said the answers did not help, and never that one did: not served, if they left.
+    said = list(
+        (
+            await session.execute(
+                select(Feedback.customer_id, Feedback.helpful)
+                .where(Feedback.created_at >= start, Feedback.created_at < end)
+                .distinct()
+            )
+        ).tuples()
+    )
+    helped = {customer for customer, helpful in said if helpful}
+    not_helped = {customer for customer, helpful in said if not helpful} - helped
     decisions = await _counts(
         session, KBDecision.kind, KBDecision.created_at >= start, KBDecision.created_at < end
     )
@@ -216,7 +238,8 @@ async def day_figures(
         start=start,
         end=end,
         customers=len(wrote),
-        self_served=len(wrote - ticketed - wrote_to_agents - rated_or_closed),
+        asked=len(asked),
+        self_served=len(asked - ticketed - wrote_to_agents - rated_or_closed - not_helped),
         answers=decisions.get("answer", 0),
         suggestions=decisions.get("suggest", 0),
         handoffs=decisions.get("handoff", 0),

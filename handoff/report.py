@@ -130,6 +130,7 @@ def render_report(
         texts.REPORT_CUSTOMERS.format(
             customers=fa_digits(f.customers),
             served=fa_digits(f.self_served),
+            asked=fa_digits(f.asked),
             rate=_rate(f.self_service_rate),
         ),
         texts.REPORT_QUESTIONS.format(

@@ -117,8 +117,10 @@ PERCENT: Final = "{n}٪"
 # The supervisor's daily report (Telegram HTML; "—" where there is nothing to divide by).
 REPORT_TITLE: Final = "📊 <b>گزارش روزانهٔ پشتیبانی</b> · {day}"
 REPORT_TODAY: Final = "📊 <b>گزارش امروز تا این لحظه</b> · {day}"
+# Served without a person, of the customers who asked the KB something (not a greeting).
 REPORT_CUSTOMERS: Final = (
-    "👥 مشتریانی که پیام دادند: {customers} · بی‌نیاز از کارشناس: {served} ({rate})"
+    "👥 مشتریانی که پیام دادند: {customers} · "
+    "بی‌نیاز از کارشناس: {served} از {asked} نفری که پرسیدند ({rate})"
 )
 REPORT_QUESTIONS: Final = (
     "🤖 پرسش‌ها: {questions} · پاسخ: {answers} · پیشنهاد: {suggestions} · ارجاع: {handoffs}"

@@ -205,7 +205,7 @@ async def test_report_gives_todays_figures_where_supervisors_and_agents_work(
     report, tickets = texts_in(fake, SUPERVISORS)
     today = jalali_day(utcnow().astimezone(TEHRAN).date())
     assert report.splitlines()[0] == f"📊 گزارش امروز تا این لحظه · {today}"
-    assert "مشتریانی که پیام دادند: ۲ · بی‌نیاز از کارشناس: ۰ (۰٪)" in report
+    assert "مشتریانی که پیام دادند: ۲ · بی‌نیاز از کارشناس: ۰ از ۰ نفری که پرسیدند (—)" in report
     assert "تیکت‌ها: ۲ باز شد · ۱ بسته شد · ۱ اکنون باز" in report
     assert "میانگین ۲٫۰ از ۵ (۱ امتیاز)" in report
     assert "نمونه‌های کنترل کیفیت" in report and "#۱ · امتیاز ۲" in report

@@ -42,9 +42,10 @@ async def _wrote(
 
 
 async def _day_of_work(sessions: Sessions) -> None:
-    """Five customers: two served by the KB, two with tickets (one answered late, rated 2;
-    one answered in time, rated 5), one writing into a ticket opened the day before; a
-    customer of the day before only, and one answer marked helpful and one not."""
+    """Five customers: two answered by the KB (one marked the answer helpful, one not and
+    left: served, not served), two with tickets (one answered late, rated 2; one answered in
+    time, rated 5), one writing into a ticket opened the day before; and a customer of the
+    day before only."""
     for customer_id in (1, 2, 3, 4, 5):
         await add_customer(sessions, customer_id)
     yesterdays = await add_customer(sessions, 6)
@@ -123,7 +124,9 @@ async def test_a_days_figures_come_from_its_log(sessions: Sessions) -> None:
     async with sessions() as session:
         figures = await day_figures(session, START, END, now=END, rng=random.Random(1))
 
-    assert (figures.customers, figures.self_served, figures.self_service_rate) == (5, 2, 0.4)
+    # Four asked the KB; of them only the one who found the answer helpful needed nobody.
+    assert (figures.customers, figures.asked, figures.self_served) == (5, 4, 1)
+    assert figures.self_service_rate == 0.25
     assert (figures.answers, figures.suggestions, figures.handoffs) == (2, 1, 1)
     assert (figures.helpful, figures.not_helpful) == (1, 1)
     assert (figures.opened, figures.closed, figures.open_now) == (2, 2, 1)
@@ -193,7 +196,7 @@ async def test_the_report_says_it_in_persian_with_links_to_the_samples(
     report = render_report(figures, DAY)
 
     assert report.splitlines()[0] == "📊 <b>گزارش روزانهٔ پشتیبانی</b> · جمعه ۱۲ مرداد ۱۴۰۳"
-    assert "مشتریانی که پیام دادند: ۵ · بی‌نیاز از کارشناس: ۲ (۴۰٪)" in report
+    assert "مشتریانی که پیام دادند: ۵ · بی‌نیاز از کارشناس: ۱ از ۴ نفری که پرسیدند (۲۵٪)" in report
     assert "پرسش‌ها: ۴ · پاسخ: ۲ · پیشنهاد: ۱ · ارجاع: ۱" in report
     assert "اولین پاسخ: میانه ۲ ساعت و ۴۰ دقیقه (۲ تیکت)" in report
     assert "۱ از ۲ در مهلت (۵۰٪)" in report
@@ -214,7 +217,7 @@ def test_days_are_tehran_days() -> None:
 async def test_the_week_trend_draws_each_days_self_service_share_oldest_first(
     sessions: Sessions,
 ) -> None:
-    await _day_of_work(sessions)  # 40% self-served on DAY; nothing the day after
+    await _day_of_work(sessions)  # 25% self-served on DAY; nothing the day after
     after, after_start, after_end = tehran_day(START + timedelta(days=1, hours=12))
     async with sessions() as session:
         busy = await day_figures(session, START, END, now=after_end)
@@ -224,7 +227,7 @@ async def test_the_week_trend_draws_each_days_self_service_share_oldest_first(
     report = render_report(quiet, after, trend=[(DAY, busy), (after, quiet)])
 
     assert lines[1:] == [
-        "جمعه ۱۲ مرداد: ████░░░░░░ ۴۰٪ · ۲ تیکت · ۲ ساعت و ۴۰ دقیقه · ۳٫۵",
+        "جمعه ۱۲ مرداد: ██░░░░░░░░ ۲۵٪ · ۲ تیکت · ۲ ساعت و ۴۰ دقیقه · ۳٫۵",
         "شنبه ۱۳ مرداد: ░░░░░░░░░░ — · ۰ تیکت · — · —",
     ]
     assert report.endswith("\n".join(lines))
@@ -417,3 +420,45 @@ async def test_first_responses_are_waited_for_on_open_hours_as_deadlines_are(
     assert report.endswith("· ۱ ساعت و ۵ دقیقه · —")
     assert wall_clock.first_response_median == saturday - thursday_noon
     assert "⏱ اولین پاسخ: میانه ۱ روز و ۲۰ ساعت (۱ تیکت)" in render_report(wall_clock, day)
+
+
+async def test_self_service_counts_those_who_asked_and_not_who_only_said_no(
+    sessions: Sessions,
+) -> None:
+    # 1 only greets; 2 is answered, presses 👎 and leaves; 3 is answered and presses 👍; 4 is
+    # answered and says nothing; 5 presses 👎 on one answer and 👍 on the next.
+    for customer_id in (1, 2, 3, 4, 5):
+        await add_customer(sessions, customer_id)
+    async with sessions.begin() as session:
+        for customer_id in (1, 2, 3, 4, 5):
+            await _wrote(session, customer_id, "سلام" if customer_id == 1 else "پرسش", 0)
+        feedback: dict[int, list[bool | None]] = {2: [False], 3: [True], 4: [None]}
+        feedback[5] = [False, True]
+        for customer_id, helpful in feedback.items():
+            for said in helpful:
+                decision = await repo.record_decision(
+                    session,
+                    customer_id=customer_id,
+                    query="پرسش",
+                    kind="answer",
+                    confidence=0.9,
+                    hits=HITS,
+                    at=T0,
+                )
+                if said is not None:
+                    await repo.record_feedback(
+                        session,
+                        decision_id=decision.id,
+                        customer_id=customer_id,
+                        helpful=said,
+                        at=T0,
+                    )
+
+    async with sessions() as session:
+        figures = await day_figures(session, START, END, now=END)
+
+    assert (figures.customers, figures.asked, figures.self_served) == (5, 4, 3)
+    report = render_report(figures, DAY)
+    assert (
+        "👥 مشتریانی که پیام دادند: ۵ · بی‌نیاز از کارشناس: ۳ از ۴ نفری که پرسیدند (۷۵٪)" in report
+    )
