@@ -39,7 +39,8 @@ handoff.card: render_card(ticket, customer, *, now, history=None, asked_before=(
     before_l2=(), deactivated=False) -> str (Telegram HTML), AskedBefore, BeforeL2
 handoff.persian: fa_digits(value) -> str, jalali(dt) -> str, day_and_time(dt) -> str,
     duration(timedelta) -> str,
-    percent(score) -> str, clean_inline(text) -> str, clean_block(text) -> str, shorten(text, n)
+    percent(score) -> str, round_half_up(value) -> int, clean_inline(text) -> str,
+    clean_block(text) -> str, shorten(text, n)
 handoff.texts: every Persian string used above.
 """
 

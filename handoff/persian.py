@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jdatetime
@@ -129,6 +130,14 @@ def duration(span: timedelta) -> str:
     return texts.DURATION_JOIN.join(parts[:2])
 
 
+def round_half_up(value: float) -> int:
+    """Round to the nearest whole number, a half up (12.5 → 13, 2.5 → 3), not to the even
+    one as round() does; a share whose float falls a hair short of a half (29 / 200 * 100 is
+    14.499999999999998) is taken as the half it stands for."""
+    exact = Decimal(repr(round(value, 9)))
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def percent(score: float) -> str:
-    """Show a [0, 1] score as a Persian percentage: 0.834 → "۸۳٪"."""
-    return texts.PERCENT.format(n=fa_digits(round(max(0.0, min(1.0, score)) * 100)))
+    """Show a [0, 1] score as a Persian percentage, halves up: 0.834 → "۸۳٪", 0.125 → "۱۳٪"."""
+    return texts.PERCENT.format(n=fa_digits(round_half_up(max(0.0, min(1.0, score)) * 100)))

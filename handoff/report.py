@@ -11,7 +11,16 @@ import jdatetime
 
 from handoff import texts
 from handoff.figures import AgentDay, DayFigures, Sample
-from handoff.persian import TEHRAN, clean_inline, duration, fa_digits, jalali, percent, shorten
+from handoff.persian import (
+    TEHRAN,
+    clean_inline,
+    duration,
+    fa_digits,
+    jalali,
+    percent,
+    round_half_up,
+    shorten,
+)
 from handoff.topics import ticket_link
 from storage.models import Customer, Ticket
 
@@ -68,7 +77,7 @@ def _agent_line(agent: AgentDay) -> str:
 
 
 def _bar(part: float | None) -> str:
-    filled = round((part or 0.0) * texts.REPORT_TREND_CELLS)
+    filled = round_half_up((part or 0.0) * texts.REPORT_TREND_CELLS)
     empty = texts.REPORT_TREND_CELLS - filled
     return texts.REPORT_TREND_FULL * filled + texts.REPORT_TREND_EMPTY * empty
 

@@ -227,7 +227,7 @@ async def test_the_week_trend_draws_each_days_self_service_share_oldest_first(
     report = render_report(quiet, after, trend=[(DAY, busy), (after, quiet)])
 
     assert lines[1:] == [
-        "جمعه ۱۲ مرداد: ██░░░░░░░░ ۲۵٪ · ۲ تیکت · ۲ ساعت و ۴۰ دقیقه · ۳٫۵",
+        "جمعه ۱۲ مرداد: ███░░░░░░░ ۲۵٪ · ۲ تیکت · ۲ ساعت و ۴۰ دقیقه · ۳٫۵",
         "شنبه ۱۳ مرداد: ░░░░░░░░░░ — · ۰ تیکت · — · —",
     ]
     assert report.endswith("\n".join(lines))
@@ -462,3 +462,20 @@ async def test_self_service_counts_those_who_asked_and_not_who_only_said_no(
     assert (
         "👥 مشتریانی که پیام دادند: ۵ · بی‌نیاز از کارشناس: ۳ از ۴ نفری که پرسیدند (۷۵٪)" in report
     )
+
+
+def test_the_weeks_bars_and_shares_round_halves_up() -> None:
+    # 5%, 15% and 25% of a day's askers served: half a cell, a cell and a half, two and a
+    # half; and 12.5% prints as 13%, not (to the even number) 12%.
+    days = [START.date() + timedelta(days=n) for n in range(4)]
+    shares = [(1, 20), (3, 20), (5, 20), (1, 8)]
+    figures = [DayFigures(start=START, end=END, asked=a, self_served=s) for s, a in shares]
+
+    lines = render_trend(list(zip(days, figures, strict=True)))
+
+    assert [line.split(": ")[1].split(" · ")[0] for line in lines[1:]] == [
+        "█░░░░░░░░░ ۵٪",
+        "██░░░░░░░░ ۱۵٪",
+        "███░░░░░░░ ۲۵٪",
+        "█░░░░░░░░░ ۱۳٪",
+    ]

@@ -52,6 +52,12 @@ def test_scores_show_as_persian_percentages() -> None:
     assert (percent(0.834), percent(1.7), percent(-0.1)) == ("۸۳٪", "۱۰۰٪", "۰٪")
 
 
+def test_percentages_round_halves_up() -> None:
+    # 1 of 8, 29 of 200 (a float a hair under 14.5), 1 of 200: not to the even neighbour.
+    assert (percent(1 / 8), percent(29 / 200), percent(1 / 200)) == ("۱۳٪", "۱۵٪", "۱٪")
+    assert (percent(3 / 8), percent(0.124)) == ("۳۸٪", "۱۲٪")
+
+
 def test_inline_text_loses_line_breaks_controls_and_bidi_overrides_but_keeps_zwnj() -> None:
     raw = "  می\u200cخواهم\n\r\t رمز\u202e را\x00 عوض\u2066 کنم  "
 
