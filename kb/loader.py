@@ -34,6 +34,8 @@ class LoadResult:
     files: int
     # What Telegram will not show as written; those articles are served all the same.
     warnings: tuple[ArticleError, ...] = ()
+    # The files that gave no article (a broken edit): their last good version may be served.
+    broken: tuple[Path, ...] = ()
 
 
 def article_files(kb_dir: Path) -> list[Path]:
@@ -72,12 +74,15 @@ def load_articles(kb_dir: Path, *, serving: Mapping[str, Path] | None = None) ->
     errors: list[ArticleError] = []
     warnings: list[ArticleError] = []
     by_id: dict[str, list[tuple[Path, Article]]] = {}
+    broken: list[Path] = []
     for path in files:
         article, problems = parse_article_file(path, kb_dir)
         errors.extend(p for p in problems if not p.warning)
         warnings.extend(p for p in problems if p.warning)
         if article is not None:
             by_id.setdefault(article.id, []).append((path, article))
+        else:
+            broken.append(path)
     articles: list[tuple[Path, Article]] = []
     for article_id, sharing in by_id.items():
         kept = _served_of([path for path, _ in sharing], (serving or {}).get(article_id))
@@ -85,17 +90,17 @@ def load_articles(kb_dir: Path, *, serving: Mapping[str, Path] | None = None) ->
         others = [path for path, _ in sharing if path != kept]
         for other in others:
             message = texts.DUPLICATE_ID_SERVED_ELSEWHERE.format(id=article_id, kept=kept)
-            errors.append(ArticleError(other, _id_line(other), message))
+            errors.append(ArticleError(other, id_line(other), message))
         if others:
             message = texts.DUPLICATE_ID_SERVED_HERE.format(
                 id=article_id, others="، ".join(map(str, others))
             )
-            errors.append(ArticleError(kept, _id_line(kept), message))
+            errors.append(ArticleError(kept, id_line(kept), message))
     if not kb_dir.is_dir():
         errors.append(ArticleError(kb_dir, 0, texts.NO_KB_DIRECTORY))
     errors.sort(key=lambda error: (str(error.path), error.line))
     served = tuple(article for _, article in sorted(articles, key=lambda pair: pair[0]))
-    return LoadResult(served, tuple(errors), len(files), tuple(warnings))
+    return LoadResult(served, tuple(errors), len(files), tuple(warnings), tuple(broken))
 
 
 def _served_of(paths: list[Path], serving: Path | None) -> Path:
@@ -392,7 +397,7 @@ def _folder_category(path: Path, kb_dir: Path) -> str:
     return parent.parts[0] if parent.parts else ""
 
 
-def _id_line(path: Path) -> int:
+def id_line(path: Path) -> int:
     try:
         lines: Iterable[str] = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError):

@@ -14,13 +14,14 @@ from typing import TypeVar
 
 from rapidfuzz import fuzz, process
 
+from kb import texts
 from kb.article import Article, ArticleError
 from kb.confidence import ConfidenceModel
 from kb.decision import Decision
 from kb.engine import Engine
 from kb.index import KBIndex
 from kb.latin import known_share
-from kb.loader import article_files, load_articles
+from kb.loader import article_files, id_line, load_articles
 from kb.normalize import alphabetical, has_latin, has_persian
 from kb.overlap import shared_phrasing_warnings
 from kb.semantic import EmbeddingStore, Encoder, SemanticIndex
@@ -54,6 +55,9 @@ class _Snapshot:
     # Markdown that Telegram will not show as written, questions two articles share (the
     # articles are served).
     warnings: tuple[ArticleError, ...] = ()
+    # An article is held for a file that vanished since the last poll (see _keep_last_good):
+    # the next reload looks again even if nothing changed.
+    held: bool = False
 
 
 class KnowledgeBase:
@@ -175,7 +179,12 @@ class KnowledgeBase:
         with self._reload_lock:
             current = self._snapshot
             stamp = self._stamp()
-            if stamp == current.stamp and not force and not current.encoding_deferred:
+            if (
+                stamp == current.stamp
+                and not force
+                and not current.encoding_deferred
+                and not current.held
+            ):
                 return False
             # A deferred encoding is done now, edits or not: deferring again could put it off
             # for as long as an editor keeps saving.
@@ -227,12 +236,22 @@ class KnowledgeBase:
         result = load_articles(self.kb_dir, serving=in_service)
         articles = {a.id: a for a in result.articles}
         errors = result.errors
+        held = False
         if previous is not None and not self.kb_dir.is_dir():
             # The folder is gone (unmounted, moved, mid-deploy): not an editor deleting every
             # article. Handing every customer to a person would be the worst answer.
             articles = previous.articles
         elif previous is not None:
-            articles = _keep_last_good(articles, errors, previous.articles)
+            kept = _keep_last_good(
+                articles,
+                result.broken,
+                previous.articles,
+                files={Path(name) for name, _, _ in stamp},
+                were={Path(name) for name, _, _ in previous.stamp},
+            )
+            articles, held = kept.articles, kept.held
+            if kept.errors:
+                errors = tuple(sorted((*errors, *kept.errors), key=_by_place))
         for error in (*errors, *result.warnings):
             log.warning("KB article problem: %s", error)
         if (
@@ -241,7 +260,7 @@ class KnowledgeBase:
             and not previous.encoding_deferred
         ):
             warnings = result.warnings + shared_phrasing_warnings(previous.engine.index)
-            return _Snapshot(previous.engine, articles, errors, stamp, warnings=warnings)
+            return _Snapshot(previous.engine, articles, errors, stamp, warnings=warnings, held=held)
         served = list(articles.values())
         semantic = None
         deferred = False
@@ -258,21 +277,58 @@ class KnowledgeBase:
         shared = shared_phrasing_warnings(engine.index)
         for warning in shared:
             log.warning("KB article problem: %s", warning)
-        return _Snapshot(engine, articles, errors, stamp, deferred, result.warnings + shared)
+        return _Snapshot(engine, articles, errors, stamp, deferred, result.warnings + shared, held)
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """The articles to serve after a reload, what to tell the editor about them, and whether
+    one is held for a file that vanished (so the next poll looks again, changes or not)."""
+
+    articles: dict[str, Article]
+    errors: tuple[ArticleError, ...] = ()
+    held: bool = False
 
 
 def _keep_last_good(
     fresh: dict[str, Article],
-    errors: Iterable[ArticleError],
+    broken: Iterable[Path],
     served: dict[str, Article],
-) -> dict[str, Article]:
-    """Keep serving the previous version of any file that is now broken."""
-    broken = {error.path for error in errors}
+    *,
+    files: set[Path],
+    were: set[Path],
+) -> _Kept:
+    """The articles to serve: `fresh` (what the files say now), but the file that was in
+    service for an id (`served`) stays in service while it is broken, even when another file
+    (an editor's copy in a drafts folder, say) has that id too; and one that vanished since the
+    last poll (`were`: the files then; `files`: now) is held for one more poll, as editors save
+    by renaming (vim's «x.md~», JetBrains' «x.md___jb_old___»): its article leaves service, or
+    the copy takes over, only when the file is still gone at the next poll, or at once when a
+    file that appeared meanwhile has its id (the file was renamed or moved)."""
+    broken = set(broken)
     merged = dict(fresh)
+    errors: list[ArticleError] = []
+    held = False
     for article in served.values():
-        if article.path in broken and article.id not in merged:
+        path = article.path
+        now = fresh.get(article.id)
+        if path is None or (now is not None and now.path == path):
+            continue
+        if path in broken:
             merged[article.id] = article
-    return merged
+            if now is not None and now.path is not None:  # the copy is not served: say so
+                message = texts.DUPLICATE_ID_SERVED_ELSEWHERE.format(id=article.id, kept=path)
+                errors.append(ArticleError(now.path, id_line(now.path), message))
+            continue
+        moved = now is not None and now.path not in were  # a new file has its id
+        if path not in files and path in were and not moved:
+            merged[article.id] = article
+            held = True
+    return _Kept(merged, tuple(errors), held)
+
+
+def _by_place(error: ArticleError) -> tuple[str, int]:
+    return (str(error.path), error.line)
 
 
 async def _in_daemon_thread(call: Callable[[], T]) -> T:

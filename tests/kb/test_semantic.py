@@ -345,6 +345,7 @@ def test_serve_first_answers_by_words_until_a_reload_encodes(
 
     # The operator is told once that matching by meaning has started, not on every later edit.
     next(sample_kb.rglob("*.md")).unlink()
+    kb.reload()  # the article is held for a poll, in case the file comes back
     assert kb.reload() is True and kb.semantic
     ready = [r for r in caplog.records if "matching by meaning is ready" in r.getMessage()]
     assert len(ready) == 1

@@ -53,7 +53,8 @@ def test_added_changed_and_deleted_files_are_picked_up(
     assert kb.reload() is True
     assert kb.get("vpn").title == "اتصال به شبکهٔ خصوصی"  # type: ignore[union-attr]
 
-    path.unlink()
+    path.unlink()  # held for one poll (a rename-style save looks the same), then gone
+    kb.reload()
     assert kb.reload() is True
     assert kb.get("vpn") is None
 
@@ -82,6 +83,79 @@ def test_a_copy_with_the_same_id_never_replaces_the_article_in_service(
     served = kb.get("upload-limit")
     assert served is not None and served.path == sample_kb / "docs" / "upload-limit.md"
     assert any(e.path == copy and "تکراری است" in e.message for e in kb.errors)
+
+
+def test_a_copy_never_takes_over_while_the_original_is_saved_broken(
+    sample_kb: Path, write_article: WriteArticle
+) -> None:
+    kb = KnowledgeBase(sample_kb)
+    copy = write_article("upload-limit", "پیش‌نویس نیمه‌کاره", "TODO", folder="a-drafts")
+    _touch_later(copy)
+    kb.reload()
+    original = sample_kb / "docs" / "upload-limit.md"
+    whole = original.read_text(encoding="utf-8")
+    original.write_text("---\nid: upload-limit\ntitle: [حداکثر\n", encoding="utf-8")
+    _touch_later(original)
+    kb.reload()
+    served = kb.get("upload-limit")
+    assert served is not None and served.path == original and "۲۰" in served.body
+    assert any(e.path == copy and "تکراری است" in e.message for e in kb.errors)
+
+    original.write_text(whole.replace("۲۰", "۳۰"), encoding="utf-8")
+    _touch_later(original)
+    kb.reload()
+    kb.reload()
+    served = kb.get("upload-limit")
+    assert served is not None and served.path == original and "۳۰" in served.body
+
+
+def test_a_rename_style_save_keeps_the_article_through_the_gap(
+    sample_kb: Path, write_article: WriteArticle
+) -> None:
+    # vim renames x.md to x.md~ and writes x.md anew; a poll can fall in between.
+    kb = KnowledgeBase(sample_kb)
+    original = sample_kb / "docs" / "upload-limit.md"
+    whole = original.read_text(encoding="utf-8")
+    original.rename(original.with_name("upload-limit.md~"))
+    assert kb.reload() is False
+    assert kb.get("upload-limit") is not None
+    original.write_text(
+        "---\nid: upload-limit\ntitle: «حجم\nquestions: [a, b\n---\nمتن\n", encoding="utf-8"
+    )
+    kb.reload()  # ... and the new save is broken: the last good version stays
+    assert kb.get("upload-limit") is not None
+    assert kb.get("upload-limit").path == original  # type: ignore[union-attr]
+
+    # A JetBrains safe-write (x.md to x.md___jb_old___) while a copy in drafts has its id.
+    original.write_text(whole, encoding="utf-8")
+    _touch_later(original)
+    kb.reload()
+    copy = write_article("upload-limit", "پیش‌نویس نیمه‌کاره", "TODO", folder="a-drafts")
+    _touch_later(copy)
+    kb.reload()
+    original.rename(original.with_name("upload-limit.md___jb_old___"))
+    kb.reload()
+    assert kb.get("upload-limit").path == original  # type: ignore[union-attr]
+    original.write_text(whole.replace("۲۰", "۳۰"), encoding="utf-8")
+    kb.reload()
+    served = kb.get("upload-limit")
+    assert served is not None and served.path == original and "۳۰" in served.body
+
+    # Deleted for real (still gone at the next poll), the copy takes over.
+    original.unlink()
+    kb.reload()
+    kb.reload()
+    assert kb.get("upload-limit").path == copy  # type: ignore[union-attr]
+
+
+def test_a_renamed_file_is_served_from_its_new_name_at_once(sample_kb: Path) -> None:
+    kb = KnowledgeBase(sample_kb)
+    original = sample_kb / "docs" / "upload-limit.md"
+    moved = sample_kb / "account" / "upload-size.md"
+    original.rename(moved)
+    assert kb.reload() is True
+    served = kb.get("upload-limit")
+    assert served is not None and served.path == moved and served.category == "account"
 
 
 def test_a_vanished_kb_folder_keeps_the_last_good_kb_in_service(
