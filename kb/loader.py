@@ -34,8 +34,9 @@ class LoadResult:
     files: int
     # What Telegram will not show as written; those articles are served all the same.
     warnings: tuple[ArticleError, ...] = ()
-    # The files that gave no article (a broken edit): their last good version may be served.
-    broken: tuple[Path, ...] = ()
+    # The files that gave no article (a broken edit), each with the id its «id:» line declares
+    # when one can be read: their last good version may be served.
+    broken: tuple[tuple[Path, str | None], ...] = ()
 
 
 def article_files(kb_dir: Path) -> list[Path]:
@@ -74,7 +75,7 @@ def load_articles(kb_dir: Path, *, serving: Mapping[str, Path] | None = None) ->
     errors: list[ArticleError] = []
     warnings: list[ArticleError] = []
     by_id: dict[str, list[tuple[Path, Article]]] = {}
-    broken: list[Path] = []
+    broken: list[tuple[Path, str | None]] = []
     for path in files:
         article, problems = parse_article_file(path, kb_dir)
         errors.extend(p for p in problems if not p.warning)
@@ -82,7 +83,7 @@ def load_articles(kb_dir: Path, *, serving: Mapping[str, Path] | None = None) ->
         if article is not None:
             by_id.setdefault(article.id, []).append((path, article))
         else:
-            broken.append(path)
+            broken.append((path, declared_id(path)))
     articles: list[tuple[Path, Article]] = []
     for article_id, sharing in by_id.items():
         kept = _served_of([path for path, _ in sharing], (serving or {}).get(article_id))
@@ -129,7 +130,7 @@ def parse_article_file(path: Path, kb_dir: Path) -> tuple[Article | None, list[A
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return None, [ArticleError(path, line, texts.NOT_UTF8)]
-    return parse_article_text(text, path=path, default_category=_folder_category(path, kb_dir))
+    return parse_article_text(text, path=path, default_category=folder_category(path, kb_dir))
 
 
 def parse_article_text(
@@ -389,12 +390,36 @@ def _string_list(fields: _Fields, key: str, err: _Err, *, max_len: int) -> list[
     return out
 
 
-def _folder_category(path: Path, kb_dir: Path) -> str:
+def folder_category(path: Path, kb_dir: Path) -> str:
+    """The category of an article that names none: its top folder under `kb_dir`."""
     try:
         parent = path.parent.relative_to(kb_dir)
     except ValueError:
         return ""
     return parent.parts[0] if parent.parts else ""
+
+
+# A top-level «id: …» line, its value perhaps quoted, perhaps followed by a comment.
+_ID_LINE = re.compile(r"""^id\s*:\s*(["']?)([^"'#\s]+)\1\s*(#.*)?$""")
+
+
+def declared_id(path: Path) -> str | None:
+    """The id a file's front matter declares on its «id:» line, read line by line so that a
+    file broken elsewhere (a list left open, the closing «---» not written yet) still names
+    it; None when there is no such line or no valid id on it."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not lines or lines[0].strip() != FENCE:
+        return None
+    for line in lines[1:]:
+        if line.strip() == FENCE:
+            break
+        found = _ID_LINE.match(line.rstrip())
+        if found:
+            return found.group(2) if ID_PATTERN.match(found.group(2)) else None
+    return None
 
 
 def id_line(path: Path) -> int:

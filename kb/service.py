@@ -7,8 +7,8 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -21,7 +21,7 @@ from kb.decision import Decision
 from kb.engine import Engine
 from kb.index import KBIndex
 from kb.latin import known_share
-from kb.loader import article_files, id_line, load_articles
+from kb.loader import article_files, folder_category, id_line, load_articles
 from kb.normalize import alphabetical, has_latin, has_persian
 from kb.overlap import shared_phrasing_warnings
 from kb.semantic import EmbeddingStore, Encoder, SemanticIndex
@@ -244,8 +244,9 @@ class KnowledgeBase:
         elif previous is not None:
             kept = _keep_last_good(
                 articles,
-                result.broken,
+                dict(result.broken),
                 previous.articles,
+                kb_dir=self.kb_dir,
                 files={Path(name) for name, _, _ in stamp},
                 were={Path(name) for name, _, _ in previous.stamp},
             )
@@ -292,20 +293,22 @@ class _Kept:
 
 def _keep_last_good(
     fresh: dict[str, Article],
-    broken: Iterable[Path],
+    broken: Mapping[Path, str | None],
     served: dict[str, Article],
     *,
+    kb_dir: Path,
     files: set[Path],
     were: set[Path],
 ) -> _Kept:
     """The articles to serve: `fresh` (what the files say now), but the file that was in
-    service for an id (`served`) stays in service while it is broken, even when another file
-    (an editor's copy in a drafts folder, say) has that id too; and one that vanished since the
-    last poll (`were`: the files then; `files`: now) is held for one more poll, as editors save
-    by renaming (vim's «x.md~», JetBrains' «x.md___jb_old___»): its article leaves service, or
-    the copy takes over, only when the file is still gone at the next poll, or at once when a
-    file that appeared meanwhile has its id (the file was renamed or moved)."""
-    broken = set(broken)
+    service for an id (`served`) stays in service while it is broken (`broken`: each file that
+    gave no article, with the id its «id:» line declares), even when another file (an editor's
+    copy in a drafts folder, say) has that id too. One that vanished since the last poll
+    (`were`: the files then; `files`: now) is found again by its id in a broken file that
+    appeared meanwhile (its folder was renamed); else it is held for one more poll, as editors
+    save by renaming (vim's «x.md~», JetBrains' «x.md___jb_old___»): its article leaves
+    service, or the copy takes over, only when the file is still gone at the next poll, or at
+    once when a file that appeared meanwhile has its id (the file was renamed or moved)."""
     merged = dict(fresh)
     errors: list[ArticleError] = []
     held = False
@@ -321,10 +324,29 @@ def _keep_last_good(
                 errors.append(ArticleError(now.path, id_line(now.path), message))
             continue
         moved = now is not None and now.path not in were  # a new file has its id
-        if path not in files and path in were and not moved:
+        if path in files or moved:
+            continue
+        home = next(
+            (new for new, declared in broken.items() if declared == article.id and new not in were),
+            None,
+        )
+        if home is not None:  # moved, and broken on the way: served as from its new place
+            merged[article.id] = _moved(article, home, kb_dir)
+            if now is not None and now.path is not None:
+                message = texts.DUPLICATE_ID_SERVED_ELSEWHERE.format(id=article.id, kept=home)
+                errors.append(ArticleError(now.path, id_line(now.path), message))
+        elif path in were:
             merged[article.id] = article
             held = True
     return _Kept(merged, tuple(errors), held)
+
+
+def _moved(article: Article, path: Path, kb_dir: Path) -> Article:
+    """`article` as read from `path`: in the new folder's category if it took its old folder's."""
+    category = article.category
+    if article.path is not None and category == folder_category(article.path, kb_dir):
+        category = folder_category(path, kb_dir)
+    return replace(article, path=path, category=category)
 
 
 def _by_place(error: ArticleError) -> tuple[str, int]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from kb.loader import load_articles
+import pytest
+
+from kb.loader import declared_id, load_articles
 from tests.kb.conftest import WriteArticle
 
 
@@ -381,3 +383,23 @@ def test_a_front_matter_line_without_a_colon_gets_the_key_value_message(
         ("---\nid: bad\ntitle:عنوان\ncategory: حساب\n---\nمتن\n", 3),  # no space after «:»
     ):
         assert _error_of(write_article, tmp_path, raw) == (expected_line, key_value), raw
+
+
+@pytest.mark.parametrize(
+    ("front", "expected"),
+    [
+        ("---\nid: upload-limit\ntitle: [حجم\n", "upload-limit"),  # never closed
+        ("---\ntitle: «حجم\nid: 'upload-limit'   # stable\nquestions: [a\n---\n", "upload-limit"),
+        ('---\nid: "pw.reset"\n---\nمتن\n', "pw.reset"),
+        ("---\nid: رمز\n---\n", None),  # not an id the loader takes
+        ("---\ntitle: x\n---\nid: later\n", None),  # in the answer, not the front matter
+        ("id: bare\n", None),  # no front matter
+        ("---\n  id: nested\n---\n", None),
+    ],
+)
+def test_a_broken_file_still_says_which_id_it_declares(
+    write_article: WriteArticle, tmp_path: Path, front: str, expected: str | None
+) -> None:
+    path = write_article("x", "", raw=front)
+    assert declared_id(path) == expected
+    assert load_articles(tmp_path / "kb").broken == ((path, expected),)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kb.service import KnowledgeBase
-from tests.kb.conftest import WriteArticle
+from tests.kb.conftest import WriteArticle, article_text
 from tests.kb.encoders import WordsEncoder
 
 
@@ -146,6 +146,34 @@ def test_a_rename_style_save_keeps_the_article_through_the_gap(
     kb.reload()
     kb.reload()
     assert kb.get("upload-limit").path == copy  # type: ignore[union-attr]
+
+
+def test_a_broken_file_keeps_its_last_good_version_when_its_folder_is_renamed(
+    sample_kb: Path,
+) -> None:
+    kb = KnowledgeBase(sample_kb)
+    broken = sample_kb / "docs" / "upload-limit.md"
+    broken.write_text("---\nid: upload-limit\ntitle: حجم\n  questions: x\n---\nمتن\n", "utf-8")
+    _touch_later(broken)
+    kb.reload()
+    (sample_kb / "docs").rename(sample_kb / "اسناد")
+    kb.reload()
+    served = kb.get("upload-limit")
+    assert served is not None and "۲۰" in served.body  # matched by the id its file declares
+    assert served.path == sample_kb / "اسناد" / "upload-limit.md"
+    assert kb.categories() == ["اسناد", "account"]  # no «docs» left for it alone
+
+    # Renamed while broken, and saved whole at last.
+    renamed = sample_kb / "اسناد" / "upload-size.md"
+    served.path.rename(renamed)
+    kb.reload()
+    assert kb.get("upload-limit").path == renamed  # type: ignore[union-attr]
+    fixed = article_text("upload-limit", "حداکثر حجم بارگذاری", "حداکثر حجم ۳۰ مگابایت است.")
+    renamed.write_text(fixed, encoding="utf-8")
+    _touch_later(renamed)
+    kb.reload()
+    served = kb.get("upload-limit")
+    assert served is not None and "۳۰" in served.body and kb.errors == ()
 
 
 def test_a_renamed_file_is_served_from_its_new_name_at_once(sample_kb: Path) -> None:
