@@ -12,7 +12,7 @@ import yaml
 
 from kb import texts
 from kb.article import BUTTON_TITLE_MAX, TELEGRAM_TEXT_LIMIT, Article, ArticleError
-from kb.markup import editors_notes_removed, markup_warnings, plain_text
+from kb.markup import editors_notes_removed, markup_warnings, plain_text, title_warning
 from kb.texts import fa_number as fa
 
 ALLOWED_FIELDS = frozenset({"id", "title", "questions", "tags", "category"})
@@ -194,6 +194,8 @@ def parse_article_text(
     if title is not None and MAX_TITLE >= len(title) > BUTTON_TITLE_MAX:
         cut = texts.TITLE_CUT_ON_BUTTONS.format(length=fa(len(title)), limit=fa(BUTTON_TITLE_MAX))
         warnings.append(ArticleError(path, fields_lines.get("title", 1), cut, True))
+    if title is not None and (shown_as_typed := title_warning(title)):
+        warnings.append(ArticleError(path, fields_lines.get("title", 1), shown_as_typed, True))
     warnings += [
         ArticleError(path, end + 2 + at, texts.MARKUP_UNCLOSED_COMMENT, True) for at in unclosed
     ]

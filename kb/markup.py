@@ -28,20 +28,41 @@ BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
 NUMBERED = re.compile(r"^(\s*)([0-9]{1,9})([.)])\s+(.*)$")
 QUOTE = re.compile(r"^\s{0,3}>\s?(.*)$")
 RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
+# A link's address: no spaces (the loader has encoded them, see `editors_notes_removed`), and
+# parentheses only in balanced pairs, as in «https://fa.wikipedia.org/wiki/رمز_(رمزنگاری)».
+ADDRESS = r"(?:[^()\s]|\([^()\s]*\))+"
+# ASCII punctuation, which a backslash shows as typed: «\*» is a star, not emphasis.
+_ESCAPABLE = r"[!-/:-@\[-`{-~]"
+# A backslash escape is matched as a link with no address, whose label is the character: so
+# every renderer of these groups (bot.formatting, `plain_text`) shows the character alone, and
+# it neither opens nor closes emphasis.
 INLINE = re.compile(
     r"`(?P<code>[^`\n]+)`"
-    r"|!?\[(?P<label>[^\]\n]*)\]\((?P<url>[^)\s]+)\)"
+    rf"|(?:(?P<escape>\\)|!?\[)(?P<label>(?(escape){_ESCAPABLE}|[^\]\n]*))"
+    rf"(?(escape)|\]\((?P<url>{ADDRESS})\))"
     r"|\*\*(?P<bold>.+?)\*\*"
     r"|__(?P<bold2>.+?)__"
     r"|~~(?P<strike>.+?)~~"
-    r"|(?<![\w*])\*(?![\s*])(?P<italic>.+?)(?<![\s*])\*(?![\w*])"
-    r"|(?<![\w_])_(?![\s_])(?P<italic2>.+?)(?<![\s_])_(?![\w_])"
+    r"|(?<![\w*])\*(?![\s*])(?P<italic>.+?)(?<![\s*\\])\*(?![\w*])"
+    r"|(?<![\w_])_(?![\s_])(?P<italic2>.+?)(?<![\s_\\])_(?![\w_])"
 )
 RULE_SHOWN = "—————"
 # A table's header rule: |---|:---:| or --- | ---; at least one pipe, so «---» stays a rule.
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$")
-_IMAGE = re.compile(r"!\[([^\]\n]*)\]\(([^)\s]*)\)")
-_LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\(([^)\s]+)\)")
+_IMAGE = re.compile(rf"!\[([^\]\n]*)\]\(((?:{ADDRESS})?)\)")
+_LINK = re.compile(rf"(?<!!)\[([^\]\n]+)\]\(({ADDRESS})\)")
+_ESCAPE = re.compile(rf"\\{_ESCAPABLE}")
+# What a link's brackets leave when Markdown did not take them for a link: «[متن][نام]» (a
+# reference), «[متن](نشانی با فاصله)» the loader could not mend.
+_LEFTOVER_LINK = re.compile(r"\]\s?[(\[]")
+# «[نام]: https://…»: the definition of a reference link.
+_REFERENCE = re.compile(r"^\s{0,3}\[([^\]\n]+)\]:\s*\S")
+# A line of = or - under a line of text: a heading in Markdown («setext»).
+_UNDERLINE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+# A link whose address has spaces («<…>» or not) or a title: «[متن](<https://x.ir/my page>)».
+_LOOSE_LINK = re.compile(r"(!?\[[^\]\n]*\]\()([^()\n]*(?:\([^()\n]*\)[^()\n]*)*)\)")
+_TITLED = re.compile(r"""^(\S+)\s+(?:"[^"\n]*"|'[^'\n]*')$""")
+_CODE_SPAN = re.compile(r"(`[^`\n]+`)")
 _HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>\n]*)?/?>")
 
 
@@ -80,11 +101,34 @@ def editors_notes_removed(lines: Sequence[str]) -> tuple[list[str], list[int]]:
                 kept, rest = kept + rest, ""
             else:
                 kept, rest, opened = kept + rest[:start], rest[start + len(_COMMENT_OPEN) :], offset
-        out.append(_AUTOLINK.sub(r"\1", kept) if kept.strip() else "")
+        out.append(_links_mended(kept) if kept.strip() else "")
     if opened is not None:  # never closed: put its lines back as typed, and say so
-        out[opened:] = [_AUTOLINK.sub(r"\1", line) for line in lines[opened:]]
+        out[opened:] = [_links_mended(line) for line in lines[opened:]]
         unclosed.append(opened)
     return out, unclosed
+
+
+def _links_mended(line: str) -> str:
+    """`line` with autolinks unwrapped and, outside `code`, each link address Telegram would
+    not take written so that it does: «<…>» taken off, a title dropped, spaces as %20 (a
+    Persian address copied from a browser has them); an address that still would not open is
+    left as typed (and `markup_warnings` names it)."""
+    parts = _CODE_SPAN.split(line)
+    parts[::2] = [_LOOSE_LINK.sub(_address_mended, part) for part in parts[::2]]
+    return _AUTOLINK.sub(r"\1", "".join(parts))
+
+
+def _address_mended(link: re.Match[str]) -> str:
+    opening, typed = link.group(1), link.group(2)
+    address = typed.strip()
+    if address.startswith("<") and address.endswith(">"):
+        address = address[1:-1].strip()
+    elif titled := _TITLED.match(address):
+        address = titled.group(1)
+    address = address.replace(" ", "%20")
+    if address == typed or not SAFE_URL.match(address):
+        return link.group(0)
+    return f"{opening}{address})"
 
 
 def markup_warnings(lines: Sequence[str], first_line: int) -> list[tuple[int, str]]:
@@ -101,17 +145,54 @@ def markup_warnings(lines: Sequence[str], first_line: int) -> list[tuple[int, st
             continue
         if _TABLE_RULE.match(line) and offset > 0 and "|" in lines[offset - 1]:
             found.append((number - 1, texts.MARKUP_TABLE))
+        elif _UNDERLINE.match(line) and offset > 0 and _is_text(lines[offset - 1]):
+            found.append((number, texts.MARKUP_HEADING_UNDERLINE.format(line=line.strip())))
+        if reference := _REFERENCE.match(line):
+            found.append((number, texts.MARKUP_REFERENCE.format(name=reference.group(1))))
+            continue
         for image in _IMAGE.finditer(line):
             found.append((number, texts.MARKUP_IMAGE.format(alt=image.group(1) or "…")))
-        prose = _code_spans_removed(line)
+        prose = _ESCAPE.sub("", _code_spans_removed(line))
         for link in _LINK.finditer(_IMAGE.sub("", prose)):
             if not SAFE_URL.match(link.group(2)):
                 found.append(
                     (number, texts.MARKUP_LINK.format(label=link.group(1), url=link.group(2)))
                 )
+        rest = _LINK.sub("", _IMAGE.sub("", prose))
+        if leftover := _LEFTOVER_LINK.search(rest):
+            found.append((number, texts.MARKUP_LINK_NOT_READ.format(text=_around(rest, leftover))))
         for tag in _HTML_TAG.finditer(prose):
             found.append((number, texts.MARKUP_HTML.format(tag=tag.group(0))))
     return found
+
+
+def title_warning(title: str) -> str | None:
+    """What a title shows as typed: it is plain text on buttons and above the answer, so its
+    Markdown (**, _, `, a link) reaches customers as marks."""
+    if found := INLINE.search(title):
+        return texts.MARKUP_IN_TITLE.format(found=found.group(0))
+    return None
+
+
+def _is_text(line: str) -> bool:
+    """Whether `line` is a paragraph's text (what a «===» or «---» under it makes a heading)."""
+    return bool(line.strip()) and not (
+        HEADING.match(line)
+        or BULLET.match(line)
+        or NUMBERED.match(line)
+        or QUOTE.match(line)
+        or RULE.match(line)
+        or _UNDERLINE.match(line)
+        or CODE_FENCE.match(line)
+    )
+
+
+def _around(line: str, leftover: re.Match[str], limit: int = 40) -> str:
+    """The brackets Markdown did not read as a link, from their «[» to their «)» or «]»."""
+    start = max(0, line.rfind("[", 0, leftover.start()))
+    ends = [at for at in (line.find(mark, leftover.end()) for mark in ")]") if at >= 0]
+    shown = line[start : min(ends) + 1 if ends else len(line)].strip()
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 def _code_spans_removed(line: str) -> str:
