@@ -169,12 +169,27 @@ def _ask(kb: KnowledgeBase, args: argparse.Namespace) -> int:
         print(json_line(_decision_json(decision)))
         return 0
     # The bot reads some messages before the KB does: say so, then what the KB would do.
-    if _not_a_question(question):
-        print(texts.ASK_NOT_A_QUESTION)
-    elif _asks_for_person(question):
-        print(texts.ASK_PERSON)
+    note = _read_before_the_kb(question)
+    if note is not None:
+        print(note)
     _print_decision(kb, decision, sys.stdout, verbose=True)
     return 0
+
+
+def _read_before_the_kb(question: str) -> str | None:
+    """What `ask` says the bot does with `question` without asking the KB, in the bot's order
+    (the menu's words and /help's, small talk and yes or no, a pick from a list, a request for
+    a person); None when the bot asks the KB."""
+    word = _menu_word(question)
+    if word is not None:
+        return texts.ASK_MENU if word == "menu" else texts.ASK_HELP
+    if _not_a_question(question):
+        return texts.ASK_NOT_A_QUESTION
+    if _is_a_pick(question):
+        return texts.ASK_PICK
+    if _asks_for_person(question):
+        return texts.ASK_PERSON
+    return None
 
 
 def _chat(kb: KnowledgeBase, args: argparse.Namespace) -> int:
@@ -194,6 +209,14 @@ def _chat(kb: KnowledgeBase, args: argparse.Namespace) -> int:
         if not line:
             continue
         kb.reload()  # editors see their edits without restarting the chat
+        word = _menu_word(line)
+        if word == "menu":  # the categories, as the keyboard's button shows them
+            print(texts.CHAT_MENU.format(categories="، ".join(kb.categories()) or "—"))
+            choices, answered = (), None  # a «۲» now picks no old guide
+            continue
+        if word == "help":
+            print(texts.CHAT_HELP)
+            continue
         picked = _picked_choice(line, choices)
         if picked is not None:
             article = kb.get(picked)
@@ -279,6 +302,13 @@ def _asks_for_person(line: str) -> bool:
     from triage.person import asks_for_person
 
     return asks_for_person(line)
+
+
+def _menu_word(line: str) -> str | None:
+    """«منو», «راهنما»: the words for the bot's menu or its help, as the bot reads them."""
+    from triage.menu import menu_word
+
+    return menu_word(line)
 
 
 def _is_a_pick(line: str) -> bool:

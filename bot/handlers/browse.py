@@ -13,6 +13,8 @@ from bot.effects import Markup
 from bot.formatting import article_messages
 from bot.queries import close_choices
 from kb.article import Article
+from triage.menu import HELP_WORDS as HELP_TEXTS
+from triage.menu import MENU_WORDS as MENU_TEXTS
 from triage.person import fold
 
 
@@ -150,13 +152,10 @@ class _Typed(filters.MessageFilter):
         return message.text is not None and fold(message.text) in self.words
 
 
-# What customers type for the keyboard's buttons, or for /start and /help: the words, not a
-# question for the KB (which finds nothing in them, so a ticket would open).
-MENU_WORDS = _Typed(
-    (texts.CATEGORIES_BUTTON, "دسته ها", "دسته بندی", "دسته بندی ها", "منو", "فهرست", "شروع",
-     "start", "menu", "categories", "manu", "daste ha")
-)  # fmt: skip
-HELP_WORDS = _Typed(("راهنما", "help", "rahnama"))
+# What customers type for the keyboard's buttons, or for /start and /help (triage.menu, which
+# `python -m kb ask` reads too): the words, not a question for the KB.
+MENU_WORDS = _Typed((texts.CATEGORIES_BUTTON, *MENU_TEXTS))
+HELP_WORDS = _Typed(HELP_TEXTS)
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:

@@ -102,6 +102,34 @@ def test_ask_says_when_the_bot_would_not_ask_the_kb_at_all(
     assert texts.ASK_PERSON not in out and texts.ASK_NOT_A_QUESTION not in out
 
 
+@pytest.mark.parametrize(
+    ("words", "note"),
+    [
+        (["منو"], texts.ASK_MENU),
+        (["📚", "دسته‌ها"], texts.ASK_MENU),
+        (["راهنما"], texts.ASK_HELP),
+        (["۲"], texts.ASK_PICK),
+        (["دومی"], texts.ASK_PICK),
+    ],
+)
+def test_ask_says_the_bot_shows_the_menu_the_help_or_no_list_to_pick_from(
+    sample_kb: Path, capsys: pytest.CaptureFixture[str], words: list[str], note: str
+) -> None:
+    # Not «the question goes to a person»: the bot opens no ticket for these.
+    assert main(["ask", "--kb-dir", str(sample_kb), *words]) == 0
+    assert capsys.readouterr().out.startswith(note + "\n")
+
+
+def test_chat_shows_the_categories_and_the_help_as_the_bot_does(sample_kb: Path) -> None:
+    stdin = "حجم فایل و خروجی گزارش\nمنو\n۱\nراهنما\nخروج\n".encode()
+    out = run_kb("chat", "--kb-dir", str(sample_kb), stdin=stdin).stdout.decode()
+    assert "یکی از این‌ها" in out  # guides offered, then the menu asked for
+    assert texts.CHAT_MENU.format(categories="account، docs") in out
+    assert texts.CHAT_HELP in out
+    # The categories replace what was offered: «۱» then picks nothing.
+    assert texts.CHAT_NOTHING_TO_PICK in out and texts.CHAT_HANDOFF not in out
+
+
 def test_ask_shows_the_answer_as_customers_read_it_without_markdown_marks(
     write_article: WriteArticle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
