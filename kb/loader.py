@@ -275,11 +275,12 @@ def _parse_front_matter(header: str, path: Path) -> tuple[_Fields | None, list[A
 
 
 # PyYAML's problems, by how they begin, as an editor would fix them; whether the line to name
-# is where the problem began (a quote left open, a line with no colon) rather than where
-# PyYAML noticed it. The English stays after the Persian, in parentheses, for a search.
+# is where the problem began (a quote, a «[» or a «{» left open) rather than where PyYAML
+# noticed it (a later line, or the end). The English stays after the Persian, in parentheses,
+# for a search.
 _YAML_PROBLEMS: tuple[tuple[str, str, bool], ...] = (
-    ("expected ',' or ']'", texts.YAML_UNCLOSED_LIST, False),
-    ("expected ',' or '}'", texts.YAML_UNCLOSED_MAP, False),
+    ("expected ',' or ']'", texts.YAML_UNCLOSED_LIST, True),
+    ("expected ',' or '}'", texts.YAML_UNCLOSED_MAP, True),
     ("mapping values are not allowed", texts.YAML_COLON_IN_VALUE, False),
     ("found character '\\t'", texts.YAML_TAB, False),
     ("found character", texts.YAML_BAD_START, False),

@@ -362,6 +362,21 @@ def test_yaml_problems_are_described_in_persian_on_their_line(
     assert line == 3 and "مقدار با «@» آغاز شده" in message
 
 
+@pytest.mark.parametrize(
+    ("raw", "line"),
+    [
+        ("---\nid: bad\ntitle: عنوان\ntags: [یک, دو\ncategory: حساب\n---\nمتن\n", 4),
+        ("---\nid: bad\ntags: [یک,\n  دو\ntitle: عنوان\nquestions:\n  - پرسش\n---\nمتن\n", 3),
+        ("---\nid: bad\ntitle: عنوان\ntags: {یک: دو\ncategory: حساب\n---\nمتن\n", 4),
+    ],
+)
+def test_a_list_or_map_left_open_is_reported_on_the_line_of_its_bracket(
+    write_article: WriteArticle, tmp_path: Path, raw: str, line: int
+) -> None:
+    found, message = _error_of(write_article, tmp_path, raw)
+    assert found == line and "بسته نشده است" in message
+
+
 def test_a_tag_in_a_value_is_described_in_persian_in_one_line(
     write_article: WriteArticle, tmp_path: Path
 ) -> None:
