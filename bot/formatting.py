@@ -46,6 +46,8 @@ def render_inline(text: str) -> str:
         groups = match.groupdict()
         if groups["code"] is not None:
             out.append(f"<code>{escape_html(groups['code'])}</code>")
+        elif groups["escape"] is not None:  # «\*»: the character as typed, no emphasis
+            out.append(escape_html(groups["label"] or ""))
         elif groups["label"] is not None:  # a link, or an image, which becomes a link
             url = groups["url"] or ""
             label = render_inline(groups["label"] or url)

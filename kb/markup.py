@@ -33,9 +33,8 @@ RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
 ADDRESS = r"(?:[^()\s]|\([^()\s]*\))+"
 # ASCII punctuation, which a backslash shows as typed: «\*» is a star, not emphasis.
 _ESCAPABLE = r"[!-/:-@\[-`{-~]"
-# A backslash escape is matched as a link with no address, whose label is the character: so
-# every renderer of these groups (bot.formatting, `plain_text`) shows the character alone, and
-# it neither opens nor closes emphasis.
+# A backslash escape shares the link's `label` group (the character) and has an `escape` group
+# of its own: a renderer shows the character alone, and it neither opens nor closes emphasis.
 INLINE = re.compile(
     r"`(?P<code>[^`\n]+)`"
     rf"|(?:(?P<escape>\\)|!?\[)(?P<label>(?(escape){_ESCAPABLE}|[^\]\n]*))"
