@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 from html import escape, unescape
 
-from handoff.persian import utf16_len
+from handoff.persian import utf16_len, whole_characters
 from kb.markup import CODE_FENCE, INLINE, QUOTE, SAFE_URL, render_line
 
 MESSAGE_LIMIT = 4096
@@ -33,7 +33,7 @@ def escape_html(text: str) -> str:
 
 def bound(text: str, limit: int) -> str:
     """Cut `text` to at most `limit` characters, marking the cut with «…»."""
-    return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
+    return text if len(text) <= limit else text[: whole_characters(text, limit - 1)] + "…"
 
 
 def render_inline(text: str) -> str:
@@ -147,6 +147,7 @@ def _split_plain(text: str, limit: int, wrap: tuple[str, str] = ("", "")) -> lis
             cut = room
             while utf16_len(current[:cut]) > room:
                 cut -= max(1, cut // 10)
+            cut = whole_characters(current, cut) or cut  # a flag is not cut in two
             pieces.append(current[:cut])
             current = current[cut:]
     if current.strip():

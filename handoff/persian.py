@@ -55,9 +55,10 @@ def clean_inline(text: str | None) -> str:
     """Make customer text one line: no control or bidi characters, single spaces."""
     if not text:
         return ""
-    return _SPACES.sub(
+    cleaned = _SPACES.sub(
         " ", _drop_invisible(text.replace("\r\n", "\n"), keep_newlines=False)
     ).strip()
+    return "" if _draws_nothing(cleaned) else cleaned
 
 
 def clean_block(text: str | None) -> str:
@@ -66,7 +67,14 @@ def clean_block(text: str | None) -> str:
         return ""
     lines = _drop_invisible(text.replace("\r\n", "\n"), keep_newlines=True).split("\n")
     joined = "\n".join(_SPACES.sub(" ", line).strip() for line in lines)
-    return _BLANK_LINES.sub("\n\n", joined).strip()
+    cleaned = _BLANK_LINES.sub("\n\n", joined).strip()
+    return "" if _draws_nothing(cleaned) else cleaned
+
+
+def _draws_nothing(text: str) -> bool:
+    """Whether `text` is only marks with nothing to sit on (a name of U+034F alone): shown
+    as blank, a card's link to the customer had nothing to tap."""
+    return all(char.isspace() or char in _KEEP_FORMAT or _attaches(char) for char in text)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -75,11 +83,46 @@ def shorten(text: str, limit: int) -> str:
         return ""
     if len(text) <= limit:
         return text
-    cut = text[: limit - len(texts.ELLIPSIS)]
+    cut = text[: whole_characters(text, limit - len(texts.ELLIPSIS))]
     space = cut.rfind(" ")
     if space >= len(cut) // 2:
         cut = cut[:space]
     return cut.rstrip() + texts.ELLIPSIS
+
+
+def whole_characters(text: str, end: int) -> int:
+    """Move a cut at `end` back so that no character a reader sees as one is split: a flag
+    (two regional letters), an emoji with its skin tone, variation selector or joined family
+    (ZWJ), a keycap, a letter with its diacritics. A cut at `end` would leave «🇮🇷🇮» or half a
+    family behind the «…»."""
+    end = max(0, min(end, len(text)))
+    while 0 < end < len(text) and (_attaches(text[end]) or text[end - 1] == _ZWJ):
+        end -= 1
+    if 0 < end < len(text) and _regional(text[end]):
+        letters = 0  # regional letters pair up from the start of their run
+        while end - letters > 0 and _regional(text[end - letters - 1]):
+            letters += 1
+        end -= letters % 2
+    return end
+
+
+_ZWJ = "\u200d"
+
+
+def _attaches(char: str) -> bool:
+    """Whether `char` belongs to the character before it."""
+    code = ord(char)
+    return (
+        char == _ZWJ
+        or unicodedata.category(char) in ("Mn", "Me")
+        or 0xFE00 <= code <= 0xFE0F  # variation selectors
+        or 0x1F3FB <= code <= 0x1F3FF  # skin tones
+        or 0xE0020 <= code <= 0xE007F  # tag letters (a subdivision flag)
+    )
+
+
+def _regional(char: str) -> bool:
+    return 0x1F1E6 <= ord(char) <= 0x1F1FF
 
 
 def utf16_len(text: str) -> int:

@@ -76,6 +76,31 @@ def test_shortening_cuts_at_a_word_and_marks_it() -> None:
     assert len(shorten("ب" * 50, 10)) == 10
 
 
+FAMILY = "👨\u200d👩\u200d👧\u200d👦"
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "shown"),
+    [
+        ("🇮🇷" * 32, 16, "🇮🇷" * 7 + "…"),  # a flag is two letters: never one left alone
+        (FAMILY * 4, 13, FAMILY + "…"),  # a family is joined by ZWJ: whole or not at all
+        ("👍🏽" * 5, 6, "👍🏽" * 2 + "…"),  # a skin tone stays with its hand
+        ("1️⃣" * 5, 5, "1️⃣…"),  # a keycap: digit, variation selector, enclosing mark
+        ("مُحَمَّد", 4, "مُ…"),  # a letter keeps its diacritics
+    ],
+)
+def test_shortening_never_splits_what_a_reader_sees_as_one_character(
+    text: str, limit: int, shown: str
+) -> None:
+    assert shorten(text, limit) == shown
+
+
+def test_a_name_of_marks_with_nothing_to_sit_on_is_no_name() -> None:
+    # U+034F (a combining mark): the card's link to the customer had nothing to tap.
+    assert clean_inline("\u034f") == "" and clean_block("\u034f\u0650 \u200d") == ""
+    assert clean_inline("\u034fعلی") == "\u034fعلی"
+
+
 def test_length_is_counted_as_telegram_counts_it() -> None:
     # Telegram's limits are in UTF-16 code units: an emoji outside the BMP counts twice.
     assert utf16_len("رمز") == 3
