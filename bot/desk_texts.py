@@ -151,6 +151,10 @@ def taken_over_notice(agent: str, holder_id: int, holder: str | None) -> str:
 # -- notices in the topic ----------------------------------------------------------------------
 NOT_IN_TICKET_TOPIC = "این دستور فقط در تاپیک یک تیکت کار می‌کند."
 NOTE_SAVED = "📝 یادداشت داخلی ثبت شد؛ برای مشتری فرستاده نشد."
+EDIT_INTO_NOTE_NOT_SENT = (
+    "این پیام پیش‌تر به مشتری رسیده بود؛ ویرایشش با «!» (یا «/») شروع می‌شود، پس برای او فرستاده"
+    " نشد و نسخهٔ مشتری همان است که بود."
+)
 FILE_KEPT_WITH_COMMAND = "📎 فایلی که فرمان زیرش بود برای مشتری فرستاده نشد و در همین تاپیک ماند."
 NOTE_EMPTY = "متن یادداشت را بعد از \u200e/note بنویسید."
 ARTICLE_USAGE = "شناسهٔ مقاله را بنویسید؛ مثلاً <code>\u200e/article password-reset</code>"

@@ -853,6 +853,12 @@ async def on_group_edit(update: Update, context: BotContext) -> None:
     )
     if link is None or link.direction != "to_customer":
         return
+    words = message.text if message.text is not None else message.caption or ""
+    if words.startswith(("!", "/")):
+        # Made a note (or a command) after it reached the customer: mirrored, the note would
+        # reach them too. Their copy stays as it was, and the agent is told.
+        _reply(work, message, desk_texts.EDIT_INTO_NOTE_NOT_SENT)
+        return
     edit = mirror_edit(link.customer_chat_id, link.customer_message_id, message)
     if edit is not None:
         work.effects.append(edit)

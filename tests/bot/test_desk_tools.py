@@ -346,6 +346,24 @@ async def test_edits_are_mirrored_both_ways(
     assert failed == []
 
 
+async def test_a_reply_edited_into_a_note_after_it_was_sent_is_not_mirrored(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # The edit was mirrored: the internal note reached the customer in place of the reply.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        answer = fake.agent_sends_in_topic(agent, opened.thread_id, "ریست کنید")
+        await fake.wait_for_messages_async(opened.user.id, 2)
+        await settled(bot, fake)
+        fake.agent_edits(answer, "!مشتری قبلاً هم ریست کرده، به فنی بدهیم")
+        await settled(bot, fake)
+    copy = fake.sent_to(opened.user.id)[-1]
+    assert copy.text == "ریست کنید" and not copy.edited
+    assert topic_texts(fake, opened.thread_id)[-1] == desk_texts.EDIT_INTO_NOTE_NOT_SENT
+
+
 async def test_after_an_escalation_to_l2_edits_and_replies_follow_the_history_copies(
     l2_settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
