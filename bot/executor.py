@@ -994,6 +994,7 @@ class Executor:
 
     def _to_customer_failed(self, ticket_id: int, error: TelegramError, message_id: int) -> Record:
         log.warning("ticket %s: message %s not delivered: %s", ticket_id, message_id, error)
+        self._redraw_after_record.add(ticket_id)  # a first response withdrawn shows again
 
         async def record(session: AsyncSession) -> None:
             await handoff_service.relay_failed(

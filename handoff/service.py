@@ -334,9 +334,15 @@ async def resume(session: AsyncSession, *, ticket: Ticket, at: datetime | None =
 
 
 async def agent_message(
-    session: AsyncSession, *, ticket_id: int, agent_id: int, at: datetime | None = None
+    session: AsyncSession,
+    *,
+    ticket_id: int,
+    agent_id: int,
+    at: datetime | None = None,
+    message_id: int | None = None,
 ) -> Ticket | None:
-    """Note an agent message relayed to the customer; the first one is logged for the SLA."""
+    """Note an agent message relayed to the customer; the first one is logged for the SLA
+    (with `message_id`, the agents' message: relay_failed withdraws it if it never arrives)."""
     at = at or utcnow()
     before = await repo.get_ticket(session, ticket_id)
     if before is None:
@@ -350,7 +356,8 @@ async def agent_message(
             ticket_id=ticket_id,
             kind="first_response",
             actor_id=agent_id,
-            data={"within_sla": due is None or at <= due},
+            data={"within_sla": due is None or at <= due}
+            | ({"message_id": message_id} if message_id is not None else {}),
             at=at,
         )
     return ticket
@@ -413,13 +420,32 @@ async def relay_failed(
     message_id: int | None = None,
     now: datetime | None = None,
 ) -> TicketEvent:
-    """Log a message that could not be delivered (the bot reports it in the topic)."""
+    """Log a message that could not be delivered (the bot reports it in the topic). An agent's
+    message that counted as the first response no longer does: the customer still waits."""
     data: dict[str, Any] = {"direction": direction, "error": error[:ERROR_TEXT_MAX]}
     if message_id is not None:
         data["message_id"] = message_id
+    if direction == "to_customer" and message_id is not None:
+        await _withdraw_first_response(session, ticket_id, message_id, now)
     return await repo.add_ticket_event(
         session, ticket_id=ticket_id, kind="relay_failed", data=data, at=now
     )
+
+
+async def _withdraw_first_response(
+    session: AsyncSession, ticket_id: int, message_id: int, now: datetime | None
+) -> None:
+    firsts = await repo.ticket_events(session, ticket_id=ticket_id, kind="first_response")
+    if not firsts or firsts[-1].data.get("message_id") != message_id:
+        return
+    if await repo.withdraw_first_response(session, ticket_id, at=firsts[-1].created_at):
+        await repo.add_ticket_event(
+            session,
+            ticket_id=ticket_id,
+            kind="first_response_withdrawn",
+            data={"message_id": message_id},
+            at=now,
+        )
 
 
 async def customer_blocked(

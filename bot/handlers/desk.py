@@ -747,7 +747,9 @@ async def relay_to_customer(work: Work, ticket: Ticket, message: Message, agent:
         await do_claim(work, ticket, agent)  # writing in a free ticket takes it
         changed_card = True
     first = ticket.first_response_at is None
-    await service.agent_message(work.session, ticket_id=ticket.id, agent_id=agent.id)
+    await service.agent_message(
+        work.session, ticket_id=ticket.id, agent_id=agent.id, message_id=message.message_id
+    )
     reply_to: int | None = None
     target = message.reply_to_message
     # Every topic message "replies" to the topic's creation message: that is no real reply.

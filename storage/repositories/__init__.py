@@ -86,6 +86,7 @@ from storage.repositories.tickets import (
     ticket_moved_from,
     touch_agent,
     touch_customer,
+    withdraw_first_response,
 )
 
 __all__ = [
@@ -166,4 +167,5 @@ __all__ = [
     "touch_agent",
     "touch_customer",
     "upsert_customer",
+    "withdraw_first_response",
 ]

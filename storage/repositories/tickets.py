@@ -355,6 +355,21 @@ async def touch_agent(session: AsyncSession, ticket_id: int, *, at: datetime) ->
     return ticket
 
 
+async def withdraw_first_response(session: AsyncSession, ticket_id: int, *, at: datetime) -> bool:
+    """Undo a first response made at `at` that never reached the customer: they wait still,
+    since they last wrote or since the ticket opened. False if a later one stands instead."""
+    changed, _ = await _conditional_update(
+        session,
+        ticket_id,
+        [Ticket.first_response_at == _ts(at)],
+        {
+            "first_response_at": None,
+            "awaiting_reply_since": func.coalesce(Ticket.awaiting_reply_since, Ticket.opened_at),
+        },
+    )
+    return changed
+
+
 async def set_ticket_topic(
     session: AsyncSession,
     ticket_id: int,

@@ -71,6 +71,33 @@ async def test_a_customer_who_blocked_the_bot_is_reported_once_and_not_retried(
     assert len(copies) == 1  # no retrying a 403
 
 
+async def test_an_agent_message_that_cannot_reach_the_customer_is_no_first_response(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # A quiz Telegram refused to copy counted as the first response: the deadline met, the
+    # customer still waiting, and no overdue alert would come.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        fake.fail_next(
+            "copyMessage",
+            description="Bad Request: message can't be copied",
+            chat_id=opened.user.id,
+        )
+        fake.agent_sends_in_topic(agent, opened.thread_id, "کدام‌یک درست است؟")
+        await settled(bot, fake)
+        refused = await ticket(bot, opened.ticket_id)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "رمز را ریست کنید")
+        await fake.wait_for_messages_async(opened.user.id, 2)
+        await settled(bot, fake)
+        answered = await ticket(bot, opened.ticket_id)
+        events = [e.kind for e in await bot.rows(TicketEvent)]
+    assert refused.first_response_at is None and refused.awaiting_reply_since is not None
+    assert answered.first_response_at is not None and answered.awaiting_reply_since is None
+    assert events.count("first_response") == 2 and "first_response_withdrawn" in events
+
+
 async def test_the_topic_hears_at_once_when_a_customer_blocks_the_bot_and_comes_back(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:

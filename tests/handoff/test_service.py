@@ -158,6 +158,37 @@ async def test_first_response_is_logged_once_with_its_sla_result(sessions: Sessi
     assert [e.data for e in firsts] == [{"within_sla": False}]
 
 
+async def test_a_first_response_that_never_arrived_is_withdrawn_not_a_later_one(
+    sessions: Sessions,
+) -> None:
+    customer = await add_customer(sessions, 1)
+    ticket, _ = await _open(sessions, customer)
+    first, second = T0 + timedelta(minutes=5), T0 + timedelta(minutes=9)
+
+    async with sessions.begin() as session:
+        await service.agent_message(
+            session, ticket_id=ticket.id, agent_id=10, at=first, message_id=7
+        )
+        await service.relay_failed(
+            session, ticket_id=ticket.id, direction="to_customer", error="x", message_id=7
+        )
+    async with sessions() as session:
+        withdrawn = await repo.get_ticket(session, ticket.id)
+    async with sessions.begin() as session:
+        await service.agent_message(
+            session, ticket_id=ticket.id, agent_id=10, at=second, message_id=8
+        )
+        await service.relay_failed(  # an older message failing later takes nothing back
+            session, ticket_id=ticket.id, direction="to_customer", error="x", message_id=7
+        )
+    async with sessions() as session:
+        kept = await repo.get_ticket(session, ticket.id)
+
+    assert withdrawn is not None and withdrawn.first_response_at is None
+    assert withdrawn.awaiting_reply_since == T0  # waiting since it opened
+    assert kept is not None and kept.first_response_at == second
+
+
 async def test_blocked_customer_and_failed_relays_are_recorded(sessions: Sessions) -> None:
     customer = await add_customer(sessions, 1)
     ticket, _ = await _open(sessions, customer)
