@@ -11,8 +11,10 @@ from telegram import Message
 from bot.context import Work
 from bot.effects import Relay
 from bot.intake import album_of
+from bot.tickets import copied_to_topic
 from storage.models import InboxUpdate
 from storage.models import Message as LoggedMessage
+from storage.repositories import find_link_by_customer_message
 from storage.timestamps import utcnow
 
 # An album's items reach the bot within seconds; an hour allows for a restart in between.
@@ -93,6 +95,42 @@ async def logged_album(work: Work, first: LoggedMessage) -> tuple[int, ...]:
         )
     )
     return tuple(sorted({i for i in rows if i is not None}))
+
+
+async def relay_asked(work: Work, ticket_id: int, logged_id: int | None, words: str) -> None:
+    """Copy into a new ticket's topic the message it is about, asked before the request for a
+    person (logged as `logged_id`), when the card cannot show it: a screenshot the question was
+    the caption of (an album whole), a forward (whose words they are), a long text, a link
+    behind words. Read from the stored update: the log keeps words, not what they came with."""
+    said = await work.session.get(LoggedMessage, logged_id) if logged_id is not None else None
+    if said is None or said.telegram_message_id is None or said.update_id is None:
+        return
+    if await find_link_by_customer_message(
+        work.session,
+        customer_chat_id=said.chat_id,
+        customer_message_id=said.telegram_message_id,
+        direction="to_agents",
+    ):
+        return  # in the topic already (a second press opening the same ticket)
+    stored = await work.session.get(InboxUpdate, said.update_id)
+    payload = stored.payload if stored is not None else None
+    data = (payload or {}).get("message") or (payload or {}).get("edited_message")
+    if not isinstance(data, dict):
+        return  # purged from the inbox long since: the card's words are all there is
+    message = Message.de_json(data, None)
+    if message is None or not copied_to_topic(message, words):
+        return
+    work.then(
+        Relay(
+            ticket_id=ticket_id,
+            from_chat_id=said.chat_id,
+            message_id=said.telegram_message_id,
+            media_group_id=said.media_group_id,
+            album=await logged_album(work, said),
+            tell_customer=True,
+            forwarded=message.forward_origin is not None,
+        )
+    )
 
 
 async def answered_with_album(work: Work, message: Message) -> bool:

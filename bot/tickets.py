@@ -109,6 +109,7 @@ class Earlier:
     question: str
     tried: list[Hit]
     reason: HandoffReason = "asked"
+    logged_id: int | None = None  # the interaction log's row of the message that asked it
 
 
 async def question_context(work: Work, services: Services, text: str | None) -> Earlier | None:
@@ -132,7 +133,8 @@ async def question_context(work: Work, services: Services, text: str | None) -> 
         if decision.article_id is not None and helpful is True:
             return Earlier("", [])  # answered, by their own word: the request is about more
         disliked = decision.article_id is not None and helpful is False
-        return Earlier(query, hits_of(decision, services), "not_helpful" if disliked else "asked")
+        reason: HandoffReason = "not_helpful" if disliked else "asked"
+        return Earlier(query, hits_of(decision, services), reason, decision.message_id)
     return Earlier("", [])
 
 

@@ -6,7 +6,7 @@ from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import hotpath, keyboards, texts
-from bot.albums import answered_with_album, logged_album, relay
+from bot.albums import answered_with_album, logged_album, relay, relay_asked
 from bot.context import BotContext, Services, Work
 from bot.effects import Relay
 from bot.formatting import bound
@@ -73,13 +73,15 @@ async def _open_on_request(work: Work, services: Services, *, unasked: str = "")
     """Open the ticket a customer asks for, about the question they asked before (with its
     articles, and «not helpful» after a 👎), or `unasked` when they asked none."""
     earlier = await question_context(work, services, None) or Earlier("", [])
-    return await open_ticket(
+    ticket_id = await open_ticket(
         work,
         services,
         reason=earlier.reason,
         question=earlier.question or unasked,
         tried=earlier.tried,
     )
+    await relay_asked(work, ticket_id, earlier.logged_id, earlier.question)
+    return ticket_id
 
 
 async def on_person_button(update: Update, context: BotContext) -> None:
@@ -111,13 +113,14 @@ async def on_person_button(update: Update, context: BotContext) -> None:
     if decision is not None and decision.customer_id == work.customer_id:
         if query.message is not None:
             work.remove_buttons(query.message.chat.id, query.message.message_id)
-        await open_ticket(
+        ticket_id = await open_ticket(
             work,
             services,
             reason="not_helpful",
             question=decision.query,
             tried=hits_of(decision, services),
         )
+        await relay_asked(work, ticket_id, decision.message_id, decision.query)
         return
     await _open_on_request(work, services)
 

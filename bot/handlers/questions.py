@@ -9,7 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 import triage
 from bot import hotpath, keyboards, texts
-from bot.albums import album_caption, answered_with_album, relay
+from bot.albums import album_caption, answered_with_album, relay, relay_asked
 from bot.context import BotContext, Services, Work
 from bot.formatting import bound
 from bot.handlers.browse import send_article
@@ -146,6 +146,7 @@ async def take_question(
         )
         if copied_to_topic(message, words):
             await relay(work, ticket_id, message)
+        await relay_asked(work, ticket_id, earlier.logged_id, earlier.question)
 
 
 def _said_already(before: KBDecision, outcome: triage.Outcome, article: Article | None) -> bool:

@@ -634,6 +634,43 @@ async def test_a_question_with_a_link_behind_its_words_reaches_the_topic_itself(
     assert copied[0].entities[0]["url"] == link
 
 
+async def test_a_screenshot_album_or_forward_asked_before_a_request_reaches_the_topic(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # The card showed the caption's words and the screenshot never reached the agents (nor a
+    # forward's sender), though the customer was told all they send reaches a person.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        shot, album, forward = (
+            fake.new_user("شات"),
+            fake.new_user("آلبوم"),
+            fake.new_user("فوروارد"),
+        )
+        fake.user_sends_photo(shot, caption=AMBIGUOUS)
+        fake.user_sends_album(album, 2, caption=AMBIGUOUS)
+        fake.user_forwards(forward, AMBIGUOUS, origin=User(6_999_998, "واحد IT"))
+        offers = {
+            user.id: (await fake.wait_for_messages_async(user.id, 1))[0]
+            for user in (shot, album, forward)
+        }
+        await settled(bot, fake)
+        fake.user_sends_text(shot, "/human")  # a bare request: about the question before
+        fake.user_sends_text(album, "اپراتور")
+        fake.user_presses_button(forward, offers[forward.id], texts.NONE_OF_THESE)
+        await fake.wait_for_async(lambda: len(fake.topics()) == 3, timeout=10, what="topics")
+        await settled(bot, fake)
+        tickets = {t.customer_id: t for t in await bot.rows(Ticket)}
+
+    def topic(user: User) -> list[str]:
+        return [m.kind for m in fake.sent_to(fake.agent_chat_id, tickets[user.id].thread_id)]
+
+    assert topic(shot) == ["text", "photo"]  # the card, then the screenshot
+    assert topic(album) == ["text", "photo", "photo"]  # the album whole
+    (_card, copied) = fake.sent_to(fake.agent_chat_id, tickets[forward.id].thread_id)
+    assert copied.forward_origin is not None  # whose words they are
+    assert all(t.question == AMBIGUOUS for t in tickets.values())
+
+
 async def test_a_polite_request_with_thanks_is_about_the_question_before(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
