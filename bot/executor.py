@@ -52,6 +52,7 @@ from bot.migration import record_migration
 from bot.pacing import Admission
 from handoff import service as handoff_service
 from handoff.card import AskedBefore, BeforeL2, render_card
+from handoff.hours import SupportCalendar
 from handoff.topics import topic_name
 from storage.models import Customer, MessageLink, Ticket
 from storage.repositories import (
@@ -271,9 +272,11 @@ class Executor:
         sessions: async_sessionmaker[AsyncSession],
         *,
         asked_before: AskedBeforeReader | None = None,
+        calendar: SupportCalendar | None = None,
     ) -> None:
         self.bot = bot
         self.sessions = sessions
+        self.calendar = calendar  # the desk's open hours, for the time a card says is left
         self.gate = SendGate()
         self.tickets = TicketLocks()
         # What else a ticket's customer asked just before it, for its card (bot.tickets).
@@ -568,6 +571,7 @@ class Executor:
             asked_before=asked,
             before_l2=before,
             deactivated=gone,
+            calendar=self.calendar,
         )
         return ticket, html
 

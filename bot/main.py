@@ -342,7 +342,12 @@ async def _poll(
     """Poll (or take the webhook's updates) and handle them until `stop` (False) or until the
     lease is lost (True)."""
     settings = services.settings
-    executor = Executor(app.bot, services.sessions, asked_before=partial(asked_before, services))
+    executor = Executor(
+        app.bot,
+        services.sessions,
+        asked_before=partial(asked_before, services),
+        calendar=services.settings.calendar,
+    )
     pipeline = Pipeline(app, services, executor, fence=lease.fence)
 
     async def handle(item: Item) -> None:

@@ -36,7 +36,7 @@ handoff.hours: SupportCalendar(holidays, workdays) (.add, .next_open, .is_holida
     parse_holidays(text) -> frozenset[date]
 handoff.topics: topic_name(ticket_id, customer_name, question) -> str, ticket_number(id) -> str
 handoff.card: render_card(ticket, customer, *, now, history=None, asked_before=(),
-    before_l2=(), deactivated=False) -> str (Telegram HTML), AskedBefore, BeforeL2
+    before_l2=(), deactivated=False, calendar=None) -> str (Telegram HTML), AskedBefore, BeforeL2
 handoff.persian: fa_digits(value) -> str, jalali(dt) -> str, day_and_time(dt) -> str,
     duration(timedelta) -> str,
     percent(score) -> str, round_half_up(value) -> int, clean_inline(text) -> str,

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Final, Literal
 
 from handoff import texts
+from handoff.hours import SupportCalendar
 from handoff.persian import (
     clean_block,
     clean_inline,
@@ -25,8 +26,9 @@ from handoff.persian import (
     shorten,
     utf16_len,
 )
+from handoff.sla import read_tier, time_left
 from handoff.topics import ticket_link, ticket_number
-from storage.models import Customer, Ticket
+from storage.models import Customer, Ticket, Tier
 from storage.repositories import CustomerHistory
 
 QUESTION_MAX: Final = 1500
@@ -149,7 +151,7 @@ def _asked_before_lines(asked: Sequence[AskedBefore]) -> list[str]:
     return lines
 
 
-def _due_line(ticket: Ticket, now: datetime) -> str:
+def _due_line(ticket: Ticket, now: datetime, tier: Tier, calendar: SupportCalendar | None) -> str:
     due = ticket.first_response_due
     answered = ticket.first_response_at
     if answered is not None:
@@ -160,11 +162,14 @@ def _due_line(ticket: Ticket, now: datetime) -> str:
         return texts.CARD_DUE_NONE
     if ticket.status == "closed":  # no clock runs any more: "so long left" would mislead
         return texts.CARD_DUE_CLOSED.format(when=jalali(due))
-    relative = (
-        texts.DUE_IN.format(duration=duration(due - now))
-        if due > now
-        else texts.DUE_OVERDUE.format(duration=duration(now - due))
-    )
+    if due <= now:
+        relative = texts.DUE_OVERDUE.format(duration=duration(now - due))
+    elif (left := time_left(tier, now, due, calendar)) < due - now:
+        # The desk closes before it: what is left to answer is its open hours, as the
+        # warning in the topic counts them («16 hours left» at 16:00 read as tomorrow).
+        relative = texts.DUE_IN_OPEN.format(duration=duration(left))
+    else:
+        relative = texts.DUE_IN.format(duration=duration(due - now))
     return texts.CARD_DUE_PENDING.format(when=jalali(due), relative=relative)
 
 
@@ -189,12 +194,14 @@ def render_card(
     asked_before: Sequence[AskedBefore] = (),
     before_l2: Sequence[BeforeL2] = (),
     deactivated: bool = False,
+    calendar: SupportCalendar | None = None,
 ) -> str:
     """Render the ticket card as Telegram HTML; every customer-provided string is escaped.
 
     `history` (the customer's earlier tickets) tells more of the one before this;
     `asked_before` lists what else they asked the bot just before (the latest few);
-    `deactivated`: what keeps messages from the customer is a deleted account, not a block.
+    `deactivated`: what keeps messages from the customer is a deleted account, not a block;
+    `calendar`: the desk's open hours, which the time left to answer is counted in.
     """
     lines = [
         texts.CARD_TITLE.format(
@@ -207,7 +214,7 @@ def render_card(
             priority=texts.PRIORITY.get(ticket.priority, ticket.priority),
         ),
         texts.CARD_OPENED.format(when=jalali(ticket.opened_at)),
-        _due_line(ticket, now),
+        _due_line(ticket, now, read_tier(customer.tier) or "standard", calendar),
     ]
     if ticket.status not in ("closed", "waiting") and ticket.awaiting_reply_since is not None:
         lines.append(

@@ -81,6 +81,7 @@ EMPTY_QUESTION: Final = "(بدون متن)"
 
 # Relative times and durations.
 DUE_IN: Final = "{duration} مانده"
+DUE_IN_OPEN: Final = "{duration} از ساعت‌های کاری مانده"
 DUE_OVERDUE: Final = "{duration} گذشته از مهلت"
 DURATION_JOIN: Final = " و "
 DAYS: Final = "{n} روز"

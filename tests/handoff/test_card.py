@@ -5,13 +5,14 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from handoff.card import AskedBefore, render_card
-from handoff.persian import utf16_len
+from handoff.hours import SupportCalendar
+from handoff.persian import duration, utf16_len
 from handoff.report import render_overdue
 from storage.models import Customer, Ticket, TicketStatus
 from storage.repositories import CustomerHistory
@@ -125,6 +126,24 @@ def test_overdue_first_response_is_flagged() -> None:
     card = _visible(render_card(_ticket(), _customer(), now=T0 + timedelta(minutes=47)))
 
     assert "(۱۷ دقیقه گذشته از مهلت)" in card
+
+
+def test_the_time_left_is_the_desks_open_hours_when_it_closes_before_the_deadline() -> None:
+    # «16 hours left» at 16:00 for a deadline at 08:00 tomorrow, while the topic's warning said
+    # one hour of open hours was left: an agent trusting the card left it for tomorrow.
+    now = datetime(2026, 12, 8, 12, 0, tzinfo=UTC)  # a Tuesday, 15:30 in Tehran
+    due = now + timedelta(hours=17)
+    ticket = _ticket(opened_at=now - timedelta(hours=3), first_response_due=due)
+    calendar = SupportCalendar()
+    left = calendar.open_time("standard", now, due)
+
+    standard = _customer(tier="standard")
+    by_hours = _visible(render_card(ticket, standard, now=now, calendar=calendar))
+    around_the_clock = _visible(render_card(ticket, standard, now=now))
+
+    assert timedelta() < left < due - now
+    assert f"({duration(left)} از ساعت‌های کاری مانده)" in by_hours
+    assert "(۱۷ ساعت مانده)" in around_the_clock
 
 
 @pytest.mark.parametrize("minutes", [10, 47], ids=["before the deadline", "after it"])
