@@ -216,7 +216,11 @@ def render_card(
         texts.CARD_OPENED.format(when=jalali(ticket.opened_at)),
         _due_line(ticket, now, read_tier(customer.tier) or "standard", calendar),
     ]
-    if ticket.status not in ("closed", "waiting") and ticket.awaiting_reply_since is not None:
+    if (
+        ticket.status not in ("closed", "waiting")
+        and ticket.awaiting_reply_since is not None
+        and not ticket.customer_blocked  # no reply can reach them: no one is kept waiting
+    ):
         lines.append(
             texts.CARD_WAITING.format(duration=duration(now - ticket.awaiting_reply_since))
         )

@@ -455,11 +455,13 @@ async def list_overdue_tickets(
 ) -> list[Ticket]:
     """Return open tickets past their first-response deadline with no response yet (and, with
     `without_event`, no event of that kind since the deadline was last set: those not yet
-    alerted about this deadline, say; a /tier change or a new calendar sets another)."""
+    alerted about this deadline, say; a /tier change or a new calendar sets another). A
+    customer who blocked the bot can get no response: theirs wait until they come back."""
     stmt = (
         select(Ticket)
         .where(
             Ticket.status != "closed",
+            Ticket.customer_blocked.is_(False),
             Ticket.first_response_at.is_(None),
             Ticket.first_response_due.is_not(None),
             Ticket.first_response_due <= now,

@@ -349,6 +349,34 @@ async def test_open_tickets_are_counted_per_agents_group(
     assert (everywhere, moved, here) == (3, 2, 1)
 
 
+async def test_overdue_list_leaves_out_a_customer_who_blocked_the_bot_until_they_are_back(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    # Supervisors were alerted «nobody answered» for a customer no answer can reach.
+    await add_customer(sessions, 1)
+    async with sessions.begin() as session:
+        ticket, _ = await repo.create_ticket(
+            session,
+            customer_id=1,
+            question="?",
+            reason="asked",
+            tried=(),
+            agent_chat_id=AGENT_CHAT,
+            first_response_due=T0,
+        )
+        await repo.set_customer_blocked(session, ticket.id, blocked=True)
+    later = T0 + timedelta(minutes=5)
+    async with sessions() as session:
+        while_blocked = await repo.list_overdue_tickets(session, now=later)
+    async with sessions.begin() as session:
+        await repo.set_customer_blocked(session, ticket.id, blocked=False)
+    async with sessions() as session:
+        back = await repo.list_overdue_tickets(session, now=later)
+
+    assert while_blocked == []
+    assert [t.id for t in back] == [ticket.id]
+
+
 async def test_overdue_list_has_unanswered_tickets_past_their_deadline(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
