@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import weakref
 from pathlib import Path
@@ -89,9 +90,16 @@ def shown_url(url: str | URL) -> str:
 
 
 def _ensure_sqlite_dir(url: str) -> None:
+    """Make the database's folder and file for its owner alone: it holds every customer's
+    name and messages, and under the usual umask SQLite would make it readable by every
+    account on the machine. (Its -wal and -shm files take the file's permissions.) A folder
+    or file that exists already keeps what its owner gave it."""
     path = sqlite_file(url)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    if path is None:
+        return
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):  # there already, or not ours to make: opening says
+        path.touch(mode=0o600, exist_ok=False)  # an empty file is an empty database
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import stat
 import sys
 from asyncio.subprocess import PIPE
 from datetime import UTC, datetime, timedelta, timezone
@@ -120,6 +121,26 @@ async def test_sqlite_gets_its_directory_wal_foreign_keys_and_busy_timeout(
         await engine.dispose()
 
     assert (journal, foreign_keys, busy) == ("wal", 1, 5000)
+
+
+async def test_a_new_sqlite_database_and_its_folder_are_for_their_owner_alone(
+    tmp_path: Path,
+) -> None:
+    # Made under the usual umask (022), every account on the machine could read every
+    # customer's name and messages.
+    path = tmp_path / "data" / "pasokh.sqlite3"
+    engine = create_engine_from_url(f"sqlite+aiosqlite:///{path}")
+    try:
+        async with engine.begin() as connection:
+            await connection.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+            await connection.exec_driver_sql("INSERT INTO t VALUES (1)")
+    finally:
+        await engine.dispose()
+
+    made = [path.parent, path, *path.parent.glob("pasokh.sqlite3-*")]
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) & 0o077 for p in made} == {
+        p.name: 0 for p in made
+    }
 
 
 async def test_foreign_keys_are_enforced(sessions: async_sessionmaker[AsyncSession]) -> None:
