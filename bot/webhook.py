@@ -27,8 +27,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 from telegram.error import TelegramError
 from tornado.httpserver import HTTPServer
+from tornado.iostream import IOStream
 from tornado.netutil import bind_sockets
-from tornado.web import Application, RequestHandler
+from tornado.web import Application, RequestHandler, stream_request_body
 
 from bot.config import Settings
 from bot.intake import (
@@ -50,6 +51,13 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # A Telegram update is a few kilobytes (a 4096-character text with its entities, a poll);
 # anything far larger is not from Telegram.
 MAX_BODY_BYTES = 1 << 20
+# Anyone who reaches the port may open connections: a body must arrive within this, a
+# connection waiting for its next request is closed after IDLE_SECONDS, and beyond
+# MAX_CONNECTIONS new ones are closed at once (Telegram opens WEBHOOK_MAX_CONNECTIONS, at
+# most 100, per instance). Stalled bodies held ~1 MB and a file handle each, for ever.
+BODY_TIMEOUT_SECONDS = 10.0
+IDLE_SECONDS = 60.0
+MAX_CONNECTIONS = 400
 # How often the lease holder looks for updates another instance stored (its own are
 # handled at once).
 FEED_SCAN_SECONDS = 1.0
@@ -85,7 +93,12 @@ class WebhookReceiver:
             log_function=_log_request,
         )
         sockets = bind_sockets(port, address or None)
-        self._server = HTTPServer(app, max_body_size=MAX_BODY_BYTES, idle_connection_timeout=120)
+        self._server = _BoundedServer(
+            app,
+            max_body_size=MAX_BODY_BYTES,
+            body_timeout=BODY_TIMEOUT_SECONDS,
+            idle_connection_timeout=IDLE_SECONDS,
+        )
         self._server.add_sockets(sockets)
         return int(sockets[0].getsockname()[1])
 
@@ -106,7 +119,7 @@ class WebhookReceiver:
     async def receive(self, secret: str | None, body: bytes) -> int:
         """Store the update a request carries; return the HTTP status to answer with."""
         if not self.authentic(secret):
-            self._note_refused()
+            self.refused()
             return 403
         try:
             payload = json.loads(body)
@@ -153,7 +166,7 @@ class WebhookReceiver:
             return False
         return True
 
-    def _note_refused(self) -> None:
+    def refused(self) -> None:
         """Log refused requests, at most once a minute: anyone can knock."""
         self._refused += 1
         now = asyncio.get_running_loop().time()
@@ -177,15 +190,40 @@ class WebhookReceiver:
         return None if self._fresh is None else self._fresh.pop(update_id, None)
 
 
+class _BoundedServer(HTTPServer):
+    """An HTTPServer that closes connections beyond MAX_CONNECTIONS as they arrive."""
+
+    def handle_stream(self, stream: IOStream, address: tuple[Any, ...]) -> None:
+        if len(self._connections) >= MAX_CONNECTIONS:  # tornado's own set of open ones
+            stream.close()
+            return
+        super().handle_stream(stream, address)
+
+
+@stream_request_body
 class _Updates(RequestHandler):
+    """Telegram's deliveries: the secret is checked on the headers, before any body is read
+    (a stranger's body is never taken in), and the body is gathered as it comes."""
+
     receiver: WebhookReceiver
 
     def initialize(self, receiver: WebhookReceiver) -> None:
         self.receiver = receiver
+        self._body = bytearray()
+
+    def prepare(self) -> None:
+        secret = self.request.headers.get(SECRET_HEADER)
+        if self.request.method == "POST" and not self.receiver.authentic(secret):
+            self.receiver.refused()
+            self.set_status(403)
+            self.finish()  # the connection closes with its body unread
+
+    def data_received(self, chunk: bytes) -> None:
+        self._body += chunk
 
     async def post(self) -> None:
         secret = self.request.headers.get(SECRET_HEADER)
-        self.set_status(await self.receiver.receive(secret, self.request.body))
+        self.set_status(await self.receiver.receive(secret, bytes(self._body)))
         await self.finish()
 
 

@@ -503,3 +503,67 @@ async def test_a_nul_pushed_in_an_update_is_kept_out_of_what_is_stored(
         await fake.wait_for_messages_async(user.id, 1)
         (row,) = await bot.rows(InboxUpdate)
     assert row.payload["message"]["text"] == ANSWERED + "\ufffd"
+
+
+async def _raw(port: int, head: bytes) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(head)
+    await writer.drain()
+    return reader, writer
+
+
+def _head(secret: str | None, length: int) -> bytes:
+    lines = ["POST /telegram HTTP/1.1", "Host: x", f"Content-Length: {length}"]
+    if secret is not None:
+        lines.append(f"{SECRET_HEADER}: {secret}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+async def test_strangers_cannot_hold_the_webhook_with_slow_or_many_connections(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without the secret, a body was still read whole, and a stalled one held ~1 MB and a
+    # file handle for ever: 150 of them took 170 MB, ~1000 (a default file limit) every handle.
+    monkeypatch.setattr(webhook, "BODY_TIMEOUT_SECONDS", 0.3)
+    monkeypatch.setattr(webhook, "MAX_CONNECTIONS", 3)
+    engine = create_engine_from_url(database_url)
+    receiver = WebhookReceiver(make_sessionmaker(engine), "s3cret")
+    port = await receiver.start("127.0.0.1", 0)
+    opened: list[asyncio.StreamWriter] = []
+    try:
+        # A stranger announcing a megabyte is refused on its headers, its body never read.
+        reader, writer = await _raw(port, _head("wrong", 1_000_000))
+        opened.append(writer)
+        refused = await asyncio.wait_for(reader.readline(), 5)
+        # With the secret, a body that stops coming is cut off.
+        reader, writer = await _raw(port, _head("s3cret", 1000) + b'{"update_id": 1')
+        opened.append(writer)
+        stalled = await asyncio.wait_for(reader.read(), 5)
+        # Beyond the cap, a new connection is closed as it comes.
+        for _ in range(3):
+            opened.append((await _raw(port, b""))[1])
+        reader, writer = await _raw(port, b"")
+        opened.append(writer)
+        beyond = await asyncio.wait_for(reader.read(), 5)
+    finally:
+        for writer in opened:
+            writer.close()
+        await receiver.stop()
+        await engine.dispose()
+    assert refused.startswith(b"HTTP/1.1 403")
+    assert b"200" not in stalled  # closed (or refused), never taken as an update
+    assert beyond == b""
+
+
+async def test_a_short_webhook_secret_is_warned_of_at_start(
+    fake_telegram: FakeTelegram,
+    database_url: str,
+    kb_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = webhook_settings(fake_telegram, database_url, kb_dir, webhook_secret="Zq7_k9x")
+    with caplog.at_level(logging.WARNING, logger="bot.main"):
+        async with running_bot(settings, fake_telegram):
+            pass
+    assert "WEBHOOK_SECRET is shorter than 16 characters" in caplog.text
+    assert "Zq7_k9x" not in caplog.text
