@@ -11,6 +11,9 @@ import logging
 import sys
 
 MASK = "<TOKEN>"
+SHORTEST_MASKED = 4
+# A webhook secret shorter than this is easy to guess (Telegram allows 1 to 256 characters).
+SHORT_SECRET = 16
 
 
 class TokenMask(logging.Filter):
@@ -20,7 +23,14 @@ class TokenMask(logging.Filter):
     def __init__(self, token: str, *other: str) -> None:
         super().__init__()
         secret = token.partition(":")[2]
-        self.secrets = tuple(s for s in (token, secret, *other) if len(s) >= 8)
+        # The token's halves are long; a webhook secret may be short (Telegram takes one
+        # letter), and is masked all the same from SHORTEST_MASKED on (below it, masking would
+        # blot out words; bot.main warns of such a secret).
+        self.secrets = tuple(
+            s
+            for s in (*(t for t in (token, secret) if len(t) >= 8), *other)
+            if len(s) >= SHORTEST_MASKED
+        )
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()

@@ -35,7 +35,7 @@ from bot.flood import FloodGuard
 from bot.hotpath import remember_answer_messages
 from bot.intake import Intake, Item, KeyedDispatcher, stored_payload
 from bot.leadership import PollingLease
-from bot.logs import setup_logging
+from bot.logs import SHORT_SECRET, setup_logging
 from bot.migration import desk_chats
 from bot.pipeline import Pipeline
 from bot.queries import MARKS_KEEP, SHORT_LIVED_MARKS
@@ -196,6 +196,14 @@ async def _serve(settings: Settings, stop: asyncio.Event, serving: asyncio.Event
             settings.kb_dir,
         )
     log.info("support calendar: %s", describe_calendar(settings.calendar))
+    if settings.webhook_secret is not None and (
+        len(settings.webhook_secret.get_secret_value()) < SHORT_SECRET
+    ):
+        log.warning(
+            "WEBHOOK_SECRET is shorter than %d characters: easy to guess; use a long random one "
+            "(or leave it empty: one is derived from the token)",
+            SHORT_SECRET,
+        )
 
     engine = create_engine_from_url(settings.database_url, **pool_options(settings.database_url))
     if make_url(settings.database_url).get_backend_name() == "sqlite":

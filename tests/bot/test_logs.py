@@ -51,9 +51,10 @@ def test_tracebacks_are_masked() -> None:
     assert "RuntimeError" in line
 
 
-def test_the_webhook_secret_is_masked_like_the_token() -> None:
+# A short one (7 characters) was printed in clear: only secrets of 8 or more were masked.
+@pytest.mark.parametrize("secret", ["MyWebhookSecret_0123456789", "Zq7_k9x"])
+def test_the_webhook_secret_is_masked_like_the_token(secret: str) -> None:
     # PTB logs setWebhook's parameters at DEBUG, the secret that authenticates updates too.
-    secret = "MyWebhookSecret_0123456789"
     handler = logging.StreamHandler()
     handler.addFilter(TokenMask(TOKEN, secret))
     record = logging.LogRecord(
