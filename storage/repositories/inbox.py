@@ -76,7 +76,11 @@ async def inbox_get(session: AsyncSession, update_id: int) -> InboxUpdate | None
 
 
 async def inbox_purge(session: AsyncSession, *, before: datetime) -> int:
-    """Delete processed updates received before `before`; return how many."""
-    stmt = delete(InboxUpdate).where(InboxUpdate.status == "done", InboxUpdate.received_at < before)
+    """Delete processed updates received before `before` (done, or failed for good: their
+    payload is a customer's words and contact, kept no longer than INBOX_KEEP_DAYS); return how
+    many. Pending ones stay, whatever their age: they are still to be handled."""
+    stmt = delete(InboxUpdate).where(
+        InboxUpdate.status.in_(("done", "failed")), InboxUpdate.received_at < before
+    )
     result = await session.execute(stmt, execution_options={"synchronize_session": False})
     return int(getattr(result, "rowcount", 0) or 0)

@@ -89,7 +89,7 @@ async def test_payload_given_as_json_text_is_stored_as_json(
     assert update is not None and update.payload == {"update_id": 3, "text": "درود"}
 
 
-async def test_purge_deletes_only_old_processed_updates(
+async def test_purge_deletes_only_old_processed_or_failed_updates(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     for update_id in (1, 2, 3):
@@ -107,5 +107,6 @@ async def test_purge_deletes_only_old_processed_updates(
         left = [u.update_id for u in await session.scalars(select(InboxUpdate))]
 
     assert too_recent == 0  # done, but received after the cut-off: kept
-    assert deleted == 1
-    assert sorted(left) == [2, 3]
+    # A failed update's payload (a customer's words, their phone) was kept for ever.
+    assert deleted == 2
+    assert sorted(left) == [3]  # still pending: still to be handled
