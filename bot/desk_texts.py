@@ -391,10 +391,10 @@ def desk_back(title: str) -> str:
     return f"✅ ربات دوباره در گروه «{escape(title)}» تاپیک باز می‌کند."
 
 
-def group_migrated(old_id: int, new_id: int) -> str:
-    """Tell the admins the group's id changed and what to put in AGENT_CHAT_ID."""
+def group_migrated(old_id: int, new_id: int, setting: str = "AGENT_CHAT_ID") -> str:
+    """Tell the admins the group's id changed and what to put in `setting`."""
     return (
         "\u200fℹ️ شناسهٔ این گروه عوض شد و ربات از این به بعد شناسهٔ تازه را به کار می‌برد.\n"
-        f"مدیران: در تنظیمات، <code>AGENT_CHAT_ID={new_id}</code> بگذارید "
+        f"مدیران: در تنظیمات، <code>{setting}={new_id}</code> بگذارید "
         f"(شناسهٔ قبلی <code>{old_id}</code> بود)."
     )

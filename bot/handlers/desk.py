@@ -831,14 +831,21 @@ async def on_topic_closed(update: Update, context: BotContext) -> None:
 
 
 async def on_migrated(update: Update, context: BotContext) -> None:
-    """Follow the agents' group to its new id when it becomes a supergroup; tell the admins."""
-    work = context.work
+    """Follow the agents' (or the L2) group to its new id when it becomes a supergroup, and
+    tell its admins which setting to change; any other group the bot is in is none of ours."""
+    work, services = context.work, context.services
     message = update.message
     if message is None or message.migrate_to_chat_id is None:
         return
-    new_id = message.migrate_to_chat_id
-    await record_migration(work.session, old_chat_id=message.chat_id, new_chat_id=new_id)
-    work.effects.append(SendText(new_id, desk_texts.group_migrated(message.chat_id, new_id)))
+    old_id, new_id = message.chat_id, message.migrate_to_chat_id
+    settings = services.settings
+    l2 = settings.l2_chat_id
+    is_l2 = l2 is not None and old_id in (l2, *await desk_chats(work.session, l2, None))
+    if not is_l2 and not await in_desk_chat(work, services, old_id):
+        return  # a stranger's group: its id, and our settings' names, are not ours to tell
+    await record_migration(work.session, old_chat_id=old_id, new_chat_id=new_id)
+    setting = "L2_CHAT_ID" if is_l2 else "AGENT_CHAT_ID"
+    work.effects.append(SendText(new_id, desk_texts.group_migrated(old_id, new_id, setting)))
 
 
 # -- edits, both ways ---------------------------------------------------------------------------

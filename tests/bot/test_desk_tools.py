@@ -403,6 +403,23 @@ async def test_after_an_escalation_to_l2_edits_and_replies_follow_the_history_co
     assert fake.sent_to(opened.user.id)[-1].reply_to_message_id == said.message_id
 
 
+async def test_a_group_that_becomes_a_supergroup_is_told_its_own_setting_and_others_nothing(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # Any group the bot was in was told «AGENT_CHAT_ID=…»: strangers saw the bot's settings,
+    # and the L2 group's admins were told to make it the agents' group.
+    fake, settings = fake_telegram, l2_settings
+    stranger = fake.add_group(-1003000000003, "گروه دیگر", supergroup=False).id
+    async with running_bot(settings, fake) as bot:
+        for old_id, new_id in ((L2_CHAT, -1002000000099), (stranger, -1003000000099)):
+            fake.migrate_group(old_id, new_id)
+        await fake.wait_for_messages_async(-1002000000099, 1)
+        await settled(bot, fake)
+    (told,) = fake.sent_to(-1002000000099)
+    assert "L2_CHAT_ID=-1002000000099" in (told.text or "")
+    assert fake.sent_to(-1003000000099) == []
+
+
 async def test_an_escalation_cut_short_by_a_stop_still_copies_the_history_to_l2(
     l2_settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
 ) -> None:
