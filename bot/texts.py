@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from html import escape
+from typing import Final
 
+from handoff.hours import Closed
 from handoff.persian import day_and_time, fa_digits
 from handoff.persian import duration as duration  # re-exported for the bot's modules
 from handoff.topics import ticket_number
@@ -176,14 +178,30 @@ def ticket_opened_in_hours(number: int, span: timedelta, due: datetime) -> str:
     )
 
 
-def ticket_opened_while_closed(number: int, opens: datetime, due: datetime) -> str:
-    """Tell the customer their ticket number, that the desk is closed now, and when it opens."""
+_CLOSED_NOW: Final = {
+    "holiday": "امروز تعطیل رسمی است؛ ",
+    "day_off": "امروز پشتیبانی تعطیل است؛ ",
+    "hours": "اکنون خارج از ساعت کاری پشتیبانی است؛ ",
+}
+
+
+def ticket_opened_while_closed(
+    number: int, opens: datetime, due: datetime, why: Closed = "hours"
+) -> str:
+    """Tell the customer their ticket number, why the desk is closed now (a holiday read as
+    «outside working hours» at 10:00 on a weekday looked wrong), and when it opens."""
     return (
         f"درخواست شما با شمارهٔ <b>{ticket_ref(number)}</b> ثبت شد. "
-        "اکنون خارج از ساعت کاری پشتیبانی است؛ "
+        f"{_CLOSED_NOW[why]}"
         f"کارشناسان از {day_and_time(opens)} {IN_TEHRAN} پاسخ می‌دهند و پاسخ شما حداکثر تا "
         f"{day_and_time(due)} می‌رسد.\n\n{_TO_AGENT}"
     )
+
+
+# Said under the ticket's number when the KB had nothing for the question (the customer did
+# not ask for a person, and wondered why one was given), or when nothing was asked at all.
+NO_GUIDE_FOUND = "برای این پرسش راهنمایی در پایگاه دانش پیدا نکردم؛ یک کارشناس پاسخ می‌دهد."
+DESCRIBE_IT = "لطفاً مشکلتان را همین‌جا بنویسید تا کارشناس زودتر رسیدگی کند."
 
 
 def ticket_already_open(number: int) -> str:

@@ -196,14 +196,21 @@ async def open_ticket(
             update(Message).where(Message.id == work.incoming_id).values(ticket_id=ticket.id)
         )
     if calendar is None or calendar.around_the_clock(tier):
-        await work.reply(texts.ticket_opened(ticket.id, due - now))
+        told = texts.ticket_opened(ticket.id, due - now)
     else:  # open hours: within the contract's span, or from when the desk opens
         opens = calendar.next_open(tier, now)
-        await work.reply(
+        told = (
             texts.ticket_opened_in_hours(ticket.id, FIRST_RESPONSE[tier], due)
             if opens <= now
-            else texts.ticket_opened_while_closed(ticket.id, opens, due)
+            else texts.ticket_opened_while_closed(
+                ticket.id, opens, due, calendar.why_closed(tier, now)
+            )
         )
+    if not question.strip():  # the agent would have to ask first: a round trip saved
+        told = f"{told}\n\n{texts.DESCRIBE_IT}"
+    elif reason == "no_answer":  # they asked no person: say why one answers
+        told = f"{texts.NO_GUIDE_FOUND}\n{told}"
+    await work.reply(told)
     work.then(OpenTopic(ticket.id))
     work.then(PostCard(ticket.id))
     return ticket.id

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Final
+from typing import Final, Literal
 
 import holidays
 import jdatetime
@@ -40,6 +40,8 @@ def _week(workday: tuple[int, int], thursday: tuple[int, int]) -> OpenHours:
 
 
 # None: around the clock, holidays included.
+# Why the desk is closed: a holiday, a weekly day off, or outside the day's hours.
+Closed = Literal["holiday", "day_off", "hours"]
 OPEN_HOURS: Final[Mapping[Tier, OpenHours | None]] = MappingProxyType(
     {"standard": _week((8, 17), (8, 13)), "vic": _week((8, 20), (8, 16)), "vip": None}
 )
@@ -121,6 +123,17 @@ class SupportCalendar:
     def around_the_clock(self, tier: Tier) -> bool:
         """Whether the tier is served at every hour of every day."""
         return OPEN_HOURS.get(tier, OPEN_HOURS["standard"]) is None
+
+    def why_closed(self, tier: Tier, moment: datetime) -> Closed:
+        """Why the desk is closed for `tier` at `moment` (Tehran's day): an official or
+        listed holiday, a weekly day off (Friday), or outside the day's hours."""
+        day = moment.astimezone(TEHRAN).date()
+        hours = OPEN_HOURS.get(tier, OPEN_HOURS["standard"])
+        if hours is not None and self.is_holiday(day) and day.weekday() in hours:
+            return "holiday"
+        if hours is not None and day.weekday() not in hours:
+            return "day_off"
+        return "hours"
 
     def next_open(self, tier: Tier, moment: datetime) -> datetime:
         """`moment` itself when the desk is open for `tier`; else when it opens next."""

@@ -671,6 +671,24 @@ async def test_a_screenshot_album_or_forward_asked_before_a_request_reaches_the_
     assert all(t.question == AMBIGUOUS for t in tickets.values())
 
 
+async def test_the_customer_hears_why_a_person_answers_or_is_asked_to_say_what_is_wrong(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # Handed over without having asked for a person, customers were not told why; with nothing
+    # asked (/human first), the agent had to ask what it was about: a round trip.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        unknown, bare = fake.new_user("ناشناخته"), fake.new_user("بی‌پرسش")
+        fake.user_sends_text(unknown, UNKNOWN)
+        fake.user_sends_text(bare, "/human")
+        (told_unknown,) = await fake.wait_for_messages_async(unknown.id, 1)
+        (told_bare,) = await fake.wait_for_messages_async(bare.id, 1)
+        await settled(bot, fake)
+    assert (told_unknown.text or "").startswith(texts.NO_GUIDE_FOUND)
+    assert (told_bare.text or "").endswith(texts.DESCRIBE_IT)
+    assert texts.NO_GUIDE_FOUND not in (told_bare.text or "")
+
+
 async def test_a_polite_request_with_thanks_is_about_the_question_before(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:

@@ -37,3 +37,22 @@ def test_at_night_the_customer_hears_when_the_desk_opens() -> None:
 def test_around_the_clock_the_customer_hears_the_wait() -> None:
     told = texts.ticket_opened(9, timedelta(minutes=30))
     assert "ظرف ۳۰ دقیقه پاسخ" in told and "کاری" not in told
+
+
+def test_on_a_holiday_or_a_day_off_the_customer_hears_why_the_desk_is_closed() -> None:
+    # «Outside working hours» at 10:00 on a weekday that is a holiday looked wrong.
+    calendar = SupportCalendar()
+    told = {}
+    for name, moment in (
+        ("holiday", "2027-02-11T10:00"),  # 22 Bahman, a Thursday
+        ("friday", "2026-12-11T10:00"),
+        ("night", "2026-12-10T21:00"),
+    ):
+        now = _tehran(moment)
+        opens = calendar.next_open("standard", now)
+        due = first_response_due("standard", now, calendar)
+        why = calendar.why_closed("standard", now)
+        told[name] = texts.ticket_opened_while_closed(8, opens, due, why)
+    assert "امروز تعطیل رسمی است" in told["holiday"]
+    assert "امروز پشتیبانی تعطیل است" in told["friday"]
+    assert "خارج از ساعت کاری" in told["night"]
