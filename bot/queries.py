@@ -146,8 +146,13 @@ async def choices_since(session: AsyncSession, customer_id: int, since: datetime
 # Marks kept per ticket or customer that matter for days: the rating buttons a typed rating
 # takes off, when the customer moved on from what the bot offered (memory windows are at most
 # a week). Purged with the inbox once this old, else one row a closed ticket stays for ever.
-SHORT_LIVED_MARKS = ("rating_message:", "choices_closed:")
+SHORT_LIVED_MARKS = ("rating_message:", "choices_closed:", "still_waiting:")
 MARKS_KEEP = timedelta(days=30)
+
+
+def still_waiting_key(ticket_id: int) -> str:
+    """When a ticket's customer, writing before any answer, was last told it still waits."""
+    return f"still_waiting:{ticket_id}"
 
 
 def rating_message_key(ticket_id: int) -> str:

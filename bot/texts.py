@@ -204,6 +204,17 @@ NO_GUIDE_FOUND = "برای این پرسش راهنمایی در پایگاه د
 DESCRIBE_IT = "لطفاً مشکلتان را همین‌جا بنویسید تا کارشناس زودتر رسیدگی کند."
 
 
+def still_waiting(number: int, due: datetime | None, now: datetime) -> str:
+    """Tell a customer writing before any answer that their words reached the ticket, and when
+    the answer is due (or, past it, that it is late and comes soon)."""
+    added = f"پیامتان به درخواست <b>{ticket_ref(number)}</b> اضافه شد و کارشناس آن را می‌بیند. "
+    if due is None:
+        return added + "به‌زودی پاسخ می‌گیرید."
+    if due > now:
+        return added + f"پاسخ حداکثر تا {day_and_time(due)} {IN_TEHRAN} می‌رسد."
+    return added + "پاسخ از مهلتش دیرتر شده است؛ پوزش می‌خواهیم، به‌زودی پاسخ می‌گیرید."
+
+
 def ticket_already_open(number: int) -> str:
     """Remind the customer their ticket is open instead of opening another one."""
     return (

@@ -7,6 +7,7 @@ ApplicationHandlerStop, so nothing later in the chain ever sees it.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 from telegram import Chat, Message, Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, TypeHandler, filters
@@ -17,8 +18,11 @@ from bot.context import BotContext, Work
 from bot.handlers.desk import card_changed, notice
 from bot.hotpath import log_message, upsert_customer
 from bot.message_kinds import loggable_text, message_kind
+from bot.queries import still_waiting_key
 from handoff.service import customer_message
-from storage.repositories import find_link_by_customer_message
+from storage.models import Ticket
+from storage.repositories import find_link_by_customer_message, kv_get, kv_set
+from storage.timestamps import utcnow
 
 
 async def stop_banned(update: Update, context: BotContext) -> None:
@@ -120,11 +124,31 @@ async def relay_to_ticket(update: Update, context: BotContext) -> None:
         await relay(work, work.ticket_id, message)
     wrote = await customer_message(work.session, ticket_id=work.ticket_id)
     ticket = wrote.ticket
+    if ticket is not None and not copied:
+        await _tell_still_waiting(work, ticket)
     if ticket is not None and wrote.unblocked:
         notice(work, ticket, desk_texts.CUSTOMER_UNBLOCKED)
     if ticket is not None and wrote.changed:
         card_changed(work, ticket.id)  # whose turn it is; blocked no more
     raise ApplicationHandlerStop
+
+
+# A customer writing before any answer («؟؟؟», «کسی نیست؟», at night) heard nothing at all:
+# they are told their words were added and when the answer is due, once in this long.
+STILL_WAITING_EVERY = timedelta(minutes=30)
+
+
+async def _tell_still_waiting(work: Work, ticket: Ticket) -> None:
+    if ticket.first_response_at is not None or ticket.status in ("waiting", "closed"):
+        return  # a person answers already, or it is the agent who waits for them
+    now = utcnow()
+    key = still_waiting_key(ticket.id)
+    told = await kv_get(work.session, key)
+    last = datetime.fromisoformat(told) if isinstance(told, str) else ticket.opened_at
+    if now - last < STILL_WAITING_EVERY:
+        return  # told when it opened, or a moment ago
+    await kv_set(work.session, key, now.isoformat())
+    await work.reply(texts.still_waiting(ticket.id, ticket.first_response_due, now))
 
 
 # Commands and buttons that keep their meaning while a ticket is open.

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from bot import executor, keyboards, pipeline, texts
 from bot.config import Settings
@@ -687,6 +689,39 @@ async def test_the_customer_hears_why_a_person_answers_or_is_asked_to_say_what_i
     assert (told_unknown.text or "").startswith(texts.NO_GUIDE_FOUND)
     assert (told_bare.text or "").endswith(texts.DESCRIBE_IT)
     assert texts.NO_GUIDE_FOUND not in (told_bare.text or "")
+
+
+async def test_a_customer_writing_before_any_answer_hears_it_was_added_now_and_then(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # «کسی نیست؟», «؟؟؟» at night got no reply at all: was the bot working, did it arrive?
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        user = opened.user
+        fake.user_sends_text(user, "این هم جزئیات بیشتر")  # just after the ticket's text
+        await settled(bot, fake)
+        quiet = len(fake.sent_to(user.id))
+        half_hour_ago = datetime.now(UTC) - timedelta(minutes=31)
+        await bot.db(
+            lambda session: session.execute(
+                update(Ticket).where(Ticket.id == opened.ticket_id).values(opened_at=half_hour_ago)
+            )
+        )
+        for nudge in ("کسی نیست؟", "؟؟؟"):
+            fake.user_sends_text(user, nudge)
+            await settled(bot, fake)
+        told = fake.sent_to(user.id)[quiet:]
+        fake.agent_sends_in_topic(fake.new_agent(), opened.thread_id, "سلام، در خدمتم")
+        await settled(bot, fake)
+        fake.user_sends_text(user, "ممنون")
+        await settled(bot, fake)
+        after_answer = fake.sent_to(user.id)[quiet + len(told) :]
+    assert quiet == 1  # only the ticket's text: nothing said twice within the half hour
+    (said,) = told  # once for the two nudges
+    assert (said.text or "").startswith("پیامتان به درخواست #۱ اضافه شد")
+    assert "حداکثر تا" in (said.text or "")  # when the answer is due
+    assert [m.text for m in after_answer] == ["سلام، در خدمتم"]  # a person answers now
 
 
 async def test_a_polite_request_with_thanks_is_about_the_question_before(

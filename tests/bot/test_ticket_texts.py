@@ -56,3 +56,11 @@ def test_on_a_holiday_or_a_day_off_the_customer_hears_why_the_desk_is_closed() -
     assert "امروز تعطیل رسمی است" in told["holiday"]
     assert "امروز پشتیبانی تعطیل است" in told["friday"]
     assert "خارج از ساعت کاری" in told["night"]
+
+
+def test_a_customer_writing_while_waiting_hears_the_deadline_or_that_it_is_late() -> None:
+    now = _tehran("2026-12-06T15:30")
+    ahead = texts.still_waiting(3, now + timedelta(hours=2), now)
+    late = texts.still_waiting(3, now - timedelta(minutes=5), now)
+    assert "#۳" in ahead and "حداکثر تا یکشنبه ۱۵ آذر، ساعت ۱۷:۳۰ به وقت تهران" in ahead
+    assert "دیرتر شده" in late and "حداکثر" not in late
