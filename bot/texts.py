@@ -204,6 +204,12 @@ NO_GUIDE_FOUND = "برای این پرسش راهنمایی در پایگاه د
 DESCRIBE_IT = "لطفاً مشکلتان را همین‌جا بنویسید تا کارشناس زودتر رسیدگی کند."
 
 
+def follow_up_of(previous: int) -> str:
+    """Say a new ticket follows up a closed one (a new number with no word of the old one
+    read as starting over)."""
+    return f"این پیام پیگیری درخواست <b>{ticket_ref(previous)}</b> است؛ کارشناس سابقهٔ آن را می‌بیند."
+
+
 def still_waiting(number: int, due: datetime | None, now: datetime) -> str:
     """Tell a customer writing before any answer that their words reached the ticket, and when
     the answer is due (or, past it, that it is late and comes soon)."""

@@ -210,6 +210,8 @@ async def open_ticket(
         told = f"{told}\n\n{texts.DESCRIBE_IT}"
     elif reason == "no_answer":  # they asked no person: say why one answers
         told = f"{texts.NO_GUIDE_FOUND}\n{told}"
+    elif reason == "follow_up" and ticket.previous_ticket_id is not None:
+        told = f"{texts.follow_up_of(ticket.previous_ticket_id)}\n{told}"  # not a new story
     await work.reply(told)
     work.then(OpenTopic(ticket.id))
     work.then(PostCard(ticket.id))

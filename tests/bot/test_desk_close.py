@@ -191,6 +191,8 @@ async def test_a_message_soon_after_a_close_opens_a_new_ticket_even_if_the_kb_kn
     assert tickets[1].previous_ticket_id == tickets[0].id
     assert tickets[1].question == "رمزم را فراموش کرده‌ام"
     assert not any("فراموشی رمز" in text for text in later)  # not the article
+    # told it follows the closed one up, not only a new number (read as starting over)
+    assert any(text.startswith("این پیام پیگیری درخواست #۱ است") for text in later)
     # The card says why it came (not "asked for a person") and which article fits, with its
     # button, so the agent can answer a new question in one press.
     card = fake_telegram.sent_to(fake_telegram.agent_chat_id, fake_telegram.topics()[-1].thread_id)[
