@@ -11,6 +11,10 @@ from handoff.persian import clean_inline, fa_digits, shorten, utf16_len
 TOPIC_NAME_MAX: Final = 128  # Telegram's limit, in UTF-16 code units
 NAME_MAX: Final = 32
 QUESTION_MAX: Final = 48
+# A right-to-left mark after the customer's name, when the question follows: else a Latin
+# name and a question that starts in Latin («علی Ahmadi · Outlook …») read as one
+# left-to-right run, and a client shows them swapped (the card and /tickets do the same).
+AFTER_NAME: Final = "\u200f"
 
 
 def ticket_number(ticket_id: int) -> str:
@@ -26,17 +30,22 @@ def topic_name(
     number = mark + ticket_number(ticket_id)
     name = shorten(clean_inline(customer_name), NAME_MAX) or texts.UNKNOWN_CUSTOMER
     asked = shorten(clean_inline(question), QUESTION_MAX)
-    parts = [number, name, asked] if asked else [number, name]
-    result = texts.TOPIC_SEPARATOR.join(parts)
+    result = _joined(number, name, asked)
     # Emoji count twice in UTF-16: trim the free text until Telegram accepts the name.
     budget = QUESTION_MAX
     while utf16_len(result) > TOPIC_NAME_MAX and budget > 1:
         budget //= 2
-        parts = [number, shorten(name, budget)] + ([shorten(asked, budget)] if asked else [])
-        result = texts.TOPIC_SEPARATOR.join(parts)
+        result = _joined(number, shorten(name, budget), shorten(asked, budget))
     if utf16_len(result) > TOPIC_NAME_MAX:
         result = number
     return result
+
+
+def _joined(number: str, name: str, asked: str) -> str:
+    """Join the parts of a topic name, the question only when there is one."""
+    if not asked:
+        return texts.TOPIC_SEPARATOR.join((number, name))
+    return texts.TOPIC_SEPARATOR.join((number, name + AFTER_NAME, asked))
 
 
 def topic_link(chat_id: int, thread_id: int) -> str:

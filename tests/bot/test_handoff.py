@@ -56,7 +56,7 @@ async def test_unknown_question_opens_a_ticket_with_topic_and_card(
         assert day_and_time(opens) in (told.text or "")
     assert day_and_time(ticket.first_response_due) in (told.text or "")
     (topic,) = fake.topics()
-    assert topic.name.startswith("#۱ · مریم احمدی · ")
+    assert topic.name.startswith("#۱ · مریم احمدی\u200f · ")
     assert UNKNOWN in topic.name
     assert card.thread_id == topic.thread_id
     text = card.text or ""

@@ -10,18 +10,27 @@ from handoff.topics import TOPIC_NAME_MAX, topic_name
 def test_topic_name_has_number_customer_and_start_of_question() -> None:
     name = topic_name(12, "علی", "رمزم را فراموش کرده‌ام و نمی‌توانم وارد حساب کاربری خودم شوم")
 
-    assert name.startswith("#۱۲ · علی · رمزم را فراموش")
+    assert name.startswith("#۱۲ · علی\u200f · رمزم را فراموش")
     assert name.endswith("…")
 
 
 def test_short_question_is_kept_whole() -> None:
-    assert topic_name(3, "Sara", "VPN وصل نمی‌شود") == "#۳ · Sara · VPN وصل نمی‌شود"
+    assert topic_name(3, "Sara", "VPN وصل نمی‌شود") == "#۳ · Sara\u200f · VPN وصل نمی‌شود"
+
+
+def test_a_latin_name_and_a_latin_start_of_the_question_stay_in_their_places() -> None:
+    # «#۹ · علی Ahmadi · Outlook باز نمیشه…» showed «Outlook · Ahmadi» in the topic list: the
+    # name's end and the question's start were one left-to-right run. A right-to-left mark
+    # after the name splits them, as on the card and in /tickets.
+    name = topic_name(9, "علی Ahmadi", "Outlook باز نمیشه error 0x800CCC0E")
+
+    assert name == "#۹ · علی Ahmadi\u200f · Outlook باز نمیشه error 0x800CCC0E"
 
 
 def test_customer_text_cannot_break_the_name_onto_lines_or_reorder_it() -> None:
     name = topic_name(4, "علی\n\u202eرضا", "سلام\n\nکمک\x00 لازم دارم")
 
-    assert name == "#۴ · علی رضا · سلام کمک لازم دارم"
+    assert name == "#۴ · علی رضا\u200f · سلام کمک لازم دارم"
 
 
 @pytest.mark.parametrize(
