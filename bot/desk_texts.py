@@ -104,6 +104,17 @@ def held_by_take_hint(name: str) -> str:
     return f"این تیکت را {escape(name[:64])} برداشته است؛ برای تحویل گرفتنش \u200e/take بنویسید."
 
 
+# What a colleague's /close or /wait (or its button) did not do, on a ticket another holds.
+NOT_CLOSED = "تیکت بسته نشد"
+NOT_PUT_ON_WAIT = "تیکت در انتظار پاسخ مشتری گذاشته نشد"
+
+
+def not_done_held_by(not_done: str, name: str) -> str:
+    """Tell an agent that what they asked for was not done (`not_done`: NOT_CLOSED, …)
+    because a colleague holds the ticket, and how to take it over."""
+    return f"⛔ {not_done}: {held_by_take_hint(name)}"
+
+
 # An admin writing as the group (anonymous) or as a channel in a ticket's topic.
 NOT_SENT_ANONYMOUS = (
     "⛔ این پیام به نام گروه (ناشناس) یا یک کانال نوشته شده و برای مشتری فرستاده نشد؛ کاری هم"

@@ -155,19 +155,20 @@ async def do_claim(work: Work, ticket: Ticket, agent: User) -> str:
     return desk_texts.NOT_ALLOWED_NOW
 
 
-def _held_by_another(ticket: Ticket, agent: User) -> str | None:
+def _held_by_another(ticket: Ticket, agent: User, not_done: str) -> str | None:
     """What to tell an agent acting on a ticket a colleague holds (None: theirs, or free).
     One agent speaks for a ticket: a colleague's close (which asks the customer for a
     rating) or wait (which starts its clock to close by itself) is refused like their
-    message is, with how to take it over."""
+    message is, saying what was not done (`not_done`) and how to take it over."""
     if ticket.status == "closed" or ticket.claimed_by in (None, agent.id):
         return None
-    return desk_texts.held_by_take_hint(ticket.claimed_by_name or desk_texts.ANOTHER_AGENT)
+    holder = ticket.claimed_by_name or desk_texts.ANOTHER_AGENT
+    return desk_texts.not_done_held_by(not_done, holder)
 
 
 async def do_close(work: Work, ticket: Ticket, agent: User) -> str:
     """Close the ticket, close its topic, ask the customer for a rating."""
-    held = _held_by_another(ticket, agent)
+    held = _held_by_another(ticket, agent, desk_texts.NOT_CLOSED)
     if held is not None:
         return held
     result = await service.close(
@@ -219,7 +220,7 @@ async def do_wait(work: Work, services: Services, ticket: Ticket, agent: User) -
         return desk_texts.TICKET_CLOSED
     if ticket.status == "waiting":
         return desk_texts.ALREADY_WAITING
-    held = _held_by_another(ticket, agent)
+    held = _held_by_another(ticket, agent, desk_texts.NOT_PUT_ON_WAIT)
     if held is not None:
         return held
     if ticket.claimed_by is None:
@@ -414,11 +415,11 @@ async def on_ticket_button(update: Update, context: BotContext) -> None:
     if action == "claim":
         answer = await do_claim(work, ticket, user)
     elif action == "close":
-        answer = await do_close(work, ticket, user)
+        answer = plain_text(await do_close(work, ticket, user))  # a pop-up shows no HTML
     elif action == "esc":
         answer = await do_escalate(work, services, ticket, user)
     elif action == "wait":
-        answer = await do_wait(work, services, ticket, user)
+        answer = plain_text(await do_wait(work, services, ticket, user))
     elif action.startswith("art") and action[3:].isdigit():
         index = int(action[3:])
         tried = ticket.tried or []

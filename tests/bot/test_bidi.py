@@ -40,6 +40,7 @@ READ_BY_PEOPLE = {
     "article usage": desk_texts.ARTICLE_USAGE,
     "held by": desk_texts.held_by_take_hint("Sara K"),
     "not sent": desk_texts.not_sent_held_by("Sara K"),
+    "not closed": desk_texts.not_done_held_by(desk_texts.NOT_CLOSED, "Sara K"),
     "articles meant": desk_texts.unknown_article("pasword", [("password-reset", "رمز")]),
     "claimed": desk_texts.claimed_notice("Sara K"),
     "waiting": desk_texts.waiting_notice("Sara K", "۳ روز"),

@@ -317,19 +317,36 @@ async def test_a_colleague_cannot_close_or_park_a_ticket_someone_holds(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
     # One agent speaks for a ticket: a colleague's message was refused, but their /close
-    # asked the customer for a rating and their /wait started the clock to close it.
+    # asked the customer for a rating and their /wait started the clock to close it. Once
+    # refused, they were told who held it, not that nothing had happened.
     fake = fake_telegram
     async with running_bot(settings, fake) as bot:
         opened = await hand_off(bot, fake)
-        holder, colleague = fake.new_agent("سارا"), fake.new_agent("مینا")
+        holder, colleague = fake.new_agent("سارا"), fake.new_agent("R&D")
         fake.agent_sends_in_topic(holder, opened.thread_id, "/claim")
         await settled(bot, fake)
         for command in ("/close", "/wait"):
             fake.agent_sends_in_topic(colleague, opened.thread_id, command)
         await settled(bot, fake)
+        fake.agent_sends_in_topic(colleague, opened.thread_id, "/take")
+        await settled(bot, fake)
+        card = card_now(fake, opened.card)
+        toasts = []
+        for action in ("close", "wait"):  # the card's buttons, the other way round
+            press = fake.agent_presses(holder, card, f"t:{action}:{opened.ticket_id}")
+            toasts.append((await fake.wait_for_answer_async(press)).get("text"))
+            await settled(bot, fake)
         row = await ticket(bot, opened.ticket_id)
-    assert (row.status, row.claimed_by) == ("claimed", holder.id)
-    assert topic_texts(fake, opened.thread_id)[-2:] == [desk_texts.held_by_take_hint("سارا")] * 2
+    assert (row.status, row.claimed_by) == ("claimed", colleague.id)
+    take = "برای تحویل گرفتنش \u200e/take بنویسید."
+    assert topic_texts(fake, opened.thread_id)[-3:-1] == [
+        f"⛔ تیکت بسته نشد: این تیکت را سارا برداشته است؛ {take}",
+        f"⛔ تیکت در انتظار پاسخ مشتری گذاشته نشد: این تیکت را سارا برداشته است؛ {take}",
+    ]
+    assert toasts == [  # a pop-up shows the name as it is, not as HTML
+        f"⛔ تیکت بسته نشد: این تیکت را R&D برداشته است؛ {take}",
+        f"⛔ تیکت در انتظار پاسخ مشتری گذاشته نشد: این تیکت را R&D برداشته است؛ {take}",
+    ]
     assert len(fake.sent_to(opened.user.id)) == 1  # nothing more to the customer
 
 
