@@ -301,9 +301,16 @@ def question_edited(question: str) -> str:
     return f"✏️ مشتری پرسشش را ویرایش کرد؛ اکنون این است:\n{escape(question)}"
 
 
-def rated_notice(rating: int) -> str:
-    """Tell the topic the customer's rating."""
-    return f"🌟 مشتری به این تیکت {fa(rating)} از ۵ امتیاز داد."
+def rated_notice(rating: int, comment: str = "") -> str:
+    """Tell the topic the customer's rating (and the comment typed with it, cleaned)."""
+    text = f"🌟 مشتری به این تیکت {fa(rating)} از ۵ امتیاز داد."
+    return f"{text}\n{comment_notice(comment)}" if comment else text
+
+
+def comment_notice(comment: str) -> str:
+    """Tell the topic what the customer wrote about their rating (`comment`: one line, cleaned
+    and bounded by the caller)."""
+    return f"💬 نظر مشتری: \u200f«{escape(comment)}»"
 
 
 def open_ticket_line(ref: str, name: str, waiting: str | None, on_customer: bool = False) -> str:

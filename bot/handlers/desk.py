@@ -474,20 +474,20 @@ async def _rate(work: Work, ticket_id: int, rating: int, comment: str = "") -> b
     asking = await kv_get(work.session, rating_message_key(ticket_id))
     if asking is not None:  # the buttons asked for what is now given
         work.remove_buttons(work.customer_id, int(asking))
-    if comment.strip():
-        await set_rating_comment(
-            work.session, ticket_id, comment=bound(comment.strip(), COMMENT_MAX)
-        )
-    await _rated(work, ticket, rating, commented=bool(comment.strip()))
+    stored = bound(comment.strip(), COMMENT_MAX)
+    if stored:
+        await set_rating_comment(work.session, ticket_id, comment=stored)
+    await _rated(work, ticket, rating, comment=stored)
     return True
 
 
-async def _rated(work: Work, ticket: Ticket, rating: int, *, commented: bool = False) -> None:
+async def _rated(work: Work, ticket: Ticket, rating: int, *, comment: str = "") -> None:
     """Thank the customer, show the rating on the card and in the topic, await a comment
-    (unless one came with it, or another ticket of theirs is open: what they write goes to
-    its agent)."""
+    (unless one came with it: in the topic with the rating; or another ticket of theirs is
+    open: what they write goes to its agent)."""
+    commented = bool(comment)
     card_changed(work, ticket.id)
-    notice(work, ticket, desk_texts.rated_notice(rating))
+    notice(work, ticket, desk_texts.rated_notice(rating, _shown_comment(comment)))
     await kv_delete(work.session, rating_message_key(ticket.id))  # its buttons are done with
     if work.ticket_id is not None:
         await work.reply(desk_texts.RATING_THANKS_TOAST)
@@ -497,6 +497,11 @@ async def _rated(work: Work, ticket: Ticket, rating: int, *, commented: bool = F
         return
     await work.reply(desk_texts.RATING_THANKS)
     await set_comment_expected(work.session, user_id=work.customer_id, ticket_id=ticket.id)
+
+
+def _shown_comment(comment: str) -> str:
+    """A rating's comment as the topic shows it: one line, no bidi controls, bounded."""
+    return shorten(clean_inline(comment), COMMENT_MAX)
 
 
 # -- messages in the agents' group ---------------------------------------------------------------
@@ -923,15 +928,18 @@ async def after_close(update: Update, context: BotContext) -> None:
     if commented is not None:
         # Only the message right after the rating may be its comment.
         await clear_after_close(work.session, user_id=customer.id, follow_up=False)
+        comment = bound(text.strip(), COMMENT_MAX) if text else ""
         if (
             text
             and await _comment_awaited(work, commented, text)
-            and await set_rating_comment(
-                work.session, commented, comment=bound(text.strip(), COMMENT_MAX)
-            )
+            and await set_rating_comment(work.session, commented, comment=comment)
         ):
             await work.reply(desk_texts.COMMENT_THANKS)
             card_changed(work, commented)
+            closed = await get_ticket(work.session, commented)
+            shown = _shown_comment(comment)
+            if closed is not None and shown:  # the agents read it where they read the rating
+                notice(work, closed, desk_texts.comment_notice(shown))
             raise ApplicationHandlerStop
     closed_at = customer.follow_up_at
     closed_id = customer.follow_up_ticket_id

@@ -46,6 +46,7 @@ READ_BY_PEOPLE = {
     "waiting": desk_texts.waiting_notice("Sara K", "۳ روز"),
     "taken over": desk_texts.taken_over_notice("Sara K", 1, "Ali"),
     "escalated": desk_texts.escalated_notice("Sara K", 1, "Ali"),
+    "rated with a comment": desk_texts.rated_notice(2, "Outlook still broken"),
     "tier": desk_texts.tier_changed_notice("Sara K", "عادی", "VIP", "۱۲ مرداد"),
     "asked before": card_texts.ASKED_UNANSWERED.format(question="ramzam yadam rafte"),
     "agent line": card_texts.REPORT_AGENT.format(name="Sara K", closed="۲", rated=""),

@@ -59,6 +59,12 @@ async def test_close_rate_comment_then_a_new_ticket_linked_to_the_old_one(
         assert rated.rating_comment == "خیلی سریع بود، ممنون"
         assert "۴ از ۵" in (card.text or "") and "خیلی سریع بود" in (card.text or "")
         assert card.callback_datas == []  # a closed ticket's card has no buttons
+        # The comment reaches the topic, under the rating, once (it only edited the card).
+        in_topic = topic_texts(fake, opened.thread_id)
+        assert in_topic[-2:] == [
+            "🌟 مشتری به این تیکت ۴ از ۵ امتیاز داد.",
+            "💬 نظر مشتری: \u200f«خیلی سریع بود، ممنون»",
+        ]
         fake.user_sends_text(opened.user, "یک مشکل دیگر: ایمیلم باز نمی‌شود")
         await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="new topic")
         await settled(bot, fake)
@@ -479,3 +485,25 @@ async def test_a_rating_typed_with_a_comment_keeps_both(
         (row,) = await bot.rows(Ticket)
     assert (row.rating, row.rating_comment) == (3, "ولی دیر جواب دادید")
     assert replies[told].text == desk_texts.COMMENT_THANKS
+    # The agents read the comment with the rating, not only on the closed topic's card.
+    assert topic_texts(fake, opened.thread_id)[-1] == (
+        "🌟 مشتری به این تیکت ۳ از ۵ امتیاز داد.\n💬 نظر مشتری: \u200f«ولی دیر جواب دادید»"
+    )
+
+
+async def test_a_rating_comment_reaches_the_topic_escaped_on_one_line_and_bounded(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await _opened_and_closed(bot, fake)
+        (asked,) = [m for m in fake.sent_to(opened.user.id) if m.callback_datas]
+        rate = fake.user_presses(opened.user, asked, f"r:{opened.ticket_id}:2")
+        await fake.wait_for_answer_async(rate)
+        await settled(bot, fake)
+        fake.user_sends_text(opened.user, "\u202e<b>خیلی</b> طول کشید\n" + "و " * 900)
+        await settled(bot, fake)
+    said = topic_texts(fake, opened.thread_id)[-1]
+    assert said.startswith("💬 نظر مشتری: \u200f«<b>خیلی</b> طول کشید و و ")
+    assert said.endswith("…»") and "\n" not in said and "\u202e" not in said
+    assert len(said) < 1100
