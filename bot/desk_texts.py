@@ -313,15 +313,40 @@ def comment_notice(comment: str) -> str:
     return f"💬 نظر مشتری: \u200f«{escape(comment)}»"
 
 
-def open_ticket_line(ref: str, name: str, waiting: str | None, on_customer: bool = False) -> str:
-    """One line of /tickets: the number linked to its topic (`ref`, HTML), the customer, how
-    long they wait (or that the ticket waits for them)."""
-    wait = f" · منتظر {waiting}" if waiting else ""
-    if on_customer:
-        wait += " · ⏸ در انتظار پاسخ مشتری"
+def open_ticket_line(
+    ref: str,
+    name: str,
+    waiting: str | None,
+    on_customer: bool = False,
+    *,
+    tier: str | None = None,
+    l2: bool = False,
+    holder: str | None = None,
+    unreachable: bool = False,
+    overdue: bool = False,
+) -> str:
+    """One line of /tickets: the number linked to its topic (`ref`, HTML), the customer, their
+    contract (`tier`: None for standard), second line, who holds it, a customer nothing
+    reaches, a first-response deadline passed with no response, how long they wait (or that
+    the ticket waits for them)."""
     # Right-to-left marks: before the number, else a Latin name sets the line left to right;
-    # after the name, else a Latin name and what follows it swap places.
-    return f"• \u200f{ref} · {escape(name)}\u200f{wait}"
+    # after a name or a tier, else one in Latin and what follows it swap places.
+    parts = [f"\u200f{ref}", f"{escape(name)}\u200f"]
+    if tier:
+        parts.append(f"⭐ {escape(tier)}\u200f")
+    if l2:
+        parts.append("⬆️ سطح ۲")
+    if holder:
+        parts.append(f"در دست {escape(holder)}\u200f")
+    if unreachable:
+        parts.append("🚫 پیام به مشتری نمی‌رسد")
+    if overdue:
+        parts.append("⚠️ مهلت پاسخ گذشت")
+    if waiting:
+        parts.append(f"منتظر {waiting}")
+    if on_customer:
+        parts.append("⏸ در انتظار پاسخ مشتری")
+    return "• " + " · ".join(parts)
 
 
 def more_open_tickets(count: int) -> str:

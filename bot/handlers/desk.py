@@ -10,7 +10,7 @@ in the agents' group belongs to a ticket through its forum topic
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import Message, Update, User
 from telegram.constants import ChatType
@@ -60,7 +60,7 @@ from handoff.sla import read_tier
 from handoff.texts import TIER, UNKNOWN_CUSTOMER
 from handoff.topics import ticket_link
 from kb.decision import Hit
-from storage.models import Ticket
+from storage.models import Customer, Ticket
 from storage.repositories import (
     ARTICLE_SENT,
     add_ticket_event,
@@ -93,6 +93,10 @@ NOTE_MAX = 4000
 NOT_RELAYED_EVENT = "not_relayed"
 COMMENT_MAX = 1000
 TICKETS_LISTED = 30
+# /tickets' whole message, in UTF-16 units as Telegram counts it (4096), less room for the
+# line saying how many more are open; and the most of a holder's name a line shows.
+TICKETS_LIST_MAX = 4096 - 64
+HOLDER_LISTED = 24
 HISTORY_ON_ESCALATE = 50  # messages copied into the L2 group's new topic
 # How long after a close the customer's next message still opens a follow-up ticket.
 FOLLOW_UP_WINDOW = timedelta(days=7)
@@ -796,28 +800,52 @@ async def list_tickets(work: Work, message: Message, *, everywhere: bool = False
         return
     now = utcnow()
     lines = [desk_texts.OPEN_TICKETS_TITLE]
+    room = TICKETS_LIST_MAX - utf16_len(plain_text(lines[0]))
     ids = {ticket.customer_id for ticket in tickets}
     customers = {c.id: c for c in await list_customers(work.session, ids=ids)}
     for ticket in tickets:
-        customer = customers.get(ticket.customer_id)
-        # Cleaned as on the card: a name's bidi override would turn the rest of its line.
-        name = shorten(clean_inline(customer.full_name if customer else None), 40)
-        waiting = (
-            duration(now - ticket.awaiting_reply_since)
-            if ticket.awaiting_reply_since is not None
-            else None
+        line = _open_ticket_line(ticket, customers.get(ticket.customer_id), now)
+        room -= 1 + utf16_len(plain_text(line))  # as Telegram counts: links by their words
+        if room < 0:
+            break  # the rest are counted on the last line
+        lines.append(line)
+    listed = len(lines) - 1
+    if listed < len(tickets) or len(tickets) == TICKETS_LISTED:
+        total = (
+            await count_open_tickets(work.session, agent_chat_id=chat_id)
+            if len(tickets) == TICKETS_LISTED
+            else len(tickets)
         )
-        ref = ticket_link(ticket.id, ticket.agent_chat_id, ticket.thread_id)
-        lines.append(
-            desk_texts.open_ticket_line(
-                ref, name or UNKNOWN_CUSTOMER, waiting, ticket.status == "waiting"
-            )
-        )
-    if len(tickets) == TICKETS_LISTED:
-        total = await count_open_tickets(work.session, agent_chat_id=chat_id)
-        if total > len(tickets):
-            lines.append(desk_texts.more_open_tickets(total - len(tickets)))
+        if total > listed:
+            lines.append(desk_texts.more_open_tickets(total - listed))
     _reply(work, message, "\n".join(lines))
+
+
+def _open_ticket_line(ticket: Ticket, customer: Customer | None, now: datetime) -> str:
+    """A ticket's line in /tickets, from the ticket and its customer alone (no query). A
+    customer nothing reaches is said so instead of how long they wait, and no deadline is
+    said passed for them: as on the card and in the overdue alerts, no answer can reach them."""
+    # Cleaned as on the card: a name's bidi override would turn the rest of its line.
+    name = shorten(clean_inline(customer.full_name if customer else None), 40)
+    blocked = ticket.customer_blocked
+    waiting = (
+        duration(now - ticket.awaiting_reply_since)
+        if ticket.awaiting_reply_since is not None and not blocked
+        else None
+    )
+    tier = customer.tier if customer is not None else "standard"
+    due = ticket.first_response_due
+    return desk_texts.open_ticket_line(
+        ticket_link(ticket.id, ticket.agent_chat_id, ticket.thread_id),
+        name or UNKNOWN_CUSTOMER,
+        waiting,
+        ticket.status == "waiting",
+        tier=TIER.get(tier, tier) if tier != "standard" else None,
+        l2=ticket.level >= 2,
+        holder=shorten(clean_inline(ticket.claimed_by_name), HOLDER_LISTED) or None,
+        unreachable=blocked,
+        overdue=not blocked and ticket.first_response_at is None and due is not None and due <= now,
+    )
 
 
 async def on_topic_closed(update: Update, context: BotContext) -> None:

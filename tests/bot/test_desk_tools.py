@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 import bot.main
 from bot import desk_texts
@@ -19,6 +20,7 @@ from kb.gaps_cli import mine_kb, read_log
 from kb.settings import KBSettings
 from storage.models import InboxUpdate, Ticket, TicketEvent
 from storage.repositories import ARTICLE_SENT
+from storage.timestamps import utcnow
 from tests.bot.desk_support import card_now, hand_off, settled, ticket, topic_texts
 from tests.bot.support import AMBIGUOUS, UNKNOWN, make_settings, running_bot
 from tests.fake_telegram import FakeTelegram
@@ -167,6 +169,60 @@ async def test_tickets_lists_open_tickets_oldest_unanswered_first_with_links(
         f"https://t.me/c/{internal}/{two.thread_id}",
         f"https://t.me/c/{internal}/{one.thread_id}",
     ]
+
+
+async def test_tickets_says_of_each_ticket_its_tier_holder_deadline_level_and_reach(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # «• #۲ · بهرام · منتظر کمتر از یک دقیقه» was all a claimed, overdue VIP ticket said.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        await hand_off(bot, fake, "نرگس")
+        vip = await hand_off(bot, fake, "بهرام")
+        gone = await hand_off(bot, fake, "John")
+        sara = fake.new_agent("سارا")
+        fake.agent_sends_in_topic(sara, vip.thread_id, "/tier vip")
+        fake.agent_sends_in_topic(sara, vip.thread_id, "/claim")
+        fake.agent_sends_in_topic(sara, gone.thread_id, "/escalate")  # in place: no L2 group
+        fake.user_blocks_bot(gone.user)
+        await settled(bot, fake)
+        past = utcnow() - timedelta(minutes=20)
+        await bot.db(
+            lambda s: s.execute(
+                update(Ticket)
+                .where(Ticket.id.in_((vip.ticket_id, gone.ticket_id)))
+                .values(first_response_due=past)
+            )
+        )
+        fake.agent_sends_in_topic(sara, None, "/tickets")
+        await settled(bot, fake)
+    (listing,) = [m.text or "" for m in fake.sent_to(fake.agent_chat_id) if m.thread_id is None]
+    wait = "منتظر کمتر از یک دقیقه"
+    assert listing.splitlines()[1:] == [
+        f"• \u200f#۱ · نرگس\u200f · {wait}",
+        f"• \u200f#۲ · بهرام\u200f · ⭐ VIP\u200f · در دست سارا\u200f · ⚠️ مهلت پاسخ گذشت · {wait}",
+        "• \u200f#۳ · John\u200f · ⬆️ سطح ۲ · 🚫 پیام به مشتری نمی‌رسد",  # no wait, as on the card
+    ]
+
+
+async def test_tickets_lists_what_fits_in_one_message_and_counts_the_rest(
+    settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A line says more now: thirty of the longest would not fit in Telegram's 4096.
+    fake = fake_telegram
+    title = len(desk_texts.OPEN_TICKETS_TITLE) - len("<b></b>")
+    monkeypatch.setattr(desk, "TICKETS_LIST_MAX", title + 2 * 40)
+    async with running_bot(settings, fake) as bot:
+        for name in ("اولی", "دومی", "سومی"):
+            await hand_off(bot, fake, name)
+        fake.agent_sends_in_topic(fake.new_agent(), None, "/tickets")
+        await settled(bot, fake)
+    (listing,) = [m.text or "" for m in fake.sent_to(fake.agent_chat_id) if m.thread_id is None]
+    assert [line.split(" · ")[1] for line in listing.splitlines()[1:-1]] == [
+        "اولی\u200f",
+        "دومی\u200f",
+    ]
+    assert listing.splitlines()[-1] == "… و ۱ تیکت باز دیگر"
 
 
 async def test_names_that_would_turn_a_line_around_are_cleaned_in_tickets_and_notices(
