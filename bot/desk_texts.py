@@ -126,6 +126,18 @@ NOT_SENT_ANONYMOUS = (
 MOVED_TO_L2_TOAST = "⬆️ این تیکت به گروه پشتیبانی سطح ۲ رفته است؛ از تاپیکش در آن گروه ادامه دهید."
 
 
+def l2_topic_made(where: str) -> str:
+    """Say in the topic a ticket left for the L2 group where it went (`where`: HTML, the
+    ticket's number linked to its new topic)."""
+    return f"🔗 تاپیک این تیکت در گروه پشتیبانی سطح ۲: {where}؛ از آن‌جا ادامه دهید."
+
+
+def left_card_moved(where: str) -> str:
+    """The first line of the card a ticket left behind for the L2 group, drawn one last time
+    (`where`: HTML, the ticket's number linked to its new topic)."""
+    return f"⬆️ <b>این تیکت به گروه پشتیبانی سطح ۲ رفت</b> ({where})؛ این کارت دیگر به‌روز نمی‌شود."
+
+
 def moved_to_l2(where: str) -> str:
     """Answer what is written in the topic a ticket left for the L2 group (`where`: HTML)."""
     return (
@@ -265,9 +277,19 @@ def closed_silent_notice(silent: str) -> str:
     return f"🔒 تیکت خودکار بسته شد: مشتری {silent} پاسخ نداد. از مشتری خواسته شد امتیاز بدهد."
 
 
-def escalated_notice(agent: str, holder_id: int | None, holder: str | None) -> str:
-    """Tell the topic the ticket moved to L2, mentioning whoever had claimed it."""
-    text = f"⬆️ تیکت را {escape(agent)} به پشتیبانی سطح ۲ ارجاع داد."
+def escalated_notice(
+    agent: str, holder_id: int | None, holder: str | None, *, moved: bool = False
+) -> str:
+    """Tell the topic the ticket went to L2 (`moved`: to the L2 group, whose topic's link
+    follows once it is made), mentioning whoever had claimed it (None: no one, or the agent
+    who escalates it)."""
+    if moved:
+        text = (
+            f"⬆️ تیکت را {escape(agent)} به گروه پشتیبانی سطح ۲ فرستاد؛ این تاپیک بسته شد و"
+            " پیوند تاپیک تازه‌اش در آن گروه همین‌جا می‌آید."
+        )
+    else:
+        text = f"⬆️ تیکت را {escape(agent)} به پشتیبانی سطح ۲ ارجاع داد."
     if holder_id is not None:
         mention = f'<a href="tg://user?id={int(holder_id)}">{escape(holder or "کارشناس")}</a>'
         text += f"\nتوجه {mention}: این تیکت دیگر دست شما نیست."

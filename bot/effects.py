@@ -123,9 +123,13 @@ class Relay:
 
 @dataclass(frozen=True, slots=True)
 class EditCard:
-    """Re-render the ticket's card (state, holder, rating) from the database."""
+    """Re-render the ticket's card (state, holder, rating) from the database; or, with
+    `chat_id` and `message_id`, the card it left behind for the L2 group's, once more,
+    saying so, without buttons."""
 
     ticket_id: int
+    chat_id: int | None = None
+    message_id: int | None = None
 
     delivery = "best_effort"
 

@@ -51,9 +51,10 @@ from bot.effects import (
 from bot.migration import record_migration
 from bot.pacing import Admission
 from handoff import service as handoff_service
-from handoff.card import AskedBefore, BeforeL2, render_card
+from handoff.card import CARD_LIMIT, AskedBefore, BeforeL2, render_card
 from handoff.hours import SupportCalendar
-from handoff.topics import topic_name
+from handoff.persian import utf16_len
+from handoff.topics import ticket_link, topic_name
 from storage.models import Customer, MessageLink, Ticket
 from storage.repositories import (
     ARTICLE_SENT,
@@ -283,6 +284,8 @@ class Executor:
         self.asked_before = asked_before
         # Tickets whose card must be redrawn once a durable effect's record is committed.
         self._redraw_after_record: set[int] = set()
+        # Notices to post (chat, topic, HTML) once a ticket's durable effect is recorded.
+        self._post_after_record: dict[int, tuple[int, int, str]] = {}
 
     async def _gated(self, chat_id: int | None, call: Callable[[], Awaitable[T]]) -> T:
         """Make one call to `chat_id` once its pause is over; a 429 pauses it (and raises)."""
@@ -396,6 +399,9 @@ class Executor:
                 lambda: self.bot.close_forum_topic(chat_id=chat_id, message_thread_id=thread_id),
             )
             return
+        if isinstance(effect, EditCard) and effect.chat_id and effect.message_id:
+            await self._edit_left_card(effect.ticket_id, effect.chat_id, effect.message_id)
+            return
         if isinstance(effect, EditCard):
             await self._edit_card(effect.ticket_id)
             return
@@ -437,6 +443,40 @@ class Executor:
         except BadRequest as error:
             if "not modified" not in error.message.lower():
                 raise
+
+    async def _edit_left_card(self, ticket_id: int, chat_id: int, message_id: int) -> None:
+        """Draw the card a ticket left behind for the L2 group's once more, as the ticket is
+        now (at L2), under a line linking its new topic and saying this card is no longer
+        kept up to date, without buttons: its last reading (level 1, «در دست …») misled
+        whoever opened the old topic. Run after the new topic and card: a ticket the L2
+        group refused is back in this chat with a new card, and this one only loses its
+        buttons."""
+        loaded = await self._load_card(ticket_id)
+        if loaded is None:
+            return
+        ticket, card = loaded
+        if ticket.agent_chat_id == chat_id:
+            await self._gated(
+                chat_id,
+                lambda: self.bot.edit_message_reply_markup(
+                    chat_id=chat_id, message_id=message_id, reply_markup=None
+                ),
+            )
+            return
+        where = ticket_link(ticket.id, ticket.agent_chat_id, ticket.thread_id)
+        html = f"{desk_texts.left_card_moved(where)}\n\n{card}"
+        if utf16_len(plain_text(html)) > CARD_LIMIT:  # a question as long as the card holds
+            html = card  # its title and status still say L2
+        await self._gated(
+            chat_id,
+            lambda: self.bot.edit_message_text(
+                chat_id=chat_id,
+                message_id=message_id,
+                text=html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=None,
+            ),
+        )
 
     async def notice(self, ticket: Ticket, html: str) -> None:
         """Post a notice into the ticket's topic (best effort: it reports, it must not fail)."""
@@ -597,6 +637,10 @@ class Executor:
             await self._post_notice(ticket, html, None)
             return self._failure(ticket.id, "topic_failed", error)
         thread_id = topic.message_thread_id
+        left = await self._left_for_l2(ticket) if ticket.level >= 2 else None
+        if left is not None:  # the topic it left says where it went, once this is recorded
+            where = ticket_link(ticket.id, ticket.agent_chat_id, thread_id)
+            self._post_after_record[ticket.id] = (*left, desk_texts.l2_topic_made(where))
 
         async def record(session: AsyncSession) -> None:
             await set_ticket_topic(session, ticket.id, thread_id=thread_id)
@@ -991,10 +1035,15 @@ class Executor:
 
     async def after_record(self, ticket_id: int) -> None:
         """Redraw the ticket's card if its durable effect's record (just committed) changed
-        what the card shows: a durable effect cannot queue an effect of its own."""
+        what the card shows, and post what waited for it (the link to a topic made in the
+        L2 group): a durable effect cannot queue an effect of its own."""
         if ticket_id in self._redraw_after_record:
             self._redraw_after_record.discard(ticket_id)
             await self.best_effort(EditCard(ticket_id))
+        waiting = self._post_after_record.pop(ticket_id, None)
+        if waiting is not None:
+            chat_id, thread_id, html = waiting
+            await self.post(chat_id, html, thread_id)
 
     def _to_customer_failed(self, ticket_id: int, error: TelegramError, message_id: int) -> Record:
         log.warning("ticket %s: message %s not delivered: %s", ticket_id, message_id, error)

@@ -260,10 +260,17 @@ async def do_escalate(work: Work, services: Services, ticket: Ticket, agent: Use
         if ticket.level >= lifecycle.MAX_LEVEL:
             return desk_texts.ALREADY_L2
         return desk_texts.NOT_ALLOWED_NOW
-    notice(work, ticket, desk_texts.escalated_notice(agent_name(agent), holder_id, holder_name))
+    told = holder_id if holder_id != agent.id else None  # not the holder who escalates it
+    notice(
+        work,
+        ticket,
+        desk_texts.escalated_notice(agent_name(agent), told, holder_name, moved=moving),
+    )
     if moving and l2_chat is not None:
-        # The old topic is closed and its card loses its buttons; a fresh topic and card
-        # in the L2 group follow, then the history so far.
+        # The old topic is closed; a fresh topic and card in the L2 group follow (the old
+        # topic gets the new one's link once it is recorded: bot.executor), then the old
+        # card is drawn once more, saying where the ticket went, without buttons, and the
+        # history so far is copied.
         old_chat, old_thread, old_card = (
             ticket.agent_chat_id,
             ticket.thread_id,
@@ -271,12 +278,12 @@ async def do_escalate(work: Work, services: Services, ticket: Ticket, agent: Use
         )
         if old_thread is not None:
             work.effects.append(CloseTopic(ticket.id, old_chat, old_thread))
-        if old_card is not None:
-            work.remove_buttons(old_chat, old_card)
         moved = result.ticket  # the row changes with this unit of work; the topic comes after
         moved.agent_chat_id, moved.thread_id, moved.card_message_id = l2_chat, None, None
         work.then(OpenTopic(ticket.id))
         work.then(PostCard(ticket.id))
+        if old_card is not None:
+            work.effects.append(EditCard(ticket.id, old_chat, old_card))
         if old_thread is not None:
             for relay in await history_relays(work, ticket.id):
                 work.then(relay)

@@ -16,6 +16,7 @@ from bot import desk_texts
 from bot.config import Settings
 from bot.handlers import desk
 from bot.texts import NOT_RELAYED
+from handoff.persian import fa_digits
 from kb.gaps_cli import mine_kb, read_log
 from kb.settings import KBSettings
 from storage.models import InboxUpdate, Ticket, TicketEvent
@@ -292,10 +293,11 @@ async def test_escalate_in_place_marks_the_topic_l2_and_tells_the_holder(
     fake = fake_telegram
     async with running_bot(settings, fake) as bot:
         opened = await hand_off(bot, fake)
-        agent = fake.new_agent("سارا")
+        agent, colleague = fake.new_agent("سارا"), fake.new_agent("نیما")
         fake.agent_sends_in_topic(agent, opened.thread_id, "/claim")
         await settled(bot, fake)
-        press = fake.agent_presses(agent, card_now(fake, opened.card), f"t:esc:{opened.ticket_id}")
+        card = card_now(fake, opened.card)
+        press = fake.agent_presses(colleague, card, f"t:esc:{opened.ticket_id}")
         answer = await fake.wait_for_answer_async(press)
         await settled(bot, fake)
         fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")  # already at L2
@@ -314,8 +316,28 @@ async def test_escalate_in_place_marks_the_topic_l2_and_tells_the_holder(
     assert f"t:claim:{opened.ticket_id}" in card.callback_datas  # an expert can take it now
     posted = fake.sent_to(fake.agent_chat_id, opened.thread_id)
     notice = next(m for m in posted if "ارجاع داد" in (m.text or ""))
+    assert (
+        notice.text
+        == "⬆️ تیکت را نیما به پشتیبانی سطح ۲ ارجاع داد.\nتوجه سارا: این تیکت دیگر دست شما نیست."
+    )
     assert any(e["type"] == "text_mention" and e["user"]["id"] == agent.id for e in notice.entities)
     assert "کارشناسان فنی" in (fake.sent_to(opened.user.id)[-1].text or "")
+
+
+async def test_the_holder_who_escalates_is_not_told_the_ticket_is_no_longer_theirs(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("Ali")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/claim")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await settled(bot, fake)
+    notice = fake.sent_to(fake.agent_chat_id, opened.thread_id)[-1]
+    assert notice.text == "⬆️ تیکت را Ali به پشتیبانی سطح ۲ ارجاع داد."
+    assert not [e for e in notice.entities if e["type"] == "text_mention"]
 
 
 async def test_escalate_to_a_separate_l2_group_moves_the_ticket_with_its_history(
@@ -342,7 +364,34 @@ async def test_escalate_to_a_separate_l2_group_moves_the_ticket_with_its_history
         row = await ticket(bot, opened.ticket_id)
     assert (row.agent_chat_id, row.thread_id, row.level) == (l2_id, l2_topic.thread_id, 2)
     assert fake.topic(opened.thread_id).closed
-    assert card_now(fake, opened.card).callback_datas == []  # the old card acts no more
+    # The old topic says where the ticket went, with a link once its L2 topic is made; the
+    # agent who escalated it is not told it is no longer theirs.
+    left = fake.sent_to(fake.agent_chat_id, opened.thread_id)
+    moved_notice, link_notice = left[-2:]
+    assert moved_notice.text == (
+        "⬆️ تیکت را سارا به گروه پشتیبانی سطح ۲ فرستاد؛ این تاپیک بسته شد و پیوند تاپیک"
+        " تازه‌اش در آن گروه همین‌جا می‌آید."
+    )
+    number = f"#{fa_digits(opened.ticket_id)}"
+    assert (
+        link_notice.text
+        == f"🔗 تاپیک این تیکت در گروه پشتیبانی سطح ۲: {number}؛ از آن‌جا ادامه دهید."
+    )
+    internal = str(l2_id).removeprefix("-100")
+    assert [e["url"] for e in link_notice.entities] == [
+        f"https://t.me/c/{internal}/{l2_topic.thread_id}"
+    ]
+    # Its card, drawn one last time, says it went to L2 (it said «در دست سارا», level 1).
+    old_card = card_now(fake, opened.card)
+    lines = (old_card.text or "").splitlines()
+    assert (
+        lines[0] == f"⬆️ این تیکت به گروه پشتیبانی سطح ۲ رفت ({number})؛ این کارت دیگر به‌روز نمی‌شود."
+    )
+    assert old_card.entities[1]["url"] == link_notice.entities[0]["url"]  # bold, then the link
+    assert lines[2].endswith("پشتیبانی سطح ۲") and lines[3].endswith(
+        "ارجاع‌شده به سطح ۲ (کارشناس فنی)"
+    )
+    assert old_card.callback_datas == []  # the old card acts no more
     assert "سطح ۲" in (moved[0].text or "")  # the card comes first
     assert [m.content for m in moved[1:]] == ["پیام اول مشتری", "پاسخ کارشناس"]
     assert fake.sent_to(opened.user.id)[-1].text == "سلام از سطح ۲"
@@ -584,6 +633,8 @@ async def test_a_customer_writing_while_the_l2_topic_is_made_gets_one_topic_not_
     (topic,) = fake.topics(L2_CHAT)
     assert moved.thread_id == topic.thread_id
     assert "هنوز کار نمی‌کند" in [m.content for m in fake.sent_to(L2_CHAT, topic.thread_id)]
+    links = [t for t in topic_texts(fake, opened.thread_id) if t.startswith("🔗")]
+    assert len(links) == 1  # whichever made the L2 topic, the old one is told once
 
 
 async def test_a_card_drawn_while_the_ticket_closes_ends_up_showing_it_closed(
@@ -672,6 +723,9 @@ async def test_an_escalation_the_l2_group_refuses_keeps_the_ticket_in_its_topic_
     assert "خبری شد؟" in texts and closed.status == "closed"
     assert fake.topic(opened.thread_id).name.startswith(desk_texts.L2_TOPIC_MARK)
     assert fake.sent_to(L2_CHAT) == []
+    old_card = card_now(fake, opened.card)  # a new card is below it: this one only stops
+    assert old_card.callback_datas == [] and "رفت" not in (old_card.text or "").split("\n")[0]
+    assert not [t for t in texts if t.startswith("🔗")]  # no L2 topic to link
 
 
 async def test_the_l2_card_says_which_articles_were_sent_and_what_notes_were_kept_before(

@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMa
 from bot.context import TOAST_MAX, Work
 from bot.effects import (
     AnswerCallback,
+    EditCard,
     Effect,
     OpenTopic,
     PostCard,
@@ -38,8 +39,14 @@ def test_every_effect_round_trips_through_json() -> None:
         PostCard(3),
         Relay(3, 7, 11, "album-1"),
         Relay(3, 7, 12, tell_customer=True),
+        EditCard(3),
+        EditCard(3, -100, 9),  # the card a ticket left for the L2 group's
     ]
     assert [from_json(to_json(e)) for e in effects] == effects
+
+
+def test_a_card_edit_stored_before_left_cards_were_drawn_redraws_the_tickets_own() -> None:
+    assert from_json({"op": "edit_card", "ticket_id": 3}) == EditCard(3)
 
 
 def test_a_relay_stored_before_the_customer_was_told_of_failures_tells_no_one() -> None:
