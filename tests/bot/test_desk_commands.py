@@ -249,7 +249,7 @@ async def test_wait_marks_the_ticket_waiting_until_the_customer_writes(
     assert toast.get("text") == desk_texts.WAITING_TOAST and again.status == "waiting"
     assert events == ["opened", "claimed", "waiting", "resumed", "waiting"]
     (listed,) = general_texts(fake, fake.agent_chat_id)
-    assert "#۱ · مریم\u200f · ⏸ در انتظار پاسخ مشتری" in listed
+    assert "#۱ · مریم\u200f · در دست علی\u200f · ⏸ در انتظار پاسخ مشتری" in listed
 
 
 @pytest.mark.parametrize(
