@@ -5,6 +5,10 @@ Customers rarely type `/human`; they write «اپراتور», «با کارشن
 non-bot answer) together with a verb of talking/wanting, or on its own in a
 very short message. A long question that merely mentions «کارشناس» («رمز
 کارشناس شبکه را فراموش کرده‌ام») is a question, not a request for a person.
+A problem followed by a request is one however long it is: a person word ending a
+clause of its own («دسترسی به بخش قراردادها ندارم، کارشناس لطفا») or the message
+with «لطفا» or «با» by it («حسابم قفل شده کارشناس لطفا»), or «با یه نفر» with a verb
+of talking («حسابم قفل شده میخوام با یه نفر صحبت کنم»).
 
 >>> asks_for_person("با کارشناس صحبت کنم")
 True
@@ -20,6 +24,8 @@ False
 False
 >>> beyond_request("پرینتر خرابه، اپراتور")
 'پرینتر خرابه'
+>>> asks_for_person("دسترسی به بخش قراردادها ندارم، کارشناس لطفا")
+True
 """
 
 from __future__ import annotations
@@ -221,10 +227,89 @@ def beyond_request(text: str) -> str:
     خرابه، اپراتور» leaves «پرینتر خرابه»; «با یه آدم واقعی حرف بزنم» leaves nothing."""
     # As typed, or as read from Finglish or the wrong keyboard layout: the reading that asks
     # for a person with the fewest other words.
-    asks = _ASKS.search(text) is not None
-    asking = [c for c in (fold(r) for r in readings(text)) if _looks_like_request(c, asks)]
+    asking = [fold(r) for r in readings(text) if _asks_in(r)]
     rests = [_besides_asking(c.split()) for c in asking or [fold(text)]]
     return min(rests, key=lambda rest: len(rest.split()))
+
+
+def _asks_in(text: str) -> bool:
+    """Whether `text` (unfolded: its punctuation parts clauses) asks for a person."""
+    asks = _ASKS.search(text) is not None
+    return _looks_like_request(fold(text), asks) or _asks_in_a_clause(text)
+
+
+# What ends a clause: «پرینتر خرابه، اپراتور», «دسترسی ندارم. لطفا با کارشناس» (a point
+# between digits is a number: «نسخه ۲.۵»).
+_CLAUSE_END = re.compile(r"[،,؛;!?؟\n]|(?<!\d)\.|\.(?!\d)")
+# Politeness after a person word that makes it a request («... قفل شده کارشناس لطفا»).
+_PLEASE = frozenset(_folded("لطفا", "لطفاً", "لطفن", "please", "pls", "plz", "lotfan"))
+# Words right before a person word ending a message that make it whom to talk with: «دسترسی
+# ندارم لطفا با کارشناس»; not «به» («درخواست دادم به ادمین»: whom something went to).
+_TALK_WITH = frozenset(_folded("با", "لطفا", "لطفاً", "لطفن", "ba", "lotfan"))
+_A = frozenset(_folded("یه", "یک", "ye", "yek"))
+# «با یه نفر», «با یکی», «با کسی» (a «واقعی» one, maybe): someone to talk with when a verb of
+# talking follows («میخوام با یه نفر صحبت کنم»), or ends the clause after one («صحبت کنم با یکی»).
+_WITH_SOMEONE = re.compile(
+    r"(?<!\S)(?:با|ba) (?:(?:یه|یک|ye|yek) )?(?:نفر|یکی|کسی|شخص|فرد|nafar|yeki|kasi)"
+    r"(?: (?:واقعی|زنده|vaghei|real))?(?!\S)"
+)
+
+
+def _asks_in_a_clause(text: str) -> bool:
+    """Whether a clause of a message, however long, asks for a person although the message
+    says more: a person word ending a clause that is nothing but the request («دسترسی ندارم،
+    کارشناس لطفا»), or ending the message after «لطفا»/«با» or before «لطفا» («حسابم قفل شده
+    کارشناس لطفا»); or «با یه نفر» with a verb of talking («حسابم قفل شده میخوام با یه نفر
+    صحبت کنم»). Only a word that always names a person counts at a clause's end: «پشتیبانی»
+    and «کسی» are often the topic («تمدید قرارداد پشتیبانی»)."""
+    clauses = [fold(clause).split() for clause in _CLAUSE_END.split(text)]
+    clauses = [tokens for tokens in clauses if tokens]
+    for n, tokens in enumerate(clauses):
+        if _HOW & set(tokens):
+            continue  # asks how to reach someone («چطوری با یه نفر صحبت کنم»)
+        if _with_someone(tokens) or _person_ends(tokens, last=n == len(clauses) - 1):
+            return True
+    return False
+
+
+def _person_ends(tokens: list[str], *, last: bool) -> bool:
+    """Whether a clause asks for someone a word always names: a clause that is nothing but
+    the request («، کارشناس لطفا», «. لطفا با یه اپراتور», «، یه آدم واقعی میخوام»); or, ending
+    the message, a person word with «لطفا» after it or «لطفا»/«با» before it («حسابم قفل شده
+    کارشناس لطفا»; not «رمز ادمین» nor «گزارش عملکرد کارشناس»: whose something is)."""
+    core = [
+        i
+        for i, token in enumerate(tokens)
+        if (token.startswith(_PERSON_PREFIXES) or token in _PERSON_WORDS)
+        and _names_person(tokens, i)
+    ]
+    if not core:
+        return False
+    if not _besides_asking(tokens):
+        return True
+    end = len(tokens)
+    while end > 0 and tokens[end - 1] in _PLEASE:
+        end -= 1
+    if not last or end - 1 not in core:
+        return False
+    before = [token for token in tokens[: end - 1] if token not in _A][-1:]
+    return end < len(tokens) or bool(_TALK_WITH & set(before))
+
+
+def _with_someone(tokens: list[str]) -> bool:
+    """«با یه نفر» (or «یکی», «کسی») followed by a verb of talking that is asked for, not told
+    («صحبت کنم», or «میخوام» before it; not «با یکی صحبت کردم»), or ending the clause right
+    after one («حرف بزنم با یه نفر»)."""
+    folded = " ".join(tokens)
+    for match in _WITH_SOMEONE.finditer(folded):
+        after = folded[match.end() :].split()
+        before = folded[: match.start()].split()
+        asked = (len(after) > 1 and after[1] in _DOING) or _has_prefix(before, _WANT_PREFIXES)
+        if after and _talks(after[0]) and asked:
+            return True
+        if not after and len(before) >= 2 and _talks(before[-2]) and before[-1] in _DOING:
+            return True
+    return False
 
 
 def _besides_asking(tokens: list[str]) -> str:
@@ -328,8 +413,7 @@ class PersonRequestDetector:
         if not isinstance(text, str) or not text.strip():
             return False
         # Typed on an English keyboard layout («fh ;hvakhs wpfj ;kl») or in Finglish.
-        asks = _ASKS.search(text) is not None
-        if any(_looks_like_request(fold(reading), asks) for reading in readings(text)):
+        if any(_asks_in(reading) for reading in readings(text)):
             return True
         if self.normalizer_ is None:
             return False
@@ -337,7 +421,7 @@ class PersonRequestDetector:
             normalized = self.normalizer_(text)
         except Exception:  # a normalizer bug must never stop the conversation
             return False
-        return _looks_like_request(fold(normalized), asks)
+        return _looks_like_request(fold(normalized), _ASKS.search(text) is not None)
 
 
 _detector: PersonRequestDetector | None = None

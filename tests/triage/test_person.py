@@ -172,6 +172,82 @@ def test_what_a_request_for_a_person_says_besides_is_kept(text: str, rest: str) 
 
 
 @pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        # a problem, then a person word ending the message or its own clause, however long
+        ("دسترسی به بخش قراردادها ندارم، کارشناس لطفا", "دسترسی بخش قراردادها ندارم"),
+        ("رمزمو یادم رفته، کارشناس لطفا", "رمزمو یادم رفته"),
+        ("حسابم قفل شده، اپراتور لطفا", "حسابم قفل شده"),
+        ("حسابم قفل شده، اپراتور لطفاً", "حسابم قفل شده"),
+        ("دسترسی ندارم. لطفا با کارشناس", "دسترسی ندارم"),
+        ("حسابم قفل شده؛ اپراتور", "حسابم قفل شده"),
+        ("حسابم قفل شده\nکارشناس", "حسابم قفل شده"),  # a line break ends a clause too
+        ("حسابم قفل شده، کارشناس!", "حسابم قفل شده"),
+        ("پرینتر طبقه دوم خرابه، کارشناس please", "پرینتر طبقه دوم خرابه"),
+        ("حسابم قفل شده، یه آدم واقعی لطفا", "حسابم قفل شده"),
+        ("حسابم قفل شده، با یه اپراتور", "حسابم قفل شده"),
+        ("کارشناس لطفا، رمزم یادم رفته و حسابم قفل شده", "رمزم یادم رفته حسابم قفل شده"),
+        ("حساب\u200cام قفل شده، كارشناس لطفا", "حسابام قفل شده"),  # Arabic kaf, a half-space
+        # ending the message, with «لطفا» after it or «لطفا»/«با» before it, no comma needed
+        ("حسابم قفل شده کارشناس لطفا", "حسابم قفل شده"),
+        ("دسترسی ندارم لطفا با کارشناس", "دسترسی ندارم"),
+        # «با یه نفر» / «با یکی» with a verb of talking asked for
+        ("حسابم قفل شده میخوام با یه نفر صحبت کنم", "حسابم قفل شده"),
+        ("فاکتورم اشتباهه میخوام با یه نفر صحبت کنم", "فاکتورم اشتباهه"),
+        ("حسابم قفل شده صحبت کنم با یه نفر", "حسابم قفل شده"),
+        (
+            "حسابم قفل شده و هرکاری میکنم باز نمیشه، میشه با یه نفر حرف بزنم؟",
+            "حسابم قفل شده هرکاری میکنم باز نمیشه",
+        ),
+        # Finglish
+        ("hesabam ghofl shode, operator lotfan", "hesabam ghofl shode"),
+        ("ramzamo yadam rafte, karshenas lotfan", "ramzamo yadam rafte"),
+        ("hesabam ghofl shode mikham ba ye nafar sohbat konam", "hesabam ghofl shode"),
+    ],
+)
+def test_a_problem_with_a_request_for_a_person_is_a_request(text: str, rest: str) -> None:
+    assert asks_for_person(text) and beyond_request(text) == rest
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a person word ending a message as whose something is, or whom it went to
+        "بازیابی رمز عبور ادمین",
+        "نحوه اضافه کردن ادمین",
+        "فایل رو فرستادم برای کارشناس",
+        "درخواست دسترسی دادم به ادمین",
+        "نسخه ۲.۵ ادمین",
+        # a role or an object in a clause of its own
+        "رمزم یادم رفته، رمز ادمین",
+        "ramzam yadam rafte, ramze admin",
+        "دسترسی ندارم، دسترسی ادمین میخوام",
+        "کاربر جدید ساختم، نقش ادمین",
+        "پنل کارشناس، باز نمیشه",
+        "میخوام ادمین بشم، لطفا",
+        "دسترسی ندارم، ادمین جدید تعریف کنم",
+        "ادمین رو عوض کنم، چطوری؟",
+        "ایمیل ادمین رو میخوام عوض کنم، ادمین قبلی رفته",
+        # a person named in the middle of a report, a complaint or thanks
+        "کارشناس شما دیروز گفت درست میشه، ولی هنوز خرابه",
+        "از کارشناس راضی نیستم، شکایت دارم",
+        "مشکل حل شد. ممنون از کارشناس",
+        # «پشتیبانی», «کسی» in a clause of their own are often the topic or a hello
+        "دسترسی ندارم، شماره تماس پشتیبانی",
+        "تمدید قرارداد، پشتیبانی",
+        "حسابم قفل شده، کسی هست",
+        "سلام. کسی هست؟ رمزم یادم رفته",
+        # «با یه نفر» / «با یکی»: talking told, not asked for, or how to reach one
+        "دیروز با یه نفر تماس گرفتم، جواب نداد",
+        "چطوری میتونم با یه نفر صحبت کنم",
+        "با یکی از همکاران فایل را به اشتراک بگذارم، چطوری؟",
+    ],
+)
+def test_a_problem_that_only_names_a_person_is_not_a_request(text: str) -> None:
+    assert not asks_for_person(text)
+
+
+@pytest.mark.parametrize(
     ("text", "folded"),
     [
         ("صبح‌تون", "صبحتون"),
