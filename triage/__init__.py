@@ -9,11 +9,13 @@ from triage.decide import (
     is_urgent,
     priority,
 )
+from triage.judgement import Judgement, judgement
 from triage.person import PersonRequestDetector, asks_for_person
 from triage.smalltalk import SmallTalk, small_talk
 
 __all__ = [
     "MAX_FAILED_ATTEMPTS",
+    "Judgement",
     "Outcome",
     "PersonRequestDetector",
     "SmallTalk",
@@ -22,6 +24,7 @@ __all__ = [
     "decide",
     "handoff",
     "is_urgent",
+    "judgement",
     "priority",
     "small_talk",
 ]
