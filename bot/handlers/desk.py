@@ -82,6 +82,7 @@ from storage.repositories import (
 )
 from storage.timestamps import utcnow
 from triage import priority
+from triage.judgement import judgement
 from triage.rating import rating_and_comment
 from triage.smalltalk import small_talk
 from triage.yesno import yes_or_no
@@ -982,6 +983,13 @@ async def after_close(update: Update, context: BotContext) -> None:
         return
     rated = rating_and_comment(message.text) if message.text else None
     if rated is not None and await _rate(work, closed_id, *rated):
+        raise ApplicationHandlerStop
+    if text is not None and judgement(text) is not None:
+        # «خوب بود», «افتضاح», «نمیدونم»: about the ticket just closed, not a new problem (it
+        # opened a second ticket, the closed one left unrated).
+        closed = await get_ticket(work.session, closed_id)
+        unrated = closed is not None and closed.rating is None and not closed.customer_blocked
+        await work.reply(desk_texts.RATE_WITH_BUTTONS if unrated else desk_texts.JUDGEMENT_THANKS)
         raise ApplicationHandlerStop
     if _no_new_problem(message):  # «ممنون»، «👍»: answered as ever; the next message may follow up
         return

@@ -9,6 +9,7 @@ from sqlalchemy import update
 
 from bot import desk_texts, texts
 from bot.config import Settings
+from bot.executor import plain_text
 from bot.texts import NOT_RELAYED_KIND
 from handoff.persian import jalali
 from handoff.topics import topic_link
@@ -152,6 +153,31 @@ async def _close_then_ask(
         tickets = await bot.rows(Ticket)
         decisions = await bot.rows(KBDecision)
     return tickets, [m.content or "" for m in fake.sent_to(opened.user.id)[told:]], decisions
+
+
+async def test_words_judging_the_closed_ticket_open_no_new_one(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # «خوب بود» under the rating request opened ticket #2, the closed one left unrated.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await _opened_and_closed(bot, fake)
+        user, told = opened.user, len(fake.sent_to(opened.user.id))
+        for words in ("خوب بود", "۴", "دیر جواب دادید", "بد نبود"):
+            fake.user_sends_text(user, words)
+            await fake.wait_for_messages_async(user.id, told + 1)
+            await settled(bot, fake)
+            told = len(fake.sent_to(user.id))
+        tickets = await bot.rows(Ticket)
+    replies = [m.text for m in fake.sent_to(user.id)[2:]]
+    assert replies == [
+        desk_texts.RATE_WITH_BUTTONS,  # asked for the score, not a ticket
+        plain_text(desk_texts.RATING_THANKS),
+        plain_text(desk_texts.COMMENT_THANKS),
+        desk_texts.JUDGEMENT_THANKS,  # rated already: thanked
+    ]
+    assert len(tickets) == 1 and tickets[0].rating == 4
+    assert tickets[0].rating_comment == "دیر جواب دادید"
 
 
 async def test_a_returning_customers_card_tells_how_their_last_ticket_went_and_links_it(
@@ -468,7 +494,12 @@ async def test_praise_after_a_close_opens_no_new_ticket(
         await settled(bot, fake)
         tickets = await bot.rows(Ticket)
     assert len(tickets) == 1 and len(fake.topics()) == 1
-    assert replies[told].text in (texts.SMALL_TALK_THANKS, texts.SMALL_TALK_OK)
+    # thanked; and, the ticket not rated yet, asked for the score (praise is no score)
+    assert replies[told].text in (
+        texts.SMALL_TALK_THANKS,
+        texts.SMALL_TALK_OK,
+        desk_texts.RATE_WITH_BUTTONS,
+    )
 
 
 async def test_a_rating_typed_with_a_comment_keeps_both(
