@@ -390,8 +390,16 @@ REASON_RIGHTS = "ربات در گروه اجازهٔ «مدیریت تاپیک�
 
 
 # -- the customer --------------------------------------------------------------------------------
-def ticket_closed_for_customer(number: int) -> str:
-    """Tell the customer their ticket was closed and ask for a rating."""
+def ticket_closed_for_customer(number: int, *, answered: bool = True) -> str:
+    """Tell the customer their ticket was closed and ask for a rating; closed before any
+    answer reached them, it says how to go on and asks about the service, not «the answer
+    you got» (none came)."""
+    if not answered:
+        return (
+            f"درخواست <b>{ticket_ref(number)}</b> شما بسته شد. اگر مشکل هنوز هست، همین‌جا "
+            "بنویسید تا دوباره بررسی شود.\n"
+            "به پشتیبانی در این درخواست از ۱ (بد) تا ۵ (عالی) چه امتیازی می‌دهید؟"
+        )
     return (
         f"درخواست <b>{ticket_ref(number)}</b> شما بسته شد. 🙏\n"
         "لطفاً به پاسخی که گرفتید از ۱ (بد) تا ۵ (عالی) امتیاز بدهید:"

@@ -189,7 +189,9 @@ async def do_close(work: Work, ticket: Ticket, agent: User) -> str:
         await tell_customer(
             work,
             ticket,
-            desk_texts.ticket_closed_for_customer(ticket.id),
+            desk_texts.ticket_closed_for_customer(
+                ticket.id, answered=ticket.first_response_at is not None
+            ),
             keyboards.rating(ticket.id),
             rates=True,
         )

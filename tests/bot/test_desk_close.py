@@ -155,6 +155,21 @@ async def _close_then_ask(
     return tickets, [m.content or "" for m in fake.sent_to(opened.user.id)[told:]], decisions
 
 
+async def test_a_ticket_closed_before_any_answer_says_how_to_go_on_and_rates_the_service(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # It asked to rate «the answer you got» when none had come.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await _opened_and_closed(bot, fake)  # closed with no reply
+    asked = fake.sent_to(opened.user.id)[-1]
+    assert asked.text == plain_text(
+        desk_texts.ticket_closed_for_customer(opened.ticket_id, answered=False)
+    )
+    assert "پاسخی که گرفتید" not in (asked.text or "") and "همین‌جا بنویسید" in (asked.text or "")
+    assert asked.callback_datas == [f"r:{opened.ticket_id}:{n}" for n in (5, 4, 3, 2, 1)]
+
+
 async def test_words_judging_the_closed_ticket_open_no_new_one(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
