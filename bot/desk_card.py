@@ -9,9 +9,13 @@ from handoff.lifecycle import allowed_actions
 from storage.models import Ticket
 
 
-def tried_titles(ticket: Ticket) -> list[str]:
-    """Return the titles of the articles the bot tried, in the card's order."""
-    return [str(item.get("title") or item.get("id") or "") for item in (ticket.tried or [])][:5]
+def tried_titles(ticket: Ticket) -> list[str | None]:
+    """Return the titles of the articles the bot tried, in the card's order; None for the one
+    sent and refused (👎), which gets no «send» button (one press sent it again)."""
+    return [
+        None if item.get("rejected") else str(item.get("title") or item.get("id") or "")
+        for item in (ticket.tried or [])
+    ][:5]
 
 
 def card_markup(ticket: Ticket) -> InlineKeyboardMarkup | None:

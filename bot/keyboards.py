@@ -194,7 +194,7 @@ def send_to_person(message_id: int) -> InlineKeyboardMarkup:
 def ticket_card(
     ticket_id: int,
     actions: Sequence[str] = ("claim", "escalate", "close"),
-    articles: Sequence[str] = (),
+    articles: Sequence[str | None] = (),
 ) -> InlineKeyboardMarkup:
     """The buttons under a ticket's card: what agents may do now, then the tried articles."""
     labels = {
@@ -206,6 +206,8 @@ def ticket_card(
     row = [_button(labels[a][0], f"t:{labels[a][1]}:{ticket_id}") for a in actions if a in labels]
     rows = [row] if row else []
     for index, title in enumerate(articles[:5]):
+        if title is None:  # no button, and the others keep their index in the ticket's list
+            continue
         rows.append(
             [_button(f"{desk_texts.ARTICLES_BUTTON}: {title}", f"t:art{index}:{ticket_id}")]
         )

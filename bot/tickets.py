@@ -110,6 +110,7 @@ class Earlier:
     tried: list[Hit]
     reason: HandoffReason = "asked"
     logged_id: int | None = None  # the interaction log's row of the message that asked it
+    rejected: str | None = None  # the article sent for it that did not help (👎)
 
 
 async def question_context(work: Work, services: Services, text: str | None) -> Earlier | None:
@@ -134,7 +135,13 @@ async def question_context(work: Work, services: Services, text: str | None) -> 
             return Earlier("", [])  # answered, by their own word: the request is about more
         disliked = decision.article_id is not None and helpful is False
         reason: HandoffReason = "not_helpful" if disliked else "asked"
-        return Earlier(query, hits_of(decision, services), reason, decision.message_id)
+        return Earlier(
+            query,
+            hits_of(decision, services),
+            reason,
+            decision.message_id,
+            decision.article_id if disliked else None,
+        )
     return Earlier("", [])
 
 
@@ -151,8 +158,10 @@ async def open_ticket(
     reason: HandoffReason,
     question: str,
     tried: Sequence[Hit],
+    rejected: str | None = None,
 ) -> int:
     """Open a ticket (or find the open one), tell the customer its number; return the number.
+    `rejected`: the tried article the customer was sent and said did not help.
 
     The database keeps one open ticket per customer and one ticket per opening
     update, so a double press or a replayed update finds the existing ticket.
@@ -183,6 +192,11 @@ async def open_ticket(
     if not created:
         await work.reply(texts.ticket_already_open(ticket.id))
         return ticket.id
+    if rejected is not None:  # the card says so, and offers no button to send it again
+        ticket.tried = [
+            dict(item, rejected=True) if item.get("id") == rejected else item
+            for item in ticket.tried or []
+        ]
     await add_ticket_event(
         work.session,
         ticket_id=ticket.id,

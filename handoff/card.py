@@ -181,7 +181,9 @@ def _tried_lines(tried: list[dict[str, Any]]) -> list[str]:
         title = shorten(clean_inline(str(item.get("title") or item.get("id") or "")), TITLE_MAX)
         score = item.get("score")
         shown = percent(float(score)) if isinstance(score, int | float) else "?"
-        lines.append(texts.CARD_TRIED_ITEM.format(title=_e(title), score=shown))
+        line = texts.CARD_TRIED_ITEM.format(title=_e(title), score=shown)
+        # The one sent and refused: not to be sent again as if it were new.
+        lines.append(line + texts.CARD_TRIED_REJECTED if item.get("rejected") else line)
     return lines
 
 

@@ -59,6 +59,7 @@ CARD_REASON: Final = "↪️ <b>دلیل باز شدن تیکت:</b> {reason}"
 CARD_QUESTION: Final = "❓ <b>پرسش مشتری:</b>"
 CARD_TRIED: Final = "📚 <b>مقاله‌هایی که ربات امتحان کرد:</b>"
 CARD_TRIED_ITEM: Final = "• \u200f{title} ({score})"  # RLM: a title may start in Latin (VPN)
+CARD_TRIED_REJECTED: Final = " · 👎 فرستاده شد و به کار مشتری نیامد"
 CARD_TRIED_NONE: Final = "📚 ربات مقاله‌ای پیشنهاد نکرد."
 CARD_RATING: Final = "🌟 <b>امتیاز مشتری:</b> {stars} {rating} از ۵"
 CARD_RATING_COMMENT: Final = "💬 <b>نظر مشتری:</b> {comment}"

@@ -79,6 +79,7 @@ async def _open_on_request(work: Work, services: Services, *, unasked: str = "")
         reason=earlier.reason,
         question=earlier.question or unasked,
         tried=earlier.tried,
+        rejected=earlier.rejected,
     )
     await relay_asked(work, ticket_id, earlier.logged_id, earlier.question)
     return ticket_id
@@ -119,6 +120,7 @@ async def on_person_button(update: Update, context: BotContext) -> None:
             reason="not_helpful",
             question=decision.query,
             tried=hits_of(decision, services),
+            rejected=decision.article_id,  # the answer sent, if one was: 👎 led here
         )
         await relay_asked(work, ticket_id, decision.message_id, decision.query)
         return

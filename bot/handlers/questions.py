@@ -142,7 +142,12 @@ async def take_question(
         if earlier is None:  # the agents read it whole; the KB read its first QUESTION_MAX
             earlier = Earlier(words.strip(), list(decision.hits), outcome.reason or "no_answer")
         ticket_id = await open_ticket(
-            work, services, reason=earlier.reason, question=earlier.question, tried=earlier.tried
+            work,
+            services,
+            reason=earlier.reason,
+            question=earlier.question,
+            tried=earlier.tried,
+            rejected=earlier.rejected,
         )
         if copied_to_topic(message, words):
             await relay(work, ticket_id, message)
@@ -201,8 +206,7 @@ async def _answer_typed(
     if not offered:
         return False
     if typed == "no":  # «نه», «هیچکدوم»: as "none of these: talk to a person"
-        hits = hits_of(previous, services)
-        await open_ticket(work, services, reason="not_helpful", question=previous.query, tried=hits)
+        await _hand_over_refused(work, services, previous)
         return True
     # «بله» picks the guide only when one was offered; over several it picks none.
     return len(offered) == 1 and await _show_offered(work, services, previous, offered, 1)
@@ -341,6 +345,20 @@ async def on_feedback(update: Update, context: BotContext) -> None:
     await _not_helpful(work, services, decision)
 
 
+async def _hand_over_refused(work: Work, services: Services, decision: KBDecision) -> None:
+    """Open a ticket about a question whose answer (or guides) the customer refused: the
+    card marks the answer sent, and their screenshot or forward reaches the topic."""
+    ticket_id = await open_ticket(
+        work,
+        services,
+        reason="not_helpful",
+        question=decision.query,
+        tried=hits_of(decision, services),
+        rejected=decision.article_id,
+    )
+    await relay_asked(work, ticket_id, decision.message_id, decision.query)
+
+
 async def _not_helpful(work: Work, services: Services, decision: KBDecision) -> None:
     """After a "no" (stored already): other guides and a person, or a person outright."""
     hits = hits_of(decision, services)
@@ -349,7 +367,7 @@ async def _not_helpful(work: Work, services: Services, decision: KBDecision) -> 
     before = max(0, await _failures(work, services) - 1)  # this "no" is already stored
     outcome = triage.after_not_helpful(live, decision.article_id, failed_attempts=before)
     if outcome.is_handoff:
-        await open_ticket(work, services, reason="not_helpful", question=decision.query, tried=hits)
+        await _hand_over_refused(work, services, decision)
     elif outcome.hits:
         choices = _indexed(hits, outcome.hits)
         prompt = texts.not_helpful_alternatives(len(choices))

@@ -244,6 +244,12 @@ async def test_a_request_for_a_person_after_a_thumbs_down_says_the_answer_did_no
     assert (ticket.reason, ticket.question) == ("not_helpful", ANSWERED)
     assert "پاسخ ربات به کار مشتری نیامد" in (card.text or "")
     assert ticket.tried[0]["id"] == "password-reset"
+    # The guide sent and refused is said so, and has no button to send it again (one press did).
+    assert f"{ANSWER_TITLE} (" in (card.text or "")
+    assert "👎 فرستاده شد و به کار مشتری نیامد" in (card.text or "")
+    assert not any(ANSWER_TITLE in label for label in card.button_texts)
+    assert "t:art0:" not in " ".join(card.callback_datas)
+    assert f"t:art1:{ticket.id}" in card.callback_datas  # the others keep their place
 
 
 async def test_double_presses_and_fast_requests_open_only_one_ticket(
