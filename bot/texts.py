@@ -121,6 +121,10 @@ SMALL_TALK_THANKS = "خواهش می‌کنم 🌷 اگر پرسش دیگری د
 SMALL_TALK_OK = "🌷 اگر پرسش دیگری دارید، بنویسید."
 SMALL_TALK_BYE = "خدانگهدار 🌷 هر وقت پرسشی داشتید، همین‌جا بنویسید."
 EMPTY_QUESTION = "پرسشتان را در چند کلمه بنویسید تا کمک کنم."
+# «؟؟؟» under guides waiting for a pick: it asked for the question the customer had just given.
+PICK_OR_WRITE = (
+    "یکی از راهنماهای بالا را انتخاب کنید، یا اگر هیچ‌کدام نیست، پرسشتان را با کلمات دیگری بنویسید."
+)
 
 
 def after_reading(title: str) -> str:

@@ -118,6 +118,9 @@ async def take_question(
     if before is not None and _said_already(before, outcome, article):
         return  # a typo mended: the answer on screen still stands
     if outcome.action == "small_talk":  # asked the KB nothing: not a decision to count
+        if outcome.talk == "wordless" and await _choices_open(work, services):
+            await work.reply(texts.PICK_OR_WRITE)  # «؟؟؟» under guides waiting for a pick
+            return
         await work.reply(_SMALL_TALK_REPLIES[outcome.talk or "ok"])
         return
     decision_id = await hotpath.record_decision(
@@ -216,6 +219,14 @@ async def _offers_since(work: Work, services: Services) -> datetime:
     """Since when what the bot offered can still be answered by a typed word: the memory's
     reach, or the customer's moving on (/start, the categories), if later."""
     return await choices_since(work.session, work.customer_id, memory_start(services))
+
+
+async def _choices_open(work: Work, services: Services) -> bool:
+    """Whether guides the bot offered are still on screen to pick from."""
+    previous = await latest_decision(
+        work.session, customer_id=work.customer_id, since=await _offers_since(work, services)
+    )
+    return previous is not None and bool(await _offered(work, services, previous))
 
 
 async def _pick_typed(work: Work, services: Services, position: int) -> bool:

@@ -760,6 +760,21 @@ async def test_a_closing_word_or_an_emoji_alone_gets_a_word_back_not_a_ticket(
     assert decisions == []
 
 
+async def test_punctuation_alone_under_guides_waiting_for_a_pick_points_at_them(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # «؟؟؟» right under two lists of guides was asked for the question just given.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, AMBIGUOUS)
+        await fake.wait_for_messages_async(user.id, 1)
+        fake.user_sends_text(user, "؟؟؟")
+        (_, said) = await fake.wait_for_messages_async(user.id, 2)
+        await settled(bot, fake)
+    assert said.text == texts.PICK_OR_WRITE
+
+
 async def test_messages_the_kb_cannot_read_get_a_helpful_reply(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
