@@ -296,11 +296,20 @@ def _person_ends(tokens: list[str], *, last: bool) -> bool:
     return end < len(tokens) or bool(_TALK_WITH & set(before))
 
 
+# «نمیخوام», «نیازی نیست», «لازم نیست»: a wish or a need denied (folded: «می» joined on).
+_NEGATED_WANT = re.compile(
+    r"(?<!\S)(?:نمیخوا|نمیخا|nemikh)\S*"
+    r"|(?<!\S)(?:نیازی|لازم|niazi|lazem)\s+(?:نیست|نیس|nist)(?!\S)"
+)
+
+
 def _with_someone(tokens: list[str]) -> bool:
     """«با یه نفر» (or «یکی», «کسی») followed by a verb of talking that is asked for, not told
     («صحبت کنم», or «میخوام» before it; not «با یکی صحبت کردم»), or ending the clause right
     after one («حرف بزنم با یه نفر»)."""
     folded = " ".join(tokens)
+    if _NEGATED_WANT.search(folded):  # «نمیخوام با یه نفر صحبت کنم»: the opposite
+        return False
     for match in _WITH_SOMEONE.finditer(folded):
         after = folded[match.end() :].split()
         before = folded[: match.start()].split()

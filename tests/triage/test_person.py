@@ -241,6 +241,10 @@ def test_a_problem_with_a_request_for_a_person_is_a_request(text: str, rest: str
         "دیروز با یه نفر تماس گرفتم، جواب نداد",
         "چطوری میتونم با یه نفر صحبت کنم",
         "با یکی از همکاران فایل را به اشتراک بگذارم، چطوری؟",
+        # talking to someone not wanted, not needed
+        "نمیخوام با یه نفر صحبت کنم، فقط بگید رمز چطوری عوض میشه",
+        "نیازی نیست با کسی صحبت کنم، فقط لینک رو بفرستید",
+        "رمزم یادم رفته ولی نمیخوام با یه نفر صحبت کنم",
     ],
 )
 def test_a_problem_that_only_names_a_person_is_not_a_request(text: str) -> None:
