@@ -159,9 +159,11 @@ async def open_ticket(
     question: str,
     tried: Sequence[Hit],
     rejected: str | None = None,
+    shown: bool = False,
 ) -> int:
     """Open a ticket (or find the open one), tell the customer its number; return the number.
-    `rejected`: the tried article the customer was sent and said did not help.
+    `rejected`: the tried article the customer was sent and said did not help; `shown`: the
+    agents get the customer's message itself (a voice, a photo), words or none.
 
     The database keeps one open ticket per customer and one ticket per opening
     update, so a double press or a replayed update finds the existing ticket.
@@ -220,12 +222,12 @@ async def open_ticket(
                 ticket.id, opens, due, calendar.why_closed(tier, now)
             )
         )
-    if not question.strip():  # the agent would have to ask first: a round trip saved
-        told = f"{told}\n\n{texts.DESCRIBE_IT}"
+    if reason == "follow_up" and ticket.previous_ticket_id is not None:
+        told = f"{texts.follow_up_of(ticket.previous_ticket_id)}\n{told}"  # not a new story
     elif reason == "no_answer":  # they asked no person: say why one answers
         told = f"{texts.NO_GUIDE_FOUND}\n{told}"
-    elif reason == "follow_up" and ticket.previous_ticket_id is not None:
-        told = f"{texts.follow_up_of(ticket.previous_ticket_id)}\n{told}"  # not a new story
+    if not question.strip() and not shown:  # the agent would ask first: a round trip saved
+        told = f"{told}\n\n{texts.DESCRIBE_IT}"
     await work.reply(told)
     work.then(OpenTopic(ticket.id))
     work.then(PostCard(ticket.id))

@@ -999,14 +999,16 @@ async def after_close(update: Update, context: BotContext) -> None:
     if closed_at is None or utcnow() - closed_at > FOLLOW_UP_WINDOW:
         return
     question = (message.text or message.caption or "").strip()
+    copied = copied_to_topic(message, question)
     ticket_id = await open_ticket(
         work,
         services,
         reason="follow_up",
         question=question,
         tried=await _matches(work, services, question),
+        shown=copied,
     )
-    if copied_to_topic(message, question):
+    if copied:
         await relay(work, ticket_id, message)
     raise ApplicationHandlerStop
 

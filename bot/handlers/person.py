@@ -69,7 +69,9 @@ async def _open_with_question(work: Work, services: Services, message: Message, 
         await relay(work, ticket_id, message)
 
 
-async def _open_on_request(work: Work, services: Services, *, unasked: str = "") -> int:
+async def _open_on_request(
+    work: Work, services: Services, *, unasked: str = "", shown: bool = False
+) -> int:
     """Open the ticket a customer asks for, about the question they asked before (with its
     articles, and «not helpful» after a 👎), or `unasked` when they asked none."""
     earlier = await question_context(work, services, None) or Earlier("", [])
@@ -80,6 +82,7 @@ async def _open_on_request(work: Work, services: Services, *, unasked: str = "")
         question=earlier.question or unasked,
         tried=earlier.tried,
         rejected=earlier.rejected,
+        shown=shown,
     )
     await relay_asked(work, ticket_id, earlier.logged_id, earlier.question)
     return ticket_id
@@ -140,7 +143,7 @@ async def _send_to_person(update: Update, context: BotContext, message_id: int) 
     query = update.callback_query
     if query is not None and query.message is not None:
         work.remove_buttons(query.message.chat.id, query.message.message_id)
-    ticket_id = await _open_on_request(work, services, unasked=said.text or "")
+    ticket_id = await _open_on_request(work, services, unasked=said.text or "", shown=True)
     work.then(
         Relay(
             ticket_id=ticket_id,

@@ -170,6 +170,20 @@ async def test_a_ticket_closed_before_any_answer_says_how_to_go_on_and_rates_the
     assert asked.callback_datas == [f"r:{opened.ticket_id}:{n}" for n in (5, 4, 3, 2, 1)]
 
 
+async def test_a_photo_after_a_close_is_a_follow_up_told_so_not_asked_to_describe_it(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await _opened_and_closed(bot, fake)
+        told = len(fake.sent_to(opened.user.id))
+        fake.user_sends_photo(opened.user)  # a screenshot, no words
+        (said,) = (await fake.wait_for_messages_async(opened.user.id, told + 1))[told:]
+        await settled(bot, fake)
+    assert (said.text or "").startswith("این پیام پیگیری درخواست #۱ است")
+    assert texts.DESCRIBE_IT not in (said.text or "")
+
+
 async def test_words_judging_the_closed_ticket_open_no_new_one(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:

@@ -142,6 +142,8 @@ async def test_a_voice_the_bot_cannot_read_reaches_a_person_with_one_press(
     assert (copy.kind, copy.method, copy.thread_id) == ("voice", "copyMessage", card.thread_id)
     assert link.customer_message_id == voice.message_id and link.ticket_id == ticket.id
     assert "#۱" in (fake.sent_to(user.id)[-1].text or "")  # told the ticket's number
+    # not asked to write what the voice says: the agent hears it
+    assert texts.DESCRIBE_IT not in (fake.sent_to(user.id)[-1].text or "")
     assert fake.message(user.id, reply.message_id).button_texts == []  # pressed once, gone
 
 
