@@ -119,6 +119,10 @@ _SCORE_KINDS: tuple[tuple[float, str], ...] = ((0.8, "خوب"), (0.5, "متوس�
 _ASKS = re.compile("[?؟]")
 
 
+# A negation in the present tense: of «خوب» it says the problem is there still, not a verdict.
+_NOT_NOW = frozenset(fold(w) for w in ("نیست", "نیستش", "nist", "isn"))
+
+
 def judgement(text: str) -> Judgement | None:
     """How a short message that only judges the service judges it; None for anything else (a
     problem, a question, a digit rating, more than five words)."""
@@ -141,7 +145,7 @@ def _judgement(text: str) -> Judgement | None:
         folded = pattern.sub(word, folded)
     kinds: list[_Role] = []
     others: list[str] = []
-    negated = flat = somewhat = False
+    negated = flat = somewhat = now_not = False
     for word in folded.split():
         role = _LEXICON.get(word)
         if role is None and _JUDGED.fullmatch(word):
@@ -150,6 +154,7 @@ def _judgement(text: str) -> Judgement | None:
             others.append(word)
         elif role == "not":
             negated = True
+            now_not = now_not or word in _NOT_NOW
         elif role == "at_all":
             flat = True
         elif role == "somewhat":
@@ -158,6 +163,8 @@ def _judgement(text: str) -> Judgement | None:
             kinds.append(role)
     if not kinds or (others and small_talk(" ".join(others)) not in ("thanks", "ok", "solved")):
         return None  # no judgement, or words of something else: «بد کار میکنه», «خوب نشد»
+    if now_not and {"good", "great"} & set(kinds):
+        return None  # «خوب نیست», «هنوز خوب نیست»: how things stand now, a problem still
     said = {_VERDICTS[kind][2 if negated and flat else 1 if negated else 0] for kind in kinds}
     if None in said:
         return None

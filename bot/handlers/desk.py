@@ -986,12 +986,25 @@ async def after_close(update: Update, context: BotContext) -> None:
     rated = rating_and_comment(message.text) if message.text else None
     if rated is not None and await _rate(work, closed_id, *rated):
         raise ApplicationHandlerStop
-    if text is not None and judgement(text) is not None:
+    recent = closed_at is not None and utcnow() - closed_at <= FOLLOW_UP_WINDOW
+    if recent and text is not None and judgement(text) is not None:
         # «خوب بود», «افتضاح», «نمیدونم»: about the ticket just closed, not a new problem (it
         # opened a second ticket, the closed one left unrated).
         closed = await get_ticket(work.session, closed_id)
-        unrated = closed is not None and closed.rating is None and not closed.customer_blocked
-        await work.reply(desk_texts.RATE_WITH_BUTTONS if unrated else desk_texts.JUDGEMENT_THANKS)
+        if closed is not None and closed.rating is None and not closed.customer_blocked:
+            # With the buttons again: «the message above» is this one from now on.
+            asking = await kv_get(work.session, rating_message_key(closed_id))
+            if asking is not None:
+                work.remove_buttons(work.customer_id, int(asking))
+            await tell_customer(
+                work,
+                closed,
+                desk_texts.RATE_WITH_BUTTONS,
+                keyboards.rating(closed_id),
+                rates=True,
+            )
+        else:
+            await work.reply(desk_texts.JUDGEMENT_THANKS)
         raise ApplicationHandlerStop
     if _no_new_problem(message):  # «ممنون»، «👍»: answered as ever; the next message may follow up
         return

@@ -184,6 +184,33 @@ async def test_a_photo_after_a_close_is_a_follow_up_told_so_not_asked_to_describ
     assert texts.DESCRIBE_IT not in (said.text or "")
 
 
+@pytest.mark.parametrize("later", ["«not good» now", "months later"])
+async def test_a_problem_still_there_or_words_long_after_are_no_judgement_of_the_ticket(
+    settings: Settings, fake_telegram: FakeTelegram, later: str
+) -> None:
+    # «خوب نیست» after a close is the problem still there: it went unheard, thanked as a
+    # verdict; and «خیلی بد» months later was asked to rate the old ticket.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await _opened_and_closed(bot, fake)
+        if later == "months later":
+            await bot.db(
+                lambda session: session.execute(
+                    update(Customer)
+                    .where(Customer.id == opened.user.id)
+                    .values(follow_up_at=datetime.now(UTC) - timedelta(days=90))
+                )
+            )
+        told = len(fake.sent_to(opened.user.id))
+        fake.user_sends_text(opened.user, "خوب نیست" if later != "months later" else "خیلی بد")
+        (said,) = (await fake.wait_for_messages_async(opened.user.id, told + 1))[told:]
+        await settled(bot, fake)
+        tickets = await bot.rows(Ticket)
+    assert said.text != desk_texts.RATE_WITH_BUTTONS
+    if later != "months later":
+        assert len(tickets) == 2 and tickets[1].reason == "follow_up"  # an agent hears it
+
+
 async def test_words_judging_the_closed_ticket_open_no_new_one(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
@@ -192,12 +219,17 @@ async def test_words_judging_the_closed_ticket_open_no_new_one(
     async with running_bot(settings, fake) as bot:
         opened = await _opened_and_closed(bot, fake)
         user, told = opened.user, len(fake.sent_to(opened.user.id))
+        buttons = []
         for words in ("خوب بود", "۴", "دیر جواب دادید", "بد نبود"):
             fake.user_sends_text(user, words)
             await fake.wait_for_messages_async(user.id, told + 1)
             await settled(bot, fake)
             told = len(fake.sent_to(user.id))
+            buttons.append([m.callback_datas for m in fake.sent_to(user.id)[1:3]])
         tickets = await bot.rows(Ticket)
+    # Asked again with the buttons under it (not «the message above»), taken off the first.
+    assert buttons[0] == [[], [f"r:{opened.ticket_id}:{n}" for n in (5, 4, 3, 2, 1)]]
+    assert buttons[1] == [[], []]  # the typed «۴» took them off
     replies = [m.text for m in fake.sent_to(user.id)[2:]]
     assert replies == [
         desk_texts.RATE_WITH_BUTTONS,  # asked for the score, not a ticket

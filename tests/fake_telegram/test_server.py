@@ -187,9 +187,7 @@ async def test_offset_in_the_middle_drops_only_the_earlier_updates(
     assert len(fake_telegram.pending_updates()) == 2
 
 
-async def test_held_updates_come_in_a_later_answer(
-    fake_telegram: FakeTelegram, bot: Bot
-) -> None:
+async def test_held_updates_come_in_a_later_answer(fake_telegram: FakeTelegram, bot: Bot) -> None:
     customer = fake_telegram.new_user()
     first = fake_telegram.user_sends_text(customer, "یک")
     fake_telegram.hold_updates()

@@ -31,13 +31,25 @@ def test_sample_kb_passes_check() -> None:
     [
         (
             "true",
-            {"top1": 0.79, "mrr": 0.87, "coverage": 0.26, "precision": 0.95, "wrong": 0.02,
-             "handed_off": 0.12},
+            {
+                "top1": 0.79,
+                "mrr": 0.87,
+                "coverage": 0.26,
+                "precision": 0.95,
+                "wrong": 0.02,
+                "handed_off": 0.12,
+            },
         ),
         (
             "false",
-            {"top1": 0.73, "mrr": 0.81, "coverage": 0.12, "precision": 0.92, "wrong": 0.04,
-             "handed_off": 0.16},
+            {
+                "top1": 0.73,
+                "mrr": 0.81,
+                "coverage": 0.12,
+                "precision": 0.92,
+                "wrong": 0.04,
+                "handed_off": 0.16,
+            },
         ),
     ],
 )

@@ -26,7 +26,7 @@ async def _seed_0001(url: str) -> None:
         url,
         "INSERT INTO key_values (key, value, updated_at) VALUES"
         " ('desk:comment:7', '12', '2026-11-30 08:16:00'),"
-        f" ('desk:follow_up:7', '{{\"ticket\": 12, \"at\": \"{CLOSED_AT.isoformat()}\"}}',"
+        f' (\'desk:follow_up:7\', \'{{"ticket": 12, "at": "{CLOSED_AT.isoformat()}"}}\','
         " '2026-11-30 08:15:00'),"
         " ('desk:follow_up:8', '{\"ticket\": 3, \"at\": \"not a time\"}', '2026-11-30 08:15:00'),"
         " ('agent_chat_id', '-100', '2026-11-30 08:15:00')",

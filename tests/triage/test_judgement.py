@@ -195,3 +195,13 @@ def test_the_reader_is_exported_from_triage() -> None:
     assert triage.judgement is judgement
     said: Judgement | None = triage.judgement("خوب بود")
     assert said == "good"
+
+
+@pytest.mark.parametrize("text", ["خوب نیست", "هنوز خوب نیست", "عالی نیست", "khoob nist"])
+def test_good_denied_in_the_present_is_a_problem_still_there_not_a_verdict(text: str) -> None:
+    # «خوب نیست» under «write here if the problem is still there» was thanked as a verdict.
+    assert judgement(text) is None
+
+
+def test_bad_denied_in_the_present_is_still_a_mild_verdict() -> None:
+    assert judgement("بد نیست") == "mixed"
