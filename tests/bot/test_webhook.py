@@ -519,40 +519,51 @@ def _head(secret: str | None, length: int) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
-async def test_strangers_cannot_hold_the_webhook_with_slow_or_many_connections(
+async def test_strangers_cannot_hold_the_webhook_with_slow_or_silent_connections(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Without the secret, a body was still read whole, and a stalled one held ~1 MB and a
     # file handle for ever: 150 of them took 170 MB, ~1000 (a default file limit) every handle.
     monkeypatch.setattr(webhook, "BODY_TIMEOUT_SECONDS", 0.3)
-    monkeypatch.setattr(webhook, "MAX_CONNECTIONS", 3)
+    monkeypatch.setattr(webhook, "IDLE_SECONDS", 0.3)
     engine = create_engine_from_url(database_url)
     receiver = WebhookReceiver(make_sessionmaker(engine), "s3cret")
     port = await receiver.start("127.0.0.1", 0)
     opened: list[asyncio.StreamWriter] = []
+    answers: dict[str, bytes] = {}
     try:
-        # A stranger announcing a megabyte is refused on its headers, its body never read.
-        reader, writer = await _raw(port, _head("wrong", 1_000_000))
-        opened.append(writer)
-        refused = await asyncio.wait_for(reader.readline(), 5)
-        # With the secret, a body that stops coming is cut off.
+        # A stranger announcing a megabyte is refused on its headers, its body never read;
+        # so is any other method, on either path.
+        for name, head in (
+            ("wrong secret", _head("wrong", 1_000_000)),
+            ("put", _head("s3cret", 1_000_000).replace(b"POST", b"PUT", 1)),
+            ("health post", _head(None, 1_000_000).replace(b"/telegram", b"/healthz", 1)),
+        ):
+            reader, writer = await _raw(port, head)
+            opened.append(writer)
+            answers[name] = await asyncio.wait_for(reader.readline(), 5)
+        # With the secret, a body that stops coming is cut off; so is a silent connection.
         reader, writer = await _raw(port, _head("s3cret", 1000) + b'{"update_id": 1')
         opened.append(writer)
-        stalled = await asyncio.wait_for(reader.read(), 5)
-        # Beyond the cap, a new connection is closed as it comes.
-        for _ in range(3):
-            opened.append((await _raw(port, b""))[1])
+        answers["stalled"] = await asyncio.wait_for(reader.read(), 5)
         reader, writer = await _raw(port, b"")
         opened.append(writer)
-        beyond = await asyncio.wait_for(reader.read(), 5)
+        answers["silent"] = await asyncio.wait_for(reader.read(), 5)
+        # and Telegram's delivery goes through meanwhile
+        reader, writer = await _raw(port, _head("s3cret", 2) + b"{}")
+        opened.append(writer)
+        answers["telegram"] = await asyncio.wait_for(reader.readline(), 5)
     finally:
         for writer in opened:
             writer.close()
         await receiver.stop()
         await engine.dispose()
-    assert refused.startswith(b"HTTP/1.1 403")
-    assert b"200" not in stalled  # closed (or refused), never taken as an update
-    assert beyond == b""
+    assert answers["wrong secret"].startswith(b"HTTP/1.1 403")
+    assert answers["put"].startswith(b"HTTP/1.1 405")
+    assert answers["health post"].startswith(b"HTTP/1.1 405")
+    assert b"200" not in answers["stalled"]  # closed (or refused), never taken as an update
+    assert answers["silent"] == b""
+    assert answers["telegram"].startswith(b"HTTP/1.1 400")  # read and answered: no update id
 
 
 async def test_a_short_webhook_secret_is_warned_of_at_start(
