@@ -205,7 +205,8 @@ async def test_a_429_pause_holds_its_chat_and_a_shorter_one_does_not_cut_it() ->
 
 
 def test_a_second_chat_refused_while_one_waits_or_a_call_for_no_chat_holds_every_chat() -> None:
-    # Telegram does not say which limit it hit: two chats refused at once is the bot's own.
+    # Telegram does not say which limit it hit: two people's chats refused at once is the
+    # bot's own, for the shorter of the two pauses.
     gate = SendGate()
     gate.pause(30, 1)
     gate.pause(30, 1)
@@ -216,6 +217,16 @@ def test_a_second_chat_refused_while_one_waits_or_a_call_for_no_chat_holds_every
     answers = SendGate()
     answers.pause(5)  # answerCallbackQuery: aimed at no chat
     assert answers.paused(3)
+
+
+@pytest.mark.parametrize("customer_first", [True, False], ids=["customer first", "group first"])
+def test_a_groups_long_pause_never_holds_every_customer(customer_first: bool) -> None:
+    # A customer's 1 s 429 just before the group's 30 s one held every chat for 30 s.
+    gate = SendGate()
+    refusals = [(1.0, 7), (30.0, -100)] if customer_first else [(30.0, -100), (1.0, 7)]
+    for seconds, chat in refusals:
+        gate.pause(seconds, chat)
+    assert gate.left(8) <= 1.0 and gate.left(-100) > 20
 
 
 async def test_the_agents_group_told_to_wait_does_not_hold_other_customers_answers(
