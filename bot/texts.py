@@ -214,15 +214,19 @@ def follow_up_of(previous: int) -> str:
     return f"این پیام پیگیری درخواست <b>{ticket_ref(previous)}</b> است؛ کارشناس سابقهٔ آن را می‌بیند."
 
 
-def still_waiting(number: int, due: datetime | None, now: datetime) -> str:
+def still_waiting(
+    number: int, due: datetime | None, now: datetime, opens: datetime | None = None
+) -> str:
     """Tell a customer writing before any answer that their words reached the ticket, and when
-    the answer is due (or, past it, that it is late and comes soon)."""
+    the answer is due (or, past it, that it is late and comes soon; or, the desk closed, when
+    it opens: `opens`)."""
     added = f"پیامتان به درخواست <b>{ticket_ref(number)}</b> اضافه شد و کارشناس آن را می‌بیند. "
-    if due is None:
-        return added + "به‌زودی پاسخ می‌گیرید."
-    if due > now:
+    if due is not None and due > now:
         return added + f"پاسخ حداکثر تا {day_and_time(due)} {IN_TEHRAN} می‌رسد."
-    return added + "پاسخ از مهلتش دیرتر شده است؛ پوزش می‌خواهیم، به‌زودی پاسخ می‌گیرید."
+    late = "پاسخ از مهلتش دیرتر شده است؛ پوزش می‌خواهیم. " if due is not None else ""
+    if opens is not None and opens > now:
+        return added + late + f"کارشناسان از {day_and_time(opens)} {IN_TEHRAN} پاسخ می‌دهند."
+    return added + late + "به‌زودی پاسخ می‌گیرید."
 
 
 def ticket_already_open(number: int) -> str:

@@ -14,12 +14,13 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, Ty
 
 from bot import desk_texts, texts
 from bot.albums import relay
-from bot.context import BotContext, Work
+from bot.context import BotContext, Services, Work
 from bot.handlers.desk import card_changed, notice
 from bot.hotpath import log_message, upsert_customer
 from bot.message_kinds import loggable_text, message_kind
 from bot.queries import still_waiting_key
 from handoff.service import customer_message
+from handoff.sla import read_tier
 from storage.models import Ticket
 from storage.repositories import find_link_by_customer_message, kv_get, kv_set
 from storage.timestamps import utcnow
@@ -125,7 +126,7 @@ async def relay_to_ticket(update: Update, context: BotContext) -> None:
     wrote = await customer_message(work.session, ticket_id=work.ticket_id)
     ticket = wrote.ticket
     if ticket is not None and not copied:
-        await _tell_still_waiting(work, ticket)
+        await _tell_still_waiting(work, context.services, ticket)
     if ticket is not None and wrote.unblocked:
         notice(work, ticket, desk_texts.CUSTOMER_UNBLOCKED)
     if ticket is not None and wrote.changed:
@@ -138,7 +139,7 @@ async def relay_to_ticket(update: Update, context: BotContext) -> None:
 STILL_WAITING_EVERY = timedelta(minutes=30)
 
 
-async def _tell_still_waiting(work: Work, ticket: Ticket) -> None:
+async def _tell_still_waiting(work: Work, services: Services, ticket: Ticket) -> None:
     if ticket.first_response_at is not None or ticket.status in ("waiting", "closed"):
         return  # a person answers already, or it is the agent who waits for them
     now = utcnow()
@@ -148,7 +149,13 @@ async def _tell_still_waiting(work: Work, ticket: Ticket) -> None:
     if now - last < STILL_WAITING_EVERY:
         return  # told when it opened, or a moment ago
     await kv_set(work.session, key, now.isoformat())
-    await work.reply(texts.still_waiting(ticket.id, ticket.first_response_due, now))
+    calendar, tier = (
+        services.settings.calendar,
+        read_tier(work.customer.tier if work.customer else "") or "standard",
+    )
+    # Late, at night: not «soon», but when the desk opens.
+    opens = calendar.next_open(tier, now) if calendar is not None else now
+    await work.reply(texts.still_waiting(ticket.id, ticket.first_response_due, now, opens))
 
 
 # Commands and buttons that keep their meaning while a ticket is open.

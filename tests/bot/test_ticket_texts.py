@@ -64,3 +64,9 @@ def test_a_customer_writing_while_waiting_hears_the_deadline_or_that_it_is_late(
     late = texts.still_waiting(3, now - timedelta(minutes=5), now)
     assert "#۳" in ahead and "حداکثر تا یکشنبه ۱۵ آذر، ساعت ۱۷:۳۰ به وقت تهران" in ahead
     assert "دیرتر شده" in late and "حداکثر" not in late
+    # Late at night: not «soon», but when the desk opens.
+    night = _tehran("2026-12-07T22:00")
+    opens = SupportCalendar().next_open("standard", night)
+    closed = texts.still_waiting(3, night - timedelta(hours=1), night, opens)
+    assert "به‌زودی" not in closed
+    assert "کارشناسان از سه‌شنبه ۱۷ آذر، ساعت ۰۸:۰۰ به وقت تهران پاسخ می‌دهند" in closed
