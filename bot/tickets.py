@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,7 +20,7 @@ from bot.migration import current_agent_chat
 from handoff.card import AskedBefore, shows_whole
 from handoff.sla import FIRST_RESPONSE, first_response_due
 from kb.decision import Hit
-from storage.models import HandoffReason, KBDecision, Message, Ticket, Tier
+from storage.models import Feedback, HandoffReason, KBDecision, Message, Ticket, Tier
 from storage.repositories import (
     add_ticket_event,
     create_ticket,
@@ -110,7 +110,7 @@ class Earlier:
     tried: list[Hit]
     reason: HandoffReason = "asked"
     logged_id: int | None = None  # the interaction log's row of the message that asked it
-    rejected: str | None = None  # the article sent for it that did not help (👎)
+    rejected: frozenset[str] = frozenset()  # the articles sent for it that did not help (👎)
 
 
 async def question_context(work: Work, services: Services, text: str | None) -> Earlier | None:
@@ -140,9 +140,28 @@ async def question_context(work: Work, services: Services, text: str | None) -> 
             hits_of(decision, services),
             reason,
             decision.message_id,
-            decision.article_id if disliked else None,
+            await refused_articles(work.session, decision),
         )
     return Earlier("", [])
+
+
+async def refused_articles(session: AsyncSession, decision: KBDecision) -> frozenset[str]:
+    """The articles sent for the decision's question and refused with 👎 (or a typed «نه»):
+    its answer, and a guide picked from the others it offered (a decision of its own, read
+    from the same message)."""
+    refused = (
+        select(KBDecision.article_id)
+        .join(Feedback, Feedback.decision_id == KBDecision.id)
+        .where(Feedback.helpful.is_(False), KBDecision.article_id.is_not(None))
+    )
+    if decision.message_id is None:
+        refused = refused.where(KBDecision.id == decision.id)
+    else:
+        refused = refused.where(
+            KBDecision.customer_id == decision.customer_id,
+            KBDecision.message_id == decision.message_id,
+        )
+    return frozenset(a for a in await session.scalars(refused) if a is not None)
 
 
 async def answer_disliked(work: Work, decision: KBDecision) -> bool:
@@ -158,11 +177,11 @@ async def open_ticket(
     reason: HandoffReason,
     question: str,
     tried: Sequence[Hit],
-    rejected: str | None = None,
+    rejected: Collection[str] = (),
     shown: bool = False,
 ) -> int:
     """Open a ticket (or find the open one), tell the customer its number; return the number.
-    `rejected`: the tried article the customer was sent and said did not help; `shown`: the
+    `rejected`: the tried articles the customer was sent and said did not help; `shown`: the
     agents get the customer's message itself (a voice, a photo), words or none.
 
     The database keeps one open ticket per customer and one ticket per opening
@@ -194,9 +213,9 @@ async def open_ticket(
     if not created:
         await work.reply(texts.ticket_already_open(ticket.id))
         return ticket.id
-    if rejected is not None:  # the card says so, and offers no button to send it again
+    if rejected:  # the card says so, and offers no button to send them again
         ticket.tried = [
-            dict(item, rejected=True) if item.get("id") == rejected else item
+            dict(item, rejected=True) if item.get("id") in rejected else item
             for item in ticket.tried or []
         ]
     await add_ticket_event(

@@ -19,6 +19,7 @@ from bot.tickets import (
     hits_of,
     open_ticket,
     question_context,
+    refused_articles,
     stored_hits,
 )
 from storage.repositories import get_decision
@@ -123,7 +124,7 @@ async def on_person_button(update: Update, context: BotContext) -> None:
             reason="not_helpful",
             question=decision.query,
             tried=hits_of(decision, services),
-            rejected=decision.article_id,  # the answer sent, if one was: 👎 led here
+            rejected=await refused_articles(work.session, decision),  # 👎 led here
         )
         await relay_asked(work, ticket_id, decision.message_id, decision.query)
         return

@@ -24,6 +24,7 @@ from bot.tickets import (
     memory_start,
     open_ticket,
     question_context,
+    refused_articles,
     stored_hits,
 )
 from kb.article import Article
@@ -365,7 +366,7 @@ async def _hand_over_refused(work: Work, services: Services, decision: KBDecisio
         reason="not_helpful",
         question=decision.query,
         tried=hits_of(decision, services),
-        rejected=decision.article_id,
+        rejected=await refused_articles(work.session, decision),
     )
     await relay_asked(work, ticket_id, decision.message_id, decision.query)
 

@@ -252,6 +252,36 @@ async def test_a_request_for_a_person_after_a_thumbs_down_says_the_answer_did_no
     assert f"t:art1:{ticket.id}" in card.callback_datas  # the others keep their place
 
 
+async def test_every_guide_refused_for_the_question_is_marked_not_only_the_last(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # A guide picked from the others after a 👎 and refused too: only it was marked, and the
+    # first one refused kept its «send» button.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, ANSWERED)
+        (answer,) = await fake.wait_for_messages_async(user.id, 1)
+        await settled(bot, fake)
+        fake.user_presses_button(user, answer, "👎 نه")
+        (_, others) = await fake.wait_for_messages_async(user.id, 2)
+        await settled(bot, fake)
+        picked = others.button_texts[0]
+        fake.user_presses_button(user, others, picked)
+        await fake.wait_for_messages_async(user.id, 3)
+        await settled(bot, fake)
+        fake.user_presses_button(user, fake.sent_to(user.id)[-1], "👎 نه")
+        await settled(bot, fake)
+        if not await bot.rows(Ticket):  # offered something else still: ask for a person
+            fake.user_sends_text(user, "اپراتور")
+        (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1)
+        await settled(bot, fake)
+        (ticket,) = await bot.rows(Ticket)
+    refused = {str(item["title"]) for item in ticket.tried if item.get("rejected")}
+    assert refused == {ANSWER_TITLE, picked}
+    assert not any(ANSWER_TITLE in label or picked in label for label in card.button_texts)
+
+
 async def test_double_presses_and_fast_requests_open_only_one_ticket(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
