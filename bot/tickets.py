@@ -11,11 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message as TelegramMessage
 from telegram.constants import MessageEntityType
 
-from bot import texts
+from bot import hotpath, texts
 from bot.context import Services, Work
 from bot.effects import OpenTopic, PostCard
 from bot.formatting import bound
 from bot.hotpath import log_message
+from bot.message_kinds import QUESTION_MAX
 from bot.migration import current_agent_chat
 from handoff.card import AskedBefore, shows_whole
 from handoff.sla import FIRST_RESPONSE, first_response_due
@@ -162,6 +163,28 @@ async def refused_articles(session: AsyncSession, decision: KBDecision) -> froze
             KBDecision.message_id == decision.message_id,
         )
     return frozenset(a for a in await session.scalars(refused) if a is not None)
+
+
+async def matches_logged(work: Work, services: Services, question: str) -> list[Hit]:
+    """The articles closest to words that go to a person anyway (a follow-up, the words after
+    /human), for the card: it may well be a question an article answers (one button sends
+    it). The KB's decision is logged like any other (no article shown), so `kb gaps` counts
+    the question."""
+    asked = bound(question, QUESTION_MAX)
+    if not asked:
+        return []
+    decision = await services.ask(asked)
+    await hotpath.record_decision(
+        work.session,
+        customer_id=work.customer_id,
+        message_id=work.incoming_id,
+        query=asked,
+        kind=decision.kind,
+        confidence=decision.confidence,
+        hits=stored_hits(decision.hits, 0),
+        article_id=None,
+    )
+    return list(decision.hits)
 
 
 async def answer_disliked(work: Work, decision: KBDecision) -> bool:

@@ -22,7 +22,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import desk_texts, hotpath, keyboards, membership, texts
+from bot import desk_texts, keyboards, membership, texts
 from bot.albums import album_caption, album_siblings, relay
 from bot.context import TOAST_MAX, BotContext, Services, Work
 from bot.desk_commands import (
@@ -49,17 +49,22 @@ from bot.executor import plain_text
 from bot.formatting import article_messages, bound
 from bot.handlers import browse
 from bot.hotpath import log_message
-from bot.message_kinds import QUESTION_MAX, message_kind
+from bot.message_kinds import message_kind
 from bot.migration import desk_chats, record_migration
 from bot.queries import kv_delete, rating_message_key
 from bot.supervision import report_so_far
-from bot.tickets import copied_to_topic, is_bare_request, log_told, open_ticket, stored_hits
+from bot.tickets import (
+    copied_to_topic,
+    is_bare_request,
+    log_told,
+    matches_logged,
+    open_ticket,
+)
 from handoff import lifecycle, service
 from handoff.persian import clean_inline, duration, jalali, shorten, utf16_len
 from handoff.sla import read_tier
 from handoff.texts import TIER, UNKNOWN_CUSTOMER
 from handoff.topics import ticket_link
-from kb.decision import Hit
 from storage.models import Customer, Ticket
 from storage.repositories import (
     ARTICLE_SENT,
@@ -1018,7 +1023,7 @@ async def after_close(update: Update, context: BotContext) -> None:
         services,
         reason="follow_up",
         question=question,
-        tried=await _matches(work, services, question),
+        tried=await matches_logged(work, services, question),
         shown=copied,
     )
     if copied:
@@ -1034,27 +1039,6 @@ async def _comment_awaited(work: Work, ticket_id: int, text: str) -> bool:
         return False
     rated = await ticket_events(work.session, ticket_id=ticket_id, kind="rated")
     return bool(rated) and utcnow() - rated[-1].created_at <= COMMENT_WINDOW
-
-
-async def _matches(work: Work, services: Services, question: str) -> list[Hit]:
-    """The articles closest to a follow-up's words, for the card: it goes to a person anyway,
-    but it may well be a new question an article answers (one button sends it). The KB's
-    decision is logged like any other (no article shown), so `kb gaps` counts the question."""
-    asked = bound(question, QUESTION_MAX)
-    if not asked:
-        return []
-    decision = await services.ask(asked)
-    await hotpath.record_decision(
-        work.session,
-        customer_id=work.customer_id,
-        message_id=work.incoming_id,
-        query=asked,
-        kind=decision.kind,
-        confidence=decision.confidence,
-        hits=stored_hits(decision.hits, 0),
-        article_id=None,
-    )
-    return list(decision.hits)
 
 
 def _no_new_problem(message: Message) -> bool:

@@ -5,23 +5,22 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import hotpath, keyboards, texts
+from bot import keyboards, texts
 from bot.albums import answered_with_album, logged_album, relay, relay_asked
 from bot.context import BotContext, Services, Work
 from bot.effects import Relay
-from bot.formatting import bound
-from bot.message_kinds import QUESTION_MAX
 from bot.queries import incoming_copy
 from bot.tickets import (
     Earlier,
     asks_nothing,
     copied_to_topic,
     hits_of,
+    matches_logged,
     open_ticket,
     question_context,
     refused_articles,
-    stored_hits,
 )
+from storage.models import KBDecision
 from storage.repositories import get_decision
 from triage.smalltalk import small_talk
 
@@ -51,21 +50,8 @@ def _after_command(text: str | None) -> str:
 async def _open_with_question(work: Work, services: Services, message: Message, asked: str) -> None:
     """Open a ticket about the words written with the request: they are the question (the
     card shows the articles that fit them), as «پرینتر خرابه، اپراتور» is."""
-    question = bound(asked, QUESTION_MAX)
-    decision = await services.ask(question)
-    await hotpath.record_decision(
-        work.session,
-        customer_id=work.customer_id,
-        query=question,
-        kind=decision.kind,
-        confidence=decision.confidence,
-        hits=stored_hits(decision.hits, 0),
-        article_id=None,
-        message_id=work.incoming_id,
-    )
-    ticket_id = await open_ticket(
-        work, services, reason="asked", question=asked, tried=list(decision.hits)
-    )
+    tried = await matches_logged(work, services, asked)
+    ticket_id = await open_ticket(work, services, reason="asked", question=asked, tried=tried)
     if copied_to_topic(message, asked):
         await relay(work, ticket_id, message)
 
@@ -118,17 +104,23 @@ async def on_person_button(update: Update, context: BotContext) -> None:
     if decision is not None and decision.customer_id == work.customer_id:
         if query.message is not None:
             work.remove_buttons(query.message.chat.id, query.message.message_id)
-        ticket_id = await open_ticket(
-            work,
-            services,
-            reason="not_helpful",
-            question=decision.query,
-            tried=hits_of(decision, services),
-            rejected=await refused_articles(work.session, decision),  # 👎 led here
-        )
-        await relay_asked(work, ticket_id, decision.message_id, decision.query)
+        await hand_over_refused(work, services, decision)  # 👎 or «none of these» led here
         return
     await _open_on_request(work, services)
+
+
+async def hand_over_refused(work: Work, services: Services, decision: KBDecision) -> None:
+    """Open a ticket about a question whose answer (or guides) the customer refused: the
+    card marks the answer sent, and their screenshot or forward reaches the topic."""
+    ticket_id = await open_ticket(
+        work,
+        services,
+        reason="not_helpful",
+        question=decision.query,
+        tried=hits_of(decision, services),
+        rejected=await refused_articles(work.session, decision),
+    )
+    await relay_asked(work, ticket_id, decision.message_id, decision.query)
 
 
 async def _send_to_person(update: Update, context: BotContext, message_id: int) -> bool:

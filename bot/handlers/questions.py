@@ -13,7 +13,7 @@ from bot.albums import album_caption, answered_with_album, relay, relay_asked
 from bot.context import BotContext, Services, Work
 from bot.formatting import bound
 from bot.handlers.browse import send_article
-from bot.handlers.person import on_unreadable
+from bot.handlers.person import hand_over_refused, on_unreadable
 from bot.message_kinds import QUESTION_MAX
 from bot.queries import choices_since, failed_attempts_in_row, latest_decision
 from bot.tickets import (
@@ -24,7 +24,6 @@ from bot.tickets import (
     memory_start,
     open_ticket,
     question_context,
-    refused_articles,
     stored_hits,
 )
 from kb.article import Article
@@ -210,7 +209,7 @@ async def _answer_typed(
     if not offered:
         return False
     if typed == "no":  # «نه», «هیچکدوم»: as "none of these: talk to a person"
-        await _hand_over_refused(work, services, previous)
+        await hand_over_refused(work, services, previous)
         return True
     # «بله» picks the guide only when one was offered; over several it picks none.
     return len(offered) == 1 and await _show_offered(work, services, previous, offered, 1)
@@ -357,20 +356,6 @@ async def on_feedback(update: Update, context: BotContext) -> None:
     await _not_helpful(work, services, decision)
 
 
-async def _hand_over_refused(work: Work, services: Services, decision: KBDecision) -> None:
-    """Open a ticket about a question whose answer (or guides) the customer refused: the
-    card marks the answer sent, and their screenshot or forward reaches the topic."""
-    ticket_id = await open_ticket(
-        work,
-        services,
-        reason="not_helpful",
-        question=decision.query,
-        tried=hits_of(decision, services),
-        rejected=await refused_articles(work.session, decision),
-    )
-    await relay_asked(work, ticket_id, decision.message_id, decision.query)
-
-
 async def _not_helpful(work: Work, services: Services, decision: KBDecision) -> None:
     """After a "no" (stored already): other guides and a person, or a person outright."""
     hits = hits_of(decision, services)
@@ -379,7 +364,7 @@ async def _not_helpful(work: Work, services: Services, decision: KBDecision) -> 
     before = max(0, await _failures(work, services) - 1)  # this "no" is already stored
     outcome = triage.after_not_helpful(live, decision.article_id, failed_attempts=before)
     if outcome.is_handoff:
-        await _hand_over_refused(work, services, decision)
+        await hand_over_refused(work, services, decision)
     elif outcome.hits:
         choices = _indexed(hits, outcome.hits)
         prompt = texts.not_helpful_alternatives(len(choices))
