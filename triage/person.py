@@ -308,11 +308,13 @@ def _with_someone(tokens: list[str]) -> bool:
     («صحبت کنم», or «میخوام» before it; not «با یکی صحبت کردم»), or ending the clause right
     after one («حرف بزنم با یه نفر»)."""
     folded = " ".join(tokens)
-    if _NEGATED_WANT.search(folded):  # «نمیخوام با یه نفر صحبت کنم»: the opposite
-        return False
     for match in _WITH_SOMEONE.finditer(folded):
         after = folded[match.end() :].split()
         before = folded[: match.start()].split()
+        # «نمیخوام با یه نفر صحبت کنم», «نیازی نیست با کسی…»: the opposite; a denial further
+        # back is of something else («نمیخوام منتظر بمونم میخوام با یه نفر صحبت کنم»).
+        if _NEGATED_WANT.search(" ".join(before[-3:])):
+            continue
         asked = (len(after) > 1 and after[1] in _DOING) or _has_prefix(before, _WANT_PREFIXES)
         if after and _talks(after[0]) and asked:
             return True
