@@ -525,22 +525,26 @@ class Executor:
         return getattr(self.bot, "rate_limiter", None) is not None
 
     async def send_text(
-        self, effect: SendText, admitted: Callable[[], Awaitable[None]] | None = None
+        self,
+        effect: SendText,
+        admitted: Callable[[], Awaitable[None]] | None = None,
+        undo: Callable[[], Awaitable[None]] | None = None,
     ) -> int:
         """Make one attempt at sending; fall back to plain text if Telegram rejects our HTML.
-        `admitted` runs when the rate limiter lets the call go (only if `paced`).
+        `admitted` runs when the rate limiter lets the call go (only if `paced`); `undo` takes
+        it back if Telegram refuses the call after a stop cancelled its caller.
 
         Return the sent message's id. RetryAfter and network errors propagate: the
         caller decides about retrying.
         """
         try:
-            return await self._send_raw(effect, effect.html, ParseMode.HTML, admitted)
+            return await self._send_raw(effect, effect.html, ParseMode.HTML, admitted, undo)
         except BadRequest as error:
             if "parse" not in error.message.lower():
                 raise
             # Our markup was rejected, so nothing was sent: send the words without it.
             log.error("Telegram rejected our HTML (%s); sending plain text", error.message)
-            return await self._send_raw(effect, plain_text(effect.html), None, admitted)
+            return await self._send_raw(effect, plain_text(effect.html), None, admitted, undo)
 
     async def _send_raw(
         self,
@@ -548,6 +552,7 @@ class Executor:
         text: str,
         parse_mode: str | None,
         admitted: Callable[[], Awaitable[None]] | None,
+        undo: Callable[[], Awaitable[None]] | None = None,
     ) -> int:
         """Call sendMessage and read only the message id from the answer.
 
@@ -565,7 +570,7 @@ class Executor:
         }
         # As ExtBot's public rate_limit_args travel: it hands them to the limiter.
         limiter_args = (
-            ExtBot._merge_api_rl_kwargs(None, Admission(admitted))
+            ExtBot._merge_api_rl_kwargs(None, Admission(admitted, undo))
             if admitted is not None and self.paced
             else None
         )

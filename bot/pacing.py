@@ -12,24 +12,39 @@ the request goes, and the mark is committed there.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.ext import AIORateLimiter
 
 JSONDict = dict[str, Any]
 
+log = logging.getLogger(__name__)
+
 
 class Admission:
-    """What to do once the limiter lets a call through, before its request is sent."""
+    """What to do once the limiter lets a call through, before its request is sent; and, if
+    Telegram then surely refuses it after its caller was stopped, how to take that back
+    (`undo`: un-mark the reply, so the next start sends it)."""
 
-    __slots__ = ("_then",)
+    __slots__ = ("_then", "_undo")
 
-    def __init__(self, then: Callable[[], Awaitable[None]]) -> None:
+    def __init__(
+        self,
+        then: Callable[[], Awaitable[None]],
+        undo: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self._then = then
+        self._undo = undo
 
     async def __call__(self) -> None:
         await self._then()
+
+    async def undo(self) -> None:
+        if self._undo is not None:
+            await self._undo()
 
     def __bool__(self) -> bool:  # ExtBot drops falsy rate_limit_args
         return True
@@ -63,10 +78,21 @@ class PacedRateLimiter(AIORateLimiter):
                 callback, args, kwargs, endpoint, data, rate_limit_args
             )
         admitted = rate_limit_args
+        stopped = asyncio.Event()  # the caller was cancelled: nobody retries for it
 
         async def send(*call_args: Any, **call_kwargs: Any) -> bool | JSONDict | list[JSONDict]:
             await admitted()
-            return await callback(*call_args, **call_kwargs)
+            try:
+                return await callback(*call_args, **call_kwargs)
+            except (RetryAfter, NetworkError) as error:
+                # Surely not delivered (a timeout may have been): with its caller gone, nobody
+                # steps the mark back as the pipeline would, so do it here and say so.
+                if stopped.is_set() and not isinstance(error, TimedOut):
+                    log.warning(
+                        "%s refused at a stop (%s); sent at the next start", endpoint, error
+                    )
+                    await admitted.undo()
+                raise
 
         async def admitted_call(
             *call_args: Any, **call_kwargs: Any
@@ -74,7 +100,11 @@ class PacedRateLimiter(AIORateLimiter):
             task = asyncio.ensure_future(send(*call_args, **call_kwargs))
             self._sending.add(task)
             task.add_done_callback(_finished(self._sending))
-            return await asyncio.shield(task)
+            try:
+                return await asyncio.shield(task)
+            except asyncio.CancelledError:
+                stopped.set()
+                raise
 
         return await super().process_request(admitted_call, args, kwargs, endpoint, data, None)
 

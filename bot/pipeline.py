@@ -328,6 +328,10 @@ class Pipeline:
             if plan.committed <= index:
                 await self._progress(update_id, plan, index + 1, None)
 
+        async def not_sent() -> None:  # refused after a stop: the next start sends it
+            if plan.committed > index:
+                await self._progress(update_id, plan, index, None)
+
         while attempt < IMMEDIATE_ATTEMPTS:
             if gate.paused(chat_id) and plan.committed > index:
                 await self._progress(update_id, plan, index, None)  # crash while paused: resend
@@ -337,7 +341,9 @@ class Pipeline:
             try:
                 async with slot_lent():
                     sent = await self.executor.send_text(
-                        effect, admitted=on_its_way if paced else None
+                        effect,
+                        admitted=on_its_way if paced else None,
+                        undo=not_sent if paced else None,
                     )
             except RetryAfter as error:
                 # Refused, so not delivered: hold the chat's sends (first, so no other reply
