@@ -238,6 +238,9 @@ class _Health(RequestHandler):
     def data_received(self, chunk: bytes) -> None:
         pass  # a GET with a body: not kept
 
+    async def head(self) -> None:  # a load balancer's check may use HEAD: as GET, no body
+        await self.get()
+
     async def get(self) -> None:
         if await self.receiver.database_answers():
             self.write("ok")

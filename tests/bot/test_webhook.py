@@ -233,8 +233,10 @@ async def test_the_health_check_answers(
     port = settings.webhook_port
     async with running_bot(settings, fake_telegram), httpx.AsyncClient(trust_env=False) as client:
         health = await client.get(f"http://127.0.0.1:{port}/healthz")
+        head = await client.head(f"http://127.0.0.1:{port}/healthz")  # some balancers' check
         other = await client.get(f"http://127.0.0.1:{port}/telegram")
     assert (health.status_code, health.text) == (200, "ok")
+    assert (head.status_code, head.text) == (200, "")
     assert other.status_code == 405
 
 
