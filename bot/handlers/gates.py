@@ -149,12 +149,10 @@ async def _tell_still_waiting(work: Work, services: Services, ticket: Ticket) ->
     if now - last < STILL_WAITING_EVERY:
         return  # told when it opened, or a moment ago
     await kv_set(work.session, key, now.isoformat())
-    calendar, tier = (
-        services.settings.calendar,
-        read_tier(work.customer.tier if work.customer else "") or "standard",
-    )
+    calendar = services.settings.calendar
+    tier = read_tier(work.customer.tier) if work.customer is not None else None
     # Late, at night: not «soon», but when the desk opens.
-    opens = calendar.next_open(tier, now) if calendar is not None else now
+    opens = calendar.next_open(tier or "standard", now) if calendar is not None else now
     await work.reply(texts.still_waiting(ticket.id, ticket.first_response_due, now, opens))
 
 
