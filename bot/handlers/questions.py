@@ -221,23 +221,30 @@ async def _offers_since(work: Work, services: Services) -> datetime:
     return await choices_since(work.session, work.customer_id, memory_start(services))
 
 
-async def _choices_open(work: Work, services: Services) -> bool:
-    """Whether guides the bot offered are still on screen to pick from."""
+async def _last_offer(work: Work, services: Services) -> tuple[KBDecision, list[int]] | None:
+    """The customer's last decision that can still be answered in words, and where among its
+    hits the guides it offered are (none: it offered none)."""
     previous = await latest_decision(
         work.session, customer_id=work.customer_id, since=await _offers_since(work, services)
     )
-    return previous is not None and bool(await _offered(work, services, previous))
+    if previous is None:
+        return None
+    return previous, await _offered(work, services, previous)
+
+
+async def _choices_open(work: Work, services: Services) -> bool:
+    """Whether guides the bot offered are still on screen to pick from."""
+    offer = await _last_offer(work, services)
+    return offer is not None and bool(offer[1])
 
 
 async def _pick_typed(work: Work, services: Services, position: int) -> bool:
     """Take «دومی» or «۲» as a press on the guides the bot just offered (also after one of
     them was read); False when it offered none, or fewer, so the words are a question."""
-    previous = await latest_decision(
-        work.session, customer_id=work.customer_id, since=await _offers_since(work, services)
-    )
-    if previous is None:
+    offer = await _last_offer(work, services)
+    if offer is None:
         return False
-    offered = await _offered(work, services, previous)
+    previous, offered = offer
     return await _show_offered(work, services, previous, offered, position)
 
 
@@ -251,7 +258,7 @@ async def _offered(
     if decision.article_id is not None and (
         disliked if disliked is not None else await answer_disliked(work, decision)
     ):
-        hits = tuple(hits_of(decision, services))
+        hits = _in_the_kb(hits_of(decision, services), services)
         others = triage.after_not_helpful(hits, decision.article_id, failed_attempts=0).hits
         wanted = {hit.article_id for hit in others}
         return [i for i, row in enumerate(rows) if row.get("id") in wanted]
@@ -356,13 +363,19 @@ async def on_feedback(update: Update, context: BotContext) -> None:
     await _not_helpful(work, services, decision)
 
 
+def _in_the_kb(hits: list[Hit], services: Services) -> tuple[Hit, ...]:
+    """The hits whose article is still in the KB: a guide removed since is no alternative (it
+    was offered by its bare id), and a typed «دومی» counts among those shown."""
+    return tuple(hit for hit in hits if services.kb.get(hit.article_id) is not None)
+
+
 async def _not_helpful(work: Work, services: Services, decision: KBDecision) -> None:
     """After a "no" (stored already): other guides and a person, or a person outright."""
     hits = hits_of(decision, services)
-    # A guide removed from the KB since is no alternative (it was offered by its bare id).
-    live = tuple(hit for hit in hits if services.kb.get(hit.article_id) is not None)
     before = max(0, await _failures(work, services) - 1)  # this "no" is already stored
-    outcome = triage.after_not_helpful(live, decision.article_id, failed_attempts=before)
+    outcome = triage.after_not_helpful(
+        _in_the_kb(hits, services), decision.article_id, failed_attempts=before
+    )
     if outcome.is_handoff:
         await hand_over_refused(work, services, decision)
     elif outcome.hits:

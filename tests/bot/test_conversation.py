@@ -276,6 +276,37 @@ async def test_a_no_offers_no_guide_removed_from_the_kb_since_the_answer(
     assert not set(offer.button_texts) & set(others)
 
 
+async def test_a_pick_typed_after_a_no_counts_among_the_guides_shown(
+    fake_telegram: FakeTelegram,
+    database_url: str,
+    kb_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A guide removed from the KB is not shown after a «no»; «اولی» must be the first shown,
+    # not the removed one the stored decision still lists first.
+    fake = fake_telegram
+    caplog.set_level(logging.INFO, logger="kb.service")
+    settings = make_settings(fake, database_url, kb_dir, kb_reload_interval=0.1)
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, ANSWERED)
+        (answer,) = await fake.wait_for_messages_async(user.id, 1)
+        await settled(bot, fake)
+        (decision,) = await bot.rows(KBDecision)
+        removed = str(decision.hits[1]["id"])
+        remove_articles(kb_dir, [removed])
+        await fake.wait_for_async(
+            lambda: "KB reloaded" in caplog.text, timeout=10, what="the KB reload"
+        )
+        fake.user_presses_button(user, answer, "نه")
+        offer = await reply(fake, user.id, 2)
+        fake.user_sends_text(user, "اولی")
+        picked = await reply(fake, user.id, 3)
+        await settled(bot, fake)
+    first_shown = offer.button_texts[0]
+    assert (picked.text or "").startswith(first_shown)
+
+
 async def test_a_desk_with_no_guides_yet_says_so_and_hands_questions_to_a_person(
     fake_telegram: FakeTelegram, database_url: str, tmp_path: Path
 ) -> None:
