@@ -50,7 +50,7 @@ from bot.formatting import article_messages, bound
 from bot.handlers import browse
 from bot.hotpath import log_message
 from bot.message_kinds import message_kind
-from bot.migration import desk_chats, record_migration
+from bot.migration import current_agent_chat, desk_chats, record_migration
 from bot.queries import kv_delete, rating_message_key
 from bot.supervision import report_so_far
 from bot.tickets import (
@@ -889,7 +889,7 @@ async def on_migrated(update: Update, context: BotContext) -> None:
     old_id, new_id = message.chat_id, message.migrate_to_chat_id
     settings = services.settings
     l2 = settings.l2_chat_id
-    is_l2 = l2 is not None and old_id in (l2, *await desk_chats(work.session, l2, None))
+    is_l2 = l2 is not None and old_id in (l2, await current_agent_chat(work.session, l2))
     if not is_l2 and not await in_desk_chat(work, services, old_id):
         return  # a stranger's group: its id, and our settings' names, are not ours to tell
     await record_migration(work.session, old_chat_id=old_id, new_chat_id=new_id)
