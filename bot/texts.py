@@ -204,7 +204,7 @@ def ticket_opened_while_closed(
 
 # Said under the ticket's number when the KB had nothing for the question (the customer did
 # not ask for a person, and wondered why one was given), or when nothing was asked at all.
-NO_GUIDE_FOUND = "برای این پرسش راهنمایی در پایگاه دانش پیدا نکردم؛ یک کارشناس پاسخ می‌دهد."
+NO_GUIDE_FOUND = "برای این پرسش راهنمایی پیدا نکردم؛ یک کارشناس پاسخ می‌دهد."
 DESCRIBE_IT = "لطفاً مشکلتان را همین‌جا بنویسید تا کارشناس زودتر رسیدگی کند."
 
 
