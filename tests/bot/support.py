@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -143,6 +145,14 @@ def make_settings(fake: FakeTelegram, database_url: str, kb_dir: Path, **extra: 
     }
     values.update(extra)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def reloading(
+    fake: FakeTelegram, database_url: str, kb_dir: Path, caplog: pytest.LogCaptureFixture
+) -> Settings:
+    """Settings of a bot that reloads the KB at once, its reloads in caplog."""
+    caplog.set_level(logging.INFO, logger="kb.service")
+    return make_settings(fake, database_url, kb_dir, kb_reload_interval=0.1)
 
 
 @dataclass

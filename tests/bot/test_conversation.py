@@ -25,7 +25,9 @@ from tests.bot.support import (
     ANSWER_TITLE,
     ANSWERED,
     UNKNOWN,
+    RunningBot,
     make_settings,
+    reloading,
     running_bot,
     settled,
     texts_of,
@@ -213,8 +215,7 @@ async def test_a_guide_or_category_removed_from_the_kb_is_said_gone_when_pressed
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     fake = fake_telegram
-    caplog.set_level(logging.INFO, logger="kb.service")
-    settings = make_settings(fake, database_url, kb_dir, kb_reload_interval=0.1)
+    settings = reloading(fake, database_url, kb_dir, caplog)
     async with running_bot(settings, fake) as bot:
         user = fake.new_user()
         menu, listing = await _browse_to_accounts(fake, user)
@@ -246,6 +247,28 @@ def remove_articles(kb_dir: Path, ids: Sequence[str]) -> None:
             path.unlink()
 
 
+async def no_after_guides_removed(
+    bot: RunningBot,
+    fake: FakeTelegram,
+    kb_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+    alternatives: slice,
+) -> tuple[User, SentMessage, list[str]]:
+    """A customer gets an answer; an editor removes some of its decision's other guides (by
+    their place among them); the customer says «نه». Return the customer, the reply to the
+    «نه» and the ids removed. The bot must reload the KB (`kb_reload_interval`)."""
+    user = fake.new_user()
+    fake.user_sends_text(user, ANSWERED)
+    (answer,) = await fake.wait_for_messages_async(user.id, 1)
+    await settled(bot, fake)
+    (decision,) = await bot.rows(KBDecision)
+    removed = [str(row["id"]) for row in decision.hits[1:][alternatives]]
+    remove_articles(kb_dir, removed)
+    await fake.wait_for_async(lambda: "KB reloaded" in caplog.text, timeout=10, what="the reload")
+    fake.user_presses_button(user, answer, "نه")
+    return user, await reply(fake, user.id, 2), removed
+
+
 async def test_a_no_offers_no_guide_removed_from_the_kb_since_the_answer(
     fake_telegram: FakeTelegram,
     database_url: str,
@@ -255,21 +278,9 @@ async def test_a_no_offers_no_guide_removed_from_the_kb_since_the_answer(
     # The other guides of the answer's decision were offered as they were: a removed one as a
     # button named by its id («account-locked»), which then said it was gone.
     fake = fake_telegram
-    caplog.set_level(logging.INFO, logger="kb.service")
-    settings = make_settings(fake, database_url, kb_dir, kb_reload_interval=0.1)
+    settings = reloading(fake, database_url, kb_dir, caplog)
     async with running_bot(settings, fake) as bot:
-        user = fake.new_user()
-        fake.user_sends_text(user, ANSWERED)
-        (answer,) = await fake.wait_for_messages_async(user.id, 1)
-        await settled(bot, fake)
-        (decision,) = await bot.rows(KBDecision)
-        others = [str(row["id"]) for row in decision.hits[1:]]
-        remove_articles(kb_dir, others)
-        await fake.wait_for_async(
-            lambda: "KB reloaded" in caplog.text, timeout=10, what="the KB reload"
-        )
-        fake.user_presses_button(user, answer, "نه")
-        offer = await reply(fake, user.id, 2)
+        _, offer, others = await no_after_guides_removed(bot, fake, kb_dir, caplog, slice(None))
         await settled(bot, fake)
     assert others  # the answer had alternatives, all gone now
     assert offer.text == texts.NOT_HELPFUL_NOTHING_ELSE
@@ -285,21 +296,9 @@ async def test_a_pick_typed_after_a_no_counts_among_the_guides_shown(
     # A guide removed from the KB is not shown after a «no»; «اولی» must be the first shown,
     # not the removed one the stored decision still lists first.
     fake = fake_telegram
-    caplog.set_level(logging.INFO, logger="kb.service")
-    settings = make_settings(fake, database_url, kb_dir, kb_reload_interval=0.1)
+    settings = reloading(fake, database_url, kb_dir, caplog)
     async with running_bot(settings, fake) as bot:
-        user = fake.new_user()
-        fake.user_sends_text(user, ANSWERED)
-        (answer,) = await fake.wait_for_messages_async(user.id, 1)
-        await settled(bot, fake)
-        (decision,) = await bot.rows(KBDecision)
-        removed = str(decision.hits[1]["id"])
-        remove_articles(kb_dir, [removed])
-        await fake.wait_for_async(
-            lambda: "KB reloaded" in caplog.text, timeout=10, what="the KB reload"
-        )
-        fake.user_presses_button(user, answer, "نه")
-        offer = await reply(fake, user.id, 2)
+        user, offer, _ = await no_after_guides_removed(bot, fake, kb_dir, caplog, slice(0, 1))
         fake.user_sends_text(user, "اولی")
         picked = await reply(fake, user.id, 3)
         await settled(bot, fake)

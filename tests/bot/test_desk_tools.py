@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +22,7 @@ from storage.models import InboxUpdate, Ticket, TicketEvent
 from storage.repositories import ARTICLE_SENT
 from storage.timestamps import utcnow
 from tests.bot.desk_support import card_now, hand_off, settled, ticket, topic_texts
-from tests.bot.support import AMBIGUOUS, UNKNOWN, make_settings, running_bot
+from tests.bot.support import AMBIGUOUS, UNKNOWN, make_settings, reloading, running_bot
 from tests.fake_telegram import FakeTelegram
 
 L2_CHAT = -1002000000002
@@ -117,8 +116,7 @@ async def test_a_card_button_for_a_guide_split_since_says_why_in_the_topic(
     # «Not found; maybe one of these» with three guides is longer than a pop-up may be:
     # Telegram refused it, and the agent's press spun with no word at all.
     fake = fake_telegram
-    caplog.set_level(logging.INFO, logger="kb.service")
-    settings = make_settings(fake, database_url, kb_dir, kb_reload_interval=0.1)
+    settings = reloading(fake, database_url, kb_dir, caplog)
     async with running_bot(settings, fake) as bot:
         fake.user_sends_text(fake.new_user(), UNKNOWN)
         (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1)
