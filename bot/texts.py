@@ -120,6 +120,16 @@ SMALL_TALK_GREETING = "سلام! 🌷 پرسش یا مشکلتان را بنوی
 SMALL_TALK_THANKS = "خواهش می‌کنم 🌷 اگر پرسش دیگری دارید، بنویسید."
 SMALL_TALK_OK = "🌷 اگر پرسش دیگری دارید، بنویسید."
 SMALL_TALK_BYE = "خدانگهدار 🌷 هر وقت پرسشی داشتید، همین‌جا بنویسید."
+# «کارشناس نمیخوام»: the bot stays, and says how to reach a person later.
+NO_PERSON = (
+    "باشه، به کارشناس وصل نمی‌کنم 🙂 پرسشتان را بنویسید تا از راهنماها پاسخ بدهم. "
+    f"هر وقت خواستید، دکمهٔ «{PERSON_BUTTON}» یا \u200e/human\u200f شما را به کارشناس وصل می‌کند."
+)
+# «کارشناس نمیخوام، فلان کار چطوریه؟» with no guide for it: a person offered, not imposed.
+NO_GUIDE_NO_PERSON = (
+    "برای این پرسش راهنمایی پیدا نکردم. می‌توانید آن را با کلمه‌های دیگری بنویسید، "
+    "یا اگر خواستید، با دکمهٔ زیر با یک کارشناس صحبت کنید:"
+)
 EMPTY_QUESTION = "پرسشتان را در چند کلمه بنویسید تا کمک کنم."
 # «؟؟؟» under guides waiting for a pick: it asked for the question the customer had just given.
 PICK_OR_WRITE = (

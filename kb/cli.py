@@ -164,10 +164,11 @@ def _check(kb: KnowledgeBase, args: argparse.Namespace) -> int:
 
 def _ask(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     question = " ".join(args.question)
-    decision = kb.ask(question)
     if args.json:
-        print(json_line(_decision_json(decision)))
+        print(json_line(_decision_json(kb.ask(question))))
         return 0
+    refused = _refused_person(question)
+    decision = kb.ask(refused or question)  # as the bot asks it: less a refused person
     # The bot reads some messages before the KB does: say so, then what the KB would do.
     note = _read_before_the_kb(question)
     if note is not None:
@@ -189,6 +190,11 @@ def _read_before_the_kb(question: str) -> str | None:
         return texts.ASK_PICK
     if _asks_for_person(question):
         return texts.ASK_PERSON
+    refused = _refused_person(question)
+    if refused is not None:
+        if not refused or _not_a_question(refused):
+            return texts.ASK_NO_PERSON
+        return texts.ASK_NO_PERSON_QUESTION.format(question=refused)
     return None
 
 
@@ -239,8 +245,16 @@ def _chat(kb: KnowledgeBase, args: argparse.Namespace) -> int:
         if _asks_for_person(line):
             print(texts.CHAT_PERSON)
             continue
-        decision = kb.ask(line[:MAX_INPUT_LINE])
-        if decision.kind == "suggest" and _too_many_failures(failures):
+        refused = _refused_person(line)
+        if refused is not None and (not refused or _not_a_question(refused)):
+            print(texts.CHAT_NO_PERSON)  # «کارشناس نمیخوام»: nothing asked
+            continue
+        decision = kb.ask((refused or line)[:MAX_INPUT_LINE])
+        if refused is not None and decision.kind == "handoff":
+            print(texts.CHAT_NO_GUIDE_NO_PERSON)  # a person offered, not imposed
+            choices, hits, answered = (), decision.hits, None
+            continue
+        if decision.kind == "suggest" and _too_many_failures(failures) and refused is None:
             print(texts.CHAT_HANDOFF)  # the bot offers no more guides after two «نه»
             choices, hits, answered, failures = (), decision.hits, None, 0
             continue
@@ -302,6 +316,13 @@ def _asks_for_person(line: str) -> bool:
     from triage.person import asks_for_person
 
     return asks_for_person(line)
+
+
+def _refused_person(line: str) -> str | None:
+    """«کارشناس نمیخوام، …»: what else the line says, as the bot reads a refused person."""
+    from triage.person import refused_person
+
+    return refused_person(line)
 
 
 def _menu_word(line: str) -> str | None:

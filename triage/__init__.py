@@ -8,9 +8,10 @@ from triage.decide import (
     handoff,
     is_urgent,
     priority,
+    question_for_kb,
 )
 from triage.judgement import Judgement, judgement
-from triage.person import PersonRequestDetector, asks_for_person
+from triage.person import PersonRequestDetector, asks_for_person, refused_person
 from triage.smalltalk import SmallTalk, small_talk
 
 __all__ = [
@@ -26,5 +27,7 @@ __all__ = [
     "is_urgent",
     "judgement",
     "priority",
+    "question_for_kb",
+    "refused_person",
     "small_talk",
 ]

@@ -6,11 +6,15 @@ asking for a person in plain words, and failed attempts piling up. The rules:
 0. A message that is only a greeting, a thank-you, an «ok» or a goodbye gets a polite word
    back; emoji or punctuation alone, a request for a few words.
 1. A request for a person always wins: hand off, reason "asked".
-2. The KB found nothing that fits: hand off, reason "no_answer".
-3. After two failed attempts in a row (a "no" on an answer, "none of these"), an
+2. A customer who refuses a person («کارشناس نمیخوام») is never handed to one: with
+   nothing else said, asked for the question ("no_person"); when the KB finds nothing
+   for what else they said, told so and offered a person ("no_person", "no_answer");
+   doubtful guides are offered however many failed before.
+3. The KB found nothing that fits: hand off, reason "no_answer".
+4. After two failed attempts in a row (a "no" on an answer, "none of these"), an
    uncertain result (suggest) goes straight to a person, reason "not_helpful":
    the customer should not be made to pick from yet another list.
-4. Otherwise the KB's answer or suggestion stands.
+5. Otherwise the KB's answer or suggestion stands.
 """
 
 from __future__ import annotations
@@ -20,10 +24,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kb.decision import Decision, Hit
-from triage.person import asks_for_person, fold
+from triage.person import asks_for_person, fold, refused_person
 from triage.smalltalk import SmallTalk, small_talk
+from triage.yesno import yes_or_no
 
-Action = Literal["answer", "suggest", "handoff", "small_talk"]
+Action = Literal["answer", "suggest", "handoff", "small_talk", "no_person"]
 Reason = Literal["asked", "no_answer", "not_helpful"]
 Priority = Literal["normal", "high", "urgent"]
 
@@ -60,19 +65,36 @@ def decide(
     failed_attempts: int = 0,
     wants_person: Callable[[str], bool] = asks_for_person,
 ) -> Outcome:
-    """Combine the KB decision for `text` with the conversation's state."""
+    """Combine the KB decision for `text` (for `question_for_kb(text)`) with the
+    conversation's state."""
     talk = small_talk(text)
     if talk is not None:  # even when an article matches: «ممنون از پاسخگوییتون» is no question
         return Outcome("small_talk", talk=talk)
+    refused = refused_person(text)
+    if refused is not None and _nothing_asked(refused):
+        return Outcome("no_person")  # «نه ممنون، کارشناس نمیخوام»: nothing asked
     if wants_person(text):
         return handoff("asked", decision.hits)
     if decision.kind == "handoff" or decision.top is None:
+        if refused is not None:
+            return Outcome("no_person", hits=decision.hits, reason="no_answer")
         return handoff("no_answer", decision.hits)
     if decision.kind == "suggest":
-        if failed_attempts >= MAX_FAILED_ATTEMPTS:
+        if failed_attempts >= MAX_FAILED_ATTEMPTS and refused is None:
             return handoff("not_helpful", decision.hits)
         return Outcome("suggest", hits=decision.choices or decision.hits[:MAX_ALTERNATIVES])
     return Outcome("answer", hits=decision.hits, article_id=decision.top.article_id)
+
+
+def _nothing_asked(words: str) -> bool:
+    """Whether what a refusal of a person says besides asks nothing: «نه ممنون», «باشه»."""
+    return not words or small_talk(words) is not None or yes_or_no(words) is not None
+
+
+def question_for_kb(text: str) -> str:
+    """What of `text` to ask the KB: a message refusing a person, less the refusal («نمیخوام
+    با کارشناس صحبت کنم، رمز چطوری عوض میشه» asks about the password, not about support)."""
+    return refused_person(text) or text
 
 
 def after_not_helpful(

@@ -110,12 +110,13 @@ async def on_person_button(update: Update, context: BotContext) -> None:
 
 
 async def hand_over_refused(work: Work, services: Services, decision: KBDecision) -> None:
-    """Open a ticket about a question whose answer (or guides) the customer refused: the
-    card marks the answer sent, and their screenshot or forward reaches the topic."""
+    """Open a ticket about a question whose answer (or guides) the customer refused, or that
+    found none (a person was offered instead: the customer had refused one): the card marks
+    the answer sent, and their screenshot or forward reaches the topic."""
     ticket_id = await open_ticket(
         work,
         services,
-        reason="not_helpful",
+        reason="no_answer" if decision.kind == "handoff" else "not_helpful",
         question=decision.query,
         tried=hits_of(decision, services),
         rejected=await refused_articles(work.session, decision),

@@ -104,7 +104,7 @@ async def take_question(
     # «ممنون، مشکلم حل شد» under an answer says it helped, as «بله» would.
     if talk == "solved" and await _answer_typed(work, services, "yes", feedback_only=True):
         return
-    decision = await services.ask(question)
+    decision = await services.ask(triage.question_for_kb(question))
     # Failed attempts matter only when the KB is unsure: skip the query otherwise.
     failures = await _failures(work, services) if decision.kind == "suggest" else 0
     outcome = triage.decide(question, decision, failed_attempts=failures)
@@ -122,6 +122,9 @@ async def take_question(
             await work.reply(texts.PICK_OR_WRITE)  # «؟؟؟» under guides waiting for a pick
             return
         await work.reply(_SMALL_TALK_REPLIES[outcome.talk or "ok"])
+        return
+    if outcome.action == "no_person" and outcome.reason is None:
+        await work.reply(texts.NO_PERSON)  # «کارشناس نمیخوام» and nothing asked: not counted
         return
     decision_id = await hotpath.record_decision(
         work.session,
@@ -141,6 +144,8 @@ async def take_question(
         choices = _indexed(decision.hits, outcome.hits)
         prompt = texts.suggest_prompt(len(choices))
         await work.reply(prompt, keyboards.suggestions(decision_id, choices))
+    elif outcome.action == "no_person":  # no guide, and a person refused: offered, not forced
+        await work.reply(texts.NO_GUIDE_NO_PERSON, keyboards.person_only(decision_id))
     else:
         if earlier is None:  # the agents read it whole; the KB read its first QUESTION_MAX
             earlier = Earlier(words.strip(), list(decision.hits), outcome.reason or "no_answer")

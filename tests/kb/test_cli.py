@@ -297,6 +297,20 @@ def test_chat_says_a_request_for_a_person_goes_to_one(sample_kb: Path) -> None:
     assert texts.CHAT_HELPFUL not in out and texts.CHAT_HANDOFF not in out
 
 
+def test_chat_and_ask_keep_a_customer_who_refuses_a_person_with_the_guides(
+    sample_kb: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Both said a refusal of a person («نمیخوام با کارشناس صحبت کنم») opened a ticket.
+    stdin = "نمیخوام با کارشناس صحبت کنم\nکارشناس نمیخوام، قیمت گوجه چنده\nخروج\n".encode()
+    out = run_kb("chat", "--kb-dir", str(sample_kb), stdin=stdin).stdout.decode()
+    assert texts.CHAT_NO_PERSON in out and texts.CHAT_NO_GUIDE_NO_PERSON in out
+    assert texts.CHAT_PERSON not in out and texts.CHAT_HANDOFF not in out
+    assert main(["ask", "--kb-dir", str(sample_kb), "کارشناس نمیخوام، رمزم یادم رفته"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(texts.ASK_NO_PERSON_QUESTION.format(question="رمزم یادم رفته"))
+    assert "password-reset" in out  # the KB asked about the password, not about support
+
+
 def test_chat_takes_a_typed_no_to_an_answer_as_the_bot_takes_thumbs_down(sample_kb: Path) -> None:
     stdin = "حسابم قفل شده\nکار نکرد\n۱\nبله\nخروج\n".encode()
     out = run_kb("chat", "--kb-dir", str(sample_kb), stdin=stdin).stdout.decode()

@@ -1,7 +1,7 @@
 """Triage rules: a person when asked or when nothing fits, fewer lists after failures, priority."""
 
 from kb.decision import Decision, Hit
-from triage import after_not_helpful, decide, priority
+from triage import after_not_helpful, decide, priority, question_for_kb
 
 PASSWORD = Hit("password-reset", "بازیابی رمز عبور", 0.82)
 LOCKED = Hit("account-locked", "قفل شدن حساب", 0.41)
@@ -89,3 +89,27 @@ def test_priority_rises_with_tier_and_urgent_wording() -> None:
     assert priority("vic", "رمزم یادم رفته") == "high"
     assert priority("vic", "فوری: سرور از کار افتاده") == "urgent"
     assert priority("unknown-tier", "اضطراری") == "high"
+
+
+def test_a_refused_person_with_nothing_asked_is_no_ticket() -> None:
+    # «نمیخوام با کارشناس صحبت کنم» opened a ticket at once: read as a request for one.
+    for text in ("نمیخوام با کارشناس صحبت کنم", "نه ممنون، اپراتور نمیخوام"):
+        outcome = decide(text, nothing(text))
+        assert (outcome.action, outcome.reason) == ("no_person", None), text
+
+
+def test_a_refused_person_is_offered_not_handed_a_question_with_no_guide() -> None:
+    outcome = decide("کارشناس نمیخوام، قیمت گوجه چنده", nothing("قیمت گوجه چنده"))
+    assert (outcome.action, outcome.reason) == ("no_person", "no_answer")
+    assert outcome.hits == (VPN,)
+
+
+def test_a_refused_person_keeps_the_guides_offered_after_two_failures() -> None:
+    outcome = decide("نیازی به کارشناس نیست، مشکل ورود", suggest(), failed_attempts=2)
+    assert outcome.action == "suggest"
+
+
+def test_the_kb_is_asked_what_a_refusal_of_a_person_says_besides() -> None:
+    asked = question_for_kb("نمیخوام با کارشناس صحبت کنم، فقط بگید رمز چطوری عوض میشه")
+    assert asked == "فقط بگید رمز چطوری عوض میشه"
+    assert question_for_kb("رمزم یادم رفته") == "رمزم یادم رفته"
