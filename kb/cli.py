@@ -204,6 +204,7 @@ def _chat(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     hits: tuple[Hit, ...] = ()  # what the last question found
     answered: str | None = None  # the article just shown, asking "was this helpful?"
     failures = 0  # «نه» in a row, as the bot counts them: the second goes to a person
+    suggested_for: str | None = None  # the question whose guides are on screen to pick from
     while True:
         try:
             line = input(texts.CHAT_PROMPT).strip()
@@ -250,6 +251,12 @@ def _chat(kb: KnowledgeBase, args: argparse.Namespace) -> int:
             print(texts.CHAT_NO_PERSON)  # «کارشناس نمیخوام»: nothing asked
             continue
         decision = kb.ask((refused or line)[:MAX_INPUT_LINE])
+        if suggested_for is not None and choices and answered is None and decision.kind != "answer":
+            # The rest of the question whose guides are on screen, as the bot reads it.
+            together = kb.ask(f"{suggested_for}\n{refused or line}"[:MAX_INPUT_LINE])
+            if _read_together(choices, decision, together):
+                decision = together
+        suggested_for = (refused or line) if decision.kind == "suggest" else None
         if refused is not None and decision.kind == "handoff":
             print(texts.CHAT_NO_GUIDE_NO_PERSON)  # a person offered, not imposed
             choices, hits, answered = (), decision.hits, None
@@ -316,6 +323,13 @@ def _asks_for_person(line: str) -> bool:
     from triage.person import asks_for_person
 
     return asks_for_person(line)
+
+
+def _read_together(offered: tuple[str, ...], alone: Decision, together: Decision) -> bool:
+    """Whether the bot reads a line with the question before it (whose guides wait)."""
+    from triage import read_together
+
+    return read_together(offered, alone, together)
 
 
 def _refused_person(line: str) -> str | None:

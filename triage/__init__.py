@@ -9,6 +9,7 @@ from triage.decide import (
     is_urgent,
     priority,
     question_for_kb,
+    read_together,
 )
 from triage.judgement import Judgement, judgement
 from triage.person import PersonRequestDetector, asks_for_person, refused_person
@@ -28,6 +29,7 @@ __all__ = [
     "judgement",
     "priority",
     "question_for_kb",
+    "read_together",
     "refused_person",
     "small_talk",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
@@ -27,12 +27,17 @@ from bot.tickets import (
     stored_hits,
 )
 from kb.article import Article
-from kb.decision import Hit
+from kb.decision import Decision, Hit
 from storage.models import KBDecision
 from storage.repositories import get_decision, record_decision, record_feedback
+from storage.timestamps import utcnow
 from triage.choice import typed_choice
 from triage.smalltalk import SmallTalk, small_talk
 from triage.yesno import YesNo, yes_or_no
+
+# How soon after guides were offered a message the KB cannot answer alone is read with the
+# question they were for (a question split over messages).
+FOLLOW_ON_WINDOW = timedelta(minutes=2)
 
 _SMALL_TALK_REPLIES: dict[SmallTalk, str] = {
     "greeting": texts.SMALL_TALK_GREETING,
@@ -105,6 +110,9 @@ async def take_question(
     if talk == "solved" and await _answer_typed(work, services, "yes", feedback_only=True):
         return
     decision = await services.ask(triage.question_for_kb(question))
+    asked = question  # what the decision read: with the question before it, maybe
+    if before is None and decision.kind != "answer":
+        asked, decision = await _with_the_one_before(work, services, question, decision)
     # Failed attempts matter only when the KB is unsure: skip the query otherwise.
     failures = await _failures(work, services) if decision.kind == "suggest" else 0
     outcome = triage.decide(question, decision, failed_attempts=failures)
@@ -129,7 +137,7 @@ async def take_question(
     decision_id = await hotpath.record_decision(
         work.session,
         customer_id=work.customer_id,
-        query=question,
+        query=asked,
         kind=decision.kind,
         confidence=decision.confidence,
         hits=stored_hits(decision.hits, len(outcome.hits) if outcome.action == "suggest" else 0),
@@ -160,6 +168,23 @@ async def take_question(
         if copied_to_topic(message, words):
             await relay(work, ticket_id, message)
         await relay_asked(work, ticket_id, earlier.logged_id, earlier.question)
+
+
+async def _with_the_one_before(
+    work: Work, services: Services, question: str, alone: Decision
+) -> tuple[str, Decision]:
+    """The question and the KB's decision for a message it cannot answer alone: read with the
+    question sent just before (within FOLLOW_ON_WINDOW), when that one's guides still wait for
+    a pick and together they read better (triage.read_together). Customers split a question
+    over messages; the second half alone went to a person."""
+    since = max(await _offers_since(work, services), utcnow() - FOLLOW_ON_WINDOW)
+    previous = await latest_decision(work.session, customer_id=work.customer_id, since=since)
+    if previous is None or previous.kind != "suggest" or previous.article_id is not None:
+        return question, alone
+    together = f"{previous.query}\n{question}"
+    read = await services.ask(triage.question_for_kb(together))
+    offered = [str(row.get("id")) for row in previous.hits or [] if row.get("offered")]
+    return (together, read) if triage.read_together(offered, alone, read) else (question, alone)
 
 
 def _said_already(before: KBDecision, outcome: triage.Outcome, article: Article | None) -> bool:

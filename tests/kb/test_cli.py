@@ -311,6 +311,16 @@ def test_chat_and_ask_keep_a_customer_who_refuses_a_person_with_the_guides(
     assert "password-reset" in out  # the KB asked about the password, not about support
 
 
+def test_chat_reads_the_rest_of_a_question_with_the_line_whose_guides_wait(
+    sample_kb: Path,
+) -> None:
+    # «بزرگه» alone went to a person; after «فایل» (its guide on screen), it is that guide.
+    stdin = "فایل\nبزرگه\nخروج\n".encode()
+    out = run_kb("chat", "--kb-dir", str(sample_kb), stdin=stdin).stdout.decode()
+    assert "۲۰ مگابایت" in out
+    assert texts.CHAT_HANDOFF not in out
+
+
 def test_chat_takes_a_typed_no_to_an_answer_as_the_bot_takes_thumbs_down(sample_kb: Path) -> None:
     stdin = "حسابم قفل شده\nکار نکرد\n۱\nبله\nخروج\n".encode()
     out = run_kb("chat", "--kb-dir", str(sample_kb), stdin=stdin).stdout.decode()

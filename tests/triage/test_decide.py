@@ -1,7 +1,7 @@
 """Triage rules: a person when asked or when nothing fits, fewer lists after failures, priority."""
 
 from kb.decision import Decision, Hit
-from triage import after_not_helpful, decide, priority, question_for_kb
+from triage import after_not_helpful, decide, priority, question_for_kb, read_together
 
 PASSWORD = Hit("password-reset", "بازیابی رمز عبور", 0.82)
 LOCKED = Hit("account-locked", "قفل شدن حساب", 0.41)
@@ -113,3 +113,17 @@ def test_the_kb_is_asked_what_a_refusal_of_a_person_says_besides() -> None:
     asked = question_for_kb("نمیخوام با کارشناس صحبت کنم، فقط بگید رمز چطوری عوض میشه")
     assert asked == "فقط بگید رمز چطوری عوض میشه"
     assert question_for_kb("رمزم یادم رفته") == "رمزم یادم رفته"
+
+
+def test_a_question_split_over_messages_is_read_together_when_that_reads_better() -> None:
+    offered = ["account-locked", "vpn-connect", "password-reset"]
+    # together answered, alone not: taken
+    assert read_together(offered, suggest("یادم رفته"), answer("رمزم\nیادم رفته"))
+    assert read_together(offered, nothing("از خونه"), answer())
+    # alone answered already: its own reading stands
+    assert not read_together(offered, answer(), answer())
+    # nothing alone, other guides together: offered; the same ones again, in any order: not
+    other = Decision("q", "suggest", (PASSWORD, LOCKED), 0.4, n_choices=2)
+    assert read_together(["vpn-connect"], nothing(), other)
+    assert not read_together(["locked", "x"], suggest(), other)  # alone found guides
+    assert not read_together(["account-locked", "password-reset"], nothing(), other)
