@@ -159,18 +159,20 @@ def day_and_time(moment: datetime) -> str:
 
 
 def duration(span: timedelta) -> str:
-    """Say how long a span is in Persian: "۲ ساعت و ۵ دقیقه" (two largest units, minutes down)."""
-    minutes = int(abs(span).total_seconds() // 60)
-    if minutes < 1:
+    """Say how long a span is in Persian: "۲ ساعت و ۵ دقیقه", "۱ روز و ۲۱ ساعت" (two largest
+    units, the smaller rounded to the nearest: 44:59:59 is "۱ روز و ۲۱ ساعت", not 20, and a
+    reminder's "2 days" after a watcher's minute is not "۱ روز و ۲۳ ساعت")."""
+    seconds = abs(span).total_seconds()
+    if seconds < 60:
         return texts.UNDER_A_MINUTE
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    parts = [
-        template.format(n=fa_digits(n))
-        for template, n in ((texts.DAYS, days), (texts.HOURS, hours), (texts.MINUTES, minutes))
-        if n
-    ]
-    return texts.DURATION_JOIN.join(parts[:2])
+    minutes = round_half_up(seconds / 60)
+    if minutes < 24 * 60:
+        units = ((texts.HOURS, minutes // 60), (texts.MINUTES, minutes % 60))
+    else:  # days shown: the hours are the smallest unit
+        days, hours = divmod(round_half_up(seconds / 3600), 24)
+        units = ((texts.DAYS, days), (texts.HOURS, hours))
+    parts = [template.format(n=fa_digits(n)) for template, n in units if n]
+    return texts.DURATION_JOIN.join(parts)
 
 
 def round_half_up(value: float) -> int:

@@ -64,7 +64,7 @@ async def test_a_silent_customer_is_reminded_once_and_the_topic_is_told(
     async with running_bot(following, fake) as bot:
         opened = await left_waiting(bot, fake)
         told_before = len(fake.sent_to(opened.user.id))
-        await time_passes(bot, opened.ticket_id, 25.5)
+        await time_passes(bot, opened.ticket_id, 25.25)
         await fake.wait_for_messages_async(opened.user.id, told_before + 1, timeout=10)
         await asyncio.sleep(1)  # five more looks
         await settled(bot, fake)
@@ -75,9 +75,9 @@ async def test_a_silent_customer_is_reminded_once_and_the_topic_is_told(
     assert len(to_customer) == 1  # once
     reminder = to_customer[0].text or ""
     assert reminder.startswith("یادآوری درخواست #۱: کارشناس ما منتظر پاسخ شماست.")
-    assert "تا ۱ روز و ۲۲ ساعت دیگر بسته می‌شود" in reminder  # 72 h - 25.5 h
+    assert "تا ۱ روز و ۲۳ ساعت دیگر بسته می‌شود" in reminder  # 72 h - 25.25 h, to the hour
     notice = topic_texts(fake, opened.thread_id)[-1]
-    assert notice == plain_text(desk_texts.reminded_notice("۱ روز و ۱ ساعت", "۱ روز و ۲۲ ساعت"))
+    assert notice == plain_text(desk_texts.reminded_notice("۱ روز و ۱ ساعت", "۱ روز و ۲۳ ساعت"))
     assert after.status == "waiting"
     assert len(events) == 1
     assert any("یادآوری درخواست" in (m.text or "") for m in logged)  # in the interaction log

@@ -37,11 +37,17 @@ def test_jalali_date_rolls_over_at_tehran_midnight() -> None:
     ("span", "said"),
     [
         (timedelta(seconds=59), "کمتر از یک دقیقه"),
-        (timedelta(seconds=90), "۱ دقیقه"),
+        (timedelta(seconds=89), "۱ دقیقه"),
         (timedelta(minutes=5), "۵ دقیقه"),
         (timedelta(hours=2, minutes=5), "۲ ساعت و ۵ دقیقه"),
         (timedelta(days=3, hours=4, minutes=9), "۳ روز و ۴ ساعت"),
         (-timedelta(minutes=17), "۱۷ دقیقه"),
+        # the smallest unit shown is rounded, not cut: these read an hour or a minute short
+        (timedelta(hours=44, minutes=59, seconds=59), "۱ روز و ۲۱ ساعت"),
+        (timedelta(days=2) - timedelta(seconds=61), "۲ روز"),
+        (timedelta(hours=3, minutes=59, seconds=50), "۴ ساعت"),
+        (timedelta(minutes=29, seconds=45), "۳۰ دقیقه"),
+        (timedelta(hours=23, minutes=59, seconds=40), "۱ روز"),
     ],
 )
 def test_durations_read_naturally(span: timedelta, said: str) -> None:
