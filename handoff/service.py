@@ -93,7 +93,13 @@ async def change_tier(
         return None
     await repo.set_customer_tier(session, user_id=ticket.customer_id, tier=tier)
     ticket.priority = priority
-    ticket.first_response_due = first_response_due(tier, ticket.opened_at, calendar)
+    ticket.first_response_due = due_on_new_tier(
+        tier,
+        ticket.opened_at,
+        calendar,
+        changed_at=now or utcnow(),
+        before=ticket.first_response_due,
+    )
     await repo.add_ticket_event(
         session,
         ticket_id=ticket.id,
@@ -103,6 +109,26 @@ async def change_tier(
         at=now,
     )
     return before
+
+
+def due_on_new_tier(
+    tier: Tier,
+    opened_at: datetime,
+    calendar: SupportCalendar | None,
+    *,
+    changed_at: datetime,
+    before: datetime | None,
+) -> datetime:
+    """The first-response deadline of a ticket whose customer was put on `tier` at
+    `changed_at`: counted from its opening, unless that had passed by the change (a ticket
+    opened Thursday, made VIP on Saturday, was due Thursday and overdue at once: a breach of
+    a deadline it never had); then from the change, and never later than the deadline it had
+    (`before`: a tier raised makes nobody wait longer)."""
+    due = first_response_due(tier, opened_at, calendar)
+    if due >= changed_at:
+        return due
+    from_change = first_response_due(tier, changed_at, calendar)
+    return min(from_change, before) if before is not None else from_change
 
 
 async def recount_deadlines(
@@ -119,6 +145,16 @@ async def recount_deadlines(
         customer = await repo.get_customer(session, ticket.customer_id)
         tier: Tier = customer.tier if customer is not None else "standard"
         due = first_response_due(tier, ticket.opened_at, calendar)
+        changes = await repo.ticket_events(session, ticket_id=ticket.id, kind="tier_changed")
+        if changes:  # counted as when its tier was changed (change_tier), on this calendar
+            was: Tier = changes[-1].data.get("from", "standard")
+            due = due_on_new_tier(
+                tier,
+                ticket.opened_at,
+                calendar,
+                changed_at=changes[-1].created_at,
+                before=first_response_due(was, ticket.opened_at, calendar),
+            )
         if due != before:
             ticket.first_response_due = due
             moved.append((ticket, before))

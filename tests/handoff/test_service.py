@@ -253,11 +253,12 @@ async def test_a_tier_change_moves_the_deadline_and_stays_with_the_customer(
     async with sessions.begin() as session:
         row = await repo.get_ticket(session, ticket.id)
         assert row is not None
+        soon = T0 + timedelta(minutes=5)
         before = await service.change_tier(
-            session, ticket=row, tier="vip", priority="high", actor_id=7
+            session, ticket=row, tier="vip", priority="high", actor_id=7, now=soon
         )
         again = await service.change_tier(
-            session, ticket=row, tier="vip", priority="high", actor_id=7
+            session, ticket=row, tier="vip", priority="high", actor_id=7, now=soon
         )
     async with sessions() as session:
         stored = await repo.get_ticket(session, ticket.id)
@@ -271,6 +272,46 @@ async def test_a_tier_change_moves_the_deadline_and_stays_with_the_customer(
     assert [(e.kind, e.actor_id, e.data) for e in events][1:] == [
         ("tier_changed", 7, {"from": "standard", "to": "vip"})
     ]
+
+
+async def test_a_tier_raised_after_its_deadline_would_have_passed_counts_from_the_change(
+    sessions: Sessions,
+) -> None:
+    # Made VIP three hours after opening, the ticket was due 30 minutes after its opening:
+    # overdue at once, a breach of a deadline it never had; and a restart kept it so.
+    customer = await add_customer(sessions, 1)
+    ticket, _ = await _open(sessions, customer)  # standard: due T0 + 4 h
+    async with sessions.begin() as session:
+        row = await repo.get_ticket(session, ticket.id)
+        assert row is not None
+        await service.change_tier(
+            session,
+            ticket=row,
+            tier="vip",
+            priority="high",
+            actor_id=7,
+            now=T0 + timedelta(hours=3),
+        )
+    async with sessions.begin() as session:
+        moved = await service.recount_deadlines(session, None)  # as the bot starts again
+        stored = await repo.get_ticket(session, ticket.id)
+    assert moved == []
+    assert stored is not None and stored.first_response_due == T0 + timedelta(hours=3, minutes=30)
+
+
+async def test_a_tier_raised_never_makes_a_ticket_wait_longer(sessions: Sessions) -> None:
+    customer = await add_customer(sessions, 1)
+    ticket, _ = await _open(sessions, customer)  # standard: due T0 + 4 h
+    async with sessions.begin() as session:
+        row = await repo.get_ticket(session, ticket.id)
+        assert row is not None
+        late = T0 + timedelta(hours=3, minutes=50)
+        await service.change_tier(
+            session, ticket=row, tier="vip", priority="high", actor_id=7, now=late
+        )
+    async with sessions() as session:
+        stored = await repo.get_ticket(session, ticket.id)
+    assert stored is not None and stored.first_response_due == T0 + timedelta(hours=4)
 
 
 async def test_a_take_over_moves_the_ticket_once_and_names_the_former_holder(
