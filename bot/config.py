@@ -20,7 +20,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from handoff.hours import SupportCalendar, parse_holidays
+from handoff.hours import SupportCalendar, idle_workday, parse_holidays
 from kb.settings import FROM_ENVIRONMENT
 from storage.db import DEFAULT_URL, DRIVERS
 
@@ -246,6 +246,20 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
+    @field_validator("daily_report_at", mode="before")
+    @classmethod
+    def _digits_of_a_time(cls, value: object) -> object:
+        if isinstance(value, str):  # «۰۸:۰۰», as SUPPORT_HOLIDAYS takes Persian digits
+            return value.strip().translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789"))
+        return value
+
+    @field_validator("daily_report_at")
+    @classmethod
+    def _tehran_time(cls, value: time) -> time:
+        if value.tzinfo is not None:  # «08:00Z» was read as 08:00 Tehran, silently
+            raise ValueError("a time of day in Tehran takes no time zone")
+        return value
+
     @field_validator("support_holidays", "support_workdays", mode="before")
     @classmethod
     def _jalali_dates(cls, value: object) -> object:
@@ -261,6 +275,13 @@ class Settings(BaseSettings):
                 f"{jdatetime.date.fromgregorian(date=day).isoformat()} is in SUPPORT_HOLIDAYS "
                 "too: a day is either closed or open"
             )
+        for day in sorted(value):  # a mistyped date would open nothing, and say nothing
+            idle = idle_workday(day)
+            if idle is not None:
+                raise ValueError(
+                    f"{jdatetime.date.fromgregorian(date=day).isoformat()} is {idle}; "
+                    "SUPPORT_WORKDAYS opens official holidays only"
+                )
         return value
 
     @property

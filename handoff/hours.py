@@ -68,6 +68,16 @@ def first_estimated(since: date) -> date | None:
     return None
 
 
+def idle_workday(day: date) -> str | None:
+    """Why opening `day` (SUPPORT_WORKDAYS) would change nothing, or None when it opens a
+    closed day: only an official holiday on a day the desk has hours is closed to open."""
+    if not any(hours is not None and day.weekday() in hours for hours in OPEN_HOURS.values()):
+        return "a weekly day off, when the desk has no hours"
+    if day not in official_holidays(day.year):
+        return "no official holiday: the desk is open that day anyway"
+    return None
+
+
 def parse_holidays(text: str) -> frozenset[date]:
     """Read «1405-01-01, 1405/07/12» (Jalali dates) as Gregorian dates; a ValueError names
     the first one that is not a date."""

@@ -1,7 +1,7 @@
 """Settings: a missing or malformed setting is named with a fix, and the token never shown."""
 
 import os
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -238,3 +238,38 @@ def test_a_day_both_closed_and_open_is_refused(monkeypatch: pytest.MonkeyPatch) 
             SUPPORT_HOLIDAYS="1405-10-16,1405-11-04",
             SUPPORT_WORKDAYS="1405-10-16",
         )
+
+
+@pytest.mark.parametrize(
+    ("day", "why"),
+    [
+        ("1405-09-20", "a weekly day off"),  # a Friday: no tier has hours to open
+        ("1405-09-19", "no official holiday"),  # an ordinary Thursday: open anyway
+    ],
+)
+def test_a_workday_that_would_open_nothing_is_refused(
+    monkeypatch: pytest.MonkeyPatch, day: str, why: str
+) -> None:
+    # Accepted, it changed nothing, while the start log said a day had been changed.
+    with pytest.raises(ConfigError, match=rf"SUPPORT_WORKDAYS.*{day} is {why}"):
+        load(monkeypatch, TELEGRAM_BOT_TOKEN=TOKEN, AGENT_CHAT_ID="-100", SUPPORT_WORKDAYS=day)
+
+
+def test_an_official_holiday_can_be_opened(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load(
+        monkeypatch, TELEGRAM_BOT_TOKEN=TOKEN, AGENT_CHAT_ID="-100", SUPPORT_WORKDAYS="1405-01-12"
+    )
+    calendar = settings.calendar
+    assert calendar is not None and not calendar.is_holiday(date(2026, 4, 1))
+
+
+def test_a_report_time_with_a_time_zone_is_refused_and_persian_digits_are_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # «08:00Z» was taken as 08:00 in Tehran (11:30 UTC was meant); «۰۸:۰۰» was refused.
+    with pytest.raises(ConfigError, match=r"DAILY_REPORT_AT.*takes no time zone"):
+        load(monkeypatch, TELEGRAM_BOT_TOKEN=TOKEN, AGENT_CHAT_ID="-100", DAILY_REPORT_AT="08:00Z")
+    settings = load(
+        monkeypatch, TELEGRAM_BOT_TOKEN=TOKEN, AGENT_CHAT_ID="-100", DAILY_REPORT_AT="۰۸:۳۰"
+    )
+    assert settings.daily_report_at == time(8, 30)
