@@ -135,12 +135,13 @@ class SupportCalendar:
         return OPEN_HOURS.get(tier, OPEN_HOURS["standard"]) is None
 
     def why_closed(self, tier: Tier, moment: datetime) -> Closed:
-        """Why the desk is closed for `tier` at `moment` (Tehran's day): an official or
-        listed holiday, a weekly day off (Friday), or outside the day's hours."""
+        """Why the desk is closed for `tier` at `moment` (Tehran's day): an official holiday,
+        a day off (Friday, or a day SUPPORT_HOLIDAYS closes: customers were told it was an
+        official holiday), or outside the day's hours."""
         day = moment.astimezone(TEHRAN).date()
         hours = OPEN_HOURS.get(tier, OPEN_HOURS["standard"])
         if hours is not None and self.is_holiday(day) and day.weekday() in hours:
-            return "holiday"
+            return "holiday" if day in official_holidays(day.year) else "day_off"
         if hours is not None and day.weekday() not in hours:
             return "day_off"
         return "hours"

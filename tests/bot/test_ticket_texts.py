@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot import texts
-from handoff.hours import SupportCalendar
+from handoff.hours import SupportCalendar, parse_holidays
 from handoff.persian import TEHRAN
 from handoff.sla import FIRST_RESPONSE, first_response_due
 
@@ -56,6 +56,17 @@ def test_on_a_holiday_or_a_day_off_the_customer_hears_why_the_desk_is_closed() -
     assert "امروز تعطیل رسمی است" in told["holiday"]
     assert "امروز پشتیبانی تعطیل است" in told["friday"]
     assert "خارج از ساعت کاری" in told["night"]
+
+
+def test_a_day_the_desk_closes_itself_is_not_called_an_official_holiday() -> None:
+    closed = SupportCalendar(parse_holidays("1405-09-17"))  # a Tuesday the company closes
+    now = _tehran("2026-12-08T10:00")
+    why = closed.why_closed("standard", now)
+    opens = closed.next_open("standard", now)
+    told = texts.ticket_opened_while_closed(
+        8, opens, first_response_due("standard", now, closed), why
+    )
+    assert "امروز پشتیبانی تعطیل است" in told and "رسمی" not in told
 
 
 def test_a_customer_writing_while_waiting_hears_the_deadline_or_that_it_is_late() -> None:
