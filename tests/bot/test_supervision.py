@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import time as clock
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from functools import partial
 from pathlib import Path
@@ -19,6 +21,9 @@ from bot.supervision import batched_messages
 from handoff.persian import TEHRAN, fa_digits
 from handoff.report import jalali_day
 from handoff.sla import first_response_due
+from kb.gaps import Asked, Gaps, Sent
+from kb.gaps_cli import mine_kb
+from kb.service import KnowledgeBase
 from storage.models import KBDecision, Message, PendingAlert, Ticket, TicketEvent
 from storage.timestamps import utcnow
 from tests.bot.desk_support import hand_off, settled
@@ -353,6 +358,42 @@ async def test_the_daily_report_lists_the_days_questions_the_kb_could_not_answer
     (report,) = texts_in(fake, SUPERVISORS)
     section = report.split("پرسش‌های بی‌پاسخ در پایگاه دانش")[1].split("\n\n")[0]
     assert section.splitlines()[1:] == [f"• \u200f«{UNKNOWN}» · ۳ بار از ۳ مشتری"]
+
+
+async def test_customers_are_answered_while_the_daily_report_looks_for_unanswered_questions(
+    fake_telegram: FakeTelegram,
+    database_url: str,
+    kb_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Matching by words alone, the day's mining ran in the event loop: over a second at a
+    # year's volume during which no customer was answered. Here it waits for one to be.
+    fake = fake_telegram
+    async with running_bot(make_settings(fake, database_url, kb_dir), fake) as bot:
+        fake.user_sends_text(fake.new_user(), UNKNOWN)
+        await settled(bot, fake)
+        yesterday = utcnow() - timedelta(days=1)
+        await bot.db(
+            lambda session: session.execute(update(KBDecision).values(created_at=yesterday))
+        )
+    customer = fake.new_user()
+    answered_meanwhile: list[bool] = []
+
+    def slow_mining(kb: KnowledgeBase, asked: Sequence[Asked], sent: Sequence[Sent]) -> Gaps:
+        # A customer writes while the mining runs; it waits (10 s at most) for the answer.
+        fake.user_sends_text(customer, ANSWERED)
+        deadline = clock.monotonic() + 10
+        while not fake.sent_to(customer.id) and clock.monotonic() < deadline:
+            clock.sleep(0.05)
+        answered_meanwhile.append(bool(fake.sent_to(customer.id)))
+        return mine_kb(kb, asked, sent)
+
+    monkeypatch.setattr("bot.supervision.mine_kb", slow_mining)
+    monkeypatch.setenv("KB_SEMANTIC", "false")
+    settings, _ = _reporting_now(fake, database_url, kb_dir)
+    async with running_bot(settings, fake):
+        await fake.wait_for_async(lambda: texts_in(fake, SUPERVISORS), timeout=30, what="report")
+    assert answered_meanwhile == [True]
 
 
 def _report_attempts(fake: FakeTelegram) -> int:
