@@ -122,7 +122,9 @@ def mine(
     `ignore`: messages that are not questions for the KB (a greeting, asking for a person).
     `still_open(question, article_id)`: False when the current KB already answers `question`
     (with `article_id`, when given). `vectors`: unit sentence vectors, to group by meaning;
-    without them questions are grouped by shared character n-grams.
+    without them questions are grouped by shared character n-grams. The unanswered wordings
+    are given to `vectors` before `still_open` asks about each (so their encoding is done
+    once, in batches, when `still_open` keeps what it computes).
     """
     rows = [a for a in asked if query_key(a.question) and not ignore(a.question)]
     known = {a.id: {query_key(t) for t in (a.title, *a.questions)} for a in articles}
@@ -211,9 +213,13 @@ def _unanswered(
     keys = sorted(by_key, key=lambda k: (-len(by_key[k]), -_last(by_key[k]).timestamp(), k))
     keys = keys[:MAX_GROUPED]
     wording = {k: _most_common(r.question.strip() for r in by_key[k]) for k in keys}
+    unit = vectors([wording[k] for k in keys]) if vectors is not None and keys else None
     open_keys = [k for k in keys if still_open(wording[k], None)]
     now_answered = len(keys) - len(open_keys)
-    members = _cluster(open_keys, [wording[k] for k in open_keys], vectors)
+    if unit is not None:  # the rows of the wordings still open, in their order
+        position = {k: i for i, k in enumerate(keys)}
+        unit = unit[[position[k] for k in open_keys]]
+    members = _cluster(open_keys, unit)
     groups = []
     for leader, keys_of_group in members:
         group_rows = [r for k in keys_of_group for r in by_key[k]]
@@ -233,17 +239,14 @@ def _unanswered(
     return tuple(groups), now_answered
 
 
-def _cluster(
-    keys: Sequence[str],
-    wordings: Sequence[str],
-    vectors: Callable[[Sequence[str]], np.ndarray] | None,
-) -> list[tuple[str, list[str]]]:
+def _cluster(keys: Sequence[str], unit: np.ndarray | None) -> list[tuple[str, list[str]]]:
     """Leader clustering in the given order: each wording joins the first group whose leader
-    it is close enough to, else leads a group of its own."""
+    it is close enough to (by the rows of `unit`, sentence vectors; without, by character
+    n-grams of the keys), else leads a group of its own."""
     if not keys:
         return []
-    if vectors is not None:
-        unit = np.asarray(vectors(wordings), dtype=np.float32)
+    if unit is not None:
+        unit = np.asarray(unit, dtype=np.float32)
         closeness, threshold = unit @ unit.T, SAME_MEANING
     else:
         tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)

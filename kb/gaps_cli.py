@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from kb import texts
 from kb.gaps import Asked, Gaps, Sent, mine
-from kb.semantic import embedding_text
 from kb.service import KnowledgeBase
 from kb.settings import FROM_ENVIRONMENT, KBSettings
 from storage.db import (
@@ -168,11 +167,13 @@ def mine_kb(kb: KnowledgeBase, asked: Sequence[Asked], sent: Sequence[Sent]) -> 
             return True
         return article_id is not None and decision.top.article_id != article_id
 
-    encoder = kb.encoder if kb.semantic else None
-
     def vectors(wordings: Sequence[str]) -> np.ndarray:
-        assert encoder is not None
-        return encoder.encode([embedding_text(w) for w in wordings])
+        # Encoded once, in batches, and kept: still_open's asks then encode nothing. As the
+        # KB encodes a question (kb.semantic.question_key): a «سلام وقت بخیر، » in front of
+        # two unrelated questions made them one.
+        found = kb.question_vectors(wordings)
+        assert found is not None
+        return np.asarray(found, dtype=np.float32)
 
     # «printer kar nemikone» and «mvdkjv ;hv kld;ki» are «پرینتر کار نمیکنه» to the KB: one
     # question, shown (and offered as a wording) the way the editor reads it.
@@ -186,7 +187,7 @@ def mine_kb(kb: KnowledgeBase, asked: Sequence[Asked], sent: Sequence[Sent]) -> 
             small_talk(text) is not None or yes_or_no(text) is not None or asks_for_person(text)
         ),
         still_open=still_open,
-        vectors=vectors if encoder is not None else None,
+        vectors=vectors if kb.semantic else None,
     )
 
 

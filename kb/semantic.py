@@ -17,6 +17,7 @@ import logging
 import os
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -32,6 +33,9 @@ log = logging.getLogger(__name__)
 # Questions are a sentence or two; a 10,000-character paste is cut before it is encoded.
 MAX_EMBED_CHARS = 400
 BATCH = 32
+# Question vectors encoded ahead, in batches, for many questions asked at once (mining the
+# log for gaps): kept until asked for, the oldest forgotten past this many.
+PREPARED_MAX = 4096
 
 
 class Encoder(Protocol):
@@ -87,6 +91,12 @@ def load_encoder() -> Encoder | None:
     except (ImportError, OSError, RuntimeError) as error:
         log.warning("semantic matching is off: the sentence encoder cannot load (%s)", error)
         return None
+
+
+def question_key(text: str) -> str:
+    """What of a question is encoded: its `embedding_text` less greetings and thanks («سلام
+    وقت بخیر، ...» would pull the vector toward greetings, away from the question)."""
+    return without_courtesy(embedding_text(text))
 
 
 def embedding_text(text: str) -> str:
@@ -220,6 +230,8 @@ class SemanticIndex:
     ) -> None:
         self.encoder = encoder
         self.store = store
+        self._prepared: OrderedDict[str, np.ndarray] = OrderedDict()  # see prepare
+        self._prepared_lock = threading.Lock()
         texts, owners = _phrasing_texts(articles)
         self.n_articles_ = len(articles)
         self.texts_ = tuple(texts)
@@ -260,13 +272,40 @@ class SemanticIndex:
 
     def query_vector(self, text: str) -> np.ndarray | None:
         """The vector of `text`; None when it has nothing to encode or the KB no phrasing."""
-        # «سلام وقت بخیر، ...» would pull the vector toward greetings, away from the question.
-        key = without_courtesy(embedding_text(text))
+        key = question_key(text)
         if not key or len(self.texts_) == 0:
             return None
+        with self._prepared_lock:
+            prepared = self._prepared.get(key)
+        if prepared is not None:
+            return prepared
         # Questions are not stored: the engine's decision cache already keeps repeated ones.
         vector: np.ndarray = self.encoder.encode([key])[0]
         return vector
+
+    def prepare(self, texts: Sequence[str]) -> np.ndarray:
+        """The vectors of many questions (`question_key` of each; zeros for one with nothing
+        to encode), encoded in batches and kept for `query_vector`: mining a month of the
+        log asked the KB about each question, one encoding a time, then encoded them again to
+        group them (4.5 minutes for a year's desk)."""
+        keys = [question_key(text) for text in texts]
+        with self._prepared_lock:
+            known = {key: self._prepared[key] for key in keys if key in self._prepared}
+        unknown = list(dict.fromkeys(key for key in keys if key and key not in known))
+        for start in range(0, len(unknown), BATCH):
+            chunk = unknown[start : start + BATCH]
+            known.update(zip(chunk, self.encoder.encode(chunk), strict=True))
+        with self._prepared_lock:
+            for key in unknown:
+                self._prepared[key] = known[key]
+                self._prepared.move_to_end(key)
+            while len(self._prepared) > PREPARED_MAX:
+                self._prepared.popitem(last=False)
+        out = np.zeros((len(keys), self.encoder.dim), dtype=np.float32)
+        for row, key in enumerate(keys):
+            if key:
+                out[row] = known[key]
+        return out
 
     def phrasing_cosines(self, query: np.ndarray) -> np.ndarray:
         """Cosine of `query` with every phrasing, in `texts_` order."""

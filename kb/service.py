@@ -7,11 +7,12 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from kb import texts
@@ -97,6 +98,12 @@ class KnowledgeBase:
         """`ask` when it takes no sentence encoding (a repeated question, a phrasing word for
         word, semantic matching off); None when it would: call `ask` off the event loop."""
         return self._snapshot.engine.decide_now(text if isinstance(text, str) else "")
+
+    def question_vectors(self, texts: Sequence[str]) -> np.ndarray | None:
+        """Sentence vectors of many questions at once, kept so that asking the KB about each
+        next encodes nothing again; None when matching by meaning is off."""
+        semantic = self._snapshot.engine.semantic
+        return None if semantic is None else semantic.prepare(texts)
 
     def reading(self, text: str) -> str:
         """What the KB reads `text` as: its best Persian reading when it is typed in Latin
