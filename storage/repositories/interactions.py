@@ -127,7 +127,9 @@ async def decisions_since(
         select(KBDecision, Feedback.helpful)
         .outerjoin(Feedback, Feedback.decision_id == KBDecision.id)
         .where(KBDecision.created_at >= since)
-        .order_by(KBDecision.id)
+        # By time first: SQLite then reads the period through its index (ordered by id, it
+        # scanned a year's table to read a month).
+        .order_by(KBDecision.created_at, KBDecision.id)
     )
     if until is not None:
         stmt = stmt.where(KBDecision.created_at < until)
