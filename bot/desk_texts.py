@@ -296,6 +296,27 @@ def escalated_notice(
     return text
 
 
+# -- the history copied into a new topic (an L2 group's, or one recreated) ----------------------
+# Before each run of messages from one side: the customer's chat holds them all, sent as the bot.
+HISTORY_CUSTOMER = "👤 <b>مشتری</b>"
+HISTORY_AGENT = "🎧 <b>کارشناس</b>"
+# After the history: what comes next is the customer's (their new messages are copies too).
+HISTORY_END = "🔚 <b>پایان گفتگوی پیشین</b>؛ پیام‌های تازهٔ مشتری از این پس همین‌جا می‌آید."
+
+
+def history_note(agent: str, note: str) -> str:
+    """An internal note kept in the ticket, shown in its place in the history (`agent` and
+    `note` cleaned and bounded by the caller)."""
+    header = f"📝 <b>یادداشت داخلی — {escape(agent)}\u200f</b>"
+    return f"{header}\n<blockquote>{escape(note)}</blockquote>"
+
+
+def history_article(title: str) -> str:
+    """A KB article an agent sent the customer, in its place in the history (its text is not
+    in the customer's chat as a message to copy)."""
+    return f"📄 <b>راهنمای فرستاده‌شده:</b> «{escape(title)}»"
+
+
 def delivery_failed(reason: str) -> str:
     """Report in the topic that a message did not reach its destination, and why."""
     return f"⚠️ پیام به مقصد نرسید. دلیل: {escape(reason)}"

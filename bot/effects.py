@@ -48,6 +48,8 @@ class SendText:
     `answers`: the KB decision whose "was this helpful?" buttons the message carries; its id
     is kept on the decision once sent, so a typed answer can take the buttons off. `rates`:
     likewise, the ticket whose 1-5 rating buttons it carries (a typed «۵» takes them off).
+    `topic_of`: a ticket whose topic in `chat_id` is made after the decision (an L2
+    group's): posted there as the ticket has it when sent, and nowhere if it has none there.
     """
 
     chat_id: int
@@ -56,6 +58,7 @@ class SendText:
     thread_id: int | None = None
     answers: int | None = None
     rates: int | None = None
+    topic_of: int | None = None
 
     delivery = "once"
 
@@ -117,6 +120,9 @@ class Relay:
     forwarded: bool = False
     # The message in the customer's chat it replies to: its copy in the topic is replied to.
     reply_to: int | None = None
+    # History copied into a new topic: who wrote the run of messages it begins (HTML),
+    # posted just before the copy, only when the copy is made (a replay posts it no more).
+    label: str | None = None
 
     delivery = "durable"
 
@@ -321,6 +327,7 @@ def to_json(effect: Effect) -> dict[str, Any]:
             "thread_id": effect.thread_id,
             "answers": effect.answers,
             "rates": effect.rates,
+            "topic_of": effect.topic_of,
         }
     if isinstance(effect, AnswerCallback):
         return {
@@ -349,6 +356,7 @@ def to_json(effect: Effect) -> dict[str, Any]:
         "tell_customer": effect.tell_customer,
         "forwarded": effect.forwarded,
         "reply_to": effect.reply_to,
+        "label": effect.label,
     }
 
 
@@ -363,6 +371,7 @@ def from_json(data: dict[str, Any]) -> Effect:
             data.get("thread_id"),
             data.get("answers"),  # plans stored before it: None
             data.get("rates"),
+            data.get("topic_of"),
         )
     if op == "answer":
         return AnswerCallback(str(data["query_id"]), data.get("text"), bool(data.get("alert")))
@@ -382,6 +391,7 @@ def from_json(data: dict[str, Any]) -> Effect:
             bool(data.get("tell_customer")),  # plans stored before it: False
             bool(data.get("forwarded")),
             data.get("reply_to"),
+            data.get("label"),
         )
     if op in _PLAIN:
         cls = _PLAIN[op]

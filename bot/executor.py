@@ -9,6 +9,7 @@ import re
 import time
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from functools import partial
 from html import unescape
@@ -48,23 +49,26 @@ from bot.effects import (
     SendText,
     ToCustomer,
 )
+from bot.history import Copy, Post, timeline
 from bot.migration import record_migration
 from bot.pacing import Admission
+from bot.queries import history_label_key
 from handoff import service as handoff_service
-from handoff.card import CARD_LIMIT, AskedBefore, BeforeL2, render_card
+from handoff.card import CARD_LIMIT, AskedBefore, render_card
 from handoff.hours import SupportCalendar
 from handoff.persian import utf16_len
 from handoff.topics import ticket_link, topic_name
 from storage.models import Customer, MessageLink, Ticket
 from storage.repositories import (
-    ARTICLE_SENT,
     add_ticket_event,
     customer_history,
     find_link_by_agent_message,
     get_customer,
     get_ticket,
+    kv_delete,
+    kv_get,
+    kv_set,
     link_messages,
-    recent_history,
     set_card_message,
     set_ticket_topic,
     ticket_events,
@@ -132,23 +136,6 @@ async def _ticket_and_customer(
     ticket = await get_ticket(session, ticket_id)
     customer = await get_customer(session, ticket.customer_id) if ticket else None
     return (ticket, customer) if ticket is not None and customer is not None else None
-
-
-async def _before_l2(session: AsyncSession, ticket: Ticket) -> list[BeforeL2]:
-    """What first-line agents did in the ticket before its (latest) escalation: the articles
-    sent and the notes kept, oldest first."""
-    events = await ticket_events(session, ticket_id=ticket.id)
-    escalated = [e.id for e in events if e.kind == "escalated"]
-    done: list[BeforeL2] = []
-    for event in events:
-        if escalated and event.id > escalated[-1]:
-            break
-        if event.kind == ARTICLE_SENT:
-            title = event.data.get("title") or event.data.get("article_id") or ""
-            done.append(BeforeL2("article", str(title)))
-        elif event.kind == "note" and event.data.get("text"):
-            done.append(BeforeL2("note", str(event.data["text"])))
-    return done
 
 
 def _marked_topic_name(ticket: Ticket, customer_name: str | None) -> str:
@@ -534,9 +521,14 @@ class Executor:
         `admitted` runs when the rate limiter lets the call go (only if `paced`); `undo` takes
         it back if Telegram refuses the call after a stop cancelled its caller.
 
-        Return the sent message's id. RetryAfter and network errors propagate: the
-        caller decides about retrying.
+        Return the sent message's id (0: none sent, a ticket's topic not there). RetryAfter
+        and network errors propagate: the caller decides about retrying.
         """
+        if effect.topic_of is not None:
+            placed = await self._in_ticket_topic(effect)
+            if placed is None:
+                return 0
+            effect = placed
         try:
             return await self._send_raw(effect, effect.html, ParseMode.HTML, admitted, undo)
         except BadRequest as error:
@@ -545,6 +537,17 @@ class Executor:
             # Our markup was rejected, so nothing was sent: send the words without it.
             log.error("Telegram rejected our HTML (%s); sending plain text", error.message)
             return await self._send_raw(effect, plain_text(effect.html), None, admitted, undo)
+
+    async def _in_ticket_topic(self, effect: SendText) -> SendText | None:
+        """The message placed in its ticket's topic in its chat, as the ticket has it now;
+        None when it has none there (the L2 group refused the topic: the ticket stayed in
+        the topic it came from, which has the notes and the messages already)."""
+        assert effect.topic_of is not None
+        ticket = await self._load(effect.topic_of)
+        if ticket is None or ticket.thread_id is None or ticket.agent_chat_id != effect.chat_id:
+            log.info("ticket %s: no topic in %s for a message", effect.topic_of, effect.chat_id)
+            return None
+        return replace(effect, thread_id=ticket.thread_id, topic_of=None)
 
     async def _send_raw(
         self,
@@ -612,7 +615,6 @@ class Executor:
             ticket, customer = loaded
             history = await customer_history(session, ticket)
             asked = await self.asked_before(session, ticket) if self.asked_before else ()
-            before = await _before_l2(session, ticket) if ticket.level >= 2 else []
             gone = await handoff_service.customer_deactivated(session, ticket)
         html = render_card(
             ticket,
@@ -620,7 +622,6 @@ class Executor:
             now=utcnow(),
             history=history,
             asked_before=asked,
-            before_l2=before,
             deactivated=gone,
             calendar=self.calendar,
         )
@@ -770,6 +771,9 @@ class Executor:
         async def copy_into_topic() -> list[int]:
             return await self._call(copy_once, attempts=DURABLE_ATTEMPTS, chat_id=agent_chat_id)
 
+        label_key = history_label_key(effect.ticket_id, agent_chat_id, effect.message_id)
+        if effect.label is not None:  # whose messages begin here (history in a new topic)
+            await self._label(effect.label, label_key, agent_chat_id, thread_id)
         try:
             try:
                 try:
@@ -807,8 +811,21 @@ class Executor:
                     media_group_id=effect.media_group_id,
                     forwarded=effect.forwarded,
                 )
+            if effect.label is not None:
+                await kv_delete(session, label_key)
 
         return record
+
+    async def _label(self, label: str, key: str, chat_id: int, thread_id: int) -> None:
+        """Post the label a history copy comes under, once in its topic: a copy tried again
+        after a stop or a crash (its label posted, the copy not made) finds it posted (the
+        topic it went to is kept under `key` until the copy is recorded)."""
+        async with self.sessions.begin() as session:
+            if await kv_get(session, key) == thread_id:
+                return
+        if await self.post(chat_id, label, thread_id):
+            async with self.sessions.begin() as session:
+                await kv_set(session, key, thread_id)
 
     async def _tell_not_relayed(self, effect: Relay, error: TelegramError | None) -> None:
         """Tell the customer, under their message, that it did not reach the agents (best
@@ -885,45 +902,58 @@ class Executor:
             await handoff_service.attach_topic(
                 session, ticket_id=ticket.id, thread_id=thread_id, recreated=True
             )
-            history = await recent_history(session, ticket.id, HISTORY_ON_RECREATE)
+            history = await timeline(session, ticket.id, HISTORY_ON_RECREATE)
         card = await self._post_card(ticket.id)
         if card is not None:
             async with self.sessions.begin() as session:
                 await card(session)
         fresh = await self._load(ticket.id) or ticket
         await self.notice(fresh, desk_texts.TOPIC_RECREATED)
-        for group in history:
-            # The customer's chat holds every message of the conversation, both directions.
-            try:
-                copies = await self._call(
-                    lambda group=group: self._copy_into(  # type: ignore[misc]
-                        group[0].customer_chat_id,
-                        [link.customer_message_id for link in group],
-                        ticket.agent_chat_id,
-                        thread_id,
-                        forwarded=group[0].forwarded,
-                    ),
-                    attempts=IMMEDIATE_ATTEMPTS,
-                    chat_id=ticket.agent_chat_id,
-                )
-            except TelegramError as error:
-                log.info("ticket %s: history message not re-posted: %s", ticket.id, error.message)
-                continue
-            # Linked like any copy: edits of the original land here, replies to it reach back.
-            async with self.sessions.begin() as session:
-                for link, copy in paired(group, copies, ticket.id):
-                    await link_messages(
-                        session,
-                        ticket_id=ticket.id,
-                        customer_chat_id=link.customer_chat_id,
-                        customer_message_id=link.customer_message_id,
-                        agent_chat_id=ticket.agent_chat_id,
-                        agent_message_id=copy,
-                        direction="to_agents",
-                        media_group_id=link.media_group_id,
-                        forwarded=link.forwarded,
-                    )
+        for step in history.steps:
+            if isinstance(step, Post):  # a note kept, a guide sent: in its place
+                await self.post(ticket.agent_chat_id, step.html, thread_id)
+            else:
+                await self._copy_again(ticket, thread_id, step)
+        if history.steps:
+            await self.post(ticket.agent_chat_id, desk_texts.HISTORY_END, thread_id)
         return thread_id
+
+    async def _copy_again(self, ticket: Ticket, thread_id: int, step: Copy) -> None:
+        """Copy a message of the history into the ticket's recreated topic, under whose it
+        is when a run of them begins there, and link the copy."""
+        group = step.group.links
+        if step.label is not None:
+            await self.post(ticket.agent_chat_id, step.label, thread_id)
+        # The customer's chat holds every message of the conversation, both directions.
+        try:
+            copies = await self._call(
+                lambda: self._copy_into(
+                    group[0].customer_chat_id,
+                    [link.customer_message_id for link in group],
+                    ticket.agent_chat_id,
+                    thread_id,
+                    forwarded=group[0].forwarded,
+                ),
+                attempts=IMMEDIATE_ATTEMPTS,
+                chat_id=ticket.agent_chat_id,
+            )
+        except TelegramError as error:
+            log.info("ticket %s: history message not re-posted: %s", ticket.id, error.message)
+            return
+        # Linked like any copy: edits of the original land here, replies to it reach back.
+        async with self.sessions.begin() as session:
+            for link, copy in paired(group, copies, ticket.id):
+                await link_messages(
+                    session,
+                    ticket_id=ticket.id,
+                    customer_chat_id=link.customer_chat_id,
+                    customer_message_id=link.customer_message_id,
+                    agent_chat_id=ticket.agent_chat_id,
+                    agent_message_id=copy,
+                    direction="to_agents",
+                    media_group_id=link.media_group_id,
+                    forwarded=link.forwarded,
+                )
 
     async def _copy_into(
         self,

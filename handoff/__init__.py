@@ -20,7 +20,8 @@ writes a TicketEvent):
     change_tier(session, *, ticket, tier, priority, actor_id, calendar=None, now=None)
         -> Tier | None                                 # the tier before, None if unchanged
     agent_message(session, *, ticket_id, agent_id, at=None) -> Ticket | None
-    add_note(session, *, ticket_id, actor_id, text, now=None) -> TicketEvent
+    add_note(session, *, ticket_id, actor_id, text, agent_name=None, media_group_id=None,
+             now=None) -> TicketEvent
     attach_topic(session, *, ticket_id, thread_id, card_message_id=None, agent_chat_id=None,
                  recreated=False, now=None) -> Ticket | None
     relay_failed(session, *, ticket_id, direction, error, message_id=None, now=None) -> TicketEvent
@@ -36,7 +37,7 @@ handoff.hours: SupportCalendar(holidays, workdays) (.add, .next_open, .is_holida
     parse_holidays(text) -> frozenset[date]
 handoff.topics: topic_name(ticket_id, customer_name, question) -> str, ticket_number(id) -> str
 handoff.card: render_card(ticket, customer, *, now, history=None, asked_before=(),
-    before_l2=(), deactivated=False, calendar=None) -> str (Telegram HTML), AskedBefore, BeforeL2
+    deactivated=False, calendar=None) -> str (Telegram HTML), AskedBefore
 handoff.persian: fa_digits(value) -> str, jalali(dt) -> str, day_and_time(dt) -> str,
     duration(timedelta) -> str,
     percent(score) -> str, round_half_up(value) -> int, clean_inline(text) -> str,

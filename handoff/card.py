@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from handoff import texts
 from handoff.hours import SupportCalendar
@@ -39,9 +39,6 @@ TRIED_MAX: Final = 5
 PREVIOUS_QUESTION_MAX: Final = 60
 ASKED_QUESTION_MAX: Final = 80
 ASKED_BEFORE_MAX: Final = 3
-# What first-line agents did before an escalation: the latest few, a note in a line.
-BEFORE_L2_MAX: Final = 5
-BEFORE_L2_NOTE_MAX: Final = 200
 CARD_LIMIT: Final = 4096
 _TAG: Final = re.compile(r"<[^>]+>")
 
@@ -105,28 +102,6 @@ class AskedBefore:
     kind: str  # the KB's decision: answer | suggest | handoff
     article: str | None = None  # the title of the article sent (an answer, or a guide picked)
     helpful: bool | None = None  # their "was this helpful?" answer, if given
-
-
-@dataclass(frozen=True, slots=True)
-class BeforeL2:
-    """One thing first-line agents did in the ticket before it was escalated."""
-
-    kind: Literal["article", "note"]
-    text: str  # the article's title, or the note
-
-
-def _before_l2_lines(done: Sequence[BeforeL2]) -> list[str]:
-    """The articles the customer was sent and the notes agents kept, so an expert neither
-    sends the guide again nor asks what the notes say (the topic's history has neither)."""
-    lines = [texts.CARD_BEFORE_L2]
-    for item in done[-BEFORE_L2_MAX:]:
-        if item.kind == "article":
-            title = _e(shorten(clean_inline(item.text), TITLE_MAX))
-            lines.append(texts.BEFORE_L2_ARTICLE.format(title=title))
-        else:
-            note = _e(shorten(clean_inline(item.text.lstrip("!")), BEFORE_L2_NOTE_MAX))
-            lines.append(texts.BEFORE_L2_NOTE.format(note=note))
-    return lines
 
 
 def _asked_before_lines(asked: Sequence[AskedBefore]) -> list[str]:
@@ -194,7 +169,6 @@ def render_card(
     now: datetime,
     history: CustomerHistory | None = None,
     asked_before: Sequence[AskedBefore] = (),
-    before_l2: Sequence[BeforeL2] = (),
     deactivated: bool = False,
     calendar: SupportCalendar | None = None,
 ) -> str:
@@ -245,9 +219,6 @@ def render_card(
     if asked_before:
         lines.append("")
         lines.extend(_asked_before_lines(asked_before))
-    if before_l2:
-        lines.append("")
-        lines.extend(_before_l2_lines(before_l2))
     lines.append("")
     lines.append(texts.CARD_QUESTION)
     room = CARD_LIMIT - _shown_length("\n".join(lines)) - 1  # the line break before it

@@ -405,12 +405,16 @@ async def add_note(
     ticket_id: int,
     actor_id: int,
     text: str,
+    agent_name: str | None = None,
     media_group_id: str | None = None,
     now: datetime | None = None,
 ) -> TicketEvent:
-    """Keep an internal note (never sent to the customer) in the audit trail; a photo or
-    file captioned as a note keeps its album's id, so the album's other items stay too."""
+    """Keep an internal note (never sent to the customer) in the audit trail, with its
+    writer's name (an L2 topic shows whose it is); a photo or file captioned as a note keeps
+    its album's id, so the album's other items stay too."""
     data: dict[str, Any] = {"text": text}
+    if agent_name:
+        data["agent_name"] = agent_name
     if media_group_id is not None:
         data["media_group_id"] = media_group_id
     return await repo.add_ticket_event(

@@ -56,7 +56,8 @@ storage.repositories (async; session first; never commit; `from storage import r
         agent_chat_id, agent_message_id, direction, media_group_id=None) -> bool;
         find_link_by_agent_message(session, *, agent_chat_id, agent_message_id);
         find_link_by_customer_message(session, *, customer_chat_id, customer_message_id,
-        direction=None); recent_history(session, ticket_id, limit) -> albums together
+        direction=None); recent_history(session, ticket_id, limit) -> History (each message
+        once, albums together, who wrote each; how many earlier ones were left out)
     kv: kv_get(session, key, default=None) -> Any; kv_set(session, key, value) -> None
     alerts: queue_alert(session, *, ticket_id, kind, audience, at=None);
         pending_alerts(session, *, limit) -> list[(PendingAlert, Ticket)];

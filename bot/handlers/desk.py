@@ -48,6 +48,7 @@ from bot.effects import (
 from bot.executor import plain_text
 from bot.formatting import article_messages, bound
 from bot.handlers import browse
+from bot.history import Post, timeline
 from bot.hotpath import log_message
 from bot.message_kinds import message_kind
 from bot.migration import current_agent_chat, desk_chats, record_migration
@@ -77,7 +78,6 @@ from storage.repositories import (
     kv_get,
     list_customers,
     list_open_tickets,
-    recent_history,
     set_comment_expected,
     set_follow_up,
     set_rating_comment,
@@ -293,8 +293,7 @@ async def do_escalate(work: Work, services: Services, ticket: Ticket, agent: Use
         if old_card is not None:
             work.effects.append(EditCard(ticket.id, old_chat, old_card))
         if old_thread is not None:
-            for relay in await history_relays(work, ticket.id):
-                work.then(relay)
+            work.effects.extend(await history_effects(work, ticket.id, l2_chat))
     else:
         work.effects.append(RenameTopic(ticket.id))
         card_changed(work, ticket.id)
@@ -303,20 +302,30 @@ async def do_escalate(work: Work, services: Services, ticket: Ticket, agent: Use
     return desk_texts.ESCALATED_TOAST
 
 
-async def history_relays(work: Work, ticket_id: int) -> list[Relay]:
-    """Return copies of the ticket's messages so far (both directions) for a new topic."""
-    # The customer's chat holds the whole conversation, both directions, with no names.
-    return [
-        Relay(
+async def history_effects(work: Work, ticket_id: int, chat_id: int) -> list[Relay | SendText]:
+    """Return the ticket's history so far for its new topic in `chat_id`: copies of its
+    messages (both directions), each run under whose it is, and the notes and guides in
+    their place."""
+    shown = await timeline(work.session, ticket_id, HISTORY_ON_ESCALATE)
+    effects: list[Relay | SendText] = []
+    for step in shown.steps:
+        if isinstance(step, Post):
+            effects.append(SendText(chat_id, step.html, topic_of=ticket_id))
+            continue
+        first, *rest = step.group.links
+        relay = Relay(
             ticket_id,
             first.customer_chat_id,
             first.customer_message_id,
             media_group_id=first.media_group_id,
             album=tuple(link.customer_message_id for link in rest),
             forwarded=first.forwarded,  # a «bank's» message still reads as the bank's
+            label=step.label,
         )
-        for first, *rest in await recent_history(work.session, ticket_id, HISTORY_ON_ESCALATE)
-    ]
+        effects.append(relay)
+    if effects:  # what follows is the customer's, not the last run's writer
+        effects.append(SendText(chat_id, desk_texts.HISTORY_END, topic_of=ticket_id))
+    return effects
 
 
 async def do_article(
@@ -356,7 +365,7 @@ async def do_article(
         ticket_id=ticket.id,
         kind=ARTICLE_SENT,
         actor_id=agent.id,
-        data={"article_id": article.id, "title": article.title},  # for an L2 card
+        data={"article_id": article.id, "title": article.title},  # for the L2 history
     )
     notice(work, ticket, desk_texts.article_sent(article.title))
     return None
@@ -597,6 +606,7 @@ async def on_group_message(update: Update, context: BotContext) -> None:
             ticket_id=ticket.id,
             actor_id=agent.id,
             text=bound(words, NOTE_MAX),
+            agent_name=agent_name(agent),
             media_group_id=message.media_group_id,
         )
         return
@@ -695,7 +705,11 @@ async def run_command(
             answer = desk_texts.NOTE_EMPTY
         else:
             await service.add_note(
-                work.session, ticket_id=ticket.id, actor_id=agent.id, text=bound(arg, NOTE_MAX)
+                work.session,
+                ticket_id=ticket.id,
+                actor_id=agent.id,
+                text=bound(arg, NOTE_MAX),
+                agent_name=agent_name(agent),
             )
             answer = desk_texts.NOTE_SAVED
     elif name == "article":

@@ -40,6 +40,8 @@ from storage.repositories.leases import (
     take_lease,
 )
 from storage.repositories.links import (
+    History,
+    HistoryGroup,
     find_link_by_agent_message,
     find_link_by_customer_message,
     link_messages,
@@ -99,6 +101,8 @@ __all__ = [
     "ClaimResult",
     "Claimant",
     "CustomerHistory",
+    "History",
+    "HistoryGroup",
     "HitLike",
     "LeaseHolder",
     "RateOutcome",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import LinkDirection, MessageLink
@@ -87,28 +90,65 @@ async def find_link_by_customer_message(
 ALBUM_MAX = 10
 
 
-async def recent_history(
-    session: AsyncSession, ticket_id: int, limit: int
-) -> list[list[MessageLink]]:
-    """Return the ticket's last `limit` relayed messages, oldest first, an album's items
-    together (to copy them again in one call, so they stay one album)."""
-    rows = await session.scalars(
-        select(MessageLink)
+@dataclass(frozen=True, slots=True)
+class HistoryGroup:
+    """A message of the conversation, or an album's items together, to copy in one call;
+    `from_agents`: an agent's (copied to the customer), else the customer's own."""
+
+    links: list[MessageLink]
+    from_agents: bool
+
+    @property
+    def at(self) -> datetime:
+        """When the first of them was relayed (to place notes kept meanwhile)."""
+        return self.links[0].created_at
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """A ticket's latest messages, oldest first, and how many earlier ones were left out."""
+
+    groups: list[HistoryGroup] = field(default_factory=list)
+    left_out: int = 0
+
+
+async def recent_history(session: AsyncSession, ticket_id: int, limit: int) -> History:
+    """Return the ticket's last `limit` messages, oldest first, an album's items together
+    (to copy them again in one call, so they stay one album), each message once.
+
+    The customer's chat holds the whole conversation, so each message is read there, at its
+    first link. An agent's message has a "to_customer" link; its copy in a later topic (an
+    L2 group's, a recreated one) is linked "to_agents" like a customer's, so who wrote it is
+    told by the first, never by the direction of the link at hand.
+    """
+    first = func.min(MessageLink.id).label("first")
+    agents = func.max(case((MessageLink.direction == "to_customer", 1), else_=0)).label("agents")
+    messages = (
+        select(first, agents)
         .where(MessageLink.ticket_id == ticket_id)
-        .order_by(MessageLink.id.desc())
-        .limit(limit)
+        .group_by(MessageLink.customer_chat_id, MessageLink.customer_message_id)
     )
-    groups: list[list[MessageLink]] = []
-    for link in reversed(list(rows)):
-        last = groups[-1] if groups else []
+    latest = (await session.execute(messages.order_by(first.desc()).limit(limit))).all()
+    if not latest:
+        return History()
+    from_agents = {int(row.first): bool(row.agents) for row in latest}
+    total = await session.scalar(select(func.count()).select_from(messages.subquery()))
+    rows = await session.scalars(
+        select(MessageLink).where(MessageLink.id.in_(from_agents)).order_by(MessageLink.id)
+    )
+    groups: list[HistoryGroup] = []
+    for link in rows:
+        last = groups[-1] if groups else None
         if (
             link.media_group_id is not None
-            and last
-            and len(last) < ALBUM_MAX
-            and (last[0].media_group_id, last[0].customer_chat_id, last[0].forwarded)
-            == (link.media_group_id, link.customer_chat_id, link.forwarded)
+            and last is not None
+            and len(last.links) < ALBUM_MAX
+            and last.from_agents == from_agents[link.id]
+            and (last.links[0].media_group_id, last.links[0].customer_chat_id)
+            == (link.media_group_id, link.customer_chat_id)
+            and last.links[0].forwarded == link.forwarded
         ):
-            last.append(link)
+            last.links.append(link)
         else:
-            groups.append([link])
-    return groups
+            groups.append(HistoryGroup([link], from_agents[link.id]))
+    return History(groups, int(total or 0) - len(latest))

@@ -9,7 +9,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter
 
 from bot import desk_texts
 from bot.config import Settings
-from bot.executor import failure_reason
+from bot.executor import failure_reason, plain_text
 from handoff.texts import CARD_BLOCKED, CARD_DEACTIVATED
 from storage.models import MessageLink, Ticket, TicketEvent
 from tests.bot.desk_support import card_now, hand_off, settled, ticket, topic_texts
@@ -159,7 +159,14 @@ async def test_a_deleted_topic_is_recreated_with_the_card_and_history(
     posted = [m.content or "" for m in fake.sent_to(fake.agent_chat_id, new_thread)]
     assert "تیکت" in posted[0] and row.card_message_id is not None  # the card again
     assert posted[1] == desk_texts.TOPIC_RECREATED
-    assert posted[2:] == ["پیام پیش از پاک شدن", "پاسخ پیش از پاک شدن", "پیام بعد از پاک شدن"]
+    assert posted[2:] == [  # each run under whose it is: both sides are the bot's copies
+        "👤 مشتری",
+        "پیام پیش از پاک شدن",
+        "🎧 کارشناس",
+        "پاسخ پیش از پاک شدن",
+        plain_text(desk_texts.HISTORY_END),
+        "پیام بعد از پاک شدن",
+    ]
 
 
 async def test_after_a_topic_is_recreated_edits_and_replies_follow_the_reposted_history(
@@ -329,8 +336,8 @@ async def test_an_album_in_the_history_of_a_recreated_topic_stays_an_album(
         await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="new topic")
         await settled(bot, fake)
     new_thread = fake.topics()[-1].thread_id
-    posted = fake.sent_to(fake.agent_chat_id, new_thread)[2:]  # after the card and the notice
-    assert [m.kind for m in posted] == ["photo", "photo", "photo", "text"]
+    posted = fake.sent_to(fake.agent_chat_id, new_thread)[3:]  # the card, notice and label
+    assert [m.kind for m in posted] == ["photo", "photo", "photo", "text", "text"]
     assert posted[0].caption == "خطاها"
     assert posted[0].media_group_id and len({m.media_group_id for m in posted[:3]}) == 1
 

@@ -13,6 +13,7 @@ from sqlalchemy import update
 import bot.main
 from bot import desk_texts
 from bot.config import Settings
+from bot.executor import plain_text
 from bot.handlers import desk
 from bot.texts import NOT_RELAYED
 from handoff.persian import fa_digits
@@ -391,7 +392,14 @@ async def test_escalate_to_a_separate_l2_group_moves_the_ticket_with_its_history
     )
     assert old_card.callback_datas == []  # the old card acts no more
     assert "سطح ۲" in (moved[0].text or "")  # the card comes first
-    assert [m.content for m in moved[1:]] == ["پیام اول مشتری", "پاسخ کارشناس"]
+    # Every copy is the bot's: each run of them says whose it is, and where the history ends.
+    assert [m.content for m in moved[1:]] == [
+        "👤 مشتری",
+        "پیام اول مشتری",
+        "🎧 کارشناس",
+        "پاسخ کارشناس",
+        plain_text(desk_texts.HISTORY_END),
+    ]
     assert fake.sent_to(opened.user.id)[-1].text == "سلام از سطح ۲"
     assert row.claimed_by == expert.id
 
@@ -547,7 +555,11 @@ async def test_an_escalation_cut_short_by_a_stop_still_copies_the_history_to_l2(
         await fake.wait_for_messages_async(l2_id, 2, thread_id=l2_topic.thread_id, timeout=10)
         await settled(running, fake)
     moved = fake.sent_to(l2_id, l2_topic.thread_id)
-    assert [m.content for m in moved[1:]] == ["چاپگر طبقه سوم خراب است"]
+    assert [m.content for m in moved[1:]] == [  # its label posted once, before the stop
+        "👤 مشتری",
+        "چاپگر طبقه سوم خراب است",
+        plain_text(desk_texts.HISTORY_END),
+    ]
 
 
 async def test_the_bots_log_tells_editors_what_to_write_and_what_to_add(
@@ -700,6 +712,7 @@ async def test_an_escalation_the_l2_group_refuses_keeps_the_ticket_in_its_topic_
         fake.user_sends_text(opened.user, "پیام اول مشتری")
         fake.agent_sends_in_topic(agent, opened.thread_id, "پاسخ کارشناس")
         await fake.wait_for_messages_async(opened.user.id, 2)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "!به فنی بدهیم")
         await settled(bot, fake)
         fake.set_bot_rights(L2_CHAT, status="member", can_manage_topics=False)
         fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
@@ -718,6 +731,7 @@ async def test_an_escalation_the_l2_group_refuses_keeps_the_ticket_in_its_topic_
     )
     assert any(t.startswith("⚠️ گروه سطح ۲ این تیکت را نپذیرفت") for t in texts)
     assert texts.count("پیام اول مشتری") == 1  # its history is here already, once
+    assert not [t for t in texts if t.startswith(("👤", "🎧", "📝", "🔚"))]  # its notes too
     assert "خبری شد؟" in texts and closed.status == "closed"
     assert fake.topic(opened.thread_id).name.startswith(desk_texts.L2_TOPIC_MARK)
     assert fake.sent_to(L2_CHAT) == []
@@ -726,27 +740,78 @@ async def test_an_escalation_the_l2_group_refuses_keeps_the_ticket_in_its_topic_
     assert not [t for t in texts if t.startswith("🔗")]  # no L2 topic to link
 
 
-async def test_the_l2_card_says_which_articles_were_sent_and_what_notes_were_kept_before(
+async def test_the_l2_history_shows_the_guides_sent_and_the_notes_kept_in_their_place(
     l2_settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
-    # The customer writes «I read the guide, it did not work»: the history copied to L2 has no
-    # article (articles are sent, not copied) and no note, so the expert could not tell which.
+    # The customer writes «I read the guide, it did not work»: the history copied to L2 had no
+    # article (articles are sent, not copied) and no note, so the expert could not tell which;
+    # the card listed them apart from the conversation, without who kept a note or when.
     fake = fake_telegram
     async with running_bot(l2_settings, fake) as bot:
         opened = await hand_off(bot, fake)
         agent = fake.new_agent("سارا")
+        fake.user_sends_text(opened.user, "ایمیل بازیابی نمی‌آید")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
+        await settled(bot, fake)
         fake.agent_sends_in_topic(agent, opened.thread_id, "/article password-reset")
+        await settled(bot, fake)
         fake.agent_sends_in_topic(agent, opened.thread_id, "!مشتری می‌گوید ایمیل بازیابی نمی‌رسد")
+        await settled(bot, fake)
+        fake.user_sends_text(opened.user, "باز هم نیامد")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 5, thread_id=opened.thread_id)
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/note سرور ایمیل را چک کنید")
         await settled(bot, fake)
         fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
         await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
         await settled(bot, fake)
     (l2_topic,) = fake.topics(L2_CHAT)
-    card = fake.sent_to(L2_CHAT, l2_topic.thread_id)[0].text or ""
-    section = card.split("پیش از ارجاع به سطح ۲ در این تیکت:")[1].split("\n\n")[0]
-    assert section.splitlines()[1:] == [
-        "• مقالهٔ «بازیابی رمز عبور» برای مشتری فرستاده شد",
-        "• یادداشت داخلی: \u200f«مشتری می‌گوید ایمیل بازیابی نمی‌رسد»",
+    card, *history = [m.content or "" for m in fake.sent_to(L2_CHAT, l2_topic.thread_id)]
+    assert history == [
+        "👤 مشتری",
+        "ایمیل بازیابی نمی‌آید",
+        # One message while it holds both (the group's budget is twenty messages a minute).
+        "📄 راهنمای فرستاده‌شده: «بازیابی رمز عبور»\n\n"
+        "📝 یادداشت داخلی — سارا\u200f\nمشتری می‌گوید ایمیل بازیابی نمی‌رسد",
+        "👤 مشتری",
+        "باز هم نیامد",
+        "📝 یادداشت داخلی — سارا\u200f\nسرور ایمیل را چک کنید",
+        plain_text(desk_texts.HISTORY_END),
+    ]
+    assert "یادداشت داخلی" not in card  # not twice: the card no longer lists them
+
+
+async def test_a_deleted_l2_topic_is_made_again_with_each_message_once_under_whose_it_is(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # The L1 agent's reply, linked again when copied into the L2 topic, was re-posted twice
+    # in the topic made after an expert deleted it: in its place, and again at the end.
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.user_sends_text(opened.user, "چاپگر خراب است")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "کابل را عوض کنید")
+        await fake.wait_for_messages_async(opened.user.id, 2)
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake)
+        fake.agent_deletes_topic(fake.topics(L2_CHAT)[0].thread_id, chat_id=L2_CHAT)
+        fake.user_sends_text(opened.user, "هنوز خراب است")
+        await fake.wait_for_async(lambda: len(fake.topics(L2_CHAT)) == 2, what="a new topic")
+        await settled(bot, fake)
+    made_again = fake.topics(L2_CHAT)[-1].thread_id
+    posted = [m.content or "" for m in fake.sent_to(L2_CHAT, made_again)][2:]  # card, notice
+    assert posted == [
+        "👤 مشتری",
+        "چاپگر خراب است",
+        "🎧 کارشناس",
+        "کابل را عوض کنید",
+        plain_text(desk_texts.HISTORY_END),
+        "هنوز خراب است",
     ]
 
 
@@ -796,8 +861,8 @@ async def test_albums_in_the_history_copied_to_l2_stay_albums(
         await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
         await settled(bot, fake)
     (l2_topic,) = fake.topics(L2_CHAT)
-    history = fake.sent_to(L2_CHAT, l2_topic.thread_id)[1:]  # after the card
-    assert [m.kind for m in history] == ["photo"] * 5
+    history = [m for m in fake.sent_to(L2_CHAT, l2_topic.thread_id) if m.kind == "photo"]
+    assert len(history) == 5
     assert history[0].caption == "خطاها"
     groups = [m.media_group_id for m in history]
     assert groups[0] and len(set(groups[:3])) == 1  # the customer's album, one album

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage import repositories as repo
-from storage.models import KeyValue, MessageLink
+from storage.models import KeyValue
 from storage.timestamps import utcnow
 from tests.storage.helpers import AGENT_CHAT, add_customer, add_ticket
 
@@ -145,11 +145,51 @@ async def test_recent_history_keeps_each_album_together_oldest_first(
         everything = await repo.recent_history(session, ticket.id, 100)
         last_six = await repo.recent_history(session, ticket.id, 6)
 
-    def ids(groups: list[list[MessageLink]]) -> list[list[int]]:
-        return [[link.customer_message_id for link in group] for group in groups]
+    def ids(history: repo.History) -> list[list[int]]:
+        return [[link.customer_message_id for link in group.links] for group in history.groups]
 
     assert ids(everything) == [[60, 61, 62], [63], [64], [65, 66], [67]]
     assert ids(last_six) == [[62], [63], [64], [65, 66], [67]]
+    assert (everything.left_out, last_six.left_out) == (0, 2)
+
+
+async def test_recent_history_says_who_wrote_each_message_and_copies_it_once(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    # A first-line agent's reply (the bot's copy in the customer's chat) copied again into
+    # the L2 group's topic is linked "to_agents" like the customer's messages: it was read as
+    # the customer's, and a second copy of it came last, out of its place.
+    await add_customer(sessions, 1)
+    ticket = await add_ticket(sessions, 1)
+    l2_chat = AGENT_CHAT - 1
+
+    async def link(message_id: int, chat: int, copy: int, direction: str) -> None:
+        async with sessions.begin() as session:
+            await repo.link_messages(
+                session,
+                ticket_id=ticket.id,
+                customer_chat_id=1,
+                customer_message_id=message_id,
+                agent_chat_id=chat,
+                agent_message_id=copy,
+                direction=direction,  # type: ignore[arg-type]
+            )
+
+    await link(70, AGENT_CHAT, 900, "to_agents")  # the customer asks
+    await link(71, AGENT_CHAT, 901, "to_customer")  # the agent answers
+    await link(72, AGENT_CHAT, 902, "to_agents")  # the customer again
+    for message_id, copy in ((70, 10), (71, 11), (72, 12)):  # the history in the L2 topic
+        await link(message_id, l2_chat, copy, "to_agents")
+
+    async with sessions() as session:
+        history = await repo.recent_history(session, ticket.id, 100)
+        last_two = await repo.recent_history(session, ticket.id, 2)
+
+    def sides(history: repo.History) -> list[tuple[int, bool]]:
+        return [(g.links[0].customer_message_id, g.from_agents) for g in history.groups]
+
+    assert sides(history) == [(70, False), (71, True), (72, False)]
+    assert sides(last_two) == [(71, True), (72, False)] and last_two.left_out == 1
 
 
 async def test_agent_chat_migration_moves_tickets_and_links(

@@ -1,0 +1,122 @@
+"""The conversation so far, as a new topic shows it (the L2 group's, or one made again after
+an agent deleted the old): the messages copied again from the customer's chat, each run of
+them under who wrote it, with the internal notes kept and the guides sent in their place.
+
+Every copy comes from the customer's chat, sent there by the bot: without a word before
+them, an expert could not tell the customer's messages from the first-line agent's replies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import desk_texts
+from bot.formatting import MESSAGE_LIMIT, shown_length
+from handoff.persian import clean_block, clean_inline, shorten
+from handoff.texts import UNKNOWN_AGENT
+from storage.models import TicketEvent
+from storage.repositories import ARTICLE_SENT, HistoryGroup, recent_history, ticket_events
+
+# The most of a note the history shows (notes are kept up to 4000 characters); and of a name.
+NOTE_SHOWN_MAX = 3000
+NAME_SHOWN_MAX = 64
+TITLE_SHOWN_MAX = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Copy:
+    """Copy a message (an album whole) again; `label`, posted just before it, says whose
+    messages begin there (None: the same side as the copy before it)."""
+
+    group: HistoryGroup
+    label: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """Post a note kept or a guide sent (HTML), where it came in the conversation."""
+
+    html: str
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """What a new topic is given, in order; how many earlier messages were left out, and how
+    many notes and guides with them (both stay in the topic the ticket came from)."""
+
+    steps: list[Copy | Post]
+    left_out: int = 0
+    notes_left_out: int = 0
+
+
+async def timeline(session: AsyncSession, ticket_id: int, limit: int) -> Timeline:
+    """The ticket's last `limit` messages, labelled by side, with the notes and guides of the
+    same stretch of the conversation in their place."""
+    history = await recent_history(session, ticket_id, limit)
+    events = await ticket_events(session, ticket_id=ticket_id)
+    shown = _shown_events(events)
+    start = history.groups[0].at if history.left_out and history.groups else None
+    earlier = [at for at, _ in shown if start is not None and at < start]
+    pending = [(at, html) for at, html in shown if start is None or at >= start]
+    steps: list[Copy | Post] = []
+    side: bool | None = None  # who wrote the copy just before (None: no copy right before)
+    for group in history.groups:
+        while pending and pending[0][0] < group.at:
+            _add_post(steps, pending.pop(0)[1])
+            side = None  # the next copy says again whose it is
+        label = None
+        if group.from_agents is not side:
+            label = desk_texts.HISTORY_AGENT if group.from_agents else desk_texts.HISTORY_CUSTOMER
+        steps.append(Copy(group, label))
+        side = group.from_agents
+    for _, html in pending:
+        _add_post(steps, html)
+    return Timeline(steps, history.left_out, len(earlier))
+
+
+def _shown_events(events: list[TicketEvent]) -> list[tuple[datetime, str]]:
+    """The notes and the guides sent, as the history shows them, oldest first."""
+    names = _agent_names(events)
+    shown: list[tuple[datetime, str]] = []
+    for event in events:
+        if event.kind == "note":
+            written = str(event.data.get("text") or "").lstrip("!")
+            text = shorten(clean_block(written), NOTE_SHOWN_MAX)
+            if not text:
+                continue
+            stored = clean_inline(event.data.get("agent_name"))
+            name = stored or names.get(event.actor_id) or UNKNOWN_AGENT
+            html = desk_texts.history_note(shorten(name, NAME_SHOWN_MAX), text)
+        elif event.kind == ARTICLE_SENT:
+            title = event.data.get("title") or event.data.get("article_id") or ""
+            html = desk_texts.history_article(shorten(clean_inline(str(title)), TITLE_SHOWN_MAX))
+        else:
+            continue
+        shown.append((event.created_at, html))
+    return shown
+
+
+def _agent_names(events: list[TicketEvent]) -> dict[int | None, str]:
+    """Each agent's name as the ticket's events last give it (a note logged before notes
+    kept their writer's name is named after what the same agent did: a claim, say)."""
+    names: dict[int | None, str] = {}
+    for event in events:
+        name = clean_inline(event.data.get("agent_name"))
+        if name and event.actor_id is not None:
+            names[event.actor_id] = name
+    return names
+
+
+def _add_post(steps: list[Copy | Post], html: str) -> None:
+    """Add a post, in one message with the post before it while that holds both."""
+    last = steps[-1] if steps else None
+    if isinstance(last, Post):
+        joined = f"{last.html}\n\n{html}"
+        # One message while it holds both: the group's budget is about twenty a minute.
+        if shown_length(joined) <= MESSAGE_LIMIT:
+            steps[-1] = Post(joined)
+            return
+    steps.append(Post(html))
