@@ -49,12 +49,12 @@ from bot.effects import (
     SendText,
     ToCustomer,
 )
-from bot.history import Copy, Post, timeline
+from bot.history import Copy, Post, agent_names, timeline
 from bot.migration import record_migration
 from bot.pacing import Admission
 from bot.queries import history_label_key
 from handoff import service as handoff_service
-from handoff.card import CARD_LIMIT, AskedBefore, render_card
+from handoff.card import CARD_LIMIT, AskedBefore, Escalation, render_card
 from handoff.hours import SupportCalendar
 from handoff.persian import utf16_len
 from handoff.topics import ticket_link, topic_name
@@ -136,6 +136,17 @@ async def _ticket_and_customer(
     ticket = await get_ticket(session, ticket_id)
     customer = await get_customer(session, ticket.customer_id) if ticket else None
     return (ticket, customer) if ticket is not None and customer is not None else None
+
+
+async def _escalation(session: AsyncSession, ticket: Ticket) -> Escalation | None:
+    """Who sent the ticket to second line (its latest escalation), when, and why."""
+    events = await ticket_events(session, ticket_id=ticket.id)
+    escalated = [event for event in events if event.kind == "escalated"]
+    if not escalated:
+        return None
+    last = escalated[-1]
+    named = last.data.get("agent_name") or agent_names(events).get(last.actor_id) or ""
+    return Escalation(str(named), last.created_at, str(last.data.get("note") or ""))
 
 
 def _marked_topic_name(ticket: Ticket, customer_name: str | None) -> str:
@@ -615,6 +626,7 @@ class Executor:
             ticket, customer = loaded
             history = await customer_history(session, ticket)
             asked = await self.asked_before(session, ticket) if self.asked_before else ()
+            escalation = await _escalation(session, ticket) if ticket.level >= 2 else None
             gone = await handoff_service.customer_deactivated(session, ticket)
         html = render_card(
             ticket,
@@ -622,6 +634,7 @@ class Executor:
             now=utcnow(),
             history=history,
             asked_before=asked,
+            escalation=escalation,
             deactivated=gone,
             calendar=self.calendar,
         )

@@ -79,7 +79,7 @@ async def timeline(session: AsyncSession, ticket_id: int, limit: int) -> Timelin
 
 def _shown_events(events: list[TicketEvent]) -> list[tuple[datetime, str]]:
     """The notes and the guides sent, as the history shows them, oldest first."""
-    names = _agent_names(events)
+    names = agent_names(events)
     shown: list[tuple[datetime, str]] = []
     for event in events:
         if event.kind == "note":
@@ -99,9 +99,9 @@ def _shown_events(events: list[TicketEvent]) -> list[tuple[datetime, str]]:
     return shown
 
 
-def _agent_names(events: list[TicketEvent]) -> dict[int | None, str]:
-    """Each agent's name as the ticket's events last give it (a note logged before notes
-    kept their writer's name is named after what the same agent did: a claim, say)."""
+def agent_names(events: list[TicketEvent]) -> dict[int | None, str]:
+    """Each agent's name as the ticket's events last give it (a note or an escalation logged
+    before they kept their agent's name is named after what the same agent did: a claim)."""
     names: dict[int | None, str] = {}
     for event in events:
         name = clean_inline(event.data.get("agent_name"))

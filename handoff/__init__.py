@@ -8,7 +8,8 @@ writes a TicketEvent):
                 opening_update_id=None, priority="normal", now=None, calendar=None)
         -> tuple[Ticket, bool]
     claim(session, *, ticket_id, agent_id, agent_name, now=None) -> ClaimResult
-    escalate(session, *, ticket_id, actor_id, note=None, now=None) -> TransitionResult
+    escalate(session, *, ticket_id, actor_id, actor_name=None, note=None, now=None,
+             moved_from=None) -> TransitionResult
     set_waiting(session, *, ticket_id, actor_id, now=None) -> TransitionResult
     close(session, *, ticket_id, actor_id, actor_name=None, now=None, reason=None,
           from_statuses=None) -> TransitionResult
@@ -37,7 +38,8 @@ handoff.hours: SupportCalendar(holidays, workdays) (.add, .next_open, .is_holida
     parse_holidays(text) -> frozenset[date]
 handoff.topics: topic_name(ticket_id, customer_name, question) -> str, ticket_number(id) -> str
 handoff.card: render_card(ticket, customer, *, now, history=None, asked_before=(),
-    deactivated=False, calendar=None) -> str (Telegram HTML), AskedBefore
+    escalation=None, deactivated=False, calendar=None) -> str (Telegram HTML), AskedBefore,
+    Escalation
 handoff.persian: fa_digits(value) -> str, jalali(dt) -> str, day_and_time(dt) -> str,
     duration(timedelta) -> str,
     percent(score) -> str, round_half_up(value) -> int, clean_inline(text) -> str,

@@ -39,6 +39,7 @@ TRIED_MAX: Final = 5
 PREVIOUS_QUESTION_MAX: Final = 60
 ASKED_QUESTION_MAX: Final = 80
 ASKED_BEFORE_MAX: Final = 3
+ESCALATION_REASON_MAX: Final = 300  # so the card holds it beside everything else at its longest
 CARD_LIMIT: Final = 4096
 _TAG: Final = re.compile(r"<[^>]+>")
 
@@ -102,6 +103,25 @@ class AskedBefore:
     kind: str  # the KB's decision: answer | suggest | handoff
     article: str | None = None  # the title of the article sent (an answer, or a guide picked)
     helpful: bool | None = None  # their "was this helpful?" answer, if given
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    """Who sent the ticket to second line, when, and why in their words ("": not said)."""
+
+    agent: str
+    at: datetime
+    reason: str = ""
+
+
+def _escalation_lines(escalation: Escalation) -> list[str]:
+    """Who escalated the ticket and when, and their reason quoted (an expert need not ask)."""
+    agent = shorten(clean_inline(escalation.agent), NAME_MAX) or texts.UNKNOWN_AGENT
+    lines = [texts.CARD_ESCALATED.format(agent=f"{_e(agent)}\u200f", when=jalali(escalation.at))]
+    reason = shorten(clean_block(escalation.reason), ESCALATION_REASON_MAX)
+    if reason:
+        lines.append(f"<blockquote>{_e(reason)}</blockquote>")
+    return lines
 
 
 def _asked_before_lines(asked: Sequence[AskedBefore]) -> list[str]:
@@ -169,6 +189,7 @@ def render_card(
     now: datetime,
     history: CustomerHistory | None = None,
     asked_before: Sequence[AskedBefore] = (),
+    escalation: Escalation | None = None,
     deactivated: bool = False,
     calendar: SupportCalendar | None = None,
 ) -> str:
@@ -176,6 +197,7 @@ def render_card(
 
     `history` (the customer's earlier tickets) tells more of the one before this;
     `asked_before` lists what else they asked the bot just before (the latest few);
+    `escalation`: who sent it to second line, when and why (an L2 card);
     `deactivated`: what keeps messages from the customer is a deleted account, not a block;
     `calendar`: the desk's open hours, which the time left to answer is counted in.
     """
@@ -211,6 +233,8 @@ def render_card(
     if ticket.customer_blocked:
         lines.append(texts.CARD_DEACTIVATED if deactivated else texts.CARD_BLOCKED)
     lines.append(texts.CARD_REASON.format(reason=texts.REASON.get(ticket.reason, ticket.reason)))
+    if escalation is not None:
+        lines.extend(_escalation_lines(escalation))
     previous = _previous_line(ticket, history)
     if previous is not None:
         lines.append(previous)

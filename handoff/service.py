@@ -223,11 +223,13 @@ async def escalate(
     *,
     ticket_id: int,
     actor_id: int,
+    actor_name: str | None = None,
     note: str | None = None,
     now: datetime | None = None,
     moved_from: tuple[int, int] | None = None,
 ) -> TransitionResult:
-    """Hand the ticket to second-line experts (level 2, unclaimed); `moved_from`: the
+    """Hand the ticket to second-line experts (level 2, unclaimed); `actor_name` and `note`
+    (why, in the escalating agent's words) are logged for the L2 card; `moved_from`: the
     (chat, topic) it leaves for the L2 group's, kept so that what is written there later
     can be told where the ticket went."""
     now = now or utcnow()
@@ -236,6 +238,8 @@ async def escalate(
     )
     if result.ok:
         data: dict[str, Any] = {"note": note} if note else {}
+        if actor_name:
+            data["agent_name"] = actor_name
         if moved_from is not None:  # as text: JSON's numbers read alike on every database
             data |= {"from_chat": str(moved_from[0]), "from_thread": str(moved_from[1])}
         await repo.add_ticket_event(

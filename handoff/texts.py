@@ -64,6 +64,8 @@ CARD_TRIED_NONE: Final = "📚 ربات مقاله‌ای پیشنهاد نکر�
 CARD_RATING: Final = "🌟 <b>امتیاز مشتری:</b> {stars} {rating} از ۵"
 CARD_RATING_COMMENT: Final = "💬 <b>نظر مشتری:</b> {comment}"
 CARD_PREVIOUS: Final = "🔁 <b>تیکت قبلی این مشتری:</b> {ticket}"
+# Who sent the ticket to second line, and when; their reason, when given, quoted below.
+CARD_ESCALATED: Final = "⬆️ <b>ارجاع از سطح ۱:</b> {agent}، {when}"
 CARD_ASKED_BEFORE: Final = "🗨 <b>پیش از این، مشتری از ربات پرسیده بود:</b>"
 ASKED_ANSWERED: Final = "• \u200f«{question}» ← ربات «{article}» را فرستاد{feedback}"
 ASKED_HELPFUL: Final = "؛ مشتری: مفید بود 👍"

@@ -95,6 +95,7 @@ from triage.yesno import yes_or_no
 log = logging.getLogger(__name__)
 
 NOTE_MAX = 4000
+ESCALATION_NOTE_MAX = 1000  # why a ticket was escalated, as the agent wrote it
 # A colleague's message kept from the customer of a ticket another agent holds.
 NOT_RELAYED_EVENT = "not_relayed"
 COMMENT_MAX = 1000
@@ -249,8 +250,11 @@ async def do_wait(work: Work, services: Services, ticket: Ticket, agent: User) -
     return desk_texts.WAITING_TOAST
 
 
-async def do_escalate(work: Work, services: Services, ticket: Ticket, agent: User) -> str:
-    """Move the ticket to L2: the L2 group when configured, else marked L2 in place."""
+async def do_escalate(
+    work: Work, services: Services, ticket: Ticket, agent: User, reason: str = ""
+) -> str:
+    """Move the ticket to L2: the L2 group when configured, else marked L2 in place; who
+    escalated it and `reason` (what they wrote after /escalate) go on its L2 card."""
     holder_id, holder_name = ticket.claimed_by, ticket.claimed_by_name
     l2_chat = services.settings.l2_chat_id
     moving = l2_chat is not None and l2_chat != ticket.agent_chat_id
@@ -258,6 +262,8 @@ async def do_escalate(work: Work, services: Services, ticket: Ticket, agent: Use
         work.session,
         ticket_id=ticket.id,
         actor_id=agent.id,
+        actor_name=agent_name(agent),
+        note=bound(reason.strip(), ESCALATION_NOTE_MAX) or None,
         moved_from=(ticket.agent_chat_id, ticket.thread_id)
         if moving and ticket.thread_id is not None
         else None,
@@ -698,7 +704,7 @@ async def run_command(
         answer = await do_wait(work, services, ticket, agent)
         answer = None if answer == desk_texts.WAITING_TOAST else answer
     elif name == "escalate":
-        answer = await do_escalate(work, services, ticket, agent)
+        answer = await do_escalate(work, services, ticket, agent, arg)
         answer = None if answer == desk_texts.ESCALATED_TOAST else answer
     elif name == "note":
         if not arg:

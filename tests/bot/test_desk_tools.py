@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.executor import plain_text
 from bot.handlers import desk
 from bot.texts import NOT_RELAYED
-from handoff.persian import fa_digits
+from handoff.persian import fa_digits, jalali
 from kb.gaps_cli import mine_kb, read_log
 from kb.settings import KBSettings
 from storage.models import InboxUpdate, Ticket, TicketEvent
@@ -402,6 +402,48 @@ async def test_escalate_to_a_separate_l2_group_moves_the_ticket_with_its_history
     ]
     assert fake.sent_to(opened.user.id)[-1].text == "سلام از سطح ۲"
     assert row.claimed_by == expert.id
+
+
+async def test_the_l2_card_says_who_escalated_when_and_why(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # «/escalate <reason>» dropped the reason, and the L2 card said neither who sent the
+    # ticket up nor when: the expert had to find the L1 agent and ask.
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        reason = "مشتری دسترسی <b>ادمین</b> لازم دارد\nسرور: mail-02"
+        fake.agent_sends_in_topic(agent, opened.thread_id, f"/escalate {reason}")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake)
+        (event,) = await bot.rows(TicketEvent, TicketEvent.kind == "escalated")
+    (l2_topic,) = fake.topics(L2_CHAT)
+    card = fake.sent_to(L2_CHAT, l2_topic.thread_id)[0]
+    lines = (card.text or "").splitlines()
+    at = lines.index(f"⬆️ ارجاع از سطح ۱: سارا\u200f، {jalali(event.created_at)}")
+    assert lines[at + 1 : at + 3] == ["مشتری دسترسی <b>ادمین</b> لازم دارد", "سرور: mail-02"]
+    quoted = [e for e in card.entities if e["type"] == "blockquote"]
+    assert len(quoted) == 2  # the reason, escaped, and the customer's question
+    assert (event.data["note"], event.data["agent_name"]) == (reason, "سارا")
+
+
+async def test_the_l2_card_of_a_ticket_escalated_by_its_button_names_who_and_when(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        press = fake.agent_presses(fake.new_agent("Ali"), opened.card, f"t:esc:{opened.ticket_id}")
+        answer = await fake.wait_for_answer_async(press)
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake)
+        (event,) = await bot.rows(TicketEvent, TicketEvent.kind == "escalated")
+    (l2_topic,) = fake.topics(L2_CHAT)
+    lines = (fake.sent_to(L2_CHAT, l2_topic.thread_id)[0].text or "").splitlines()
+    at = lines.index(f"⬆️ ارجاع از سطح ۱: Ali\u200f، {jalali(event.created_at)}")
+    assert lines[at + 1].startswith("🔁") or lines[at + 1] == ""  # no reason: nothing quoted
+    assert answer.get("text") == desk_texts.ESCALATED_TOAST and "note" not in event.data
 
 
 async def test_history_that_cannot_be_copied_to_l2_is_reported_there_not_to_the_customer(

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from handoff.card import AskedBefore, render_card
+from handoff.card import AskedBefore, Escalation, render_card
 from handoff.hours import SupportCalendar
 from handoff.persian import duration, utf16_len
 from handoff.report import render_overdue
@@ -320,6 +320,7 @@ def test_card_stays_within_telegrams_limit_for_the_longest_input() -> None:
         now=T0,
         history=CustomerHistory(2**31, previous),
         asked_before=asked,
+        escalation=Escalation("&" * 500, T0, "😀" * 5000),
     )
 
     # The question takes the room the rest leaves, no more and not much less.
@@ -343,3 +344,16 @@ def test_a_latin_name_and_the_latin_after_it_keep_their_order() -> None:
     for text in (card, alert):
         end = text.index("John Smith") + len("John Smith")
         assert _next_strong(text, end) == "R", text  # a right-to-left mark between the runs
+
+
+def test_an_l2_card_says_who_escalated_when_and_why_escaped_and_bounded() -> None:
+    ticket = _ticket(status="escalated", level=2)
+    said = Escalation("Sara", T0, "<script>&" + "خ" * 2000)
+    card = render_card(ticket, _customer(), now=T0, escalation=said)
+    lines = _visible(card).splitlines()
+    at = lines.index("⬆️ ارجاع از سطح ۱: Sara\u200f، ۱۲ مرداد ۱۴۰۳، ساعت ۱۳:۳۰")
+    assert lines[at + 1].startswith("<script>&خ") and lines[at + 1].endswith("…")
+    assert len(lines[at + 1]) <= 300
+    assert "<script>" not in card  # escaped
+    bare = _visible(render_card(ticket, _customer(), now=T0, escalation=Escalation("", T0)))
+    assert "⬆️ ارجاع از سطح ۱: کارشناس\u200f، ۱۲ مرداد ۱۴۰۳، ساعت ۱۳:۳۰" in bare.splitlines()
