@@ -304,6 +304,17 @@ HISTORY_AGENT = "🎧 <b>کارشناس</b>"
 HISTORY_END = "🔚 <b>پایان گفتگوی پیشین</b>؛ پیام‌های تازهٔ مشتری از این پس همین‌جا می‌آید."
 
 
+def history_left_out(messages: int, notes: int, where: str) -> str:
+    """Say first in a new topic how many earlier messages of the conversation (and notes and
+    guides sent with them) were not copied into it, and link the topic that has them all
+    (`where`: its address)."""
+    also = f" و {fa(notes)} یادداشت داخلی یا راهنمای فرستاده‌شده" if notes else ""
+    return (
+        f"✂️ {fa(messages)} پیام قدیمی‌تر این گفتگو{also} این‌جا نیامده است؛ همهٔ گفتگو در"
+        f' <a href="{escape(where)}">تاپیک پیشین این تیکت</a> هست.'
+    )
+
+
 def history_note(agent: str, note: str) -> str:
     """An internal note kept in the ticket, shown in its place in the history (`agent` and
     `note` cleaned and bounded by the caller)."""

@@ -65,7 +65,7 @@ from handoff import lifecycle, service
 from handoff.persian import clean_inline, duration, jalali, shorten, utf16_len
 from handoff.sla import read_tier
 from handoff.texts import TIER, UNKNOWN_CUSTOMER
-from handoff.topics import ticket_link
+from handoff.topics import ticket_link, topic_link
 from storage.models import Customer, Ticket
 from storage.repositories import (
     ARTICLE_SENT,
@@ -299,7 +299,8 @@ async def do_escalate(
         if old_card is not None:
             work.effects.append(EditCard(ticket.id, old_chat, old_card))
         if old_thread is not None:
-            work.effects.extend(await history_effects(work, ticket.id, l2_chat))
+            left = topic_link(old_chat, old_thread)
+            work.effects.extend(await history_effects(work, ticket.id, l2_chat, left))
     else:
         work.effects.append(RenameTopic(ticket.id))
         card_changed(work, ticket.id)
@@ -308,12 +309,18 @@ async def do_escalate(
     return desk_texts.ESCALATED_TOAST
 
 
-async def history_effects(work: Work, ticket_id: int, chat_id: int) -> list[Relay | SendText]:
+async def history_effects(
+    work: Work, ticket_id: int, chat_id: int, left: str
+) -> list[Relay | SendText]:
     """Return the ticket's history so far for its new topic in `chat_id`: copies of its
     messages (both directions), each run under whose it is, and the notes and guides in
-    their place."""
+    their place; first, when earlier messages are left out, how many, and the link of the
+    topic it left (`left`), which has them."""
     shown = await timeline(work.session, ticket_id, HISTORY_ON_ESCALATE)
     effects: list[Relay | SendText] = []
+    if shown.left_out:
+        cut = desk_texts.history_left_out(shown.left_out, shown.notes_left_out, left)
+        effects.append(SendText(chat_id, cut, topic_of=ticket_id))
     for step in shown.steps:
         if isinstance(step, Post):
             effects.append(SendText(chat_id, step.html, topic_of=ticket_id))

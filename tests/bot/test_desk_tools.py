@@ -446,6 +446,43 @@ async def test_the_l2_card_of_a_ticket_escalated_by_its_button_names_who_and_whe
     assert answer.get("text") == desk_texts.ESCALATED_TOAST and "note" not in event.data
 
 
+async def test_a_history_cut_for_l2_says_first_how_much_is_left_out_and_where_it_is(
+    l2_settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only the last HISTORY_ON_ESCALATE messages were copied, with no word of the rest: the
+    # expert took the first one shown for the start of the conversation.
+    monkeypatch.setattr(desk, "HISTORY_ON_ESCALATE", 2)
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "!از قبل خراب بوده")
+        await settled(bot, fake)
+        for number, said in enumerate(("اول", "دوم", "سوم", "چهارم"), start=2):
+            fake.user_sends_text(opened.user, said)
+            await fake.wait_for_messages_async(
+                fake.agent_chat_id, number, thread_id=opened.thread_id
+            )
+            await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake)
+    (l2_topic,) = fake.topics(L2_CHAT)
+    _, cut, *history = fake.sent_to(L2_CHAT, l2_topic.thread_id)
+    assert cut.text == (
+        "✂️ ۲ پیام قدیمی‌تر این گفتگو و ۱ یادداشت داخلی یا راهنمای فرستاده‌شده این‌جا نیامده"
+        " است؛ همهٔ گفتگو در تاپیک پیشین این تیکت هست."
+    )
+    internal = str(fake.agent_chat_id).removeprefix("-100")
+    assert [e["url"] for e in cut.entities] == [f"https://t.me/c/{internal}/{opened.thread_id}"]
+    assert [m.content for m in history] == [
+        "👤 مشتری",
+        "سوم",
+        "چهارم",
+        plain_text(desk_texts.HISTORY_END),
+    ]
+
+
 async def test_history_that_cannot_be_copied_to_l2_is_reported_there_not_to_the_customer(
     l2_settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
