@@ -146,6 +146,15 @@ def moved_to_l2(where: str) -> str:
     )
 
 
+def edit_moved_to_l2(where: str) -> str:
+    """Answer an edit made in the topic a ticket left for the L2 group (`where`: HTML): the
+    experts read the message as it was, so the customer's copy stays so too."""
+    return (
+        f"⬆️ این تیکت به گروه پشتیبانی سطح ۲ رفته است ({where})؛ این ویرایش به مشتری نرسید و"
+        " نسخهٔ او همان است که بود. اگر اصلاحی لازم است، در تاپیکش در آن گروه بنویسید."
+    )
+
+
 def topic_closed_by_hand(name: str) -> str:
     """Say in a topic closed by hand that it is open again, and how a ticket is closed."""
     return (

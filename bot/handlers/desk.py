@@ -938,6 +938,14 @@ async def on_group_edit(update: Update, context: BotContext) -> None:
     )
     if link is None or link.direction != "to_customer":
         return
+    if await _ticket_of(work, message) is None:
+        moved = await _moved_from_here(work, message)
+        if moved is not None:
+            # The L2 topic has the message as it was: mirrored, the customer would read
+            # another version than the experts, as new messages here are refused too.
+            where = ticket_link(moved.id, moved.agent_chat_id, moved.thread_id)
+            _reply(work, message, desk_texts.edit_moved_to_l2(where))
+            return
     words = message.text if message.text is not None else message.caption or ""
     if words.startswith(("!", "/")):
         # Made a note (or a command) after it reached the customer: mirrored, the note would

@@ -49,6 +49,7 @@ READ_BY_PEOPLE = {
     "escalated to the L2 group": desk_texts.escalated_notice("Sara K", None, None, moved=True),
     "L2 topic made": desk_texts.l2_topic_made('<a href="x">#۱</a>'),
     "card left for L2": desk_texts.left_card_moved('<a href="x">#۱</a>'),
+    "edit in the topic left for L2": desk_texts.edit_moved_to_l2('<a href="x">#۱</a>'),
     "rated with a comment": desk_texts.rated_notice(2, "Outlook still broken"),
     "tier": desk_texts.tier_changed_notice("Sara K", "عادی", "VIP", "۱۲ مرداد"),
     "asked before": card_texts.ASKED_UNANSWERED.format(question="ramzam yadam rafte"),

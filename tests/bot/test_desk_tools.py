@@ -593,6 +593,36 @@ async def test_after_an_escalation_to_l2_edits_and_replies_follow_the_history_co
     assert fake.sent_to(opened.user.id)[-1].reply_to_message_id == said.message_id
 
 
+async def test_an_edit_in_the_topic_a_ticket_left_for_l2_is_not_mirrored(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # New messages in the old topic are refused, but an edit of a reply sent from it was
+    # mirrored: the customer read the new words while the L2 topic kept the old ones.
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا", admin=True)  # may still write in the closed topic
+        answer = fake.agent_sends_in_topic(agent, opened.thread_id, "کابل را عوض کنید")
+        await fake.wait_for_messages_async(opened.user.id, 2)
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake)
+        fake.agent_edits(answer, "کابل را عوض نکنید")
+        await settled(bot, fake)
+    (l2_topic,) = fake.topics(L2_CHAT)
+    copy = next(m for m in fake.sent_to(opened.user.id) if "کابل" in (m.text or ""))
+    assert copy.text == "کابل را عوض کنید" and not copy.edited  # as the L2 topic has it
+    told = fake.sent_to(fake.agent_chat_id, opened.thread_id)[-1]
+    assert told.text == (
+        f"⬆️ این تیکت به گروه پشتیبانی سطح ۲ رفته است (#{fa_digits(opened.ticket_id)})؛ این"
+        " ویرایش به مشتری نرسید و نسخهٔ او همان است که بود. اگر اصلاحی لازم است، در تاپیکش در"
+        " آن گروه بنویسید."
+    )
+    internal = str(L2_CHAT).removeprefix("-100")
+    assert [e["url"] for e in told.entities] == [f"https://t.me/c/{internal}/{l2_topic.thread_id}"]
+
+
 async def test_a_group_that_becomes_a_supergroup_is_told_its_own_setting_and_others_nothing(
     l2_settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
