@@ -207,6 +207,12 @@ TOPIC_RECREATED = (
 ALREADY_L2 = "این تیکت از قبل در پشتیبانی سطح ۲ است؛ کاری انجام نشد."
 NO_OPEN_TICKETS = "هیچ تیکت بازی نیست. 🎉"
 OPEN_TICKETS_TITLE = "<b>تیکت‌های باز</b> (قدیمی‌ترین بی‌پاسخ اول):"
+# /tickets in an agents' group none of whose own tickets is open, while some it sent to the
+# L2 group's are (listed after it, under LEFT_FOR_L2_TITLE).
+NO_OPEN_TICKETS_HERE = "در این گروه تیکت بازی نمانده است."
+LEFT_FOR_L2_TITLE = (
+    "\n⬆️ <b>رفته به گروه پشتیبانی سطح ۲ و هنوز باز</b> (پیوندها به تاپیکشان در آن گروه):"
+)
 L2_TOPIC_MARK = "⬆️ سطح ۲ · "
 NO_DEADLINE = "تعیین نشده"
 

@@ -46,8 +46,9 @@ storage.repositories (async; session first; never commit; `from storage import r
             agent_chat_id=None); set_card_message(session, id, *, card_message_id);
         set_customer_blocked(session, id, *, blocked=True);
         ticket_by_thread(session, *, agent_chat_id, thread_id) -> Ticket | None;
-        list_open_tickets(session, *, agent_chat_id=None, limit=None) (longest wait first);
-        count_open_tickets(session, *, agent_chat_id=None) -> int;
+        list_open_tickets(session, *, agent_chat_id=None, limit=None, left_chat_id=None)
+            (longest wait first; left_chat_id: those escalated out of it to the L2 group);
+        count_open_tickets(session, *, agent_chat_id=None, left_chat_id=None) -> int;
         list_overdue_tickets(session, *, now); move_agent_chat(session, *, old_chat_id,
             new_chat_id) -> int; add_ticket_event(session, *, ticket_id, kind, actor_id=None,
             data=None, at=None) -> TicketEvent; ticket_events(session, *, ticket_id,

@@ -10,6 +10,7 @@ in the agents' group belongs to a ticket through its forum topic
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from telegram import Message, Update, User
@@ -100,6 +101,8 @@ ESCALATION_NOTE_MAX = 1000  # why a ticket was escalated, as the agent wrote it
 NOT_RELAYED_EVENT = "not_relayed"
 COMMENT_MAX = 1000
 TICKETS_LISTED = 30
+# Tickets /tickets lists in an agents' group that left it for the L2 group's (after its own).
+LEFT_LISTED = 10
 # /tickets' whole message, in UTF-16 units as Telegram counts it (4096), less room for the
 # line saying how many more are open; and the most of a holder's name a line shows.
 TICKETS_LIST_MAX = 4096 - 64
@@ -834,33 +837,72 @@ async def relay_to_customer(work: Work, ticket: Ticket, message: Message, agent:
 
 async def list_tickets(work: Work, message: Message, *, everywhere: bool = False) -> None:
     """List the group's open tickets (`everywhere`: every group's), oldest unanswered first,
-    linked to their topics."""
+    linked to their topics; then those that left the group for the L2 group's and are open
+    there (its agents still answer for them to the customer)."""
     chat_id = None if everywhere else message.chat_id
-    tickets = await list_open_tickets(work.session, agent_chat_id=chat_id, limit=TICKETS_LISTED)
-    if not tickets:
+    own = await list_open_tickets(work.session, agent_chat_id=chat_id, limit=TICKETS_LISTED)
+    left = (
+        []
+        if chat_id is None
+        else await list_open_tickets(work.session, left_chat_id=chat_id, limit=LEFT_LISTED)
+    )
+    if not own and not left:
         _reply(work, message, desk_texts.NO_OPEN_TICKETS)
         return
-    now = utcnow()
-    lines = [desk_texts.OPEN_TICKETS_TITLE]
-    room = TICKETS_LIST_MAX - utf16_len(plain_text(lines[0]))
-    ids = {ticket.customer_id for ticket in tickets}
+    ids = {ticket.customer_id for ticket in (*own, *left)}
     customers = {c.id: c for c in await list_customers(work.session, ids=ids)}
+    # Room kept for the second section's title and its «and so many more» line.
+    keep = utf16_len(plain_text(desk_texts.LEFT_FOR_L2_TITLE)) + 66 if left else 0
+    if own:
+        lines = await _ticket_section(
+            desk_texts.OPEN_TICKETS_TITLE,
+            own,
+            customers,
+            TICKETS_LIST_MAX - keep,
+            lambda: count_open_tickets(work.session, agent_chat_id=chat_id),
+            TICKETS_LISTED,
+        )
+    else:
+        lines = [desk_texts.NO_OPEN_TICKETS_HERE]
+    if left:
+        used = utf16_len(plain_text("\n".join(lines))) + 1
+        lines += await _ticket_section(
+            desk_texts.LEFT_FOR_L2_TITLE,
+            left,
+            customers,
+            TICKETS_LIST_MAX - used,
+            lambda: count_open_tickets(work.session, left_chat_id=chat_id),
+            LEFT_LISTED,
+        )
+    _reply(work, message, "\n".join(lines))
+
+
+async def _ticket_section(
+    title: str,
+    tickets: list[Ticket],
+    customers: dict[int, Customer],
+    room: int,
+    count: Callable[[], Awaitable[int]],
+    limit: int,
+) -> list[str]:
+    """A titled part of /tickets: as many lines as `room` holds (in UTF-16 units, as Telegram
+    counts: links by their words), then how many more are open (`count`, asked only when
+    `limit` lines were read: there may be more)."""
+    now = utcnow()
+    lines = [title]
+    room -= utf16_len(plain_text(title))
     for ticket in tickets:
         line = _open_ticket_line(ticket, customers.get(ticket.customer_id), now)
-        room -= 1 + utf16_len(plain_text(line))  # as Telegram counts: links by their words
+        room -= 1 + utf16_len(plain_text(line))
         if room < 0:
             break  # the rest are counted on the last line
         lines.append(line)
     listed = len(lines) - 1
-    if listed < len(tickets) or len(tickets) == TICKETS_LISTED:
-        total = (
-            await count_open_tickets(work.session, agent_chat_id=chat_id)
-            if len(tickets) == TICKETS_LISTED
-            else len(tickets)
-        )
+    if listed < len(tickets) or len(tickets) == limit:
+        total = await count() if len(tickets) == limit else len(tickets)
         if total > listed:
             lines.append(desk_texts.more_open_tickets(total - listed))
-    _reply(work, message, "\n".join(lines))
+    return lines
 
 
 def _open_ticket_line(ticket: Ticket, customer: Customer | None, now: datetime) -> str:

@@ -419,31 +419,55 @@ async def ticket_by_thread(
 
 
 async def list_open_tickets(
-    session: AsyncSession, *, agent_chat_id: int | None = None, limit: int | None = None
+    session: AsyncSession,
+    *,
+    agent_chat_id: int | None = None,
+    limit: int | None = None,
+    left_chat_id: int | None = None,
 ) -> list[Ticket]:
-    """Return tickets not closed: those waiting longest for an agent first, then by number."""
+    """Return tickets not closed: those waiting longest for an agent first, then by number
+    (`left_chat_id`: only those that left that agents' group for the L2 group's)."""
     stmt = (
         select(Ticket)
-        .where(Ticket.status != "closed")
+        .where(Ticket.status != "closed", *_open_where(agent_chat_id, left_chat_id))
         .order_by(
             Ticket.awaiting_reply_since.is_(None),
             Ticket.awaiting_reply_since,
             Ticket.id,
         )
     )
-    if agent_chat_id is not None:
-        stmt = stmt.where(Ticket.agent_chat_id == agent_chat_id)
     if limit is not None:
         stmt = stmt.limit(limit)
     return list(await session.scalars(stmt))
 
 
-async def count_open_tickets(session: AsyncSession, *, agent_chat_id: int | None = None) -> int:
-    """Return how many tickets are not closed (in one agents' group, if given)."""
-    stmt = select(func.count()).select_from(Ticket).where(Ticket.status != "closed")
-    if agent_chat_id is not None:
-        stmt = stmt.where(Ticket.agent_chat_id == agent_chat_id)
+async def count_open_tickets(
+    session: AsyncSession, *, agent_chat_id: int | None = None, left_chat_id: int | None = None
+) -> int:
+    """Return how many tickets are not closed (in one agents' group, if given; that left
+    one for the L2 group's, with `left_chat_id`)."""
+    stmt = (
+        select(func.count())
+        .select_from(Ticket)
+        .where(Ticket.status != "closed", *_open_where(agent_chat_id, left_chat_id))
+    )
     return int(await session.scalar(stmt) or 0)
+
+
+def _open_where(agent_chat_id: int | None, left_chat_id: int | None) -> list[ColumnElement[bool]]:
+    """The conditions of list_open_tickets' and count_open_tickets' choices."""
+    where: list[ColumnElement[bool]] = []
+    if agent_chat_id is not None:
+        where.append(Ticket.agent_chat_id == agent_chat_id)
+    if left_chat_id is not None:
+        # Escalated out of it (handoff.service.escalate keeps where from), and elsewhere now:
+        # not one the L2 group refused, which stayed.
+        moved = select(TicketEvent.ticket_id).where(
+            TicketEvent.kind == "escalated",
+            TicketEvent.data["from_chat"].as_string() == str(left_chat_id),
+        )
+        where += [Ticket.id.in_(moved), Ticket.agent_chat_id != left_chat_id]
+    return where
 
 
 # Events that set a ticket's first-response deadline anew (its warnings and alerts with it).

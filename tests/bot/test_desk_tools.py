@@ -225,6 +225,39 @@ async def test_tickets_lists_what_fits_in_one_message_and_counts_the_rest(
     assert listing.splitlines()[-1] == "… و ۱ تیکت باز دیگر"
 
 
+async def test_tickets_in_the_agents_group_lists_the_open_ones_it_sent_to_the_l2_group(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # «هیچ تیکت بازی نیست. 🎉» while a ticket sent to the L2 group was still open there: its
+    # customer still waits, and the first line's agents still answer for it to them.
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        sent_up = await hand_off(bot, fake, "بهرام")
+        agent = fake.new_agent("سارا")
+        fake.agent_sends_in_topic(agent, sent_up.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, None, "/tickets")
+        await settled(bot, fake)
+        await hand_off(bot, fake, "نرگس")
+        fake.agent_sends_in_topic(agent, None, "/tickets")
+        await settled(bot, fake)
+    (l2_topic,) = fake.topics(L2_CHAT)
+    alone, beside = [m for m in fake.sent_to(fake.agent_chat_id) if m.thread_id is None]
+    left = "⬆️ رفته به گروه پشتیبانی سطح ۲ و هنوز باز (پیوندها به تاپیکشان در آن گروه):"
+
+    def read(listing: str) -> list[str]:  # each line without how long its customer waits
+        return [line.split(" · منتظر")[0] for line in listing.splitlines()]
+
+    line = "• \u200f#۱ · بهرام\u200f · ⬆️ سطح ۲"
+    assert read(alone.text or "") == [desk_texts.NO_OPEN_TICKETS_HERE, "", left, line]
+    internal = str(L2_CHAT).removeprefix("-100")
+    assert [e["url"] for e in alone.entities if e["type"] == "text_link"] == [
+        f"https://t.me/c/{internal}/{l2_topic.thread_id}"
+    ]
+    assert read(beside.text or "")[1:] == ["• \u200f#۲ · نرگس\u200f", "", left, line]
+
+
 async def test_names_that_would_turn_a_line_around_are_cleaned_in_tickets_and_notices(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:

@@ -215,6 +215,39 @@ async def test_the_topic_a_ticket_left_for_the_l2_group_leads_to_it(
     assert found is not None and found.id == ticket.id and elsewhere is None
 
 
+async def test_open_tickets_that_left_a_group_for_l2_are_listed_for_it(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    # An agents' group's /tickets counted only the tickets in it: one sent to the L2 group
+    # and open there was in no list of the group it came from.
+    l2_chat = AGENT_CHAT - 1
+    # `kept` stays where it was, as when the L2 group refuses a topic.
+    moved, kept, closed = [await _escalated(sessions, i, AGENT_CHAT) for i in (1, 2, 3)]
+    async with sessions.begin() as session:
+        await repo.set_ticket_topic(session, moved, thread_id=5, agent_chat_id=l2_chat)
+        await repo.set_ticket_topic(session, closed, thread_id=6, agent_chat_id=l2_chat)
+        await service.close(session, ticket_id=closed, actor_id=500)
+    async with sessions() as session:
+        left = await repo.list_open_tickets(session, left_chat_id=AGENT_CHAT)
+        counted = await repo.count_open_tickets(session, left_chat_id=AGENT_CHAT)
+        from_l2 = await repo.list_open_tickets(session, left_chat_id=l2_chat)
+    assert [ticket.id for ticket in left] == [moved] and counted == 1
+    assert from_l2 == [] and kept not in {ticket.id for ticket in left}
+
+
+async def _escalated(
+    sessions: async_sessionmaker[AsyncSession], customer_id: int, chat_id: int
+) -> int:
+    """A ticket escalated out of its topic in `chat_id` (still there until it gets another)."""
+    await add_customer(sessions, customer_id)
+    ticket = await add_ticket(sessions, customer_id)
+    async with sessions.begin() as session:
+        await service.escalate(
+            session, ticket_id=ticket.id, actor_id=500, moved_from=(chat_id, 70 + customer_id)
+        )
+    return ticket.id
+
+
 async def test_concurrent_closes_close_once(
     sessions: async_sessionmaker[AsyncSession], more_sessions: Makers
 ) -> None:
