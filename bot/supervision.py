@@ -234,11 +234,12 @@ async def recount_deadlines(services: Services) -> None:
     try:
         async with services.sessions.begin() as session:
             moved = await service.recount_deadlines(session, services.settings.calendar)
-            for ticket, before in moved:
+            for ticket, clock, before in moved:
                 log.info(
-                    "ticket %s: first response now due %s (was %s): the support calendar changed",
+                    "ticket %s: %s now due %s (was %s): the support calendar changed",
                     ticket.id,
-                    ticket.first_response_due,
+                    "first response" if clock == "first" else "second line's reply",
+                    ticket.first_response_due if clock == "first" else ticket.l2_response_due,
                     before,
                 )
     except DATABASE_ERRORS as error:  # the next start tries again; the alerts go on meanwhile

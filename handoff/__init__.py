@@ -20,6 +20,8 @@ writes a TicketEvent):
     resume(session, *, ticket, at=None) -> Ticket                       # waiting -> claimed
     change_tier(session, *, ticket, tier, priority, actor_id, calendar=None, now=None)
         -> Tier | None                                 # the tier before, None if unchanged
+    start_l2_clock(session, *, ticket, calendar) -> datetime | None   # after escalate
+    recount_deadlines(session, calendar) -> list[(Ticket, clock, deadline before)]
     agent_message(session, *, ticket_id, agent_id, at=None) -> Ticket | None
     add_note(session, *, ticket_id, actor_id, text, agent_name=None, media_group_id=None,
              now=None) -> TicketEvent
@@ -32,7 +34,9 @@ writes a TicketEvent):
 handoff.lifecycle: TRANSITIONS, Action, sources(action), target(action), can(action, status),
     allowed_actions(ticket) -> tuple[Action, ...], can_act(ticket, agent_id), can_rate(ticket)
 handoff.sla: FIRST_RESPONSE, first_response_due(tier, opened_at, calendar=None) -> datetime,
-    TIER_WORDS, read_tier(word) -> Tier | None
+    L2_RESPONSE, l2_response_due(tier, escalated_at, calendar=None) -> datetime,
+    current_deadline(ticket) -> Deadline(clock, due, met_at), pending_deadline(ticket),
+    is_overdue(ticket, now), TIER_WORDS, read_tier(word) -> Tier | None
 handoff.hours: SupportCalendar(holidays, workdays) (.add, .next_open, .is_holiday,
     .around_the_clock), OPEN_HOURS, official_holidays(year), first_estimated(since),
     parse_holidays(text) -> frozenset[date]

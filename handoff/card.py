@@ -26,7 +26,7 @@ from handoff.persian import (
     shorten,
     utf16_len,
 )
-from handoff.sla import read_tier, time_left
+from handoff.sla import current_deadline, read_tier, time_left
 from handoff.topics import ticket_link, ticket_number
 from storage.models import Customer, Ticket, Tier
 from storage.repositories import CustomerHistory
@@ -146,17 +146,41 @@ def _asked_before_lines(asked: Sequence[AskedBefore]) -> list[str]:
     return lines
 
 
+@dataclass(frozen=True, slots=True)
+class _DueTexts:
+    pending: str
+    met: str
+    late: str
+    closed: str
+
+
+# The deadline line of each response clock: an escalated ticket shows second line's once
+# it had its first response (handoff.sla.current_deadline).
+_DUE_TEXTS: Final[dict[str, _DueTexts]] = {
+    "first": _DueTexts(
+        texts.CARD_DUE_PENDING, texts.CARD_DUE_MET, texts.CARD_DUE_LATE, texts.CARD_DUE_CLOSED
+    ),
+    "l2": _DueTexts(
+        texts.CARD_L2_DUE_PENDING,
+        texts.CARD_L2_DUE_MET,
+        texts.CARD_L2_DUE_LATE,
+        texts.CARD_L2_DUE_CLOSED,
+    ),
+}
+
+
 def _due_line(ticket: Ticket, now: datetime, tier: Tier, calendar: SupportCalendar | None) -> str:
-    due = ticket.first_response_due
-    answered = ticket.first_response_at
+    deadline = current_deadline(ticket)
+    said = _DUE_TEXTS[deadline.clock]
+    due, answered = deadline.due, deadline.met_at
     if answered is not None:
         if due is not None and answered > due:
-            return texts.CARD_DUE_LATE.format(when=jalali(answered), late=duration(answered - due))
-        return texts.CARD_DUE_MET.format(when=jalali(answered))
+            return said.late.format(when=jalali(answered), late=duration(answered - due))
+        return said.met.format(when=jalali(answered))
     if due is None:
         return texts.CARD_DUE_NONE
     if ticket.status == "closed":  # no clock runs any more: "so long left" would mislead
-        return texts.CARD_DUE_CLOSED.format(when=jalali(due))
+        return said.closed.format(when=jalali(due))
     if due <= now:
         relative = texts.DUE_OVERDUE.format(duration=duration(now - due))
     elif (left := time_left(tier, now, due, calendar)) < due - now:
@@ -165,7 +189,7 @@ def _due_line(ticket: Ticket, now: datetime, tier: Tier, calendar: SupportCalend
         relative = texts.DUE_IN_OPEN.format(duration=duration(left))
     else:
         relative = texts.DUE_IN.format(duration=duration(due - now))
-    return texts.CARD_DUE_PENDING.format(when=jalali(due), relative=relative)
+    return said.pending.format(when=jalali(due), relative=relative)
 
 
 def _tried_lines(tried: list[dict[str, Any]]) -> list[str]:

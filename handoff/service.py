@@ -16,13 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff import lifecycle
 from handoff.hours import SupportCalendar
-from handoff.sla import first_response_due
+from handoff.sla import first_response_due, l2_response_due
 from storage import repositories as repo
 from storage.models import (
     Customer,
     HandoffReason,
     LinkDirection,
     Priority,
+    ResponseClock,
     Ticket,
     TicketEvent,
     TicketStatus,
@@ -32,6 +33,8 @@ from storage.repositories import ClaimResult, HitLike, RateOutcome, TransitionRe
 from storage.timestamps import utcnow
 
 ERROR_TEXT_MAX = 500
+# The audit-trail entry of second line's first reply to an escalated ticket.
+L2_RESPONSE_EVENT = "l2_response"
 
 
 async def open_ticket(
@@ -93,13 +96,23 @@ async def change_tier(
         return None
     await repo.set_customer_tier(session, user_id=ticket.customer_id, tier=tier)
     ticket.priority = priority
+    changed_at = now or utcnow()
     ticket.first_response_due = due_on_new_tier(
         tier,
         ticket.opened_at,
         calendar,
-        changed_at=now or utcnow(),
+        changed_at=changed_at,
         before=ticket.first_response_due,
     )
+    if ticket.escalated_at is not None and ticket.l2_response_at is None:
+        ticket.l2_response_due = due_on_new_tier(
+            tier,
+            ticket.escalated_at,
+            calendar,
+            changed_at=changed_at,
+            before=ticket.l2_response_due,
+            clock="l2",
+        )
     await repo.add_ticket_event(
         session,
         ticket_id=ticket.id,
@@ -118,52 +131,112 @@ def due_on_new_tier(
     *,
     changed_at: datetime,
     before: datetime | None,
+    clock: ResponseClock = "first",
 ) -> datetime:
     """The first-response deadline of a ticket whose customer was put on `tier` at
     `changed_at`: counted from its opening, unless that had passed by the change (a ticket
     opened Thursday, made VIP on Saturday, was due Thursday and overdue at once: a breach of
     a deadline it never had); then from the change, and never later than the deadline it had
-    (`before`: a tier raised makes nobody wait longer)."""
-    due = first_response_due(tier, opened_at, calendar)
+    (`before`: a tier raised makes nobody wait longer). `clock` "l2": second line's deadline,
+    counted the same way from the escalation (`opened_at`: when it was escalated)."""
+    due_from = first_response_due if clock == "first" else l2_response_due
+    due = due_from(tier, opened_at, calendar)
     if due >= changed_at:
         return due
-    from_change = first_response_due(tier, changed_at, calendar)
+    from_change = due_from(tier, changed_at, calendar)
     return min(from_change, before) if before is not None else from_change
 
 
 async def recount_deadlines(
     session: AsyncSession, calendar: SupportCalendar | None
-) -> list[tuple[Ticket, datetime]]:
-    """Count the first-response deadlines of open tickets not yet answered again on
-    `calendar` (a holiday declared since they opened moves them, as it moves new tickets');
-    return each ticket whose deadline moved, with the deadline it had."""
-    moved: list[tuple[Ticket, datetime]] = []
+) -> list[tuple[Ticket, ResponseClock, datetime | None]]:
+    """Count the deadlines of open tickets not yet answered again on `calendar` (a holiday
+    declared since they opened moves them, as it moves new tickets'): the first response's,
+    and second line's on escalated tickets it has not answered yet (given one if they were
+    escalated before it was kept); return each ticket whose deadline moved, with which one
+    and the deadline it had."""
+    moved: list[tuple[Ticket, ResponseClock, datetime | None]] = []
     for ticket in await repo.list_open_tickets(session):
-        before = ticket.first_response_due
-        if ticket.first_response_at is not None or before is None:
+        clocks: list[ResponseClock] = []
+        if ticket.first_response_at is None and ticket.first_response_due is not None:
+            clocks.append("first")
+        if ticket.escalated_at is not None and ticket.l2_response_at is None:
+            clocks.append("l2")
+        if not clocks:
             continue
         customer = await repo.get_customer(session, ticket.customer_id)
         tier: Tier = customer.tier if customer is not None else "standard"
-        due = first_response_due(tier, ticket.opened_at, calendar)
-        changes = await repo.ticket_events(session, ticket_id=ticket.id, kind="tier_changed")
-        if changes:  # counted as when its tier was changed (change_tier), on this calendar
-            was: Tier = changes[-1].data.get("from", "standard")
-            due = due_on_new_tier(
-                tier,
-                ticket.opened_at,
-                calendar,
-                changed_at=changes[-1].created_at,
-                before=first_response_due(was, ticket.opened_at, calendar),
-            )
-        if due != before:
-            ticket.first_response_due = due
-            moved.append((ticket, before))
-            # Its warning and overdue alert are about the new deadline now (repo.DEADLINE_MOVES).
-            data = {"from": before.isoformat(), "to": due.isoformat()}
-            await repo.add_ticket_event(
-                session, ticket_id=ticket.id, kind="deadline_moved", actor_id=None, data=data
-            )
+        for clock in clocks:
+            before = ticket.first_response_due if clock == "first" else ticket.l2_response_due
+            due = await _recounted(session, ticket, tier, clock, calendar)
+            if due == before:
+                continue
+            if clock == "first":
+                ticket.first_response_due = due
+            else:
+                ticket.l2_response_due = due
+            moved.append((ticket, clock, before))
+            await _deadline_moved(session, ticket, clock, before, due)
     return moved
+
+
+async def _recounted(
+    session: AsyncSession,
+    ticket: Ticket,
+    tier: Tier,
+    clock: ResponseClock,
+    calendar: SupportCalendar | None,
+) -> datetime:
+    """One of the ticket's deadlines counted on `calendar`: from its opening (`clock`
+    "first") or its escalation ("l2"), as when its tier was changed (change_tier)."""
+    start = ticket.opened_at if clock == "first" else ticket.escalated_at
+    if start is None:
+        raise ValueError(f"ticket {ticket.id} has no start for its {clock} clock")
+    due_from = first_response_due if clock == "first" else l2_response_due
+    changes = await repo.ticket_events(session, ticket_id=ticket.id, kind="tier_changed")
+    if not changes:
+        return due_from(tier, start, calendar)
+    was: Tier = changes[-1].data.get("from", "standard")
+    return due_on_new_tier(
+        tier,
+        start,
+        calendar,
+        changed_at=changes[-1].created_at,
+        before=due_from(was, start, calendar),
+        clock=clock,
+    )
+
+
+async def _deadline_moved(
+    session: AsyncSession,
+    ticket: Ticket,
+    clock: ResponseClock,
+    before: datetime | None,
+    due: datetime,
+) -> None:
+    # Its warning and overdue alert are about the new deadline now (repo.DEADLINE_MOVES).
+    data: dict[str, Any] = {"from": before.isoformat() if before else None, "to": due.isoformat()}
+    if clock == "l2":
+        data["clock"] = clock
+    await repo.add_ticket_event(
+        session, ticket_id=ticket.id, kind="deadline_moved", actor_id=None, data=data
+    )
+
+
+async def start_l2_clock(
+    session: AsyncSession, *, ticket: Ticket, calendar: SupportCalendar | None
+) -> datetime | None:
+    """Give a ticket just escalated its second-line deadline: the tier's response time from
+    the escalation, on `calendar`'s open hours (None: around the clock); return it (None if
+    the ticket is not escalated, or was answered or closed meanwhile)."""
+    if ticket.escalated_at is None:
+        return None
+    customer = await repo.get_customer(session, ticket.customer_id)
+    tier: Tier = customer.tier if customer is not None else "standard"
+    due = l2_response_due(tier, ticket.escalated_at, calendar)
+    if not await repo.set_l2_response_due(session, ticket.id, due=due):
+        return None
+    return due
 
 
 async def claim(
@@ -231,7 +304,8 @@ async def escalate(
     """Hand the ticket to second-line experts (level 2, unclaimed); `actor_name` and `note`
     (why, in the escalating agent's words) are logged for the L2 card; `moved_from`: the
     (chat, topic) it leaves for the L2 group's, kept so that what is written there later
-    can be told where the ticket went."""
+    can be told where the ticket went. The customer waits for second line from now;
+    start_l2_clock gives the ticket its deadline."""
     now = now or utcnow()
     result = await repo.escalate_ticket(
         session, ticket_id, now=now, from_statuses=lifecycle.sources("escalate")
@@ -381,23 +455,36 @@ async def agent_message(
     at: datetime | None = None,
     message_id: int | None = None,
 ) -> Ticket | None:
-    """Note an agent message relayed to the customer; the first one is logged for the SLA
-    (with `message_id`, the agents' message: relay_failed withdraws it if it never arrives)."""
+    """Note an agent message relayed to the customer; the first one, and second line's first
+    on an escalated ticket, are logged for the SLA (with `message_id`, the agents' message:
+    relay_failed withdraws it if it never arrives)."""
     at = at or utcnow()
     before = await repo.get_ticket(session, ticket_id)
     if before is None:
         return None
-    first = before.first_response_at is None
+    first, first_l2 = before.first_response_at is None, before.l2_response_at is None
     ticket = await repo.touch_agent(session, ticket_id, at=at)
-    if first and ticket is not None and ticket.first_response_at == at:
+    if ticket is None:
+        return None
+    sent = {"message_id": message_id} if message_id is not None else {}
+    if first and ticket.first_response_at == at:
         due = ticket.first_response_due
         await repo.add_ticket_event(
             session,
             ticket_id=ticket_id,
             kind="first_response",
             actor_id=agent_id,
-            data={"within_sla": due is None or at <= due}
-            | ({"message_id": message_id} if message_id is not None else {}),
+            data={"within_sla": due is None or at <= due} | sent,
+            at=at,
+        )
+    if first_l2 and ticket.l2_response_at == at:
+        due = ticket.l2_response_due
+        await repo.add_ticket_event(
+            session,
+            ticket_id=ticket_id,
+            kind=L2_RESPONSE_EVENT,
+            actor_id=agent_id,
+            data={"within_sla": due is None or at <= due} | sent,
             at=at,
         )
     return ticket
@@ -471,6 +558,7 @@ async def relay_failed(
         data["message_id"] = message_id
     if direction == "to_customer" and message_id is not None:
         await _withdraw_first_response(session, ticket_id, message_id, now)
+        await _withdraw_l2_response(session, ticket_id, message_id, now)
     return await repo.add_ticket_event(
         session, ticket_id=ticket_id, kind="relay_failed", data=data, at=now
     )
@@ -487,6 +575,22 @@ async def _withdraw_first_response(
             session,
             ticket_id=ticket_id,
             kind="first_response_withdrawn",
+            data={"message_id": message_id},
+            at=now,
+        )
+
+
+async def _withdraw_l2_response(
+    session: AsyncSession, ticket_id: int, message_id: int, now: datetime | None
+) -> None:
+    replies = await repo.ticket_events(session, ticket_id=ticket_id, kind=L2_RESPONSE_EVENT)
+    if not replies or replies[-1].data.get("message_id") != message_id:
+        return
+    if await repo.withdraw_l2_response(session, ticket_id, at=replies[-1].created_at):
+        await repo.add_ticket_event(
+            session,
+            ticket_id=ticket_id,
+            kind="l2_response_withdrawn",
             data={"message_id": message_id},
             at=now,
         )

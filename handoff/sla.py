@@ -1,14 +1,16 @@
-"""Service levels: when the first response is due, by customer tier."""
+"""Service levels: when the first response is due, by customer tier, and when second line's
+reply is due once a ticket is escalated."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Final
 
 from handoff.hours import SupportCalendar
-from storage.models import Tier
+from storage.models import ResponseClock, Ticket, Tier
 
 FIRST_RESPONSE: Final[Mapping[Tier, timedelta]] = MappingProxyType(
     {
@@ -19,20 +21,75 @@ FIRST_RESPONSE: Final[Mapping[Tier, timedelta]] = MappingProxyType(
 )
 
 
+# Second line answers an escalated ticket within the same time, counted from the escalation:
+# the contracts («سطح خدمات قرارداد …» in the KB) name one response time per tier.
+L2_RESPONSE: Final[Mapping[Tier, timedelta]] = FIRST_RESPONSE
+
+
+def _due(
+    spans: Mapping[Tier, timedelta], tier: Tier, start: datetime, calendar: SupportCalendar | None
+) -> datetime:
+    if start.tzinfo is None:
+        raise ValueError("the clock's start must be timezone-aware")
+    span = spans.get(tier, spans["standard"])
+    if calendar is None:
+        return start + span
+    return calendar.add(tier, start, span).astimezone(start.tzinfo)
+
+
 def first_response_due(
     tier: Tier, opened_at: datetime, calendar: SupportCalendar | None = None
 ) -> datetime:
     """Return the first-response deadline for a ticket opened at `opened_at`: on the
     `calendar`'s open hours for the tier (handoff.hours), or around the clock without one."""
-    if opened_at.tzinfo is None:
-        raise ValueError("opened_at must be timezone-aware")
-    span = FIRST_RESPONSE.get(tier, FIRST_RESPONSE["standard"])
-    if calendar is None:
-        return opened_at + span
-    return calendar.add(tier, opened_at, span).astimezone(opened_at.tzinfo)
+    return _due(FIRST_RESPONSE, tier, opened_at, calendar)
 
 
-# How long before the first-response deadline its topic is warned: a quarter of the tier's time.
+def l2_response_due(
+    tier: Tier, escalated_at: datetime, calendar: SupportCalendar | None = None
+) -> datetime:
+    """Return when second line's reply to a ticket escalated at `escalated_at` is due, on
+    the same open hours as the first response."""
+    return _due(L2_RESPONSE, tier, escalated_at, calendar)
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """The response a ticket is held to: its first one, or second line's after an escalation
+    (`clock`), when it is due (None: no deadline) and when it was made (None: not yet)."""
+
+    clock: ResponseClock
+    due: datetime | None
+    met_at: datetime | None
+
+    @property
+    def pending(self) -> bool:
+        """Whether the response is still owed by a deadline."""
+        return self.due is not None and self.met_at is None
+
+
+def current_deadline(ticket: Ticket) -> Deadline:
+    """The deadline the ticket answers to now: its first response until one is made; then,
+    escalated, second line's reply (a ticket escalated before anyone answered keeps the
+    first-response clock it was promised, and the reply that stops it is L2's too)."""
+    if ticket.first_response_at is None or ticket.l2_response_due is None:
+        return Deadline("first", ticket.first_response_due, ticket.first_response_at)
+    return Deadline("l2", ticket.l2_response_due, ticket.l2_response_at)
+
+
+def pending_deadline(ticket: Ticket) -> Deadline | None:
+    """The deadline a reply to the ticket is still owed by, if any (whatever its status)."""
+    deadline = current_deadline(ticket)
+    return deadline if deadline.pending else None
+
+
+def is_overdue(ticket: Ticket, now: datetime) -> bool:
+    """Whether the reply the ticket is owed is past its deadline at `now`."""
+    deadline = pending_deadline(ticket)
+    return deadline is not None and deadline.due is not None and deadline.due <= now
+
+
+# How long before a response deadline its topic is warned: a quarter of the tier's time.
 WARN_SHARE: Final = 0.25
 
 

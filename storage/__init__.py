@@ -36,6 +36,7 @@ storage.repositories (async; session first; never commit; `from storage import r
         claim_ticket(session, ticket_id, agent_id, agent_name, *, from_statuses=CLAIMABLE)
             -> ClaimResult(outcome, ticket; .won, .holder_id, .holder_name);
         escalate_ticket(session, ticket_id, *, now=None, from_statuses=ESCALATABLE);
+        set_l2_response_due(session, ticket_id, *, due) -> bool;
         set_ticket_status(session, ticket_id, *, from_statuses, to_status);
         close_ticket(session, ticket_id, *, closed_by, now=None, from_statuses=CLOSABLE)
             -> TransitionResult(outcome, ticket; .ok);
@@ -49,7 +50,9 @@ storage.repositories (async; session first; never commit; `from storage import r
         list_open_tickets(session, *, agent_chat_id=None, limit=None, left_chat_id=None)
             (longest wait first; left_chat_id: those escalated out of it to the L2 group);
         count_open_tickets(session, *, agent_chat_id=None, left_chat_id=None) -> int;
-        list_overdue_tickets(session, *, now); move_agent_chat(session, *, old_chat_id,
+        list_overdue_tickets(session, *, now, without_event=None, clock="first");
+        withdraw_first_response / withdraw_l2_response(session, ticket_id, *, at) -> bool;
+        move_agent_chat(session, *, old_chat_id,
             new_chat_id) -> int; add_ticket_event(session, *, ticket_id, kind, actor_id=None,
             data=None, at=None) -> TicketEvent; ticket_events(session, *, ticket_id,
             kind=None)

@@ -54,6 +54,8 @@ Priority = Literal["normal", "high", "urgent"]
 HandoffReason = Literal["asked", "no_answer", "not_helpful", "follow_up"]
 LinkDirection = Literal["to_agents", "to_customer"]
 AlertKind = Literal["overdue", "due_soon"]
+# Which response a deadline is for: the first, or second line's after an escalation.
+ResponseClock = Literal["first", "l2"]
 # Where an alert goes: the agents' group outside any topic, the ticket's topic, the supervisors.
 AlertAudience = Literal["desk", "topic", "supervisors"]
 
@@ -221,6 +223,9 @@ class Ticket(Base):
         Index("ix_tickets_closed_at", "closed_at"),
         Index("ix_tickets_first_response_at", "first_response_at"),
         Index("ix_tickets_first_response_due", "first_response_due"),
+        # The same for second-line replies (escalated tickets).
+        Index("ix_tickets_l2_response_at", "l2_response_at"),
+        Index("ix_tickets_l2_response_due", "l2_response_due"),
         # AUTOINCREMENT: numbers are never reused on SQLite.
         {"sqlite_autoincrement": True},
     )
@@ -247,6 +252,10 @@ class Ticket(Base):
     # Oldest customer message no agent has answered yet (None: nobody is waiting).
     awaiting_reply_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Second line's reply is due by then (counted from the escalation, as the first response
+    # is from the opening), and was first sent then (None: not yet).
+    l2_response_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    l2_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by: Mapped[int | None] = mapped_column(BigInteger)
     rating: Mapped[int | None] = mapped_column(Integer)

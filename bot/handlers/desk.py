@@ -64,7 +64,7 @@ from bot.tickets import (
 )
 from handoff import lifecycle, service
 from handoff.persian import clean_inline, duration, jalali, shorten, utf16_len
-from handoff.sla import read_tier
+from handoff.sla import current_deadline, is_overdue, read_tier
 from handoff.texts import TIER, UNKNOWN_CUSTOMER
 from handoff.topics import ticket_link, topic_link
 from storage.models import Customer, Ticket
@@ -307,6 +307,11 @@ async def do_escalate(
     else:
         work.effects.append(RenameTopic(ticket.id))
         card_changed(work, ticket.id)
+    # Second line's deadline runs from now, in open hours.
+    escalated = result.ticket
+    await service.start_l2_clock(
+        work.session, ticket=escalated, calendar=services.settings.calendar
+    )
     if not ticket.customer_blocked:
         await tell_customer(work, ticket, desk_texts.escalated_for_customer(ticket.id))
     return desk_texts.ESCALATED_TOAST
@@ -373,8 +378,8 @@ async def do_article(
         await do_claim(work, ticket, agent)  # sending a guide takes a free ticket, as writing does
     for html in article_messages(article.title, article.body):
         await tell_customer(work, ticket, html)
-    if ticket.first_response_at is None:
-        card_changed(work, ticket.id)  # the card shows the first response
+    if current_deadline(ticket).met_at is None:
+        card_changed(work, ticket.id)  # the card shows the first response (or L2's)
     await service.agent_message(work.session, ticket_id=ticket.id, agent_id=agent.id)
     await add_ticket_event(
         work.session,
@@ -801,7 +806,7 @@ async def relay_to_customer(work: Work, ticket: Ticket, message: Message, agent:
     if ticket.claimed_by is None and ticket.status in ("open", "escalated"):
         await do_claim(work, ticket, agent)  # writing in a free ticket takes it
         changed_card = True
-    first = ticket.first_response_at is None
+    first = current_deadline(ticket).met_at is None  # the first response, or L2's first reply
     await service.agent_message(
         work.session, ticket_id=ticket.id, agent_id=agent.id, message_id=message.message_id
     )
@@ -832,7 +837,7 @@ async def relay_to_customer(work: Work, ticket: Ticket, message: Message, agent:
         update_id=work.update_id,
     )
     if first and not changed_card:
-        card_changed(work, ticket.id)  # the card shows the first response
+        card_changed(work, ticket.id)  # the card shows the first response (or L2's)
 
 
 async def list_tickets(work: Work, message: Message, *, everywhere: bool = False) -> None:
@@ -918,7 +923,6 @@ def _open_ticket_line(ticket: Ticket, customer: Customer | None, now: datetime) 
         else None
     )
     tier = customer.tier if customer is not None else "standard"
-    due = ticket.first_response_due
     return desk_texts.open_ticket_line(
         ticket_link(ticket.id, ticket.agent_chat_id, ticket.thread_id),
         name or UNKNOWN_CUSTOMER,
@@ -928,7 +932,7 @@ def _open_ticket_line(ticket: Ticket, customer: Customer | None, now: datetime) 
         l2=ticket.level >= 2,
         holder=shorten(clean_inline(ticket.claimed_by_name), HOLDER_LISTED) or None,
         unreachable=blocked,
-        overdue=not blocked and ticket.first_response_at is None and due is not None and due <= now,
+        overdue=not blocked and is_overdue(ticket, now),  # the first response's, or L2's
     )
 
 

@@ -78,6 +78,7 @@ from storage.repositories.tickets import (
     rate_ticket,
     set_card_message,
     set_customer_blocked,
+    set_l2_response_due,
     set_rating_comment,
     set_ticket_status,
     set_ticket_topic,
@@ -89,6 +90,7 @@ from storage.repositories.tickets import (
     touch_agent,
     touch_customer,
     withdraw_first_response,
+    withdraw_l2_response,
 )
 
 __all__ = [
@@ -159,6 +161,7 @@ __all__ = [
     "set_customer_blocked",
     "set_customer_tier",
     "set_follow_up",
+    "set_l2_response_due",
     "set_rating_comment",
     "set_ticket_status",
     "set_ticket_topic",
@@ -172,4 +175,5 @@ __all__ = [
     "touch_customer",
     "upsert_customer",
     "withdraw_first_response",
+    "withdraw_l2_response",
 ]

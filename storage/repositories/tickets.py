@@ -13,13 +13,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import case, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
-from storage.models import HandoffReason, MessageLink, Priority, Ticket, TicketEvent, TicketStatus
+from storage.models import (
+    HandoffReason,
+    MessageLink,
+    Priority,
+    ResponseClock,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
 from storage.repositories._common import HitLike, hits_json, lock_for_transaction
 from storage.timestamps import UTCDateTime, utcnow
 
@@ -234,6 +242,7 @@ async def escalate_ticket(
     from_statuses: Collection[TicketStatus] = ESCALATABLE,
 ) -> TransitionResult:
     """Move a first-line ticket to L2, unclaimed so an expert can claim it."""
+    now = now or utcnow()
     changed, ticket = await _conditional_update(
         session,
         ticket_id,
@@ -243,10 +252,30 @@ async def escalate_ticket(
             "level": 2,
             "claimed_by": None,
             "claimed_by_name": None,
-            "escalated_at": now or utcnow(),
+            "escalated_at": now,
+            # The customer waits for second line now, if they did not already wait (for the
+            # first response, or since their last message): a ticket waiting for them (/wait)
+            # is handed on because they are owed an answer.
+            "awaiting_reply_since": func.coalesce(Ticket.awaiting_reply_since, _ts(now)),
         },
     )
     return _transition(changed, ticket)
+
+
+async def set_l2_response_due(session: AsyncSession, ticket_id: int, *, due: datetime) -> bool:
+    """Set when second line's reply to an escalated ticket not yet answered by it is due;
+    False if there is no such ticket (answered meanwhile, closed, not escalated)."""
+    changed, _ = await _conditional_update(
+        session,
+        ticket_id,
+        [
+            Ticket.escalated_at.is_not(None),
+            Ticket.l2_response_at.is_(None),
+            Ticket.status != "closed",
+        ],
+        {"l2_response_due": due},
+    )
+    return changed
 
 
 async def set_ticket_status(
@@ -341,7 +370,9 @@ async def touch_customer(session: AsyncSession, ticket_id: int, *, at: datetime)
 
 
 async def touch_agent(session: AsyncSession, ticket_id: int, *, at: datetime) -> Ticket | None:
-    """Note an agent message: the first response (once) and the end of the customer's wait."""
+    """Note an agent message: the first response (once), second line's first reply (once,
+    on an escalated ticket) and the end of the customer's wait."""
+    after_escalation = case((Ticket.escalated_at <= _ts(at), _ts(at)), else_=None)
     _, ticket = await _conditional_update(
         session,
         ticket_id,
@@ -349,6 +380,7 @@ async def touch_agent(session: AsyncSession, ticket_id: int, *, at: datetime) ->
         {
             "last_agent_at": at,
             "first_response_at": func.coalesce(Ticket.first_response_at, _ts(at)),
+            "l2_response_at": func.coalesce(Ticket.l2_response_at, after_escalation),
             "awaiting_reply_since": None,
         },
     )
@@ -365,6 +397,21 @@ async def withdraw_first_response(session: AsyncSession, ticket_id: int, *, at: 
         {
             "first_response_at": None,
             "awaiting_reply_since": func.coalesce(Ticket.awaiting_reply_since, Ticket.opened_at),
+        },
+    )
+    return changed
+
+
+async def withdraw_l2_response(session: AsyncSession, ticket_id: int, *, at: datetime) -> bool:
+    """Undo second line's first reply made at `at` that never reached the customer: they wait
+    for it still, since the escalation at the latest. False if a later one stands instead."""
+    changed, _ = await _conditional_update(
+        session,
+        ticket_id,
+        [Ticket.l2_response_at == _ts(at)],
+        {
+            "l2_response_at": None,
+            "awaiting_reply_since": func.coalesce(Ticket.awaiting_reply_since, Ticket.escalated_at),
         },
     )
     return changed
@@ -474,23 +521,43 @@ def _open_where(agent_chat_id: int | None, left_chat_id: int | None) -> list[Col
 DEADLINE_MOVES = ("tier_changed", "deadline_moved")
 
 
+def _owed(
+    clock: ResponseClock,
+) -> tuple[InstrumentedAttribute[datetime | None], list[ColumnElement[bool]]]:
+    """The deadline column of a response clock, and what makes its response still owed: the
+    first response until one is made; then, on an escalated ticket, second line's reply
+    (handoff.sla.current_deadline)."""
+    if clock == "first":
+        return Ticket.first_response_due, [Ticket.first_response_at.is_(None)]
+    return Ticket.l2_response_due, [
+        Ticket.first_response_at.is_not(None),
+        Ticket.l2_response_at.is_(None),
+    ]
+
+
 async def list_overdue_tickets(
-    session: AsyncSession, *, now: datetime, without_event: str | None = None
+    session: AsyncSession,
+    *,
+    now: datetime,
+    without_event: str | None = None,
+    clock: ResponseClock = "first",
 ) -> list[Ticket]:
-    """Return open tickets past their first-response deadline with no response yet (and, with
+    """Return open tickets past their first-response deadline with no response yet (`clock`
+    "l2": escalated ones past second line's deadline with no reply from it since) (and, with
     `without_event`, no event of that kind since the deadline was last set: those not yet
     alerted about this deadline, say; a /tier change or a new calendar sets another). A
     customer who blocked the bot can get no response: theirs wait until they come back."""
+    due, owed = _owed(clock)
     stmt = (
         select(Ticket)
         .where(
             Ticket.status != "closed",
             Ticket.customer_blocked.is_(False),
-            Ticket.first_response_at.is_(None),
-            Ticket.first_response_due.is_not(None),
-            Ticket.first_response_due <= now,
+            *owed,
+            due.is_not(None),
+            due <= now,
         )
-        .order_by(Ticket.first_response_due, Ticket.id)
+        .order_by(due, Ticket.id)
     )
     if without_event is not None:
         moved = aliased(TicketEvent)

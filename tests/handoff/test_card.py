@@ -176,6 +176,59 @@ def test_a_first_response_right_at_the_deadline_is_in_time() -> None:
     assert "اولین پاسخ: ۱۲ مرداد ۱۴۰۳، ساعت ۱۴:۰۰ (در مهلت)" in card
 
 
+def _escalated(**overrides: Any) -> Ticket:
+    """A VIP ticket first line answered at 13:35 and escalated at 14:30; second line's reply
+    is due at 15:00."""
+    values: dict[str, Any] = {
+        "status": "escalated",
+        "level": 2,
+        "first_response_at": T0 + timedelta(minutes=5),
+        "escalated_at": T0 + timedelta(hours=1),
+        "l2_response_due": T0 + timedelta(hours=1, minutes=30),
+        "awaiting_reply_since": T0 + timedelta(hours=1),
+    }
+    return _ticket(**(values | overrides))
+
+
+def test_an_escalated_ticket_shows_second_lines_deadline_and_the_customers_wait() -> None:
+    # It said «✅ اولین پاسخ … (در مهلت)» however long second line left it unanswered.
+    pending = _visible(
+        render_card(_escalated(), _customer(), now=T0 + timedelta(hours=1, minutes=10))
+    )
+    overdue = _visible(render_card(_escalated(), _customer(), now=T0 + timedelta(hours=2)))
+
+    assert "مهلت پاسخ سطح ۲: ۱۲ مرداد ۱۴۰۳، ساعت ۱۵:۰۰ (۲۰ دقیقه مانده)" in pending
+    assert "مشتری منتظر پاسخ است: ۱۰ دقیقه" in pending
+    assert "(۳۰ دقیقه گذشته از مهلت)" in overdue
+    assert "اولین پاسخ" not in pending + overdue
+
+
+def test_second_lines_reply_is_told_in_time_or_late() -> None:
+    timely = _escalated(
+        l2_response_at=T0 + timedelta(hours=1, minutes=20), awaiting_reply_since=None
+    )
+    late = _escalated(l2_response_at=T0 + timedelta(hours=2), awaiting_reply_since=None)
+    closed = _escalated(status="closed", closed_at=T0 + timedelta(hours=2))
+    now = T0 + timedelta(hours=3)
+
+    assert "پاسخ سطح ۲: ۱۲ مرداد ۱۴۰۳، ساعت ۱۴:۵۰ (در مهلت)" in _visible(
+        render_card(timely, _customer(), now=now)
+    )
+    assert "(۳۰ دقیقه دیرتر از مهلت)" in _visible(render_card(late, _customer(), now=now))
+    assert "مهلت پاسخ سطح ۲: ۱۲ مرداد ۱۴۰۳، ساعت ۱۵:۰۰ (بی‌پاسخ بسته شد)" in _visible(
+        render_card(closed, _customer(), now=now)
+    )
+
+
+def test_a_ticket_escalated_before_anyone_answered_keeps_its_first_response_clock() -> None:
+    unanswered = _escalated(first_response_at=None, awaiting_reply_since=T0)
+
+    card = _visible(render_card(unanswered, _customer(), now=T0 + timedelta(hours=1, minutes=10)))
+
+    assert "مهلت اولین پاسخ: ۱۲ مرداد ۱۴۰۳، ساعت ۱۴:۰۰ (۴۰ دقیقه گذشته از مهلت)" in card
+    assert "سطح ۲:" not in card.replace("پشتیبانی سطح ۲", "")
+
+
 def test_a_closed_card_says_when_and_a_follow_up_names_the_ticket_before() -> None:
     closed = _ticket(status="closed", closed_at=T0 + timedelta(hours=1))
     follow_up = _ticket(id=13, previous_ticket_id=12)

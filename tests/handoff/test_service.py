@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handoff import service
 from handoff.card import render_card
+from handoff.hours import SupportCalendar
 from storage import repositories as repo
 from storage.models import Customer, Ticket
 from tests.storage.fixtures import Makers
@@ -187,6 +188,99 @@ async def test_a_first_response_that_never_arrived_is_withdrawn_not_a_later_one(
     assert withdrawn is not None and withdrawn.first_response_at is None
     assert withdrawn.awaiting_reply_since == T0  # waiting since it opened
     assert kept is not None and kept.first_response_at == second
+
+
+async def _escalated(
+    sessions: Sessions, customer: Customer, calendar: SupportCalendar | None = None
+) -> Ticket:
+    """A ticket first line answered five minutes after it opened and escalated an hour in."""
+    ticket, _ = await _open(sessions, customer)
+    async with sessions.begin() as session:
+        await service.agent_message(
+            session, ticket_id=ticket.id, agent_id=10, at=T0 + timedelta(minutes=5)
+        )
+        result = await service.escalate(
+            session, ticket_id=ticket.id, actor_id=10, now=T0 + timedelta(hours=1)
+        )
+        assert result.ticket is not None
+        await service.start_l2_clock(session, ticket=result.ticket, calendar=calendar)
+        return result.ticket
+
+
+async def test_second_lines_reply_is_due_from_the_escalation_and_logged_once(
+    sessions: Sessions,
+) -> None:
+    customer = await add_customer(sessions, 1)
+    ticket = await _escalated(sessions, customer)
+    late, later = T0 + timedelta(hours=5, minutes=10), T0 + timedelta(hours=6)
+
+    async with sessions.begin() as session:
+        for at in (late, later):
+            await service.agent_message(session, ticket_id=ticket.id, agent_id=20, at=at)
+    async with sessions() as session:
+        stored = await repo.get_ticket(session, ticket.id)
+        events = await repo.ticket_events(session, ticket_id=ticket.id)
+
+    assert ticket.l2_response_due == T0 + timedelta(hours=5)  # four hours from the escalation
+    assert ticket.awaiting_reply_since == T0 + timedelta(hours=1)  # they wait for L2 since
+    assert stored is not None and stored.l2_response_at == late
+    assert stored.first_response_at == T0 + timedelta(minutes=5)
+    replies = [(e.actor_id, e.data) for e in events if e.kind == "l2_response"]
+    assert replies == [(20, {"within_sla": False})]
+
+
+async def test_second_lines_reply_that_never_arrived_is_withdrawn(sessions: Sessions) -> None:
+    customer = await add_customer(sessions, 1)
+    ticket = await _escalated(sessions, customer)
+
+    async with sessions.begin() as session:
+        await service.agent_message(
+            session, ticket_id=ticket.id, agent_id=20, at=T0 + timedelta(hours=2), message_id=7
+        )
+        await service.relay_failed(
+            session, ticket_id=ticket.id, direction="to_customer", error="x", message_id=7
+        )
+    async with sessions() as session:
+        stored = await repo.get_ticket(session, ticket.id)
+
+    assert stored is not None and stored.l2_response_at is None
+    assert stored.first_response_at == T0 + timedelta(minutes=5)  # first line's stands
+    assert stored.awaiting_reply_since == T0 + timedelta(hours=1)  # waiting since escalated
+    assert [kind for kind, _ in await _events(sessions, ticket.id)][-2:] == [
+        "l2_response_withdrawn",
+        "relay_failed",
+    ]
+
+
+async def test_a_tier_change_or_a_new_calendar_moves_second_lines_deadline(
+    sessions: Sessions,
+) -> None:
+    customer = await add_customer(sessions, 1)
+    ticket = await _escalated(sessions, customer)
+    calendar = SupportCalendar()  # T0 is a Friday: closed for standard customers
+
+    async with sessions.begin() as session:
+        row = await repo.get_ticket(session, ticket.id)
+        assert row is not None
+        changed = T0 + timedelta(hours=1, minutes=10)
+        await service.change_tier(
+            session, ticket=row, tier="vip", priority="high", actor_id=7, now=changed
+        )
+        vip_due = row.l2_response_due
+        await service.change_tier(
+            session, ticket=row, tier="standard", priority="normal", actor_id=7, now=changed
+        )
+    async with sessions.begin() as session:
+        moved = await service.recount_deadlines(session, calendar)
+    async with sessions() as session:
+        stored = await repo.get_ticket(session, ticket.id)
+
+    assert vip_due == T0 + timedelta(hours=1, minutes=30)
+    assert stored is not None
+    assert stored.l2_response_due == calendar.add(
+        "standard", T0 + timedelta(hours=1), timedelta(hours=4)
+    )
+    assert [(t.id, clock) for t, clock, _ in moved] == [(ticket.id, "l2")]
 
 
 async def test_blocked_customer_and_failed_relays_are_recorded(sessions: Sessions) -> None:

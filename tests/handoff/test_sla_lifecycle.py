@@ -7,7 +7,16 @@ from datetime import datetime, timedelta
 import pytest
 
 from handoff import lifecycle
-from handoff.sla import first_response_due
+from handoff.hours import SupportCalendar
+from handoff.persian import TEHRAN
+from handoff.sla import (
+    Deadline,
+    current_deadline,
+    first_response_due,
+    is_overdue,
+    l2_response_due,
+    pending_deadline,
+)
 from storage import repositories as repo
 from storage.models import Ticket, TicketStatus, Tier
 from tests.storage.helpers import T0
@@ -24,6 +33,43 @@ def test_first_response_is_due_sooner_for_better_tiers(tier: Tier, wait: timedel
 def test_deadline_needs_an_aware_opening_time() -> None:
     with pytest.raises(ValueError, match="aware"):
         first_response_due("vip", datetime(2024, 1, 1))
+
+
+def test_second_lines_reply_is_due_on_open_hours_from_the_escalation() -> None:
+    # Escalated Thursday at 12:00 (Tehran): the hour until 13:00 counts, then (no Friday)
+    # Saturday from 8:00, as for a ticket opened then.
+    escalated = datetime(2024, 8, 1, 12, 0, tzinfo=TEHRAN)
+
+    due = l2_response_due("standard", escalated, SupportCalendar())
+
+    assert due == datetime(2024, 8, 3, 11, 0, tzinfo=TEHRAN)
+    assert l2_response_due("vip", escalated) == escalated + timedelta(minutes=30)
+
+
+def test_a_ticket_answers_to_second_lines_deadline_once_first_line_answered() -> None:
+    opened = Ticket(first_response_due=T0 + timedelta(hours=4))
+    escalated_unanswered = Ticket(
+        first_response_due=T0 + timedelta(hours=4),
+        escalated_at=T0 + timedelta(hours=1),
+        l2_response_due=T0 + timedelta(hours=5),
+    )
+    answered_then_escalated = Ticket(
+        first_response_due=T0 + timedelta(hours=4),
+        first_response_at=T0 + timedelta(minutes=5),
+        escalated_at=T0 + timedelta(hours=1),
+        l2_response_due=T0 + timedelta(hours=5),
+    )
+
+    assert current_deadline(opened) == Deadline("first", T0 + timedelta(hours=4), None)
+    assert current_deadline(escalated_unanswered).clock == "first"  # the promise made first
+    assert current_deadline(answered_then_escalated) == Deadline(
+        "l2", T0 + timedelta(hours=5), None
+    )
+    assert not is_overdue(answered_then_escalated, T0 + timedelta(hours=4, minutes=30))
+    assert is_overdue(answered_then_escalated, T0 + timedelta(hours=5))
+    answered_then_escalated.l2_response_at = T0 + timedelta(hours=6)
+    assert pending_deadline(answered_then_escalated) is None
+    assert not is_overdue(answered_then_escalated, T0 + timedelta(hours=7))
 
 
 def _ticket(status: TicketStatus, *, level: int = 1, claimed_by: int | None = None) -> Ticket:

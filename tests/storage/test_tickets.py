@@ -6,6 +6,7 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handoff import service
@@ -340,6 +341,55 @@ async def test_customer_wait_starts_at_first_unanswered_message_and_ends_on_repl
 
     assert second is not None
     assert (second.first_response_at, second.awaiting_reply_since) == (reply, None)
+
+
+async def test_an_escalated_ticket_owes_second_lines_reply_from_the_escalation(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    # First line answered, then escalated: the customer waits again, for second line, and
+    # the ticket is overdue on second line's deadline until an agent writes after it. One
+    # escalated before anyone answered stays on its first-response clock.
+    for customer_id in (1, 2, 3):
+        await add_customer(sessions, customer_id)
+    answered, unanswered, blocked = [await add_ticket(sessions, c) for c in (1, 2, 3)]
+    escalated_at, due = T0 + timedelta(hours=1), T0 + timedelta(hours=5)
+    async with sessions.begin() as session:
+        for ticket in (answered, blocked):
+            await repo.touch_agent(session, ticket.id, at=T0 + timedelta(minutes=5))
+        for ticket in (answered, unanswered, blocked):
+            await repo.escalate_ticket(session, ticket.id, now=escalated_at)
+            assert await repo.set_l2_response_due(session, ticket.id, due=due)
+        await session.execute(update(Ticket).values(first_response_due=T0 + timedelta(hours=4)))
+        await repo.set_customer_blocked(session, blocked.id, blocked=True)
+    async with sessions() as session:
+        row = await repo.get_ticket(session, answered.id)
+        late = await repo.list_overdue_tickets(session, now=due, clock="l2")
+        first_late = await repo.list_overdue_tickets(session, now=due)
+    async with sessions.begin() as session:
+        replied = await repo.touch_agent(session, answered.id, at=due + timedelta(minutes=1))
+    async with sessions() as session:
+        after = await repo.list_overdue_tickets(session, now=due, clock="l2")
+
+    assert row is not None and row.awaiting_reply_since == escalated_at
+    assert [t.id for t in late] == [answered.id]  # not the blocked customer's
+    assert [t.id for t in first_late] == [unanswered.id]
+    assert replied is not None and replied.l2_response_at == due + timedelta(minutes=1)
+    assert replied.first_response_at == T0 + timedelta(minutes=5)  # still L1's
+    assert after == []
+
+
+async def test_an_agent_message_before_the_escalation_is_no_reply_of_second_line(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_customer(sessions, 1)
+    ticket = await add_ticket(sessions, 1)
+    async with sessions.begin() as session:
+        first = await repo.touch_agent(session, ticket.id, at=T0 + timedelta(minutes=5))
+        await repo.escalate_ticket(session, ticket.id, now=T0 + timedelta(minutes=9))
+        withdrawn = await repo.withdraw_l2_response(session, ticket.id, at=T0)
+
+    assert first is not None and first.l2_response_at is None
+    assert not withdrawn
 
 
 async def test_open_tickets_list_longest_waiting_first(

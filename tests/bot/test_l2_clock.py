@@ -1,0 +1,109 @@
+"""Second line's clock: an escalated ticket is due again from its escalation, on the card, in
+/tickets, in the alerts, and in what the customer is told."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from handoff.persian import jalali
+from storage.models import Ticket
+from storage.timestamps import utcnow
+from tests.bot.desk_support import OpenTicket, card_now, hand_off, settled, ticket
+from tests.bot.support import RunningBot, make_settings, running_bot
+from tests.bot.test_supervision import report_not_due
+from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram.state import SentMessage
+
+L2_CHAT = -1002000000002
+SUPERVISORS = -1005000000005
+
+
+@pytest.fixture
+def l2_settings(fake_telegram: FakeTelegram, database_url: str, kb_dir: Path) -> Settings:
+    """An L2 forum group of its own, deadlines around the clock (the same at any hour the
+    tests run), and deadlines looked at every 0.2 s."""
+    fake_telegram.add_group(L2_CHAT, "سطح ۲", forum=True)
+    fake_telegram.add_group(SUPERVISORS, "سرپرستان")
+    return make_settings(
+        fake_telegram,
+        database_url,
+        kb_dir,
+        l2_chat_id=L2_CHAT,
+        supervisor_chat_id=SUPERVISORS,
+        support_hours="always",
+        sla_check_seconds=0.2,
+        daily_report_at=report_not_due(),
+    )
+
+
+async def _answered_and_escalated(
+    bot: RunningBot, fake: FakeTelegram, name: str = "مریم"
+) -> tuple[OpenTicket, SentMessage]:
+    """A ticket first line answered, then escalated to the L2 group; return it and its L2
+    card."""
+    opened = await hand_off(bot, fake, name)
+    agent = fake.new_agent("سارا")
+    heard = len(fake.sent_to(opened.user.id))
+    fake.agent_sends_in_topic(agent, opened.thread_id, "سلام، بررسی می‌کنم")
+    await fake.wait_for_messages_async(opened.user.id, heard + 1)
+    await settled(bot, fake)
+    before = len(fake.topics(L2_CHAT))
+    fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+    await fake.wait_for_async(
+        lambda: len(fake.topics(L2_CHAT)) > before, timeout=10, what="the L2 topic"
+    )
+    await settled(bot, fake)
+    l2_thread = fake.topics(L2_CHAT)[-1].thread_id
+    return opened, fake.sent_to(L2_CHAT, l2_thread)[0]
+
+
+def _moved(ticket_id: int, **values: Any) -> Callable[[AsyncSession], Any]:
+    statement = update(Ticket).where(Ticket.id == ticket_id).values(**values)
+    return lambda session: session.execute(statement)
+
+
+def _general(fake: FakeTelegram, chat_id: int) -> list[str]:
+    return [m.text or "" for m in fake.sent_to(chat_id) if m.thread_id is None]
+
+
+async def test_second_lines_deadline_is_on_its_card_and_in_tickets(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # The L2 card said «✅ اولین پاسخ … (در مهلت)» with no waiting line, and /tickets no wait
+    # and no ⚠️, however long L2 left the ticket unanswered.
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened, card = await _answered_and_escalated(bot, fake)
+        drawn = card.text or ""
+        row = await ticket(bot, opened.ticket_id)
+        expert = fake.new_agent("متخصص", chat_id=L2_CHAT)
+        fake.agent_sends_in_topic(expert, None, "/tickets", chat_id=L2_CHAT)
+        await settled(bot, fake)
+        past = utcnow() - timedelta(minutes=20)
+        await bot.db(_moved(opened.ticket_id, l2_response_due=past))
+        fake.agent_sends_in_topic(expert, None, "/tickets", chat_id=L2_CHAT)
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(expert, card.thread_id, "/claim", chat_id=L2_CHAT)
+        await settled(bot, fake)
+        heard = len(fake.sent_to(opened.user.id))
+        fake.agent_sends_in_topic(expert, card.thread_id, "راه‌حل این است", chat_id=L2_CHAT)
+        await fake.wait_for_messages_async(opened.user.id, heard + 1)
+        await settled(bot, fake)
+        answered = await ticket(bot, opened.ticket_id)
+    assert row.escalated_at is not None and row.l2_response_due is not None
+    assert row.l2_response_due == row.escalated_at + timedelta(hours=4)
+    assert f"مهلت پاسخ سطح ۲: {jalali(row.l2_response_due)} (" in drawn
+    assert "مشتری منتظر پاسخ است:" in drawn
+    waiting, overdue = [t for t in _general(fake, L2_CHAT) if t.startswith("تیکت‌های باز")]
+    assert "منتظر" in waiting and "⚠️" not in waiting
+    assert "⚠️ مهلت پاسخ گذشت" in overdue
+    assert answered.l2_response_at is not None
+    assert f"پاسخ سطح ۲: {jalali(answered.l2_response_at)} (" in (card_now(fake, card).text or "")
