@@ -1,6 +1,6 @@
-"""What agents and supervisors are sent without asking: a warning when a first response is
-due soon, an alert when it is overdue, and the daily report of the day before
-(handoff.figures, handoff.report).
+"""What agents and supervisors are sent without asking: a warning when a first response (or,
+on an escalated ticket, second line's reply) is due soon, an alert when it is overdue, and the
+daily report of the day before (handoff.figures, handoff.report).
 
 All run beside polling, in the instance that holds the polling lease. Each is decided once:
 the ticket event (or the report's key) is committed first, so no restart or failover decides
@@ -33,11 +33,11 @@ from handoff.report import (
     render_report,
     tehran_day,
 )
-from handoff.sla import due_soon, time_left
+from handoff.sla import due_soon, pending_deadline, time_left
 from kb.gaps import Asked, Sent
 from kb.gaps_cli import log_of, mine_kb
 from storage.db import DATABASE_ERRORS
-from storage.models import PendingAlert, Ticket
+from storage.models import PendingAlert, ResponseClock, Ticket
 from storage.repositories import (
     add_ticket_event,
     drop_alerts,
@@ -70,23 +70,39 @@ HALF_DAY = timedelta(hours=12)  # a moment inside a day, whatever its length
 # -- deadline alerts -------------------------------------------------------------------------------
 
 
+# The events that mark a deadline alerted or warned about, by the response it is for (second
+# line's has its own: the first response's alert, before the escalation, says nothing of it).
+OVERDUE_EVENTS: dict[ResponseClock, str] = {"first": OVERDUE_EVENT, "l2": "l2_sla_breached"}
+WARNED_EVENTS: dict[ResponseClock, str] = {"first": WARNED_EVENT, "l2": "l2_sla_warned"}
+
+
 async def alert_overdue(services: Services) -> int:
-    """Decide an alert once for each ticket whose first response is overdue, for the agents'
-    group and the supervisors; return how many tickets."""
+    """Decide an alert once for each ticket whose first response, or second line's reply
+    after an escalation, is overdue, for the group the ticket is in and the supervisors;
+    return how many tickets."""
     now = utcnow()
     supervisors = services.settings.supervisor_chat_id
+    alerted = 0
     async with services.sessions.begin() as session:
-        overdue = await list_overdue_tickets(session, now=now, without_event=OVERDUE_EVENT)
-        for ticket in overdue:
-            await add_ticket_event(
-                session, ticket_id=ticket.id, kind=OVERDUE_EVENT, actor_id=None, at=now
-            )
-            await queue_alert(session, ticket_id=ticket.id, kind="overdue", audience="desk", at=now)
-            if supervisors is not None and supervisors != ticket.agent_chat_id:
-                await queue_alert(
-                    session, ticket_id=ticket.id, kind="overdue", audience="supervisors", at=now
+        for clock, event in OVERDUE_EVENTS.items():
+            overdue = await list_overdue_tickets(session, now=now, without_event=event, clock=clock)
+            for ticket in overdue:
+                await add_ticket_event(
+                    session, ticket_id=ticket.id, kind=event, actor_id=None, at=now
                 )
-    return len(overdue)
+                await _queue_overdue(session, ticket, supervisors, now)
+            alerted += len(overdue)
+    return alerted
+
+
+async def _queue_overdue(
+    session: AsyncSession, ticket: Ticket, supervisors: int | None, now: datetime
+) -> None:
+    await queue_alert(session, ticket_id=ticket.id, kind="overdue", audience="desk", at=now)
+    if supervisors is not None and supervisors != ticket.agent_chat_id:
+        await queue_alert(
+            session, ticket_id=ticket.id, kind="overdue", audience="supervisors", at=now
+        )
 
 
 # The warning counts open hours left, and the desk may be closed for days in between (Nowruz):
@@ -95,29 +111,31 @@ WARN_LOOKAHEAD = timedelta(days=31)
 
 
 async def warn_due_soon(services: Services) -> int:
-    """Decide a warning once for each ticket's topic when its first response is due soon;
-    return how many."""
+    """Decide a warning once for each ticket's topic when its first response, or second
+    line's reply after an escalation, is due soon; return how many."""
     now = utcnow()
     warned = 0
     calendar = services.settings.calendar
     async with services.sessions.begin() as session:
-        near = await list_overdue_tickets(
-            session, now=now + WARN_LOOKAHEAD, without_event=WARNED_EVENT
-        )
-        for ticket in near:
-            due = ticket.first_response_due
-            if due is None or due <= now:
-                continue  # overdue: alerted instead
-            customer = await get_customer(session, ticket.customer_id)
-            if customer is None or not due_soon(customer.tier, now, due, calendar):
-                continue
-            await add_ticket_event(
-                session, ticket_id=ticket.id, kind=WARNED_EVENT, actor_id=None, at=now
+        for clock, event in WARNED_EVENTS.items():
+            near = await list_overdue_tickets(
+                session, now=now + WARN_LOOKAHEAD, without_event=event, clock=clock
             )
-            await queue_alert(
-                session, ticket_id=ticket.id, kind="due_soon", audience="topic", at=now
-            )
-            warned += 1
+            for ticket in near:
+                deadline = pending_deadline(ticket)
+                due = deadline.due if deadline is not None else None
+                if due is None or due <= now:
+                    continue  # overdue: alerted instead
+                customer = await get_customer(session, ticket.customer_id)
+                if customer is None or not due_soon(customer.tier, now, due, calendar):
+                    continue
+                await add_ticket_event(
+                    session, ticket_id=ticket.id, kind=event, actor_id=None, at=now
+                )
+                await queue_alert(
+                    session, ticket_id=ticket.id, kind="due_soon", audience="topic", at=now
+                )
+                warned += 1
     return warned
 
 
@@ -188,7 +206,8 @@ async def _draw_pending(services: Services, now: datetime) -> dict[Target, _Outg
                 html = render_overdue(ticket, customer, now=now)
             else:
                 tier = customer.tier if customer is not None else "standard"
-                due = ticket.first_response_due or now  # set: _target drops it otherwise
+                deadline = pending_deadline(ticket)  # set: _target drops it otherwise
+                due = (deadline.due if deadline is not None else None) or now
                 left = time_left(tier, now, due, services.settings.calendar)
                 html = render_due_soon(ticket, now=now, left=left)
             chat.index[key] = len(chat.htmls)
@@ -201,9 +220,12 @@ async def _draw_pending(services: Services, now: datetime) -> dict[Target, _Outg
 def _target(
     services: Services, alert: PendingAlert, ticket: Ticket, now: datetime
 ) -> Target | None:
-    """Where an alert goes (chat, topic), or None if it is no longer true or has nowhere to go."""
-    due = ticket.first_response_due
-    if ticket.status == "closed" or ticket.first_response_at is not None or due is None:
+    """Where an alert goes (chat, topic), or None if it is no longer true or has nowhere to
+    go; it tells of the deadline the ticket answers to when it is drawn (the first
+    response's, or second line's)."""
+    deadline = pending_deadline(ticket)
+    due = deadline.due if deadline is not None else None
+    if ticket.status == "closed" or due is None:
         return None
     if alert.kind == "due_soon" and due <= now:
         return None  # the overdue alert says more
@@ -247,7 +269,8 @@ async def recount_deadlines(services: Services) -> None:
 
 
 async def watch_deadlines(services: Services, executor: Executor) -> None:
-    """Look for first responses due soon or overdue every SLA_CHECK_SECONDS (0: never)."""
+    """Look for first responses (and second line's replies) due soon or overdue every
+    SLA_CHECK_SECONDS (0: never)."""
     await recount_deadlines(services)
     interval = services.settings.sla_check_seconds
     if interval <= 0:

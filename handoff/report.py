@@ -1,4 +1,4 @@
-"""The supervisor's daily report and the service-level alert, as Telegram HTML in Persian."""
+"""The supervisor's daily report and the service-level alerts, as Telegram HTML in Persian."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from handoff.persian import (
     round_half_up,
     shorten,
 )
+from handoff.sla import current_deadline
 from handoff.topics import ticket_link
 from storage.models import Customer, Ticket
 
@@ -194,15 +195,19 @@ def render_report(
 
 
 def render_overdue(ticket: Ticket, customer: Customer | None, *, now: datetime) -> str:
-    """Say that a ticket's first-response deadline passed with no reply, where to find it."""
+    """Say that a ticket's response deadline passed with no reply, where to find it: the first
+    response's, or second line's on a ticket escalated after it (said so, with when)."""
     name = shorten(clean_inline(customer.full_name if customer else ""), NAME_MAX)
     tier = texts.TIER.get(customer.tier, customer.tier) if customer else texts.TIER["standard"]
-    due = ticket.first_response_due or now
-    return texts.OVERDUE_ALERT.format(
+    deadline = current_deadline(ticket)
+    due = deadline.due or now
+    said = texts.OVERDUE_ALERT if deadline.clock == "first" else texts.OVERDUE_ALERT_L2
+    return said.format(
         ticket=ticket_link(ticket.id, ticket.agent_chat_id, ticket.thread_id),
         # A right-to-left mark after the name, else a Latin name and «VIP» swap places.
         customer=html.escape(name or texts.UNKNOWN_CUSTOMER) + "\u200f",
         tier=tier,
+        escalated=jalali(ticket.escalated_at or due),
         due=jalali(due),
         late=duration(now - due),
         holder=html.escape(
@@ -212,9 +217,14 @@ def render_overdue(ticket: Ticket, customer: Customer | None, *, now: datetime) 
 
 
 def render_due_soon(ticket: Ticket, *, now: datetime, left: timedelta | None = None) -> str:
-    """Warn a ticket's topic that its first-response deadline is near; `left`: the open hours
-    left before it, when the desk closes in between (then the text says so)."""
-    due = ticket.first_response_due or now
+    """Warn a ticket's topic that its response deadline (the first response's, or second
+    line's) is near; `left`: the open hours left before it, when the desk closes in between
+    (then the text says so)."""
+    deadline = current_deadline(ticket)
+    due = deadline.due or now
+    first = deadline.clock == "first"
     if left is None or due - now - left < timedelta(minutes=1):
-        return texts.DUE_SOON_WARNING.format(left=duration(due - now), due=jalali(due))
-    return texts.DUE_SOON_WARNING_OPEN_HOURS.format(left=duration(left), due=jalali(due))
+        said = texts.DUE_SOON_WARNING if first else texts.DUE_SOON_WARNING_L2
+        return said.format(left=duration(due - now), due=jalali(due))
+    said = texts.DUE_SOON_WARNING_OPEN_HOURS if first else texts.DUE_SOON_WARNING_L2_OPEN_HOURS
+    return said.format(left=duration(left), due=jalali(due))

@@ -180,6 +180,13 @@ OVERDUE_ALERT: Final = (
     "⚠️ <b>مهلت اولین پاسخ گذشت</b>: تیکت {ticket} · {customer} · {tier}\n"
     "مهلت {due} بود و {late} گذشته است؛ هنوز کسی پاسخ نداده. در دست: {holder}"
 )
+# Second line's deadline passed with no reply from it since the escalation (the group the
+# ticket is in, and the supervisors).
+OVERDUE_ALERT_L2: Final = (
+    "⚠️ <b>مهلت پاسخ سطح ۲ گذشت</b>: تیکت {ticket} · {customer} · {tier}\n"
+    "ارجاع به سطح ۲: {escalated}؛ مهلت {due} بود و {late} گذشته است؛"
+    " سطح ۲ هنوز پاسخ نداده. در دست: {holder}"
+)
 NOBODY_YET: Final = "هیچ‌کس"
 # Posted in the ticket's topic a while before its first-response deadline.
 DUE_SOON_WARNING: Final = (
@@ -189,4 +196,12 @@ DUE_SOON_WARNING: Final = (
 DUE_SOON_WARNING_OPEN_HOURS: Final = (
     "⏰ <b>{left} از ساعت‌های کاری تا پایان مهلت اولین پاسخ مانده</b> ({due})؛"
     " هنوز پاسخی به مشتری نرفته است."
+)
+# The same for second line's reply to an escalated ticket.
+DUE_SOON_WARNING_L2: Final = (
+    "⏰ <b>{left} تا پایان مهلت پاسخ سطح ۲</b> ({due})؛ از ارجاع تا کنون پاسخی به مشتری نرفته است."
+)
+DUE_SOON_WARNING_L2_OPEN_HOURS: Final = (
+    "⏰ <b>{left} از ساعت‌های کاری تا پایان مهلت پاسخ سطح ۲ مانده</b> ({due})؛"
+    " از ارجاع تا کنون پاسخی به مشتری نرفته است."
 )

@@ -19,7 +19,18 @@ async def queue_alert(
     audience: AlertAudience,
     at: datetime | None = None,
 ) -> None:
-    """Keep an alert about a ticket for `audience` until it is delivered or dropped."""
+    """Keep an alert about a ticket for `audience` until it is delivered or dropped; once: one
+    of its kind already waiting (a first response's overdue alert Telegram could not take
+    yet, when second line's deadline passes too) stands for it, drawn as of when it goes."""
+    waiting = await session.scalar(
+        select(PendingAlert.id).where(
+            PendingAlert.ticket_id == ticket_id,
+            PendingAlert.kind == kind,
+            PendingAlert.audience == audience,
+        )
+    )
+    if waiting is not None:
+        return
     alert = PendingAlert(ticket_id=ticket_id, kind=kind, audience=audience)
     if at is not None:
         alert.created_at = at

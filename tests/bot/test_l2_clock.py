@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -13,8 +14,8 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handoff.persian import jalali
-from storage.models import Ticket
+from handoff.persian import fa_digits, jalali
+from storage.models import Ticket, TicketEvent
 from storage.timestamps import utcnow
 from tests.bot.desk_support import OpenTicket, card_now, hand_off, settled, ticket
 from tests.bot.support import RunningBot, make_settings, running_bot
@@ -107,3 +108,49 @@ async def test_second_lines_deadline_is_on_its_card_and_in_tickets(
     assert "⚠️ مهلت پاسخ گذشت" in overdue
     assert answered.l2_response_at is not None
     assert f"پاسخ سطح ۲: {jalali(answered.l2_response_at)} (" in (card_now(fake, card).text or "")
+
+
+async def test_second_lines_missed_deadline_is_alerted_as_at_l2_to_its_group_and_supervisors(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        late, _ = await _answered_and_escalated(bot, fake, "مریم")
+        gone, _ = await _answered_and_escalated(bot, fake, "نیما")
+        fake.user_blocks_bot(gone.user)  # no reply can reach them: no alert either
+        await settled(bot, fake)
+        past = utcnow() - timedelta(minutes=7)
+        for opened in (late, gone):
+            await bot.db(_moved(opened.ticket_id, l2_response_due=past))
+        await fake.wait_for_async(lambda: _general(fake, SUPERVISORS), timeout=10, what="alert")
+        await asyncio.sleep(1)  # five more looks
+        events = await bot.rows(
+            TicketEvent, TicketEvent.kind.in_(("sla_breached", "l2_sla_breached"))
+        )
+    (alert,) = _general(fake, SUPERVISORS)
+    assert alert.startswith(
+        f"⚠️ مهلت پاسخ سطح ۲ گذشت: تیکت #{fa_digits(late.ticket_id)} · مریم\u200f"
+    )
+    assert "۷ دقیقه گذشته است؛ سطح ۲ هنوز پاسخ نداده. در دست: هیچ‌کس" in alert
+    assert [t for t in _general(fake, L2_CHAT) if t.startswith("⚠️")] == [alert]  # where it is
+    assert not [t for t in _general(fake, fake.agent_chat_id) if t.startswith("⚠️")]
+    assert [(e.ticket_id, e.kind) for e in events] == [(late.ticket_id, "l2_sla_breached")]
+
+
+async def test_second_lines_deadline_is_warned_in_the_l2_topic(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened, card = await _answered_and_escalated(bot, fake)
+        posted = len(fake.sent_to(L2_CHAT, card.thread_id))
+        soon = utcnow() + timedelta(minutes=5, seconds=30)
+        await bot.db(_moved(opened.ticket_id, l2_response_due=soon))
+        await fake.wait_for_async(
+            lambda: len(fake.sent_to(L2_CHAT, card.thread_id)) > posted,
+            timeout=10,
+            what="the warning",
+        )
+    warning = fake.sent_to(L2_CHAT, card.thread_id)[-1].text or ""
+    assert warning.startswith("⏰ ۵ دقیقه تا پایان مهلت پاسخ سطح ۲")
+    assert "از ارجاع تا کنون پاسخی به مشتری نرفته است" in warning

@@ -229,6 +229,18 @@ def test_a_ticket_escalated_before_anyone_answered_keeps_its_first_response_cloc
     assert "سطح ۲:" not in card.replace("پشتیبانی سطح ۲", "")
 
 
+def test_an_overdue_alert_for_second_line_says_the_ticket_is_at_l2() -> None:
+    ticket = _escalated(thread_id=5, claimed_by_name="متخصص")
+
+    alert = _visible(render_overdue(ticket, _customer(), now=T0 + timedelta(hours=2)))
+
+    assert alert.splitlines() == [
+        "⚠️ مهلت پاسخ سطح ۲ گذشت: تیکت #۱۲ · علی رضایی\u200f · VIP",
+        "ارجاع به سطح ۲: ۱۲ مرداد ۱۴۰۳، ساعت ۱۴:۳۰؛ مهلت ۱۲ مرداد ۱۴۰۳، ساعت ۱۵:۰۰ بود و"
+        " ۳۰ دقیقه گذشته است؛ سطح ۲ هنوز پاسخ نداده. در دست: متخصص",
+    ]
+
+
 def test_a_closed_card_says_when_and_a_follow_up_names_the_ticket_before() -> None:
     closed = _ticket(status="closed", closed_at=T0 + timedelta(hours=1))
     follow_up = _ticket(id=13, previous_ticket_id=12)

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage import repositories as repo
+from storage.models import PendingAlert
 from tests.storage.helpers import add_customer, add_ticket
 
 
@@ -43,12 +44,16 @@ async def test_alerts_wait_oldest_first_with_their_tickets_until_dropped(
 async def test_an_alert_is_kept_once_per_ticket_kind_and_audience(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
+    # Queued again (second line's deadline passes while the first response's alert still
+    # waits for Telegram), the one waiting stands for both; the database refuses a second.
     await add_customer(sessions, 1)
     ticket = await add_ticket(sessions, 1)
     async with sessions.begin() as session:
         await repo.queue_alert(session, ticket_id=ticket.id, kind="overdue", audience="desk")
+    async with sessions.begin() as session:
+        await repo.queue_alert(session, ticket_id=ticket.id, kind="overdue", audience="desk")
     with pytest.raises(IntegrityError):
         async with sessions.begin() as session:
-            await repo.queue_alert(session, ticket_id=ticket.id, kind="overdue", audience="desk")
+            session.add(PendingAlert(ticket_id=ticket.id, kind="overdue", audience="desk"))
     async with sessions() as session:
         assert len(await repo.pending_alerts(session, limit=10)) == 1
