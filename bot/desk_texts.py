@@ -493,11 +493,12 @@ COMMENT_THANKS = (
 )
 
 
-def escalated_for_customer(number: int) -> str:
-    """Tell the customer their ticket went to second-line experts."""
+def escalated_for_customer(number: int, expect: str) -> str:
+    """Tell the customer their ticket went to second-line experts, and when to expect the
+    answer (`expect`: bot.tickets.expected_answer)."""
     return (
-        f"درخواست <b>{ticket_ref(number)}</b> شما برای بررسی بیشتر به کارشناسان فنی ما سپرده شد؛ "
-        "به‌زودی پاسخ می‌گیرید."
+        f"درخواست <b>{ticket_ref(number)}</b> شما برای بررسی بیشتر به کارشناسان فنی ما سپرده شد. "
+        f"{expect}"
     )
 
 

@@ -162,11 +162,12 @@ FLOOD_NOTICE = (
 _TO_AGENT = "از این به بعد هر چه این‌جا بفرستید (متن، عکس، فایل، صدا…) مستقیم به دست کارشناس می‌رسد."
 
 
+ANSWER_SOON = "به‌زودی پاسخ می‌گیرید."
+
+
 def ticket_opened(number: int, wait: timedelta | None) -> str:
     """Tell the customer their ticket number and when to expect an answer."""
-    expect = (
-        f"معمولاً ظرف {duration(wait)} پاسخ می‌گیرید." if wait is not None else "به‌زودی پاسخ می‌گیرید."
-    )
+    expect = expect_within(wait) if wait is not None else ANSWER_SOON
     return (
         f"درخواست شما با شمارهٔ <b>{ticket_ref(number)}</b> ثبت شد و به یک کارشناس سپرده شد. "
         f"{expect}\n\n{_TO_AGENT}"
@@ -182,12 +183,22 @@ def greeting_while_open(first_name: str, number: int) -> str:
 IN_TEHRAN = "به وقت تهران"
 
 
+def expect_within(span: timedelta, due: datetime | None = None) -> str:
+    """When the answer comes: within the contract's response time, around the clock; with
+    `due`, the response time counted in open hours, and by when at the latest."""
+    if due is None:
+        return f"معمولاً ظرف {duration(span)} پاسخ می‌گیرید."
+    return (
+        f"معمولاً ظرف {duration(span)} کاری پاسخ می‌گیرید "
+        f"(حداکثر تا {day_and_time(due)} {IN_TEHRAN})."
+    )
+
+
 def ticket_opened_in_hours(number: int, span: timedelta, due: datetime) -> str:
     """Tell the customer their ticket number and the contract's response time (open hours)."""
     return (
         f"درخواست شما با شمارهٔ <b>{ticket_ref(number)}</b> ثبت شد و به یک کارشناس سپرده شد. "
-        f"معمولاً ظرف {duration(span)} کاری پاسخ می‌گیرید "
-        f"(حداکثر تا {day_and_time(due)} {IN_TEHRAN}).\n\n"
+        f"{expect_within(span, due)}\n\n"
         f"{_TO_AGENT}"
     )
 
@@ -199,16 +210,24 @@ _CLOSED_NOW: Final = {
 }
 
 
+def expect_when_open(opens: datetime, due: datetime, why: Closed = "hours") -> str:
+    """When the answer comes while the desk is closed: why it is closed now (a holiday read
+    as «outside working hours» at 10:00 on a weekday looked wrong), when it opens, and by
+    when the answer comes at the latest."""
+    return (
+        f"{_CLOSED_NOW[why]}"
+        f"کارشناسان از {day_and_time(opens)} {IN_TEHRAN} پاسخ می‌دهند و پاسخ شما حداکثر تا "
+        f"{day_and_time(due)} می‌رسد."
+    )
+
+
 def ticket_opened_while_closed(
     number: int, opens: datetime, due: datetime, why: Closed = "hours"
 ) -> str:
-    """Tell the customer their ticket number, why the desk is closed now (a holiday read as
-    «outside working hours» at 10:00 on a weekday looked wrong), and when it opens."""
+    """Tell the customer their ticket number, why the desk is closed now, and when it opens."""
     return (
         f"درخواست شما با شمارهٔ <b>{ticket_ref(number)}</b> ثبت شد. "
-        f"{_CLOSED_NOW[why]}"
-        f"کارشناسان از {day_and_time(opens)} {IN_TEHRAN} پاسخ می‌دهند و پاسخ شما حداکثر تا "
-        f"{day_and_time(due)} می‌رسد.\n\n{_TO_AGENT}"
+        f"{expect_when_open(opens, due, why)}\n\n{_TO_AGENT}"
     )
 
 
@@ -231,12 +250,18 @@ def still_waiting(
     the answer is due (or, past it, that it is late and comes soon; or, the desk closed, when
     it opens: `opens`)."""
     added = f"پیامتان به درخواست <b>{ticket_ref(number)}</b> اضافه شد و کارشناس آن را می‌بیند. "
+    return added + expect_by(due, now, opens)
+
+
+def expect_by(due: datetime | None, now: datetime, opens: datetime | None = None) -> str:
+    """When the answer comes: by `due` at the latest; past it, that it is late and comes soon
+    (or, the desk closed, when it opens: `opens`)."""
     if due is not None and due > now:
-        return added + f"پاسخ حداکثر تا {day_and_time(due)} {IN_TEHRAN} می‌رسد."
+        return f"پاسخ حداکثر تا {day_and_time(due)} {IN_TEHRAN} می‌رسد."
     late = "پاسخ از مهلتش دیرتر شده است؛ پوزش می‌خواهیم. " if due is not None else ""
     if opens is not None and opens > now:
-        return added + late + f"کارشناسان از {day_and_time(opens)} {IN_TEHRAN} پاسخ می‌دهند."
-    return added + late + "به‌زودی پاسخ می‌گیرید."
+        return late + f"کارشناسان از {day_and_time(opens)} {IN_TEHRAN} پاسخ می‌دهند."
+    return late + ANSWER_SOON
 
 
 def ticket_already_open(number: int) -> str:

@@ -19,7 +19,14 @@ from bot.hotpath import log_message
 from bot.message_kinds import QUESTION_MAX
 from bot.migration import current_agent_chat
 from handoff.card import AskedBefore, shows_whole
-from handoff.sla import FIRST_RESPONSE, first_response_due
+from handoff.hours import SupportCalendar
+from handoff.sla import (
+    FIRST_RESPONSE,
+    L2_RESPONSE,
+    current_deadline,
+    first_response_due,
+    read_tier,
+)
 from kb.decision import Hit
 from storage.models import Feedback, HandoffReason, KBDecision, Message, Ticket, Tier
 from storage.repositories import (
@@ -27,6 +34,7 @@ from storage.repositories import (
     create_ticket,
     decisions_since,
     feedback_for,
+    get_customer,
     last_ticket_for,
 )
 from storage.timestamps import utcnow
@@ -274,6 +282,40 @@ async def open_ticket(
     work.then(OpenTopic(ticket.id))
     work.then(PostCard(ticket.id))
     return ticket.id
+
+
+def when_answered(
+    tier: Tier,
+    calendar: SupportCalendar | None,
+    now: datetime,
+    due: datetime | None,
+    span: timedelta | None = None,
+) -> str:
+    """What a customer is told of when the answer comes, as a new ticket's customer is: by
+    `due` (within `span`, the contract's response time, when the clock starts now), in the
+    desk's open hours for the tier; while it is closed, when it opens."""
+    in_hours = calendar is not None and not calendar.around_the_clock(tier)
+    opens = calendar.next_open(tier, now) if calendar is not None and in_hours else now
+    if due is None or due <= now:
+        return texts.expect_by(due, now, opens)
+    if calendar is not None and opens > now:
+        return texts.expect_when_open(opens, due, calendar.why_closed(tier, now))
+    if span is None:
+        return texts.expect_by(due, now)
+    return texts.expect_within(span, due if in_hours else None)
+
+
+async def expected_answer(
+    session: AsyncSession, services: Services, ticket: Ticket, now: datetime
+) -> str:
+    """When the ticket's customer may expect the answer, by the deadline it answers to now:
+    second line's, just started by an escalation (the contract's response time), or the first
+    response's, still running from the opening."""
+    customer = await get_customer(session, ticket.customer_id)
+    tier = (read_tier(customer.tier) if customer is not None else None) or "standard"
+    deadline = current_deadline(ticket)
+    span = L2_RESPONSE[tier] if deadline.clock == "l2" else None
+    return when_answered(tier, services.settings.calendar, now, deadline.due, span)
 
 
 async def asked_before(

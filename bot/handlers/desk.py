@@ -57,6 +57,7 @@ from bot.queries import kv_delete, rating_message_key
 from bot.supervision import report_so_far
 from bot.tickets import (
     copied_to_topic,
+    expected_answer,
     is_bare_request,
     log_told,
     matches_logged,
@@ -307,13 +308,15 @@ async def do_escalate(
     else:
         work.effects.append(RenameTopic(ticket.id))
         card_changed(work, ticket.id)
-    # Second line's deadline runs from now, in open hours.
+    # Second line's deadline runs from now, in open hours, and the customer is told of it.
     escalated = result.ticket
     await service.start_l2_clock(
         work.session, ticket=escalated, calendar=services.settings.calendar
     )
     if not ticket.customer_blocked:
-        await tell_customer(work, ticket, desk_texts.escalated_for_customer(ticket.id))
+        now = escalated.escalated_at or utcnow()
+        expect = await expected_answer(work.session, services, escalated, now)
+        await tell_customer(work, ticket, desk_texts.escalated_for_customer(ticket.id, expect))
     return desk_texts.ESCALATED_TOAST
 
 

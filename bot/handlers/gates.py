@@ -20,7 +20,7 @@ from bot.hotpath import log_message, upsert_customer
 from bot.message_kinds import loggable_text, message_kind
 from bot.queries import still_waiting_key
 from handoff.service import customer_message
-from handoff.sla import read_tier
+from handoff.sla import current_deadline, read_tier
 from storage.models import Ticket
 from storage.repositories import find_link_by_customer_message, kv_get, kv_set
 from storage.timestamps import utcnow
@@ -140,20 +140,24 @@ STILL_WAITING_EVERY = timedelta(minutes=30)
 
 
 async def _tell_still_waiting(work: Work, services: Services, ticket: Ticket) -> None:
-    if ticket.first_response_at is not None or ticket.status in ("waiting", "closed"):
+    # Before the first response; and after an escalation, before second line's reply.
+    deadline = current_deadline(ticket)
+    if deadline.met_at is not None or ticket.status in ("waiting", "closed"):
         return  # a person answers already, or it is the agent who waits for them
     now = utcnow()
     key = still_waiting_key(ticket.id)
     told = await kv_get(work.session, key)
     last = datetime.fromisoformat(told) if isinstance(told, str) else ticket.opened_at
+    if deadline.clock == "l2" and ticket.escalated_at is not None:
+        last = max(last, ticket.escalated_at)  # they were told of second line's deadline then
     if now - last < STILL_WAITING_EVERY:
-        return  # told when it opened, or a moment ago
+        return  # told when it opened (or was escalated), or a moment ago
     await kv_set(work.session, key, now.isoformat())
     calendar = services.settings.calendar
     tier = read_tier(work.customer.tier) if work.customer is not None else None
     # Late, at night: not «soon», but when the desk opens.
     opens = calendar.next_open(tier or "standard", now) if calendar is not None else now
-    await work.reply(texts.still_waiting(ticket.id, ticket.first_response_due, now, opens))
+    await work.reply(texts.still_waiting(ticket.id, deadline.due, now, opens))
 
 
 # Commands and buttons that keep their meaning while a ticket is open.

@@ -9,12 +9,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import jdatetime
 import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handoff.persian import fa_digits, jalali
+from handoff.persian import TEHRAN, day_and_time, fa_digits, jalali
 from storage.models import Ticket, TicketEvent
 from storage.timestamps import utcnow
 from tests.bot.desk_support import OpenTicket, card_now, hand_off, settled, ticket
@@ -108,6 +109,74 @@ async def test_second_lines_deadline_is_on_its_card_and_in_tickets(
     assert "⚠️ مهلت پاسخ گذشت" in overdue
     assert answered.l2_response_at is not None
     assert f"پاسخ سطح ۲: {jalali(answered.l2_response_at)} (" in (card_now(fake, card).text or "")
+
+
+async def test_the_customer_is_told_within_what_time_second_line_answers(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # They heard «به‌زودی پاسخ می‌گیرید» and nothing of when, while a hand-off says it.
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened, _card = await _answered_and_escalated(bot, fake)
+    assert fake.sent_to(opened.user.id)[-1].text == (
+        f"درخواست #{fa_digits(opened.ticket_id)} شما برای بررسی بیشتر به کارشناسان فنی ما سپرده شد."
+        " معمولاً ظرف ۴ ساعت پاسخ می‌گیرید."
+    )
+
+
+async def test_the_customer_is_told_when_the_desk_opens_if_escalated_while_it_is_closed(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+) -> None:
+    fake = fake_telegram
+    fake.add_group(L2_CHAT, "سطح ۲", forum=True)
+    today = utcnow().astimezone(TEHRAN).date()
+    closed_today = str(jdatetime.date.fromgregorian(date=today))
+    settings = make_settings(
+        fake, database_url, kb_dir, l2_chat_id=L2_CHAT, support_holidays=closed_today
+    )
+    async with running_bot(settings, fake) as bot:
+        opened, _card = await _answered_and_escalated(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+    assert row.escalated_at is not None and row.l2_response_due is not None
+    calendar = settings.calendar
+    assert calendar is not None
+    opens = calendar.next_open("standard", row.escalated_at)
+    told = fake.sent_to(opened.user.id)[-1].text or ""
+    assert told.startswith(
+        f"درخواست #{fa_digits(opened.ticket_id)} شما برای بررسی بیشتر به کارشناسان فنی ما سپرده شد."
+        " امروز"
+    )
+    assert (
+        f"کارشناسان از {day_and_time(opens)} به وقت تهران پاسخ می‌دهند و پاسخ شما حداکثر تا"
+        f" {day_and_time(row.l2_response_due)} می‌رسد."
+    ) in told
+
+
+async def test_a_customer_writing_long_after_the_escalation_hears_when_l2_answers(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened, _card = await _answered_and_escalated(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+        assert row.escalated_at is not None and row.l2_response_due is not None
+        earlier = timedelta(minutes=40)  # all of it happened that long ago
+        await bot.db(
+            _moved(
+                opened.ticket_id,
+                opened_at=row.opened_at - earlier,
+                escalated_at=row.escalated_at - earlier,
+                l2_response_due=row.l2_response_due - earlier,
+            )
+        )
+        heard = len(fake.sent_to(opened.user.id))
+        fake.user_sends_text(opened.user, "کسی نیست؟")
+        await fake.wait_for_messages_async(opened.user.id, heard + 1)
+        await settled(bot, fake)
+    assert fake.sent_to(opened.user.id)[-1].text == (
+        f"پیامتان به درخواست #{fa_digits(opened.ticket_id)} اضافه شد و کارشناس آن را می‌بیند. "
+        f"پاسخ حداکثر تا {day_and_time(row.l2_response_due - earlier)} به وقت تهران می‌رسد."
+    )
 
 
 async def test_second_lines_missed_deadline_is_alerted_as_at_l2_to_its_group_and_supervisors(

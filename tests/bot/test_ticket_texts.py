@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot import texts
+from bot.tickets import when_answered
 from handoff.hours import SupportCalendar, parse_holidays
 from handoff.persian import TEHRAN
 from handoff.sla import FIRST_RESPONSE, first_response_due
@@ -81,3 +82,27 @@ def test_a_customer_writing_while_waiting_hears_the_deadline_or_that_it_is_late(
     closed = texts.still_waiting(3, night - timedelta(hours=1), night, opens)
     assert "به‌زودی" not in closed
     assert "کارشناسان از سه‌شنبه ۱۷ آذر، ساعت ۰۸:۰۰ به وقت تهران پاسخ می‌دهند" in closed
+
+
+def test_an_escalated_customer_hears_when_the_answer_comes_as_at_a_hand_off() -> None:
+    # Second line's clock starts at the escalation (the contract's time, in open hours); one
+    # escalated before anyone answered is owed the first response by its deadline still.
+    calendar = SupportCalendar()
+    now = _tehran("2026-12-06T15:30")  # a Sunday afternoon: open
+    l2_due = first_response_due("standard", now, calendar)
+    night = _tehran("2026-12-07T22:00")
+    span = FIRST_RESPONSE["standard"]
+
+    assert when_answered("standard", calendar, now, l2_due, span) == (
+        "معمولاً ظرف ۴ ساعت کاری پاسخ می‌گیرید (حداکثر تا دوشنبه ۱۶ آذر، ساعت ۱۰:۳۰ به وقت تهران)."
+    )
+    assert when_answered("vip", None, now, now + span, span) == "معمولاً ظرف ۴ ساعت پاسخ می‌گیرید."
+    assert when_answered("standard", calendar, now, now + timedelta(hours=1)) == (
+        "پاسخ حداکثر تا یکشنبه ۱۵ آذر، ساعت ۱۶:۳۰ به وقت تهران می‌رسد."
+    )
+    assert when_answered("standard", calendar, night, night + timedelta(days=1), span) == (
+        "اکنون خارج از ساعت کاری پشتیبانی است؛ کارشناسان از سه‌شنبه ۱۷ آذر، ساعت ۰۸:۰۰ به وقت"
+        " تهران پاسخ می‌دهند و پاسخ شما حداکثر تا سه‌شنبه ۱۷ آذر، ساعت ۲۲:۰۰ می‌رسد."
+    )
+    late = when_answered("standard", calendar, now, now - timedelta(minutes=5))
+    assert late == "پاسخ از مهلتش دیرتر شده است؛ پوزش می‌خواهیم. به‌زودی پاسخ می‌گیرید."
