@@ -13,6 +13,9 @@ Definitions (every count is over [start, end), UTC-aware bounds of a Tehran day)
   the clock without a support calendar); the service level: of the deadlines that fell in
   the span and have passed, the share met (a ticket closed unanswered before its deadline
   owed no reply and is left out);
+- second line: the tickets escalated in the span, those at L2 and open when the figures are
+  taken, and, of the escalated tickets second line first answered in the span, the median
+  wait from the escalation, counted as the first response's is;
 - satisfaction (CSAT): the ratings given in the span (whenever their ticket was closed);
 - quality samples: tickets closed or rated in the span, the lowest rated first;
 - agents: the tickets closed in the span by who held them (a ticket nobody held: by who
@@ -85,6 +88,10 @@ class DayFigures:
     responses: int = 0
     deadlines: int = 0
     deadlines_met: int = 0
+    escalated: int = 0
+    open_l2: int = 0
+    l2_response_median: timedelta | None = None
+    l2_responses: int = 0
     ratings: list[int] = field(default_factory=list)
     samples: list[Sample] = field(default_factory=list)
     agents: list[AgentDay] = field(default_factory=list)
@@ -182,22 +189,10 @@ async def day_figures(
     feedback = await _counts(
         session, Feedback.helpful, Feedback.created_at >= start, Feedback.created_at < end
     )
-    answered = (
-        await session.execute(
-            select(Ticket.opened_at, Ticket.first_response_at, Customer.tier)
-            .outerjoin(Customer, Customer.id == Ticket.customer_id)
-            .where(Ticket.first_response_at >= start, Ticket.first_response_at < end)
-        )
-    ).tuples()
-    # A wait is counted as the deadline beside it is: on the tier's open hours, so a ticket
-    # opened Thursday at 12:00 and answered Saturday at 8:05 waited an hour and five minutes.
-    waits = [
-        calendar.open_time(tier or "standard", opened, responded)
-        if calendar is not None
-        else responded - opened
-        for opened, responded, tier in answered
-        if responded is not None
-    ]
+    waits = await _waits(session, Ticket.opened_at, Ticket.first_response_at, start, end, calendar)
+    l2_waits = await _waits(
+        session, Ticket.escalated_at, Ticket.l2_response_at, start, end, calendar
+    )
     due = (
         await session.execute(
             select(Ticket.first_response_due, Ticket.first_response_at, Ticket.closed_at).where(
@@ -253,10 +248,51 @@ async def day_figures(
         responses=len(waits),
         deadlines=len(deadlines),
         deadlines_met=sum(at is not None and at <= d for d, at in deadlines),
+        escalated=await _events(session, "escalated", start, end),
+        open_l2=await _count(session, Ticket.status != "closed", Ticket.level == 2),
+        l2_response_median=_median(l2_waits),
+        l2_responses=len(l2_waits),
         ratings=[t.rating for t in rated if t.rating is not None],
         samples=_samples(closed, rated, rng or random.Random()),
         agents=_agents(closed, rated, await _agent_names(session, closed + rated)),
     )
+
+
+async def _waits(
+    session: AsyncSession,
+    since: InstrumentedAttribute[datetime | None],
+    answered: InstrumentedAttribute[datetime | None],
+    start: datetime,
+    end: datetime,
+    calendar: SupportCalendar | None,
+) -> list[timedelta]:
+    """How long the tickets answered in [start, end) (by `answered`) waited from `since`."""
+    rows = (
+        await session.execute(
+            select(since, answered, Customer.tier)
+            .outerjoin(Customer, Customer.id == Ticket.customer_id)
+            .where(answered >= start, answered < end)
+        )
+    ).tuples()
+    # A wait is counted as the deadline beside it is: on the tier's open hours, so a ticket
+    # opened Thursday at 12:00 and answered Saturday at 8:05 waited an hour and five minutes.
+    return [
+        calendar.open_time(tier or "standard", began, responded)
+        if calendar is not None
+        else responded - began
+        for began, responded, tier in rows
+        if began is not None and responded is not None
+    ]
+
+
+async def _events(session: AsyncSession, kind: str, start: datetime, end: datetime) -> int:
+    """How many ticket events of `kind` were logged in [start, end)."""
+    found = await session.scalar(
+        select(func.count(TicketEvent.id)).where(
+            TicketEvent.kind == kind, TicketEvent.created_at >= start, TicketEvent.created_at < end
+        )
+    )
+    return found or 0
 
 
 async def _counts(

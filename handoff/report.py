@@ -119,6 +119,21 @@ def _gap_line(gap: Unanswered) -> str:
     )
 
 
+def _l2_lines(f: DayFigures) -> list[str]:
+    """Second line's figures, when it had any work (a desk without L2 reads none)."""
+    if not (f.escalated or f.open_l2 or f.l2_responses):
+        return []
+    lines = [
+        texts.REPORT_L2.format(escalated=fa_digits(f.escalated), open_now=fa_digits(f.open_l2))
+    ]
+    if f.l2_response_median is not None:
+        said = texts.REPORT_L2_RESPONSE_OPEN_HOURS if f.open_hours else texts.REPORT_L2_RESPONSE
+        lines.append(
+            said.format(median=duration(f.l2_response_median), count=fa_digits(f.l2_responses))
+        )
+    return lines
+
+
 def render_report(
     figures: DayFigures,
     day: date,
@@ -171,6 +186,7 @@ def render_report(
                 rate=_rate(f.deadlines_met_rate),
             )
         )
+    lines += _l2_lines(f)
     if f.csat is not None:
         lines.append(
             texts.REPORT_CSAT.format(

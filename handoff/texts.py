@@ -129,7 +129,7 @@ REPORT_CUSTOMERS: Final = (
     "بی‌نیاز از کارشناس: {served} از {asked} نفری که پرسیدند ({rate})"
 )
 REPORT_QUESTIONS: Final = (
-    "🤖 پرسش‌ها: {questions} · پاسخ: {answers} · پیشنهاد: {suggestions} · ارجاع: {handoffs}"
+    "🤖 پرسش‌ها: {questions} · پاسخ: {answers} · پیشنهاد: {suggestions} · به کارشناس: {handoffs}"
 )
 REPORT_FEEDBACK: Final = "👍 بازخورد پاسخ‌ها: {yes} مفید · {no} نامفید"
 REPORT_TICKETS: Final = "🎫 تیکت‌ها: {opened} باز شد · {closed} بسته شد · {open_now} اکنون باز"
@@ -140,6 +140,12 @@ REPORT_FIRST_RESPONSE_OPEN_HOURS: Final = (
 )
 REPORT_NO_RESPONSES: Final = "⏱ اولین پاسخ: در این روز به هیچ تیکتی پاسخ اول داده نشد"
 REPORT_SLA: Final = "🎯 مهلت اولین پاسخ: {met} از {total} در مهلت ({rate})"
+# Second line: tickets escalated that day, those at L2 still open, and how soon L2 answered.
+REPORT_L2: Final = "⬆️ سطح ۲: {escalated} ارجاع در این روز · {open_now} اکنون باز"
+REPORT_L2_RESPONSE: Final = "⏱ پاسخ سطح ۲ پس از ارجاع: میانه {median} ({count} تیکت)"
+REPORT_L2_RESPONSE_OPEN_HOURS: Final = (
+    "⏱ پاسخ سطح ۲ پس از ارجاع، در ساعات کاری: میانه {median} ({count} تیکت)"
+)
 REPORT_CSAT: Final = (
     "⭐ رضایت مشتری: میانگین {mean} از ۵ ({count} امتیاز) · سهم امتیاز ۴ و ۵: {satisfied}"
 )

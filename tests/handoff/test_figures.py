@@ -20,6 +20,7 @@ from handoff.report import (
     tehran_day,
 )
 from storage import repositories as repo
+from storage.models import Customer
 from tests.storage.helpers import AGENT_CHAT, HITS, T0, add_customer
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -197,7 +198,8 @@ async def test_the_report_says_it_in_persian_with_links_to_the_samples(
 
     assert report.splitlines()[0] == "📊 <b>گزارش روزانهٔ پشتیبانی</b> · جمعه ۱۲ مرداد ۱۴۰۳"
     assert "مشتریانی که پیام دادند: ۵ · بی‌نیاز از کارشناس: ۱ از ۴ نفری که پرسیدند (۲۵٪)" in report
-    assert "پرسش‌ها: ۴ · پاسخ: ۲ · پیشنهاد: ۱ · ارجاع: ۱" in report
+    # «ارجاع» is the desk's word for a hand-on to second line; the KB hands off to a person.
+    assert "پرسش‌ها: ۴ · پاسخ: ۲ · پیشنهاد: ۱ · به کارشناس: ۱" in report
     assert "اولین پاسخ: میانه ۲ ساعت و ۴۰ دقیقه (۲ تیکت)" in report
     assert "۱ از ۲ در مهلت (۵۰٪)" in report
     assert "میانگین ۳٫۵ از ۵ (۲ امتیاز) · سهم امتیاز ۴ و ۵: ۵۰٪" in report
@@ -479,3 +481,91 @@ def test_the_weeks_bars_and_shares_round_halves_up() -> None:
         "███░░░░░░░ ۲۵٪",
         "█░░░░░░░░░ ۱۳٪",
     ]
+
+
+async def _to_l2(
+    sessions: Sessions,
+    customer: Customer,
+    opened: datetime,
+    escalated: datetime,
+    l2_reply: datetime | None,
+    calendar: SupportCalendar,
+) -> None:
+    """A ticket first line answered ten minutes after `opened`, escalated at `escalated`,
+    second line answered at `l2_reply` and closed then (None: still waiting at L2)."""
+    async with sessions.begin() as session:
+        ticket, _ = await service.open_ticket(
+            session,
+            customer=customer,
+            question="کمک",
+            reason="asked",
+            tried=(),
+            agent_chat_id=AGENT_CHAT,
+            now=opened,
+            calendar=calendar,
+        )
+        await service.agent_message(
+            session, ticket_id=ticket.id, agent_id=9, at=opened + timedelta(minutes=10)
+        )
+        escalation = await service.escalate(session, ticket_id=ticket.id, actor_id=9, now=escalated)
+        assert escalation.ticket is not None
+        await service.start_l2_clock(session, ticket=escalation.ticket, calendar=calendar)
+        if l2_reply is not None:
+            await service.agent_message(session, ticket_id=ticket.id, agent_id=20, at=l2_reply)
+            await service.close(session, ticket_id=ticket.id, actor_id=20, now=l2_reply)
+
+
+async def test_second_lines_day_counts_escalations_open_tickets_and_reply_times(
+    sessions: Sessions,
+) -> None:
+    # Saturday: A, escalated Wednesday at 16:00 (standard), answered by L2 at 8:30: six and a
+    # half open hours (an hour Wednesday, five Thursday, half an hour today); B (VIC),
+    # escalated at 9:00 and answered at 11:00: two; C, escalated at 12:00, still waits at L2,
+    # and D is open at first line. Escalated that day: B and C; open at L2: C.
+    calendar = SupportCalendar()
+    a, c, d = [await add_customer(sessions, n) for n in (1, 3, 4)]
+    b = await add_customer(sessions, 2, tier="vic")
+    wednesday = datetime(2024, 7, 31, 16, 0, tzinfo=TEHRAN)
+
+    def saturday(hour: int, minute: int = 0) -> datetime:
+        return datetime(2024, 8, 3, hour, minute, tzinfo=TEHRAN)
+
+    await _to_l2(sessions, a, wednesday - timedelta(hours=2), wednesday, saturday(8, 30), calendar)
+    await _to_l2(sessions, b, saturday(8, 10), saturday(9), saturday(11), calendar)
+    await _to_l2(sessions, c, saturday(8, 40), saturday(12), None, calendar)
+    async with sessions.begin() as session:
+        await service.open_ticket(
+            session,
+            customer=d,
+            question="کمک",
+            reason="asked",
+            tried=(),
+            agent_chat_id=AGENT_CHAT,
+            now=saturday(13),
+        )
+    day, start, end = tehran_day(saturday(12))
+
+    async with sessions() as session:
+        figures = await day_figures(session, start, end, now=end, calendar=calendar)
+        wall_clock = await day_figures(session, start, end, now=end)
+        wednesdays = await day_figures(session, *tehran_day(wednesday)[1:], now=end)
+    report = render_report(figures, day)
+
+    assert (figures.escalated, figures.open_l2, figures.open_now) == (2, 1, 2)
+    assert figures.l2_responses == 2
+    assert figures.l2_response_median == timedelta(hours=4, minutes=15)  # (6.5 + 2) / 2
+    assert wall_clock.l2_response_median == (saturday(8, 30) - wednesday + timedelta(hours=2)) / 2
+    assert "⬆️ سطح ۲: ۲ ارجاع در این روز · ۱ اکنون باز" in report
+    assert "⏱ پاسخ سطح ۲ پس از ارجاع، در ساعات کاری: میانه ۴ ساعت و ۱۵ دقیقه (۲ تیکت)" in report
+    assert (wednesdays.escalated, wednesdays.l2_responses) == (1, 0)
+
+
+async def test_a_desk_that_escalated_nothing_reads_no_second_line_figures(
+    sessions: Sessions,
+) -> None:
+    await _day_of_work(sessions)
+    async with sessions() as session:
+        figures = await day_figures(session, START, END, now=END)
+
+    assert (figures.escalated, figures.open_l2, figures.l2_responses) == (0, 0, 0)
+    assert "سطح ۲" not in render_report(figures, DAY)
