@@ -189,6 +189,8 @@ class Feedback(Base):
     __table_args__ = (
         UniqueConstraint("decision_id"),
         Index("ix_feedback_created_at", "created_at"),
+        # A customer's latest answers (failed attempts in a row), at every question.
+        Index("ix_feedback_customer_id_id", "customer_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
@@ -217,6 +219,14 @@ class Ticket(Base):
             postgresql_where=text("status != 'closed'"),
         ),
         Index("ix_tickets_agent_chat_id_thread_id", "agent_chat_id", "thread_id"),
+        # A group's open tickets (/tickets), however many it has closed.
+        Index(
+            "ix_tickets_open_by_chat",
+            "agent_chat_id",
+            "awaiting_reply_since",
+            sqlite_where=text("status != 'closed'"),
+            postgresql_where=text("status != 'closed'"),
+        ),
         Index("ix_tickets_status", "status"),
         # A day's tickets (handoff.figures), and the overdue ones (bot.supervision).
         Index("ix_tickets_opened_at", "opened_at"),

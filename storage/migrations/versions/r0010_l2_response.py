@@ -8,7 +8,7 @@ open ones their deadline at its next start, on its support calendar.
 
 Revision ID: 0010
 Revises: 0009
-Create Date: 2026-12-08 09:00:00
+Create Date: 2026-12-07 12:00:00
 """
 
 from collections.abc import Sequence
