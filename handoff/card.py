@@ -175,14 +175,15 @@ def _due_line(ticket: Ticket, now: datetime, tier: Tier, calendar: SupportCalend
     due, answered = deadline.due, deadline.met_at
     if answered is not None:
         if due is not None and answered > due:
-            return said.late.format(when=jalali(answered), late=duration(answered - due))
+            late = _past(tier, due, answered, calendar, texts.LATE, texts.LATE_OPEN)
+            return said.late.format(when=jalali(answered), late=late)
         return said.met.format(when=jalali(answered))
     if due is None:
         return texts.CARD_DUE_NONE
     if ticket.status == "closed":  # no clock runs any more: "so long left" would mislead
         return said.closed.format(when=jalali(due))
     if due <= now:
-        relative = texts.DUE_OVERDUE.format(duration=duration(now - due))
+        relative = _past(tier, due, now, calendar, texts.DUE_OVERDUE, texts.DUE_OVERDUE_OPEN)
     elif (left := time_left(tier, now, due, calendar)) < due - now:
         # The desk closes before it: what is left to answer is its open hours, as the
         # warning in the topic counts them («16 hours left» at 16:00 read as tomorrow).
@@ -190,6 +191,23 @@ def _due_line(ticket: Ticket, now: datetime, tier: Tier, calendar: SupportCalend
     else:
         relative = texts.DUE_IN.format(duration=duration(due - now))
     return said.pending.format(when=jalali(due), relative=relative)
+
+
+def _past(
+    tier: Tier,
+    due: datetime,
+    until: datetime,
+    calendar: SupportCalendar | None,
+    said: str,
+    said_open: str,
+) -> str:
+    """How far past `due` `until` is, counted as the deadline was: in the desk's open hours
+    (`said_open`) when they are fewer than the clock's (a reply on Saturday 08:05 to a ticket
+    due Thursday 12:00 is 1 hour 5 minutes late, not 1 day 20 hours)."""
+    clock = until - due
+    if calendar is not None and (hours := calendar.open_time(tier, due, until)) < clock:
+        return said_open.format(duration=duration(hours))
+    return said.format(duration=duration(clock))
 
 
 def _tried_lines(tried: list[dict[str, Any]]) -> list[str]:

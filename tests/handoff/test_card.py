@@ -168,6 +168,26 @@ def test_late_and_timely_first_responses_are_told_apart() -> None:
     assert "منتظر پاسخ" not in late_card + timely_card
 
 
+def test_lateness_is_counted_in_open_hours_as_the_deadline_is() -> None:
+    # Due Thursday 12:00, answered Saturday 08:05: «۱ روز و ۲۰ ساعت دیرتر» though the desk
+    # was open 1 hour 5 minutes in between; overdue on Friday, the same.
+    calendar = SupportCalendar()
+    due = datetime(2026, 12, 10, 8, 30, tzinfo=UTC)  # Thursday 12:00 in Tehran
+    answered = datetime(2026, 12, 12, 4, 35, tzinfo=UTC)  # Saturday 08:05
+    late = _ticket(first_response_due=due, first_response_at=answered, awaiting_reply_since=None)
+    waiting = _ticket(first_response_due=due)
+    friday = datetime(2026, 12, 11, 9, 0, tzinfo=UTC)
+
+    standard = _customer(tier="standard")
+    late_card = _visible(render_card(late, standard, now=answered, calendar=calendar))
+    overdue = _visible(render_card(waiting, standard, now=friday, calendar=calendar))
+    vip = _visible(render_card(late, _customer(), now=answered, calendar=calendar))
+
+    assert "(۱ ساعت و ۵ دقیقه از ساعت‌های کاری دیرتر از مهلت)" in late_card
+    assert "(۱ ساعت از ساعت‌های کاری گذشته از مهلت)" in overdue  # Thursday 12 to 13
+    assert "(۱ روز و ۲۰ ساعت دیرتر از مهلت)" in vip  # around the clock: every hour counts
+
+
 def test_a_first_response_right_at_the_deadline_is_in_time() -> None:
     on_time = _ticket(first_response_at=T0 + timedelta(minutes=30), awaiting_reply_since=None)
 
