@@ -7,7 +7,7 @@ each change it makes, so the events table is the audit trail.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -557,40 +557,34 @@ async def relay_failed(
     if message_id is not None:
         data["message_id"] = message_id
     if direction == "to_customer" and message_id is not None:
-        await _withdraw_first_response(session, ticket_id, message_id, now)
-        await _withdraw_l2_response(session, ticket_id, message_id, now)
+        for kind, withdraw in (
+            ("first_response", repo.withdraw_first_response),
+            (L2_RESPONSE_EVENT, repo.withdraw_l2_response),
+        ):
+            await _withdraw(session, ticket_id, message_id, now, kind, withdraw)
     return await repo.add_ticket_event(
         session, ticket_id=ticket_id, kind="relay_failed", data=data, at=now
     )
 
 
-async def _withdraw_first_response(
-    session: AsyncSession, ticket_id: int, message_id: int, now: datetime | None
+async def _withdraw(
+    session: AsyncSession,
+    ticket_id: int,
+    message_id: int,
+    now: datetime | None,
+    kind: str,
+    withdraw: Callable[..., Awaitable[bool]],
 ) -> None:
-    firsts = await repo.ticket_events(session, ticket_id=ticket_id, kind="first_response")
-    if not firsts or firsts[-1].data.get("message_id") != message_id:
+    """Undo the reply the latest `kind` event counted, if it was the message `message_id`
+    (one that never reached the customer), and log «<kind>_withdrawn»."""
+    made = await repo.ticket_events(session, ticket_id=ticket_id, kind=kind)
+    if not made or made[-1].data.get("message_id") != message_id:
         return
-    if await repo.withdraw_first_response(session, ticket_id, at=firsts[-1].created_at):
+    if await withdraw(session, ticket_id, at=made[-1].created_at):
         await repo.add_ticket_event(
             session,
             ticket_id=ticket_id,
-            kind="first_response_withdrawn",
-            data={"message_id": message_id},
-            at=now,
-        )
-
-
-async def _withdraw_l2_response(
-    session: AsyncSession, ticket_id: int, message_id: int, now: datetime | None
-) -> None:
-    replies = await repo.ticket_events(session, ticket_id=ticket_id, kind=L2_RESPONSE_EVENT)
-    if not replies or replies[-1].data.get("message_id") != message_id:
-        return
-    if await repo.withdraw_l2_response(session, ticket_id, at=replies[-1].created_at):
-        await repo.add_ticket_event(
-            session,
-            ticket_id=ticket_id,
-            kind="l2_response_withdrawn",
+            kind=f"{kind}_withdrawn",
             data={"message_id": message_id},
             at=now,
         )
