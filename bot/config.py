@@ -246,6 +246,12 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
+    @field_validator("support_hours", mode="before")
+    @classmethod
+    def _hours_word(cls, value: object) -> object:
+        # «Business», « always »: the word is what counts, as LOG_LEVEL's is.
+        return value.strip().lower() if isinstance(value, str) else value
+
     @field_validator("daily_report_at", mode="before")
     @classmethod
     def _digits_of_a_time(cls, value: object) -> object:

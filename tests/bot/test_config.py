@@ -273,3 +273,11 @@ def test_a_report_time_with_a_time_zone_is_refused_and_persian_digits_are_read(
         monkeypatch, TELEGRAM_BOT_TOKEN=TOKEN, AGENT_CHAT_ID="-100", DAILY_REPORT_AT="۰۸:۳۰"
     )
     assert settings.daily_report_at == time(8, 30)
+
+
+def test_support_hours_are_read_whatever_their_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    # «Business» was refused while «info» was a LOG_LEVEL.
+    settings = load(
+        monkeypatch, TELEGRAM_BOT_TOKEN=TOKEN, AGENT_CHAT_ID="-100", SUPPORT_HOURS="Always "
+    )
+    assert settings.support_hours == "always" and settings.calendar is None
