@@ -57,9 +57,8 @@ def main(argv: list[str] | None = None) -> None:
         expected = item.get("expected")
         scope = "in scope" if expected else "out of scope"
         by_itself = kb.ask(second)
-        offered = [hit.article_id for hit in offer.choices]
         together = kb.ask(f"{first}\n{second}")
-        taken = together if read_together(offered, by_itself, together) else by_itself
+        taken = together if read_together(by_itself, together) else by_itself
         alone[(scope, outcome(by_itself, expected))] += 1
         bot[(scope, outcome(taken, expected))] += 1
     print(f"second halves read after the first half's guides ({args.questions.name})")

@@ -19,7 +19,7 @@ asking for a person in plain words, and failed attempts piling up. The rules:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -86,19 +86,13 @@ def decide(
     return Outcome("answer", hits=decision.hits, article_id=decision.top.article_id)
 
 
-def read_together(offered: Sequence[str], alone: Decision, together: Decision) -> bool:
+def read_together(alone: Decision, together: Decision) -> bool:
     """Whether to take the KB's reading of a message together with the question just before
-    it, whose guides (`offered`) still wait for a pick, over its reading alone: one question
-    split over messages («نمیتونم وارد پرتال بشم», then «ارور میده»). Yes when together it is
-    answered and alone it is not; or when alone it finds nothing and together finds other
-    guides than those on screen (the same ones again, in any order, would not help: a person
-    would)."""
-    if alone.kind == "answer":
-        return False
-    if together.kind == "answer":
-        return True
-    choices = {hit.article_id for hit in together.choices or together.hits[:MAX_ALTERNATIVES]}
-    return together.kind == "suggest" and alone.kind == "handoff" and choices != set(offered)
+    it (whose guides still wait for a pick) over its reading alone: one question split over
+    messages («نمیتونم وارد پرتال بشم», then «ارور میده»). Only when together it is answered
+    and alone it is not: guides from a merged reading were mostly the earlier question's
+    again, for a new question that deserved its own answer or a person."""
+    return alone.kind != "answer" and together.kind == "answer"
 
 
 def _nothing_asked(words: str) -> bool:

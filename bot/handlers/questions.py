@@ -175,7 +175,7 @@ async def _with_the_one_before(
 ) -> tuple[str, Decision]:
     """The question and the KB's decision for a message it cannot answer alone: read with the
     question sent just before (within FOLLOW_ON_WINDOW), when that one's guides still wait for
-    a pick and together they read better (triage.read_together). Customers split a question
+    a pick and together they are answered (triage.read_together). Customers split a question
     over messages; the second half alone went to a person."""
     since = max(await _offers_since(work, services), utcnow() - FOLLOW_ON_WINDOW)
     previous = await latest_decision(work.session, customer_id=work.customer_id, since=since)
@@ -183,8 +183,7 @@ async def _with_the_one_before(
         return question, alone
     together = f"{previous.query}\n{question}"
     read = await services.ask(triage.question_for_kb(together))
-    offered = [str(row.get("id")) for row in previous.hits or [] if row.get("offered")]
-    return (together, read) if triage.read_together(offered, alone, read) else (question, alone)
+    return (together, read) if triage.read_together(alone, read) else (question, alone)
 
 
 def _said_already(before: KBDecision, outcome: triage.Outcome, article: Article | None) -> bool:

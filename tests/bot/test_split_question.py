@@ -68,3 +68,18 @@ async def test_a_message_long_after_the_guides_is_read_on_its_own(
         await settled(bot, fake)
         (ticket,) = await bot.rows(Ticket)
     assert ticket.question == "روی گوشیم نمیاد"
+
+
+async def test_a_new_question_after_guides_is_not_offered_the_earlier_ones_again(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # Read with «ایمیل» before it, the printer went unheard: the email guide came back.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        await _offered_guides(bot, fake, user, "ایمیل")
+        fake.user_sends_text(user, "پرینتر طبقه دوم کاغذ گیر کرده")
+        await fake.wait_for_async(lambda: fake.topics(), timeout=10, what="a topic")
+        await settled(bot, fake)
+        (ticket,) = await bot.rows(Ticket)
+    assert ticket.question == "پرینتر طبقه دوم کاغذ گیر کرده"

@@ -115,15 +115,11 @@ def test_the_kb_is_asked_what_a_refusal_of_a_person_says_besides() -> None:
     assert question_for_kb("رمزم یادم رفته") == "رمزم یادم رفته"
 
 
-def test_a_question_split_over_messages_is_read_together_when_that_reads_better() -> None:
-    offered = ["account-locked", "vpn-connect", "password-reset"]
+def test_a_question_split_over_messages_is_read_together_when_that_answers_it() -> None:
     # together answered, alone not: taken
-    assert read_together(offered, suggest("یادم رفته"), answer("رمزم\nیادم رفته"))
-    assert read_together(offered, nothing("از خونه"), answer())
+    assert read_together(suggest("یادم رفته"), answer("رمزم\nیادم رفته"))
+    assert read_together(nothing("از خونه"), answer())
     # alone answered already: its own reading stands
-    assert not read_together(offered, answer(), answer())
-    # nothing alone, other guides together: offered; the same ones again, in any order: not
-    other = Decision("q", "suggest", (PASSWORD, LOCKED), 0.4, n_choices=2)
-    assert read_together(["vpn-connect"], nothing(), other)
-    assert not read_together(["locked", "x"], suggest(), other)  # alone found guides
-    assert not read_together(["account-locked", "password-reset"], nothing(), other)
+    assert not read_together(answer(), answer())
+    # guides together were mostly the earlier question's again, for a new question
+    assert not read_together(nothing("پرینتر کاغذ گیر کرده"), suggest("ایمیل\nپرینتر"))
