@@ -334,7 +334,7 @@ def _read_together(alone: Decision, together: Decision) -> bool:
 
 def _refused_person(line: str) -> str | None:
     """«کارشناس نمیخوام، …»: what else the line says, as the bot reads a refused person."""
-    from triage.person import refused_person
+    from triage.refusal import refused_person
 
     return refused_person(line)
 

@@ -12,7 +12,8 @@ from triage.decide import (
     read_together,
 )
 from triage.judgement import Judgement, judgement
-from triage.person import PersonRequestDetector, asks_for_person, refused_person
+from triage.person import PersonRequestDetector, asks_for_person
+from triage.refusal import refused_person
 from triage.smalltalk import SmallTalk, small_talk
 
 __all__ = [

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kb.decision import Decision, Hit
-from triage.person import asks_for_person, fold, refused_person
+from triage.person import asks_for_person, fold
+from triage.refusal import refused_person
 from triage.smalltalk import SmallTalk, small_talk
 from triage.yesno import yes_or_no
 

@@ -27,12 +27,11 @@ False
 >>> asks_for_person("دسترسی به بخش قراردادها ندارم، کارشناس لطفا")
 True
 
-A clause refusing one («نمیخوام با کارشناس صحبت کنم», «کارشناس نمیخوام») asks for none:
+Words refusing one («نمیخوام با کارشناس صحبت کنم», «کارشناس نمیخوام») ask for none
+(triage.refusal):
 
 >>> asks_for_person("کارشناس نمیخوام، رمزم یادم رفته")
 False
->>> refused_person("کارشناس نمیخوام، رمزم یادم رفته")
-'رمزم یادم رفته'
 """
 
 from __future__ import annotations
@@ -420,88 +419,6 @@ def _names_person(
     return before not in _ROLE_OF and after not in _BECOME
 
 
-# Words that deny a wish or a need: «نمیخوام», «نیازی نیست», «لازم ندارم» (folded).
-_DENIED_WANT = ("نمیخوا", "نمیخا", "nemikh")
-_NEED = frozenset(_folded("نیازی", "نیاز", "لازم", "احتیاجی", "احتیاج", "niazi", "niaz", "lazem"))
-_NOT_NEEDED = frozenset(_folded("نیست", "نیس", "ندارم", "نداریم", "نداره", "nist", "nadaram"))
-# Besides the request's own words, what a refusal of a person says and nothing more.
-_REFUSAL_GLUE = (
-    _NEED
-    | _NOT_NEEDED
-    | frozenset(_folded("فعلا", "اصلا", "خودم", "حلش", "درستش", "میکنم", "felan", "khodam"))
-)
-# The farthest a denial stands from the person it refuses («نمیخوام با یه کارشناس صحبت کنم»).
-_REFUSAL_REACH = 4
-
-
-def _wants(tokens: list[str]) -> dict[int, bool]:
-    """Where the clause wishes for something (True) or denies a wish or need (False)."""
-    found: dict[int, bool] = {}
-    for i, token in enumerate(tokens):
-        if token.startswith(_DENIED_WANT):
-            found[i] = False
-        elif token in _NEED and _NOT_NEEDED & set(tokens[i + 1 : i + 4]):
-            found[i] = False  # «نیازی نیست», «نیاز به کارشناس ندارم»
-        elif token.startswith(_WANT_PREFIXES):
-            found[i] = True
-    return found
-
-
-def _refuses(tokens: list[str]) -> bool:
-    """Whether a clause refuses a person: the wish nearest a person word is denied
-    («نمیخوام با کارشناس صحبت کنم», «کارشناس نمیخوام»; not «نمیخوام منتظر بمونم میخوام با
-    یه نفر صحبت کنم», whose nearest wish asks for one)."""
-    wants = _wants(tokens)
-    for q in range(len(tokens)):
-        if not wants or not _names_person(tokens, q, sometimes=True):
-            continue
-        nearest = min(wants, key=lambda i: (abs(i - q), i > q))
-        if abs(nearest - q) <= _REFUSAL_REACH and not wants[nearest]:
-            return True
-    return False
-
-
-def _clauses(text: str) -> list[str]:
-    """`text` cut into clauses, each with the mark that ends it («رمزم یادم رفته، »)."""
-    cuts = [match.end() for match in _CLAUSE_END.finditer(text)]
-    return [text[i:j] for i, j in zip([0, *cuts], [*cuts, len(text)], strict=True) if text[i:j]]
-
-
-def _without_refusals(text: str) -> str:
-    """`text` less the clauses that refuse a person (all of it when it refuses the bot:
-    «ربات نمیخوام، کارشناس» asks for a person)."""
-    if _NOT_BOT.search(fold(text)):
-        return text
-    return "".join(clause for clause in _clauses(text) if not _refuses(fold(clause).split()))
-
-
-def refused_person(text: str) -> str | None:
-    """What a message that refuses a person says besides («نمیخوام با کارشناس صحبت کنم، فقط
-    بگید رمز چطوری عوض میشه» leaves «فقط بگید رمز چطوری عوض میشه»; «کارشناس نمیخوام» leaves
-    ""); None when it refuses none, or asks for one (elsewhere in it, or by refusing the bot).
-    Read as typed, or from Finglish or the wrong keyboard layout."""
-    if not isinstance(text, str) or asks_for_person(text):
-        return None
-    for reading in readings(text):
-        if _NOT_BOT.search(fold(reading)):
-            return None
-        clauses = [(clause, fold(clause).split()) for clause in _clauses(reading)]
-        if not any(_refuses(tokens) for _, tokens in clauses):
-            continue
-        said = [
-            " ".join(
-                word
-                for word in _besides_asking(tokens).split()
-                if word not in _REFUSAL_GLUE and not word.startswith(_DENIED_WANT)
-            )
-            if _refuses(tokens)
-            else clause
-            for clause, tokens in clauses
-        ]
-        return " ".join(_CLAUSE_END.sub(" ", " ".join(said)).split())
-    return None
-
-
 class PersonRequestDetector:
     """Decide whether a message asks for a person; normalizer injectable for tests."""
 
@@ -512,14 +429,16 @@ class PersonRequestDetector:
         """Return True when `text` asks to talk to a person."""
         if not isinstance(text, str) or not text.strip():
             return False
+        from triage.refusal import without_refusals  # refusals are read with this module's words
+
         # Typed on an English keyboard layout («fh ;hvakhs wpfj ;kl») or in Finglish; a
-        # clause refusing a person («کارشناس نمیخوام») asks for none.
-        if any(_asks_in(_without_refusals(reading)) for reading in readings(text)):
+        # person refused («کارشناس نمیخوام») is asked for by none of the words refusing one.
+        if any(_asks_in(without_refusals(reading)) for reading in readings(text)):
             return True
         if self.normalizer_ is None:
             return False
         try:
-            normalized = _without_refusals(self.normalizer_(text))
+            normalized = without_refusals(self.normalizer_(text))
         except Exception:  # a normalizer bug must never stop the conversation
             return False
         return _looks_like_request(fold(normalized), _ASKS.search(text) is not None)

@@ -2,13 +2,7 @@
 
 import pytest
 
-from triage.person import (
-    PersonRequestDetector,
-    asks_for_person,
-    beyond_request,
-    fold,
-    refused_person,
-)
+from triage.person import PersonRequestDetector, asks_for_person, beyond_request, fold
 
 
 @pytest.mark.parametrize(
@@ -274,49 +268,3 @@ def test_a_problem_that_only_names_a_person_is_not_a_request(text: str) -> None:
 )
 def test_folding_joins_a_suffix_after_a_half_space(text: str, folded: str) -> None:
     assert fold(text) == folded
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "نمیخوام با کارشناس صحبت کنم",
-        "کارشناس نمیخوام",
-        "نیازی به کارشناس نیست",
-        "لازم نیست با اپراتور صحبت کنم",
-        "نمی‌خواهم با پشتیبان حرف بزنم",
-        "نیاز به کارشناس ندارم",
-        "nemikham ba karshenas sohbat konam",
-        "کارشناس نمیخوام، رمزمو چطوری عوض کنم",
-    ],
-)
-def test_a_person_refused_is_no_request_for_one(text: str) -> None:
-    assert not asks_for_person(text)
-    assert refused_person(text) is not None
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "ربات نمیخوام کارشناس میخوام",  # the bot refused, a person asked for
-        "نمیخوام منتظر بمونم میخوام با یه نفر صحبت کنم",  # the wish nearest the person asks
-        "کارشناس نمیخوام. میخوام با مسئول صحبت کنم",  # another clause asks for one
-    ],
-)
-def test_a_refusal_beside_a_request_for_a_person_is_still_a_request(text: str) -> None:
-    assert asks_for_person(text)
-    assert refused_person(text) is None
-
-
-@pytest.mark.parametrize(
-    ("text", "rest"),
-    [
-        ("کارشناس نمیخوام", ""),
-        ("نه کارشناس نمیخوام خودم حلش میکنم", ""),
-        ("کارشناس لازم نیست، رمزم یادم رفته", "رمزم یادم رفته"),
-        ("نمیخوام با یه نفر صحبت کنم، فقط بگید رمز چطوری عوض میشه", "فقط بگید رمز چطوری عوض میشه"),
-        ("رمز ادمین رو نمیخوام عوض کنم", None),  # a person word, but no person refused
-        ("رمزم یادم رفته", None),
-    ],
-)
-def test_what_a_refusal_says_besides_is_the_question(text: str, rest: str | None) -> None:
-    assert refused_person(text) == rest

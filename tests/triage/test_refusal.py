@@ -1,0 +1,72 @@
+"""A customer refusing a person in plain Persian: no request for one, and what else they asked."""
+
+import pytest
+
+from triage.person import asks_for_person
+from triage.refusal import refused_person
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        ("نمیخوام با کارشناس صحبت کنم", ""),
+        ("کارشناس نمیخوام", ""),
+        ("کارشناس رو نمیخوام", ""),
+        ("نیازی به کارشناس نیست", ""),
+        ("نیاز به کارشناس ندارم", ""),
+        ("لازم نیست با اپراتور صحبت کنم", ""),
+        ("کارشناس لازم نیست", ""),
+        ("نمی‌خواهم با پشتیبان حرف بزنم", ""),
+        ("nemikham ba karshenas sohbat konam", ""),
+        ("نه کارشناس نمیخوام خودم حلش میکنم", ""),
+        ("کارشناس نه، خودم حل میکنم", ""),
+        ("لطفا به کارشناس وصل نکنید", ""),
+        ("نمیخواد به کارشناس وصلم کنی", ""),
+        ("نه، اپراتور نمیخوام فقط جواب بده", ""),
+        ("نیازی نیست کسی زنگ بزنه", ""),
+        ("کارشناس لازم نیست، رمزم یادم رفته", "رمزم یادم رفته"),
+        # only the refusal's words are taken out: «تماس», «پشتیبانی» are the question's
+        ("کارشناس نمیخوام فقط بگید شماره تماس پشتیبانی چنده", "فقط بگید شماره تماس پشتیبانی چنده"),
+        ("کارشناس نمیخوام وی پی ان وصل نمیشه", "وی پی ان وصل نمیشه"),
+        (
+            "نمیخوام با یه نفر صحبت کنم، فقط بگید رمز چطوری عوض میشه",
+            "فقط بگید رمز چطوری عوض میشه",
+        ),
+    ],
+)
+def test_a_person_refused_is_no_request_and_the_rest_is_the_question(text: str, rest: str) -> None:
+    assert not asks_for_person(text)
+    assert refused_person(text) == rest
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ربات نمیخوام کارشناس میخوام",  # the bot refused, a person asked for
+        "نمیخوام منتظر بمونم میخوام با یه نفر صحبت کنم",
+        "کارشناس نمیخوام. میخوام با مسئول صحبت کنم",  # another clause asks for one
+        # a denial of something else near a request for a person (a review found each of
+        # these read as a refusal: no ticket)
+        "نمیخوام منتظر بمونم با کارشناس وصلم کن",
+        "نمیخوام جواب خودکار بگیرم کارشناس لطفا",
+        "نمیخوام صبر کنم اپراتور لطفا",
+        "نمیخوام اینجا بنویسم با کارشناس تماس بگیرم",
+    ],
+)
+def test_a_refusal_of_something_else_beside_a_request_is_a_request(text: str) -> None:
+    assert asks_for_person(text)
+    assert refused_person(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "کارشناستون نمیخواد جواب بده؟",  # a complaint about a person, not a refusal of one
+        "چرا هیچ کارشناسی نمیخواد جواب بده",
+        "کارشناس حضوری نمیخوام، تلفنی تماس بگیرید",  # a kind of visit refused
+        "رمز ادمین رو نمیخوام عوض کنم",  # a person word, no person refused
+        "رمزم یادم رفته",
+    ],
+)
+def test_what_refuses_no_person_is_no_refusal(text: str) -> None:
+    assert refused_person(text) is None
