@@ -119,7 +119,7 @@ async def change_tier(
         kind="tier_changed",
         actor_id=actor_id,
         data={"from": before, "to": tier},
-        at=now,
+        at=changed_at,  # the moment the recount at a start counts from (_recounted)
     )
     return before
 
@@ -148,7 +148,7 @@ def due_on_new_tier(
 
 
 async def recount_deadlines(
-    session: AsyncSession, calendar: SupportCalendar | None
+    session: AsyncSession, calendar: SupportCalendar | None, *, now: datetime | None = None
 ) -> list[tuple[Ticket, ResponseClock, datetime | None]]:
     """Count the deadlines of open tickets not yet answered again on `calendar` (a holiday
     declared since they opened moves them, as it moves new tickets'): the first response's,
@@ -168,7 +168,13 @@ async def recount_deadlines(
         tier: Tier = customer.tier if customer is not None else "standard"
         for clock in clocks:
             before = ticket.first_response_due if clock == "first" else ticket.l2_response_due
-            due = await _recounted(session, ticket, tier, clock, calendar)
+            if clock == "l2" and before is None and ticket.escalated_at is not None:
+                # Escalated before second line's deadline was kept (migration 0010): counted
+                # from now, not from an escalation days ago (overdue the moment it starts).
+                start = max(ticket.escalated_at, now or utcnow())
+                due = l2_response_due(tier, start, calendar)
+            else:
+                due = await _recounted(session, ticket, tier, clock, calendar)
             if due == before:
                 continue
             if clock == "first":
@@ -214,13 +220,11 @@ async def _deadline_moved(
     before: datetime | None,
     due: datetime,
 ) -> None:
-    # Its warning and overdue alert are about the new deadline now (repo.DEADLINE_MOVES).
+    # Its warning and overdue alert are about the new deadline now (repo.DEADLINE_MOVES);
+    # the other clock's stay as they were.
     data: dict[str, Any] = {"from": before.isoformat() if before else None, "to": due.isoformat()}
-    if clock == "l2":
-        data["clock"] = clock
-    await repo.add_ticket_event(
-        session, ticket_id=ticket.id, kind="deadline_moved", actor_id=None, data=data
-    )
+    kind = "deadline_moved" if clock == "first" else "l2_deadline_moved"
+    await repo.add_ticket_event(session, ticket_id=ticket.id, kind=kind, actor_id=None, data=data)
 
 
 async def start_l2_clock(

@@ -517,8 +517,12 @@ def _open_where(agent_chat_id: int | None, left_chat_id: int | None) -> list[Col
     return where
 
 
-# Events that set a ticket's first-response deadline anew (its warnings and alerts with it).
-DEADLINE_MOVES = ("tier_changed", "deadline_moved")
+# Events that set a ticket's deadline anew (its warnings and alerts with it), by clock: a
+# recount that moves second line's deadline leaves the first response's alert sent.
+DEADLINE_MOVES: dict[ResponseClock, tuple[str, ...]] = {
+    "first": ("tier_changed", "deadline_moved"),
+    "l2": ("tier_changed", "l2_deadline_moved"),
+}
 
 
 def _owed(
@@ -563,7 +567,7 @@ async def list_overdue_tickets(
         moved = aliased(TicketEvent)
         deadline_set = (
             select(func.max(moved.created_at))
-            .where(moved.ticket_id == Ticket.id, moved.kind.in_(DEADLINE_MOVES))
+            .where(moved.ticket_id == Ticket.id, moved.kind.in_(DEADLINE_MOVES[clock]))
             .scalar_subquery()
         )
         marked = select(TicketEvent.id).where(

@@ -13,6 +13,7 @@ from handoff.card import render_card
 from handoff.hours import SupportCalendar
 from storage import repositories as repo
 from storage.models import Customer, Ticket
+from storage.timestamps import utcnow
 from tests.storage.fixtures import Makers
 from tests.storage.helpers import AGENT_CHAT, HITS, T0, add_customer
 
@@ -281,6 +282,67 @@ async def test_a_tier_change_or_a_new_calendar_moves_second_lines_deadline(
         "standard", T0 + timedelta(hours=1), timedelta(hours=4)
     )
     assert [(t.id, clock) for t, clock, _ in moved] == [(ticket.id, "l2")]
+
+
+async def test_a_ticket_escalated_before_second_lines_deadline_was_kept_gets_one_from_now(
+    sessions: Sessions,
+) -> None:
+    # Escalated three days before migration 0010, it was given a deadline from the escalation
+    # at the upgraded bot's start: overdue at once, an alert of a deadline it never had.
+    customer = await add_customer(sessions, 1)
+    ticket = await _escalated(sessions, customer)
+    async with sessions.begin() as session:
+        row = await repo.get_ticket(session, ticket.id)
+        assert row is not None
+        row.l2_response_due = None  # as migration 0010 leaves an open escalated ticket
+    start = T0 + timedelta(days=3)
+    async with sessions.begin() as session:
+        await service.recount_deadlines(session, None, now=start)
+        stored = await repo.get_ticket(session, ticket.id)
+    assert stored is not None and stored.l2_response_due == start + timedelta(hours=4)
+
+
+async def test_second_lines_deadline_set_at_a_start_leaves_the_first_alert_sent(
+    sessions: Sessions,
+) -> None:
+    # Moving second line's deadline re-armed the first response's alert too: sent again.
+    customer = await add_customer(sessions, 1)
+    ticket, _ = await _open(sessions, customer)  # due T0 + 4 h, never answered
+    async with sessions.begin() as session:
+        await repo.add_ticket_event(
+            session, ticket_id=ticket.id, kind="sla_breached", at=T0 + timedelta(hours=4, minutes=1)
+        )
+        result = await service.escalate(
+            session, ticket_id=ticket.id, actor_id=10, now=T0 + timedelta(hours=5)
+        )
+        assert result.ticket is not None
+        result.ticket.l2_response_due = None
+    later = T0 + timedelta(hours=6)
+    async with sessions.begin() as session:
+        moved = await service.recount_deadlines(session, None, now=later)
+        again = await repo.list_overdue_tickets(session, now=later, without_event="sla_breached")
+    assert [clock for _, clock, _ in moved] == ["l2"]
+    assert again == []
+
+
+async def test_a_tier_changed_now_is_not_moved_again_at_the_next_start(sessions: Sessions) -> None:
+    # The change's event was stamped a few microseconds after the deadline was counted from:
+    # the recount at the next start «moved» it, and its alert was sent a second time.
+    customer = await add_customer(sessions, 1)
+    async with sessions.begin() as session:  # an hour ago: due in 3 hours, made VIP now
+        ticket, _ = await service.open_ticket(
+            session,
+            customer=customer,
+            question="اینترنت قطع است",
+            reason="asked",
+            tried=[],
+            agent_chat_id=AGENT_CHAT,
+            now=utcnow() - timedelta(hours=1),
+        )
+        await service.change_tier(session, ticket=ticket, tier="vip", priority="high", actor_id=7)
+    async with sessions.begin() as session:
+        moved = await service.recount_deadlines(session, None)
+    assert moved == []
 
 
 async def test_blocked_customer_and_failed_relays_are_recorded(sessions: Sessions) -> None:
