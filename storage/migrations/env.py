@@ -22,6 +22,10 @@ config = context.config
 target_metadata = Base.metadata
 
 
+# SQLite's user_version while the foreign keys a migration left are broken (see _run).
+CHECK_FAILED = 1
+
+
 def _run(connection: Connection) -> None:
     sqlite = connection.dialect.name == "sqlite"
     context.configure(
@@ -37,9 +41,11 @@ def _run(connection: Connection) -> None:
         return
     # Copying a table drops the old one, which the rows of other tables refer to: SQLite
     # needs its foreign keys off for that, and the pragma works only between transactions.
-    # They are checked, then turned back on, once the migrations are committed.
-    # Only after a revision ran: the check reads every row (seconds at a year's log, at
-    # every start, while no update is handled).
+    # They are checked, then turned back on, once the migrations are committed: only after
+    # a revision ran (the check reads every row: seconds at a year's log, at every start,
+    # while no update is handled), or while an earlier check's failure is unmended (marked in
+    # the file's user_version, which nothing else uses: the next start, having nothing to
+    # migrate, would otherwise check nothing and start on the broken rows).
     before = MigrationContext.configure(connection).get_current_revision()
     if connection.in_transaction():  # the read began one: the pragma works only outside
         connection.commit()
@@ -50,7 +56,12 @@ def _run(connection: Connection) -> None:
         if connection.in_transaction():
             connection.commit()
         ran = MigrationContext.configure(connection).get_current_revision() != before
-        broken = _pragma(connection, "PRAGMA foreign_key_check") if ran else []
+        failed_before = _pragma(connection, "PRAGMA user_version") == [(CHECK_FAILED,)]
+        if not (ran or failed_before):
+            return
+        broken = _pragma(connection, "PRAGMA foreign_key_check")
+        _pragma(connection, f"PRAGMA user_version = {CHECK_FAILED if broken else 0}")
+        connection.connection.commit()  # kept even though the start then fails
         if broken:
             raise RuntimeError(f"the migrations left rows referring to nothing: {broken[:5]}")
     finally:

@@ -29,6 +29,7 @@ from storage.db import (
     migrate,
 )
 from storage.models import Base, Customer, Ticket
+from tests.storage import migrating
 from tests.storage.helpers import AGENT_CHAT, add_customer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,7 +132,32 @@ async def test_sqlite_rows_are_checked_only_when_a_migration_ran(empty_db_url: s
     # was handled) though nothing had migrated: a row referring to nothing, left by hand
     # here, shows whether the check ran.
     await migrate(empty_db_url)
+    _orphan_ticket(empty_db_url)
+
+    await migrate(empty_db_url)  # at the head already: starts, no check
+
+
+@pytest.mark.parametrize("empty_db_url", ["sqlite"], indirect=True)
+async def test_rows_a_migration_left_broken_stop_every_start_until_mended(
+    empty_db_url: str,
+) -> None:
+    # The first start said so; the next, with nothing to migrate, checked nothing and ran.
+    await migrating.migrate(empty_db_url, "0010")
+    _orphan_ticket(empty_db_url)
+    for _ in range(2):
+        with pytest.raises(RuntimeError, match="referring to nothing"):
+            await migrate(empty_db_url)
     with closing(sqlite3.connect(make_url(empty_db_url).database or "")) as raw:
+        raw.execute("DELETE FROM tickets WHERE customer_id = 999")
+        raw.commit()
+    await migrate(empty_db_url)  # mended: it starts, and the next start checks nothing
+    _orphan_ticket(empty_db_url)
+    await migrate(empty_db_url)
+
+
+def _orphan_ticket(url: str) -> None:
+    """A ticket of no customer, written with the foreign keys off (as a migration may)."""
+    with closing(sqlite3.connect(make_url(url).database or "")) as raw:
         raw.execute("PRAGMA foreign_keys = OFF")
         raw.execute(
             "INSERT INTO tickets (customer_id, status, level, priority, reason, question, tried, "
@@ -139,8 +165,6 @@ async def test_sqlite_rows_are_checked_only_when_a_migration_ran(empty_db_url: s
             "'asked', '?', '[]', 1, '2026-01-01 00:00:00', 0)"
         )
         raw.commit()
-
-    await migrate(empty_db_url)  # at the head already: starts, no check
 
 
 async def test_a_new_sqlite_database_and_its_folder_are_for_their_owner_alone(
