@@ -20,7 +20,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from handoff.hours import SupportCalendar, idle_workday, parse_holidays
+from handoff.hours import SupportCalendar, parse_holidays, weekly_day_off
 from kb.settings import FROM_ENVIRONMENT
 from storage.db import DEFAULT_URL, DRIVERS
 
@@ -281,12 +281,11 @@ class Settings(BaseSettings):
                 f"{jdatetime.date.fromgregorian(date=day).isoformat()} is in SUPPORT_HOLIDAYS "
                 "too: a day is either closed or open"
             )
-        for day in sorted(value):  # a mistyped date would open nothing, and say nothing
-            idle = idle_workday(day)
-            if idle is not None:
+        for day in sorted(value):  # a mistyped Friday would open nothing, and say nothing
+            if weekly_day_off(day):
                 raise ValueError(
-                    f"{jdatetime.date.fromgregorian(date=day).isoformat()} is {idle}; "
-                    "SUPPORT_WORKDAYS opens official holidays only"
+                    f"{jdatetime.date.fromgregorian(date=day).isoformat()} is a weekly day off, "
+                    "when the desk has no hours; SUPPORT_WORKDAYS opens official holidays only"
                 )
         return value
 

@@ -45,6 +45,7 @@ from bot.startup import (
     StartupError,
     check_agent_chat,
     describe_calendar,
+    idle_workdays,
     set_commands,
     warn_about_other_chats,
 )
@@ -196,6 +197,8 @@ async def _serve(settings: Settings, stop: asyncio.Event, serving: asyncio.Event
             settings.kb_dir,
         )
     log.info("support calendar: %s", describe_calendar(settings.calendar))
+    if (idle := idle_workdays(settings.calendar)) is not None:
+        log.warning("%s (remove it, or check the date)", idle)
     if settings.webhook_secret is not None and (
         len(settings.webhook_secret.get_secret_value()) < SHORT_SECRET
     ):

@@ -21,7 +21,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from bot import desk_texts, texts
-from handoff.hours import SupportCalendar, first_estimated, official_holidays
+from handoff.hours import SupportCalendar, first_estimated, no_official_holiday, official_holidays
 from handoff.persian import TEHRAN
 from storage.timestamps import utcnow
 
@@ -117,6 +117,17 @@ async def set_commands(
 
 def _jalali(day: date) -> str:
     return str(jdatetime.date.fromgregorian(date=day).isoformat())
+
+
+def idle_workdays(calendar: SupportCalendar | None) -> str | None:
+    """A warning for the start-up log naming the SUPPORT_WORKDAYS that are no official holiday
+    (opening them changes nothing); a warning, not a refusal to start: the holidays library
+    may since have moved an estimated lunar holiday to its official day."""
+    idle = no_official_holiday(calendar.workdays) if calendar is not None else []
+    if not idle:
+        return None
+    days = ", ".join(_jalali(day) for day in idle)
+    return f"SUPPORT_WORKDAYS {days}: no official holiday, so opening it changes nothing"
 
 
 def describe_calendar(calendar: SupportCalendar | None) -> str:

@@ -68,14 +68,17 @@ def first_estimated(since: date) -> date | None:
     return None
 
 
-def idle_workday(day: date) -> str | None:
-    """Why opening `day` (SUPPORT_WORKDAYS) would change nothing, or None when it opens a
-    closed day: only an official holiday on a day the desk has hours is closed to open."""
-    if not any(hours is not None and day.weekday() in hours for hours in OPEN_HOURS.values()):
-        return "a weekly day off, when the desk has no hours"
-    if day not in official_holidays(day.year):
-        return "no official holiday: the desk is open that day anyway"
-    return None
+def weekly_day_off(day: date) -> bool:
+    """Whether no tier has open hours on `day`'s weekday (Friday): opening it (SUPPORT_WORKDAYS)
+    would change nothing."""
+    return not any(hours is not None and day.weekday() in hours for hours in OPEN_HOURS.values())
+
+
+def no_official_holiday(days: frozenset[date]) -> list[date]:
+    """The `days` (SUPPORT_WORKDAYS) that are no official holiday, as the holidays library
+    has it now: opening them changes nothing (a mistyped date, or an estimated lunar holiday
+    the library has since moved to its official day)."""
+    return sorted(day for day in days if day not in official_holidays(day.year))
 
 
 def parse_holidays(text: str) -> frozenset[date]:
