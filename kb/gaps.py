@@ -115,16 +115,16 @@ def mine(
     *,
     ignore: Callable[[str], bool] = lambda _: False,
     still_open: Callable[[str, str | None], bool] = lambda _q, _a: True,
-    vectors: Callable[[Sequence[str]], np.ndarray] | None = None,
+    vectors: Callable[[Sequence[str]], np.ndarray | None] | None = None,
 ) -> Gaps:
     """The three lists (see the module's text).
 
     `ignore`: messages that are not questions for the KB (a greeting, asking for a person).
     `still_open(question, article_id)`: False when the current KB already answers `question`
     (with `article_id`, when given). `vectors`: unit sentence vectors, to group by meaning;
-    without them questions are grouped by shared character n-grams. The unanswered wordings
-    are given to `vectors` before `still_open` asks about each (so their encoding is done
-    once, in batches, when `still_open` keeps what it computes).
+    without them (or None from it) questions are grouped by shared character n-grams. The
+    unanswered wordings are given to `vectors` before `still_open` asks about each (so
+    their encoding is done once, in batches, when `still_open` keeps what it computes).
     """
     rows = [a for a in asked if query_key(a.question) and not ignore(a.question)]
     known = {a.id: {query_key(t) for t in (a.title, *a.questions)} for a in articles}
@@ -204,7 +204,7 @@ def _phrasings(
 def _unanswered(
     rows: Sequence[Asked],
     still_open: Callable[[str, str | None], bool],
-    vectors: Callable[[Sequence[str]], np.ndarray] | None,
+    vectors: Callable[[Sequence[str]], np.ndarray | None] | None,
 ) -> tuple[tuple[Group, ...], int]:
     by_key: dict[str, list[Asked]] = {}
     for row in rows:

@@ -263,6 +263,22 @@ def test_each_unanswered_wording_is_encoded_once_and_greetings_group_nothing(
     assert sorted(encoder.encoded) == sorted(["قیمت گوجه چنده", "یه بیت حافظ بخون", "پرینتر خرابه"])
 
 
+def test_questions_are_grouped_by_words_when_meaning_went_off_during_mining(
+    sample_kb: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A reload that put matching by meaning off while the daily report mined the day failed
+    # an assertion: the report went without its unanswered questions.
+    kb = KnowledgeBase(sample_kb, KBSettings().confidence_model(), encoder=WordsEncoder())
+    monkeypatch.setattr(kb, "question_vectors", lambda _wordings: None)
+    when = NOW - timedelta(hours=1)
+    typed = ["قیمت دلار امروز چنده", "قیمت  دلار امروز چند است", "طلا فردا"]
+    asked = [Asked(question, "handoff", n, when) for n, question in enumerate(typed)]
+
+    gaps = mine_kb(kb, asked, [])
+
+    assert sorted(g.asked for g in gaps.unanswered) == [1, 2]
+
+
 def test_english_stays_as_typed_not_read_as_persian_nonsense(sample_kb: Path) -> None:
     # «Teams» typed on an English layout «is» «فثشپس»: a reading made of no known words.
     when = NOW - timedelta(hours=1)
