@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from kb.normalize import BLANK_LETTERS
 from triage.latin import readings
@@ -447,6 +448,12 @@ class PersonRequestDetector:
 _detector: PersonRequestDetector | None = None
 
 
+# Each message is read several times on its way (triage, the refusal, the ticket's question):
+# a millisecond each for a long one, so the last few readings are kept.
+READ_CACHE = 2048
+
+
+@lru_cache(maxsize=READ_CACHE)
 def asks_for_person(text: str) -> bool:
     """Return True when `text` asks, in plain words, to talk to a person."""
     global _detector

@@ -17,6 +17,7 @@ True
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from triage.latin import readings
 from triage.person import (
@@ -25,6 +26,7 @@ from triage.person import (
     _NOT_BOT,
     _PERSON_PREFIXES,
     _PERSON_WORDS,
+    READ_CACHE,
     _folded,
     _names_person,
     _talks,
@@ -58,6 +60,7 @@ _NOTHING_ASKED = frozenset(
 )  # fmt: skip
 
 
+@lru_cache(maxsize=READ_CACHE)
 def refused_person(text: str) -> str | None:
     """What a message refusing a person says besides («نمیخوام با کارشناس صحبت کنم، شماره
     تماس پشتیبانی چنده» leaves «شماره تماس پشتیبانی چنده»; «کارشناس نمیخوام» leaves ""),
