@@ -97,6 +97,11 @@ async def change_tier(
     await repo.set_customer_tier(session, user_id=ticket.customer_id, tier=tier)
     ticket.priority = priority
     changed_at = now or utcnow()
+    replaced = {  # kept for a recount at a later start (_recounted)
+        f"{clock}_before": due.isoformat()
+        for clock, due in (("first", ticket.first_response_due), ("l2", ticket.l2_response_due))
+        if due is not None
+    }
     ticket.first_response_due = due_on_new_tier(
         tier,
         ticket.opened_at,
@@ -118,7 +123,7 @@ async def change_tier(
         ticket_id=ticket.id,
         kind="tier_changed",
         actor_id=actor_id,
-        data={"from": before, "to": tier},
+        data={"from": before, "to": tier} | replaced,
         at=changed_at,  # the moment the recount at a start counts from (_recounted)
     )
     return before
@@ -168,11 +173,13 @@ async def recount_deadlines(
         tier: Tier = customer.tier if customer is not None else "standard"
         for clock in clocks:
             before = ticket.first_response_due if clock == "first" else ticket.l2_response_due
+            counted_from: datetime | None = None
             if clock == "l2" and before is None and ticket.escalated_at is not None:
                 # Escalated before second line's deadline was kept (migration 0010): counted
-                # from now, not from an escalation days ago (overdue the moment it starts).
-                start = max(ticket.escalated_at, now or utcnow())
-                due = l2_response_due(tier, start, calendar)
+                # from now, not from an escalation days ago (overdue the moment it starts),
+                # and from then at every later start (kept in the event).
+                counted_from = max(ticket.escalated_at, now or utcnow())
+                due = l2_response_due(tier, counted_from, calendar)
             else:
                 due = await _recounted(session, ticket, tier, clock, calendar)
             if due == before:
@@ -182,8 +189,13 @@ async def recount_deadlines(
             else:
                 ticket.l2_response_due = due
             moved.append((ticket, clock, before))
-            await _deadline_moved(session, ticket, clock, before, due)
+            await _deadline_moved(session, ticket, clock, before, due, counted_from)
     return moved
+
+
+# The data key of an l2_deadline_moved event that says when second line's clock started, if
+# not at the escalation (recount_deadlines).
+COUNTED_FROM = "counted_from"
 
 
 async def _recounted(
@@ -195,22 +207,30 @@ async def _recounted(
 ) -> datetime:
     """One of the ticket's deadlines counted on `calendar`: from its opening (`clock`
     "first") or its escalation ("l2"), as when its tier was changed (change_tier)."""
-    start = ticket.opened_at if clock == "first" else ticket.escalated_at
+    start = ticket.opened_at if clock == "first" else await _l2_clock_start(session, ticket)
     if start is None:
         raise ValueError(f"ticket {ticket.id} has no start for its {clock} clock")
     due_from = first_response_due if clock == "first" else l2_response_due
     changes = await repo.ticket_events(session, ticket_id=ticket.id, kind="tier_changed")
     if not changes:
         return due_from(tier, start, calendar)
-    was: Tier = changes[-1].data.get("from", "standard")
+    change = changes[-1]
+    was: Tier = change.data.get("from", "standard")
+    # The deadline it replaced, as kept by change_tier (two changes in a row: the first one's
+    # was no deadline counted from the opening); counted again when not kept.
+    kept = change.data.get(f"{clock}_before")
+    before = datetime.fromisoformat(kept) if kept else due_from(was, start, calendar)
     return due_on_new_tier(
-        tier,
-        start,
-        calendar,
-        changed_at=changes[-1].created_at,
-        before=due_from(was, start, calendar),
-        clock=clock,
+        tier, start, calendar, changed_at=change.created_at, before=before, clock=clock
     )
+
+
+async def _l2_clock_start(session: AsyncSession, ticket: Ticket) -> datetime | None:
+    """When second line's clock started: at the escalation, or later for a ticket escalated
+    before its deadline was kept (recount_deadlines)."""
+    moves = await repo.ticket_events(session, ticket_id=ticket.id, kind="l2_deadline_moved")
+    started = [m.data[COUNTED_FROM] for m in moves if m.data.get(COUNTED_FROM)]
+    return datetime.fromisoformat(started[-1]) if started else ticket.escalated_at
 
 
 async def _deadline_moved(
@@ -219,10 +239,13 @@ async def _deadline_moved(
     clock: ResponseClock,
     before: datetime | None,
     due: datetime,
+    counted_from: datetime | None = None,
 ) -> None:
     # Its warning and overdue alert are about the new deadline now (repo.DEADLINE_MOVES);
     # the other clock's stay as they were.
     data: dict[str, Any] = {"from": before.isoformat() if before else None, "to": due.isoformat()}
+    if counted_from is not None:
+        data[COUNTED_FROM] = counted_from.isoformat()
     kind = "deadline_moved" if clock == "first" else "l2_deadline_moved"
     await repo.add_ticket_event(session, ticket_id=ticket.id, kind=kind, actor_id=None, data=data)
 

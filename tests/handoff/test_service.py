@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -12,7 +12,7 @@ from handoff import service
 from handoff.card import render_card
 from handoff.hours import SupportCalendar
 from storage import repositories as repo
-from storage.models import Customer, Ticket
+from storage.models import Customer, Ticket, Tier
 from storage.timestamps import utcnow
 from tests.storage.fixtures import Makers
 from tests.storage.helpers import AGENT_CHAT, HITS, T0, add_customer
@@ -345,6 +345,52 @@ async def test_a_tier_changed_now_is_not_moved_again_at_the_next_start(sessions:
     assert moved == []
 
 
+async def test_a_deadline_a_start_gave_stays_at_the_next_start(sessions: Sessions) -> None:
+    # Given at the first start from then (escalated before 0010), it went back to the
+    # escalation at the second: two days overdue, alerted.
+    customer = await add_customer(sessions, 1)
+    ticket = await _escalated(sessions, customer)
+    async with sessions.begin() as session:
+        row = await repo.get_ticket(session, ticket.id)
+        assert row is not None
+        row.l2_response_due = None
+    first, second = T0 + timedelta(days=2), T0 + timedelta(days=2, hours=1)
+    async with sessions.begin() as session:
+        await service.recount_deadlines(session, None, now=first)
+    async with sessions.begin() as session:
+        moved = await service.recount_deadlines(session, None, now=second)
+        stored = await repo.get_ticket(session, ticket.id)
+    assert moved == []
+    assert stored is not None and stored.l2_response_due == first + timedelta(hours=4)
+
+
+async def test_two_tier_changes_are_counted_again_at_a_start_as_they_were_made(
+    sessions: Sessions,
+) -> None:
+    # Made VIP, then VIC: the recount took the deadline before the second change to be the
+    # one counted from the opening (long past), and made the ticket overdue.
+    customer = await add_customer(sessions, 1)
+    ticket, _ = await _open(sessions, customer)  # standard: due T0 + 4 h
+    async with sessions.begin() as session:
+        row = await repo.get_ticket(session, ticket.id)
+        assert row is not None
+        changes: list[tuple[Tier, datetime]] = [
+            ("vip", T0 + timedelta(hours=2)),
+            ("vic", T0 + timedelta(hours=2, minutes=10)),
+        ]
+        for tier, at in changes:
+            await service.change_tier(
+                session, ticket=row, tier=tier, priority="high", actor_id=7, now=at
+            )
+        due = row.first_response_due
+    async with sessions.begin() as session:
+        moved = await service.recount_deadlines(
+            session, None, now=T0 + timedelta(hours=2, minutes=20)
+        )
+    assert moved == []
+    assert due == T0 + timedelta(hours=2, minutes=30)  # VIP's, from the first change
+
+
 async def test_blocked_customer_and_failed_relays_are_recorded(sessions: Sessions) -> None:
     customer = await add_customer(sessions, 1)
     ticket, _ = await _open(sessions, customer)
@@ -426,7 +472,16 @@ async def test_a_tier_change_moves_the_deadline_and_stays_with_the_customer(
     assert (stored.first_response_due, stored.priority) == (T0 + timedelta(minutes=30), "high")
     assert owner.tier == "vip"
     assert [(e.kind, e.actor_id, e.data) for e in events][1:] == [
-        ("tier_changed", 7, {"from": "standard", "to": "vip"})
+        (
+            "tier_changed",
+            7,
+            # the deadline it replaced, for a recount at a later start
+            {
+                "from": "standard",
+                "to": "vip",
+                "first_before": (T0 + timedelta(hours=4)).isoformat(),
+            },
+        )
     ]
 
 
