@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
         scope = "in scope" if expected else "out of scope"
         by_itself = kb.ask(second)
         together = kb.ask(f"{first}\n{second}")
-        taken = together if read_together(by_itself, together) else by_itself
+        taken = together if read_together(second, by_itself, together) else by_itself
         alone[(scope, outcome(by_itself, expected))] += 1
         bot[(scope, outcome(taken, expected))] += 1
     print(f"second halves read after the first half's guides ({args.questions.name})")

@@ -254,7 +254,7 @@ def _chat(kb: KnowledgeBase, args: argparse.Namespace) -> int:
         if suggested_for is not None and choices and answered is None and decision.kind != "answer":
             # The rest of the question whose guides are on screen, as the bot reads it.
             together = kb.ask(f"{suggested_for}\n{refused or line}"[:MAX_INPUT_LINE])
-            if _read_together(decision, together):
+            if _read_together(refused or line, decision, together):
                 decision = together
         suggested_for = (refused or line) if decision.kind == "suggest" else None
         if refused is not None and decision.kind == "handoff":
@@ -325,11 +325,11 @@ def _asks_for_person(line: str) -> bool:
     return asks_for_person(line)
 
 
-def _read_together(alone: Decision, together: Decision) -> bool:
+def _read_together(line: str, alone: Decision, together: Decision) -> bool:
     """Whether the bot reads a line with the question before it (whose guides wait)."""
     from triage import read_together
 
-    return read_together(alone, together)
+    return read_together(line, alone, together)
 
 
 def _refused_person(line: str) -> str | None:

@@ -1,6 +1,7 @@
 """Triage: what to do with a customer's message (answer, suggest or hand off), and how urgent."""
 
 from triage.decide import (
+    FRAGMENT_MAX_WORDS,
     MAX_FAILED_ATTEMPTS,
     Outcome,
     after_not_helpful,
@@ -17,6 +18,7 @@ from triage.refusal import refused_person
 from triage.smalltalk import SmallTalk, small_talk
 
 __all__ = [
+    "FRAGMENT_MAX_WORDS",
     "MAX_FAILED_ATTEMPTS",
     "Judgement",
     "Outcome",

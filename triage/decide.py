@@ -87,13 +87,20 @@ def decide(
     return Outcome("answer", hits=decision.hits, article_id=decision.top.article_id)
 
 
-def read_together(alone: Decision, together: Decision) -> bool:
-    """Whether to take the KB's reading of a message together with the question just before
+# The longest message read as the rest of the question before it: a fragment («ارور میده»,
+# «از خونه»); a longer one is a question of its own, and read with the one before it, it
+# was answered with that one's article (15 of 20 such merges on the sample KB's questions).
+FRAGMENT_MAX_WORDS = 3
+
+
+def read_together(message: str, alone: Decision, together: Decision) -> bool:
+    """Whether to take the KB's reading of `message` together with the question just before
     it (whose guides still wait for a pick) over its reading alone: one question split over
-    messages («نمیتونم وارد پرتال بشم», then «ارور میده»). Only when together it is answered
-    and alone it is not: guides from a merged reading were mostly the earlier question's
-    again, for a new question that deserved its own answer or a person."""
-    return alone.kind != "answer" and together.kind == "answer"
+    messages («نمیتونم وارد پرتال بشم», then «ارور میده»). Only a fragment, and only when
+    together it is answered and alone it is not: guides from a merged reading were mostly
+    the earlier question's again."""
+    fragment = len(message.split()) <= FRAGMENT_MAX_WORDS
+    return fragment and alone.kind != "answer" and together.kind == "answer"
 
 
 def _nothing_asked(words: str) -> bool:

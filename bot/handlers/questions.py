@@ -111,7 +111,8 @@ async def take_question(
         return
     decision = await services.ask(triage.question_for_kb(question))
     asked = question  # what the decision read: with the question before it, maybe
-    if before is None and decision.kind != "answer":
+    fragment = len(question.split()) <= triage.FRAGMENT_MAX_WORDS
+    if before is None and decision.kind != "answer" and fragment:
         asked, decision = await _with_the_one_before(work, services, question, decision)
     # Failed attempts matter only when the KB is unsure: skip the query otherwise.
     failures = await _failures(work, services) if decision.kind == "suggest" else 0
@@ -175,15 +176,16 @@ async def _with_the_one_before(
 ) -> tuple[str, Decision]:
     """The question and the KB's decision for a message it cannot answer alone: read with the
     question sent just before (within FOLLOW_ON_WINDOW), when that one's guides still wait for
-    a pick and together they are answered (triage.read_together). Customers split a question
-    over messages; the second half alone went to a person."""
+    a pick and together they are answered (triage.read_together: a fragment). Customers split
+    a question over messages; the second half alone went to a person."""
     since = max(await _offers_since(work, services), utcnow() - FOLLOW_ON_WINDOW)
     previous = await latest_decision(work.session, customer_id=work.customer_id, since=since)
     if previous is None or previous.kind != "suggest" or previous.article_id is not None:
         return question, alone
     together = f"{previous.query}\n{question}"
     read = await services.ask(triage.question_for_kb(together))
-    return (together, read) if triage.read_together(alone, read) else (question, alone)
+    taken = triage.read_together(question, alone, read)
+    return (together, read) if taken else (question, alone)
 
 
 def _said_already(before: KBDecision, outcome: triage.Outcome, article: Article | None) -> bool:

@@ -116,10 +116,12 @@ def test_the_kb_is_asked_what_a_refusal_of_a_person_says_besides() -> None:
 
 
 def test_a_question_split_over_messages_is_read_together_when_that_answers_it() -> None:
-    # together answered, alone not: taken
-    assert read_together(suggest("یادم رفته"), answer("رمزم\nیادم رفته"))
-    assert read_together(nothing("از خونه"), answer())
+    # together answered, alone not: taken, for a fragment
+    assert read_together("یادم رفته", suggest("یادم رفته"), answer("رمزم\nیادم رفته"))
+    assert read_together("از خونه", nothing("از خونه"), answer())
     # alone answered already: its own reading stands
-    assert not read_together(answer(), answer())
+    assert not read_together("رمزم یادم رفته", answer(), answer())
     # guides together were mostly the earlier question's again, for a new question
-    assert not read_together(nothing("پرینتر کاغذ گیر کرده"), suggest("ایمیل\nپرینتر"))
+    assert not read_together("پرینتر کاغذ گیر کرده", nothing(), suggest("ایمیل\nپرینتر"))
+    # a question of its own, however it reads together: answered with the earlier article
+    assert not read_together("دکمه ورود رو میزنم صفحه رفرش میشه", nothing(), answer())
