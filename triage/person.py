@@ -202,7 +202,9 @@ _HOW = frozenset(_folded("چطور", "چطوری", "چگونه", "چجوری", "
 _HAVE = frozenset(_folded("دارید", "دارین", "دارن", "darid", "darin"))
 _ASKS = re.compile("[?؟]")
 # Verbs of wanting (prefix match, after «می»/«نمی» are joined to the verb).
-_WANT_PREFIXES = _folded("میخوا", "میخا", "خواست", "بخوا", "لازم", "need", "want", "mikham")
+_WANT_PREFIXES = _folded(
+    "میخوا", "میخا", "خواست", "بخوا", "لازم", "نیاز", "need", "want", "mikham"
+)  # fmt: skip
 # Phrases that ask for anything but the bot («ربات نه», «نمیخوام با ربات»).
 _NOT_BOT = re.compile(
     r"(ربات|بات|bot)\s*(نه|نمیخوا|نمیخا|بسه|کافیه)"
@@ -439,7 +441,9 @@ class PersonRequestDetector:
         if self.normalizer_ is None:
             return False
         try:
-            normalized = without_refusals(self.normalizer_(text))
+            # the refusal read first, in the words as typed: normalizing loses the commas
+            # that part its clauses («اپراتور نه، ربات جواب بده» became «نه ربات»)
+            normalized = self.normalizer_(without_refusals(text))
         except Exception:  # a normalizer bug must never stop the conversation
             return False
         return _looks_like_request(fold(normalized), _ASKS.search(text) is not None)

@@ -33,15 +33,20 @@ from triage.person import (
     asks_for_person,
     fold,
 )
+from triage.smalltalk import small_talk
 
 # «نمیخوام»: I do not want (folded: «می» joined to its verb).
 _I_DO_NOT_WANT = frozenset(
     _folded("نمیخوام", "نمیخواهم", "نمیخوایم", "نمیخواهیم", "نمیخام", "nemikham", "nemikhaam")
 )
-# «نمیخواد به کارشناس وصلم کنی»: no need to (only before the person: after one, it is the
-# person who does not want to, «کارشناس نمیخواد جواب بده»).
-_NO_NEED_TO = frozenset(_folded("نمیخواد", "نمیخاد", "nemikhad"))
-_NEED = frozenset(_folded("نیازی", "نیاز", "لازم", "احتیاجی", "احتیاج", "niazi", "niaz", "lazem"))
+# «نمیخواد»: no need (before the person: «نمیخواد به کارشناس وصلم کنی»; after one, only
+# ending the clause: «کارشناس نمیخواد»; «کارشناس نمیخواد جواب بده» is the person unwilling).
+_NO_NEED_TO = frozenset(_folded("نمیخواد", "نمیخاد", "نمیخود", "nemikhad"))  # «نمیخود»: Finglish
+_NEED = frozenset(
+    _folded(
+        "نیازی", "نیاز", "لازم", "احتیاجی", "احتیاج", "تمایلی", "تمایل", "niazi", "niaz", "lazem"
+    )
+)  # fmt: skip
 _NOT_NEEDED = frozenset(_folded("نیست", "نیس", "ندارم", "نداریم", "nist", "nadaram"))
 _WITH = frozenset(_folded("با", "به", "ba", "be"))
 _A = frozenset(_folded("یه", "یک", "ye", "yek"))
@@ -49,15 +54,32 @@ _OBJECT = frozenset(_folded("رو", "را", "ro", "ra"))
 _NO = frozenset(_folded("نه", "na"))
 _CONNECT = frozenset(_folded("وصل", "وصلم", "vasl", "vaslam"))
 _DO_NOT = ("نکن", "nakon")  # «نکنید», «نکنین», «نکن»
+# Words a denial may follow and still deny the person, not something named before it
+# («اینا رو نمیخوام با کارشناس وصلم کن» asks for one).
+_BEFORE_A_DENIAL = frozenset(
+    _folded(
+        "من", "ما", "نه", "فعلا", "اصلا", "هنوز", "دیگه", "ولی", "اما", "و", "واقعا", "ممنون",
+        "مرسی", "man", "ma", "na", "felan", "vali", "ama", "dige",
+    )
+)  # fmt: skip
+# «پشتیبان» (not «پشتیبانی», the service) names a person refused after it as well.
+_SUPPORTER = frozenset(_folded("پشتیبان", "poshtiban"))
+# A bot said to suffice, not refused («همین ربات کافیه»), where a person is refused.
+_BOT_SUFFICES = re.compile(r"(?:ربات|بات|bot)\s*(?:کافیه|بسه)")
 # What a refusal may say besides and still ask nothing («نه، خودم حلش میکنم», «فقط جواب بده»).
 _NOTHING_ASKED = frozenset(
     _folded(
         "نه", "فعلا", "اصلا", "خودم", "حل", "حلش", "درست", "درستش", "میکنم", "میکنیم", "لطفا",
-        "لطفاً", "فقط",
-        "ممنون", "مرسی", "باشه", "جواب", "بده", "بدید", "بدین", "خودت", "خودتون", "na", "felan",
-        "khodam", "lotfan", "merci", "mersi", "faghat",
+        "لطفاً", "فقط", "ممنون", "مرسی", "باشه", "جواب", "بده", "بدید", "بدین", "خودت", "خودتون",
+        "من", "همین", "ربات", "بات", "کافیه", "کردم", "na", "felan", "khodam", "lotfan", "merci",
+        "mersi",
+        "faghat", "bot",
     )
 )  # fmt: skip
+# Words that open what else a refusal says and are no part of its question («فقط بگید ...»).
+_OPENING = frozenset(
+    _folded("نه", "من", "فقط", "بگید", "بگین", "بگو", "لطفا", "سلام", "ممنون", "مرسی", "و")
+)
 
 
 @lru_cache(maxsize=READ_CACHE)
@@ -69,32 +91,41 @@ def refused_person(text: str) -> str | None:
     if not isinstance(text, str) or asks_for_person(text):
         return None
     for reading in readings(text):
-        if _NOT_BOT.search(fold(reading)):
-            return None
         said, refused = _besides_refusals(reading)
         if refused:
             words = _CLAUSE_END.sub(" ", said).split()
-            return "" if set(words) <= _NOTHING_ASKED else " ".join(words)
+            if set(words) <= _NOTHING_ASKED or small_talk(" ".join(words)) is not None:
+                return ""  # «کارشناس نمیخوام، ممنون از راهنماییتون»
+            while words and fold(words[0]) in _OPENING:
+                words.pop(0)
+            return " ".join(words)
     return None
 
 
 def without_refusals(text: str) -> str:
-    """`text` less the words that refuse a person (all of it when it refuses the bot: «ربات
-    نمیخوام، کارشناس» asks for one)."""
-    if _NOT_BOT.search(fold(text)):
+    """`text` less the words that refuse a person, and less a bot said to suffice beside
+    one («کارشناس نمیخوام، ربات کافیه»); a clause refusing the bot stays («ربات نمیخوام،
+    کارشناس» asks for a person)."""
+    said, refused = _besides_refusals(text)
+    if not refused:
         return text
-    return _besides_refusals(text)[0]
+    return "".join(c for c in _clauses(said) if not _BOT_SUFFICES.search(fold(c)))
+
+
+def _clauses(text: str) -> list[str]:
+    """`text` cut into clauses, each with the mark that ends it."""
+    cuts = [match.end() for match in _CLAUSE_END.finditer(text)]
+    return [text[i:j] for i, j in zip([0, *cuts], [*cuts, len(text)], strict=True) if text[i:j]]
 
 
 def _besides_refusals(text: str) -> tuple[str, bool]:
     """`text` with the words of each refusal of a person taken out (clause by clause, each
-    with the mark that ends it), and whether there were any."""
-    cuts = [match.end() for match in _CLAUSE_END.finditer(text)]
+    with the mark that ends it), and whether there were any. A clause refusing the bot
+    refuses no person («ربات نه، کارشناس»)."""
     kept, refused = [], False
-    for i, j in zip([0, *cuts], [*cuts, len(text)], strict=True):
-        clause = text[i:j]
+    for clause in _clauses(text):
         tokens = fold(clause).split()
-        span = _refusal(tokens)
+        span = None if _NOT_BOT.search(" ".join(tokens)) else _refusal(tokens)
         if span is None:
             kept.append(clause)
             continue
@@ -109,7 +140,7 @@ def _refusal(tokens: list[str]) -> range | None:
     """Where in a clause (folded words) a person is refused, or None."""
     for q, token in enumerate(tokens):
         always = token.startswith(_PERSON_PREFIXES) or token in _PERSON_WORDS
-        if always and _names_person(tokens, q):
+        if (always or token in _SUPPORTER) and _names_person(tokens, q, sometimes=True):
             span = _denied_after(tokens, q) or _denied_before(tokens, q)
         elif _names_person(tokens, q, sometimes=True):
             span = _denied_before(tokens, q)  # «پشتیبانی نمیخوام» may be of a service
@@ -121,11 +152,13 @@ def _refusal(tokens: list[str]) -> range | None:
 
 
 def _denied_after(tokens: list[str], q: int) -> range | None:
-    """«کارشناس (رو) نمیخوام», «کارشناس لازم نیست», «کارشناس نه», «کارشناس وصل نکنید»."""
-    start = q - 1 if q > 0 and tokens[q - 1] in _WITH else q  # «به کارشناس وصل نکنید»
+    """«کارشناس (رو) نمیخوام», «کارشناس لازم نیست», «کارشناس نه», «کارشناس نمیخواد», «به
+    کارشناس وصل نکنید» (the last three ending the clause, or «نه…نه…» is a complaint)."""
+    start = q - 1 if q > 0 and tokens[q - 1] in _WITH else q
     i = q + 1 + (q + 1 < len(tokens) and tokens[q + 1] in _OBJECT)
     first, second = [*tokens, "", ""][i : i + 2]
-    if first in _I_DO_NOT_WANT or (i == q + 1 and first in _NO):
+    ends = i == len(tokens) - 1
+    if first in _I_DO_NOT_WANT or (ends and i == q + 1 and first in _NO | _NO_NEED_TO):
         return range(start, i + 1)
     if (first in _NEED and second in _NOT_NEEDED) or (
         first in _CONNECT and second.startswith(_DO_NOT)
@@ -135,31 +168,55 @@ def _denied_after(tokens: list[str], q: int) -> range | None:
 
 
 def _denied_before(tokens: list[str], q: int) -> range | None:
-    """«نمیخوام با (یه) کارشناس صحبت کنم», «نمیخواد به کارشناس وصلم کنی», «نیازی به کارشناس
-    نیست», «لازم نیست (با) کسی زنگ بزنه»; the talking that follows is part of it."""
+    """«نمیخوام با (یه) کارشناس صحبت کنم», «نمیخوام کارشناس زنگ بزنه», «نمیخواد به کارشناس
+    وصلم کنی», «نمیخوام وصلم کنی به کارشناس», «نیازی به (صحبت با) کارشناس نیست», «لازم نیست
+    (با) کسی زنگ بزنه»; the talking that follows is part of it."""
     j = q - 1
     while j >= 0 and tokens[j] in _A:
         j -= 1
     with_ = j >= 0 and tokens[j] in _WITH
     j -= with_  # j: the word before «با»/«به» (or before the person, without one)
-    after = tokens[q + 1] if q + 1 < len(tokens) else ""
+    talked = j >= 1 and _talks(tokens[j]) and tokens[j - 1] in _WITH  # «به صحبت با کارشناس»
+    if talked:
+        j -= 2
+    if j >= 0 and (_talks(tokens[j]) or tokens[j] in _DOING | _DONE_BY) and with_:
+        # «نمیخوام وصلم کنی به کارشناس»: the connecting before «به», the denial before it
+        while j >= 0 and (_talks(tokens[j]) or tokens[j] in _DOING | _DONE_BY | _CONNECT):
+            j -= 1
     if j < 0:
         return None
-    if with_ and tokens[j] in _NEED and after in _NOT_NEEDED:
-        return range(j, q + 2)
-    if with_ and tokens[j] in _I_DO_NOT_WANT | _NO_NEED_TO:
-        start = j
+    end = _talk_after(tokens, q)
+    span = None
+    if tokens[j] in _NEED and (with_ or talked):
+        if end < len(tokens) and tokens[end] in _NOT_NEEDED:
+            span = range(j, end + 1)  # «نیازی به (صحبت با) کارشناس نیست»
+    elif tokens[j] in _I_DO_NOT_WANT | _NO_NEED_TO:
+        if with_ or end > q + 1 or end == len(tokens):
+            span = range(j, end)  # «نمیخوام کارشناس» ending the clause, or with its talking
     elif j >= 1 and tokens[j] in _NOT_NEEDED and tokens[j - 1] in _NEED:
-        start = j - 1  # «لازم نیست (با) کسی زنگ بزنه»
-    else:
+        span = range(j - 1, end)  # «لازم نیست (با) کسی زنگ بزنه»
+    # Only a denial of the person: not of something named before it («مقاله نمیخوام، ...»).
+    if span is None or (span.start > 0 and tokens[span.start - 1] not in _BEFORE_A_DENIAL):
         return None
+    return span
+
+
+def _talk_after(tokens: list[str], q: int) -> int:
+    """Where the talking after the person word at `q` ends («زنگ بزنه», «صحبت کنم»)."""
     end = q + 1
+    if end < len(tokens) and tokens[end] in _DONE_BY:  # «لازم نیست کارشناس بیاد»
+        return end + 1
     if end < len(tokens) and (_talks(tokens[end]) or tokens[end] in _CONNECT):
         end += 1
         if end < len(tokens) and tokens[end] in _DOING | _DONE_BY:
             end += 1
-    return range(start, end)
+    return end
 
 
 # «وصلم کنی», «زنگ بزنه»: talking done by the bot or by someone, not by the customer.
-_DONE_BY = frozenset(_folded("کنی", "بکنی", "بدی", "بزنی", "کنه", "بکنه", "بزنه", "بده", "koni"))
+_DONE_BY = frozenset(
+    _folded(
+        "کنی", "بکنی", "بدی", "بزنی", "کنه", "بکنه", "بزنه", "بده", "بگیره", "بیاد", "بیان",
+        "بیاید", "koni",
+    )
+)  # fmt: skip
