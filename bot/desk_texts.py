@@ -243,11 +243,13 @@ def tier_unchanged(tier: str) -> str:
     return f"نوع قرارداد این مشتری از قبل <b>{escape(tier)}</b> است؛ چیزی تغییر نکرد."
 
 
-def tier_changed_notice(agent: str, before: str, after: str, due: str) -> str:
-    """Tell the topic who changed the customer's tier, and the deadline it now gives."""
+def tier_changed_notice(agent: str, before: str, after: str, due: str, *, l2: bool = False) -> str:
+    """Tell the topic who changed the customer's tier, and the deadline it now gives (`l2`:
+    second line's reply's, on an escalated ticket first line answered)."""
+    which = "مهلت پاسخ سطح ۲" if l2 else "مهلت اولین پاسخ"
     return (
         f"⭐ نوع قرارداد مشتری را {escape(agent)} از «{escape(before)}» به «{escape(after)}» "
-        f"تغییر داد (برای این تیکت و تیکت‌های بعدی او).\nمهلت اولین پاسخ: {escape(due)}"
+        f"تغییر داد (برای این تیکت و تیکت‌های بعدی او).\n{which}: {escape(due)}"
     )
 
 

@@ -770,7 +770,7 @@ async def do_tier(
     )
     if before is None:
         return desk_texts.tier_unchanged(TIER[tier])
-    due = ticket.first_response_due
+    deadline = current_deadline(ticket)  # at L2: second line's, not a first response met
     notice(
         work,
         ticket,
@@ -778,7 +778,8 @@ async def do_tier(
             agent_name(agent),
             TIER[before],
             TIER[tier],
-            jalali(due) if due else desk_texts.NO_DEADLINE,
+            jalali(deadline.due) if deadline.due else desk_texts.NO_DEADLINE,
+            l2=deadline.clock == "l2",
         ),
     )
     card_changed(work, ticket.id)

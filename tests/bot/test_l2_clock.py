@@ -223,3 +223,21 @@ async def test_second_lines_deadline_is_warned_in_the_l2_topic(
     warning = fake.sent_to(L2_CHAT, card.thread_id)[-1].text or ""
     assert warning.startswith("⏰ ۵ دقیقه تا پایان مهلت پاسخ سطح ۲")
     assert "از ارجاع تا کنون پاسخی به مشتری نرفته است" in warning
+
+
+async def test_a_tier_changed_at_l2_names_second_lines_deadline(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # «/tier vip» in the L2 topic said «مهلت اولین پاسخ: …»: the first response's, met long
+    # before, not the deadline the ticket now answers to.
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened, card = await _answered_and_escalated(bot, fake)
+        expert = fake.new_agent("متخصص", chat_id=L2_CHAT)
+        fake.agent_sends_in_topic(expert, card.thread_id, "/tier vip", chat_id=L2_CHAT)
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+    notice = [m.text or "" for m in fake.sent_to(L2_CHAT, card.thread_id) if "⭐" in (m.text or "")]
+    assert row.l2_response_due is not None
+    assert notice and f"مهلت پاسخ سطح ۲: {jalali(row.l2_response_due)}" in notice[-1]
+    assert "مهلت اولین پاسخ" not in notice[-1]
