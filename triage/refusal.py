@@ -54,6 +54,13 @@ _OBJECT = frozenset(_folded("رو", "را", "ro", "ra"))
 _NO = frozenset(_folded("نه", "na"))
 _CONNECT = frozenset(_folded("وصل", "وصلم", "vasl", "vaslam"))
 _DO_NOT = ("نکن", "nakon")  # «نکنید», «نکنین», «نکن»
+# «وصلم کنی», «زنگ بزنه»: talking done by the bot or by someone, not by the customer.
+_DONE_BY = frozenset(
+    _folded(
+        "کنی", "بکنی", "بدی", "بزنی", "کنه", "بکنه", "بزنه", "بده", "بگیره", "بیاد", "بیان",
+        "بیاید", "koni",
+    )
+)  # fmt: skip
 # Words a denial may follow and still deny the person, not something named before it
 # («اینا رو نمیخوام با کارشناس وصلم کن» asks for one).
 _BEFORE_A_DENIAL = frozenset(
@@ -65,7 +72,7 @@ _BEFORE_A_DENIAL = frozenset(
 # «پشتیبان» (not «پشتیبانی», the service) names a person refused after it as well.
 _SUPPORTER = frozenset(_folded("پشتیبان", "poshtiban"))
 # A bot said to suffice, not refused («همین ربات کافیه»), where a person is refused.
-_BOT_SUFFICES = re.compile(r"(?:ربات|بات|bot)\s*(?:کافیه|بسه)")
+_BOT_SUFFICES = re.compile(r"(?:ربات|بات|bot)\s*کافیه")
 # What a refusal may say besides and still ask nothing («نه، خودم حلش میکنم», «فقط جواب بده»).
 _NOTHING_ASKED = frozenset(
     _folded(
@@ -211,12 +218,3 @@ def _talk_after(tokens: list[str], q: int) -> int:
         if end < len(tokens) and tokens[end] in _DOING | _DONE_BY:
             end += 1
     return end
-
-
-# «وصلم کنی», «زنگ بزنه»: talking done by the bot or by someone, not by the customer.
-_DONE_BY = frozenset(
-    _folded(
-        "کنی", "بکنی", "بدی", "بزنی", "کنه", "بکنه", "بزنه", "بده", "بگیره", "بیاد", "بیان",
-        "بیاید", "koni",
-    )
-)  # fmt: skip
