@@ -44,15 +44,18 @@ _I_DO_NOT_WANT = frozenset(
 _NO_NEED_TO = frozenset(_folded("نمیخواد", "نمیخاد", "نمیخود", "nemikhad"))  # «نمیخود»: Finglish
 _NEED = frozenset(
     _folded(
-        "نیازی", "نیاز", "لازم", "احتیاجی", "احتیاج", "تمایلی", "تمایل", "niazi", "niaz", "lazem"
+        "نیازی", "نیاز", "لازم", "احتیاجی", "احتیاج", "تمایلی", "تمایل", "مایل", "ضرورتی",
+        "niazi", "niaz", "lazem", "لزم",  # «لزم»: «lazem» read from Finglish
     )
 )  # fmt: skip
-_NOT_NEEDED = frozenset(_folded("نیست", "نیس", "ندارم", "نداریم", "nist", "nadaram"))
+_NOT_NEEDED = frozenset(
+    _folded("نیست", "نیس", "نیستم", "نیستیم", "ندارم", "نداریم", "nist", "nadaram")
+)
 _WITH = frozenset(_folded("با", "به", "ba", "be"))
 _A = frozenset(_folded("یه", "یک", "ye", "yek"))
 _OBJECT = frozenset(_folded("رو", "را", "ro", "ra"))
 _NO = frozenset(_folded("نه", "na"))
-_CONNECT = frozenset(_folded("وصل", "وصلم", "vasl", "vaslam"))
+_CONNECT = frozenset(_folded("وصل", "وصلم", "منتقل", "ارجاع", "vasl", "vaslam"))
 _DO_NOT = ("نکن", "nakon")  # «نکنید», «نکنین», «نکن»
 # «وصلم کنی», «زنگ بزنه»: talking done by the bot or by someone, not by the customer.
 _DONE_BY = frozenset(
@@ -78,7 +81,8 @@ _NOTHING_ASKED = frozenset(
     _folded(
         "نه", "فعلا", "اصلا", "خودم", "حل", "حلش", "درست", "درستش", "میکنم", "میکنیم", "لطفا",
         "لطفاً", "فقط", "ممنون", "مرسی", "باشه", "جواب", "بده", "بدید", "بدین", "خودت", "خودتون",
-        "من", "همین", "ربات", "بات", "کافیه", "کردم", "na", "felan", "khodam", "lotfan", "merci",
+        "من", "مرا", "منو", "همین", "ربات", "بات", "کافیه", "کردم", "na", "felan", "khodam",
+        "lotfan", "merci",
         "mersi",
         "faghat", "bot",
     )
