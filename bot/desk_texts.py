@@ -318,6 +318,8 @@ def escalated_notice(
 HISTORY_CUSTOMER = "👤 <b>مشتری</b>"
 HISTORY_AGENT = "🎧 <b>کارشناس</b>"
 # After the history: what comes next is the customer's (their new messages are copies too).
+# A message of the history deleted since by the one who sent it.
+HISTORY_DELETED = "🗑 (این پیام را فرستنده‌اش پاک کرده است)"
 HISTORY_END = "🔚 <b>پایان گفتگوی پیشین</b>؛ پیام‌های تازهٔ مشتری از این پس همین‌جا می‌آید."
 
 

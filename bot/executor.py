@@ -171,6 +171,11 @@ def paired(sources: Sequence[S], copies: Sequence[int], ticket_id: int) -> list[
     return list(zip(sources, copies, strict=True))
 
 
+def _deleted(error: TelegramError) -> bool:
+    """Whether Telegram refused a copy because the message is gone (deleted by its sender)."""
+    return isinstance(error, BadRequest) and "message to copy not found" in error.message.lower()
+
+
 def failure_reason(error: TelegramError) -> str:
     """Say in Persian why Telegram refused a delivery (agents read it in the topic)."""
     text = error.message.lower()
@@ -807,6 +812,11 @@ class Executor:
                 copy = await copy_into_topic()
         except TelegramError as error:
             _retry_later_if_worth_it(error, f"relaying message {effect.message_id}")
+            if not effect.tell_customer and _deleted(error):
+                # History copied again (to L2, a new topic): a message deleted since is no
+                # failure to report, and «نرسید» in the middle of the history misled.
+                await self.post(agent_chat_id, desk_texts.HISTORY_DELETED, thread_id)
+                return None
             await self.notice(ticket, desk_texts.delivery_failed(failure_reason(error)))
             await self._tell_not_relayed(effect, error)
             return self._failure(effect.ticket_id, "relay_failed", error, effect.message_id)

@@ -527,9 +527,8 @@ async def test_history_that_cannot_be_copied_to_l2_is_reported_there_not_to_the_
         await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
         await settled(bot, fake)
         customer_saw = len(fake.sent_to(opened.user.id))
-        fake.fail_next(
-            "copyMessage", chat_id=l2_id, description="Bad Request: message to copy not found"
-        )
+        # (not «message to copy not found»: a message deleted since reads so, see below)
+        fake.fail_next("copyMessage", chat_id=l2_id, description="Bad Request: MESSAGE_TOO_LONG")
         fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
         await fake.wait_for_async(lambda: len(fake.topics(l2_id)) == 1, timeout=10, what="L2 topic")
         await settled(bot, fake)
@@ -880,6 +879,33 @@ async def test_an_escalation_the_l2_group_refuses_keeps_the_ticket_in_its_topic_
     old_card = card_now(fake, opened.card)  # a new card is below it: this one only stops
     assert old_card.callback_datas == [] and "رفت" not in (old_card.text or "").split("\n")[0]
     assert not [t for t in texts if t.startswith("🔗")]  # no L2 topic to link
+
+
+async def test_a_message_the_customer_deleted_reads_so_in_the_l2_history(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # Copied again for L2, a message the customer had deleted came out as «⚠️ پیام به مقصد
+    # نرسید … (Message to copy not found)» in the middle of the history, and was logged as a
+    # failed relay.
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        gone = fake.user_sends_text(opened.user, "این را بعداً پاک می‌کنم")
+        fake.user_sends_text(opened.user, "این می‌ماند")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 3, thread_id=opened.thread_id)
+        await settled(bot, fake)
+        fake.user_deletes(gone)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake)
+        failed = await bot.rows(TicketEvent, TicketEvent.kind == "relay_failed")
+    (l2_topic,) = fake.topics(L2_CHAT)
+    history = [m.content or "" for m in fake.sent_to(L2_CHAT, l2_topic.thread_id)][1:]
+    deleted = plain_text(desk_texts.HISTORY_DELETED)
+    assert history == ["👤 مشتری", deleted, "این می‌ماند", plain_text(desk_texts.HISTORY_END)]
+    assert not [t for t in history if "نرسید" in t]
+    assert failed == []
 
 
 async def test_the_l2_history_shows_the_guides_sent_and_the_notes_kept_in_their_place(

@@ -284,6 +284,11 @@ class Injector(FakeWorld):
         """Edit an agent's injected message; injects edited_message (same as user_edits)."""
         return self.user_edits(message, new_text, entities=entities)
 
+    def user_deletes(self, message: MessageRef) -> None:
+        """Delete a message a user sent, in their chat (Telegram tells the bot nothing)."""
+        with self.state.lock:
+            self._stored(message).deleted = True
+
     def _stored(self, message: MessageRef) -> SentMessage:
         if isinstance(message, SentMessage):
             return message
