@@ -93,14 +93,18 @@ def decide(
 FRAGMENT_MAX_WORDS = 3
 
 
+def is_fragment(message: str) -> bool:
+    """Whether `message` is short enough to be the rest of the question before it."""
+    return len(message.split()) <= FRAGMENT_MAX_WORDS
+
+
 def read_together(message: str, alone: Decision, together: Decision) -> bool:
     """Whether to take the KB's reading of `message` together with the question just before
     it (whose guides still wait for a pick) over its reading alone: one question split over
     messages («نمیتونم وارد پرتال بشم», then «ارور میده»). Only a fragment, and only when
     together it is answered and alone it is not: guides from a merged reading were mostly
     the earlier question's again."""
-    fragment = len(message.split()) <= FRAGMENT_MAX_WORDS
-    return fragment and alone.kind != "answer" and together.kind == "answer"
+    return is_fragment(message) and alone.kind != "answer" and together.kind == "answer"
 
 
 def _nothing_asked(words: str) -> bool:

@@ -111,8 +111,9 @@ async def take_question(
         return
     decision = await services.ask(triage.question_for_kb(question))
     asked = question  # what the decision read: with the question before it, maybe
-    fragment = len(question.split()) <= triage.FRAGMENT_MAX_WORDS
-    if before is None and decision.kind != "answer" and fragment:
+    # Only a fragment is read with the question before it (triage.read_together): no
+    # lookup for the others.
+    if before is None and decision.kind != "answer" and triage.is_fragment(question):
         asked, decision = await _with_the_one_before(work, services, question, decision)
     # Failed attempts matter only when the KB is unsure: skip the query otherwise.
     failures = await _failures(work, services) if decision.kind == "suggest" else 0
