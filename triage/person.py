@@ -135,9 +135,15 @@ _PERSON_WORDS = frozenset(_folded("آدم", "آدمی", "ادم", "ادمی", "e
 _SOMETIMES_PERSON_PREFIXES = _folded(
     "پشتیبان", "کارمند", "مسئول", "مسول", "poshtiban", "masool", "masoul", "masul"
 )  # fmt: skip
+# «مدیر» and «سرپرست» too, the manager a customer may ask for («مدیر میخوام», «با سرپرستتون
+# صحبت کنم»), and the portal's role elsewhere («اختیارات مدیر سامانه»); whole words only:
+# «مدیریت», «مدیرمون» are what a question is about.
 _SOMETIMES_PERSON_WORDS = frozenset(
-    _folded("کسی", "نفر", "شخص", "فرد", "nafar", "kasi", "shakhs", "fard")
-)
+    _folded(
+        "کسی", "نفر", "شخص", "فرد", "مدیر", "مدیرتون", "مدیرتان", "سرپرست", "سرپرستتون",
+        "nafar", "kasi", "shakhs", "fard", "modir",
+    )
+)  # fmt: skip
 # «یکی» is "someone" only as whom to talk with («با یکی صحبت کنم»); elsewhere it is "one of".
 _SOMEONE = re.compile(r"(?<!\S)(?:با یکی|ba yeki)(?!\S)")
 # «با پشتیبانی», «به یه نفر»: whom the customer would talk with, as Finglish reads too.

@@ -4,9 +4,10 @@ A refusal is a denial that governs the person word itself: right after it («ک�
 نمیخوام», «کارشناس لازم نیست», «کارشناس نه»), before it with only «با»/«به» between
 («نمیخوام با کارشناس صحبت کنم», «نمیخواد به کارشناس وصلم کنی», «نیازی به کارشناس نیست»,
 «لازم نیست با یه اپراتور صحبت کنم»), or connecting denied after it («به کارشناس وصل
-نکنید»). A denial of something else near one («نمیخوام منتظر بمونم با کارشناس وصلم کن»),
-another's unwillingness («کارشناستون نمیخواد جواب بده») or a refused bot («ربات نمیخوام،
-کارشناس») refuses nobody.
+نکنید», «کسی زنگ نزنه»); «با کارشناس کاری ندارم», «بدون کارشناس، خودم…», and the bot's
+offer echoed and turned down («کارشناس؟ نه ممنون») too. A denial of something else near
+one («نمیخوام منتظر بمونم با کارشناس وصلم کن»), another's unwillingness («کارشناستون
+نمیخواد جواب بده») or a refused bot («ربات نمیخوام، کارشناس») refuses nobody.
 
 >>> refused_person("کارشناس نمیخوام، رمزم یادم رفته")
 'رمزم یادم رفته'
@@ -37,8 +38,11 @@ from triage.smalltalk import small_talk
 
 # «نمیخوام»: I do not want (folded: «می» joined to its verb).
 _I_DO_NOT_WANT = frozenset(
-    _folded("نمیخوام", "نمیخواهم", "نمیخوایم", "نمیخواهیم", "نمیخام", "nemikham", "nemikhaam")
-)
+    _folded(
+        "نمیخوام", "نمیخواهم", "نمیخوایم", "نمیخواهیم", "نمیخام", "نمیخوم", "نمیخواستم",
+        "nemikham", "nemikhaam",
+    )
+)  # fmt: skip
 # «نمیخواد»: no need (before the person: «نمیخواد به کارشناس وصلم کنی»; after one, only
 # ending the clause: «کارشناس نمیخواد»; «کارشناس نمیخواد جواب بده» is the person unwilling).
 _NO_NEED_TO = frozenset(_folded("نمیخواد", "نمیخاد", "نمیخود", "nemikhad"))  # «نمیخود»: Finglish
@@ -52,9 +56,25 @@ _NOT_NEEDED = frozenset(
     _folded("نیست", "نیس", "نیستم", "نیستیم", "ندارم", "نداریم", "nist", "nadaram")
 )
 _WITH = frozenset(_folded("با", "به", "ba", "be"))
+# «با کارشناس کاری ندارم»: no business with one.
+_BUSINESS = frozenset(_folded("کاری", "کار", "kari", "kar"))
+_HAVE_NONE = frozenset(_folded("ندارم", "نداریم", "nadaram"))
+# «بدون کارشناس»: without one.
+_WITHOUT = frozenset(_folded("بدون", "بی", "bedoon", "bedune", "bedoone"))
+_SELF = frozenset(_folded("خودم", "خودمون", "khodam"))
+_ME = frozenset(_folded("من", "منو", "ما", "man"))
+# «کسی زنگ نزنه», «کارشناس تماس نگیره»: talking bidden not to be done (not «کسی زنگ نزد»,
+# nobody called: a complaint).
+_NOT_DONE = frozenset(
+    _folded(
+        "نزنه", "نزنید", "نزنین", "نزنن", "نگیره", "نگیرید", "نگیرین", "نگیرن", "نکنه", "نکنید",
+        "نکنین", "نکنن", "nazane", "nazanid", "nagire", "nagirid",
+    )
+)  # fmt: skip
 _A = frozenset(_folded("یه", "یک", "ye", "yek"))
 _OBJECT = frozenset(_folded("رو", "را", "ro", "ra"))
 _NO = frozenset(_folded("نه", "na"))
+_ASKED = re.compile(r"[?؟]\s*$")
 _CONNECT = frozenset(_folded("وصل", "وصلم", "منتقل", "ارجاع", "vasl", "vaslam"))
 _DO_NOT = ("نکن", "nakon")  # «نکنید», «نکنین», «نکن»
 # «وصلم کنی», «زنگ بزنه»: talking done by the bot or by someone, not by the customer.
@@ -81,7 +101,8 @@ _NOTHING_ASKED = frozenset(
     _folded(
         "نه", "فعلا", "اصلا", "خودم", "حل", "حلش", "درست", "درستش", "میکنم", "میکنیم", "لطفا",
         "لطفاً", "فقط", "ممنون", "مرسی", "باشه", "جواب", "بده", "بدید", "بدین", "خودت", "خودتون",
-        "من", "مرا", "منو", "همین", "ربات", "بات", "کافیه", "کردم", "na", "felan", "khodam",
+        "من", "مرا", "منو", "همین", "ربات", "بات", "کافیه", "کردم", "میخوام", "کنم", "بکنم",
+        "با", "راحت", "راحتم", "ترم", "راحتترم", "na", "felan", "khodam",
         "lotfan", "merci",
         "mersi",
         "faghat", "bot",
@@ -134,8 +155,13 @@ def _besides_refusals(text: str) -> tuple[str, bool]:
     with the mark that ends it), and whether there were any. A clause refusing the bot
     refuses no person («ربات نه، کارشناس»)."""
     kept, refused = [], False
-    for clause in _clauses(text):
+    clauses = _clauses(text)
+    for n, clause in enumerate(clauses):
         tokens = fold(clause).split()
+        if n + 1 < len(clauses) and _asked_back(clause, tokens, clauses[n + 1]):
+            refused = True  # «کارشناس؟ نه ممنون»: the «نه» goes with the next clause
+            clauses[n + 1] = re.sub(r"^\W*\w+", "", clauses[n + 1])
+            continue
         span = None if _NOT_BOT.search(" ".join(tokens)) else _refusal(tokens)
         if span is None:
             kept.append(clause)
@@ -147,14 +173,25 @@ def _besides_refusals(text: str) -> tuple[str, bool]:
     return "".join(kept), refused
 
 
+def _asked_back(clause: str, tokens: list[str], following: str) -> bool:
+    """Whether a clause is a person asked about and the next one begins by saying no: the
+    bot's offer echoed and turned down («کارشناس؟ نه ممنون», «اپراتور؟ نه»)."""
+    asked = _ASKED.search(clause) is not None and 1 <= len(tokens) <= 2
+    person = [q for q, token in enumerate(tokens) if token.startswith(_PERSON_PREFIXES)]
+    named = bool(person) and (len(tokens) == 1 or tokens[0] in _WITH)
+    return asked and named and fold(following).split()[:1] in ([no] for no in _NO)
+
+
 def _refusal(tokens: list[str]) -> range | None:
     """Where in a clause (folded words) a person is refused, or None."""
     for q, token in enumerate(tokens):
         always = token.startswith(_PERSON_PREFIXES) or token in _PERSON_WORDS
         if (always or token in _SUPPORTER) and _names_person(tokens, q, sometimes=True):
-            span = _denied_after(tokens, q) or _denied_before(tokens, q)
+            span = _denied_after(tokens, q) or _denied_before(tokens, q) or _without(tokens, q)
         elif _names_person(tokens, q, sometimes=True):
-            span = _denied_before(tokens, q)  # «پشتیبانی نمیخوام» may be of a service
+            # «پشتیبانی نمیخوام» may be of the service, «کسی زنگ نزنه» of anyone: neither asks
+            # for a person, so neither opens a ticket
+            span = _denied_before(tokens, q) or _denied_after(tokens, q, sometimes=True)
         else:
             continue
         if span is not None:
@@ -162,20 +199,45 @@ def _refusal(tokens: list[str]) -> range | None:
     return None
 
 
-def _denied_after(tokens: list[str], q: int) -> range | None:
+def _denied_after(tokens: list[str], q: int, *, sometimes: bool = False) -> range | None:
     """«کارشناس (رو) نمیخوام», «کارشناس لازم نیست», «کارشناس نه», «کارشناس نمیخواد», «به
-    کارشناس وصل نکنید» (the last three ending the clause, or «نه…نه…» is a complaint)."""
+    کارشناس وصل نکنید» (the last three ending the clause, or «نه…نه…» is a complaint), «با
+    کارشناس کاری ندارم», «کارشناس زنگ نزنه». With `sometimes` (a word that names a person
+    only sometimes: «پشتیبانی», «کسی»), only «نمیخوام» and a call bidden not to come."""
     start = q - 1 if q > 0 and tokens[q - 1] in _WITH else q
     i = q + 1 + (q + 1 < len(tokens) and tokens[q + 1] in _OBJECT)
     first, second = [*tokens, "", ""][i : i + 2]
     ends = i == len(tokens) - 1
-    if first in _I_DO_NOT_WANT or (ends and i == q + 1 and first in _NO | _NO_NEED_TO):
+    call = i + 2 if first in _WITH and second in _ME else i  # «کسی با من تماس نگیره»
+    if _calls_off(tokens[call : call + 2]):
+        return range(start, call + 2)
+    if sometimes:  # «پشتیبانی نمیخوام (ممنون)»; not «پشتیبانی نمیخوام تمدید کنم»
+        rest = set(tokens[i + 1 :])
+        return range(start, i + 1) if first in _I_DO_NOT_WANT and rest <= _NOTHING_ASKED else None
+    if first in _I_DO_NOT_WANT:
         return range(start, i + 1)
-    if (first in _NEED and second in _NOT_NEEDED) or (
-        first in _CONNECT and second.startswith(_DO_NOT)
+    if ends and i == q + 1 and first in _NO | _NO_NEED_TO:
+        return range(start, i + 1)
+    if (
+        (first in _NEED and second in _NOT_NEEDED)
+        or (first in _CONNECT and second.startswith(_DO_NOT))
+        or (first in _BUSINESS and second in _HAVE_NONE and tokens[start] in _WITH)
     ):
         return range(start, i + 2)
     return None
+
+
+def _calls_off(words: list[str]) -> bool:
+    """«زنگ نزنه», «تماس نگیرید», «وصل نکنه»: a call bidden not to come."""
+    return len(words) == 2 and (_talks(words[0]) or words[0] in _CONNECT) and words[1] in _NOT_DONE
+
+
+def _without(tokens: list[str], q: int) -> range | None:
+    """«بدون کارشناس» as a clause of its own, or before «خودم» («بدون کارشناس خودم درستش
+    میکنم»); not a question about doing without one («میشه بدون ادمین رمز رو عوض کرد»)."""
+    if q == 0 or tokens[q - 1] not in _WITHOUT:
+        return None
+    return range(q - 1, q + 1) if q + 1 == len(tokens) or tokens[q + 1] in _SELF else None
 
 
 def _denied_before(tokens: list[str], q: int) -> range | None:
@@ -198,7 +260,7 @@ def _denied_before(tokens: list[str], q: int) -> range | None:
         return None
     end = _talk_after(tokens, q)
     span = None
-    if tokens[j] in _NEED and (with_ or talked):
+    if tokens[j] in _NEED | _BUSINESS and (with_ or talked):  # «کاری با کارشناس ندارم»
         if end < len(tokens) and tokens[end] in _NOT_NEEDED:
             span = range(j, end + 1)  # «نیازی به (صحبت با) کارشناس نیست»
     elif tokens[j] in _I_DO_NOT_WANT | _NO_NEED_TO:
@@ -215,6 +277,8 @@ def _denied_before(tokens: list[str], q: int) -> range | None:
 def _talk_after(tokens: list[str], q: int) -> int:
     """Where the talking after the person word at `q` ends («زنگ بزنه», «صحبت کنم»)."""
     end = q + 1
+    if end + 1 < len(tokens) and tokens[end] in _WITH and tokens[end + 1] in _ME:
+        end += 2  # «لازم نیست کسی با من تماس بگیره»
     if end < len(tokens) and tokens[end] in _DONE_BY:  # «لازم نیست کارشناس بیاد»
         return end + 1
     if end < len(tokens) and (_talks(tokens[end]) or tokens[end] in _CONNECT):

@@ -53,6 +53,11 @@ from triage.person import PersonRequestDetector, asks_for_person, beyond_request
         "سلام کسی هست؟",  # a hello with «کسی هست؟» is still only the request
         "nemikham ba robot harf bezanam",
         "اپراتور رو میخوام",
+        # a manager asked for («مدیر» is a person only so: the portal has a role of that name)
+        "مدیر میخوام",
+        "میخوام با مدیر صحبت کنم",
+        "با سرپرستتون تماس بگیرم",
+        "modir mikham",
     ],
 )
 def test_request_for_a_person_is_recognised(text: str) -> None:
@@ -96,6 +101,13 @@ def test_request_for_a_person_is_recognised(text: str) -> None:
         "میخوام ادمین رو عوض کنم",
         "میخوام ادمین جدید تعریف کنم",
         "ایمیل ادمین رو میخوام عوض کنم",
+        # «مدیر», «مدیریت» as the portal's role or whom a question is about
+        "اختیارات مدیر سامانه",
+        "میخوام مدیر سامانه رو عوض کنم",
+        "دسترسی مدیر میخوام",
+        "مدیر میخواد گزارش ببینه",
+        "چطوری با مدیر تماس بگیرم",
+        "داشبورد مدیریتی میخوام",
         "vpn vasl nemishe",
         "ramzam yadam rafte",
         "سلام",

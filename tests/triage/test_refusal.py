@@ -52,6 +52,20 @@ from triage.refusal import refused_person
         ("کارشناس نمیخوام، ممنون از راهنماییتون", ""),
         ("نه ممنون، خودم درستش کردم کارشناس نمیخوام", ""),
         ("نه ممنون کارشناس نمیخوام، فقط بگید تا چه ساعتی پاسخگو هستید", "تا چه ساعتی پاسخگو هستید"),
+        # the last note's leftovers: each opened a ticket, or was read as a request
+        ("نه با کارشناس کاری ندارم", ""),
+        ("کاری به کارشناس ندارم فقط رمزمو بگید", "رمزمو بگید"),
+        ("پشتیبانی نمیخوام ممنون", ""),
+        ("با ربات راحت ترم، کارشناس نمیخوام", ""),
+        ("کارشناس؟ نه ممنون", ""),
+        ("اپراتور؟ نه ممنون رمزم یادم رفته", "رمزم یادم رفته"),
+        ("بدون کارشناس، خودم میخوام درستش کنم", ""),
+        ("کارشناس نمیخوم", ""),
+        ("ضرورتی به تماس کارشناس نیست", ""),
+        ("کسی زنگ نزنه لطفا", ""),
+        ("لطفا کسی با من تماس نگیره", ""),
+        ("نیازی نیست کسی با من تماس بگیره", ""),
+        ("لازم نیست کسی به من زنگ بزنه، رمزم یادم رفته", "رمزم یادم رفته"),
     ],
 )
 def test_a_person_refused_is_no_request_and_the_rest_is_the_question(text: str, rest: str) -> None:
@@ -77,6 +91,8 @@ def test_a_person_refused_is_no_request_and_the_rest_is_the_question(text: str, 
         "راهنما لازم نیست با کارشناس صحبت کنم",
         "جواب تکراری نمیخوام با کارشناس صحبت کنم",
         "نیاز به کارشناس دارم",  # a need, not refused: a person asked for
+        "کارشناس نه، مدیر میخوام",  # a person refused, a manager asked for
+        "اپراتور؟ نه، میخوام با سرپرستتون صحبت کنم",
     ],
 )
 def test_a_refusal_of_something_else_beside_a_request_is_a_request(text: str) -> None:
@@ -96,6 +112,12 @@ def test_a_refusal_of_something_else_beside_a_request_is_a_request(text: str) ->
         "کارشناستون نه تلفن جواب میده نه پیام",
         "رمز ادمین رو نمیخوام عوض کنم",  # a person word, no person refused
         "رمزم یادم رفته",
+        # nobody refused: a complaint, a question about doing without, the service declined
+        "کسی زنگ نزد",
+        "چرا کسی تماس نگرفت",
+        "میشه بدون ادمین رمز رو عوض کرد",
+        "بدون کارشناس نمیشه درستش کرد؟",
+        "پشتیبانی نمیخوام تمدید کنم",
     ],
 )
 def test_what_refuses_no_person_is_no_refusal(text: str) -> None:
