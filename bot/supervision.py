@@ -203,7 +203,9 @@ async def _draw_pending(services: Services, now: datetime) -> dict[Target, _Outg
                 continue
             customer = await get_customer(session, ticket.customer_id)
             if alert.kind == "overdue":
-                html = render_overdue(ticket, customer, now=now)
+                html = render_overdue(
+                    ticket, customer, now=now, calendar=services.settings.calendar
+                )
             else:
                 tier = customer.tier if customer is not None else "standard"
                 deadline = pending_deadline(ticket)  # set: _target drops it otherwise

@@ -175,7 +175,7 @@ def _due_line(ticket: Ticket, now: datetime, tier: Tier, calendar: SupportCalend
     due, answered = deadline.due, deadline.met_at
     if answered is not None:
         if due is not None and answered > due:
-            late = _past(tier, due, answered, calendar, texts.LATE, texts.LATE_OPEN)
+            late = past_due(tier, due, answered, calendar, texts.LATE, texts.LATE_OPEN)
             return said.late.format(when=jalali(answered), late=late)
         return said.met.format(when=jalali(answered))
     if due is None:
@@ -183,7 +183,7 @@ def _due_line(ticket: Ticket, now: datetime, tier: Tier, calendar: SupportCalend
     if ticket.status == "closed":  # no clock runs any more: "so long left" would mislead
         return said.closed.format(when=jalali(due))
     if due <= now:
-        relative = _past(tier, due, now, calendar, texts.DUE_OVERDUE, texts.DUE_OVERDUE_OPEN)
+        relative = past_due(tier, due, now, calendar, texts.DUE_OVERDUE, texts.DUE_OVERDUE_OPEN)
     elif (left := time_left(tier, now, due, calendar)) < due - now:
         # The desk closes before it: what is left to answer is its open hours, as the
         # warning in the topic counts them («16 hours left» at 16:00 read as tomorrow).
@@ -193,7 +193,7 @@ def _due_line(ticket: Ticket, now: datetime, tier: Tier, calendar: SupportCalend
     return said.pending.format(when=jalali(due), relative=relative)
 
 
-def _past(
+def past_due(
     tier: Tier,
     due: datetime,
     until: datetime,

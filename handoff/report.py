@@ -10,7 +10,9 @@ from datetime import date, datetime, timedelta
 import jdatetime
 
 from handoff import texts
+from handoff.card import past_due
 from handoff.figures import AgentDay, DayFigures, Sample
+from handoff.hours import SupportCalendar
 from handoff.persian import (
     TEHRAN,
     clean_inline,
@@ -21,12 +23,14 @@ from handoff.persian import (
     round_half_up,
     shorten,
 )
-from handoff.sla import current_deadline
+from handoff.sla import current_deadline, read_tier
 from handoff.topics import ticket_link
 from storage.models import Customer, Ticket
 
 COMMENT_MAX = 120
 NAME_MAX = 40
+# How late an overdue alert says a ticket is: «۳ ساعت», or «۳ ساعت از ساعت‌های کاری».
+_LATENESS = (texts.LATE, texts.LATE_OPEN)
 
 
 def jalali_day(day: date, *, year: bool = True) -> str:
@@ -210,13 +214,22 @@ def render_report(
     return "\n".join(lines)
 
 
-def render_overdue(ticket: Ticket, customer: Customer | None, *, now: datetime) -> str:
+def render_overdue(
+    ticket: Ticket,
+    customer: Customer | None,
+    *,
+    now: datetime,
+    calendar: SupportCalendar | None = None,
+) -> str:
     """Say that a ticket's response deadline passed with no reply, where to find it: the first
-    response's, or second line's on a ticket escalated after it (said so, with when)."""
+    response's, or second line's on a ticket escalated after it (said so, with when). How long
+    ago is counted as the deadline was, in the desk's open hours (as the card counts it: an
+    alert held up over a weekend must not say «۳ روز» of a ticket three open hours late)."""
     name = shorten(clean_inline(customer.full_name if customer else ""), NAME_MAX)
     tier = texts.TIER.get(customer.tier, customer.tier) if customer else texts.TIER["standard"]
     deadline = current_deadline(ticket)
     due = deadline.due or now
+    tier_key = customer.tier if customer else "standard"
     said = texts.OVERDUE_ALERT if deadline.clock == "first" else texts.OVERDUE_ALERT_L2
     return said.format(
         ticket=ticket_link(ticket.id, ticket.agent_chat_id, ticket.thread_id),
@@ -225,7 +238,7 @@ def render_overdue(ticket: Ticket, customer: Customer | None, *, now: datetime) 
         tier=tier,
         escalated=jalali(ticket.escalated_at or due),
         due=jalali(due),
-        late=duration(now - due),
+        late=past_due(read_tier(tier_key) or "standard", due, now, calendar, *_LATENESS),
         holder=html.escape(
             shorten(clean_inline(ticket.claimed_by_name), NAME_MAX) or texts.NOBODY_YET
         ),

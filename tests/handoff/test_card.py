@@ -188,6 +188,23 @@ def test_lateness_is_counted_in_open_hours_as_the_deadline_is() -> None:
     assert "(۱ روز و ۲۰ ساعت دیرتر از مهلت)" in vip  # around the clock: every hour counts
 
 
+def test_an_overdue_alert_counts_lateness_in_open_hours_as_the_card_does() -> None:
+    # An alert held up (an outage, a restart) and drawn on Saturday 08:05 for a ticket due
+    # Thursday 12:00 said «۱ روز و ۲۰ ساعت گذشته است» while the card said 1 hour 5 minutes.
+    calendar = SupportCalendar()
+    due = datetime(2026, 12, 10, 8, 30, tzinfo=UTC)  # Thursday 12:00 in Tehran
+    saturday = datetime(2026, 12, 12, 4, 35, tzinfo=UTC)  # Saturday 08:05
+    waiting = _ticket(first_response_due=due, thread_id=5)
+
+    standard = _visible(
+        render_overdue(waiting, _customer(tier="standard"), now=saturday, calendar=calendar)
+    )
+    vip = _visible(render_overdue(waiting, _customer(), now=saturday, calendar=calendar))
+
+    assert "بود و ۱ ساعت و ۵ دقیقه از ساعت‌های کاری گذشته است" in standard
+    assert "بود و ۱ روز و ۲۰ ساعت گذشته است" in vip  # around the clock: every hour counts
+
+
 def test_a_first_response_right_at_the_deadline_is_in_time() -> None:
     on_time = _ticket(first_response_at=T0 + timedelta(minutes=30), awaiting_reply_since=None)
 
