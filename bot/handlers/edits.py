@@ -98,7 +98,7 @@ async def _ask_again(update: Update, context: BotContext, message: Message) -> N
     if before is None:
         return  # not read as a question («بله», a rating's comment): its edit is not one either
     work.incoming_id = await log_incoming(work, message)
-    await take_question(update, context, message, before=before)
+    await take_question(update, context, message, before=before, said_before=last.text or "")
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:

@@ -70,10 +70,15 @@ async def on_question(update: Update, context: BotContext) -> None:
 
 
 async def take_question(
-    update: Update, context: BotContext, message: Message, *, before: KBDecision | None = None
+    update: Update,
+    context: BotContext,
+    message: Message,
+    *,
+    before: KBDecision | None = None,
+    said_before: str = "",
 ) -> None:
     """Answer `message` (sent, or edited: `before` is then the decision on what it said
-    before, and the same reply is not sent twice)."""
+    before, `said_before`, and the same reply is not sent twice)."""
     work, services = context.work, context.services
     # A screenshot's caption («موقع آپلود این خطا میاد») is the question; if it goes to a
     # person, the screenshot goes with it.
@@ -113,8 +118,12 @@ async def take_question(
     asked = question  # what the decision read: with the question before it, maybe
     # Only a fragment is read with the question before it (triage.read_together): no
     # lookup for the others.
-    if before is None and decision.kind != "answer" and triage.is_fragment(question):
-        asked, decision = await _with_the_one_before(work, services, question, decision)
+    if decision.kind != "answer" and triage.is_fragment(question):
+        if before is None:
+            asked, decision = await _with_the_one_before(work, services, question, decision)
+        elif (first := _read_with(before, said_before)) is not None:
+            # The second half of a question, edited: read with the same first half again.
+            asked, decision = await _together(services, first, question, decision)
     # Failed attempts matter only when the KB is unsure: skip the query otherwise.
     failures = await _failures(work, services) if decision.kind == "suggest" else 0
     outcome = triage.decide(question, decision, failed_attempts=failures)
@@ -183,10 +192,28 @@ async def _with_the_one_before(
     previous = await latest_decision(work.session, customer_id=work.customer_id, since=since)
     if previous is None or previous.kind != "suggest" or previous.article_id is not None:
         return question, alone
-    together = f"{previous.query}\n{question}"
+    return await _together(services, previous.query, question, alone)
+
+
+async def _together(
+    services: Services, first: str, question: str, alone: Decision
+) -> tuple[str, Decision]:
+    """`question` read after `first` when triage.read_together takes that reading, else
+    alone; and what was read."""
+    together = f"{first}\n{question}"
     read = await services.ask(triage.question_for_kb(together))
     taken = triage.read_together(question, alone, read)
     return (together, read) if taken else (question, alone)
+
+
+def _read_with(before: KBDecision, said_before: str) -> str | None:
+    """The question an edited message was read after, when it was read with one: the
+    decision on what it said before read «<first>\n<what it said>»."""
+    said = bound(said_before.strip(), QUESTION_MAX)
+    query = before.query or ""
+    if not said or not query.endswith(f"\n{said}"):
+        return None
+    return query[: -len(said) - 1] or None
 
 
 def _said_already(before: KBDecision, outcome: triage.Outcome, article: Article | None) -> bool:

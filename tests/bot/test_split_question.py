@@ -83,3 +83,24 @@ async def test_a_new_question_after_guides_is_not_offered_the_earlier_ones_again
         await settled(bot, fake)
         (ticket,) = await bot.rows(Ticket)
     assert ticket.question == "پرینتر طبقه دوم کاغذ گیر کرده"
+
+
+async def test_the_second_half_edited_is_read_with_the_first_half_again(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # «روی گوشیم نمیاد» after «ایمیل» got the email-on-the-phone guide; edited to «روی گوشیم
+    # نیست», it was read alone, found nothing and went to a person.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        await _offered_guides(bot, fake, user, "ایمیل")
+        second = fake.user_sends_text(user, "روی گوشیم نمیاد")
+        await fake.wait_for_messages_async(user.id, 2)
+        await settled(bot, fake)
+        fake.user_edits(second, "روی گوشیم نیست")
+        await settled(bot, fake)
+        assert await bot.rows(Ticket) == [] and fake.topics() == []
+        decisions = await bot.rows(KBDecision)
+    assert len(fake.sent_to(user.id)) == 2  # the guide on screen still answers it
+    assert "راه‌اندازی ایمیل سازمانی در گوشی" in (fake.sent_to(user.id)[1].content or "")
+    assert decisions[-1].query == "ایمیل\nروی گوشیم نمیاد"
