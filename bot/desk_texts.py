@@ -337,8 +337,17 @@ def history_left_out(messages: int, notes: int, where: str) -> str:
 def history_note(agent: str, note: str) -> str:
     """An internal note kept in the ticket, shown in its place in the history (`agent` and
     `note` cleaned and bounded by the caller)."""
-    header = f"📝 <b>یادداشت داخلی — {escape(agent)}\u200f</b>"
-    return f"{header}\n<blockquote>{escape(note)}</blockquote>"
+    return f"{history_note_heading(agent)}\n<blockquote>{escape(note)}</blockquote>"
+
+
+def history_note_heading(agent: str) -> str:
+    """The line above a note's screenshot or file copied into the history (`agent` cleaned
+    and bounded by the caller)."""
+    return f"📝 <b>یادداشت داخلی — {escape(agent)}\u200f</b>"
+
+
+# A note's file that can no longer be copied (deleted since), when the note has no words.
+HISTORY_NOTE_FILE_GONE = "(فایل یا تصویر این یادداشت دیگر در دسترس نیست)"
 
 
 def history_article(title: str) -> str:

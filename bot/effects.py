@@ -12,9 +12,10 @@ leaves a plan that the next start resumes. Each effect has a delivery rule:
 - best effort (AnswerCallback, RemoveButtons, and the desk's EditCard, CloseTopic,
   RenameTopic, MirrorEdit): repeating is harmless, failing too; card and topic
   effects read the ticket from the database when they run, so they show its latest state.
-- durable (OpenTopic, PostCard, Relay, ToCustomer): at least once; each result is
-  committed with the progress, and each is idempotent against the database (a topic
-  is created only while the ticket has none, a message copied only while unlinked).
+- durable (OpenTopic, PostCard, Relay, ToCustomer, CopyKept): at least once; each result
+  is committed with the progress, and each is idempotent against the database (a topic
+  is created only while the ticket has none, a message copied only while unlinked, a
+  kept message only while no attempt at it is on record).
 """
 
 from __future__ import annotations
@@ -254,6 +255,23 @@ class ToCustomer:
     delivery = "durable"
 
 
+@dataclass(frozen=True, slots=True)
+class CopyKept:
+    """Copy into the ticket's topic in `chat_id` (made after the decision: an L2 group's) a
+    message kept in the agents' chat `from_chat_id` (a note's screenshot; an album whole),
+    under `heading` (HTML); `fallback` (HTML) instead, once it can no longer be copied.
+    Nowhere if the ticket has no topic there (bot.history.Kept)."""
+
+    ticket_id: int
+    chat_id: int
+    from_chat_id: int
+    message_ids: tuple[int, ...]
+    heading: str
+    fallback: str
+
+    delivery = "durable"
+
+
 Effect = (
     SendText
     | AnswerCallback
@@ -267,8 +285,9 @@ Effect = (
     | RenameTopic
     | MirrorEdit
     | ToCustomer
+    | CopyKept
 )
-Durable = OpenTopic | PostCard | Relay | ToCustomer
+Durable = OpenTopic | PostCard | Relay | ToCustomer | CopyKept
 BestEffort = (
     AnswerCallback | RemoveButtons | EditCard | CloseTopic | ReopenTopic | RenameTopic | MirrorEdit
 )
@@ -281,6 +300,7 @@ _PLAIN: dict[str, type[Any]] = {
     "reopen_topic": ReopenTopic,
     "mirror_edit": MirrorEdit,
     "to_customer": ToCustomer,
+    "copy_kept": CopyKept,
 }
 
 _MarkupType = type[InlineKeyboardMarkup] | type[ReplyKeyboardMarkup] | type[ReplyKeyboardRemove]
@@ -396,7 +416,8 @@ def from_json(data: dict[str, Any]) -> Effect:
     if op in _PLAIN:
         cls = _PLAIN[op]
         fields = {name: data.get(name) for name in cls.__slots__}
-        for listed in ("album", "entities"):  # JSON gives a list back (or none, from before)
+        # JSON gives a list back (or none, from before)
+        for listed in ("album", "entities", "message_ids"):
             if listed in fields:
                 fields[listed] = tuple(fields[listed] or ())
         effect: Effect = cls(**fields)

@@ -37,6 +37,7 @@ from bot.effects import (
     AnswerCallback,
     BestEffort,
     CloseTopic,
+    CopyKept,
     Durable,
     EditCard,
     MirrorEdit,
@@ -49,10 +50,10 @@ from bot.effects import (
     SendText,
     ToCustomer,
 )
-from bot.history import Copy, Post, agent_names, timeline
+from bot.history import Copy, Kept, Post, agent_names, timeline
 from bot.migration import record_migration
 from bot.pacing import Admission
-from bot.queries import history_label_key
+from bot.queries import history_kept_key, history_label_key
 from handoff import service as handoff_service
 from handoff.card import CARD_LIMIT, AskedBefore, Escalation, render_card
 from handoff.hours import SupportCalendar
@@ -507,9 +508,9 @@ class Executor:
             return False
         return True
 
-    async def post_or_raise(self, chat_id: int, html: str, thread_id: int | None = None) -> None:
-        """Like `post`, but raise what still fails after the retries."""
-        await self._call(
+    async def post_or_raise(self, chat_id: int, html: str, thread_id: int | None = None) -> int:
+        """Like `post`, but raise what still fails after the retries; return the message's id."""
+        sent = await self._call(
             lambda: self.bot.send_message(
                 chat_id=chat_id,
                 message_thread_id=thread_id,
@@ -519,6 +520,7 @@ class Executor:
             attempts=IMMEDIATE_ATTEMPTS,
             chat_id=chat_id,
         )
+        return sent.message_id
 
     # -- once ------------------------------------------------------------------------------------
 
@@ -610,6 +612,9 @@ class Executor:
             return await self._post_card(effect.ticket_id)
         if isinstance(effect, ToCustomer):
             return await self._to_customer(effect, check_done=check_done)
+        if isinstance(effect, CopyKept):
+            await self._copy_kept(effect)
+            return None
         return await self._relay(effect, check_done=check_done)
 
     async def _load(self, ticket_id: int) -> Ticket | None:
@@ -935,11 +940,81 @@ class Executor:
         for step in history.steps:
             if isinstance(step, Post):  # a note kept, a guide sent: in its place
                 await self.post(ticket.agent_chat_id, step.html, thread_id)
+            elif isinstance(step, Kept):  # a note's screenshot, from the agents' chat
+                await self._post_kept(ticket, thread_id, step)
             else:
                 await self._copy_again(ticket, thread_id, step)
         if history.steps:
             await self.post(ticket.agent_chat_id, desk_texts.HISTORY_END, thread_id)
         return thread_id
+
+    async def _copy_kept(self, effect: CopyKept) -> None:
+        """Copy a kept message into the history of the ticket's topic in the effect's chat;
+        none there (the L2 group refused the topic): the topic the ticket stayed in has it."""
+        ticket = await self._load(effect.ticket_id)
+        if ticket is None or ticket.thread_id is None or ticket.agent_chat_id != effect.chat_id:
+            log.info(
+                "ticket %s: no topic in %s for a note's file", effect.ticket_id, effect.chat_id
+            )
+            return
+        kept = Kept(effect.from_chat_id, effect.message_ids, effect.heading, effect.fallback)
+        await self._post_kept(ticket, ticket.thread_id, kept)
+
+    async def _post_kept(self, ticket: Ticket, thread_id: int, kept: Kept) -> None:
+        """Post a message kept in an agents' chat (a note's screenshot) into a topic's
+        history: its heading, then its copy; when it can no longer be copied (deleted, or
+        with the topic it was in), the heading becomes its words. Once a topic: the topic
+        is kept on record, for a copy tried again or a history given again."""
+        chat_id = ticket.agent_chat_id
+        key = history_kept_key(ticket.id, kept.chat_id, kept.message_ids[0])
+        async with self.sessions.begin() as session:
+            if await kv_get(session, key) == thread_id:
+                return
+        heading = await self._posted(chat_id, kept.heading, thread_id)
+        if heading is None or not await self._copied_kept(ticket.id, kept, chat_id, thread_id):
+            told = heading is not None and await self._edited(chat_id, heading, kept.fallback)
+            if not told and not await self.post(chat_id, kept.fallback, thread_id):
+                return
+        async with self.sessions.begin() as session:
+            await kv_set(session, key, thread_id)
+
+    async def _posted(self, chat_id: int, html: str, thread_id: int) -> int | None:
+        """Post into a topic; return the message's id (None: not posted, logged)."""
+        try:
+            return await self.post_or_raise(chat_id, html, thread_id)
+        except TelegramError as error:
+            log.warning("chat %s: not posted: %s", chat_id, error.message)
+            return None
+
+    async def _copied_kept(self, ticket_id: int, kept: Kept, chat_id: int, thread_id: int) -> bool:
+        """Copy a kept message (an album whole) into a topic; say whether it was."""
+        try:
+            await self._call(
+                lambda: self._copy_into(
+                    kept.chat_id, kept.message_ids, chat_id, thread_id, forwarded=False
+                ),
+                attempts=IMMEDIATE_ATTEMPTS,
+                chat_id=chat_id,
+            )
+        except TelegramError as error:
+            log.info("ticket %s: kept message not copied: %s", ticket_id, error.message)
+            return False
+        return True
+
+    async def _edited(self, chat_id: int, message_id: int, html: str) -> bool:
+        """Replace the words of a message the bot posted; say whether it was done."""
+        try:
+            await self._call(
+                lambda: self.bot.edit_message_text(
+                    chat_id=chat_id, message_id=message_id, text=html, parse_mode=ParseMode.HTML
+                ),
+                attempts=IMMEDIATE_ATTEMPTS,
+                chat_id=chat_id,
+            )
+        except TelegramError as error:
+            log.info("chat %s: message %s not edited: %s", chat_id, message_id, error.message)
+            return False
+        return True
 
     async def _copy_again(self, ticket: Ticket, thread_id: int, step: Copy) -> None:
         """Copy a message of the history into the ticket's recreated topic, under whose it

@@ -1,6 +1,7 @@
 """The conversation so far, as a new topic shows it (the L2 group's, or one made again after
 an agent deleted the old): the messages copied again from the customer's chat, each run of
-them under who wrote it, with the internal notes kept and the guides sent in their place.
+them under who wrote it, with the internal notes kept and the guides sent in their place (a
+note's screenshot or file copied from the agents' chat it was written in).
 
 Every copy comes from the customer's chat, sent there by the bot: without a word before
 them, an expert could not tell the customer's messages from the first-line agent's replies.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,11 +45,26 @@ class Post:
 
 
 @dataclass(frozen=True, slots=True)
+class Kept:
+    """Copy a message kept in an agents' chat (a note's screenshot or file; an album whole,
+    `message_ids` in order) under `heading` (HTML); `fallback` (HTML) says it in words where
+    it can no longer be copied (deleted, or with the topic it was in)."""
+
+    chat_id: int
+    message_ids: tuple[int, ...]
+    heading: str
+    fallback: str
+
+
+Step = Copy | Post | Kept
+
+
+@dataclass(frozen=True, slots=True)
 class Timeline:
     """What a new topic is given, in order; how many earlier messages were left out, and how
     many notes and guides with them (both stay in the topic the ticket came from)."""
 
-    steps: list[Copy | Post]
+    steps: list[Step]
     left_out: int = 0
     notes_left_out: int = 0
 
@@ -60,43 +77,62 @@ async def timeline(session: AsyncSession, ticket_id: int, limit: int) -> Timelin
     shown = _shown_events(events)
     start = history.groups[0].at if history.left_out and history.groups else None
     earlier = [at for at, _ in shown if start is not None and at < start]
-    pending = [(at, html) for at, html in shown if start is None or at >= start]
-    steps: list[Copy | Post] = []
+    pending = [(at, step) for at, step in shown if start is None or at >= start]
+    steps: list[Step] = []
     side: bool | None = None  # who wrote the copy just before (None: no copy right before)
     for group in history.groups:
         while pending and pending[0][0] < group.at:
-            _add_post(steps, pending.pop(0)[1])
+            _add_step(steps, pending.pop(0)[1])
             side = None  # the next copy says again whose it is
         label = None
         if group.from_agents is not side:
             label = desk_texts.HISTORY_AGENT if group.from_agents else desk_texts.HISTORY_CUSTOMER
         steps.append(Copy(group, label))
         side = group.from_agents
-    for _, html in pending:
-        _add_post(steps, html)
+    for _, step in pending:
+        _add_step(steps, step)
     return Timeline(steps, history.left_out, len(earlier))
 
 
-def _shown_events(events: list[TicketEvent]) -> list[tuple[datetime, str]]:
+def _shown_events(events: list[TicketEvent]) -> list[tuple[datetime, Post | Kept]]:
     """The notes and the guides sent, as the history shows them, oldest first."""
     names = agent_names(events)
-    shown: list[tuple[datetime, str]] = []
+    shown: list[tuple[datetime, Post | Kept]] = []
     for event in events:
+        step: Post | Kept | None = None
         if event.kind == "note":
-            written = str(event.data.get("text") or "").lstrip("!")
-            text = shorten(clean_block(written), NOTE_SHOWN_MAX)
-            if not text:
-                continue
-            stored = clean_inline(event.data.get("agent_name"))
-            name = stored or names.get(event.actor_id) or UNKNOWN_AGENT
-            html = desk_texts.history_note(shorten(name, NAME_SHOWN_MAX), text)
+            step = _note(event, names)
         elif event.kind == ARTICLE_SENT:
             title = event.data.get("title") or event.data.get("article_id") or ""
-            html = desk_texts.history_article(shorten(clean_inline(str(title)), TITLE_SHOWN_MAX))
-        else:
-            continue
-        shown.append((event.created_at, html))
+            shown_title = shorten(clean_inline(str(title)), TITLE_SHOWN_MAX)
+            step = Post(desk_texts.history_article(shown_title))
+        if step is not None:
+            shown.append((event.created_at, step))
     return shown
+
+
+def _note(event: TicketEvent, names: dict[int | None, str]) -> Post | Kept | None:
+    """A note as the history shows it: its words; a screenshot or file it was written under,
+    copied under its writer's name (its words alone once the file is gone)."""
+    written = str(event.data.get("text") or "").lstrip("!")
+    text = shorten(clean_block(written), NOTE_SHOWN_MAX)
+    stored = clean_inline(event.data.get("agent_name"))
+    name = shorten(stored or names.get(event.actor_id) or UNKNOWN_AGENT, NAME_SHOWN_MAX)
+    kept = _kept_messages(event.data)
+    if kept is None:  # typed, or kept before its file was (its words are all there is)
+        return Post(desk_texts.history_note(name, text)) if text else None
+    fallback = desk_texts.history_note(name, text or desk_texts.HISTORY_NOTE_FILE_GONE)
+    return Kept(*kept, desk_texts.history_note_heading(name), fallback)
+
+
+def _kept_messages(data: dict[str, Any]) -> tuple[int, tuple[int, ...]] | None:
+    """The agents' chat and the message ids an event keeps (None: it keeps none)."""
+    chat, ids = data.get("chat_id"), data.get("message_ids")
+    if not isinstance(chat, int) or not isinstance(ids, list) or not ids:
+        return None
+    if not all(isinstance(i, int) for i in ids):
+        return None
+    return chat, tuple(sorted(set(ids)))  # one call copies them in increasing order
 
 
 def agent_names(events: list[TicketEvent]) -> dict[int | None, str]:
@@ -110,13 +146,14 @@ def agent_names(events: list[TicketEvent]) -> dict[int | None, str]:
     return names
 
 
-def _add_post(steps: list[Copy | Post], html: str) -> None:
-    """Add a post, in one message with the post before it while that holds both."""
+def _add_step(steps: list[Step], step: Post | Kept) -> None:
+    """Add a post, in one message with the post before it while that holds both; or a copy
+    of a kept message."""
     last = steps[-1] if steps else None
-    if isinstance(last, Post):
-        joined = f"{last.html}\n\n{html}"
+    if isinstance(step, Post) and isinstance(last, Post):
+        joined = f"{last.html}\n\n{step.html}"
         # One message while it holds both: the group's budget is about twenty a minute.
         if shown_length(joined) <= MESSAGE_LIMIT:
             steps[-1] = Post(joined)
             return
-    steps.append(Post(html))
+    steps.append(step)

@@ -145,9 +145,16 @@ async def choices_since(session: AsyncSession, customer_id: int, since: datetime
 
 # Marks kept per ticket or customer that matter for days: the rating buttons a typed rating
 # takes off, when the customer moved on from what the bot offered (memory windows are at most
-# a week), a history copy's label posted before its copy was made. Purged with the inbox once
-# this old, else one row a closed ticket stays for ever.
-SHORT_LIVED_MARKS = ("rating_message:", "choices_closed:", "still_waiting:", "history_label:")
+# a week), a history copy's label posted before its copy was made, a kept message copied into
+# a new topic's history. Purged with the inbox once this old, else one row a closed ticket
+# stays for ever.
+SHORT_LIVED_MARKS = (
+    "rating_message:",
+    "choices_closed:",
+    "still_waiting:",
+    "history_label:",
+    "history_kept:",
+)
 MARKS_KEEP = timedelta(days=30)
 
 
@@ -155,6 +162,12 @@ def history_label_key(ticket_id: int, chat_id: int, message_id: int) -> str:
     """Where the topic is kept in which the label before a history copy was posted (a copy
     tried again after a stop finds its label there already)."""
     return f"history_label:{ticket_id}:{chat_id}:{message_id}"
+
+
+def history_kept_key(ticket_id: int, chat_id: int, message_id: int) -> str:
+    """Where the topic is kept into whose history a message kept in an agents' chat (a note's
+    screenshot) was copied: a copy tried again, or the history given again, finds it there."""
+    return f"history_kept:{ticket_id}:{chat_id}:{message_id}"
 
 
 def still_waiting_key(ticket_id: int) -> str:

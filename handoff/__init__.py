@@ -24,7 +24,8 @@ writes a TicketEvent):
     recount_deadlines(session, calendar) -> list[(Ticket, clock, deadline before)]
     agent_message(session, *, ticket_id, agent_id, at=None) -> Ticket | None
     add_note(session, *, ticket_id, actor_id, text, agent_name=None, media_group_id=None,
-             now=None) -> TicketEvent
+             kept_in=None, now=None) -> TicketEvent
+    add_note_item(session, *, note, message_id) -> None   # another item of a note's album
     attach_topic(session, *, ticket_id, thread_id, card_message_id=None, agent_chat_id=None,
                  recreated=False, now=None) -> Ticket | None
     relay_failed(session, *, ticket_id, direction, error, message_id=None, now=None) -> TicketEvent

@@ -525,19 +525,33 @@ async def add_note(
     text: str,
     agent_name: str | None = None,
     media_group_id: str | None = None,
+    kept_in: tuple[int, int] | None = None,
     now: datetime | None = None,
 ) -> TicketEvent:
     """Keep an internal note (never sent to the customer) in the audit trail, with its
     writer's name (an L2 topic shows whose it is); a photo or file captioned as a note keeps
-    its album's id, so the album's other items stay too."""
+    its album's id, so the album's other items stay too, and where it is (`kept_in`: the
+    agents' chat and the message), so a new topic's history can copy the file with it."""
     data: dict[str, Any] = {"text": text}
     if agent_name:
         data["agent_name"] = agent_name
     if media_group_id is not None:
         data["media_group_id"] = media_group_id
+    if kept_in is not None:
+        data["chat_id"], data["message_ids"] = kept_in[0], [kept_in[1]]
     return await repo.add_ticket_event(
         session, ticket_id=ticket_id, kind="note", actor_id=actor_id, data=data, at=now
     )
+
+
+async def add_note_item(session: AsyncSession, *, note: TicketEvent, message_id: int) -> None:
+    """Keep another item of a note's album with it (an album arrives one item at a time),
+    in order, once; a note kept before its messages were (no ids) stays words alone."""
+    kept = note.data.get("message_ids")
+    if not isinstance(kept, list) or message_id in kept:
+        return
+    note.data = {**note.data, "message_ids": sorted([*kept, message_id])}  # a new value: saved
+    await session.flush()
 
 
 async def attach_topic(

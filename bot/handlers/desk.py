@@ -35,6 +35,7 @@ from bot.desk_commands import (
 )
 from bot.effects import (
     CloseTopic,
+    CopyKept,
     EditCard,
     Markup,
     OpenTopic,
@@ -49,7 +50,7 @@ from bot.effects import (
 from bot.executor import plain_text
 from bot.formatting import article_messages, bound
 from bot.handlers import browse
-from bot.history import Post, timeline
+from bot.history import Kept, Post, timeline
 from bot.hotpath import log_message
 from bot.message_kinds import message_kind
 from bot.migration import current_agent_chat, desk_chats, record_migration
@@ -68,7 +69,7 @@ from handoff.persian import clean_inline, duration, jalali, shorten, utf16_len
 from handoff.sla import current_deadline, is_overdue, read_tier
 from handoff.texts import TIER, UNKNOWN_CUSTOMER
 from handoff.topics import ticket_link, topic_link
-from storage.models import Customer, Ticket
+from storage.models import Customer, Ticket, TicketEvent
 from storage.repositories import (
     ARTICLE_SENT,
     add_ticket_event,
@@ -322,19 +323,26 @@ async def do_escalate(
 
 async def history_effects(
     work: Work, ticket_id: int, chat_id: int, left: str
-) -> list[Relay | SendText]:
+) -> list[Relay | SendText | CopyKept]:
     """Return the ticket's history so far for its new topic in `chat_id`: copies of its
-    messages (both directions), each run under whose it is, and the notes and guides in
-    their place; first, when earlier messages are left out, how many, and the link of the
-    topic it left (`left`), which has them."""
+    messages (both directions), each run under whose it is, and the notes (with the
+    screenshots they were written under) and guides in their place; first, when earlier
+    messages are left out, how many, and the link of the topic it left (`left`), which
+    has them."""
     shown = await timeline(work.session, ticket_id, HISTORY_ON_ESCALATE)
-    effects: list[Relay | SendText] = []
+    effects: list[Relay | SendText | CopyKept] = []
     if shown.left_out:
         cut = desk_texts.history_left_out(shown.left_out, shown.notes_left_out, left)
         effects.append(SendText(chat_id, cut, topic_of=ticket_id))
     for step in shown.steps:
         if isinstance(step, Post):
             effects.append(SendText(chat_id, step.html, topic_of=ticket_id))
+            continue
+        if isinstance(step, Kept):
+            kept = CopyKept(
+                ticket_id, chat_id, step.chat_id, step.message_ids, step.heading, step.fallback
+            )
+            effects.append(kept)
             continue
         first, *rest = step.group.links
         relay = Relay(
@@ -612,7 +620,7 @@ async def on_group_message(update: Update, context: BotContext) -> None:
             _reply(work, message, desk_texts.NOT_IN_TICKET_TOPIC)
         return
     # An album is one message: an earlier item that was a note or a command kept it all here.
-    if await _album_logged(work, ticket, message, "note") or await _album_logged(
+    if await _kept_with_note(work, ticket, message) or await _album_logged(
         work, ticket, message, NOT_RELAYED_EVENT
     ):
         return
@@ -632,6 +640,7 @@ async def on_group_message(update: Update, context: BotContext) -> None:
             text=bound(words, NOTE_MAX),
             agent_name=agent_name(agent),
             media_group_id=message.media_group_id,
+            kept_in=_file_of(message),
         )
         return
     await relay_to_customer(work, ticket, message, agent)
@@ -657,11 +666,34 @@ async def _from_no_one(
 async def _album_logged(work: Work, ticket: Ticket, message: Message, kind: str) -> bool:
     """Whether this item's album already has a ticket event of `kind` (logged for an earlier
     item: the album is one message to the agents); False for a message not in an album."""
+    return await _album_event(work, ticket, message, kind) is not None
+
+
+async def _album_event(
+    work: Work, ticket: Ticket, message: Message, kind: str
+) -> TicketEvent | None:
+    """The ticket event of `kind` logged for an earlier item of this item's album, if any."""
     album = message.media_group_id
     if album is None:
-        return False
+        return None
     events = await ticket_events(work.session, ticket_id=ticket.id, kind=kind)
-    return any(event.data.get("media_group_id") == album for event in events)
+    return next((event for event in events if event.data.get("media_group_id") == album), None)
+
+
+async def _kept_with_note(work: Work, ticket: Ticket, message: Message) -> bool:
+    """Whether this item's album is a note (logged for an earlier item); the item is kept
+    with it then, so a new topic's history copies the album whole."""
+    note = await _album_event(work, ticket, message, "note")
+    if note is None:
+        return False
+    await service.add_note_item(work.session, note=note, message_id=message.message_id)
+    return True
+
+
+def _file_of(message: Message) -> tuple[int, int] | None:
+    """Where a note's screenshot or file is (its chat and message), for the history a new
+    topic gets; None for a note typed as words alone (its words are all of it)."""
+    return None if message.text is not None else (message.chat_id, message.message_id)
 
 
 async def _group_command(
@@ -728,12 +760,15 @@ async def run_command(
         if not arg:
             answer = desk_texts.NOTE_EMPTY
         else:
+            kept = _file_of(message)  # /note under a file: the file is the note's
             await service.add_note(
                 work.session,
                 ticket_id=ticket.id,
                 actor_id=agent.id,
                 text=bound(arg, NOTE_MAX),
                 agent_name=agent_name(agent),
+                media_group_id=message.media_group_id if kept else None,
+                kept_in=kept,
             )
             answer = desk_texts.NOTE_SAVED
     elif name == "article":

@@ -1051,3 +1051,95 @@ async def test_a_press_on_the_card_a_ticket_had_before_l2_says_where_it_went(
         press = fake.agent_presses(agent, opened.card, f"t:claim:{opened.ticket_id}", check=False)
         answer = await fake.wait_for_answer_async(press)
     assert answer.get("text") == desk_texts.MOVED_TO_L2_TOAST
+
+
+async def test_a_note_kept_with_a_screenshot_or_file_reaches_the_l2_history_with_it(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # A note written as a screenshot's caption («!…»), as an album's, or as /note under a
+    # file reached the L2 history as its words alone: the screenshot the first-line agent
+    # kept, often the whole point of the note, was missing. One deleted since reads as before.
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.user_sends_text(opened.user, "سایت باز نمی‌شود")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
+        await settled(bot, fake)
+        customer_saw = len(fake.sent_to(opened.user.id))
+        caption = "!خطای ۵۰۳ روی <سرور>"
+        fake.agent_sends_in_topic(agent, opened.thread_id, media="photo", caption=caption)
+        await settled(bot, fake)
+        with fake.state.lock:  # the items arrive together, as Telegram sends an album
+            group = fake.state.new_media_group_id()
+            for words in ("!لاگ‌های دیروز", None):
+                fake.agent_sends_in_topic(
+                    agent, opened.thread_id, media="photo", caption=words, media_group_id=group
+                )
+        await settled(bot, fake)
+        firewall = "/note تنظیمات فایروال"
+        fake.agent_sends_in_topic(agent, opened.thread_id, media="document", caption=firewall)
+        await settled(bot, fake)
+        gone = fake.agent_sends_in_topic(
+            agent, opened.thread_id, media="photo", caption="!این یکی پاک می‌شود"
+        )
+        await settled(bot, fake)
+        fake.user_deletes(gone)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake)
+    (l2_topic,) = fake.topics(L2_CHAT)
+    _, *history = fake.sent_to(L2_CHAT, l2_topic.thread_id)
+    heading = "📝 یادداشت داخلی — سارا\u200f"
+    assert [(m.kind, m.content) for m in history] == [
+        ("text", "👤 مشتری"),
+        ("text", "سایت باز نمی‌شود"),
+        ("text", heading),
+        ("photo", caption),
+        ("text", heading),
+        ("photo", "!لاگ‌های دیروز"),
+        ("photo", None),
+        ("text", heading),
+        ("document", firewall),
+        ("text", f"{heading}\nاین یکی پاک می‌شود"),  # its words, as before
+        ("text", plain_text(desk_texts.HISTORY_END)),
+    ]
+    album = [m.media_group_id for m in history[5:7]]
+    assert album[0] is not None and album[0] == album[1]  # still one album
+    assert len(fake.sent_to(opened.user.id)) == customer_saw + 1  # only «sent to L2»
+
+
+async def test_a_recreated_l2_topic_shows_a_first_line_note_with_its_screenshot(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # Made again after an expert deleted the L2 topic, its history had a first-line note's
+    # screenshot as words alone. A note whose screenshot went with the deleted topic still
+    # reads as its words, and nothing else is lost.
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        expert = fake.new_agent("نیما", chat_id=L2_CHAT)
+        fake.agent_sends_in_topic(agent, opened.thread_id, media="photo", caption="!صفحهٔ خطا")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake)
+        l2_thread = fake.topics(L2_CHAT)[0].thread_id
+        fake.agent_sends_in_topic(
+            expert, l2_thread, media="photo", caption="!لاگ سرور", chat_id=L2_CHAT
+        )
+        await settled(bot, fake)
+        fake.agent_deletes_topic(l2_thread, chat_id=L2_CHAT)
+        fake.user_sends_text(opened.user, "هنوز خراب است")
+        await fake.wait_for_async(lambda: len(fake.topics(L2_CHAT)) == 2, what="a new topic")
+        await settled(bot, fake)
+    made_again = fake.topics(L2_CHAT)[-1].thread_id
+    posted = fake.sent_to(L2_CHAT, made_again)[2:]  # the card, the notice
+    assert [(m.kind, m.content) for m in posted] == [
+        ("text", "📝 یادداشت داخلی — سارا\u200f"),
+        ("photo", "!صفحهٔ خطا"),
+        ("text", "📝 یادداشت داخلی — نیما\u200f\nلاگ سرور"),  # its screenshot went with it
+        ("text", plain_text(desk_texts.HISTORY_END)),
+        ("text", "هنوز خراب است"),
+    ]

@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMa
 from bot.context import TOAST_MAX, Work
 from bot.effects import (
     AnswerCallback,
+    CopyKept,
     EditCard,
     Effect,
     OpenTopic,
@@ -43,6 +44,7 @@ def test_every_effect_round_trips_through_json() -> None:
         Relay(3, 7, 13, label="👤 <b>مشتری</b>"),  # history in a new topic, under whose it is
         EditCard(3),
         EditCard(3, -100, 9),  # the card a ticket left for the L2 group's
+        CopyKept(3, -200, -100, (21, 22), "📝 <b>یادداشت</b>", "📝 note"),  # a note's album
     ]
     assert [from_json(to_json(e)) for e in effects] == effects
 
