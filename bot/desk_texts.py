@@ -348,6 +348,17 @@ def history_note_heading(agent: str) -> str:
 
 # A note's file that can no longer be copied (deleted since), when the note has no words.
 HISTORY_NOTE_FILE_GONE = "(فایل یا تصویر این یادداشت دیگر در دسترس نیست)"
+# The same of an agent's reply that never reached the customer.
+HISTORY_REPLY_FILE_GONE = "(فایل یا تصویر این پاسخ دیگر در دسترس نیست)"
+
+
+def history_undelivered(agent: str, reply: str = "") -> str:
+    """An agent's reply that never reached the customer, in its place in the history (the
+    customer's chat it is copied from has no such message): whose, and its words (`agent`
+    and `reply` cleaned and bounded by the caller); without words, the line above its copy
+    (or a reply logged before its words were)."""
+    header = f"⚠️ <b>پاسخ نرسیده به مشتری — {escape(agent)}\u200f</b>"
+    return f"{header}\n<blockquote>{escape(reply)}</blockquote>" if reply else header
 
 
 def history_article(title: str) -> str:

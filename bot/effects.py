@@ -251,6 +251,11 @@ class ToCustomer:
     album: tuple[int, ...] = ()
     # Kept with the copies, so an L2 or recreated topic gets the album as one again.
     media_group_id: str | None = None
+    # Who wrote it, its words, and whether it is more than words (a photo, a file): should it
+    # never reach the customer, the history a new topic gets says so (plans from before: None).
+    agent_id: int | None = None
+    words: str | None = None
+    media: bool = False
 
     delivery = "durable"
 

@@ -202,6 +202,17 @@ def plain_text(html: str) -> str:
     return unescape(_TAGS.sub("", html))
 
 
+def _undelivered(effect: ToCustomer) -> handoff_service.Undelivered:
+    """What the audit trail keeps of an agent's reply that never reached the customer."""
+    return handoff_service.Undelivered(
+        agent_id=effect.agent_id,
+        chat_id=effect.from_chat_id,
+        message_ids=(effect.message_id, *effect.album),
+        text=effect.words,
+        media=bool(effect.media),  # None in a plan stored before it
+    )
+
+
 class TicketLocks:
     """One lock a ticket, for what reads a ticket, calls Telegram and records the result:
     two chats' updates about one ticket run at once (the customer writes while an agent
@@ -1129,11 +1140,11 @@ class Executor:
         try:
             copied = await self._call(copy, attempts=DURABLE_ATTEMPTS, chat_id=customer_id)
         except Forbidden as error:
-            return await self._blocked(ticket, error, effect.message_id)
+            return await self._blocked(ticket, error, effect)
         except TelegramError as error:
             _retry_later_if_worth_it(error, f"copying agent message {effect.message_id}")
             await self.notice(ticket, desk_texts.delivery_failed(failure_reason(error)))
-            return self._to_customer_failed(ticket.id, error, effect.message_id)
+            return self._to_customer_failed(ticket.id, error, effect)
 
         async def record(session: AsyncSession) -> None:
             for source, copied_id in paired(sources, copied, effect.ticket_id):
@@ -1150,7 +1161,7 @@ class Executor:
 
         return record
 
-    async def _blocked(self, ticket: Ticket, error: TelegramError, message_id: int) -> Record:
+    async def _blocked(self, ticket: Ticket, error: TelegramError, effect: ToCustomer) -> Record:
         """The customer blocked the bot, or deleted their account: say so in the topic, flag
         the ticket (agents are then refused up front) and redraw its card once recorded."""
         gone = failure_reason(error) == desk_texts.REASON_DEACTIVATED
@@ -1166,7 +1177,8 @@ class Executor:
                 ticket_id=ticket.id,
                 direction="to_customer",
                 error=error.message,
-                message_id=message_id,
+                message_id=effect.message_id,
+                reply=_undelivered(effect),
             )
             await handoff_service.customer_blocked(session, ticket_id=ticket.id, deactivated=gone)
 
@@ -1184,7 +1196,10 @@ class Executor:
             chat_id, thread_id, html = waiting
             await self.post(chat_id, html, thread_id)
 
-    def _to_customer_failed(self, ticket_id: int, error: TelegramError, message_id: int) -> Record:
+    def _to_customer_failed(
+        self, ticket_id: int, error: TelegramError, effect: ToCustomer
+    ) -> Record:
+        message_id = effect.message_id
         log.warning("ticket %s: message %s not delivered: %s", ticket_id, message_id, error)
         self._redraw_after_record.add(ticket_id)  # a first response withdrawn shows again
 
@@ -1195,6 +1210,7 @@ class Executor:
                 direction="to_customer",
                 error=error.message,
                 message_id=message_id,
+                reply=_undelivered(effect),
             )
 
         return record

@@ -22,6 +22,8 @@ from handoff.texts import UNKNOWN_AGENT
 from storage.models import TicketEvent
 from storage.repositories import ARTICLE_SENT, HistoryGroup, recent_history, ticket_events
 
+# The audit-trail entry of a message that did not reach the other side (handoff.service).
+UNDELIVERED = "relay_failed"
 # The most of a note the history shows (notes are kept up to 4000 characters); and of a name.
 NOTE_SHOWN_MAX = 3000
 NAME_SHOWN_MAX = 64
@@ -69,45 +71,58 @@ class Timeline:
     notes_left_out: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    """A ticket event as the history shows it, and when; `reply`: an agent's reply (that
+    never reached the customer), counted with the messages when left out."""
+
+    at: datetime
+    step: Post | Kept
+    reply: bool = False
+
+
 async def timeline(session: AsyncSession, ticket_id: int, limit: int) -> Timeline:
-    """The ticket's last `limit` messages, labelled by side, with the notes and guides of the
-    same stretch of the conversation in their place."""
+    """The ticket's last `limit` messages, labelled by side, with the notes, guides and
+    undelivered replies of the same stretch of the conversation in their place."""
     history = await recent_history(session, ticket_id, limit)
     events = await ticket_events(session, ticket_id=ticket_id)
     shown = _shown_events(events)
     start = history.groups[0].at if history.left_out and history.groups else None
-    earlier = [at for at, _ in shown if start is not None and at < start]
-    pending = [(at, step) for at, step in shown if start is None or at >= start]
+    earlier = [item for item in shown if start is not None and item.at < start]
+    pending = [item for item in shown if start is None or item.at >= start]
     steps: list[Step] = []
     side: bool | None = None  # who wrote the copy just before (None: no copy right before)
     for group in history.groups:
-        while pending and pending[0][0] < group.at:
-            _add_step(steps, pending.pop(0)[1])
+        while pending and pending[0].at < group.at:
+            _add_step(steps, pending.pop(0).step)
             side = None  # the next copy says again whose it is
         label = None
         if group.from_agents is not side:
             label = desk_texts.HISTORY_AGENT if group.from_agents else desk_texts.HISTORY_CUSTOMER
         steps.append(Copy(group, label))
         side = group.from_agents
-    for _, step in pending:
-        _add_step(steps, step)
-    return Timeline(steps, history.left_out, len(earlier))
+    for item in pending:
+        _add_step(steps, item.step)
+    replies = sum(item.reply for item in earlier)
+    return Timeline(steps, history.left_out + replies, len(earlier) - replies)
 
 
-def _shown_events(events: list[TicketEvent]) -> list[tuple[datetime, Post | Kept]]:
-    """The notes and the guides sent, as the history shows them, oldest first."""
+def _shown_events(events: list[TicketEvent]) -> list[_Shown]:
+    """The notes, the guides sent and the replies that never reached the customer, as the
+    history shows them, oldest first."""
     names = agent_names(events)
-    shown: list[tuple[datetime, Post | Kept]] = []
+    shown: list[_Shown] = []
     for event in events:
-        step: Post | Kept | None = None
         if event.kind == "note":
-            step = _note(event, names)
+            note = _note(event, names)
+            if note is not None:
+                shown.append(_Shown(event.created_at, note))
+        elif event.kind == UNDELIVERED and event.data.get("direction") == "to_customer":
+            shown.append(_Shown(event.created_at, _undelivered(event, names), reply=True))
         elif event.kind == ARTICLE_SENT:
             title = event.data.get("title") or event.data.get("article_id") or ""
             shown_title = shorten(clean_inline(str(title)), TITLE_SHOWN_MAX)
-            step = Post(desk_texts.history_article(shown_title))
-        if step is not None:
-            shown.append((event.created_at, step))
+            shown.append(_Shown(event.created_at, Post(desk_texts.history_article(shown_title))))
     return shown
 
 
@@ -123,6 +138,19 @@ def _note(event: TicketEvent, names: dict[int | None, str]) -> Post | Kept | Non
         return Post(desk_texts.history_note(name, text)) if text else None
     fallback = desk_texts.history_note(name, text or desk_texts.HISTORY_NOTE_FILE_GONE)
     return Kept(*kept, desk_texts.history_note_heading(name), fallback)
+
+
+def _undelivered(event: TicketEvent, names: dict[int | None, str]) -> Post | Kept:
+    """An agent's reply that never reached the customer: its writer and its words; more
+    than words (a photo, a file), copied from the agents' chat under that line (its words
+    alone once it can no longer be copied)."""
+    name = shorten(names.get(event.actor_id) or UNKNOWN_AGENT, NAME_SHOWN_MAX)
+    text = shorten(clean_block(str(event.data.get("text") or "")), NOTE_SHOWN_MAX)
+    kept = _kept_messages(event.data) if event.data.get("media") else None
+    if kept is None:
+        return Post(desk_texts.history_undelivered(name, text))
+    fallback = desk_texts.history_undelivered(name, text or desk_texts.HISTORY_REPLY_FILE_GONE)
+    return Kept(*kept, desk_texts.history_undelivered(name), fallback)
 
 
 def _kept_messages(data: dict[str, Any]) -> tuple[int, tuple[int, ...]] | None:

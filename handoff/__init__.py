@@ -28,7 +28,8 @@ writes a TicketEvent):
     add_note_item(session, *, note, message_id) -> None   # another item of a note's album
     attach_topic(session, *, ticket_id, thread_id, card_message_id=None, agent_chat_id=None,
                  recreated=False, now=None) -> Ticket | None
-    relay_failed(session, *, ticket_id, direction, error, message_id=None, now=None) -> TicketEvent
+    relay_failed(session, *, ticket_id, direction, error, message_id=None, reply=None, now=None)
+        -> TicketEvent                    # reply: Undelivered, an agent's reply and its writer
     customer_blocked(session, *, ticket_id, now=None, deactivated=False) -> Ticket | None
     customer_deactivated(session, ticket) -> bool        # blocked for a deleted account
     customer_unblocked(session, *, ticket_id, now=None) -> Ticket | None

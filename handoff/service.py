@@ -33,6 +33,8 @@ from storage.repositories import ClaimResult, HitLike, RateOutcome, TransitionRe
 from storage.timestamps import utcnow
 
 ERROR_TEXT_MAX = 500
+# The most of an undelivered reply's words its event keeps (a message holds 4096).
+UNDELIVERED_TEXT_MAX = 4096
 # The audit-trail entry of second line's first reply to an escalated ticket.
 L2_RESPONSE_EVENT = "l2_response"
 
@@ -583,6 +585,20 @@ async def attach_topic(
     return ticket
 
 
+@dataclass(frozen=True, slots=True)
+class Undelivered:
+    """An agent's reply that never reached the customer, for the history a new topic gets
+    (copied from the customer's chat, it has no such message): who wrote it, its words, and
+    where it is (the agents' chat, its message ids: an album's, in order), to copy it from
+    there when it is more than words (`media`: a photo, a file)."""
+
+    agent_id: int | None
+    chat_id: int
+    message_ids: tuple[int, ...]
+    text: str | None
+    media: bool
+
+
 async def relay_failed(
     session: AsyncSession,
     *,
@@ -590,21 +606,27 @@ async def relay_failed(
     direction: LinkDirection,
     error: str,
     message_id: int | None = None,
+    reply: Undelivered | None = None,
     now: datetime | None = None,
 ) -> TicketEvent:
-    """Log a message that could not be delivered (the bot reports it in the topic). An agent's
-    message that counted as the first response no longer does: the customer still waits."""
+    """Log a message that could not be delivered (the bot reports it in the topic), and
+    `reply`, what of an agent's it was. An agent's message that counted as the first
+    response no longer does: the customer still waits."""
     data: dict[str, Any] = {"direction": direction, "error": error[:ERROR_TEXT_MAX]}
     if message_id is not None:
         data["message_id"] = message_id
+    if reply is not None:
+        data["chat_id"], data["message_ids"] = reply.chat_id, list(reply.message_ids)
+        data["text"], data["media"] = (reply.text or "")[:UNDELIVERED_TEXT_MAX], reply.media
     if direction == "to_customer" and message_id is not None:
         for kind, withdraw in (
             ("first_response", repo.withdraw_first_response),
             (L2_RESPONSE_EVENT, repo.withdraw_l2_response),
         ):
             await _withdraw(session, ticket_id, message_id, now, kind, withdraw)
+    actor = reply.agent_id if reply is not None else None
     return await repo.add_ticket_event(
-        session, ticket_id=ticket_id, kind="relay_failed", data=data, at=now
+        session, ticket_id=ticket_id, kind="relay_failed", actor_id=actor, data=data, at=now
     )
 
 

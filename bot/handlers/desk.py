@@ -859,9 +859,18 @@ async def relay_to_customer(work: Work, ticket: Ticket, message: Message, agent:
         if link is not None:
             reply_to = link.customer_message_id
     album = await album_siblings(work, message)
+    words = bound(message.text or message.caption or "", 4096) or None
     work.then(
         ToCustomer(
-            ticket.id, message.chat_id, message.message_id, reply_to, album, message.media_group_id
+            ticket.id,
+            message.chat_id,
+            message.message_id,
+            reply_to,
+            album,
+            message.media_group_id,
+            agent_id=agent.id,  # should it never arrive, the history says whose and what
+            words=words,
+            media=message.text is None,
         )
     )
     await log_message(
@@ -870,7 +879,7 @@ async def relay_to_customer(work: Work, ticket: Ticket, message: Message, agent:
         direction="out",
         kind=message_kind(message),
         chat_id=ticket.customer_id,
-        text=bound(message.text or message.caption or "", 4096) or None,
+        text=words,
         ticket_id=ticket.id,
         telegram_message_id=None,
         update_id=work.update_id,

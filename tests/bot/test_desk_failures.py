@@ -423,3 +423,37 @@ async def test_an_album_copied_again_without_a_deleted_item_links_no_copy_to_ano
         copy = copies.get(link.agent_message_id)
         if copy is not None:
             assert copy.copied_from == (link.customer_chat_id, link.customer_message_id)
+
+
+async def test_a_recreated_topic_says_which_replies_never_reached_the_customer(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # Copied from the customer's chat, the history of a topic made again had no trace of the
+    # replies Telegram refused: whoever read it took the customer for answered. Their copies
+    # went with the deleted topic: their words are kept.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.user_sends_text(opened.user, "اینترنت قطع است")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
+        await settled(bot, fake)
+        refusal = "Bad Request: message is too long"
+        fake.fail_next("copyMessage", chat_id=opened.user.id, description=refusal, times=2)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "مودم را ریست کنید")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, media="photo", caption="این دکمه")
+        await settled(bot, fake)
+        fake.agent_deletes_topic(opened.thread_id)
+        fake.user_sends_text(opened.user, "هنوز قطع است")
+        await fake.wait_for_async(lambda: len(fake.topics()) == 2, timeout=10, what="new topic")
+        await settled(bot, fake)
+    undelivered = "⚠️ پاسخ نرسیده به مشتری — سارا\u200f"
+    assert topic_texts(fake, fake.topics()[-1].thread_id)[2:] == [  # the card, the notice
+        "👤 مشتری",
+        "اینترنت قطع است",
+        f"{undelivered}\nمودم را ریست کنید",
+        f"{undelivered}\nاین دکمه",
+        plain_text(desk_texts.HISTORY_END),
+        "هنوز قطع است",
+    ]

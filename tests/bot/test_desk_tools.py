@@ -1143,3 +1143,70 @@ async def test_a_recreated_l2_topic_shows_a_first_line_note_with_its_screenshot(
         ("text", plain_text(desk_texts.HISTORY_END)),
         ("text", "هنوز خراب است"),
     ]
+
+
+async def test_a_reply_that_never_reached_the_customer_is_in_the_l2_history_as_such(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # The history is copied from the customer's chat, where a reply Telegram refused does
+    # not exist: the expert could not tell the customer was sent something that never
+    # arrived, nor what.
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.user_sends_text(opened.user, "چاپگر خراب است")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
+        await settled(bot, fake)
+        refusal = "Bad Request: message is too long"
+        fake.fail_next("copyMessage", chat_id=opened.user.id, description=refusal)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "درایور را <نصب> کنید")
+        await settled(bot, fake)
+        fake.fail_next_blocked("copyMessage", chat_id=opened.user.id)
+        fake.agent_sends_in_topic(agent, opened.thread_id, media="photo", caption="این‌جا")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake)
+        failed = await bot.rows(TicketEvent, TicketEvent.kind == "relay_failed")
+    assert len(failed) == 2
+    (l2_topic,) = fake.topics(L2_CHAT)
+    _, *history = fake.sent_to(L2_CHAT, l2_topic.thread_id)
+    undelivered = "⚠️ پاسخ نرسیده به مشتری — سارا\u200f"
+    assert [(m.kind, m.content) for m in history] == [
+        ("text", "👤 مشتری"),
+        ("text", "چاپگر خراب است"),
+        ("text", f"{undelivered}\nدرایور را <نصب> کنید"),
+        ("text", undelivered),
+        ("photo", "این‌جا"),
+        ("text", plain_text(desk_texts.HISTORY_END)),
+    ]
+
+
+async def test_a_reply_that_never_arrived_left_out_of_the_l2_history_is_counted_as_a_message(
+    l2_settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(desk, "HISTORY_ON_ESCALATE", 1)
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.user_sends_text(opened.user, "اول")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
+        await settled(bot, fake)
+        refusal = "Bad Request: message is too long"
+        fake.fail_next("copyMessage", chat_id=opened.user.id, description=refusal)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "پاسخی که نرسید")
+        await settled(bot, fake)
+        fake.user_sends_text(opened.user, "دوم")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 4, thread_id=opened.thread_id)
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake)
+    (l2_topic,) = fake.topics(L2_CHAT)
+    _, cut, *history = [m.content for m in fake.sent_to(L2_CHAT, l2_topic.thread_id)]
+    assert cut == (  # not «one note or guide»: it is a message of the old topic's
+        "✂️ ۲ پیام قدیمی‌تر این گفتگو این‌جا نیامده است؛ همهٔ گفتگو در تاپیک پیشین این تیکت هست."
+    )
+    assert history == ["👤 مشتری", "دوم", plain_text(desk_texts.HISTORY_END)]
