@@ -20,8 +20,8 @@ leaves a plan that the next start resumes. Each effect has a delivery rule:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from telegram import (
@@ -51,6 +51,7 @@ class SendText:
     likewise, the ticket whose 1-5 rating buttons it carries (a typed «۵» takes them off).
     `topic_of`: a ticket whose topic in `chat_id` is made after the decision (an L2
     group's): posted there as the ticket has it when sent, and nowhere if it has none there.
+    `history`: part of the history an escalation copies into that topic (see Relay).
     """
 
     chat_id: int
@@ -60,6 +61,7 @@ class SendText:
     answers: int | None = None
     rates: int | None = None
     topic_of: int | None = None
+    history: bool = False
 
     delivery = "once"
 
@@ -124,6 +126,10 @@ class Relay:
     # History copied into a new topic: who wrote the run of messages it begins (HTML),
     # posted just before the copy, only when the copy is made (a replay posts it no more).
     label: str | None = None
+    # Part of the history an escalation copies into the ticket's new topic: the ticket's
+    # other relays wait until all of it is there (bot.pipeline), and none of it goes into a
+    # topic made again meanwhile, which gets the history of its own (bot.executor).
+    history: bool = False
 
     delivery = "durable"
 
@@ -316,6 +322,20 @@ _MARKUPS: dict[str, _MarkupType] = {
 }
 
 
+def as_history(effects: Iterable[Effect]) -> list[Effect]:
+    """Mark the copies and posts that give an escalated ticket's new topic its history."""
+    return [replace(e, history=True) if isinstance(e, Relay | SendText) else e for e in effects]
+
+
+def history_of(effect: Effect) -> int | None:
+    """The ticket whose history the effect copies into its new topic, else None."""
+    if isinstance(effect, Relay) and effect.history:
+        return effect.ticket_id
+    if isinstance(effect, SendText) and effect.history:
+        return effect.topic_of
+    return None
+
+
 def delivery(effect: Effect) -> Delivery:
     """Return the effect's delivery rule."""
     rule: Delivery = type(effect).delivery  # type: ignore[assignment]
@@ -353,6 +373,7 @@ def to_json(effect: Effect) -> dict[str, Any]:
             "answers": effect.answers,
             "rates": effect.rates,
             "topic_of": effect.topic_of,
+            "history": effect.history,
         }
     if isinstance(effect, AnswerCallback):
         return {
@@ -382,6 +403,7 @@ def to_json(effect: Effect) -> dict[str, Any]:
         "forwarded": effect.forwarded,
         "reply_to": effect.reply_to,
         "label": effect.label,
+        "history": effect.history,
     }
 
 
@@ -397,6 +419,7 @@ def from_json(data: dict[str, Any]) -> Effect:
             data.get("answers"),  # plans stored before it: None
             data.get("rates"),
             data.get("topic_of"),
+            bool(data.get("history")),  # plans stored before it: False
         )
     if op == "answer":
         return AnswerCallback(str(data["query_id"]), data.get("text"), bool(data.get("alert")))
@@ -417,6 +440,7 @@ def from_json(data: dict[str, Any]) -> Effect:
             bool(data.get("forwarded")),
             data.get("reply_to"),
             data.get("label"),
+            bool(data.get("history")),
         )
     if op in _PLAIN:
         cls = _PLAIN[op]

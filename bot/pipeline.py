@@ -15,6 +15,8 @@
        rule), committing progress where a rule needs it; the last commit drops
        the plan and marks the update done. A replay after a crash resumes the
        stored plan from its progress, so nothing a customer saw is sent twice.
+       The history an escalation copies into the ticket's new topic goes in whole before
+       the ticket's other relays (HistoryCopies): its end line comes before the new messages.
 
 The update source (long polling now, a webhook later) only stores raw updates
 and calls `Pipeline.handle`.
@@ -33,7 +35,16 @@ from telegram import Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.context import BotApp, Services, Work, reset_current_work, set_current_work
-from bot.effects import Effect, SendText, delivery, from_json, to_json
+from bot.effects import (
+    Durable,
+    Effect,
+    Relay,
+    SendText,
+    delivery,
+    from_json,
+    history_of,
+    to_json,
+)
 from bot.executor import IMMEDIATE_ATTEMPTS, DurableFailed, Executor, Record, retry_seconds
 from bot.hotpath import mark_inbox, remember_answer_messages
 from bot.leadership import Fence, LeaseLost, unfenced
@@ -88,6 +99,39 @@ class _Outage:
         await asyncio.sleep(TELEGRAM_RETRY_SECONDS if self.telegram else OUTAGE_RETRY_SECONDS)
 
 
+class HistoryCopies:
+    """Tickets whose escalation is still copying their history into the new topic, each with
+    the update doing it. At the group's pace (about twenty messages a minute) fifty take
+    minutes, and a message the customer sent meanwhile was copied in the middle of them, read
+    by the expert as old conversation: the ticket's other relays wait until it is all there.
+
+    In memory, like the ticket locks (one process handles every update). Begun when the
+    escalation is decided (before its commit: no relay decided after it goes first) or
+    resumed, ended once its last history effect is done, or when its update ends however."""
+
+    def __init__(self) -> None:
+        self._copying: dict[int, tuple[int, asyncio.Event]] = {}
+
+    def begin(self, ticket_id: int, update_id: int) -> None:
+        self._copying.setdefault(ticket_id, (update_id, asyncio.Event()))
+
+    def end(self, ticket_id: int, update_id: int) -> None:
+        copying = self._copying.get(ticket_id)
+        if copying is not None and copying[0] == update_id:
+            del self._copying[ticket_id]
+            copying[1].set()
+
+    def end_all(self, update_id: int) -> None:
+        for ticket_id, (owner, _) in list(self._copying.items()):
+            if owner == update_id:
+                self.end(ticket_id, update_id)
+
+    async def finished(self, ticket_id: int, update_id: int) -> None:
+        """Return once no update but `update_id` is copying the ticket's history."""
+        while (copying := self._copying.get(ticket_id)) is not None and copying[0] != update_id:
+            await copying[1].wait()
+
+
 @dataclass(slots=True)
 class Plan:
     """An update's effects; `committed` is the index of the first one not done or attempted.
@@ -134,6 +178,7 @@ class Pipeline:
         # Several processes (bot.leadership): a decision or progress commits only while this
         # one holds the polling lease, so an update taken over is not also carried on here.
         self.fence = fence
+        self.histories = HistoryCopies()
 
     async def handle(
         self,
@@ -150,6 +195,8 @@ class Pipeline:
             log.warning(
                 "update %s: another instance polls now and takes it over from here", update_id
             )
+        finally:  # failed, stopped, taken over: the ticket's relays wait for it no more
+            self.histories.end_all(update_id)
 
     async def _handle(
         self, update_id: int, payload: dict[str, Any], *, replay: bool, update: Update | None
@@ -248,6 +295,7 @@ class Pipeline:
             if work.error is not None:
                 raise HandlerFailed from work.error
             plan = Plan(work.effects)
+            self._histories_begin(update_id, plan, 0)
             mark = self._first_mark(work.effects)
             await self._write_progress(session, update_id, plan, mark)
         return plan
@@ -280,11 +328,23 @@ class Pipeline:
 
     # -- 3: act ------------------------------------------------------------------------------
 
+    def _histories_begin(self, update_id: int, plan: Plan, start: int) -> dict[int, int]:
+        """Begin the history copies the plan has left from `start`; return the index of each
+        one's last effect, by ticket."""
+        last: dict[int, int] = {}
+        for index in range(start, len(plan.effects)):
+            ticket_id = history_of(plan.effects[index])
+            if ticket_id is not None:
+                self.histories.begin(ticket_id, update_id)
+                last[ticket_id] = index
+        return last
+
     async def _act(self, update_id: int, plan: Plan) -> None:
         effects = plan.effects
         # A fresh plan runs from the start (its first send may be marked already);
         # a resumed one from the first effect neither done nor attempted.
         start = plan.committed if plan.resumed else 0
+        histories = self._histories_begin(update_id, plan, start)
         if plan.resumed and start > 0 and delivery(effects[start - 1]) == "once":
             log.info(
                 "update %s: a reply was attempted before the interruption (a crash, a database "
@@ -299,23 +359,34 @@ class Pipeline:
                     await self.executor.best_effort(effect)  # type: ignore[arg-type]
             elif rule == "durable":
                 # DurableFailed (Telegram failing for a while) goes up to _act_through_outages.
-                # The ticket's lock spans the call and its record: another chat's effect on it
-                # (a relay making the topic an escalation is making) finds it recorded.
-                # The place is lent around the whole lock (never waited for while holding it:
-                # the updates waiting for the lock would hold every place), its record too.
-                async with slot_lent(), self.executor.tickets.hold(effect.ticket_id):  # type: ignore[union-attr]
-                    record = await self.executor.durable(
-                        effect,  # type: ignore[arg-type]
-                        check_done=plan.resumed and index == start,
-                    )
-                    await self._progress(update_id, plan, index + 1, record)
-                async with slot_lent():
-                    await self.executor.after_record(effect.ticket_id)  # type: ignore[union-attr]
+                await self._durable(
+                    update_id, plan, index, check_done=plan.resumed and index == start
+                )
             else:
                 assert isinstance(effect, SendText)
                 await self._send_once(update_id, plan, index, effect)
+            ticket_id = history_of(effect)
+            if ticket_id is not None and histories.get(ticket_id) == index:
+                self.histories.end(ticket_id, update_id)  # the ticket's relays go on
         if not plan.finished:
             await self._progress(update_id, plan, len(effects), None)
+
+    async def _durable(self, update_id: int, plan: Plan, index: int, *, check_done: bool) -> None:
+        """Carry out a durable effect and commit its record with the progress past it."""
+        effect = plan.effects[index]
+        assert isinstance(effect, Durable)
+        # The ticket's lock spans the call and its record: another chat's effect on it
+        # (a relay making the topic an escalation is making) finds it recorded.
+        # The place is lent around the whole lock (never waited for while holding it:
+        # the updates waiting for the lock would hold every place), its record too.
+        async with slot_lent():
+            if isinstance(effect, Relay) and not effect.history:  # after the history, if copied
+                await self.histories.finished(effect.ticket_id, update_id)
+            async with self.executor.tickets.hold(effect.ticket_id):
+                record = await self.executor.durable(effect, check_done=check_done)
+                await self._progress(update_id, plan, index + 1, record)
+        async with slot_lent():
+            await self.executor.after_record(effect.ticket_id)
 
     async def _send_once(self, update_id: int, plan: Plan, index: int, effect: SendText) -> None:
         """Send at most once: commit progress past it first; step back only when surely unsent."""

@@ -45,6 +45,7 @@ from bot.effects import (
     ReopenTopic,
     SendText,
     ToCustomer,
+    as_history,
     mirror_edit,
 )
 from bot.executor import plain_text
@@ -305,7 +306,8 @@ async def do_escalate(
             work.effects.append(EditCard(ticket.id, old_chat, old_card))
         if old_thread is not None:
             left = topic_link(old_chat, old_thread)
-            work.effects.extend(await history_effects(work, ticket.id, l2_chat, left))
+            history = await history_effects(work, ticket.id, l2_chat, left)
+            work.effects.extend(as_history(history))  # the ticket's relays wait for it all
     else:
         work.effects.append(RenameTopic(ticket.id))
         card_changed(work, ticket.id)

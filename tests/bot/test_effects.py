@@ -35,14 +35,15 @@ def test_every_effect_round_trips_through_json() -> None:
         ),
         SendText(7, "x", ReplyKeyboardMarkup([["👤 گفتگو با کارشناس"]], resize_keyboard=True)),
         SendText(-100, "card", None, thread_id=5),
-        SendText(-100, "📝 note", topic_of=3),  # into the topic the ticket has when it is sent
+        # into the topic the ticket has when it is sent, as part of its history there
+        SendText(-100, "📝 note", topic_of=3, history=True),
         AnswerCallback("q1", "ممنون", alert=True),
         RemoveButtons(7, 9),
         OpenTopic(3),
         PostCard(3),
         Relay(3, 7, 11, "album-1"),
         Relay(3, 7, 12, tell_customer=True),
-        Relay(3, 7, 13, label="👤 <b>مشتری</b>"),  # history in a new topic, under whose it is
+        Relay(3, 7, 13, label="👤 <b>مشتری</b>", history=True),  # history, under whose it is
         EditCard(3),
         EditCard(3, -100, 9),  # the card a ticket left for the L2 group's
         CopyKept(3, -200, -100, (21, 22), "📝 <b>یادداشت</b>", "📝 note"),  # a note's album
