@@ -59,7 +59,7 @@ from handoff.card import CARD_LIMIT, AskedBefore, Escalation, render_card
 from handoff.hours import SupportCalendar
 from handoff.persian import utf16_len
 from handoff.topics import ticket_link, topic_name
-from storage.models import Customer, MessageLink, Ticket
+from storage.models import Customer, MessageLink, Ticket, TicketEvent
 from storage.repositories import (
     add_ticket_event,
     customer_history,
@@ -148,6 +148,21 @@ async def _escalation(session: AsyncSession, ticket: Ticket) -> Escalation | Non
     last = escalated[-1]
     named = last.data.get("agent_name") or agent_names(events).get(last.actor_id) or ""
     return Escalation(str(named), last.created_at, str(last.data.get("note") or ""))
+
+
+async def _made_again_since_escalated(session: AsyncSession, ticket_id: int) -> bool:
+    """Whether the ticket's topic was made again since it was escalated (an agent deleted
+    the new topic): that topic got the history up to then, with its end line, of its own."""
+    latest = await session.scalar(
+        select(TicketEvent.kind)
+        .where(
+            TicketEvent.ticket_id == ticket_id,
+            TicketEvent.kind.in_(("escalated", "topic_recreated")),
+        )
+        .order_by(TicketEvent.id.desc())
+        .limit(1)
+    )
+    return latest == "topic_recreated"
 
 
 def _marked_topic_name(ticket: Ticket, customer_name: str | None) -> str:
@@ -570,11 +585,18 @@ class Executor:
     async def _in_ticket_topic(self, effect: SendText) -> SendText | None:
         """The message placed in its ticket's topic in its chat, as the ticket has it now;
         None when it has none there (the L2 group refused the topic: the ticket stayed in
-        the topic it came from, which has the notes and the messages already)."""
-        assert effect.topic_of is not None
-        ticket = await self._load(effect.topic_of)
+        the topic it came from, which has the notes and the messages already), or when it
+        is history for a topic made again since, which has its own."""
+        ticket_id = effect.topic_of
+        assert ticket_id is not None
+        async with self.sessions.begin() as session:
+            ticket = await get_ticket(session, ticket_id)
+            again = effect.history and await _made_again_since_escalated(session, ticket_id)
         if ticket is None or ticket.thread_id is None or ticket.agent_chat_id != effect.chat_id:
-            log.info("ticket %s: no topic in %s for a message", effect.topic_of, effect.chat_id)
+            log.info("ticket %s: no topic in %s for a message", ticket_id, effect.chat_id)
+            return None
+        if again:
+            log.info("ticket %s: its topic was made again with the history; not posted", ticket_id)
             return None
         return replace(effect, thread_id=ticket.thread_id, topic_of=None)
 
@@ -764,8 +786,8 @@ class Executor:
 
     async def _relay(self, effect: Relay, *, check_done: bool) -> Record | None:
         ticket = await self._load(effect.ticket_id)
-        if ticket is None:
-            return None
+        if ticket is None or (effect.history and await self._made_again(ticket.id)):
+            return None  # gone; or history for a topic made again since, which has its own
         # Copied already, on a replay; or history for a topic that has it (an escalation the
         # L2 group refused keeps the ticket where its history is). A copy in another chat is
         # the one from before an escalation: the new topic still needs its own.
@@ -824,6 +846,8 @@ class Executor:
                 healed = await self._recreate_topic(ticket)
                 if healed is None:
                     raise
+                if effect.history:  # the new topic got the history up to now, with its end
+                    return self._forget_label(label_key)
                 thread_id = healed
                 copy = await copy_into_topic()
         except TelegramError as error:
@@ -852,6 +876,20 @@ class Executor:
                 )
             if effect.label is not None:
                 await kv_delete(session, label_key)
+
+        return record
+
+    async def _made_again(self, ticket_id: int) -> bool:
+        """_made_again_since_escalated, in a short transaction of its own."""
+        async with self.sessions.begin() as session:
+            return await _made_again_since_escalated(session, ticket_id)
+
+    @staticmethod
+    def _forget_label(key: str) -> Record:
+        """Forget where a history copy's label went (the copy will not be made)."""
+
+        async def record(session: AsyncSession) -> None:
+            await kv_delete(session, key)
 
         return record
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import bot.main
-from bot import desk_texts
+from bot import desk_texts, executor
 from bot.config import Settings
 from bot.executor import plain_text
 from tests.bot.desk_support import OpenTicket, hand_off, settled
@@ -101,4 +101,66 @@ async def test_a_message_waiting_for_the_history_when_the_bot_stops_still_comes_
         "پرینتر چاپ نمی‌کند",
         END,
         "هنوز منتظرم",
+    ]
+
+
+def delete_at_copy(fake: FakeTelegram, nth: int) -> None:
+    """Have an expert delete the L2 topic while the history's `nth` copy is being made."""
+    seen: list[dict[str, object]] = []
+
+    def expert_deletes_the_topic(method: str, params: dict[str, object]) -> None:
+        seen.append(params)
+        if len(seen) == nth:
+            fake.agent_deletes_topic(int(str(params["message_thread_id"])), chat_id=L2_CHAT)
+
+    fake.during_next("copyMessage", expert_deletes_the_topic, where={"chat_id": L2_CHAT}, times=nth)
+
+
+async def test_a_topic_deleted_while_the_history_is_copied_gets_the_history_once(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # The topic made again (with its own copy of the history) then got the rest of the
+    # escalation's history too: part of it twice, the notes twice, and two «🔚».
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened, agent = await conversation(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "!کابل نو هم امتحان شد")
+        await settled(bot, fake)
+        delete_at_copy(fake, 2)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: len(fake.topics(L2_CHAT)) == 2, what="a new topic")
+        await settled(bot, fake, within=20)
+    deleted, made_again = fake.topics(L2_CHAT)
+    assert deleted.deleted and not made_again.deleted
+    posted = [m.content or "" for m in fake.sent_to(L2_CHAT, made_again.thread_id)]
+    assert posted[1] == desk_texts.TOPIC_RECREATED
+    assert [text for text in posted[2:] if "کابل نو" not in text] == [
+        "👤 مشتری",
+        "پرینتر چاپ نمی‌کند",
+        "مدلش HP است",
+        "🎧 کارشناس",
+        "کابل را عوض کنید",
+        END,
+    ]
+    assert sum("کابل نو هم امتحان شد" in text for text in posted) == 1  # the note, once
+
+
+async def test_history_older_than_a_topic_made_again_gets_is_not_copied_after_its_end(
+    l2_settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A topic made again gets the last HISTORY_ON_RECREATE messages: the escalation's copies
+    # of older ones came after its «🔚», out of order.
+    monkeypatch.setattr(executor, "HISTORY_ON_RECREATE", 1)
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened, agent = await conversation(bot, fake)
+        delete_at_copy(fake, 1)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: len(fake.topics(L2_CHAT)) == 2, what="a new topic")
+        await settled(bot, fake, within=20)
+    made_again = fake.topics(L2_CHAT)[-1]
+    assert [m.content for m in fake.sent_to(L2_CHAT, made_again.thread_id)[2:]] == [
+        "🎧 کارشناس",
+        "کابل را عوض کنید",
+        END,
     ]
