@@ -333,6 +333,8 @@ def history_of(effect: Effect) -> int | None:
         return effect.ticket_id
     if isinstance(effect, SendText) and effect.history:
         return effect.topic_of
+    if isinstance(effect, CopyKept):  # made for a history only
+        return effect.ticket_id
     return None
 
 

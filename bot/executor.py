@@ -1006,6 +1006,8 @@ class Executor:
                 "ticket %s: no topic in %s for a note's file", effect.ticket_id, effect.chat_id
             )
             return
+        if await self._made_again(ticket.id):  # that topic got the history, with its end line
+            return
         kept = Kept(effect.from_chat_id, effect.message_ids, effect.heading, effect.fallback)
         await self._post_kept(ticket, ticket.thread_id, kept)
 

@@ -164,3 +164,30 @@ async def test_history_older_than_a_topic_made_again_gets_is_not_copied_after_it
         "کابل را عوض کنید",
         END,
     ]
+
+
+async def test_a_notes_screenshot_older_than_a_topic_made_again_gets_is_not_copied_after_its_end(
+    l2_settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A note's screenshot is copied from the agents' chat by an effect of its own: after the
+    # topic was made again (with the last message only), the escalation still copied it,
+    # after the new topic's «🔚».
+    monkeypatch.setattr(executor, "HISTORY_ON_RECREATE", 1)
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.user_sends_text(opened.user, "پرینتر چاپ نمی‌کند")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
+        fake.agent_sends_in_topic(agent, opened.thread_id, media="photo", caption="!صفحهٔ خطا")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "کابل را عوض کنید")
+        await fake.wait_for_messages_async(opened.user.id, 2)
+        await settled(bot, fake)
+        delete_at_copy(fake, 1)  # while the customer's message is copied, before the note
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: len(fake.topics(L2_CHAT)) == 2, what="a new topic")
+        await settled(bot, fake, within=20)
+    made_again = fake.topics(L2_CHAT)[-1]
+    posted = fake.sent_to(L2_CHAT, made_again.thread_id)[2:]  # the card, the notice
+    assert [m.content for m in posted] == ["🎧 کارشناس", "کابل را عوض کنید", END]
