@@ -1,4 +1,6 @@
-"""The history an escalation copies into its new L2 topic, while it is being copied."""
+"""The history an escalation copies into its new L2 topic (and a topic made again gets):
+whose each message is, the notes, guides and undelivered replies in their place, and what
+comes while it is being copied."""
 
 from __future__ import annotations
 
@@ -11,6 +13,9 @@ import bot.main
 from bot import desk_texts, executor
 from bot.config import Settings
 from bot.executor import plain_text
+from bot.handlers import desk
+from bot.texts import NOT_RELAYED
+from storage.models import TicketEvent
 from tests.bot.desk_support import OpenTicket, hand_off, settled
 from tests.bot.support import RunningBot, make_settings, running_bot
 from tests.fake_telegram import FakeTelegram
@@ -191,3 +196,409 @@ async def test_a_notes_screenshot_older_than_a_topic_made_again_gets_is_not_copi
     made_again = fake.topics(L2_CHAT)[-1]
     posted = fake.sent_to(L2_CHAT, made_again.thread_id)[2:]  # the card, the notice
     assert [m.content for m in posted] == ["🎧 کارشناس", "کابل را عوض کنید", END]
+
+
+async def test_a_history_cut_for_l2_says_first_how_much_is_left_out_and_where_it_is(
+    l2_settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only the last HISTORY_ON_ESCALATE messages were copied, with no word of the rest: the
+    # expert took the first one shown for the start of the conversation.
+    monkeypatch.setattr(desk, "HISTORY_ON_ESCALATE", 2)
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "!از قبل خراب بوده")
+        await settled(bot, fake)
+        for number, said in enumerate(("اول", "دوم", "سوم", "چهارم"), start=2):
+            fake.user_sends_text(opened.user, said)
+            await fake.wait_for_messages_async(
+                fake.agent_chat_id, number, thread_id=opened.thread_id
+            )
+            await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake)
+    (l2_topic,) = fake.topics(L2_CHAT)
+    _, cut, *history = fake.sent_to(L2_CHAT, l2_topic.thread_id)
+    assert cut.text == (
+        "✂️ ۲ پیام قدیمی‌تر این گفتگو و ۱ یادداشت داخلی یا راهنمای فرستاده‌شده این‌جا نیامده"
+        " است؛ همهٔ گفتگو در تاپیک پیشین این تیکت هست."
+    )
+    internal = str(fake.agent_chat_id).removeprefix("-100")
+    assert [e["url"] for e in cut.entities] == [f"https://t.me/c/{internal}/{opened.thread_id}"]
+    assert [m.content for m in history] == [
+        "👤 مشتری",
+        "سوم",
+        "چهارم",
+        plain_text(desk_texts.HISTORY_END),
+    ]
+
+
+async def test_history_that_cannot_be_copied_to_l2_is_reported_there_not_to_the_customer(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake, settings, l2_id = fake_telegram, l2_settings, L2_CHAT
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.user_sends_text(opened.user, "پیام اول مشتری")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
+        await settled(bot, fake)
+        customer_saw = len(fake.sent_to(opened.user.id))
+        # (not «message to copy not found»: a message deleted since reads so, see below)
+        fake.fail_next("copyMessage", chat_id=l2_id, description="Bad Request: MESSAGE_TOO_LONG")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: len(fake.topics(l2_id)) == 1, timeout=10, what="L2 topic")
+        await settled(bot, fake)
+        (l2_topic,) = fake.topics(l2_id)
+    in_l2 = [m.text or "" for m in fake.sent_to(l2_id, l2_topic.thread_id)]
+    assert any("پیام به مقصد نرسید" in text for text in in_l2)  # the experts are told
+    after = [m.text for m in fake.sent_to(opened.user.id)[customer_saw:]]
+    assert NOT_RELAYED not in after  # an old message: nothing for the customer to resend
+
+
+async def test_an_escalation_cut_short_by_a_stop_still_copies_the_history_to_l2(
+    l2_settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake, settings, l2_id = fake_telegram, l2_settings, L2_CHAT
+    monkeypatch.setattr(bot.main, "DRAIN_SECONDS", 0.5)  # stop while the copy is retried
+    async with running_bot(settings, fake) as running:
+        opened = await hand_off(running, fake)
+        agent = fake.new_agent("سارا")
+        fake.user_sends_text(opened.user, "چاپگر طبقه سوم خراب است")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
+        await settled(running, fake)
+        fake.fail_next("copyMessage", status=500, chat_id=l2_id, times=-1)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(
+            lambda: any(c["chat_id"] == l2_id for c in fake.calls("copyMessage")),
+            timeout=10,
+            what="the history's first copy into L2",
+        )
+    fake.clear_failures()
+    async with running_bot(settings, fake) as running:  # the next start resumes the plan
+        (l2_topic,) = fake.topics(l2_id)
+        await fake.wait_for_messages_async(l2_id, 2, thread_id=l2_topic.thread_id, timeout=10)
+        await settled(running, fake)
+    moved = fake.sent_to(l2_id, l2_topic.thread_id)
+    assert [m.content for m in moved[1:]] == [  # its label posted once, before the stop
+        "👤 مشتری",
+        "چاپگر طبقه سوم خراب است",
+        plain_text(desk_texts.HISTORY_END),
+    ]
+
+
+async def test_a_message_the_customer_deleted_reads_so_in_the_l2_history(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # Copied again for L2, a message the customer had deleted came out as «⚠️ پیام به مقصد
+    # نرسید … (Message to copy not found)» in the middle of the history, and was logged as a
+    # failed relay.
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        gone = fake.user_sends_text(opened.user, "این را بعداً پاک می‌کنم")
+        fake.user_sends_text(opened.user, "این می‌ماند")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 3, thread_id=opened.thread_id)
+        await settled(bot, fake)
+        fake.user_deletes(gone)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake)
+        failed = await bot.rows(TicketEvent, TicketEvent.kind == "relay_failed")
+    (l2_topic,) = fake.topics(L2_CHAT)
+    history = [m.content or "" for m in fake.sent_to(L2_CHAT, l2_topic.thread_id)][1:]
+    deleted = plain_text(desk_texts.HISTORY_DELETED)
+    assert history == ["👤 مشتری", deleted, "این می‌ماند", plain_text(desk_texts.HISTORY_END)]
+    assert not [t for t in history if "نرسید" in t]
+    assert failed == []
+
+
+async def test_the_l2_history_shows_the_guides_sent_and_the_notes_kept_in_their_place(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # The customer writes «I read the guide, it did not work»: the history copied to L2 had no
+    # article (articles are sent, not copied) and no note, so the expert could not tell which;
+    # the card listed them apart from the conversation, without who kept a note or when.
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.user_sends_text(opened.user, "ایمیل بازیابی نمی‌آید")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/article password-reset")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "!مشتری می‌گوید ایمیل بازیابی نمی‌رسد")
+        await settled(bot, fake)
+        fake.user_sends_text(opened.user, "باز هم نیامد")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 5, thread_id=opened.thread_id)
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/note سرور ایمیل را چک کنید")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake)
+    (l2_topic,) = fake.topics(L2_CHAT)
+    card, *history = [m.content or "" for m in fake.sent_to(L2_CHAT, l2_topic.thread_id)]
+    assert history == [
+        "👤 مشتری",
+        "ایمیل بازیابی نمی‌آید",
+        # One message while it holds both (the group's budget is twenty messages a minute).
+        "📄 راهنمای فرستاده‌شده: «بازیابی رمز عبور»\n\n"
+        "📝 یادداشت داخلی — سارا\u200f\nمشتری می‌گوید ایمیل بازیابی نمی‌رسد",
+        "👤 مشتری",
+        "باز هم نیامد",
+        "📝 یادداشت داخلی — سارا\u200f\nسرور ایمیل را چک کنید",
+        plain_text(desk_texts.HISTORY_END),
+    ]
+    assert "یادداشت داخلی" not in card  # not twice: the card no longer lists them
+
+
+async def test_a_deleted_l2_topic_is_made_again_with_each_message_once_under_whose_it_is(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # The L1 agent's reply, linked again when copied into the L2 topic, was re-posted twice
+    # in the topic made after an expert deleted it: in its place, and again at the end.
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.user_sends_text(opened.user, "چاپگر خراب است")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "کابل را عوض کنید")
+        await fake.wait_for_messages_async(opened.user.id, 2)
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake)
+        fake.agent_deletes_topic(fake.topics(L2_CHAT)[0].thread_id, chat_id=L2_CHAT)
+        fake.user_sends_text(opened.user, "هنوز خراب است")
+        await fake.wait_for_async(lambda: len(fake.topics(L2_CHAT)) == 2, what="a new topic")
+        await settled(bot, fake)
+    made_again = fake.topics(L2_CHAT)[-1].thread_id
+    posted = [m.content or "" for m in fake.sent_to(L2_CHAT, made_again)][2:]  # card, notice
+    assert posted == [
+        "👤 مشتری",
+        "چاپگر خراب است",
+        "🎧 کارشناس",
+        "کابل را عوض کنید",
+        plain_text(desk_texts.HISTORY_END),
+        "هنوز خراب است",
+    ]
+
+
+async def test_a_forward_in_the_history_copied_to_l2_is_still_a_forward(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # Copied into the L2 topic, a «bank's» message read as the customer's own words again.
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        fake.user_forwards(opened.user, "رمز یکبار مصرف را بفرستید", hidden_name="بانک ملی")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(fake.new_agent("سارا"), opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake)
+    (l2_topic,) = fake.topics(L2_CHAT)
+    (copy,) = [
+        m
+        for m in fake.sent_to(L2_CHAT, l2_topic.thread_id)
+        if m.text == "رمز یکبار مصرف را بفرستید"
+    ]
+    assert copy.forward_origin is not None
+    assert copy.forward_origin["sender_user_name"] == "بانک ملی"
+
+
+async def test_albums_in_the_history_copied_to_l2_stay_albums(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # Copied item by item, a customer's three screenshots and the agent's two photos reached
+    # the expert as five loose messages.
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.user_sends_album(opened.user, 3, caption="خطاها")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 1 + 3, thread_id=opened.thread_id)
+        before = len(fake.sent_to(opened.user.id))
+        with fake.state.lock:  # the two items arrive together, as Telegram sends an album
+            group = fake.state.new_media_group_id()
+            for _ in range(2):
+                fake.agent_sends_in_topic(
+                    agent, opened.thread_id, media="photo", media_group_id=group
+                )
+        await fake.wait_for_messages_async(opened.user.id, before + 2)
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake)
+    (l2_topic,) = fake.topics(L2_CHAT)
+    history = [m for m in fake.sent_to(L2_CHAT, l2_topic.thread_id) if m.kind == "photo"]
+    assert len(history) == 5
+    assert history[0].caption == "خطاها"
+    groups = [m.media_group_id for m in history]
+    assert groups[0] and len(set(groups[:3])) == 1  # the customer's album, one album
+    assert groups[3] and groups[3] == groups[4] != groups[0]  # and the agent's
+
+
+async def test_a_note_kept_with_a_screenshot_or_file_reaches_the_l2_history_with_it(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # A note written as a screenshot's caption («!…»), as an album's, or as /note under a
+    # file reached the L2 history as its words alone: the screenshot the first-line agent
+    # kept, often the whole point of the note, was missing. One deleted since reads as before.
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.user_sends_text(opened.user, "سایت باز نمی‌شود")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
+        await settled(bot, fake)
+        customer_saw = len(fake.sent_to(opened.user.id))
+        caption = "!خطای ۵۰۳ روی <سرور>"
+        fake.agent_sends_in_topic(agent, opened.thread_id, media="photo", caption=caption)
+        await settled(bot, fake)
+        with fake.state.lock:  # the items arrive together, as Telegram sends an album
+            group = fake.state.new_media_group_id()
+            for words in ("!لاگ‌های دیروز", None):
+                fake.agent_sends_in_topic(
+                    agent, opened.thread_id, media="photo", caption=words, media_group_id=group
+                )
+        await settled(bot, fake)
+        firewall = "/note تنظیمات فایروال"
+        fake.agent_sends_in_topic(agent, opened.thread_id, media="document", caption=firewall)
+        await settled(bot, fake)
+        gone = fake.agent_sends_in_topic(
+            agent, opened.thread_id, media="photo", caption="!این یکی پاک می‌شود"
+        )
+        await settled(bot, fake)
+        fake.user_deletes(gone)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake)
+    (l2_topic,) = fake.topics(L2_CHAT)
+    _, *history = fake.sent_to(L2_CHAT, l2_topic.thread_id)
+    heading = "📝 یادداشت داخلی — سارا\u200f"
+    assert [(m.kind, m.content) for m in history] == [
+        ("text", "👤 مشتری"),
+        ("text", "سایت باز نمی‌شود"),
+        ("text", heading),
+        ("photo", caption),
+        ("text", heading),
+        ("photo", "!لاگ‌های دیروز"),
+        ("photo", None),
+        ("text", heading),
+        ("document", firewall),
+        ("text", f"{heading}\nاین یکی پاک می‌شود"),  # its words, as before
+        ("text", plain_text(desk_texts.HISTORY_END)),
+    ]
+    album = [m.media_group_id for m in history[5:7]]
+    assert album[0] is not None and album[0] == album[1]  # still one album
+    assert len(fake.sent_to(opened.user.id)) == customer_saw + 1  # only «sent to L2»
+
+
+async def test_a_recreated_l2_topic_shows_a_first_line_note_with_its_screenshot(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # Made again after an expert deleted the L2 topic, its history had a first-line note's
+    # screenshot as words alone. A note whose screenshot went with the deleted topic still
+    # reads as its words, and nothing else is lost.
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        expert = fake.new_agent("نیما", chat_id=L2_CHAT)
+        fake.agent_sends_in_topic(agent, opened.thread_id, media="photo", caption="!صفحهٔ خطا")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake)
+        l2_thread = fake.topics(L2_CHAT)[0].thread_id
+        fake.agent_sends_in_topic(
+            expert, l2_thread, media="photo", caption="!لاگ سرور", chat_id=L2_CHAT
+        )
+        await settled(bot, fake)
+        fake.agent_deletes_topic(l2_thread, chat_id=L2_CHAT)
+        fake.user_sends_text(opened.user, "هنوز خراب است")
+        await fake.wait_for_async(lambda: len(fake.topics(L2_CHAT)) == 2, what="a new topic")
+        await settled(bot, fake)
+    made_again = fake.topics(L2_CHAT)[-1].thread_id
+    posted = fake.sent_to(L2_CHAT, made_again)[2:]  # the card, the notice
+    assert [(m.kind, m.content) for m in posted] == [
+        ("text", "📝 یادداشت داخلی — سارا\u200f"),
+        ("photo", "!صفحهٔ خطا"),
+        ("text", "📝 یادداشت داخلی — نیما\u200f\nلاگ سرور"),  # its screenshot went with it
+        ("text", plain_text(desk_texts.HISTORY_END)),
+        ("text", "هنوز خراب است"),
+    ]
+
+
+async def test_a_reply_that_never_reached_the_customer_is_in_the_l2_history_as_such(
+    l2_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # The history is copied from the customer's chat, where a reply Telegram refused does
+    # not exist: the expert could not tell the customer was sent something that never
+    # arrived, nor what.
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.user_sends_text(opened.user, "چاپگر خراب است")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
+        await settled(bot, fake)
+        refusal = "Bad Request: message is too long"
+        fake.fail_next("copyMessage", chat_id=opened.user.id, description=refusal)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "درایور را <نصب> کنید")
+        await settled(bot, fake)
+        fake.fail_next_blocked("copyMessage", chat_id=opened.user.id)
+        fake.agent_sends_in_topic(agent, opened.thread_id, media="photo", caption="این‌جا")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake)
+        failed = await bot.rows(TicketEvent, TicketEvent.kind == "relay_failed")
+    assert len(failed) == 2
+    (l2_topic,) = fake.topics(L2_CHAT)
+    _, *history = fake.sent_to(L2_CHAT, l2_topic.thread_id)
+    undelivered = "⚠️ پاسخ نرسیده به مشتری — سارا\u200f"
+    assert [(m.kind, m.content) for m in history] == [
+        ("text", "👤 مشتری"),
+        ("text", "چاپگر خراب است"),
+        ("text", f"{undelivered}\nدرایور را <نصب> کنید"),
+        ("text", undelivered),
+        ("photo", "این‌جا"),
+        ("text", plain_text(desk_texts.HISTORY_END)),
+    ]
+
+
+async def test_a_reply_that_never_arrived_left_out_of_the_l2_history_is_counted_as_a_message(
+    l2_settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(desk, "HISTORY_ON_ESCALATE", 1)
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.user_sends_text(opened.user, "اول")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
+        await settled(bot, fake)
+        refusal = "Bad Request: message is too long"
+        fake.fail_next("copyMessage", chat_id=opened.user.id, description=refusal)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "پاسخی که نرسید")
+        await settled(bot, fake)
+        fake.user_sends_text(opened.user, "دوم")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 4, thread_id=opened.thread_id)
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake)
+    (l2_topic,) = fake.topics(L2_CHAT)
+    _, cut, *history = [m.content for m in fake.sent_to(L2_CHAT, l2_topic.thread_id)]
+    assert cut == (  # not «one note or guide»: it is a message of the old topic's
+        "✂️ ۲ پیام قدیمی‌تر این گفتگو این‌جا نیامده است؛ همهٔ گفتگو در تاپیک پیشین این تیکت هست."
+    )
+    assert history == ["👤 مشتری", "دوم", plain_text(desk_texts.HISTORY_END)]
