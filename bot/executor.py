@@ -1153,8 +1153,10 @@ class Executor:
             if done is not None:
                 return None
         ticket = await self._load(effect.ticket_id)
-        if ticket is None or ticket.customer_blocked:
-            return None  # a blocked customer was reported once; nothing retries forever
+        if ticket is None:
+            return None
+        if ticket.customer_blocked:  # blocked since this reply was decided: never sent
+            return await self._not_sent_blocked(ticket, effect)
         customer_id = ticket.customer_id
         reply = (
             ReplyParameters(effect.reply_to, allow_sending_without_reply=True)
@@ -1184,7 +1186,7 @@ class Executor:
         except TelegramError as error:
             _retry_later_if_worth_it(error, f"copying agent message {effect.message_id}")
             await self.notice(ticket, desk_texts.delivery_failed(failure_reason(error)))
-            return self._to_customer_failed(ticket.id, error, effect)
+            return self._to_customer_failed(ticket.id, error.message, effect)
 
         async def record(session: AsyncSession) -> None:
             for source, copied_id in paired(sources, copied, effect.ticket_id):
@@ -1236,9 +1238,18 @@ class Executor:
             chat_id, thread_id, html = waiting
             await self.post(chat_id, html, thread_id)
 
-    def _to_customer_failed(
-        self, ticket_id: int, error: TelegramError, effect: ToCustomer
-    ) -> Record:
+    async def _not_sent_blocked(self, ticket: Ticket, effect: ToCustomer) -> Record:
+        """An agent's reply decided before the ticket was flagged blocked (the customer
+        blocked the bot meanwhile, or a reply just before found it so): not sent, said so
+        in the topic, and logged like any reply that never arrived (it is no first
+        response; the L2 history shows it as such). It was dropped without a word."""
+        async with self.sessions.begin() as session:
+            gone = await handoff_service.customer_deactivated(session, ticket)
+        reason = desk_texts.REASON_DEACTIVATED if gone else desk_texts.REASON_BLOCKED
+        await self.notice(ticket, desk_texts.delivery_failed(reason))
+        return self._to_customer_failed(ticket.id, reason, effect)
+
+    def _to_customer_failed(self, ticket_id: int, error: str, effect: ToCustomer) -> Record:
         message_id = effect.message_id
         log.warning("ticket %s: message %s not delivered: %s", ticket_id, message_id, error)
         self._redraw_after_record.add(ticket_id)  # a first response withdrawn shows again
@@ -1248,7 +1259,7 @@ class Executor:
                 session,
                 ticket_id=ticket_id,
                 direction="to_customer",
-                error=error.message,
+                error=error,
                 message_id=message_id,
                 reply=_undelivered(effect),
             )

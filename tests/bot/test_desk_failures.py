@@ -7,7 +7,7 @@ import logging
 import pytest
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
-from bot import desk_texts
+from bot import desk_texts, executor, pipeline
 from bot.config import Settings
 from bot.executor import failure_reason, plain_text
 from handoff.texts import CARD_BLOCKED, CARD_DEACTIVATED
@@ -457,3 +457,41 @@ async def test_a_recreated_topic_says_which_replies_never_reached_the_customer(
         plain_text(desk_texts.HISTORY_END),
         "هنوز قطع است",
     ]
+
+
+async def test_a_reply_held_up_while_the_customer_blocked_the_bot_is_reported_not_dropped(
+    settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Telegram failing, an agent's reply waited to be sent; meanwhile the customer blocked
+    # the bot. Once Telegram was back the reply was dropped without a word: still counted
+    # as the first response (no deadline alert would come), and no line in the L2 history.
+    monkeypatch.setattr(executor, "BACKOFF_START", 0.001)
+    monkeypatch.setattr(executor, "BACKOFF_MAX", 0.005)
+    monkeypatch.setattr(pipeline, "TELEGRAM_RETRY_SECONDS", 1.0)
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        fake.fail_next("copyMessage", status=502, chat_id=opened.user.id, times=-1)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "رمز را ریست کنید")
+        await fake.wait_for_async(  # a round of tries given up: the next in a second
+            lambda: len(fake.calls("copyMessage")) >= executor.DURABLE_ATTEMPTS,
+            timeout=10,
+            what="a round of tries at the reply",
+        )
+        fake.user_blocks_bot(opened.user)
+        blocked = plain_text(desk_texts.CUSTOMER_BLOCKED)
+        await fake.wait_for_async(
+            lambda: blocked in topic_texts(fake, opened.thread_id), timeout=10, what="told"
+        )
+        fake.clear_failures()
+        said = plain_text(desk_texts.delivery_failed(desk_texts.REASON_BLOCKED))
+        await fake.wait_for_async(
+            lambda: said in topic_texts(fake, opened.thread_id), timeout=10, what="reported"
+        )
+        await settled(bot, fake)
+        answered = await ticket(bot, opened.ticket_id)
+        failed = await bot.rows(TicketEvent, TicketEvent.kind == "relay_failed")
+    assert answered.first_response_at is None  # the customer still waits for one
+    assert [e.data["direction"] for e in failed] == ["to_customer"]
+    assert fake.sent_to(opened.user.id)[1:] == []  # nothing after the ticket's number
