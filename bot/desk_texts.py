@@ -330,8 +330,13 @@ def history_left_out(messages: int, notes: int, where: str) -> str:
     also = f" و {fa(notes)} یادداشت داخلی یا راهنمای فرستاده‌شده" if notes else ""
     return (
         f"✂️ {fa(messages)} پیام قدیمی‌تر این گفتگو{also} این‌جا نیامده است؛ همهٔ گفتگو در"
-        f' <a href="{escape(where)}">تاپیک پیشین این تیکت</a> هست.'
+        f' پروندهٔ زیر و در <a href="{escape(where)}">تاپیک پیشین این تیکت</a> هست.'
     )
+
+
+def transcript_caption(entries: int) -> str:
+    """The caption of the file holding a ticket's whole conversation (bot.transcript)."""
+    return f"🗂 <b>همهٔ گفتگوی این تیکت تا این‌جا</b> ({fa(entries)} مورد)؛ در مرورگر باز کنید."
 
 
 def history_note(agent: str, note: str) -> str:

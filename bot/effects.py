@@ -12,10 +12,11 @@ leaves a plan that the next start resumes. Each effect has a delivery rule:
 - best effort (AnswerCallback, RemoveButtons, and the desk's EditCard, CloseTopic,
   RenameTopic, MirrorEdit): repeating is harmless, failing too; card and topic
   effects read the ticket from the database when they run, so they show its latest state.
-- durable (OpenTopic, PostCard, Relay, ToCustomer, CopyKept): at least once; each result
-  is committed with the progress, and each is idempotent against the database (a topic
-  is created only while the ticket has none, a message copied only while unlinked, a
-  kept message only while no attempt at it is on record).
+- durable (OpenTopic, PostCard, Relay, ToCustomer, CopyKept, SendTranscript): at least
+  once; each result is committed with the progress, and each is idempotent against the
+  database (a topic is created only while the ticket has none, a message copied only while
+  unlinked, a kept message only while no attempt at it is on record), but a conversation's
+  file, which may come twice after a crash (harmless: the same file again).
 """
 
 from __future__ import annotations
@@ -283,6 +284,19 @@ class CopyKept:
     delivery = "durable"
 
 
+@dataclass(frozen=True, slots=True)
+class SendTranscript:
+    """Send the ticket's whole conversation as a file (bot.transcript) into its topic in
+    `chat_id` (made after the decision: an L2 group's), drawn when sent; nowhere if the
+    ticket has no topic there. For a history cut short: an expert of another group cannot
+    open the topic the rest is in."""
+
+    ticket_id: int
+    chat_id: int
+
+    delivery = "durable"
+
+
 Effect = (
     SendText
     | AnswerCallback
@@ -297,8 +311,9 @@ Effect = (
     | MirrorEdit
     | ToCustomer
     | CopyKept
+    | SendTranscript
 )
-Durable = OpenTopic | PostCard | Relay | ToCustomer | CopyKept
+Durable = OpenTopic | PostCard | Relay | ToCustomer | CopyKept | SendTranscript
 BestEffort = (
     AnswerCallback | RemoveButtons | EditCard | CloseTopic | ReopenTopic | RenameTopic | MirrorEdit
 )
@@ -312,6 +327,7 @@ _PLAIN: dict[str, type[Any]] = {
     "mirror_edit": MirrorEdit,
     "to_customer": ToCustomer,
     "copy_kept": CopyKept,
+    "send_transcript": SendTranscript,
 }
 
 _MarkupType = type[InlineKeyboardMarkup] | type[ReplyKeyboardMarkup] | type[ReplyKeyboardRemove]
@@ -333,7 +349,7 @@ def history_of(effect: Effect) -> int | None:
         return effect.ticket_id
     if isinstance(effect, SendText) and effect.history:
         return effect.topic_of
-    if isinstance(effect, CopyKept):  # made for a history only
+    if isinstance(effect, CopyKept | SendTranscript):  # made for a history only
         return effect.ticket_id
     return None
 

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot, MessageEntity, ReplyParameters
+from telegram import Bot, InputFile, MessageEntity, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -48,12 +48,14 @@ from bot.effects import (
     RenameTopic,
     ReopenTopic,
     SendText,
+    SendTranscript,
     ToCustomer,
 )
 from bot.history import Copy, Kept, Post, agent_names, timeline
 from bot.migration import record_migration
 from bot.pacing import Admission
 from bot.queries import history_kept_key, history_label_key
+from bot.transcript import transcript
 from handoff import service as handoff_service
 from handoff.card import CARD_LIMIT, AskedBefore, Escalation, render_card
 from handoff.hours import SupportCalendar
@@ -648,6 +650,9 @@ class Executor:
         if isinstance(effect, CopyKept):
             await self._copy_kept(effect)
             return None
+        if isinstance(effect, SendTranscript):
+            await self._send_transcript(effect)
+            return None
         return await self._relay(effect, check_done=check_done)
 
     async def _load(self, ticket_id: int) -> Ticket | None:
@@ -986,6 +991,8 @@ class Executor:
                 await card(session)
         fresh = await self._load(ticket.id) or ticket
         await self.notice(fresh, desk_texts.TOPIC_RECREATED)
+        if history.left_out:  # the rest went with the deleted topic: the log has it all
+            await self._post_transcript(fresh, thread_id)
         for step in history.steps:
             if isinstance(step, Post):  # a note kept, a guide sent: in its place
                 await self.post(ticket.agent_chat_id, step.html, thread_id)
@@ -1010,6 +1017,39 @@ class Executor:
             return
         kept = Kept(effect.from_chat_id, effect.message_ids, effect.heading, effect.fallback)
         await self._post_kept(ticket, ticket.thread_id, kept)
+
+    async def _send_transcript(self, effect: SendTranscript) -> None:
+        """Send the ticket's conversation as a file into its topic in the effect's chat; none
+        there (the L2 group refused it), or made again since (with its own): nothing."""
+        ticket = await self._load(effect.ticket_id)
+        if ticket is None or ticket.thread_id is None or ticket.agent_chat_id != effect.chat_id:
+            return
+        if not await self._made_again(ticket.id):
+            await self._post_transcript(ticket, ticket.thread_id)
+
+    async def _post_transcript(self, ticket: Ticket, thread_id: int) -> None:
+        """Post the ticket's whole conversation so far as an HTML file into a topic (an
+        expert of another group cannot open the topic the rest of it is in); logged, never
+        raised, if Telegram refuses it."""
+        async with self.sessions.begin() as session:
+            made = await transcript(session, ticket.id)
+        if made is None:
+            return
+        caption = desk_texts.transcript_caption(made.entries)
+        try:
+            await self._call(
+                lambda: self.bot.send_document(
+                    chat_id=ticket.agent_chat_id,
+                    document=InputFile(made.content, filename=made.filename),
+                    caption=caption,
+                    parse_mode=ParseMode.HTML,
+                    message_thread_id=thread_id,
+                ),
+                attempts=IMMEDIATE_ATTEMPTS,
+                chat_id=ticket.agent_chat_id,
+            )
+        except TelegramError as error:
+            log.info("ticket %s: conversation file not sent: %s", ticket.id, error.message)
 
     async def _post_kept(self, ticket: Ticket, thread_id: int, kept: Kept) -> None:
         """Post a message kept in an agents' chat (a note's screenshot) into a topic's

@@ -215,3 +215,27 @@ DUE_SOON_WARNING_L2_OPEN_HOURS: Final = (
     "⏰ <b>{left} از ساعت‌های کاری تا پایان مهلت پاسخ سطح ۲ مانده</b> ({due})؛"
     " از ارجاع تا کنون پاسخی به مشتری نرفته است."
 )
+
+# The whole conversation as a file, for an L2 topic given its last messages only.
+TRANSCRIPT_TITLE: Final = "گفتگوی تیکت #{ticket} · {customer}"
+TRANSCRIPT_SUMMARY: Final = (
+    "{count} پیام، یادداشت داخلی و راهنمای فرستاده‌شده، به ترتیب زمان (ساعت‌ها به وقت تهران)."
+)
+TRANSCRIPT_CUSTOMER: Final = "👤 مشتری"
+TRANSCRIPT_TO_CUSTOMER: Final = "📤 به مشتری (کارشناس یا ربات)"
+TRANSCRIPT_NOTE: Final = "📝 یادداشت داخلی"
+TRANSCRIPT_GUIDE: Final = "📚 راهنمای فرستاده‌شده"
+TRANSCRIPT_UNDELIVERED: Final = "⚠️ پاسخی که به مشتری نرسید"
+TRANSCRIPT_KINDS: Final = {
+    "photo": "عکس",
+    "voice": "پیام صوتی",
+    "video": "ویدیو",
+    "video_note": "ویدیوی دایره‌ای",
+    "animation": "گیف",
+    "audio": "فایل صوتی",
+    "sticker": "استیکر",
+    "document": "فایل",
+    "location": "مکان",
+    "contact": "مخاطب",
+    "other": "پیامی از نوع دیگر",
+}

@@ -44,6 +44,7 @@ from bot.effects import (
     RenameTopic,
     ReopenTopic,
     SendText,
+    SendTranscript,
     ToCustomer,
     as_history,
     mirror_edit,
@@ -325,17 +326,19 @@ async def do_escalate(
 
 async def history_effects(
     work: Work, ticket_id: int, chat_id: int, left: str
-) -> list[Relay | SendText | CopyKept]:
+) -> list[Relay | SendText | CopyKept | SendTranscript]:
     """Return the ticket's history so far for its new topic in `chat_id`: copies of its
     messages (both directions), each run under whose it is, and the notes (with the
     screenshots they were written under) and guides in their place; first, when earlier
-    messages are left out, how many, and the link of the topic it left (`left`), which
-    has them."""
+    messages are left out, how many, the link of the topic it left (`left`), which has
+    them, and the whole conversation as a file."""
     shown = await timeline(work.session, ticket_id, HISTORY_ON_ESCALATE)
-    effects: list[Relay | SendText | CopyKept] = []
+    effects: list[Relay | SendText | CopyKept | SendTranscript] = []
     if shown.left_out:
         cut = desk_texts.history_left_out(shown.left_out, shown.notes_left_out, left)
         effects.append(SendText(chat_id, cut, topic_of=ticket_id))
+        # The whole of it as a file: an expert of another group cannot open the old topic.
+        effects.append(SendTranscript(ticket_id, chat_id))
     for step in shown.steps:
         if isinstance(step, Post):
             effects.append(SendText(chat_id, step.html, topic_of=ticket_id))

@@ -16,6 +16,7 @@ from bot.effects import (
     Relay,
     RemoveButtons,
     SendText,
+    SendTranscript,
     ToCustomer,
     delivery,
     from_json,
@@ -47,6 +48,7 @@ def test_every_effect_round_trips_through_json() -> None:
         EditCard(3),
         EditCard(3, -100, 9),  # the card a ticket left for the L2 group's
         CopyKept(3, -200, -100, (21, 22), "📝 <b>یادداشت</b>", "📝 note"),  # a note's album
+        SendTranscript(3, -200),  # a cut history's whole conversation, as a file
         # Who wrote it and what: said in the history should it never reach the customer.
         ToCustomer(3, -100, 9, album=(10,), agent_id=5, words="سلام", media=True),
     ]

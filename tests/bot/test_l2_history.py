@@ -164,7 +164,10 @@ async def test_history_older_than_a_topic_made_again_gets_is_not_copied_after_it
         await fake.wait_for_async(lambda: len(fake.topics(L2_CHAT)) == 2, what="a new topic")
         await settled(bot, fake, within=20)
     made_again = fake.topics(L2_CHAT)[-1]
-    assert [m.content for m in fake.sent_to(L2_CHAT, made_again.thread_id)[2:]] == [
+    # the card, the notice, the whole conversation as a file (the deleted topic had the rest)
+    whole, *posted = fake.sent_to(L2_CHAT, made_again.thread_id)[2:]
+    assert whole.kind == "document"
+    assert [m.content for m in posted] == [
         "🎧 کارشناس",
         "کابل را عوض کنید",
         END,
@@ -194,7 +197,9 @@ async def test_a_notes_screenshot_older_than_a_topic_made_again_gets_is_not_copi
         await fake.wait_for_async(lambda: len(fake.topics(L2_CHAT)) == 2, what="a new topic")
         await settled(bot, fake, within=20)
     made_again = fake.topics(L2_CHAT)[-1]
-    posted = fake.sent_to(L2_CHAT, made_again.thread_id)[2:]  # the card, the notice
+    # the card, the notice, the whole conversation as a file
+    whole, *posted = fake.sent_to(L2_CHAT, made_again.thread_id)[2:]
+    assert whole.kind == "document"
     assert [m.content for m in posted] == ["🎧 کارشناس", "کابل را عوض کنید", END]
 
 
@@ -210,7 +215,7 @@ async def test_a_history_cut_for_l2_says_first_how_much_is_left_out_and_where_it
         agent = fake.new_agent("سارا")
         fake.agent_sends_in_topic(agent, opened.thread_id, "!از قبل خراب بوده")
         await settled(bot, fake)
-        for number, said in enumerate(("اول", "دوم", "سوم", "چهارم"), start=2):
+        for number, said in enumerate(("اول <b>", "دوم", "سوم", "چهارم"), start=2):
             fake.user_sends_text(opened.user, said)
             await fake.wait_for_messages_async(
                 fake.agent_chat_id, number, thread_id=opened.thread_id
@@ -220,13 +225,25 @@ async def test_a_history_cut_for_l2_says_first_how_much_is_left_out_and_where_it
         await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
         await settled(bot, fake)
     (l2_topic,) = fake.topics(L2_CHAT)
-    _, cut, *history = fake.sent_to(L2_CHAT, l2_topic.thread_id)
+    _, cut, whole, *history = fake.sent_to(L2_CHAT, l2_topic.thread_id)
     assert cut.text == (
         "✂️ ۲ پیام قدیمی‌تر این گفتگو و ۱ یادداشت داخلی یا راهنمای فرستاده‌شده این‌جا نیامده"
-        " است؛ همهٔ گفتگو در تاپیک پیشین این تیکت هست."
+        " است؛ همهٔ گفتگو در پروندهٔ زیر و در تاپیک پیشین این تیکت هست."
     )
     internal = str(fake.agent_chat_id).removeprefix("-100")
     assert [e["url"] for e in cut.entities] == [f"https://t.me/c/{internal}/{opened.thread_id}"]
+    # An expert of the L2 group is no member of the agents' group: the link alone showed
+    # them nothing. The file has it all, in order, the customer's words escaped.
+    assert whole.kind == "document" and whole.file is not None
+    assert whole.file.file_name == f"ticket-{opened.ticket_id}.html"
+    assert whole.caption == "🗂 همهٔ گفتگوی این تیکت تا این‌جا (۸ مورد)؛ در مرورگر باز کنید."
+    page = whole.file.data.decode("utf-8")
+    assert '<html lang="fa" dir="rtl">' in page and "<b>" not in page.split("<body>")[1]
+    places = [page.index(w) for w in ("از قبل خراب بوده", "اول &lt;b&gt;", "دوم", "چهارم")]
+    assert places == sorted(places)
+    assert page.count("👤 مشتری") == 5  # «/human» and the four
+    assert page.count("📝 یادداشت داخلی — سارا") == 1
+    assert page.count("📤 به مشتری") == 2  # the ticket's number, then the escalation
     assert [m.content for m in history] == [
         "👤 مشتری",
         "سوم",
@@ -597,8 +614,9 @@ async def test_a_reply_that_never_arrived_left_out_of_the_l2_history_is_counted_
         await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
         await settled(bot, fake)
     (l2_topic,) = fake.topics(L2_CHAT)
-    _, cut, *history = [m.content for m in fake.sent_to(L2_CHAT, l2_topic.thread_id)]
+    _, cut, _, *history = [m.content for m in fake.sent_to(L2_CHAT, l2_topic.thread_id)]
     assert cut == (  # not «one note or guide»: it is a message of the old topic's
-        "✂️ ۲ پیام قدیمی‌تر این گفتگو این‌جا نیامده است؛ همهٔ گفتگو در تاپیک پیشین این تیکت هست."
+        "✂️ ۲ پیام قدیمی‌تر این گفتگو این‌جا نیامده است؛ همهٔ گفتگو در پروندهٔ زیر و در تاپیک"
+        " پیشین این تیکت هست."
     )
     assert history == ["👤 مشتری", "دوم", plain_text(desk_texts.HISTORY_END)]

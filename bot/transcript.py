@@ -1,0 +1,76 @@
+"""The ticket's whole conversation so far, read from the interaction log, as the file an L2
+topic gets when its history is cut (handoff.transcript renders it)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import unescape
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.history import UNDELIVERED, agent_names
+from handoff.persian import clean_inline, shorten
+from handoff.texts import UNKNOWN_AGENT, UNKNOWN_CUSTOMER
+from handoff.transcript import Entry, render_transcript
+from storage.models import Message, TicketEvent
+from storage.repositories import ARTICLE_SENT, get_customer, get_ticket, ticket_events
+
+NAME_MAX = 64
+_TAGS = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """The file: its name, its bytes (UTF-8 HTML), and how many entries it holds."""
+
+    filename: str
+    content: bytes
+    entries: int
+
+
+async def transcript(session: AsyncSession, ticket_id: int) -> Transcript | None:
+    """The ticket's conversation as a file: its messages both ways (what the bot and the
+    agents told the customer alike: the log does not say which), the notes kept, the guides
+    sent and the replies that never arrived, oldest first. None for a ticket not found."""
+    ticket = await get_ticket(session, ticket_id)
+    if ticket is None:
+        return None
+    customer = await get_customer(session, ticket.customer_id)
+    name = shorten(clean_inline(customer.full_name if customer else ""), NAME_MAX)
+    messages = await session.scalars(
+        select(Message)
+        .where(Message.ticket_id == ticket_id)
+        .order_by(Message.created_at, Message.id)
+    )
+    entries = [_said(message) for message in messages]
+    entries += _events(await ticket_events(session, ticket_id=ticket_id))
+    entries.sort(key=lambda entry: entry.at)  # stable: a message before an event logged with it
+    page = render_transcript(ticket_id, name or UNKNOWN_CUSTOMER, entries)
+    return Transcript(f"ticket-{ticket_id}.html", page.encode("utf-8"), len(entries))
+
+
+def _said(message: Message) -> Entry:
+    if message.direction == "in":
+        return Entry(message.created_at, "customer", message.text or "", message.kind)
+    # What the bot says is logged as the HTML sent; an agent's words as typed.
+    words = unescape(_TAGS.sub("", message.text or ""))
+    return Entry(message.created_at, "to_customer", words, message.kind)
+
+
+def _events(events: list[TicketEvent]) -> list[Entry]:
+    names = agent_names(events)
+    entries: list[Entry] = []
+    for event in events:
+        name = clean_inline(event.data.get("agent_name")) or names.get(event.actor_id) or ""
+        if event.kind == "note":
+            written = str(event.data.get("text") or "").lstrip("!")
+            entries.append(Entry(event.created_at, "note", written, by=name or UNKNOWN_AGENT))
+        elif event.kind == ARTICLE_SENT:
+            title = event.data.get("title") or event.data.get("article_id") or ""
+            entries.append(Entry(event.created_at, "guide", str(title)))
+        elif event.kind == UNDELIVERED and event.data.get("direction") == "to_customer":
+            said = str(event.data.get("text") or "")
+            entries.append(Entry(event.created_at, "undelivered", said, by=name))
+    return entries
