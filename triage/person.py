@@ -270,6 +270,29 @@ _WITH_SOMEONE = re.compile(
 )
 
 
+# «با کارشناس کار دارم»: business with a person, the customer's (not «… کار دارم با فایل»).
+_BUSINESS = frozenset(_folded("کار", "کاری", "kar", "kari"))
+_I_HAVE = frozenset(_folded("دارم", "داریم", "داشتم", "daram"))
+_WITH = frozenset(_folded("با", "ba"))
+
+
+def _business_with(tokens: list[str]) -> bool:
+    """«با کارشناس کار دارم», «با یه مدیر کار داشتم»: the customer has business with a
+    person (a word naming one only sometimes too: «با مدیرتون کار دارم»)."""
+    for i in range(len(tokens) - 3):
+        if tokens[i] not in _WITH:
+            continue
+        q = i + 1 + (tokens[i + 1] in _A)
+        if (
+            q + 2 < len(tokens)
+            and _names_person(tokens, q, sometimes=True)
+            and tokens[q + 1] in _BUSINESS
+            and tokens[q + 2] in _I_HAVE
+        ):
+            return True
+    return False
+
+
 def _asks_in_a_clause(text: str) -> bool:
     """Whether a clause of a message, however long, asks for a person although the message
     says more: a person word ending a clause that is nothing but the request («دسترسی ندارم،
@@ -283,6 +306,8 @@ def _asks_in_a_clause(text: str) -> bool:
         if _HOW & set(tokens):
             continue  # asks how to reach someone («چطوری با یه نفر صحبت کنم»)
         if _with_someone(tokens) or _person_ends(tokens, last=n == len(clauses) - 1):
+            return True
+        if _business_with(tokens):
             return True
     return False
 

@@ -63,14 +63,6 @@ _HAVE_NONE = frozenset(_folded("ندارم", "نداریم", "nadaram"))
 _WITHOUT = frozenset(_folded("بدون", "بی", "bedoon", "bedune", "bedoone"))
 _SELF = frozenset(_folded("خودم", "خودمون", "khodam"))
 _ME = frozenset(_folded("من", "منو", "ما", "man"))
-# «کسی زنگ نزنه», «کارشناس تماس نگیره»: talking bidden not to be done (not «کسی زنگ نزد»,
-# nobody called: a complaint).
-_NOT_DONE = frozenset(
-    _folded(
-        "نزنه", "نزنید", "نزنین", "نزنن", "نگیره", "نگیرید", "نگیرین", "نگیرن", "نکنه", "نکنید",
-        "نکنین", "نکنن", "nazane", "nazanid", "nagire", "nagirid",
-    )
-)  # fmt: skip
 _A = frozenset(_folded("یه", "یک", "ye", "yek"))
 _OBJECT = frozenset(_folded("رو", "را", "ro", "ra"))
 _NO = frozenset(_folded("نه", "na"))
@@ -162,7 +154,8 @@ def _besides_refusals(text: str) -> tuple[str, bool]:
             refused = True  # «کارشناس؟ نه ممنون»: the «نه» goes with the next clause
             clauses[n + 1] = re.sub(r"^\W*\w+", "", clauses[n + 1])
             continue
-        span = None if _NOT_BOT.search(" ".join(tokens)) else _refusal(tokens)
+        asked = _ASKED.search(clause) is not None
+        span = None if _NOT_BOT.search(" ".join(tokens)) else _refusal(tokens, asked=asked)
         if span is None:
             kept.append(clause)
             continue
@@ -179,18 +172,24 @@ def _asked_back(clause: str, tokens: list[str], following: str) -> bool:
     asked = _ASKED.search(clause) is not None and 1 <= len(tokens) <= 2
     person = [q for q, token in enumerate(tokens) if token.startswith(_PERSON_PREFIXES)]
     named = bool(person) and (len(tokens) == 1 or tokens[0] in _WITH)
-    return asked and named and fold(following).split()[:1] in ([no] for no in _NO)
+    no, *rest = fold(following).split() or [""]
+    # «کارشناس؟ نه کارشناس قبلی رو میخوام» turns down one person for another
+    other = any(_names_person(rest, n, sometimes=True) for n in range(len(rest)))
+    return asked and named and no in _NO and not other
 
 
-def _refusal(tokens: list[str]) -> range | None:
-    """Where in a clause (folded words) a person is refused, or None."""
+def _refusal(tokens: list[str], *, asked: bool = False) -> range | None:
+    """Where in a clause (folded words; `asked`: ending with a question mark) a person is
+    refused, or None."""
     for q, token in enumerate(tokens):
         always = token.startswith(_PERSON_PREFIXES) or token in _PERSON_WORDS
         if (always or token in _SUPPORTER) and _names_person(tokens, q, sometimes=True):
-            span = _denied_after(tokens, q) or _denied_before(tokens, q) or _without(tokens, q)
+            span = _denied_after(tokens, q) or _denied_before(tokens, q)
+            if span is None and not asked:  # «بدون کارشناس؟» asks whether one can do without
+                span = _without(tokens, q)
         elif _names_person(tokens, q, sometimes=True):
-            # «پشتیبانی نمیخوام» may be of the service, «کسی زنگ نزنه» of anyone: neither asks
-            # for a person, so neither opens a ticket
+            # «پشتیبانی نمیخوام» may be of the service: either way it asks for no person, so
+            # it opens no ticket (said alone: «ما دیگه پشتیبانی نمیخوایم» is a cancellation)
             span = _denied_before(tokens, q) or _denied_after(tokens, q, sometimes=True)
         else:
             continue
@@ -202,18 +201,18 @@ def _refusal(tokens: list[str]) -> range | None:
 def _denied_after(tokens: list[str], q: int, *, sometimes: bool = False) -> range | None:
     """«کارشناس (رو) نمیخوام», «کارشناس لازم نیست», «کارشناس نه», «کارشناس نمیخواد», «به
     کارشناس وصل نکنید» (the last three ending the clause, or «نه…نه…» is a complaint), «با
-    کارشناس کاری ندارم», «کارشناس زنگ نزنه». With `sometimes` (a word that names a person
-    only sometimes: «پشتیبانی», «کسی»), only «نمیخوام» and a call bidden not to come."""
+    کارشناس کاری ندارم» (asking nothing after it). With `sometimes` (a word that names a
+    person only sometimes: «پشتیبانی», «کسی»), only «نمیخوام», opening the message and
+    asking nothing after it («(نه) پشتیبانی نمیخوام ممنون»)."""
     start = q - 1 if q > 0 and tokens[q - 1] in _WITH else q
     i = q + 1 + (q + 1 < len(tokens) and tokens[q + 1] in _OBJECT)
     first, second = [*tokens, "", ""][i : i + 2]
     ends = i == len(tokens) - 1
-    call = i + 2 if first in _WITH and second in _ME else i  # «کسی با من تماس نگیره»
-    if _calls_off(tokens[call : call + 2]):
-        return range(start, call + 2)
-    if sometimes:  # «پشتیبانی نمیخوام (ممنون)»; not «پشتیبانی نمیخوام تمدید کنم»
+    if sometimes:  # not «پشتیبانی نمیخوام تمدید کنم», «ما دیگه پشتیبانی نمیخوایم»
+        opens = set(tokens[:start]) <= _NO
         rest = set(tokens[i + 1 :])
-        return range(start, i + 1) if first in _I_DO_NOT_WANT and rest <= _NOTHING_ASKED else None
+        alone = opens and rest <= _NOTHING_ASKED
+        return range(start, i + 1) if first in _I_DO_NOT_WANT and alone else None
     if first in _I_DO_NOT_WANT:
         return range(start, i + 1)
     if ends and i == q + 1 and first in _NO | _NO_NEED_TO:
@@ -221,23 +220,24 @@ def _denied_after(tokens: list[str], q: int, *, sometimes: bool = False) -> rang
     if (
         (first in _NEED and second in _NOT_NEEDED)
         or (first in _CONNECT and second.startswith(_DO_NOT))
-        or (first in _BUSINESS and second in _HAVE_NONE and tokens[start] in _WITH)
+        or (
+            first in _BUSINESS
+            and second in _HAVE_NONE
+            and tokens[start] in _WITH
+            and set(tokens[i + 2 :]) <= _NOTHING_ASKED  # not «… با مدیر کار دارم»
+        )
     ):
         return range(start, i + 2)
     return None
 
 
-def _calls_off(words: list[str]) -> bool:
-    """«زنگ نزنه», «تماس نگیرید», «وصل نکنه»: a call bidden not to come."""
-    return len(words) == 2 and (_talks(words[0]) or words[0] in _CONNECT) and words[1] in _NOT_DONE
-
-
 def _without(tokens: list[str], q: int) -> range | None:
-    """«بدون کارشناس» as a clause of its own, or before «خودم» («بدون کارشناس خودم درستش
-    میکنم»); not a question about doing without one («میشه بدون ادمین رمز رو عوض کرد»)."""
-    if q == 0 or tokens[q - 1] not in _WITHOUT:
+    """«بدون کارشناس» opening a clause that ends there or goes on with «خودم» («بدون
+    کارشناس، خودم درستش میکنم»); not a question about doing without one («میشه بدون ادمین
+    رمز رو عوض کرد», «نصب رو خودم انجام بدم بدون تکنسین؟»)."""
+    if q != 1 or tokens[0] not in _WITHOUT:
         return None
-    return range(q - 1, q + 1) if q + 1 == len(tokens) or tokens[q + 1] in _SELF else None
+    return range(0, 2) if len(tokens) == 2 or tokens[2] in _SELF else None
 
 
 def _denied_before(tokens: list[str], q: int) -> range | None:

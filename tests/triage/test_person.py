@@ -58,6 +58,10 @@ from triage.person import PersonRequestDetector, asks_for_person, beyond_request
         "میخوام با مدیر صحبت کنم",
         "با سرپرستتون تماس بگیرم",
         "modir mikham",
+        # business with a person, the customer's («با … کار دارم»)
+        "با کارشناس کار دارم",
+        "با یه کارشناس کار داشتم",
+        "با مدیر کار دارم",
     ],
 )
 def test_request_for_a_person_is_recognised(text: str) -> None:
@@ -108,6 +112,8 @@ def test_request_for_a_person_is_recognised(text: str) -> None:
         "مدیر میخواد گزارش ببینه",
         "چطوری با مدیر تماس بگیرم",
         "داشبورد مدیریتی میخوام",
+        "با فایل کار دارم",
+        "با پنل ادمین کار دارم",
         "vpn vasl nemishe",
         "ramzam yadam rafte",
         "سلام",
