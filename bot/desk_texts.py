@@ -334,6 +334,14 @@ def history_left_out(messages: int, notes: int, where: str) -> str:
     )
 
 
+def transcript_failed(reason: str) -> str:
+    """Say in a topic that the file of a ticket's whole conversation could not be sent."""
+    return (
+        f"⚠️ پروندهٔ همهٔ گفتگوی این تیکت فرستاده نشد. دلیل: {escape(reason)}؛"
+        " پیام‌های قدیمی‌تر در تاپیک پیشین آن هست."
+    )
+
+
 def transcript_caption(entries: int) -> str:
     """The caption of the file holding a ticket's whole conversation (bot.transcript)."""
     return f"🗂 <b>همهٔ گفتگوی این تیکت تا این‌جا</b> ({fa(entries)} مورد)؛ در مرورگر باز کنید."

@@ -992,7 +992,7 @@ class Executor:
         fresh = await self._load(ticket.id) or ticket
         await self.notice(fresh, desk_texts.TOPIC_RECREATED)
         if history.left_out:  # the rest went with the deleted topic: the log has it all
-            await self._post_transcript(fresh, thread_id)
+            await self._post_transcript(fresh, thread_id, durable=False)
         for step in history.steps:
             if isinstance(step, Post):  # a note kept, a guide sent: in its place
                 await self.post(ticket.agent_chat_id, step.html, thread_id)
@@ -1016,7 +1016,7 @@ class Executor:
         if await self._made_again(ticket.id):  # that topic got the history, with its end line
             return
         kept = Kept(effect.from_chat_id, effect.message_ids, effect.heading, effect.fallback)
-        await self._post_kept(ticket, ticket.thread_id, kept)
+        await self._post_kept(ticket, ticket.thread_id, kept, durable=True)
 
     async def _send_transcript(self, effect: SendTranscript) -> None:
         """Send the ticket's conversation as a file into its topic in the effect's chat; none
@@ -1025,12 +1025,12 @@ class Executor:
         if ticket is None or ticket.thread_id is None or ticket.agent_chat_id != effect.chat_id:
             return
         if not await self._made_again(ticket.id):
-            await self._post_transcript(ticket, ticket.thread_id)
+            await self._post_transcript(ticket, ticket.thread_id, durable=True)
 
-    async def _post_transcript(self, ticket: Ticket, thread_id: int) -> None:
+    async def _post_transcript(self, ticket: Ticket, thread_id: int, *, durable: bool) -> None:
         """Post the ticket's whole conversation so far as an HTML file into a topic (an
-        expert of another group cannot open the topic the rest of it is in); logged, never
-        raised, if Telegram refuses it."""
+        expert of another group cannot open the topic the rest of it is in). Refused, the
+        topic is told why; failing for a while as a `durable` effect, it is tried later."""
         async with self.sessions.begin() as session:
             made = await transcript(session, ticket.id)
         if made is None:
@@ -1049,36 +1049,61 @@ class Executor:
                 chat_id=ticket.agent_chat_id,
             )
         except TelegramError as error:
-            log.info("ticket %s: conversation file not sent: %s", ticket.id, error.message)
+            if durable:
+                _retry_later_if_worth_it(error, f"the conversation file of ticket {ticket.id}")
+            log.warning("ticket %s: conversation file not sent: %s", ticket.id, error.message)
+            said = desk_texts.transcript_failed(failure_reason(error))
+            await self.post(ticket.agent_chat_id, said, thread_id)
 
-    async def _post_kept(self, ticket: Ticket, thread_id: int, kept: Kept) -> None:
+    async def _post_kept(
+        self, ticket: Ticket, thread_id: int, kept: Kept, *, durable: bool = False
+    ) -> None:
         """Post a message kept in an agents' chat (a note's screenshot) into a topic's
         history: its heading, then its copy; when it can no longer be copied (deleted, or
         with the topic it was in), the heading becomes its words. Once a topic: the topic
-        is kept on record, for a copy tried again or a history given again."""
+        is kept on record, for a copy tried again or a history given again. A `durable`
+        effect's copy failing for a while is tried later (under the heading posted)."""
         chat_id = ticket.agent_chat_id
         key = history_kept_key(ticket.id, kept.chat_id, kept.message_ids[0])
         async with self.sessions.begin() as session:
             if await kv_get(session, key) == thread_id:
                 return
-        heading = await self._posted(chat_id, kept.heading, thread_id)
-        if heading is None or not await self._copied_kept(ticket.id, kept, chat_id, thread_id):
+            posted = await kv_get(session, f"{key}:heading")
+        if isinstance(posted, list) and posted[0] == thread_id:
+            heading: int | None = int(posted[1])  # posted by a try that failed for a while
+        else:
+            heading = await self._posted(chat_id, kept.heading, thread_id, durable=durable)
+            if heading is not None and durable:
+                async with self.sessions.begin() as session:
+                    await kv_set(session, f"{key}:heading", [thread_id, heading])
+        copied = heading is not None and await self._copied_kept(
+            ticket.id, kept, chat_id, thread_id, durable=durable
+        )
+        if not copied:
             told = heading is not None and await self._edited(chat_id, heading, kept.fallback)
             if not told and not await self.post(chat_id, kept.fallback, thread_id):
                 return
         async with self.sessions.begin() as session:
             await kv_set(session, key, thread_id)
 
-    async def _posted(self, chat_id: int, html: str, thread_id: int) -> int | None:
-        """Post into a topic; return the message's id (None: not posted, logged)."""
+    async def _posted(
+        self, chat_id: int, html: str, thread_id: int, *, durable: bool = False
+    ) -> int | None:
+        """Post into a topic; return the message's id (None: not posted, logged; for a
+        `durable` effect failing for a while, DurableFailed: tried later)."""
         try:
             return await self.post_or_raise(chat_id, html, thread_id)
         except TelegramError as error:
+            if durable:
+                _retry_later_if_worth_it(error, f"a post in chat {chat_id}")
             log.warning("chat %s: not posted: %s", chat_id, error.message)
             return None
 
-    async def _copied_kept(self, ticket_id: int, kept: Kept, chat_id: int, thread_id: int) -> bool:
-        """Copy a kept message (an album whole) into a topic; say whether it was."""
+    async def _copied_kept(
+        self, ticket_id: int, kept: Kept, chat_id: int, thread_id: int, *, durable: bool
+    ) -> bool:
+        """Copy a kept message (an album whole) into a topic; say whether it was (a
+        `durable` effect's copy failing for a while raises DurableFailed: tried later)."""
         try:
             await self._call(
                 lambda: self._copy_into(
@@ -1088,6 +1113,8 @@ class Executor:
                 chat_id=chat_id,
             )
         except TelegramError as error:
+            if durable:
+                _retry_later_if_worth_it(error, f"a kept message of ticket {ticket_id}")
             log.info("ticket %s: kept message not copied: %s", ticket_id, error.message)
             return False
         return True

@@ -4,7 +4,7 @@ topic gets when its history is cut (handoff.transcript renders it)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import unescape
 
 from sqlalchemy import select
@@ -18,7 +18,12 @@ from storage.models import Message, TicketEvent
 from storage.repositories import ARTICLE_SENT, get_customer, get_ticket, ticket_events
 
 NAME_MAX = 64
-_TAGS = re.compile(r"<[^>]+>")
+# The tags the bot's own messages carry (Telegram's HTML); an agent's words are logged as
+# typed, and «<نام چاپگر>» in them is words.
+_BOT_TAGS = re.compile(
+    r"</?(?:b|strong|i|em|u|ins|s|strike|del|a|code|pre|blockquote|tg-spoiler|tg-emoji|span)"
+    r"(?:\s[^<>]*)?>"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +50,9 @@ async def transcript(session: AsyncSession, ticket_id: int) -> Transcript | None
         .order_by(Message.created_at, Message.id)
     )
     entries = [_said(message) for message in messages]
-    entries += _events(await ticket_events(session, ticket_id=ticket_id))
+    for event in _events(await ticket_events(session, ticket_id=ticket_id)):
+        if event.side != "undelivered" or not _mark_undelivered(entries, event):
+            entries.append(event)
     entries.sort(key=lambda entry: entry.at)  # stable: a message before an event logged with it
     page = render_transcript(ticket_id, name or UNKNOWN_CUSTOMER, entries)
     return Transcript(f"ticket-{ticket_id}.html", page.encode("utf-8"), len(entries))
@@ -55,8 +62,19 @@ def _said(message: Message) -> Entry:
     if message.direction == "in":
         return Entry(message.created_at, "customer", message.text or "", message.kind)
     # What the bot says is logged as the HTML sent; an agent's words as typed.
-    words = unescape(_TAGS.sub("", message.text or ""))
+    words = unescape(_BOT_TAGS.sub("", message.text or ""))
     return Entry(message.created_at, "to_customer", words, message.kind)
+
+
+def _mark_undelivered(entries: list[Entry], failed: Entry) -> bool:
+    """Mark the reply that never arrived where it is listed (logged when it was written,
+    before it failed), with whose it was; False when it is not listed."""
+    for n in range(len(entries) - 1, -1, -1):
+        entry = entries[n]
+        if entry.side == "to_customer" and entry.at <= failed.at and entry.text == failed.text:
+            entries[n] = replace(entry, side="undelivered", by=failed.by)
+            return True
+    return False
 
 
 def _events(events: list[TicketEvent]) -> list[Entry]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import bot.main
-from bot import desk_texts, executor
+from bot import desk_texts, executor, pipeline
 from bot.config import Settings
 from bot.executor import plain_text
 from bot.handlers import desk
@@ -620,3 +620,101 @@ async def test_a_reply_that_never_arrived_left_out_of_the_l2_history_is_counted_
         " پیشین این تیکت هست."
     )
     assert history == ["👤 مشتری", "دوم", plain_text(desk_texts.HISTORY_END)]
+
+
+def _brief_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rounds of retries a few milliseconds long, and apart (about a minute, and ten
+    seconds, live)."""
+    monkeypatch.setattr(executor, "BACKOFF_START", 0.001)
+    monkeypatch.setattr(executor, "BACKOFF_MAX", 0.005)
+    monkeypatch.setattr(pipeline, "TELEGRAM_RETRY_SECONDS", 0.05)
+
+
+async def test_a_notes_screenshot_outlasts_a_brief_telegram_failure(
+    l2_settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A few 502s in a row on its copy and the screenshot was given up for the note's words,
+    # while the history's other copies are tried until they go.
+    _brief_retries(monkeypatch)
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("سارا")
+        fake.agent_sends_in_topic(agent, opened.thread_id, media="photo", caption="!صفحهٔ خطا")
+        await settled(bot, fake)
+        times = executor.IMMEDIATE_ATTEMPTS
+        fake.fail_next("copyMessage", status=502, chat_id=L2_CHAT, times=times)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake, within=20)
+    (l2_topic,) = fake.topics(L2_CHAT)
+    posted = [(m.kind, m.content) for m in fake.sent_to(L2_CHAT, l2_topic.thread_id)][1:]
+    assert posted == [
+        ("text", "📝 یادداشت داخلی — سارا\u200f"),  # once: the heading waits for its copy
+        ("photo", "!صفحهٔ خطا"),
+        ("text", END),
+    ]
+
+
+async def _cut_history_escalated(
+    bot: RunningBot, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> int:
+    """Escalate a ticket whose history is cut (one message copied); return its L2 topic."""
+    monkeypatch.setattr(desk, "HISTORY_ON_ESCALATE", 1)
+    opened, agent = await conversation(bot, fake)
+    fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+    await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+    await settled(bot, fake, within=20)
+    return fake.topics(L2_CHAT)[0].thread_id
+
+
+async def test_the_conversation_file_outlasts_a_brief_telegram_failure(
+    l2_settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Four 502s and «همهٔ گفتگو در پروندهٔ زیر» stood over no file, said nowhere.
+    _brief_retries(monkeypatch)
+    fake = fake_telegram
+    fake.fail_next("sendDocument", status=502, chat_id=L2_CHAT, times=executor.IMMEDIATE_ATTEMPTS)
+    async with running_bot(l2_settings, fake) as bot:
+        thread_id = await _cut_history_escalated(bot, fake, monkeypatch)
+    kinds = [m.kind for m in fake.sent_to(L2_CHAT, thread_id)]
+    assert kinds[:3] == ["text", "text", "document"]  # the card, «✂️ …», the file
+
+
+async def test_a_conversation_file_telegram_refuses_is_said_so_in_the_topic(
+    l2_settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = fake_telegram
+    fake.fail_next("sendDocument", description="Bad Request: file is too big", chat_id=L2_CHAT)
+    async with running_bot(l2_settings, fake) as bot:
+        thread_id = await _cut_history_escalated(bot, fake, monkeypatch)
+    said = [m.content or "" for m in fake.sent_to(L2_CHAT, thread_id)][2]
+    assert said.startswith("⚠️ پروندهٔ همهٔ گفتگوی این تیکت فرستاده نشد. دلیل:")
+    assert said.endswith("پیام‌های قدیمی‌تر در تاپیک پیشین آن هست.")
+
+
+async def test_the_conversation_file_keeps_an_agents_words_and_marks_a_reply_that_never_came(
+    l2_settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # «فایل <نام چاپگر>.ini» read «فایل .ini» (tags stripped as if the bot's HTML), and a
+    # reply Telegram refused was listed twice: as sent to the customer, then as not.
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened, agent = await conversation(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "فایل <نام چاپگر>.ini را باز کنید")
+        await fake.wait_for_messages_async(opened.user.id, 3)
+        await settled(bot, fake)
+        refusal = "Bad Request: message is too long"
+        fake.fail_next("copyMessage", chat_id=opened.user.id, description=refusal)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "این پاسخ نرسید")
+        await settled(bot, fake)
+        monkeypatch.setattr(desk, "HISTORY_ON_ESCALATE", 1)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
+        await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+        await settled(bot, fake, within=20)
+    (whole,) = [m for m in fake.sent_to(L2_CHAT) if m.kind == "document"]
+    assert whole.file is not None
+    page = whole.file.data.decode("utf-8")
+    assert "فایل &lt;نام چاپگر&gt;.ini را باز کنید" in page
+    assert page.count("این پاسخ نرسید") == 1
+    assert '⚠️ پاسخی که به مشتری نرسید — سارا\u200f</div><div class="text">این پاسخ نرسید' in page
