@@ -85,6 +85,25 @@ async def incoming_copy(
     return result.first()
 
 
+async def wordings(
+    session: AsyncSession, *, customer_id: int, telegram_message_id: int
+) -> list[str]:
+    """Return every wording of a message the customer sent, as first sent and as each edit
+    left it (the log adds a row an edit), latest first."""
+    result = await session.scalars(
+        select(Message.text)
+        .where(
+            Message.customer_id == customer_id,
+            Message.telegram_message_id == telegram_message_id,
+            Message.direction == "in",
+            Message.kind != "callback",
+            Message.text.is_not(None),
+        )
+        .order_by(Message.id.desc())
+    )
+    return [text for text in result if text]
+
+
 async def decision_on(
     session: AsyncSession, *, customer_id: int, telegram_message_id: int
 ) -> KBDecision | None:

@@ -18,7 +18,7 @@ from bot.formatting import bound
 from bot.handlers.desk import card_changed, notice
 from bot.handlers.gates import log_incoming
 from bot.handlers.questions import take_question
-from bot.queries import decision_on, incoming_copy, latest_incoming
+from bot.queries import decision_on, incoming_copy, latest_incoming, wordings
 from bot.tickets import TICKET_QUESTION_MAX, memory_start
 from kb.normalize import normalize
 from storage.repositories import add_ticket_event, find_link_by_customer_message, get_ticket
@@ -97,8 +97,13 @@ async def _ask_again(update: Update, context: BotContext, message: Message) -> N
     )
     if before is None:
         return  # not read as a question («بله», a rating's comment): its edit is not one either
+    # Each wording so far: the decision `before` read one of them (an edit the answer on
+    # screen still fit recorded none), maybe after the question before it.
+    said = await wordings(
+        work.session, customer_id=work.customer_id, telegram_message_id=message.message_id
+    )
     work.incoming_id = await log_incoming(work, message)
-    await take_question(update, context, message, before=before, said_before=last.text or "")
+    await take_question(update, context, message, before=before, said_before=said)
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from telegram import Message, Update
@@ -75,10 +76,10 @@ async def take_question(
     message: Message,
     *,
     before: KBDecision | None = None,
-    said_before: str = "",
+    said_before: Sequence[str] = (),
 ) -> None:
-    """Answer `message` (sent, or edited: `before` is then the decision on what it said
-    before, `said_before`, and the same reply is not sent twice)."""
+    """Answer `message` (sent, or edited: `before` is then the latest decision on what it
+    said before, one of `said_before`, and the same reply is not sent twice)."""
     work, services = context.work, context.services
     # A screenshot's caption («موقع آپلود این خطا میاد») is the question; if it goes to a
     # person, the screenshot goes with it.
@@ -206,14 +207,15 @@ async def _together(
     return (together, read) if taken else (question, alone)
 
 
-def _read_with(before: KBDecision, said_before: str) -> str | None:
+def _read_with(before: KBDecision, said_before: Sequence[str]) -> str | None:
     """The question an edited message was read after, when it was read with one: the
-    decision on what it said before read «<first>\n<what it said>»."""
-    said = bound(said_before.strip(), QUESTION_MAX)
+    decision on what it said before read «<first>\n<one of its wordings>»."""
     query = before.query or ""
-    if not said or not query.endswith(f"\n{said}"):
-        return None
-    return query[: -len(said) - 1] or None
+    for wording in said_before:
+        said = bound(wording.strip(), QUESTION_MAX)
+        if said and query.endswith(f"\n{said}"):
+            return query[: -len(said) - 1] or None
+    return None
 
 
 def _said_already(before: KBDecision, outcome: triage.Outcome, article: Article | None) -> bool:
