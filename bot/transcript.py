@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.history import UNDELIVERED, agent_names
 from handoff.persian import clean_inline, shorten
+from handoff.service import MESSAGE_EDITED
 from handoff.texts import UNKNOWN_AGENT, UNKNOWN_CUSTOMER
-from handoff.transcript import Entry, render_transcript
+from handoff.transcript import Entry, Side, render_transcript
 from storage.models import Message, TicketEvent
 from storage.repositories import ARTICLE_SENT, get_customer, get_ticket, ticket_events
 
@@ -88,6 +89,10 @@ def _events(events: list[TicketEvent]) -> list[Entry]:
         elif event.kind == ARTICLE_SENT:
             title = event.data.get("title") or event.data.get("article_id") or ""
             entries.append(Entry(event.created_at, "guide", str(title)))
+        elif event.kind == MESSAGE_EDITED:
+            side: Side = "customer" if event.data.get("direction") == "to_agents" else "to_customer"
+            said = str(event.data.get("text") or "")
+            entries.append(Entry(event.created_at, side, said, kind="edit"))
         elif event.kind == UNDELIVERED and event.data.get("direction") == "to_customer":
             said = str(event.data.get("text") or "")
             entries.append(Entry(event.created_at, "undelivered", said, by=name))

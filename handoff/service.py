@@ -519,6 +519,29 @@ async def agent_message(
     return ticket
 
 
+# An edit mirrored across (the customer's in the topic, an agent's to the customer): the log
+# keeps each wording (the conversation's file shows them).
+MESSAGE_EDITED = "message_edited"
+
+
+async def message_edited(
+    session: AsyncSession,
+    *,
+    ticket_id: int,
+    direction: LinkDirection,
+    message_id: int,
+    text: str,
+    actor_id: int | None = None,
+    now: datetime | None = None,
+) -> TicketEvent:
+    """Log an edit mirrored across: whose side (`direction`: the customer's to the agents,
+    an agent's to the customer), which message (in its writer's chat) and its words now."""
+    data = {"direction": direction, "message_id": message_id, "text": text[:UNDELIVERED_TEXT_MAX]}
+    return await repo.add_ticket_event(
+        session, ticket_id=ticket_id, kind=MESSAGE_EDITED, actor_id=actor_id, data=data, at=now
+    )
+
+
 async def add_note(
     session: AsyncSession,
     *,

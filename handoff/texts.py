@@ -238,4 +238,5 @@ TRANSCRIPT_KINDS: Final = {
     "location": "مکان",
     "contact": "مخاطب",
     "other": "پیامی از نوع دیگر",
+    "edit": "ویرایش پیامی پیشین",
 }

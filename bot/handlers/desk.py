@@ -1054,6 +1054,15 @@ async def on_group_edit(update: Update, context: BotContext) -> None:
     edit = mirror_edit(link.customer_chat_id, link.customer_message_id, message)
     if edit is not None:
         work.effects.append(edit)
+    if words:
+        await service.message_edited(
+            work.session,
+            ticket_id=link.ticket_id,
+            direction="to_customer",
+            message_id=message.message_id,
+            text=words,
+            actor_id=message.from_user.id if message.from_user else None,
+        )
 
 
 async def _not_relayed(work: Work, ticket: Ticket, message: Message, agent: User) -> None:

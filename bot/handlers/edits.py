@@ -20,6 +20,7 @@ from bot.handlers.gates import log_incoming
 from bot.handlers.questions import take_question
 from bot.queries import decision_on, incoming_copy, latest_incoming, wordings
 from bot.tickets import TICKET_QUESTION_MAX, memory_start
+from handoff import service
 from kb.normalize import normalize
 from storage.repositories import add_ticket_event, find_link_by_customer_message, get_ticket
 
@@ -42,29 +43,41 @@ async def on_customer_edit(update: Update, context: BotContext) -> None:
         work.effects.append(edit)  # the words, or the screenshot replaced under them
     if new_text is None:
         return
-    if work.ticket_id is not None:  # the card's question may be this message's words too
-        await _card_question_edited(work, work.ticket_id, message, new_text)
-    elif link is None and message.text is not None and not message.text.startswith("/"):
+    # The card's question may be this message's words too (the log has the new wording).
+    asked = work.ticket_id is not None and await _card_question_edited(
+        work, work.ticket_id, message, new_text
+    )
+    if link is not None and not asked:  # the log keeps each wording the agents saw
+        await service.message_edited(
+            work.session,
+            ticket_id=link.ticket_id,
+            direction="to_agents",
+            message_id=message.message_id,
+            text=new_text,
+            actor_id=work.customer_id,
+        )
+    no_ticket = work.ticket_id is None and link is None
+    if no_ticket and message.text is not None and not message.text.startswith("/"):
         await _ask_again(update, context, message)
 
 
 async def _card_question_edited(
     work: Work, ticket_id: int, message: Message, new_text: str
-) -> None:
+) -> bool:
     """The card's question was edited: put the new wording on the card and in the topic's
-    name, and say so in the topic.
+    name, and say so in the topic (logged, with the new wording); say whether it was.
     Other messages the agents never saw (sent before the ticket) stay the customer's own."""
     said = await incoming_copy(
         work.session, customer_id=work.customer_id, telegram_message_id=message.message_id
     )
     ticket = await get_ticket(work.session, ticket_id)
     if said is None or said.text is None or ticket is None:
-        return
+        return False
     if bound(said.text.strip(), TICKET_QUESTION_MAX) != ticket.question:
-        return
+        return False
     question = bound(new_text.strip(), TICKET_QUESTION_MAX)
     if not question or question == ticket.question:
-        return
+        return False
     await add_ticket_event(
         work.session,
         ticket_id=ticket.id,
@@ -77,6 +90,7 @@ async def _card_question_edited(
     notice(work, ticket, desk_texts.question_edited(question))
     card_changed(work, ticket.id)
     work.effects.append(RenameTopic(ticket.id))  # the topic is named after the question too
+    return True
 
 
 async def _ask_again(update: Update, context: BotContext, message: Message) -> None:

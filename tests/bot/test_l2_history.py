@@ -696,13 +696,21 @@ async def test_a_conversation_file_telegram_refuses_is_said_so_in_the_topic(
 async def test_the_conversation_file_keeps_an_agents_words_and_marks_a_reply_that_never_came(
     l2_settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # «فایل <نام چاپگر>.ini» read «فایل .ini» (tags stripped as if the bot's HTML), and a
-    # reply Telegram refused was listed twice: as sent to the customer, then as not.
+    # «فایل <نام چاپگر>.ini» read «فایل .ini» (tags stripped as if the bot's HTML), a reply
+    # Telegram refused was listed twice (as sent to the customer, then as not), and edits,
+    # mirrored across, were nowhere.
     fake = fake_telegram
     async with running_bot(l2_settings, fake) as bot:
         opened, agent = await conversation(bot, fake)
-        fake.agent_sends_in_topic(agent, opened.thread_id, "فایل <نام چاپگر>.ini را باز کنید")
+        words = "فایل <نام چاپگر>.ini را باز کنید"
+        reply = fake.agent_sends_in_topic(agent, opened.thread_id, words)
         await fake.wait_for_messages_async(opened.user.id, 3)
+        await settled(bot, fake)
+        asked = fake.user_sends_text(opened.user, "طبقه دوم")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 4, thread_id=opened.thread_id)
+        await settled(bot, fake)
+        fake.user_edits(asked, "طبقه سوم")
+        fake.agent_edits(reply, "فایل printer.ini را باز کنید")
         await settled(bot, fake)
         refusal = "Bad Request: message is too long"
         fake.fail_next("copyMessage", chat_id=opened.user.id, description=refusal)
@@ -718,3 +726,6 @@ async def test_the_conversation_file_keeps_an_agents_words_and_marks_a_reply_tha
     assert "فایل &lt;نام چاپگر&gt;.ini را باز کنید" in page
     assert page.count("این پاسخ نرسید") == 1
     assert '⚠️ پاسخی که به مشتری نرسید — سارا\u200f</div><div class="text">این پاسخ نرسید' in page
+    edited = 'ویرایش پیامی پیشین</div><div class="text">'
+    assert f"👤 مشتری · {edited}طبقه سوم" in page
+    assert f"📤 به مشتری (کارشناس یا ربات) · {edited}فایل printer.ini را باز کنید" in page
