@@ -437,7 +437,8 @@ def from_json(data: dict[str, Any]) -> Effect:
             data.get("answers"),  # plans stored before it: None
             data.get("rates"),
             data.get("topic_of"),
-            bool(data.get("history")),  # plans stored before it: False
+            # Stored before the flag: then only a history's posts went to a topic made later.
+            bool(data["history"]) if "history" in data else data.get("topic_of") is not None,
         )
     if op == "answer":
         return AnswerCallback(str(data["query_id"]), data.get("text"), bool(data.get("alert")))
@@ -458,7 +459,9 @@ def from_json(data: dict[str, Any]) -> Effect:
             bool(data.get("forwarded")),
             data.get("reply_to"),
             data.get("label"),
-            bool(data.get("history")),
+            # Stored before the flag: then every relay but a history's told the customer of
+            # a failure (an upgrade resuming an escalation's copy must still hold the rest).
+            bool(data["history"]) if "history" in data else data.get("tell_customer") is False,
         )
     if op in _PLAIN:
         cls = _PLAIN[op]

@@ -64,6 +64,16 @@ def test_a_relay_stored_before_the_customer_was_told_of_failures_tells_no_one() 
     assert from_json(stored) == Relay(3, 7, 11)  # history copies stay silent as they were
 
 
+def test_a_history_stored_before_it_was_marked_is_still_a_history() -> None:
+    # An upgrade resuming an escalation's copy read it as unmarked: the customer's new
+    # message landed in the middle of it, and a topic made again got parts of it twice.
+    copy = {"op": "relay", "ticket_id": 3, "from_chat_id": 7, "message_id": 11}
+    post = {"op": "send", "chat_id": -200, "html": "🔚", "topic_of": 3}
+    assert from_json({**copy, "tell_customer": False}) == Relay(3, 7, 11, history=True)
+    assert from_json({**copy, "tell_customer": True}) == Relay(3, 7, 11, tell_customer=True)
+    assert from_json(post) == SendText(-200, "🔚", topic_of=3, history=True)
+
+
 def test_a_reply_stored_before_answers_was_kept_answers_no_decision() -> None:
     stored = {"op": "send", "chat_id": 7, "html": "x"}
     assert from_json(stored) == SendText(7, "x")
