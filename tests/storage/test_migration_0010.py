@@ -28,7 +28,7 @@ async def test_upgrade_counts_a_reply_after_the_escalation_as_second_lines(
     for row in _TICKETS:
         await sql(empty_db_url, f"{_COLUMNS} {row}")
 
-    await migrate(empty_db_url, "head")
+    await migrate(empty_db_url, "0010")
     upgraded = await sql(
         empty_db_url,
         "SELECT customer_id, l2_response_at IS NOT NULL, l2_response_due FROM tickets"
