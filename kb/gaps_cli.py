@@ -143,13 +143,8 @@ async def log_of(
         for d, helpful in decisions
     ]
     sent = [
-        Sent(
-            ticket.question,
-            str(event.data.get("article_id", "")),
-            ticket.customer_id,
-            event.created_at,
-        )
-        for event, ticket in events
+        Sent(question, str(event.data.get("article_id", "")), customer_id, event.created_at)
+        for event, question, customer_id in events
         if event.data.get("article_id")
     ]
     return asked, sent
