@@ -456,7 +456,7 @@ class Executor:
         elif isinstance(effect, ReopenTopic):
             change = partial(self.bot.reopen_forum_topic, chat_id, thread_id)
         else:
-            name = _marked_topic_name(ticket, customer.full_name)
+            name = await self._topic_name(ticket, customer.full_name)
             change = partial(self.bot.edit_forum_topic, chat_id, thread_id, name=name)
         await self._gated(chat_id, change)
 
@@ -720,6 +720,13 @@ class Executor:
 
         return record
 
+    async def _topic_name(self, ticket: Ticket, customer_name: str | None) -> str:
+        """The ticket's topic name where it is now: marked L2 in the agents' group it was
+        escalated in, not in the L2 group it moved to (whose topics are all second line's)."""
+        if ticket.level >= 2 and await self._left_for_l2(ticket) is not None:
+            return topic_name(ticket.id, customer_name, ticket.question)
+        return _marked_topic_name(ticket, customer_name)
+
     async def _left_for_l2(self, ticket: Ticket) -> tuple[int, int] | None:
         """The (chat, topic) the ticket left for the L2 group's, if it is being moved there."""
         async with self.sessions.begin() as session:
@@ -969,7 +976,7 @@ class Executor:
         """
         async with self.sessions.begin() as session:
             customer = await get_customer(session, ticket.customer_id)
-        name = _marked_topic_name(ticket, customer.full_name if customer else None)
+        name = await self._topic_name(ticket, customer.full_name if customer else None)
         try:
             topic = await self._call(
                 lambda: self.bot.create_forum_topic(chat_id=ticket.agent_chat_id, name=name),

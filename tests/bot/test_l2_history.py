@@ -396,8 +396,8 @@ async def test_a_deleted_l2_topic_is_made_again_with_each_message_once_under_who
         fake.user_sends_text(opened.user, "هنوز خراب است")
         await fake.wait_for_async(lambda: len(fake.topics(L2_CHAT)) == 2, what="a new topic")
         await settled(bot, fake)
-    made_again = fake.topics(L2_CHAT)[-1].thread_id
-    posted = [m.content or "" for m in fake.sent_to(L2_CHAT, made_again)][2:]  # card, notice
+    first, again = fake.topics(L2_CHAT)
+    posted = [m.content or "" for m in fake.sent_to(L2_CHAT, again.thread_id)][2:]  # card, notice
     assert posted == [
         "👤 مشتری",
         "چاپگر خراب است",
@@ -406,6 +406,8 @@ async def test_a_deleted_l2_topic_is_made_again_with_each_message_once_under_who
         plain_text(desk_texts.HISTORY_END),
         "هنوز خراب است",
     ]
+    # Named as the first was: the L2 group's topics carry no mark (it read «⬆️ سطح ۲ · #۱»).
+    assert again.name == first.name and not again.name.startswith(desk_texts.L2_TOPIC_MARK)
 
 
 async def test_a_forward_in_the_history_copied_to_l2_is_still_a_forward(
