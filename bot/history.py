@@ -146,7 +146,10 @@ def _undelivered(event: TicketEvent, names: dict[int | None, str]) -> Post | Kep
     alone once it can no longer be copied)."""
     name = shorten(names.get(event.actor_id) or UNKNOWN_AGENT, NAME_SHOWN_MAX)
     text = shorten(clean_block(str(event.data.get("text") or "")), NOTE_SHOWN_MAX)
-    kept = _kept_messages(event.data) if event.data.get("media") else None
+    # Copied when more than words, or when its words were not kept (a reply on its way when
+    # an older release stopped: its plan kept no words, the failure only where it is).
+    copied = event.data.get("media") or not text
+    kept = _kept_messages(event.data) if copied else None
     if kept is None:
         return Post(desk_texts.history_undelivered(name, text))
     fallback = desk_texts.history_undelivered(name, text or desk_texts.HISTORY_REPLY_FILE_GONE)
