@@ -7,7 +7,7 @@ import contextlib
 import logging
 from typing import Any, cast
 
-from telegram.ext import ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Job
 
 from bot import handlers
 from bot.config import Settings
@@ -21,6 +21,19 @@ log = logging.getLogger(__name__)
 # may still have been carried out: a hand-off retried it and made a second, empty topic; a
 # reply is not sent again, so it may be lost. Telegram slower than this is an outage.
 CALL_READ_TIMEOUT = 20.0
+
+
+class StatelessApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """PTB's Application without a persistence's bookkeeping. PTB marks every update's chat
+    and user for a persistence to save, and only a persistence's run clears the marks: with
+    none (the bot's state lives in the database), every id it ever saw stayed in memory, about
+    120 bytes a customer, never freed (a soak of 40,000 customers: 40,001 and 40,002 ids)."""
+
+    def _mark_for_persistence_update(
+        self, *, update: object | None = None, job: Job[Any] | None = None
+    ) -> None:
+        if self.persistence is not None:
+            super()._mark_for_persistence_update(update=update, job=job)
 
 
 async def _start_kb_watch(app: BotApp) -> None:
@@ -64,6 +77,7 @@ def build_application(settings: Settings, services: Services) -> BotApp:
     context_types = ContextTypes(context=BotContext, bot_data=BotData)
     builder: Any = (
         ApplicationBuilder()
+        .application_class(StatelessApplication)
         .token(settings.token)
         .context_types(context_types)
         .updater(None)
