@@ -274,11 +274,16 @@ _WITH_SOMEONE = re.compile(
 _BUSINESS = frozenset(_folded("کار", "کاری", "kar", "kari"))
 _I_HAVE = frozenset(_folded("دارم", "داریم", "داشتم", "daram"))
 _WITH = frozenset(_folded("با", "ba"))
+# «… کار داشتم ولی مشکلم حل شد»: the business is over, or put off.
+_BUT = frozenset(_folded("ولی", "اما", "ولیکن", "vali", "ama"))
 
 
 def _business_with(tokens: list[str]) -> bool:
     """«با کارشناس کار دارم», «با یه مدیر کار داشتم»: the customer has business with a
-    person (a word naming one only sometimes too: «با مدیرتون کار دارم»)."""
+    person (a word naming one only sometimes too: «با مدیرتون کار دارم»); not with «ولی»
+    after it («با کارشناس کار داشتم ولی مشکلم حل شد»)."""
+    if _BUT & set(tokens):
+        return False
     for i in range(len(tokens) - 3):
         if tokens[i] not in _WITH:
             continue
@@ -300,14 +305,19 @@ def _asks_in_a_clause(text: str) -> bool:
     کارشناس لطفا»); or «با یه نفر» with a verb of talking («حسابم قفل شده میخوام با یه نفر
     صحبت کنم»). Only a word that always names a person counts at a clause's end: «پشتیبانی»
     and «کسی» are often the topic («تمدید قرارداد پشتیبانی»)."""
-    clauses = [fold(clause).split() for clause in _CLAUSE_END.split(text)]
-    clauses = [tokens for tokens in clauses if tokens]
-    for n, tokens in enumerate(clauses):
+    pieces = re.split(f"({_CLAUSE_END.pattern})", text)  # each clause, then what ends it
+    ends = [*pieces[1::2], ""]
+    read = [(fold(clause).split(), end) for clause, end in zip(pieces[::2], ends, strict=True)]
+    clauses = [(tokens, end) for tokens, end in read if tokens]
+    for n, (tokens, end) in enumerate(clauses):
         if _HOW & set(tokens):
             continue  # asks how to reach someone («چطوری با یه نفر صحبت کنم»)
         if _with_someone(tokens) or _person_ends(tokens, last=n == len(clauses) - 1):
             return True
-        if _business_with(tokens):
+        # «با ادمین کار دارم؟» asks whether an admin is needed; the rest of the message may
+        # take it back («… ولی الان نه»)
+        later = [token for tokens_after, _ in clauses[n + 1 :] for token in tokens_after]
+        if not _ASKS.search(end) and not _BUT & set(later) and _business_with(tokens):
             return True
     return False
 

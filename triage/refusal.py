@@ -173,8 +173,10 @@ def _asked_back(clause: str, tokens: list[str], following: str) -> bool:
     person = [q for q, token in enumerate(tokens) if token.startswith(_PERSON_PREFIXES)]
     named = bool(person) and (len(tokens) == 1 or tokens[0] in _WITH)
     no, *rest = fold(following).split() or [""]
-    # «کارشناس؟ نه کارشناس قبلی رو میخوام» turns down one person for another
-    other = any(_names_person(rest, n, sometimes=True) for n in range(len(rest)))
+    # «کارشناس؟ نه کارشناس قبلی رو میخوام» turns down one person for another; «کارشناس؟ نه
+    # کارشناس نمیخوام» the same one again
+    named_again = any(_names_person(rest, n, sometimes=True) for n in range(len(rest)))
+    other = named_again and _refusal(rest) is None
     return asked and named and no in _NO and not other
 
 
@@ -209,7 +211,7 @@ def _denied_after(tokens: list[str], q: int, *, sometimes: bool = False) -> rang
     first, second = [*tokens, "", ""][i : i + 2]
     ends = i == len(tokens) - 1
     if sometimes:  # not «پشتیبانی نمیخوام تمدید کنم», «ما دیگه پشتیبانی نمیخوایم»
-        opens = set(tokens[:start]) <= _NO
+        opens = set(tokens[:start]) <= _NOTHING_ASKED | _OPENING  # «سلام»، «ممنون»، «نه»
         rest = set(tokens[i + 1 :])
         alone = opens and rest <= _NOTHING_ASKED
         return range(start, i + 1) if first in _I_DO_NOT_WANT and alone else None
@@ -232,12 +234,14 @@ def _denied_after(tokens: list[str], q: int, *, sometimes: bool = False) -> rang
 
 
 def _without(tokens: list[str], q: int) -> range | None:
-    """«بدون کارشناس» opening a clause that ends there or goes on with «خودم» («بدون
-    کارشناس، خودم درستش میکنم»); not a question about doing without one («میشه بدون ادمین
-    رمز رو عوض کرد», «نصب رو خودم انجام بدم بدون تکنسین؟»)."""
-    if q != 1 or tokens[0] not in _WITHOUT:
+    """«بدون کارشناس» opening a clause (after «نه», thanks at most) that ends there or goes
+    on with «خودم» («بدون کارشناس، خودم درستش میکنم»); not a question about doing without
+    one («میشه بدون ادمین رمز رو عوض کرد», «نصب رو خودم انجام بدم بدون تکنسین؟»)."""
+    if q == 0 or tokens[q - 1] not in _WITHOUT:
         return None
-    return range(0, 2) if len(tokens) == 2 or tokens[2] in _SELF else None
+    if not set(tokens[: q - 1]) <= _NOTHING_ASKED | _OPENING:  # «نه بدون کارشناس»
+        return None
+    return range(q - 1, q + 1) if q + 1 == len(tokens) or tokens[q + 1] in _SELF else None
 
 
 def _denied_before(tokens: list[str], q: int) -> range | None:
