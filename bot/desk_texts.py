@@ -334,12 +334,11 @@ def history_left_out(messages: int, notes: int, where: str) -> str:
     )
 
 
-def transcript_failed(reason: str) -> str:
-    """Say in a topic that the file of a ticket's whole conversation could not be sent."""
-    return (
-        f"⚠️ پروندهٔ همهٔ گفتگوی این تیکت فرستاده نشد. دلیل: {escape(reason)}؛"
-        " پیام‌های قدیمی‌تر در تاپیک پیشین آن هست."
-    )
+def transcript_failed(reason: str, *, old_topic: bool) -> str:
+    """Say in a topic that the file of a ticket's whole conversation could not be sent; and,
+    when the topic it came from still has them (`old_topic`), where the older messages are."""
+    said = f"⚠️ پروندهٔ همهٔ گفتگوی این تیکت فرستاده نشد. دلیل: {escape(reason)}"
+    return f"{said}؛ پیام‌های قدیمی‌تر در تاپیک پیشین آن هست." if old_topic else f"{said}."
 
 
 def transcript_caption(entries: int) -> str:

@@ -999,7 +999,7 @@ class Executor:
         fresh = await self._load(ticket.id) or ticket
         await self.notice(fresh, desk_texts.TOPIC_RECREATED)
         if history.left_out:  # the rest went with the deleted topic: the log has it all
-            await self._post_transcript(fresh, thread_id, durable=False)
+            await self._post_transcript(fresh, thread_id, escalated=False)
         for step in history.steps:
             if isinstance(step, Post):  # a note kept, a guide sent: in its place
                 await self.post(ticket.agent_chat_id, step.html, thread_id)
@@ -1032,12 +1032,14 @@ class Executor:
         if ticket is None or ticket.thread_id is None or ticket.agent_chat_id != effect.chat_id:
             return
         if not await self._made_again(ticket.id):
-            await self._post_transcript(ticket, ticket.thread_id, durable=True)
+            await self._post_transcript(ticket, ticket.thread_id, escalated=True)
 
-    async def _post_transcript(self, ticket: Ticket, thread_id: int, *, durable: bool) -> None:
+    async def _post_transcript(self, ticket: Ticket, thread_id: int, *, escalated: bool) -> None:
         """Post the ticket's whole conversation so far as an HTML file into a topic (an
         expert of another group cannot open the topic the rest of it is in). Refused, the
-        topic is told why; failing for a while as a `durable` effect, it is tried later."""
+        topic is told why. For an escalation (a durable step; the topic it left has the older
+        messages) a failure that may pass is tried later; a topic made again after one was
+        deleted (whose older messages went with it) gets one round of tries."""
         async with self.sessions.begin() as session:
             made = await transcript(session, ticket.id)
         if made is None:
@@ -1056,10 +1058,10 @@ class Executor:
                 chat_id=ticket.agent_chat_id,
             )
         except TelegramError as error:
-            if durable:
+            if escalated:
                 _retry_later_if_worth_it(error, f"the conversation file of ticket {ticket.id}")
             log.warning("ticket %s: conversation file not sent: %s", ticket.id, error.message)
-            said = desk_texts.transcript_failed(failure_reason(error))
+            said = desk_texts.transcript_failed(failure_reason(error), old_topic=escalated)
             await self.post(ticket.agent_chat_id, said, thread_id)
 
     async def _post_kept(

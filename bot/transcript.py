@@ -62,7 +62,8 @@ async def transcript(session: AsyncSession, ticket_id: int) -> Transcript | None
 def _said(message: Message) -> Entry:
     if message.direction == "in":
         return Entry(message.created_at, "customer", message.text or "", message.kind)
-    # What the bot says is logged as the HTML sent; an agent's words as typed.
+    # What the bot says is logged as the HTML sent, an agent's words escaped alike (before
+    # this release, as typed: their look-alike tags kept, so only the bot's own go).
     words = unescape(_BOT_TAGS.sub("", message.text or ""))
     return Entry(message.created_at, "to_customer", words, message.kind)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from html import escape
 
 from telegram import Message, Update, User
 from telegram.constants import ChatType
@@ -884,7 +885,8 @@ async def relay_to_customer(work: Work, ticket: Ticket, message: Message, agent:
         direction="out",
         kind=message_kind(message),
         chat_id=ticket.customer_id,
-        text=words,
+        # As the bot's own replies are logged: HTML («&section=» in a link stays itself).
+        text=escape(words) if words is not None else None,
         ticket_id=ticket.id,
         telegram_message_id=None,
         update_id=work.update_id,

@@ -4,6 +4,7 @@ comes while it is being copied."""
 
 from __future__ import annotations
 
+import html
 import time
 from pathlib import Path
 
@@ -695,6 +696,9 @@ async def test_a_conversation_file_telegram_refuses_is_said_so_in_the_topic(
     assert said.endswith("پیام‌های قدیمی‌تر در تاپیک پیشین آن هست.")
 
 
+LINK = "https://portal.example.com/report?id=5&section=2&region=fa"
+
+
 async def test_the_conversation_file_keeps_an_agents_words_and_marks_a_reply_that_never_came(
     l2_settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -716,7 +720,7 @@ async def test_the_conversation_file_keeps_an_agents_words_and_marks_a_reply_tha
         await settled(bot, fake)
         refusal = "Bad Request: message is too long"
         fake.fail_next("copyMessage", chat_id=opened.user.id, description=refusal)
-        fake.agent_sends_in_topic(agent, opened.thread_id, "این پاسخ نرسید")
+        fake.agent_sends_in_topic(agent, opened.thread_id, f"این پاسخ نرسید: {LINK}")
         await settled(bot, fake)
         monkeypatch.setattr(desk, "HISTORY_ON_ESCALATE", 1)
         fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
@@ -727,7 +731,27 @@ async def test_the_conversation_file_keeps_an_agents_words_and_marks_a_reply_tha
     page = whole.file.data.decode("utf-8")
     assert "فایل &lt;نام چاپگر&gt;.ini را باز کنید" in page
     assert page.count("این پاسخ نرسید") == 1
-    assert '⚠️ پاسخی که به مشتری نرسید — سارا\u200f</div><div class="text">این پاسخ نرسید' in page
+    refused = f"این پاسخ نرسید: {html.escape(LINK)}"  # «&section» read «§ion» once
+    assert f'⚠️ پاسخی که به مشتری نرسید — سارا\u200f</div><div class="text">{refused}' in page
     edited = 'ویرایش پیامی پیشین</div><div class="text">'
     assert f"👤 مشتری · {edited}طبقه سوم" in page
     assert f"📤 به مشتری (کارشناس یا ربات) · {edited}فایل printer.ini را باز کنید" in page
+
+
+async def test_a_topic_made_again_that_gets_no_file_points_to_no_deleted_topic(
+    l2_settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # «… older messages are in the topic before» pointed at the very topic that was deleted.
+    monkeypatch.setattr(executor, "HISTORY_ON_RECREATE", 1)
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened, _ = await conversation(bot, fake)
+        fake.agent_deletes_topic(opened.thread_id)
+        fake.fail_next("sendDocument", description="Bad Request: file is too big")
+        fake.user_sends_text(opened.user, "هنوز خراب است")
+        await fake.wait_for_async(lambda: len(fake.topics()) == 2, what="a new topic")
+        await settled(bot, fake, within=20)
+    made_again = fake.topics()[-1]
+    said = [m.content or "" for m in fake.sent_to(fake.agent_chat_id, made_again.thread_id)]
+    (failed,) = [line for line in said if line.startswith("⚠️ پروندهٔ همهٔ گفتگوی")]
+    assert "تاپیک پیشین" not in failed and failed.endswith("(File is too big).")

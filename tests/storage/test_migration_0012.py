@@ -27,7 +27,7 @@ async def test_second_lines_reply_is_the_first_that_reached_the_customer(
     empty_db_url: str,
 ) -> None:
     await migrate(empty_db_url, "0011")
-    for ticket_id in (1, 2, 3):
+    for ticket_id in (1, 2, 3, 4):
         await add_customer_row(empty_db_url, ticket_id)
         await sql(empty_db_url, _TICKET.format(id=ticket_id, l2="'2026-11-01 03:00:00'"))
     # 1: two replies reached the customer after the escalation (0010 took the latest), one
@@ -41,8 +41,11 @@ async def test_second_lines_reply_is_the_first_that_reached_the_customer(
     await sql(
         empty_db_url,
         "INSERT INTO ticket_events (ticket_id, kind, data, created_at) VALUES"
-        " (3, 'l2_response', '{}', '2026-11-01 03:00:00')",
+        " (3, 'l2_response', '{}', '2026-11-01 03:00:00'),"
+        # 4: answered with a KB article (no link), then with a message
+        " (4, 'article_sent', '{\"article_id\": \"vpn\"}', '2026-11-01 01:30:00')",
     )
+    await sql(empty_db_url, _LINK.format(id=4, n=4, at="2026-11-01 02:30:00"))
 
     await migrate(empty_db_url, "0012")
     rows = await sql(
@@ -50,10 +53,11 @@ async def test_second_lines_reply_is_the_first_that_reached_the_customer(
         "SELECT id, l2_response_at, awaiting_reply_since FROM tickets ORDER BY id",
     )
 
-    answered, never, recorded = [(str(at)[:19], str(since)[:19]) for _, at, since in rows]
+    answered, never, recorded, article = [(str(at)[:19], str(s)[:19]) for _, at, s in rows]
     assert answered == ("2026-11-01 02:00:00", "None")  # the first after the escalation
     assert never == ("None", "2026-11-01 01:00:00")  # waiting for second line since then
     assert recorded == ("2026-11-01 03:00:00", "None")  # the bot's own record stands
+    assert article == ("2026-11-01 01:30:00", "None")  # an article sent answers too
 
 
 async def test_kb_gaps_reads_the_log_of_a_bot_still_on_an_older_schema(
