@@ -154,9 +154,20 @@ class EmbeddingStore:
             return np.zeros((0, encoder.dim), dtype=np.float32)
         return np.stack([found[key] for key in keys])
 
-    def unknown(
-        self, encoder: Encoder, texts: Sequence[str], *, passages: bool = False
-    ) -> int:
+    def held(self) -> int:
+        """How many vectors are held in memory."""
+        return len(self._memory)
+
+    def retain(self, encoder: Encoder, texts: Sequence[str], passages: Sequence[str]) -> None:
+        """Keep in memory only the vectors of `texts` and `passages` (what the KB serves now):
+        each edit of an article's opening words encoded a new vector and kept the old one,
+        about 2 KB an edit, for as long as the process ran. The file keeps them all (a reload
+        of an older version finds them there)."""
+        keep = set(_keys(encoder, texts, False)) | set(_keys(encoder, passages, True))
+        with self._lock:
+            self._memory = {key: v for key, v in self._memory.items() if key in keep}
+
+    def unknown(self, encoder: Encoder, texts: Sequence[str], *, passages: bool = False) -> int:
         """How many distinct `texts` `vectors` would have to encode (what is found on disk stays
         in memory for the `vectors` call that follows)."""
         keys = _keys(encoder, texts, passages)
@@ -255,6 +266,7 @@ class SemanticIndex:
             self.body_vectors_[self.has_body_] = store.vectors(
                 encoder, [body for body in bodies if body], passages=True
             )
+        store.retain(encoder, texts, [body for body in bodies if body])
 
     @staticmethod
     def unencoded(articles: Sequence[Article], encoder: Encoder, store: EmbeddingStore) -> int:

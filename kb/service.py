@@ -83,7 +83,7 @@ class KnowledgeBase:
         self.kb_dir = Path(kb_dir)
         self.model = model or ConfidenceModel.load()
         self.encoder = encoder
-        self.store = store or EmbeddingStore()
+        self.store = store if store is not None else EmbeddingStore()
         self.serve_first = serve_first
         self._reload_lock = threading.Lock()
         self._snapshot = self._build(self._stamp(), previous=None, may_defer=serve_first)

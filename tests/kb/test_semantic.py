@@ -313,6 +313,19 @@ def test_bodies_are_encoded_as_passages_and_kept_with_the_phrasings(tmp_path: Pa
     assert index.body_cosines(related, [0])[0] > index.body_cosines(unrelated, [0])[0] + 0.3
 
 
+def test_the_vectors_of_edited_texts_are_not_held_for_ever(tmp_path: Path) -> None:
+    # An article edited 500 times (an automated sync, say) left 500 vectors of wordings no
+    # longer served in memory: about 2 KB an edit, for as long as the process ran.
+    store = EmbeddingStore(tmp_path / "vectors.sqlite3")
+    encoder = WordsEncoder()
+    for edit in range(20):
+        body = f"از صفحه ورود روی فراموشی رمز بزنید، نسخه {edit}"
+        SemanticIndex([Article(id="a", title="رمز عبور", body=body)], encoder, store)
+
+    assert store.held() == 2  # the title's vector and the body's, as served now
+    assert encoder.encoded.count("رمز عبور") == 1  # the one served is kept, never encoded again
+
+
 # --- serving by words while the articles are encoded --------------------------------------
 
 
