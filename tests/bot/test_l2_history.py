@@ -77,24 +77,30 @@ async def test_what_the_customer_writes_while_the_history_is_copied_comes_after_
     ]
 
 
+async def escalated_while_l2_fails(bot: RunningBot, fake: FakeTelegram, said: str) -> OpenTicket:
+    """A ticket with the customer's `said`, escalated while the L2 group fails every copy
+    (500, until the failures are cleared): its history waits, the plan stored."""
+    opened = await hand_off(bot, fake)
+    fake.user_sends_text(opened.user, said)
+    await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
+    await settled(bot, fake)
+    fake.fail_next("copyMessage", status=500, chat_id=L2_CHAT, times=-1)
+    fake.agent_sends_in_topic(fake.new_agent("سارا"), opened.thread_id, "/escalate")
+    await fake.wait_for_async(
+        lambda: any(c["chat_id"] == L2_CHAT for c in fake.calls("copyMessage")),
+        timeout=10,
+        what="the history's first copy into L2",
+    )
+    return opened
+
+
 async def test_a_message_waiting_for_the_history_when_the_bot_stops_still_comes_after_it(
     l2_settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake, l2_id = fake_telegram, L2_CHAT
     monkeypatch.setattr(bot.main, "DRAIN_SECONDS", 0.5)  # stop while the copy is retried
     async with running_bot(l2_settings, fake) as running:
-        opened = await hand_off(running, fake)
-        agent = fake.new_agent("سارا")
-        fake.user_sends_text(opened.user, "پرینتر چاپ نمی‌کند")
-        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
-        await settled(running, fake)
-        fake.fail_next("copyMessage", status=500, chat_id=l2_id, times=-1)
-        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
-        await fake.wait_for_async(
-            lambda: any(c["chat_id"] == l2_id for c in fake.calls("copyMessage")),
-            timeout=10,
-            what="the history's first copy into L2",
-        )
+        opened = await escalated_while_l2_fails(running, fake, "پرینتر چاپ نمی‌کند")
         waiting = fake.user_sends_text(opened.user, "هنوز منتظرم")
         await fake.wait_for_confirmed_async(waiting)  # stored: it waits for the history
     fake.clear_failures()
@@ -282,18 +288,7 @@ async def test_an_escalation_cut_short_by_a_stop_still_copies_the_history_to_l2(
     fake, settings, l2_id = fake_telegram, l2_settings, L2_CHAT
     monkeypatch.setattr(bot.main, "DRAIN_SECONDS", 0.5)  # stop while the copy is retried
     async with running_bot(settings, fake) as running:
-        opened = await hand_off(running, fake)
-        agent = fake.new_agent("سارا")
-        fake.user_sends_text(opened.user, "چاپگر طبقه سوم خراب است")
-        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
-        await settled(running, fake)
-        fake.fail_next("copyMessage", status=500, chat_id=l2_id, times=-1)
-        fake.agent_sends_in_topic(agent, opened.thread_id, "/escalate")
-        await fake.wait_for_async(
-            lambda: any(c["chat_id"] == l2_id for c in fake.calls("copyMessage")),
-            timeout=10,
-            what="the history's first copy into L2",
-        )
+        await escalated_while_l2_fails(running, fake, "چاپگر طبقه سوم خراب است")
     fake.clear_failures()
     async with running_bot(settings, fake) as running:  # the next start resumes the plan
         (l2_topic,) = fake.topics(l2_id)
