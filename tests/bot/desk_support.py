@@ -60,6 +60,17 @@ async def hand_off(bot: RunningBot, fake: FakeTelegram, name: str = "مریم") 
     return OpenTicket(user, card, thread_id, tickets[-1].id)
 
 
+async def asked_in_topic(bot: RunningBot, fake: FakeTelegram, said: str) -> tuple[OpenTicket, User]:
+    """A ticket whose customer wrote `said` in it (copied into the topic), and an agent of
+    the agents' group, «سارا», not yet in it."""
+    opened = await hand_off(bot, fake)
+    agent = fake.new_agent("سارا")
+    fake.user_sends_text(opened.user, said)
+    await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
+    await settled(bot, fake)
+    return opened, agent
+
+
 async def ticket(bot: RunningBot, ticket_id: int) -> Ticket:
     """Return the ticket as the database has it now."""
     (row,) = await bot.rows(Ticket, Ticket.id == ticket_id)

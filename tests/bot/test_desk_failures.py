@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.executor import failure_reason, plain_text
 from handoff.texts import CARD_BLOCKED, CARD_DEACTIVATED
 from storage.models import MessageLink, Ticket, TicketEvent
-from tests.bot.desk_support import card_now, hand_off, settled, ticket, topic_texts
+from tests.bot.desk_support import asked_in_topic, card_now, hand_off, settled, ticket, topic_texts
 from tests.bot.support import running_bot
 from tests.fake_telegram import FakeTelegram
 from tests.fake_telegram.api_messages import _delete as delete_message
@@ -433,11 +433,7 @@ async def test_a_recreated_topic_says_which_replies_never_reached_the_customer(
     # went with the deleted topic: their words are kept.
     fake = fake_telegram
     async with running_bot(settings, fake) as bot:
-        opened = await hand_off(bot, fake)
-        agent = fake.new_agent("سارا")
-        fake.user_sends_text(opened.user, "اینترنت قطع است")
-        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
-        await settled(bot, fake)
+        opened, agent = await asked_in_topic(bot, fake, "اینترنت قطع است")
         refusal = "Bad Request: message is too long"
         fake.fail_next("copyMessage", chat_id=opened.user.id, description=refusal, times=2)
         fake.agent_sends_in_topic(agent, opened.thread_id, "مودم را ریست کنید")

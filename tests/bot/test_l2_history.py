@@ -17,7 +17,7 @@ from bot.executor import plain_text
 from bot.handlers import desk
 from bot.texts import NOT_RELAYED
 from storage.models import TicketEvent
-from tests.bot.desk_support import OpenTicket, hand_off, settled
+from tests.bot.desk_support import OpenTicket, asked_in_topic, hand_off, settled
 from tests.bot.support import RunningBot, make_settings, running_bot
 from tests.fake_telegram import FakeTelegram
 from tests.fake_telegram.state import User
@@ -264,11 +264,7 @@ async def test_history_that_cannot_be_copied_to_l2_is_reported_there_not_to_the_
 ) -> None:
     fake, settings, l2_id = fake_telegram, l2_settings, L2_CHAT
     async with running_bot(settings, fake) as bot:
-        opened = await hand_off(bot, fake)
-        agent = fake.new_agent("سارا")
-        fake.user_sends_text(opened.user, "پیام اول مشتری")
-        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
-        await settled(bot, fake)
+        opened, agent = await asked_in_topic(bot, fake, "پیام اول مشتری")
         customer_saw = len(fake.sent_to(opened.user.id))
         # (not «message to copy not found»: a message deleted since reads so, see below)
         fake.fail_next("copyMessage", chat_id=l2_id, description="Bad Request: MESSAGE_TOO_LONG")
@@ -337,11 +333,7 @@ async def test_the_l2_history_shows_the_guides_sent_and_the_notes_kept_in_their_
     # the card listed them apart from the conversation, without who kept a note or when.
     fake = fake_telegram
     async with running_bot(l2_settings, fake) as bot:
-        opened = await hand_off(bot, fake)
-        agent = fake.new_agent("سارا")
-        fake.user_sends_text(opened.user, "ایمیل بازیابی نمی‌آید")
-        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
-        await settled(bot, fake)
+        opened, agent = await asked_in_topic(bot, fake, "ایمیل بازیابی نمی‌آید")
         fake.agent_sends_in_topic(agent, opened.thread_id, "/article password-reset")
         await settled(bot, fake)
         fake.agent_sends_in_topic(agent, opened.thread_id, "!مشتری می‌گوید ایمیل بازیابی نمی‌رسد")
@@ -377,11 +369,7 @@ async def test_a_deleted_l2_topic_is_made_again_with_each_message_once_under_who
     # in the topic made after an expert deleted it: in its place, and again at the end.
     fake = fake_telegram
     async with running_bot(l2_settings, fake) as bot:
-        opened = await hand_off(bot, fake)
-        agent = fake.new_agent("سارا")
-        fake.user_sends_text(opened.user, "چاپگر خراب است")
-        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
-        await settled(bot, fake)
+        opened, agent = await asked_in_topic(bot, fake, "چاپگر خراب است")
         fake.agent_sends_in_topic(agent, opened.thread_id, "کابل را عوض کنید")
         await fake.wait_for_messages_async(opened.user.id, 2)
         await settled(bot, fake)
@@ -468,11 +456,7 @@ async def test_a_note_kept_with_a_screenshot_or_file_reaches_the_l2_history_with
     # kept, often the whole point of the note, was missing. One deleted since reads as before.
     fake = fake_telegram
     async with running_bot(l2_settings, fake) as bot:
-        opened = await hand_off(bot, fake)
-        agent = fake.new_agent("سارا")
-        fake.user_sends_text(opened.user, "سایت باز نمی‌شود")
-        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
-        await settled(bot, fake)
+        opened, agent = await asked_in_topic(bot, fake, "سایت باز نمی‌شود")
         customer_saw = len(fake.sent_to(opened.user.id))
         caption = "!خطای ۵۰۳ روی <سرور>"
         fake.agent_sends_in_topic(agent, opened.thread_id, media="photo", caption=caption)
@@ -560,11 +544,7 @@ async def test_a_reply_that_never_reached_the_customer_is_in_the_l2_history_as_s
     # arrived, nor what.
     fake = fake_telegram
     async with running_bot(l2_settings, fake) as bot:
-        opened = await hand_off(bot, fake)
-        agent = fake.new_agent("سارا")
-        fake.user_sends_text(opened.user, "چاپگر خراب است")
-        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
-        await settled(bot, fake)
+        opened, agent = await asked_in_topic(bot, fake, "چاپگر خراب است")
         refusal = "Bad Request: message is too long"
         fake.fail_next("copyMessage", chat_id=opened.user.id, description=refusal)
         fake.agent_sends_in_topic(agent, opened.thread_id, "درایور را <نصب> کنید")
@@ -596,11 +576,7 @@ async def test_a_reply_that_never_arrived_left_out_of_the_l2_history_is_counted_
     monkeypatch.setattr(desk, "HISTORY_ON_ESCALATE", 1)
     fake = fake_telegram
     async with running_bot(l2_settings, fake) as bot:
-        opened = await hand_off(bot, fake)
-        agent = fake.new_agent("سارا")
-        fake.user_sends_text(opened.user, "اول")
-        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
-        await settled(bot, fake)
+        opened, agent = await asked_in_topic(bot, fake, "اول")
         refusal = "Bad Request: message is too long"
         fake.fail_next("copyMessage", chat_id=opened.user.id, description=refusal)
         fake.agent_sends_in_topic(agent, opened.thread_id, "پاسخی که نرسید")
