@@ -120,8 +120,7 @@ def _shown_events(events: list[TicketEvent]) -> list[_Shown]:
         elif event.kind == UNDELIVERED and event.data.get("direction") == "to_customer":
             shown.append(_Shown(event.created_at, _undelivered(event, names), reply=True))
         elif event.kind == ARTICLE_SENT:
-            title = event.data.get("title") or event.data.get("article_id") or ""
-            shown_title = shorten(clean_inline(str(title)), TITLE_SHOWN_MAX)
+            shown_title = shorten(clean_inline(guide_title(event)), TITLE_SHOWN_MAX)
             shown.append(_Shown(event.created_at, Post(desk_texts.history_article(shown_title))))
     return shown
 
@@ -129,10 +128,9 @@ def _shown_events(events: list[TicketEvent]) -> list[_Shown]:
 def _note(event: TicketEvent, names: dict[int | None, str]) -> Post | Kept | None:
     """A note as the history shows it: its words; a screenshot or file it was written under,
     copied under its writer's name (its words alone once the file is gone)."""
-    written = str(event.data.get("text") or "").lstrip("!")
+    written = note_words(event)
     text = shorten(clean_block(written), NOTE_SHOWN_MAX)
-    stored = clean_inline(event.data.get("agent_name"))
-    name = shorten(stored or names.get(event.actor_id) or UNKNOWN_AGENT, NAME_SHOWN_MAX)
+    name = shorten(writer(event, names) or UNKNOWN_AGENT, NAME_SHOWN_MAX)
     kept = _kept_messages(event.data)
     if kept is None:  # typed, or kept before its file was (its words are all there is)
         return Post(desk_texts.history_note(name, text)) if text else None
@@ -164,6 +162,22 @@ def _kept_messages(data: dict[str, Any]) -> tuple[int, tuple[int, ...]] | None:
     if not all(isinstance(i, int) for i in ids):
         return None
     return chat, tuple(sorted(set(ids)))  # one call copies them in increasing order
+
+
+def writer(event: TicketEvent, names: dict[int | None, str]) -> str:
+    """Who wrote a note (the name kept with it) or did what an event logs (its agent's
+    name, from agent_names); "" when none is known."""
+    return clean_inline(event.data.get("agent_name")) or names.get(event.actor_id) or ""
+
+
+def note_words(event: TicketEvent) -> str:
+    """A note's words, less the «!» that made it one."""
+    return str(event.data.get("text") or "").lstrip("!")
+
+
+def guide_title(event: TicketEvent) -> str:
+    """The title of a guide an agent sent (its id, logged before titles were)."""
+    return str(event.data.get("title") or event.data.get("article_id") or "")
 
 
 def agent_names(events: list[TicketEvent]) -> dict[int | None, str]:

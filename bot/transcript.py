@@ -10,7 +10,7 @@ from html import unescape
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.history import UNDELIVERED, agent_names
+from bot.history import UNDELIVERED, agent_names, guide_title, note_words, writer
 from handoff.persian import clean_inline, shorten
 from handoff.service import MESSAGE_EDITED
 from handoff.texts import UNKNOWN_AGENT, UNKNOWN_CUSTOMER
@@ -83,13 +83,12 @@ def _events(events: list[TicketEvent]) -> list[Entry]:
     names = agent_names(events)
     entries: list[Entry] = []
     for event in events:
-        name = clean_inline(event.data.get("agent_name")) or names.get(event.actor_id) or ""
+        name = writer(event, names)
         if event.kind == "note":
-            written = str(event.data.get("text") or "").lstrip("!")
-            entries.append(Entry(event.created_at, "note", written, by=name or UNKNOWN_AGENT))
+            by = name or UNKNOWN_AGENT
+            entries.append(Entry(event.created_at, "note", note_words(event), by=by))
         elif event.kind == ARTICLE_SENT:
-            title = event.data.get("title") or event.data.get("article_id") or ""
-            entries.append(Entry(event.created_at, "guide", str(title)))
+            entries.append(Entry(event.created_at, "guide", guide_title(event)))
         elif event.kind == MESSAGE_EDITED:
             side: Side = "customer" if event.data.get("direction") == "to_agents" else "to_customer"
             said = str(event.data.get("text") or "")

@@ -190,10 +190,7 @@ async def test_a_notes_screenshot_older_than_a_topic_made_again_gets_is_not_copi
     monkeypatch.setattr(executor, "HISTORY_ON_RECREATE", 1)
     fake = fake_telegram
     async with running_bot(l2_settings, fake) as bot:
-        opened = await hand_off(bot, fake)
-        agent = fake.new_agent("سارا")
-        fake.user_sends_text(opened.user, "پرینتر چاپ نمی‌کند")
-        await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
+        opened, agent = await asked_in_topic(bot, fake, "پرینتر چاپ نمی‌کند")
         fake.agent_sends_in_topic(agent, opened.thread_id, media="photo", caption="!صفحهٔ خطا")
         await settled(bot, fake)
         fake.agent_sends_in_topic(agent, opened.thread_id, "کابل را عوض کنید")
