@@ -15,6 +15,11 @@ one had in hand stop at their next commit, and a batch it fetched meanwhile is n
 confirmed: Telegram gives it to the new holder. A holder that cannot renew for GIVE_UP_SECONDS
 (less than LEASE_SECONDS) stops polling, lets the updates in hand finish (or stop at the fence),
 then stands by; if nobody took over meanwhile, it takes the lease again.
+
+On SQLite the bot has one connection, and every update's unit of work queues for it: under a
+backlog the renewal would wait behind all of them and the lease lapse while the process is
+busiest. There a fenced commit that finds the renewal due renews the lease itself, in its own
+transaction (`renews_in_commits`).
 """
 
 from __future__ import annotations
@@ -30,7 +35,9 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from storage.db import DATABASE_ERRORS
 from storage.repositories import Claimant, LeaseHolder, holds_lease, release_lease, take_lease
@@ -112,13 +119,19 @@ def _zombie(pid: int) -> bool:
 class PollingLease:
     """This process's claim to poll Telegram."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], *, renews_in_commits: bool = False
+    ) -> None:
         self.sessions = sessions
+        # One connection for everything (SQLite): commits renew the lease when it is due.
+        self.renews_in_commits = renews_in_commits
         self.holder = uuid.uuid4().hex
         self.host, self._pids_comparable = process_space()
         self.pid = os.getpid()
         # When the last successful take or renewal began (event loop clock); -inf: not held.
         self._renewed = -math.inf
+        # keep()'s wait for a renewal, moved on when a commit renews the lease meanwhile.
+        self._renewal_deadline: asyncio.Timeout | None = None
 
     def gone(self, other: LeaseHolder) -> bool:
         """Known dead: a process beside this one (same host and PID namespace) that no longer
@@ -133,17 +146,51 @@ class PollingLease:
         me = Claimant(self.holder, self.host, self.pid)
         async with self.sessions.begin() as session:
             other = await take_lease(session, POLLING, me, lasting=LEASE, gone=self.gone)
-        self._renewed = started if other is None else -math.inf
+        if other is None:
+            self._renewed_at(started)
+        else:
+            self._renewed = -math.inf
         return other
 
     async def fence(self, session: AsyncSession) -> None:
         """Raise LeaseLost unless this process holds the lease, for the rest of `session`'s
         transaction: surely, shortly after a renewal; else as the database says (a takeover
         waits for the transaction)."""
-        if asyncio.get_running_loop().time() < self._renewed + SURE_SECONDS:
+        started = asyncio.get_running_loop().time()
+        due = self.renews_in_commits and started >= self._renewed + RENEW_SECONDS
+        if started < self._renewed + SURE_SECONDS and not due:
             return
         if not await holds_lease(session, POLLING, self.holder):
             raise LeaseLost
+        if due:
+            await self._renew_with(session, started)
+
+    async def _renew_with(self, session: AsyncSession, started: float) -> None:
+        """Renew the lease (held, as just checked) in `session`'s transaction; it counts once
+        that transaction commits."""
+        me = Claimant(self.holder, self.host, self.pid)
+        await take_lease(session, POLLING, me, lasting=LEASE, gone=self.gone)
+        outcome: list[bool] = []
+
+        def committed(_session: Session) -> None:
+            if outcome:
+                return  # this listener outlived a rolled-back transaction: not this commit's
+            outcome.append(True)
+            self._renewed_at(started)
+
+        def rolled_back(_session: Session) -> None:
+            outcome.append(False)
+
+        event.listen(session.sync_session, "after_commit", committed, once=True)
+        event.listen(session.sync_session, "after_rollback", rolled_back, once=True)
+
+    def _renewed_at(self, started: float) -> None:
+        if started <= self._renewed:
+            return
+        self._renewed = started
+        if self._renewal_deadline is not None and not self._renewal_deadline.expired():
+            # keep() waits in the queue for the connection: its time is counted from now on.
+            self._renewal_deadline.reschedule(started + GIVE_UP_SECONDS)
 
     async def wait_for_turn(self, stop: asyncio.Event) -> bool:
         """Wait until this process holds the lease (True) or `stop` is set (False)."""
@@ -175,12 +222,17 @@ class PollingLease:
         loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(RENEW_SECONDS)
-            give_up_at = self._renewed + GIVE_UP_SECONDS
+            if loop.time() < self._renewed + RENEW_SECONDS:
+                continue  # a commit renewed it meanwhile
             try:
-                async with asyncio.timeout_at(give_up_at):
-                    other = await self.take()
+                async with asyncio.timeout_at(self._renewed + GIVE_UP_SECONDS) as deadline:
+                    self._renewal_deadline = deadline
+                    try:
+                        other = await self.take()
+                    finally:
+                        self._renewal_deadline = None
             except RENEW_ERRORS as error:
-                if loop.time() < give_up_at:
+                if loop.time() < self._renewed + GIVE_UP_SECONDS:
                     log.warning("renewing the polling lease failed (%s)", type(error).__name__)
                     continue
                 log.error(

@@ -86,14 +86,17 @@ class Fatal(Exception):
         self.code = code
 
 
-def pool_options(url: str) -> dict[str, Any]:
-    """Return engine options for the bot's own engine.
+def one_connection(url: str) -> bool:
+    """Whether the bot's engine for `url` has one connection, which every unit of work queues
+    for: SQLite, run inline in the event loop (bot.sqlite_inline). SQLite has one writer
+    anyway (every transaction is BEGIN IMMEDIATE), and waiting in the pool's queue beats
+    spinning on "database is locked"."""
+    return make_url(url).get_backend_name() == "sqlite"
 
-    SQLite: one connection, run inline in the event loop (bot.sqlite_inline). SQLite
-    has one writer anyway (every transaction is BEGIN IMMEDIATE), and waiting in
-    the pool's queue beats spinning on "database is locked".
-    """
-    if make_url(url).get_backend_name() == "sqlite":
+
+def pool_options(url: str) -> dict[str, Any]:
+    """Return engine options for the bot's own engine (see `one_connection`)."""
+    if one_connection(url):
         return {
             "pool_size": 1,
             "max_overflow": 0,
@@ -209,7 +212,7 @@ async def _serve(settings: Settings, stop: asyncio.Event, serving: asyncio.Event
         )
 
     engine = create_engine_from_url(settings.database_url, **pool_options(settings.database_url))
-    if make_url(settings.database_url).get_backend_name() == "sqlite":
+    if one_connection(settings.database_url):
         wait_in_the_loop(engine)
     sessions = make_sessionmaker(engine)
     services = Services(
@@ -334,7 +337,8 @@ async def _serve_while_polling(
 ) -> None:
     """Handle updates while this process holds the lease (polling for them, or taking what the
     webhook stored); stand by while another one does (a webhook still stores what it gets)."""
-    lease = PollingLease(services.sessions)
+    shared = one_connection(services.settings.database_url)
+    lease = PollingLease(services.sessions, renews_in_commits=shared)
     try:
         while await lease.wait_for_turn(stop):
             if not await _poll(app, services, stop, lease, receiver):

@@ -71,10 +71,12 @@ async def take_lease(
     # The same key for every lease: taking one is rare, and it keeps two processes from both
     # reading "expired" and both taking it (SQLite already runs one writer at a time).
     await lock_for_transaction(session, "lease", 0)
+    # Read first: on SQLite that is when the transaction begins, after however long it waited
+    # for the connection; "now" read before would date the renewal that far back.
+    row = await session.get(Lease, name, populate_existing=True)
     if now is None:
         now = await database_time(session)
     expires_at = now + lasting
-    row = await session.get(Lease, name, populate_existing=True)
     if row is None:
         session.add(
             Lease(name=name, holder=me.holder, host=me.host, pid=me.pid, expires_at=expires_at)

@@ -20,7 +20,8 @@ import storage.repositories.leases
 from bot.config import Settings
 from bot.intake import Intake, Item, KeyedDispatcher
 from bot.leadership import LEASE, POLLING, LeaseLost, PollingLease
-from bot.main import serve
+from bot.main import one_connection, pool_options, serve
+from bot.sqlite_inline import wait_in_the_loop
 from storage.db import create_engine_from_url, make_sessionmaker
 from storage.models import InboxUpdate, Lease
 from storage.repositories import Claimant, LeaseHolder, inbox_add, take_lease
@@ -213,3 +214,77 @@ def test_a_machine_of_the_same_name_is_not_taken_for_this_one(database_url: str)
     assert not lease.gone(twin)
     assert lease.gone(beside)  # a process beside this one that no longer runs
     assert not lease.gone(LeaseHolder("other", f"{host} {namespace}", 2**22 + 1, beside.expires_at))
+
+
+async def test_a_lone_sqlite_instance_keeps_its_lease_while_its_updates_queue_for_the_database(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The bot's one SQLite connection, as serve() builds it. A backlog of updates, each holding
+    # the connection a while, queues ahead of the renewal for longer than the holder waits for
+    # it: the lease used to lapse and polling stop while the bot was busiest.
+    for name, seconds in (("RENEW_SECONDS", 0.2), ("GIVE_UP_SECONDS", 0.6), ("SURE_SECONDS", 0.2)):
+        monkeypatch.setattr(bot.leadership, name, seconds)
+    engine = create_engine_from_url(database_url, **pool_options(database_url))
+    wait_in_the_loop(engine)
+    sessions = make_sessionmaker(engine)
+    lease = PollingLease(sessions, renews_in_commits=one_connection(database_url))
+
+    async def an_update() -> None:
+        async with sessions.begin() as session:
+            await session.execute(text("SELECT 1"))  # the connection is this update's now
+            await asyncio.sleep(0.05)  # the handlers' work (a KB query off the loop, ...)
+            await lease.fence(session)
+
+    try:
+        assert await lease.take() is None
+        async with sessions.begin() as session:
+            first_term = await session.scalar(select(Lease.expires_at))
+        keeping = asyncio.create_task(lease.keep())
+        await asyncio.gather(*(an_update() for _ in range(40)))  # 2 s in the queue
+        still_polling = not keeping.done()
+        keeping.cancel()
+        async with sessions.begin() as session:
+            last_term = await session.scalar(select(Lease.expires_at))
+    finally:
+        await engine.dispose()
+
+    assert still_polling
+    assert "could not be renewed" not in caplog.text
+    assert first_term is not None and last_term is not None
+    assert last_term - first_term >= timedelta(seconds=1.5)  # renewed along the way
+
+
+async def test_a_renewal_in_a_transaction_rolled_back_does_not_spare_the_next_commit_its_check(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Checks are spared for SURE_SECONDS after a renewal; the one a rolled-back unit of work
+    # made never happened, so it spares nothing.
+    monkeypatch.setattr(bot.leadership, "RENEW_SECONDS", 1.0)
+    monkeypatch.setattr(bot.leadership, "SURE_SECONDS", 1.5)
+    engine = create_engine_from_url(database_url, **pool_options(database_url))
+    sessions = make_sessionmaker(engine)
+    lease = PollingLease(sessions, renews_in_commits=True)
+    try:
+        assert await lease.take() is None
+        await asyncio.sleep(1.25)  # the renewal is due, checks are still spared
+        session = sessions()
+
+        async def failing() -> None:
+            async with session.begin():
+                await lease.fence(session)  # renews, in a unit of work that then fails
+                raise RuntimeError
+
+        with pytest.raises(RuntimeError):
+            await failing()
+        async with session.begin():  # the same session's next commit is not the renewal's
+            await session.execute(text("SELECT 1"))
+        await session.close()
+        await asyncio.sleep(0.5)  # 1.75 s after the take: checks are due again
+        async with sessions.begin() as session:  # and another process has taken over
+            await session.execute(delete(Lease))
+            await take_lease(session, POLLING, Claimant("elsewhere", "b", 1), lasting=LEASE)
+        async with sessions.begin() as session:
+            with pytest.raises(LeaseLost):
+                await lease.fence(session)
+    finally:
+        await engine.dispose()
