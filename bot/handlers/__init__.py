@@ -25,7 +25,17 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot import texts
 from bot.context import BotApp, BotContext
 from bot.effects import AnswerCallback
-from bot.handlers import blocking, browse, desk, edits, errors, gates, person, questions
+from bot.handlers import (
+    after_close,
+    blocking,
+    browse,
+    desk,
+    edits,
+    errors,
+    gates,
+    person,
+    questions,
+)
 
 SUPERVISOR_GROUP = -5
 AFTER_CLOSE_GROUP = 0
@@ -53,6 +63,7 @@ def conversation() -> list[BaseHandler[Update, BotContext, None]]:
         *person.handlers(),  # /human, the person button, "none of these"
         *questions.handlers(),  # suggestions, feedback, then any other text is a question
         *desk.handlers(),  # the agents' group (issue 4)
+        *after_close.rating_handlers(),  # a closed ticket's rating buttons
         *edits.handlers(),  # a customer's edits
         *blocking.handlers(),  # a customer blocks the bot, or lets it write again
         *browse.fallback_handlers(),  # unknown commands
@@ -65,7 +76,7 @@ def register(app: BotApp) -> None:
     app.add_handlers(desk.supervisor_handlers(), group=SUPERVISOR_GROUP)
     for group, handler in gates.handlers():
         app.add_handler(handler, group=group)
-    app.add_handlers(desk.customer_handlers(), group=AFTER_CLOSE_GROUP)
+    app.add_handlers(after_close.customer_handlers(), group=AFTER_CLOSE_GROUP)
     app.add_handlers(conversation(), group=CONVERSATION_GROUP)
     app.add_handler(CallbackQueryHandler(on_unanswered_button), group=UNANSWERED_GROUP)
     app.add_error_handler(errors.on_error)
