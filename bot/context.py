@@ -91,7 +91,8 @@ class Work:
     async def reply(
         self, html: str, markup: Markup | None = None, *, answers: int | None = None
     ) -> None:
-        """Send HTML to the customer's private chat and log it (`answers`: see SendText)."""
+        """Send HTML to the customer's private chat and log it as the bot's (`answers`: see
+        SendText)."""
         chat_id = self.customer_id  # a private chat's id is the user's id
         self.effects.append(SendText(chat_id, html, markup, answers=answers))
         await log_message(
@@ -104,6 +105,7 @@ class Work:
             ticket_id=self.ticket_id,
             telegram_message_id=None,
             update_id=self.update_id,
+            author="bot",
         )
 
     def answer_callback(self, query_id: str, text: str | None = None, alert: bool = False) -> None:

@@ -316,7 +316,7 @@ def escalated_notice(
 # -- the history copied into a new topic (an L2 group's, or one recreated) ----------------------
 # Before each run of messages from one side: the customer's chat holds them all, sent as the bot.
 HISTORY_CUSTOMER = "👤 <b>مشتری</b>"
-HISTORY_AGENT = "🎧 <b>کارشناس</b>"
+HISTORY_AGENT = "🎧 <b>کارشناس</b>"  # copied to the customer before links kept whose it was
 # After the history: what comes next is the customer's (their new messages are copies too).
 # A message of the history deleted since by the one who sent it.
 HISTORY_DELETED = "🗑 (این پیام را فرستنده‌اش پاک کرده است)"
@@ -344,6 +344,12 @@ def transcript_failed(reason: str, *, old_topic: bool) -> str:
 def transcript_caption(entries: int) -> str:
     """The caption of the file holding a ticket's whole conversation (bot.transcript)."""
     return f"🗂 <b>همهٔ گفتگوی این تیکت تا این‌جا</b> ({fa(entries)} مورد)؛ در مرورگر باز کنید."
+
+
+def history_agent(agent: str) -> str:
+    """The label over a run of one agent's messages in the history (`agent` cleaned and
+    bounded by the caller)."""
+    return f"🎧 <b>کارشناس — {escape(agent)}\u200f</b>"
 
 
 def history_note(agent: str, note: str) -> str:

@@ -263,6 +263,8 @@ class ToCustomer:
     agent_id: int | None = None
     words: str | None = None
     media: bool = False
+    # The writer's name, kept with the copies: a history copied into a new topic names them.
+    agent_name: str | None = None
 
     delivery = "durable"
 

@@ -1220,7 +1220,8 @@ class Executor:
         return [one.message_id]
 
     async def _to_customer(self, effect: ToCustomer, *, check_done: bool) -> Record | None:
-        """Copy an agent's message to the customer (no agent identity) and link the two."""
+        """Copy an agent's message to the customer (no agent identity) and link the two,
+        naming the agent on the link."""
         if check_done:
             async with self.sessions.begin() as session:
                 done = await find_link_by_agent_message(
@@ -1275,6 +1276,8 @@ class Executor:
                     agent_message_id=source,
                     direction="to_customer",
                     media_group_id=effect.media_group_id,
+                    agent_id=effect.agent_id,
+                    agent_name=effect.agent_name,
                 )
 
         return record

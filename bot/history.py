@@ -4,7 +4,8 @@ them under who wrote it, with the internal notes kept and the guides sent in the
 note's screenshot or file copied from the agents' chat it was written in).
 
 Every copy comes from the customer's chat, sent there by the bot: without a word before
-them, an expert could not tell the customer's messages from the first-line agent's replies.
+them, an expert could not tell the customer's messages from the first-line agent's replies,
+nor one agent's from another's.
 """
 
 from __future__ import annotations
@@ -82,8 +83,9 @@ class _Shown:
 
 
 async def timeline(session: AsyncSession, ticket_id: int, limit: int) -> Timeline:
-    """The ticket's last `limit` messages, labelled by side, with the notes, guides and
-    undelivered replies of the same stretch of the conversation in their place."""
+    """The ticket's last `limit` messages, labelled by side (an agent's by name), with the
+    notes, guides and undelivered replies of the same stretch of the conversation in their
+    place."""
     history = await recent_history(session, ticket_id, limit)
     events = await ticket_events(session, ticket_id=ticket_id)
     shown = _shown_events(events)
@@ -91,20 +93,29 @@ async def timeline(session: AsyncSession, ticket_id: int, limit: int) -> Timelin
     earlier = [item for item in shown if start is not None and item.at < start]
     pending = [item for item in shown if start is None or item.at >= start]
     steps: list[Step] = []
-    side: bool | None = None  # who wrote the copy just before (None: no copy right before)
+    # Who wrote the copy just before (None: no copy right before).
+    side: tuple[bool, int | None, str | None] | None = None
     for group in history.groups:
         while pending and pending[0].at < group.at:
             _add_step(steps, pending.pop(0).step)
             side = None  # the next copy says again whose it is
-        label = None
-        if group.from_agents is not side:
-            label = desk_texts.HISTORY_AGENT if group.from_agents else desk_texts.HISTORY_CUSTOMER
+        whose = (group.from_agents, *group.agent)
+        label = _label(group) if whose != side else None
         steps.append(Copy(group, label))
-        side = group.from_agents
+        side = whose
     for item in pending:
         _add_step(steps, item.step)
     replies = sum(item.reply for item in earlier)
     return Timeline(steps, history.left_out + replies, len(earlier) - replies)
+
+
+def _label(group: HistoryGroup) -> str:
+    """Whose messages begin at `group`: the customer's, or the agent's who wrote them (by
+    name; «کارشناس» alone when linked before links kept whose they were)."""
+    if not group.from_agents:
+        return desk_texts.HISTORY_CUSTOMER
+    name = shorten(clean_inline(group.agent[1]), NAME_SHOWN_MAX)
+    return desk_texts.history_agent(name) if name else desk_texts.HISTORY_AGENT
 
 
 def _shown_events(events: list[TicketEvent]) -> list[_Shown]:

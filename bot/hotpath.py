@@ -39,6 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.formatting import bound
 from storage.models import (
     MESSAGE_TEXT_MAX,
+    Author,
     Customer,
     InboxUpdate,
     KBDecision,
@@ -120,6 +121,9 @@ def _insert_message() -> Insert:
             telegram_message_id=bindparam("telegram_message_id"),
             update_id=bindparam("update_id"),
             media_group_id=bindparam("media_group_id"),
+            author=bindparam("author"),
+            agent_id=bindparam("agent_id"),
+            agent_name=bindparam("agent_name"),
             created_at=bindparam("created_at"),
         )
         .returning(_messages.c.id)
@@ -237,8 +241,12 @@ async def log_message(
     telegram_message_id: int | None,
     update_id: int | None,
     media_group_id: str | None = None,
+    author: Author | None = None,
+    agent_id: int | None = None,
+    agent_name: str | None = None,
 ) -> int:
-    """Append a message to the interaction log; return its id."""
+    """Append a message to the interaction log; return its id. One the customer is sent
+    says whose it is (`author`; an agent's with their id and name)."""
     result = await _execute(
         session,
         _insert_message(),
@@ -252,6 +260,9 @@ async def log_message(
             "telegram_message_id": telegram_message_id,
             "update_id": update_id,
             "media_group_id": media_group_id,
+            "author": author,
+            "agent_id": agent_id,
+            "agent_name": agent_name,
             "created_at": utcnow(),
         },
     )

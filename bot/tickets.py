@@ -370,7 +370,8 @@ async def asked_before(
 async def log_told(
     session: AsyncSession, ticket: Ticket, html: str, *, update_id: int | None = None
 ) -> None:
-    """Log in the interaction log what the ticket's customer is being told (bounded there)."""
+    """Log in the interaction log what the bot tells the ticket's customer (bounded there):
+    its notices, and the guides agents send with /article."""
     await log_message(
         session,
         customer_id=ticket.customer_id,
@@ -381,4 +382,5 @@ async def log_told(
         ticket_id=ticket.id,
         telegram_message_id=None,
         update_id=update_id,
+        author="bot",
     )

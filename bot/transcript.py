@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.history import UNDELIVERED, agent_names, guide_title, note_words, writer
 from handoff.persian import clean_inline, shorten
 from handoff.service import MESSAGE_EDITED
-from handoff.texts import UNKNOWN_AGENT, UNKNOWN_CUSTOMER
+from handoff.texts import TRANSCRIPT_BOT, UNKNOWN_AGENT, UNKNOWN_CUSTOMER
 from handoff.transcript import Entry, Side, render_transcript
 from storage.models import Message, TicketEvent
 from storage.repositories import ARTICLE_SENT, get_customer, get_ticket, ticket_events
@@ -37,9 +37,10 @@ class Transcript:
 
 
 async def transcript(session: AsyncSession, ticket_id: int) -> Transcript | None:
-    """The ticket's conversation as a file: its messages both ways (what the bot and the
-    agents told the customer alike: the log does not say which), the notes kept, the guides
-    sent and the replies that never arrived, oldest first. None for a ticket not found."""
+    """The ticket's conversation as a file: its messages both ways (what the customer was
+    told under whose it was: the agent's name, or the bot; neither for what was logged
+    before the log kept it), the notes kept, the guides sent and the replies that never
+    arrived, oldest first. None for a ticket not found."""
     ticket = await get_ticket(session, ticket_id)
     if ticket is None:
         return None
@@ -65,7 +66,17 @@ def _said(message: Message) -> Entry:
     # What the bot says is logged as the HTML sent, an agent's words escaped alike (before
     # this release, as typed: their look-alike tags kept, so only the bot's own go).
     words = unescape(_BOT_TAGS.sub("", message.text or ""))
-    return Entry(message.created_at, "to_customer", words, message.kind)
+    return Entry(message.created_at, "to_customer", words, message.kind, by=_author(message))
+
+
+def _author(message: Message) -> str:
+    """Who wrote a message to the customer, as the file names them: the agent, or the bot;
+    "" when the log does not say (logged before it kept whose it was)."""
+    if message.author == "bot":
+        return TRANSCRIPT_BOT
+    if message.author == "agent":
+        return shorten(clean_inline(message.agent_name), NAME_MAX) or UNKNOWN_AGENT
+    return ""
 
 
 def _mark_undelivered(entries: list[Entry], failed: Entry) -> bool:
@@ -74,7 +85,7 @@ def _mark_undelivered(entries: list[Entry], failed: Entry) -> bool:
     for n in range(len(entries) - 1, -1, -1):
         entry = entries[n]
         if entry.side == "to_customer" and entry.at <= failed.at and entry.text == failed.text:
-            entries[n] = replace(entry, side="undelivered", by=failed.by)
+            entries[n] = replace(entry, side="undelivered", by=failed.by or entry.by)
             return True
     return False
 
@@ -90,9 +101,12 @@ def _events(events: list[TicketEvent]) -> list[Entry]:
         elif event.kind == ARTICLE_SENT:
             entries.append(Entry(event.created_at, "guide", guide_title(event)))
         elif event.kind == MESSAGE_EDITED:
-            side: Side = "customer" if event.data.get("direction") == "to_agents" else "to_customer"
+            by_customer = event.data.get("direction") == "to_agents"
+            side: Side = "customer" if by_customer else "to_customer"
             said = str(event.data.get("text") or "")
-            entries.append(Entry(event.created_at, side, said, kind="edit"))
+            # Only its writer edits a message: an agent's edit names them.
+            by = "" if by_customer else name
+            entries.append(Entry(event.created_at, side, said, kind="edit", by=by))
         elif event.kind == UNDELIVERED and event.data.get("direction") == "to_customer":
             said = str(event.data.get("text") or "")
             entries.append(Entry(event.created_at, "undelivered", said, by=name))

@@ -532,11 +532,19 @@ async def message_edited(
     message_id: int,
     text: str,
     actor_id: int | None = None,
+    agent_name: str | None = None,
     now: datetime | None = None,
 ) -> TicketEvent:
     """Log an edit mirrored across: whose side (`direction`: the customer's to the agents,
-    an agent's to the customer), which message (in its writer's chat) and its words now."""
-    data = {"direction": direction, "message_id": message_id, "text": text[:UNDELIVERED_TEXT_MAX]}
+    an agent's to the customer), which message (in its writer's chat), its words now, and
+    an agent's name (the conversation's file names them)."""
+    data: dict[str, Any] = {
+        "direction": direction,
+        "message_id": message_id,
+        "text": text[:UNDELIVERED_TEXT_MAX],
+    }
+    if agent_name:
+        data["agent_name"] = agent_name
     return await repo.add_ticket_event(
         session, ticket_id=ticket_id, kind=MESSAGE_EDITED, actor_id=actor_id, data=data, at=now
     )

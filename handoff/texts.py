@@ -222,7 +222,11 @@ TRANSCRIPT_SUMMARY: Final = (
     "{count} پیام، یادداشت داخلی و راهنمای فرستاده‌شده، به ترتیب زمان (ساعت‌ها به وقت تهران)."
 )
 TRANSCRIPT_CUSTOMER: Final = "👤 مشتری"
+# A message to the customer logged before the log kept whose it was.
 TRANSCRIPT_TO_CUSTOMER: Final = "📤 به مشتری (کارشناس یا ربات)"
+# One the log names the writer of: «📤 به مشتری — سارا», «📤 به مشتری — ربات».
+TRANSCRIPT_TO_CUSTOMER_BY: Final = "📤 به مشتری"
+TRANSCRIPT_BOT: Final = "ربات"
 TRANSCRIPT_NOTE: Final = "📝 یادداشت داخلی"
 TRANSCRIPT_GUIDE: Final = "📚 راهنمای فرستاده‌شده"
 TRANSCRIPT_UNDELIVERED: Final = "⚠️ پاسخی که به مشتری نرسید"

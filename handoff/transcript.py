@@ -24,7 +24,8 @@ ENTRY_MAX = 4096
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One line of the conversation: when, whose, what (`kind`: a message's kind, "text" for
-    words; `by`: a note's writer)."""
+    words; `by`: a note's writer, or who wrote a message to the customer: an agent or the
+    bot, "" when not known)."""
 
     at: datetime
     side: Side
@@ -40,6 +41,8 @@ _SIDES: dict[Side, str] = {
     "guide": texts.TRANSCRIPT_GUIDE,
     "undelivered": texts.TRANSCRIPT_UNDELIVERED,
 }
+# A side's label when the entry names its writer (a message to the customer: whose it was).
+_NAMED: dict[Side, str] = {"to_customer": texts.TRANSCRIPT_TO_CUSTOMER_BY}
 
 _PAGE = """<!DOCTYPE html>
 <html lang="fa" dir="rtl">
@@ -76,7 +79,7 @@ def render_transcript(ticket_id: int, customer: str, entries: Sequence[Entry]) -
 def _entry(entry: Entry) -> str:
     who = _SIDES[entry.side]
     if entry.by:
-        who = f"{who} — {entry.by}\u200f"
+        who = f"{_NAMED.get(entry.side, who)} — {entry.by}\u200f"
     head = f"{jalali(entry.at)} · {who}"
     if entry.kind != "text":
         head += f" · {texts.TRANSCRIPT_KINDS.get(entry.kind, texts.TRANSCRIPT_KINDS['other'])}"

@@ -23,7 +23,8 @@ storage.repositories (async; session first; never commit; `from storage import r
         inbox_mark(session, update_id, status, error=None, *, at=None) -> bool (attempts += 1);
         inbox_get(session, update_id); inbox_purge(session, *, before) -> int
     interactions: log_message(session, *, customer_id, direction, kind, chat_id, text=None,
-        ticket_id=None, telegram_message_id=None, update_id=None, at=None) -> Message;
+        ticket_id=None, telegram_message_id=None, update_id=None, author=None, agent_id=None,
+        agent_name=None, at=None) -> Message;
         record_decision(session, *, customer_id, query, kind, confidence, hits: Iterable[HitLike],
         article_id=None, message_id=None, at=None) -> KBDecision; get_decision(session, id);
         record_feedback(session, *, decision_id, customer_id, helpful, at=None) -> bool (once);
@@ -57,7 +58,8 @@ storage.repositories (async; session first; never commit; `from storage import r
             data=None, at=None) -> TicketEvent; ticket_events(session, *, ticket_id,
             kind=None)
     links: link_messages(session, *, ticket_id, customer_chat_id, customer_message_id,
-        agent_chat_id, agent_message_id, direction, media_group_id=None) -> bool;
+        agent_chat_id, agent_message_id, direction, media_group_id=None, forwarded=False,
+        agent_id=None, agent_name=None) -> bool;
         find_link_by_agent_message(session, *, agent_chat_id, agent_message_id);
         find_link_by_customer_message(session, *, customer_chat_id, customer_message_id,
         direction=None); recent_history(session, ticket_id, limit) -> History (each message

@@ -53,6 +53,8 @@ TicketStatus = Literal["open", "claimed", "escalated", "waiting", "closed"]
 Priority = Literal["normal", "high", "urgent"]
 HandoffReason = Literal["asked", "no_answer", "not_helpful", "follow_up"]
 LinkDirection = Literal["to_agents", "to_customer"]
+# Who wrote a message the customer was sent: an agent of the desk, or the bot itself.
+Author = Literal["agent", "bot"]
 AlertKind = Literal["overdue", "due_soon"]
 # Which response a deadline is for: the first, or second line's after an escalation.
 ResponseClock = Literal["first", "l2"]
@@ -141,6 +143,7 @@ class Message(Base):
     __table_args__ = (
         CheckConstraint(_one_of("direction", Direction), name="direction"),
         CheckConstraint(_one_of("kind", MessageKind), name="kind"),
+        CheckConstraint(_one_of("author", Author), name="author"),
         Index("ix_messages_customer_id_created_at", "customer_id", "created_at"),
         Index("ix_messages_created_at", "created_at"),  # a day's log (handoff.figures)
     )
@@ -156,6 +159,12 @@ class Message(Base):
     update_id: Mapped[int | None] = mapped_column(BigInteger)
     # The album an incoming photo or file was part of (one message per item).
     media_group_id: Mapped[str | None] = mapped_column(String(64))
+    # Who wrote a message the customer was sent: an agent (their Telegram user id and name, as
+    # a ticket keeps its holder's) or the bot. None for the customer's own messages, and for
+    # those logged before revision 0013, which did not keep whose they were.
+    author: Mapped[Author | None] = mapped_column(String(8))
+    agent_id: Mapped[int | None] = mapped_column(BigInteger)
+    agent_name: Mapped[str | None] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -315,6 +324,10 @@ class MessageLink(Base):
     # The customer forwarded it from elsewhere: copied again (to L2, a new topic), it is
     # forwarded too, so agents still see whose words they are.
     forwarded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The agent who wrote a message copied to the customer ("to_customer"): a history copied
+    # into a new topic names them. None on other links, and on links made before 0013.
+    agent_id: Mapped[int | None] = mapped_column(BigInteger)
+    agent_name: Mapped[str | None] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -780,6 +780,7 @@ async def relay_to_customer(work: Work, ticket: Ticket, message: Message, agent:
             reply_to = link.customer_message_id
     album = await album_siblings(work, message)
     words = bound(message.text or message.caption or "", 4096) or None
+    name = agent_name(agent)
     work.then(
         ToCustomer(
             ticket.id,
@@ -791,6 +792,7 @@ async def relay_to_customer(work: Work, ticket: Ticket, message: Message, agent:
             agent_id=agent.id,  # should it never arrive, the history says whose and what
             words=words,
             media=message.text is None,
+            agent_name=name,
         )
     )
     await log_message(
@@ -804,6 +806,9 @@ async def relay_to_customer(work: Work, ticket: Ticket, message: Message, agent:
         ticket_id=ticket.id,
         telegram_message_id=None,
         update_id=work.update_id,
+        author="agent",
+        agent_id=agent.id,
+        agent_name=name,
     )
     if first and not changed_card:
         card_changed(work, ticket.id)  # the card shows the first response (or L2's)
@@ -978,6 +983,7 @@ async def on_group_edit(update: Update, context: BotContext) -> None:
             message_id=message.message_id,
             text=words,
             actor_id=message.from_user.id if message.from_user else None,
+            agent_name=agent_name(message.from_user) if message.from_user else None,
         )
 
 

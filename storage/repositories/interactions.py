@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     MESSAGE_TEXT_MAX,
+    Author,
     DecisionKind,
     Direction,
     Feedback,
@@ -32,9 +33,13 @@ async def log_message(
     ticket_id: int | None = None,
     telegram_message_id: int | None = None,
     update_id: int | None = None,
+    author: Author | None = None,
+    agent_id: int | None = None,
+    agent_name: str | None = None,
     at: datetime | None = None,
 ) -> Message:
-    """Append one message to the interaction log (text cut to Telegram's 4096 limit)."""
+    """Append one message to the interaction log (text cut to Telegram's 4096 limit); one
+    the customer is sent says whose it is (`author`; an agent's with their id and name)."""
     message = Message(
         customer_id=customer_id,
         direction=direction,
@@ -44,6 +49,9 @@ async def log_message(
         ticket_id=ticket_id,
         telegram_message_id=telegram_message_id,
         update_id=update_id,
+        author=author,
+        agent_id=agent_id,
+        agent_name=agent_name,
         created_at=at or utcnow(),
     )
     session.add(message)

@@ -23,8 +23,11 @@ async def link_messages(
     direction: LinkDirection,
     media_group_id: str | None = None,
     forwarded: bool = False,
+    agent_id: int | None = None,
+    agent_name: str | None = None,
 ) -> bool:
-    """Remember that two messages are copies of each other; False if already linked so.
+    """Remember that two messages are copies of each other; False if already linked so. An
+    agent's message copied to the customer keeps its writer (`agent_id`, `agent_name`).
 
     A message copied again (the history copied into an L2 group's topic, or into a topic
     recreated after an agent deleted it) is linked to its newest copy: the one agents now read,
@@ -39,6 +42,8 @@ async def link_messages(
         direction=direction,
         media_group_id=media_group_id,
         forwarded=forwarded,
+        agent_id=agent_id,
+        agent_name=agent_name,
     )
     stmt = insert.on_conflict_do_update(
         index_elements=["customer_chat_id", "customer_message_id", "direction"],
@@ -97,6 +102,13 @@ class HistoryGroup:
 
     links: list[MessageLink]
     from_agents: bool
+
+    @property
+    def agent(self) -> tuple[int | None, str | None]:
+        """The id and name of the agent who wrote it ((None, None): the customer's, or an
+        agent's linked before links kept whose they were)."""
+        first = self.links[0]  # a message's first link: its copy to the customer, if an agent's
+        return (first.agent_id, first.agent_name) if self.from_agents else (None, None)
 
     @property
     def at(self) -> datetime:

@@ -143,7 +143,7 @@ async def test_a_deleted_topic_is_recreated_with_the_card_and_history(
     fake = fake_telegram
     async with running_bot(settings, fake) as bot:
         opened = await hand_off(bot, fake)
-        agent = fake.new_agent()
+        agent = fake.new_agent("سارا")
         fake.user_sends_text(opened.user, "پیام پیش از پاک شدن")
         fake.agent_sends_in_topic(agent, opened.thread_id, "پاسخ پیش از پاک شدن")
         await fake.wait_for_messages_async(opened.user.id, 2)
@@ -162,7 +162,7 @@ async def test_a_deleted_topic_is_recreated_with_the_card_and_history(
     assert posted[2:] == [  # each run under whose it is: both sides are the bot's copies
         "👤 مشتری",
         "پیام پیش از پاک شدن",
-        "🎧 کارشناس",
+        "🎧 کارشناس — سارا\u200f",
         "پاسخ پیش از پاک شدن",
         plain_text(desk_texts.HISTORY_END),
         "پیام بعد از پاک شدن",

@@ -428,7 +428,7 @@ async def test_escalate_to_a_separate_l2_group_moves_the_ticket_with_its_history
     assert [m.content for m in moved[1:]] == [
         "👤 مشتری",
         "پیام اول مشتری",
-        "🎧 کارشناس",
+        "🎧 کارشناس — سارا\u200f",
         "پاسخ کارشناس",
         plain_text(desk_texts.HISTORY_END),
     ]

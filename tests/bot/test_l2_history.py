@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 import bot.main
 from bot import desk_texts, executor, pipeline
@@ -16,7 +18,7 @@ from bot.config import Settings
 from bot.executor import plain_text
 from bot.handlers import desk
 from bot.texts import NOT_RELAYED
-from storage.models import TicketEvent
+from storage.models import Message, MessageLink, TicketEvent
 from tests.bot.desk_support import OpenTicket, asked_in_topic, hand_off, settled
 from tests.bot.support import RunningBot, make_settings, running_bot
 from tests.fake_telegram import FakeTelegram
@@ -24,6 +26,7 @@ from tests.fake_telegram.state import User
 
 L2_CHAT = -1002000000002
 END = plain_text(desk_texts.HISTORY_END)
+SARAS = "🎧 کارشناس — سارا\u200f"  # the label over a run of the agent's messages
 
 
 @pytest.fixture
@@ -70,7 +73,7 @@ async def test_what_the_customer_writes_while_the_history_is_copied_comes_after_
         "👤 مشتری",
         "پرینتر چاپ نمی‌کند",
         "مدلش HP است",
-        "🎧 کارشناس",
+        SARAS,
         "کابل را عوض کنید",
         END,
         "عوض کردم، باز هم نشد",
@@ -150,7 +153,7 @@ async def test_a_topic_deleted_while_the_history_is_copied_gets_the_history_once
         "👤 مشتری",
         "پرینتر چاپ نمی‌کند",
         "مدلش HP است",
-        "🎧 کارشناس",
+        SARAS,
         "کابل را عوض کنید",
         END,
     ]
@@ -175,7 +178,7 @@ async def test_history_older_than_a_topic_made_again_gets_is_not_copied_after_it
     whole, *posted = fake.sent_to(L2_CHAT, made_again.thread_id)[2:]
     assert whole.kind == "document"
     assert [m.content for m in posted] == [
-        "🎧 کارشناس",
+        SARAS,
         "کابل را عوض کنید",
         END,
     ]
@@ -204,7 +207,7 @@ async def test_a_notes_screenshot_older_than_a_topic_made_again_gets_is_not_copi
     # the card, the notice, the whole conversation as a file
     whole, *posted = fake.sent_to(L2_CHAT, made_again.thread_id)[2:]
     assert whole.kind == "document"
-    assert [m.content for m in posted] == ["🎧 کارشناس", "کابل را عوض کنید", END]
+    assert [m.content for m in posted] == [SARAS, "کابل را عوض کنید", END]
 
 
 async def test_a_history_cut_for_l2_says_first_how_much_is_left_out_and_where_it_is(
@@ -382,7 +385,7 @@ async def test_a_deleted_l2_topic_is_made_again_with_each_message_once_under_who
     assert posted == [
         "👤 مشتری",
         "چاپگر خراب است",
-        "🎧 کارشناس",
+        SARAS,
         "کابل را عوض کنید",
         plain_text(desk_texts.HISTORY_END),
         "هنوز خراب است",
@@ -703,7 +706,87 @@ async def test_the_conversation_file_keeps_an_agents_words_and_marks_a_reply_tha
     assert f'⚠️ پاسخی که به مشتری نرسید — سارا\u200f</div><div class="text">{refused}' in page
     edited = 'ویرایش پیامی پیشین</div><div class="text">'
     assert f"👤 مشتری · {edited}طبقه سوم" in page
-    assert f"📤 به مشتری (کارشناس یا ربات) · {edited}فایل printer.ini را باز کنید" in page
+    assert f"📤 به مشتری — سارا\u200f · {edited}فایل printer.ini را باز کنید" in page
+
+
+def _head(who: str, words: str) -> str:
+    """An entry of the conversation's file: its head ending with whose it is, then its words."""
+    return f'{who}</div><div class="text">{words}'
+
+
+async def _escalated_file(bot: RunningBot, fake: FakeTelegram, agent: User, thread: int) -> str:
+    """Escalate (`agent` writes /escalate in the topic); return the conversation's file."""
+    fake.agent_sends_in_topic(agent, thread, "/escalate")
+    await fake.wait_for_async(lambda: fake.topics(L2_CHAT), timeout=10, what="L2 topic")
+    await settled(bot, fake, within=20)
+    (whole,) = [m for m in fake.sent_to(L2_CHAT) if m.kind == "document"]
+    assert whole.file is not None
+    return whole.file.data.decode("utf-8")
+
+
+def _l2_history(fake: FakeTelegram) -> list[str]:
+    """What the L2 topic shows after its card, the «✂️ …» line and the file."""
+    (l2_topic,) = fake.topics(L2_CHAT)
+    return [m.content or "" for m in fake.sent_to(L2_CHAT, l2_topic.thread_id)][3:]
+
+
+async def test_the_file_and_the_l2_history_name_the_agent_or_the_bot_for_each_message_sent(
+    l2_settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The file labelled every message to the customer «📤 به مشتری (کارشناس یا ربات)»: the
+    # agent's reply, the guide and the bot's notices alike; and the history copied into the
+    # L2 topic put the agent's reply under «🎧 کارشناس», whoever of the desk wrote it.
+    monkeypatch.setattr(desk, "HISTORY_ON_ESCALATE", 2)
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened, agent = await asked_in_topic(bot, fake, "رمزم را فراموش کرده‌ام")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/article password-reset")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "کد را از <پیامک> بردارید")
+        await settled(bot, fake)
+        fake.user_sends_text(opened.user, "کد نیامد")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 3, thread_id=opened.thread_id)
+        await settled(bot, fake)
+        page = await _escalated_file(bot, fake, agent, opened.thread_id)
+    assert _head("📤 به مشتری — سارا\u200f", "کد را از &lt;پیامک&gt; بردارید") in page
+    assert _head("📤 به مشتری — ربات\u200f", "بازیابی رمز عبور") in page  # the guide
+    assert _head("📤 به مشتری — ربات\u200f", "درخواست شما با شمارهٔ") in page  # the ticket's number
+    assert "کارشناس یا ربات" not in page  # every message to the customer says whose it is
+    assert _l2_history(fake) == [SARAS, "کد را از <پیامک> بردارید", "👤 مشتری", "کد نیامد", END]
+
+
+async def test_a_message_logged_before_its_writer_was_kept_keeps_the_neutral_label(
+    l2_settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Nothing tells now whose the older messages to the customer were: they are not guessed
+    # (the agent's reply as the agent's, the notices as the bot's), while newer ones are named.
+    monkeypatch.setattr(desk, "HISTORY_ON_ESCALATE", 2)
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened, agent = await conversation(bot, fake)
+
+        async def as_logged_before(session: AsyncSession) -> None:
+            none = {"agent_id": None, "agent_name": None}
+            await session.execute(update(Message).values(author=None, **none))
+            await session.execute(update(MessageLink).values(**none))
+
+        await bot.db(as_logged_before)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "پرینتر را خاموش و روشن کنید")
+        await fake.wait_for_messages_async(opened.user.id, 3)
+        await settled(bot, fake)
+        page = await _escalated_file(bot, fake, agent, opened.thread_id)
+    before = "📤 به مشتری (کارشناس یا ربات)"
+    assert _head(before, "کابل را عوض کنید") in page
+    assert _head(before, "درخواست شما با شمارهٔ") in page
+    assert _head("📤 به مشتری — سارا\u200f", "پرینتر را خاموش و روشن کنید") in page
+    agent_before = plain_text(desk_texts.HISTORY_AGENT)
+    assert _l2_history(fake) == [
+        agent_before,
+        "کابل را عوض کنید",
+        SARAS,
+        "پرینتر را خاموش و روشن کنید",
+        END,
+    ]
 
 
 async def test_a_topic_made_again_that_gets_no_file_points_to_no_deleted_topic(

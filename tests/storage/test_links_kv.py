@@ -163,7 +163,9 @@ async def test_recent_history_says_who_wrote_each_message_and_copies_it_once(
     ticket = await add_ticket(sessions, 1)
     l2_chat = AGENT_CHAT - 1
 
-    async def link(message_id: int, chat: int, copy: int, direction: str) -> None:
+    async def link(
+        message_id: int, chat: int, copy: int, direction: str, agent: int | None = None
+    ) -> None:
         async with sessions.begin() as session:
             await repo.link_messages(
                 session,
@@ -173,10 +175,12 @@ async def test_recent_history_says_who_wrote_each_message_and_copies_it_once(
                 agent_chat_id=chat,
                 agent_message_id=copy,
                 direction=direction,  # type: ignore[arg-type]
+                agent_id=agent,
+                agent_name="سارا" if agent else None,
             )
 
     await link(70, AGENT_CHAT, 900, "to_agents")  # the customer asks
-    await link(71, AGENT_CHAT, 901, "to_customer")  # the agent answers
+    await link(71, AGENT_CHAT, 901, "to_customer", agent=5)  # the agent answers
     await link(72, AGENT_CHAT, 902, "to_agents")  # the customer again
     for message_id, copy in ((70, 10), (71, 11), (72, 12)):  # the history in the L2 topic
         await link(message_id, l2_chat, copy, "to_agents")
@@ -190,6 +194,8 @@ async def test_recent_history_says_who_wrote_each_message_and_copies_it_once(
 
     assert sides(history) == [(70, False), (71, True), (72, False)]
     assert sides(last_two) == [(71, True), (72, False)] and last_two.left_out == 1
+    # whose the agent's is, however often it was copied again since
+    assert [g.agent for g in history.groups] == [(None, None), (5, "سارا"), (None, None)]
 
 
 async def test_agent_chat_migration_moves_tickets_and_links(
