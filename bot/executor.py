@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import re
-import time
-import warnings
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
-from datetime import timedelta
 from functools import partial
-from html import unescape
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -23,12 +17,10 @@ from telegram.error import (
     BadRequest,
     ChatMigrated,
     Forbidden,
-    NetworkError,
     RetryAfter,
     TelegramError,
 )
 from telegram.ext import ExtBot
-from telegram.warnings import PTBDeprecationWarning
 
 from bot import desk_texts, texts
 from bot.desk_card import card_markup
@@ -51,10 +43,21 @@ from bot.effects import (
     SendTranscript,
     ToCustomer,
 )
+from bot.formatting import plain_text
 from bot.history import Copy, Kept, Post, agent_names, timeline
 from bot.migration import record_migration
 from bot.pacing import Admission
 from bot.queries import history_kept_key, history_label_key
+from bot.send_gate import SendGate
+from bot.telegram_errors import (
+    backoff,
+    copy_source_deleted,
+    failure_reason,
+    retry_later_if_worth_it,
+    retry_seconds,
+    worth_retrying,
+)
+from bot.ticket_locks import TicketLocks
 from bot.transcript import transcript
 from handoff import service as handoff_service
 from handoff.card import CARD_LIMIT, AskedBefore, Escalation, render_card
@@ -89,48 +92,12 @@ IMMEDIATE_ATTEMPTS = 4
 BEST_EFFORT_ATTEMPTS = 3
 CALLBACK_ANSWER_WITHIN = 10.0
 DURABLE_ATTEMPTS = 8
-BACKOFF_START = 0.5
-BACKOFF_MAX = 30.0
-_TAGS = re.compile(r"<[^>]+>")
 # Media a spoiler can cover and a caption can sit above.
 _SHOWN_MEDIA = frozenset({"photo", "video", "animation"})
 # Messages re-posted into a recreated topic.
 HISTORY_ON_RECREATE = 20
 
 Record = Callable[[AsyncSession], Awaitable[None]]
-
-
-class DurableFailed(Exception):
-    """A durable effect kept failing for a transient reason; the update stays unfinished."""
-
-
-def worth_retrying(error: TelegramError) -> bool:
-    """Say whether repeating an at-least-once call may help (a duplicate there is harmless)."""
-    if isinstance(error, RetryAfter):
-        return True  # Telegram refused it: nothing was delivered
-    if isinstance(error, BadRequest):
-        return False  # a request Telegram rejects will not improve
-    return isinstance(error, NetworkError)  # includes TimedOut
-
-
-def _retry_later_if_worth_it(error: TelegramError, what: str) -> None:
-    """Raise DurableFailed (the plan resumes later) unless the failure is final."""
-    if worth_retrying(error):
-        raise DurableFailed(f"{what}: {error}") from error
-
-
-def retry_seconds(error: RetryAfter) -> float:
-    """Return how long Telegram asked to wait (PTB 22 gives int or timedelta, and warns)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value: float | timedelta = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def _delay(error: TelegramError, attempt: int) -> float:
-    if isinstance(error, RetryAfter):
-        return retry_seconds(error)
-    return min(BACKOFF_MAX, BACKOFF_START * 2.0**attempt)
 
 
 async def _ticket_and_customer(
@@ -189,36 +156,6 @@ def paired(sources: Sequence[S], copies: Sequence[int], ticket_id: int) -> list[
     return list(zip(sources, copies, strict=True))
 
 
-def _deleted(error: TelegramError) -> bool:
-    """Whether Telegram refused a copy because the message is gone (deleted by its sender)."""
-    return isinstance(error, BadRequest) and "message to copy not found" in error.message.lower()
-
-
-def failure_reason(error: TelegramError) -> str:
-    """Say in Persian why Telegram refused a delivery (agents read it in the topic)."""
-    text = error.message.lower()
-    if "deactivated" in text:
-        return desk_texts.REASON_DEACTIVATED
-    if "kicked" in text or "not a member" in text or "chat not found" in text:
-        return desk_texts.REASON_NOT_IN_GROUP  # a group's answer: never a customer's block
-    if isinstance(error, Forbidden) or "blocked" in text:
-        return desk_texts.REASON_BLOCKED
-    if "thread not found" in text:
-        return desk_texts.REASON_THREAD
-    if "can't be copied" in text:
-        return desk_texts.REASON_UNCOPYABLE
-    if isinstance(error, RetryAfter):
-        return desk_texts.REASON_TOO_MANY
-    if "not enough rights" in text:
-        return desk_texts.REASON_RIGHTS
-    return f"{desk_texts.REASON_UNKNOWN} ({error.message[:200]})"
-
-
-def plain_text(html: str) -> str:
-    """Strip our HTML back to plain text (the fallback when Telegram rejects the markup)."""
-    return unescape(_TAGS.sub("", html))
-
-
 def _undelivered(effect: ToCustomer) -> handoff_service.Undelivered:
     """What the audit trail keeps of an agent's reply that never reached the customer."""
     return handoff_service.Undelivered(
@@ -228,75 +165,6 @@ def _undelivered(effect: ToCustomer) -> handoff_service.Undelivered:
         text=effect.words,
         media=bool(effect.media),  # None in a plan stored before it
     )
-
-
-class TicketLocks:
-    """One lock a ticket, for what reads a ticket, calls Telegram and records the result:
-    two chats' updates about one ticket run at once (the customer writes while an agent
-    escalates), and without it both would find no topic and make one each, or the older
-    reading of a card would be drawn last. One process handles every update, so a lock in
-    memory is enough."""
-
-    def __init__(self) -> None:
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._holders: dict[int, int] = {}
-
-    @contextlib.asynccontextmanager
-    async def hold(self, ticket_id: int) -> AsyncIterator[None]:
-        lock = self._locks.setdefault(ticket_id, asyncio.Lock())
-        self._holders[ticket_id] = self._holders.get(ticket_id, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._holders[ticket_id] -= 1
-            if not self._holders[ticket_id]:  # no one waits: forget it
-                del self._holders[ticket_id], self._locks[ticket_id]
-
-
-class SendGate:
-    """Pauses after Telegram answers 429. Telegram does not say which limit it hit: a chat's
-    (about one message a second in a private chat, twenty a minute in a group) or the bot's
-    (about thirty a second). So a 429 holds the chat it came from, and only that chat: a
-    group's fifteen seconds must not hold every customer's answer. A 429 for a second private
-    chat while another is held, or for a call aimed at no chat, holds every chat, for the
-    shorter of the two pauses."""
-
-    def __init__(self) -> None:
-        self._all = 0.0
-        self._chats: dict[int, float] = {}
-
-    def left(self, chat_id: int | None = None) -> float:
-        """Seconds a send to `chat_id` (None: a call aimed at no chat) must still wait."""
-        until = self._all
-        if chat_id is not None:
-            until = max(until, self._chats.get(chat_id, 0.0))
-        return until - time.monotonic()
-
-    def paused(self, chat_id: int | None = None) -> bool:
-        return self.left(chat_id) > 0
-
-    def pause(self, seconds_: float, chat_id: int | None = None) -> None:
-        """Hold sends to `chat_id` (or every send) for `seconds_`, extending, never
-        shortening, a running pause."""
-        now = time.monotonic()
-        until = now + seconds_
-        self._chats = {chat: end for chat, end in self._chats.items() if end > now}
-        if chat_id is None:
-            self._all = max(self._all, until)
-        elif chat_id > 0:  # a group's limit (twenty a minute) is its own, never the bot's
-            others = [end for chat, end in self._chats.items() if chat > 0 and chat != chat_id]
-            if others:  # two people's chats refused at once: the bot's own limit, it seems,
-                # for as long as both say (a group's long pause never spreads to everyone)
-                self._all = max(self._all, min(until, max(others)))
-        if chat_id is not None:
-            self._chats[chat_id] = max(self._chats.get(chat_id, 0.0), until)
-
-    async def wait(self, chat_id: int | None = None) -> None:
-        """Return once no pause holds sends to `chat_id`."""
-        # A loop, not an Event: another 429 may extend the pause while we sleep.
-        while (left := self.left(chat_id)) > 0:  # noqa: ASYNC110
-            await asyncio.sleep(left)
 
 
 AskedBeforeReader = Callable[[AsyncSession, Ticket], Awaitable[Sequence[AskedBefore]]]
@@ -344,7 +212,7 @@ class Executor:
             except TelegramError as error:
                 if attempt + 1 >= attempts or not worth_retrying(error):
                     raise
-                delay = _delay(error, attempt)
+                delay = backoff(error, attempt)
                 log.warning("%s; retrying in %.1fs", type(error).__name__, delay)
                 if not isinstance(error, RetryAfter):  # a 429's wait is the gate's
                     await asyncio.sleep(delay)
@@ -701,7 +569,7 @@ class Executor:
                 chat_id=ticket.agent_chat_id,
             )
         except TelegramError as error:
-            _retry_later_if_worth_it(error, f"creating the topic of ticket {ticket.id}")
+            retry_later_if_worth_it(error, f"creating the topic of ticket {ticket.id}")
             left = await self._left_for_l2(ticket)
             if left is not None:  # the L2 group refuses it: it stays where it was, marked L2
                 return await self._stay_in_place(ticket, customer, left, error)
@@ -787,7 +655,7 @@ class Executor:
                 chat_id=ticket.agent_chat_id,
             )
         except TelegramError as error:
-            _retry_later_if_worth_it(error, f"posting the card of ticket {ticket.id}")
+            retry_later_if_worth_it(error, f"posting the card of ticket {ticket.id}")
             return self._failure(ticket.id, "card_failed", error)
         message_id = card.message_id
 
@@ -863,8 +731,8 @@ class Executor:
                 thread_id = healed
                 copy = await copy_into_topic()
         except TelegramError as error:
-            _retry_later_if_worth_it(error, f"relaying message {effect.message_id}")
-            if not effect.tell_customer and _deleted(error):
+            retry_later_if_worth_it(error, f"relaying message {effect.message_id}")
+            if not effect.tell_customer and copy_source_deleted(error):
                 # History copied again (to L2, a new topic): a message deleted since is no
                 # failure to report, and «نرسید» in the middle of the history misled.
                 await self.post(agent_chat_id, desk_texts.HISTORY_DELETED, thread_id)
@@ -1059,7 +927,7 @@ class Executor:
             )
         except TelegramError as error:
             if escalated:
-                _retry_later_if_worth_it(error, f"the conversation file of ticket {ticket.id}")
+                retry_later_if_worth_it(error, f"the conversation file of ticket {ticket.id}")
             log.warning("ticket %s: conversation file not sent: %s", ticket.id, error.message)
             said = desk_texts.transcript_failed(failure_reason(error), old_topic=escalated)
             await self.post(ticket.agent_chat_id, said, thread_id)
@@ -1104,7 +972,7 @@ class Executor:
             return await self.post_or_raise(chat_id, html, thread_id)
         except TelegramError as error:
             if durable:
-                _retry_later_if_worth_it(error, f"a post in chat {chat_id}")
+                retry_later_if_worth_it(error, f"a post in chat {chat_id}")
             log.warning("chat %s: not posted: %s", chat_id, error.message)
             return None
 
@@ -1123,7 +991,7 @@ class Executor:
             )
         except TelegramError as error:
             if durable:
-                _retry_later_if_worth_it(error, f"a kept message of ticket {ticket_id}")
+                retry_later_if_worth_it(error, f"a kept message of ticket {ticket_id}")
             log.info("ticket %s: kept message not copied: %s", ticket_id, error.message)
             return False
         return True
@@ -1261,7 +1129,7 @@ class Executor:
         except Forbidden as error:
             return await self._blocked(ticket, error, effect)
         except TelegramError as error:
-            _retry_later_if_worth_it(error, f"copying agent message {effect.message_id}")
+            retry_later_if_worth_it(error, f"copying agent message {effect.message_id}")
             await self.notice(ticket, desk_texts.delivery_failed(failure_reason(error)))
             return self._to_customer_failed(ticket.id, error.message, effect)
 

@@ -123,10 +123,15 @@ def markdown_to_html(markdown: str) -> str:
     return "\n\n".join(_render_block(lines, code) for lines, code in _blocks(markdown))
 
 
+def plain_text(html: str) -> str:
+    """Strip our HTML back to plain text (the fallback when Telegram rejects the markup)."""
+    return unescape(_TAG.sub("", html))
+
+
 def shown_length(html: str) -> int:
     """How long Telegram counts a message: its text once the HTML is parsed (tags take no
     room, «&lt;» is one character), in UTF-16 units."""
-    return utf16_len(unescape(_TAG.sub("", html)))
+    return utf16_len(plain_text(html))
 
 
 def _split_plain(text: str, limit: int, wrap: tuple[str, str] = ("", "")) -> list[str]:

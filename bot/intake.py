@@ -28,11 +28,11 @@ from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 
 from bot.config import ALBUM_GRACE_SECONDS
-from bot.executor import retry_seconds
 from bot.hotpath import add_inbox, mark_inbox
 from bot.leadership import Fence, LeaseLost, unfenced
 from bot.queries import pending_updates
 from bot.slots import holding
+from bot.telegram_errors import retry_seconds
 from storage.db import DATABASE_ERRORS
 from storage.repositories import inbox_get
 

@@ -21,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.error import TelegramError
 
 from bot.context import Services
-from bot.executor import Executor, worth_retrying
+from bot.executor import Executor
+from bot.telegram_errors import worth_retrying
 from handoff import service
 from handoff.figures import DayFigures, day_figures
 from handoff.hours import SupportCalendar

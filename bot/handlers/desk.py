@@ -50,8 +50,7 @@ from bot.effects import (
     as_history,
     mirror_edit,
 )
-from bot.executor import plain_text
-from bot.formatting import article_messages, bound
+from bot.formatting import article_messages, bound, plain_text
 from bot.history import Kept, Post, timeline
 from bot.hotpath import log_message
 from bot.message_kinds import message_kind

@@ -16,7 +16,7 @@ import kb.service
 import kb.settings
 from bot import texts
 from bot.config import Settings
-from bot.executor import plain_text
+from bot.formatting import plain_text
 from kb.semantic import embedding_text
 from kb.settings import KBSettings
 from storage.models import Feedback, KBDecision, Message, Ticket

@@ -16,11 +16,12 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.context import Services
 from bot.effects import OpenTopic, PostCard
-from bot.executor import Executor, SendGate
+from bot.executor import Executor
 from bot.flood import FloodGuard
 from bot.intake import Intake, KeyedDispatcher
 from bot.main import pool_options, run_inline
 from bot.pipeline import Pipeline
+from bot.send_gate import SendGate
 from kb.service import KnowledgeBase
 from storage.db import create_engine_from_url, make_sessionmaker
 from storage.models import InboxUpdate, Ticket

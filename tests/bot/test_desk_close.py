@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from bot import desk_texts, texts
 from bot.config import Settings
-from bot.executor import plain_text
+from bot.formatting import plain_text
 from bot.texts import NOT_RELAYED_KIND
 from handoff.persian import jalali
 from handoff.topics import topic_link

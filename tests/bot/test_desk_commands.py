@@ -9,7 +9,7 @@ import pytest
 from bot import desk_texts
 from bot.config import Settings
 from bot.desk_commands import read_slash
-from bot.executor import plain_text
+from bot.formatting import plain_text
 from storage.models import Customer, Ticket, TicketEvent
 from tests.bot.desk_support import card_now, hand_off, settled, ticket, topic_texts
 from tests.bot.support import running_bot

@@ -7,9 +7,10 @@ import logging
 import pytest
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
-from bot import desk_texts, executor, pipeline
+from bot import desk_texts, executor, pipeline, telegram_errors
 from bot.config import Settings
-from bot.executor import failure_reason, plain_text
+from bot.formatting import plain_text
+from bot.telegram_errors import failure_reason
 from handoff.texts import CARD_BLOCKED, CARD_DEACTIVATED
 from storage.models import MessageLink, Ticket, TicketEvent
 from tests.bot.desk_support import asked_in_topic, card_now, hand_off, settled, ticket, topic_texts
@@ -461,8 +462,8 @@ async def test_a_reply_held_up_while_the_customer_blocked_the_bot_is_reported_no
     # Telegram failing, an agent's reply waited to be sent; meanwhile the customer blocked
     # the bot. Once Telegram was back the reply was dropped without a word: still counted
     # as the first response (no deadline alert would come), and no line in the L2 history.
-    monkeypatch.setattr(executor, "BACKOFF_START", 0.001)
-    monkeypatch.setattr(executor, "BACKOFF_MAX", 0.005)
+    monkeypatch.setattr(telegram_errors, "BACKOFF_START", 0.001)
+    monkeypatch.setattr(telegram_errors, "BACKOFF_MAX", 0.005)
     monkeypatch.setattr(pipeline, "TELEGRAM_RETRY_SECONDS", 1.0)
     fake = fake_telegram
     async with running_bot(settings, fake) as bot:

@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from bot import desk_texts
 from bot.config import Settings
-from bot.executor import plain_text
+from bot.formatting import plain_text
 from bot.handlers import desk
 from handoff.persian import fa_digits, jalali
 from kb.gaps_cli import mine_kb, read_log

@@ -7,10 +7,10 @@ import pytest
 
 from bot import intake
 from bot.effects import PostCard
-from bot.executor import TicketLocks
 from bot.intake import Item, KeyedDispatcher, chat_id_of, chat_key
 from bot.pipeline import Pipeline, Plan
 from bot.slots import slot_lent
+from bot.ticket_locks import TicketLocks
 
 
 def item(update_id: int) -> Item:

@@ -13,9 +13,9 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import bot.main
-from bot import desk_texts, executor, pipeline
+from bot import desk_texts, executor, pipeline, telegram_errors
 from bot.config import Settings
-from bot.executor import plain_text
+from bot.formatting import plain_text
 from bot.handlers import desk
 from bot.texts import NOT_RELAYED
 from storage.models import Message, MessageLink, TicketEvent
@@ -599,8 +599,8 @@ async def test_a_reply_that_never_arrived_left_out_of_the_l2_history_is_counted_
 def _brief_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     """Rounds of retries a few milliseconds long, and apart (about a minute, and ten
     seconds, live)."""
-    monkeypatch.setattr(executor, "BACKOFF_START", 0.001)
-    monkeypatch.setattr(executor, "BACKOFF_MAX", 0.005)
+    monkeypatch.setattr(telegram_errors, "BACKOFF_START", 0.001)
+    monkeypatch.setattr(telegram_errors, "BACKOFF_MAX", 0.005)
     monkeypatch.setattr(pipeline, "TELEGRAM_RETRY_SECONDS", 0.05)
 
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import executor, supervision
+from bot import supervision, telegram_errors
 from bot.config import Settings
 from bot.executor import IMMEDIATE_ATTEMPTS as ATTEMPTS
 from bot.supervision import batched_messages
@@ -429,7 +429,7 @@ async def test_a_daily_report_telegram_fails_for_a_while_is_sent_once_it_is_back
 ) -> None:
     fake = fake_telegram
     monkeypatch.setattr(supervision, "REPORT_RETRY_SECONDS", 0.2)
-    monkeypatch.setattr(executor, "BACKOFF_START", 0.01)
+    monkeypatch.setattr(telegram_errors, "BACKOFF_START", 0.01)
     settings, _ = _reporting_now(fake, database_url, kb_dir)
     # Telegram answers 502 for the supervisors' chat longer than one round of retries lasts.
     rounds = 3
@@ -506,7 +506,7 @@ async def test_overdue_alerts_wait_out_an_outage_and_leave_out_tickets_answered_
     supervised: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake = fake_telegram
-    monkeypatch.setattr(executor, "BACKOFF_START", 0.01)
+    monkeypatch.setattr(telegram_errors, "BACKOFF_START", 0.01)
     desk = fake.agent_chat_id
     async with running_bot(supervised, fake) as bot:
         await hand_off(bot, fake, "مریم")  # ticket #1, left unanswered
@@ -546,7 +546,7 @@ async def test_an_overdue_alert_held_up_is_dropped_if_the_deadline_moved_past_no
     # While Telegram was away an agent put the customer on a slower contract (/tier): their
     # deadline is ahead again, and «مهلت گذشت، -۲ ساعت گذشته است» would be false.
     fake = fake_telegram
-    monkeypatch.setattr(executor, "BACKOFF_START", 0.01)
+    monkeypatch.setattr(telegram_errors, "BACKOFF_START", 0.01)
     desk = fake.agent_chat_id
     async with running_bot(supervised, fake) as bot:
         await hand_off(bot, fake, "مریم")
@@ -574,7 +574,7 @@ async def test_a_warning_held_up_until_the_deadline_passed_gives_way_to_the_over
     supervised: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake = fake_telegram
-    monkeypatch.setattr(executor, "BACKOFF_START", 0.01)
+    monkeypatch.setattr(telegram_errors, "BACKOFF_START", 0.01)
     desk = fake.agent_chat_id
     async with running_bot(supervised, fake) as bot:
         soon = await hand_off(bot, fake, "مریم")

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import desk_texts, waiting
 from bot.config import ConfigError, Settings, load_settings
-from bot.executor import plain_text
+from bot.formatting import plain_text
 from storage.models import InboxUpdate, Message, Ticket, TicketEvent
 from storage.repositories import WaitingTicket, list_waiting_tickets
 from storage.timestamps import utcnow

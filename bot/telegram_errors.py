@@ -1,0 +1,74 @@
+"""What Telegram's refusals mean for a call: worth trying again, after how long, and why, in
+Persian, a delivery failed (agents read it in the topic)."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import timedelta
+
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
+
+from bot import desk_texts
+
+BACKOFF_START = 0.5
+BACKOFF_MAX = 30.0
+
+
+class DurableFailed(Exception):
+    """A durable effect kept failing for a transient reason; the update stays unfinished."""
+
+
+def worth_retrying(error: TelegramError) -> bool:
+    """Say whether repeating an at-least-once call may help (a duplicate there is harmless)."""
+    if isinstance(error, RetryAfter):
+        return True  # Telegram refused it: nothing was delivered
+    if isinstance(error, BadRequest):
+        return False  # a request Telegram rejects will not improve
+    return isinstance(error, NetworkError)  # includes TimedOut
+
+
+def retry_later_if_worth_it(error: TelegramError, what: str) -> None:
+    """Raise DurableFailed (the plan resumes later) unless the failure is final."""
+    if worth_retrying(error):
+        raise DurableFailed(f"{what}: {error}") from error
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """Return how long Telegram asked to wait (PTB 22 gives int or timedelta, and warns)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: float | timedelta = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def backoff(error: TelegramError, attempt: int) -> float:
+    """How long to wait before trying a call again: as Telegram asked, else doubling."""
+    if isinstance(error, RetryAfter):
+        return retry_seconds(error)
+    return min(BACKOFF_MAX, BACKOFF_START * 2.0**attempt)
+
+
+def copy_source_deleted(error: TelegramError) -> bool:
+    """Whether Telegram refused a copy because the message is gone (deleted by its sender)."""
+    return isinstance(error, BadRequest) and "message to copy not found" in error.message.lower()
+
+
+def failure_reason(error: TelegramError) -> str:
+    """Say in Persian why Telegram refused a delivery (agents read it in the topic)."""
+    text = error.message.lower()
+    if "deactivated" in text:
+        return desk_texts.REASON_DEACTIVATED
+    if "kicked" in text or "not a member" in text or "chat not found" in text:
+        return desk_texts.REASON_NOT_IN_GROUP  # a group's answer: never a customer's block
+    if isinstance(error, Forbidden) or "blocked" in text:
+        return desk_texts.REASON_BLOCKED
+    if "thread not found" in text:
+        return desk_texts.REASON_THREAD
+    if "can't be copied" in text:
+        return desk_texts.REASON_UNCOPYABLE
+    if isinstance(error, RetryAfter):
+        return desk_texts.REASON_TOO_MANY
+    if "not enough rights" in text:
+        return desk_texts.REASON_RIGHTS
+    return f"{desk_texts.REASON_UNKNOWN} ({error.message[:200]})"
