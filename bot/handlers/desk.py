@@ -10,8 +10,7 @@ in the agents' group belongs to a ticket through its forum topic
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from html import escape
 
 from telegram import Message, Update, User
@@ -56,25 +55,23 @@ from bot.hotpath import log_message
 from bot.message_kinds import message_kind
 from bot.migration import current_agent_chat, desk_chats, record_migration
 from bot.supervision import report_so_far
+from bot.ticket_list import open_tickets
 from bot.tickets import (
     expected_answer,
     log_told,
 )
 from handoff import lifecycle, service
 from handoff.persian import clean_inline, duration, jalali, shorten, utf16_len
-from handoff.sla import current_deadline, is_overdue, read_tier
-from handoff.texts import TIER, UNKNOWN_CUSTOMER
+from handoff.sla import current_deadline, read_tier
+from handoff.texts import TIER
 from handoff.topics import ticket_link, topic_link
-from storage.models import Customer, Ticket, TicketEvent
+from storage.models import Ticket, TicketEvent
 from storage.repositories import (
     ARTICLE_SENT,
     add_ticket_event,
-    count_open_tickets,
     find_link_by_agent_message,
     get_customer,
     get_ticket,
-    list_customers,
-    list_open_tickets,
     set_follow_up,
     ticket_by_thread,
     ticket_events,
@@ -89,13 +86,6 @@ NOTE_MAX = 4000
 ESCALATION_NOTE_MAX = 1000  # why a ticket was escalated, as the agent wrote it
 # A colleague's message kept from the customer of a ticket another agent holds.
 NOT_RELAYED_EVENT = "not_relayed"
-TICKETS_LISTED = 30
-# Tickets /tickets lists in an agents' group that left it for the L2 group's (after its own).
-LEFT_LISTED = 10
-# /tickets' whole message, in UTF-16 units as Telegram counts it (4096), less room for the
-# line saying how many more are open; and the most of a holder's name a line shows.
-TICKETS_LIST_MAX = 4096 - 64
-HOLDER_LISTED = 24
 HISTORY_ON_ESCALATE = 50  # messages copied into the L2 group's new topic
 
 
@@ -625,7 +615,8 @@ async def _group_command(
     if not supervising and not await in_desk_chat(work, services, message.chat_id):
         return
     if command.name == "tickets":
-        await list_tickets(work, message, everywhere=supervising)
+        chat_id = None if supervising else message.chat_id
+        _reply(work, message, await open_tickets(work.session, chat_id))
     elif command.name == "report":
         report = await report_so_far(
             work.session,
@@ -811,102 +802,6 @@ async def relay_to_customer(work: Work, ticket: Ticket, message: Message, agent:
     )
     if first and not changed_card:
         card_changed(work, ticket.id)  # the card shows the first response (or L2's)
-
-
-async def list_tickets(work: Work, message: Message, *, everywhere: bool = False) -> None:
-    """List the group's open tickets (`everywhere`: every group's), oldest unanswered first,
-    linked to their topics; then those that left the group for the L2 group's and are open
-    there (its agents still answer for them to the customer)."""
-    chat_id = None if everywhere else message.chat_id
-    own = await list_open_tickets(work.session, agent_chat_id=chat_id, limit=TICKETS_LISTED)
-    left = (
-        []
-        if chat_id is None
-        else await list_open_tickets(work.session, left_chat_id=chat_id, limit=LEFT_LISTED)
-    )
-    if not own and not left:
-        _reply(work, message, desk_texts.NO_OPEN_TICKETS)
-        return
-    ids = {ticket.customer_id for ticket in (*own, *left)}
-    customers = {c.id: c for c in await list_customers(work.session, ids=ids)}
-    # Room kept for the second section's title and its «and so many more» line.
-    keep = utf16_len(plain_text(desk_texts.LEFT_FOR_L2_TITLE)) + 66 if left else 0
-    if own:
-        lines = await _ticket_section(
-            desk_texts.OPEN_TICKETS_TITLE,
-            own,
-            customers,
-            TICKETS_LIST_MAX - keep,
-            lambda: count_open_tickets(work.session, agent_chat_id=chat_id),
-            TICKETS_LISTED,
-        )
-    else:
-        lines = [desk_texts.NO_OPEN_TICKETS_HERE]
-    if left:
-        used = utf16_len(plain_text("\n".join(lines))) + 1
-        lines += await _ticket_section(
-            desk_texts.LEFT_FOR_L2_TITLE,
-            left,
-            customers,
-            TICKETS_LIST_MAX - used,
-            lambda: count_open_tickets(work.session, left_chat_id=chat_id),
-            LEFT_LISTED,
-        )
-    _reply(work, message, "\n".join(lines))
-
-
-async def _ticket_section(
-    title: str,
-    tickets: list[Ticket],
-    customers: dict[int, Customer],
-    room: int,
-    count: Callable[[], Awaitable[int]],
-    limit: int,
-) -> list[str]:
-    """A titled part of /tickets: as many lines as `room` holds (in UTF-16 units, as Telegram
-    counts: links by their words), then how many more are open (`count`, asked only when
-    `limit` lines were read: there may be more)."""
-    now = utcnow()
-    lines = [title]
-    room -= utf16_len(plain_text(title))
-    for ticket in tickets:
-        line = _open_ticket_line(ticket, customers.get(ticket.customer_id), now)
-        room -= 1 + utf16_len(plain_text(line))
-        if room < 0:
-            break  # the rest are counted on the last line
-        lines.append(line)
-    listed = len(lines) - 1
-    if listed < len(tickets) or len(tickets) == limit:
-        total = await count() if len(tickets) == limit else len(tickets)
-        if total > listed:
-            lines.append(desk_texts.more_open_tickets(total - listed))
-    return lines
-
-
-def _open_ticket_line(ticket: Ticket, customer: Customer | None, now: datetime) -> str:
-    """A ticket's line in /tickets, from the ticket and its customer alone (no query). A
-    customer nothing reaches is said so instead of how long they wait, and no deadline is
-    said passed for them: as on the card and in the overdue alerts, no answer can reach them."""
-    # Cleaned as on the card: a name's bidi override would turn the rest of its line.
-    name = shorten(clean_inline(customer.full_name if customer else None), 40)
-    blocked = ticket.customer_blocked
-    waiting = (
-        duration(now - ticket.awaiting_reply_since)
-        if ticket.awaiting_reply_since is not None and not blocked
-        else None
-    )
-    tier = customer.tier if customer is not None else "standard"
-    return desk_texts.open_ticket_line(
-        ticket_link(ticket.id, ticket.agent_chat_id, ticket.thread_id),
-        name or UNKNOWN_CUSTOMER,
-        waiting,
-        ticket.status == "waiting",
-        tier=TIER.get(tier, tier) if tier != "standard" else None,
-        l2=ticket.level >= 2,
-        holder=shorten(clean_inline(ticket.claimed_by_name), HOLDER_LISTED) or None,
-        unreachable=blocked,
-        overdue=not blocked and is_overdue(ticket, now),  # the first response's, or L2's
-    )
 
 
 async def on_topic_closed(update: Update, context: BotContext) -> None:

@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from bot import desk_texts
+from bot import desk_texts, ticket_list
 from bot.config import Settings
 from bot.formatting import plain_text
-from bot.handlers import desk
 from handoff.persian import fa_digits, jalali
 from kb.gaps_cli import mine_kb, read_log
 from kb.settings import KBSettings
@@ -210,7 +209,7 @@ async def test_tickets_lists_what_fits_in_one_message_and_counts_the_rest(
     # A line says more now: thirty of the longest would not fit in Telegram's 4096.
     fake = fake_telegram
     title = len(desk_texts.OPEN_TICKETS_TITLE) - len("<b></b>")
-    monkeypatch.setattr(desk, "TICKETS_LIST_MAX", title + 2 * 40)
+    monkeypatch.setattr(ticket_list, "TICKETS_LIST_MAX", title + 2 * 40)
     async with running_bot(settings, fake) as bot:
         for name in ("اولی", "دومی", "سومی"):
             await hand_off(bot, fake, name)
@@ -283,7 +282,7 @@ async def test_tickets_says_how_many_more_are_open_than_it_lists(
     settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake = fake_telegram
-    monkeypatch.setattr(desk, "TICKETS_LISTED", 2)
+    monkeypatch.setattr(ticket_list, "TICKETS_LISTED", 2)
     async with running_bot(settings, fake) as bot:
         for name in ("اولی", "دومی", "سومی", "چهارمی"):
             await hand_off(bot, fake, name)
