@@ -7,19 +7,16 @@ no download at run time) scores every phrasing of an article; the engine blends 
 with the lexical one and the confidence model reads both.
 
 Vectors are kept in an `EmbeddingStore` keyed by model and text, so a restart or a reload
-encodes only new or edited phrasings (encoding costs about 10-20 ms a text on this machine, 0.1 s
-on a busy one). Its file keeps what the KBs using it serve, and the last few texts they dropped.
+encodes only new or edited phrasings (encoding costs about 10-20 ms a text on this machine).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import os
 import sqlite3
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,28 +36,6 @@ BATCH = 32
 # Question vectors encoded ahead, in batches, for many questions asked at once (mining the
 # log for gaps): kept until asked for, the oldest forgotten past this many.
 PREPARED_MAX = 4096
-
-# The cache file keeps the vectors each KB folder serves (its claim, renewed by each build) and
-# this many of the texts last dropped (an editor's undo, or another instance still serving the
-# previous version, finds them there): about 2 KB each. Every other vector is deleted.
-DROPPED_KEPT = 64
-# A folder that has not claimed its vectors for this long (a draft asked about once, a folder
-# since deleted) loses them; a running KB renews its claim daily (`EmbeddingStore.renew`).
-CLAIM_EXPIRES = 30 * 86400.0
-CLAIM_RENEWED = 86400.0
-# After a compaction, the file is rewritten (VACUUM) when at least this many pages, and more
-# than half of them, are free: a file that grew before compaction existed shrinks once.
-VACUUM_FREE_PAGES = 256
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS embeddings (key BLOB PRIMARY KEY, vector BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS owners (owner TEXT PRIMARY KEY, claimed REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS served (
-    owner TEXT NOT NULL, key BLOB NOT NULL, PRIMARY KEY (owner, key)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS served_key ON served (key);
-CREATE TABLE IF NOT EXISTS dropped (key BLOB PRIMARY KEY, at REAL NOT NULL);
-"""
 
 
 class Encoder(Protocol):
@@ -133,10 +108,8 @@ def embedding_text(text: str) -> str:
 class EmbeddingStore:
     """Vectors by (model, text): in memory, and in a SQLite file when a path is given.
 
-    Several processes may share the file (SQLite locks it; each KB folder claims the vectors it
-    serves, so one compacting the file keeps the others'). A file that cannot be opened is
-    logged once and the store keeps to memory; one that cannot be written (read-only, a full
-    disk) is logged once and still read: an unusable cache never stops the KB.
+    Several processes may share the file (SQLite locks it); a file that cannot be opened or
+    written is logged once and the store keeps to memory: an unwritable disk never stops the KB.
     """
 
     def __init__(self, path: Path | None = None) -> None:
@@ -144,36 +117,18 @@ class EmbeddingStore:
         self._memory: dict[bytes, np.ndarray] = {}
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
-        self._writable = False
-        # The folder whose vectors this store last claimed in the file, and when (monotonic).
-        self._owner: str | None = None
-        self._claimed = 0.0
-        # Whether a claim has compacted the whole file yet (later ones look at what they drop).
-        self._compacted = False
         if path is not None:
-            self._open(path)
-
-    def _open(self, path: Path) -> None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = _connect(path)
-        except (sqlite3.Error, OSError) as error:
-            log.warning("embedding cache %s unusable (%s): vectors stay in memory", path, error)
-            return
-        try:
-            # Tables that files of earlier versions lack are added; their vectors are kept
-            # until the first claim compacts them.
-            self._db.executescript(_SCHEMA)
-            self._writable = True
-        except sqlite3.Error as error:
-            try:  # a read-only file, or a full disk: the vectors on it still serve
-                self._db.execute("SELECT key, vector FROM embeddings LIMIT 1").fetchall()
-            except sqlite3.Error:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+                self._db.execute(
+                    "CREATE TABLE IF NOT EXISTS embeddings"
+                    " (key BLOB PRIMARY KEY, vector BLOB NOT NULL)"
+                )
+                self._db.commit()
+            except (sqlite3.Error, OSError) as error:
                 log.warning("embedding cache %s unusable (%s): vectors stay in memory", path, error)
-                self._db.close()
                 self._db = None
-                return
-            self._stop_writing(error)
 
     def vectors(
         self, encoder: Encoder, texts: Sequence[str], *, passages: bool = False
@@ -203,46 +158,14 @@ class EmbeddingStore:
         """How many vectors are held in memory."""
         return len(self._memory)
 
-    def retain(
-        self,
-        encoder: Encoder,
-        texts: Sequence[str],
-        passages: Sequence[str],
-        *,
-        owner: str | None = None,
-    ) -> None:
-        """Keep only the vectors of `texts` and `passages`, what the KB in folder `owner` serves
-        now: each edit of an article's wording encoded a new vector and kept the old one, about
-        2 KB an edit, in memory for as long as the process ran and in the file for ever.
-
-        In the file, `owner` claims them (in place of what it claimed before), and every
-        vector neither claimed by a folder nor among the `DROPPED_KEPT` last dropped is deleted;
-        without an owner (a benchmark's cache of questions too) the file keeps everything.
-        Call it before encoding what is new: a vector is claimed from the moment it is stored,
-        so another process compacting the file meanwhile keeps it. Blocking (SQLite may wait
-        for another process's write): call it off the event loop."""
+    def retain(self, encoder: Encoder, texts: Sequence[str], passages: Sequence[str]) -> None:
+        """Keep in memory only the vectors of `texts` and `passages` (what the KB serves now):
+        each edit of an article's opening words encoded a new vector and kept the old one,
+        about 2 KB an edit, for as long as the process ran. The file keeps them all (a reload
+        of an older version finds them there)."""
         keep = set(_keys(encoder, texts, False)) | set(_keys(encoder, passages, True))
         with self._lock:
             self._memory = {key: v for key, v in self._memory.items() if key in keep}
-            if owner is not None:
-                self._claim(owner, keep)
-
-    def renew(self) -> None:
-        """Tell other users of the file that what this store claimed is still served (at most
-        once a day): a KB that runs for weeks without an edit keeps its vectors on disk."""
-        with self._lock:
-            if self._owner is None or time.monotonic() - self._claimed < CLAIM_RENEWED:
-                return
-            self._claimed = time.monotonic()
-            if self._db is None or not self._writable:
-                return
-            try:
-                self._db.execute(
-                    "UPDATE owners SET claimed = ? WHERE owner = ?", (time.time(), self._owner)
-                )
-                self._db.commit()
-            except sqlite3.Error as error:
-                self._stop_writing(error)
 
     def unknown(self, encoder: Encoder, texts: Sequence[str], *, passages: bool = False) -> int:
         """How many distinct `texts` `vectors` would have to encode (what is found on disk stays
@@ -282,7 +205,7 @@ class EmbeddingStore:
         return found
 
     def _write(self, vectors: dict[bytes, np.ndarray]) -> None:
-        if self._db is None or not self._writable or not vectors:
+        if self._db is None or not vectors:
             return
         try:
             self._db.executemany(
@@ -291,104 +214,13 @@ class EmbeddingStore:
             )
             self._db.commit()
         except sqlite3.Error as error:
-            self._stop_writing(error)
-
-    def _claim(self, owner: str, keys: set[bytes]) -> None:
-        """Make `keys` what `owner` claims in the file and delete what nobody needs (see
-        `retain`), in one transaction; under `_lock`."""
-        self._owner, self._claimed = owner, time.monotonic()
-        if self._db is None or not self._writable:
-            return
-        db, now = self._db, time.time()
-        try:
-            # Taken for writing at once: two processes compacting together wait their turn
-            # rather than fail on upgrading a read lock.
-            db.execute("BEGIN IMMEDIATE")
-            before = _column(db, "SELECT key FROM served WHERE owner = ?", owner)
-            # Vectors that may no longer be needed: those of folders whose claim expired, and
-            # those the dropped list lets go.
-            loose: set[bytes] = set()
-            for (expired,) in db.execute(
-                "SELECT owner FROM owners WHERE claimed < ? AND owner != ?",
-                (now - CLAIM_EXPIRES, owner),
-            ).fetchall():
-                loose |= _column(db, "SELECT key FROM served WHERE owner = ?", expired)
-                db.execute("DELETE FROM served WHERE owner = ?", (expired,))
-                db.execute("DELETE FROM owners WHERE owner = ?", (expired,))
-            db.executemany(
-                "DELETE FROM served WHERE owner = ? AND key = ?",
-                [(owner, key) for key in before - keys],
-            )
-            db.executemany(
-                "INSERT INTO served (owner, key) VALUES (?, ?)",
-                [(owner, key) for key in keys - before],
-            )
-            db.execute("INSERT OR REPLACE INTO owners (owner, claimed) VALUES (?, ?)", (owner, now))
-            db.executemany(
-                "INSERT OR REPLACE INTO dropped (key, at) VALUES (?, ?)",
-                [(key, now) for key in before - keys],
-            )
-            db.execute("DELETE FROM dropped WHERE key IN (SELECT key FROM served)")
-            loose |= _column(
-                db, "SELECT key FROM dropped ORDER BY at DESC LIMIT -1 OFFSET ?", DROPPED_KEPT
-            )
-            db.executemany("DELETE FROM dropped WHERE key = ?", [(key,) for key in loose])
-            needed = "key IN (SELECT key FROM served) OR key IN (SELECT key FROM dropped)"
-            if self._compacted:
-                deleted = sum(
-                    db.execute(
-                        f"DELETE FROM embeddings WHERE key = ? AND NOT ({needed})", (key,)
-                    ).rowcount
-                    for key in loose
-                )
-            else:  # the first claim reads the whole file: rows of earlier versions go too
-                deleted = db.execute(f"DELETE FROM embeddings WHERE NOT ({needed})").rowcount
-            db.commit()
-        except sqlite3.Error as error:
-            self._stop_writing(error)
-            return
-        self._compacted = True
-        if deleted:
-            log.debug("embedding cache %s: %d vectors no longer served deleted", self.path, deleted)
-            self._shrink()
-
-    def _shrink(self) -> None:
-        """Give the file's free pages back to the disk when they are most of it."""
-        if self._db is None:
-            return
-        try:
-            free = self._db.execute("PRAGMA freelist_count").fetchone()[0]
-            pages = self._db.execute("PRAGMA page_count").fetchone()[0]
-            if free >= VACUUM_FREE_PAGES and 2 * free > pages:
-                self._db.execute("VACUUM")
-        except sqlite3.Error as error:  # busy, or no room for the copy: the pages get reused
-            log.info("embedding cache %s not shrunk (%s)", self.path, error)
-
-    def _stop_writing(self, error: sqlite3.Error) -> None:
-        if self._db is not None:
-            with contextlib.suppress(sqlite3.Error):
-                self._db.rollback()
-        log.warning(
-            "embedding cache %s cannot be written (%s): new vectors stay in memory",
-            self.path,
-            error,
-        )
-        self._writable = False
+            self._give_up(error)
 
     def _give_up(self, error: sqlite3.Error) -> None:
         log.warning("embedding cache %s failed (%s): keeping vectors in memory", self.path, error)
         if self._db is not None:
             self._db.close()
         self._db = None
-
-
-def _column(db: sqlite3.Connection, query: str, *parameters: object) -> set[bytes]:
-    return {bytes(value) for (value,) in db.execute(query, parameters)}
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    """The cache file's connection (a seam for tests of unwritable files)."""
-    return sqlite3.connect(path, timeout=30, check_same_thread=False)
 
 
 def _keys(encoder: Encoder, texts: Sequence[str], passages: bool) -> list[bytes]:
@@ -405,24 +237,13 @@ class SemanticIndex:
     every body as a passage vector."""
 
     def __init__(
-        self,
-        articles: Sequence[Article],
-        encoder: Encoder,
-        store: EmbeddingStore,
-        *,
-        owner: str | None = None,
+        self, articles: Sequence[Article], encoder: Encoder, store: EmbeddingStore
     ) -> None:
-        """`owner` names the KB in `store`'s file (its folder), so that the file keeps only what
-        is served: see `EmbeddingStore.retain`."""
         self.encoder = encoder
         self.store = store
         self._prepared: OrderedDict[str, np.ndarray] = OrderedDict()  # see prepare
         self._prepared_lock = threading.Lock()
         texts, owners = _phrasing_texts(articles)
-        # The body says what the article is about in words a question may share (pdf, پیوست)
-        # even when no phrasing does.
-        bodies = [embedding_text(article.body) for article in articles]
-        store.retain(encoder, texts, [body for body in bodies if body], owner=owner)
         self.n_articles_ = len(articles)
         self.texts_ = tuple(texts)
         self.owners_ = np.asarray(owners, dtype=np.int64)
@@ -436,12 +257,16 @@ class SemanticIndex:
         self.first_ = np.zeros(self.n_articles_, dtype=np.int64)
         if len(self.owners_):
             self.first_[self.owners_[self.starts_]] = self.starts_
+        # The body says what the article is about in words a question may share (pdf, پیوست)
+        # even when no phrasing does.
+        bodies = [embedding_text(article.body) for article in articles]
         self.has_body_ = np.asarray([bool(body) for body in bodies], dtype=bool)
         self.body_vectors_ = np.zeros((self.n_articles_, encoder.dim), dtype=np.float32)
         if self.has_body_.any():
             self.body_vectors_[self.has_body_] = store.vectors(
                 encoder, [body for body in bodies if body], passages=True
             )
+        store.retain(encoder, texts, [body for body in bodies if body])
 
     @staticmethod
     def unencoded(articles: Sequence[Article], encoder: Encoder, store: EmbeddingStore) -> int:

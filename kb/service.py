@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -193,7 +192,6 @@ class KnowledgeBase:
                 and not current.encoding_deferred
                 and not current.held
             ):
-                self.store.renew()
                 return False
             # A deferred encoding is done now, edits or not: deferring again could put it off
             # for as long as an editor keeps saving.
@@ -282,8 +280,7 @@ class KnowledgeBase:
                 log.info("KB: %d texts to encode; answering by words until they are", unencoded)
                 deferred = True
             else:
-                owner = os.path.abspath(self.kb_dir)
-                semantic = SemanticIndex(served, self.encoder, self.store, owner=owner)
+                semantic = SemanticIndex(served, self.encoder, self.store)
         engine = Engine(KBIndex(served, self.model.weights), self.model, semantic)
         shared = shared_phrasing_warnings(engine.index)
         for warning in shared:

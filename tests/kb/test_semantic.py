@@ -7,22 +7,18 @@ marked at the end run the bundled e5 model on the shipped sample KB.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import os
-import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 
-import kb.semantic
 import kb.service
 from kb.article import Article
 from kb.confidence import ConfidenceModel, Fusion, PairModel, pair_features
@@ -31,7 +27,7 @@ from kb.index import KBIndex
 from kb.semantic import BATCH, E5Encoder, EmbeddingStore, SemanticIndex, embedding_text
 from kb.service import KnowledgeBase
 from kb.settings import KBSettings
-from tests.kb.conftest import SAMPLE, WriteArticle, article_text
+from tests.kb.conftest import WriteArticle
 from tests.kb.encoders import WordsEncoder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -328,182 +324,6 @@ def test_the_vectors_of_edited_texts_are_not_held_for_ever(tmp_path: Path) -> No
 
     assert store.held() == 2  # the title's vector and the body's, as served now
     assert encoder.encoded.count("رمز عبور") == 1  # the one served is kept, never encoded again
-
-
-# --- the cache file keeps what is served ------------------------------------------------------
-
-
-def _rows(path: Path) -> int:
-    """How many vectors the cache file holds."""
-    with contextlib.closing(sqlite3.connect(path)) as db:
-        return int(db.execute("SELECT count(*) FROM embeddings").fetchone()[0])
-
-
-def _edit_password_reset(write_article: WriteArticle, version: int | None) -> str:
-    """Rewrite the sample KB's first article with its first question reworded (`version`), or
-    as it was (None); the question as written."""
-    article_id, title, questions, body = SAMPLE[0]
-    first = questions[0] if version is None else f"{questions[0]}، نسخهٔ {version}"
-    write_article(article_id, title, body, folder="account", questions=[first, *questions[1:]])
-    return first
-
-
-def test_an_article_edited_daily_leaves_only_what_is_served_in_the_cache_file(
-    sample_kb: Path, write_article: WriteArticle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Each edit of a wording left its vector in the file for ever: about 2 KB an edit, 399 to
-    # 899 vectors over 500 edits of the shipped KB.
-    monkeypatch.setattr(kb.semantic, "DROPPED_KEPT", 3)
-    path = tmp_path / "vectors.sqlite3"
-    bot = KnowledgeBase(sample_kb, encoder=WordsEncoder(), store=EmbeddingStore(path))
-    served = _rows(path)
-    for version in range(30):
-        _edit_password_reset(write_article, version)
-        assert bot.reload(force=True)
-    assert _rows(path) <= served + 3  # what is served, and the last few wordings dropped
-
-    encoder = WordsEncoder()
-    restarted = KnowledgeBase(sample_kb, encoder=encoder, store=EmbeddingStore(path))
-    assert encoder.encoded == []  # a restart encodes nothing served
-    undone = _edit_password_reset(write_article, 28)  # the editor undoes the last edit
-    assert restarted.reload(force=True)
-    assert encoder.encoded == []
-    decision = restarted.ask(undone)
-    assert decision.top is not None and decision.top.article_id == "password-reset"
-
-
-def test_a_cache_file_grown_by_an_earlier_version_is_compacted(
-    sample_kb: Path, tmp_path: Path
-) -> None:
-    path = tmp_path / "vectors.sqlite3"
-    KnowledgeBase(sample_kb, encoder=WordsEncoder(), store=EmbeddingStore(path))
-    served = _rows(path)
-    # As an earlier version left it: one table, and a thousand vectors of wordings edited away.
-    with contextlib.closing(sqlite3.connect(path)) as db:
-        db.executescript(
-            "DROP TABLE IF EXISTS served; DROP TABLE IF EXISTS owners;"
-            " DROP TABLE IF EXISTS dropped;"
-        )
-        stale = [(os.urandom(16), bytes(1536)) for _ in range(1000)]
-        db.executemany("INSERT INTO embeddings (key, vector) VALUES (?, ?)", stale)
-        db.commit()
-    grown = path.stat().st_size
-
-    encoder = WordsEncoder()
-    KnowledgeBase(sample_kb, encoder=encoder, store=EmbeddingStore(path))
-    assert encoder.encoded == []  # what it serves is read, not encoded again
-    assert _rows(path) == served
-    assert path.stat().st_size < grown / 2
-
-
-def _draft(tmp_path: Path, version: int, folder: str = "draft") -> Path:
-    """A one-article KB in a folder of its own (an editor's draft), at `version`."""
-    path = tmp_path / folder
-    path.mkdir(exist_ok=True)
-    text = article_text("vpn", "اتصال به وی پی ان", "متن پاسخ.", [f"وی پی ان وصل نمی‌شود {version}"])
-    (path / "vpn.md").write_text(text, encoding="utf-8")
-    return path
-
-
-def test_a_kb_of_another_folder_sharing_the_cache_file_leaves_the_bots_vectors(
-    sample_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(kb.semantic, "DROPPED_KEPT", 3)
-    path = tmp_path / "vectors.sqlite3"
-    KnowledgeBase(sample_kb, encoder=WordsEncoder(), store=EmbeddingStore(path))
-    bot_rows = _rows(path)
-    for version in range(20):  # `python -m kb ask --kb-dir draft …` after each edit
-        draft = _draft(tmp_path, version)
-        KnowledgeBase(draft, encoder=WordsEncoder(), store=EmbeddingStore(path))
-    draft_rows = 3  # the title, the question and the body
-    assert _rows(path) <= bot_rows + draft_rows + 3
-
-    encoder = WordsEncoder()
-    KnowledgeBase(sample_kb, encoder=encoder, store=EmbeddingStore(path))
-    assert encoder.encoded == []
-
-
-class _Clock:
-    """Stands in for the `time` module: the time it says moves when a test moves it."""
-
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def time(self) -> float:
-        return self.now
-
-    def monotonic(self) -> float:
-        return self.now
-
-
-def test_a_folder_not_asked_about_for_a_month_loses_its_vectors_a_running_kb_keeps_its_own(
-    sample_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    clock = _Clock()
-    monkeypatch.setattr(kb.semantic, "time", clock)
-    path = tmp_path / "vectors.sqlite3"
-    bot = KnowledgeBase(sample_kb, encoder=WordsEncoder(), store=EmbeddingStore(path))
-    bot_rows = _rows(path)
-    KnowledgeBase(_draft(tmp_path, 1), encoder=WordsEncoder(), store=EmbeddingStore(path))
-    assert _rows(path) == bot_rows + 3
-
-    clock.now += 40 * 86400  # the bot runs on, no article edited; the draft is forgotten
-    assert not bot.reload()
-    later = _draft(tmp_path, 2, folder="another-draft")
-    KnowledgeBase(later, encoder=WordsEncoder(), store=EmbeddingStore(path))
-    assert _rows(path) == bot_rows + 3  # the first draft's vectors are gone, the bot's kept
-    encoder = WordsEncoder()
-    KnowledgeBase(sample_kb, encoder=encoder, store=EmbeddingStore(path))
-    assert encoder.encoded == []
-
-
-def _read_only(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-
-
-class _FullDisk(sqlite3.Connection):
-    """A connection to a file on a full disk: reads work, every write fails as SQLite says."""
-
-    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
-        if not sql.lstrip().upper().startswith(("SELECT", "PRAGMA")):
-            raise sqlite3.OperationalError("database or disk is full")
-        return super().execute(sql, parameters)
-
-    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
-        raise sqlite3.OperationalError("database or disk is full")
-
-    def executescript(self, script: str, /) -> sqlite3.Cursor:
-        raise sqlite3.OperationalError("database or disk is full")
-
-
-def _on_a_full_disk(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(path, check_same_thread=False, factory=_FullDisk)
-
-
-@pytest.mark.parametrize("connect", [_read_only, _on_a_full_disk], ids=["read-only", "full"])
-def test_a_cache_file_that_cannot_be_written_still_serves(
-    connect: Callable[[Path], sqlite3.Connection],
-    sample_kb: Path,
-    write_article: WriteArticle,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    path = tmp_path / "vectors.sqlite3"
-    KnowledgeBase(sample_kb, encoder=WordsEncoder(), store=EmbeddingStore(path))
-    monkeypatch.setattr(kb.semantic, "_connect", connect)
-    encoder = WordsEncoder()
-    with caplog.at_level(logging.WARNING):
-        bot = KnowledgeBase(sample_kb, encoder=encoder, store=EmbeddingStore(path))
-        assert encoder.encoded == []  # the vectors on the file still serve
-        edited = _edit_password_reset(write_article, 1)
-        assert bot.reload(force=True) and bot.semantic
-        decision = bot.ask(edited)
-        assert decision.top is not None and decision.top.article_id == "password-reset"
-        _edit_password_reset(write_article, None)  # undone: the file still has the wording
-        assert bot.reload(force=True) and bot.semantic
-    assert encoder.encoded == [embedding_text(edited)]
-    assert "cannot be written" in caplog.text
 
 
 # --- serving by words while the articles are encoded --------------------------------------
