@@ -37,7 +37,7 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from storage.db import DATABASE_ERRORS
 from storage.repositories import Claimant, LeaseHolder, holds_lease, release_lease, take_lease
@@ -170,19 +170,26 @@ class PollingLease:
         that transaction commits."""
         me = Claimant(self.holder, self.host, self.pid)
         await take_lease(session, POLLING, me, lasting=LEASE, gone=self.gone)
-        outcome: list[bool] = []
+        sync = session.sync_session
+        root = sync.get_transaction()
+        committed, ended = False, False
 
-        def committed(_session: Session) -> None:
-            if outcome:
-                return  # this listener outlived a rolled-back transaction: not this commit's
-            outcome.append(True)
-            self._renewed_at(started)
+        def on_commit(session: Session) -> None:
+            nonlocal committed
+            # Also sent when a savepoint is released: only the transaction's own commit counts.
+            if not ended and not session.in_nested_transaction():
+                committed = True
 
-        def rolled_back(_session: Session) -> None:
-            outcome.append(False)
+        def on_end(_session: Session, transaction: SessionTransaction) -> None:
+            nonlocal ended
+            if transaction is not root or ended:
+                return  # a savepoint's end; or a later transaction of the same session
+            ended = True
+            if committed:
+                self._renewed_at(started)
 
-        event.listen(session.sync_session, "after_commit", committed, once=True)
-        event.listen(session.sync_session, "after_rollback", rolled_back, once=True)
+        event.listen(sync, "after_commit", on_commit)
+        event.listen(sync, "after_transaction_end", on_end)
 
     def _renewed_at(self, started: float) -> None:
         if started <= self._renewed:

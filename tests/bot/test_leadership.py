@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -12,13 +13,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select, text
+from sqlalchemy import Connection, delete, event, select, text
 from telegram import Bot
 
 import bot.leadership
 import storage.repositories.leases
 from bot.config import Settings
-from bot.intake import Intake, Item, KeyedDispatcher
+from bot.intake import Intake, Item, KeyedDispatcher, store_updates
 from bot.leadership import LEASE, POLLING, LeaseLost, PollingLease
 from bot.main import one_connection, pool_options, serve
 from bot.sqlite_inline import wait_in_the_loop
@@ -279,6 +280,41 @@ async def test_a_renewal_in_a_transaction_rolled_back_does_not_spare_the_next_co
         async with session.begin():  # the same session's next commit is not the renewal's
             await session.execute(text("SELECT 1"))
         await session.close()
+        await asyncio.sleep(0.5)  # 1.75 s after the take: checks are due again
+        async with sessions.begin() as session:  # and another process has taken over
+            await session.execute(delete(Lease))
+            await take_lease(session, POLLING, Claimant("elsewhere", "b", 1), lasting=LEASE)
+        async with sessions.begin() as session:
+            with pytest.raises(LeaseLost):
+                await lease.fence(session)
+    finally:
+        await engine.dispose()
+
+
+async def test_a_renewal_whose_commit_failed_after_a_savepoint_spares_no_check(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The intake stores a batch with a savepoint after the fence: its release is no commit.
+    monkeypatch.setattr(bot.leadership, "RENEW_SECONDS", 1.0)
+    monkeypatch.setattr(bot.leadership, "SURE_SECONDS", 1.5)
+    engine = create_engine_from_url(database_url, **pool_options(database_url))
+    sessions = make_sessionmaker(engine)
+    lease = PollingLease(sessions, renews_in_commits=True)
+    disk_full = False
+
+    @event.listens_for(engine.sync_engine, "commit")
+    def failing_commit(_connection: Connection) -> None:
+        nonlocal disk_full
+        if disk_full:
+            disk_full = False
+            raise sqlite3.OperationalError("database or disk is full")
+
+    try:
+        assert await lease.take() is None
+        await asyncio.sleep(1.25)  # the renewal is due, checks are still spared
+        disk_full = True
+        with pytest.raises(sqlite3.OperationalError):
+            await store_updates(sessions, [(1, {"update_id": 1})], fence=lease.fence)
         await asyncio.sleep(0.5)  # 1.75 s after the take: checks are due again
         async with sessions.begin() as session:  # and another process has taken over
             await session.execute(delete(Lease))
