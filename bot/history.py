@@ -94,12 +94,14 @@ async def timeline(session: AsyncSession, ticket_id: int, limit: int) -> Timelin
     pending = [item for item in shown if start is None or item.at >= start]
     steps: list[Step] = []
     # Who wrote the copy just before (None: no copy right before).
-    side: tuple[bool, int | None, str | None] | None = None
+    side: tuple[bool, int | str | None] | None = None
     for group in history.groups:
         while pending and pending[0].at < group.at:
             _add_step(steps, pending.pop(0).step)
             side = None  # the next copy says again whose it is
-        whose = (group.from_agents, *group.agent)
+        agent_id, name = group.agent
+        # An agent is one by their id, whatever they renamed themselves to meanwhile.
+        whose = (group.from_agents, agent_id if agent_id is not None else name)
         label = _label(group) if whose != side else None
         steps.append(Copy(group, label))
         side = whose

@@ -4,6 +4,7 @@ comes while it is being copied."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import time
 from pathlib import Path
@@ -753,6 +754,23 @@ async def test_the_file_and_the_l2_history_name_the_agent_or_the_bot_for_each_me
     assert _head("📤 به مشتری — ربات\u200f", "درخواست شما با شمارهٔ") in page  # the ticket's number
     assert "کارشناس یا ربات" not in page  # every message to the customer says whose it is
     assert _l2_history(fake) == [SARAS, "کد را از <پیامک> بردارید", "👤 مشتری", "کد نیامد", END]
+
+
+async def test_an_agent_who_renamed_themselves_mid_ticket_is_one_run_in_the_l2_history(
+    l2_settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Told apart by name, one agent's two replies read as two agents' («سارا», then «سارا احمدی»).
+    monkeypatch.setattr(desk, "HISTORY_ON_ESCALATE", 2)
+    fake = fake_telegram
+    async with running_bot(l2_settings, fake) as bot:
+        opened, agent = await asked_in_topic(bot, fake, "رمزم را فراموش کرده‌ام")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "پیام یک")
+        await settled(bot, fake)
+        renamed = dataclasses.replace(agent, first_name="سارا", last_name="احمدی")
+        fake.agent_sends_in_topic(renamed, opened.thread_id, "پیام دو")
+        await settled(bot, fake)
+        await _escalated_file(bot, fake, renamed, opened.thread_id)
+    assert _l2_history(fake) == [SARAS, "پیام یک", "پیام دو", END]
 
 
 async def test_a_message_logged_before_its_writer_was_kept_keeps_the_neutral_label(
