@@ -99,7 +99,8 @@ def _events(events: list[TicketEvent]) -> list[Entry]:
             by = name or UNKNOWN_AGENT
             entries.append(Entry(event.created_at, "note", note_words(event), by=by))
         elif event.kind == ARTICLE_SENT:
-            entries.append(Entry(event.created_at, "guide", guide_title(event)))
+            # Its words are logged as the bot's message: this line says which agent sent it.
+            entries.append(Entry(event.created_at, "guide", guide_title(event), by=name))
         elif event.kind == MESSAGE_EDITED:
             by_customer = event.data.get("direction") == "to_agents"
             side: Side = "customer" if by_customer else "to_customer"

@@ -750,6 +750,7 @@ async def test_the_file_and_the_l2_history_name_the_agent_or_the_bot_for_each_me
         await settled(bot, fake)
         page = await _escalated_file(bot, fake, agent, opened.thread_id)
     assert _head("📤 به مشتری — سارا\u200f", "کد را از &lt;پیامک&gt; بردارید") in page
+    assert _head("📚 راهنمای فرستاده‌شده — سارا\u200f", "بازیابی رمز عبور") in page  # sent by
     assert _head("📤 به مشتری — ربات\u200f", "بازیابی رمز عبور") in page  # the guide
     assert _head("📤 به مشتری — ربات\u200f", "درخواست شما با شمارهٔ") in page  # the ticket's number
     assert "کارشناس یا ربات" not in page  # every message to the customer says whose it is
