@@ -8,17 +8,21 @@ with the lexical one and the confidence model reads both.
 
 Vectors are kept in an `EmbeddingStore` keyed by model and text, so a restart or a reload
 encodes only new or edited phrasings (encoding costs about 10-20 ms a text on this machine).
+Its file keeps the vectors used within the last `UNUSED_DAYS` days.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import math
 import os
 import sqlite3
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -36,6 +40,16 @@ BATCH = 32
 # Question vectors encoded ahead, in batches, for many questions asked at once (mining the
 # log for gaps): kept until asked for, the oldest forgotten past this many.
 PREPARED_MAX = 4096
+
+# The vector cache file deletes the vectors no process has used for this many days (an article's
+# earlier wordings, a draft folder asked about once); what a KB serves is marked used daily.
+UNUSED_DAYS = 30
+REFRESH_SECONDS = 86400.0
+# Rows read or written by one SQLite statement, and by one write transaction.
+CHUNK = 500
+# The stamp of the file (SQLite's header field for it: "PSKV"), and its layout's version.
+APPLICATION_ID = int.from_bytes(b"PSKV", "big")
+SCHEMA_VERSION = 1
 
 
 class Encoder(Protocol):
@@ -108,33 +122,71 @@ def embedding_text(text: str) -> str:
 class EmbeddingStore:
     """Vectors by (model, text): in memory, and in a SQLite file when a path is given.
 
-    Several processes may share the file (SQLite locks it); a file that cannot be opened or
-    written is logged once and the store keeps to memory: an unwritable disk never stops the KB.
+    Each row of the file says when it was last used: written, read by `vectors`, or still
+    served by a running KB (`refresh`). Rows unused for `UNUSED_DAYS` are deleted, so the file
+    keeps what was used lately (an editor's undo, another KB folder's vectors, a folder
+    emptied for a while by a deploy), not every wording ever encoded. Several processes may
+    share the file: SQLite locks it, and each marks what it uses, so none deletes what
+    another serves. Only a file of this store's own is written: one stamped with
+    `APPLICATION_ID`, a new one, or the one-table file of earlier versions (stamped, its
+    vectors counted as used at the upgrade); another program's is left as it is and vectors
+    stay in memory. A file that cannot be written (read-only, a full disk) is logged once and
+    still read: an unusable cache never stops the KB.
     """
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
         self._memory: dict[bytes, np.ndarray] = {}
+        # When each vector in memory was last marked used in the file, as far as this store
+        # knows (another process may have marked it since).
+        self._used: dict[bytes, float] = {}
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
+        self._writable = False
+        # Whether the file has the `used` column (not so a read-only file of an earlier version).
+        self._dated = False
+        self._refreshed = self._pruned = -math.inf
         if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
-                self._db.execute(
-                    "CREATE TABLE IF NOT EXISTS embeddings"
-                    " (key BLOB PRIMARY KEY, vector BLOB NOT NULL)"
-                )
-                self._db.commit()
-            except (sqlite3.Error, OSError) as error:
+            self._open(path)
+
+    def _open(self, path: Path) -> None:
+        found = "unknown"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = _connect(path)
+        except (sqlite3.Error, OSError) as error:
+            log.warning("embedding cache %s unusable (%s): vectors stay in memory", path, error)
+            return
+        db.isolation_level = None  # transactions are begun and ended here, explicitly
+        try:
+            found = _layout(db)
+            if found in ("empty", "earlier"):
+                found = _adopt(db, time.time())
+        except sqlite3.Error as error:
+            _rollback(db)
+            if found != "earlier":  # nothing to read (a new file that cannot be written, say)
                 log.warning("embedding cache %s unusable (%s): vectors stay in memory", path, error)
-                self._db = None
+                db.close()
+                return
+            self._db = db  # an earlier version's file, read-only: its vectors still serve
+            self._stop_writing(error)
+            return
+        if found != "ours":
+            log.warning(
+                "embedding cache %s is not a file of Pasokh's sentence vectors (or of another"
+                " version): it is left as it is and vectors stay in memory",
+                path,
+            )
+            db.close()
+            return
+        self._db, self._writable, self._dated = db, True, True
 
     def vectors(
         self, encoder: Encoder, texts: Sequence[str], *, passages: bool = False
     ) -> np.ndarray:
         """The vectors of `texts` (already `embedding_text`), encoding only the unknown ones;
-        `passages` encodes them as answers rather than questions."""
+        `passages` encodes them as answers rather than questions. Each is marked used in the
+        file (at most once a day). Blocking (SQLite may wait for another process's write)."""
         encode = encoder.encode_passages if passages else encoder.encode
         keys = _keys(encoder, texts, passages)
         found = self._known(keys, encoder.dim)
@@ -148,8 +200,10 @@ class EmbeddingStore:
             # failure) midway then costs only the batch in progress.
             with self._lock:
                 self._memory.update(fresh)
-                self._write(fresh)
+                self._mark_used(fresh)
             found.update(fresh)
+        with self._lock:
+            self._mark_used(self._due({key: found[key] for key, _ in pairs}))
         if not keys:
             return np.zeros((0, encoder.dim), dtype=np.float32)
         return np.stack([found[key] for key in keys])
@@ -161,11 +215,27 @@ class EmbeddingStore:
     def retain(self, encoder: Encoder, texts: Sequence[str], passages: Sequence[str]) -> None:
         """Keep in memory only the vectors of `texts` and `passages` (what the KB serves now):
         each edit of an article's opening words encoded a new vector and kept the old one,
-        about 2 KB an edit, for as long as the process ran. The file keeps them all (a reload
-        of an older version finds them there)."""
+        about 2 KB an edit, for as long as the process ran. The file keeps them until they
+        have gone unused for `UNUSED_DAYS` (a reload of an older version finds them there);
+        older rows are deleted here, at most once a day. Blocking: call it off the event loop."""
         keep = set(_keys(encoder, texts, False)) | set(_keys(encoder, passages, True))
         with self._lock:
             self._memory = {key: v for key, v in self._memory.items() if key in keep}
+            self._used = {key: at for key, at in self._used.items() if key in keep}
+            self._prune()
+
+    def refresh(self) -> None:
+        """Mark what is held (what the KB serves) as used in the file, and delete the rows
+        unused for `UNUSED_DAYS`: at most once a day, so that a KB serving for weeks without
+        an edit keeps its vectors on disk. Cheap when not due (a KB's every reload poll calls
+        it); blocking when due: call it off the event loop."""
+        with self._lock:
+            now = time.time()
+            if now - self._refreshed < REFRESH_SECONDS:
+                return
+            self._refreshed = now
+            self._mark_used(self._due(self._memory))
+            self._prune()
 
     def unknown(self, encoder: Encoder, texts: Sequence[str], *, passages: bool = False) -> int:
         """How many distinct `texts` `vectors` would have to encode (what is found on disk stays
@@ -186,41 +256,166 @@ class EmbeddingStore:
         return found
 
     def _read(self, keys: list[bytes], dim: int) -> dict[bytes, np.ndarray]:
+        """The vectors of `keys` in the file; notes when each was last used. Under `_lock`."""
         if self._db is None or not keys:
             return {}
         found: dict[bytes, np.ndarray] = {}
+        columns = "key, vector, used" if self._dated else "key, vector, 0"
         try:
-            for start in range(0, len(keys), 500):
-                chunk = keys[start : start + 500]
+            for start in range(0, len(keys), CHUNK):
+                chunk = keys[start : start + CHUNK]
                 marks = ",".join("?" * len(chunk))
                 rows = self._db.execute(
-                    f"SELECT key, vector FROM embeddings WHERE key IN ({marks})", chunk
-                )
-                for key, blob in rows:
+                    f"SELECT {columns} FROM embeddings WHERE key IN ({marks})", chunk
+                ).fetchall()
+                for key, blob, used in rows:
                     vector = np.frombuffer(blob, dtype=np.float32)
                     if vector.shape == (dim,):
                         found[bytes(key)] = vector
+                        self._used[bytes(key)] = float(used)
         except sqlite3.Error as error:
             self._give_up(error)
         return found
 
-    def _write(self, vectors: dict[bytes, np.ndarray]) -> None:
-        if self._db is None or not vectors:
+    def _due(self, vectors: Mapping[bytes, np.ndarray]) -> dict[bytes, np.ndarray]:
+        """Those of `vectors` not marked used in the file for a day or more."""
+        if not self._writable:
+            return {}
+        since = time.time() - REFRESH_SECONDS
+        return {key: v for key, v in vectors.items() if self._used.get(key, -math.inf) <= since}
+
+    def _mark_used(self, vectors: Mapping[bytes, np.ndarray]) -> None:
+        """Write `vectors` to the file, used now (a row there already keeps its vector and
+        takes the time: one another process deleted meanwhile is written again). Under
+        `_lock`; short transactions, so other processes sharing the file wait little."""
+        if self._db is None or not self._writable or not vectors:
             return
+        now = time.time()
+        rows = [(key, vector.astype(np.float32).tobytes(), now) for key, vector in vectors.items()]
         try:
-            self._db.executemany(
-                "INSERT OR IGNORE INTO embeddings (key, vector) VALUES (?, ?)",
-                [(key, vector.astype(np.float32).tobytes()) for key, vector in vectors.items()],
-            )
-            self._db.commit()
+            for start in range(0, len(rows), CHUNK):
+                with _transaction(self._db) as db:
+                    db.executemany(
+                        "INSERT INTO embeddings (key, vector, used) VALUES (?, ?, ?)"
+                        " ON CONFLICT (key) DO UPDATE SET used = max(used, excluded.used)",
+                        rows[start : start + CHUNK],
+                    )
         except sqlite3.Error as error:
-            self._give_up(error)
+            self._stop_writing(error)
+            return
+        self._used.update(dict.fromkeys(vectors, now))
+
+    def _prune(self) -> None:
+        """Delete the rows unused for `UNUSED_DAYS`, at most once a day. Under `_lock`."""
+        now = time.time()
+        if self._db is None or not self._writable or now - self._pruned < REFRESH_SECONDS:
+            return
+        self._pruned = now
+        deleted = 0
+        try:
+            while True:  # a few rows a day; thousands at most a month after an upgrade
+                with _transaction(self._db) as db:
+                    count = db.execute(
+                        "DELETE FROM embeddings WHERE key IN"
+                        " (SELECT key FROM embeddings WHERE used < ? LIMIT ?)",
+                        (now - UNUSED_DAYS * 86400, CHUNK),
+                    ).rowcount
+                deleted += count
+                if count < CHUNK:
+                    break
+        except sqlite3.Error as error:
+            self._stop_writing(error)
+            return
+        if deleted:
+            log.info(
+                "embedding cache %s: %d vectors unused for %d days deleted",
+                self.path,
+                deleted,
+                UNUSED_DAYS,
+            )
+
+    def _stop_writing(self, error: sqlite3.Error) -> None:
+        log.warning(
+            "embedding cache %s cannot be written (%s): its vectors are still read, new ones"
+            " stay in memory",
+            self.path,
+            error,
+        )
+        self._writable = False
 
     def _give_up(self, error: sqlite3.Error) -> None:
         log.warning("embedding cache %s failed (%s): keeping vectors in memory", self.path, error)
         if self._db is not None:
             self._db.close()
         self._db = None
+        self._writable = False
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """The cache file's connection (a seam for tests of files that cannot be written)."""
+    return sqlite3.connect(path, timeout=30, check_same_thread=False)
+
+
+@contextlib.contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction, taken for writing at once (two processes writing together wait
+    their turn rather than fail on upgrading a read lock); rolled back on any error."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+        db.execute("COMMIT")
+    except BaseException:
+        _rollback(db)
+        raise
+
+
+def _rollback(db: sqlite3.Connection) -> None:
+    if db.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("ROLLBACK")
+
+
+# The file of an earlier version: this table alone, unstamped.
+_EARLIER_COLUMNS = [("key", "BLOB", 0, None, 1), ("vector", "BLOB", 1, None, 0)]
+_EARLIER_OBJECTS = [("index", "sqlite_autoindex_embeddings_1"), ("table", "embeddings")]
+
+
+def _layout(db: sqlite3.Connection) -> str:
+    """What the file is: "ours" (stamped, this version), "empty" (a new file), "earlier" (the
+    one-table file of versions before the stamp), or "other" (anything else: another
+    program's, or another version's)."""
+    application_id = db.execute("PRAGMA application_id").fetchone()[0]
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if application_id == APPLICATION_ID:
+        return "ours" if version == SCHEMA_VERSION else "other"
+    if application_id or version:
+        return "other"
+    objects = sorted(db.execute("SELECT type, name FROM sqlite_master").fetchall())
+    if not objects:
+        return "empty"
+    columns = [tuple(row[1:]) for row in db.execute("PRAGMA table_info(embeddings)")]
+    return "earlier" if objects == _EARLIER_OBJECTS and columns == _EARLIER_COLUMNS else "other"
+
+
+def _adopt(db: sqlite3.Connection, now: float) -> str:
+    """Make a new file or an earlier version's ours (the rows it has count as used `now`);
+    what the file is then (another process may have done it first, or made it something
+    else)."""
+    with _transaction(db):
+        found = _layout(db)
+        if found == "empty":
+            db.execute(
+                "CREATE TABLE embeddings"
+                " (key BLOB PRIMARY KEY, vector BLOB NOT NULL, used REAL NOT NULL)"
+            )
+        elif found == "earlier":  # no row is rewritten: they all take the default
+            db.execute(f"ALTER TABLE embeddings ADD COLUMN used REAL NOT NULL DEFAULT {now!r}")
+        if found in ("empty", "earlier"):
+            db.execute("CREATE INDEX embeddings_used ON embeddings (used)")
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            found = "ours"
+    return found
 
 
 def _keys(encoder: Encoder, texts: Sequence[str], passages: bool) -> list[bytes]:

@@ -184,6 +184,9 @@ class KnowledgeBase:
         Blocking (reads files, fits the index): call it from a worker thread in async code.
         """
         with self._reload_lock:
+            # Once a day: what is served is marked used in the vector cache file, and what no
+            # process has used for a month deleted from it.
+            self.store.refresh()
             current = self._snapshot
             stamp = self._stamp()
             if (

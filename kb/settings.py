@@ -32,7 +32,8 @@ class KBSettings(BaseSettings):
     kb_reload_interval: float = Field(default=2.0, gt=0.0)
     # Match questions by meaning too (a bundled sentence encoder); off: words only, faster.
     kb_semantic: bool = True
-    # Where sentence vectors of the articles are kept between runs (a SQLite file).
+    # Where sentence vectors of the articles are kept between runs (a SQLite file; vectors no
+    # process has used for 30 days are deleted from it).
     kb_embedding_cache: Path = Path("data/kb-embeddings.sqlite3")
 
     def knowledge_base(

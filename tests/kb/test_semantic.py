@@ -7,27 +7,39 @@ marked at the end run the bundled e5 model on the shipped sample KB.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
+import kb.semantic
 import kb.service
 from kb.article import Article
 from kb.confidence import ConfidenceModel, Fusion, PairModel, pair_features
 from kb.engine import Engine
 from kb.index import KBIndex
-from kb.semantic import BATCH, E5Encoder, EmbeddingStore, SemanticIndex, embedding_text
+from kb.semantic import (
+    BATCH,
+    UNUSED_DAYS,
+    E5Encoder,
+    EmbeddingStore,
+    SemanticIndex,
+    embedding_text,
+)
 from kb.service import KnowledgeBase
 from kb.settings import KBSettings
-from tests.kb.conftest import WriteArticle
+from tests.kb.conftest import SAMPLE, WriteArticle, article_text
 from tests.kb.encoders import WordsEncoder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -324,6 +336,266 @@ def test_the_vectors_of_edited_texts_are_not_held_for_ever(tmp_path: Path) -> No
 
     assert store.held() == 2  # the title's vector and the body's, as served now
     assert encoder.encoded.count("رمز عبور") == 1  # the one served is kept, never encoded again
+
+
+# --- the cache file keeps what was used within a month ----------------------------------------
+
+
+class _Clock:
+    """Stands in for the `time` module in kb.semantic: the time moves when a test moves it."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def time(self) -> float:
+        return self.now
+
+    def pass_days(self, days: float) -> None:
+        self.now += days * 86400
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> _Clock:
+    clock = _Clock()
+    monkeypatch.setattr(kb.semantic, "time", clock)
+    return clock
+
+
+def _rows(path: Path) -> int:
+    """How many vectors the cache file holds."""
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        return int(db.execute("SELECT count(*) FROM embeddings").fetchone()[0])
+
+
+def _edit_password_reset(write_article: WriteArticle, version: int | None) -> str:
+    """Rewrite the sample KB's first article with its first question reworded (`version`), or
+    as it was (None); the question as written."""
+    article_id, title, questions, body = SAMPLE[0]
+    first = questions[0] if version is None else f"{questions[0]}، نسخهٔ {version}"
+    write_article(article_id, title, body, folder="account", questions=[first, *questions[1:]])
+    return first
+
+
+def _draft(tmp_path: Path, version: int = 1) -> Path:
+    """A one-article KB in a folder of its own (an editor's draft), at `version`."""
+    path = tmp_path / "draft"
+    path.mkdir(exist_ok=True)
+    text = article_text("vpn", "اتصال به وی پی ان", "متن پاسخ.", [f"وی پی ان وصل نمی‌شود {version}"])
+    (path / "vpn.md").write_text(text, encoding="utf-8")
+    return path
+
+
+def _earlier_file(path: Path, rows: Sequence[tuple[bytes, bytes]]) -> None:
+    """A cache file as versions before the dated rows wrote it: one table, unstamped."""
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS embeddings (key BLOB PRIMARY KEY, vector BLOB NOT NULL)"
+        )
+        db.executemany("INSERT INTO embeddings (key, vector) VALUES (?, ?)", rows)
+        db.commit()
+
+
+def _vectors_of(kb_dir: Path, tmp_path: Path) -> list[tuple[bytes, bytes]]:
+    """The rows a cache file holds once `kb_dir` is served."""
+    path = tmp_path / "scratch-vectors.sqlite3"
+    KnowledgeBase(kb_dir, encoder=WordsEncoder(), store=EmbeddingStore(path))
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        rows = db.execute("SELECT key, vector FROM embeddings").fetchall()
+    path.unlink()
+    return rows
+
+
+def test_an_article_edited_daily_leaves_a_month_of_its_wordings_in_the_cache_file(
+    sample_kb: Path, write_article: WriteArticle, tmp_path: Path, clock: _Clock
+) -> None:
+    # Each edit of a wording left its vector in the file for ever: about 2 KB an edit.
+    path = tmp_path / "vectors.sqlite3"
+    bot = KnowledgeBase(sample_kb, encoder=WordsEncoder(), store=EmbeddingStore(path))
+    served = _rows(path)
+    sizes = []
+    for version in range(90):
+        clock.pass_days(1)
+        _edit_password_reset(write_article, version)
+        assert bot.reload(force=True)
+        sizes.append(path.stat().st_size)
+    assert _rows(path) <= served + UNUSED_DAYS + 1  # what is served, and a month of edits
+    assert sizes[-1] == sizes[UNUSED_DAYS + 10]  # the file stopped growing
+
+    encoder = WordsEncoder()
+    restarted = KnowledgeBase(sample_kb, encoder=encoder, store=EmbeddingStore(path))
+    assert encoder.encoded == []  # a restart encodes nothing served
+    undone = _edit_password_reset(write_article, 80)  # back to the wording of ten days ago
+    assert restarted.reload(force=True)
+    assert encoder.encoded == []
+    decision = restarted.ask(undone)
+    assert decision.top is not None and decision.top.article_id == "password-reset"
+
+
+@pytest.mark.usefixtures("encode_before_serving")
+def test_a_kb_folder_emptied_for_days_then_restored_encodes_nothing(
+    tmp_path: Path, clock: _Clock
+) -> None:
+    kb_dir = tmp_path / "articles"
+    shutil.copytree(SAMPLE_KB, kb_dir)  # the shipped KB: 57 articles, 399 texts
+    path = tmp_path / "vectors.sqlite3"
+    encoder = WordsEncoder()
+    bot = KnowledgeBase(kb_dir, encoder=encoder, store=EmbeddingStore(path), serve_first=True)
+    assert bot.reload() and bot.semantic
+    # A deploy, or `git checkout` of a branch without most articles: every folder but one is
+    # gone for three days, then back.
+    aside = tmp_path / "aside"
+    aside.mkdir()
+    for folder in sorted(p for p in kb_dir.iterdir() if p.is_dir())[1:]:
+        shutil.move(folder, aside / folder.name)
+    for _ in range(3):
+        clock.pass_days(1)
+        bot.reload()
+    assert 0 < len(bot) < 20
+    for folder in aside.iterdir():
+        shutil.move(folder, kb_dir / folder.name)
+    encoder.encoded.clear()
+
+    assert bot.reload()
+    assert len(bot) == 57 and bot.semantic and not bot.encoding_deferred  # by meaning at once
+    assert encoder.encoded == []
+
+
+def test_an_upgraded_cache_file_keeps_the_bots_vectors_when_another_folder_is_built_first(
+    sample_kb: Path, tmp_path: Path, clock: _Clock
+) -> None:
+    path = tmp_path / "vectors.sqlite3"
+    bots = _vectors_of(sample_kb, tmp_path)
+    stale = [(os.urandom(16), bytes(4 * WordsEncoder.dim)) for _ in range(1000)]
+    _earlier_file(path, [*bots, *stale])  # the previous release's file: the bot's, edits'
+
+    # After the upgrade, `python -m kb ask --kb-dir draft …` is the first to open the file.
+    KnowledgeBase(_draft(tmp_path), encoder=WordsEncoder(), store=EmbeddingStore(path))
+    clock.pass_days(10)
+    encoder = WordsEncoder()
+    bot = KnowledgeBase(sample_kb, encoder=encoder, store=EmbeddingStore(path))
+    assert encoder.encoded == []  # the bot's vectors of the previous release serve
+
+    for _ in range(40):  # the bot runs on; nobody asks about the draft or the stale wordings
+        clock.pass_days(1)
+        bot.reload()
+    assert _rows(path) == len(bots)
+    encoder = WordsEncoder()
+    KnowledgeBase(sample_kb, encoder=encoder, store=EmbeddingStore(path))
+    assert encoder.encoded == []
+
+
+def _extra_column(db: sqlite3.Connection) -> None:
+    db.execute("CREATE TABLE embeddings (key BLOB PRIMARY KEY, vector BLOB NOT NULL, doc TEXT)")
+
+
+def _extra_table(db: sqlite3.Connection) -> None:
+    db.execute("CREATE TABLE embeddings (key BLOB PRIMARY KEY, vector BLOB NOT NULL)")
+    db.execute("CREATE TABLE documents (id INTEGER PRIMARY KEY, title TEXT)")
+
+
+def _stamped_by_another_program(db: sqlite3.Connection) -> None:
+    db.execute("CREATE TABLE embeddings (key BLOB PRIMARY KEY, vector BLOB NOT NULL)")
+    db.execute("PRAGMA application_id = 42")
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [_extra_column, _extra_table, _stamped_by_another_program],
+    ids=["extra-column", "extra-table", "other-stamp"],
+)
+def test_a_cache_path_at_another_programs_file_leaves_it_untouched(
+    layout: Callable[[sqlite3.Connection], None],
+    sample_kb: Path,
+    tmp_path: Path,
+    clock: _Clock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    path = tmp_path / "notes.sqlite3"
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        layout(db)
+        rows = [(bytes([n]), b"v") for n in range(100)]
+        db.executemany("INSERT INTO embeddings (key, vector) VALUES (?, ?)", rows)
+        db.commit()
+    before = path.read_bytes()
+
+    encoder = WordsEncoder()
+    with caplog.at_level(logging.WARNING):
+        bot = KnowledgeBase(sample_kb, encoder=encoder, store=EmbeddingStore(path))
+        for _ in range(40):
+            clock.pass_days(1)
+            bot.reload(force=True)
+    assert path.read_bytes() == before
+    assert bot.semantic and len(set(encoder.encoded)) == len(encoder.encoded)  # kept in memory
+    assert caplog.text.count("is left as it is") == 1
+
+
+def test_a_running_kb_keeps_its_vectors_on_disk_while_a_draft_asked_once_loses_its_own(
+    sample_kb: Path, tmp_path: Path, clock: _Clock
+) -> None:
+    path = tmp_path / "vectors.sqlite3"
+    bot = KnowledgeBase(sample_kb, encoder=WordsEncoder(), store=EmbeddingStore(path))
+    served = _rows(path)
+    KnowledgeBase(_draft(tmp_path), encoder=WordsEncoder(), store=EmbeddingStore(path))
+    assert _rows(path) == served + 3  # the draft's title, question and body
+
+    for _ in range(45):  # the bot runs on, no article edited
+        clock.pass_days(1)
+        assert not bot.reload()
+    assert _rows(path) == served  # the draft's vectors are gone, the bot's kept
+    encoder = WordsEncoder()
+    KnowledgeBase(sample_kb, encoder=encoder, store=EmbeddingStore(path))
+    assert encoder.encoded == []
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+
+
+class _FullDisk(sqlite3.Connection):
+    """A connection to a file on a full disk: reads work, every write fails as SQLite says."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        if not sql.lstrip().upper().startswith(("SELECT", "PRAGMA")):
+            raise sqlite3.OperationalError("database or disk is full")
+        return super().execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
+        raise sqlite3.OperationalError("database or disk is full")
+
+
+def _on_a_full_disk(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(path, check_same_thread=False, factory=_FullDisk)
+
+
+@pytest.mark.parametrize("earlier", [False, True], ids=["this-version", "earlier-version"])
+@pytest.mark.parametrize("connect", [_read_only, _on_a_full_disk], ids=["read-only", "full"])
+def test_a_cache_file_that_cannot_be_written_still_serves(
+    connect: Callable[[Path], sqlite3.Connection],
+    earlier: bool,
+    sample_kb: Path,
+    write_article: WriteArticle,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    path = tmp_path / "vectors.sqlite3"
+    if earlier:
+        _earlier_file(path, _vectors_of(sample_kb, tmp_path))
+    else:
+        KnowledgeBase(sample_kb, encoder=WordsEncoder(), store=EmbeddingStore(path))
+    monkeypatch.setattr(kb.semantic, "_connect", connect)
+    encoder = WordsEncoder()
+    with caplog.at_level(logging.WARNING):
+        bot = KnowledgeBase(sample_kb, encoder=encoder, store=EmbeddingStore(path))
+        assert encoder.encoded == []  # the vectors on the file serve
+        edited = _edit_password_reset(write_article, 1)
+        assert bot.reload(force=True) and bot.semantic
+        decision = bot.ask(edited)
+        assert decision.top is not None and decision.top.article_id == "password-reset"
+        _edit_password_reset(write_article, None)  # undone: the file still has the wording
+        assert bot.reload(force=True) and bot.semantic
+    assert encoder.encoded == [embedding_text(edited)]
+    assert caplog.text.count("cannot be written") == 1
 
 
 # --- serving by words while the articles are encoded --------------------------------------
