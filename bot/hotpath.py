@@ -64,7 +64,7 @@ class CustomerRef:
     tier: str
     banned: bool
     # Read with the profile (one statement): the ticket that is not closed, and what a
-    # closed ticket left for the next message (see bot.handlers.desk.after_close).
+    # closed ticket left for the next message (see bot.handlers.after_close).
     open_ticket_id: int | None = None
     comment_ticket_id: int | None = None
     follow_up_ticket_id: int | None = None

@@ -103,7 +103,7 @@ class Customer(Base):
     banned: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # After a close (bot.handlers.desk.after_close): the customer's next text is the rating
+    # After a close (bot.handlers.after_close.after_close): the customer's next text is the rating
     # comment of `comment_ticket_id`; their next message within a window opens a follow-up of
     # `follow_up_ticket_id` (closed at `follow_up_at`). In this row, not in key_values, because
     # every private message reads it, and the customer upsert returns it without another query.

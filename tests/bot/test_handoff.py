@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from bot import executor, keyboards, pipeline, texts
+from bot import executor, keyboards, pipeline, telegram_errors, texts
 from bot.config import Settings
 from handoff.hours import SupportCalendar
 from handoff.persian import day_and_time
@@ -467,8 +467,8 @@ async def test_a_copy_caught_by_a_long_telegram_outage_reaches_the_agents_once_i
     settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Shortened waits: one round of retries is a few milliseconds here, about a minute live.
-    monkeypatch.setattr(executor, "BACKOFF_START", 0.001)
-    monkeypatch.setattr(executor, "BACKOFF_MAX", 0.005)
+    monkeypatch.setattr(telegram_errors, "BACKOFF_START", 0.001)
+    monkeypatch.setattr(telegram_errors, "BACKOFF_MAX", 0.005)
     monkeypatch.setattr(pipeline, "TELEGRAM_RETRY_SECONDS", 0.05)
     fake = fake_telegram
     async with running_bot(settings, fake) as bot:
