@@ -62,7 +62,7 @@ from storage.db import (
     migrate,
     shown_url,
 )
-from storage.repositories import inbox_purge, kv_purge
+from storage.repositories import has_served, inbox_purge, kv_purge
 from storage.timestamps import utcnow
 
 log = logging.getLogger("bot")
@@ -266,7 +266,17 @@ async def _run(
         try:
             await check_agent_chat(app.bot, agent_chat_id)
         except StartupError as error:
-            raise Fatal(str(error), EXIT_CONFIG) from None
+            async with services.sessions.begin() as session:
+                served = await has_served(session, agent_chat_id)
+            if not served:  # a new desk's setting is wrong: say so before taking any customer
+                raise Fatal(str(error), EXIT_CONFIG) from None
+            # A desk that served before and lost the group (an admin turned Topics off, took
+            # the bot's rights): stopping would leave customers without the KB's answers too.
+            log.error(
+                "%s; answering customers from the KB meanwhile: their hand-offs wait for a "
+                "topic until it is fixed",
+                error,
+            )
         await warn_about_other_chats(
             app.bot, chats[1] if len(chats) > 1 else None, settings.supervisor_chat_id
         )

@@ -51,6 +51,7 @@ storage.repositories (async; session first; never commit; `from storage import r
         list_open_tickets(session, *, agent_chat_id=None, limit=None, left_chat_id=None)
             (longest wait first; left_chat_id: those escalated out of it to the L2 group);
         count_open_tickets(session, *, agent_chat_id=None, left_chat_id=None) -> int;
+        has_served(session, agent_chat_id) -> bool;
         list_overdue_tickets(session, *, now, without_event=None, clock="first");
         withdraw_first_response / withdraw_l2_response(session, ticket_id, *, at) -> bool;
         move_agent_chat(session, *, old_chat_id,

@@ -501,6 +501,12 @@ async def count_open_tickets(
     return int(await session.scalar(stmt) or 0)
 
 
+async def has_served(session: AsyncSession, agent_chat_id: int) -> bool:
+    """Whether any ticket, open or closed, was handed to agents' group `agent_chat_id`."""
+    stmt = select(Ticket.id).where(Ticket.agent_chat_id == agent_chat_id).limit(1)
+    return await session.scalar(stmt) is not None
+
+
 def _open_where(agent_chat_id: int | None, left_chat_id: int | None) -> list[ColumnElement[bool]]:
     """The conditions of list_open_tickets' and count_open_tickets' choices."""
     where: list[ColumnElement[bool]] = []

@@ -13,7 +13,8 @@ from sqlalchemy import text
 import bot.main
 from bot.main import EXIT_CONFIG, Fatal, serve
 from storage.db import create_engine_from_url
-from tests.bot.support import make_settings, running_bot
+from tests.bot.desk_support import hand_off
+from tests.bot.support import ANSWERED, make_settings, running_bot
 from tests.fake_telegram import FakeTelegram
 
 OTHER_GROUP = -1005550000001
@@ -205,3 +206,25 @@ async def test_an_empty_kb_folder_is_warned_about_at_start(
     async with running_bot(make_settings(fake_telegram, database_url, empty), fake_telegram):
         pass
     assert "the KB has no articles: every question goes to an agent" in caplog.text
+
+
+async def test_a_desk_that_served_before_and_lost_its_group_starts_answering_from_the_kb(
+    fake_telegram: FakeTelegram,
+    database_url: str,
+    kb_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # An admin took the bot's rights while it was down: it stopped with exit code 2 at every
+    # start (a crash loop under a supervisor), and customers got no answer from the KB either.
+    fake = fake_telegram
+    settings = make_settings(fake, database_url, kb_dir)
+    async with running_bot(settings, fake) as bot:
+        await hand_off(bot, fake)
+    fake.set_bot_rights(status="member")
+    customer = fake.new_user("رضا")
+    async with running_bot(settings, fake):
+        fake.user_sends_text(customer, ANSWERED)
+        answer = await fake.wait_for_messages_async(customer.id, 1)
+    assert "رمز" in (answer[0].text or "")
+    assert f"AGENT_CHAT_ID={fake.agent_chat_id}: the bot is not an administrator" in caplog.text
+    assert "answering customers from the KB meanwhile" in caplog.text
