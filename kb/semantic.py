@@ -42,9 +42,10 @@ BATCH = 32
 PREPARED_MAX = 4096
 
 # The vector cache file deletes the vectors no process has used for this many days (an article's
-# earlier wordings, a draft folder asked about once); what a KB serves is marked used daily.
+# earlier wordings, a draft folder asked about once); a running KB marks what it serves weekly
+# (marking rewrites each row: tens of seconds a day for a large KB on a slow disk).
 UNUSED_DAYS = 30
-REFRESH_SECONDS = 86400.0
+REFRESH_SECONDS = 7 * 86400.0
 # Rows read or written by one SQLite statement, and by one write transaction.
 CHUNK = 500
 # The stamp of the file (SQLite's header field for it: "PSKV"), and its layout's version.
@@ -145,7 +146,7 @@ class EmbeddingStore:
         self._writable = False
         # Whether the file has the `used` column (not so a read-only file of an earlier version).
         self._dated = False
-        self._refreshed = self._pruned = -math.inf
+        self._refreshed = -math.inf  # time.monotonic() of the last `refresh`
         if path is not None:
             self._open(path)
 
@@ -217,23 +218,27 @@ class EmbeddingStore:
         each edit of an article's opening words encoded a new vector and kept the old one,
         about 2 KB an edit, for as long as the process ran. The file keeps them until they
         have gone unused for `UNUSED_DAYS` (a reload of an older version finds them there);
-        older rows are deleted here, at most once a day. Blocking: call it off the event loop."""
+        a running KB deletes older rows (`refresh`). Blocking: call it off the event loop."""
         keep = set(_keys(encoder, texts, False)) | set(_keys(encoder, passages, True))
         with self._lock:
             self._memory = {key: v for key, v in self._memory.items() if key in keep}
             self._used = {key: at for key, at in self._used.items() if key in keep}
-            self._prune()
 
     def refresh(self) -> None:
         """Mark what is held (what the KB serves) as used in the file, and delete the rows
-        unused for `UNUSED_DAYS`: at most once a day, so that a KB serving for weeks without
-        an edit keeps its vectors on disk. Cheap when not due (a KB's every reload poll calls
-        it); blocking when due: call it off the event loop."""
+        unused for `UNUSED_DAYS`: at most once every REFRESH_SECONDS, so that a KB serving for
+        weeks without an edit keeps its vectors on disk. Only a long-running KB (the bot's
+        reload poll) calls it: a short `python -m kb` run that could not mark what the bot
+        serves must not delete it either. A file that could not be written is tried again
+        (the disk freed meanwhile). Cheap when not due; blocking when due: call it off the
+        event loop."""
         with self._lock:
-            now = time.time()
+            now = time.monotonic()  # not the wall clock: a clock set back would stop it
             if now - self._refreshed < REFRESH_SECONDS:
                 return
             self._refreshed = now
+            if self._db is not None and self._dated and not self._writable:
+                self._writable = True  # tried again: one failure logs and stops it once more
             self._mark_used(self._due(self._memory))
             self._prune()
 
@@ -306,11 +311,10 @@ class EmbeddingStore:
         self._used.update(dict.fromkeys(vectors, now))
 
     def _prune(self) -> None:
-        """Delete the rows unused for `UNUSED_DAYS`, at most once a day. Under `_lock`."""
+        """Delete the rows unused for `UNUSED_DAYS`. Under `_lock`."""
         now = time.time()
-        if self._db is None or not self._writable or now - self._pruned < REFRESH_SECONDS:
+        if self._db is None or not self._writable:
             return
-        self._pruned = now
         deleted = 0
         try:
             while True:  # a few rows a day; thousands at most a month after an upgrade
@@ -405,8 +409,9 @@ def _adopt(db: sqlite3.Connection, now: float) -> str:
         found = _layout(db)
         if found == "empty":
             db.execute(
-                "CREATE TABLE embeddings"
-                " (key BLOB PRIMARY KEY, vector BLOB NOT NULL, used REAL NOT NULL)"
+                # `used` defaults to now: the release before writes rows without it (a rollback).
+                "CREATE TABLE embeddings (key BLOB PRIMARY KEY, vector BLOB NOT NULL,"
+                " used REAL NOT NULL DEFAULT ((julianday('now') - 2440587.5) * 86400.0))"
             )
         elif found == "earlier":  # no row is rewritten: they all take the default
             db.execute(f"ALTER TABLE embeddings ADD COLUMN used REAL NOT NULL DEFAULT {now!r}")

@@ -31,6 +31,7 @@ from kb.engine import Engine
 from kb.index import KBIndex
 from kb.semantic import (
     BATCH,
+    REFRESH_SECONDS,
     UNUSED_DAYS,
     E5Encoder,
     EmbeddingStore,
@@ -350,6 +351,9 @@ class _Clock:
     def time(self) -> float:
         return self.now
 
+    def monotonic(self) -> float:
+        return self.now - 1_700_000_000.0  # another origin, the same pace
+
     def pass_days(self, days: float) -> None:
         self.now += days * 86400
 
@@ -418,7 +422,8 @@ def test_an_article_edited_daily_leaves_a_month_of_its_wordings_in_the_cache_fil
         _edit_password_reset(write_article, version)
         assert bot.reload(force=True)
         sizes.append(path.stat().st_size)
-    assert _rows(path) <= served + UNUSED_DAYS + 1  # what is served, and a month of edits
+    # What is served, a month of edits, and the week until the next look deletes one.
+    assert _rows(path) <= served + UNUSED_DAYS + REFRESH_SECONDS // 86400 + 1
     assert sizes[-1] == sizes[UNUSED_DAYS + 10]  # the file stopped growing
 
     encoder = WordsEncoder()
@@ -545,6 +550,34 @@ def test_a_running_kb_keeps_its_vectors_on_disk_while_a_draft_asked_once_loses_i
     encoder = WordsEncoder()
     KnowledgeBase(sample_kb, encoder=encoder, store=EmbeddingStore(path))
     assert encoder.encoded == []
+
+
+def test_a_kb_run_on_another_folder_deletes_nothing_the_bot_serves(
+    sample_kb: Path, tmp_path: Path, clock: _Clock
+) -> None:
+    # The bot could not mark what it serves (stopped for a while, or its file read-only to it):
+    # a `python -m kb` run on a draft deleted the bot's vectors, and every start of the bot
+    # then encoded the whole KB again.
+    path = tmp_path / "vectors.sqlite3"
+    KnowledgeBase(sample_kb, encoder=WordsEncoder(), store=EmbeddingStore(path))
+    served = _rows(path)
+    clock.pass_days(UNUSED_DAYS + 10)
+    KnowledgeBase(_draft(tmp_path), encoder=WordsEncoder(), store=EmbeddingStore(path))
+    assert _rows(path) == served + 3
+    encoder = WordsEncoder()
+    KnowledgeBase(sample_kb, encoder=encoder, store=EmbeddingStore(path))
+    assert encoder.encoded == []
+
+
+def test_the_release_before_still_stores_vectors_in_a_file_this_one_made(tmp_path: Path) -> None:
+    # A rollback: the release before writes rows without `used`, which a new file required
+    # (INSERT OR IGNORE skipped them silently: each start encoded the edited wordings again).
+    path = tmp_path / "vectors.sqlite3"
+    EmbeddingStore(path)
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute("INSERT OR IGNORE INTO embeddings (key, vector) VALUES (?, ?)", (b"k", b"v"))
+        db.commit()
+    assert _rows(path) == 1
 
 
 def _read_only(path: Path) -> sqlite3.Connection:
