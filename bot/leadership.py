@@ -158,6 +158,8 @@ class PollingLease:
         waits for the transaction)."""
         started = asyncio.get_running_loop().time()
         due = self.renews_in_commits and started >= self._renewed + RENEW_SECONDS
+        # Not inside a savepoint: rolled back with it, the renewal would still be counted.
+        due = due and not session.sync_session.in_nested_transaction()
         if started < self._renewed + SURE_SECONDS and not due:
             return
         if not await holds_lease(session, POLLING, self.holder):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, delete, event, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 
 import bot.leadership
@@ -315,6 +316,36 @@ async def test_a_renewal_whose_commit_failed_after_a_savepoint_spares_no_check(
         disk_full = True
         with pytest.raises(sqlite3.OperationalError):
             await store_updates(sessions, [(1, {"update_id": 1})], fence=lease.fence)
+        await asyncio.sleep(0.5)  # 1.75 s after the take: checks are due again
+        async with sessions.begin() as session:  # and another process has taken over
+            await session.execute(delete(Lease))
+            await take_lease(session, POLLING, Claimant("elsewhere", "b", 1), lasting=LEASE)
+        async with sessions.begin() as session:
+            with pytest.raises(LeaseLost):
+                await lease.fence(session)
+    finally:
+        await engine.dispose()
+
+
+async def test_a_renewal_rolled_back_with_its_savepoint_spares_no_check(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bot.leadership, "RENEW_SECONDS", 1.0)
+    monkeypatch.setattr(bot.leadership, "SURE_SECONDS", 1.5)
+    engine = create_engine_from_url(database_url, **pool_options(database_url))
+    sessions = make_sessionmaker(engine)
+    lease = PollingLease(sessions, renews_in_commits=True)
+
+    async def fenced_in_a_savepoint_rolled_back(session: AsyncSession) -> None:
+        savepoint = await session.begin_nested()
+        await lease.fence(session)
+        await savepoint.rollback()
+
+    try:
+        assert await lease.take() is None
+        await asyncio.sleep(1.25)  # the renewal is due, checks are still spared
+        async with sessions.begin() as session:
+            await fenced_in_a_savepoint_rolled_back(session)
         await asyncio.sleep(0.5)  # 1.75 s after the take: checks are due again
         async with sessions.begin() as session:  # and another process has taken over
             await session.execute(delete(Lease))
