@@ -43,6 +43,9 @@ class Services:
     members: MemberCache = field(default_factory=MemberCache)
     # The messages under recent answers, until written to their decisions (bot.answer_messages).
     answer_messages: AnswerMessages = field(default_factory=AnswerMessages)
+    # Set when the bot may make topics in a desk group again: tickets waiting for one get it
+    # now, not at the next look (bot.topicless).
+    desk_back: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def agent_chat_id(self) -> int:

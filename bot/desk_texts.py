@@ -204,6 +204,12 @@ TOPIC_RECREATED = (
     "♻️ تاپیک قبلی این تیکت پاک شده بود؛ این تاپیک تازه ساخته شد و آخرین پیام‌ها در ادامه "
     "دوباره می‌آیند."
 )
+# A ticket's topic made once the bot could make topics in the group again (or the desk
+# moved here): its messages meanwhile never reached the agents.
+TOPIC_LATE = (
+    "🆕 وقتی این تیکت باز شد ربات نمی‌توانست در این گروه تاپیک بسازد؛ این تاپیک حالا ساخته شد "
+    "و پیام‌های مشتری تا این‌جا در ادامه می‌آیند."
+)
 ALREADY_L2 = "این تیکت از قبل در پشتیبانی سطح ۲ است؛ کاری انجام نشد."
 NO_OPEN_TICKETS = "هیچ تیکت بازی نیست. 🎉"
 OPEN_TICKETS_TITLE = "<b>تیکت‌های باز</b> (قدیمی‌ترین بی‌پاسخ اول):"
@@ -403,7 +409,8 @@ def topic_failed(number: int, reason: str) -> str:
     """Tell the agents' group (its General topic) that a new ticket got no topic, and why."""
     return (
         f"⚠️ برای تیکت <b>{ticket_ref(number)}</b> تاپیک ساخته نشد. دلیل: {escape(reason)}\n"
-        "با پیام بعدی مشتری دوباره تلاش می‌شود؛ \u200e/tickets تیکت‌های باز را نشان می‌دهد."
+        "همین که ربات دوباره بتواند این‌جا تاپیک بسازد، تاپیکش با پیام‌های مشتری ساخته می‌شود؛ "
+        "\u200e/tickets تیکت‌های باز را نشان می‌دهد."
     )
 
 
@@ -435,11 +442,12 @@ def open_ticket_line(
     holder: str | None = None,
     unreachable: bool = False,
     overdue: bool = False,
+    no_topic: bool = False,
 ) -> str:
     """One line of /tickets: the number linked to its topic (`ref`, HTML), the customer, their
-    contract (`tier`: None for standard), second line, who holds it, a customer nothing
-    reaches, a first-response deadline passed with no response, how long they wait (or that
-    the ticket waits for them)."""
+    contract (`tier`: None for standard), second line, who holds it, a ticket with no topic
+    yet (`no_topic`: made once the bot can), a customer nothing reaches, a first-response
+    deadline passed with no response, how long they wait (or that the ticket waits for them)."""
     # Right-to-left marks: before the number, else a Latin name sets the line left to right;
     # after a name or a tier, else one in Latin and what follows it swap places.
     parts = [f"\u200f{ref}", f"{escape(name)}\u200f"]
@@ -449,6 +457,8 @@ def open_ticket_line(
         parts.append("⬆️ سطح ۲")
     if holder:
         parts.append(f"در دست {escape(holder)}\u200f")
+    if no_topic:
+        parts.append("📭 هنوز تاپیک ندارد")
     if unreachable:
         parts.append("🚫 پیام به مشتری نمی‌رسد")
     if overdue:

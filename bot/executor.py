@@ -837,8 +837,26 @@ class Executor:
             )
         return copy
 
-    async def _recreate_topic(self, ticket: Ticket) -> int | None:
-        """Open a new topic for a ticket whose topic is gone; re-post the card and recent history.
+    async def open_late_topic(self, ticket_id: int) -> bool:
+        """Give an open ticket that has no topic (the bot could not make topics in its agents'
+        group when it was opened, or it was moved to this group) its topic now, with its card
+        and the conversation so far, what its customer sent meanwhile included. Return whether
+        it has one now; a refusal is only logged (tried again later, see bot.topicless)."""
+        async with self.tickets.hold(ticket_id):
+            ticket = await self._load(ticket_id)
+            if ticket is None or ticket.status == "closed":
+                return False
+            if ticket.thread_id is not None:
+                return True
+            made = await self._recreate_topic(ticket, late=True)
+        if made is not None:
+            log.info("ticket %s: given its topic %s in %s", ticket_id, made, ticket.agent_chat_id)
+        return made is not None
+
+    async def _recreate_topic(self, ticket: Ticket, *, late: bool = False) -> int | None:
+        """Open a new topic for a ticket whose topic is gone (`late`: that never had one
+        where it is); re-post the card and recent history (`late`: with what never reached
+        the agents).
 
         Returns the new thread id, or None when Telegram refuses a new topic too.
         """
@@ -852,20 +870,30 @@ class Executor:
                 chat_id=ticket.agent_chat_id,
             )
         except TelegramError as error:
-            log.warning("ticket %s: topic not recreated: %s", ticket.id, error.message)
+            made = "opened" if late else "recreated"
+            log.warning("ticket %s: topic not %s: %s", ticket.id, made, error.message)
             return None
         thread_id = topic.message_thread_id
         async with self.sessions.begin() as session:
             await handoff_service.attach_topic(
-                session, ticket_id=ticket.id, thread_id=thread_id, recreated=True
+                session, ticket_id=ticket.id, thread_id=thread_id, recreated=not late
             )
-            history = await timeline(session, ticket.id, HISTORY_ON_RECREATE)
+            if late:
+                await add_ticket_event(
+                    session, ticket_id=ticket.id, kind="topic_opened", data={"late": True}
+                )
+            history = await timeline(
+                session,
+                ticket.id,
+                HISTORY_ON_RECREATE,
+                customer_chat_id=ticket.customer_id if late else None,
+            )
         card = await self._post_card(ticket.id)
         if card is not None:
             async with self.sessions.begin() as session:
                 await card(session)
         fresh = await self._load(ticket.id) or ticket
-        await self.notice(fresh, desk_texts.TOPIC_RECREATED)
+        await self.notice(fresh, desk_texts.TOPIC_LATE if late else desk_texts.TOPIC_RECREATED)
         if history.left_out:  # the rest went with the deleted topic: the log has it all
             await self._post_transcript(fresh, thread_id, escalated=False)
         for step in history.steps:

@@ -10,18 +10,25 @@ nor one agent's from another's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import desk_texts
 from bot.formatting import MESSAGE_LIMIT, shown_length
 from handoff.persian import clean_block, clean_inline, shorten
 from handoff.texts import UNKNOWN_AGENT
-from storage.models import TicketEvent
-from storage.repositories import ARTICLE_SENT, HistoryGroup, recent_history, ticket_events
+from storage.models import Message, MessageLink, TicketEvent
+from storage.repositories import (
+    ALBUM_MAX,
+    ARTICLE_SENT,
+    HistoryGroup,
+    recent_history,
+    ticket_events,
+)
 
 # The audit-trail entry of a message that did not reach the other side (handoff.service).
 UNDELIVERED = "relay_failed"
@@ -82,12 +89,19 @@ class _Shown:
     reply: bool = False
 
 
-async def timeline(session: AsyncSession, ticket_id: int, limit: int) -> Timeline:
+async def timeline(
+    session: AsyncSession, ticket_id: int, limit: int, *, customer_chat_id: int | None = None
+) -> Timeline:
     """The ticket's last `limit` messages, labelled by side (an agent's by name), with the
     notes, guides and undelivered replies of the same stretch of the conversation in their
-    place."""
+    place; with `customer_chat_id`, also (up to `limit`) the customer's messages that never
+    reached the agents (sent while the ticket had no topic the bot could write in)."""
     history = await recent_history(session, ticket_id, limit)
     events = await ticket_events(session, ticket_id=ticket_id)
+    if customer_chat_id is not None:
+        unsent = await _never_relayed(session, events, customer_chat_id, limit)
+        groups = sorted([*history.groups, *unsent], key=lambda group: group.at)
+        history = replace(history, groups=groups)
     shown = _shown_events(events)
     start = history.groups[0].at if history.left_out and history.groups else None
     earlier = [item for item in shown if start is not None and item.at < start]
@@ -109,6 +123,69 @@ async def timeline(session: AsyncSession, ticket_id: int, limit: int) -> Timelin
         _add_step(steps, item.step)
     replies = sum(item.reply for item in earlier)
     return Timeline(steps, history.left_out + replies, len(earlier) - replies)
+
+
+async def _never_relayed(
+    session: AsyncSession, events: list[TicketEvent], chat_id: int, limit: int
+) -> list[HistoryGroup]:
+    """The customer's last `limit` messages whose copy into the topic failed and was never
+    made since (an album whole, from the log), as history to copy from their chat."""
+    failed: dict[int, datetime] = {}
+    for event in events:
+        message_id = event.data.get("message_id")
+        theirs = event.kind == UNDELIVERED and event.data.get("direction") != "to_customer"
+        if theirs and isinstance(message_id, int):
+            failed.setdefault(message_id, event.created_at)
+    if not failed:
+        return []
+    linked = set(
+        await session.scalars(
+            select(MessageLink.customer_message_id).where(
+                MessageLink.customer_chat_id == chat_id,
+                MessageLink.customer_message_id.in_(failed),
+            )
+        )
+    )
+    wanted = sorted(i for i in failed if i not in linked)[-limit:]
+    groups: list[HistoryGroup] = []
+    for message_id in wanted:
+        album = await _logged_album(session, chat_id, message_id)
+        links = [
+            MessageLink(
+                customer_chat_id=chat_id,
+                customer_message_id=item,
+                media_group_id=media_group_id,
+                forwarded=False,
+                created_at=failed[message_id],
+            )
+            for item, media_group_id in album
+        ]
+        groups.append(HistoryGroup(links, from_agents=False))
+    return groups
+
+
+async def _logged_album(
+    session: AsyncSession, chat_id: int, message_id: int
+) -> list[tuple[int, str | None]]:
+    """A message the customer sent and, if it began an album, the album's other items the
+    bot took in (the log keeps each item): (message id, album id) each, in order."""
+    album = await session.scalar(
+        select(Message.media_group_id)
+        .where(Message.chat_id == chat_id, Message.telegram_message_id == message_id)
+        .limit(1)
+    )
+    if album is None:
+        return [(message_id, None)]
+    rows = await session.scalars(
+        select(Message.telegram_message_id).where(
+            Message.chat_id == chat_id,
+            Message.media_group_id == album,
+            Message.direction == "in",
+            Message.telegram_message_id >= message_id,
+        )
+    )
+    items = sorted({i for i in rows if i is not None} | {message_id})[:ALBUM_MAX]
+    return [(item, album) for item in items]
 
 
 def _label(group: HistoryGroup) -> str:

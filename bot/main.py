@@ -51,6 +51,7 @@ from bot.startup import (
 )
 from bot.supervision import send_daily_reports, watch_deadlines
 from bot.tickets import asked_before
+from bot.topicless import watch_topicless
 from bot.waiting import watch_waiting
 from bot.webhook import WebhookFeed, WebhookReceiver, set_webhook, watch_webhook
 from kb.settings import KBSettings
@@ -404,8 +405,17 @@ async def _poll(
     following = asyncio.create_task(
         watch_waiting(services, executor, caught_up), name="pasokh-waiting"
     )
+    topics = asyncio.create_task(watch_topicless(services, executor), name="pasokh-topics")
     lost = False
-    tasks: list[asyncio.Task[Any]] = [keeping, purging, refreshing, watching, reporting, following]
+    tasks: list[asyncio.Task[Any]] = [
+        keeping,
+        purging,
+        refreshing,
+        watching,
+        reporting,
+        following,
+        topics,
+    ]
     try:
         source: Coroutine[Any, Any, None] | None
         if receiver is not None:

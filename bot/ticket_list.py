@@ -116,5 +116,6 @@ def _open_ticket_line(ticket: Ticket, customer: Customer | None, now: datetime) 
         l2=ticket.level >= 2,
         holder=shorten(clean_inline(ticket.claimed_by_name), HOLDER_LISTED) or None,
         unreachable=blocked,
+        no_topic=ticket.thread_id is None,
         overdue=not blocked and is_overdue(ticket, now),  # the first response's, or L2's
     )

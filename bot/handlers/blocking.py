@@ -42,7 +42,12 @@ async def _desk_changed(change: ChatMemberUpdated, context: BotContext) -> None:
         return
     setting = "L2_CHAT_ID" if change.chat.id == services.settings.l2_chat_id else "AGENT_CHAT_ID"
     if works:
-        log.warning("%s=%s: the bot manages topics there again", setting, change.chat.id)
+        log.warning(
+            "%s=%s: the bot manages topics there again; open tickets without a topic get theirs",
+            setting,
+            change.chat.id,
+        )
+        services.desk_back.set()
     else:
         log.error(
             "%s=%s: the bot was removed from the group or lost the right to manage topics "

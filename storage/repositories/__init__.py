@@ -40,6 +40,7 @@ from storage.repositories.leases import (
     take_lease,
 )
 from storage.repositories.links import (
+    ALBUM_MAX,
     History,
     HistoryGroup,
     find_link_by_agent_message,
@@ -73,6 +74,7 @@ from storage.repositories.tickets import (
     last_ticket_for,
     list_open_tickets,
     list_overdue_tickets,
+    list_topicless_tickets,
     list_waiting_tickets,
     move_agent_chat,
     open_ticket_for,
@@ -96,6 +98,7 @@ from storage.repositories.tickets import (
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "ALBUM_MAX",
     "ARTICLE_SENT",
     "CLAIMABLE",
     "CLOSABLE",
@@ -146,6 +149,7 @@ __all__ = [
     "list_customers",
     "list_open_tickets",
     "list_overdue_tickets",
+    "list_topicless_tickets",
     "list_waiting_tickets",
     "log_message",
     "move_agent_chat",

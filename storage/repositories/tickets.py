@@ -488,6 +488,24 @@ async def list_open_tickets(
     return list(await session.scalars(stmt))
 
 
+async def list_topicless_tickets(
+    session: AsyncSession, *, agent_chat_ids: Collection[int], limit: int
+) -> list[Ticket]:
+    """Return tickets not closed that have no topic in their agents' group (one of
+    `agent_chat_ids`), oldest first: opened while the bot could not make topics there."""
+    stmt = (
+        select(Ticket)
+        .where(
+            Ticket.status != "closed",
+            Ticket.thread_id.is_(None),
+            Ticket.agent_chat_id.in_(agent_chat_ids),
+        )
+        .order_by(Ticket.id)
+        .limit(limit)
+    )
+    return list(await session.scalars(stmt))
+
+
 async def count_open_tickets(
     session: AsyncSession, *, agent_chat_id: int | None = None, left_chat_id: int | None = None
 ) -> int:

@@ -124,6 +124,10 @@ def resolve_thread(
         if topic.closed and not bot_can_manage_topics(chat):
             raise bad_request("TOPIC_CLOSED")
         return thread_id, True
+    if thread_id in chat.topics:
+        # A topic of a group whose Topics were turned off since: Telegram answers "message
+        # thread not found" (seen in the field: tucnak/telebot#762), until Topics are on again.
+        raise bad_request("message thread not found")
     if chat.type in ("group", "supergroup") and state.message(chat.id, thread_id) is not None:
         return thread_id, False
     raise bad_request("message thread not found")

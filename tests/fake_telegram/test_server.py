@@ -272,6 +272,28 @@ async def test_sending_into_a_deleted_topic_fails_with_thread_not_found(
         await bot.send_message(group, "سلام", message_thread_id=topic.message_thread_id)
 
 
+async def test_topics_turned_off_refuse_topics_until_turned_on_again(
+    fake_telegram: FakeTelegram, bot: Bot
+) -> None:
+    group = fake_telegram.agent_chat_id
+    topic = await bot.create_forum_topic(group, "تیکت #۲")
+    fake_telegram.set_forum(False)
+    assert not (await bot.get_chat(group)).is_forum
+    with pytest.raises(BadRequest, match=r"(?i)not a forum"):
+        await bot.create_forum_topic(group, "تیکت #۳")
+    with pytest.raises(BadRequest, match=r"(?i)message thread not found"):
+        await bot.send_message(group, "سلام", message_thread_id=topic.message_thread_id)
+    fake_telegram.set_forum(True)
+    sent = await bot.send_message(group, "سلام", message_thread_id=topic.message_thread_id)
+    assert sent.is_topic_message
+
+
+async def test_a_removed_chat_is_not_found(fake_telegram: FakeTelegram, bot: Bot) -> None:
+    fake_telegram.remove_chat(fake_telegram.agent_chat_id)
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+        await bot.send_message(fake_telegram.agent_chat_id, "سلام")
+
+
 async def test_topic_name_over_128_characters_is_rejected(
     fake_telegram: FakeTelegram, bot: Bot
 ) -> None:

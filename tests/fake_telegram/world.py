@@ -139,6 +139,19 @@ class FakeWorld:
             self.state.chats[chat_id].members[user.id] = Member(user, status, dict(rights or {}))
             self.state.touch()
 
+    def set_forum(self, on: bool, chat_id: int | None = None) -> None:
+        """An admin turns the group's Topics on or off (Telegram sends the bot no update; the
+        topics and their messages come back when Topics are turned on again)."""
+        with self.state.lock:
+            self.state.chats[chat_id if chat_id is not None else self.agent_chat_id].is_forum = on
+            self.state.touch()
+
+    def remove_chat(self, chat_id: int) -> None:
+        """The chat is deleted: every call naming it answers "chat not found"."""
+        with self.state.lock:
+            del self.state.chats[chat_id]
+            self.state.touch()
+
     def set_bot_rights(
         self, chat_id: int | None = None, *, status: str = "administrator", **rights: bool
     ) -> None:

@@ -1,0 +1,84 @@
+"""Give a topic to each open ticket that has none in its agents' group.
+
+A ticket opened while the bot could not make topics there (removed from the group, no longer
+an admin with Manage topics, Topics turned off) is told to its customer as handed to an agent,
+yet no agent sees it. Once the bot can make topics again, each gets its topic, its card and
+what its customer sent meanwhile (bot.executor.Executor.open_late_topic). Telegram says when
+the bot is an admin again (my_chat_member: bot.handlers.blocking wakes the watcher), not when
+Topics are turned on again: hence also a look every minute, which costs one query while no
+ticket waits. Run beside polling, in the instance that holds the polling lease only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot.context import Services
+from bot.executor import Executor
+from bot.migration import desk_chats
+from bot.startup import StartupError, check_agent_chat
+from storage.db import DATABASE_ERRORS
+from storage.repositories import list_topicless_tickets
+
+log = logging.getLogger(__name__)
+
+LOOK_EVERY_SECONDS = 60.0
+# Topics made at one look: each comes with its card and history, and the group's budget is
+# about 20 messages a minute; the rest wait for the next look.
+TOPICS_PER_LOOK = 5
+
+
+async def _makes_topics(bot: Bot, chat_id: int) -> bool:
+    """Whether the bot may make topics in the group now (a forum where it manages topics)."""
+    try:
+        await check_agent_chat(bot, chat_id)
+    except StartupError as problem:
+        log.debug("no topics made yet: %s", problem)
+        return False
+    except TelegramError as error:
+        log.info("chat %s: could not be checked (%s)", chat_id, error.message)
+        return False
+    return True
+
+
+async def give_topics(services: Services, executor: Executor) -> int:
+    """Give their topics to the oldest tickets without one, in the desk groups the bot may
+    make topics in now; return how many got one."""
+    settings = services.settings
+    async with services.sessions.begin() as session:
+        chats = await desk_chats(session, settings.agent_chat_id, settings.l2_chat_id)
+        waiting = await list_topicless_tickets(session, agent_chat_ids=chats, limit=TOPICS_PER_LOOK)
+    usable: dict[int, bool] = {}
+    given = 0
+    for ticket in waiting:
+        chat_id = ticket.agent_chat_id
+        if chat_id not in usable:
+            usable[chat_id] = await _makes_topics(executor.bot, chat_id)
+        if not usable[chat_id]:
+            continue
+        if await executor.open_late_topic(ticket.id):
+            given += 1
+        else:
+            usable[chat_id] = False  # refused after all: the others wait for the next look
+    return given
+
+
+async def watch_topicless(services: Services, executor: Executor) -> None:
+    """Give topics to the tickets without one now, every LOOK_EVERY_SECONDS, and as soon as
+    the bot is told it manages topics in a desk group again."""
+    back = services.desk_back
+    while True:
+        back.clear()
+        try:
+            await give_topics(services, executor)
+        except DATABASE_ERRORS as error:
+            log.warning("looking for tickets without a topic failed: %s", type(error).__name__)
+        except Exception:  # a bug must not end the looking for the rest of the run
+            log.exception("looking for tickets without a topic failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(back.wait(), LOOK_EVERY_SECONDS)
