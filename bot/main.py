@@ -51,7 +51,7 @@ from bot.startup import (
 )
 from bot.supervision import send_daily_reports, watch_deadlines
 from bot.tickets import asked_before
-from bot.topicless import watch_topicless
+from bot.topicless import take_in_stranded, watch_topicless
 from bot.waiting import watch_waiting
 from bot.webhook import WebhookFeed, WebhookReceiver, set_webhook, watch_webhook
 from kb.settings import KBSettings
@@ -281,6 +281,7 @@ async def _run(
         await warn_about_other_chats(
             app.bot, chats[1] if len(chats) > 1 else None, settings.supervisor_chat_id
         )
+        await take_in_stranded(services, chats)
         await set_commands(app.bot, chats, settings.supervisor_chat_id)
         receiver = await _listen(app, services) if settings.webhook_url else None
         try:

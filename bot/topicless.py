@@ -7,6 +7,10 @@ what its customer sent meanwhile (bot.executor.Executor.open_late_topic). Telegr
 the bot is an admin again (my_chat_member: bot.handlers.blocking wakes the watcher), not when
 Topics are turned on again: hence also a look every minute, which costs one query while no
 ticket waits. Run beside polling, in the instance that holds the polling lease only.
+
+A ticket left open in a group that is no longer the desk's (AGENT_CHAT_ID pointed at a new
+group between two runs) is moved to the agents' group at start (take_in_stranded), and gets
+its topic there the same way: nobody answers in the old group any more.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 
 from telegram import Bot
 from telegram.error import TelegramError
@@ -23,7 +28,7 @@ from bot.executor import Executor
 from bot.migration import desk_chats
 from bot.startup import StartupError, check_agent_chat
 from storage.db import DATABASE_ERRORS
-from storage.repositories import list_topicless_tickets
+from storage.repositories import add_ticket_event, list_topicless_tickets, take_in_tickets
 
 log = logging.getLogger(__name__)
 
@@ -82,3 +87,25 @@ async def watch_topicless(services: Services, executor: Executor) -> None:
             log.exception("looking for tickets without a topic failed")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(back.wait(), LOOK_EVERY_SECONDS)
+
+
+async def take_in_stranded(services: Services, chats: Sequence[int]) -> int:
+    """Move the open tickets of groups that are no longer the desk's (`chats`: the agents'
+    group, then the L2 group's, as bot.migration.desk_chats gives them) to the agents' group,
+    where each gets a topic with its conversation so far; say so in the log. Return how many."""
+    agents = chats[0]
+    async with services.sessions.begin() as session:
+        came_from = await take_in_tickets(session, desk_chat_ids=chats, to_chat_id=agents)
+        for ticket_id, old in came_from.items():
+            data = {"from_chat": old, "to_chat": agents}
+            await add_ticket_event(session, ticket_id=ticket_id, kind="desk_moved", data=data)
+    if came_from:
+        log.error(
+            "%d open tickets were in groups that are no longer the desk's (%s): AGENT_CHAT_ID "
+            "or L2_CHAT_ID changed while they were open, and nobody would answer them; moved "
+            "to the agents' group %s, where each gets a new topic with its conversation so far",
+            len(came_from),
+            ", ".join(str(chat) for chat in sorted(set(came_from.values()))),
+            agents,
+        )
+    return len(came_from)

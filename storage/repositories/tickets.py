@@ -680,6 +680,28 @@ async def move_agent_chat(session: AsyncSession, *, old_chat_id: int, new_chat_i
     return count
 
 
+async def take_in_tickets(
+    session: AsyncSession, *, desk_chat_ids: Collection[int], to_chat_id: int
+) -> dict[int, int]:
+    """Move the tickets not closed whose agents' group is none of `desk_chat_ids` (AGENT_CHAT_ID
+    pointed at another group since) to `to_chat_id`, without a topic or a card there yet;
+    return the group each came from, by ticket id."""
+    stranded = await session.execute(
+        select(Ticket.id, Ticket.agent_chat_id).where(
+            Ticket.status != "closed", Ticket.agent_chat_id.not_in(desk_chat_ids)
+        )
+    )
+    came_from = {int(row.id): int(row.agent_chat_id) for row in stranded}
+    if came_from:
+        await session.execute(
+            update(Ticket)
+            .where(Ticket.id.in_(came_from))
+            .values(agent_chat_id=to_chat_id, thread_id=None, card_message_id=None)
+            .execution_options(synchronize_session=False)
+        )
+    return came_from
+
+
 async def add_ticket_event(
     session: AsyncSession,
     *,

@@ -3,13 +3,15 @@ its customer sent meanwhile, as soon as the bot can again: nobody has to write f
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from bot import desk_texts, topicless
 from bot.config import Settings
 from bot.formatting import plain_text
 from storage.models import Ticket, TicketEvent
-from tests.bot.desk_support import settled, ticket, topic_texts
+from tests.bot.desk_support import hand_off, settled, ticket, topic_texts
 from tests.bot.support import RunningBot, running_bot
 from tests.bot.test_supervision import report_not_due
 from tests.fake_telegram import FakeTelegram
@@ -95,3 +97,37 @@ async def test_topics_turned_on_again_give_the_waiting_ticket_its_topic(
     (topic,) = fake.topics()
     assert given.thread_id == topic.thread_id
     assert "مدلش اچ‌پی ۱۰۲۰ است" in topic_texts(fake, topic.thread_id)
+
+
+async def test_open_tickets_of_the_old_agents_group_move_to_the_new_one(
+    settings: Settings, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    # With AGENT_CHAT_ID pointed at a new group between two runs, a ticket open in the old
+    # one stayed there: the new group's /tickets did not list it, and once the old group
+    # removed the bot its customer's messages went nowhere, for ever; the log said nothing.
+    fake = fake_telegram
+    old, new = fake.agent_chat_id, -1004000000004
+    quiet = settings.model_copy(update={"daily_report_at": report_not_due()})
+    async with running_bot(quiet, fake) as bot:
+        opened = await hand_off(bot, fake)
+        fake.user_sends_text(opened.user, "پیامی در تاپیک قدیمی")
+        await fake.wait_for_messages_async(old, 2, thread_id=opened.thread_id)
+        await settled(bot, fake)
+    fake.add_group(new, "میز تازه", forum=True)
+    caplog.set_level(logging.ERROR, logger="bot.topicless")
+    async with running_bot(quiet.model_copy(update={"agent_chat_id": new}), fake) as bot:
+        await fake.wait_for_async(lambda: fake.topics(new), timeout=10, what="a topic there")
+        await settled(bot, fake)
+        moved = await ticket(bot, opened.ticket_id)
+        posted = [m.content or "" for m in fake.sent_to(new, moved.thread_id)]
+        fake.user_sends_text(opened.user, "پیام تازه")
+        await fake.wait_for_async(
+            lambda: "پیام تازه" in [m.content for m in fake.sent_to(new, moved.thread_id)],
+            timeout=10,
+            what="the new message in the new topic",
+        )
+        await settled(bot, fake)
+    assert moved.agent_chat_id == new and moved.thread_id == fake.topics(new)[0].thread_id
+    assert posted[0].startswith("🎫")  # its card, then the conversation so far
+    assert "پیامی در تاپیک قدیمی" in posted
+    assert f"1 open tickets were in groups that are no longer the desk's ({old})" in caplog.text
