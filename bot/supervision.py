@@ -7,7 +7,8 @@ the ticket event (or the report's key) is committed first, so no restart or fail
 it again. An alert is kept in the database (PendingAlert) until Telegram takes it: an outage
 delays alerts, it does not lose them. The daily report is unmarked after a lasting transient
 failure and sent at the next look, every REPORT_RETRY_SECONDS while it is recent enough
-(REPORT_CATCH_UP).
+(REPORT_CATCH_UP); one Telegram refuses (the supervisors' chat gone) is unmarked too, and
+the next start sends it.
 """
 
 from __future__ import annotations
@@ -355,7 +356,18 @@ async def send_daily_report(services: Services, executor: Executor, now: datetim
         raise
     except TelegramError as error:
         if not worth_retrying(error):  # the chat is gone, say: trying again will not help
-            log.warning("the daily report of %s was not sent: %s", day, error.message)
+            # Not now, nor at the next look: unmarked, the next start (SUPERVISOR_CHAT_ID
+            # fixed, the bot added back) sends it while it is recent enough.
+            await _unmark(services, key, day, at_stop=False)
+            log.error(
+                "SUPERVISOR_CHAT_ID=%s: the daily report of %s was not sent (%s); add the bot "
+                "to the supervisors' group (or correct SUPERVISOR_CHAT_ID) and restart it "
+                "within %d hours to have it sent",
+                chat_id,
+                day,
+                error.message,
+                REPORT_CATCH_UP // timedelta(hours=1),
+            )
             return None
         # Telegram unreachable for longer than the retries: the next look sends it again
         # (within REPORT_CATCH_UP); an outage of a few minutes must not cost the day's report.
@@ -365,14 +377,16 @@ async def send_daily_report(services: Services, executor: Executor, now: datetim
     return day
 
 
-async def _unmark(services: Services, key: str, day: date) -> None:
+async def _unmark(services: Services, key: str, day: date, *, at_stop: bool = True) -> None:
+    """Mark the report of `day` not sent, so the next start sends it (`at_stop`: say so)."""
     try:
         async with services.sessions.begin() as session:
             await kv_delete(session, key)
     except DATABASE_ERRORS as error:
         log.warning("the daily report of %s may not have been sent (%s)", day, error)
         return
-    log.info("the daily report of %s was not sent before the stop; it goes at the next", day)
+    if at_stop:
+        log.info("the daily report of %s was not sent before the stop; it goes at the next", day)
 
 
 async def _unanswered(services: Services, asked: list[Asked], sent: list[Sent]) -> list[Unanswered]:

@@ -462,11 +462,12 @@ async def test_a_daily_report_held_by_a_429_at_a_stop_is_sent_at_the_next_start(
     assert report.startswith("📊 گزارش روزانهٔ پشتیبانی")
 
 
-async def test_a_daily_report_telegram_refuses_is_not_tried_again(
+async def test_a_daily_report_telegram_refuses_is_not_tried_again_but_goes_at_the_next_start(
     fake_telegram: FakeTelegram,
     database_url: str,
     kb_dir: Path,
     monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     fake = fake_telegram
     monkeypatch.setattr(supervision, "REPORT_RETRY_SECONDS", 0.2)
@@ -478,6 +479,15 @@ async def test_a_daily_report_telegram_refuses_is_not_tried_again(
         await settled(bot, fake)
     assert texts_in(fake, SUPERVISORS) == []
     assert _report_attempts(fake) == 1
+    # The operator is told which setting and what to do ...
+    (said,) = [r.getMessage() for r in caplog.records if r.name == "bot.supervision"]
+    assert f"SUPERVISOR_CHAT_ID={SUPERVISORS}" in said and "restart" in said
+    # ... and, the chat fixed, a restart within the catch-up window sends the day's report.
+    async with running_bot(settings, fake) as bot:
+        await fake.wait_for_async(lambda: texts_in(fake, SUPERVISORS), timeout=20, what="report")
+        await settled(bot, fake)
+    (report,) = texts_in(fake, SUPERVISORS)
+    assert report.startswith("📊 گزارش روزانهٔ پشتیبانی")
 
 
 def test_many_alerts_are_joined_into_as_few_messages_as_fit() -> None:
