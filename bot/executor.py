@@ -47,7 +47,7 @@ from bot.formatting import plain_text
 from bot.history import Copy, Kept, Post, agent_names, timeline
 from bot.migration import record_migration
 from bot.pacing import Admission
-from bot.queries import history_kept_key, history_label_key
+from bot.queries import history_kept_key, history_label_key, topics_off_key
 from bot.send_gate import SendGate
 from bot.telegram_errors import (
     backoff,
@@ -55,6 +55,7 @@ from bot.telegram_errors import (
     failure_reason,
     retry_later_if_worth_it,
     retry_seconds,
+    topics_off,
     worth_retrying,
 )
 from bot.ticket_locks import TicketLocks
@@ -71,6 +72,7 @@ from storage.repositories import (
     find_link_by_agent_message,
     get_customer,
     get_ticket,
+    kv_add,
     kv_delete,
     kv_get,
     kv_set,
@@ -180,9 +182,14 @@ class Executor:
         *,
         asked_before: AskedBeforeReader | None = None,
         calendar: SupportCalendar | None = None,
+        supervisor_chat_id: int | None = None,
+        l2_chat_id: int | None = None,
     ) -> None:
         self.bot = bot
         self.sessions = sessions
+        # Who is told when a desk group turns its Topics off, and which setting names it.
+        self.supervisor_chat_id = supervisor_chat_id
+        self.l2_chat_id = l2_chat_id
         self.calendar = calendar  # the desk's open hours, for the time a card says is left
         self.gate = SendGate()
         self.tickets = TicketLocks()
@@ -570,6 +577,8 @@ class Executor:
             )
         except TelegramError as error:
             retry_later_if_worth_it(error, f"creating the topic of ticket {ticket.id}")
+            if topics_off(error):
+                await self._topics_off(ticket.agent_chat_id)
             left = await self._left_for_l2(ticket)
             if left is not None:  # the L2 group refuses it: it stays where it was, marked L2
                 return await self._stay_in_place(ticket, customer, left, error)
@@ -585,8 +594,28 @@ class Executor:
 
         async def record(session: AsyncSession) -> None:
             await set_ticket_topic(session, ticket.id, thread_id=thread_id)
+            await kv_delete(session, topics_off_key(ticket.agent_chat_id))  # on (again)
 
         return record
+
+    async def _topics_off(self, chat_id: int) -> None:
+        """Say once, until a topic is made there again, that a desk group has its Topics
+        turned off: in the log (which setting, and the fix) and to the supervisors. Each
+        ticket's own failure says it too, but agents can do nothing about it."""
+        async with self.sessions.begin() as session:
+            if not await kv_add(session, topics_off_key(chat_id), utcnow().isoformat()):
+                return
+        l2 = chat_id == self.l2_chat_id
+        log.error(
+            "%s=%s: Topics are turned off in the group, so tickets get no topic there and "
+            "customers' messages reach no agent; an admin must turn Topics on in the group's "
+            "settings",
+            "L2_CHAT_ID" if l2 else "AGENT_CHAT_ID",
+            chat_id,
+        )
+        supervisors = self.supervisor_chat_id
+        if supervisors is not None and supervisors != chat_id:
+            await self.post(supervisors, desk_texts.topics_off(l2))
 
     async def _topic_name(self, ticket: Ticket, customer_name: str | None) -> str:
         """The ticket's topic name where it is now: marked L2 in the agents' group it was
@@ -872,6 +901,8 @@ class Executor:
         except TelegramError as error:
             made = "opened" if late else "recreated"
             log.warning("ticket %s: topic not %s: %s", ticket.id, made, error.message)
+            if topics_off(error):
+                await self._topics_off(ticket.agent_chat_id)
             return None
         thread_id = topic.message_thread_id
         async with self.sessions.begin() as session:
@@ -888,6 +919,7 @@ class Executor:
                 HISTORY_ON_RECREATE,
                 customer_chat_id=ticket.customer_id if late else None,
             )
+            await kv_delete(session, topics_off_key(ticket.agent_chat_id))  # on (again)
         card = await self._post_card(ticket.id)
         if card is not None:
             async with self.sessions.begin() as session:

@@ -374,6 +374,8 @@ async def _poll(
         services.sessions,
         asked_before=partial(asked_before, services),
         calendar=services.settings.calendar,
+        supervisor_chat_id=settings.supervisor_chat_id,
+        l2_chat_id=settings.l2_chat_id,
     )
     pipeline = Pipeline(app, services, executor, fence=lease.fence)
 

@@ -177,6 +177,11 @@ SHORT_LIVED_MARKS = (
 MARKS_KEEP = timedelta(days=30)
 
 
+def topics_off_key(chat_id: int) -> str:
+    """Set while a desk group is known to have its Topics turned off (said once)."""
+    return f"topics_off:{chat_id}"
+
+
 def history_label_key(ticket_id: int, chat_id: int, message_id: int) -> str:
     """Where the topic is kept in which the label before a history copy was posted (a copy
     tried again after a stop finds its label there already)."""

@@ -54,6 +54,11 @@ def copy_source_deleted(error: TelegramError) -> bool:
     return isinstance(error, BadRequest) and "message to copy not found" in error.message.lower()
 
 
+def topics_off(error: TelegramError) -> bool:
+    """Whether Telegram refused a topic because the group has its Topics turned off."""
+    return isinstance(error, BadRequest) and "not a forum" in error.message.lower()
+
+
 def failure_reason(error: TelegramError) -> str:
     """Say in Persian why Telegram refused a delivery (agents read it in the topic)."""
     text = error.message.lower()
@@ -63,6 +68,8 @@ def failure_reason(error: TelegramError) -> str:
         return desk_texts.REASON_NOT_IN_GROUP  # a group's answer: never a customer's block
     if isinstance(error, Forbidden) or "blocked" in text:
         return desk_texts.REASON_BLOCKED
+    if "not a forum" in text:
+        return desk_texts.REASON_NOT_FORUM
     if "thread not found" in text:
         return desk_texts.REASON_THREAD
     if "can't be copied" in text:

@@ -30,7 +30,7 @@ from storage.repositories.interactions import (
     record_decision,
     record_feedback,
 )
-from storage.repositories.kv import kv_delete, kv_get, kv_purge, kv_set
+from storage.repositories.kv import kv_add, kv_delete, kv_get, kv_purge, kv_set
 from storage.repositories.leases import (
     Claimant,
     LeaseHolder,
@@ -141,6 +141,7 @@ __all__ = [
     "inbox_mark",
     "inbox_pending",
     "inbox_purge",
+    "kv_add",
     "kv_delete",
     "kv_get",
     "kv_purge",

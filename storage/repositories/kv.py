@@ -30,6 +30,17 @@ async def kv_set(session: AsyncSession, key: str, value: Any) -> None:
     await session.execute(stmt)
 
 
+async def kv_add(session: AsyncSession, key: str, value: Any) -> bool:
+    """Store `value` under `key` unless a value is there already; return whether it was
+    stored (of two instances or updates adding the same key at once, one wins)."""
+    insert = upsert_insert(session, KeyValue)
+    stmt = insert.values(key=key, value=value, updated_at=utcnow()).on_conflict_do_nothing(
+        index_elements=[KeyValue.key]
+    )
+    result = await session.execute(stmt)
+    return bool(getattr(result, "rowcount", 0))
+
+
 async def kv_delete(session: AsyncSession, key: str) -> None:
     """Forget the value stored under `key`, if any."""
     await session.execute(delete(KeyValue).where(KeyValue.key == key))

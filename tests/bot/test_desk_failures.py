@@ -15,6 +15,7 @@ from handoff.texts import CARD_BLOCKED, CARD_DEACTIVATED
 from storage.models import MessageLink, Ticket, TicketEvent
 from tests.bot.desk_support import asked_in_topic, card_now, hand_off, settled, ticket, topic_texts
 from tests.bot.support import running_bot
+from tests.bot.test_supervision import report_not_due
 from tests.fake_telegram import FakeTelegram
 from tests.fake_telegram.api_messages import _delete as delete_message
 
@@ -44,6 +45,48 @@ def test_agents_read_why_telegram_refused_a_delivery_in_persian() -> None:
     assert other.startswith(desk_texts.REASON_UNKNOWN)
     assert "wrong file identifier" in other.lower()
     assert len(other) < len(desk_texts.REASON_UNKNOWN) + 210  # Telegram's words cut at 200
+
+
+def in_general(fake: FakeTelegram) -> list[str]:
+    """What the bot posted in the agents' group outside any topic."""
+    return [m.text or "" for m in fake.sent_to(fake.agent_chat_id) if m.thread_id is None]
+
+
+async def test_topics_turned_off_are_said_in_persian_and_once_to_operator_and_supervisors(
+    settings: Settings, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Agents read «تلگرام پیام را نپذیرفت (The chat is not a forum)», with no fix; the log
+    # had only per-ticket WARNINGs; supervisors heard nothing.
+    fake = fake_telegram
+    supervisors = -1005000000005
+    fake.add_group(supervisors, "سرپرستان")
+    caplog.set_level(logging.WARNING, logger="bot.executor")
+    with_supervisors = settings.model_copy(
+        update={"supervisor_chat_id": supervisors, "daily_report_at": report_not_due()}
+    )
+    async with running_bot(with_supervisors, fake) as bot:
+        opened = await hand_off(bot, fake)
+        fake.set_forum(False)
+        fake.user_sends_text(opened.user, "هنوز درست نشده")  # its topic is gone meanwhile
+        await fake.wait_for_messages_async(opened.user.id, 2, timeout=10)
+        for name in ("سارا", "نیما"):  # new tickets get no topic
+            fake.user_sends_text(fake.new_user(name), "/human")
+        await fake.wait_for_async(lambda: len(in_general(fake)) >= 2, timeout=10, what="notices")
+        await settled(bot, fake)
+    general = in_general(fake)
+    assert len(general) == 2
+    assert all(desk_texts.REASON_NOT_FORUM in said and "forum" not in said for said in general)
+    (told,) = [m.text or "" for m in fake.sent_to(supervisors)]
+    assert "«تاپیک‌ها» در تنظیمات گروه کارشناسان خاموش شده است" in told
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1
+    assert errors[0].startswith(f"AGENT_CHAT_ID={fake.agent_chat_id}: Topics are turned off")
+    assert "turn Topics on" in errors[0]
+
+
+def test_a_topic_lost_to_topics_turned_off_is_not_blamed_on_an_agent_alone() -> None:
+    reason = failure_reason(BadRequest("Bad Request: message thread not found"))
+    assert "«تاپیک‌ها» در تنظیمات گروه خاموش" in reason
 
 
 async def test_a_customer_who_blocked_the_bot_is_reported_once_and_not_retried(

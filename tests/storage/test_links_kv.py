@@ -242,6 +242,16 @@ async def test_key_value_is_replaced_and_missing_key_gives_default(
         assert await repo.kv_get(session, "missing", "fallback") == "fallback"
 
 
+async def test_a_key_is_added_once_and_its_first_value_kept(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions.begin() as session:
+        assert await repo.kv_add(session, "topics_off:-100", "first")
+        assert not await repo.kv_add(session, "topics_off:-100", "second")
+    async with sessions() as session:
+        assert await repo.kv_get(session, "topics_off:-100") == "first"
+
+
 async def test_old_marks_are_purged_and_the_rest_kept(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
