@@ -53,6 +53,7 @@ class SendText:
     `topic_of`: a ticket whose topic in `chat_id` is made after the decision (an L2
     group's): posted there as the ticket has it when sent, and nowhere if it has none there.
     `history`: part of the history an escalation copies into that topic (see Relay).
+    `what`: what it is, for the operator's log should it not be sent (None: a reply).
     """
 
     chat_id: int
@@ -63,6 +64,7 @@ class SendText:
     rates: int | None = None
     topic_of: int | None = None
     history: bool = False
+    what: str | None = None
 
     delivery = "once"
 
@@ -394,6 +396,7 @@ def to_json(effect: Effect) -> dict[str, Any]:
             "rates": effect.rates,
             "topic_of": effect.topic_of,
             "history": effect.history,
+            "what": effect.what,
         }
     if isinstance(effect, AnswerCallback):
         return {
@@ -441,6 +444,7 @@ def from_json(data: dict[str, Any]) -> Effect:
             data.get("topic_of"),
             # Stored before the flag: then only a history's posts went to a topic made later.
             bool(data["history"]) if "history" in data else data.get("topic_of") is not None,
+            data.get("what"),
         )
     if op == "answer":
         return AnswerCallback(str(data["query_id"]), data.get("text"), bool(data.get("alert")))

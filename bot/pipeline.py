@@ -428,14 +428,20 @@ class Pipeline:
                     log.error("update %s: reply refused (429) for too long; given up", update_id)
                     return
             except (BadRequest, TimedOut) as error:
-                log.warning("update %s: reply not sent (%s)", update_id, error.message)
+                what = effect.what or "reply"
+                log.warning("update %s: %s not sent (%s)", update_id, what, error.message)
                 return  # a bad request won't improve; a timeout may have been delivered
             except NetworkError as error:
                 log.warning("update %s: reply failed (%s), retrying", update_id, error.message)
                 await asyncio.sleep(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
                 attempt += 1
             except TelegramError as error:
-                log.info("update %s: reply not delivered (%s)", update_id, error.message)
+                log.info(
+                    "update %s: %s not delivered (%s)",
+                    update_id,
+                    effect.what or "reply",
+                    error.message,
+                )
                 return
             else:
                 if effect.answers is not None and sent:

@@ -179,12 +179,34 @@ async def deliver_alerts(services: Services, executor: Executor) -> int:
                     log.warning("chat %s: alerts wait for a next look: %s", chat_id, error.message)
                     failing.add(chat_id)
                     break
-                log.warning("chat %s: alerts refused and dropped: %s", chat_id, error.message)
+                _log_refused(services, chat_id, error)
             else:
                 sent += 1
             async with services.sessions.begin() as session:
                 await drop_alerts(session, (i for part in parts for i in chat.ids[part]))
     return sent
+
+
+def _log_refused(services: Services, chat_id: int, error: TelegramError) -> None:
+    """Say which setting names the chat that refused alerts (dropped), and what to do."""
+    settings = services.settings
+    if chat_id == settings.supervisor_chat_id:
+        setting, group = "SUPERVISOR_CHAT_ID", "the supervisors' group"
+    elif chat_id == settings.agent_chat_id:
+        setting, group = "AGENT_CHAT_ID", "the agents' group"
+    elif chat_id == settings.l2_chat_id:
+        setting, group = "L2_CHAT_ID", "the L2 group"
+    else:  # a group tickets were opened in before the desk moved
+        log.warning("chat %s: alerts refused and dropped: %s", chat_id, error.message)
+        return
+    log.error(
+        "%s=%s: alerts refused and dropped (%s); add the bot to %s (or correct %s)",
+        setting,
+        chat_id,
+        error.message,
+        group,
+        setting,
+    )
 
 
 async def _draw_pending(services: Services, now: datetime) -> dict[Target, _Outgoing]:

@@ -5,14 +5,22 @@ says so; once they let the bot write again, agents' messages reach them again.
 
 The same update tells when an agents' group removes the bot or takes its right to manage
 topics: no new ticket gets a topic there, so the operator (the log) and the supervisors
-hear of it at once, not from customers whose messages go nowhere.
+hear of it at once, not from customers whose messages go nowhere. And when the supervisors'
+chat removes it: the operator hears that alerts and reports stop.
 """
 
 from __future__ import annotations
 
 import logging
 
-from telegram import Chat, ChatMember, ChatMemberAdministrator, ChatMemberUpdated, Update
+from telegram import (
+    Chat,
+    ChatMember,
+    ChatMemberAdministrator,
+    ChatMemberRestricted,
+    ChatMemberUpdated,
+    Update,
+)
 from telegram.ext import BaseHandler, ChatMemberHandler
 
 from bot import desk_texts
@@ -60,13 +68,47 @@ async def _desk_changed(change: ChatMemberUpdated, context: BotContext) -> None:
     if supervisors is not None and supervisors != change.chat.id:
         title = shorten(clean_inline(change.chat.title), 64) or str(change.chat.id)
         said = desk_texts.desk_back(title) if works else desk_texts.desk_lost(title)
-        work.effects.append(SendText(supervisors, said))
+        what = (
+            f"the notice to SUPERVISOR_CHAT_ID={supervisors} that the bot "
+            f"{'is back in' if works else 'lost'} {setting}={change.chat.id}"
+        )
+        work.effects.append(SendText(supervisors, said, what=what))
+
+
+def _in_chat(member: ChatMember) -> bool:
+    if isinstance(member, ChatMemberRestricted):
+        return member.is_member
+    return member.status not in (ChatMember.LEFT, ChatMember.BANNED)
+
+
+def _supervisors_changed(change: ChatMemberUpdated) -> None:
+    """Say in the log when the supervisors' chat removes the bot (or the supervisor blocks
+    it), or takes it back: alerts and reports sent there meanwhile go nowhere."""
+    there = _in_chat(change.new_chat_member)
+    if there == _in_chat(change.old_chat_member):
+        return
+    if there:
+        log.warning(
+            "SUPERVISOR_CHAT_ID=%s: the bot is back in the supervisors' chat; overdue alerts "
+            "and the daily report go there again",
+            change.chat.id,
+        )
+    else:
+        log.error(
+            "SUPERVISOR_CHAT_ID=%s: the bot was removed from the supervisors' chat (%s); "
+            "overdue alerts and the daily report are dropped until it is added back (or "
+            "SUPERVISOR_CHAT_ID names a chat it is in)",
+            change.chat.id,
+            change.new_chat_member.status,
+        )
 
 
 async def on_blocked_or_back(update: Update, context: BotContext) -> None:
     """Flag (or clear) the open ticket's "customer blocked the bot", tell its topic, redraw."""
     change = update.my_chat_member
     work = context.work
+    if change is not None and change.chat.id == context.services.settings.supervisor_chat_id:
+        _supervisors_changed(change)
     if change is not None and change.chat.type in (Chat.GROUP, Chat.SUPERGROUP):
         await _desk_changed(change, context)
         return

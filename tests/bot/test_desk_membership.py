@@ -235,3 +235,33 @@ async def test_the_bot_put_out_of_the_agents_group_is_said_at_once_and_when_it_i
     assert "بیرون گذاشته شد" in lost and "تیکت‌های تازه تاپیکی نمی‌گیرند" in lost
     assert "دوباره" in back
     assert f"AGENT_CHAT_ID={fake.agent_chat_id}: the bot was removed" in caplog.text
+
+
+async def test_the_supervisors_chat_removing_the_bot_and_a_notice_it_missed_are_logged_plainly(
+    settings: Settings, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Removed from the supervisors' group, the bot logged nothing; the notice that it lost
+    # the agents' group, refused there, was logged as «update N: reply not sent (…)».
+    fake = fake_telegram
+    supervisors = -1005000000005
+    fake.add_group(supervisors, "سرپرستان")
+    caplog.set_level(logging.INFO, logger="bot")
+    admin = fake.new_agent("مدیر", admin=True)
+    with_supervisors = settings.model_copy(
+        update={"supervisor_chat_id": supervisors, "daily_report_at": report_not_due()}
+    )
+    async with running_bot(with_supervisors, fake) as bot:
+        fake.admin_changes_bot(admin, "kicked", chat_id=supervisors)
+        await settled(bot, fake)
+        removed = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+        fake.remove_chat(supervisors)  # and the group is deleted
+        fake.admin_changes_bot(admin, "kicked")  # then the agents' group removes the bot
+        await settled(bot, fake)
+    assert len(removed) == 1
+    assert removed[0].startswith(f"SUPERVISOR_CHAT_ID={supervisors}: the bot was removed")
+    assert "alerts and the daily report are dropped" in removed[0]
+    not_sent = [r.getMessage() for r in caplog.records if r.name == "bot.pipeline"]
+    assert [said.split(": ", 1)[1] for said in not_sent] == [  # after «update N: »
+        f"the notice to SUPERVISOR_CHAT_ID={supervisors} that the bot lost "
+        f"AGENT_CHAT_ID={fake.agent_chat_id} not sent (Chat not found)"
+    ]

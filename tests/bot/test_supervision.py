@@ -607,7 +607,7 @@ async def test_a_warning_held_up_until_the_deadline_passed_gives_way_to_the_over
 
 
 async def test_alerts_a_chat_refuses_are_dropped_and_the_other_chat_gets_them(
-    supervised: Settings, fake_telegram: FakeTelegram
+    supervised: Settings, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
 ) -> None:
     fake = fake_telegram
     fake.fail_next("sendMessage", status=400, chat_id=SUPERVISORS, description=CHAT_GONE)
@@ -622,3 +622,7 @@ async def test_alerts_a_chat_refuses_are_dropped_and_the_other_chat_gets_them(
     assert texts_in(fake, fake.agent_chat_id)[0].startswith("⚠️ مهلت اولین پاسخ گذشت")
     assert len(_alert_tries(fake, SUPERVISORS)) == 1 and texts_in(fake, SUPERVISORS) == []
     assert waiting == []
+    # The operator reads which setting names that chat and what to do.
+    (dropped,) = [r.getMessage() for r in caplog.records if "dropped" in r.getMessage()]
+    assert dropped.startswith(f"SUPERVISOR_CHAT_ID={SUPERVISORS}: alerts refused and dropped")
+    assert "add the bot to the supervisors' group" in dropped
