@@ -641,8 +641,15 @@ class Executor:
         the ticket in the topic it left, reopened and marked L2, and say why. A move half
         made would leave a ticket no command reaches, its customer's messages going nowhere."""
         chat_id, thread_id = left
-        reason = failure_reason(error)
-        log.warning("ticket %s: the L2 group refused its topic (%s); kept", ticket.id, reason)
+        reason = failure_reason(error)  # agents read it; the operator reads Telegram's words
+        log.warning(
+            "ticket %s: the L2 group (chat %s) refused its topic (%s); kept in its topic in "
+            "chat %s",
+            ticket.id,
+            ticket.agent_chat_id,
+            error.message,
+            chat_id,
+        )
         name = _marked_topic_name(ticket, customer.full_name)  # at level 2: marked L2
         for call in (
             lambda: self.bot.reopen_forum_topic(chat_id=chat_id, message_thread_id=thread_id),

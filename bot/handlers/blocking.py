@@ -40,6 +40,15 @@ def _manages_topics(member: ChatMember) -> bool:
     return isinstance(member, ChatMemberAdministrator) and bool(member.can_manage_topics)
 
 
+def _what_changed(member: ChatMember) -> str:
+    """Say, for the operator, how the bot stopped managing topics in a group."""
+    if not _in_chat(member):
+        return f"the bot was removed from the group ({member.status})"
+    if member.status == ChatMember.ADMINISTRATOR:
+        return "the bot, still an admin, lost the right to manage topics"
+    return f"the bot is no longer an admin of the group ({member.status})"
+
+
 async def _desk_changed(change: ChatMemberUpdated, context: BotContext) -> None:
     """Say when the bot can no longer (or again) open topics in an agents' group."""
     work, services = context.work, context.services
@@ -58,11 +67,10 @@ async def _desk_changed(change: ChatMemberUpdated, context: BotContext) -> None:
         services.desk_back.set()
     else:
         log.error(
-            "%s=%s: the bot was removed from the group or lost the right to manage topics "
-            "(%s); tickets get no topic there until it is an admin with Manage topics again",
+            "%s=%s: %s; tickets get no topic there until it is an admin with Manage topics again",
             setting,
             change.chat.id,
-            change.new_chat_member.status,
+            _what_changed(change.new_chat_member),
         )
     supervisors = services.settings.supervisor_chat_id
     if supervisors is not None and supervisors != change.chat.id:

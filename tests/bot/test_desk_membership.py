@@ -237,6 +237,27 @@ async def test_the_bot_put_out_of_the_agents_group_is_said_at_once_and_when_it_i
     assert f"AGENT_CHAT_ID={fake.agent_chat_id}: the bot was removed" in caplog.text
 
 
+async def test_the_log_says_whether_the_bot_was_removed_or_only_lost_the_right_to_manage_topics(
+    settings: Settings, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Both read «removed from the group or lost the right to manage topics (administrator)».
+    fake = fake_telegram
+    caplog.set_level(logging.WARNING, logger="bot.handlers.blocking")
+    admin = fake.new_agent("مدیر", admin=True)
+    async with running_bot(settings, fake) as bot:
+        fake.admin_changes_bot(admin, "administrator", {"can_manage_topics": False})
+        await settled(bot, fake)
+        fake.admin_changes_bot(admin, "administrator", {"can_manage_topics": True})
+        fake.admin_changes_bot(admin, "kicked")
+        await settled(bot, fake)
+    lost = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    setting = f"AGENT_CHAT_ID={fake.agent_chat_id}"
+    assert [said.split("; ")[0] for said in lost] == [
+        f"{setting}: the bot, still an admin, lost the right to manage topics",
+        f"{setting}: the bot was removed from the group (kicked)",
+    ]
+
+
 async def test_the_supervisors_chat_removing_the_bot_and_a_notice_it_missed_are_logged_plainly(
     settings: Settings, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -748,7 +748,7 @@ async def test_what_is_written_in_the_topic_a_ticket_left_for_l2_is_answered_not
 
 
 async def test_an_escalation_the_l2_group_refuses_keeps_the_ticket_in_its_topic_marked_l2(
-    l2_settings: Settings, fake_telegram: FakeTelegram
+    l2_settings: Settings, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
 ) -> None:
     # The bot may not make topics in the L2 group: the ticket was moved there all the same,
     # without a topic, its L1 topic closed, no command reaching it, the customer's messages
@@ -786,6 +786,9 @@ async def test_an_escalation_the_l2_group_refuses_keeps_the_ticket_in_its_topic_
     old_card = card_now(fake, opened.card)  # a new card is below it: this one only stops
     assert old_card.callback_datas == [] and "رفت" not in (old_card.text or "").split("\n")[0]
     assert not [t for t in texts if t.startswith("🔗")]  # no L2 topic to link
+    # The operator's log gives Telegram's words, in English, not the agents' Persian.
+    (refused,) = [r.getMessage() for r in caplog.records if "refused its topic" in r.getMessage()]
+    assert f"the L2 group (chat {L2_CHAT}) refused its topic (Not enough rights" in refused
 
 
 async def test_a_press_on_the_card_a_ticket_had_before_l2_says_where_it_went(
