@@ -8,7 +8,8 @@ unanswerable answered 0.016, answerable handed off 0.127. (Before the suggest th
 retuned, 0.185 and 0.331 of the answerable questions went to a person; before the near-miss
 limit held within each ParsiNLU category, coverage by meaning was 0.306 at precision 0.979.)
 The SLA articles rewritten to the deadlines the bot counts (2026-12-07): top-1 0.803 and
-MRR@5 0.876 by meaning, 0.764 and 0.840 by words; the rest unchanged.
+MRR@5 0.876 by meaning, 0.764 and 0.840 by words; the rest unchanged. An article's own wording
+answered by words alone too (2026-12-07): coverage by words 0.153, precision 0.958.
 """
 
 from __future__ import annotations
