@@ -23,6 +23,7 @@ from kb.engine import Engine
 from kb.index import KBIndex
 from kb.latin import known_share
 from kb.loader import article_files, folder_category, id_line, load_articles
+from kb.memory import give_back_freed_memory
 from kb.normalize import alphabetical, has_latin, has_persian
 from kb.overlap import shared_phrasing_warnings
 from kb.semantic import EmbeddingStore, Encoder, SemanticIndex
@@ -209,6 +210,9 @@ class KnowledgeBase:
                     len(snapshot.articles),
                     time.monotonic() - started,
                 )
+            if changed:
+                del current  # the index replaced is freed now (unless a query still holds it)
+                give_back_freed_memory()
             return changed
 
     async def watch(self, interval: float = 2.0) -> None:
