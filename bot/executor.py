@@ -713,15 +713,9 @@ class Executor:
             )
             if copied is not None:
                 return None
-        if ticket.thread_id is None:  # the topic failed earlier: try to make it now
-            made = await self._open_topic(ticket.id)
-            if made is not None:
-                async with self.sessions.begin() as session:
-                    await made(session)
-                card = await self._post_card(ticket.id)
-                if card is not None:
-                    async with self.sessions.begin() as session:
-                        await card(session)
+        if ticket.thread_id is None:  # the topic failed earlier: try to make it now, with
+            # what the customer sent meanwhile (the watcher would do it, but not after this)
+            if await self._recreate_topic(ticket, late=True) is not None:
                 ticket = await self._load(effect.ticket_id)
             if ticket is None or ticket.thread_id is None:
                 await self._tell_not_relayed(effect, None)

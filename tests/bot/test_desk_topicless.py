@@ -131,3 +131,23 @@ async def test_open_tickets_of_the_old_agents_group_move_to_the_new_one(
     assert posted[0].startswith("🎫")  # its card, then the conversation so far
     assert "پیامی در تاپیک قدیمی" in posted
     assert f"1 open tickets were in groups that are no longer the desk's ({old})" in caplog.text
+
+
+async def test_a_customer_writing_before_the_watcher_looks_gets_the_late_topic_whole(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # Their next message made the topic first, without what they had sent meanwhile: lost for
+    # good, since a ticket with a topic is no longer the watcher's.
+    fake = fake_telegram
+    quiet = settings.model_copy(update={"daily_report_at": report_not_due()})
+    async with running_bot(quiet, fake) as bot:
+        fake.set_forum(False)
+        customer, ticket_id = await _opened_without_topic(bot, fake)
+        fake.set_forum(True)
+        fake.user_sends_text(customer, "پیام سوم")
+        await fake.wait_for_async(lambda: fake.topics(), timeout=10, what="topic")
+        await settled(bot, fake)
+        given = await ticket(bot, ticket_id)
+        posted = topic_texts(fake, given.thread_id or 0)
+    earlier = posted.index("مدلش اچ‌پی ۱۰۲۰ است")
+    assert earlier < posted.index("پیام سوم")
