@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from bot import executor, keyboards, pipeline, telegram_errors, texts
+from bot import desk_texts, executor, keyboards, pipeline, telegram_errors, texts
 from bot.config import Settings
+from bot.formatting import plain_text
 from handoff.hours import SupportCalendar
 from handoff.persian import day_and_time
 from handoff.sla import first_response_due
@@ -500,7 +501,7 @@ async def test_a_topic_telegram_refused_at_hand_off_is_made_with_the_customers_n
         await settled(bot, fake)
         assert fake.topics() == []
         fake.user_sends_text(user, "شمارهٔ قراردادم ۷۷۱ است")
-        _, card, copy = await fake.wait_for_messages_async(fake.agent_chat_id, 3, timeout=10)
+        _, card, late, copy = await fake.wait_for_messages_async(fake.agent_chat_id, 4, timeout=10)
         await settled(bot, fake)
         (ticket,) = await bot.rows(Ticket)
         events = await bot.rows(TicketEvent)
@@ -511,8 +512,9 @@ async def test_a_topic_telegram_refused_at_hand_off_is_made_with_the_customers_n
     (topic,) = fake.topics()
     assert ticket.thread_id == topic.thread_id == card.thread_id == copy.thread_id
     assert UNKNOWN in (card.text or "")
+    assert late.text == plain_text(desk_texts.TOPIC_LATE)  # why the topic comes late
     assert copy.content == "شمارهٔ قراردادم ۷۷۱ است"
-    assert [e.kind for e in events] == ["opened", "topic_failed"]
+    assert [e.kind for e in events] == ["opened", "topic_failed", "topic_opened"]
 
 
 async def test_tickets_lists_a_ticket_with_no_topic_yet_without_a_dead_link(
@@ -529,7 +531,9 @@ async def test_tickets_lists_a_ticket_with_no_topic_yet_without_a_dead_link(
         await settled(bot, fake)
         fake.agent_sends_in_topic(fake.new_agent(), None, "/tickets")
         _, listed = await fake.wait_for_messages_async(fake.agent_chat_id, 2)
-    assert (listed.text or "").endswith("• \u200f#۱ · مریم\u200f · منتظر کمتر از یک دقیقه")
+    assert (listed.text or "").endswith(
+        "• \u200f#۱ · مریم\u200f · 📭 هنوز تاپیک ندارد · منتظر کمتر از یک دقیقه"
+    )
     assert not [e for e in listed.entities if e["type"] == "text_link"]
 
 
