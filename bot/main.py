@@ -281,7 +281,7 @@ async def _run(
         await warn_about_other_chats(
             app.bot, chats[1] if len(chats) > 1 else None, settings.supervisor_chat_id
         )
-        await take_in_stranded(services, chats)
+        await take_in_stranded(services, app.bot, chats)
         await set_commands(app.bot, chats, settings.supervisor_chat_id)
         receiver = await _listen(app, services) if settings.webhook_url else None
         try:

@@ -20,15 +20,20 @@ import contextlib
 import logging
 from collections.abc import Sequence
 
-from telegram import Bot
-from telegram.error import TelegramError
+from telegram import Bot, ChatMember
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.context import Services
 from bot.executor import Executor
 from bot.migration import desk_chats
 from bot.startup import StartupError, check_agent_chat
 from storage.db import DATABASE_ERRORS
-from storage.repositories import add_ticket_event, list_topicless_tickets, take_in_tickets
+from storage.repositories import (
+    add_ticket_event,
+    list_topicless_tickets,
+    open_tickets_elsewhere,
+    take_in_tickets,
+)
 
 log = logging.getLogger(__name__)
 
@@ -89,23 +94,51 @@ async def watch_topicless(services: Services, executor: Executor) -> None:
             await asyncio.wait_for(back.wait(), LOOK_EVERY_SECONDS)
 
 
-async def take_in_stranded(services: Services, chats: Sequence[int]) -> int:
+async def take_in_stranded(services: Services, bot: Bot, chats: Sequence[int]) -> int:
     """Move the open tickets of groups that are no longer the desk's (`chats`: the agents'
-    group, then the L2 group's, as bot.migration.desk_chats gives them) to the agents' group,
-    where each gets a topic with its conversation so far; say so in the log. Return how many."""
+    group, then the L2 group's, as bot.migration.desk_chats gives them) and that the bot is no
+    longer in, to the agents' group, where each gets a topic with its conversation so far; say
+    so in the log. Return how many. A group the bot is still in keeps its tickets (their
+    topics work there; a setting left out for one run, or set back, must not move them)."""
     agents = chats[0]
     async with services.sessions.begin() as session:
-        came_from = await take_in_tickets(session, desk_chat_ids=chats, to_chat_id=agents)
+        elsewhere = await open_tickets_elsewhere(session, desk_chat_ids=chats)
+    gone = [chat for chat in elsewhere if await _bot_gone(bot, chat)]
+    for chat in sorted(set(elsewhere) - set(gone)):
+        log.warning(
+            "%d open tickets are in chat %s, which no setting names (AGENT_CHAT_ID or "
+            "L2_CHAT_ID changed while they were open): their topics there still work; they "
+            "move to the agents' group once the bot is no longer in that chat",
+            elsewhere[chat],
+            chat,
+        )
+    if not gone:
+        return 0
+    async with services.sessions.begin() as session:
+        came_from = await take_in_tickets(session, from_chat_ids=gone, to_chat_id=agents)
         for ticket_id, old in came_from.items():
             data = {"from_chat": old, "to_chat": agents}
             await add_ticket_event(session, ticket_id=ticket_id, kind="desk_moved", data=data)
     if came_from:
         log.error(
-            "%d open tickets were in groups that are no longer the desk's (%s): AGENT_CHAT_ID "
-            "or L2_CHAT_ID changed while they were open, and nobody would answer them; moved "
-            "to the agents' group %s, where each gets a new topic with its conversation so far",
+            "%d open tickets were in groups that are no longer the desk's and the bot is no "
+            "longer in (%s): AGENT_CHAT_ID or L2_CHAT_ID changed while they were open, and "
+            "nobody would answer them; moved to the agents' group %s, where each gets a new "
+            "topic with its conversation so far",
             len(came_from),
             ", ".join(str(chat) for chat in sorted(set(came_from.values()))),
             agents,
         )
     return len(came_from)
+
+
+async def _bot_gone(bot: Bot, chat_id: int) -> bool:
+    """Whether Telegram says the bot is not in the chat (or the chat is gone); False when it
+    cannot say now."""
+    try:
+        member = await bot.get_chat_member(chat_id, bot.id)
+    except (BadRequest, Forbidden):
+        return True  # chat not found; the bot kicked
+    except TelegramError:
+        return False
+    return member.status in (ChatMember.LEFT, ChatMember.BANNED)

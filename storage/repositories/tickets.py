@@ -680,15 +680,27 @@ async def move_agent_chat(session: AsyncSession, *, old_chat_id: int, new_chat_i
     return count
 
 
-async def take_in_tickets(
-    session: AsyncSession, *, desk_chat_ids: Collection[int], to_chat_id: int
+async def open_tickets_elsewhere(
+    session: AsyncSession, *, desk_chat_ids: Collection[int]
 ) -> dict[int, int]:
-    """Move the tickets not closed whose agents' group is none of `desk_chat_ids` (AGENT_CHAT_ID
-    pointed at another group since) to `to_chat_id`, without a topic or a card there yet;
-    return the group each came from, by ticket id."""
+    """How many tickets not closed are in each group that is none of `desk_chat_ids`
+    (AGENT_CHAT_ID or L2_CHAT_ID pointed at another group since)."""
+    counted = await session.execute(
+        select(Ticket.agent_chat_id, func.count())
+        .where(Ticket.status != "closed", Ticket.agent_chat_id.not_in(desk_chat_ids))
+        .group_by(Ticket.agent_chat_id)
+    )
+    return {int(chat): int(count) for chat, count in counted.tuples()}
+
+
+async def take_in_tickets(
+    session: AsyncSession, *, from_chat_ids: Collection[int], to_chat_id: int
+) -> dict[int, int]:
+    """Move the tickets not closed of groups `from_chat_ids` to `to_chat_id`, without a topic
+    or a card there yet; return the group each came from, by ticket id."""
     stranded = await session.execute(
         select(Ticket.id, Ticket.agent_chat_id).where(
-            Ticket.status != "closed", Ticket.agent_chat_id.not_in(desk_chat_ids)
+            Ticket.status != "closed", Ticket.agent_chat_id.in_(from_chat_ids)
         )
     )
     came_from = {int(row.id): int(row.agent_chat_id) for row in stranded}

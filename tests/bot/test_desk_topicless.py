@@ -114,6 +114,7 @@ async def test_open_tickets_of_the_old_agents_group_move_to_the_new_one(
         await fake.wait_for_messages_async(old, 2, thread_id=opened.thread_id)
         await settled(bot, fake)
     fake.add_group(new, "میز تازه", forum=True)
+    fake.set_bot_rights(old, status="left")  # the old group removed the bot
     caplog.set_level(logging.ERROR, logger="bot.topicless")
     async with running_bot(quiet.model_copy(update={"agent_chat_id": new}), fake) as bot:
         await fake.wait_for_async(lambda: fake.topics(new), timeout=10, what="a topic there")
@@ -130,7 +131,33 @@ async def test_open_tickets_of_the_old_agents_group_move_to_the_new_one(
     assert moved.agent_chat_id == new and moved.thread_id == fake.topics(new)[0].thread_id
     assert posted[0].startswith("🎫")  # its card, then the conversation so far
     assert "پیامی در تاپیک قدیمی" in posted
-    assert f"1 open tickets were in groups that are no longer the desk's ({old})" in caplog.text
+    assert "1 open tickets were in groups that are no longer the desk's and the bot is no " in (
+        caplog.text
+    )
+    assert f"longer in ({old})" in caplog.text
+
+
+async def test_open_tickets_of_a_former_group_the_bot_is_still_in_stay_there(
+    settings: Settings, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A setting changed for one run (or set back later) moved them for good: each got a second
+    # topic, and the agents' replies in the first went nowhere.
+    fake = fake_telegram
+    old, new = fake.agent_chat_id, -1004000000004
+    quiet = settings.model_copy(update={"daily_report_at": report_not_due()})
+    async with running_bot(quiet, fake) as bot:
+        opened = await hand_off(bot, fake)
+        await settled(bot, fake)
+    fake.add_group(new, "میز تازه", forum=True)
+    caplog.set_level(logging.WARNING, logger="bot.topicless")
+    async with running_bot(quiet.model_copy(update={"agent_chat_id": new}), fake) as bot:
+        fake.user_sends_text(opened.user, "هنوز منتظرم")
+        await fake.wait_for_messages_async(old, 2, thread_id=opened.thread_id)
+        await settled(bot, fake)
+        kept = await ticket(bot, opened.ticket_id)
+    assert (kept.agent_chat_id, kept.thread_id) == (old, opened.thread_id)
+    assert fake.topics(new) == []
+    assert f"1 open tickets are in chat {old}, which no setting names" in caplog.text
 
 
 async def test_a_customer_writing_before_the_watcher_looks_gets_the_late_topic_whole(
