@@ -190,6 +190,10 @@ class Executor:
         # Who is told when a desk group turns its Topics off, and which setting names it.
         self.supervisor_chat_id = supervisor_chat_id
         self.l2_chat_id = l2_chat_id
+        # Desk groups a copy into a topic reached since Topics were last found off there (or
+        # since the start): their "Topics are off" mark is cleared, so a later switch-off is
+        # told again; once each, not a write a message.
+        self._topics_seen_on: set[int] = set()
         self.calendar = calendar  # the desk's open hours, for the time a card says is left
         self.gate = SendGate()
         self.tickets = TicketLocks()
@@ -602,6 +606,7 @@ class Executor:
         """Say once, until a topic is made there again, that a desk group has its Topics
         turned off: in the log (which setting, and the fix) and to the supervisors. Each
         ticket's own failure says it too, but agents can do nothing about it."""
+        self._topics_seen_on.discard(chat_id)
         async with self.sessions.begin() as session:
             if not await kv_add(session, topics_off_key(chat_id), utcnow().isoformat()):
                 return
@@ -786,6 +791,9 @@ class Executor:
                 )
             if effect.label is not None:
                 await kv_delete(session, label_key)
+            if agent_chat_id not in self._topics_seen_on:  # Topics work there (again)
+                await kv_delete(session, topics_off_key(agent_chat_id))
+                self._topics_seen_on.add(agent_chat_id)
 
         return record
 

@@ -84,6 +84,36 @@ async def test_topics_turned_off_are_said_in_persian_and_once_to_operator_and_su
     assert "turn Topics on" in errors[0]
 
 
+async def test_topics_turned_off_again_after_they_worked_are_told_again(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # Only a topic made cleared the mark: Topics back on, the ticket's own topic working again,
+    # then off once more: the supervisors heard nothing the second time.
+    fake = fake_telegram
+    supervisors = -1005000000005
+    fake.add_group(supervisors, "سرپرستان")
+    with_supervisors = settings.model_copy(
+        update={"supervisor_chat_id": supervisors, "daily_report_at": report_not_due()}
+    )
+    async with running_bot(with_supervisors, fake) as bot:
+        opened = await hand_off(bot, fake)
+        fake.set_forum(False)
+        fake.user_sends_text(opened.user, "اول")
+        await fake.wait_for_async(lambda: fake.sent_to(supervisors), timeout=10, what="told")
+        await settled(bot, fake)
+        fake.set_forum(True)
+        fake.user_sends_text(opened.user, "دوم")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 1, thread_id=opened.thread_id)
+        await settled(bot, fake)
+        fake.set_forum(False)
+        fake.user_sends_text(opened.user, "سوم")
+        await fake.wait_for_async(
+            lambda: len(fake.sent_to(supervisors)) >= 2, timeout=10, what="told again"
+        )
+        await settled(bot, fake)
+    assert len(fake.sent_to(supervisors)) == 2
+
+
 def test_a_topic_lost_to_topics_turned_off_is_not_blamed_on_an_agent_alone() -> None:
     reason = failure_reason(BadRequest("Bad Request: message thread not found"))
     assert "«تاپیک‌ها» در تنظیمات گروه خاموش" in reason
