@@ -492,13 +492,20 @@ async def list_topicless_tickets(
     session: AsyncSession, *, agent_chat_ids: Collection[int], limit: int
 ) -> list[Ticket]:
     """Return tickets not closed that have no topic in their agents' group (one of
-    `agent_chat_ids`), oldest first: opened while the bot could not make topics there."""
+    `agent_chat_ids`), oldest first: opened while the bot could not make topics there (its
+    topic refused), or moved there from a former desk group. Not one whose topic is still
+    being made: a restart replays its hand-off, and a second maker would post twice."""
+    given_up = select(TicketEvent.id).where(
+        TicketEvent.ticket_id == Ticket.id,
+        TicketEvent.kind.in_(("topic_failed", "desk_moved")),
+    )
     stmt = (
         select(Ticket)
         .where(
             Ticket.status != "closed",
             Ticket.thread_id.is_(None),
             Ticket.agent_chat_id.in_(agent_chat_ids),
+            given_up.exists(),
         )
         .order_by(Ticket.id)
         .limit(limit)

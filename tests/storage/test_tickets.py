@@ -621,3 +621,22 @@ async def test_articles_sent_since_come_with_their_tickets_question(
         ("report-export", "خروجی پی دی اف از گزارش", 1),
         ("vpn", "وی پی ان وصل نمیشه", 2),
     ]
+
+
+async def test_a_ticket_still_getting_its_topic_is_not_listed_as_topicless(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    # A restart replays the hand-off that makes its topic: the watcher making one as well
+    # posted a second card (or a "late" notice) in it.
+    await add_customer(sessions, 1)
+    ticket, _ = await _open(sessions, 1)
+    async with sessions() as session:
+        being_made = await repo.list_topicless_tickets(
+            session, agent_chat_ids=[AGENT_CHAT], limit=5
+        )
+    async with sessions.begin() as session:
+        await repo.add_ticket_event(session, ticket_id=ticket.id, kind="topic_failed")
+    async with sessions() as session:
+        refused = await repo.list_topicless_tickets(session, agent_chat_ids=[AGENT_CHAT], limit=5)
+    assert being_made == []
+    assert [t.id for t in refused] == [ticket.id]
