@@ -11,7 +11,7 @@ from bot import desk_texts, topicless
 from bot.config import Settings
 from bot.formatting import plain_text
 from storage.models import Ticket, TicketEvent
-from tests.bot.desk_support import hand_off, settled, ticket, topic_texts
+from tests.bot.desk_support import OpenTicket, hand_off, settled, ticket, topic_texts
 from tests.bot.support import RunningBot, running_bot
 from tests.bot.test_supervision import report_not_due
 from tests.fake_telegram import FakeTelegram
@@ -99,6 +99,25 @@ async def test_topics_turned_on_again_give_the_waiting_ticket_its_topic(
     assert "مدلش اچ‌پی ۱۰۲۰ است" in topic_texts(fake, topic.thread_id)
 
 
+NEW_DESK = -1004000000004
+
+
+async def _open_when_the_desk_moves(
+    settings: Settings, fake: FakeTelegram, said: str | None = None
+) -> tuple[OpenTicket, Settings]:
+    """A ticket handed off (its customer then saying `said`), the bot stopped, a new forum
+    group made: the ticket, and the settings of a run with AGENT_CHAT_ID pointed there."""
+    quiet = settings.model_copy(update={"daily_report_at": report_not_due()})
+    async with running_bot(quiet, fake) as bot:
+        opened = await hand_off(bot, fake)
+        if said is not None:
+            fake.user_sends_text(opened.user, said)
+            await fake.wait_for_messages_async(fake.agent_chat_id, 2, thread_id=opened.thread_id)
+        await settled(bot, fake)
+    fake.add_group(NEW_DESK, "میز تازه", forum=True)
+    return opened, quiet.model_copy(update={"agent_chat_id": NEW_DESK})
+
+
 async def test_open_tickets_of_the_old_agents_group_move_to_the_new_one(
     settings: Settings, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -106,17 +125,11 @@ async def test_open_tickets_of_the_old_agents_group_move_to_the_new_one(
     # one stayed there: the new group's /tickets did not list it, and once the old group
     # removed the bot its customer's messages went nowhere, for ever; the log said nothing.
     fake = fake_telegram
-    old, new = fake.agent_chat_id, -1004000000004
-    quiet = settings.model_copy(update={"daily_report_at": report_not_due()})
-    async with running_bot(quiet, fake) as bot:
-        opened = await hand_off(bot, fake)
-        fake.user_sends_text(opened.user, "پیامی در تاپیک قدیمی")
-        await fake.wait_for_messages_async(old, 2, thread_id=opened.thread_id)
-        await settled(bot, fake)
-    fake.add_group(new, "میز تازه", forum=True)
+    old, new = fake.agent_chat_id, NEW_DESK
+    opened, moved_desk = await _open_when_the_desk_moves(settings, fake, "پیامی در تاپیک قدیمی")
     fake.set_bot_rights(old, status="left")  # the old group removed the bot
     caplog.set_level(logging.ERROR, logger="bot.topicless")
-    async with running_bot(quiet.model_copy(update={"agent_chat_id": new}), fake) as bot:
+    async with running_bot(moved_desk, fake) as bot:
         await fake.wait_for_async(lambda: fake.topics(new), timeout=10, what="a topic there")
         await settled(bot, fake)
         moved = await ticket(bot, opened.ticket_id)
@@ -143,20 +156,16 @@ async def test_open_tickets_of_a_former_group_the_bot_is_still_in_stay_there(
     # A setting changed for one run (or set back later) moved them for good: each got a second
     # topic, and the agents' replies in the first went nowhere.
     fake = fake_telegram
-    old, new = fake.agent_chat_id, -1004000000004
-    quiet = settings.model_copy(update={"daily_report_at": report_not_due()})
-    async with running_bot(quiet, fake) as bot:
-        opened = await hand_off(bot, fake)
-        await settled(bot, fake)
-    fake.add_group(new, "میز تازه", forum=True)
+    old = fake.agent_chat_id
+    opened, moved_desk = await _open_when_the_desk_moves(settings, fake)
     caplog.set_level(logging.WARNING, logger="bot.topicless")
-    async with running_bot(quiet.model_copy(update={"agent_chat_id": new}), fake) as bot:
+    async with running_bot(moved_desk, fake) as bot:
         fake.user_sends_text(opened.user, "هنوز منتظرم")
         await fake.wait_for_messages_async(old, 2, thread_id=opened.thread_id)
         await settled(bot, fake)
         kept = await ticket(bot, opened.ticket_id)
     assert (kept.agent_chat_id, kept.thread_id) == (old, opened.thread_id)
-    assert fake.topics(new) == []
+    assert fake.topics(NEW_DESK) == []
     assert f"1 open tickets are in chat {old}, which no setting names" in caplog.text
 
 

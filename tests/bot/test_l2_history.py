@@ -731,6 +731,15 @@ def _l2_history(fake: FakeTelegram) -> list[str]:
     return [m.content or "" for m in fake.sent_to(L2_CHAT, l2_topic.thread_id)][3:]
 
 
+async def _said_in_topic(
+    bot: RunningBot, fake: FakeTelegram, agent: User, thread: int, *said: str
+) -> None:
+    """`agent` writes each of `said` in the topic, one handled before the next."""
+    for words in said:
+        fake.agent_sends_in_topic(agent, thread, words)
+        await settled(bot, fake)
+
+
 async def test_the_file_and_the_l2_history_name_the_agent_or_the_bot_for_each_message_sent(
     l2_settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -741,10 +750,8 @@ async def test_the_file_and_the_l2_history_name_the_agent_or_the_bot_for_each_me
     fake = fake_telegram
     async with running_bot(l2_settings, fake) as bot:
         opened, agent = await asked_in_topic(bot, fake, "رمزم را فراموش کرده‌ام")
-        fake.agent_sends_in_topic(agent, opened.thread_id, "/article password-reset")
-        await settled(bot, fake)
-        fake.agent_sends_in_topic(agent, opened.thread_id, "کد را از <پیامک> بردارید")
-        await settled(bot, fake)
+        guide, reply = "/article password-reset", "کد را از <پیامک> بردارید"
+        await _said_in_topic(bot, fake, agent, opened.thread_id, guide, reply)
         fake.user_sends_text(opened.user, "کد نیامد")
         await fake.wait_for_messages_async(fake.agent_chat_id, 3, thread_id=opened.thread_id)
         await settled(bot, fake)
@@ -765,11 +772,9 @@ async def test_an_agent_who_renamed_themselves_mid_ticket_is_one_run_in_the_l2_h
     fake = fake_telegram
     async with running_bot(l2_settings, fake) as bot:
         opened, agent = await asked_in_topic(bot, fake, "رمزم را فراموش کرده‌ام")
-        fake.agent_sends_in_topic(agent, opened.thread_id, "پیام یک")
-        await settled(bot, fake)
+        await _said_in_topic(bot, fake, agent, opened.thread_id, "پیام یک")
         renamed = dataclasses.replace(agent, first_name="سارا", last_name="احمدی")
-        fake.agent_sends_in_topic(renamed, opened.thread_id, "پیام دو")
-        await settled(bot, fake)
+        await _said_in_topic(bot, fake, renamed, opened.thread_id, "پیام دو")
         await _escalated_file(bot, fake, renamed, opened.thread_id)
     assert _l2_history(fake) == [SARAS, "پیام یک", "پیام دو", END]
 

@@ -9,12 +9,14 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, delete, event, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot
 
 import bot.leadership
@@ -256,11 +258,29 @@ async def test_a_lone_sqlite_instance_keeps_its_lease_while_its_updates_queue_fo
     assert last_term - first_term >= timedelta(seconds=1.5)  # renewed along the way
 
 
-async def test_a_renewal_in_a_transaction_rolled_back_does_not_spare_the_next_commit_its_check(
-    database_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Checks are spared for SURE_SECONDS after a renewal; the one a rolled-back unit of work
-    # made never happened, so it spares nothing.
+@dataclass
+class DueLease:
+    """A lease taken on the bot's one SQLite connection, its renewal due in a commit, its
+    checks still spared (renewal after 1 s, checks spared 1.5 s: test-sized)."""
+
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    lease: PollingLease
+
+    async def checked_after_a_takeover(self) -> None:
+        """Let the spared checks run out, have another process take the lease over, and
+        assert the next fenced commit is refused."""
+        await asyncio.sleep(0.5)  # 1.75 s after the take: checks are due again
+        async with self.sessions.begin() as session:
+            await session.execute(delete(Lease))
+            await take_lease(session, POLLING, Claimant("elsewhere", "b", 1), lasting=LEASE)
+        async with self.sessions.begin() as session:
+            with pytest.raises(LeaseLost):
+                await self.lease.fence(session)
+
+
+@pytest.fixture
+async def due_lease(database_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[DueLease]:
     monkeypatch.setattr(bot.leadership, "RENEW_SECONDS", 1.0)
     monkeypatch.setattr(bot.leadership, "SURE_SECONDS", 1.5)
     engine = create_engine_from_url(database_url, **pool_options(database_url))
@@ -269,89 +289,56 @@ async def test_a_renewal_in_a_transaction_rolled_back_does_not_spare_the_next_co
     try:
         assert await lease.take() is None
         await asyncio.sleep(1.25)  # the renewal is due, checks are still spared
-        session = sessions()
-
-        async def failing() -> None:
-            async with session.begin():
-                await lease.fence(session)  # renews, in a unit of work that then fails
-                raise RuntimeError
-
-        with pytest.raises(RuntimeError):
-            await failing()
-        async with session.begin():  # the same session's next commit is not the renewal's
-            await session.execute(text("SELECT 1"))
-        await session.close()
-        await asyncio.sleep(0.5)  # 1.75 s after the take: checks are due again
-        async with sessions.begin() as session:  # and another process has taken over
-            await session.execute(delete(Lease))
-            await take_lease(session, POLLING, Claimant("elsewhere", "b", 1), lasting=LEASE)
-        async with sessions.begin() as session:
-            with pytest.raises(LeaseLost):
-                await lease.fence(session)
+        yield DueLease(engine, sessions, lease)
     finally:
         await engine.dispose()
 
 
+async def test_a_renewal_in_a_transaction_rolled_back_does_not_spare_the_next_commit_its_check(
+    due_lease: DueLease,
+) -> None:
+    # Checks are spared for SURE_SECONDS after a renewal; the one a rolled-back unit of work
+    # made never happened, so it spares nothing.
+    session = due_lease.sessions()
+
+    async def failing() -> None:
+        async with session.begin():
+            await due_lease.lease.fence(session)  # renews, in a unit of work that then fails
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        await failing()
+    async with session.begin():  # the same session's next commit is not the renewal's
+        await session.execute(text("SELECT 1"))
+    await session.close()
+    await due_lease.checked_after_a_takeover()
+
+
 async def test_a_renewal_whose_commit_failed_after_a_savepoint_spares_no_check(
-    database_url: str, monkeypatch: pytest.MonkeyPatch
+    due_lease: DueLease,
 ) -> None:
     # The intake stores a batch with a savepoint after the fence: its release is no commit.
-    monkeypatch.setattr(bot.leadership, "RENEW_SECONDS", 1.0)
-    monkeypatch.setattr(bot.leadership, "SURE_SECONDS", 1.5)
-    engine = create_engine_from_url(database_url, **pool_options(database_url))
-    sessions = make_sessionmaker(engine)
-    lease = PollingLease(sessions, renews_in_commits=True)
-    disk_full = False
+    disk_full = True
 
-    @event.listens_for(engine.sync_engine, "commit")
+    @event.listens_for(due_lease.engine.sync_engine, "commit")
     def failing_commit(_connection: Connection) -> None:
         nonlocal disk_full
         if disk_full:
             disk_full = False
             raise sqlite3.OperationalError("database or disk is full")
 
-    try:
-        assert await lease.take() is None
-        await asyncio.sleep(1.25)  # the renewal is due, checks are still spared
-        disk_full = True
-        with pytest.raises(sqlite3.OperationalError):
-            await store_updates(sessions, [(1, {"update_id": 1})], fence=lease.fence)
-        await asyncio.sleep(0.5)  # 1.75 s after the take: checks are due again
-        async with sessions.begin() as session:  # and another process has taken over
-            await session.execute(delete(Lease))
-            await take_lease(session, POLLING, Claimant("elsewhere", "b", 1), lasting=LEASE)
-        async with sessions.begin() as session:
-            with pytest.raises(LeaseLost):
-                await lease.fence(session)
-    finally:
-        await engine.dispose()
+    with pytest.raises(sqlite3.OperationalError):
+        await store_updates(
+            due_lease.sessions, [(1, {"update_id": 1})], fence=due_lease.lease.fence
+        )
+    await due_lease.checked_after_a_takeover()
 
 
 async def test_a_renewal_rolled_back_with_its_savepoint_spares_no_check(
-    database_url: str, monkeypatch: pytest.MonkeyPatch
+    due_lease: DueLease,
 ) -> None:
-    monkeypatch.setattr(bot.leadership, "RENEW_SECONDS", 1.0)
-    monkeypatch.setattr(bot.leadership, "SURE_SECONDS", 1.5)
-    engine = create_engine_from_url(database_url, **pool_options(database_url))
-    sessions = make_sessionmaker(engine)
-    lease = PollingLease(sessions, renews_in_commits=True)
-
-    async def fenced_in_a_savepoint_rolled_back(session: AsyncSession) -> None:
+    async with due_lease.sessions.begin() as session:
         savepoint = await session.begin_nested()
-        await lease.fence(session)
+        await due_lease.lease.fence(session)
         await savepoint.rollback()
-
-    try:
-        assert await lease.take() is None
-        await asyncio.sleep(1.25)  # the renewal is due, checks are still spared
-        async with sessions.begin() as session:
-            await fenced_in_a_savepoint_rolled_back(session)
-        await asyncio.sleep(0.5)  # 1.75 s after the take: checks are due again
-        async with sessions.begin() as session:  # and another process has taken over
-            await session.execute(delete(Lease))
-            await take_lease(session, POLLING, Claimant("elsewhere", "b", 1), lasting=LEASE)
-        async with sessions.begin() as session:
-            with pytest.raises(LeaseLost):
-                await lease.fence(session)
-    finally:
-        await engine.dispose()
+    await due_lease.checked_after_a_takeover()
