@@ -62,6 +62,9 @@ class SimulatedClock:
     def time(self) -> float:
         return time.time() + self.skipped
 
+    def monotonic(self) -> float:
+        return time.monotonic() + self.skipped
+
 
 def figures(path: Path) -> str:
     with contextlib.closing(sqlite3.connect(path)) as db:
