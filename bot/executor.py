@@ -190,9 +190,8 @@ class Executor:
         # Who is told when a desk group turns its Topics off, and which setting names it.
         self.supervisor_chat_id = supervisor_chat_id
         self.l2_chat_id = l2_chat_id
-        # Desk groups a copy into a topic reached since Topics were last found off there (or
-        # since the start): their "Topics are off" mark is cleared, so a later switch-off is
-        # told again; once each, not a write a message.
+        # Desk groups where Topics worked since they were last found off there (or since the
+        # start): their "Topics are off" mark is cleared already (_topics_work).
         self._topics_seen_on: set[int] = set()
         self.calendar = calendar  # the desk's open hours, for the time a card says is left
         self.gate = SendGate()
@@ -598,14 +597,22 @@ class Executor:
 
         async def record(session: AsyncSession) -> None:
             await set_ticket_topic(session, ticket.id, thread_id=thread_id)
-            await kv_delete(session, topics_off_key(ticket.agent_chat_id))  # on (again)
+            await self._topics_work(session, ticket.agent_chat_id)
 
         return record
 
+    async def _topics_work(self, session: AsyncSession, chat_id: int) -> None:
+        """A topic was made, or a copy reached one, in desk group `chat_id`: Topics work there
+        (again), so a later switch-off is told again (the mark is cleared once a group per
+        run, or after Topics were found off there: not a write a message or a hand-off)."""
+        if chat_id not in self._topics_seen_on:
+            await kv_delete(session, topics_off_key(chat_id))
+            self._topics_seen_on.add(chat_id)
+
     async def _topics_off(self, chat_id: int) -> None:
-        """Say once, until a topic is made there again, that a desk group has its Topics
-        turned off: in the log (which setting, and the fix) and to the supervisors. Each
-        ticket's own failure says it too, but agents can do nothing about it."""
+        """Say once, until Topics work there again, that a desk group has its Topics turned
+        off: in the log (which setting, and the fix) and to the supervisors. Each ticket's
+        own failure says it too, but agents can do nothing about it."""
         self._topics_seen_on.discard(chat_id)
         async with self.sessions.begin() as session:
             if not await kv_add(session, topics_off_key(chat_id), utcnow().isoformat()):
@@ -791,9 +798,7 @@ class Executor:
                 )
             if effect.label is not None:
                 await kv_delete(session, label_key)
-            if agent_chat_id not in self._topics_seen_on:  # Topics work there (again)
-                await kv_delete(session, topics_off_key(agent_chat_id))
-                self._topics_seen_on.add(agent_chat_id)
+            await self._topics_work(session, agent_chat_id)
 
         return record
 
@@ -928,7 +933,7 @@ class Executor:
                 HISTORY_ON_RECREATE,
                 customer_chat_id=ticket.customer_id if late else None,
             )
-            await kv_delete(session, topics_off_key(ticket.agent_chat_id))  # on (again)
+            await self._topics_work(session, ticket.agent_chat_id)
         card = await self._post_card(ticket.id)
         if card is not None:
             async with self.sessions.begin() as session:

@@ -9,8 +9,8 @@ Topics are turned on again: hence also a look every minute, which costs one quer
 ticket waits. Run beside polling, in the instance that holds the polling lease only.
 
 A ticket left open in a group that is no longer the desk's (AGENT_CHAT_ID pointed at a new
-group between two runs) is moved to the agents' group at start (take_in_stranded), and gets
-its topic there the same way: nobody answers in the old group any more.
+group between two runs) and that the bot is no longer in is moved to the agents' group at start
+(take_in_stranded), and gets its topic there the same way: nobody answers in the old group.
 """
 
 from __future__ import annotations
