@@ -21,7 +21,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from telegram import Bot, ChatMember, Update
+from telegram import Bot, ChatMember, ChatMemberRestricted, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
@@ -30,6 +30,16 @@ from bot import keyboards
 log = logging.getLogger(__name__)
 
 MEMBER_STATUSES = (ChatMember.OWNER, ChatMember.ADMINISTRATOR, ChatMember.MEMBER)
+
+
+def in_chat(member: ChatMember) -> bool:
+    """Whether a chat member (the bot, say) is in the chat: not left, not banned; restricted
+    but still a member counts."""
+    if isinstance(member, ChatMemberRestricted):
+        return member.is_member
+    return member.status not in (ChatMember.LEFT, ChatMember.BANNED)
+
+
 MEMBER_TTL_SECONDS = 60.0
 # Far more agents than any desk has; the oldest answers go first beyond it.
 MEMBER_CACHE_MAX = 1024

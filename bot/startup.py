@@ -13,7 +13,6 @@ from telegram import (
     BotCommandScope,
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
-    ChatMember,
     ChatMemberAdministrator,
     ChatMemberOwner,
 )
@@ -21,6 +20,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from bot import desk_texts, texts
+from bot.membership import in_chat
 from handoff.hours import SupportCalendar, first_estimated, no_official_holiday, official_holidays
 from handoff.persian import TEHRAN
 from storage.timestamps import utcnow
@@ -87,7 +87,7 @@ async def warn_about_other_chats(bot: Bot, l2_chat_id: int | None, supervisors: 
                 error.message,
             )
             return
-        if member.status in (ChatMember.LEFT, ChatMember.BANNED):
+        if not in_chat(member):
             log.warning(
                 "SUPERVISOR_CHAT_ID=%s: the bot is not a member there; add it to the group",
                 supervisors,

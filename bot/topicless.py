@@ -20,11 +20,12 @@ import contextlib
 import logging
 from collections.abc import Sequence
 
-from telegram import Bot, ChatMember
+from telegram import Bot
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.context import Services
 from bot.executor import Executor
+from bot.membership import in_chat
 from bot.migration import desk_chats
 from bot.startup import StartupError, check_agent_chat
 from storage.db import DATABASE_ERRORS
@@ -141,4 +142,4 @@ async def _bot_gone(bot: Bot, chat_id: int) -> bool:
         return True  # chat not found; the bot kicked
     except TelegramError:
         return False
-    return member.status in (ChatMember.LEFT, ChatMember.BANNED)
+    return not in_chat(member)

@@ -17,7 +17,6 @@ from telegram import (
     Chat,
     ChatMember,
     ChatMemberAdministrator,
-    ChatMemberRestricted,
     ChatMemberUpdated,
     Update,
 )
@@ -27,6 +26,7 @@ from bot import desk_texts
 from bot.context import BotContext
 from bot.effects import SendText
 from bot.handlers.desk import card_changed, in_desk_chat, notice
+from bot.membership import in_chat
 from handoff import service
 from handoff.persian import clean_inline, shorten
 from storage.repositories import get_ticket
@@ -42,7 +42,7 @@ def _manages_topics(member: ChatMember) -> bool:
 
 def _what_changed(member: ChatMember) -> str:
     """Say, for the operator, how the bot stopped managing topics in a group."""
-    if not _in_chat(member):
+    if not in_chat(member):
         return f"the bot was removed from the group ({member.status})"
     if member.status == ChatMember.ADMINISTRATOR:
         return "the bot, still an admin, lost the right to manage topics"
@@ -83,17 +83,11 @@ async def _desk_changed(change: ChatMemberUpdated, context: BotContext) -> None:
         work.effects.append(SendText(supervisors, said, what=what))
 
 
-def _in_chat(member: ChatMember) -> bool:
-    if isinstance(member, ChatMemberRestricted):
-        return member.is_member
-    return member.status not in (ChatMember.LEFT, ChatMember.BANNED)
-
-
 def _supervisors_changed(change: ChatMemberUpdated) -> None:
     """Say in the log when the supervisors' chat removes the bot (or the supervisor blocks
     it), or takes it back: alerts and reports sent there meanwhile go nowhere."""
-    there = _in_chat(change.new_chat_member)
-    if there == _in_chat(change.old_chat_member):
+    there = in_chat(change.new_chat_member)
+    if there == in_chat(change.old_chat_member):
         return
     if there:
         log.warning(
