@@ -21,6 +21,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from kb.article import Article
 from kb.lexicon import expand
 from kb.normalize import normalize
+from kb.term_counts import IndexCounts, TermCounts
 
 # Below this many characters a key carries too little to match on.
 MIN_QUERY_CHARS = 2
@@ -84,7 +85,16 @@ class Ranking:
 class KBIndex:
     """Rank articles for a question; immutable once built."""
 
-    def __init__(self, articles: Sequence[Article], weights: RankWeights | None = None) -> None:
+    def __init__(
+        self,
+        articles: Sequence[Article],
+        weights: RankWeights | None = None,
+        *,
+        term_counts: IndexCounts | None = None,
+    ) -> None:
+        """`term_counts` remembers the texts' term counts for the next index, so that a reload
+        analyses only the texts that changed; it holds about as much memory as the index's
+        character matrix."""
         self.weights = weights or RankWeights()
         self.articles_: tuple[Article, ...] = tuple(articles)
         phrasing_keys: list[tuple[str, ...]] = []
@@ -149,7 +159,7 @@ class KBIndex:
         )
         # Documents x features, transposed to features x documents so a query only touches the
         # posting lists of its own n-grams.
-        char_docs = sparse.csr_matrix(self.char_vectorizer_.fit_transform(keys))
+        char_docs = _fit(self.char_vectorizer_, keys, term_counts.char if term_counts else None)
         self.char_postings_ = sparse.csr_matrix(char_docs.T)
         # n-grams found in many texts (mostly two-letter ones) carry most of the posting volume
         # and little of the ranking: a large KB shortlists on the rest, then scores exactly.
@@ -169,7 +179,7 @@ class KBIndex:
             lowercase=False,
             dtype=np.float32,
         )
-        word_docs = sparse.csr_matrix(self.word_vectorizer_.fit_transform(keys))
+        word_docs = _fit(self.word_vectorizer_, keys, term_counts.word if term_counts else None)
         self.word_postings_ = sparse.csr_matrix(word_docs.T)
         self.word_docs_ = word_docs if self.char_docs_ is not None else None
         self.word_query_ = _QueryVectorizer(self.word_vectorizer_)
@@ -326,6 +336,14 @@ class _QueryVectorizer:
         tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
         weights = (1.0 + np.log(tf)) * self.idf[columns]
         return columns, weights / np.linalg.norm(weights)
+
+
+def _fit(
+    vectorizer: TfidfVectorizer, texts: list[str], counts: TermCounts | None
+) -> sparse.csr_matrix:
+    if counts is None:
+        return sparse.csr_matrix(vectorizer.fit_transform(texts))
+    return counts.fit_transform(vectorizer, texts)
 
 
 def _keep_columns(matrix: sparse.csr_matrix, keep: np.ndarray) -> sparse.csr_matrix:

@@ -65,11 +65,67 @@ def article_files(kb_dir: Path) -> list[Path]:
     return sorted(found)
 
 
-def load_articles(kb_dir: Path, *, serving: Mapping[str, Path] | None = None) -> LoadResult:
+# What tells one version of a file from another without reading it. The inode and the change
+# time too: a file put in place by a rename, or by a copy that keeps its modification time and
+# size (rsync -t, cp -p), is a new version all the same.
+FileStamp = tuple[int, int, int, int]
+
+
+def file_stamp(path: Path) -> FileStamp:
+    """The stamp of the file at `path` (raises OSError when there is none)."""
+    info = path.stat()
+    return (info.st_mtime_ns, info.st_size, info.st_ino, info.st_ctime_ns)
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    stamp: FileStamp
+    article: Article | None
+    problems: tuple[ArticleError, ...]
+    declared: str | None  # a broken file's «id:» (see declared_id)
+
+
+class ParsedFiles:
+    """What each article file gave when last read, kept while the file stays as it was: a
+    reload reads again only the files saved since (YAML is most of a large KB's load time)."""
+
+    def __init__(self) -> None:
+        self._by_path: dict[Path, _Parsed] = {}
+
+    def parse(self, path: Path, kb_dir: Path) -> _Parsed:
+        try:
+            stamp = file_stamp(path)  # before reading: a save after it is read again next time
+        except OSError:
+            return _parse(path, kb_dir, stamp=None)
+        kept = self._by_path.get(path)
+        if kept is None or kept.stamp != stamp:
+            kept = self._by_path[path] = _parse(path, kb_dir, stamp)
+        return kept
+
+    def keep_only(self, paths: Iterable[Path]) -> None:
+        """Forget the files that are gone."""
+        wanted = set(paths)
+        for path in [path for path in self._by_path if path not in wanted]:
+            del self._by_path[path]
+
+
+def _parse(path: Path, kb_dir: Path, stamp: FileStamp | None) -> _Parsed:
+    article, problems = parse_article_file(path, kb_dir)
+    declared = declared_id(path) if article is None else None
+    return _Parsed(stamp or (0, 0, 0, 0), article, tuple(problems), declared)
+
+
+def load_articles(
+    kb_dir: Path,
+    *,
+    serving: Mapping[str, Path] | None = None,
+    parsed: ParsedFiles | None = None,
+) -> LoadResult:
     """Load every article under `kb_dir`; a broken file is reported and left out.
 
     Of files sharing an id, one is served and each is reported: the one `serving` names for it
     (the file in service until now: an editor's copy must not replace it), else the oldest.
+    With `parsed`, files unchanged since it last read them are not read again.
     """
     files = article_files(kb_dir)
     errors: list[ArticleError] = []
@@ -77,13 +133,15 @@ def load_articles(kb_dir: Path, *, serving: Mapping[str, Path] | None = None) ->
     by_id: dict[str, list[tuple[Path, Article]]] = {}
     broken: list[tuple[Path, str | None]] = []
     for path in files:
-        article, problems = parse_article_file(path, kb_dir)
-        errors.extend(p for p in problems if not p.warning)
-        warnings.extend(p for p in problems if p.warning)
-        if article is not None:
-            by_id.setdefault(article.id, []).append((path, article))
+        read = parsed.parse(path, kb_dir) if parsed is not None else _parse(path, kb_dir, None)
+        errors.extend(p for p in read.problems if not p.warning)
+        warnings.extend(p for p in read.problems if p.warning)
+        if read.article is not None:
+            by_id.setdefault(read.article.id, []).append((path, read.article))
         else:
-            broken.append((path, declared_id(path)))
+            broken.append((path, read.declared))
+    if parsed is not None:
+        parsed.keep_only(files)
     articles: list[tuple[Path, Article]] = []
     for article_id, sharing in by_id.items():
         kept = _served_of([path for path, _ in sharing], (serving or {}).get(article_id))

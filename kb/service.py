@@ -22,18 +22,27 @@ from kb.decision import Decision
 from kb.engine import Engine
 from kb.index import KBIndex
 from kb.latin import known_share
-from kb.loader import article_files, folder_category, id_line, load_articles
+from kb.loader import (
+    FileStamp,
+    ParsedFiles,
+    article_files,
+    file_stamp,
+    folder_category,
+    id_line,
+    load_articles,
+)
 from kb.memory import give_back_freed_memory
 from kb.normalize import alphabetical, has_latin, has_persian
 from kb.overlap import shared_phrasing_warnings
 from kb.semantic import EmbeddingStore, Encoder, SemanticIndex
+from kb.term_counts import IndexCounts
 
 T = TypeVar("T")
 # The share of a Latin message's Persian reading that must be known words for `reading`.
 READING_KNOWN = 0.5
 log = logging.getLogger(__name__)
 
-_Stamp = tuple[tuple[str, int, int], ...]
+_Stamp = tuple[tuple[str, FileStamp], ...]
 
 # The lexical score from which an article is worth naming to an agent who looked it up by
 # words (below the suggest threshold: a person picks among them, not a customer).
@@ -87,6 +96,10 @@ class KnowledgeBase:
         self.store = store if store is not None else EmbeddingStore()
         self.serve_first = serve_first
         self._reload_lock = threading.Lock()
+        # What the last build read and analysed: a reload redoes only what an edit changed.
+        self._parsed = ParsedFiles()
+        self._term_counts = IndexCounts()
+        self._problems_logged: frozenset[str] = frozenset()
         self._snapshot = self._build(self._stamp(), previous=None, may_defer=serve_first)
 
     # -- queries ---------------------------------------------------------------------------
@@ -231,14 +244,25 @@ class KnowledgeBase:
             except Exception:  # keep serving the last good index whatever a reload hits
                 log.exception("KB reload failed; the previous version stays in service")
 
+    def _log_problems(self, problems: Sequence[ArticleError]) -> None:
+        """Log each problem once, when it first appears: a KB with hundreds of them would
+        otherwise repeat them all at every save of any file."""
+        said = {str(problem) for problem in problems}
+        for problem in problems:
+            if str(problem) not in self._problems_logged:
+                log.warning("KB article problem: %s", problem)
+        still = len(said & self._problems_logged)
+        if still:
+            log.info("KB: %d article problems as before (python -m kb check lists them)", still)
+        self._problems_logged = frozenset(said)
+
     def _stamp(self) -> _Stamp:
-        stamps: list[tuple[str, int, int]] = []
+        stamps: list[tuple[str, FileStamp]] = []
         for path in article_files(self.kb_dir):
             try:
-                info = path.stat()
+                stamps.append((str(path), file_stamp(path)))
             except OSError:
                 continue
-            stamps.append((str(path), info.st_mtime_ns, info.st_size))
         return tuple(stamps)
 
     def _build(self, stamp: _Stamp, previous: _Snapshot | None, *, may_defer: bool) -> _Snapshot:
@@ -247,7 +271,7 @@ class KnowledgeBase:
             for article in (previous.articles.values() if previous is not None else ())
             if article.path is not None
         }
-        result = load_articles(self.kb_dir, serving=in_service)
+        result = load_articles(self.kb_dir, serving=in_service, parsed=self._parsed)
         articles = {a.id: a for a in result.articles}
         errors = result.errors
         held = False
@@ -261,20 +285,19 @@ class KnowledgeBase:
                 dict(result.broken),
                 previous.articles,
                 kb_dir=self.kb_dir,
-                files={Path(name) for name, _, _ in stamp},
-                were={Path(name) for name, _, _ in previous.stamp},
+                files={Path(name) for name, _ in stamp},
+                were={Path(name) for name, _ in previous.stamp},
             )
             articles, held = kept.articles, kept.held
             if kept.errors:
                 errors = tuple(sorted((*errors, *kept.errors), key=_by_place))
-        for error in (*errors, *result.warnings):
-            log.warning("KB article problem: %s", error)
         if (
             previous is not None
             and articles == previous.articles
             and not previous.encoding_deferred
         ):
             warnings = result.warnings + shared_phrasing_warnings(previous.engine.index)
+            self._log_problems((*errors, *warnings))
             return _Snapshot(previous.engine, articles, errors, stamp, warnings=warnings, held=held)
         served = list(articles.values())
         semantic = None
@@ -288,10 +311,10 @@ class KnowledgeBase:
                 deferred = True
             else:
                 semantic = SemanticIndex(served, self.encoder, self.store)
-        engine = Engine(KBIndex(served, self.model.weights), self.model, semantic)
+        index = KBIndex(served, self.model.weights, term_counts=self._term_counts)
+        engine = Engine(index, self.model, semantic)
         shared = shared_phrasing_warnings(engine.index)
-        for warning in shared:
-            log.warning("KB article problem: %s", warning)
+        self._log_problems((*errors, *result.warnings, *shared))
         return _Snapshot(engine, articles, errors, stamp, deferred, result.warnings + shared, held)
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import threading
 from pathlib import Path
 
 import pytest
 
+import kb.loader as kb_loader
 from kb.service import KnowledgeBase
 from tests.kb.conftest import WriteArticle, article_text
 from tests.kb.encoders import WordsEncoder
@@ -217,6 +219,71 @@ def test_a_file_saved_without_a_change_does_not_rebuild(sample_kb: Path) -> None
     _touch_later(path)
     assert kb.reload() is False
     assert kb.articles is served
+
+
+def test_a_file_copied_in_with_its_old_time_and_size_is_served(
+    sample_kb: Path, tmp_path: Path
+) -> None:
+    # rsync -t and cp -p keep a file's modification time; a same-size fix (a digit) put in
+    # place that way is a new version all the same.
+    kb = KnowledgeBase(sample_kb)
+    path = sample_kb / "docs" / "upload-limit.md"
+    text = path.read_text(encoding="utf-8")
+    assert "۲۰ مگابایت" in text
+    fixed = tmp_path / "upload-limit.md"
+    fixed.write_text(text.replace("۲۰ مگابایت", "۳۰ مگابایت"), encoding="utf-8")
+    was = path.stat()
+    os.utime(fixed, ns=(was.st_atime_ns, was.st_mtime_ns))
+    assert fixed.stat().st_size == was.st_size
+    os.replace(fixed, path)
+    assert kb.reload() is True
+    article = kb.get("upload-limit")
+    assert article is not None and "۳۰ مگابایت" in article.body
+
+
+def test_a_reload_reads_only_the_files_saved_since(
+    sample_kb: Path, write_article: WriteArticle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # YAML is most of a large KB's load: one saved file must not cost reading them all.
+    kb = KnowledgeBase(sample_kb)
+    read: list[Path] = []
+    parse = kb_loader.parse_article_file
+
+    def counting(path: Path, kb_dir: Path) -> object:
+        read.append(path)
+        return parse(path, kb_dir)
+
+    monkeypatch.setattr(kb_loader, "parse_article_file", counting)
+    saved = write_article("vpn", "اتصال به وی پی ان سازمان", questions=["وی پی ان وصل نمی‌شود"])
+    assert kb.reload() is True
+    assert read == [saved]
+    assert kb.get("vpn") is not None and kb.get("password-reset") is not None
+
+    saved.unlink()
+    kb.reload()
+    kb.reload()
+    assert kb.get("vpn") is None
+    assert read == [saved]
+
+
+def test_a_problem_is_logged_once_not_at_every_save(
+    sample_kb: Path, write_article: WriteArticle, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = sample_kb / "docs" / "draft.md"
+    broken.write_text("---\nid: draft\n---\nمتن\n", encoding="utf-8")  # no title
+    caplog.set_level(logging.INFO, logger="kb.service")
+    kb = KnowledgeBase(sample_kb)
+    write_article("vpn", "اتصال به وی پی ان سازمان", questions=["وی پی ان وصل نمی‌شود"])
+    assert kb.reload() is True
+    said = [r.getMessage() for r in caplog.records if str(broken) in r.getMessage()]
+    assert len(said) == 1
+    assert "1 article problems as before" in caplog.text
+
+    broken.write_text("---\nid: draft\ntitle: پیش‌نویس\n---\n\n", encoding="utf-8")
+    _touch_later(broken)
+    kb.reload()
+    said = [r.getMessage() for r in caplog.records if str(broken) in r.getMessage()]
+    assert len(said) == 2  # a new problem in the same file is told
 
 
 def test_queries_during_reloads_always_see_a_whole_index(
