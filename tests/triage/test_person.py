@@ -62,6 +62,15 @@ from triage.person import PersonRequestDetector, asks_for_person, beyond_request
         "با کارشناس کار دارم",
         "با یه کارشناس کار داشتم",
         "با مدیر کار دارم",
+        # the desk asked to call the customer
+        "لطفا با من تماس بگیرید",
+        "میشه باهام تماس بگیرید؟",
+        "به من زنگ بزنید",
+        "مدیر زنگ بزنه",
+        "یکی زنگ بزنه",
+        "پشتیبانی باهام تماس بگیره",
+        "baham tamas begirid",
+        "حسابم قفل شده، لطفا با من تماس بگیرید",
     ],
 )
 def test_request_for_a_person_is_recognised(text: str) -> None:
@@ -119,6 +128,12 @@ def test_request_for_a_person_is_recognised(text: str) -> None:
         "با ادمین کار دارم یا خودم میتونم رمز رو عوض کنم؟",
         "با کارشناس کار داشتم ولی مشکلم حل شد",
         "با کارشناس کار دارم ولی الان نه",
+        # a call the customer would make, or one that did not come, or to another number
+        "زنگ بزنم؟",
+        "کسی زنگ نزد",
+        "به این شماره زنگ بزنید؟",
+        "چطوری بهتون زنگ بزنم",
+        "تماس بگیرید",  # what error messages say, pasted alone
         "vpn vasl nemishe",
         "ramzam yadam rafte",
         "سلام",
