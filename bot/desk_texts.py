@@ -573,6 +573,15 @@ def topics_off(l2: bool) -> str:
     )
 
 
+def topics_back(l2: bool) -> str:
+    """Tell supervisors, who were told Topics were off, that they work there again."""
+    group = "گروه سطح ۲" if l2 else "گروه کارشناسان"
+    return (
+        f"✅ «تاپیک‌ها» در {group} دوباره کار می‌کند: تیکت‌ها تاپیک می‌گیرند و پیام‌های "
+        "مشتری‌ها به کارشناسان می‌رسد."
+    )
+
+
 def desk_back(title: str) -> str:
     """Tell supervisors the bot can open topics in an agents' group again."""
     return f"✅ ربات دوباره در گروه «{escape(title)}» تاپیک باز می‌کند."

@@ -193,6 +193,8 @@ class Executor:
         # Desk groups where Topics worked since they were last found off there (or since the
         # start): their "Topics are off" mark is cleared already (_topics_work).
         self._topics_seen_on: set[int] = set()
+        # Desk groups whose Topics were found working again: told once the record commits.
+        self._topics_back: set[int] = set()
         self.calendar = calendar  # the desk's open hours, for the time a card says is left
         self.gate = SendGate()
         self.tickets = TicketLocks()
@@ -606,8 +608,24 @@ class Executor:
         (again), so a later switch-off is told again (the mark is cleared once a group per
         run, or after Topics were found off there: not a write a message or a hand-off)."""
         if chat_id not in self._topics_seen_on:
-            await kv_delete(session, topics_off_key(chat_id))
+            if await kv_delete(session, topics_off_key(chat_id)):
+                self._topics_back.add(chat_id)
             self._topics_seen_on.add(chat_id)
+
+    async def _tell_topics_back(self) -> None:
+        """Tell the log and the supervisors, who were told Topics were off in a desk group,
+        that they work there again (the tickets left without a topic get one: bot.topicless)."""
+        while self._topics_back:
+            chat_id = self._topics_back.pop()
+            l2 = chat_id == self.l2_chat_id
+            log.info(
+                "%s=%s: Topics work in the group again",
+                "L2_CHAT_ID" if l2 else "AGENT_CHAT_ID",
+                chat_id,
+            )
+            supervisors = self.supervisor_chat_id
+            if supervisors is not None and supervisors != chat_id:
+                await self.post(supervisors, desk_texts.topics_back(l2))
 
     async def _topics_off(self, chat_id: int) -> None:
         """Say once, until Topics work there again, that a desk group has its Topics turned
@@ -934,6 +952,7 @@ class Executor:
                 customer_chat_id=ticket.customer_id if late else None,
             )
             await self._topics_work(session, ticket.agent_chat_id)
+        await self._tell_topics_back()
         card = await self._post_card(ticket.id)
         if card is not None:
             async with self.sessions.begin() as session:
@@ -1258,6 +1277,7 @@ class Executor:
         if waiting is not None:
             chat_id, thread_id, html = waiting
             await self.post(chat_id, html, thread_id)
+        await self._tell_topics_back()
 
     async def _not_sent_blocked(self, ticket: Ticket, effect: ToCustomer) -> Record:
         """An agent's reply decided before the ticket was flagged blocked (the customer

@@ -49,11 +49,11 @@ from bot.executor import IMMEDIATE_ATTEMPTS, Executor, Record
 from bot.hotpath import mark_inbox, remember_answer_messages
 from bot.leadership import Fence, LeaseLost, unfenced
 from bot.membership import ask_before_work
-from bot.queries import kv_delete, remember_rating_message
+from bot.queries import remember_rating_message
 from bot.slots import slot_lent
 from bot.telegram_errors import DurableFailed, retry_seconds
 from storage.db import DATABASE_ERRORS, database_unreachable
-from storage.repositories import kv_get, kv_set
+from storage.repositories import kv_delete, kv_get, kv_set
 
 log = logging.getLogger(__name__)
 

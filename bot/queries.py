@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import DATABASE_ERRORS
-from storage.models import Feedback, InboxUpdate, KBDecision, KeyValue, Message
+from storage.models import Feedback, InboxUpdate, KBDecision, Message
 from storage.repositories import kv_get, kv_set
 from storage.timestamps import utcnow
 
@@ -214,8 +214,3 @@ async def remember_rating_message(
             await kv_set(session, rating_message_key(ticket_id), message_id)
     except DATABASE_ERRORS as error:
         log.warning("ticket %s: its rating message was not kept: %s", ticket_id, error)
-
-
-async def kv_delete(session: AsyncSession, key: str) -> None:
-    """Remove a key from the key-value table (no error if absent)."""
-    await session.execute(delete(KeyValue).where(KeyValue.key == key))

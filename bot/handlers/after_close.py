@@ -24,7 +24,7 @@ from bot.context import BotContext, Work
 from bot.formatting import bound
 from bot.handlers import browse
 from bot.handlers.desk import card_changed, notice, tell_customer
-from bot.queries import kv_delete, rating_message_key
+from bot.queries import rating_message_key
 from bot.tickets import copied_to_topic, is_bare_request, matches_logged, open_ticket
 from handoff import service
 from handoff.persian import clean_inline, shorten
@@ -32,6 +32,7 @@ from storage.models import Ticket
 from storage.repositories import (
     clear_after_close,
     get_ticket,
+    kv_delete,
     kv_get,
     set_comment_expected,
     set_rating_comment,

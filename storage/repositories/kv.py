@@ -41,9 +41,10 @@ async def kv_add(session: AsyncSession, key: str, value: Any) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
-async def kv_delete(session: AsyncSession, key: str) -> None:
-    """Forget the value stored under `key`, if any."""
-    await session.execute(delete(KeyValue).where(KeyValue.key == key))
+async def kv_delete(session: AsyncSession, key: str) -> bool:
+    """Forget the value stored under `key`, if any; return whether there was one."""
+    result = await session.execute(delete(KeyValue).where(KeyValue.key == key))
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def kv_purge(session: AsyncSession, *, prefixes: Sequence[str], before: datetime) -> int:

@@ -84,12 +84,14 @@ async def test_topics_turned_off_are_said_in_persian_and_once_to_operator_and_su
     assert "turn Topics on" in errors[0]
 
 
-async def test_topics_turned_off_again_after_they_worked_are_told_again(
-    settings: Settings, fake_telegram: FakeTelegram
+async def test_topics_back_on_and_off_again_are_each_told(
+    settings: Settings, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Only a topic made cleared the mark: Topics back on, the ticket's own topic working again,
-    # then off once more: the supervisors heard nothing the second time.
+    # then off once more: the supervisors heard nothing the second time. Nor were they told
+    # that Topics worked again: the last they heard was that customers reach no agent.
     fake = fake_telegram
+    caplog.set_level(logging.INFO, logger="bot.executor")
     supervisors = -1005000000005
     fake.add_group(supervisors, "سرپرستان")
     with_supervisors = settings.model_copy(
@@ -108,10 +110,14 @@ async def test_topics_turned_off_again_after_they_worked_are_told_again(
         fake.set_forum(False)
         fake.user_sends_text(opened.user, "سوم")
         await fake.wait_for_async(
-            lambda: len(fake.sent_to(supervisors)) >= 2, timeout=10, what="told again"
+            lambda: len(fake.sent_to(supervisors)) >= 3, timeout=10, what="told again"
         )
         await settled(bot, fake)
-    assert len(fake.sent_to(supervisors)) == 2
+    off, back, off_again = [m.text or "" for m in fake.sent_to(supervisors)]
+    assert "خاموش شده است" in off and "خاموش شده است" in off_again
+    assert "«تاپیک‌ها» در گروه کارشناسان دوباره کار می‌کند" in back
+    said = [r.getMessage() for r in caplog.records]
+    assert f"AGENT_CHAT_ID={fake.agent_chat_id}: Topics work in the group again" in said
 
 
 def test_a_topic_lost_to_topics_turned_off_is_not_blamed_on_an_agent_alone() -> None:
