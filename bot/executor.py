@@ -616,16 +616,7 @@ class Executor:
         """Tell the log and the supervisors, who were told Topics were off in a desk group,
         that they work there again (the tickets left without a topic get one: bot.topicless)."""
         while self._topics_back:
-            chat_id = self._topics_back.pop()
-            l2 = chat_id == self.l2_chat_id
-            log.info(
-                "%s=%s: Topics work in the group again",
-                "L2_CHAT_ID" if l2 else "AGENT_CHAT_ID",
-                chat_id,
-            )
-            supervisors = self.supervisor_chat_id
-            if supervisors is not None and supervisors != chat_id:
-                await self.post(supervisors, desk_texts.topics_back(l2))
+            await self._tell_topics(self._topics_back.pop(), off=False)
 
     async def _topics_off(self, chat_id: int) -> None:
         """Say once, until Topics work there again, that a desk group has its Topics turned
@@ -635,17 +626,25 @@ class Executor:
         async with self.sessions.begin() as session:
             if not await kv_add(session, topics_off_key(chat_id), utcnow().isoformat()):
                 return
+        await self._tell_topics(chat_id, off=True)
+
+    async def _tell_topics(self, chat_id: int, *, off: bool) -> None:
         l2 = chat_id == self.l2_chat_id
-        log.error(
-            "%s=%s: Topics are turned off in the group, so tickets get no topic there and "
-            "customers' messages reach no agent; an admin must turn Topics on in the group's "
-            "settings",
-            "L2_CHAT_ID" if l2 else "AGENT_CHAT_ID",
-            chat_id,
-        )
+        setting = "L2_CHAT_ID" if l2 else "AGENT_CHAT_ID"
+        if off:
+            log.error(
+                "%s=%s: Topics are turned off in the group, so tickets get no topic there and "
+                "customers' messages reach no agent; an admin must turn Topics on in the "
+                "group's settings",
+                setting,
+                chat_id,
+            )
+        else:
+            log.info("%s=%s: Topics work in the group again", setting, chat_id)
         supervisors = self.supervisor_chat_id
         if supervisors is not None and supervisors != chat_id:
-            await self.post(supervisors, desk_texts.topics_off(l2))
+            said = desk_texts.topics_off(l2) if off else desk_texts.topics_back(l2)
+            await self.post(supervisors, said)
 
     async def _topic_name(self, ticket: Ticket, customer_name: str | None) -> str:
         """The ticket's topic name where it is now: marked L2 in the agents' group it was
