@@ -16,6 +16,7 @@ process's memory. It prints figures and asserts nothing.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import logging
 import random
@@ -83,14 +84,16 @@ def percentiles(samples_s: Sequence[float]) -> str:
     )
 
 
+_ASKED = itertools.count()
+
+
 def ask_while(kb: KnowledgeBase, queries: Sequence[str], running: threading.Event) -> list[float]:
     """Ask questions one after another while `running` is set; their latencies in seconds."""
     latencies: list[float] = []
-    number = 0
     while running.is_set():
-        # Numbered, so that no question is one the engine remembers deciding.
+        # Numbered, across calls, so that no question is one the engine remembers deciding.
+        number = next(_ASKED)
         text = f"{queries[number % len(queries)]} {number}"
-        number += 1
         started = time.perf_counter()
         kb.ask(text)
         latencies.append(time.perf_counter() - started)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -96,11 +97,22 @@ class ParsedFiles:
         try:
             stamp = file_stamp(path)  # before reading: a save after it is read again next time
         except OSError:
-            return _parse(path, kb_dir, stamp=None)
+            return _parse_file(path, kb_dir)
         kept = self._by_path.get(path)
-        if kept is None or kept.stamp != stamp:
-            kept = self._by_path[path] = _parse(path, kb_dir, stamp)
-        return kept
+        if kept is not None and kept.stamp == stamp:
+            return kept
+        try:
+            raw = path.read_bytes()
+            unchanged = file_stamp(path) == stamp
+        except OSError:  # a file descriptor short, a network mount's hiccup: told, read again
+            self._by_path.pop(path, None)
+            return _parse_file(path, kb_dir)
+        parsed = _parse_bytes(raw, path, kb_dir, stamp)
+        if unchanged:  # else saved while read: read again at the next reload
+            self._by_path[path] = parsed
+        else:
+            self._by_path.pop(path, None)
+        return parsed
 
     def keep_only(self, paths: Iterable[Path]) -> None:
         """Forget the files that are gone."""
@@ -109,10 +121,22 @@ class ParsedFiles:
             del self._by_path[path]
 
 
-def _parse(path: Path, kb_dir: Path, stamp: FileStamp | None) -> _Parsed:
+_NO_STAMP: FileStamp = (0, 0, 0, 0)
+
+
+def _parse_file(path: Path, kb_dir: Path) -> _Parsed:
     article, problems = parse_article_file(path, kb_dir)
     declared = declared_id(path) if article is None else None
-    return _Parsed(stamp or (0, 0, 0, 0), article, tuple(problems), declared)
+    return _Parsed(_NO_STAMP, article, tuple(problems), declared)
+
+
+def _parse_bytes(raw: bytes, path: Path, kb_dir: Path, stamp: FileStamp) -> _Parsed:
+    article, problems = parse_article_bytes(raw, path, kb_dir)
+    declared = None
+    if article is None:
+        with contextlib.suppress(UnicodeDecodeError):
+            declared = _declared_in(raw.decode("utf-8-sig").splitlines())
+    return _Parsed(stamp, article, tuple(problems), declared)
 
 
 def load_articles(
@@ -133,7 +157,7 @@ def load_articles(
     by_id: dict[str, list[tuple[Path, Article]]] = {}
     broken: list[tuple[Path, str | None]] = []
     for path in files:
-        read = parsed.parse(path, kb_dir) if parsed is not None else _parse(path, kb_dir, None)
+        read = parsed.parse(path, kb_dir) if parsed is not None else _parse_file(path, kb_dir)
         errors.extend(p for p in read.problems if not p.warning)
         warnings.extend(p for p in read.problems if p.warning)
         if read.article is not None:
@@ -183,6 +207,13 @@ def parse_article_file(path: Path, kb_dir: Path) -> tuple[Article | None, list[A
         raw = path.read_bytes()
     except OSError as exc:
         return None, [ArticleError(path, 0, texts.UNREADABLE_FILE.format(reason=exc.strerror))]
+    return parse_article_bytes(raw, path, kb_dir)
+
+
+def parse_article_bytes(
+    raw: bytes, path: Path, kb_dir: Path
+) -> tuple[Article | None, list[ArticleError]]:
+    """Parse the bytes read from the article file at `path`."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -472,6 +503,10 @@ def declared_id(path: Path) -> str | None:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError):
         return None
+    return _declared_in(lines)
+
+
+def _declared_in(lines: list[str]) -> str | None:
     if not lines or lines[0].strip() != FENCE:
         return None
     for line in lines[1:]:

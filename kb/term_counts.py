@@ -8,8 +8,10 @@ same vectorizer `TfidfVectorizer.fit_transform` would (same sorted vocabulary, s
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -39,6 +41,10 @@ class TermCounts:
         The vectorizer keeps its vocabulary and IDF (`vocabulary_`, `idf_`), as after a fit;
         what is remembered afterwards is the counts of `texts` alone.
         """
+        if (vectorizer.min_df, vectorizer.max_df, vectorizer.max_features) != (1, 1.0, None):
+            raise ValueError("TermCounts keeps every term: min_df, max_df, max_features unset")
+        if vectorizer.binary:
+            raise ValueError("TermCounts counts terms: binary unset")
         analyzer = _analysis_settings(vectorizer)
         if analyzer != self._analyzer:
             self._forget()  # another analysis: nothing carries over
@@ -87,17 +93,23 @@ class TermCounts:
     def _analysed(
         self, text: str, analyze: Callable[[str], list[str]]
     ) -> tuple[np.ndarray, np.ndarray]:
-        tally: dict[int, int] = {}
-        for term in analyze(text):
-            term_id = self._ids.get(term)
-            if term_id is None:
-                term_id = self._ids[term] = len(self._terms)
-                self._terms.append(term)
-            tally[term_id] = tally.get(term_id, 0) + 1
-        counts = np.fromiter(tally.values(), np.uint32, len(tally))
-        # Kept for as long as the text is in the KB: a count takes the fewest bytes it can.
-        small = np.min_scalar_type(int(counts.max())) if len(counts) else np.uint8
-        return np.fromiter(tally.keys(), np.int32, len(tally)), counts.astype(small)
+        counted = Counter(analyze(text))  # counted in C: a text has far fewer terms than n-grams
+        ids, terms = self._ids, self._terms
+        for term in counted:
+            if term not in ids:
+                ids[term] = len(terms)
+                terms.append(term)
+        # Kept for as long as the text is in the KB, a count takes the fewest bytes it can: no
+        # term occurs more often than three times the text's length (a word's n-grams of one
+        # size, with the two spaces around it).
+        most = 3 * len(text) + 3
+        count_type: type[np.unsignedinteger[Any]] = (
+            np.uint8 if most <= 0xFF else np.uint16 if most <= 0xFFFF else np.uint32
+        )
+        return (
+            np.fromiter(map(ids.__getitem__, counted), np.int32, len(counted)),
+            np.fromiter(counted.values(), count_type, len(counted)),
+        )
 
     def _reclaim(self, used: np.ndarray) -> None:
         """Renumber the terms still used from 0, forgetting the others."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
 import threading
@@ -247,13 +248,13 @@ def test_a_reload_reads_only_the_files_saved_since(
     # YAML is most of a large KB's load: one saved file must not cost reading them all.
     kb = KnowledgeBase(sample_kb)
     read: list[Path] = []
-    parse = kb_loader.parse_article_file
+    parse = kb_loader.parse_article_bytes
 
-    def counting(path: Path, kb_dir: Path) -> object:
+    def counting(raw: bytes, path: Path, kb_dir: Path) -> object:
         read.append(path)
-        return parse(path, kb_dir)
+        return parse(raw, path, kb_dir)
 
-    monkeypatch.setattr(kb_loader, "parse_article_file", counting)
+    monkeypatch.setattr(kb_loader, "parse_article_bytes", counting)
     saved = write_article("vpn", "اتصال به وی پی ان سازمان", questions=["وی پی ان وصل نمی‌شود"])
     assert kb.reload() is True
     assert read == [saved]
@@ -264,6 +265,34 @@ def test_a_reload_reads_only_the_files_saved_since(
     kb.reload()
     assert kb.get("vpn") is None
     assert read == [saved]
+
+
+def test_a_file_that_could_not_be_read_once_is_read_again(
+    sample_kb: Path, write_article: WriteArticle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Short of file descriptors, or a network mount's hiccup: the edit must not stay unread
+    # (nor the error stay reported) until the editor happens to save the file again.
+    kb = KnowledgeBase(sample_kb)
+    path = sample_kb / "docs" / "upload-limit.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("۲۰", "۵۰"), encoding="utf-8")
+    _touch_later(path)
+    read_bytes = Path.read_bytes
+    failed: list[Path] = []
+
+    def once_too_many_files(self: Path) -> bytes:
+        if self == path and len(failed) < 2:  # both reads of this reload
+            failed.append(self)
+            raise OSError(errno.EMFILE, os.strerror(errno.EMFILE))
+        return read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", once_too_many_files)
+    kb.reload()
+    assert failed and any(error.path == path for error in kb.errors)
+    write_article("vpn", "اتصال به وی پی ان سازمان", questions=["وی پی ان وصل نمی‌شود"])
+    kb.reload()
+    article = kb.get("upload-limit")
+    assert article is not None and "۵۰" in article.body
+    assert not any(error.path == path for error in kb.errors)
 
 
 def test_a_problem_is_logged_once_not_at_every_save(
