@@ -704,21 +704,30 @@ async def take_in_tickets(
     session: AsyncSession, *, from_chat_ids: Collection[int], to_chat_id: int
 ) -> dict[int, int]:
     """Move the tickets not closed of groups `from_chat_ids` to `to_chat_id`, without a topic
-    or a card there yet; return the group each came from, by ticket id."""
+    or a card there yet; return the group each came from, by ticket id.
+
+    Two instances starting together may both try: the move is conditional, so a ticket that
+    moved meanwhile (and may have its new topic already) is left alone and not returned."""
     stranded = await session.execute(
         select(Ticket.id, Ticket.agent_chat_id).where(
             Ticket.status != "closed", Ticket.agent_chat_id.in_(from_chat_ids)
         )
     )
     came_from = {int(row.id): int(row.agent_chat_id) for row in stranded}
-    if came_from:
-        await session.execute(
-            update(Ticket)
-            .where(Ticket.id.in_(came_from))
-            .values(agent_chat_id=to_chat_id, thread_id=None, card_message_id=None)
-            .execution_options(synchronize_session=False)
+    if not came_from:
+        return {}
+    moved = await session.scalars(
+        update(Ticket)
+        .where(
+            Ticket.id.in_(came_from),
+            Ticket.status != "closed",
+            Ticket.agent_chat_id.in_(from_chat_ids),
         )
-    return came_from
+        .values(agent_chat_id=to_chat_id, thread_id=None, card_message_id=None)
+        .returning(Ticket.id)
+        .execution_options(synchronize_session=False)
+    )
+    return {ticket_id: came_from[ticket_id] for ticket_id in moved}
 
 
 async def add_ticket_event(

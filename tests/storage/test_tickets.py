@@ -640,3 +640,38 @@ async def test_a_ticket_still_getting_its_topic_is_not_listed_as_topicless(
         refused = await repo.list_topicless_tickets(session, agent_chat_ids=[AGENT_CHAT], limit=5)
     assert being_made == []
     assert [t.id for t in refused] == [ticket.id]
+
+
+async def test_tickets_taken_in_by_two_instances_at_once_move_once(
+    sessions: async_sessionmaker[AsyncSession], more_sessions: Makers
+) -> None:
+    # Two instances starting together each moved the tickets of a group the bot had left:
+    # the second move came after the first one's topic was made and set the ticket back to
+    # no topic (its agents' topic then led nowhere, and a second one was made), and each
+    # instance logged the move.
+    await add_customer(sessions)
+    ticket = await add_ticket(sessions)
+    left = AGENT_CHAT - 1000
+    async with sessions.begin() as session:
+        await session.execute(
+            update(Ticket).where(Ticket.id == ticket.id).values(agent_chat_id=left, thread_id=5)
+        )
+    first = sessions()
+    await first.begin()
+    moved = await repo.take_in_tickets(first, from_chat_ids=[left], to_chat_id=AGENT_CHAT)
+    assert moved == {ticket.id: left}
+
+    async def second_instance() -> dict[int, int]:
+        async with more_sessions().begin() as session:
+            return await repo.take_in_tickets(session, from_chat_ids=[left], to_chat_id=AGENT_CHAT)
+
+    racing = asyncio.create_task(second_instance())
+    await asyncio.sleep(0.3)  # PostgreSQL: it waits for the first's row lock
+    await repo.set_ticket_topic(first, ticket.id, thread_id=77)  # the first one's new topic
+    await first.commit()
+    await first.close()
+    assert await racing == {}
+    async with sessions.begin() as session:
+        stored = await session.get(Ticket, ticket.id)
+        assert stored is not None
+        assert (stored.agent_chat_id, stored.thread_id) == (AGENT_CHAT, 77)
