@@ -99,7 +99,7 @@ class KnowledgeBase:
         # What the last build read and analysed: a reload redoes only what an edit changed.
         self._parsed = ParsedFiles()
         self._term_counts = IndexCounts()
-        self._problems_logged: frozenset[str] = frozenset()
+        self._problems_logged: dict[str, frozenset[str]] = {}
         self._snapshot = self._build(self._stamp(), previous=None, may_defer=serve_first)
 
     # -- queries ---------------------------------------------------------------------------
@@ -244,17 +244,18 @@ class KnowledgeBase:
             except Exception:  # keep serving the last good index whatever a reload hits
                 log.exception("KB reload failed; the previous version stays in service")
 
-    def _log_problems(self, problems: Sequence[ArticleError]) -> None:
-        """Log each problem once, when it first appears: a KB with hundreds of them would
-        otherwise repeat them all at every save of any file."""
+    def _log_problems(self, kind: str, problems: Sequence[ArticleError]) -> None:
+        """Log each problem of a `kind` once, when it first appears: a KB with hundreds of
+        them would otherwise repeat them all at every save of any file."""
         said = {str(problem) for problem in problems}
+        logged = self._problems_logged.get(kind, frozenset())
         for problem in problems:
-            if str(problem) not in self._problems_logged:
+            if str(problem) not in logged:
                 log.warning("KB article problem: %s", problem)
-        still = len(said & self._problems_logged)
+        still = len(said & logged)
         if still:
-            log.info("KB: %d article problems as before (python -m kb check lists them)", still)
-        self._problems_logged = frozenset(said)
+            log.info("KB: %d %s as before (python -m kb check lists them)", still, kind)
+        self._problems_logged[kind] = frozenset(said)
 
     def _stamp(self) -> _Stamp:
         stamps: list[tuple[str, FileStamp]] = []
@@ -291,13 +292,14 @@ class KnowledgeBase:
             articles, held = kept.articles, kept.held
             if kept.errors:
                 errors = tuple(sorted((*errors, *kept.errors), key=_by_place))
+        # Before the index is built (a build that fails must not hide the editor's mistake).
+        self._log_problems("article problems", (*errors, *result.warnings))
         if (
             previous is not None
             and articles == previous.articles
             and not previous.encoding_deferred
         ):
             warnings = result.warnings + shared_phrasing_warnings(previous.engine.index)
-            self._log_problems((*errors, *warnings))
             return _Snapshot(previous.engine, articles, errors, stamp, warnings=warnings, held=held)
         served = list(articles.values())
         semantic = None
@@ -314,7 +316,7 @@ class KnowledgeBase:
         index = KBIndex(served, self.model.weights, term_counts=self._term_counts)
         engine = Engine(index, self.model, semantic)
         shared = shared_phrasing_warnings(engine.index)
-        self._log_problems((*errors, *result.warnings, *shared))
+        self._log_problems("questions shared by articles", shared)
         return _Snapshot(engine, articles, errors, stamp, deferred, result.warnings + shared, held)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import kb.loader as kb_loader
+import kb.service as kb_service
 from kb.service import KnowledgeBase
 from tests.kb.conftest import WriteArticle, article_text
 from tests.kb.encoders import WordsEncoder
@@ -306,13 +307,34 @@ def test_a_problem_is_logged_once_not_at_every_save(
     assert kb.reload() is True
     said = [r.getMessage() for r in caplog.records if str(broken) in r.getMessage()]
     assert len(said) == 1
-    assert "1 article problems as before" in caplog.text
+    assert "KB: 1 article problems as before" in caplog.text
 
     broken.write_text("---\nid: draft\ntitle: پیش‌نویس\n---\n\n", encoding="utf-8")
     _touch_later(broken)
     kb.reload()
     said = [r.getMessage() for r in caplog.records if str(broken) in r.getMessage()]
     assert len(said) == 2  # a new problem in the same file is told
+
+
+def test_a_broken_file_is_logged_even_when_the_reload_fails(
+    sample_kb: Path,
+    write_article: WriteArticle,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    kb = KnowledgeBase(sample_kb)
+    write_article("vpn", "اتصال به وی پی ان سازمان", questions=["وی پی ان وصل نمی‌شود"])
+    broken = sample_kb / "docs" / "draft.md"
+    broken.write_text("---\nid: draft\n---\nمتن\n", encoding="utf-8")  # no title
+
+    def out_of_memory(*args: object, **kwargs: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(kb_service, "KBIndex", out_of_memory)
+    caplog.set_level(logging.WARNING, logger="kb.service")
+    with pytest.raises(MemoryError):
+        kb.reload()
+    assert str(broken) in caplog.text
 
 
 def test_queries_during_reloads_always_see_a_whole_index(
