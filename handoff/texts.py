@@ -155,7 +155,9 @@ REPORT_CSAT: Final = (
 )
 REPORT_NO_RATINGS: Final = "⭐ رضایت مشتری: امتیازی ثبت نشد"
 REPORT_AGENTS: Final = "👤 <b>کارشناسان</b> (تیکت‌هایی که در این روز بستند و امتیازهای همان روز):"
-REPORT_AGENT: Final = "• \u200f{name}: {closed} تیکت{rated}"
+# A right-to-left mark after a name or question too: else a count after one that ends in Latin
+# is laid out with it, and «Sara K: ۳ تیکت» reads «۳ :Sara K».
+REPORT_AGENT: Final = "• \u200f{name}\u200f: {closed} تیکت{rated}"
 REPORT_AGENT_RATED: Final = " · میانگین امتیاز {mean} ({count} امتیاز)"
 REPORT_AGENTS_MAX: Final = 10
 REPORT_SAMPLES: Final = (
@@ -169,7 +171,7 @@ REPORT_GAPS: Final = (
     "❓ <b>پرسش‌های بی‌پاسخ در پایگاه دانش</b> (پرتکرارترین؛ فهرست کامل و پیشنهادها: "
     "<code>python -m kb gaps</code>):"
 )
-REPORT_GAP: Final = "• \u200f«{question}» · {asked} بار از {customers} مشتری"
+REPORT_GAP: Final = "• \u200f«{question}\u200f» · {asked} بار از {customers} مشتری"
 REPORT_GAPS_MAX: Final = 5
 REPORT_GAP_CHARS: Final = 80
 

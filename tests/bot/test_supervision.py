@@ -235,7 +235,7 @@ async def test_report_gives_todays_figures_where_supervisors_and_agents_work(
     assert "تیکت‌ها: ۲ باز شد · ۱ بسته شد · ۱ اکنون باز" in report
     assert "میانگین ۲٫۰ از ۵ (۱ امتیاز)" in report
     assert "نمونه‌های کنترل کیفیت" in report and "#۱ · امتیاز ۲" in report
-    assert "• \u200fعلی: ۱ تیکت · میانگین امتیاز ۲٫۰" in report
+    assert "• \u200fعلی\u200f: ۱ تیکت · میانگین امتیاز ۲٫۰" in report
     assert "#۲ · مریم" in tickets  # every group's tickets
     topic = [m.text or "" for m in fake.sent_to(fake.agent_chat_id, opened.thread_id)]
     agents_report = topic[-1]
@@ -263,7 +263,7 @@ async def test_report_credits_a_ticket_closed_while_nobody_held_it_to_who_closed
         await settled(bot, fake)
     (report,) = texts_in(fake, SUPERVISORS)
     assert "تیکت‌ها: ۱ باز شد · ۱ بسته شد · ۰ اکنون باز" in report
-    assert "• \u200fعلی: ۱ تیکت" in report
+    assert "• \u200fعلی\u200f: ۱ تیکت" in report
 
 
 async def test_report_says_first_responses_are_counted_in_open_hours_as_deadlines_are(
@@ -378,7 +378,7 @@ async def test_the_daily_report_lists_the_days_questions_the_kb_could_not_answer
         await fake.wait_for_async(lambda: texts_in(fake, SUPERVISORS), timeout=20, what="report")
     (report,) = texts_in(fake, SUPERVISORS)
     section = report.split("پرسش‌های بی‌پاسخ در پایگاه دانش")[1].split("\n\n")[0]
-    assert section.splitlines()[1:] == [f"• \u200f«{UNKNOWN}» · ۳ بار از ۳ مشتری"]
+    assert section.splitlines()[1:] == [f"• \u200f«{UNKNOWN}\u200f» · ۳ بار از ۳ مشتری"]
 
 
 async def test_customers_are_answered_while_the_daily_report_looks_for_unanswered_questions(

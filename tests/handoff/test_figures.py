@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import random
 import re
+import unicodedata
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handoff import service
-from handoff.figures import DayFigures, day_figures
+from handoff.figures import AgentDay, DayFigures, day_figures
 from handoff.hours import SupportCalendar
 from handoff.persian import TEHRAN
 from handoff.report import (
@@ -203,7 +204,7 @@ async def test_the_report_says_it_in_persian_with_links_to_the_samples(
     assert "اولین پاسخ: میانه ۲ ساعت و ۴۰ دقیقه (۲ تیکت)" in report
     assert "۱ از ۲ در مهلت (۵۰٪)" in report
     assert "میانگین ۳٫۵ از ۵ (۲ امتیاز) · سهم امتیاز ۴ و ۵: ۵۰٪" in report
-    assert "• \u200fعلی: ۱ تیکت · میانگین امتیاز ۲٫۰ (۱ امتیاز)" in report
+    assert "• \u200fعلی\u200f: ۱ تیکت · میانگین امتیاز ۲٫۰ (۱ امتیاز)" in report
     internal = str(AGENT_CHAT).removeprefix("-100")
     assert f'<a href="https://t.me/c/{internal}/43">#۲</a> · امتیاز ۲ · «دیر جواب دادید»' in report
     words = re.sub(r'href="[^"]*"', "", report)  # people read the text, not the links
@@ -244,8 +245,35 @@ def test_the_questions_the_kb_could_not_answer_are_listed_escaped_and_short() ->
     )
     lines = report.split("پرسش‌های بی‌پاسخ در پایگاه دانش")[1].splitlines()[1:]
     assert lines[0].startswith("• \u200f«قیمت &lt;b&gt;طلا&lt;/b&gt; امروز چنده")
-    assert lines[0].endswith("…» · ۵ بار از ۳ مشتری")
+    assert lines[0].endswith("…\u200f» · ۵ بار از ۳ مشتری")
     assert len(lines) == 5  # the most asked five
+
+
+def _last_strong(text: str) -> str | None:
+    """The direction of the last strong letter in `text` (a right-to-left mark is one)."""
+    for char in reversed(text):
+        kind = unicodedata.bidirectional(char)
+        if kind in ("L", "R", "AL"):
+            return "rtl" if kind in ("R", "AL") else "ltr"
+    return None
+
+
+def test_a_latin_agent_name_or_question_keeps_the_counts_after_it() -> None:
+    # «• Sara K: ۳ تیکت» was shown «تیکت Sara K: ۳ •», the count before the name, and
+    # ««رمز wifi» · ۲ بار» as «بار wifi» · ۲ رمز»»: a digit after Latin letters is laid out
+    # with them, left to right (the Unicode bidi algorithm's rule W7), and the marks between
+    # go with it, unless a right-to-left letter or mark stands between.
+    figures = DayFigures(
+        start=START, end=END, agents=[AgentDay("Sara K", 3, [4, 5]), AgentDay("Ali 2", 1, [])]
+    )
+    asked = [Unanswered("reset password 2", 3, 2), Unanswered("رمز wifi", 2, 2)]
+    report = render_report(figures, DAY, unanswered=asked)
+
+    lines = [line for line in report.splitlines() if re.search("Sara|Ali|password|wifi", line)]
+    assert len(lines) == 4
+    for line in lines:
+        for count in re.finditer("[۰-۹]", line):  # ours: counts and means, never the name's
+            assert _last_strong(line[: count.start()]) == "rtl", line
 
 
 async def test_a_ticket_closed_unanswered_before_its_deadline_is_not_a_missed_deadline(
@@ -333,10 +361,10 @@ async def test_a_ticket_closed_while_nobody_held_it_counts_for_who_closed_it(
     assert figures.closed == 7
     agents = report.split("کارشناسان")[1].split("\n\n")[0].splitlines()[1:]
     assert agents == [
-        "• \u200fعلی: ۴ تیکت",
-        "• \u200f40: ۱ تیکت",
-        "• \u200fرضا: ۱ تیکت",
-        "• \u200fسارا: ۱ تیکت",
+        "• \u200fعلی\u200f: ۴ تیکت",
+        "• \u200f40\u200f: ۱ تیکت",
+        "• \u200fرضا\u200f: ۱ تیکت",
+        "• \u200fسارا\u200f: ۱ تیکت",
     ]
 
 
@@ -378,11 +406,11 @@ async def test_a_rating_given_after_midnight_counts_on_the_day_it_was_given_ever
 
     # The day it was closed: closed, not yet rated, in every line.
     assert "رضایت مشتری: امتیازی ثبت نشد" in closing_report
-    assert "• \u200fعلی: ۱ تیکت\n" in closing_report + "\n"
+    assert "• \u200fعلی\u200f: ۱ تیکت\n" in closing_report + "\n"
     assert "#۱</a> · بدون امتیاز" in closing_report
     # The day it was rated: the team's figure, Ali's line and the sample all have it.
     assert "میانگین ۲٫۰ از ۵ (۱ امتیاز)" in rating_report
-    assert "• \u200fعلی: ۰ تیکت · میانگین امتیاز ۲٫۰ (۱ امتیاز)" in rating_report
+    assert "• \u200fعلی\u200f: ۰ تیکت · میانگین امتیاز ۲٫۰ (۱ امتیاز)" in rating_report
     assert "#۱</a> · امتیاز ۲ · «دیر شد»" in rating_report
 
 
