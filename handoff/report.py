@@ -77,7 +77,8 @@ def _agent_line(agent: AgentDay) -> str:
         if agent.csat is not None
         else ""
     )
-    name = html.escape(shorten(clean_inline(agent.name), NAME_MAX))
+    # A name of invisible characters alone (a Hangul filler, bidi controls) is cleaned away.
+    name = html.escape(shorten(clean_inline(agent.name), NAME_MAX) or texts.UNKNOWN_AGENT)
     return texts.REPORT_AGENT.format(name=name, closed=fa_digits(agent.closed), rated=rated)
 
 

@@ -276,6 +276,20 @@ def test_a_latin_agent_name_or_question_keeps_the_counts_after_it() -> None:
             assert _last_strong(line[: count.start()]) == "rtl", line
 
 
+def test_an_agent_whose_name_draws_nothing_is_still_named() -> None:
+    # A Telegram name of a Hangul filler or of bidi controls alone was cleaned to nothing,
+    # and the agents' list read «• : ۲ تیکت».
+    figures = DayFigures(
+        start=START, end=END, agents=[AgentDay("ㅤ", 2, []), AgentDay("\u202e\u202d", 1, [5])]
+    )
+    lines = render_report(figures, DAY).split("کارشناسان</b>")[1].splitlines()[1:]
+
+    assert lines == [
+        "• \u200fکارشناس\u200f: ۲ تیکت",
+        "• \u200fکارشناس\u200f: ۱ تیکت · میانگین امتیاز ۵٫۰ (۱ امتیاز)",
+    ]
+
+
 async def test_a_ticket_closed_unanswered_before_its_deadline_is_not_a_missed_deadline(
     sessions: Sessions,
 ) -> None:
