@@ -68,7 +68,9 @@ def _sample_line(sample: Sample) -> str:
 
 
 def _mean(value: float) -> str:
-    return fa_digits(f"{value:.1f}".replace(".", "٫"))
+    """A mean rating to a tenth, a half up as shares are (4.25 → «۴٫۳», not the even «۴٫۲»)."""
+    tenths = round_half_up(value * 10)
+    return fa_digits(f"{tenths // 10}٫{tenths % 10}")
 
 
 def _agent_line(agent: AgentDay) -> str:

@@ -525,6 +525,22 @@ def test_the_weeks_bars_and_shares_round_halves_up() -> None:
     ]
 
 
+def test_a_mean_rating_rounds_halves_up_as_the_shares_do() -> None:
+    # Ratings 4, 4, 4 and 5 (a mean of 4.25) read «۴٫۲» while 4, 5, 5 and 5 (4.75) read
+    # «۴٫۸»: the mean was rounded to the even tenth, the shares beside it halves up.
+    ratings = [4, 4, 4, 5]
+    figures = DayFigures(
+        start=START, end=END, ratings=ratings, agents=[AgentDay("سارا", 4, ratings)]
+    )
+
+    report = render_report(figures, DAY, trend=[(DAY, figures)])
+
+    assert "میانگین ۴٫۳ از ۵ (۴ امتیاز)" in report
+    assert "• \u200fسارا\u200f: ۴ تیکت · میانگین امتیاز ۴٫۳ (۴ امتیاز)" in report
+    assert report.endswith(" · — · ۴٫۳")  # the week's line of the day
+    assert "۴٫۲" not in report
+
+
 async def _to_l2(
     sessions: Sessions,
     customer: Customer,
