@@ -9,10 +9,10 @@ Definitions (every count is over [start, end), UTC-aware bounds of a Tehran day)
 - questions: the KB's decisions, by outcome; feedback: "was this helpful?" answers;
 - tickets opened and closed in the span, and those open when the figures are taken;
 - first response: of the tickets answered in the span, the median wait from opening,
-  counted on the open hours of the customer's tier as deadlines are (handoff.hours; around
-  the clock without a support calendar); the service level: of the deadlines that fell in
-  the span and have passed, the share met (a ticket closed unanswered before its deadline
-  owed no reply and is left out);
+  counted on the open hours of the tier the customer had when answered, as deadlines are
+  (handoff.hours; around the clock without a support calendar); the service level: of the
+  deadlines that fell in the span and have passed, the share met (a ticket closed
+  unanswered before its deadline owed no reply and is left out);
 - second line: the tickets escalated in the span, those at L2 and open when the figures are
   taken, and, of the escalated tickets second line first answered in the span, the median
   wait from the escalation, counted as the first response's is;
@@ -35,7 +35,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from handoff.hours import SupportCalendar
-from storage.models import Customer, Feedback, KBDecision, Message, Ticket, TicketEvent
+from handoff.sla import read_tier
+from storage.models import Customer, Feedback, KBDecision, Message, Ticket, TicketEvent, Tier
 
 SAMPLES = 3
 K = TypeVar("K")
@@ -267,22 +268,62 @@ async def _waits(
     calendar: SupportCalendar | None,
 ) -> list[timedelta]:
     """How long the tickets answered in [start, end) (by `answered`) waited from `since`."""
-    rows = (
-        await session.execute(
-            select(since, answered, Customer.tier)
-            .outerjoin(Customer, Customer.id == Ticket.customer_id)
-            .where(answered >= start, answered < end)
-        )
-    ).tuples()
-    # A wait is counted as the deadline beside it is: on the tier's open hours, so a ticket
-    # opened Thursday at 12:00 and answered Saturday at 8:05 waited an hour and five minutes.
-    return [
-        calendar.open_time(tier or "standard", began, responded)
-        if calendar is not None
-        else responded - began
-        for began, responded, tier in rows
+    rows = [
+        (customer_id, began, responded, tier or "standard")
+        for customer_id, began, responded, tier in (
+            await session.execute(
+                select(Ticket.customer_id, since, answered, Customer.tier)
+                .outerjoin(Customer, Customer.id == Ticket.customer_id)
+                .where(answered >= start, answered < end)
+            )
+        ).tuples()
         if began is not None and responded is not None
     ]
+    if calendar is None:
+        return [responded - began for _, began, responded, _ in rows]
+    # A wait is counted as the deadline beside it is: on the open hours of the tier the
+    # customer had when answered, so a ticket opened Thursday at 12:00 and answered Saturday
+    # at 8:05 waited an hour and five minutes, whatever contract they are put on later.
+    changes = await _tier_changes(session, {customer_id for customer_id, *_ in rows})
+    return [
+        calendar.open_time(
+            _tier_at(changes.get(customer_id, []), responded, tier), began, responded
+        )
+        for customer_id, began, responded, tier in rows
+    ]
+
+
+# A customer's change of contract (/tier): when, from which tier, to which.
+TierChange = tuple[datetime, Tier, Tier]
+
+
+async def _tier_changes(session: AsyncSession, customers: set[int]) -> dict[int, list[TierChange]]:
+    """The customers' changes of tier (on any of their tickets), oldest first."""
+    if not customers:
+        return {}
+    rows = await session.execute(
+        select(Ticket.customer_id, TicketEvent.created_at, TicketEvent.data)
+        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .where(TicketEvent.kind == "tier_changed", Ticket.customer_id.in_(customers))
+        .order_by(TicketEvent.created_at, TicketEvent.id)
+    )
+    changes: dict[int, list[TierChange]] = {}
+    for customer_id, at, data in rows.tuples():
+        before, after = read_tier(str(data.get("from"))), read_tier(str(data.get("to")))
+        if before is not None and after is not None:
+            changes.setdefault(customer_id, []).append((at, before, after))
+    return changes
+
+
+def _tier_at(changes: list[TierChange], moment: datetime, now: Tier) -> Tier:
+    """The tier a customer had at `moment`, from their changes (oldest first) and the tier
+    they have `now`."""
+    tier = now
+    for at, before, after in reversed(changes):
+        if at <= moment:
+            return after
+        tier = before
+    return tier
 
 
 async def _events(session: AsyncSession, kind: str, start: datetime, end: datetime) -> int:

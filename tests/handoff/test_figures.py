@@ -466,6 +466,80 @@ async def test_first_responses_are_waited_for_on_open_hours_as_deadlines_are(
     assert "⏱ اولین پاسخ: میانه ۱ روز و ۲۰ ساعت (۱ تیکت)" in render_report(wall_clock, day)
 
 
+async def test_a_first_response_is_waited_for_on_the_tier_the_customer_had_then(
+    sessions: Sessions,
+) -> None:
+    # Thursday 1 August 2024: a standard customer's ticket opened at 12:00 and answered
+    # Saturday at 8:05 waited an hour and five minutes of open desk. Made VIP on a later
+    # ticket the next week, their old wait read the wall clock's day and twenty hours:
+    # the week's line of that Saturday changed in every report after. A VIC customer made
+    # VIP on their ticket before it was answered is waited for around the clock, as its
+    # deadline then is.
+    calendar = SupportCalendar()
+    standard, vic = await add_customer(sessions, 1), await add_customer(sessions, 2, tier="vic")
+    thursday_noon = datetime(2024, 8, 1, 12, 0, tzinfo=TEHRAN)
+    saturday = datetime(2024, 8, 3, 8, 5, tzinfo=TEHRAN)
+    tickets = []
+    async with sessions.begin() as session:
+        for customer, opened in ((standard, thursday_noon), (vic, thursday_noon)):
+            ticket, _ = await service.open_ticket(
+                session,
+                customer=customer,
+                question="کمک",
+                reason="asked",
+                tried=(),
+                agent_chat_id=AGENT_CHAT,
+                now=opened,
+                calendar=calendar,
+            )
+            tickets.append(ticket)
+        await service.change_tier(
+            session,
+            ticket=tickets[1],
+            tier="vip",
+            priority="urgent",
+            actor_id=9,
+            calendar=calendar,
+            now=thursday_noon + timedelta(minutes=5),
+        )
+        for ticket in tickets:
+            await service.agent_message(session, ticket_id=ticket.id, agent_id=9, at=saturday)
+            await service.close(session, ticket_id=ticket.id, actor_id=9, now=saturday)
+    day, start, end = tehran_day(saturday)
+    async with sessions() as session:
+        before = await day_figures(session, start, end, now=end, calendar=calendar)
+    next_week = saturday + timedelta(days=7)
+    async with sessions.begin() as session:
+        later, _ = await service.open_ticket(
+            session,
+            customer=standard,
+            question="باز هم",
+            reason="asked",
+            tried=(),
+            agent_chat_id=AGENT_CHAT,
+            now=next_week,
+            calendar=calendar,
+        )
+        await service.change_tier(
+            session,
+            ticket=later,
+            tier="vip",
+            priority="urgent",
+            actor_id=9,
+            calendar=calendar,
+            now=next_week,
+        )
+
+    async with sessions() as session:
+        after = await day_figures(session, start, end, now=next_week, calendar=calendar)
+
+    waits = sorted([timedelta(hours=1, minutes=5), saturday - thursday_noon])
+    assert (
+        before.first_response_median == after.first_response_median == sum(waits, timedelta()) / 2
+    )
+    assert render_trend([(day, after)]) == render_trend([(day, before)])
+
+
 async def test_self_service_counts_those_who_asked_and_not_who_only_said_no(
     sessions: Sessions,
 ) -> None:
