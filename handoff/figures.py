@@ -12,7 +12,8 @@ Definitions (every count is over [start, end), UTC-aware bounds of a Tehran day)
   counted on the open hours of the tier the customer had when answered, as deadlines are
   (handoff.hours; around the clock without a support calendar); the service level: of the
   deadlines that fell in the span and have passed, the share met (a ticket closed
-  unanswered before its deadline owed no reply and is left out);
+  unanswered before its deadline owed no reply and is left out, as is one whose customer
+  had blocked the bot from its deadline on until it was answered or closed);
 - second line: the tickets escalated in the span, those at L2 and open when the figures are
   taken, and, of the escalated tickets second line first answered in the span, the median
   wait from the escalation, counted as the first response's is;
@@ -194,20 +195,32 @@ async def day_figures(
     l2_waits = await _waits(
         session, Ticket.escalated_at, Ticket.l2_response_at, start, end, calendar
     )
-    due = (
-        await session.execute(
-            select(Ticket.first_response_due, Ticket.first_response_at, Ticket.closed_at).where(
-                Ticket.first_response_due >= start,
-                Ticket.first_response_due < min(end, now),
+    due = [
+        (ticket_id, d, at, closed_at)
+        for ticket_id, d, at, closed_at in (
+            await session.execute(
+                select(
+                    Ticket.id, Ticket.first_response_due, Ticket.first_response_at, Ticket.closed_at
+                ).where(
+                    Ticket.first_response_due >= start,
+                    Ticket.first_response_due < min(end, now),
+                )
             )
-        )
-    ).tuples()
+        ).tuples()
+        if d is not None
+    ]
     # A ticket closed before its deadline with no reply (the customer solved it, or wrote
-    # again elsewhere) owed none: neither met nor missed, as no alert went out for it.
+    # again elsewhere) owed none: neither met nor missed, as no alert went out for it. Nor
+    # did one whose customer had blocked the bot from its deadline until it was answered,
+    # closed or now: no reply could reach them, and no alert goes out for them.
+    blocks = await _blocks(session, [t for t, d, at, _ in due if at is None or at > d])
     deadlines = [
         (d, at)
-        for d, at, closed_at in due
-        if d is not None and not (at is None and closed_at is not None and closed_at <= d)
+        for ticket_id, d, at, closed_at in due
+        if not (at is None and closed_at is not None and closed_at <= d)
+        and not _blocked_throughout(
+            blocks.get(ticket_id, []), d, min(t for t in (at, closed_at, now) if t is not None)
+        )
     ]
     closed = list(
         await session.scalars(
@@ -324,6 +337,42 @@ def _tier_at(changes: list[TierChange], moment: datetime, now: Tier) -> Tier:
             return after
         tier = before
     return tier
+
+
+# A customer blocking the bot, or letting it write again, by its ticket event.
+_BLOCKING = {"customer_blocked": True, "customer_unblocked": False}
+
+
+async def _blocks(
+    session: AsyncSession, tickets: list[int]
+) -> dict[int, list[tuple[datetime, bool]]]:
+    """When each ticket's customer blocked the bot (True) or let it write again (False),
+    oldest first."""
+    if not tickets:
+        return {}
+    rows = await session.execute(
+        select(TicketEvent.ticket_id, TicketEvent.created_at, TicketEvent.kind)
+        .where(TicketEvent.kind.in_(_BLOCKING), TicketEvent.ticket_id.in_(tickets))
+        .order_by(TicketEvent.created_at, TicketEvent.id)
+    )
+    blocks: dict[int, list[tuple[datetime, bool]]] = {}
+    for ticket_id, at, kind in rows.tuples():
+        blocks.setdefault(ticket_id, []).append((at, _BLOCKING[kind]))
+    return blocks
+
+
+def _blocked_throughout(
+    blocks: list[tuple[datetime, bool]], since: datetime, until: datetime
+) -> bool:
+    """Whether the customer had blocked the bot at `since` and did not let it write again
+    before `until`."""
+    blocked = False
+    for at, blocking in blocks:
+        if at <= since:
+            blocked = blocking
+        elif at < until and not blocking:
+            return False
+    return blocked
 
 
 async def _events(session: AsyncSession, kind: str, start: datetime, end: datetime) -> int:

@@ -318,6 +318,45 @@ async def test_a_ticket_closed_unanswered_before_its_deadline_is_not_a_missed_de
     assert (figures.deadlines, figures.deadlines_met) == (1, 0)
 
 
+async def test_a_deadline_that_passed_while_the_customer_had_blocked_the_bot_is_not_missed(
+    sessions: Sessions,
+) -> None:
+    # Four standard tickets opened at 13:30 Tehran on DAY, due at 17:30, none answered by then.
+    # 1 blocked the bot at 14:30 and their ticket was closed at 18:30, as the topic suggests:
+    # no reply could reach them, no alert went out, and /tickets never marked it; yet the
+    # report said «۰ از ۱ در مهلت (۰٪)». 2 blocked it only after the deadline, and 3 came
+    # back at 18:00 and was answered at 18:10: both were alerted, both missed. 4 is still
+    # blocked and open.
+    customers = [await add_customer(sessions, c) for c in (1, 2, 3, 4)]
+    hours = lambda n: T0 + timedelta(hours=n)  # noqa: E731
+    async with sessions.begin() as session:
+        for customer in customers:
+            ticket, _ = await service.open_ticket(
+                session,
+                customer=customer,
+                question="کمک",
+                reason="asked",
+                tried=(),
+                agent_chat_id=AGENT_CHAT,
+                now=T0,
+            )
+            blocked = hours(4.5) if customer.id == 2 else hours(1)
+            await service.customer_blocked(session, ticket_id=ticket.id, now=blocked)
+            if customer.id == 3:
+                await service.customer_message(session, ticket_id=ticket.id, at=hours(4.5))
+                await service.agent_message(
+                    session, ticket_id=ticket.id, agent_id=9, at=hours(4.5) + timedelta(minutes=10)
+                )
+            if customer.id != 4:
+                await service.close(session, ticket_id=ticket.id, actor_id=9, now=hours(5))
+
+    async with sessions() as session:
+        figures = await day_figures(session, START, END, now=END)
+
+    assert (figures.deadlines, figures.deadlines_met) == (2, 0)
+    assert "مهلت اولین پاسخ: ۰ از ۲ در مهلت (۰٪)" in render_report(figures, DAY)
+
+
 async def _closed_ticket(
     sessions: Sessions,
     customer_id: int,
