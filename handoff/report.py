@@ -207,6 +207,9 @@ def render_report(
     if f.agents and not team_only:
         lines += ["", texts.REPORT_AGENTS]
         lines += [_agent_line(a) for a in f.agents[: texts.REPORT_AGENTS_MAX]]
+        if len(f.agents) > texts.REPORT_AGENTS_MAX:
+            more = len(f.agents) - texts.REPORT_AGENTS_MAX
+            lines.append(texts.REPORT_AGENTS_MORE.format(count=fa_digits(more)))
     if f.samples and not team_only:
         lines += ["", texts.REPORT_SAMPLES, *(_sample_line(s) for s in f.samples)]
     if unanswered:

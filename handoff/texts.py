@@ -160,6 +160,7 @@ REPORT_AGENTS: Final = "👤 <b>کارشناسان</b> (تیکت‌هایی که
 REPORT_AGENT: Final = "• \u200f{name}\u200f: {closed} تیکت{rated}"
 REPORT_AGENT_RATED: Final = " · میانگین امتیاز {mean} ({count} امتیاز)"
 REPORT_AGENTS_MAX: Final = 10
+REPORT_AGENTS_MORE: Final = "… و {count} کارشناس دیگر"
 REPORT_SAMPLES: Final = (
     "🔎 <b>نمونه‌های کنترل کیفیت</b> (تیکت‌هایی که در این روز بسته شدند یا امتیاز گرفتند):"
 )

@@ -290,6 +290,17 @@ def test_an_agent_whose_name_draws_nothing_is_still_named() -> None:
     ]
 
 
+def test_agents_past_the_first_ten_are_counted_not_dropped() -> None:
+    # A desk of twelve agents read ten lines and nothing more: two colleagues' closed
+    # tickets vanished from the list, which then no longer added up to the day's closes.
+    agents = [AgentDay(f"کارشناس {n}", 13 - n, []) for n in range(1, 13)]
+    report = render_report(DayFigures(start=START, end=END, agents=agents), DAY)
+    lines = report.split("کارشناسان</b>")[1].split("\n\n")[0].splitlines()[1:]
+
+    assert len(lines) == 11
+    assert lines[-1] == "… و ۲ کارشناس دیگر"
+
+
 async def test_a_ticket_closed_unanswered_before_its_deadline_is_not_a_missed_deadline(
     sessions: Sessions,
 ) -> None:
