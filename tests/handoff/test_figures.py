@@ -339,7 +339,10 @@ async def test_a_deadline_that_passed_while_the_customer_had_blocked_the_bot_is_
     # back at 18:00 and was answered at 18:10: both were alerted, both missed. 4 is still
     # blocked and open.
     customers = [await add_customer(sessions, c) for c in (1, 2, 3, 4)]
-    hours = lambda n: T0 + timedelta(hours=n)  # noqa: E731
+
+    def hours(n: float) -> datetime:
+        return T0 + timedelta(hours=n)
+
     async with sessions.begin() as session:
         for customer in customers:
             ticket, _ = await service.open_ticket(
