@@ -62,9 +62,14 @@ def _run(argv: Sequence[str] | None) -> int:
     if kb_dir.exists() and not kb_dir.is_dir():  # a file: no "previous version" to speak of
         print(texts.KB_DIR_IS_A_FILE.format(path=kb_dir), file=sys.stderr)
         return 2
-    if args.command != "check" and not kb_dir.is_dir():
-        print(texts.NO_KB_DIR.format(path=kb_dir), file=sys.stderr)
-        return 2
+    if args.command != "check":  # check names these among the articles' problems
+        if not kb_dir.is_dir():
+            print(texts.NO_KB_DIR.format(path=kb_dir), file=sys.stderr)
+            return 2
+        reason = _unreadable(kb_dir)
+        if reason is not None:
+            print(texts.KB_DIR_UNREADABLE.format(path=kb_dir, reason=reason), file=sys.stderr)
+            return 2
     if args.command == "gaps":  # reads the bot's log before it loads the KB
         return gaps_cli.run(args, settings, kb_dir)
     if args.command == "check":  # validation only: no need to encode every phrasing
@@ -83,6 +88,16 @@ def _run(argv: Sequence[str] | None) -> int:
         "eval": _eval,
     }[args.command]
     return handler(kb, args)
+
+
+def _unreadable(folder: Path) -> str | None:
+    """Why the articles folder cannot be listed (its permissions), or None when it can: read
+    as empty, it would hand every question to a person."""
+    try:
+        with os.scandir(folder):
+            return None
+    except OSError as error:
+        return error.strerror or str(error)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,14 +42,24 @@ class LoadResult:
     broken: tuple[tuple[Path, str | None], ...] = ()
 
 
-def article_files(kb_dir: Path) -> list[Path]:
+def article_files(kb_dir: Path, *, unreadable: list[tuple[Path, str]] | None = None) -> list[Path]:
     """List article files under `kb_dir` (``.md`` in any case, through linked folders),
-    sorted, skipping hidden and underscore-prefixed names."""
+    sorted, skipping hidden and underscore-prefixed names.
+
+    A folder that cannot be listed (no permission to) is added to `unreadable` with the
+    reason; a file name that can be listed but not looked at is listed, so that reading it
+    says why it cannot be read.
+    """
     if not kb_dir.is_dir():
         return []
+
+    def note(error: OSError) -> None:
+        if unreadable is not None:
+            unreadable.append((Path(error.filename or kb_dir), error.strerror or str(error)))
+
     found: list[Path] = []
     seen: set[str] = set()  # folders already walked: a link back up must not loop
-    for folder, folders, names in os.walk(kb_dir, followlinks=True):
+    for folder, folders, names in os.walk(kb_dir, onerror=note, followlinks=True):
         real = os.path.realpath(folder)
         if real in seen:
             folders.clear()
@@ -60,10 +72,19 @@ def article_files(kb_dir: Path) -> list[Path]:
                 name.lower().endswith(".md")
                 and not name.startswith((".", "_"))
                 and name.lower() != "readme.md"
-                and path.is_file()
+                and _may_be_a_file(path)
             ):
                 found.append(path)
     return sorted(found)
+
+
+def _may_be_a_file(path: Path) -> bool:
+    """Whether `path` is a file, or cannot be looked at (its folder lets names be listed, not
+    read): not a folder, nor a link to nothing or to itself."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError as error:
+        return error.errno not in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP)
 
 
 # What tells one version of a file from another without reading it. The inode and the change
@@ -151,8 +172,12 @@ def load_articles(
     (the file in service until now: an editor's copy must not replace it), else the oldest.
     With `parsed`, files unchanged since it last read them are not read again.
     """
-    files = article_files(kb_dir)
-    errors: list[ArticleError] = []
+    unreadable: list[tuple[Path, str]] = []
+    files = article_files(kb_dir, unreadable=unreadable)
+    errors = [
+        ArticleError(folder, 0, texts.UNREADABLE_FOLDER.format(reason=reason))
+        for folder, reason in unreadable
+    ]
     warnings: list[ArticleError] = []
     by_id: dict[str, list[tuple[Path, Article]]] = {}
     broken: list[tuple[Path, str | None]] = []

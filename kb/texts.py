@@ -42,6 +42,10 @@ ENV_FILE_NOT_UTF8 = (
 ENV_FILE_UNREADABLE = (
     "فایل .env خوانده نشد ({reason})؛ باید فایلی متنی با سطرهایی به شکل NAME=value باشد"
 )
+KB_DIR_UNREADABLE = (
+    "پوشهٔ مقاله‌ها خوانده نشد: {path} ({reason})؛ دسترسی خواندن آن را بررسی کنید،"
+    " یا با --kb-dir یا KB_DIR پوشهٔ دیگری بدهید"
+)
 KB_DIR_IS_A_FILE = (
     "{path} یک فایل است، نه پوشه: با --kb-dir یا KB_DIR پوشهٔ مقاله‌ها را بدهید (مثلاً kb/articles)"
 )
@@ -168,6 +172,9 @@ GAPS_NOT_A_NUMBER = "«{value}» عدد صحیح نیست: عددی صحیح ب�
 PROBLEM_WARNING = "هشدار: "
 NO_KB_DIRECTORY = "پوشهٔ پایگاه دانش وجود ندارد"
 UNREADABLE_FILE = "فایل خوانده نشد: {reason}"
+UNREADABLE_FOLDER = (
+    "پوشه خوانده نشد ({reason})؛ مقاله‌های درون آن دیده نمی‌شوند: دسترسی خواندن پوشه را بررسی کنید"
+)
 CONTROL_CHARACTER = (
     "نویسهٔ کنترلی نادیدنی {code} در این سطر است (معمولاً از رونوشت PDF یا Word)؛ پاکش کنید"
 )

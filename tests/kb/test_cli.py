@@ -552,3 +552,61 @@ def test_a_kb_dir_that_is_a_file_is_called_a_file_not_a_missing_folder(
     )
     assert "نسخهٔ قبلی" not in printed.out + printed.err  # no previous version to speak of
     assert "وجود ندارد" not in printed.out
+
+
+def run_kb_unprivileged(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    """`python -m kb` as an editor's or the bot's account runs it: a folder's permissions bind
+    (root reads any folder, so as root the command runs without that power, as `setpriv` can)."""
+    command = [sys.executable, "-m", "kb", *args]
+    if os.geteuid() == 0:
+        command = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--", *command]
+    return subprocess.run(
+        command,
+        input=stdin,
+        capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, "KB_SEMANTIC": "false"},
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(("mode", "listed"), [(0o111, False), (0o444, True), (0o000, False)])
+def test_check_names_a_folder_it_cannot_read_instead_of_passing_without_its_articles(
+    mode: int, listed: bool, sample_kb: Path
+) -> None:
+    docs = sample_kb / "docs"
+    docs.chmod(mode)
+    try:
+        done = run_kb_unprivileged("check", "--kb-dir", str(sample_kb))
+    finally:
+        docs.chmod(0o755)
+    out, err = done.stdout.decode(), done.stderr.decode()
+    assert "Traceback" not in err
+    assert done.returncode == 1
+    assert "مشکلی نیست" not in out
+    if listed:  # its files' names can be read, not the files: each is named
+        for name in ("report-export.md", "upload-limit.md"):
+            assert f"{docs / name}:0: فایل خوانده نشد: Permission denied" in out
+    else:
+        assert f"{docs}:0: پوشه خوانده نشد (Permission denied)؛ مقاله‌های درون آن" in out
+    assert "پیدا شد" in err
+
+
+@pytest.mark.parametrize("command", [["ask", "رمزم یادم رفته"], ["query"], ["eval"], ["chat"]])
+def test_a_kb_dir_it_cannot_read_is_a_clear_error_not_an_empty_kb(
+    command: list[str], sample_kb: Path
+) -> None:
+    sample_kb.chmod(0o311)  # its names cannot be listed
+    try:
+        done = run_kb_unprivileged(
+            *command, "--kb-dir", str(sample_kb), stdin="رمزم یادم رفته\n".encode()
+        )
+    finally:
+        sample_kb.chmod(0o755)
+    assert done.returncode == 2
+    assert done.stdout == b""  # no answer from an empty KB: every question would go to a person
+    assert done.stderr.decode() == (
+        f"پوشهٔ مقاله‌ها خوانده نشد: {sample_kb} (Permission denied)؛ دسترسی خواندن آن را"
+        " بررسی کنید، یا با --kb-dir یا KB_DIR پوشهٔ دیگری بدهید\n"
+    )
