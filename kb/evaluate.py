@@ -157,7 +157,9 @@ def read_questions(path: Path) -> list[LabelledQuestion]:
     except UnicodeDecodeError as exc:
         bad_line = raw[: exc.start].count(b"\n") + 1
         raise ValueError(texts.EVAL_NOT_UTF8.format(path=path, line=bad_line)) from None
-    for number, line in enumerate(text.splitlines(), start=1):
+    # JSON lines end at "\n" alone: str.splitlines() would also cut at U+2028, U+2029 and
+    # U+0085, which json.dumps(..., ensure_ascii=False) leaves inside a question as they are.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         questions.append(_labelled(_json_object(line, path, number), path, number))

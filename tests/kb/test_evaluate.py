@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,22 @@ def test_a_question_file_saved_with_a_bom_is_read_and_a_bad_one_is_named(tmp_pat
         read_questions(path)
     with pytest.raises(ValueError, match=r"missing\.jsonl: فایل پرسش‌ها خوانده نشد"):
         read_questions(tmp_path / "missing.jsonl")
+
+
+def test_a_question_holding_a_unicode_line_separator_is_one_line_of_the_file(
+    tmp_path: Path,
+) -> None:
+    # json.dumps(..., ensure_ascii=False) leaves U+2028, U+2029 and U+0085 as they are (they
+    # are no JSON line breaks); a customer's question pasted from a web page or a PDF has them.
+    questions = ["رمزم یادم رفته\u2028لطفا کمک کنید", "حسابم قفل شده\x85", "پاراگراف\u2029دوم"]
+    lines = [json.dumps({"question": q, "expected": "a"}, ensure_ascii=False) for q in questions]
+    path = tmp_path / "q.jsonl"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")  # Windows' line ends too
+    assert [q.question for q in read_questions(path)] == questions
+
+    path.write_text("\n".join([*lines, '{"question": "x"}']) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"q\.jsonl:4: «expected» نیامده است"):
+        read_questions(path)  # the line the editor's editor shows
 
 
 def test_a_question_file_with_no_questions_is_refused(tmp_path: Path) -> None:
