@@ -26,6 +26,9 @@ MAX_QUESTION = 500
 FENCE = "---"
 # Control characters an editor cannot see (a PDF's copy brings them): tab and line ends aside.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Line breaks to YAML that editors show as nothing (NEL, LINE and PARAGRAPH SEPARATOR): in the
+# front matter a line holding one is two lines to YAML, whose error then names another line.
+_YAML_BREAK = re.compile("[\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,7 +274,7 @@ def parse_article_text(
     body = "\n".join(answer).strip()
     fields, errors = _parse_front_matter(header, path)
     if fields is None:
-        return None, errors
+        return None, _invisible_breaks(lines[1:end], path) or errors
 
     def err(key: str, message: str) -> None:
         errors.append(ArticleError(path, fields_lines.get(key, 1), message))
@@ -325,6 +328,15 @@ def parse_article_text(
         path=path,
     )
     return article, warnings
+
+
+def _invisible_breaks(header: list[str], path: Path) -> list[ArticleError]:
+    """The front matter's lines that hold a line break only YAML sees, each on its file line."""
+    return [
+        ArticleError(path, number, texts.CONTROL_CHARACTER.format(code=f"U+{ord(found[0]):04X}"))
+        for number, line in enumerate(header, start=2)
+        if (found := _YAML_BREAK.findall(line))
+    ]
 
 
 def _shown_size(title: str, body: str) -> int:

@@ -326,6 +326,25 @@ def test_an_invisible_control_character_is_reported_on_its_line(
     assert load_articles(tmp_path / "kb").errors == ()  # a tab and a line end are no trouble
 
 
+@pytest.mark.parametrize("mark", ["\u2028", "\u2029", "\x85"])
+def test_an_invisible_line_break_in_the_front_matter_is_reported_on_its_line(
+    mark: str, write_article: WriteArticle, tmp_path: Path
+) -> None:
+    # A title or question pasted from a web page or a PDF: YAML reads the mark as a line
+    # break, editors show nothing, and the YAML error named another line.
+    raw = f"---\nid: a\ntitle: بازیابی{mark}رمز\nquestions:\n  - رمزم یادم رفته\n---\nمتن\n"
+    line, message = _error_of(write_article, tmp_path, raw)
+    assert (line, message) == (
+        3,
+        f"نویسهٔ کنترلی نادیدنی U+{ord(mark):04X} در این سطر است (معمولاً از رونوشت PDF یا"
+        " Word)؛ پاکش کنید",
+    )
+    raw = f"---\nid: a\ntitle: بازیابی\nquestions:\n  - رمزم{mark}یادم رفته\n  - رمز\n---\nمتن\n"
+    assert _error_of(write_article, tmp_path, raw)[0] == 5
+    write_article("x", "", raw=f"---\nid: a\ntitle: ب\n---\nسطر{mark}دوم\n")  # in the answer
+    assert load_articles(tmp_path / "kb").errors == ()  # it is no trouble: served as before
+
+
 def test_a_title_longer_than_a_button_shows_is_a_warning(
     write_article: WriteArticle, tmp_path: Path
 ) -> None:
