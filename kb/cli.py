@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import logging
 import math
@@ -214,6 +215,9 @@ def _read_before_the_kb(question: str) -> str | None:
 
 
 def _chat(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        # A terminal in another encoding (Windows' Arabic code page) must not end the chat.
+        sys.stdin.reconfigure(errors="replace")
     print(texts.CHAT_GREETING.format(articles=texts.fa_number(len(kb))))
     choices: tuple[str, ...] = ()
     hits: tuple[Hit, ...] = ()  # what the last question found

@@ -610,3 +610,23 @@ def test_a_kb_dir_it_cannot_read_is_a_clear_error_not_an_empty_kb(
         f"پوشهٔ مقاله‌ها خوانده نشد: {sample_kb} (Permission denied)؛ دسترسی خواندن آن را"
         " بررسی کنید، یا با --kb-dir یا KB_DIR پوشهٔ دیگری بدهید\n"
     )
+
+
+def test_chat_reads_on_past_a_line_that_is_not_utf8(sample_kb: Path) -> None:
+    # A terminal set to Windows' Arabic code page (PuTTY's, say) sends such bytes; Python reads
+    # standard input strictly in a UTF-8 locale such as en_US.UTF-8 (PYTHONIOENCODING here).
+    stdin = "رمز".encode("cp1256") + "\nحسابم قفل شده\nخروج\n".encode()
+    result = subprocess.run(
+        [sys.executable, "-m", "kb", "chat", "--kb-dir", str(sample_kb)],
+        input=stdin,
+        capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, "KB_SEMANTIC": "false", "PYTHONIOENCODING": "utf-8:strict"},
+        timeout=120,
+        check=False,
+    )
+    assert b"Traceback" not in result.stderr
+    assert result.returncode == 0
+    out = result.stdout.decode()
+    assert out.count(texts.CHAT_PROMPT) == 3  # each line read, the last to leave
+    assert "سی دقیقه" in out  # the line after it
