@@ -16,7 +16,7 @@ from typing import TextIO
 
 from kb import gaps_cli, texts
 from kb.decision import Decision, Hit
-from kb.evaluate import evaluate, read_questions, unknown_ids
+from kb.evaluate import LabelledQuestion, evaluate, read_questions, unknown_ids
 from kb.markup import plain_text
 from kb.service import KnowledgeBase
 from kb.settings import SettingsError, read_settings
@@ -130,7 +130,11 @@ def _parser() -> argparse.ArgumentParser:
         help="JSON lines: {question, expected: id|null, kind}",
     )
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
-    ev.add_argument("--misses", action="store_true", help="list wrong answers and missed questions")
+    ev.add_argument(
+        "--misses",
+        action="store_true",
+        help='list wrong answers and missed questions (with --json: its "misses" list)',
+    )
     for name, help_text in (
         ("min-top1", "fail below this top-1 on answerable questions"),
         ("min-mrr", "fail below this MRR@5"),
@@ -424,12 +428,14 @@ def _eval(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     answerable = [q.question for q in questions if q.expected is not None]
     taken = sum(_asks_for_person(question) for question in answerable)
     figures["read_as_request"] = taken / len(answerable) if answerable else 0.0
-    if args.json:
-        print(json.dumps(figures, ensure_ascii=False, indent=2))
+    if args.json:  # one JSON document: the misses, when asked for, inside it
+        misses = {"misses": [_miss_json(item, decision) for item, decision in report.misses]}
+        document = {**figures, **misses} if args.misses else figures
+        print(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         for name, value in figures.items():
             print(f"{name:28} {value:.3f}" if isinstance(value, float) else f"{name:28} {value}")
-    if args.misses:
+    if args.misses and not args.json:
         for item, decision in report.misses:
             top = decision.top.article_id if decision.top else "-"
             print(
@@ -440,6 +446,17 @@ def _eval(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     for failure in failures:
         print(failure, file=sys.stderr)
     return 1 if failures else 0
+
+
+def _miss_json(item: LabelledQuestion, decision: Decision) -> dict[str, object]:
+    return {
+        "question": item.question,
+        "expected": item.expected,
+        "kind": item.kind,
+        "decision": decision.kind,
+        "confidence": decision.confidence,
+        "top": decision.top.article_id if decision.top else None,
+    }
 
 
 def _failed_limits(figures: dict[str, float | int], args: argparse.Namespace) -> list[str]:

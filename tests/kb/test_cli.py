@@ -245,6 +245,25 @@ def test_eval_counts_answerable_questions_handed_off(
     assert missed.endswith("گربه همسایه روی دیوار خوابیده")
 
 
+def test_eval_json_with_misses_is_one_json_document_that_lists_them(
+    sample_kb: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # CI keeps `eval --json --misses` as its report: the misses must not break the JSON.
+    questions = question_file(
+        tmp_path,
+        {"question": "رمز عبورم را فراموش کردم", "expected": "password-reset"},
+        {"question": "گربه همسایه روی دیوار خوابیده", "expected": "password-reset"},
+    )
+    args = ["eval", "--kb-dir", str(sample_kb), str(questions), "--json", "--misses"]
+    assert main(args) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["handed_off"] == 0.5
+    (missed,) = report["misses"]
+    assert missed["question"] == "گربه همسایه روی دیوار خوابیده"
+    assert (missed["expected"], missed["decision"]) == ("password-reset", "handoff")
+    assert set(missed) == {"question", "expected", "kind", "decision", "confidence", "top"}
+
+
 def test_eval_without_a_file_scores_the_committed_questions(
     sample_kb: Path,
     tmp_path: Path,
