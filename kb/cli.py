@@ -101,6 +101,16 @@ def _unreadable(folder: Path) -> str | None:
         return error.strerror or str(error)
 
 
+# What scripts and CI read of a run, as every `--help` says it.
+EXIT_CODES = (
+    "Exit codes: 0 done; 1 check found errors (a missing or unreadable folder among them), eval"
+    " missed a limit, or the reader of the output went away early; 2 a usage or configuration"
+    " problem: an option, a KB_* setting, a --kb-dir that is a file or (but for check) a"
+    " missing or unreadable one, eval's question file unreadable or naming unknown articles,"
+    " gaps' log unreadable."
+)
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -109,19 +119,30 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="the articles directory (default: KB_DIR or kb/articles)",
     )
-    parser = argparse.ArgumentParser(prog="python -m kb", description=texts.CLI_DESCRIPTION)
+    parser = argparse.ArgumentParser(
+        prog="python -m kb", description=texts.CLI_DESCRIPTION, epilog=EXIT_CODES
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("check", parents=[common], help="validate the articles")
-    ask = commands.add_parser("ask", parents=[common], help="show how the bot would answer")
+
+    def command(name: str, summary: str, more: str = "") -> argparse.ArgumentParser:
+        description = f"{summary[0].upper()}{summary[1:]}{more}."
+        return commands.add_parser(
+            name, parents=[common], help=summary, description=description, epilog=EXIT_CODES
+        )
+
+    command("check", "validate the articles", ": each problem as file:line: message, a summary")
+    ask = command("ask", "show how the bot would answer")
     ask.add_argument("question", nargs="+")
     ask.add_argument("--json", action="store_true", help="print the decision as JSON")
-    commands.add_parser("chat", parents=[common], help="talk to the KB in the terminal")
-    commands.add_parser(
+    command("chat", "talk to the KB in the terminal")
+    command(
         "query",
-        parents=[common],
-        help="one question a line on stdin, one JSON object a line on stdout",
+        "one question a line on stdin, one JSON object a line on stdout",
+        ', in order, each flushed: {"query": the line, "decision": "answer"|"suggest"|'
+        '"handoff", "hits": [{"id": …, "score": …}, …] (best first, at most 5)}; input that'
+        " is not UTF-8 is read as U+FFFD",
     )
-    ev = commands.add_parser("eval", parents=[common], help="score the KB against a question file")
+    ev = command("eval", "score the KB against a question file")
     ev.add_argument(
         "questions",
         nargs="?",
@@ -145,6 +166,7 @@ def _parser() -> argparse.ArgumentParser:
     ):
         ev.add_argument(f"--{name}", type=_share, default=None, help=f"{help_text} (0 to 1)")
     gaps_cli.add_parser(commands, common)
+    commands.choices["gaps"].epilog = EXIT_CODES
     return parser
 
 

@@ -649,3 +649,26 @@ def test_chat_reads_on_past_a_line_that_is_not_utf8(sample_kb: Path) -> None:
     out = result.stdout.decode()
     assert out.count(texts.CHAT_PROMPT) == 3  # each line read, the last to leave
     assert "سی دقیقه" in out  # the line after it
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["check"], ["ask"], ["chat"], ["query"], ["eval"], ["gaps"]]
+)
+def test_every_help_says_what_the_exit_codes_mean(
+    command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Scripts and CI tell "the articles have errors" (1) from "wrong folder or setting" (2).
+    with pytest.raises(SystemExit) as exit_info:
+        main([*command, "--help"])
+    assert exit_info.value.code == 0
+    helped = " ".join(capsys.readouterr().out.split())
+    assert "Exit codes: 0 done; 1 check found errors" in helped
+    assert "2 a usage or configuration problem" in helped
+
+
+def test_query_help_states_the_json_lines_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["query", "--help"])
+    helped = " ".join(capsys.readouterr().out.split())
+    assert '{"query": the line, "decision": "answer"|"suggest"|"handoff", "hits":' in helped
+    assert "(best first, at most 5)" in helped
