@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -672,3 +673,22 @@ def test_query_help_states_the_json_lines_contract(capsys: pytest.CaptureFixture
     helped = " ".join(capsys.readouterr().out.split())
     assert '{"query": the line, "decision": "answer"|"suggest"|"handoff", "hits":' in helped
     assert "(best first, at most 5)" in helped
+
+
+def test_ctrl_c_stops_a_command_without_a_traceback_as_an_interrupt(sample_kb: Path) -> None:
+    with subprocess.Popen(
+        [sys.executable, "-m", "kb", "query", "--kb-dir", str(sample_kb)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env={**os.environ, "KB_SEMANTIC": "false"},
+    ) as process:
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write("رمزم یادم رفته\n".encode())
+        process.stdin.flush()
+        assert process.stdout.readline()  # loaded, answering: now waiting for the next line
+        process.send_signal(signal.SIGINT)  # what Ctrl+C sends
+        _, said = process.communicate(timeout=120)
+    assert said.decode() == ""
+    assert process.returncode == -signal.SIGINT  # ended by it, so a calling script stops too
