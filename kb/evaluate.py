@@ -218,6 +218,8 @@ def _labelled(data: dict[str, object], path: Path, number: int) -> LabelledQuest
     question, expected = data["question"], data["expected"]
     if not isinstance(question, str) or not (expected is None or isinstance(expected, str)):
         raise refuse(texts.EVAL_BAD_TYPES)
+    if expected is not None and not expected.strip():  # «none» is null; this names no article
+        raise refuse(texts.EVAL_EMPTY_EXPECTED)
     kind = data.get("kind")
     if kind is None:
         kind = "paraphrase" if expected is not None else "out_of_scope"

@@ -299,6 +299,10 @@ EVAL_NO_EXPECTED = (
     "{path}:{line}: «expected» نیامده است: شناسهٔ مقاله‌ای که پاسخ این پرسش است، یا null"
     " برای پرسشی که پایگاه دانش نباید پاسخش دهد"
 )
+EVAL_EMPTY_EXPECTED = (
+    "{path}:{line}: «expected» خالی است: شناسهٔ مقاله‌ای که پاسخ این پرسش است، یا null"
+    " برای پرسشی که پایگاه دانش نباید پاسخش دهد"
+)
 EVAL_UNKNOWN_KIND = "{path}:{line}: نوع (kind) «{kind}» شناخته نیست (نوع‌های مجاز: {allowed})"
 EVAL_UNANSWERABLE_WITH_ID = (
     "{path}:{line}: پرسش از نوع «{kind}» پاسخی در پایگاه دانش ندارد ولی expected «{expected}»"

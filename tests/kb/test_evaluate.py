@@ -136,6 +136,13 @@ def test_a_question_without_expected_is_refused(tmp_path: Path) -> None:
     assert "«expected» نیامده است" in said
 
 
+@pytest.mark.parametrize("expected", ['""', '"  "'])
+def test_an_empty_expected_is_refused_on_its_line(expected: str, tmp_path: Path) -> None:
+    # Meant as "none", it was listed among the unknown ids as nothing at all: «…: ».
+    said = _refused(tmp_path, f'{{"question": "قیمت دلار", "expected": {expected}}}\n')
+    assert "«expected» خالی است: شناسهٔ مقاله‌ای که پاسخ این پرسش است، یا null" in said
+
+
 def test_an_unknown_kind_is_refused_not_made_a_kind_of_its_own(tmp_path: Path) -> None:
     said = _refused(
         tmp_path, '{"question": "قیمت دلار", "expected": null, "kind": "out_of_scop"}\n'
