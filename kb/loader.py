@@ -43,6 +43,8 @@ class LoadResult:
     # The files that gave no article (a broken edit), each with the id its «id:» line declares
     # when one can be read: their last good version may be served.
     broken: tuple[tuple[Path, str | None], ...] = ()
+    # Folders that could not be listed (their articles may be there all the same).
+    unreadable: tuple[Path, ...] = ()
 
 
 def article_files(kb_dir: Path, *, unreadable: list[tuple[Path, str]] | None = None) -> list[Path]:
@@ -211,7 +213,14 @@ def load_articles(
         errors.append(ArticleError(kb_dir, 0, texts.NO_KB_DIRECTORY))
     errors.sort(key=lambda error: (str(error.path), error.line))
     served = tuple(article for _, article in sorted(articles, key=lambda pair: pair[0]))
-    return LoadResult(served, tuple(errors), len(files), tuple(warnings), tuple(broken))
+    return LoadResult(
+        served,
+        tuple(errors),
+        len(files),
+        tuple(warnings),
+        tuple(broken),
+        tuple(folder for folder, _ in unreadable),
+    )
 
 
 def _served_of(paths: list[Path], serving: Path | None) -> Path:

@@ -290,6 +290,13 @@ class KnowledgeBase:
                 were={Path(name) for name, _ in previous.stamp},
             )
             articles, held = kept.articles, kept.held
+            if result.unreadable:
+                # A folder that cannot be listed now (its permissions changed mid-deploy) is
+                # not an editor deleting its articles: what was served from it stays.
+                articles = dict(articles)
+                for article in previous.articles.values():
+                    if article.id not in articles and _within(article.path, result.unreadable):
+                        articles[article.id] = article
             if kept.errors:
                 errors = tuple(sorted((*errors, *kept.errors), key=_by_place))
         # Before the index is built (a build that fails must not hide the editor's mistake).
@@ -386,6 +393,10 @@ def _moved(article: Article, path: Path, kb_dir: Path) -> Article:
     if article.path is not None and category == folder_category(article.path, kb_dir):
         category = folder_category(path, kb_dir)
     return replace(article, path=path, category=category)
+
+
+def _within(path: Path | None, folders: Sequence[Path]) -> bool:
+    return path is not None and any(path.is_relative_to(folder) for folder in folders)
 
 
 def _by_place(error: ArticleError) -> tuple[str, int]:

@@ -8,6 +8,7 @@ import logging
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -204,6 +205,33 @@ def test_a_vanished_kb_folder_keeps_the_last_good_kb_in_service(
     (sample_kb / "docs" / "upload-limit.md").unlink()
     kb.reload()
     assert kb.errors == () and kb.get("upload-limit") is None  # deleting a file still deletes
+
+
+@pytest.mark.parametrize("folder", ["docs", "."])
+def test_a_folder_that_cannot_be_listed_keeps_its_articles_in_service(
+    sample_kb: Path, monkeypatch: pytest.MonkeyPatch, folder: str
+) -> None:
+    # A deploy that leaves a folder unreadable for the bot's account (chmod, a new owner)
+    # is not an editor deleting its articles: their customers would all go to a person.
+    kb = KnowledgeBase(sample_kb)
+    locked = (sample_kb / folder).resolve()
+    scandir = os.scandir
+
+    def permission_denied(path: Any = ".") -> Any:
+        if Path(path).resolve() == locked:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", permission_denied)
+    kb.reload(force=True)
+    kb.reload(force=True)  # past the one look a vanished file is held for
+    assert kb.get("upload-limit") is not None and kb.get("password-reset") is not None
+    assert any(error.line == 0 and error.path.resolve() == locked for error in kb.errors)
+    monkeypatch.undo()
+    (sample_kb / "docs" / "upload-limit.md").unlink()
+    kb.reload()
+    kb.reload()
+    assert kb.get("upload-limit") is None and kb.errors == ()
 
 
 def test_unchanged_directory_does_not_rebuild(sample_kb: Path) -> None:
