@@ -683,6 +683,8 @@ def test_ctrl_c_stops_a_command_without_a_traceback_as_an_interrupt(sample_kb: P
         stderr=subprocess.PIPE,
         cwd=ROOT,
         env={**os.environ, "KB_SEMANTIC": "false"},
+        # As a terminal starts it: a pytest-xdist worker ignores SIGINT, and a child inherits it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     ) as process:
         assert process.stdin is not None and process.stdout is not None
         process.stdin.write("رمزم یادم رفته\n".encode())
