@@ -65,6 +65,25 @@ _FIX_HINTS = {
     "webhook_max_connections": "use a number from 1 to 100",
 }
 HOST_NAME_PATTERN = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?$")
+# What a PostgreSQL URL's query may hold: what SQLAlchemy's asyncpg dialect passes on to
+# asyncpg.connect() and asyncpg reads from text. Anything else (libpq's connect_timeout or
+# application_name, asyncpg's statement_cache_size, which wants a number) stopped the start
+# with asyncpg's traceback.
+POSTGRES_URL_OPTIONS = (
+    "ssl",
+    "command_timeout",
+    "prepared_statement_cache_size",
+    "target_session_attrs",
+    "direct_tls",
+    "passfile",
+    "krbsrvname",
+    "gsslib",
+    "host",
+    "port",
+    "user",
+    "password",
+    "database",
+)
 # What Telegram accepts as a webhook's secret_token.
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -187,6 +206,11 @@ class Settings(BaseSettings):
             raise ValueError("no database name after the host")
         elif "sslmode" in url.query:
             raise ValueError("asyncpg takes ?ssl=require, not ?sslmode=")
+        elif unknown := sorted(set(url.query) - set(POSTGRES_URL_OPTIONS)):
+            raise ValueError(
+                f"asyncpg takes no ?{unknown[0]}=; remove it: it takes "
+                f"{', '.join(POSTGRES_URL_OPTIONS[:5])}, …"
+            )
         return value
 
     @field_validator("telegram_base_url", "telegram_base_file_url")

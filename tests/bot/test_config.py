@@ -88,6 +88,33 @@ def test_unknown_database_driver_is_refused(monkeypatch: pytest.MonkeyPatch) -> 
         load(monkeypatch, TELEGRAM_BOT_TOKEN=TOKEN, AGENT_CHAT_ID="-100", DATABASE_URL="mysql://x")
 
 
+@pytest.mark.parametrize(
+    "option", ["connect_timeout=10", "application_name=pasokh", "statement_cache_size=0"]
+)
+def test_a_database_option_asyncpg_does_not_take_is_named(
+    monkeypatch: pytest.MonkeyPatch, option: str
+) -> None:
+    name = option.partition("=")[0]
+    with pytest.raises(ConfigError) as error:
+        load(
+            monkeypatch,
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            AGENT_CHAT_ID="-100",
+            DATABASE_URL=f"postgresql+asyncpg://pasokh:pw@db.internal/pasokh?ssl=require&{option}",
+        )
+    assert f"DATABASE_URL is malformed (asyncpg takes no ?{name}=; remove it" in str(error.value)
+    assert "prepared_statement_cache_size" in str(error.value)  # PgBouncer's, as asyncpg takes it
+
+
+def test_the_database_options_asyncpg_takes_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    url = (
+        "postgresql+asyncpg://pasokh@/pasokh?host=/var/run/postgresql&ssl=disable"
+        "&command_timeout=30&prepared_statement_cache_size=0&target_session_attrs=primary"
+    )
+    settings = load(monkeypatch, TELEGRAM_BOT_TOKEN=TOKEN, AGENT_CHAT_ID="-100", DATABASE_URL=url)
+    assert settings.database_url == url
+
+
 def test_the_other_settings_a_deployment_sets_are_taken(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load(
         monkeypatch,

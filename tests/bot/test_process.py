@@ -145,9 +145,20 @@ def test_a_malformed_kb_setting_stops_the_bot_naming_it_before_any_customer_is_r
         ({"DATABASE_URL": "sqlite+aiosqlite:///:memory:"}, "SQLite needs a file"),
         ({"DATABASE_URL": "postgresql+asyncpg://db.example/x?sslmode=require"}, "?ssl=require"),
         ({"DATABASE_URL": "postgresql+asyncpg://db.example:port/x"}, "DATABASE_URL is malformed"),
+        # libpq's options, which asyncpg refuses with a traceback.
+        ({"DATABASE_URL": "postgresql+asyncpg://db.example/x?connect_timeout=10"}, "?connect_t"),
         ({"INBOX_KEEP_DAYS": "1000000"}, "INBOX_KEEP_DAYS is malformed (input should be less"),
     ],
-    ids=["kb-dir", "proxy-scheme", "proxy-port", "sqlite-memory", "sslmode", "db-port", "days"],
+    ids=[
+        "kb-dir",
+        "proxy-scheme",
+        "proxy-port",
+        "sqlite-memory",
+        "sslmode",
+        "db-port",
+        "db-option",
+        "days",
+    ],
 )
 def test_a_setting_that_cannot_work_stops_the_bot_with_one_line_and_no_traceback(
     fake_telegram: FakeTelegram,
