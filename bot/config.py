@@ -84,6 +84,9 @@ POSTGRES_URL_OPTIONS = (
     "password",
     "database",
 )
+# Where PTB puts the token in TELEGRAM_BASE_URL ("{token}", in any of the spellings it takes);
+# without one it appends the token to the URL.
+TOKEN_MARK = re.compile(r"\{(token|TOKEN|bot_token|BOT_TOKEN|bot-token|BOT-TOKEN)\}")
 # What Telegram accepts as a webhook's secret_token.
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -216,11 +219,23 @@ class Settings(BaseSettings):
     @field_validator("telegram_base_url", "telegram_base_file_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
-        if value in (None, ""):
+        if value is None or not value.strip():
             return None
-        assert value is not None
+        value = value.strip()
         if not value.startswith(("http://", "https://")):
             raise ValueError("not an http(s) URL")
+        marked = TOKEN_MARK.search(value)
+        parts = urlsplit(TOKEN_MARK.sub("TOKEN", value))
+        try:
+            parts.port  # noqa: B018 - reading it checks it
+        except ValueError:
+            raise ValueError("its port is not a number from 1 to 65535") from None
+        if not parts.hostname:
+            raise ValueError("no host")
+        # PTB appends the token: ".../bot/" or ".../" asked for /<token>/getMe, which a Bot API
+        # server answers 404, and the bot blamed the token.
+        if not marked and not parts.path.endswith("bot"):
+            raise ValueError("the token is appended to it, so it must end in /bot")
         return value
 
     @field_validator("waiting_close_hours")

@@ -131,6 +131,13 @@ def test_the_other_settings_a_deployment_sets_are_taken(monkeypatch: pytest.Monk
     assert settings.telegram_base_url == "http://127.0.0.1:8081/bot"
     assert settings.telegram_base_file_url is None
     assert settings.log_level == "DEBUG"
+    placed = load(
+        monkeypatch,
+        TELEGRAM_BASE_URL="https://tg.example/bot{token}/test",  # PTB puts the token there
+        TELEGRAM_BASE_FILE_URL=" https://tg.example/file/bot ",
+    )
+    assert placed.telegram_base_url == "https://tg.example/bot{token}/test"
+    assert placed.telegram_base_file_url == "https://tg.example/file/bot"
 
 
 def test_supervisors_settings_are_taken(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -170,6 +177,9 @@ def test_support_hours_default_to_the_contracts_and_take_movable_holidays(
     [
         ("LOG_LEVEL", "verbose", "use DEBUG, INFO, WARNING or ERROR"),
         ("TELEGRAM_BASE_URL", "127.0.0.1:8081/bot", "e.g. http://127.0.0.1:8081/bot"),
+        ("TELEGRAM_BASE_URL", "http://", "(no host)"),
+        ("TELEGRAM_BASE_URL", "http://127.0.0.1:80810/bot", "port is not a number from 1 to"),
+        ("TELEGRAM_BASE_URL", "http://127.0.0.1:8081", "must end in /bot"),
         ("TELEGRAM_BASE_FILE_URL", "ftp://files", "e.g. http://127.0.0.1:8081/file/bot"),
         ("L2_CHAT_ID", "200", "a negative number"),
         ("SUPPORT_HOURS", "9-17", "use business (the contract's open hours) or always"),

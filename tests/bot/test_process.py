@@ -175,6 +175,35 @@ def test_a_setting_that_cannot_work_stops_the_bot_with_one_line_and_no_traceback
     assert not fake_telegram.calls("getUpdates")
 
 
+@pytest.mark.parametrize(
+    ("name", "suffix", "said"),
+    [
+        ("TELEGRAM_BASE_URL", "", "(the token is appended to it, so it must end in /bot)"),
+        ("TELEGRAM_BASE_URL", "/bot/", "(the token is appended to it, so it must end in /bot)"),
+        ("TELEGRAM_BASE_FILE_URL", "/file/", "(the token is appended to it, so it must end"),
+    ],
+)
+def test_a_bot_api_address_the_token_cannot_be_appended_to_is_named_not_the_token(
+    fake_telegram: FakeTelegram,
+    tmp_path: Path,
+    database_url: str,
+    kb_dir: Path,
+    name: str,
+    suffix: str,
+    said: str,
+) -> None:
+    # The local Bot API server's address as its documentation gives it, without PTB's /bot:
+    # the server answered 404 to /<token>/getMe, and the bot said to copy the token again.
+    address = f"http://127.0.0.1:{fake_telegram.port}{suffix}"
+    result = run_bot(bot_env(fake_telegram, database_url, kb_dir, **{name: address}), tmp_path)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"configuration error: {name} is malformed {said}")
+    assert "e.g. http://127.0.0.1:8081/" in result.stderr
+    assert "TELEGRAM_BOT_TOKEN" not in result.stderr
+    assert not fake_telegram.calls("getMe")
+
+
 def test_an_unreadable_dotenv_stops_the_bot_with_one_line(tmp_path: Path) -> None:
     (tmp_path / ".env").write_bytes("AGENT_CHAT_ID=-1001\nNOTE=caf\xe9\n".encode("latin-1"))
     result = run_bot({"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO)}, tmp_path)
