@@ -39,7 +39,7 @@ from bot.logs import SHORT_SECRET, setup_logging
 from bot.migration import desk_chats
 from bot.pipeline import Pipeline
 from bot.queries import MARKS_KEEP, SHORT_LIVED_MARKS
-from bot.request import environment_proxies, proxy_problem, shown_proxy
+from bot.request import environment_proxies, not_bot_api, proxy_problem, shown_proxy
 from bot.sqlite_inline import inline_creator, wait_in_the_loop
 from bot.startup import (
     StartupError,
@@ -77,6 +77,8 @@ DRAIN_SECONDS = 10.0
 REPLAY_RETRY_SECONDS = 5.0  # after pending updates could not be read at the start of a turn
 PURGE_EVERY_SECONDS = 6 * 3600
 INTAKE_TASK = "pasokh-intake"
+# Where PTB sends the Bot API calls unless TELEGRAM_BASE_URL says otherwise.
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 
 
 class Fatal(Exception):
@@ -241,18 +243,8 @@ async def _run(
     settings = services.settings
     try:
         await app.initialize()
-    except InvalidToken:
-        raise Fatal(
-            "TELEGRAM_BOT_TOKEN was rejected by the Bot API server; "
-            "copy the token again from @BotFather",
-            EXIT_CONFIG,
-        ) from None
-    except NetworkError as error:
-        raise Fatal(
-            f"cannot reach the Bot API server ({error.message}); "
-            "check the network or TELEGRAM_BASE_URL",
-            EXIT_FAILURE,
-        ) from None
+    except TelegramError as error:
+        raise _unreachable(error, settings) from None
     try:
         async with services.sessions.begin() as session:
             chats = await desk_chats(session, settings.agent_chat_id, settings.l2_chat_id)
@@ -298,6 +290,33 @@ async def _run(
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
         await app.shutdown()
+
+
+def _unreachable(error: TelegramError, settings: Settings) -> Fatal | TelegramError:
+    """What stops the start when the first Bot API call fails: one line saying what to fix."""
+    if (stranger := not_bot_api(error)) is not None:
+        # A web page: a filter or a proxy on the way, or a web server at TELEGRAM_BASE_URL
+        # (its 404 is an InvalidToken to PTB, though no Bot API looked at the token).
+        return Fatal(
+            f"the Bot API server's address, {settings.telegram_base_url or DEFAULT_BASE_URL}, "
+            f"answered with something else than the Bot API ({stranger}); "
+            "check TELEGRAM_BASE_URL, and the proxy (HTTPS_PROXY or ALL_PROXY) where Telegram "
+            "is filtered",
+            EXIT_FAILURE,
+        )
+    if isinstance(error, InvalidToken):
+        return Fatal(
+            "TELEGRAM_BOT_TOKEN was rejected by the Bot API server; "
+            "copy the token again from @BotFather",
+            EXIT_CONFIG,
+        )
+    if isinstance(error, NetworkError):
+        return Fatal(
+            f"cannot reach the Bot API server ({error.message}); "
+            "check the network or TELEGRAM_BASE_URL",
+            EXIT_FAILURE,
+        )
+    return error
 
 
 async def _listen(app: BotApp, services: Services) -> WebhookReceiver:

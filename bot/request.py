@@ -20,13 +20,42 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import h11
-from telegram.error import NetworkError, TimedOut
+from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import HTTPXRequest, RequestData
 from telegram.request._baserequest import BaseRequest
 
 from bot.http11 import Http11Pool
 
 JSON_TYPE = "application/json"
+# How much of an answer that is not the Bot API's is quoted (a web page's start).
+QUOTED_ANSWER = 120
+
+
+class NotBotApi(TelegramError):
+    """The server answered with something other than the Bot API's JSON: a web page from a
+    filter, a proxy or a web server at TELEGRAM_BASE_URL. A TelegramError, as PTB's own
+    "Invalid server response" is: what the bot does after one is unchanged."""
+
+    def __init__(self, answer: str) -> None:
+        super().__init__(f"Invalid server response: {answer}")
+        self.answer = answer
+
+
+def not_bot_api(error: BaseException) -> str | None:
+    """What answered instead of the Bot API, if that is what `error` comes from: the HTTP
+    status and the start of the answer. PTB raises for an error status from the NotBotApi
+    (a web page's 404 is an InvalidToken to PTB, though no token was looked at; and
+    Bot.initialize raises another InvalidToken from that one)."""
+    status = ""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, NotBotApi):
+            return f"{status}{cause.answer}"
+        said = cause.message if isinstance(cause, TelegramError) else ""
+        if ". Parsing the server response" in said:  # PTB's "Not Found (404). Parsing …"
+            status = f"{said.partition('. Parsing')[0]}: "
+        cause = cause.__cause__
+    return None
 
 
 class JsonRequest(HTTPXRequest):
@@ -52,6 +81,17 @@ class JsonRequest(HTTPXRequest):
         if self._pool is not None:
             await self._pool.aclose()
         await super().shutdown()
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        """See BaseRequest.parse_json_payload; an answer that is not JSON raises NotBotApi
+        quoting its start, and is not logged with a traceback (PTB's logs the whole page)."""
+        text = payload.decode("utf-8", "replace")
+        try:
+            parsed: dict[str, Any] = json.loads(text)
+        except ValueError:
+            raise NotBotApi(" ".join(text.split())[:QUOTED_ANSWER] or "nothing") from None
+        return parsed
 
     async def do_request(
         self,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import http.server
 import os
 import signal
 import socket
@@ -222,6 +224,58 @@ def test_telegram_failing_a_call_at_start_stops_the_bot_with_one_line(
     assert result.returncode == 1
     assert "the Bot API server failed a call (NetworkError: " in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@contextlib.contextmanager
+def web_server(status: int) -> Iterator[str]:
+    """An HTTP server on loopback answering every request with a web page and `status`, as
+    nginx in front of nothing, a filter or a captive portal does; yield its /bot address."""
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            page = b"<html>\r\n<head><title>Not Found</title></head>\r\n<body>nginx</body></html>"
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/bot"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(("status", "said"), [(404, "(Not Found (404): <html>"), (200, "(<html>")])
+def test_a_web_page_instead_of_the_bot_api_is_told_as_such_not_as_a_bad_token(
+    fake_telegram: FakeTelegram,
+    tmp_path: Path,
+    database_url: str,
+    kb_dir: Path,
+    status: int,
+    said: str,
+) -> None:
+    with web_server(status) as address:
+        env = bot_env(fake_telegram, database_url, kb_dir, TELEGRAM_BASE_URL=address)
+        result = run_bot(env, tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr  # PTB logged one, with the whole page
+    [line] = [line for line in result.stderr.splitlines() if " ERROR " in line]
+    assert f"the Bot API server's address, {address}, answered with something else than " in line
+    assert f"the Bot API {said} <head><title>Not Found</title></head> <body>nginx" in line
+    assert line.endswith(
+        "check TELEGRAM_BASE_URL, and the proxy (HTTPS_PROXY or ALL_PROXY) where Telegram is "
+        "filtered"
+    )
+    assert "TELEGRAM_BOT_TOKEN" not in line
+    assert fake_telegram.token.partition(":")[2] not in result.stderr
 
 
 def test_bot_that_cannot_manage_topics_refuses_to_start(
