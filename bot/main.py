@@ -54,6 +54,7 @@ from bot.tickets import asked_before
 from bot.topicless import take_in_stranded, watch_topicless
 from bot.waiting import watch_waiting
 from bot.webhook import WebhookFeed, WebhookReceiver, set_webhook, watch_webhook
+from kb.loader import unlistable
 from kb.settings import KBSettings
 from storage.db import (
     DATABASE_ERRORS,
@@ -174,6 +175,12 @@ async def _serve(settings: Settings, stop: asyncio.Event, serving: asyncio.Event
         raise Fatal(
             f"configuration error: KB_DIR={settings.kb_dir} is not a folder (from "
             f"{Path.cwd()}); set KB_DIR to the articles' folder, or start from the project's",
+            EXIT_CONFIG,
+        )
+    if (unreadable := unlistable(settings.kb_dir)) is not None:  # else served as empty
+        raise Fatal(
+            f"configuration error: KB_DIR={settings.kb_dir} cannot be read "
+            f"({unreadable.strerror}); let the bot's account read the folder and its files",
             EXIT_CONFIG,
         )
     try:

@@ -17,6 +17,7 @@ from typing import TextIO
 from kb import gaps_cli, texts
 from kb.decision import Decision, Hit
 from kb.evaluate import LabelledQuestion, evaluate, read_questions, unknown_ids
+from kb.loader import unlistable
 from kb.markup import plain_text
 from kb.service import KnowledgeBase
 from kb.settings import SettingsError, read_settings
@@ -92,13 +93,9 @@ def _run(argv: Sequence[str] | None) -> int:
 
 
 def _unreadable(folder: Path) -> str | None:
-    """Why the articles folder cannot be listed (its permissions), or None when it can: read
-    as empty, it would hand every question to a person."""
-    try:
-        with os.scandir(folder):
-            return None
-    except OSError as error:
-        return error.strerror or str(error)
+    """Why the articles folder cannot be listed (its permissions), or None when it can."""
+    error = unlistable(folder)
+    return None if error is None else error.strerror or str(error)
 
 
 # What scripts and CI read of a run, as every `--help` says it.

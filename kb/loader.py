@@ -83,6 +83,16 @@ def article_files(kb_dir: Path, *, unreadable: list[tuple[Path, str]] | None = N
     return sorted(found)
 
 
+def unlistable(folder: Path) -> OSError | None:
+    """Why `folder` cannot be listed (its permissions), or None when it can: read as empty,
+    an articles folder would hand every question to a person."""
+    try:
+        with os.scandir(folder):
+            return None
+    except OSError as error:
+        return error
+
+
 def _may_be_a_file(path: Path) -> bool:
     """Whether `path` is a file, or cannot be looked at (its folder lets names be listed, not
     read): not a folder, nor a link to nothing or to itself."""

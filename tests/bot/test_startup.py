@@ -16,6 +16,7 @@ from storage.db import create_engine_from_url
 from tests.bot.desk_support import hand_off
 from tests.bot.support import ANSWERED, make_settings, running_bot
 from tests.fake_telegram import FakeTelegram
+from tests.kb.conftest import refuse_listing
 
 OTHER_GROUP = -1005550000001
 
@@ -175,6 +176,24 @@ async def test_a_read_only_database_stops_the_start_and_says_so(
     with pytest.raises(Fatal) as stopped:
         await asyncio.wait_for(serve(make_settings(fake_telegram, read_only, kb_dir)), 30)
     assert "readonly database" in str(stopped.value)
+    assert fake_telegram.calls("getUpdates") == []
+
+
+async def test_a_kb_folder_the_bot_cannot_read_stops_the_start_and_says_so(
+    fake_telegram: FakeTelegram,
+    database_url: str,
+    kb_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # It started with no articles ("put articles in KB_DIR"), handing every question over.
+    refuse_listing(monkeypatch, kb_dir)
+    with pytest.raises(Fatal) as stopped:
+        await asyncio.wait_for(serve(make_settings(fake_telegram, database_url, kb_dir)), 30)
+    assert str(stopped.value) == (
+        f"configuration error: KB_DIR={kb_dir} cannot be read (Permission denied); let the "
+        "bot's account read the folder and its files"
+    )
+    assert stopped.value.code == EXIT_CONFIG
     assert fake_telegram.calls("getUpdates") == []
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,6 +16,20 @@ from kb.index import KBIndex
 from kb.loader import load_articles
 
 WriteArticle = Callable[..., Path]
+
+
+def refuse_listing(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Make `folder` unlistable to this process, as `chmod 000` does (tests may run as root,
+    whom permissions do not stop)."""
+    scandir = os.scandir
+    refused = folder.resolve()
+
+    def refusing(path: Any = ".") -> Any:
+        if Path(path).resolve() == refused:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
 
 
 def article_text(

@@ -8,14 +8,13 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import kb.loader as kb_loader
 import kb.service as kb_service
 from kb.service import KnowledgeBase
-from tests.kb.conftest import WriteArticle, article_text
+from tests.kb.conftest import WriteArticle, article_text, refuse_listing
 from tests.kb.encoders import WordsEncoder
 
 
@@ -215,14 +214,7 @@ def test_a_folder_that_cannot_be_listed_keeps_its_articles_in_service(
     # is not an editor deleting its articles: their customers would all go to a person.
     kb = KnowledgeBase(sample_kb)
     locked = (sample_kb / folder).resolve()
-    scandir = os.scandir
-
-    def permission_denied(path: Any = ".") -> Any:
-        if Path(path).resolve() == locked:
-            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
-        return scandir(path)
-
-    monkeypatch.setattr(os, "scandir", permission_denied)
+    refuse_listing(monkeypatch, locked)
     kb.reload(force=True)
     kb.reload(force=True)  # past the one look a vanished file is held for
     assert kb.get("upload-limit") is not None and kb.get("password-reset") is not None
