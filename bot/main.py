@@ -160,17 +160,8 @@ async def _serve(settings: Settings, stop: asyncio.Event, serving: asyncio.Event
             f"({problems[0]}); use http://, https://, socks5:// or socks5h://host:port",
             EXIT_CONFIG,
         )
-    try:
-        await migrate(settings.database_url)
-    except SchemaTooNew as error:
-        raise Fatal(f"{shown_url(settings.database_url)}: {error}", EXIT_CONFIG) from None
-    except DATABASE_ERRORS as error:
-        raise Fatal(
-            f"cannot open the database {shown_url(settings.database_url)}: "
-            f"{database_problem(error)}; check DATABASE_URL, and that the database (for SQLite, "
-            "the file and its folder) can be written",
-            EXIT_FAILURE,
-        ) from None
+    # The KB's settings first: started from the wrong folder (a service without its working
+    # directory), the bot made a data/ folder and a database there before saying so.
     if not settings.kb_dir.is_dir():
         raise Fatal(
             f"configuration error: KB_DIR={settings.kb_dir} is not a folder (from "
@@ -191,6 +182,17 @@ async def _serve(settings: Settings, stop: asyncio.Event, serving: asyncio.Event
             f"configuration error: {name} is malformed ({error.errors()[0]['msg']}): "
             "see .env.example for its values",
             EXIT_CONFIG,
+        ) from None
+    try:
+        await migrate(settings.database_url)
+    except SchemaTooNew as error:
+        raise Fatal(f"{shown_url(settings.database_url)}: {error}", EXIT_CONFIG) from None
+    except DATABASE_ERRORS as error:
+        raise Fatal(
+            f"cannot open the database {shown_url(settings.database_url)}: "
+            f"{database_problem(error)}; check DATABASE_URL, and that the database (for SQLite, "
+            "the file and its folder) can be written",
+            EXIT_FAILURE,
         ) from None
     # Customers are answered by words from the first second; a first start's sentence
     # encoding (seconds for the sample KB, minutes for a large one) runs in the KB watcher.

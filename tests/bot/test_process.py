@@ -206,6 +206,35 @@ def test_a_bot_api_address_the_token_cannot_be_appended_to_is_named_not_the_toke
     assert not fake_telegram.calls("getMe")
 
 
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        ({}, "KB_DIR=kb/articles is not a folder (from "),
+        ({"KB_SEMANTIC": "maybe"}, "KB_SEMANTIC is malformed"),
+    ],
+    ids=["wrong-folder", "kb-setting"],
+)
+def test_a_kb_setting_that_stops_the_start_leaves_no_database_behind(
+    fake_telegram: FakeTelegram, tmp_path: Path, setting: dict[str, str], said: str
+) -> None:
+    # A service started without its working directory: the bot made data/pasokh.sqlite3
+    # there (in /, say), then said KB_DIR was not a folder.
+    env = {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": str(REPO),
+        **fake_telegram.env(),
+        "KB_DIR": str(REPO / "kb" / "articles"),
+        **setting,
+    }
+    if not setting:
+        del env["KB_DIR"]
+    result = run_bot(env, tmp_path)
+    assert result.returncode == 2
+    assert said in result.stderr
+    assert list(tmp_path.iterdir()) == []
+    assert not fake_telegram.calls("getMe")
+
+
 def test_an_unreadable_dotenv_stops_the_bot_with_one_line(tmp_path: Path) -> None:
     (tmp_path / ".env").write_bytes("AGENT_CHAT_ID=-1001\nNOTE=caf\xe9\n".encode("latin-1"))
     result = run_bot({"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO)}, tmp_path)
@@ -510,7 +539,8 @@ def test_a_database_that_does_not_exist_stops_the_bot_with_one_clear_line(tmp_pa
     missing = f"pasokh_missing_{uuid.uuid4().hex[:12]}"
     env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO), "AGENT_CHAT_ID": "-1001",
            "TELEGRAM_BOT_TOKEN": "123456789:AAFakePasokhTestTokenXXXXXXXXXXXXXXX",
-           "DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/{missing}"}  # fmt: skip
+           "DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/{missing}",
+           "KB_DIR": str(REPO / "kb" / "articles")}  # fmt: skip
     result = run_bot(env, tmp_path)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
