@@ -320,11 +320,16 @@ def _unreachable(error: TelegramError, settings: Settings) -> Fatal | TelegramEr
             EXIT_CONFIG,
         )
     if isinstance(error, NetworkError):
-        return Fatal(
-            f"cannot reach the Bot API server ({error.message}); "
-            "check the network or TELEGRAM_BASE_URL",
-            EXIT_FAILURE,
-        )
+        if environment_proxies():
+            fix = "check the proxy the environment names, and the network"
+        elif settings.telegram_base_url:
+            fix = "check TELEGRAM_BASE_URL and the network"
+        else:  # api.telegram.org is filtered in Iran: a proxy is how the bot reaches it there
+            fix = (
+                "check the network; where Telegram is filtered, name a proxy in HTTPS_PROXY or "
+                "ALL_PROXY (in .env or the environment)"
+            )
+        return Fatal(f"cannot reach the Bot API server ({error.message}); {fix}", EXIT_FAILURE)
     return error
 
 

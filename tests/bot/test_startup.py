@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from telegram.error import TimedOut
 
 import bot.main
 from bot.main import EXIT_CONFIG, Fatal, serve
@@ -195,6 +196,42 @@ async def test_a_kb_folder_the_bot_cannot_read_stops_the_start_and_says_so(
     )
     assert stopped.value.code == EXIT_CONFIG
     assert fake_telegram.calls("getUpdates") == []
+
+
+@pytest.mark.parametrize(
+    ("base_url", "proxy", "fix"),
+    [
+        (
+            None,
+            None,
+            "check the network; where Telegram is filtered, name a proxy in HTTPS_PROXY or "
+            "ALL_PROXY (in .env or the environment)",
+        ),
+        (None, "socks5://127.0.0.1:1080", "check the proxy the environment names, and the network"),
+        ("http://127.0.0.1:8081/bot", None, "check TELEGRAM_BASE_URL and the network"),
+    ],
+    ids=["telegram", "proxy", "own-server"],
+)
+def test_telegram_out_of_reach_at_start_says_where_to_look(
+    fake_telegram: FakeTelegram,
+    database_url: str,
+    kb_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    base_url: str | None,
+    proxy: str | None,
+    fix: str,
+) -> None:
+    # api.telegram.org is filtered in Iran: "check the network or TELEGRAM_BASE_URL" named
+    # neither the proxy that reaches it nor, with one set, the proxy as the suspect.
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "https_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("all_proxy", raising=False)
+    if proxy is not None:
+        monkeypatch.setenv("ALL_PROXY", proxy)
+    settings = make_settings(fake_telegram, database_url, kb_dir, telegram_base_url=base_url)
+    stopped = bot.main._unreachable(TimedOut(), settings)
+    assert isinstance(stopped, Fatal)
+    assert str(stopped) == f"cannot reach the Bot API server (Timed out); {fix}"
 
 
 async def test_a_database_a_newer_release_migrated_stops_the_start_with_what_to_do(
