@@ -21,11 +21,33 @@ from handoff.report import (
     tehran_day,
 )
 from storage import repositories as repo
-from storage.models import Customer
+from storage.models import Customer, Ticket
 from tests.storage.helpers import AGENT_CHAT, HITS, T0, add_customer
 
 Sessions = async_sessionmaker[AsyncSession]
 DAY, START, END = tehran_day(T0)  # Friday 12 Mordad 1403 in Tehran
+
+
+async def _opened(
+    session: AsyncSession,
+    customer: Customer,
+    now: datetime,
+    *,
+    question: str = "کمک",
+    calendar: SupportCalendar | None = None,
+) -> Ticket:
+    """A ticket the customer asked a person for at `now`."""
+    ticket, _ = await service.open_ticket(
+        session,
+        customer=customer,
+        question=question,
+        reason="asked",
+        tried=(),
+        agent_chat_id=AGENT_CHAT,
+        now=now,
+        calendar=calendar,
+    )
+    return ticket
 
 
 async def _wrote(
@@ -52,15 +74,7 @@ async def _day_of_work(sessions: Sessions) -> None:
         await add_customer(sessions, customer_id)
     yesterdays = await add_customer(sessions, 6)
     async with sessions.begin() as session:
-        still_open, _ = await service.open_ticket(
-            session,
-            customer=yesterdays,
-            question="دیروز",
-            reason="asked",
-            tried=(),
-            agent_chat_id=AGENT_CHAT,
-            now=T0 - timedelta(days=1),
-        )
+        still_open = await _opened(session, yesterdays, T0 - timedelta(days=1), question="دیروز")
         await _wrote(session, 6, "هنوز منتظرم", 30, ticket_id=still_open.id)
     async with sessions.begin() as session:
         for customer_id, minutes in ((1, 0), (2, 5), (3, 10), (4, 15)):
@@ -151,15 +165,7 @@ async def test_a_customer_who_only_rated_a_ticket_was_not_served_by_the_bot(
 ) -> None:
     customer = await add_customer(sessions, 7)
     async with sessions.begin() as session:
-        ticket, _ = await service.open_ticket(
-            session,
-            customer=customer,
-            question="چاپگر",
-            reason="asked",
-            tried=(),
-            agent_chat_id=AGENT_CHAT,
-            now=T0 - timedelta(days=1),
-        )
+        ticket = await _opened(session, customer, T0 - timedelta(days=1), question="چاپگر")
         await service.close(session, ticket_id=ticket.id, actor_id=9, now=T0)
         # Today they press ⭐5: logged as what they sent, with no ticket open any more.
         await _wrote(session, 7, f"r:{ticket.id}:5", 5)
@@ -309,15 +315,7 @@ async def test_a_ticket_closed_unanswered_before_its_deadline_is_not_a_missed_de
     customers = [await add_customer(sessions, c) for c in (1, 2)]
     async with sessions.begin() as session:
         for customer in customers:
-            ticket, _ = await service.open_ticket(
-                session,
-                customer=customer,
-                question="کمک",
-                reason="asked",
-                tried=(),
-                agent_chat_id=AGENT_CHAT,
-                now=T0,
-            )
+            ticket = await _opened(session, customer, T0)
             if customer.id == 1:
                 await service.close(
                     session, ticket_id=ticket.id, actor_id=9, now=T0 + timedelta(hours=1)
@@ -345,15 +343,7 @@ async def test_a_deadline_that_passed_while_the_customer_had_blocked_the_bot_is_
 
     async with sessions.begin() as session:
         for customer in customers:
-            ticket, _ = await service.open_ticket(
-                session,
-                customer=customer,
-                question="کمک",
-                reason="asked",
-                tried=(),
-                agent_chat_id=AGENT_CHAT,
-                now=T0,
-            )
+            ticket = await _opened(session, customer, T0)
             blocked = hours(4.5) if customer.id == 2 else hours(1)
             await service.customer_blocked(session, ticket_id=ticket.id, now=blocked)
             if customer.id == 3:
@@ -384,15 +374,7 @@ async def _closed_ticket(
     customer = await add_customer(sessions, customer_id)
     at = T0 + timedelta(minutes=minutes)
     async with sessions.begin() as session:
-        ticket, _ = await service.open_ticket(
-            session,
-            customer=customer,
-            question="کمک",
-            reason="asked",
-            tried=(),
-            agent_chat_id=AGENT_CHAT,
-            now=at,
-        )
+        ticket = await _opened(session, customer, at)
         if holder is not None:
             await service.claim(
                 session, ticket_id=ticket.id, agent_id=holder[0], agent_name=holder[1], now=at
@@ -441,15 +423,7 @@ async def test_a_rating_given_after_midnight_counts_on_the_day_it_was_given_ever
     # Ali closes a ticket at 23:50; the customer rates it 2 at 00:10 the next day.
     customer = await add_customer(sessions, 1)
     async with sessions.begin() as session:
-        ticket, _ = await service.open_ticket(
-            session,
-            customer=customer,
-            question="کمک",
-            reason="asked",
-            tried=(),
-            agent_chat_id=AGENT_CHAT,
-            now=END - timedelta(hours=1),
-        )
+        ticket = await _opened(session, customer, END - timedelta(hours=1))
         await repo.set_ticket_topic(session, ticket.id, thread_id=41)
         await service.claim(session, ticket_id=ticket.id, agent_id=10, agent_name="علی")
         await service.close(
@@ -492,16 +466,7 @@ async def test_first_responses_are_waited_for_on_open_hours_as_deadlines_are(
     thursday_noon = datetime(2024, 8, 1, 12, 0, tzinfo=TEHRAN)
     saturday = datetime(2024, 8, 3, 8, 5, tzinfo=TEHRAN)
     async with sessions.begin() as session:
-        ticket, _ = await service.open_ticket(
-            session,
-            customer=customer,
-            question="کمک",
-            reason="asked",
-            tried=(),
-            agent_chat_id=AGENT_CHAT,
-            now=thursday_noon,
-            calendar=calendar,
-        )
+        ticket = await _opened(session, customer, thursday_noon, calendar=calendar)
         await service.agent_message(session, ticket_id=ticket.id, agent_id=9, at=saturday)
     day, start, end = tehran_day(saturday)
 
@@ -535,16 +500,7 @@ async def test_a_first_response_is_waited_for_on_the_tier_the_customer_had_then(
     tickets = []
     async with sessions.begin() as session:
         for customer, opened in ((standard, thursday_noon), (vic, thursday_noon)):
-            ticket, _ = await service.open_ticket(
-                session,
-                customer=customer,
-                question="کمک",
-                reason="asked",
-                tried=(),
-                agent_chat_id=AGENT_CHAT,
-                now=opened,
-                calendar=calendar,
-            )
+            ticket = await _opened(session, customer, opened, calendar=calendar)
             tickets.append(ticket)
         await service.change_tier(
             session,
@@ -563,16 +519,7 @@ async def test_a_first_response_is_waited_for_on_the_tier_the_customer_had_then(
         before = await day_figures(session, start, end, now=end, calendar=calendar)
     next_week = saturday + timedelta(days=7)
     async with sessions.begin() as session:
-        later, _ = await service.open_ticket(
-            session,
-            customer=standard,
-            question="باز هم",
-            reason="asked",
-            tried=(),
-            agent_chat_id=AGENT_CHAT,
-            now=next_week,
-            calendar=calendar,
-        )
+        later = await _opened(session, standard, next_week, question="باز هم", calendar=calendar)
         await service.change_tier(
             session,
             ticket=later,
@@ -679,16 +626,7 @@ async def _to_l2(
     """A ticket first line answered ten minutes after `opened`, escalated at `escalated`,
     second line answered at `l2_reply` and closed then (None: still waiting at L2)."""
     async with sessions.begin() as session:
-        ticket, _ = await service.open_ticket(
-            session,
-            customer=customer,
-            question="کمک",
-            reason="asked",
-            tried=(),
-            agent_chat_id=AGENT_CHAT,
-            now=opened,
-            calendar=calendar,
-        )
+        ticket = await _opened(session, customer, opened, calendar=calendar)
         await service.agent_message(
             session, ticket_id=ticket.id, agent_id=9, at=opened + timedelta(minutes=10)
         )
