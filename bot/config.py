@@ -295,7 +295,9 @@ class Settings(BaseSettings):
     @classmethod
     def _digits_of_a_time(cls, value: object) -> object:
         if isinstance(value, str):  # «۰۸:۰۰», as SUPPORT_HOLIDAYS takes Persian digits
-            return value.strip().translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789"))
+            digits = value.strip().translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789"))
+            # «8:00», «8:30» as people write them: ISO wants the hour's two digits.
+            return re.sub(r"^(\d):", r"0\1:", digits)
         return value
 
     @field_validator("daily_report_at")

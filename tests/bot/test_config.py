@@ -319,6 +319,11 @@ def test_a_report_time_with_a_time_zone_is_refused_and_persian_digits_are_read(
         monkeypatch, TELEGRAM_BOT_TOKEN=TOKEN, AGENT_CHAT_ID="-100", DAILY_REPORT_AT="۰۸:۳۰"
     )
     assert settings.daily_report_at == time(8, 30)
+    # «8:00» as people write it was refused: "use a Tehran time of day as HH:MM".
+    settings = load(
+        monkeypatch, TELEGRAM_BOT_TOKEN=TOKEN, AGENT_CHAT_ID="-100", DAILY_REPORT_AT="8:05"
+    )
+    assert settings.daily_report_at == time(8, 5)
 
 
 def test_support_hours_are_read_whatever_their_case(monkeypatch: pytest.MonkeyPatch) -> None:
