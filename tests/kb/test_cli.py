@@ -226,15 +226,20 @@ def test_eval_prints_figures_and_fails_below_a_limit(
     assert "✗ top1 = 0.500 (کمینهٔ خواسته‌شده 0.9)" in capsys.readouterr().err
 
 
-def test_eval_counts_answerable_questions_handed_off(
-    sample_kb: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # An answerable question the KB cannot place goes to a person: a figure KB editors watch.
-    questions = question_file(
+def _one_found_one_handed_off(tmp_path: Path) -> Path:
+    """Two answerable questions: one the KB finds, one it cannot place (a person gets it)."""
+    return question_file(
         tmp_path,
         {"question": "رمز عبورم را فراموش کردم", "expected": "password-reset"},
         {"question": "گربه همسایه روی دیوار خوابیده", "expected": "password-reset"},
     )
+
+
+def test_eval_counts_answerable_questions_handed_off(
+    sample_kb: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An answerable question the KB cannot place goes to a person: a figure KB editors watch.
+    questions = _one_found_one_handed_off(tmp_path)
     assert main(["eval", "--kb-dir", str(sample_kb), str(questions), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["handed_off"] == 0.5
     limit = ["--max-handed-off", "0.4"]
@@ -250,11 +255,7 @@ def test_eval_json_with_misses_is_one_json_document_that_lists_them(
     sample_kb: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # CI keeps `eval --json --misses` as its report: the misses must not break the JSON.
-    questions = question_file(
-        tmp_path,
-        {"question": "رمز عبورم را فراموش کردم", "expected": "password-reset"},
-        {"question": "گربه همسایه روی دیوار خوابیده", "expected": "password-reset"},
-    )
+    questions = _one_found_one_handed_off(tmp_path)
     args = ["eval", "--kb-dir", str(sample_kb), str(questions), "--json", "--misses"]
     assert main(args) == 0
     report = json.loads(capsys.readouterr().out)
