@@ -95,11 +95,15 @@ def unlistable(folder: Path) -> OSError | None:
 
 def _may_be_a_file(path: Path) -> bool:
     """Whether `path` is a file, or cannot be looked at (its folder lets names be listed, not
-    read): not a folder, nor a link to nothing or to itself."""
+    read), or is a link to nothing or to itself (a target deleted or not deployed yet: reading
+    it says so, and the last good version stays in service); not a folder, nor a file gone
+    since the folder was listed."""
     try:
         return stat.S_ISREG(path.stat().st_mode)
     except OSError as error:
-        return error.errno not in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP)
+        if error.errno in (errno.ENOENT, errno.ELOOP):
+            return path.is_symlink()
+        return error.errno != errno.ENOTDIR
 
 
 # What tells one version of a file from another without reading it. The inode and the change

@@ -263,7 +263,9 @@ class KnowledgeBase:
             try:
                 stamps.append((str(path), file_stamp(path)))
             except OSError:
-                continue
+                with contextlib.suppress(OSError):  # a link to nothing: the link's own stamp
+                    info = path.lstat()
+                    stamps.append((str(path), (info.st_mtime_ns, -1, info.st_ino, 0)))
         return tuple(stamps)
 
     def _build(self, stamp: _Stamp, previous: _Snapshot | None, *, may_defer: bool) -> _Snapshot:

@@ -48,6 +48,18 @@ def test_check_fails_with_located_errors(
     assert "۱ مشکل پیدا شد" in printed.err  # and the last good version stays in service
 
 
+def test_check_names_a_link_to_nothing(
+    sample_kb: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # It said "no problem" for a KB one article short: the link's target was never deployed.
+    link = sample_kb / "docs" / "vpn.md"
+    link.symlink_to(tmp_path / "release" / "vpn.md")
+    assert main(["check", "--kb-dir", str(sample_kb)]) == 1
+    printed = capsys.readouterr()
+    assert f"{link}:0: فایل خوانده نشد: " in printed.out
+    assert "۱ مشکل پیدا شد" in printed.err
+
+
 def test_check_warns_about_markdown_telegram_cannot_show_and_still_passes(
     sample_kb: Path, write_article: WriteArticle, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -226,6 +226,31 @@ def test_a_folder_that_cannot_be_listed_keeps_its_articles_in_service(
     assert kb.get("upload-limit") is None and kb.errors == ()
 
 
+def test_a_link_whose_target_is_gone_keeps_its_article_and_is_reported(
+    sample_kb: Path, tmp_path: Path
+) -> None:
+    # Articles deployed as links into a release folder: the target deleted (or not deployed
+    # yet) left the article out of service without a word, and `kb check` saw no problem.
+    release = tmp_path / "release"
+    release.mkdir()
+    served = sample_kb / "docs" / "upload-limit.md"
+    target = release / "upload-limit.md"
+    served.rename(target)
+    served.symlink_to(target)
+    kb = KnowledgeBase(sample_kb)
+    assert kb.get("upload-limit") is not None
+    target.unlink()
+    kb.reload()
+    kb.reload()  # past the one look a vanished file is held for
+    assert kb.get("upload-limit") is not None
+    (problem,) = kb.errors
+    assert problem.path == served and "فایل خوانده نشد" in problem.message
+    served.unlink()  # the link itself deleted: the article goes
+    kb.reload()
+    kb.reload()
+    assert kb.get("upload-limit") is None and kb.errors == ()
+
+
 def test_unchanged_directory_does_not_rebuild(sample_kb: Path) -> None:
     kb = KnowledgeBase(sample_kb)
     assert kb.reload() is False
