@@ -32,6 +32,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     A reader that stops early (`| head -1`) ends the run quietly: no traceback, exit 1, as the
     Python documentation advises for a broken pipe (see signal's "Note on SIGPIPE").
     """
+    if sys.stdout is None:  # started with its output closed (`>&-`): like a reader gone
+        return 1
+    if sys.stdin is None:  # started with its input closed (`<&-`): input that has ended
+        sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - for the whole run
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - as stdin
     try:
         code = _run(argv)
         sys.stdout.flush()  # what is still buffered meets the closed pipe here, not at exit

@@ -688,6 +688,28 @@ def test_query_help_states_the_json_lines_contract(capsys: pytest.CaptureFixture
     assert "(best first, at most 5)" in helped
 
 
+@pytest.mark.parametrize("closed", [0, 1], ids=["stdin", "stdout"])
+def test_query_started_with_a_stream_closed_ends_without_a_traceback(
+    sample_kb: Path, closed: int
+) -> None:
+    # A service manager or a script may start it with `<&-` or `>&-`: an AttributeError on
+    # sys.stdin (None) was printed, or a RuntimeError.
+    done = subprocess.run(
+        [sys.executable, "-m", "kb", "query", "--kb-dir", str(sample_kb)],
+        stdout=None if closed else subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        input="رمزم یادم رفته\n".encode() if closed else None,
+        cwd=ROOT,
+        env={**os.environ, "KB_SEMANTIC": "false"},
+        preexec_fn=lambda: os.close(closed),
+        timeout=120,
+    )
+    assert done.stderr.decode() == ""
+    assert done.returncode == closed  # nothing asked: done; nowhere to answer: a reader gone
+    if not closed:
+        assert done.stdout == b""
+
+
 def test_ctrl_c_stops_a_command_without_a_traceback_as_an_interrupt(sample_kb: Path) -> None:
     with subprocess.Popen(
         [sys.executable, "-m", "kb", "query", "--kb-dir", str(sample_kb)],
