@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AlertAudience, AlertKind, PendingAlert, Ticket
@@ -39,10 +39,15 @@ async def queue_alert(
 
 
 async def pending_alerts(session: AsyncSession, *, limit: int) -> list[tuple[PendingAlert, Ticket]]:
-    """Return up to `limit` undelivered alerts with their tickets, oldest first."""
+    """Return up to `limit` undelivered alerts with their tickets, oldest first.
+
+    The alerts of an open ticket whose customer has blocked the bot wait until they are back
+    (no reply could reach them; the overdue lists leave them out too), and do not hold up
+    the others meanwhile."""
     stmt = (
         select(PendingAlert, Ticket)
         .join(Ticket, Ticket.id == PendingAlert.ticket_id)
+        .where(or_(Ticket.customer_blocked.is_(False), Ticket.status == "closed"))
         .order_by(PendingAlert.id)
         .limit(limit)
     )

@@ -550,11 +550,25 @@ async def test_overdue_alerts_wait_out_an_outage_and_leave_out_tickets_answered_
     assert waiting == []
 
 
-async def test_an_overdue_alert_held_up_is_dropped_if_the_deadline_moved_past_now(
-    supervised: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    "meanwhile",
+    [
+        # An agent put the customer on a slower contract (/tier): their deadline is ahead
+        # again, and «مهلت گذشت، -۲ ساعت گذشته است» would be false.
+        {"first_response_due": utcnow() + timedelta(hours=2)},
+        # The customer blocked the bot: no reply can reach them (the overdue lists leave
+        # them out), yet the alert held up went out. It waits until they are back.
+        {"customer_blocked": True},
+    ],
+    ids=["deadline-moved", "customer-blocked"],
+)
+async def test_an_overdue_alert_held_up_is_dropped_if_it_is_no_longer_true(
+    supervised: Settings,
+    fake_telegram: FakeTelegram,
+    monkeypatch: pytest.MonkeyPatch,
+    meanwhile: dict[str, object],
 ) -> None:
-    # While Telegram was away an agent put the customer on a slower contract (/tier): their
-    # deadline is ahead again, and «مهلت گذشت، -۲ ساعت گذشته است» would be false.
+    # While Telegram was away, something changed for one of two overdue tickets.
     fake = fake_telegram
     monkeypatch.setattr(telegram_errors, "BACKOFF_START", 0.01)
     desk = fake.agent_chat_id
@@ -567,17 +581,24 @@ async def test_an_overdue_alert_held_up_is_dropped_if_the_deadline_moved_past_no
         await fake.wait_for_async(
             lambda: len(_alert_tries(fake, desk)) > ATTEMPTS, timeout=10, what="two looks"
         )
-        ahead = update(Ticket).where(Ticket.id == moved.ticket_id)
-        ahead = ahead.values(first_response_due=utcnow() + timedelta(hours=2))
-        await bot.db(partial(AsyncSession.execute, statement=ahead))
+        changed = update(Ticket).where(Ticket.id == moved.ticket_id).values(**meanwhile)
+        await bot.db(partial(AsyncSession.execute, statement=changed))
         await fake.wait_for_async(
             lambda: "#۲" not in _alert_tries(fake, desk)[-1], timeout=10, what="a fresh try"
         )
         fake.clear_failures()
         await fake.wait_for_async(lambda: texts_in(fake, desk), timeout=20, what="the alert")
         await asyncio.sleep(1)
-    (alert,) = texts_in(fake, desk)
-    assert "#۱" in alert and "#۲" not in alert
+        (alert,) = texts_in(fake, desk)
+        assert "#۱" in alert and "#۲" not in alert
+        if "customer_blocked" in meanwhile:  # back: the ticket is overdue all the same
+            back = update(Ticket).where(Ticket.id == moved.ticket_id)
+            back = back.values(customer_blocked=False)
+            await bot.db(partial(AsyncSession.execute, statement=back))
+            await fake.wait_for_async(
+                lambda: len(texts_in(fake, desk)) == 2, timeout=20, what="the alert held"
+            )
+            assert "#۲" in texts_in(fake, desk)[-1]
 
 
 async def test_a_warning_held_up_until_the_deadline_passed_gives_way_to_the_overdue_alert(
