@@ -171,7 +171,7 @@ async def _serve(settings: Settings, stop: asyncio.Event, serving: asyncio.Event
     if (unreadable := unlistable(settings.kb_dir)) is not None:  # else served as empty
         raise Fatal(
             f"configuration error: KB_DIR={settings.kb_dir} cannot be read "
-            f"({unreadable.strerror}); let the bot's account read the folder and its files",
+            f"({unreadable}); let the bot's account read the folder and its files",
             EXIT_CONFIG,
         )
     try:

@@ -74,7 +74,7 @@ def _run(argv: Sequence[str] | None) -> int:
         if not kb_dir.is_dir():
             print(texts.NO_KB_DIR.format(path=kb_dir), file=sys.stderr)
             return 2
-        reason = _unreadable(kb_dir)
+        reason = unlistable(kb_dir)
         if reason is not None:
             print(texts.KB_DIR_UNREADABLE.format(path=kb_dir, reason=reason), file=sys.stderr)
             return 2
@@ -96,12 +96,6 @@ def _run(argv: Sequence[str] | None) -> int:
         "eval": _eval,
     }[args.command]
     return handler(kb, args)
-
-
-def _unreadable(folder: Path) -> str | None:
-    """Why the articles folder cannot be listed (its permissions), or None when it can."""
-    error = unlistable(folder)
-    return None if error is None else error.strerror or str(error)
 
 
 # What scripts and CI read of a run, as every `--help` says it.

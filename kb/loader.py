@@ -83,14 +83,14 @@ def article_files(kb_dir: Path, *, unreadable: list[tuple[Path, str]] | None = N
     return sorted(found)
 
 
-def unlistable(folder: Path) -> OSError | None:
+def unlistable(folder: Path) -> str | None:
     """Why `folder` cannot be listed (its permissions), or None when it can: read as empty,
     an articles folder would hand every question to a person."""
     try:
         with os.scandir(folder):
             return None
     except OSError as error:
-        return error
+        return error.strerror or str(error)
 
 
 def _may_be_a_file(path: Path) -> bool:
@@ -165,9 +165,12 @@ _NO_STAMP: FileStamp = (0, 0, 0, 0)
 
 
 def _parse_file(path: Path, kb_dir: Path) -> _Parsed:
-    article, problems = parse_article_file(path, kb_dir)
-    declared = declared_id(path) if article is None else None
-    return _Parsed(_NO_STAMP, article, tuple(problems), declared)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problem = ArticleError(path, 0, texts.UNREADABLE_FILE.format(reason=exc.strerror))
+        return _Parsed(_NO_STAMP, None, (problem,), None)
+    return _parse_bytes(raw, path, kb_dir, _NO_STAMP)
 
 
 def _parse_bytes(raw: bytes, path: Path, kb_dir: Path, stamp: FileStamp) -> _Parsed:
@@ -254,11 +257,8 @@ def _served_of(paths: list[Path], serving: Path | None) -> Path:
 
 def parse_article_file(path: Path, kb_dir: Path) -> tuple[Article | None, list[ArticleError]]:
     """Parse one file; return the article (or None) and the problems found in it."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [ArticleError(path, 0, texts.UNREADABLE_FILE.format(reason=exc.strerror))]
-    return parse_article_bytes(raw, path, kb_dir)
+    parsed = _parse_file(path, kb_dir)
+    return parsed.article, list(parsed.problems)
 
 
 def parse_article_bytes(
@@ -279,11 +279,7 @@ def parse_article_text(
     """Parse front matter and body from the text of one article file; the problems include
     warnings (`ArticleError.warning`), which do not keep the article out."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    controls = [
-        ArticleError(path, number, texts.CONTROL_CHARACTER.format(code=f"U+{ord(found[0]):04X}"))
-        for number, line in enumerate(lines, start=1)
-        if (found := _CONTROL.findall(line))
-    ]
+    controls = _lines_holding(_CONTROL, lines, path, first=1)
     if controls:  # PostgreSQL refuses U+0000 in text: the answer could not be logged, nor sent
         return None, controls
     if not lines or lines[0].strip() != FENCE:
@@ -297,7 +293,7 @@ def parse_article_text(
     body = "\n".join(answer).strip()
     fields, errors = _parse_front_matter(header, path)
     if fields is None:
-        return None, _invisible_breaks(lines[1:end], path) or errors
+        return None, _lines_holding(_YAML_BREAK, lines[1:end], path, first=2) or errors
 
     def err(key: str, message: str) -> None:
         errors.append(ArticleError(path, fields_lines.get(key, 1), message))
@@ -353,12 +349,15 @@ def parse_article_text(
     return article, warnings
 
 
-def _invisible_breaks(header: list[str], path: Path) -> list[ArticleError]:
-    """The front matter's lines that hold a line break only YAML sees, each on its file line."""
+def _lines_holding(
+    characters: re.Pattern[str], lines: list[str], path: Path, *, first: int
+) -> list[ArticleError]:
+    """The lines (the first being file line `first`) that hold one of `characters`, which an
+    editor cannot see: each named on its file line by its code."""
     return [
         ArticleError(path, number, texts.CONTROL_CHARACTER.format(code=f"U+{ord(found[0]):04X}"))
-        for number, line in enumerate(header, start=2)
-        if (found := _YAML_BREAK.findall(line))
+        for number, line in enumerate(lines, start=first)
+        if (found := characters.findall(line))
     ]
 
 
