@@ -189,7 +189,7 @@ def expect_within(span: timedelta, due: datetime | None = None) -> str:
     if due is None:
         return f"معمولاً ظرف {duration(span)} پاسخ می‌گیرید."
     return (
-        f"معمولاً ظرف {duration(span)} کاری پاسخ می‌گیرید "
+        f"معمولاً ظرف {duration(span, open_hours=True)} کاری پاسخ می‌گیرید "
         f"(حداکثر تا {day_and_time(due)} {IN_TEHRAN})."
     )
 

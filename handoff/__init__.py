@@ -47,7 +47,7 @@ handoff.card: render_card(ticket, customer, *, now, history=None, asked_before=(
     escalation=None, deactivated=False, calendar=None) -> str (Telegram HTML), AskedBefore,
     Escalation
 handoff.persian: fa_digits(value) -> str, jalali(dt) -> str, day_and_time(dt) -> str,
-    duration(timedelta) -> str,
+    duration(timedelta, *, open_hours=False) -> str,
     percent(score) -> str, round_half_up(value) -> int, clean_inline(text) -> str,
     clean_block(text) -> str, shorten(text, n)
 handoff.texts: every Persian string used above.

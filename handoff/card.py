@@ -187,7 +187,7 @@ def _due_line(ticket: Ticket, now: datetime, tier: Tier, calendar: SupportCalend
     elif (left := time_left(tier, now, due, calendar)) < due - now:
         # The desk closes before it: what is left to answer is its open hours, as the
         # warning in the topic counts them («16 hours left» at 16:00 read as tomorrow).
-        relative = texts.DUE_IN_OPEN.format(duration=duration(left))
+        relative = texts.DUE_IN_OPEN.format(duration=duration(left, open_hours=True))
     else:
         relative = texts.DUE_IN.format(duration=duration(due - now))
     return said.pending.format(when=jalali(due), relative=relative)
@@ -206,7 +206,7 @@ def past_due(
     due Thursday 12:00 is 1 hour 5 minutes late, not 1 day 20 hours)."""
     clock = until - due
     if calendar is not None and (hours := calendar.open_time(tier, due, until)) < clock:
-        return said_open.format(duration=duration(hours))
+        return said_open.format(duration=duration(hours, open_hours=True))
     return said.format(duration=duration(clock))
 
 

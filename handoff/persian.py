@@ -158,15 +158,17 @@ def day_and_time(moment: datetime) -> str:
     return fa_digits(text)
 
 
-def duration(span: timedelta) -> str:
+def duration(span: timedelta, *, open_hours: bool = False) -> str:
     """Say how long a span is in Persian: "۲ ساعت و ۵ دقیقه", "۱ روز و ۲۱ ساعت" (two largest
     units, the smaller rounded to the nearest: 44:59:59 is "۱ روز و ۲۱ ساعت", not 20, and a
-    reminder's "2 days" after a watcher's minute is not "۱ روز و ۲۳ ساعت")."""
+    reminder's "2 days" after a watcher's minute is not "۱ روز و ۲۳ ساعت"). A span of the
+    desk's `open_hours` is said in hours however long («۳۰ ساعت»): 24 of them are some three
+    working days, and «۱ روز» read as one."""
     seconds = abs(span).total_seconds()
     if seconds < 60:
         return texts.UNDER_A_MINUTE
     minutes = round_half_up(seconds / 60)
-    if minutes < 24 * 60:
+    if minutes < 24 * 60 or open_hours:
         units = ((texts.HOURS, minutes // 60), (texts.MINUTES, minutes % 60))
     else:  # days shown: the hours are the smallest unit
         days, hours = divmod(round_half_up(seconds / 3600), 24)

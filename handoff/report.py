@@ -103,7 +103,7 @@ def render_trend(trend: Sequence[tuple[date, DayFigures]]) -> list[str]:
                 bar=_bar(f.self_service_rate),
                 rate=_rate(f.self_service_rate),
                 opened=fa_digits(f.opened),
-                median=duration(median) if median is not None else none,
+                median=duration(median, open_hours=f.open_hours) if median is not None else none,
                 csat=_mean(f.csat) if f.csat is not None else none,
             )
         )
@@ -136,7 +136,10 @@ def _l2_lines(f: DayFigures) -> list[str]:
     if f.l2_response_median is not None:
         said = texts.REPORT_L2_RESPONSE_OPEN_HOURS if f.open_hours else texts.REPORT_L2_RESPONSE
         lines.append(
-            said.format(median=duration(f.l2_response_median), count=fa_digits(f.l2_responses))
+            said.format(
+                median=duration(f.l2_response_median, open_hours=f.open_hours),
+                count=fa_digits(f.l2_responses),
+            )
         )
     return lines
 
@@ -181,7 +184,10 @@ def render_report(
             texts.REPORT_FIRST_RESPONSE_OPEN_HOURS if f.open_hours else texts.REPORT_FIRST_RESPONSE
         )
         lines.append(
-            said.format(median=duration(f.first_response_median), count=fa_digits(f.responses))
+            said.format(
+                median=duration(f.first_response_median, open_hours=f.open_hours),
+                count=fa_digits(f.responses),
+            )
         )
     else:
         lines.append(texts.REPORT_NO_RESPONSES)
@@ -262,4 +268,4 @@ def render_due_soon(ticket: Ticket, *, now: datetime, left: timedelta | None = N
         said = texts.DUE_SOON_WARNING if first else texts.DUE_SOON_WARNING_L2
         return said.format(left=duration(due - now), due=jalali(due))
     said = texts.DUE_SOON_WARNING_OPEN_HOURS if first else texts.DUE_SOON_WARNING_L2_OPEN_HOURS
-    return said.format(left=duration(left), due=jalali(due))
+    return said.format(left=duration(left, open_hours=True), due=jalali(due))

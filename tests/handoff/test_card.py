@@ -188,6 +188,22 @@ def test_lateness_is_counted_in_open_hours_as_the_deadline_is() -> None:
     assert "(۱ روز و ۲۰ ساعت دیرتر از مهلت)" in vip  # around the clock: every hour counts
 
 
+def test_lateness_of_many_open_hours_is_said_in_hours_not_days() -> None:
+    # Due Saturday 12:00, still waiting Wednesday 12:00: 36 open hours late, which the card
+    # said as «۱ روز و ۱۲ ساعت», read as a day and a half rather than four working days.
+    calendar = SupportCalendar()
+    due = datetime(2026, 12, 12, 8, 30, tzinfo=UTC)  # Saturday 12:00 in Tehran
+    wednesday = datetime(2026, 12, 16, 8, 30, tzinfo=UTC)
+    waiting = _ticket(first_response_due=due, thread_id=5)
+    standard = _customer(tier="standard")
+
+    card = _visible(render_card(waiting, standard, now=wednesday, calendar=calendar))
+    alert = _visible(render_overdue(waiting, standard, now=wednesday, calendar=calendar))
+
+    assert "(۳۶ ساعت از ساعت‌های کاری گذشته از مهلت)" in card
+    assert "بود و ۳۶ ساعت از ساعت‌های کاری گذشته است" in alert
+
+
 def test_an_overdue_alert_counts_lateness_in_open_hours_as_the_card_does() -> None:
     # An alert held up (an outage, a restart) and drawn on Saturday 08:05 for a ticket due
     # Thursday 12:00 said «۱ روز و ۲۰ ساعت گذشته است» while the card said 1 hour 5 minutes.

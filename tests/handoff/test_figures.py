@@ -484,6 +484,27 @@ async def test_first_responses_are_waited_for_on_open_hours_as_deadlines_are(
     assert "⏱ اولین پاسخ: میانه ۱ روز و ۲۰ ساعت (۱ تیکت)" in render_report(wall_clock, day)
 
 
+def test_medians_of_many_open_hours_are_said_in_hours_not_days() -> None:
+    # 30 open hours is near four working days; «۱ روز و ۶ ساعت» read as one and a quarter.
+    figures = DayFigures(
+        start=START,
+        end=END,
+        open_hours=True,
+        responses=2,
+        first_response_median=timedelta(hours=30),
+        escalated=1,
+        l2_responses=1,
+        l2_response_median=timedelta(hours=26, minutes=10),
+    )
+
+    report = render_report(figures, DAY, trend=[(DAY, figures)])
+
+    assert "⏱ اولین پاسخ در ساعات کاری: میانه ۳۰ ساعت (۲ تیکت)" in report
+    assert "میانه ۲۶ ساعت و ۱۰ دقیقه" in report
+    assert "· ۳۰ ساعت ·" in report  # the week's line
+    assert "روز و" not in report
+
+
 async def test_a_first_response_is_waited_for_on_the_tier_the_customer_had_then(
     sessions: Sessions,
 ) -> None:

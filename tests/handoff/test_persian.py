@@ -54,6 +54,20 @@ def test_durations_read_naturally(span: timedelta, said: str) -> None:
     assert duration(span) == said
 
 
+@pytest.mark.parametrize(
+    ("span", "said"),
+    [
+        (timedelta(hours=36), "۳۶ ساعت"),
+        (timedelta(hours=23, minutes=59, seconds=40), "۲۴ ساعت"),
+        (timedelta(hours=50, minutes=5), "۵۰ ساعت و ۵ دقیقه"),
+        (timedelta(hours=2, minutes=5), "۲ ساعت و ۵ دقیقه"),
+    ],
+)
+def test_open_hours_are_said_in_hours_however_many(span: timedelta, said: str) -> None:
+    # 36 of the desk's open hours are four working days: «۱ روز و ۱۲ ساعت» read as one and a half.
+    assert duration(span, open_hours=True) == said
+
+
 def test_scores_show_as_persian_percentages() -> None:
     assert (percent(0.834), percent(1.7), percent(-0.1)) == ("۸۳٪", "۱۰۰٪", "۰٪")
 
