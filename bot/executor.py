@@ -430,6 +430,17 @@ class Executor:
         )
         return sent.message_id
 
+    async def post_photo(self, chat_id: int, png: bytes, caption_html: str) -> int:
+        """Send a picture with a caption (retried as `post_or_raise`); return its id."""
+        sent = await self._call(
+            lambda: self.bot.send_photo(
+                chat_id=chat_id, photo=png, caption=caption_html, parse_mode=ParseMode.HTML
+            ),
+            attempts=IMMEDIATE_ATTEMPTS,
+            chat_id=chat_id,
+        )
+        return sent.message_id
+
     # -- once ------------------------------------------------------------------------------------
 
     @property

@@ -24,12 +24,14 @@ from telegram.error import TelegramError
 from bot.context import Services
 from bot.executor import Executor
 from bot.telegram_errors import worth_retrying
-from handoff import service
+from handoff import service, texts
+from handoff.chart import trend_png
 from handoff.figures import DayFigures, day_figures
 from handoff.hours import SupportCalendar
 from handoff.persian import TEHRAN
 from handoff.report import (
     Unanswered,
+    jalali_day,
     render_due_soon,
     render_overdue,
     render_report,
@@ -64,8 +66,9 @@ MESSAGE_BUDGET = 3500
 REPORT_RETRY_SECONDS = 60.0
 # Alerts read from the database at one look; more wait for the next.
 ALERTS_PER_LOOK = 200
-# Days in the daily report's trend, the reported one included.
+# Days in the daily report's trend, the reported one included, and in the chart under it.
 TREND_DAYS = 7
+CHART_DAYS = 28
 HALF_DAY = timedelta(hours=12)  # a moment inside a day, whatever its length
 
 
@@ -367,8 +370,8 @@ async def send_daily_report(services: Services, executor: Executor, now: datetim
             session, start, end, now=now, calendar=services.settings.calendar
         )
         await kv_set(session, key, utcnow().isoformat())
-    trend = [*days_before, (day, figures)]
-    html = render_report(figures, day, unanswered=unanswered, trend=trend)
+    weeks = [*days_before, (day, figures)]
+    html = render_report(figures, day, unanswered=unanswered, trend=weeks[-TREND_DAYS:])
     try:
         await executor.post_or_raise(chat_id, html)
     except asyncio.CancelledError:
@@ -396,7 +399,28 @@ async def send_daily_report(services: Services, executor: Executor, now: datetim
         async with services.sessions.begin() as session:
             await kv_delete(session, key)
         raise ReportNotSent(error.message) from error
+    await _send_chart(executor, chat_id, weeks)
     return day
+
+
+async def _send_chart(
+    executor: Executor, chat_id: int, weeks: list[tuple[date, DayFigures]]
+) -> None:
+    """Send the report's weeks as a chart, under it (best effort: the report went, and its
+    figures with it; a chart failing to draw or to go is logged, not tried again)."""
+    try:
+        # Off the event loop: drawing takes about half a second.
+        png = await asyncio.to_thread(trend_png, weeks)
+    except Exception:
+        log.exception("drawing the daily report's chart failed; the report went without")
+        return
+    caption = texts.CHART_CAPTION.format(
+        first=jalali_day(weeks[0][0], year=False), last=jalali_day(weeks[-1][0], year=False)
+    )
+    try:
+        await executor.post_photo(chat_id, png, caption)
+    except TelegramError as error:
+        log.warning("the daily report's chart was not sent: %s", error.message)
 
 
 async def _unmark(services: Services, key: str, day: date, *, at_stop: bool = True) -> None:
@@ -427,10 +451,10 @@ async def _unanswered(services: Services, asked: list[Asked], sent: list[Sent]) 
 async def _days_before(
     services: Services, start: datetime, now: datetime
 ) -> list[tuple[date, DayFigures]]:
-    """The figures of the TREND_DAYS - 1 days before the one starting at `start`, oldest
+    """The figures of the CHART_DAYS - 1 days before the one starting at `start`, oldest
     first, each read in its own transaction."""
     days = []
-    for back in range(TREND_DAYS - 1, 0, -1):
+    for back in range(CHART_DAYS - 1, 0, -1):
         day, day_start, day_end = tehran_day(start - timedelta(days=back) + HALF_DAY)
         async with services.sessions.begin() as session:
             figures = await day_figures(

@@ -188,6 +188,16 @@ REPORT_TREND_FULL: Final = "█"
 REPORT_TREND_EMPTY: Final = "░"
 REPORT_TREND_NONE: Final = "—"
 
+# The last four weeks as a picture, under the daily report: a chart a figure.
+CHART_CAPTION: Final = "📈 <b>چهار هفتهٔ اخیر</b> · {first} تا {last}"
+CHART_SELF_SERVICE: Final = "خودیاری: مشتریانی که بی‌نیاز از کارشناس ماندند (٪)"
+CHART_OPENED: Final = "تیکت‌های تازه"
+CHART_FIRST_RESPONSE: Final = "میانهٔ اولین پاسخ ({unit})"
+CHART_FIRST_RESPONSE_OPEN_HOURS: Final = "میانهٔ اولین پاسخ در ساعات کاری ({unit})"
+CHART_MINUTES: Final = "دقیقه"
+CHART_HOURS: Final = "ساعت"
+CHART_CSAT: Final = "رضایت مشتری (میانگین از ۵)"
+
 # A first-response deadline passed with no reply (the agents' group and the supervisors).
 OVERDUE_ALERT: Final = (
     "⚠️ <b>مهلت اولین پاسخ گذشت</b>: تیکت {ticket} · {customer} · {tier}\n"

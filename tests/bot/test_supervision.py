@@ -29,6 +29,7 @@ from storage.timestamps import utcnow
 from tests.bot.desk_support import hand_off, settled
 from tests.bot.support import ANSWERED, UNKNOWN, RunningBot, make_settings, running_bot
 from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram.state import SentMessage
 
 SUPERVISORS = -1005000000005
 STRANGERS = -1009000000009
@@ -57,7 +58,11 @@ def supervised(fake_telegram: FakeTelegram, database_url: str, kb_dir: Path) -> 
 
 
 def texts_in(fake: FakeTelegram, chat_id: int) -> list[str]:
-    return [m.text or "" for m in fake.sent_to(chat_id) if m.thread_id is None]
+    return [m.text or "" for m in fake.sent_to(chat_id) if m.thread_id is None and m.kind == "text"]
+
+
+def charts_in(fake: FakeTelegram, chat_id: int) -> list[SentMessage]:
+    return [m for m in fake.sent_to(chat_id) if m.kind == "photo"]
 
 
 async def test_an_overdue_first_response_is_alerted_once_to_agents_and_supervisors(
@@ -342,7 +347,7 @@ async def test_the_daily_report_of_the_day_before_is_sent_once(
     # The report was due a minute ago: a bot starting now sends it, once.
     settings, due = _reporting_now(fake, database_url, kb_dir)
     async with running_bot(settings, fake) as bot:
-        await fake.wait_for_async(lambda: texts_in(fake, SUPERVISORS), timeout=10, what="report")
+        await fake.wait_for_async(lambda: charts_in(fake, SUPERVISORS), timeout=20, what="chart")
         await settled(bot, fake)
     async with running_bot(settings, fake) as bot:  # a restart does not send it again
         await asyncio.sleep(1)
@@ -355,6 +360,12 @@ async def test_the_daily_report_of_the_day_before_is_sent_once(
     trend = report.split("هفت روز اخیر")[1].splitlines()[1:]
     days = [day_before - timedelta(days=back) for back in range(6, -1, -1)]
     assert [line.split(":")[0] for line in trend] == [jalali_day(d, year=False) for d in days]
+    # and, under it, the four weeks up to it as a chart, once too
+    (chart,) = charts_in(fake, SUPERVISORS)
+    assert [m.kind for m in fake.sent_to(SUPERVISORS)] == ["text", "photo"]
+    first = jalali_day(day_before - timedelta(days=27), year=False)
+    assert chart.caption == f"📈 چهار هفتهٔ اخیر · {first} تا {jalali_day(day_before, year=False)}"
+    assert chart.file is not None and chart.file.data.startswith(b"\x89PNG\r\n\x1a\n")
 
 
 async def test_the_daily_report_lists_the_days_questions_the_kb_could_not_answer(
@@ -488,6 +499,54 @@ async def test_a_daily_report_telegram_refuses_is_not_tried_again_but_goes_at_th
         await settled(bot, fake)
     (report,) = texts_in(fake, SUPERVISORS)
     assert report.startswith("📊 گزارش روزانهٔ پشتیبانی")
+
+
+async def test_a_chart_that_fails_to_draw_leaves_the_report_sent_once(
+    fake_telegram: FakeTelegram,
+    database_url: str,
+    kb_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The chart is a picture of figures the report already gave: its failure must neither
+    # hold the report back nor have it sent again.
+    fake = fake_telegram
+    monkeypatch.setattr(supervision, "REPORT_RETRY_SECONDS", 0.2)
+
+    def broken(weeks: object) -> bytes:
+        raise ValueError("no canvas")
+
+    monkeypatch.setattr(supervision, "trend_png", broken)
+    settings, _ = _reporting_now(fake, database_url, kb_dir)
+    async with running_bot(settings, fake) as bot:
+        await fake.wait_for_async(lambda: texts_in(fake, SUPERVISORS), timeout=20, what="report")
+        await asyncio.sleep(1)  # five retry periods
+        await settled(bot, fake)
+    (report,) = texts_in(fake, SUPERVISORS)
+    assert report.startswith("📊 گزارش روزانهٔ پشتیبانی")
+    assert charts_in(fake, SUPERVISORS) == []
+    assert "drawing the daily report's chart failed" in caplog.text
+
+
+async def test_a_chart_telegram_refuses_is_not_tried_again_nor_the_report_resent(
+    fake_telegram: FakeTelegram,
+    database_url: str,
+    kb_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake = fake_telegram
+    monkeypatch.setattr(supervision, "REPORT_RETRY_SECONDS", 0.2)
+    settings, _ = _reporting_now(fake, database_url, kb_dir)
+    fake.fail_next("sendPhoto", status=400, chat_id=SUPERVISORS, description="Bad Request: no")
+    async with running_bot(settings, fake) as bot:
+        await fake.wait_for_async(
+            lambda: fake.calls("sendPhoto"), timeout=20, what="the chart tried"
+        )
+        await asyncio.sleep(1)  # five retry periods
+        await settled(bot, fake)
+    (report,) = texts_in(fake, SUPERVISORS)
+    assert report.startswith("📊 گزارش روزانهٔ پشتیبانی")
+    assert len(fake.calls("sendPhoto")) == 1 and charts_in(fake, SUPERVISORS) == []
 
 
 def test_many_alerts_are_joined_into_as_few_messages_as_fit() -> None:
