@@ -308,7 +308,8 @@ class KnowledgeBase:
             and articles == previous.articles
             and not previous.encoding_deferred
         ):
-            warnings = result.warnings + shared_phrasing_warnings(previous.engine.index)
+            shared = shared_phrasing_warnings(previous.engine.index)
+            warnings = tuple(sorted((*result.warnings, *shared), key=_by_place))
             return _Snapshot(previous.engine, articles, errors, stamp, warnings=warnings, held=held)
         served = list(articles.values())
         semantic = None
@@ -326,7 +327,9 @@ class KnowledgeBase:
         engine = Engine(index, self.model, semantic)
         shared = shared_phrasing_warnings(engine.index)
         self._log_problems("questions shared by articles", shared)
-        return _Snapshot(engine, articles, errors, stamp, deferred, result.warnings + shared, held)
+        # In the order of the files and their lines, as the editor reads them (kb check).
+        warnings = tuple(sorted((*result.warnings, *shared), key=_by_place))
+        return _Snapshot(engine, articles, errors, stamp, deferred, warnings, held)
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,6 +82,19 @@ def test_check_warns_about_a_question_two_articles_share(
     assert "⚠ ۱ هشدار" in out
 
 
+def test_check_lists_a_files_warnings_in_the_order_of_its_lines(
+    sample_kb: Path, write_article: WriteArticle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A question two articles share (line 5) was listed after the file's markup (line 7),
+    # and in a long list an editor reading top-down passed it by.
+    copy = write_article(
+        "export-pdf", "راهنمای دانلود", "متن <br> پاسخ", questions=["دانلود گزارش"]
+    )
+    assert main(["check", "--kb-dir", str(sample_kb)]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith(str(copy))]
+    assert [line.split(": ")[0] for line in lines] == [f"{copy}:5", f"{copy}:7"]
+
+
 def test_check_says_each_problem_once(sample_kb: Path, write_article: WriteArticle) -> None:
     bad = write_article("bad", "", raw="---\nid: bad\ntitle: عنوان\nfoo: 1\n---\nمتن <br>\n")
     done = run_kb("check", "--kb-dir", str(sample_kb))
