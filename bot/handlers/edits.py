@@ -57,8 +57,8 @@ async def on_customer_edit(update: Update, context: BotContext) -> None:
             actor_id=work.customer_id,
         )
     no_ticket = work.ticket_id is None and link is None
-    if no_ticket and message.text is not None and not message.text.startswith("/"):
-        await _ask_again(update, context, message)
+    if no_ticket and not (message.text or "").startswith("/"):
+        await _ask_again(update, context, message, new_text)
 
 
 async def _card_question_edited(
@@ -93,18 +93,17 @@ async def _card_question_edited(
     return True
 
 
-async def _ask_again(update: Update, context: BotContext, message: Message) -> None:
-    """Read an edited question again, if it is the last thing the customer sent (recently)
-    and was read as a question: a reply to an older message would land far from it and
-    answer what is no longer asked."""
+async def _ask_again(update: Update, context: BotContext, message: Message, new_text: str) -> None:
+    """Read an edited question (typed, or a screenshot's caption) again, if it is the last
+    thing the customer sent (recently) and was read as a question: a reply to an older
+    message would land far from it and answer what is no longer asked."""
     work, services = context.work, context.services
-    assert message.text is not None
     last = await latest_incoming(
         work.session, customer_id=work.customer_id, since=memory_start(services)
     )
-    if last is None or last.telegram_message_id != message.message_id or last.kind != "text":
+    if last is None or last.telegram_message_id != message.message_id or last.kind == "callback":
         return
-    if normalize(last.text or "") == normalize(message.text):
+    if normalize(last.text or "") == normalize(new_text):
         return  # a comma or a half-space: nothing new to read
     before = await decision_on(
         work.session, customer_id=work.customer_id, telegram_message_id=message.message_id

@@ -86,6 +86,46 @@ async def test_an_edit_to_a_question_the_kb_cannot_answer_opens_a_ticket_for_it(
     assert "پیش از این" not in (card.text or "")  # the words mended are not another question
 
 
+async def test_a_screenshots_caption_mended_is_read_again_as_a_typed_question_is(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # A screenshot's caption is its question; mending it by an edit went unread (only a
+    # typed question was read again), so the guides for the old words stayed the answer.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        shot = fake.user_sends_photo(user, caption=LOCKED)
+        await fake.wait_for_messages_async(user.id, 1)
+        fake.user_edits(shot, ANSWERED)
+        replies = await fake.wait_for_messages_async(user.id, 2)
+        fake.user_edits(shot, ANSWERED + "!")  # punctuation only: nothing new to read
+        await settled(bot, fake)
+        decisions = await bot.rows(KBDecision)
+    assert "۳۰ دقیقه" in (replies[0].text or "")  # the locked-account article
+    assert "فراموشی رمز" in (replies[1].text or "")  # then the password one
+    assert [(d.query, d.article_id) for d in decisions] == [
+        (LOCKED, "account-locked"),
+        (ANSWERED, "password-reset"),
+    ]
+    assert len(fake.sent_to(user.id)) == 2
+
+
+async def test_a_caption_mended_into_a_question_the_kb_cannot_answer_takes_the_screenshot(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        shot = fake.user_sends_photo(user, caption=ANSWERED)
+        await fake.wait_for_messages_async(user.id, 1)
+        fake.user_edits(shot, UNKNOWN)
+        card, copy = await fake.wait_for_messages_async(fake.agent_chat_id, 2)
+        await settled(bot, fake)
+        (ticket,) = await bot.rows(Ticket)
+    assert ticket.question == UNKNOWN and UNKNOWN in (card.text or "")
+    assert (copy.kind, copy.caption) == ("photo", UNKNOWN)  # the screenshot, as it reads now
+
+
 async def test_a_question_mended_before_the_hand_off_is_listed_on_the_card_as_mended(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
