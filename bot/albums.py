@@ -6,12 +6,22 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
-from telegram import Message
+from telegram import (
+    Message,
+    MessageOrigin,
+    MessageOriginChannel,
+    MessageOriginChat,
+    MessageOriginHiddenUser,
+    MessageOriginUser,
+)
 
+from bot import desk_texts
 from bot.context import Work
 from bot.effects import Relay
+from bot.formatting import bound
 from bot.intake import album_of
 from bot.tickets import copied_to_topic
+from handoff.persian import clean_block, clean_inline, shorten
 from storage.models import InboxUpdate
 from storage.models import Message as LoggedMessage
 from storage.repositories import find_link_by_customer_message
@@ -19,6 +29,9 @@ from storage.timestamps import utcnow
 
 # An album's items reach the bot within seconds; an hour allows for a restart in between.
 ALBUM_ARRIVES_WITHIN = timedelta(hours=1)
+# The most of a name, and of the words a customer quoted, shown over a reply to elsewhere.
+SOURCE_SHOWN_MAX = 64
+QUOTE_SHOWN_MAX = 1000
 
 
 async def _later_items(work: Work, message: Message) -> list[dict[str, Any]]:
@@ -62,6 +75,36 @@ async def album_caption(work: Work, message: Message) -> str | None:
     return None
 
 
+def _origin_name(origin: MessageOrigin | None) -> str:
+    if isinstance(origin, MessageOriginUser):
+        return origin.sender_user.full_name
+    if isinstance(origin, MessageOriginHiddenUser):
+        return origin.sender_user_name
+    if isinstance(origin, MessageOriginChat):
+        return origin.sender_chat.effective_name or ""
+    if isinstance(origin, MessageOriginChannel):
+        return origin.chat.effective_name or ""
+    return ""
+
+
+def replied_elsewhere(message: Message) -> str | None:
+    """What a message written as a reply to a message in another chat replies to (HTML, to
+    post over its copy: a copy keeps the words, not that reply, nor the part quoted of it);
+    None for any other message."""
+    elsewhere = message.external_reply
+    if elsewhere is None:
+        return None
+    chat = elsewhere.chat
+    name = _origin_name(elsewhere.origin) or (chat.effective_name if chat else None)
+    link = None
+    if chat is not None and chat.username and elsewhere.message_id is not None:
+        link = f"https://t.me/{chat.username}/{elsewhere.message_id}"
+    quoted = clean_block(message.quote.text) if message.quote is not None else ""
+    return desk_texts.replied_elsewhere(
+        shorten(clean_inline(name), SOURCE_SHOWN_MAX), bound(quoted, QUOTE_SHOWN_MAX), link
+    )
+
+
 async def relay(work: Work, ticket_id: int, message: Message) -> None:
     """Copy the customer's message into the ticket's topic after the commit, an album whole
     (its first item takes the rest along); the customer is told if Telegram refuses it."""
@@ -75,6 +118,7 @@ async def relay(work: Work, ticket_id: int, message: Message) -> None:
             tell_customer=True,
             forwarded=message.forward_origin is not None,
             reply_to=message.reply_to_message.message_id if message.reply_to_message else None,
+            label=replied_elsewhere(message),
         )
     )
 
@@ -129,6 +173,7 @@ async def relay_asked(work: Work, ticket_id: int, logged_id: int | None, words: 
             album=await logged_album(work, said),
             tell_customer=True,
             forwarded=message.forward_origin is not None,
+            label=replied_elsewhere(message),
         )
     )
 

@@ -391,6 +391,20 @@ def history_article(title: str) -> str:
     return f"📄 <b>راهنمای فرستاده‌شده:</b> «{escape(title)}»"
 
 
+def replied_elsewhere(source: str, quote: str = "", link: str | None = None) -> str:
+    """Posted just before a customer's message written as a reply to a message in another
+    chat (Telegram's «reply in another chat»): its copy shows no such reply. Where that
+    message is from, its link when public, and the words the customer quoted of it (`source`
+    and `quote` cleaned and bounded by the caller)."""
+    where = f"«{escape(source)}»\u200f" if source else "گفتگوی دیگری"
+    if link:
+        where += f' (<a href="{escape(link)}">پیام اصلی</a>)'
+    head = f"↩️ پیام زیر را مشتری در پاسخ به پیامی از {where} نوشته است"
+    if quote:
+        return f"{head}؛ بخشی از آن که نقل کرده:\n<blockquote>{escape(quote)}</blockquote>"
+    return f"{head}؛ متن آن پیام به ربات نمی‌رسد."
+
+
 def delivery_failed(reason: str) -> str:
     """Report in the topic that a message did not reach its destination, and why."""
     return f"⚠️ پیام به مقصد نرسید. دلیل: {escape(reason)}"

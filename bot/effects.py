@@ -126,8 +126,9 @@ class Relay:
     forwarded: bool = False
     # The message in the customer's chat it replies to: its copy in the topic is replied to.
     reply_to: int | None = None
-    # History copied into a new topic: who wrote the run of messages it begins (HTML),
-    # posted just before the copy, only when the copy is made (a replay posts it no more).
+    # Posted just before the copy (HTML), only when the copy is made (a replay posts it no
+    # more): in history copied into a new topic, who wrote the run of messages it begins; for
+    # a customer's reply to a message in another chat, what it replies to.
     label: str | None = None
     # Part of the history an escalation copies into the ticket's new topic: the ticket's
     # other relays wait until all of it is there (bot.pipeline), and none of it goes into a

@@ -82,11 +82,13 @@ def fits_on_card(question: str) -> bool:
 def copied_to_topic(message: TelegramMessage, words: str) -> bool:
     """Whether the agents need the message itself in the topic, not only its words on the
     card: a photo or a file; words longer than the card holds; words forwarded from elsewhere
-    (whose they are); links behind words (the card shows the words, not where they point)."""
+    (whose they are), or replying to a message elsewhere (what they answer: posted over the
+    copy); links behind words (the card shows the words, not where they point)."""
     return (
         message.text is None
         or not fits_on_card(words)
         or message.forward_origin is not None
+        or message.external_reply is not None
         or any(entity.type in _HIDDEN for entity in message.entities)
     )
 

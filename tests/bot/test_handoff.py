@@ -29,6 +29,8 @@ from tests.bot.support import (
     settled,
 )
 from tests.fake_telegram import FakeTelegram, User
+from tests.fake_telegram.builders import incoming
+from tests.fake_telegram.state import Injected
 
 
 async def test_unknown_question_opens_a_ticket_with_topic_and_card(
@@ -580,6 +582,68 @@ async def test_forwarded_words_reach_the_agents_as_forwards_naming_whose_they_ar
     assert first.forward_origin is not None and second.forward_origin is not None
     assert (first.text, first.forward_origin["sender_user_name"]) == (UNKNOWN, "بانک ملی")
     assert second.forward_origin["sender_user"]["first_name"] == "ناشناس"
+
+
+CHANNEL = {
+    "id": -1001234567,
+    "type": "channel",
+    "title": "اخبار <شرکت> & فناوری",
+    "username": "it_news",
+}
+
+
+def replies_to_channel_post(fake: FakeTelegram, user: User, text: str, quote: str) -> Injected:
+    """The customer writes `text` in the bot's chat as a reply to post 42 of a channel,
+    quoting `quote` of it (Telegram's «reply in another chat»)."""
+    elsewhere = {
+        "origin": {"type": "channel", "chat": CHANNEL, "message_id": 42, "date": 1},
+        "chat": CHANNEL,
+        "message_id": 42,
+    }
+    with fake.state.lock:
+        message = incoming(
+            fake.state,
+            fake.state.chats[user.id],
+            user,
+            "text",
+            text=text,
+            payload={"external_reply": elsewhere, "quote": {"text": quote, "position": 0}},
+        )
+        return fake._enqueue_message(message)
+
+
+async def test_a_reply_to_a_post_elsewhere_reaches_the_agents_with_what_it_answers(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # «Reply in another chat»: the customer's bubble shows the channel's post and the words
+    # quoted of it; the copy in the topic showed «همین کار نمی‌کند» alone.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        sent = replies_to_channel_post(
+            fake, opened.user, "همین کار نمی‌کند", "نشانی تازهٔ <VPN>: vpn2 & vpn3"
+        )
+        await settled(bot, fake)
+    *_, said, copy = fake.sent_to(fake.agent_chat_id, opened.thread_id)
+    assert copy.text == "همین کار نمی‌کند" and copy.copied_from == (opened.user.id, sent.message_id)
+    assert said.text is not None and said.method == "sendMessage"
+    assert "اخبار <شرکت> & فناوری" in said.text  # as typed, not as markup
+    assert "نشانی تازهٔ <VPN>: vpn2 & vpn3" in said.text
+    assert "https://t.me/it_news/42" in str(said.entities)
+
+
+async def test_a_question_replying_to_a_post_elsewhere_takes_the_post_to_the_agents(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        replies_to_channel_post(fake, user, UNKNOWN, "قطعی برنامه‌ریزی‌شده")
+        await fake.wait_for_async(lambda: len(fake.topics()) == 1, timeout=10, what="a topic")
+        await settled(bot, fake)
+    card, said, copy = fake.sent_to(fake.agent_chat_id, fake.topics()[0].thread_id)
+    assert UNKNOWN in (card.text or "") and copy.text == UNKNOWN
+    assert "قطعی برنامه‌ریزی‌شده" in (said.text or "")
 
 
 async def answered_and_liked(bot: RunningBot, fake: FakeTelegram) -> User:
