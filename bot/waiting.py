@@ -7,8 +7,9 @@ logged as closed by nobody with the reason "customer_silent". A customer who wri
 makes the ticket the agent's turn again, and their silence counts afresh from the next /wait.
 
 This runs in the instance holding the lease, beside the SLA alerts. Like them, each step is
-committed before its messages go out, so no restart sends a reminder twice; a message that
-still fails after Executor's retries is logged.
+committed before its messages go out, so no restart sends a reminder twice. The customer's
+message is sent at most once: a refusal that surely delivered nothing (a 429, a network error
+other than a timeout) is waited out and tried again; one that still fails is logged.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from telegram.error import TelegramError
+from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot import desk_texts, keyboards
 from bot.context import Services
 from bot.effects import CloseTopic, EditCard, SendText
-from bot.executor import Executor
+from bot.executor import IMMEDIATE_ATTEMPTS, Executor
 from bot.queries import chats_with_pending_updates, remember_rating_message
+from bot.telegram_errors import backoff, retry_seconds
 from bot.tickets import log_told
 from handoff import service
 from handoff.persian import duration
@@ -126,7 +128,7 @@ async def _say(executor: Executor, step: _Step) -> None:
         markup = keyboards.rating(ticket.id) if step.closed else None
         try:
             asking = SendText(ticket.customer_id, step.customer_html, markup)
-            sent = await executor.send_text(asking)
+            sent = await _send_once(executor, asking)
         except TelegramError as error:
             log.warning("ticket %s: the customer was not told (%s)", ticket.id, error.message)
         else:
@@ -136,6 +138,28 @@ async def _say(executor: Executor, step: _Step) -> None:
     if step.closed:
         await executor.best_effort(EditCard(ticket.id))
         await executor.best_effort(CloseTopic(ticket.id))
+
+
+async def _send_once(executor: Executor, message: SendText) -> int:
+    """Send the customer's message at most once, trying again after a refusal that surely
+    delivered nothing: a 429 (its chat is held for the wait Telegram asks, as any send to
+    it is) or a network error short of a timeout (which may have been delivered). Its one
+    attempt used to be all: «retry after 1» closed the ticket without a word to them."""
+    chat_id = message.chat_id
+    for attempt in range(IMMEDIATE_ATTEMPTS):
+        await executor.gate.wait(chat_id)
+        try:
+            return await executor.send_text(message)
+        except TimedOut:
+            raise
+        except (RetryAfter, NetworkError) as error:
+            if attempt + 1 >= IMMEDIATE_ATTEMPTS:
+                raise
+            if isinstance(error, RetryAfter):
+                executor.gate.pause(retry_seconds(error), chat_id)
+            else:
+                await asyncio.sleep(backoff(error, attempt))
+    raise AssertionError("unreachable")
 
 
 async def watch_waiting(

@@ -313,3 +313,22 @@ async def test_a_rating_typed_after_a_close_for_silence_takes_the_buttons_off(
         rated = await ticket(bot, opened.ticket_id)
     assert rated.rating == 4
     assert fake.message(opened.user.id, closing.message_id).callback_datas == []
+
+
+async def test_a_close_for_silence_refused_once_with_429_still_reaches_the_customer(
+    following: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # One attempt only: Telegram's «retry after 1» (many tickets closing at once after a
+    # weekend) closed the ticket without a word to the customer, nor the rating buttons.
+    fake = fake_telegram
+    async with running_bot(following, fake) as bot:
+        opened = await left_waiting(bot, fake)
+        told_before = len(fake.sent_to(opened.user.id))
+        fake.fail_next_retry_after("sendMessage", retry_after=1, chat_id=opened.user.id)
+        await time_passes(bot, opened.ticket_id, 73)
+        await fake.wait_for_async(lambda: fake.topics()[0].closed, timeout=10, what="closed")
+        await fake.wait_for_messages_async(opened.user.id, told_before + 1, timeout=10)
+        await settled(bot, fake)
+    (closing,) = fake.sent_to(opened.user.id)[told_before:]
+    assert (closing.text or "").startswith("درخواست #۱ شما بسته شد")
+    assert len(closing.callback_datas) == 5
