@@ -7,7 +7,8 @@ logged as closed by nobody with the reason "customer_silent". A customer who wri
 makes the ticket the agent's turn again, and their silence counts afresh from the next /wait.
 
 This runs in the instance holding the lease, beside the SLA alerts. Like them, each step is
-committed before its messages go out, so no restart sends a reminder twice. The customer's
+committed before its messages go out, so no restart sends a reminder twice; a stop lets
+the messages of the steps decided finish (within FINISH_SAYING_SECONDS). The customer's
 message is sent at most once: a refusal that surely delivered nothing (a 429, a network error
 other than a timeout) is waited out and tried again; one that still fails is logged.
 """
@@ -45,6 +46,8 @@ log = logging.getLogger(__name__)
 REMINDED_EVENT = "waiting_reminded"
 CLOSED_SILENT = "customer_silent"
 CHECK_SECONDS = 60.0
+# How long a stop waits for the reminders and closes decided just before it to be said.
+FINISH_SAYING_SECONDS = 10.0
 # Reminded or closed only while still waiting: a customer who wrote a moment ago made it the
 # agent's turn.
 STILL_WAITING: tuple[TicketStatus, ...] = ("waiting",)
@@ -117,9 +120,34 @@ async def follow_up_waiting(
             if told is not None:
                 await log_told(session, ticket, told)
             steps.append(_Step(ticket, closing, told, notice_html))
+    if steps:
+        # Committed: no later look (nor start, nor instance) decides these again, so a stop
+        # or the lease lost meanwhile must not cancel what is left to say; it may finish.
+        saying = asyncio.ensure_future(_say_all(executor, steps))
+        try:
+            await asyncio.shield(saying)
+        except asyncio.CancelledError:
+            await _finish_saying(saying, steps)
+            raise
+    return len(steps)
+
+
+async def _say_all(executor: Executor, steps: list[_Step]) -> None:
     for step in steps:
         await _say(executor, step)
-    return len(steps)
+
+
+async def _finish_saying(saying: asyncio.Future[None], steps: list[_Step]) -> None:
+    """At a stop: give the steps decided to be said FINISH_SAYING_SECONDS to go out."""
+    done, _ = await asyncio.wait({saying}, timeout=FINISH_SAYING_SECONDS)
+    if not done:
+        saying.cancel()
+        tickets = ", ".join(str(step.ticket.id) for step in steps)
+        log.warning(
+            "at the stop, tickets %s may not have been told of their reminder or close", tickets
+        )
+    elif not saying.cancelled() and (error := saying.exception()) is not None:
+        log.warning("telling silent customers failed at the stop: %s", type(error).__name__)
 
 
 async def _say(executor: Executor, step: _Step) -> None:

@@ -332,3 +332,30 @@ async def test_a_close_for_silence_refused_once_with_429_still_reaches_the_custo
     (closing,) = fake.sent_to(opened.user.id)[told_before:]
     assert (closing.text or "").startswith("درخواست #۱ شما بسته شد")
     assert len(closing.callback_datas) == 5
+
+
+async def test_a_close_for_silence_decided_just_before_a_stop_is_still_told(
+    following: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # The close is committed before its messages go; a stop (an upgrade) while they waited
+    # on Telegram cancelled them, and no later start says them: the ticket was closed, its
+    # customer never told nor asked to rate, its topic left open.
+    fake = fake_telegram
+    async with running_bot(following, fake) as bot:
+        opened = await left_waiting(bot, fake)
+        told_before = len(fake.sent_to(opened.user.id))
+        fake.fail_next_retry_after("sendMessage", retry_after=2, chat_id=opened.user.id)
+        await time_passes(bot, opened.ticket_id, 73)
+        await fake.wait_for_async(
+            lambda: any(c.status == 429 for c in fake.api_calls("sendMessage")),
+            timeout=10,
+            what="the close held up by Telegram",
+        )
+    async with running_bot(following, fake) as bot:  # the next start does not say it again
+        await asyncio.sleep(0.6)
+        await settled(bot, fake)
+        closed = await ticket(bot, opened.ticket_id)
+    assert closed.status == "closed"
+    (closing,) = fake.sent_to(opened.user.id)[told_before:]
+    assert (closing.text or "").startswith("درخواست #۱ شما بسته شد")
+    assert fake.topics()[0].closed
