@@ -10,7 +10,9 @@
        update without effects, or whose only lasting effect is one reply, is
        marked done by this very commit: the reply counts as attempted (at most once).
        Plans and progress live in key_values ("plan:<update_id>", "plan:<id>:next")
-       until storage offers a column for them.
+       until storage offers a column for them. A commit the database stopped answering
+       (the connection broke) is looked up once it is back: gone through, its plan is
+       carried out as decided; else the update is decided afresh.
     3. act: carry out the effects in order (see bot.effects for each delivery
        rule), committing progress where a rule needs it; the last commit drops
        the plan and marks the update done. A replay after a crash resumes the
@@ -53,7 +55,7 @@ from bot.queries import remember_rating_message
 from bot.slots import slot_lent
 from bot.telegram_errors import DurableFailed, retry_seconds
 from storage.db import DATABASE_ERRORS, database_unreachable
-from storage.repositories import kv_delete, kv_get, kv_set
+from storage.repositories import inbox_get, kv_delete, kv_get, kv_set
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,15 @@ def progress_key(update_id: int) -> str:
 
 class HandlerFailed(Exception):
     """A handler raised while deciding; the unit of work was rolled back."""
+
+
+class CommitUnanswered(Exception):
+    """The database stopped answering as the decision was committed: it may have gone
+    through (then `plan` is what it stored) or not (then nothing of it did)."""
+
+    def __init__(self, plan: Plan) -> None:
+        super().__init__("the decision's commit went unanswered")
+        self.plan = plan
 
 
 class _Outage:
@@ -206,10 +217,22 @@ class Pipeline:
         plan: Plan | None = None
         failures = 0
         outage = _Outage(update_id)
+        unanswered: Plan | None = None  # decided; whether its commit went through is unknown
         while True:
             try:
+                if unanswered is not None:
+                    if await self._was_committed(update_id):
+                        plan = unanswered  # none of it carried out yet: all of it is to do
+                        break
+                    unanswered = None  # rolled back: decided afresh, nothing twice
                 plan = await self._decide(update_id, payload, replay=replay, update=update)
                 break
+            except CommitUnanswered as lost:
+                # Deciding again would find its own ticket «already open» and tell the
+                # customer so, the committed plan (the reply, the topic) left undone.
+                unanswered = lost.plan
+                await outage.wait(lost.__cause__ or lost)
+                continue
             except HandlerFailed as error:
                 cause = error.__cause__ or error
                 if database_unreachable(cause):
@@ -286,20 +309,36 @@ class Pipeline:
         # Telegram round-trips go here, never inside the unit of work: on SQLite its
         # transaction holds the write lock, and a slow answer would stall every update.
         members = await ask_before_work(self.app.bot, self.services.members, parsed)
-        async with self.services.sessions.begin() as session:
-            work = Work(update_id=update_id, session=session, members=members)
-            token = set_current_work(work)
-            try:
-                await self.app.process_update(parsed)
-            finally:
-                reset_current_work(token)
-            if work.error is not None:
-                raise HandlerFailed from work.error
-            plan = Plan(work.effects)
-            self._histories_begin(update_id, plan, 0)
-            mark = self._first_mark(work.effects)
-            await self._write_progress(session, update_id, plan, mark)
+        decided: Plan | None = None
+        try:
+            async with self.services.sessions.begin() as session:
+                work = Work(update_id=update_id, session=session, members=members)
+                token = set_current_work(work)
+                try:
+                    await self.app.process_update(parsed)
+                finally:
+                    reset_current_work(token)
+                if work.error is not None:
+                    raise HandlerFailed from work.error
+                plan = Plan(work.effects)
+                self._histories_begin(update_id, plan, 0)
+                mark = self._first_mark(work.effects)
+                await self._write_progress(session, update_id, plan, mark)
+                decided = plan
+        except DATABASE_ERRORS as error:
+            if decided is not None and database_unreachable(error):
+                raise CommitUnanswered(decided) from error  # at the commit itself
+            raise
         return plan
+
+    async def _was_committed(self, update_id: int) -> bool:
+        """Whether a decision whose commit went unanswered was committed all the same: it
+        stored its plan, or (a plan of one reply, or none) marked the update done."""
+        async with self.services.sessions.begin() as session:
+            if await kv_get(session, plan_key(update_id)) is not None:
+                return True
+            row = await inbox_get(session, update_id)
+            return row is not None and row.status != "pending"
 
     def _first_mark(self, effects: Sequence[Effect]) -> int:
         """first_mark, unless the first send may wait (a rate limiter's queue, or Telegram's

@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio.session import _AsyncSessionContextManager
 from telegram import Bot, Update
 
 import bot.main
@@ -20,7 +23,7 @@ from bot.executor import Executor
 from bot.flood import FloodGuard
 from bot.intake import Intake, KeyedDispatcher
 from bot.main import pool_options, run_inline
-from bot.pipeline import Pipeline
+from bot.pipeline import Pipeline, Plan
 from bot.send_gate import SendGate
 from kb.service import KnowledgeBase
 from storage.db import create_engine_from_url, make_sessionmaker
@@ -370,3 +373,44 @@ async def test_a_customer_the_kb_answers_is_not_held_up_by_hand_offs_waiting_on_
         (topic,) = fake.topics()
         card_posted = bool(fake.sent_to(fake.agent_chat_id, topic.thread_id))
     assert answer.text and not card_posted  # answered while the card still waits its turn
+
+
+async def test_a_decision_committed_as_the_connection_broke_is_carried_out_not_made_again(
+    settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The database committed the hand-off (the ticket, its plan) and the connection broke
+    # before it said so: the update was tried again as new, its handlers found the ticket
+    # "already open", told the customer so instead of its number and deadline, and the
+    # committed plan (the reply, the topic, the card) was never carried out.
+    fake = fake_telegram
+    real_write, real_exit = Pipeline._write_progress, _AsyncSessionContextManager.__aexit__
+    lost: list[int] = []  # the session whose commit goes unanswered, once
+
+    async def write_progress(
+        self: Pipeline, session: AsyncSession, update_id: int, plan: Plan, done: int
+    ) -> None:
+        await real_write(self, session, update_id, plan, done)
+        if not lost and any(isinstance(effect, OpenTopic) for effect in plan.effects):
+            lost.append(id(session))
+
+    async def commit_then_lose_the_answer(
+        self: _AsyncSessionContextManager[AsyncSession], *exc: Any
+    ) -> None:
+        await real_exit(self, *exc)  # committed
+        if exc[0] is None and lost and lost[-1] == id(self.async_session):
+            lost.append(0)
+            raise ConnectionResetError("the connection broke as the commit was answered")
+
+    monkeypatch.setattr(Pipeline, "_write_progress", write_progress)
+    monkeypatch.setattr(_AsyncSessionContextManager, "__aexit__", commit_then_lose_the_answer)
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, "/human")
+        await fake.wait_for_async(lambda: len(fake.topics()) == 1, timeout=10, what="a topic")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 1)  # the card
+        await settled(bot, fake)
+        tickets = await bot.rows(Ticket)
+    assert lost[-1] == 0  # the answer was lost
+    (told,) = fake.sent_to(user.id)
+    assert "ثبت شد" in (told.text or "")
+    assert len(tickets) == 1 and tickets[0].card_message_id is not None
