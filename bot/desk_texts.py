@@ -182,6 +182,11 @@ def taken_over_notice(agent: str, holder_id: int, holder: str | None) -> str:
 
 # -- notices in the topic ----------------------------------------------------------------------
 NOT_IN_TICKET_TOPIC = "این دستور فقط در تاپیک یک تیکت کار می‌کند."
+# A ticket command (/close, /note …) in the supervisors' chat, which has no ticket topics.
+TICKET_COMMAND_NOT_HERE = (
+    "این دستور فقط در تاپیک یک تیکت، در گروه کارشناسان، کار می‌کند؛ این‌جا کاری انجام نشد."
+    "\n\u200f\u200e/tickets تیکت‌های باز را با پیوند تاپیکشان نشان می‌دهد."
+)
 NOTE_SAVED = "📝 یادداشت داخلی ثبت شد؛ برای مشتری فرستاده نشد."
 EDIT_INTO_NOTE_NOT_SENT = (
     "این پیام پیش‌تر به مشتری رسیده بود؛ ویرایشش با «!» (یا «/») شروع می‌شود، پس برای او فرستاده"

@@ -527,6 +527,8 @@ async def on_group_message(update: Update, context: BotContext) -> None:
             _reply(work, message, desk_texts.moved_to_l2(where))
         elif command is not None and await in_desk_chat(work, services, message.chat_id):
             _reply(work, message, desk_texts.NOT_IN_TICKET_TOPIC)
+        elif command is not None and message.chat_id == services.settings.supervisor_chat_id:
+            _reply(work, message, desk_texts.TICKET_COMMAND_NOT_HERE)  # its /help lists them
         return
     # An album is one message: an earlier item that was a note or a command kept it all here.
     if await _kept_with_note(work, ticket, message) or await _album_logged(
@@ -912,8 +914,9 @@ async def _kept_in_topic(
 
 async def on_supervisor_command(update: Update, context: BotContext) -> None:
     """/report, /tickets and /help in a supervisor's own chat (SUPERVISOR_CHAT_ID may name a
-    person): the supervisors' answers, as in their group, not a customer's. Anything else
-    they write there is theirs to ask the bot like anyone."""
+    person): the supervisors' answers, as in their group, not a customer's; a ticket command
+    their /help lists says where it works. Anything else they write there is theirs to ask
+    the bot like anyone."""
     message = update.message
     services = context.services
     if message is None or message.chat_id != services.settings.supervisor_chat_id:
@@ -921,6 +924,9 @@ async def on_supervisor_command(update: Update, context: BotContext) -> None:
     command = read_slash(message.text, context.bot.username)
     if command is None or command.for_another_bot:
         return
+    if command.name in TICKET_COMMANDS:  # listed by their /help, for the agents' topics
+        _reply(context.work, message, desk_texts.TICKET_COMMAND_NOT_HERE)
+        raise ApplicationHandlerStop
     if command.name not in (*GROUP_COMMANDS, "help"):
         return
     await _group_command(context.work, services, message, command)

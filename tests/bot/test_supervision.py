@@ -14,9 +14,10 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import supervision, telegram_errors
+from bot import desk_texts, supervision, telegram_errors
 from bot.config import Settings
 from bot.executor import IMMEDIATE_ATTEMPTS as ATTEMPTS
+from bot.formatting import plain_text
 from bot.supervision import batched_messages
 from handoff.persian import TEHRAN, fa_digits
 from handoff.report import jalali_day
@@ -338,6 +339,34 @@ async def test_a_supervisor_named_by_their_own_id_gets_report_and_tickets_in_the
     assert [(m.direction, m.text) for m in logged if m.direction == "in"] == [
         ("in", "رمزم یادم رفته")
     ]
+
+
+async def test_a_ticket_command_in_the_supervisors_chat_says_where_it_works(
+    supervised: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # /help there lists /close, /note and the others; typed there, the group stayed silent
+    # (a note was lost without a word) and a supervisor's own chat said «unknown command».
+    fake = fake_telegram
+    person = fake.new_user("مدیر")
+    in_person = supervised.model_copy(update={"supervisor_chat_id": person.id})
+    chief = fake.new_agent("مدیر گروه", chat_id=SUPERVISORS)
+    typed = ("/close", "/note مشتری مهم است", f"/claim@{fake.bot_user.username}")
+    for settings in (supervised, in_person):
+        async with running_bot(settings, fake) as bot:
+            opened = await hand_off(bot, fake)
+            for command in typed:
+                if settings is supervised:
+                    fake.agent_sends_in_topic(chief, None, command, chat_id=SUPERVISORS)
+                else:
+                    fake.user_sends_text(person, command)
+                await settled(bot, fake)
+            row = await bot.rows(Ticket, Ticket.id == opened.ticket_id)
+            notes = await bot.rows(TicketEvent, TicketEvent.kind == "note")
+        assert (row[0].status, row[0].claimed_by, notes) == ("open", None, [])
+        assert len(fake.sent_to(opened.user.id)) == 1  # the customer got nothing
+    said = plain_text(desk_texts.TICKET_COMMAND_NOT_HERE)
+    assert texts_in(fake, SUPERVISORS) == [said] * len(typed)
+    assert [m.text for m in fake.sent_to(person.id)] == [said] * len(typed)
 
 
 async def test_the_daily_report_of_the_day_before_is_sent_once(
