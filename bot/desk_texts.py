@@ -192,6 +192,16 @@ EDIT_INTO_NOTE_NOT_SENT = (
     "این پیام پیش‌تر به مشتری رسیده بود؛ ویرایشش با «!» (یا «/») شروع می‌شود، پس برای او فرستاده"
     " نشد و نسخهٔ مشتری همان است که بود."
 )
+# An agent's edit of a message that never reached the customer (a note, a command, one kept
+# from them): the edit does not either, and an edited command is not run.
+EDIT_OF_UNSENT_NOT_SENT = (
+    "✏️ این پیام به مشتری نرسیده بود (یادداشت یا فرمان بود، یا فرستاده نشد)؛ ویرایشش هم برای او"
+    " فرستاده نشد. اگر باید به مشتری برسد، آن را در پیامی تازه بنویسید."
+)
+EDITED_COMMAND_NOT_RUN = (
+    "✏️ فرمانی که با ویرایش نوشتید اجرا نشد: ویرایش یک پیام فرمانی را اجرا نمی‌کند. فرمان را در"
+    " پیامی تازه بفرستید."
+)
 FILE_KEPT_WITH_COMMAND = "📎 فایلی که فرمان زیرش بود برای مشتری فرستاده نشد و در همین تاپیک ماند."
 NOTE_EMPTY = "متن یادداشت را بعد از \u200e/note بنویسید."
 ARTICLE_USAGE = "شناسهٔ مقاله را بنویسید؛ مثلاً <code>\u200e/article password-reset</code>"

@@ -853,6 +853,7 @@ async def on_group_edit(update: Update, context: BotContext) -> None:
         work.session, agent_chat_id=message.chat_id, agent_message_id=message.message_id
     )
     if link is None or link.direction != "to_customer":
+        await _edit_reaches_no_one(work, message, context.bot.username)
         return
     if await _ticket_of(work, message) is None:
         moved = await _moved_from_here(work, message)
@@ -881,6 +882,24 @@ async def on_group_edit(update: Update, context: BotContext) -> None:
             actor_id=message.from_user.id if message.from_user else None,
             agent_name=agent_name(message.from_user) if message.from_user else None,
         )
+
+
+async def _edit_reaches_no_one(work: Work, message: Message, bot_username: str | None) -> None:
+    """An agent edited a message in a ticket's topic that never reached the customer (a note
+    made a reply, a mistyped command mended, one kept from them): neither does the edit, nor
+    is an edited command run. Say so, rather than leave them thinking it went (a note edited
+    as a note, and another bot's command, need no word)."""
+    writer = message.from_user
+    if writer is None or writer.is_bot or await _ticket_of(work, message) is None:
+        return
+    words = message.text if message.text is not None else message.caption or ""
+    if words.startswith("!"):
+        return
+    command = read_slash(words, bot_username)
+    if command is not None and command.for_another_bot:
+        return
+    notice = desk_texts.EDITED_COMMAND_NOT_RUN if command else desk_texts.EDIT_OF_UNSENT_NOT_SENT
+    _reply(work, message, notice)
 
 
 async def _not_relayed(work: Work, ticket: Ticket, message: Message, agent: User) -> None:

@@ -524,6 +524,35 @@ async def test_a_reply_edited_into_a_note_after_it_was_sent_is_not_mirrored(
     assert topic_texts(fake, opened.thread_id)[-1] == desk_texts.EDIT_INTO_NOTE_NOT_SENT
 
 
+async def test_an_edit_of_a_note_or_a_command_into_a_reply_or_command_says_it_did_nothing(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # A note mended into a reply («!» taken off), or «/clsoe» mended into «/close», changed
+    # nothing and said nothing: the topic showed a reply the customer never got, and a
+    # ticket the agent believed closed stayed open.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        note = fake.agent_sends_in_topic(agent, opened.thread_id, "!مودم را ریست کنید")
+        typo = fake.agent_sends_in_topic(agent, opened.thread_id, "/clsoe")
+        other = fake.agent_sends_in_topic(agent, opened.thread_id, "/clsoe@another_bot")
+        await settled(bot, fake)
+        before = len(topic_texts(fake, opened.thread_id))
+        fake.agent_edits(note, "مودم را ریست کنید")
+        fake.agent_edits(typo, "/close")
+        fake.agent_edits(note, "!مودم را خاموش و روشن کنید")  # a note still: nothing to say
+        fake.agent_edits(other, "/close@another_bot")  # another bot's: not ours to answer
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+    assert topic_texts(fake, opened.thread_id)[before:] == [
+        plain_text(desk_texts.EDIT_OF_UNSENT_NOT_SENT),
+        plain_text(desk_texts.EDITED_COMMAND_NOT_RUN),
+    ]
+    assert row.status == "open"
+    assert len(fake.sent_to(opened.user.id)) == 1  # the customer got nothing
+
+
 async def test_after_an_escalation_to_l2_edits_and_replies_follow_the_history_copies(
     l2_settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
