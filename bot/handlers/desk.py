@@ -869,6 +869,12 @@ async def on_group_edit(update: Update, context: BotContext) -> None:
         # reach them too. Their copy stays as it was, and the agent is told.
         _reply(work, message, desk_texts.EDIT_INTO_NOTE_NOT_SENT)
         return
+    ticket = await get_ticket(work.session, link.ticket_id)
+    if ticket is not None and ticket.customer_blocked:
+        # Nothing reaches them, as new messages are refused up front: mirrored, the edit was
+        # lost without a word, and the log kept as theirs a wording they never saw.
+        _reply(work, message, await _unreachable(work, ticket))
+        return
     edit = mirror_edit(link.customer_chat_id, link.customer_message_id, message)
     if edit is not None:
         work.effects.append(edit)

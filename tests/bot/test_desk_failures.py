@@ -217,6 +217,35 @@ async def test_the_topic_hears_at_once_when_a_customer_blocks_the_bot_and_comes_
     assert topic_texts(fake, opened.thread_id).count(desk_texts.CUSTOMER_BLOCKED) == 2
 
 
+async def test_an_edit_of_a_reply_to_a_customer_who_blocked_the_bot_is_said_not_to_reach_them(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # The edit was mirrored into a 403 and dropped without a word, while the log (and the
+    # conversation's file an escalation sends) kept the new wording as the customer's copy.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        reply = fake.agent_sends_in_topic(agent, opened.thread_id, "رمز را ریست کنید")
+        await fake.wait_for_messages_async(opened.user.id, 2)
+        fake.user_blocks_bot(opened.user)
+        await fake.wait_for_async(
+            lambda: desk_texts.CUSTOMER_BLOCKED in topic_texts(fake, opened.thread_id),
+            timeout=10,
+            what="the topic told",
+        )
+        await settled(bot, fake)
+        fake.agent_edits(reply, "رمز را از پورتال ریست کنید")
+        await settled(bot, fake)
+        edited = await bot.rows(TicketEvent, TicketEvent.kind == "message_edited")
+    said = topic_texts(fake, opened.thread_id)
+    assert said[-1] == desk_texts.CUSTOMER_BLOCKED
+    assert said.count(desk_texts.CUSTOMER_BLOCKED) == 2  # at the block, then for the edit
+    copy = fake.sent_to(opened.user.id)[-1]
+    assert copy.text == "رمز را ریست کنید" and not copy.edited
+    assert edited == []
+
+
 async def test_a_deleted_topic_is_recreated_with_the_card_and_history(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
