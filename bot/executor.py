@@ -359,8 +359,32 @@ class Executor:
                 ),
             )
         except BadRequest as error:
-            if "not modified" not in error.message.lower():
+            said = error.message.lower()
+            if "message to edit not found" in said:
+                await self._card_again(ticket, html)
+                return
+            if "not modified" not in said:
                 raise
+
+    async def _card_again(self, ticket: Ticket, html: str) -> None:
+        """Post the card again where someone deleted it (a topic tidied by hand): its buttons
+        and what it tells of the customer and the deadline went with it, and every later
+        redraw would fail the same way, at the cost of the group's budget. The new card is
+        the ticket's from now on."""
+        chat_id, thread_id = ticket.agent_chat_id, ticket.thread_id
+        log.info("ticket %s: its card was deleted; posting it again", ticket.id)
+        card = await self._gated(
+            chat_id,
+            lambda: self.bot.send_message(
+                chat_id=chat_id,
+                message_thread_id=thread_id,
+                text=html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=card_markup(ticket),
+            ),
+        )
+        async with self.sessions.begin() as session:
+            await set_card_message(session, ticket.id, card_message_id=card.message_id)
 
     async def _edit_left_card(self, ticket_id: int, chat_id: int, message_id: int) -> None:
         """Draw the card a ticket left behind for the L2 group's once more, as the ticket is

@@ -246,6 +246,32 @@ async def test_an_edit_of_a_reply_to_a_customer_who_blocked_the_bot_is_said_not_
     assert edited == []
 
 
+async def test_a_card_deleted_in_its_topic_is_posted_again_and_kept_up_to_date(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # Deleted by hand, a card was never drawn again: its buttons and the customer's details
+    # were gone for the ticket's life, and every redraw failed on the missing message.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened, agent = await asked_in_topic(bot, fake, "اینترنت قطع است")
+        with fake.state.lock:
+            delete_message(fake.state, opened.card.chat_id, opened.card.message_id)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/claim")
+        await settled(bot, fake)
+        claimed = await ticket(bot, opened.ticket_id)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/close")
+        await settled(bot, fake)
+        closed = await ticket(bot, opened.ticket_id)
+    assert claimed.card_message_id not in (None, opened.card.message_id)
+    assert closed.card_message_id == claimed.card_message_id
+    card = fake.message(fake.agent_chat_id, claimed.card_message_id)
+    assert card.thread_id == opened.thread_id
+    drawn = card.history[0]  # as posted again: claimed, with its buttons
+    assert "سارا" in (drawn.text or "") and drawn.reply_markup
+    assert "وضعیت: بسته" in (card.text or "")
+    assert len([m for m in topic_texts(fake, opened.thread_id) if m.startswith("🎫")]) == 1
+
+
 async def test_a_deleted_topic_is_recreated_with_the_card_and_history(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
