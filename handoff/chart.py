@@ -107,7 +107,8 @@ def trend_chart(trend: Sequence[tuple[date, DayFigures]]) -> Figure:
         ax.bar(where, heights, color=colour, width=0.7)
         ax.set_title(panel.title, loc="right", fontsize=12)
         ax.yaxis.tick_right()
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=panel.whole))
+        # Steps of 1, 2 or 5 (times a power of ten): a tick at 0.25 read «۰٫۲» at a tenth.
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 5, 10], integer=panel.whole))
         ax.yaxis.set_major_formatter(persian)
         ax.set_ylim(0, panel.top if panel.top is not None else _top_of(panel.values))
         ax.grid(axis="y", alpha=0.3)

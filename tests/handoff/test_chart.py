@@ -84,6 +84,18 @@ def test_the_chart_reads_in_persian_with_its_numbers_on_the_right() -> None:
     assert len(dashes) == fridays == 4
 
 
+def test_each_axis_figure_reads_as_the_value_it_marks() -> None:
+    # A month without a first response had ticks at 0.25 and 0.75 minutes, read «۰٫۲», «۰٫۸».
+    latin = str.maketrans("۰۱۲۳۴۵۶۷۸۹٫", "0123456789.")
+    for month in (_month(_day()), _month(_day(first_response_median=timedelta(minutes=150)))):
+        figure = trend_chart(month)
+        figure.canvas.draw()
+        for ax in figure.get_axes():
+            for tick in ax.get_yticklabels():
+                if tick.get_visible() and tick.get_text():
+                    assert float(tick.get_text().translate(latin)) == tick.get_position()[1]
+
+
 def test_the_chart_is_a_picture_telegram_shows() -> None:
     png = trend_png(_month(_day(asked=5, self_served=5, opened=1)))
 
