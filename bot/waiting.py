@@ -20,7 +20,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot import desk_texts, keyboards
 from bot.context import Services
@@ -178,8 +178,8 @@ async def _send_once(executor: Executor, message: SendText) -> int:
         await executor.gate.wait(chat_id)
         try:
             return await executor.send_text(message)
-        except TimedOut:
-            raise
+        except (TimedOut, BadRequest):
+            raise  # may have gone; or refused for good (PTB's BadRequest is a NetworkError)
         except (RetryAfter, NetworkError) as error:
             if attempt + 1 >= IMMEDIATE_ATTEMPTS:
                 raise

@@ -334,6 +334,30 @@ async def test_a_close_for_silence_refused_once_with_429_still_reaches_the_custo
     assert len(closing.callback_datas) == 5
 
 
+async def test_a_close_for_silence_telegram_refuses_for_good_is_tried_once(
+    following: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # A 400 is a NetworkError to PTB: it was tried again and again with back-offs, nothing
+    # to gain, while every other customer's close in the round waited behind it.
+    fake = fake_telegram
+    async with running_bot(following, fake) as bot:
+        opened = await left_waiting(bot, fake)
+        calls_before = len(fake.calls("sendMessage"))
+        fake.fail_next(
+            "sendMessage",
+            status=400,
+            chat_id=opened.user.id,
+            description="Bad Request: chat not found",
+            times=-1,
+        )
+        await time_passes(bot, opened.ticket_id, 73)
+        await fake.wait_for_async(lambda: fake.topics()[0].closed, timeout=10, what="closed")
+        await asyncio.sleep(1)
+        await settled(bot, fake)
+    tried = fake.calls("sendMessage")[calls_before:]
+    assert sum(call.get("chat_id") == opened.user.id for call in tried) == 1
+
+
 async def test_a_close_for_silence_decided_just_before_a_stop_is_still_told(
     following: Settings, fake_telegram: FakeTelegram
 ) -> None:
