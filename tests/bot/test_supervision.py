@@ -530,7 +530,9 @@ async def test_a_daily_report_telegram_refuses_is_not_tried_again_but_goes_at_th
     assert report.startswith("📊 گزارش روزانهٔ پشتیبانی")
 
 
-async def test_a_chart_that_fails_to_draw_leaves_the_report_sent_once(
+@pytest.mark.parametrize("failing", ["drawn", "sent"])
+async def test_a_chart_that_fails_leaves_the_report_sent_once_and_is_not_tried_again(
+    failing: str,
     fake_telegram: FakeTelegram,
     database_url: str,
     kb_dir: Path,
@@ -545,37 +547,21 @@ async def test_a_chart_that_fails_to_draw_leaves_the_report_sent_once(
     def broken(weeks: object) -> bytes:
         raise ValueError("no canvas")
 
-    monkeypatch.setattr(supervision, "trend_png", broken)
+    if failing == "drawn":
+        monkeypatch.setattr(supervision, "trend_png", broken)
+        logged = "drawing the daily report's chart failed"
+    else:
+        fake.fail_next("sendPhoto", status=400, chat_id=SUPERVISORS, description=CHAT_GONE)
+        logged = "the daily report's chart was not sent"
     settings, _ = _reporting_now(fake, database_url, kb_dir)
     async with running_bot(settings, fake) as bot:
-        await fake.wait_for_async(lambda: texts_in(fake, SUPERVISORS), timeout=20, what="report")
+        await fake.wait_for_async(lambda: logged in caplog.text, timeout=20, what="the failure")
         await asyncio.sleep(1)  # five retry periods
         await settled(bot, fake)
     (report,) = texts_in(fake, SUPERVISORS)
     assert report.startswith("📊 گزارش روزانهٔ پشتیبانی")
     assert charts_in(fake, SUPERVISORS) == []
-    assert "drawing the daily report's chart failed" in caplog.text
-
-
-async def test_a_chart_telegram_refuses_is_not_tried_again_nor_the_report_resent(
-    fake_telegram: FakeTelegram,
-    database_url: str,
-    kb_dir: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    fake = fake_telegram
-    monkeypatch.setattr(supervision, "REPORT_RETRY_SECONDS", 0.2)
-    settings, _ = _reporting_now(fake, database_url, kb_dir)
-    fake.fail_next("sendPhoto", status=400, chat_id=SUPERVISORS, description="Bad Request: no")
-    async with running_bot(settings, fake) as bot:
-        await fake.wait_for_async(
-            lambda: fake.calls("sendPhoto"), timeout=20, what="the chart tried"
-        )
-        await asyncio.sleep(1)  # five retry periods
-        await settled(bot, fake)
-    (report,) = texts_in(fake, SUPERVISORS)
-    assert report.startswith("📊 گزارش روزانهٔ پشتیبانی")
-    assert len(fake.calls("sendPhoto")) == 1 and charts_in(fake, SUPERVISORS) == []
+    assert len(fake.calls("sendPhoto")) == (failing == "sent")
 
 
 def test_many_alerts_are_joined_into_as_few_messages_as_fit() -> None:
