@@ -420,6 +420,25 @@ def replied_elsewhere(source: str, quote: str = "", link: str | None = None) -> 
     return f"{head}؛ متن آن پیام به ربات نمی‌رسد."
 
 
+def edit_not_delivered(reason: str) -> str:
+    """Under an agent's edit that the customer's copy did not take (`reason`: Persian)."""
+    return (
+        "⚠️ این ویرایش به مشتری نرسید و نسخهٔ او همان متن پیشین است؛ اگر متن تازه لازم است، آن"
+        f" را در پیامی نو بفرستید. دلیل: {escape(reason)}"
+    )
+
+
+def customer_edit_not_shown(words: str) -> str:
+    """Under the copy of a customer's message they edited, when the copy could not take the
+    edit (a caption over 1,024 characters; `words`: the new ones, bounded by the caller)."""
+    if not words:
+        return "✏️ مشتری این پیام را ویرایش کرد (فایلش را عوض کرد) و نسخهٔ اینجا عوض نشد."
+    return (
+        "✏️ مشتری این پیام را ویرایش کرد و نسخهٔ اینجا عوض نشد؛ متن تازهٔ آن:\n"
+        f"<blockquote>{escape(words)}</blockquote>"
+    )
+
+
 def delivery_failed(reason: str) -> str:
     """Report in the topic that a message did not reach its destination, and why."""
     return f"⚠️ پیام به مقصد نرسید. دلیل: {escape(reason)}"
@@ -516,6 +535,11 @@ REASON_NOT_FORUM = "«تاپیک‌ها» در تنظیمات گروه خامو�
 REASON_UNKNOWN = "تلگرام پیام را نپذیرفت"
 REASON_TOO_MANY = "تلگرام به‌خاطر پیام‌های زیاد، فرستادن را موقتاً محدود کرد"
 REASON_RIGHTS = "ربات در گروه اجازهٔ «مدیریت تاپیک‌ها» را ندارد"
+# An edit a copy could not take.
+REASON_CAPTION_TOO_LONG = (
+    "تلگرام به ربات اجازه نمی‌دهد توضیح زیر عکس یا فایل را به بیش از ۱۰۲۴ نویسه ویرایش کند"
+)
+REASON_COPY_GONE = "نسخهٔ این پیام در گفتگوی مشتری دیگر نیست (پاک شده است)"
 
 
 # -- the customer --------------------------------------------------------------------------------

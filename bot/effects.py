@@ -196,6 +196,14 @@ class MirrorEdit:
     file_id: str | None = None
     spoiler: bool = False
     caption_above: bool = False
+    # Where to say so when the copy cannot take the edit (a caption over the 1,024 characters
+    # Telegram lets a bot edit, a copy deleted): the edited message's chat, topic and id;
+    # `told_html` is posted there (the customer's new words, for the agents), else the
+    # agents' notice with Telegram's reason.
+    told_chat_id: int | None = None
+    told_thread_id: int | None = None
+    told_reply_to: int | None = None
+    told_html: str | None = None
 
     delivery = "best_effort"
 

@@ -248,6 +248,8 @@ class Executor:
                     return
             except TelegramError as error:
                 log.info("%s failed: %s", type(effect).__name__, error.message)
+                if isinstance(effect, MirrorEdit):
+                    await self._edit_not_mirrored(effect, error)
                 return
 
     async def _best_effort_once(self, effect: BestEffort) -> None:
@@ -305,6 +307,16 @@ class Executor:
                 text=effect.text,
                 entities=entities or None,
             )
+
+    async def _edit_not_mirrored(self, effect: MirrorEdit, error: TelegramError) -> None:
+        """Say, under the edited message, that its copy did not take the edit: the one who
+        made it believed the other side read the new words, which went nowhere."""
+        if effect.told_chat_id is None or "not modified" in error.message.lower():
+            return
+        html = effect.told_html or desk_texts.edit_not_delivered(failure_reason(error))
+        await self.post(
+            effect.told_chat_id, html, effect.told_thread_id, reply_to=effect.told_reply_to
+        )
 
     async def _topic_change(
         self, effect: EditCard | CloseTopic | ReopenTopic | RenameTopic
@@ -430,24 +442,31 @@ class Executor:
         if not await self.post(ticket.agent_chat_id, html, thread_id):
             log.warning("ticket %s: notice not posted", ticket.id)
 
-    async def post(self, chat_id: int, html: str, thread_id: int | None = None) -> bool:
+    async def post(
+        self, chat_id: int, html: str, thread_id: int | None = None, *, reply_to: int | None = None
+    ) -> bool:
         """Post a notice or an alert, retrying what is transient (a 429 holds the chat,
-        or every chat: SendGate); a failure is logged, never raised. Return whether it was sent."""
+        or every chat: SendGate); a failure is logged, never raised. Return whether it was sent.
+        `reply_to`: the message it is about, if it is still there."""
         try:
-            await self.post_or_raise(chat_id, html, thread_id)
+            await self.post_or_raise(chat_id, html, thread_id, reply_to=reply_to)
         except TelegramError as error:
             log.warning("chat %s: not posted: %s", chat_id, error.message)
             return False
         return True
 
-    async def post_or_raise(self, chat_id: int, html: str, thread_id: int | None = None) -> int:
+    async def post_or_raise(
+        self, chat_id: int, html: str, thread_id: int | None = None, *, reply_to: int | None = None
+    ) -> int:
         """Like `post`, but raise what still fails after the retries; return the message's id."""
+        replying = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
         sent = await self._call(
             lambda: self.bot.send_message(
                 chat_id=chat_id,
                 message_thread_id=thread_id,
                 text=html,
                 parse_mode=ParseMode.HTML,
+                reply_parameters=replying,
             ),
             attempts=IMMEDIATE_ATTEMPTS,
             chat_id=chat_id,

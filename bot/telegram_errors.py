@@ -78,4 +78,8 @@ def failure_reason(error: TelegramError) -> str:
         return desk_texts.REASON_TOO_MANY
     if "not enough rights" in text:
         return desk_texts.REASON_RIGHTS
+    if "caption is too long" in text:
+        return desk_texts.REASON_CAPTION_TOO_LONG
+    if "message to edit not found" in text:
+        return desk_texts.REASON_COPY_GONE
     return f"{desk_texts.REASON_UNKNOWN} ({error.message[:200]})"

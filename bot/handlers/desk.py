@@ -10,6 +10,7 @@ in the agents' group belongs to a ticket through its forum topic
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 from html import escape
 
@@ -876,8 +877,14 @@ async def on_group_edit(update: Update, context: BotContext) -> None:
         _reply(work, message, await _unreachable(work, ticket))
         return
     edit = mirror_edit(link.customer_chat_id, link.customer_message_id, message)
-    if edit is not None:
-        work.effects.append(edit)
+    if edit is not None:  # said under the agent's message if the customer's copy cannot take it
+        told = replace(
+            edit,
+            told_chat_id=message.chat_id,
+            told_thread_id=message.message_thread_id,
+            told_reply_to=message.message_id,
+        )
+        work.effects.append(told)
     if words:
         await service.message_edited(
             work.session,

@@ -8,6 +8,8 @@ the question it now is.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import Message, Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
@@ -24,6 +26,9 @@ from handoff import service
 from kb.normalize import normalize
 from storage.repositories import add_ticket_event, find_link_by_customer_message, get_ticket
 
+# The most of a customer's edited words shown under a copy that could not take them.
+EDIT_SHOWN_MAX = 3000
+
 
 async def on_customer_edit(update: Update, context: BotContext) -> None:
     """Mirror a customer's edit into the ticket's topic, or read an edited question again."""
@@ -39,8 +44,19 @@ async def on_customer_edit(update: Update, context: BotContext) -> None:
         direction="to_agents",
     )
     edit = mirror_edit(link.agent_chat_id, link.agent_message_id, message) if link else None
-    if edit is not None:
-        work.effects.append(edit)  # the words, or the screenshot replaced under them
+    if link is not None and edit is not None:  # the words, or the screenshot replaced under them
+        ticket = await get_ticket(work.session, link.ticket_id)
+        in_topic = ticket is not None and ticket.agent_chat_id == link.agent_chat_id
+        # Should the copy not take it, the agents read the new words under it all the same.
+        said = desk_texts.customer_edit_not_shown(bound((new_text or "").strip(), EDIT_SHOWN_MAX))
+        edit = replace(
+            edit,
+            told_chat_id=link.agent_chat_id,
+            told_thread_id=ticket.thread_id if ticket is not None and in_topic else None,
+            told_reply_to=link.agent_message_id,
+            told_html=said,
+        )
+        work.effects.append(edit)
     if new_text is None:
         return
     # The card's question may be this message's words too (the log has the new wording).

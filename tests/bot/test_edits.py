@@ -268,3 +268,37 @@ async def test_a_caption_mended_under_a_spoilered_photo_keeps_the_copy_covered(
         True,
         True,
     )
+
+
+async def test_an_edit_a_copy_cannot_take_is_said_under_it_on_both_sides(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # Telegram copies a Premium user's 1,500-character caption but lets no bot edit one past
+    # 1,024: each side's edit was dropped with a line in the log, the agents reading the old
+    # words and the agent believing the customer read the new ones.
+    fake = fake_telegram
+    long = ("این خطا را هنگام ورود می‌بینم؛ " * 50).strip()
+    mended = "<b>اصلاح</b>: " + long
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent()
+        shot = fake.user_sends_photo(opened.user, caption=long)
+        (_card, copy) = await fake.wait_for_messages_async(
+            fake.agent_chat_id, 2, thread_id=opened.thread_id
+        )
+        answer = fake.agent_sends_in_topic(agent, opened.thread_id, media="photo", caption=long)
+        await fake.wait_for_messages_async(opened.user.id, 2)
+        await settled(bot, fake)
+        fake.user_edits(shot, mended)
+        fake.agent_edits(answer, "راهنمای درست: " + long)
+        await settled(bot, fake)
+    below_copy, below_answer = [
+        m for m in fake.sent_to(fake.agent_chat_id) if m.thread_id == opened.thread_id
+    ][-2:]
+    assert below_copy.reply_to_message_id == copy.message_id
+    assert (below_copy.text or "").startswith("✏️ مشتری این پیام را ویرایش کرد")
+    assert mended in (below_copy.text or "")  # as typed, not bold
+    assert below_answer.reply_to_message_id == answer.message_id
+    assert "این ویرایش به مشتری نرسید" in (below_answer.text or "")
+    assert "۱۰۲۴" in (below_answer.text or "")
+    assert fake.sent_to(opened.user.id)[-1].caption == long  # their copy as it was
