@@ -120,10 +120,18 @@ def due_soon(
 
 # What an agent may write after /tier: the contract's name, or the Persian the card shows.
 TIER_WORDS: Final[Mapping[str, Tier]] = MappingProxyType(
-    {"standard": "standard", "عادی": "standard", "vic": "vic", "ویژه": "vic", "vip": "vip"}
-)
+    {
+        "standard": "standard", "عادی": "standard", "vic": "vic", "ویژه": "vic", "vip": "vip",
+        # As Persian writes the English ones, and as they come out with the Persian keyboard
+        # layout still on (read after spaces and half-spaces are taken out).
+        "استاندارد": "standard", "معمولی": "standard", "سفشدیشقی": "standard",
+        "ویآیسی": "vic", "رهز": "vic", "ویآیپی": "vip", "رهح": "vip",
+    }
+)  # fmt: skip
+_ARABIC_LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک"})
 
 
 def read_tier(word: str) -> Tier | None:
-    """Return the tier an agent named ("VIP", "vic", «عادی»), or None."""
-    return TIER_WORDS.get(word.strip().lower())
+    """Return the tier an agent named ("VIP", "vic", «عادی», «وی‌آی‌پی»), or None."""
+    key = "".join(word.lower().translate(_ARABIC_LETTERS).replace("\u200c", " ").split())
+    return TIER_WORDS.get(key)

@@ -701,7 +701,7 @@ async def do_tier(
 ) -> str | None:
     """Show or change the customer's contract tier; a change moves this ticket's deadline."""
     typed = arg.split()[0] if arg else ""
-    tier = read_tier(typed)
+    tier = read_tier(arg) or read_tier(typed)  # «وی آی پی» is one word, «vip لطفاً» one too
     if tier is None:
         customer = await get_customer(work.session, ticket.customer_id)
         current = customer.tier if customer is not None else "standard"

@@ -155,7 +155,7 @@ async def test_tier_puts_the_customer_on_a_contract_and_moves_the_deadline(
             await settled(bot, fake)
         vip_card = card_now(fake, opened.card).text or ""
         row = await ticket(bot, opened.ticket_id)
-        fake.agent_sends_in_topic(agent, opened.thread_id, "/tier vip")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/tier وی آی پی")  # VIP, in Persian
         await settled(bot, fake)
         fake.agent_sends_in_topic(agent, opened.thread_id, "/close")
         await settled(bot, fake)

@@ -16,6 +16,7 @@ from handoff.sla import (
     is_overdue,
     l2_response_due,
     pending_deadline,
+    read_tier,
 )
 from storage import repositories as repo
 from storage.models import Ticket, TicketStatus, Tier
@@ -28,6 +29,25 @@ from tests.storage.helpers import T0
 )
 def test_first_response_is_due_sooner_for_better_tiers(tier: Tier, wait: timedelta) -> None:
     assert first_response_due(tier, T0) == T0 + wait
+
+
+@pytest.mark.parametrize(
+    ("typed", "tier"),
+    [
+        ("VIP", "vip"),
+        ("وی‌آی‌پی", "vip"),
+        ("وی آی پی", "vip"),
+        ("رهح", "vip"),  # «vip» with the Persian layout on
+        ("وی‌آی‌سی", "vic"),
+        ("ويژه", "vic"),  # an Arabic yeh
+        ("استاندارد", "standard"),
+        (" عادی ", "standard"),
+        ("gold", None),
+        ("وی", None),
+    ],
+)
+def test_agents_name_a_tier_as_they_write_it(typed: str, tier: Tier | None) -> None:
+    assert read_tier(typed) == tier
 
 
 def test_deadline_needs_an_aware_opening_time() -> None:
