@@ -32,6 +32,8 @@ DPI = 100
 # crowd each other.
 LABEL_EVERY = 7
 _COLOURS = ("#2e7d32", "#1565c0", "#ef6c00", "#6a1b9a")
+# A fixed scale's figures: a share by quarters, a rating at each of its marks up to 5.
+_FIXED_TICKS: dict[float | None, list[float]] = {100: [0, 25, 50, 75, 100], 5: [0, 1, 2, 3, 4, 5]}
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ def trend_chart(trend: Sequence[tuple[date, DayFigures]]) -> Figure:
     """The figure of `trend`'s panels, one above another, sharing the days."""
     # Imported here: a third of a second, and only the daily report draws.
     from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+    from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
     days = [day for day, _ in trend]
     figure = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
@@ -108,7 +110,11 @@ def trend_chart(trend: Sequence[tuple[date, DayFigures]]) -> Figure:
         ax.set_title(panel.title, loc="right", fontsize=12)
         ax.yaxis.tick_right()
         # Steps of 1, 2 or 5 (times a power of ten): a tick at 0.25 read «۰٫۲» at a tenth.
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 5, 10], integer=panel.whole))
+        ax.yaxis.set_major_locator(
+            FixedLocator(_FIXED_TICKS[panel.top])
+            if panel.top in _FIXED_TICKS
+            else MaxNLocator(nbins=4, steps=[1, 2, 5, 10], integer=panel.whole)
+        )
         ax.yaxis.set_major_formatter(persian)
         ax.set_ylim(0, panel.top if panel.top is not None else _top_of(panel.values))
         ax.grid(axis="y", alpha=0.3)

@@ -96,6 +96,15 @@ def test_each_axis_figure_reads_as_the_value_it_marks() -> None:
                     assert float(tick.get_text().translate(latin)) == tick.get_position()[1]
 
 
+def test_a_share_reads_by_quarters_and_a_rating_at_each_mark_up_to_five() -> None:
+    figure = trend_chart(_month(_day(asked=4, self_served=3, ratings=[4])))
+    figure.canvas.draw()
+    share, _, _, rating = figure.get_axes()
+
+    assert [t.get_text() for t in share.get_yticklabels()] == ["۰", "۲۵", "۵۰", "۷۵", "۱۰۰"]
+    assert [t.get_text() for t in rating.get_yticklabels()] == ["۰", "۱", "۲", "۳", "۴", "۵"]
+
+
 def test_the_chart_is_a_picture_telegram_shows() -> None:
     png = trend_png(_month(_day(asked=5, self_served=5, opened=1)))
 
