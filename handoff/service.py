@@ -90,8 +90,9 @@ async def change_tier(
     now: datetime | None = None,
 ) -> Tier | None:
     """Put the ticket's customer on `tier` (their contract, for this ticket and the next ones)
-    and count this ticket's first-response deadline on it; return the tier they had, or None
-    when they already had this one."""
+    and count this ticket's deadlines still running on it (the first response's until one is
+    made, second line's until it replies); return the tier they had, or None when they already
+    had this one."""
     customer = await repo.get_customer(session, ticket.customer_id)
     before: Tier = customer.tier if customer is not None else "standard"
     if before == tier:
@@ -104,13 +105,16 @@ async def change_tier(
         for clock, due in (("first", ticket.first_response_due), ("l2", ticket.l2_response_due))
         if due is not None
     }
-    ticket.first_response_due = due_on_new_tier(
-        tier,
-        ticket.opened_at,
-        calendar,
-        changed_at=changed_at,
-        before=ticket.first_response_due,
-    )
+    if ticket.first_response_at is None:
+        # Once made, the first response was met or late by the deadline it had: a customer
+        # made standard after a VIP reply came late must not turn that breach into «in time».
+        ticket.first_response_due = due_on_new_tier(
+            tier,
+            ticket.opened_at,
+            calendar,
+            changed_at=changed_at,
+            before=ticket.first_response_due,
+        )
     if ticket.escalated_at is not None and ticket.l2_response_at is None:
         ticket.l2_response_due = due_on_new_tier(
             tier,

@@ -510,6 +510,32 @@ async def test_a_tier_raised_after_its_deadline_would_have_passed_counts_from_th
     assert stored is not None and stored.first_response_due == T0 + timedelta(hours=3, minutes=30)
 
 
+async def test_a_tier_changed_after_the_first_response_leaves_its_deadline(
+    sessions: Sessions,
+) -> None:
+    # A VIP reply 15 minutes late, then the customer put on standard: the deadline became 4
+    # hours from the opening, and the card and the day's figures called the breach in time.
+    customer = await add_customer(sessions, 1, tier="vip")
+    ticket, _ = await _open(sessions, customer)  # VIP: due T0 + 30 min
+    async with sessions.begin() as session:
+        await service.agent_message(
+            session, ticket_id=ticket.id, agent_id=10, at=T0 + timedelta(minutes=45)
+        )
+    async with sessions.begin() as session:
+        row = await repo.get_ticket(session, ticket.id)
+        assert row is not None
+        changed = T0 + timedelta(hours=1)
+        await service.change_tier(
+            session, ticket=row, tier="standard", priority="normal", actor_id=7, now=changed
+        )
+    async with sessions() as session:
+        stored = await repo.get_ticket(session, ticket.id)
+        owner = await repo.get_customer(session, 1)
+    assert stored is not None and owner is not None and owner.tier == "standard"
+    assert stored.first_response_due == T0 + timedelta(minutes=30)
+    assert "۱۵ دقیقه دیرتر از مهلت" in render_card(stored, owner, now=changed)
+
+
 async def test_a_tier_raised_never_makes_a_ticket_wait_longer(sessions: Sessions) -> None:
     customer = await add_customer(sessions, 1)
     ticket, _ = await _open(sessions, customer)  # standard: due T0 + 4 h
