@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff import lifecycle
 from handoff.hours import SupportCalendar
-from handoff.sla import first_response_due, l2_response_due
+from handoff.sla import first_response_due, l2_response_due, read_tier
 from storage import repositories as repo
 from storage.models import (
     Customer,
@@ -100,7 +100,7 @@ async def change_tier(
     await repo.set_customer_tier(session, user_id=ticket.customer_id, tier=tier)
     ticket.priority = priority
     changed_at = now or utcnow()
-    replaced = {  # kept for a recount at a later start (_recounted)
+    replaced = {  # the deadlines it replaced, for the audit trail
         f"{clock}_before": due.isoformat()
         for clock, due in (("first", ticket.first_response_due), ("l2", ticket.l2_response_due))
         if due is not None
@@ -220,14 +220,19 @@ async def _recounted(
     changes = await repo.ticket_events(session, ticket_id=ticket.id, kind="tier_changed")
     if not changes:
         return due_from(tier, start, calendar)
-    change = changes[-1]
-    was: Tier = change.data.get("from", "standard")
-    # The deadline it replaced, as kept by change_tier (two changes in a row: the first one's
-    # was no deadline counted from the opening); counted again when not kept.
-    kept = change.data.get(f"{clock}_before")
-    before = datetime.fromisoformat(kept) if kept else due_from(was, start, calendar)
+    # Every change made again, in turn, on `calendar`: the deadline each one replaced is
+    # counted on it too. The one kept in the event was counted on the calendar of its day,
+    # and a holiday declared since left the ticket due on that holiday.
+    due = due_from(read_tier(str(changes[0].data.get("from"))) or "standard", start, calendar)
+    for change in changes[:-1]:
+        made = read_tier(str(change.data.get("to"))) or "standard"
+        due = due_on_new_tier(
+            made, start, calendar, changed_at=change.created_at, before=due, clock=clock
+        )
+    # The last one puts the ticket on the customer's tier now (a change on another of their
+    # tickets since included).
     return due_on_new_tier(
-        tier, start, calendar, changed_at=change.created_at, before=before, clock=clock
+        tier, start, calendar, changed_at=changes[-1].created_at, before=due, clock=clock
     )
 
 

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handoff import service
 from handoff.card import render_card
-from handoff.hours import SupportCalendar
+from handoff.hours import SupportCalendar, parse_holidays
+from handoff.persian import TEHRAN
 from storage import repositories as repo
 from storage.models import Customer, Ticket, Tier
 from storage.timestamps import utcnow
@@ -391,6 +392,48 @@ async def test_two_tier_changes_are_counted_again_at_a_start_as_they_were_made(
     assert due == T0 + timedelta(hours=2, minutes=30)  # VIP's, from the first change
 
 
+async def test_a_holiday_declared_after_a_tier_change_moves_the_deadline_off_it(
+    sessions: Sessions,
+) -> None:
+    # Opened on Thursday 19 Azar 1405 at 12:30, made VIC at 15:00: due Saturday at 9:00, the
+    # standard deadline it replaced Saturday at 11:30. Saturday then declared a holiday
+    # (SUPPORT_HOLIDAYS, a restart): the recount capped the new deadline with the replaced
+    # one, counted on the old calendar, and left the ticket due on the holiday.
+    customer = await add_customer(sessions, 1)
+    calendar = SupportCalendar()
+    opened = datetime(2026, 12, 10, 12, 30, tzinfo=TEHRAN)
+    async with sessions.begin() as session:
+        ticket, _ = await service.open_ticket(
+            session,
+            customer=customer,
+            question="اینترنت قطع است",
+            reason="asked",
+            tried=[],
+            agent_chat_id=AGENT_CHAT,
+            now=opened,
+            calendar=calendar,
+        )
+        await service.change_tier(
+            session,
+            ticket=ticket,
+            tier="vic",
+            priority="high",
+            actor_id=7,
+            calendar=calendar,
+            now=opened + timedelta(hours=2, minutes=30),
+        )
+        assert ticket.first_response_due == datetime(2026, 12, 12, 9, 0, tzinfo=TEHRAN)
+    saturday_closed = SupportCalendar(parse_holidays("1405-09-21"))
+    async with sessions.begin() as session:
+        moved = await service.recount_deadlines(session, saturday_closed)
+    async with sessions() as session:
+        stored = await repo.get_ticket(session, ticket.id)
+    assert [(t.id, clock) for t, clock, _ in moved] == [(ticket.id, "first")]
+    # Thursday 15:00-16:00 on VIC hours, then Sunday from 8:00.
+    assert stored is not None
+    assert stored.first_response_due == datetime(2026, 12, 13, 9, 0, tzinfo=TEHRAN)
+
+
 async def test_blocked_customer_and_failed_relays_are_recorded(sessions: Sessions) -> None:
     customer = await add_customer(sessions, 1)
     ticket, _ = await _open(sessions, customer)
@@ -475,7 +518,7 @@ async def test_a_tier_change_moves_the_deadline_and_stays_with_the_customer(
         (
             "tier_changed",
             7,
-            # the deadline it replaced, for a recount at a later start
+            # the deadline it replaced, for the audit trail
             {
                 "from": "standard",
                 "to": "vip",
