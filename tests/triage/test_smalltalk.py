@@ -29,6 +29,13 @@ from triage.smalltalk import SmallTalk, small_talk
         "الو",
         "هستید؟",
         "تست",
+        # asking how one is, alone, is a hello too (it opened a ticket for an agent to answer)
+        "خوبی؟",
+        "خوبید؟",
+        "حالتون خوبه؟",
+        "حالتون چطوره؟",
+        "چطورید؟",
+        "khoobi?",
     ],
 )
 def test_greeting_is_small_talk(text: str) -> None:
