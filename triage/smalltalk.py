@@ -45,6 +45,9 @@ MAX_WORDS = 6
 # where «می» is joined to its verb).
 _YOUR = r"(?:تون|تان|ت)?"  # «وقتتون», «دستتان», «دمت»: the possessive suffixes
 _BE = r"باشید|باشین|باشی"
+# «نه ممنون» said to «اگر پرسش دیگری دارید، بنویسید» ends the talk, as a goodbye does (under
+# "was this helpful?" the same words still say no: the bot reads a typed no first).
+_NO_THANKS = r"(?:نه|نخیر|no)(?: خیلی| very)? (?:ممنون|ممنونم|مرسی|سپاس|متشکرم|thanks|thank)"
 _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(rf"(?<!\S)(?:{pattern})(?!\S)"), anchor)
     for pattern, anchor in (
@@ -56,6 +59,7 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (rf"(?:سلامت|موفق|پیروز|شاد) (?:{_BE})", "خداحافظ"),
         (rf"(?:روز|شب|وقت){_YOUR} خوش", "خداحافظ"),
         (r"به امید دیدار|فعلا خدانگهدار", "خداحافظ"),
+        (_NO_THANKS, "خداحافظ"),
     )
 )
 # «مشکلم حل شد» closes a conversation; «حل شد؟» asks about one, and «حل نشد» is a problem.

@@ -790,6 +790,30 @@ async def test_a_closing_word_or_an_emoji_alone_gets_a_word_back_not_a_ticket(
     assert decisions == []
 
 
+async def test_no_thanks_to_anything_else_is_a_goodbye_and_under_an_answer_a_no(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # «اگر پرسش دیگری دارید، بنویسید», then «نه ممنون»: ticket #1, «no guide for this question».
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, "ممنون")
+        invited = await reply(fake, user.id, 1)
+        fake.user_sends_text(user, "نه ممنون")
+        declined = await reply(fake, user.id, 2)
+        assert (invited.text, declined.text) == (texts.SMALL_TALK_THANKS, texts.SMALL_TALK_BYE)
+        fake.user_sends_text(user, ANSWERED)
+        await reply(fake, user.id, 3)
+        fake.user_sends_text(user, "نه ممنون")  # under "was this helpful?": it did not
+        alternatives = await reply(fake, user.id, 4)
+        await settled(bot, fake)
+        tickets = await bot.rows(Ticket)
+        feedback = await bot.rows(Feedback)
+    assert alternatives.text in (texts.NOT_HELPFUL_ALTERNATIVES, texts.NOT_HELPFUL_ONE_ALTERNATIVE)
+    assert [f.helpful for f in feedback] == [False]
+    assert tickets == [] and fake.topics() == []
+
+
 async def test_punctuation_alone_under_guides_waiting_for_a_pick_points_at_them(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:

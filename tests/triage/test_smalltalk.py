@@ -103,7 +103,20 @@ def test_saying_the_problem_is_solved_is_small_talk_of_its_own(text: str) -> Non
 
 @pytest.mark.parametrize(
     "text",
-    ["خداحافظ", "ممنون، خدانگهدار", "باشه فعلا", "bye", "موفق باشید", "روزتون خوش", "سلامت باشید"],
+    [
+        "خداحافظ",
+        "ممنون، خدانگهدار",
+        "باشه فعلا",
+        "bye",
+        "موفق باشید",
+        "روزتون خوش",
+        "سلامت باشید",
+        # «no thanks» to «anything else?» (it opened a ticket for an agent to answer)
+        "نه ممنون",
+        "نه، خیلی ممنون",
+        "نخیر مرسی",
+        "na merci",
+    ],
 )
 def test_goodbye_is_small_talk(text: str) -> None:
     assert small_talk(text) == "bye"
@@ -131,6 +144,8 @@ def test_a_greeting_among_thanks_or_an_ok_is_a_greeting(text: str) -> None:
         "  ",
         "رمز",
         "نه",  # typed for the "no" button: the customer may want a person
+        "نه ممنون، کمک نکرد",
+        "نه ممنون هنوز وصل نمیشه",
         "باشه ولی وصل نمیشه",
         "عالی نیست",
         "۱۲۳۴۵",  # a number may be an order or a contract: the KB and agents judge
