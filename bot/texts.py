@@ -238,9 +238,10 @@ DESCRIBE_IT = "لطفاً مشکلتان را همین‌جا بنویسید ت�
 
 
 def follow_up_of(previous: int) -> str:
-    """Say a new ticket follows up a closed one (a new number with no word of the old one
-    read as starting over)."""
-    return f"این پیام پیگیری درخواست <b>{ticket_ref(previous)}</b> است؛ کارشناس سابقهٔ آن را می‌بیند."
+    """Say the agent of a ticket opened soon after a close sees the closed one (a new number
+    with no word of the old one read as starting over); not that the message follows it up:
+    it may be the new question the rating's thanks asked to send apart."""
+    return f"کارشناس سابقهٔ درخواست قبلی شما (<b>{ticket_ref(previous)}</b>) را هم می‌بیند."
 
 
 def still_waiting(
