@@ -48,6 +48,8 @@ _BE = r"باشید|باشین|باشی"
 # «نه ممنون» said to «اگر پرسش دیگری دارید، بنویسید» ends the talk, as a goodbye does (under
 # "was this helpful?" the same words still say no: the bot reads a typed no first).
 _NO_THANKS = r"(?:نه|نخیر|no)(?: خیلی| very)? (?:ممنون|ممنونم|مرسی|سپاس|متشکرم|thanks|thank)"
+# «سوالی ندارم», «نه، سوال دیگه‌ای ندارم»: the same answer, in words.
+_NO_MORE = r"(?:نه )?(?:سوال|سؤال|پرسش)(?:ی)?(?: دیگه ای| دیگری| دیگه)? ندارم"
 _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(rf"(?<!\S)(?:{pattern})(?!\S)"), anchor)
     for pattern, anchor in (
@@ -60,6 +62,7 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (rf"(?:روز|شب|وقت){_YOUR} خوش", "خداحافظ"),
         (r"به امید دیدار|فعلا خدانگهدار", "خداحافظ"),
         (_NO_THANKS, "خداحافظ"),
+        (_NO_MORE, "خداحافظ"),
     )
 )
 # «مشکلم حل شد» closes a conversation; «حل شد؟» asks about one, and «حل نشد» is a problem.
@@ -81,7 +84,7 @@ _GREETING = frozenset(
 _THANKS = frozenset(
     {"ممنون", "ممنونم", "ممنونیم", "مرسی", "سپاس", "سپاسگزارم", "سپاسگزاریم", "متشکرم",
      "متشکریم", "متشکر", "مچکرم", "مچکر", "تشکر", "قربانت", "قربونت", "قربان", "قربون",
-     "سپاسگذارم", "thanks", "thank", "thx", "thnx", "thanx", "tnx", "ty", "tq", "merci",
+     "سپاسگذارم", "باتشکر", "thanks", "thank", "thx", "thnx", "thanx", "tnx", "ty", "tq", "merci",
      "mamnoon", "mersi", "mrc"}
 )  # fmt: skip
 _OK = frozenset(
@@ -105,11 +108,13 @@ _WITH_THANKS = frozenset(
     {"از", "شما", "بابت", "همه", "چیز", "کمک", "کمکتون", "کمکتان", "کمکت", "کمکاتون",
      "راهنمایی", "راهنماییتون", "راهنماییتان", "راهنماییت", "پاسخ", "پاسختون", "پاسخگویی",
      "پاسخگوییتون", "جواب", "جوابتون", "لطف", "لطفتون", "زحمت", "زحماتتون", "وقتی", "که",
-     "گذاشتید", "میکنم", "میکنیم", "بسیار", "زیاد", "دنیا", "یک", "یه", "you", "so", "much",
-     "very", "u"}
+     "گذاشتید", "میکنم", "میکنیم", "بسیار", "زیاد", "فراوان", "دنیا", "یک", "یه", "you", "so",
+     "much", "very", "u", "a", "lot", "lots"}
 )  # fmt: skip
 # Words that add politeness to any kind but no request.
-_FILLER = frozenset({"خیلی", "و", "هم", "آقا", "خانم", "جان", "عزیز", "لطفا", "خب", "دیگه"})
+_FILLER = frozenset(
+    {"خیلی", "و", "هم", "آقا", "خانم", "جان", "عزیز", "عزیزم", "لطفا", "خب", "دیگه"}
+)  # fmt: skip
 _ASKS = re.compile("[?؟]")
 # Each kind, tried in turn: its anchors and the words that may go with them.
 _KINDS: tuple[tuple[SmallTalk, Set[str], Set[str]], ...] = (

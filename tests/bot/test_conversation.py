@@ -771,11 +771,13 @@ async def test_a_closing_word_or_an_emoji_alone_gets_a_word_back_not_a_ticket(
         "دستتون درد نکنه": texts.SMALL_TALK_THANKS,
         "مشکلم حل شد": texts.SMALL_TALK_OK,  # no answer asked whether it helped
         "موفق باشید": texts.SMALL_TALK_BYE,
+        "مرسی عزیزم": texts.SMALL_TALK_THANKS,
+        "سوالی ندارم": texts.SMALL_TALK_BYE,
         "😐": texts.EMPTY_QUESTION,
         "؟؟": texts.EMPTY_QUESTION,
         "\u3164": texts.EMPTY_QUESTION,  # the Hangul filler: a "blank" message
     }
-    unhurried = settings.model_copy(update={"flood_max_messages": 50})  # eleven in a row
+    unhurried = settings.model_copy(update={"flood_max_messages": 50})  # thirteen in a row
     async with running_bot(unhurried, fake) as bot:
         user = fake.new_user()
         for text in said:

@@ -62,6 +62,11 @@ def test_greeting_is_small_talk(text: str) -> None:
         "سلام، ممنون از پاسخگوییتون",
         "مرسییی",
         "ممنونننن",
+        # everyday thanks that each opened a ticket
+        "مرسی عزیزم",
+        "سپاس فراوان",
+        "باتشکر",
+        "thanks a lot",
     ],
 )
 def test_thanks_is_small_talk(text: str) -> None:
@@ -116,6 +121,8 @@ def test_saying_the_problem_is_solved_is_small_talk_of_its_own(text: str) -> Non
         "نه، خیلی ممنون",
         "نخیر مرسی",
         "na merci",
+        "سوالی ندارم",
+        "نه، سوال دیگه‌ای ندارم",
     ],
 )
 def test_goodbye_is_small_talk(text: str) -> None:
@@ -146,6 +153,7 @@ def test_a_greeting_among_thanks_or_an_ok_is_a_greeting(text: str) -> None:
         "نه",  # typed for the "no" button: the customer may want a person
         "نه ممنون، کمک نکرد",
         "نه ممنون هنوز وصل نمیشه",
+        "سوالی ندارم ولی وصل نمیشه",
         "باشه ولی وصل نمیشه",
         "عالی نیست",
         "۱۲۳۴۵",  # a number may be an order or a contract: the KB and agents judge
