@@ -212,10 +212,12 @@ async def open_ticket(
     tried: Sequence[Hit],
     rejected: Collection[str] = (),
     shown: bool = False,
+    unwritten: bool = False,
 ) -> int:
     """Open a ticket (or find the open one), tell the customer its number; return the number.
     `rejected`: the tried articles the customer was sent and said did not help; `shown`: the
-    agents get the customer's message itself (a voice, a photo), words or none.
+    agents get the customer's message itself (a voice, a photo), words or none; `unwritten`:
+    the customer wrote nothing, `question` only says what they did (read a guide).
 
     The database keeps one open ticket per customer and one ticket per opening
     update, so a double press or a replayed update finds the existing ticket.
@@ -278,7 +280,7 @@ async def open_ticket(
         told = f"{texts.follow_up_of(ticket.previous_ticket_id)}\n{told}"  # not a new story
     elif reason == "no_answer":  # they asked no person: say why one answers
         told = f"{texts.NO_GUIDE_FOUND}\n{told}"
-    if not question.strip() and not shown:  # the agent would ask first: a round trip saved
+    if (unwritten or not question.strip()) and not shown:  # the agent would ask first
         told = f"{told}\n\n{texts.DESCRIBE_IT}"
     await work.reply(told)
     work.then(OpenTopic(ticket.id))

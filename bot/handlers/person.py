@@ -94,7 +94,9 @@ async def on_person_button(update: Update, context: BotContext) -> None:
         read = services.kb.get(pressed.fields[1]) if len(pressed.fields) > 1 else None
         if read is not None:
             question = texts.after_reading(read.title)
-            await open_ticket(work, services, reason="asked", question=question, tried=[])
+            await open_ticket(
+                work, services, reason="asked", question=question, tried=[], unwritten=True
+            )
             return
     decision = (
         await get_decision(work.session, pressed.int_field(0))

@@ -679,6 +679,8 @@ async def test_a_person_asked_for_under_a_browsed_guide_is_about_that_guide(
         (ticket,) = await bot.rows(Ticket)
     assert ticket.question == texts.after_reading("اتصال به وی‌پی‌ان شرکت")
     assert ticket.tried == []
+    # They wrote nothing: asked to, as after a bare /human (the agent's first reply asked it).
+    assert (fake.sent_to(user.id)[-1].text or "").endswith(texts.DESCRIBE_IT)
 
 
 async def test_a_request_for_a_person_after_saying_an_answer_helped_is_not_about_it(
