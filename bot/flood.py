@@ -1,7 +1,9 @@
 """Per-customer flood control: one polite notice for a flood, then silence until it calms down.
 
-Time comes from the messages themselves (Telegram's `date`), not the wall
-clock, so replaying stored updates after a restart gives the same verdicts.
+Time comes from the messages themselves (Telegram's `date`, or `edit_date` for an
+edit), not the wall clock, so replaying stored updates after a restart gives the same
+verdicts; button presses, which carry no time, are counted on the wall clock under a key of
+their own (bot.handlers.gates.stop_flood).
 Each event has an id (the update id, or the album's media_group_id so an album
 counts once); counting the same id twice changes nothing, which keeps a retried
 update from counting double.
@@ -15,6 +17,7 @@ update from counting double.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -36,9 +39,9 @@ class FloodGuard:
     def __init__(self, max_events: int, window: float) -> None:
         self.max_events = max_events
         self.window = window
-        self._tracks: dict[int, _Track] = {}
+        self._tracks: dict[Hashable, _Track] = {}
 
-    def check(self, key: int, event_id: str, *, at: float) -> Verdict:
+    def check(self, key: Hashable, event_id: str, *, at: float) -> Verdict:
         """Record one event for `key` at time `at` and return what to do with it."""
         track = self._tracks.get(key)
         if track is None:

@@ -7,6 +7,7 @@ ApplicationHandlerStop, so nothing later in the chain ever sees it.
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime, timedelta
 
 from telegram import Chat, Message, Update
@@ -91,17 +92,36 @@ async def log_incoming(work: Work, message: Message) -> int:
 
 
 async def stop_flood(update: Update, context: BotContext) -> None:
-    """Answer a flood with one notice, then stay silent until the customer slows down."""
-    message = update.message
+    """Answer a flood with one notice, then stay silent until the customer slows down.
+
+    Edits count as messages (each is read again and answered anew), and button presses are
+    counted on their own (each category or page pressed sends a message): else either was a
+    flood no limit held back.
+    """
     work = context.work
-    if message is None or work.customer is None:
+    if work.customer is None:
+        return
+    query = update.callback_query
+    if query is not None:
+        # A press carries no time of its own: this process's clock, on a track of its own,
+        # so as not to mix it with Telegram's dates of messages.
+        key = (work.customer.id, "press")
+        verdict = context.services.flood.check(key, str(update.update_id), at=time.time())
+        if verdict != "ok":
+            said = texts.FLOOD_NOTICE if verdict == "notice" else None
+            work.answer_callback(query.id, said)  # else the button spins
+            raise ApplicationHandlerStop
+        return
+    message = update.message or update.edited_message
+    if message is None:
         return
     if work.ticket_id is not None:
         # A customer with an open ticket talks to a person: twelve screenshots in a row all
         # reach the topic (the outgoing rate limiter paces the copies, nothing is dropped).
         return
     event = message.media_group_id or str(update.update_id)
-    verdict = context.services.flood.check(work.customer.id, event, at=message.date.timestamp())
+    at = (message.edit_date or message.date).timestamp()
+    verdict = context.services.flood.check(work.customer.id, event, at=at)
     if verdict == "ok":
         return
     if verdict == "notice":

@@ -1120,3 +1120,39 @@ async def test_a_digit_typed_after_moving_on_to_the_menu_picks_no_old_guide(
         tickets = await bot.rows(Ticket)
     assert fake.sent_to(user.id)[-1].text == texts.NOTHING_TO_PICK
     assert tickets == [] and fake.topics() == []
+
+
+async def test_a_flood_of_button_presses_gets_one_notice_then_silence(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+) -> None:
+    fake = fake_telegram
+    settings = make_settings(fake, database_url, kb_dir, flood_max_messages=3)
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, "/start")
+        _, menu = await fake.wait_for_messages_async(user.id, 2)
+        for _ in range(9):  # each press of a category sends its list anew
+            fake.user_presses_button(user, menu, "حساب کاربری")
+        await settled(bot, fake)
+    lists = fake.sent_to(user.id)[2:]
+    toasts = [(query.answer or {}).get("text") or "" for query in fake.callback_answers()]
+    assert len(lists) == 3  # then the presses are answered, but send nothing
+    assert sum("صبر کنید" in toast for toast in toasts) == 1
+    assert all(query.answered for query in fake.callback_answers())
+
+
+async def test_a_flood_of_edits_gets_one_notice_then_silence(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+) -> None:
+    fake = fake_telegram
+    settings = make_settings(fake, database_url, kb_dir, flood_max_messages=3)
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        asked = fake.user_sends_text(user, ANSWERED)
+        await fake.wait_for_messages_async(user.id, 1)
+        for turn in range(9):  # each edit makes it another question, answered anew
+            fake.user_edits(asked, "حسابم قفل شده" if turn % 2 == 0 else ANSWERED)
+        await settled(bot, fake)
+    sent = texts_of(fake.sent_to(user.id))[1:]
+    assert sum("صبر کنید" in text for text in sent) == 1
+    assert len(sent) <= 4
