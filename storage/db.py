@@ -8,6 +8,7 @@ import socket
 import weakref
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import asyncpg
 from alembic import command
@@ -84,9 +85,17 @@ def sqlite_file(url: str | URL) -> Path | None:
     return Path(database)
 
 
+_HIDDEN = "***"  # as SQLAlchemy hides a password after the user name
+
+
 def shown_url(url: str | URL) -> str:
-    """The URL as it may be printed: the password hidden."""
-    return make_url(url).render_as_string(hide_password=True)
+    """The URL as it may be printed: the password hidden, after the user name or in the
+    query (`?password=`, which asyncpg takes as well)."""
+    parsed = make_url(url)
+    if "password" not in parsed.query:
+        return parsed.render_as_string(hide_password=True)
+    hidden = parsed.update_query_dict({"password": _HIDDEN})
+    return hidden.render_as_string(hide_password=True).replace(quote(_HIDDEN, safe=""), _HIDDEN)
 
 
 def _ensure_sqlite_dir(url: str) -> None:

@@ -550,6 +550,21 @@ def test_a_database_that_does_not_exist_stops_the_bot_with_one_clear_line(tmp_pa
 
 
 @pytest.mark.postgres
+def test_a_database_password_in_the_urls_query_is_not_shown_either(tmp_path: Path) -> None:
+    # asyncpg takes the password as ?password= too; the line naming the database showed it.
+    missing = f"pasokh_missing_{uuid.uuid4().hex[:12]}"
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{missing}?password=Hunter2Secret"
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO), "AGENT_CHAT_ID": "-1001",
+           "TELEGRAM_BOT_TOKEN": "123456789:AAFakePasokhTestTokenXXXXXXXXXXXXXXX",
+           "DATABASE_URL": url, "KB_DIR": str(REPO / "kb" / "articles")}  # fmt: skip
+    result = run_bot(env, tmp_path)
+    assert result.returncode == 1
+    assert f"cannot open the database postgresql+asyncpg://postgres@127.0.0.1:5432/{missing}" \
+           "?password=***: " in result.stderr  # fmt: skip
+    assert "Hunter2Secret" not in result.stderr
+
+
+@pytest.mark.postgres
 async def test_an_update_caught_by_a_database_outage_is_finished_when_it_is_back(
     fake_telegram: FakeTelegram, proxied_bot: ProxiedBot, postgres_url: str
 ) -> None:
