@@ -115,9 +115,12 @@ async def stop_flood(update: Update, context: BotContext) -> None:
     message = update.message or update.edited_message
     if message is None:
         return
-    if work.ticket_id is not None:
+    if work.ticket_id is not None and not (
+        update.message is not None and _OWN_WHILE_OPEN.check_update(update)
+    ):
         # A customer with an open ticket talks to a person: twelve screenshots in a row all
         # reach the topic (the outgoing rate limiter paces the copies, nothing is dropped).
+        # What the bot answers itself (/help, /start, the keyboard's buttons) is counted.
         return
     event = message.media_group_id or str(update.update_id)
     at = (message.edit_date or message.date).timestamp()

@@ -392,6 +392,30 @@ async def test_a_burst_while_a_ticket_is_open_reaches_the_agents_whole(
     assert not any(texts.FLOOD_NOTICE in (m.text or "") for m in fake.sent_to(user.id))
 
 
+async def test_commands_answered_while_a_ticket_is_open_are_held_back_by_flood_control(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+) -> None:
+    # /help, /start and the keyboard's buttons keep their meaning while a ticket is open:
+    # each is answered by the bot, not copied to the agents, and a flood of them was
+    # answered in full (two messages each for /help).
+    fake = fake_telegram
+    settings = make_settings(fake, database_url, kb_dir, flood_max_messages=3)
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        fake.user_sends_text(user, "/human")
+        await fake.wait_for_messages_async(fake.agent_chat_id, 1)
+        await settled(bot, fake)
+        before = len(fake.sent_to(user.id))
+        for _ in range(9):
+            fake.user_sends_text(user, "/help")
+        fake.user_sends_photo(user)  # still reaches the agents
+        await settled(bot, fake)
+    replies = [m.text or "" for m in fake.sent_to(user.id)[before:]]
+    assert sum(texts.FLOOD_NOTICE in reply for reply in replies) == 1
+    assert len(replies) == 2 * 2 + 1  # /human was the first of three: two answered, the notice
+    assert fake.sent_to(fake.agent_chat_id)[-1].kind == "photo"
+
+
 async def test_edits_never_open_a_second_ticket(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
