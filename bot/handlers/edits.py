@@ -26,8 +26,9 @@ from handoff import service
 from kb.normalize import normalize
 from storage.repositories import add_ticket_event, find_link_by_customer_message, get_ticket
 
-# The most of a customer's edited words shown under a copy that could not take them.
-EDIT_SHOWN_MAX = 3000
+# The most of a customer's edited words shown under a copy that could not take them: in
+# characters, and Telegram counts UTF-16 units, two an emoji; 3,000 emoji passed its 4,096.
+EDIT_SHOWN_MAX = 1900
 
 
 async def on_customer_edit(update: Update, context: BotContext) -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from bot import desk_texts
 from bot.config import Settings
+from bot.formatting import bound, plain_text
+from bot.handlers.edits import EDIT_SHOWN_MAX
+from handoff.persian import utf16_len
 from storage.models import KBDecision, Ticket, TicketEvent
 from tests.bot.desk_support import card_now, hand_off, settled, topic_texts
 from tests.bot.support import ANSWER_TITLE, ANSWERED, UNKNOWN, running_bot
@@ -302,3 +306,9 @@ async def test_an_edit_a_copy_cannot_take_is_said_under_it_on_both_sides(
     assert "این ویرایش به مشتری نرسید" in (below_answer.text or "")
     assert "۱۰۲۴" in (below_answer.text or "")
     assert fake.sent_to(opened.user.id)[-1].caption == long  # their copy as it was
+
+
+def test_the_new_words_shown_under_a_copy_fit_one_message_even_in_emoji() -> None:
+    # Telegram counts a message in UTF-16 units, two an emoji: 3,000 of them went past 4,096.
+    said = desk_texts.customer_edit_not_shown(bound("😀" * 5000, EDIT_SHOWN_MAX))
+    assert utf16_len(plain_text(said)) <= 4096
