@@ -71,8 +71,14 @@ class Deadline:
 def current_deadline(ticket: Ticket) -> Deadline:
     """The deadline the ticket answers to now: its first response until one is made; then,
     escalated, second line's reply (a ticket escalated before anyone answered keeps the
-    first-response clock it was promised, and the reply that stops it is L2's too)."""
-    if ticket.first_response_at is None or ticket.l2_response_due is None:
+    first-response clock it was promised, and the reply that stops it is L2's too: once made,
+    it is still told against that clock, not against second line's later one)."""
+    answered, escalated = ticket.first_response_at, ticket.escalated_at
+    if (
+        answered is None
+        or ticket.l2_response_due is None
+        or (escalated is not None and answered >= escalated)
+    ):
         return Deadline("first", ticket.first_response_due, ticket.first_response_at)
     return Deadline("l2", ticket.l2_response_due, ticket.l2_response_at)
 

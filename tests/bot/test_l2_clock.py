@@ -160,11 +160,13 @@ async def test_a_customer_writing_long_after_the_escalation_hears_when_l2_answer
         opened, _card = await _answered_and_escalated(bot, fake)
         row = await ticket(bot, opened.ticket_id)
         assert row.escalated_at is not None and row.l2_response_due is not None
+        assert row.first_response_at is not None
         earlier = timedelta(minutes=40)  # all of it happened that long ago
         await bot.db(
             _moved(
                 opened.ticket_id,
                 opened_at=row.opened_at - earlier,
+                first_response_at=row.first_response_at - earlier,
                 escalated_at=row.escalated_at - earlier,
                 l2_response_due=row.l2_response_due - earlier,
             )

@@ -282,6 +282,23 @@ def test_a_ticket_escalated_before_anyone_answered_keeps_its_first_response_cloc
     assert "سطح ۲:" not in card.replace("پشتیبانی سطح ۲", "")
 
 
+def test_second_lines_reply_to_a_ticket_nobody_answered_is_its_first_response() -> None:
+    # Escalated at 14:30 with no reply, its first response was due at 14:00; second line
+    # answered at 14:45, within its own 15:00. The card said «✅ پاسخ سطح ۲: … (در مهلت)» of
+    # a first response the overdue alert had called late, and the report counted missed.
+    answered = _escalated(
+        status="claimed",
+        first_response_at=T0 + timedelta(hours=1, minutes=15),
+        l2_response_at=T0 + timedelta(hours=1, minutes=15),
+        awaiting_reply_since=None,
+    )
+
+    card = _visible(render_card(answered, _customer(), now=T0 + timedelta(hours=2)))
+
+    assert "⚠️ اولین پاسخ: ۱۲ مرداد ۱۴۰۳، ساعت ۱۴:۴۵ (۴۵ دقیقه دیرتر از مهلت)" in card
+    assert "در مهلت)" not in card
+
+
 def test_an_overdue_alert_for_second_line_says_the_ticket_is_at_l2() -> None:
     ticket = _escalated(thread_id=5, claimed_by_name="متخصص")
 
