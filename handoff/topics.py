@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import unicodedata
 from typing import Final
 
 from handoff import texts
@@ -15,6 +16,10 @@ QUESTION_MAX: Final = 48
 # name and a question that starts in Latin («علی Ahmadi · Outlook …») read as one
 # left-to-right run, and a client shows them swapped (the card and /tickets do the same).
 AFTER_NAME: Final = "\u200f"
+# A right-to-left mark first, when a name's first letter is Latin: a client lays a topic's
+# name out in the direction of its first letter, so «#۳ · Sara · VPN وصل نمی‌شود» read left
+# to right, its number on the left, unlike every Persian-named topic in the list.
+RTL_START: Final = "\u200f"
 
 
 def ticket_number(ticket_id: int) -> str:
@@ -42,10 +47,24 @@ def topic_name(
 
 
 def _joined(number: str, name: str, asked: str) -> str:
-    """Join the parts of a topic name, the question only when there is one."""
+    """Join the parts of a topic name, the question only when there is one; right to left
+    whatever letter comes first."""
     if not asked:
-        return texts.TOPIC_SEPARATOR.join((number, name))
-    return texts.TOPIC_SEPARATOR.join((number, name + AFTER_NAME, asked))
+        joined = texts.TOPIC_SEPARATOR.join((number, name))
+    else:
+        joined = texts.TOPIC_SEPARATOR.join((number, name + AFTER_NAME, asked))
+    return RTL_START + joined if _starts_left_to_right(joined) else joined
+
+
+def _starts_left_to_right(text: str) -> bool:
+    """Whether the first letter of `text` with a direction of its own reads left to right."""
+    for char in text:
+        direction = unicodedata.bidirectional(char)
+        if direction in ("R", "AL"):
+            return False
+        if direction == "L":
+            return True
+    return False
 
 
 def topic_link(chat_id: int, thread_id: int) -> str:

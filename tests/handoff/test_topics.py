@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from handoff.topics import TOPIC_NAME_MAX, topic_name
@@ -15,7 +17,31 @@ def test_topic_name_has_number_customer_and_start_of_question() -> None:
 
 
 def test_short_question_is_kept_whole() -> None:
-    assert topic_name(3, "Sara", "VPN وصل نمی‌شود") == "#۳ · Sara\u200f · VPN وصل نمی‌شود"
+    assert topic_name(3, "مریم", "VPN وصل نمی‌شود") == "#۳ · مریم\u200f · VPN وصل نمی‌شود"
+
+
+@pytest.mark.parametrize(
+    ("customer", "question"), [("Sara", "VPN وصل نمی‌شود"), ("John Smith", ""), ("😀 Sara", "سلام")]
+)
+def test_a_latin_name_leaves_the_topic_name_right_to_left(customer: str, question: str) -> None:
+    # «#۳ · Sara · VPN وصل نمی‌شود» began with a Latin letter, so the topic list laid it out
+    # left to right, its number on the left, unlike every Persian-named topic around it.
+    name = topic_name(3, customer, question)
+
+    assert name.startswith("\u200f#۳ · ")
+    assert _first_strong_direction(name) == "R"
+
+
+def test_a_persian_name_needs_no_mark_first() -> None:
+    assert topic_name(3, "مریم", "VPN").startswith("#۳ · مریم")
+    assert topic_name(3, "Sara", "", mark="⬆️ سطح ۲ · ").startswith("⬆️ سطح ۲ · #۳ · Sara")
+
+
+def _first_strong_direction(text: str) -> str | None:
+    for char in text:
+        if (direction := unicodedata.bidirectional(char)) in ("L", "R", "AL"):
+            return direction
+    return None
 
 
 def test_a_latin_name_and_a_latin_start_of_the_question_stay_in_their_places() -> None:
