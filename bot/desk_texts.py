@@ -60,6 +60,18 @@ SUPERVISOR_COMMANDS = (
     ("tickets", "تیکت‌های باز همهٔ گروه‌ها"),
     ("help", "راهنمای دستورها"),
 )
+# /help in the supervisors' chat (unless it is an agents' group): what works there, as its
+# menu lists it; the ticket commands work in the agents' group only.
+SUPERVISOR_HELP = (
+    "<b>راهنمای سرپرستان «پاسخ»</b>\n\n"
+    "هشدار تیکت‌هایی که مهلت پاسخشان گذشته و گزارش روزانه همین‌جا می‌آید.\n\n"
+    "<b>این‌جا:</b>\n"
+    "\u200f• \u200e/tickets تیکت‌های باز همهٔ گروه‌ها، قدیمی‌ترین بی‌پاسخ اول، با پیوند تاپیکشان\n"
+    "\u200f• \u200e/report آمار امروز تا این لحظه، با کارشناسان و نمونه‌های کنترل کیفیت\n"
+    "\u200f• \u200e/help همین راهنما\n\n"
+    "کار روی خود تیکت‌ها (برداشتن، یادداشت، ارجاع، بستن…) در تاپیک هر تیکت در گروه کارشناسان"
+    " انجام می‌شود؛ \u200e/help در آن گروه دستورهایش را نشان می‌دهد."
+)
 
 
 def unknown_desk_command(typed: str, meant: str | None) -> str:

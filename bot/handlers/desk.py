@@ -529,7 +529,7 @@ async def on_group_message(update: Update, context: BotContext) -> None:
         elif command is not None and await in_desk_chat(work, services, message.chat_id):
             _reply(work, message, desk_texts.NOT_IN_TICKET_TOPIC)
         elif command is not None and message.chat_id == services.settings.supervisor_chat_id:
-            _reply(work, message, desk_texts.TICKET_COMMAND_NOT_HERE)  # its /help lists them
+            _reply(work, message, desk_texts.TICKET_COMMAND_NOT_HERE)  # /help points there too
         return
     # An album is one message: an earlier item that was a note or a command kept it all here.
     if await _kept_with_note(work, ticket, message) or await _album_logged(
@@ -629,7 +629,9 @@ async def _group_command(
         )
         _reply(work, message, report)
     elif command.name in HELP_COMMANDS:
-        _reply(work, message, desk_texts.DESK_HELP)
+        # The supervisors' chat has no ticket topics: its help lists what works there.
+        desk = not supervising or await in_desk_chat(work, services, message.chat_id)
+        _reply(work, message, desk_texts.DESK_HELP if desk else desk_texts.SUPERVISOR_HELP)
     else:
         _reply(work, message, desk_texts.unknown_desk_command(command.typed, command.meant()))
 

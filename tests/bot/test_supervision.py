@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time as clock
 from collections.abc import Sequence
 from datetime import datetime, time, timedelta
@@ -328,7 +329,7 @@ async def test_a_supervisor_named_by_their_own_id_gets_report_and_tickets_in_the
     report, tickets, help_text, answer = [m.text or "" for m in fake.sent_to(chief.id)]
     assert report.startswith("📊") and "تیکت‌ها" in report
     assert tickets.startswith("تیکت‌های باز") and f"#{fa_digits(ticket.ticket_id)}" in tickets
-    assert help_text.startswith("راهنمای کارشناسان")
+    assert help_text == plain_text(desk_texts.SUPERVISOR_HELP)
     assert answer.startswith("بازیابی رمز عبور")
     assert [c["command"] for c in fake.commands(f"chat:{chief.id}")] == [
         "report",
@@ -367,6 +368,26 @@ async def test_a_ticket_command_in_the_supervisors_chat_says_where_it_works(
     said = plain_text(desk_texts.TICKET_COMMAND_NOT_HERE)
     assert texts_in(fake, SUPERVISORS) == [said] * len(typed)
     assert [m.text for m in fake.sent_to(person.id)] == [said] * len(typed)
+
+
+async def test_the_supervisors_help_lists_the_commands_that_work_in_their_chat(
+    supervised: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # It was the agents' help: eleven commands, eight of them (/claim, /close, /note…) doing
+    # nothing there, under a menu listing three; in the agents' group it stays theirs.
+    fake = fake_telegram
+    chief = fake.new_agent("مدیر گروه", chat_id=SUPERVISORS)
+    agent = fake.new_agent("سارا")
+    async with running_bot(supervised, fake) as bot:
+        fake.agent_sends_in_topic(chief, None, "/help", chat_id=SUPERVISORS)
+        fake.agent_sends_in_topic(agent, None, "/help")
+        await settled(bot, fake)
+    (help_text,) = texts_in(fake, SUPERVISORS)
+    listed = re.findall(r"^\u200f• \u200e/(\w+)", help_text, flags=re.MULTILINE)
+    assert listed == ["tickets", "report", "help"]
+    assert sorted(listed) == sorted(c["command"] for c in fake.commands(f"chat:{SUPERVISORS}"))
+    assert "گروه کارشناسان" in help_text  # where the ticket commands work
+    assert texts_in(fake, fake.agent_chat_id) == [plain_text(desk_texts.DESK_HELP)]
 
 
 async def test_the_daily_report_of_the_day_before_is_sent_once(
