@@ -32,6 +32,11 @@ DESK_COMMANDS = (
     ("report", "آمار امروز تا این لحظه"),
     ("help", "راهنمای دستورهای کارشناسان"),
 )
+# The L2 group's menu: every ticket there is at second line already (/escalate says so).
+L2_COMMANDS = tuple((name, said) for name, said in DESK_COMMANDS if name != "escalate")
+_ESCALATE_HELP = (
+    "\u200f• <code>\u200e/escalate دلیل</code> ارجاع به پشتیبانی سطح ۲؛ دلیل روی کارت سطح ۲ می‌آید\n"
+)
 DESK_HELP = (
     "<b>راهنمای کارشناسان «پاسخ»</b>\n\n"
     "هر تیکت یک تاپیک است. هر پیامی که در تاپیک بنویسید (متن، عکس، فایل، صدا…) بدون نام شما "
@@ -43,7 +48,7 @@ DESK_HELP = (
     "\u200f• \u200e/take تحویل گرفتن تیکتی که دست همکار دیگری است (اگر او نیست)\n"
     "\u200f• \u200e/wait منتظر پاسخ مشتری؛ با پیام بعدی او تیکت دوباره فعال می‌شود\n"
     "\u200f• \u200e/close بستن تیکت و درخواست امتیاز از مشتری\n"
-    "\u200f• <code>\u200e/escalate دلیل</code> ارجاع به پشتیبانی سطح ۲؛ دلیل روی کارت سطح ۲ می‌آید\n"
+    f"{_ESCALATE_HELP}"
     "\u200f• <code>\u200e/note متن</code> یادداشت داخلی که به مشتری نمی‌رسد\n"
     "\u200f• <code>\u200e/article شناسه</code> فرستادن یک مقاله به مشتری\n"
     "\u200f• <code>\u200e/tier vip</code> (یا vic یا standard) نوع قرارداد مشتری؛ "
@@ -53,6 +58,8 @@ DESK_HELP = (
     "\u200f• \u200e/report آمار امروز: پاسخ‌های ربات، تیکت‌ها، زمان اولین پاسخ، رضایت مشتری\n"
     "\u200f• \u200e/help همین راهنما"
 )
+# /help in the L2 group: the same, without /escalate.
+L2_HELP = DESK_HELP.replace(_ESCALATE_HELP, "")
 
 
 SUPERVISOR_COMMANDS = (

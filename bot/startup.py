@@ -98,11 +98,20 @@ async def set_commands(
     bot: Bot, desk_chats: Sequence[int] = (), supervisors: int | None = None
 ) -> None:
     """Show /start, /help and /human in the customers' command menu, the desk's commands in
-    the agents' groups and the supervisors' in theirs (best effort)."""
+    the agents' groups (`desk_chats`: the agents' group, then the L2 group, whose tickets
+    are at second line already: no /escalate there) and the supervisors' in theirs (best
+    effort)."""
+    agents = desk_chats[0] if desk_chats else None
     menus: list[tuple[Sequence[tuple[str, str]], BotCommandScope | None]] = [
         # Private chats only: in other groups the bot answers none of them.
         (texts.COMMANDS, BotCommandScopeAllPrivateChats()),
-        *((desk_texts.DESK_COMMANDS, BotCommandScopeChat(chat)) for chat in desk_chats),
+        *(
+            (
+                desk_texts.DESK_COMMANDS if chat == agents else desk_texts.L2_COMMANDS,
+                BotCommandScopeChat(chat),
+            )
+            for chat in dict.fromkeys(desk_chats)
+        ),
     ]
     if supervisors is not None and supervisors not in desk_chats:
         menus.append((desk_texts.SUPERVISOR_COMMANDS, BotCommandScopeChat(supervisors)))

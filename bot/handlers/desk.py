@@ -629,11 +629,21 @@ async def _group_command(
         )
         _reply(work, message, report)
     elif command.name in HELP_COMMANDS:
-        # The supervisors' chat has no ticket topics: its help lists what works there.
-        desk = not supervising or await in_desk_chat(work, services, message.chat_id)
-        _reply(work, message, desk_texts.DESK_HELP if desk else desk_texts.SUPERVISOR_HELP)
+        _reply(work, message, await _help(work, services, message.chat_id))
     else:
         _reply(work, message, desk_texts.unknown_desk_command(command.typed, command.meant()))
+
+
+async def _help(work: Work, services: Services, chat_id: int) -> str:
+    """/help as it fits the chat: the agents' group's, the L2 group's (where every ticket is
+    at second line already) or the supervisors' (which has no ticket topics)."""
+    settings = services.settings
+    chats = await desk_chats(work.session, settings.agent_chat_id, settings.l2_chat_id)
+    if chat_id == chats[0] or chat_id == settings.agent_chat_id:
+        return desk_texts.DESK_HELP
+    if chat_id in (*chats[1:], settings.l2_chat_id):
+        return desk_texts.L2_HELP
+    return desk_texts.SUPERVISOR_HELP
 
 
 async def in_desk_chat(work: Work, services: Services, chat_id: int) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -12,10 +13,11 @@ from bot.desk_commands import read_slash
 from bot.formatting import plain_text
 from storage.models import Customer, Ticket, TicketEvent
 from tests.bot.desk_support import card_now, hand_off, settled, ticket, topic_texts
-from tests.bot.support import running_bot
+from tests.bot.support import make_settings, running_bot
 from tests.fake_telegram import FakeTelegram
 
 STRANGER_GROUP = -1009000000009
+L2_CHAT = -1002000000002
 
 
 def general_texts(fake: FakeTelegram, chat_id: int) -> list[str]:
@@ -46,6 +48,27 @@ async def test_the_agents_group_menu_and_help_list_the_desk_commands(
     for command in desk_menu:
         assert f"/{command}" in help_text
     assert len(fake.sent_to(opened.user.id)) == 1  # the customer got nothing
+
+
+async def test_the_l2_groups_menu_and_help_leave_out_escalate(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+) -> None:
+    # Every ticket in the L2 group is at second line already: /escalate there only ever
+    # answered «این تیکت از قبل در پشتیبانی سطح ۲ است», yet its menu and /help offered it.
+    fake = fake_telegram
+    fake.add_group(L2_CHAT, "سطح ۲", forum=True)
+    settings = make_settings(fake, database_url, kb_dir, l2_chat_id=L2_CHAT)
+    expert = fake.new_agent("رضا", chat_id=L2_CHAT)
+    async with running_bot(settings, fake) as bot:
+        fake.agent_sends_in_topic(expert, None, "/help", chat_id=L2_CHAT)
+        await settled(bot, fake)
+    l2_menu = [c["command"] for c in fake.commands(f"chat:{L2_CHAT}")]
+    desk_menu = [c["command"] for c in fake.commands(f"chat:{fake.agent_chat_id}")]
+    assert l2_menu == [command for command in desk_menu if command != "escalate"]
+    (help_text,) = general_texts(fake, L2_CHAT)
+    assert "/escalate" not in help_text
+    for command in l2_menu:
+        assert f"/{command}" in help_text
 
 
 async def test_a_mistyped_command_says_what_was_meant_and_reaches_no_one(
