@@ -308,3 +308,15 @@ def test_unrelated_words_are_not_taken_for_commands() -> None:
     assert read_slash("سلام /close", None) is None
     command = read_slash("/etc/hosts", None)
     assert command is not None and command.meant() is None
+
+
+def test_agents_read_one_word_for_a_command() -> None:
+    # The help, the menu and «… را نمی‌شناسم» say «دستور»; the menu's /escalate and the
+    # notices on edited commands and on files under one said «فرمان» for the same thing.
+    said = [value for value in vars(desk_texts).values() if isinstance(value, str)]
+    said += [
+        words
+        for menu in (desk_texts.DESK_COMMANDS, desk_texts.SUPERVISOR_COMMANDS)
+        for _, words in menu
+    ]
+    assert [text for text in said if "فرمان" in text] == []
