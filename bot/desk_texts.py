@@ -367,7 +367,7 @@ def history_left_out(messages: int, notes: int, where: str) -> str:
     """Say first in a new topic how many earlier messages of the conversation (and notes and
     guides sent with them) were not copied into it, and link the topic that has them all
     (`where`: its address)."""
-    also = f" و {fa(notes)} یادداشت داخلی یا راهنمای فرستاده‌شده" if notes else ""
+    also = f" و {fa(notes)} یادداشت داخلی یا مقالهٔ فرستاده‌شده" if notes else ""
     return (
         f"✂️ {fa(messages)} پیام قدیمی‌تر این گفتگو{also} این‌جا نیامده است؛ همهٔ گفتگو در"
         f' پروندهٔ زیر و در <a href="{escape(where)}">تاپیک پیشین این تیکت</a> هست.'
@@ -422,7 +422,7 @@ def history_undelivered(agent: str, reply: str = "") -> str:
 def history_article(title: str) -> str:
     """A KB article an agent sent the customer, in its place in the history (its text is not
     in the customer's chat as a message to copy)."""
-    return f"📄 <b>راهنمای فرستاده‌شده:</b> «{escape(title)}»"
+    return f"📄 <b>مقالهٔ فرستاده‌شده:</b> «{escape(title)}»"
 
 
 def replied_elsewhere(source: str, quote: str = "", link: str | None = None) -> str:

@@ -232,7 +232,7 @@ DUE_SOON_WARNING_L2_OPEN_HOURS: Final = (
 # The whole conversation as a file, for an L2 topic given its last messages only.
 TRANSCRIPT_TITLE: Final = "گفتگوی تیکت #{ticket} · {customer}"
 TRANSCRIPT_SUMMARY: Final = (
-    "{count} پیام، یادداشت داخلی و راهنمای فرستاده‌شده، به ترتیب زمان (ساعت‌ها به وقت تهران)."
+    "{count} پیام، یادداشت داخلی و مقالهٔ فرستاده‌شده، به ترتیب زمان (ساعت‌ها به وقت تهران)."
 )
 TRANSCRIPT_CUSTOMER: Final = "👤 مشتری"
 # A message to the customer logged before the log kept whose it was.
@@ -241,7 +241,7 @@ TRANSCRIPT_TO_CUSTOMER: Final = "📤 به مشتری (کارشناس یا رب�
 TRANSCRIPT_TO_CUSTOMER_BY: Final = "📤 به مشتری"
 TRANSCRIPT_BOT: Final = "ربات"
 TRANSCRIPT_NOTE: Final = "📝 یادداشت داخلی"
-TRANSCRIPT_GUIDE: Final = "📚 راهنمای فرستاده‌شده"
+TRANSCRIPT_GUIDE: Final = "📚 مقالهٔ فرستاده‌شده"
 TRANSCRIPT_UNDELIVERED: Final = "⚠️ پاسخی که به مشتری نرسید"
 TRANSCRIPT_KINDS: Final = {
     "photo": "عکس",

@@ -235,7 +235,7 @@ async def test_a_history_cut_for_l2_says_first_how_much_is_left_out_and_where_it
     (l2_topic,) = fake.topics(L2_CHAT)
     _, cut, whole, *history = fake.sent_to(L2_CHAT, l2_topic.thread_id)
     assert cut.text == (
-        "✂️ ۲ پیام قدیمی‌تر این گفتگو و ۱ یادداشت داخلی یا راهنمای فرستاده‌شده این‌جا نیامده"
+        "✂️ ۲ پیام قدیمی‌تر این گفتگو و ۱ یادداشت داخلی یا مقالهٔ فرستاده‌شده این‌جا نیامده"
         " است؛ همهٔ گفتگو در پروندهٔ زیر و در تاپیک پیشین این تیکت هست."
     )
     internal = str(fake.agent_chat_id).removeprefix("-100")
@@ -353,7 +353,7 @@ async def test_the_l2_history_shows_the_guides_sent_and_the_notes_kept_in_their_
         "👤 مشتری",
         "ایمیل بازیابی نمی‌آید",
         # One message while it holds both (the group's budget is twenty messages a minute).
-        "📄 راهنمای فرستاده‌شده: «بازیابی رمز عبور»\n\n"
+        "📄 مقالهٔ فرستاده‌شده: «بازیابی رمز عبور»\n\n"
         "📝 یادداشت داخلی — سارا\u200f\nمشتری می‌گوید ایمیل بازیابی نمی‌رسد",
         "👤 مشتری",
         "باز هم نیامد",
@@ -757,7 +757,7 @@ async def test_the_file_and_the_l2_history_name_the_agent_or_the_bot_for_each_me
         await settled(bot, fake)
         page = await _escalated_file(bot, fake, agent, opened.thread_id)
     assert _head("📤 به مشتری — سارا\u200f", "کد را از &lt;پیامک&gt; بردارید") in page
-    assert _head("📚 راهنمای فرستاده‌شده — سارا\u200f", "بازیابی رمز عبور") in page  # sent by
+    assert _head("📚 مقالهٔ فرستاده‌شده — سارا\u200f", "بازیابی رمز عبور") in page  # sent by
     assert _head("📤 به مشتری — ربات\u200f", "بازیابی رمز عبور") in page  # the guide
     assert _head("📤 به مشتری — ربات\u200f", "درخواست شما با شمارهٔ") in page  # the ticket's number
     assert "کارشناس یا ربات" not in page  # every message to the customer says whose it is
