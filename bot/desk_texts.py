@@ -254,7 +254,6 @@ LEFT_FOR_L2_TITLE = (
     "\n⬆️ <b>رفته به گروه پشتیبانی سطح ۲ و هنوز باز</b> (پیوندها به تاپیکشان در آن گروه):"
 )
 L2_TOPIC_MARK = "⬆️ سطح ۲ · "
-NO_DEADLINE = "تعیین نشده"
 
 
 def unknown_article(article_id: str, maybe: Sequence[tuple[str, str]] = ()) -> str:
@@ -283,13 +282,12 @@ def tier_unchanged(tier: str) -> str:
     return f"نوع قرارداد این مشتری از قبل <b>{escape(tier)}</b> است؛ چیزی تغییر نکرد."
 
 
-def tier_changed_notice(agent: str, before: str, after: str, due: str, *, l2: bool = False) -> str:
-    """Tell the topic who changed the customer's tier, and the deadline it now gives (`l2`:
-    second line's reply's, on an escalated ticket first line answered)."""
-    which = "مهلت پاسخ سطح ۲" if l2 else "مهلت اولین پاسخ"
+def tier_changed_notice(agent: str, before: str, after: str, deadline: str) -> str:
+    """Tell the topic who changed the customer's tier, and where that leaves the response the
+    ticket answers to (`deadline`: the card's line on it, HTML: due when, or made when)."""
     return (
         f"⭐ نوع قرارداد مشتری را {escape(agent)} از «{escape(before)}» به «{escape(after)}» "
-        f"تغییر داد (برای این تیکت و تیکت‌های بعدی او).\n{which}: {escape(due)}"
+        f"تغییر داد (برای این تیکت و تیکت‌های بعدی او).\n{deadline}"
     )
 
 

@@ -169,7 +169,9 @@ _DUE_TEXTS: Final[dict[str, _DueTexts]] = {
 }
 
 
-def _due_line(ticket: Ticket, now: datetime, tier: Tier, calendar: SupportCalendar | None) -> str:
+def due_line(ticket: Ticket, now: datetime, tier: Tier, calendar: SupportCalendar | None) -> str:
+    """The card's line on the response the ticket answers to: when it is due and how long is
+    left (or how far past), or when it was made and whether in time."""
     deadline = current_deadline(ticket)
     said = _DUE_TEXTS[deadline.clock]
     due, answered = deadline.due, deadline.met_at
@@ -254,7 +256,7 @@ def render_card(
             priority=texts.PRIORITY.get(ticket.priority, ticket.priority),
         ),
         texts.CARD_OPENED.format(when=jalali(ticket.opened_at)),
-        _due_line(ticket, now, read_tier(customer.tier) or "standard", calendar),
+        due_line(ticket, now, read_tier(customer.tier) or "standard", calendar),
     ]
     if (
         ticket.status not in ("closed", "waiting")

@@ -62,7 +62,8 @@ from bot.tickets import (
     log_told,
 )
 from handoff import lifecycle, service
-from handoff.persian import clean_inline, duration, jalali, shorten, utf16_len
+from handoff.card import due_line
+from handoff.persian import clean_inline, duration, shorten, utf16_len
 from handoff.sla import current_deadline, read_tier
 from handoff.texts import TIER
 from handoff.topics import ticket_link, topic_link
@@ -730,17 +731,13 @@ async def do_tier(
     )
     if before is None:
         return desk_texts.tier_unchanged(TIER[tier])
-    deadline = current_deadline(ticket)  # at L2: second line's, not a first response met
+    # As the card says it: at L2 second line's deadline; a response made, when (not a
+    # deadline read as still running).
+    deadline = due_line(ticket, utcnow(), tier, services.settings.calendar)
     notice(
         work,
         ticket,
-        desk_texts.tier_changed_notice(
-            agent_name(agent),
-            TIER[before],
-            TIER[tier],
-            jalali(deadline.due) if deadline.due else desk_texts.NO_DEADLINE,
-            l2=deadline.clock == "l2",
-        ),
+        desk_texts.tier_changed_notice(agent_name(agent), TIER[before], TIER[tier], deadline),
     )
     card_changed(work, ticket.id)
     return None

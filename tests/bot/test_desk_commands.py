@@ -11,6 +11,7 @@ from bot import desk_texts
 from bot.config import Settings
 from bot.desk_commands import read_slash
 from bot.formatting import plain_text
+from handoff.persian import jalali
 from storage.models import Customer, Ticket, TicketEvent
 from tests.bot.desk_support import card_now, hand_off, settled, ticket, topic_texts
 from tests.bot.support import make_settings, running_bot
@@ -201,6 +202,26 @@ async def test_tier_puts_the_customer_on_a_contract_and_moves_the_deadline(
     changes = [(e.actor_id, e.data["from"], e.data["to"]) for e in events]
     assert changes == [(agent.id, "standard", "vip")]
     assert len(fake.sent_to(opened.user.id)) == 2 + 1  # opened, rating request, the new ticket
+
+
+async def test_a_tier_changed_after_the_first_response_says_it_was_made(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # «/tier vip» after the customer was answered said «مهلت اولین پاسخ: …» under it, a
+    # deadline read as still running, while the card said the response was made in time.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        opened = await hand_off(bot, fake)
+        agent = fake.new_agent("علی")
+        fake.agent_sends_in_topic(agent, opened.thread_id, "سلام، بررسی می‌کنم")
+        await settled(bot, fake)
+        fake.agent_sends_in_topic(agent, opened.thread_id, "/tier vip")
+        await settled(bot, fake)
+        row = await ticket(bot, opened.ticket_id)
+    assert row.first_response_at is not None
+    (notice,) = [text for text in topic_texts(fake, opened.thread_id) if text.startswith("⭐")]
+    assert notice.splitlines()[1] == f"✅ اولین پاسخ: {jalali(row.first_response_at)} (در مهلت)"
+    assert notice.splitlines()[1] in (card_now(fake, opened.card).text or "")
 
 
 async def test_take_moves_a_held_ticket_to_the_agent_who_asks_and_says_from_whom(
