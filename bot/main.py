@@ -436,8 +436,9 @@ async def _poll(
     refreshing = asyncio.create_task(refresh_cards(services, executor), name="pasokh-cards")
     watching = asyncio.create_task(watch_deadlines(services, executor), name="pasokh-sla")
     reporting = asyncio.create_task(send_daily_reports(services, executor), name="pasokh-report")
-    # Polling: nobody is called silent before what they sent while the bot was down is read.
-    caught_up = intake.caught_up if receiver is None else None
+    # Nobody is called silent before what they sent while no instance ran is read: polled,
+    # or pushed to the webhook (Telegram tries it again after a pause of its own).
+    caught_up = intake.caught_up if receiver is None else asyncio.Event()
     following = asyncio.create_task(
         watch_waiting(services, executor, caught_up), name="pasokh-waiting"
     )
@@ -458,7 +459,7 @@ async def _poll(
             # The feed's first look replays what the last run left pending.
             log.info("handling the updates Telegram sends to the webhook, as @%s", app.bot.username)
             source = WebhookFeed(receiver, services.sessions, dispatcher).run()
-            checking = watch_webhook(app.bot, settings)
+            checking = watch_webhook(app.bot, settings, caught_up)
             tasks.append(asyncio.create_task(checking, name="pasokh-webhook-watch"))
         else:
             source = await _replay_then_poll(intake, stop)

@@ -65,6 +65,8 @@ FEED_ERROR_DELAY = 2.0
 MAX_CACHED = 2000
 # How often the lease holder asks Telegram whether its deliveries to the webhook fail.
 WEBHOOK_CHECK_SECONDS = 60.0
+# How often it asks until Telegram has delivered what waited for the webhook at the start.
+CATCH_UP_CHECK_SECONDS = 2.0
 REFUSED_LOG_SECONDS = 60.0
 # How long /healthz waits for the database before it says the instance cannot store updates.
 HEALTH_TIMEOUT = 2.0
@@ -350,16 +352,21 @@ async def set_webhook(bot: Bot, settings: Settings) -> None:
     )
 
 
-async def watch_webhook(bot: Bot, settings: Settings) -> None:
+async def watch_webhook(
+    bot: Bot, settings: Settings, caught_up: asyncio.Event | None = None
+) -> None:
     """Log Telegram's delivery errors as they happen (an unreachable proxy shows only here:
     customers' messages simply stop arriving), and set the webhook again if another process
-    removed or replaced it."""
+    removed or replaced it. Set `caught_up` once Telegram has nothing left to deliver: what
+    customers sent while no instance listened is stored by then (each update is answered
+    only once stored); until then it asks every CATCH_UP_CHECK_SECONDS."""
     url = settings.webhook_url
     seen_error: int | None = None
     first = True  # an error from before this start is not news
     while True:
         if not first:
-            await asyncio.sleep(WEBHOOK_CHECK_SECONDS)
+            catching_up = caught_up is not None and not caught_up.is_set()
+            await asyncio.sleep(CATCH_UP_CHECK_SECONDS if catching_up else WEBHOOK_CHECK_SECONDS)
         first_look, first = first, False
         try:
             info = await bot.get_webhook_info()
@@ -381,5 +388,7 @@ async def watch_webhook(bot: Bot, settings: Settings) -> None:
                     info.pending_update_count,
                 )
             seen_error = stamp
+            if caught_up is not None and info.pending_update_count == 0:
+                caught_up.set()
         except TelegramError as error:
             log.warning("asking Telegram about the webhook failed (%s)", error.message)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import desk_texts, waiting
+from bot import desk_texts, waiting, webhook
 from bot.config import ConfigError, Settings, load_settings
 from bot.formatting import plain_text
 from storage.models import InboxUpdate, Message, Ticket, TicketEvent
@@ -18,6 +18,7 @@ from storage.repositories import WaitingTicket, list_waiting_tickets
 from storage.timestamps import utcnow
 from tests.bot.desk_support import OpenTicket, card_now, hand_off, settled, ticket, topic_texts
 from tests.bot.support import RunningBot, make_settings, running_bot
+from tests.bot.test_webhook import webhook_settings
 from tests.fake_telegram import FakeTelegram
 
 CHAT_GONE = "Bad Request: chat not found"
@@ -264,6 +265,33 @@ async def test_a_customer_who_answered_while_the_bot_was_down_is_neither_reminde
     fake.user_sends_text(opened.user, "شماره قرارداد ۴۵۶۷۸ است")  # while the bot is down
     async with running_bot(following, fake) as bot:
         await asyncio.sleep(1)  # five looks
+        await settled(bot, fake)
+        answered = await ticket(bot, opened.ticket_id)
+        tickets = await bot.rows(Ticket)
+    assert fake.sent_to(opened.user.id)[heard:] == []
+    assert answered.status != "closed" and len(tickets) == 1
+    assert "شماره قرارداد ۴۵۶۷۸ است" in topic_texts(fake, opened.thread_id)
+
+
+async def test_in_webhook_mode_an_answer_telegram_still_holds_at_start_is_awaited(
+    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every instance was down: Telegram keeps what customers sent meanwhile and pushes it once
+    # the webhook answers again, after its own retry pause. The first look for silent customers
+    # came before it: the ticket closed «for silence» and the answer opened a follow-up.
+    monkeypatch.setattr(waiting, "CHECK_SECONDS", 0.2)
+    monkeypatch.setattr(webhook, "CATCH_UP_CHECK_SECONDS", 0.2)
+    fake = fake_telegram
+    settings = webhook_settings(fake, database_url, kb_dir)
+    async with running_bot(settings, fake) as bot:
+        opened = await left_waiting(bot, fake)
+        await time_passes(bot, opened.ticket_id, 73)
+        heard = len(fake.sent_to(opened.user.id))
+    fake.hold_updates()  # Telegram waits before trying the webhook again
+    fake.user_sends_text(opened.user, "شماره قرارداد ۴۵۶۷۸ است")  # while the bot is down
+    async with running_bot(settings, fake) as bot:
+        await asyncio.sleep(1)  # five looks
+        fake.release_updates()
         await settled(bot, fake)
         answered = await ticket(bot, opened.ticket_id)
         tickets = await bot.rows(Ticket)
