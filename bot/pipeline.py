@@ -273,9 +273,6 @@ class Pipeline:
         while True:
             try:
                 if current is None:
-                    # Only the lease holder resumes; after a takeover the update is the other's.
-                    async with self.services.sessions.begin() as session:
-                        await self.fence(session)
                     current = await self._stored_plan(update_id)
                     if current is None:
                         return  # not stored: nothing is left to carry out
@@ -333,8 +330,10 @@ class Pipeline:
 
     async def _was_committed(self, update_id: int) -> bool:
         """Whether a decision whose commit went unanswered was committed all the same: it
-        stored its plan, or (a plan of one reply, or none) marked the update done."""
+        stored its plan, or (a plan of one reply, or none) marked the update done. Only asked
+        by the lease holder: the outage may have let another instance take the update over."""
         async with self.services.sessions.begin() as session:
+            await self.fence(session)
             if await kv_get(session, plan_key(update_id)) is not None:
                 return True
             row = await inbox_get(session, update_id)
@@ -357,8 +356,11 @@ class Pipeline:
 
         Its own short transaction: only this update's own processing stores its plan,
         and a replayed update is processed once, so nothing can store one in between.
+        Fenced: only the lease holder resumes a plan (its next effect may be a call to
+        Telegram, made before any commit); after a takeover the update is the other's.
         """
         async with self.services.sessions.begin() as session:
+            await self.fence(session)
             stored = await kv_get(session, plan_key(update_id))
             if stored is None:
                 return None

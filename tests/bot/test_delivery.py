@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.asyncio.session import _AsyncSessionContextManager
 from telegram import Bot, Update
 
 import bot.main
+import bot.pipeline
 import triage
 from bot import intake
 from bot.app import build_application
@@ -22,6 +26,7 @@ from bot.effects import OpenTopic, PostCard
 from bot.executor import Executor
 from bot.flood import FloodGuard
 from bot.intake import Intake, KeyedDispatcher
+from bot.leadership import Fence, LeaseLost, unfenced
 from bot.main import pool_options, run_inline
 from bot.pipeline import Pipeline, Plan
 from bot.send_gate import SendGate
@@ -124,8 +129,9 @@ async def test_a_handler_that_always_fails_is_marked_failed_and_the_chat_goes_on
     assert len(fake.sent_to(user.id)) == 1  # the customer never sees an error
 
 
-async def _decide_without_acting(settings: Settings, fake: FakeTelegram) -> int:
-    """Store the pending updates and commit their decisions, then stop: a crash before acting."""
+@asynccontextmanager
+async def _pipeline(settings: Settings, fence: Fence = unfenced) -> AsyncIterator[Pipeline]:
+    """A pipeline of the bot's own, on its database and the fake, driven by the test."""
     engine = create_engine_from_url(settings.database_url, **pool_options(settings.database_url))
     sessions = make_sessionmaker(engine)
     services = Services(
@@ -138,16 +144,22 @@ async def _decide_without_acting(settings: Settings, fake: FakeTelegram) -> int:
     app = build_application(settings, services)
     await app.initialize()
     try:
-        pipeline = Pipeline(app, services, Executor(app.bot, sessions))
-        intake = Intake(app.bot, sessions, KeyedDispatcher(pipeline_noop, 1), poll_timeout=0)
-        updates: list[Update] = list(await app.bot.get_updates(timeout=0))
+        yield Pipeline(app, services, Executor(app.bot, sessions), fence=fence)
+    finally:
+        await app.shutdown()
+        await engine.dispose()
+
+
+async def _decide_without_acting(settings: Settings, fake: FakeTelegram) -> int:
+    """Store the pending updates and commit their decisions, then stop: a crash before acting."""
+    async with _pipeline(settings) as pipeline:
+        sessions, bot = pipeline.services.sessions, pipeline.app.bot
+        intake = Intake(bot, sessions, KeyedDispatcher(pipeline_noop, 1), poll_timeout=0)
+        updates: list[Update] = list(await bot.get_updates(timeout=0))
         items = await intake.store(updates)
         for item in items:
             await pipeline._decide(item.update_id, item.payload, replay=False, update=item.update)
         return len(items)
-    finally:
-        await app.shutdown()
-        await engine.dispose()
 
 
 async def pipeline_noop(item: object) -> None:
@@ -175,6 +187,66 @@ async def test_a_restart_finishes_decided_work_without_a_second_reply_or_ticket(
     ]
     assert len(tickets) == 1 and len(fake.topics()) == 1
     assert tickets[0].card_message_id is not None
+
+
+async def test_an_instance_another_took_over_from_resumes_no_decided_update(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # Updates left pending by the last run were queued here when another instance took the
+    # lease over (and replayed them too): each one's stored plan went on here at once, its
+    # topic made beside the new holder's, the fenced commit coming only after the call.
+    fake = fake_telegram
+    user = fake.new_user("بی‌پاسخ")
+    fake.user_sends_text(user, UNKNOWN)
+    assert await _decide_without_acting(settings, fake) == 1  # a hand-off, nothing done yet
+
+    async def taken_over(session: AsyncSession) -> None:
+        raise LeaseLost
+
+    async with _pipeline(settings, fence=taken_over) as pipeline:
+        async with pipeline.services.sessions.begin() as session:
+            (row,) = await session.scalars(select(InboxUpdate))
+        await pipeline.handle(row.update_id, dict(row.payload), replay=True)
+    assert fake.topics() == [] and fake.calls("createForumTopic") == []
+    assert len(fake.sent_to(user.id)) == 0
+
+
+async def test_a_decision_whose_commit_went_unanswered_is_left_to_the_instance_that_took_over(
+    settings: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The database stopped answering at the hand-off's commit for long enough that another
+    # instance took the lease over and replayed the update: once it answered again, this one
+    # found the decision committed and carried it out too, a second topic beside the other's.
+    fake = fake_telegram
+    monkeypatch.setattr(bot.pipeline, "OUTAGE_RETRY_SECONDS", 0.01)
+    real_exit = _AsyncSessionContextManager.__aexit__
+    deciding: list[int] = []  # the decision's session (the first fenced), then 0 once lost
+
+    async def held_once(session: AsyncSession) -> None:
+        if deciding:
+            raise LeaseLost
+        deciding.append(id(session))
+
+    async def commit_then_lose_the_answer(
+        self: _AsyncSessionContextManager[AsyncSession], *exc: Any
+    ) -> None:
+        await real_exit(self, *exc)  # committed
+        if exc[0] is None and deciding and deciding[-1] == id(self.async_session):
+            deciding.append(0)
+            raise ConnectionResetError("the connection broke as the commit was answered")
+
+    monkeypatch.setattr(_AsyncSessionContextManager, "__aexit__", commit_then_lose_the_answer)
+    user = fake.new_user("بی‌پاسخ")
+    fake.user_sends_text(user, UNKNOWN)
+    async with _pipeline(settings, fence=held_once) as pipeline:
+        sessions, telegram = pipeline.services.sessions, pipeline.app.bot
+        intake = Intake(telegram, sessions, KeyedDispatcher(pipeline_noop, 1), poll_timeout=0)
+        (item,) = await intake.store(list(await telegram.get_updates(timeout=0)))
+        await pipeline.handle(item.update_id, item.payload, update=item.update)
+        async with sessions.begin() as session:
+            tickets = list(await session.scalars(select(Ticket)))
+    assert deciding[-1] == 0 and len(tickets) == 1  # committed, its answer lost
+    assert fake.calls("createForumTopic") == [] and fake.sent_to(user.id) == []
 
 
 async def test_the_inbox_keeps_updates_as_sent_and_stores_an_unreadable_one_as_failed(
