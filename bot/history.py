@@ -169,15 +169,22 @@ async def _logged_album(
 ) -> list[tuple[int, str | None]]:
     """A message the customer sent and, if it began an album, the album's other items the
     bot took in (the log keeps each item): (message id, album id) each, in order."""
+    # A private chat's id is its customer's: read through the log's index by customer (no
+    # index has the chat), not the whole log.
     album = await session.scalar(
         select(Message.media_group_id)
-        .where(Message.chat_id == chat_id, Message.telegram_message_id == message_id)
+        .where(
+            Message.customer_id == chat_id,
+            Message.chat_id == chat_id,
+            Message.telegram_message_id == message_id,
+        )
         .limit(1)
     )
     if album is None:
         return [(message_id, None)]
     rows = await session.scalars(
         select(Message.telegram_message_id).where(
+            Message.customer_id == chat_id,
             Message.chat_id == chat_id,
             Message.media_group_id == album,
             Message.direction == "in",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from kb.decision import Hit
 from storage import repositories as repo
@@ -49,3 +52,27 @@ async def add_ticket(
             opened_at=T0,
         )
         return ticket
+
+
+async def sqlite_plans(engine: AsyncEngine, call: Callable[[], Awaitable[object]]) -> list[str]:
+    """How SQLite reads for every query `call` makes on `engine`: the lines of EXPLAIN QUERY
+    PLAN («SEARCH messages USING INDEX ...», or «SCAN messages» for a whole table read)."""
+    queries: list[tuple[str, Any]] = []
+
+    def record(_c: Any, _cur: Any, statement: str, parameters: Any, _x: Any, _m: bool) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            queries.append((statement, parameters))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        await call()
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+    plans: list[str] = []
+    async with engine.connect() as connection:
+        for statement, parameters in queries:
+            explained = await connection.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {statement}", parameters
+            )
+            plans += [str(row[-1]) for row in explained]
+    return plans
