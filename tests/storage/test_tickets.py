@@ -13,7 +13,7 @@ from handoff import service
 from storage import repositories as repo
 from storage.models import Ticket
 from tests.storage.fixtures import Makers
-from tests.storage.helpers import AGENT_CHAT, HITS, T0, add_customer, add_ticket
+from tests.storage.helpers import AGENT_CHAT, HITS, T0, add_customer, add_ticket, sqlite_plans
 
 
 async def _open(
@@ -567,6 +567,34 @@ async def test_waiting_tickets_say_since_when_and_whether_reminded_during_this_w
         (second.id, T0 + 2 * hour, True),
         (first.id, T0 + 5 * hour, False),
     ]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_waiting_tickets_are_read_with_their_own_events_not_every_wait_ever_logged(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    # Read every minute (bot.waiting): SQLite, with no statistics, read a waiting ticket's
+    # latest wait and reminder through the index by kind, every "waiting" and reminder event
+    # the desk ever logged for each ticket waiting now; the ticket's own are few.
+    await add_customer(sessions, 1)
+    ticket = await add_ticket(sessions, 1)
+    async with sessions.begin() as session:
+        await repo.set_ticket_status(
+            session, ticket.id, from_statuses=repo.CLAIMABLE, to_status="waiting"
+        )
+        await repo.add_ticket_event(session, ticket_id=ticket.id, kind="waiting", at=T0)
+
+    async def read() -> None:
+        async with sessions() as session:
+            found.extend(await repo.list_waiting_tickets(session, reminder_event="reminded"))
+
+    found: list[repo.WaitingTicket] = []
+    plans = await sqlite_plans(sessions.kw["bind"], read)
+
+    assert [(w.ticket.id, w.since, w.reminded) for w in found] == [(ticket.id, T0, False)]
+    events = [plan for plan in plans if "ticket_events" in plan]
+    assert len(events) == 2
+    assert all("USING INDEX ix_ticket_events_ticket_id_id (ticket_id=?)" in p for p in events)
 
 
 async def test_audit_trail_is_kept_in_order(sessions: async_sessionmaker[AsyncSession]) -> None:
