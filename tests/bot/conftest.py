@@ -49,3 +49,9 @@ def database_url(migrated_template: Path, tmp_path: Path) -> str:
 def settings(fake_telegram: FakeTelegram, database_url: str, kb_dir: Path) -> Settings:
     """Settings for an in-process bot on the fake server."""
     return make_settings(fake_telegram, database_url, kb_dir)
+
+
+@pytest.fixture
+def hurried(fake_telegram: FakeTelegram, database_url: str, kb_dir: Path) -> Settings:
+    """`settings` whose flood control holds back a customer's fourth message in its window."""
+    return make_settings(fake_telegram, database_url, kb_dir, flood_max_messages=3)

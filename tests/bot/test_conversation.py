@@ -866,11 +866,10 @@ async def test_help_and_unknown_commands(settings: Settings, fake_telegram: Fake
 
 
 async def test_a_flood_gets_one_notice_then_silence(
-    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+    hurried: Settings, fake_telegram: FakeTelegram
 ) -> None:
     fake = fake_telegram
-    settings = make_settings(fake, database_url, kb_dir, flood_max_messages=3)
-    async with running_bot(settings, fake) as bot:
+    async with running_bot(hurried, fake) as bot:
         user = fake.new_user()
         for _ in range(9):
             fake.user_sends_text(user, ANSWERED)
@@ -1123,11 +1122,10 @@ async def test_a_digit_typed_after_moving_on_to_the_menu_picks_no_old_guide(
 
 
 async def test_a_flood_of_button_presses_gets_one_notice_then_silence(
-    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+    hurried: Settings, fake_telegram: FakeTelegram
 ) -> None:
     fake = fake_telegram
-    settings = make_settings(fake, database_url, kb_dir, flood_max_messages=3)
-    async with running_bot(settings, fake) as bot:
+    async with running_bot(hurried, fake) as bot:
         user = fake.new_user()
         fake.user_sends_text(user, "/start")
         _, menu = await fake.wait_for_messages_async(user.id, 2)
@@ -1142,11 +1140,10 @@ async def test_a_flood_of_button_presses_gets_one_notice_then_silence(
 
 
 async def test_a_flood_of_edits_gets_one_notice_then_silence(
-    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+    hurried: Settings, fake_telegram: FakeTelegram
 ) -> None:
     fake = fake_telegram
-    settings = make_settings(fake, database_url, kb_dir, flood_max_messages=3)
-    async with running_bot(settings, fake) as bot:
+    async with running_bot(hurried, fake) as bot:
         user = fake.new_user()
         asked = fake.user_sends_text(user, ANSWERED)
         await fake.wait_for_messages_async(user.id, 1)

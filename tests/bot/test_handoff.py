@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import update
@@ -24,7 +23,6 @@ from tests.bot.support import (
     ANSWERED,
     UNKNOWN,
     RunningBot,
-    make_settings,
     running_bot,
     settled,
 )
@@ -373,11 +371,10 @@ async def test_everything_the_customer_sends_while_open_is_copied_into_the_topic
 
 
 async def test_a_burst_while_a_ticket_is_open_reaches_the_agents_whole(
-    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+    hurried: Settings, fake_telegram: FakeTelegram
 ) -> None:
     fake = fake_telegram
-    settings = make_settings(fake, database_url, kb_dir, flood_max_messages=3)
-    async with running_bot(settings, fake) as bot:
+    async with running_bot(hurried, fake) as bot:
         user = fake.new_user()
         fake.user_sends_text(user, "/human")
         (card,) = await fake.wait_for_messages_async(fake.agent_chat_id, 1)
@@ -393,14 +390,13 @@ async def test_a_burst_while_a_ticket_is_open_reaches_the_agents_whole(
 
 
 async def test_commands_answered_while_a_ticket_is_open_are_held_back_by_flood_control(
-    fake_telegram: FakeTelegram, database_url: str, kb_dir: Path
+    hurried: Settings, fake_telegram: FakeTelegram
 ) -> None:
     # /help, /start and the keyboard's buttons keep their meaning while a ticket is open:
     # each is answered by the bot, not copied to the agents, and a flood of them was
     # answered in full (two messages each for /help).
     fake = fake_telegram
-    settings = make_settings(fake, database_url, kb_dir, flood_max_messages=3)
-    async with running_bot(settings, fake) as bot:
+    async with running_bot(hurried, fake) as bot:
         user = fake.new_user()
         fake.user_sends_text(user, "/human")
         await fake.wait_for_messages_async(fake.agent_chat_id, 1)
