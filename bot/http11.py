@@ -12,7 +12,9 @@ An idle connection the server has closed is noticed without a syscall: the event
 loop keeps reading idle sockets, so their reader is at EOF. Errors follow httpx's
 split, which bot.pipeline relies on: a timeout (the call may have been delivered)
 is `asyncio.TimeoutError`; anything else raises `ConnectionError`/`OSError` or
-`h11.ProtocolError`, for the caller to map.
+`h11.ProtocolError`, for the caller to map. A connection that could not be made at all
+(refused, unreachable, timed out; not a TLS refusal) raises `NotConnected`, caused by one
+of those: the request never left, so it was surely not delivered.
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ import h11
 # Idle connections older than this are closed rather than reused (httpx's default).
 KEEPALIVE_EXPIRY = 5.0
 READ_CHUNK = 65536
+
+
+class NotConnected(ConnectionError):
+    """No connection to the server could be made: the request was never sent."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,15 +149,20 @@ class Http11Pool:
             if connection.usable(now):
                 return connection
             connection.close()
-        async with asyncio.timeout(connect_timeout):
-            if target.scheme == "https":
-                reader, writer = await asyncio.open_connection(
-                    target.host, target.port, ssl=self._ssl_context(), limit=READ_CHUNK
-                )
-            else:
-                reader, writer = await asyncio.open_connection(
-                    target.host, target.port, limit=READ_CHUNK
-                )
+        try:
+            async with asyncio.timeout(connect_timeout):
+                if target.scheme == "https":
+                    reader, writer = await asyncio.open_connection(
+                        target.host, target.port, ssl=self._ssl_context(), limit=READ_CHUNK
+                    )
+                else:
+                    reader, writer = await asyncio.open_connection(
+                        target.host, target.port, limit=READ_CHUNK
+                    )
+        except ssl.SSLError:
+            raise  # a certificate refused: no outage to wait out
+        except OSError as error:  # TimeoutError included
+            raise NotConnected(f"{type(error).__name__}: {error}") from error
         return _Connection(reader, writer)
 
     async def _exchange(

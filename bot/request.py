@@ -24,7 +24,7 @@ from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import HTTPXRequest, RequestData
 from telegram.request._baserequest import BaseRequest
 
-from bot.http11 import Http11Pool
+from bot.http11 import Http11Pool, NotConnected
 
 JSON_TYPE = "application/json"
 # How much of an answer that is not the Bot API's is quoted (a web page's start).
@@ -131,6 +131,10 @@ class JsonRequest(HTTPXRequest):
                 read_timeout=_pick(read_timeout, defaults.read),
                 pool_timeout=_pick(pool_timeout, defaults.pool),
             )
+        except NotConnected as error:  # never sent (telegram_errors.never_sent reads it)
+            if isinstance(error.__cause__, TimeoutError):
+                raise TimedOut from error
+            raise NetworkError(str(error)) from error
         except TimeoutError as error:
             # As with httpx: TimedOut, which bot.pipeline reads as "may have been delivered".
             raise TimedOut from error

@@ -6,10 +6,12 @@ from __future__ import annotations
 import warnings
 from datetime import timedelta
 
+import httpx
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 from bot import desk_texts
+from bot.http11 import NotConnected
 
 BACKOFF_START = 0.5
 BACKOFF_MAX = 30.0
@@ -26,6 +28,28 @@ def worth_retrying(error: TelegramError) -> bool:
     if isinstance(error, BadRequest):
         return False  # a request Telegram rejects will not improve
     return isinstance(error, NetworkError)  # includes TimedOut
+
+
+# What a call failed with when it never left: no connection to Telegram (or to the proxy, or
+# from the proxy on) could be made, or none was free. Nothing was delivered.
+_NEVER_SENT = (
+    NotConnected,
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.ProxyError,  # the proxy refused to open the way (CONNECT, SOCKS handshake)
+)
+
+
+def never_sent(error: TelegramError) -> bool:
+    """Whether a network error surely left Telegram without the call (Telegram filtered, a
+    proxy down): trying it again cannot deliver it twice."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, _NEVER_SENT):
+            return True
+        cause = cause.__cause__
+    return False
 
 
 def retry_later_if_worth_it(error: TelegramError, what: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -52,6 +53,34 @@ async def test_a_reply_refused_with_429_is_sent_once_after_the_wait(
         await settled(bot, fake)
     attempts = [c for c in fake.api_calls("sendMessage") if c.params["chat_id"] == user.id]
     assert [c.status for c in attempts] == [429] * refusals + [200]
+    assert len(fake.sent_to(user.id)) == 1
+
+
+async def test_a_reply_caught_by_telegram_out_of_reach_is_sent_once_it_is_back(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # Telegram filtered, or the proxy to it down, while a customer's question was stored
+    # already: the answer was tried four times in nine seconds, then given up, and the
+    # customer waited for ever. A call that never reached Telegram is tried until it does.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        on_its_way, cut = threading.Event(), threading.Event()
+
+        def hold(_method: str, _params: dict[str, Any]) -> None:
+            on_its_way.set()
+            cut.wait(10)
+
+        fake.during_next("sendMessage", hold, where={"chat_id": user.id})
+        fake.fail_next("sendMessage", status=502, chat_id=user.id)  # it never got through
+        fake.user_sends_text(user, ANSWERED)
+        await fake.wait_for_async(on_its_way.is_set, timeout=10, what="the answer on its way")
+        await asyncio.to_thread(fake.stop)  # the connection drops; new ones are refused
+        cut.set()
+        await asyncio.sleep(12)  # longer than the four tries took
+        await asyncio.to_thread(fake.start)
+        await fake.wait_for_messages_async(user.id, 1, timeout=40)
+        await settled(bot, fake)
     assert len(fake.sent_to(user.id)) == 1
 
 
