@@ -439,10 +439,21 @@ class Intake:
         await asyncio.sleep(CONFLICT_DELAY)
 
     async def run(self) -> None:
-        """Poll until cancelled; transient failures wait and retry."""
+        """Poll until cancelled; transient failures wait and retry. Telegram failing the
+        polls is logged when it starts and when it ends, not at every try (an outage of
+        minutes, filtered or behind a dropped proxy, made a line every few seconds)."""
+        failing_since: float | None = None
+        failures = 0
         while True:
             try:
                 await self.poll_once()
+                if failing_since is not None:
+                    log.warning(
+                        "getUpdates works again after %.0f s and %d failed tries",
+                        asyncio.get_running_loop().time() - failing_since,
+                        failures,
+                    )
+                    failing_since, failures = None, 0
             except InvalidToken:
                 raise
             except LeaseLost:
@@ -453,7 +464,16 @@ class Intake:
             except RetryAfter as error:
                 await asyncio.sleep(retry_seconds(error))
             except (NetworkError, TelegramError) as error:
-                log.warning("getUpdates failed (%s); retrying", error.message)
+                failures += 1
+                if failing_since is None:
+                    failing_since = asyncio.get_running_loop().time()
+                    log.warning(
+                        "getUpdates failed (%s); retrying every %g s until it works",
+                        error.message,
+                        POLL_ERROR_DELAY,
+                    )
+                else:
+                    log.debug("getUpdates failed again (%s)", error.message)
                 await asyncio.sleep(POLL_ERROR_DELAY)
             except DATABASE_ERRORS as error:
                 # Nothing of the batch was confirmed: Telegram sends it again.

@@ -430,6 +430,38 @@ async def test_polling_rides_out_telegram_failing_get_updates(
     assert "another process polls Telegram with this token and does not share" in caplog.text
 
 
+async def test_telegram_failing_polls_for_a_while_is_logged_when_it_starts_and_ends(
+    settings: Settings,
+    fake_telegram: FakeTelegram,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Telegram out of reach for minutes (filtered, the proxy dropped) wrote a warning at
+    # every try, every few seconds, and nothing when it worked again: the operator could
+    # not tell from the log whether it still failed.
+    fake = fake_telegram
+    monkeypatch.setattr(intake, "POLL_ERROR_DELAY", 0.1)
+    caplog.set_level(logging.WARNING, logger="bot.intake")
+    async with running_bot(settings, fake) as bot:
+        fake.fail_next("getUpdates", status=502, times=8)
+        await fake.wait_for_async(
+            lambda: [c.status for c in fake.api_calls("getUpdates")][-8:] == [502] * 8,
+            timeout=15,
+            what="eight failed polls",
+        )
+        user = fake.new_user()
+        fake.user_sends_text(user, ANSWERED)
+        await fake.wait_for_messages_async(user.id, 1, timeout=10)
+        await settled(bot, fake)
+    said = [r.getMessage() for r in caplog.records if r.name == "bot.intake"]
+    assert [line for line in said if "getUpdates failed" in line] == [
+        "getUpdates failed (Error 502); retrying every 0.1 s until it works"
+    ]
+    (back,) = [line for line in said if "works again" in line]
+    assert back.startswith("getUpdates works again after ")
+    assert back.endswith(" s and 8 failed tries")
+
+
 async def test_a_webhook_left_set_is_removed_so_polling_goes_on(
     settings: Settings,
     fake_telegram: FakeTelegram,
