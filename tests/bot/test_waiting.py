@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import desk_texts, waiting, webhook
+from bot import desk_texts, telegram_errors, waiting, webhook
 from bot.config import ConfigError, Settings, load_settings
 from bot.formatting import plain_text
 from storage.models import InboxUpdate, Message, Ticket, TicketEvent
@@ -405,3 +407,34 @@ async def test_a_close_for_silence_decided_just_before_a_stop_is_still_told(
     (closing,) = fake.sent_to(opened.user.id)[told_before:]
     assert (closing.text or "").startswith("درخواست #۱ شما بسته شد")
     assert fake.topics()[0].closed
+
+
+async def test_a_close_for_silence_caught_by_telegram_out_of_reach_goes_once_it_is_back(
+    following: Settings, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Telegram filtered, or the proxy down, as the close went: four tries in a few seconds,
+    # then the ticket stayed closed without a word to the customer, nor the rating buttons.
+    monkeypatch.setattr(telegram_errors, "BACKOFF_START", 0.05)
+    fake = fake_telegram
+    async with running_bot(following, fake) as bot:
+        opened = await left_waiting(bot, fake)
+        told_before = len(fake.sent_to(opened.user.id))
+        on_its_way, cut = threading.Event(), threading.Event()
+
+        def hold(_method: str, _params: dict[str, Any]) -> None:
+            on_its_way.set()
+            cut.wait(10)
+
+        fake.during_next("sendMessage", hold, where={"chat_id": opened.user.id})
+        fake.fail_next("sendMessage", status=502, chat_id=opened.user.id)  # it never got through
+        await time_passes(bot, opened.ticket_id, 73)
+        await fake.wait_for_async(on_its_way.is_set, timeout=10, what="the close on its way")
+        await asyncio.to_thread(fake.stop)  # the connection drops; new ones are refused
+        cut.set()
+        await asyncio.sleep(2)  # longer than four tries take at these back-offs
+        await asyncio.to_thread(fake.start)
+        await fake.wait_for_messages_async(opened.user.id, told_before + 1, timeout=20)
+        await settled(bot, fake)
+    (closing,) = fake.sent_to(opened.user.id)[told_before:]
+    assert (closing.text or "").startswith("درخواست #۱ شما بسته شد")
+    assert len(closing.callback_datas) == 5
