@@ -51,15 +51,16 @@ async def latest_decision(
 
 
 async def latest_incoming(
-    session: AsyncSession, *, customer_id: int, since: datetime
+    session: AsyncSession, *, customer_id: int, since: datetime, direction: str = "in"
 ) -> Message | None:
-    """Return the last message the customer sent since `since` (a press counts as one)."""
+    """Return the last message the customer sent since `since` (a press counts as one); with
+    `direction="out"`, the last the bot sent them."""
     result = await session.scalars(
         select(Message)
         .where(
             Message.customer_id == customer_id,
             Message.created_at >= since,
-            Message.direction == "in",
+            Message.direction == direction,
         )
         .order_by(Message.created_at.desc(), Message.id.desc())
         .limit(1)

@@ -120,6 +120,8 @@ SMALL_TALK_GREETING = "سلام! 🌷 پرسش یا مشکلتان را بنوی
 SMALL_TALK_THANKS = "خواهش می‌کنم 🌷 اگر پرسش دیگری دارید، بنویسید."
 SMALL_TALK_OK = "🌷 اگر پرسش دیگری دارید، بنویسید."
 SMALL_TALK_BYE = "خدانگهدار 🌷 هر وقت پرسشی داشتید، همین‌جا بنویسید."
+# Replies that invite another question: a «نه» to them is a goodbye.
+ASK_MORE = frozenset({SMALL_TALK_THANKS, SMALL_TALK_OK})
 # «کارشناس نمیخوام»: the bot stays, and says how to reach a person later.
 NO_PERSON = (
     "باشه، به کارشناس وصل نمی‌کنم 🙂 پرسشتان را بنویسید تا از راهنماها پاسخ بدهم. "

@@ -55,6 +55,17 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )  # fmt: skip
 
 
+def bare_no(text: str) -> bool:
+    """Whether the message is a «نه» and nothing else (its marks aside): an answer to the
+    bot's invitation to ask more, not the start of a problem («نه، هنوز وصل نمیشه»).
+
+    >>> bare_no("نه."), bare_no("na"), bare_no("نه مشکلم حل نشد")
+    (True, True, False)
+    """
+    words = re.sub(r"[^\w\s]", " ", fold(text)).split()
+    return bool(words) and all(word in _NO for word in words)
+
+
 def yes_or_no(text: str) -> YesNo | None:
     """Return "yes" or "no" when the message is only that answer; otherwise None.
 

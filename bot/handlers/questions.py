@@ -16,7 +16,7 @@ from bot.formatting import bound
 from bot.handlers.browse import send_article
 from bot.handlers.person import hand_over_refused, on_unreadable
 from bot.message_kinds import QUESTION_MAX
-from bot.queries import choices_since, failed_attempts_in_row, latest_decision
+from bot.queries import choices_since, failed_attempts_in_row, latest_decision, latest_incoming
 from bot.tickets import (
     Earlier,
     answer_disliked,
@@ -34,7 +34,7 @@ from storage.repositories import get_decision, record_decision, record_feedback
 from storage.timestamps import utcnow
 from triage.choice import typed_choice
 from triage.smalltalk import SmallTalk, small_talk
-from triage.yesno import YesNo, yes_or_no
+from triage.yesno import YesNo, bare_no, yes_or_no
 
 # How soon after guides were offered a message the KB cannot answer alone is read with the
 # question they were for (a question split over messages).
@@ -100,6 +100,10 @@ async def take_question(
         await work.reply(texts.EMPTY_QUESTION)
         return
     if typed is not None and await _answer_typed(work, services, typed):
+        return
+    if typed == "no" and bare_no(question) and await _invited_to_ask_more(work, services):
+        # «نه» to «اگر پرسش دیگری دارید، بنویسید»: ticket «نه» for an agent, before.
+        await work.reply(texts.SMALL_TALK_BYE)
         return
     if typed == "yes" and talk is None:
         # «عالی بود ممنون» with nothing the bot asked: no question for the KB, which handed
@@ -227,6 +231,14 @@ def _said_already(before: KBDecision, outcome: triage.Outcome, article: Article 
         shown = [row.get("id") for row in before.hits or [] if row.get("offered")]
         return shown == [hit.article_id for hit in outcome.hits]
     return False
+
+
+async def _invited_to_ask_more(work: Work, services: Services) -> bool:
+    """Whether the bot's last word to the customer (recently) invited another question."""
+    said = await latest_incoming(
+        work.session, customer_id=work.customer_id, since=memory_start(services), direction="out"
+    )
+    return said is not None and said.text in texts.ASK_MORE
 
 
 async def _answer_typed(

@@ -792,6 +792,28 @@ async def test_a_closing_word_or_an_emoji_alone_gets_a_word_back_not_a_ticket(
     assert decisions == []
 
 
+async def test_a_bare_no_to_anything_else_is_a_goodbye_not_a_ticket(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    # «اگر پرسش دیگری دارید، بنویسید», then «نه»: ticket «نه», «no guide for this question»,
+    # and an agent asked to answer a no.
+    fake = fake_telegram
+    async with running_bot(settings, fake) as bot:
+        user = fake.new_user()
+        for n, said in enumerate(("ممنون", "نه", "باشه", "نه."), start=1):
+            fake.user_sends_text(user, said)
+            await reply(fake, user.id, n)
+        await settled(bot, fake)
+        tickets = await bot.rows(Ticket)
+    assert [m.text for m in fake.sent_to(user.id)] == [
+        texts.SMALL_TALK_THANKS,
+        texts.SMALL_TALK_BYE,
+        texts.SMALL_TALK_OK,
+        texts.SMALL_TALK_BYE,
+    ]
+    assert tickets == [] and fake.topics() == []
+
+
 async def test_no_thanks_to_anything_else_is_a_goodbye_and_under_an_answer_a_no(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
