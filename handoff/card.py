@@ -152,19 +152,25 @@ class _DueTexts:
     met: str
     late: str
     closed: str
+    closed_missed: str  # closed unanswered after the deadline passed
 
 
 # The deadline line of each response clock: an escalated ticket shows second line's once
 # it had its first response (handoff.sla.current_deadline).
 _DUE_TEXTS: Final[dict[str, _DueTexts]] = {
     "first": _DueTexts(
-        texts.CARD_DUE_PENDING, texts.CARD_DUE_MET, texts.CARD_DUE_LATE, texts.CARD_DUE_CLOSED
+        texts.CARD_DUE_PENDING,
+        texts.CARD_DUE_MET,
+        texts.CARD_DUE_LATE,
+        texts.CARD_DUE_CLOSED,
+        texts.CARD_DUE_CLOSED_MISSED,
     ),
     "l2": _DueTexts(
         texts.CARD_L2_DUE_PENDING,
         texts.CARD_L2_DUE_MET,
         texts.CARD_L2_DUE_LATE,
         texts.CARD_L2_DUE_CLOSED,
+        texts.CARD_L2_DUE_CLOSED_MISSED,
     ),
 }
 
@@ -183,7 +189,9 @@ def due_line(ticket: Ticket, now: datetime, tier: Tier, calendar: SupportCalenda
     if due is None:
         return texts.CARD_DUE_NONE
     if ticket.status == "closed":  # no clock runs any more: "so long left" would mislead
-        return said.closed.format(when=jalali(due))
+        # Closed after its deadline passed: a miss, as the alert and the report count it.
+        missed = due < (ticket.closed_at or now)
+        return (said.closed_missed if missed else said.closed).format(when=jalali(due))
     if due <= now:
         relative = past_due(tier, due, now, calendar, texts.DUE_OVERDUE, texts.DUE_OVERDUE_OPEN)
     elif (left := time_left(tier, now, due, calendar)) < due - now:

@@ -156,6 +156,16 @@ def test_a_ticket_closed_unanswered_shows_no_running_clock(minutes: int) -> None
     assert "مانده" not in card and "گذشته از مهلت" not in card
 
 
+def test_a_ticket_closed_unanswered_after_its_deadline_shows_the_miss() -> None:
+    # «(بی‌پاسخ بسته شد)» alone read as no harm done, while the alert had gone out and the
+    # report counted the deadline missed.
+    closed = _ticket(status="closed", closed_at=T0 + timedelta(minutes=45))
+
+    card = _visible(render_card(closed, _customer(), now=T0 + timedelta(hours=2)))
+
+    assert "⚠️ مهلت اولین پاسخ: ۱۲ مرداد ۱۴۰۳، ساعت ۱۴:۰۰ (گذشت و بی‌پاسخ بسته شد)" in card
+
+
 def test_late_and_timely_first_responses_are_told_apart() -> None:
     late = _ticket(first_response_at=T0 + timedelta(minutes=45), awaiting_reply_since=None)
     timely = _ticket(first_response_at=T0 + timedelta(minutes=5), awaiting_reply_since=None)
@@ -268,7 +278,8 @@ def test_second_lines_reply_is_told_in_time_or_late() -> None:
         render_card(timely, _customer(), now=now)
     )
     assert "(۳۰ دقیقه دیرتر از مهلت)" in _visible(render_card(late, _customer(), now=now))
-    assert "مهلت پاسخ سطح ۲: ۱۲ مرداد ۱۴۰۳، ساعت ۱۵:۰۰ (بی‌پاسخ بسته شد)" in _visible(
+    # closed at 15:30, the deadline passed unanswered
+    assert "⚠️ مهلت پاسخ سطح ۲: ۱۲ مرداد ۱۴۰۳، ساعت ۱۵:۰۰ (گذشت و بی‌پاسخ بسته شد)" in _visible(
         render_card(closed, _customer(), now=now)
     )
 
