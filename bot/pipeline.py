@@ -53,17 +53,19 @@ from bot.leadership import Fence, LeaseLost, unfenced
 from bot.membership import ask_before_work
 from bot.queries import remember_rating_message
 from bot.slots import slot_lent
-from bot.telegram_errors import DurableFailed, backoff, never_sent, retry_seconds
+from bot.telegram_errors import (
+    REFUSED_PATIENCE_SECONDS,
+    DurableFailed,
+    OutOfReach,
+    never_sent,
+    retry_seconds,
+)
 from storage.db import DATABASE_ERRORS, database_unreachable
 from storage.repositories import inbox_get, kv_delete, kv_get, kv_set
 
 log = logging.getLogger(__name__)
 
 RETRY_DELAYS = (0.2, 1.0, 3.0, 5.0)
-# A reply Telegram keeps refusing with 429 (or cannot be reached for) is tried again until it
-# has been refused this long in all: an answer ten minutes late still answers; one hours late
-# is noise.
-REFUSED_PATIENCE_SECONDS = 600.0
 # How often an update caught by a database outage tries again (for as long as it lasts).
 OUTAGE_RETRY_SECONDS = 2.0
 # The pause between rounds of retries (bot.executor, about a minute each) of a copy, topic or
@@ -436,10 +438,8 @@ class Pipeline:
         gate, chat_id = self.executor.gate, effect.chat_id
         attempt = 0  # failures that may have been delivered; a 429 surely was not
         refused_for = 0.0
-        # Since when calls found Telegram out of reach (never sent), and how many did.
-        unreached_since: float | None = None
-        unreached = 0
-        what_sent = effect.what or "reply"
+        out_of_reach = OutOfReach()  # calls that found Telegram out of reach (never sent)
+        what = effect.what or "reply"
         paced = self.executor.paced
 
         async def on_its_way() -> None:  # committed before the request goes, never after
@@ -474,26 +474,21 @@ class Pipeline:
                     log.error("update %s: reply refused (429) for too long; given up", update_id)
                     return
             except (BadRequest, NetworkError) as error:
-                what = effect.what or "reply"
                 if isinstance(error, NetworkError) and never_sent(error):
                     # Telegram out of reach (filtered, the proxy down): the call never left,
                     # so nothing was delivered. Un-mark it and try again, more and more
                     # slowly, for as long as an answer is still worth having.
                     await self._progress(update_id, plan, index, None)
-                    now = asyncio.get_running_loop().time()
-                    if unreached_since is None:
-                        unreached_since = now
+                    if out_of_reach.since is None:
                         log.warning(
                             "update %s: Telegram out of reach (%s); the %s waits for it",
                             update_id,
                             error.message,
                             what,
                         )
-                    elif now - unreached_since > REFUSED_PATIENCE_SECONDS:
+                    if not await out_of_reach.wait(error):
                         log.error("update %s: Telegram out of reach too long; given up", update_id)
                         return
-                    await asyncio.sleep(backoff(error, unreached))
-                    unreached += 1
                     continue
                 if isinstance(error, BadRequest | TimedOut):
                     log.warning("update %s: %s not sent (%s)", update_id, what, error.message)
@@ -502,16 +497,11 @@ class Pipeline:
                 await asyncio.sleep(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
                 attempt += 1
             except TelegramError as error:
-                log.info(
-                    "update %s: %s not delivered (%s)",
-                    update_id,
-                    effect.what or "reply",
-                    error.message,
-                )
+                log.info("update %s: %s not delivered (%s)", update_id, what, error.message)
                 return
             else:
-                if unreached_since is not None:
-                    log.info("update %s: Telegram is back; the %s went", update_id, what_sent)
+                if out_of_reach.since is not None:
+                    log.info("update %s: Telegram is back; the %s went", update_id, what)
                 if effect.answers is not None and sent:
                     self.services.answer_messages.sent(effect.answers, sent)
                 if effect.rates is not None and sent:  # rare (a close): a commit of its own

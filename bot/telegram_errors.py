@@ -3,6 +3,7 @@ Persian, a delivery failed (agents read it in the topic)."""
 
 from __future__ import annotations
 
+import asyncio
 import warnings
 from datetime import timedelta
 
@@ -14,6 +15,10 @@ from bot import desk_texts
 from bot.http11 import NotConnected
 
 BACKOFF_START = 0.5
+# A reply Telegram keeps refusing with 429 (or cannot be reached for) is tried again until it
+# has been refused this long in all: an answer ten minutes late still answers; one hours late
+# is noise.
+REFUSED_PATIENCE_SECONDS = 600.0
 BACKOFF_MAX = 30.0
 
 
@@ -50,6 +55,27 @@ def never_sent(error: TelegramError) -> bool:
             return True
         cause = cause.__cause__
     return False
+
+
+class OutOfReach:
+    """One call's wait for Telegram out of reach (never_sent): tried again more and more
+    slowly, until `patience` seconds have passed since it was first found so."""
+
+    def __init__(self, patience: float = REFUSED_PATIENCE_SECONDS) -> None:
+        self.patience = patience
+        self.since: float | None = None  # when it was first found out of reach
+        self.tries = 0
+
+    async def wait(self, error: TelegramError) -> bool:
+        """Wait before the next try; False, without waiting, once the patience is spent."""
+        now = asyncio.get_running_loop().time()
+        if self.since is None:
+            self.since = now
+        elif now - self.since > self.patience:
+            return False
+        await asyncio.sleep(backoff(error, self.tries))
+        self.tries += 1
+        return True
 
 
 def retry_later_if_worth_it(error: TelegramError, what: str) -> None:

@@ -27,7 +27,7 @@ from bot.context import Services
 from bot.effects import CloseTopic, EditCard, SendText
 from bot.executor import IMMEDIATE_ATTEMPTS, Executor
 from bot.queries import chats_with_pending_updates, remember_rating_message
-from bot.telegram_errors import backoff, never_sent, retry_seconds
+from bot.telegram_errors import OutOfReach, backoff, never_sent, retry_seconds
 from bot.tickets import log_told
 from handoff import service
 from handoff.persian import duration
@@ -48,8 +48,6 @@ CLOSED_SILENT = "customer_silent"
 CHECK_SECONDS = 60.0
 # How long a stop waits for the reminders and closes decided just before it to be said.
 FINISH_SAYING_SECONDS = 10.0
-# How long a reminder or a close waits for Telegram out of reach, as a reply does.
-UNREACHED_PATIENCE_SECONDS = 600.0
 # Reminded or closed only while still waiting: a customer who wrote a moment ago made it the
 # agent's turn.
 STILL_WAITING: tuple[TicketStatus, ...] = ("waiting",)
@@ -175,23 +173,19 @@ async def _send_once(executor: Executor, message: SendText) -> int:
     delivered nothing: a 429 (its chat is held for the wait Telegram asks, as any send to
     it is), a network error short of a timeout (which may have been delivered), or Telegram
     out of reach (filtered, the proxy down: the call never left), the last for as long as
-    a reply is waited for (UNREACHED_PATIENCE_SECONDS). Its one attempt used to be all:
+    a reply waits for it (OutOfReach). Its one attempt used to be all:
     «retry after 1» closed the ticket without a word to them."""
     chat_id = message.chat_id
-    attempt = unreached = 0
-    unreached_since: float | None = None
+    attempt = 0
+    out_of_reach = OutOfReach()
     while True:
         await executor.gate.wait(chat_id)
         try:
             return await executor.send_text(message)
         except (RetryAfter, NetworkError) as error:
             if isinstance(error, NetworkError) and never_sent(error):
-                now = asyncio.get_running_loop().time()
-                unreached_since = now if unreached_since is None else unreached_since
-                if now - unreached_since > UNREACHED_PATIENCE_SECONDS:
+                if not await out_of_reach.wait(error):
                     raise
-                await asyncio.sleep(backoff(error, unreached))
-                unreached += 1
                 continue
             if isinstance(error, TimedOut | BadRequest):
                 raise  # may have gone; or refused for good (PTB's BadRequest is a NetworkError)

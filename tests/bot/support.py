@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -248,6 +249,29 @@ async def settled(bot: RunningBot, fake: FakeTelegram, within: float = 10) -> No
                 f"the bot did not settle: {len(fake.pending_updates())} unconfirmed"
             )
         await asyncio.sleep(0.05)
+
+
+@contextlib.asynccontextmanager
+async def out_of_reach_while_sending(
+    fake: FakeTelegram, chat_id: int, seconds: float
+) -> AsyncIterator[None]:
+    """Telegram out of reach (filtered, the proxy down) as the bot's next message to `chat_id`
+    goes, which the caller makes go inside the block: the connection drops with it on its
+    way (it never got through), new ones are refused for `seconds`, then Telegram is back."""
+    on_its_way, cut = threading.Event(), threading.Event()
+
+    def hold(_method: str, _params: dict[str, Any]) -> None:
+        on_its_way.set()
+        cut.wait(10)
+
+    fake.during_next("sendMessage", hold, where={"chat_id": chat_id})
+    fake.fail_next("sendMessage", status=502, chat_id=chat_id)  # it never got through
+    yield
+    await fake.wait_for_async(on_its_way.is_set, timeout=10, what="the message on its way")
+    await asyncio.to_thread(fake.stop)  # the connection drops; new ones are refused
+    cut.set()
+    await asyncio.sleep(seconds)
+    await asyncio.to_thread(fake.start)
 
 
 def texts_of(messages: list[Any]) -> list[str]:

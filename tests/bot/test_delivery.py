@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -35,7 +34,14 @@ from kb.service import KnowledgeBase
 from storage.db import create_engine_from_url, make_sessionmaker
 from storage.models import InboxUpdate, Ticket
 from tests.bot.desk_support import hand_off
-from tests.bot.support import ANSWERED, UNKNOWN, make_settings, running_bot, settled
+from tests.bot.support import (
+    ANSWERED,
+    UNKNOWN,
+    make_settings,
+    out_of_reach_while_sending,
+    running_bot,
+    settled,
+)
 from tests.fake_telegram import FakeTelegram
 
 
@@ -65,20 +71,9 @@ async def test_a_reply_caught_by_telegram_out_of_reach_is_sent_once_it_is_back(
     fake = fake_telegram
     async with running_bot(settings, fake) as bot:
         user = fake.new_user()
-        on_its_way, cut = threading.Event(), threading.Event()
-
-        def hold(_method: str, _params: dict[str, Any]) -> None:
-            on_its_way.set()
-            cut.wait(10)
-
-        fake.during_next("sendMessage", hold, where={"chat_id": user.id})
-        fake.fail_next("sendMessage", status=502, chat_id=user.id)  # it never got through
-        fake.user_sends_text(user, ANSWERED)
-        await fake.wait_for_async(on_its_way.is_set, timeout=10, what="the answer on its way")
-        await asyncio.to_thread(fake.stop)  # the connection drops; new ones are refused
-        cut.set()
-        await asyncio.sleep(12)  # longer than the four tries took
-        await asyncio.to_thread(fake.start)
+        # out of reach for longer than the four tries took
+        async with out_of_reach_while_sending(fake, user.id, seconds=12):
+            fake.user_sends_text(user, ANSWERED)
         await fake.wait_for_messages_async(user.id, 1, timeout=40)
         await settled(bot, fake)
     assert len(fake.sent_to(user.id)) == 1

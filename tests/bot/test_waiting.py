@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import delete, select, update
@@ -19,7 +17,12 @@ from storage.models import InboxUpdate, Message, Ticket, TicketEvent
 from storage.repositories import WaitingTicket, list_waiting_tickets
 from storage.timestamps import utcnow
 from tests.bot.desk_support import OpenTicket, card_now, hand_off, settled, ticket, topic_texts
-from tests.bot.support import RunningBot, make_settings, running_bot
+from tests.bot.support import (
+    RunningBot,
+    make_settings,
+    out_of_reach_while_sending,
+    running_bot,
+)
 from tests.bot.test_webhook import webhook_settings
 from tests.fake_telegram import FakeTelegram
 
@@ -419,20 +422,9 @@ async def test_a_close_for_silence_caught_by_telegram_out_of_reach_goes_once_it_
     async with running_bot(following, fake) as bot:
         opened = await left_waiting(bot, fake)
         told_before = len(fake.sent_to(opened.user.id))
-        on_its_way, cut = threading.Event(), threading.Event()
-
-        def hold(_method: str, _params: dict[str, Any]) -> None:
-            on_its_way.set()
-            cut.wait(10)
-
-        fake.during_next("sendMessage", hold, where={"chat_id": opened.user.id})
-        fake.fail_next("sendMessage", status=502, chat_id=opened.user.id)  # it never got through
-        await time_passes(bot, opened.ticket_id, 73)
-        await fake.wait_for_async(on_its_way.is_set, timeout=10, what="the close on its way")
-        await asyncio.to_thread(fake.stop)  # the connection drops; new ones are refused
-        cut.set()
-        await asyncio.sleep(2)  # longer than four tries take at these back-offs
-        await asyncio.to_thread(fake.start)
+        # out of reach for longer than four tries take at these back-offs
+        async with out_of_reach_while_sending(fake, opened.user.id, seconds=2):
+            await time_passes(bot, opened.ticket_id, 73)
         await fake.wait_for_messages_async(opened.user.id, told_before + 1, timeout=20)
         await settled(bot, fake)
     (closing,) = fake.sent_to(opened.user.id)[told_before:]
